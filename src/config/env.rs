@@ -1,0 +1,98 @@
+//! Secrets and deployment values come from the environment, never from the
+//! configuration file.
+
+use std::fmt;
+
+/// A secret that never prints: `Debug` and `Display` show `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A database URL whose password, if any, never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl DatabaseUrl {
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(s), Some(at)) if at > s => {
+                let creds = &self.0[s + 3..at];
+                match creds.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &self.0[..s + 3], &self.0[at..]),
+                    None => self.0.clone(),
+                }
+            }
+            _ => self.0.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+/// The deployment environment.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub token: Option<Secret>,
+    pub database_url: DatabaseUrl,
+    /// `HIKESHI_DISCORD_API`: a REST base URL (rate-limit proxy or test fake).
+    pub discord_api: Option<String>,
+}
+
+/// The default database: an SQLite file under `data/`, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hikeshi.db?mode=rwc";
+
+impl Env {
+    pub fn from_process() -> Env {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Env {
+            token: var("DISCORD_TOKEN").map(Secret::new),
+            database_url: DatabaseUrl(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())),
+            discord_api: var("HIKESHI_DISCORD_API"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("MTA.secret.token");
+        assert_eq!(format!("{s:?} {s}"), "Secret(***) ***");
+        let u = DatabaseUrl("postgres://hikeshi:hunter2@db:5432/x".into());
+        assert_eq!(u.redacted(), "postgres://hikeshi:***@db:5432/x");
+        assert!(!format!("{u:?}").contains("hunter2"));
+        assert!(u.is_postgres());
+        assert!(!DatabaseUrl(DEFAULT_DATABASE_URL.into()).is_postgres());
+    }
+}

@@ -1,0 +1,178 @@
+//! The shapes of the configuration files, exactly as written. Unknown keys
+//! are refused (`deny_unknown_fields`) so a typo never silently disables a
+//! setting.
+
+use crate::domain::Text;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub discord: DiscordFile,
+    pub organisation: OrganisationFile,
+    #[serde(default)]
+    pub systems: Vec<SystemFile>,
+    pub schedules: SchedulesFile,
+    #[serde(default)]
+    pub playbooks: PlaybooksFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordFile {
+    pub guild_id: u64,
+    pub committee_role_id: u64,
+    pub incident_category_id: u64,
+    pub archive_category_id: u64,
+    pub announcement_channel_id: u64,
+    pub committee_channel_id: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationFile {
+    pub name: String,
+    #[serde(default = "default_tz")]
+    pub time_zone: String,
+    #[serde(default = "default_lang")]
+    pub language: String,
+}
+
+fn default_tz() -> String {
+    "Asia/Tokyo".into()
+}
+fn default_lang() -> String {
+    "ja".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemFile {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub owner: String,
+    pub recovery_priority: i64,
+    /// Other names members may type for it in a report.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulesFile {
+    pub drill: String,
+    pub annual_review: String,
+    #[serde(default)]
+    pub reminders: RemindersFile,
+}
+
+/// The reminder and escalation policy (Table 1 deadlines, stale incidents).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemindersFile {
+    pub deadline_fractions: Vec<f64>,
+    pub no_downtime_nudge_minutes: i64,
+    pub escalate_unacknowledged_after_days: i64,
+    pub stale_after_hours: i64,
+    pub no_commander_after_minutes: i64,
+    pub status_every_minutes: StatusCadenceFile,
+}
+
+impl Default for RemindersFile {
+    fn default() -> Self {
+        RemindersFile {
+            deadline_fractions: vec![0.5, 0.8],
+            no_downtime_nudge_minutes: 30,
+            escalate_unacknowledged_after_days: 3,
+            stale_after_hours: 24,
+            no_commander_after_minutes: 30,
+            status_every_minutes: StatusCadenceFile::default(),
+        }
+    }
+}
+
+/// How often the commander is asked for a §4.3 status entry, per priority.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusCadenceFile {
+    pub priority_3: i64,
+    pub priority_2: i64,
+    pub priority_1: i64,
+}
+
+impl Default for StatusCadenceFile {
+    fn default() -> Self {
+        StatusCadenceFile { priority_3: 60, priority_2: 240, priority_1: 1440 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybooksFile {
+    /// Folder of playbook files, relative to the configuration file.
+    pub dir: String,
+}
+
+impl Default for PlaybooksFile {
+    fn default() -> Self {
+        PlaybooksFile { dir: "playbooks".into() }
+    }
+}
+
+/// One playbook file (§4.1(1)).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybookFile {
+    pub id: String,
+    pub title: Text,
+    /// `"breach"` or `"breach/malware"`.
+    pub covers: Vec<String>,
+    /// Systems from `[[systems]]` this playbook usually concerns.
+    #[serde(default)]
+    pub systems: Vec<String>,
+    pub triggers: TriggersFile,
+    #[serde(default)]
+    pub roles: Vec<RoleFile>,
+    #[serde(default)]
+    pub contacts: Vec<ContactFile>,
+    pub checklist: ChecklistFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggersFile {
+    pub activation: Text,
+    pub termination: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleFile {
+    pub name: Text,
+    pub responsibilities: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFile {
+    pub name: Text,
+    /// `internal` or `external`.
+    pub kind: String,
+    pub how: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistFile {
+    #[serde(default)]
+    pub analysis: Vec<Text>,
+    #[serde(default)]
+    pub containment: Vec<Text>,
+    #[serde(default)]
+    pub eradication: Vec<Text>,
+    #[serde(default)]
+    pub recovery: Vec<Text>,
+    #[serde(default)]
+    pub lessons: Vec<Text>,
+}

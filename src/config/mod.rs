@@ -1,0 +1,55 @@
+//! Configuration: the organisation's file (`config/hikeshi.toml`), its
+//! playbooks (`config/playbooks/*.toml`) and the deployment environment.
+//! Everything is validated up front; every problem names its file and key.
+
+mod env;
+mod file;
+mod problem;
+mod validate;
+
+pub use env::{DatabaseUrl, Env, Secret};
+pub use problem::{ConfigError, Problem};
+pub use validate::{DeadlinePolicy, DiscordIds, Organisation, Schedules, StatusCadence};
+
+use crate::domain::systems::Systems;
+use crate::domain::Playbooks;
+use std::path::{Path, PathBuf};
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub path: PathBuf,
+    pub discord: DiscordIds,
+    pub organisation: Organisation,
+    pub systems: Systems,
+    pub schedules: Schedules,
+    pub playbooks: Playbooks,
+}
+
+/// Where the configuration is looked for when neither `--config` nor
+/// `HIKESHI_CONFIG` names it.
+pub const DEFAULT_PATH: &str = "config/hikeshi.toml";
+
+impl Settings {
+    /// Reads and validates the configuration file and its playbooks.
+    pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError(vec![Problem::new(
+                path,
+                "(file)",
+                format!("cannot read it: {e}"),
+                format!("create it (copy {DEFAULT_PATH} from the repository) or point --config / HIKESHI_CONFIG at it"),
+            )])
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Validates configuration text; playbooks are read from the folder
+    /// named in it, relative to `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+        validate::settings(path, text)
+    }
+}
+
+#[cfg(test)]
+mod tests;

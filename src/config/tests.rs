@@ -1,0 +1,177 @@
+//! The shipped configuration loads; each kind of broken configuration is
+//! refused with a problem that names the file, the key and a fix.
+
+use super::*;
+use std::fs;
+use tempfile::TempDir;
+
+const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/hikeshi.toml");
+
+/// A copy of the shipped configuration in a temporary folder, so a test can
+/// break one thing.
+struct Scratch {
+    dir: TempDir,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir(dir.path().join("playbooks")).unwrap();
+        fs::copy(SHIPPED, dir.path().join("hikeshi.toml")).unwrap();
+        let shipped_pb = std::path::Path::new(SHIPPED).parent().unwrap().join("playbooks");
+        for e in fs::read_dir(shipped_pb).unwrap() {
+            let p = e.unwrap().path();
+            fs::copy(&p, dir.path().join("playbooks").join(p.file_name().unwrap())).unwrap();
+        }
+        Scratch { dir }
+    }
+
+    fn edit(&self, file: &str, from: &str, to: &str) -> &Self {
+        let path = self.dir.path().join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} does not contain {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        self
+    }
+
+    fn write(&self, file: &str, text: &str) -> &Self {
+        fs::write(self.dir.path().join(file), text).unwrap();
+        self
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        match Settings::load(&self.dir.path().join("hikeshi.toml")) {
+            Ok(_) => panic!("the broken configuration was accepted"),
+            Err(ConfigError(p)) => p,
+        }
+    }
+
+    /// Asserts one problem concerns `file` and `key` and mentions `words`.
+    fn refuses(&self, file: &str, key: &str, words: &str) {
+        let problems = self.problems();
+        assert!(
+            problems.iter().any(|p| p.file.ends_with(file) && p.key == key && p.to_string().contains(words) && !p.fix.is_empty()),
+            "no problem for {file} `{key}` mentioning {words:?}; got:\n{}",
+            ConfigError(problems.clone())
+        );
+    }
+}
+
+#[test]
+fn the_shipped_configuration_is_valid_and_complete() {
+    let s = Settings::load(std::path::Path::new(SHIPPED)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.organisation.tz, chrono_tz::Asia::Tokyo);
+    assert_eq!(s.playbooks.all().len(), 9);
+    // Every example the regulation names (§1) has a playbook.
+    for kind in crate::domain::SubKind::ALL {
+        let p = s.playbooks.matching(kind.category(), Some(kind));
+        assert!(p.is_some(), "no playbook for {kind:?}");
+    }
+    assert!(s.systems.all().iter().any(|x| x.priority == crate::domain::RecoveryPriority::NoDowntime));
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    Scratch::new().edit("hikeshi.toml", "name = \"株式会社", "nmae = \"x\"\nname = \"株式会社").refuses("hikeshi.toml", "nmae", "unknown field");
+}
+
+#[test]
+fn unknown_keys_in_a_playbook_are_refused() {
+    Scratch::new().edit("playbooks/dos.toml", "covers =", "cover_all = true\ncovers =").refuses("dos.toml", "cover_all", "unknown field");
+}
+
+#[test]
+fn a_missing_playbook_id_is_refused() {
+    Scratch::new().edit("playbooks/dos.toml", "id = \"dos\"", "").refuses("dos.toml", "id", "missing field");
+}
+
+#[test]
+fn an_empty_system_id_is_refused() {
+    Scratch::new().edit("hikeshi.toml", "id = \"vpn\"", "id = \"\"").refuses("hikeshi.toml", "systems[2].id", "is empty");
+}
+
+#[test]
+fn duplicate_system_ids_are_refused() {
+    Scratch::new().edit("hikeshi.toml", "id = \"vpn\"", "id = \"mail\"").refuses("hikeshi.toml", "systems[2].id", "more than one");
+}
+
+#[test]
+fn duplicate_playbook_ids_are_refused() {
+    Scratch::new().edit("playbooks/malware.toml", "id = \"malware\"", "id = \"dos\"").refuses("malware.toml", "id", "also the id of");
+}
+
+#[test]
+fn priorities_outside_table_1_are_refused() {
+    let s = Scratch::new();
+    s.edit("hikeshi.toml", "recovery_priority = 0", "recovery_priority = 4");
+    s.refuses("hikeshi.toml", "systems[6].recovery_priority", "outside Table 1");
+    let s = Scratch::new();
+    s.edit("hikeshi.toml", "recovery_priority = 0", "recovery_priority = -1");
+    s.refuses("hikeshi.toml", "systems[6].recovery_priority", "outside Table 1");
+}
+
+#[test]
+fn invalid_cron_expressions_are_refused() {
+    let s = Scratch::new();
+    s.edit("hikeshi.toml", "drill = \"0 10 1 */3 *\"", "drill = \"every quarter\"");
+    s.refuses("hikeshi.toml", "schedules.drill", "not a valid cron");
+    let s = Scratch::new();
+    s.edit("hikeshi.toml", "annual_review = \"0 10 1 4 *\"", "annual_review = \"0 10 32 4 *\"");
+    s.refuses("hikeshi.toml", "schedules.annual_review", "not a valid cron");
+}
+
+#[test]
+fn invalid_time_zones_are_refused() {
+    Scratch::new().edit("hikeshi.toml", "\"Asia/Tokyo\"", "\"Tokyo\"").refuses("hikeshi.toml", "organisation.time_zone", "not a time zone");
+}
+
+#[test]
+fn playbooks_covering_unknown_categories_are_refused() {
+    let s = Scratch::new();
+    s.edit("playbooks/dos.toml", "covers = [\"breach/dos\"]", "covers = [\"breach/ddos\"]");
+    s.refuses("dos.toml", "covers[0]", "unknown sub-kind");
+    let s = Scratch::new();
+    s.edit("playbooks/dos.toml", "covers = [\"breach/dos\"]", "covers = [\"cyber\"]");
+    s.refuses("dos.toml", "covers[0]", "unknown category");
+}
+
+#[test]
+fn systems_referenced_but_not_defined_are_refused() {
+    Scratch::new().edit("playbooks/dos.toml", "systems = [\"website\"", "systems = [\"webshop\"").refuses("dos.toml", "systems[0]", "not defined in [[systems]]");
+}
+
+#[test]
+fn an_empty_checklist_for_a_required_phase_is_refused() {
+    let s = Scratch::new();
+    let text = "id = \"x\"\ntitle = { ja = \"x\", en = \"x\" }\ncovers = [\"unsure\"]\n[triggers]\nactivation = { ja = \"a\", en = \"a\" }\ntermination = { ja = \"b\", en = \"b\" }\n[checklist]\nanalysis = [{ ja = \"a\", en = \"a\" }]\ncontainment = []\neradication = [{ ja = \"a\", en = \"a\" }]\nrecovery = [{ ja = \"a\", en = \"a\" }]\n";
+    s.write("playbooks/x.toml", text);
+    s.refuses("x.toml", "checklist.containment", "is empty");
+}
+
+#[test]
+fn a_wrong_type_and_a_bad_language_are_refused() {
+    Scratch::new().edit("hikeshi.toml", "guild_id = 1100000000000000001", "guild_id = \"my server\"").refuses("hikeshi.toml", "(file)", "invalid type");
+    Scratch::new().edit("hikeshi.toml", "language = \"ja\"", "language = \"jp\"").refuses("hikeshi.toml", "organisation.language", "unknown language");
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let s = Scratch::new();
+    s.edit("hikeshi.toml", "\"Asia/Tokyo\"", "\"Mars/Olympus\"").edit("hikeshi.toml", "language = \"ja\"", "language = \"fr\"");
+    s.edit("playbooks/dos.toml", "covers = [\"breach/dos\"]", "covers = [\"nope\"]");
+    assert!(s.problems().len() >= 3, "{:?}", s.problems());
+}
+
+#[test]
+fn a_missing_file_says_how_to_fix_it() {
+    let e = Settings::load(std::path::Path::new("/nonexistent/hikeshi.toml")).unwrap_err();
+    assert!(e.to_string().contains("HIKESHI_CONFIG"), "{e}");
+}
+
+#[test]
+fn cron_accepts_five_six_and_seven_fields() {
+    assert!(validate::parse_cron("0 10 1 */3 *").is_ok());
+    assert!(validate::parse_cron("0 0 10 1 */3 *").is_ok());
+    assert!(validate::parse_cron("0 0 10 1 */3 * 2027").is_ok());
+    assert!(validate::parse_cron("0 10 *").unwrap_err().contains("5 fields"));
+}

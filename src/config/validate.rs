@@ -1,0 +1,341 @@
+//! From the files as written to validated settings, collecting every
+//! problem on the way.
+
+use super::file::{ConfigFile, PlaybookFile, RemindersFile};
+use super::problem::{from_toml, ConfigError, Problem};
+use super::Settings;
+use crate::domain::category::Coverage;
+use crate::domain::playbook::{Contact, PlaybookRole};
+use crate::domain::systems::{System, Systems};
+use crate::domain::{ChannelId, Lang, Phase, Playbook, PlaybookId, Playbooks, RecoveryPriority, RoleId, SystemId};
+use chrono::Duration;
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscordIds {
+    pub guild: u64,
+    pub committee_role: RoleId,
+    pub incident_category: ChannelId,
+    pub archive_category: ChannelId,
+    pub announcement_channel: ChannelId,
+    pub committee_channel: ChannelId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    pub name: String,
+    pub tz: Tz,
+    pub lang: Lang,
+}
+
+/// A cron schedule with the text it came from.
+#[derive(Debug, Clone)]
+pub struct CronSpec {
+    pub text: String,
+    pub schedule: cron::Schedule,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedules {
+    /// §4.1(2) drills.
+    pub drill: CronSpec,
+    /// §9 the yearly review of the regulation.
+    pub annual_review: CronSpec,
+    pub policy: DeadlinePolicy,
+}
+
+/// How a status entry is chased, per recovery priority (§4.3, Table 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCadence {
+    pub priority_3: Duration,
+    pub priority_2: Duration,
+    pub priority_1: Duration,
+}
+
+/// Reminders and escalations around Table 1 deadlines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlinePolicy {
+    /// Fractions of the allowed time at which the channel is reminded.
+    pub fractions: Vec<f64>,
+    pub no_downtime_nudge: Duration,
+    pub escalate_unacknowledged_after: Duration,
+    pub stale_after: Duration,
+    pub no_commander_after: Duration,
+    pub status_every: StatusCadence,
+}
+
+/// Accepts the usual five-field cron (`min hour dom month dow`) as well as
+/// the `cron` crate's six or seven fields (with seconds, and year).
+pub fn parse_cron(text: &str) -> Result<cron::Schedule, String> {
+    let fields = text.split_whitespace().count();
+    let full = match fields {
+        5 => format!("0 {text}"),
+        6 | 7 => text.to_string(),
+        n => return Err(format!("a cron expression has 5 fields (minute hour day month weekday); this one has {n}")),
+    };
+    cron::Schedule::from_str(&full).map_err(|e| e.to_string())
+}
+
+struct Collector<'a> {
+    file: &'a Path,
+    problems: Vec<Problem>,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, key: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) {
+        self.problems.push(Problem::new(self.file, key, what, fix));
+    }
+}
+
+pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+    let raw: ConfigFile = toml::from_str(text).map_err(|e| ConfigError(vec![from_toml(path, &e)]))?;
+    let mut c = Collector { file: path, problems: vec![] };
+
+    let d = &raw.discord;
+    for (key, v) in [
+        ("discord.guild_id", d.guild_id),
+        ("discord.committee_role_id", d.committee_role_id),
+        ("discord.incident_category_id", d.incident_category_id),
+        ("discord.archive_category_id", d.archive_category_id),
+        ("discord.announcement_channel_id", d.announcement_channel_id),
+        ("discord.committee_channel_id", d.committee_channel_id),
+    ] {
+        if v == 0 {
+            c.add(key, "is 0", "copy the id from Discord (Developer Mode → right-click → Copy ID)");
+        }
+    }
+    if d.incident_category_id == d.archive_category_id && d.incident_category_id != 0 {
+        c.add("discord.archive_category_id", "is the same category as incident_category_id", "create a separate archive category so closed incidents leave the active list");
+    }
+    let discord = DiscordIds {
+        guild: d.guild_id,
+        committee_role: RoleId(d.committee_role_id),
+        incident_category: ChannelId(d.incident_category_id),
+        archive_category: ChannelId(d.archive_category_id),
+        announcement_channel: ChannelId(d.announcement_channel_id),
+        committee_channel: ChannelId(d.committee_channel_id),
+    };
+
+    let o = &raw.organisation;
+    if o.name.trim().is_empty() {
+        c.add("organisation.name", "is empty", "write the organisation's name");
+    }
+    let tz = Tz::from_str(&o.time_zone).unwrap_or_else(|_| {
+        c.add("organisation.time_zone", format!("`{}` is not a time zone", o.time_zone), "use an IANA name such as \"Asia/Tokyo\" or \"Europe/London\"");
+        Tz::Asia__Tokyo
+    });
+    let lang = Lang::from_str(&o.language).unwrap_or_else(|e| {
+        c.add("organisation.language", e, "write \"ja\" or \"en\"");
+        Lang::Ja
+    });
+    let organisation = Organisation { name: o.name.clone(), tz, lang };
+
+    let systems = systems(&mut c, &raw);
+    let schedules = schedules(&mut c, &raw);
+
+    let dir = path.parent().unwrap_or(Path::new(".")).join(&raw.playbooks.dir);
+    let playbooks = playbooks(&mut c.problems, &dir, &systems);
+
+    if c.problems.is_empty() {
+        Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks })
+    } else {
+        Err(ConfigError(c.problems))
+    }
+}
+
+fn systems(c: &mut Collector, raw: &ConfigFile) -> Systems {
+    let mut seen = HashSet::new();
+    let mut list = vec![];
+    for (i, s) in raw.systems.iter().enumerate() {
+        let key = |k: &str| format!("systems[{i}].{k}");
+        if s.id.trim().is_empty() {
+            c.add(key("id"), "is empty", "give every system a short unique id such as \"mail\"");
+        } else if !seen.insert(s.id.to_lowercase()) {
+            c.add(key("id"), format!("`{}` is used by more than one system", s.id), "make each system id unique");
+        }
+        if s.name.trim().is_empty() {
+            c.add(key("name"), "is empty", "write the name members know the system by");
+        }
+        let priority = u8::try_from(s.recovery_priority).ok().and_then(|p| RecoveryPriority::try_from(p).ok());
+        match priority {
+            Some(priority) => list.push(System {
+                id: SystemId(s.id.clone()),
+                name: s.name.clone(),
+                owner: s.owner.clone(),
+                priority,
+                aliases: s.aliases.clone(),
+            }),
+            None => c.add(
+                key("recovery_priority"),
+                format!("{} is outside Table 1", s.recovery_priority),
+                "use 3 (may not stop), 2 (24 hours), 1 (3 days) or 0 (may stop) — §4.1(4)",
+            ),
+        }
+    }
+    Systems::new(list)
+}
+
+fn schedules(c: &mut Collector, raw: &ConfigFile) -> Schedules {
+    let mut cron = |key: &str, text: &str| {
+        let schedule = parse_cron(text).unwrap_or_else(|e| {
+            c.add(key, format!("`{text}` is not a valid cron expression: {e}"), "write minute hour day month weekday, e.g. \"0 10 1 */3 *\" for 10:00 on the 1st of every third month");
+            // A valid placeholder so validation can go on; never used, the
+            // configuration is refused.
+            cron::Schedule::from_str("0 0 0 1 1 *").expect("literal cron expression")
+        });
+        CronSpec { text: text.to_string(), schedule }
+    };
+    let drill = cron("schedules.drill", &raw.schedules.drill);
+    let annual_review = cron("schedules.annual_review", &raw.schedules.annual_review);
+    let policy = policy(c, &raw.schedules.reminders);
+    Schedules { drill, annual_review, policy }
+}
+
+fn policy(c: &mut Collector, r: &RemindersFile) -> DeadlinePolicy {
+    let mut fractions = r.deadline_fractions.clone();
+    if fractions.iter().any(|f| !(*f > 0.0 && *f < 1.0)) {
+        c.add("schedules.reminders.deadline_fractions", format!("{:?} has a value outside (0, 1)", r.deadline_fractions), "use fractions of the allowed time such as [0.5, 0.8]; the deadline itself is always escalated");
+    }
+    fractions.sort_by(f64::total_cmp);
+    fractions.dedup();
+    let mut positive = |key: &str, v: i64, unit: fn(i64) -> Duration| {
+        if v <= 0 {
+            c.add(format!("schedules.reminders.{key}"), format!("{v} is not positive"), "use a number greater than 0");
+        }
+        unit(v.max(1))
+    };
+    DeadlinePolicy {
+        fractions,
+        no_downtime_nudge: positive("no_downtime_nudge_minutes", r.no_downtime_nudge_minutes, Duration::minutes),
+        escalate_unacknowledged_after: positive("escalate_unacknowledged_after_days", r.escalate_unacknowledged_after_days, Duration::days),
+        stale_after: positive("stale_after_hours", r.stale_after_hours, Duration::hours),
+        no_commander_after: positive("no_commander_after_minutes", r.no_commander_after_minutes, Duration::minutes),
+        status_every: StatusCadence {
+            priority_3: positive("status_every_minutes.priority_3", r.status_every_minutes.priority_3, Duration::minutes),
+            priority_2: positive("status_every_minutes.priority_2", r.status_every_minutes.priority_2, Duration::minutes),
+            priority_1: positive("status_every_minutes.priority_1", r.status_every_minutes.priority_1, Duration::minutes),
+        },
+    }
+}
+
+/// Reads every `*.toml` in the playbook folder, in name order.
+fn playbooks(problems: &mut Vec<Problem>, dir: &Path, systems: &Systems) -> Playbooks {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect(),
+        Err(e) => {
+            problems.push(Problem::new(dir, "playbooks.dir", format!("cannot read the playbook folder: {e}"), "create the folder or correct `[playbooks] dir` (relative to the configuration file)"));
+            return Playbooks::default();
+        }
+    };
+    files.sort();
+    let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut list = vec![];
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(Problem::new(&file, "(file)", format!("cannot read it: {e}"), "check the file's permissions"));
+                continue;
+            }
+        };
+        let raw: PlaybookFile = match toml::from_str(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(from_toml(&file, &e));
+                continue;
+            }
+        };
+        let mut c = Collector { file: &file, problems: vec![] };
+        if let Some(p) = playbook(&mut c, raw, systems) {
+            if let Some(first) = ids.get(&p.id.0) {
+                c.add("id", format!("`{}` is also the id of {}", p.id, first.display()), "give every playbook a unique id");
+            } else {
+                ids.insert(p.id.0.clone(), file.clone());
+                list.push(p);
+            }
+        }
+        problems.extend(c.problems);
+    }
+    Playbooks::new(list)
+}
+
+/// The phases whose checklist may not be empty: §4.2 analysis and §4.3
+/// containment, eradication and recovery. Lessons follow §4.4 itself.
+const REQUIRED_PHASES: [Phase; 4] = [Phase::Analysis, Phase::Containment, Phase::Eradication, Phase::Recovery];
+
+fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<Playbook> {
+    let id_ok = !raw.id.trim().is_empty() && raw.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
+    if !id_ok {
+        c.add("id", format!("`{}` is not a usable id", raw.id), "use lower-case letters, digits, - and _, e.g. \"malware\"");
+    }
+    if raw.title.is_blank() {
+        c.add("title", "needs both `ja` and `en`", "write the title in Japanese and English");
+    }
+    let mut covers = vec![];
+    for (i, cov) in raw.covers.iter().enumerate() {
+        match Coverage::parse(cov) {
+            Ok(cv) => covers.push(cv),
+            Err(e) => c.add(format!("covers[{i}]"), e, "use a category (breach, failure, threat, unsure) or category/sub_kind"),
+        }
+    }
+    if raw.covers.is_empty() {
+        c.add("covers", "is empty", "name the incident types this playbook handles, e.g. [\"breach/malware\"]");
+    }
+    for (i, s) in raw.systems.iter().enumerate() {
+        if systems.get(&SystemId(s.clone())).is_none() {
+            c.add(format!("systems[{i}]"), format!("`{s}` is not defined in [[systems]]"), "add the system to the configuration file or correct the id");
+        }
+    }
+    for (key, t) in [("triggers.activation", &raw.triggers.activation), ("triggers.termination", &raw.triggers.termination)] {
+        if t.is_blank() {
+            c.add(key, "needs both `ja` and `en`", "say, in both languages, what starts or ends the response (§4.1(1))");
+        }
+    }
+    let mut contacts = vec![];
+    for (i, ct) in raw.contacts.iter().enumerate() {
+        let external = match ct.kind.as_str() {
+            "internal" => false,
+            "external" => true,
+            other => {
+                c.add(format!("contacts[{i}].kind"), format!("`{other}` is neither internal nor external"), "write \"internal\" or \"external\"");
+                false
+            }
+        };
+        contacts.push(Contact { name: ct.name.clone(), external, how: ct.how.clone() });
+    }
+    let cl = raw.checklist;
+    let checklist: BTreeMap<Phase, Vec<_>> = [
+        (Phase::Analysis, cl.analysis),
+        (Phase::Containment, cl.containment),
+        (Phase::Eradication, cl.eradication),
+        (Phase::Recovery, cl.recovery),
+        (Phase::Lessons, cl.lessons),
+    ]
+    .into_iter()
+    .collect();
+    for phase in REQUIRED_PHASES {
+        let items = &checklist[&phase];
+        if items.is_empty() {
+            c.add(format!("checklist.{}", phase.id()), "is empty", format!("list at least one step for the {} phase", phase.id()));
+        }
+        for (i, t) in items.iter().enumerate() {
+            if t.is_blank() {
+                c.add(format!("checklist.{}[{i}]", phase.id()), "needs both `ja` and `en`", "write the step in both languages");
+            }
+        }
+    }
+    let roles = raw.roles.into_iter().map(|r| PlaybookRole { name: r.name, responsibilities: r.responsibilities }).collect();
+    id_ok.then(|| Playbook {
+        id: PlaybookId(raw.id),
+        title: raw.title,
+        covers,
+        activation: raw.triggers.activation,
+        termination: raw.triggers.termination,
+        roles,
+        contacts,
+        checklist,
+    })
+}

@@ -1,0 +1,85 @@
+//! Side effects the domain decides on. They are written to the outbox in the
+//! same transaction as the state change that caused them, and delivered by
+//! the outbox worker, so a crash or a Discord error never loses one.
+//!
+//! Effects name *what* must happen, not the message text: the text is
+//! rendered from the current state when the effect is delivered, so a card
+//! refreshed late still shows the latest phase.
+
+use super::ids::{IncidentId, UserId};
+use super::log_entry::LogKind;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Effect {
+    /// Open the private incident channel (§4.2 "one place").
+    CreateChannel { incident: IncidentId },
+    /// Post the incident card with its buttons in the incident channel.
+    PostCard { incident: IncidentId },
+    /// Edit the card in place to show the current state.
+    RefreshCard { incident: IncidentId },
+    /// Ping the committee role in the incident channel (§4.2 "without delay").
+    PingCommittee { incident: IncidentId },
+    /// One line in the committee channel.
+    NoticeCommittee { incident: IncidentId },
+    /// Edit the reporter's ephemeral reply to carry the channel link.
+    LinkReporter { incident: IncidentId, application_id: u64, token: String },
+    /// Post a §4.3 log entry in the incident channel.
+    PostLogEntry { incident: IncidentId, entry_id: i64, kind: LogKind },
+    /// Let a person see and write in the incident channel.
+    GrantAccess { incident: IncidentId, user: UserId },
+    /// Take a person's access away again.
+    RevokeAccess { incident: IncidentId, user: UserId },
+    /// Post a plain notice (phase change, appointment, …) in the channel.
+    PostNotice { incident: IncidentId, notice: Notice },
+    /// Move the channel to the archive, read-only, and attach the transcript.
+    Archive { incident: IncidentId },
+    /// Rewrite the committee's status board message.
+    RefreshStatusBoard,
+}
+
+/// Short announcements in an incident channel; rendered in the
+/// organisation's language at delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Notice {
+    CommandTaken { commander: UserId },
+    CommanderAppointed { commander: UserId, by: UserId },
+    PhaseAdvanced { by: UserId, skipped: Vec<String> },
+    ResponderAdded { user: UserId, by: UserId },
+    ResponderRemoved { user: UserId, by: UserId },
+    Dismissed { by: UserId, reason: String },
+    MarkedDuplicate { by: UserId, original: String },
+    DuplicateReporterJoined { user: UserId, duplicate: String },
+}
+
+impl Effect {
+    /// Effects that may be merged while one is still pending: a second
+    /// refresh of the same card adds nothing.
+    pub fn coalesce_key(&self) -> Option<String> {
+        match self {
+            Effect::RefreshCard { incident } => Some(format!("refresh-card:{incident}")),
+            Effect::RefreshStatusBoard => Some("status-board".to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn incident(&self) -> Option<IncidentId> {
+        use Effect::*;
+        match self {
+            CreateChannel { incident }
+            | PostCard { incident }
+            | RefreshCard { incident }
+            | PingCommittee { incident }
+            | NoticeCommittee { incident }
+            | LinkReporter { incident, .. }
+            | PostLogEntry { incident, .. }
+            | GrantAccess { incident, .. }
+            | RevokeAccess { incident, .. }
+            | PostNotice { incident, .. }
+            | Archive { incident } => Some(*incident),
+            RefreshStatusBoard => None,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Every change is an event: who did it, when, and what. Events are appended
+//! to a hash-chained log (see `store::events`) so that an edited or deleted
+//! record is detected by `hikeshi verify` (§4.4(4) "keep the records").
+
+use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, UserId};
+use super::log_entry::LogKind;
+use super::phase::Phase;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Who caused an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    User(UserId),
+    /// hikeshi itself (a delivered side effect, a reminder, …).
+    System,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::User(u) => write!(f, "user:{u}"),
+            Actor::System => f.write_str("system"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventPayload {
+    Reported { number: IncidentNumber, title: String },
+    CommandTaken { commander: UserId },
+    CommanderAppointed { commander: UserId },
+    PhaseAdvanced { from: Phase, to: Phase, skipped: Vec<usize> },
+    ChecklistTicked { phase: Phase, item: usize, done: bool },
+    LogEntryAdded { entry_id: i64, kind: LogKind },
+    ResponderAdded { user: UserId },
+    ResponderRemoved { user: UserId },
+    MarkedDuplicate { original: IncidentId },
+    Dismissed { reason: String },
+    ChannelCreated { channel: ChannelId },
+    CardPosted { message: MessageId },
+    Archived { channel: ChannelId },
+    TranscriptRecorded { message: MessageId, version: i64 },
+    TranscriptDeleted { message: MessageId },
+}
+
+impl EventPayload {
+    /// A short stable name, stored beside the payload for queries.
+    pub fn kind(&self) -> &'static str {
+        use EventPayload::*;
+        match self {
+            Reported { .. } => "reported",
+            CommandTaken { .. } => "command_taken",
+            CommanderAppointed { .. } => "commander_appointed",
+            PhaseAdvanced { .. } => "phase_advanced",
+            ChecklistTicked { .. } => "checklist_ticked",
+            LogEntryAdded { .. } => "log_entry_added",
+            ResponderAdded { .. } => "responder_added",
+            ResponderRemoved { .. } => "responder_removed",
+            MarkedDuplicate { .. } => "marked_duplicate",
+            Dismissed { .. } => "dismissed",
+            ChannelCreated { .. } => "channel_created",
+            CardPosted { .. } => "card_posted",
+            Archived { .. } => "archived",
+            TranscriptRecorded { .. } => "transcript_recorded",
+            TranscriptDeleted { .. } => "transcript_deleted",
+        }
+    }
+}
+
+/// The hash of the chain before the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of one stored event that the hash covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub incident: Option<i64>,
+    pub actor: String,
+    pub at_ms: i64,
+    pub kind: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// SHA-256 over the previous hash and every field of the event, each field
+/// length-prefixed so that no two different events hash alike by shifting
+/// bytes between fields.
+pub fn chain_hash(prev_hash: &str, seq: i64, incident: Option<i64>, actor: &str, at_ms: i64, kind: &str, payload: &str) -> String {
+    let mut h = Sha256::new();
+    let incident = incident.map(|i| i.to_string()).unwrap_or_default();
+    let seq = seq.to_string();
+    let at = at_ms.to_string();
+    for field in [prev_hash, &seq, &incident, actor, &at, kind, payload] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Where the chain is broken, if it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    #[error("event {seq}: its content does not match its hash (the record was edited)")]
+    Edited { seq: i64 },
+    #[error("event {seq}: it does not follow event {prev} (an event between them was deleted or the chain was re-linked)")]
+    Unlinked { seq: i64, prev: i64 },
+    #[error("event {seq}: expected sequence number {expected} (events are missing)")]
+    Gap { seq: i64, expected: i64 },
+    #[error("the chain ends at event {last} but the head records {head} (the newest events were deleted)")]
+    Truncated { last: i64, head: i64 },
+}
+
+/// Checks events in sequence order; `head` is the (seq, hash) the store
+/// recorded for the newest event.
+pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a EventRecord>, head: (i64, &str)) -> Result<i64, ChainBreak> {
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut prev_seq = 0;
+    for e in events {
+        if e.seq != prev_seq + 1 {
+            return Err(ChainBreak::Gap { seq: e.seq, expected: prev_seq + 1 });
+        }
+        if e.prev_hash != prev_hash {
+            return Err(ChainBreak::Unlinked { seq: e.seq, prev: prev_seq });
+        }
+        let h = chain_hash(&e.prev_hash, e.seq, e.incident, &e.actor, e.at_ms, &e.kind, &e.payload);
+        if h != e.hash {
+            return Err(ChainBreak::Edited { seq: e.seq });
+        }
+        prev_hash = e.hash.clone();
+        prev_seq = e.seq;
+    }
+    if prev_seq != head.0 || prev_hash != head.1 {
+        return Err(ChainBreak::Truncated { last: prev_seq, head: head.0 });
+    }
+    Ok(prev_seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<EventRecord> {
+        let mut prev = GENESIS_HASH.to_string();
+        (1..=n)
+            .map(|seq| {
+                let payload = format!("{{\"n\":{seq}}}");
+                let hash = chain_hash(&prev, seq, Some(1), "system", seq * 1000, "x", &payload);
+                let e = EventRecord { seq, incident: Some(1), actor: "system".into(), at_ms: seq * 1000, kind: "x".into(), payload, prev_hash: prev.clone(), hash: hash.clone() };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = chain(5);
+        let head = (5, c[4].hash.as_str());
+        assert_eq!(verify_chain(&c, head), Ok(5));
+        assert_eq!(verify_chain(&[], (0, GENESIS_HASH)), Ok(0));
+    }
+
+    #[test]
+    fn edits_deletions_and_truncation_are_found() {
+        let c = chain(5);
+        let head_hash = c[4].hash.clone();
+        let head = (5, head_hash.as_str());
+
+        let mut edited = c.clone();
+        edited[2].payload = "{\"n\":99}".into();
+        assert_eq!(verify_chain(&edited, head), Err(ChainBreak::Edited { seq: 3 }));
+
+        let mut deleted = c.clone();
+        deleted.remove(1);
+        assert_eq!(verify_chain(&deleted, head), Err(ChainBreak::Gap { seq: 3, expected: 2 }));
+
+        assert_eq!(verify_chain(&c[..3], head), Err(ChainBreak::Truncated { last: 3, head: 5 }));
+    }
+
+    #[test]
+    fn field_boundaries_matter() {
+        assert_ne!(chain_hash("a", 1, None, "ab", 0, "c", ""), chain_hash("a", 1, None, "a", 0, "bc", ""));
+    }
+}

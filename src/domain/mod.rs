@@ -1,0 +1,32 @@
+//! The regulation's concepts as plain Rust: no Discord, no SQL.
+//!
+//! Everything here is deterministic and unit-tested in place; the service
+//! layer loads state, asks these types what may happen, and persists the
+//! answer together with its events and side effects.
+
+pub mod category;
+pub mod effect;
+pub mod event;
+pub mod ids;
+pub mod incident;
+pub mod lessons;
+pub mod log_entry;
+pub mod permission;
+pub mod phase;
+pub mod playbook;
+pub mod priority;
+pub mod report;
+pub mod systems;
+pub mod text;
+
+pub use category::{Category, SubKind};
+pub use effect::Effect;
+pub use event::{Actor, EventPayload};
+pub use ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, RoleId, SystemId, UserId};
+pub use incident::{AffectedSystem, ChecklistMark, Incident, MarkState};
+pub use log_entry::LogKind;
+pub use permission::{Action, Role, RoleSet};
+pub use phase::Phase;
+pub use playbook::{Playbook, Playbooks};
+pub use priority::{RecoveryDeadline, RecoveryPriority};
+pub use text::{Lang, Text};

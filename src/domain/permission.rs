@@ -1,0 +1,158 @@
+//! Who may do what (§4.1(1): the commander holds every emergency decision;
+//! §4.2: the committee runs the response). Checked in the service layer for
+//! every action, whatever the Discord layer chose to show.
+
+use serde::{Deserialize, Serialize};
+
+/// A role a person holds towards one incident. One person can hold several
+/// (a committee member who reported, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// Any member of the organisation (§2).
+    Member,
+    /// Filed the report.
+    Reporter,
+    /// Added to the incident by the commander or committee.
+    Responder,
+    /// The executive in charge (§4.1(1)).
+    Commander,
+    /// The Information Security Committee.
+    Committee,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Member, Role::Reporter, Role::Responder, Role::Commander, Role::Committee];
+}
+
+/// The roles a person holds towards one incident; every member is a Member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoleSet {
+    pub reporter: bool,
+    pub responder: bool,
+    pub commander: bool,
+    pub committee: bool,
+}
+
+impl RoleSet {
+    pub fn only(role: Role) -> RoleSet {
+        let mut s = RoleSet::default();
+        match role {
+            Role::Member => {}
+            Role::Reporter => s.reporter = true,
+            Role::Responder => s.responder = true,
+            Role::Commander => s.commander = true,
+            Role::Committee => s.committee = true,
+        }
+        s
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        match role {
+            Role::Member => true,
+            Role::Reporter => self.reporter,
+            Role::Responder => self.responder,
+            Role::Commander => self.commander,
+            Role::Committee => self.committee,
+        }
+    }
+}
+
+/// Everything a person can ask hikeshi to do with an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Report,
+    TakeCommand,
+    AppointCommander,
+    Advance,
+    TickChecklist,
+    LogEntry,
+    AddResponder,
+    RemoveResponder,
+    MarkDuplicate,
+    Dismiss,
+    WriteLessons,
+    Export,
+    StartDrill,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::Report,
+        Action::TakeCommand,
+        Action::AppointCommander,
+        Action::Advance,
+        Action::TickChecklist,
+        Action::LogEntry,
+        Action::AddResponder,
+        Action::RemoveResponder,
+        Action::MarkDuplicate,
+        Action::Dismiss,
+        Action::WriteLessons,
+        Action::Export,
+        Action::StartDrill,
+    ];
+
+    /// The roles that may perform this action.
+    pub fn allowed_roles(self) -> &'static [Role] {
+        use Action::*;
+        use Role::*;
+        match self {
+            // §2: every member reports.
+            Report => &[Member, Reporter, Responder, Commander, Committee],
+            // §4.2: the committee takes command or appoints the executive.
+            TakeCommand | AppointCommander | MarkDuplicate | Dismiss | StartDrill => &[Committee],
+            // §4.1(1): the commander decides; the committee backs them up.
+            Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons => &[Commander, Committee],
+            // §4.3: records are kept under the commander by everyone working the incident.
+            LogEntry => &[Responder, Commander, Committee],
+            Export => &[Commander, Committee],
+        }
+    }
+
+    pub fn allowed(self, roles: &RoleSet) -> bool {
+        self.allowed_roles().iter().any(|r| roles.has(*r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+
+    /// The whole matrix, written out: a change to who may do what must change
+    /// this table too.
+    #[test]
+    fn permission_matrix() {
+        #[rustfmt::skip]
+        let table: &[(Action, [bool; 5])] = &[
+            //                 member reporter responder commander committee
+            (Report,           [true,  true,  true,  true,  true ]),
+            (TakeCommand,      [false, false, false, false, true ]),
+            (AppointCommander, [false, false, false, false, true ]),
+            (Advance,          [false, false, false, true,  true ]),
+            (TickChecklist,    [false, false, false, true,  true ]),
+            (LogEntry,         [false, false, true,  true,  true ]),
+            (AddResponder,     [false, false, false, true,  true ]),
+            (RemoveResponder,  [false, false, false, true,  true ]),
+            (MarkDuplicate,    [false, false, false, false, true ]),
+            (Dismiss,          [false, false, false, false, true ]),
+            (WriteLessons,     [false, false, false, true,  true ]),
+            (Export,           [false, false, false, true,  true ]),
+            (StartDrill,       [false, false, false, false, true ]),
+        ];
+        assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
+        for (action, row) in table {
+            for (role, expected) in Role::ALL.iter().zip(row) {
+                assert_eq!(action.allowed(&RoleSet::only(*role)), *expected, "{action:?} by {role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn roles_combine() {
+        let both = RoleSet { reporter: true, committee: true, ..Default::default() };
+        assert!(TakeCommand.allowed(&both));
+        assert!(!TakeCommand.allowed(&RoleSet { reporter: true, ..Default::default() }));
+    }
+}

@@ -1,0 +1,113 @@
+//! §4.1(1): a playbook is the committee's procedure for one kind of incident.
+
+use super::category::{Category, Coverage, SubKind};
+use super::ids::PlaybookId;
+use super::phase::Phase;
+use super::text::Text;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: Text,
+    /// `true` for bodies outside the organisation (police, vendor, CERT, …).
+    pub external: bool,
+    pub how: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookRole {
+    pub name: Text,
+    pub responsibilities: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Playbook {
+    pub id: PlaybookId,
+    pub title: Text,
+    pub covers: Vec<Coverage>,
+    /// What starts the response organisation.
+    pub activation: Text,
+    /// What ends it.
+    pub termination: Text,
+    pub roles: Vec<PlaybookRole>,
+    pub contacts: Vec<Contact>,
+    pub checklist: BTreeMap<Phase, Vec<Text>>,
+}
+
+impl Playbook {
+    pub fn checklist(&self, phase: Phase) -> &[Text] {
+        self.checklist.get(&phase).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn fit(&self, category: Category, kind: Option<SubKind>) -> Option<u8> {
+        self.covers.iter().filter_map(|c| c.fit(category, kind)).max()
+    }
+}
+
+/// Every playbook of the organisation.
+#[derive(Debug, Clone, Default)]
+pub struct Playbooks {
+    list: Vec<Playbook>,
+}
+
+impl Playbooks {
+    pub fn new(mut list: Vec<Playbook>) -> Self {
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        Playbooks { list }
+    }
+
+    pub fn all(&self) -> &[Playbook] {
+        &self.list
+    }
+
+    pub fn get(&self, id: &PlaybookId) -> Option<&Playbook> {
+        self.list.iter().find(|p| &p.id == id)
+    }
+
+    /// §4.2: the playbook that matches a report, if any; the most specific
+    /// wins, ties go to the first id in order (deterministic).
+    pub fn matching(&self, category: Category, kind: Option<SubKind>) -> Option<&Playbook> {
+        let mut best: Option<(&Playbook, u8)> = None;
+        for p in &self.list {
+            if let Some(fit) = p.fit(category, kind) {
+                if best.is_none_or(|(_, b)| fit > b) {
+                    best = Some((p, fit));
+                }
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn playbook(id: &str, covers: &[&str], items_per_phase: usize) -> Playbook {
+        let checklist = Phase::WORKING
+            .iter()
+            .map(|p| (*p, (0..items_per_phase).map(|i| Text::new(format!("項目{i}"), format!("item {i}"))).collect()))
+            .collect();
+        Playbook {
+            id: PlaybookId(id.into()),
+            title: Text::new(id, id),
+            covers: covers.iter().map(|c| Coverage::parse(c).unwrap()).collect(),
+            activation: Text::new("開始", "start"),
+            termination: Text::new("終了", "end"),
+            roles: vec![],
+            contacts: vec![],
+            checklist,
+        }
+    }
+
+    #[test]
+    fn the_most_specific_playbook_matches() {
+        let pbs = Playbooks::new(vec![playbook("breach-general", &["breach"], 1), playbook("malware", &["breach/malware"], 1)]);
+        let m = |c, k| pbs.matching(c, k).map(|p| p.id.0.as_str());
+        assert_eq!(m(Category::Breach, Some(SubKind::Malware)), Some("malware"));
+        assert_eq!(m(Category::Breach, Some(SubKind::Dos)), Some("breach-general"));
+        assert_eq!(m(Category::Breach, None), Some("breach-general"));
+        assert_eq!(m(Category::Unsure, None), None);
+        assert_eq!(m(Category::Threat, Some(SubKind::BuildingIntrusion)), None);
+    }
+}

@@ -1,0 +1,218 @@
+//! What a member types into `/report`, checked before anything is stored.
+
+use super::category::{Category, SubKind};
+use super::incident::Noticed;
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The limits of each report field. The modal declares the same maxima, so
+/// Discord enforces them on the client; a forged or replayed submission that
+/// exceeds them still gets a message naming the field and the limit.
+pub mod limits {
+    /// The channel name is built from it; Discord allows 100 characters.
+    pub const TITLE: usize = 100;
+    /// Discord's maximum for a modal text input.
+    pub const DESCRIPTION: usize = 4000;
+    pub const NOTICED: usize = 100;
+    pub const SYSTEMS: usize = 1000;
+    pub const IMPACT: usize = 1000;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportDraft {
+    pub category: Option<Category>,
+    pub kind: Option<SubKind>,
+    pub title: String,
+    pub description: String,
+    pub noticed: String,
+    pub systems: String,
+    pub impact: String,
+}
+
+/// One problem with one field, for the reporter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("`{field}` is empty: please describe it")]
+    Empty { field: &'static str },
+    #[error("`{field}` has {len} characters; the limit is {max}: shorten it")]
+    TooLong { field: &'static str, len: usize, max: usize },
+    #[error("the kind `{kind}` is not under the category `{category}`: pick a kind of that category or the category `{actual}`")]
+    KindMismatch { kind: &'static str, category: &'static str, actual: &'static str },
+    #[error("no category was chosen")]
+    NoCategory,
+}
+
+impl ReportDraft {
+    /// Every problem at once, so the reporter fixes them in one go.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut out = vec![];
+        let mut field = |name: &'static str, value: &str, max: usize, required: bool| {
+            let len = value.chars().count();
+            if required && value.trim().is_empty() {
+                out.push(FieldError::Empty { field: name });
+            } else if len > max {
+                out.push(FieldError::TooLong { field: name, len, max });
+            }
+        };
+        field("title", &self.title, limits::TITLE, true);
+        field("what happened", &self.description, limits::DESCRIPTION, true);
+        field("noticed at", &self.noticed, limits::NOTICED, false);
+        field("affected systems", &self.systems, limits::SYSTEMS, false);
+        field("impact so far", &self.impact, limits::IMPACT, false);
+        match (self.category, self.kind) {
+            (None, _) => out.push(FieldError::NoCategory),
+            (Some(c), Some(k)) if k.category() != c => {
+                out.push(FieldError::KindMismatch { kind: k.id(), category: c.id(), actual: k.category().id() })
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The names of the affected systems, split on commas, 、 and new lines.
+    pub fn system_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = vec![];
+        for n in self.systems.split([',', '、', '，', '\n', ';']).map(str::trim).filter(|n| !n.is_empty()) {
+            if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+                names.push(n.to_string());
+            }
+        }
+        names
+    }
+}
+
+/// Understands "when it was noticed" in the organisation's time zone:
+/// `2026-11-25 14:30`, `2026/11/25 14:30`, `11/25 14:30`, `14:30`,
+/// `2026年11月25日 14時30分`, or empty / `now` / `今`. Anything else is kept
+/// as typed and the report time is used (flagged as not understood). A time
+/// in the future is taken as the previous day (people type "23:50" after
+/// midnight).
+pub fn parse_noticed(text: &str, now: DateTime<Utc>, tz: Tz) -> Noticed {
+    let trimmed = text.trim();
+    let keep = |at: DateTime<Utc>, understood| Noticed { text: trimmed.to_string(), at, understood };
+    if trimmed.is_empty() || ["now", "今", "いま", "たった今"].contains(&trimmed.to_lowercase().as_str()) {
+        return keep(now, true);
+    }
+    let norm: String = trimmed
+        .replace('年', "-")
+        .replace('月', "-")
+        .replace('日', " ")
+        .replace('時', ":")
+        .replace('分', "")
+        .replace('/', "-")
+        .replace('T', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let local_now = now.with_timezone(&tz);
+    let naive = parse_naive(&norm, local_now.date_naive());
+    let Some((naive, time_only)) = naive else {
+        return keep(now, false);
+    };
+    let Some(mut at) = tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)) else {
+        return keep(now, false);
+    };
+    if time_only && at > now {
+        at -= Duration::days(1);
+    }
+    if at > now + Duration::minutes(5) {
+        // A date in the future cannot be when something was noticed.
+        return keep(now, false);
+    }
+    keep(at, true)
+}
+
+fn parse_naive(s: &str, today: NaiveDate) -> Option<(NaiveDateTime, bool)> {
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
+            return Some((dt, false));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some((d.and_time(NaiveTime::MIN), false));
+    }
+    for f in ["%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(&format!("{}-{s}", today.format("%Y")), &format!("%Y-{f}")) {
+            return Some((dt, false));
+        }
+    }
+    for f in ["%H:%M", "%H:%M:%S", "%H:"] {
+        if let Ok(t) = NaiveTime::parse_from_str(s, f) {
+            return Some((today.and_time(t), true));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        // 2026-11-25 10:00 in Tokyo.
+        Utc.with_ymd_and_hms(2026, 11, 25, 1, 0, 0).unwrap()
+    }
+
+    fn jst(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        chrono_tz::Asia::Tokyo.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn noticed_times_in_the_organisations_zone() {
+        let tz = chrono_tz::Asia::Tokyo;
+        let p = |s| parse_noticed(s, now(), tz);
+        assert_eq!(p("2026-11-25 09:15").at, jst(2026, 11, 25, 9, 15));
+        assert_eq!(p("2026/11/24 23:00").at, jst(2026, 11, 24, 23, 0));
+        assert_eq!(p("2026年11月25日 8時30分").at, jst(2026, 11, 25, 8, 30));
+        assert_eq!(p("11/25 07:00").at, jst(2026, 11, 25, 7, 0));
+        assert_eq!(p("09:45").at, jst(2026, 11, 25, 9, 45));
+        // After midnight, "23:50" means yesterday evening.
+        assert_eq!(p("23:50").at, jst(2026, 11, 24, 23, 50));
+        assert!(p("").understood && p("今").understood);
+        assert_eq!(p("").at, now());
+    }
+
+    #[test]
+    fn unparsable_or_future_times_are_kept_and_flagged() {
+        let n = parse_noticed("yesterday after lunch", now(), chrono_tz::Asia::Tokyo);
+        assert!(!n.understood);
+        assert_eq!(n.at, now());
+        assert_eq!(n.text, "yesterday after lunch");
+        assert!(!parse_noticed("2027-01-01 00:00", now(), chrono_tz::Asia::Tokyo).understood);
+    }
+
+    fn draft() -> ReportDraft {
+        ReportDraft {
+            category: Some(Category::Breach),
+            kind: Some(SubKind::Malware),
+            title: "t".into(),
+            description: "d".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fields_at_the_limit_pass_and_longer_ones_are_named() {
+        let mut d = draft();
+        d.title = "あ".repeat(limits::TITLE);
+        d.description = "x".repeat(limits::DESCRIPTION);
+        assert!(d.problems().is_empty());
+        d.title.push('あ');
+        assert_eq!(d.problems(), vec![FieldError::TooLong { field: "title", len: 101, max: 100 }]);
+        assert!(d.problems()[0].to_string().contains("limit is 100"));
+    }
+
+    #[test]
+    fn every_problem_is_listed() {
+        let d = ReportDraft { category: Some(Category::Failure), kind: Some(SubKind::Malware), ..Default::default() };
+        let p = d.problems();
+        assert_eq!(p.len(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn system_names_split_and_dedupe() {
+        let mut d = draft();
+        d.systems = "mail, Web、mail\nVPN ; ".into();
+        assert_eq!(d.system_names(), vec!["mail", "Web", "VPN"]);
+    }
+}
