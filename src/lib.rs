@@ -10,4 +10,6 @@
 //! - [`discord`]: the only place that knows serenity.
 
 pub mod config;
+pub mod clock;
 pub mod domain;
+pub mod store;

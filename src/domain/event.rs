@@ -42,7 +42,7 @@ pub enum EventPayload {
     ChannelCreated { channel: ChannelId },
     CardPosted { message: MessageId },
     Archived { channel: ChannelId },
-    TranscriptRecorded { message: MessageId, version: i64 },
+    TranscriptRecorded { message: MessageId, version: i64, digest: String },
     TranscriptDeleted { message: MessageId },
 }
 
@@ -68,6 +68,11 @@ impl EventPayload {
             TranscriptDeleted { .. } => "transcript_deleted",
         }
     }
+}
+
+/// SHA-256 of a text, hex: lets an event vouch for content stored elsewhere.
+pub fn digest(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// The hash of the chain before the first event.

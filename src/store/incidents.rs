@@ -1,0 +1,74 @@
+//! Reading incidents and their §4.3 log entries.
+
+use super::{Result, Store, StoreError};
+use crate::clock::from_ms;
+use crate::domain::{ChannelId, Incident, IncidentId, IncidentNumber, LogKind, UserId};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub(super) fn decode(row: &AnyRow) -> Result<Incident> {
+    let state: String = row.try_get("state")?;
+    serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("incident state: {e}")))
+}
+
+/// A stored §4.3 log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub id: i64,
+    pub incident: IncidentId,
+    pub kind: LogKind,
+    pub body: String,
+    pub author: UserId,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
+        let row = sqlx::query("SELECT state FROM incidents WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        row.map(|r| decode(&r)).transpose()
+    }
+
+    pub async fn incident_by_number(&self, number: IncidentNumber) -> Result<Option<Incident>> {
+        let row = sqlx::query("SELECT state FROM incidents WHERE number = $1").bind(number.to_string()).fetch_optional(&self.pool).await?;
+        row.map(|r| decode(&r)).transpose()
+    }
+
+    pub async fn incident_by_channel(&self, channel: ChannelId) -> Result<Option<Incident>> {
+        let row = sqlx::query("SELECT state FROM incidents WHERE channel_id = $1").bind(channel.as_i64()).fetch_optional(&self.pool).await?;
+        row.map(|r| decode(&r)).transpose()
+    }
+
+    /// Every incident not yet closed, oldest first.
+    pub async fn open_incidents(&self) -> Result<Vec<Incident>> {
+        let rows = sqlx::query("SELECT state FROM incidents WHERE phase <> 'closed' ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+
+    pub async fn count_incidents(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM incidents").fetch_one(&self.pool).await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn log_entry(&self, id: i64) -> Result<Option<LogEntry>> {
+        let row = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| log_entry(&r)).transpose()
+    }
+
+    pub async fn log_entries(&self, incident: IncidentId) -> Result<Vec<LogEntry>> {
+        let rows = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE incident_id = $1 ORDER BY id").bind(incident.0).fetch_all(&self.pool).await?;
+        rows.iter().map(log_entry).collect()
+    }
+}
+
+fn log_entry(r: &AnyRow) -> Result<LogEntry> {
+    let kind: String = r.try_get("kind")?;
+    Ok(LogEntry {
+        id: r.try_get("id")?,
+        incident: IncidentId(r.try_get("incident_id")?),
+        kind: LogKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("log kind {kind}")))?,
+        body: r.try_get("body")?,
+        author: UserId::from_i64(r.try_get("author_id")?),
+        at: from_ms(r.try_get("at")?),
+    })
+}

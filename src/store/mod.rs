@@ -1,0 +1,206 @@
+//! Storage: SQLite (the embedded default) or PostgreSQL behind one API.
+//!
+//! Queries are written once, in the SQL both accept (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`), and run through sqlx's `Any` driver; the
+//! few differences (row claims) are chosen by [`Backend`].
+
+mod incidents;
+mod outbox;
+mod transcript;
+pub mod testing;
+mod write;
+
+pub use outbox::{OutboxItem, OutboxStats};
+pub use transcript::{TranscriptLine, TranscriptMessage};
+pub use write::WriteTx;
+
+use crate::config::DatabaseUrl;
+use crate::domain::event::{verify_chain, ChainBreak, EventRecord};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read back ({0}); was the database edited by hand?")]
+    Corrupt(String),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl StoreError {
+    /// True for failures that may pass by themselves (locked database,
+    /// lost connection): the user is asked to try again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Db(e) => matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+                || e.as_database_error().is_some_and(|d| {
+                    let m = d.message().to_ascii_lowercase();
+                    m.contains("locked") || m.contains("busy") || m.contains("could not serialize") || m.contains("deadlock")
+                }),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend)
+    }
+}
+
+impl Store {
+    /// Connects; for SQLite creates the file (and its folder) on first run,
+    /// with WAL, foreign keys and a busy timeout.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        if backend == Backend::Sqlite {
+            create_sqlite_folder(&url.0);
+        }
+        let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        opts = match backend {
+            // SQLite allows one writer at a time; a few connections serve
+            // reads in parallel under WAL.
+            Backend::Sqlite => opts.max_connections(4).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => opts.max_connections(10),
+        };
+        let pool = opts.connect(&url.0).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
+
+    /// Starts a write transaction; see [`WriteTx`].
+    pub async fn begin(&self) -> Result<WriteTx> {
+        WriteTx::begin(self).await
+    }
+
+    /// Walks the whole event chain; `Ok(n)` when all `n` events are intact.
+    pub async fn verify(&self) -> Result<Result<i64, ChainBreak>> {
+        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let head: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+        let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events ORDER BY seq").fetch_all(&self.pool).await?;
+        let events = rows.iter().map(event_record).collect::<Result<Vec<_>>>()?;
+        Ok(verify_chain(&events, (head.0, &head.1)))
+    }
+
+    /// The events of one incident, oldest first.
+    pub async fn events_of(&self, incident: crate::domain::IncidentId) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events WHERE incident_id = $1 ORDER BY seq")
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_record).collect()
+    }
+
+    /// A small named value.
+    pub async fn get_state(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM bot_state WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    pub async fn set_state(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The overflow categories opened for `purpose` ("incidents", "archive").
+    pub async fn overflow_categories(&self, purpose: &str) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query("SELECT n, channel_id FROM overflow_categories WHERE purpose = $1 ORDER BY n").bind(purpose).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("n")?, r.try_get("channel_id")?))).collect()
+    }
+
+    pub async fn add_overflow_category(&self, purpose: &str, n: i64, channel: i64) -> Result<()> {
+        sqlx::query("INSERT INTO overflow_categories (purpose, n, channel_id) VALUES ($1, $2, $3) ON CONFLICT (purpose, n) DO NOTHING")
+            .bind(purpose)
+            .bind(n)
+            .bind(channel)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+fn event_record(r: &AnyRow) -> Result<EventRecord> {
+    Ok(EventRecord {
+        seq: r.try_get("seq")?,
+        incident: r.try_get("incident_id")?,
+        actor: r.try_get("actor")?,
+        at_ms: r.try_get("at")?,
+        kind: r.try_get("kind")?,
+        payload: r.try_get("payload")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// `sqlite://data/hikeshi.db?mode=rwc` → creates `data/`.
+fn create_sqlite_folder(url: &str) {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return;
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,127 @@
+//! The outbox: side effects waiting for delivery, claimed with a lease so
+//! that two hikeshi processes never deliver the same item at once and a
+//! crashed process's items are picked up again when its lease runs out.
+
+use super::{Backend, Result, Store, WriteTx};
+use crate::clock::to_ms;
+use crate::domain::Effect;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub effect: Effect,
+    /// Deliveries tried so far, this one included.
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub inflight: i64,
+    pub done: i64,
+    pub dead: i64,
+}
+
+impl Store {
+    /// Claims up to `limit` due items for `worker` until `now + lease`,
+    /// oldest first.
+    pub async fn claim(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET status = 'inflight', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox WHERE (status = 'pending' AND not_before <= $3) OR (status = 'inflight' AND claimed_until < $3) \
+             ORDER BY id LIMIT $4{lock}) RETURNING id, effect, attempts"
+        );
+        let rows = sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).fetch_all(&self.pool).await?;
+        let mut items = rows
+            .iter()
+            .map(|r| {
+                let body: String = r.try_get("effect")?;
+                Ok(OutboxItem { id: r.try_get("id")?, effect: serde_json::from_str(&body)?, attempts: r.try_get("attempts")? })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        items.sort_by_key(|i| i.id);
+        Ok(items)
+    }
+
+    /// Puts an item back to be tried at `not_before`. A refresh for which a
+    /// newer one is already pending is superseded instead.
+    pub async fn retry_at(&self, id: i64, not_before: DateTime<Utc>, error: &str, count_attempt: bool) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT coalesce_key FROM outbox WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let key: Option<String> = row.try_get("coalesce_key")?;
+        let newer = match &key {
+            Some(k) => sqlx::query("SELECT id FROM outbox WHERE coalesce_key = $1 AND status = 'pending'").bind(k).fetch_optional(&mut *tx).await?.is_some(),
+            None => false,
+        };
+        let status = if newer { "superseded" } else { "pending" };
+        let uncount = if count_attempt { 0 } else { 1 };
+        sqlx::query("UPDATE outbox SET status = $1, not_before = $2, last_error = $3, claimed_by = NULL, claimed_until = NULL, attempts = attempts - $4 WHERE id = $5")
+            .bind(status)
+            .bind(to_ms(not_before))
+            .bind(error)
+            .bind(uncount)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives up on an item that can never succeed (Discord refused it for
+    /// good); it stays in the table for the audit and the metrics.
+    pub async fn give_up(&self, id: i64, error: &str, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE outbox SET status = 'dead', last_error = $1, done_at = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3")
+            .bind(error)
+            .bind(to_ms(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn outbox_stats(&self) -> Result<OutboxStats> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").fetch_all(&self.pool).await?;
+        let mut s = OutboxStats::default();
+        for r in rows {
+            let status: String = r.try_get("status")?;
+            let n: i64 = r.try_get("n")?;
+            match status.as_str() {
+                "pending" => s.pending += n,
+                "inflight" => s.inflight += n,
+                "done" | "superseded" => s.done += n,
+                _ => s.dead += n,
+            }
+        }
+        Ok(s)
+    }
+
+    /// The effects still waiting (pending or in flight), oldest first.
+    pub async fn undelivered(&self) -> Result<Vec<Effect>> {
+        let rows = sqlx::query("SELECT effect FROM outbox WHERE status IN ('pending', 'inflight') ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let body: String = r.try_get("effect")?;
+                Ok(serde_json::from_str(&body)?)
+            })
+            .collect()
+    }
+}
+
+impl WriteTx {
+    /// Marks an item delivered, in the transaction that records what the
+    /// delivery produced (a channel id, a message id).
+    pub async fn complete(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE outbox SET status = 'done', done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2")
+            .bind(to_ms(now))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,214 @@
+//! One storage suite, run on SQLite and (with `TEST_DATABASE_URL`) on
+//! PostgreSQL.
+
+use super::testing::{fresh_postgres, fresh_sqlite, skipped_postgres};
+use super::*;
+use crate::clock::to_ms;
+use crate::domain::incident::{NewIncident, Noticed};
+use crate::domain::{Actor, Category, Effect, Incident, IncidentId, MessageId, Phase, UserId};
+use chrono::{TimeZone, Utc};
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = super::fresh_sqlite(dir.path()).await.unwrap();
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    match super::fresh_postgres().await.unwrap() {
+                        Some(store) => super::$name(store).await,
+                        None => super::skipped_postgres(stringify!($name)),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    incidents_round_trip_with_numbers_per_year,
+    the_same_source_finds_the_same_incident,
+    a_rolled_back_transaction_leaves_nothing,
+    verify_passes_fresh_and_finds_tampering,
+    outbox_claims_are_exclusive_and_leases_expire,
+    pending_refreshes_coalesce,
+    transcript_keeps_versions_and_marks_deletions,
+    concurrent_writers_keep_one_chain,
+);
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()
+}
+
+async fn open(store: &Store, source: Option<&str>) -> Incident {
+    let mut tx = store.begin().await.unwrap();
+    let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
+    let id = tx.insert_incident(number, UserId(7), source, now()).await.unwrap();
+    let new = NewIncident {
+        number,
+        category: Category::Unsure,
+        kind: None,
+        title: "不審なメール".into(),
+        description: "リンクを開いた".into(),
+        noticed: Noticed { text: String::new(), at: now(), understood: true },
+        impact: String::new(),
+        affected: vec![],
+        reporter: UserId(7),
+        playbook: None,
+    };
+    let (incident, outcome) = Incident::open(id, new, now());
+    tx.save_incident(&incident, now()).await.unwrap();
+    tx.record(Some(id), Actor::User(UserId(7)), now(), &outcome).await.unwrap();
+    tx.commit().await.unwrap();
+    incident
+}
+
+async fn incidents_round_trip_with_numbers_per_year(store: Store) {
+    let a = open(&store, None).await;
+    let b = open(&store, None).await;
+    assert_eq!(a.number.to_string(), "INC-2026-0001");
+    assert_eq!(b.number.to_string(), "INC-2026-0002");
+    let back = store.incident(a.id).await.unwrap().unwrap();
+    assert_eq!(back, a);
+    assert_eq!(back.title, "不審なメール");
+    assert_eq!(store.incident_by_number(b.number).await.unwrap().unwrap().id, b.id);
+    assert_eq!(store.open_incidents().await.unwrap().len(), 2);
+    // Drills are numbered apart.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_number(true, now(), chrono_tz::Asia::Tokyo).await.unwrap().to_string(), "DRILL-2026-0001");
+    tx.commit().await.unwrap();
+}
+
+async fn the_same_source_finds_the_same_incident(store: Store) {
+    let a = open(&store, Some("interaction:1")).await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.incident_by_source("interaction:1").await.unwrap().map(|i| i.id), Some(a.id));
+    assert!(tx.incident_by_source("interaction:2").await.unwrap().is_none());
+}
+
+async fn a_rolled_back_transaction_leaves_nothing(store: Store) {
+    {
+        let mut tx = store.begin().await.unwrap();
+        let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
+        tx.insert_incident(number, UserId(1), None, now()).await.unwrap();
+        tx.enqueue(&Effect::RefreshStatusBoard, now()).await.unwrap();
+        // dropped without commit
+    }
+    assert_eq!(store.count_incidents().await.unwrap(), 0);
+    assert_eq!(store.outbox_stats().await.unwrap().pending, 0);
+    assert_eq!(store.verify().await.unwrap(), Ok(0));
+    // The number was not consumed either.
+    assert_eq!(open(&store, None).await.number.seq, 1);
+}
+
+async fn verify_passes_fresh_and_finds_tampering(store: Store) {
+    assert_eq!(store.verify().await.unwrap(), Ok(0));
+    let a = open(&store, None).await;
+    open(&store, None).await;
+    assert_eq!(store.verify().await.unwrap(), Ok(2));
+    sqlx::query("UPDATE events SET payload = REPLACE(payload, '不審', '普通') WHERE seq = 1").execute(store.pool()).await.unwrap();
+    assert_eq!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::Edited { seq: 1 }));
+    let _ = a;
+}
+
+async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
+    let a = open(&store, None).await;
+    let lease = chrono::Duration::seconds(30);
+    let first = store.claim("w1", now(), lease, 2).await.unwrap();
+    assert_eq!(first.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::CreateChannel { incident: a.id }, &Effect::PostCard { incident: a.id }]);
+    let second = store.claim("w2", now(), lease, 10).await.unwrap();
+    assert!(second.iter().all(|i| !first.iter().any(|f| f.id == i.id)), "an item was claimed twice");
+    assert_eq!(store.claim("w3", now(), lease, 10).await.unwrap(), vec![]);
+    // w1 and w2 die: after their lease, their items come back, oldest first.
+    let again = store.claim("w3", now() + lease + chrono::Duration::seconds(1), lease, 2).await.unwrap();
+    assert_eq!(again.iter().map(|i| i.id).collect::<Vec<_>>(), first.iter().map(|i| i.id).collect::<Vec<_>>());
+    assert_eq!(again[0].attempts, 2);
+    // Completing and retrying.
+    let mut tx = store.begin().await.unwrap();
+    tx.complete(again[0].id, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    store.retry_at(again[1].id, now() + chrono::Duration::minutes(5), "503", true).await.unwrap();
+    let later = store.claim("w4", now() + chrono::Duration::minutes(6), lease, 10).await.unwrap();
+    assert_eq!(later.iter().filter(|i| i.id == again[1].id).count(), 1);
+    store.give_up(again[1].id, "403", now()).await.unwrap();
+    let stats = store.outbox_stats().await.unwrap();
+    assert_eq!((stats.done, stats.dead, stats.inflight), (1, 1, second.len() as i64));
+}
+
+async fn pending_refreshes_coalesce(store: Store) {
+    let id = IncidentId(1);
+    let _ = open(&store, None).await;
+    let before = store.outbox_stats().await.unwrap().pending;
+    let mut tx = store.begin().await.unwrap();
+    for _ in 0..3 {
+        tx.enqueue(&Effect::RefreshCard { incident: id }, now()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(store.outbox_stats().await.unwrap().pending, before + 1);
+    // Once claimed, a new refresh is queued again (the claimed one may have
+    // rendered the older state).
+    let claimed = store.claim("w", now(), chrono::Duration::seconds(30), 100).await.unwrap();
+    let refresh = claimed.iter().find(|i| i.effect == Effect::RefreshCard { incident: id }).unwrap().id;
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&Effect::RefreshCard { incident: id }, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
+    // The old one failing is superseded by the pending one.
+    store.retry_at(refresh, now(), "500", true).await.unwrap();
+    assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
+}
+
+async fn transcript_keeps_versions_and_marks_deletions(store: Store) {
+    let a = open(&store, None).await;
+    let msg = TranscriptMessage {
+        message: MessageId(900),
+        channel: crate::domain::ChannelId(50),
+        author: UserId(7),
+        author_name: "alice".into(),
+        author_bot: false,
+        at: now(),
+        content: "サーバが応答しません".into(),
+        attachments: vec![("log.txt".into(), "https://cdn.example/log.txt".into())],
+        reply_to: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.record_message(a.id, &msg).await.unwrap(), 1);
+    let edited = TranscriptMessage { content: "サーバが応答しません（復旧）".into(), ..msg.clone() };
+    assert_eq!(tx.record_message(a.id, &edited).await.unwrap(), 2);
+    assert!(tx.mark_deleted(a.id, MessageId(900), now()).await.unwrap());
+    assert!(!tx.mark_deleted(a.id, MessageId(901), now()).await.unwrap());
+    tx.commit().await.unwrap();
+    let lines = store.transcript(a.id).await.unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].msg, msg);
+    assert_eq!(lines[1].msg.content, "サーバが応答しません（復旧）");
+    assert!(lines.iter().all(|l| l.deleted_at.is_some()));
+    assert!(store.verify().await.unwrap().is_ok());
+    let _ = to_ms(now());
+}
+
+async fn concurrent_writers_keep_one_chain(store: Store) {
+    let mut tasks = vec![];
+    for _ in 0..8 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move { open(&s, None).await.number.seq }));
+    }
+    let mut seqs = vec![];
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+    assert_eq!(store.verify().await.unwrap(), Ok(8));
+    let phases: Vec<Phase> = store.open_incidents().await.unwrap().iter().map(|i| i.phase).collect();
+    assert_eq!(phases.len(), 8);
+}

@@ -1,0 +1,105 @@
+//! §4.2 "collected in one place": every message of an incident channel.
+//! Edits add a version; deletions are marked, never erased.
+
+use super::{Result, Store, WriteTx};
+use crate::clock::{from_ms, to_ms};
+use crate::domain::{Actor, ChannelId, EventPayload, IncidentId, MessageId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// A message as Discord delivered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptMessage {
+    pub message: MessageId,
+    pub channel: ChannelId,
+    pub author: UserId,
+    pub author_name: String,
+    pub author_bot: bool,
+    pub at: DateTime<Utc>,
+    pub content: String,
+    /// `(file name, URL)` of each attachment.
+    pub attachments: Vec<(String, String)>,
+    pub reply_to: Option<MessageId>,
+}
+
+/// One stored version of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub version: i64,
+    pub msg: TranscriptMessage,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl WriteTx {
+    /// Stores a new message or a new version of an edited one; the event
+    /// carries the content's digest so `verify` covers the transcript.
+    pub async fn record_message(&mut self, incident: IncidentId, m: &TranscriptMessage) -> Result<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM transcript WHERE message_id = $1").bind(m.message.as_i64()).fetch_one(self.conn()).await?;
+        let version: i64 = row.try_get::<i64, _>("v")? + 1;
+        sqlx::query(
+            "INSERT INTO transcript (message_id, version, channel_id, incident_id, author_id, author_name, author_bot, at, content, attachments, reply_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(m.message.as_i64())
+        .bind(version)
+        .bind(m.channel.as_i64())
+        .bind(incident.0)
+        .bind(m.author.as_i64())
+        .bind(&m.author_name)
+        .bind(m.author_bot as i64)
+        .bind(to_ms(m.at))
+        .bind(&m.content)
+        .bind(serde_json::to_string(&m.attachments)?)
+        .bind(m.reply_to.map(|r| r.as_i64()))
+        .execute(self.conn())
+        .await?;
+        let actor = Actor::User(m.author);
+        self.append(Some(incident), actor, m.at, &EventPayload::TranscriptRecorded { message: m.message, version, digest: crate::domain::event::digest(&m.content) }).await?;
+        Ok(version)
+    }
+
+    /// Marks every version of a message deleted; returns false when the
+    /// message was never recorded.
+    pub async fn mark_deleted(&mut self, incident: IncidentId, message: MessageId, at: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query("UPDATE transcript SET deleted_at = $1 WHERE message_id = $2 AND deleted_at IS NULL").bind(to_ms(at)).bind(message.as_i64()).execute(self.conn()).await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.append(Some(incident), Actor::System, at, &EventPayload::TranscriptDeleted { message }).await?;
+        Ok(true)
+    }
+}
+
+impl Store {
+    /// The transcript of an incident: every version, in time order.
+    pub async fn transcript(&self, incident: IncidentId) -> Result<Vec<TranscriptLine>> {
+        let rows = sqlx::query(
+            "SELECT message_id, version, channel_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at \
+             FROM transcript WHERE incident_id = $1 ORDER BY message_id, version",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let attachments: String = r.try_get("attachments")?;
+                Ok(TranscriptLine {
+                    version: r.try_get("version")?,
+                    deleted_at: r.try_get::<Option<i64>, _>("deleted_at")?.map(from_ms),
+                    msg: TranscriptMessage {
+                        message: MessageId::from_i64(r.try_get("message_id")?),
+                        channel: ChannelId::from_i64(r.try_get("channel_id")?),
+                        author: UserId::from_i64(r.try_get("author_id")?),
+                        author_name: r.try_get("author_name")?,
+                        author_bot: r.try_get::<i64, _>("author_bot")? != 0,
+                        at: from_ms(r.try_get("at")?),
+                        content: r.try_get("content")?,
+                        attachments: serde_json::from_str(&attachments)?,
+                        reply_to: r.try_get::<Option<i64>, _>("reply_to")?.map(MessageId::from_i64),
+                    },
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,173 @@
+//! One write transaction: the state change, its events and its side effects
+//! commit together or not at all.
+
+use super::{Backend, Result, Store, StoreError};
+use crate::clock::to_ms;
+use crate::domain::event::chain_hash;
+use crate::domain::incident::Outcome;
+use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId, IncidentNumber, LogKind, UserId};
+use chrono::{DateTime, Datelike, Utc};
+use sqlx::{Any, Row, Transaction};
+
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    seq: i64,
+    hash: String,
+    appended: bool,
+}
+
+impl WriteTx {
+    pub(super) async fn begin(store: &Store) -> Result<WriteTx> {
+        let mut tx = store.pool.begin().await?;
+        // Writing the head row first takes the write lock at once: SQLite
+        // would otherwise fail a read-then-write transaction with BUSY, and
+        // on PostgreSQL it queues concurrent writers so the chain stays one
+        // line.
+        let head = sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
+        Ok(WriteTx { seq: head.try_get("seq")?, hash: head.try_get("hash")?, tx, backend: store.backend, appended: false })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        if self.appended {
+            sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1").bind(self.seq).bind(&self.hash).execute(&mut *self.tx).await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends one event to the hash chain.
+    pub async fn append(&mut self, incident: Option<IncidentId>, actor: Actor, at: DateTime<Utc>, payload: &EventPayload) -> Result<()> {
+        let seq = self.seq + 1;
+        let actor = actor.to_string();
+        let body = serde_json::to_string(payload)?;
+        let at = to_ms(at);
+        let incident = incident.map(|i| i.0);
+        let hash = chain_hash(&self.hash, seq, incident, &actor, at, payload.kind(), &body);
+        sqlx::query("INSERT INTO events (seq, incident_id, actor, at, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(seq)
+            .bind(incident)
+            .bind(&actor)
+            .bind(at)
+            .bind(payload.kind())
+            .bind(&body)
+            .bind(&self.hash)
+            .bind(&hash)
+            .execute(&mut *self.tx)
+            .await?;
+        self.seq = seq;
+        self.hash = hash;
+        self.appended = true;
+        Ok(())
+    }
+
+    /// Queues a side effect for the outbox worker. A refresh that is already
+    /// pending absorbs the new one (it renders the state when delivered).
+    pub async fn enqueue(&mut self, effect: &Effect, now: DateTime<Utc>) -> Result<()> {
+        let body = serde_json::to_string(effect)?;
+        let kind = serde_json::to_value(effect)?.get("type").and_then(|t| t.as_str()).unwrap_or("effect").to_string();
+        sqlx::query(
+            "INSERT INTO outbox (incident_id, kind, effect, coalesce_key, not_before, created_at) VALUES ($1, $2, $3, $4, $5, $5) \
+             ON CONFLICT (coalesce_key) WHERE status = 'pending' DO NOTHING",
+        )
+        .bind(effect.incident().map(|i| i.0))
+        .bind(kind)
+        .bind(body)
+        .bind(effect.coalesce_key())
+        .bind(to_ms(now))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Records what a domain operation decided: its events, then its effects.
+    pub async fn record(&mut self, incident: Option<IncidentId>, actor: Actor, now: DateTime<Utc>, outcome: &Outcome) -> Result<()> {
+        for e in &outcome.events {
+            self.append(incident, actor, now, e).await?;
+        }
+        for e in &outcome.effects {
+            self.enqueue(e, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The next number of the year, counted apart for drills.
+    pub async fn next_number(&mut self, drill: bool, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<IncidentNumber> {
+        let year = now.with_timezone(&tz).year();
+        let row = sqlx::query(
+            "INSERT INTO incident_counters (drill, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (drill, year) DO UPDATE SET last = incident_counters.last + 1 RETURNING last",
+        )
+        .bind(drill as i64)
+        .bind(year as i64)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let last: i64 = row.try_get("last")?;
+        Ok(IncidentNumber { drill, year, seq: u32::try_from(last).map_err(|_| StoreError::Corrupt("incident counter overflow".into()))? })
+    }
+
+    /// The incident a source (an interaction id) already created, if any.
+    pub async fn incident_by_source(&mut self, source_key: &str) -> Result<Option<Incident>> {
+        let row = sqlx::query("SELECT state FROM incidents WHERE source_key = $1").bind(source_key).fetch_optional(&mut *self.tx).await?;
+        row.map(|r| super::incidents::decode(&r)).transpose()
+    }
+
+    /// Reserves the row of a new incident and returns its id.
+    pub async fn insert_incident(&mut self, number: IncidentNumber, reporter: UserId, source_key: Option<&str>, now: DateTime<Utc>) -> Result<IncidentId> {
+        let row = sqlx::query(
+            "INSERT INTO incidents (number, drill, phase, category, reporter_id, reported_at, source_key, state, updated_at) \
+             VALUES ($1, $2, 'reported', '', $3, $4, $5, '{}', $4) RETURNING id",
+        )
+        .bind(number.to_string())
+        .bind(number.drill as i64)
+        .bind(reporter.as_i64())
+        .bind(to_ms(now))
+        .bind(source_key)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(IncidentId(row.try_get("id")?))
+    }
+
+    pub async fn save_incident(&mut self, i: &Incident, now: DateTime<Utc>) -> Result<()> {
+        let state = serde_json::to_string(i)?;
+        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7 WHERE id = $8")
+            .bind(i.phase.id())
+            .bind(i.category.id())
+            .bind(i.channel.map(|c| c.as_i64()))
+            .bind(i.commander.map(|c| c.as_i64()))
+            .bind(i.deadline.at().map(to_ms))
+            .bind(state)
+            .bind(to_ms(now))
+            .bind(i.id.0)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Reads an incident inside the transaction (the state it changes).
+    pub async fn incident(&mut self, id: IncidentId) -> Result<Incident> {
+        let row = sqlx::query("SELECT state FROM incidents WHERE id = $1").bind(id.0).fetch_optional(&mut *self.tx).await?.ok_or(StoreError::NotFound("incident"))?;
+        super::incidents::decode(&row)
+    }
+
+    /// Stores a §4.3 log entry and returns its id.
+    pub async fn insert_log_entry(&mut self, incident: IncidentId, kind: LogKind, body: &str, author: UserId, now: DateTime<Utc>) -> Result<i64> {
+        let row = sqlx::query("INSERT INTO log_entries (incident_id, kind, body, author_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(incident.0)
+            .bind(kind.id())
+            .bind(body)
+            .bind(author.as_i64())
+            .bind(to_ms(now))
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(row.try_get("id")?)
+    }
+}
