@@ -7,9 +7,15 @@
 //! - [`store`]: the database behind a small repository API;
 //! - [`service`]: use-cases that tie the three together in transactions;
 //! - [`outbox`]: durable delivery of side effects;
-//! - [`discord`]: the only place that knows serenity.
+//! - [`discord`]: the only place that knows serenity;
+//! - [`app`]: start-up, shared by `hikeshi run` and the tests.
 
-pub mod config;
+pub mod app;
 pub mod clock;
+pub mod config;
+pub mod discord;
 pub mod domain;
+pub mod outbox;
+pub mod records;
+pub mod service;
 pub mod store;

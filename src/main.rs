@@ -1,1 +1,129 @@
-fn main() {}
+//! The `hikeshi` command line.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use hikeshi::app::{run, RunOptions};
+use hikeshi::config::{Env, Settings, DEFAULT_PATH};
+use hikeshi::domain::Category;
+use hikeshi::store::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "hikeshi", version, about = "火消し — security-incident response on Discord, by the regulation")]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, env = "HIKESHI_CONFIG", default_value = DEFAULT_PATH)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot (the default).
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate the configuration and playbooks.
+    CheckConfig,
+    /// Check the integrity of the event log.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hikeshi=info,serenity=warn,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(main_async(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
+    let env = Env::from_process();
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Run => {
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("stopping");
+                let _ = tx.send(true);
+            });
+            run(RunOptions::new(cli.config, env), rx).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let store = Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
+            store.migrate().await?;
+            println!("migrations applied to {}", env.database_url.redacted());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckConfig => match Settings::load(&cli.config) {
+            Ok(s) => {
+                print!("{}", summary(&s));
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprint!("{e}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Command::Verify => {
+            let store = Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
+            store.migrate().await?;
+            match store.verify().await? {
+                Ok(n) => {
+                    println!("the event log is intact: {n} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(brk) => {
+                    println!("the event log is BROKEN: {brk}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn summary(s: &Settings) -> String {
+    let mut out = format!("{}: configuration OK ({})\n", s.path.display(), s.organisation.name);
+    out.push_str("systems per recovery priority (Table 1):\n");
+    for (p, n) in s.systems.count_by_priority() {
+        out.push_str(&format!("  priority {p}: {n}\n"));
+    }
+    out.push_str("playbooks per category:\n");
+    for c in Category::ALL {
+        let ids: Vec<&str> = s.playbooks.all().iter().filter(|p| p.covers.iter().any(|cv| cv.fit(c, None).is_some() || c.sub_kinds().any(|k| cv.fit(c, Some(k)).is_some()))).map(|p| p.id.0.as_str()).collect();
+        out.push_str(&format!("  {}: {} {}\n", c.id(), ids.len(), if ids.is_empty() { String::new() } else { format!("({})", ids.join(", ")) }));
+    }
+    out
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -4,7 +4,7 @@
 //! `RETURNING`, `ON CONFLICT`), and run through sqlx's `Any` driver; the
 //! few differences (row claims) are chosen by [`Backend`].
 
-mod incidents;
+pub mod incidents;
 mod outbox;
 mod transcript;
 pub mod testing;

@@ -125,3 +125,15 @@ impl WriteTx {
         Ok(())
     }
 }
+
+impl WriteTx {
+    /// Makes an incident's waiting items due now (its channel just appeared).
+    pub async fn hurry(&mut self, incident: crate::domain::IncidentId, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE outbox SET not_before = $1 WHERE incident_id = $2 AND status = 'pending' AND not_before > $1")
+            .bind(to_ms(now))
+            .bind(incident.0)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}

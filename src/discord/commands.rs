@@ -1,0 +1,61 @@
+//! The application commands, registered for the configured guild with
+//! Japanese names and descriptions beside the English ones.
+
+use crate::domain::{Category, SubKind};
+use serenity::all::{CommandOptionType, CommandType, CreateCommand, CreateCommandOption};
+
+pub const REPORT: &str = "report";
+pub const INCIDENT: &str = "incident";
+/// The message context-menu command (a display name, not a slash name).
+pub const REPORT_MESSAGE: &str = "Report as incident";
+
+pub fn all() -> Vec<CreateCommand> {
+    let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
+        .name_localized("ja", "区分")
+        .description_localized("ja", "インシデントの区分（§1）")
+        .required(true);
+    for c in Category::ALL {
+        category = category.add_string_choice_localized(c.label().en, c.id(), [("ja", c.label().ja)]);
+    }
+    let mut kind = CreateCommandOption::new(CommandOptionType::String, "kind", "The closest example, if one fits")
+        .name_localized("ja", "種類")
+        .description_localized("ja", "当てはまる例があれば選んでください")
+        .required(false);
+    for k in SubKind::ALL {
+        kind = kind.add_string_choice_localized(k.label().en, k.id(), [("ja", k.label().ja)]);
+    }
+    let report = CreateCommand::new(REPORT)
+        .description("Report a security incident, or a suspected one (§4.2)")
+        .name_localized("ja", "報告")
+        .description_localized("ja", "セキュリティインシデント（疑いを含む）を報告します（§4.2）")
+        .dm_permission(false)
+        .add_option(category)
+        .add_option(kind);
+
+    let user = || {
+        CreateCommandOption::new(CommandOptionType::User, "user", "The member")
+            .name_localized("ja", "メンバー")
+            .description_localized("ja", "対象のメンバー")
+            .required(true)
+    };
+    let incident = CreateCommand::new(INCIDENT)
+        .description("Manage the incident of this channel")
+        .name_localized("ja", "インシデント")
+        .description_localized("ja", "このチャンネルのインシデントを管理します")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "add", "Add a responder to this incident")
+                .name_localized("ja", "追加")
+                .description_localized("ja", "対応メンバーを追加します")
+                .add_sub_option(user()),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "remove", "Remove a responder from this incident")
+                .name_localized("ja", "削除")
+                .description_localized("ja", "対応メンバーを外します")
+                .add_sub_option(user()),
+        );
+
+    let context = CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);
+    vec![report, incident, context]
+}

@@ -1,0 +1,188 @@
+//! Buttons, selects and modals carry their whole meaning in their custom id
+//! (`hk1:<action>:<incident>[:<arg>]`), and handlers read the state from the
+//! database: after a restart every old button still works, and nothing is
+//! held in memory between a click and its answer.
+//!
+//! Anything can arrive here (a forged interaction, an old version's id), so
+//! parsing never panics and refuses what it does not know.
+
+use crate::domain::{Category, IncidentId, LogKind, SubKind};
+
+const PREFIX: &str = "hk1";
+/// Discord's limit for a custom id.
+pub const MAX_LEN: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomId {
+    /// The /report modal, with the options chosen on the command.
+    ReportModal { category: Category, kind: Option<SubKind>, confidential: bool },
+    TakeCommand(IncidentId),
+    /// The user select that appoints a commander.
+    Appoint(IncidentId),
+    /// Advance; `confirmed` once the person agreed to skip unticked items.
+    Advance { incident: IncidentId, confirmed: bool },
+    /// The select that ticks checklist items.
+    Checklist(IncidentId),
+    /// A button opening the modal for a §4.3 record, and that modal.
+    LogButton(IncidentId, LogKind),
+    LogModal(IncidentId, LogKind),
+    DismissButton(IncidentId),
+    DismissModal(IncidentId),
+    DuplicateButton(IncidentId),
+    DuplicateModal(IncidentId),
+}
+
+impl CustomId {
+    pub fn encode(&self) -> String {
+        use CustomId::*;
+        match self {
+            ReportModal { category, kind, confidential } => {
+                format!("{PREFIX}:report:{}:{}:{}", category.id(), kind.map(|k| k.id()).unwrap_or("-"), u8::from(*confidential))
+            }
+            TakeCommand(i) => format!("{PREFIX}:take:{i}"),
+            Appoint(i) => format!("{PREFIX}:appoint:{i}"),
+            Advance { incident, confirmed } => format!("{PREFIX}:{}:{incident}", if *confirmed { "advance!" } else { "advance" }),
+            Checklist(i) => format!("{PREFIX}:tick:{i}"),
+            LogButton(i, k) => format!("{PREFIX}:log:{i}:{}", k.id()),
+            LogModal(i, k) => format!("{PREFIX}:logm:{i}:{}", k.id()),
+            DismissButton(i) => format!("{PREFIX}:dismiss:{i}"),
+            DismissModal(i) => format!("{PREFIX}:dismissm:{i}"),
+            DuplicateButton(i) => format!("{PREFIX}:dup:{i}"),
+            DuplicateModal(i) => format!("{PREFIX}:dupm:{i}"),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CustomId> {
+        if s.len() > MAX_LEN {
+            return None;
+        }
+        let mut parts = s.split(':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        let action = parts.next()?;
+        let rest: Vec<&str> = parts.collect();
+        let incident = |i: usize| -> Option<IncidentId> {
+            let s = rest.get(i)?;
+            // Only plain positive decimals: no signs, no leading zeros tricks.
+            if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId)
+        };
+        let arity = |n: usize| (rest.len() == n).then_some(());
+        use CustomId::*;
+        Some(match action {
+            "report" => {
+                arity(3)?;
+                let category = Category::parse(rest[0])?;
+                let kind = match rest[1] {
+                    "-" => None,
+                    k => Some(SubKind::parse(k)?),
+                };
+                let confidential = match rest[2] {
+                    "0" => false,
+                    "1" => true,
+                    _ => return None,
+                };
+                ReportModal { category, kind, confidential }
+            }
+            "take" => arity(1).and_then(|_| incident(0)).map(TakeCommand)?,
+            "appoint" => arity(1).and_then(|_| incident(0)).map(Appoint)?,
+            "advance" => Advance { incident: arity(1).and_then(|_| incident(0))?, confirmed: false },
+            "advance!" => Advance { incident: arity(1).and_then(|_| incident(0))?, confirmed: true },
+            "tick" => arity(1).and_then(|_| incident(0)).map(Checklist)?,
+            "log" | "logm" => {
+                arity(2)?;
+                let i = incident(0)?;
+                let k = LogKind::parse(rest[1])?;
+                if action == "log" {
+                    LogButton(i, k)
+                } else {
+                    LogModal(i, k)
+                }
+            }
+            "dismiss" => arity(1).and_then(|_| incident(0)).map(DismissButton)?,
+            "dismissm" => arity(1).and_then(|_| incident(0)).map(DismissModal)?,
+            "dup" => arity(1).and_then(|_| incident(0)).map(DuplicateButton)?,
+            "dupm" => arity(1).and_then(|_| incident(0)).map(DuplicateModal)?,
+            _ => return None,
+        })
+    }
+
+    /// The incident the id concerns, if any.
+    pub fn incident(&self) -> Option<IncidentId> {
+        use CustomId::*;
+        match self {
+            ReportModal { .. } => None,
+            TakeCommand(i) | Appoint(i) | Checklist(i) | LogButton(i, _) | LogModal(i, _) | DismissButton(i) | DismissModal(i) | DuplicateButton(i) | DuplicateModal(i) => Some(*i),
+            Advance { incident, .. } => Some(*incident),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> Vec<CustomId> {
+        let i = IncidentId(i64::MAX);
+        let mut v = vec![
+            CustomId::TakeCommand(i),
+            CustomId::Appoint(i),
+            CustomId::Advance { incident: i, confirmed: false },
+            CustomId::Advance { incident: i, confirmed: true },
+            CustomId::Checklist(i),
+            CustomId::DismissButton(i),
+            CustomId::DismissModal(i),
+            CustomId::DuplicateButton(i),
+            CustomId::DuplicateModal(i),
+        ];
+        for k in LogKind::ALL {
+            v.push(CustomId::LogButton(i, k));
+            v.push(CustomId::LogModal(i, k));
+        }
+        for c in Category::ALL {
+            v.push(CustomId::ReportModal { category: c, kind: None, confidential: true });
+        }
+        for k in SubKind::ALL {
+            v.push(CustomId::ReportModal { category: k.category(), kind: Some(k), confidential: false });
+        }
+        v
+    }
+
+    #[test]
+    fn every_id_round_trips_within_discords_limit() {
+        for id in all() {
+            let s = id.encode();
+            assert!(s.len() <= MAX_LEN, "{s}");
+            assert_eq!(CustomId::parse(&s), Some(id), "{s}");
+        }
+    }
+
+    #[test]
+    fn forged_ids_are_refused() {
+        for bad in [
+            "",
+            "hk1",
+            "hk1:take",
+            "hk1:take:",
+            "hk1:take:-1",
+            "hk1:take:0",
+            "hk1:take:+5",
+            "hk1:take:99999999999999999999",
+            "hk1:take:5:6",
+            "hk1:nuke:5",
+            "hk2:take:5",
+            "hk1:log:5:weather",
+            "hk1:report:breach:dos",
+            "hk1:report:breach:nope:0",
+            "hk1:report:breach:dos:2",
+            "hk1:take:%00",
+            "hk1:take:５",
+        ] {
+            assert_eq!(CustomId::parse(bad), None, "{bad:?} accepted");
+        }
+        assert_eq!(CustomId::parse(&format!("hk1:take:{}", "1".repeat(200))), None);
+    }
+}

@@ -1,0 +1,110 @@
+//! Gateway events in, service calls out.
+
+use super::interactions::{self, Ctx};
+use crate::domain::{ChannelId, MessageId, UserId};
+use crate::store::TranscriptMessage;
+use serenity::all::{Context, EventHandler, GuildId, Interaction, Message, MessageUpdateEvent, Ready};
+use std::time::Duration;
+
+pub struct Handler {
+    ctx: Ctx,
+}
+
+impl Handler {
+    pub fn new(ctx: Ctx) -> Self {
+        Handler { ctx }
+    }
+
+    fn ours(&self, guild: Option<GuildId>) -> bool {
+        guild.is_some_and(|g| g.get() == self.ctx.app.settings.discord.guild)
+    }
+
+    /// Transcript writes retry briefly: a locked database must not lose a
+    /// message of the record.
+    async fn keep(&self, what: &str, f: impl Fn() -> futures_util::future::BoxFuture<'static, Result<bool, crate::service::ServiceError>>) {
+        for attempt in 1..=5u32 {
+            match f().await {
+                Ok(_) => return,
+                Err(e) if e.is_transient() && attempt < 5 => tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt))).await,
+                Err(e) => {
+                    tracing::error!(error = %e, what, "could not store a transcript change");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn transcript_message(msg: &Message) -> TranscriptMessage {
+    TranscriptMessage {
+        message: MessageId(msg.id.get()),
+        channel: ChannelId(msg.channel_id.get()),
+        author: UserId(msg.author.id.get()),
+        author_name: msg.author.name.clone(),
+        author_bot: msg.author.bot,
+        at: chrono::DateTime::from_timestamp(msg.timestamp.unix_timestamp(), 0).unwrap_or_default(),
+        content: msg.content.clone(),
+        attachments: msg.attachments.iter().map(|a| (a.filename.clone(), a.url.clone())).collect(),
+        reply_to: msg.referenced_message.as_ref().map(|r| MessageId(r.id.get())).or_else(|| msg.message_reference.as_ref().and_then(|r| r.message_id).map(|m| MessageId(m.get()))),
+    }
+}
+
+#[serenity::async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        ctx.http.set_application_id(ready.application.id);
+        let guild = GuildId::new(self.ctx.app.settings.discord.guild);
+        match guild.set_commands(&ctx.http, super::commands::all()).await {
+            Ok(cmds) => tracing::info!(count = cmds.len(), "commands registered"),
+            Err(e) => tracing::error!(error = %e, "could not register commands; /report will not appear until this works"),
+        }
+        tracing::info!(user = %ready.user.name, "connected to the gateway");
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        interactions::dispatch(&self.ctx, &ctx, interaction).await;
+    }
+
+    async fn message(&self, _ctx: Context, msg: Message) {
+        if !self.ours(msg.guild_id) {
+            return;
+        }
+        let m = transcript_message(&msg);
+        let app = self.ctx.app.clone();
+        self.keep("message", || {
+            let (app, m) = (app.clone(), m.clone());
+            Box::pin(async move { app.record_message(&m).await })
+        })
+        .await;
+    }
+
+    async fn message_update(&self, _ctx: Context, _old: Option<Message>, _new: Option<Message>, event: MessageUpdateEvent) {
+        if !self.ours(event.guild_id) {
+            return;
+        }
+        // Only edits of the text make a new version (embeds resolving do not).
+        let Some(content) = event.content.clone() else { return };
+        let app = self.ctx.app.clone();
+        let channel = ChannelId(event.channel_id.get());
+        let message = MessageId(event.id.get());
+        let at = event.edited_timestamp.map(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default()).unwrap_or_else(chrono::Utc::now);
+        let attachments: Option<Vec<(String, String)>> = event.attachments.as_ref().map(|a| a.iter().map(|a| (a.filename.clone(), a.url.clone())).collect());
+        self.keep("edit", || {
+            let (app, content, attachments) = (app.clone(), content.clone(), attachments.clone());
+            Box::pin(async move { app.record_edit(channel, message, content, attachments, at).await })
+        })
+        .await;
+    }
+
+    async fn message_delete(&self, _ctx: Context, channel: serenity::all::ChannelId, message: serenity::all::MessageId, guild: Option<GuildId>) {
+        if !self.ours(guild) {
+            return;
+        }
+        let app = self.ctx.app.clone();
+        self.keep("delete", || {
+            let app = app.clone();
+            Box::pin(async move { app.record_deletion(ChannelId(channel.get()), MessageId(message.get())).await })
+        })
+        .await;
+    }
+}

@@ -1,0 +1,146 @@
+//! The card's buttons and selects, and the small modals they open.
+
+use super::{ephemeral, failure, field, modal_fields, Ctx};
+use crate::discord::custom_id::CustomId;
+use crate::discord::i18n::clip;
+use crate::discord::render::no_mentions;
+use crate::domain::incident::IncidentError;
+use crate::domain::{Action, IncidentId, Lang, LogKind, UserId};
+use crate::service::{Caller, ServiceError};
+use crate::tr;
+use serenity::all::{
+    ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateButton, CreateInputText, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateModal, InputTextStyle, ModalInteraction,
+};
+
+const F_BODY: &str = "body";
+
+/// Checks `action` before a modal opens, so nobody types a long entry only
+/// to be refused. The submission is checked again.
+async fn precheck(ctx: &Ctx, id: IncidentId, caller: Caller, action: Action) -> Result<(), ServiceError> {
+    let incident = ctx.app.store.incident(id).await?.ok_or(ServiceError::NotFound("incident"))?;
+    let roles = incident.roles_of(caller.user, caller.committee);
+    if !action.allowed(&roles) {
+        return Err(IncidentError::NotAllowed(action.allowed_roles()).into());
+    }
+    Ok(())
+}
+
+fn text_modal(id: CustomId, title: String, label: String, max: u16, style: InputTextStyle) -> CreateInteractionResponse {
+    CreateInteractionResponse::Modal(
+        CreateModal::new(id.encode(), clip(&title, 45))
+            .components(vec![CreateActionRow::InputText(CreateInputText::new(style, clip(&label, 45), F_BODY).max_length(max).required(true))]),
+    )
+}
+
+pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&c.user, c.member.as_ref());
+    let done = |text: String| ephemeral(text);
+    let result: Result<CreateInteractionResponse, ServiceError> = async {
+        Ok(match id {
+            CustomId::TakeCommand(i) => {
+                let inc = ctx.app.take_command(i, caller).await?;
+                let number = inc.number;
+                done(tr!(lang, "{number} の指揮を執りました。カードのボタンで進めてください。", "You are in command of {number}. Use the card's buttons to proceed."))
+            }
+            CustomId::Appoint(i) => {
+                let ComponentInteractionDataKind::UserSelect { values } = &c.data.kind else {
+                    return Err(ServiceError::BadInput("expected a user".into()));
+                };
+                let Some(user) = values.first() else {
+                    return Err(ServiceError::BadInput("no user chosen".into()));
+                };
+                let commander = UserId(user.get());
+                let inc = ctx.app.appoint(i, caller, commander).await?;
+                let number = inc.number;
+                done(tr!(lang, "<@{commander}> を {number} の指揮者に任命しました。", "<@{commander}> now commands {number}."))
+            }
+            CustomId::Advance { incident, confirmed } => match ctx.app.advance(incident, caller, confirmed).await {
+                Ok(inc) => {
+                    let phase = inc.phase.label().get(lang).to_string();
+                    done(tr!(lang, "{phase} フェーズに進みました。", "Moved to {phase}."))
+                }
+                Err(ServiceError::Refused(IncidentError::NeedsConfirmation(items))) => confirm_skip(ctx, incident, &items, lang).await?,
+                Err(e) => return Err(e),
+            },
+            CustomId::Checklist(i) => {
+                let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
+                    return Err(ServiceError::BadInput("expected a checklist item".into()));
+                };
+                let item = values.first().and_then(|v| v.parse::<usize>().ok()).ok_or_else(|| ServiceError::BadInput("no item chosen".into()))?;
+                let inc = ctx.app.tick(i, caller, item).await?;
+                let ticked = inc.marks.iter().any(|m| m.phase == inc.phase && m.item == item);
+                let n = item + 1;
+                if ticked {
+                    done(tr!(lang, "項目{n}をチェックしました。", "Ticked item {n}."))
+                } else {
+                    done(tr!(lang, "項目{n}のチェックを外しました。", "Unticked item {n}."))
+                }
+            }
+            CustomId::LogButton(i, kind) => {
+                precheck(ctx, i, caller, Action::LogEntry).await?;
+                let what = kind.label().get(lang).to_string();
+                text_modal(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), what, crate::domain::log_entry::MAX_LOG_BODY as u16, InputTextStyle::Paragraph)
+            }
+            CustomId::DismissButton(i) => {
+                precheck(ctx, i, caller, Action::Dismiss).await?;
+                text_modal(CustomId::DismissModal(i), tr!(lang, "インシデントではない", "Not an incident"), tr!(lang, "理由", "Reason"), 1000, InputTextStyle::Paragraph)
+            }
+            CustomId::DuplicateButton(i) => {
+                precheck(ctx, i, caller, Action::MarkDuplicate).await?;
+                text_modal(CustomId::DuplicateModal(i), tr!(lang, "重複として閉じる", "Close as duplicate"), tr!(lang, "元のインシデント番号", "Original incident number"), 20, InputTextStyle::Short)
+            }
+            // Modals and the report form arrive as submissions, not clicks.
+            CustomId::LogModal(..) | CustomId::DismissModal(_) | CustomId::DuplicateModal(_) | CustomId::ReportModal { .. } => {
+                return Err(ServiceError::BadInput(tr!(lang, "このボタンは無効です。", "This control is not valid.")));
+            }
+        })
+    }
+    .await;
+    result.unwrap_or_else(|e| ephemeral(failure(&e, lang, "component")))
+}
+
+/// Lists the unticked items and offers to advance anyway.
+async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) -> Result<CreateInteractionResponse, ServiceError> {
+    let incident = ctx.app.store.incident(id).await?.ok_or(ServiceError::NotFound("incident"))?;
+    let pb = incident.playbook.as_ref().and_then(|p| ctx.app.settings.playbooks.get(p));
+    let list: Vec<String> = items.iter().filter_map(|n| pb.and_then(|p| p.checklist(incident.phase).get(*n)).map(|t| format!("☐ {}. {}", n + 1, t.get(lang)))).collect();
+    let list = list.join("\n");
+    let text = tr!(lang, "未チェックの項目があります:\n{list}\n\nこのまま進めると、これらは「未実施」として記録されます。", "These items are not ticked:\n{list}\n\nIf you advance now they are recorded as skipped.");
+    let button = CreateButton::new(CustomId::Advance { incident: id, confirmed: true }.encode()).label(tr!(lang, "このまま進める", "Advance anyway")).style(ButtonStyle::Danger);
+    Ok(CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(clip(&text, 2000))
+            .components(vec![CreateActionRow::Buttons(vec![button])])
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    ))
+}
+
+pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&m.user, m.member.as_ref());
+    let f = modal_fields(m);
+    let body = field(&f, F_BODY);
+    let result: Result<String, ServiceError> = async {
+        Ok(match id {
+            CustomId::LogModal(i, kind) => {
+                ctx.app.log(i, caller, kind, body).await?;
+                let what = LogKind::label(kind).get(lang).to_string();
+                tr!(lang, "「{what}」を記録しました（§4.3）。", "Recorded under “{what}” (§4.3).")
+            }
+            CustomId::DismissModal(i) => {
+                let inc = ctx.app.dismiss(i, caller, body).await?;
+                let number = inc.number;
+                tr!(lang, "{number} をインシデントではないとして終了しました。", "{number} was closed as not an incident.")
+            }
+            CustomId::DuplicateModal(i) => {
+                let inc = ctx.app.mark_duplicate(i, caller, body).await?;
+                let number = inc.number;
+                tr!(lang, "{number} を重複として終了しました。", "{number} was closed as a duplicate.")
+            }
+            _ => return Err(ServiceError::BadInput(tr!(lang, "このフォームは無効です。", "This form is not valid."))),
+        })
+    }
+    .await;
+    ephemeral(result.unwrap_or_else(|e| failure(&e, lang, "modal")))
+}

@@ -1,0 +1,134 @@
+//! Interactions: slash commands, the context menu, buttons, selects and
+//! modals. Each handler translates Discord's shapes into a service call and
+//! the result into a reply; permission is checked by the service, whatever
+//! the buttons showed.
+
+mod components;
+mod incident_cmd;
+mod report;
+
+use super::custom_id::CustomId;
+use super::errors::service_error;
+use super::render::no_mentions;
+use crate::domain::{Lang, UserId};
+use crate::service::{Caller, Hikeshi, ServiceError};
+use crate::tr;
+use serenity::all::{
+    CommandInteraction, ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseMessage, GuildId, Interaction, Member,
+    ModalInteraction, User,
+};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct Ctx {
+    pub app: Hikeshi,
+    /// Wakes the outbox worker after a change queued effects.
+    pub wake: Arc<Notify>,
+}
+
+impl Ctx {
+    fn caller(&self, user: &User, member: Option<&Member>) -> Caller {
+        let role = serenity::all::RoleId::new(self.app.settings.discord.committee_role.0);
+        Caller { user: UserId(user.id.get()), committee: member.is_some_and(|m| m.roles.contains(&role)) }
+    }
+
+    /// hikeshi serves one organisation: its guild only, never DMs.
+    fn in_our_guild(&self, guild: Option<GuildId>) -> bool {
+        guild.is_some_and(|g| g.get() == self.app.settings.discord.guild)
+    }
+}
+
+/// An ephemeral reply that pings nobody.
+pub(crate) fn ephemeral(text: impl Into<String>) -> CreateInteractionResponse {
+    CreateInteractionResponse::Message(CreateInteractionResponseMessage::new().content(super::i18n::clip(&text.into(), 2000)).ephemeral(true).allowed_mentions(no_mentions()))
+}
+
+fn refuse_other_guild(lang: Lang) -> CreateInteractionResponse {
+    ephemeral(tr!(lang, "hikeshi はこの組織のサーバー内でのみ使えます。", "hikeshi works only inside its organisation's server."))
+}
+
+/// Logs an internal failure, and returns the text for the user.
+fn failure(e: &ServiceError, lang: Lang, what: &str) -> String {
+    if e.is_user_facing() {
+        tracing::debug!(error = %e, what, "refused");
+    } else {
+        tracing::error!(error = %e, what, "failed");
+    }
+    service_error(e, lang)
+}
+
+pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
+    let result = match interaction {
+        Interaction::Command(cmd) => command(ctx, discord, cmd).await,
+        Interaction::Component(c) => component(ctx, discord, c).await,
+        Interaction::Modal(m) => modal(ctx, discord, m).await,
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not answer an interaction");
+    }
+}
+
+async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> serenity::Result<()> {
+    let lang = Lang::from_locale(&cmd.locale);
+    if !ctx.in_our_guild(cmd.guild_id) {
+        return cmd.create_response(&discord.http, refuse_other_guild(lang)).await;
+    }
+    let response = match cmd.data.name.as_str() {
+        super::commands::REPORT => report::slash(&cmd, lang),
+        super::commands::REPORT_MESSAGE => report::from_message(&cmd, lang),
+        super::commands::INCIDENT => incident_cmd::run(ctx, &cmd, lang).await,
+        other => ephemeral(tr!(lang, "不明なコマンドです: {other}", "Unknown command: {other}")),
+    };
+    if matches!(cmd.data.name.as_str(), super::commands::INCIDENT) {
+        ctx.wake.notify_one();
+    }
+    cmd.create_response(&discord.http, response).await
+}
+
+async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> serenity::Result<()> {
+    let lang = Lang::from_locale(&c.locale);
+    if !ctx.in_our_guild(c.guild_id) {
+        return c.create_response(&discord.http, refuse_other_guild(lang)).await;
+    }
+    let response = match CustomId::parse(&c.data.custom_id) {
+        Some(id) => components::run(ctx, &c, id, lang).await,
+        None => ephemeral(tr!(lang, "このボタンは無効です。", "This control is not valid.")),
+    };
+    ctx.wake.notify_one();
+    c.create_response(&discord.http, response).await
+}
+
+async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::Result<()> {
+    let lang = Lang::from_locale(&m.locale);
+    if !ctx.in_our_guild(m.guild_id) {
+        return m.create_response(&discord.http, refuse_other_guild(lang)).await;
+    }
+    let response = match CustomId::parse(&m.data.custom_id) {
+        Some(CustomId::ReportModal { category, kind, .. }) => report::submit(ctx, &m, category, kind, lang).await,
+        Some(id) => components::submit(ctx, &m, id, lang).await,
+        None => ephemeral(tr!(lang, "このフォームは無効です。", "This form is not valid.")),
+    };
+    ctx.wake.notify_one();
+    m.create_response(&discord.http, response).await
+}
+
+/// The text fields of a submitted modal by custom id.
+pub(crate) fn modal_fields(m: &ModalInteraction) -> Vec<(String, String)> {
+    use serenity::all::ActionRowComponent;
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .filter_map(|c| match c {
+            ActionRowComponent::InputText(t) => Some((t.custom_id.clone(), t.value.clone().unwrap_or_default())),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(crate) fn field<'a>(fields: &'a [(String, String)], id: &str) -> &'a str {
+    fields.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str()).unwrap_or("")
+}

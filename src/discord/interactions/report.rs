@@ -1,0 +1,114 @@
+//! §4.2: `/report`, the "Report as incident" context menu, and the modal
+//! both open. One function builds the modal; one handles its submission.
+
+use super::{ephemeral, failure, field, modal_fields, Ctx};
+use crate::discord::custom_id::CustomId;
+use crate::discord::i18n::clip;
+use crate::domain::report::{limits, ReportDraft};
+use crate::domain::{Category, Lang, SubKind, UserId};
+use crate::service::ReplyHandle;
+use crate::tr;
+use serenity::all::{CommandDataOptionValue, CommandInteraction, CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction};
+
+pub const F_TITLE: &str = "title";
+pub const F_WHAT: &str = "what";
+pub const F_NOTICED: &str = "noticed";
+pub const F_SYSTEMS: &str = "systems";
+pub const F_IMPACT: &str = "impact";
+
+fn input(style: InputTextStyle, label: String, id: &str, max: usize, required: bool) -> CreateInputText {
+    CreateInputText::new(style, clip(&label, 45), id).max_length(max as u16).required(required)
+}
+
+/// The report form; `prefill` carries a message's text and link.
+fn form(category: Category, kind: Option<SubKind>, lang: Lang, prefill: Option<(String, String)>) -> CreateInteractionResponse {
+    let id = CustomId::ReportModal { category, kind, confidential: false }.encode();
+    let mut title = input(InputTextStyle::Short, tr!(lang, "件名", "Title"), F_TITLE, limits::TITLE, true);
+    let mut what = input(InputTextStyle::Paragraph, tr!(lang, "何が起きたか", "What happened"), F_WHAT, limits::DESCRIPTION, true)
+        .placeholder(tr!(lang, "見たこと、したこと、気づいたきっかけ", "What you saw, what you did, how you noticed"));
+    if let Some((t, w)) = prefill {
+        title = title.value(clip(&t, limits::TITLE));
+        what = what.value(clip(&w, limits::DESCRIPTION));
+    }
+    let noticed = input(InputTextStyle::Short, tr!(lang, "発見日時（空欄＝今）", "When noticed (empty = now)"), F_NOTICED, limits::NOTICED, false)
+        .placeholder("2026-11-25 14:30 / 14:30");
+    let systems = input(InputTextStyle::Short, tr!(lang, "影響を受けるシステム（カンマ区切り）", "Affected systems (comma-separated)"), F_SYSTEMS, limits::SYSTEMS, false)
+        .placeholder(tr!(lang, "例: メール, VPN", "e.g. mail, VPN"));
+    let impact = input(InputTextStyle::Paragraph, tr!(lang, "これまでの影響", "Impact so far"), F_IMPACT, limits::IMPACT, false);
+    CreateInteractionResponse::Modal(
+        CreateModal::new(id, clip(&tr!(lang, "インシデントの報告", "Report an incident"), 45)).components(
+            [title, what, noticed, systems, impact].into_iter().map(CreateActionRow::InputText).collect(),
+        ),
+    )
+}
+
+fn string_option(cmd: &CommandInteraction, name: &str) -> Option<String> {
+    cmd.data.options.iter().find(|o| o.name == name).and_then(|o| match &o.value {
+        CommandDataOptionValue::String(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
+/// `/report category:<…> [kind:<…>]` opens the form.
+pub fn slash(cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let Some(category) = string_option(cmd, "category").and_then(|c| Category::parse(&c)) else {
+        return ephemeral(tr!(lang, "区分を選んでください。", "Please choose a category."));
+    };
+    let kind = string_option(cmd, "kind").and_then(|k| SubKind::parse(&k));
+    if let Some(k) = kind {
+        if k.category() != category {
+            let err = crate::domain::report::FieldError::KindMismatch { kind: k.id(), category: category.id(), actual: k.category().id() };
+            return ephemeral(crate::discord::errors::field_error(&err, lang));
+        }
+    }
+    form(category, kind, lang, None)
+}
+
+/// "Report as incident" on a message: the same form, prefilled with the
+/// message's text, author and link, as a suspected ("unsure") incident.
+pub fn from_message(cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let target = cmd.data.target_id.and_then(|t| cmd.data.resolved.messages.get(&t.to_message_id()));
+    let Some(msg) = target else {
+        return ephemeral(tr!(lang, "対象のメッセージを読めませんでした。", "Could not read the message."));
+    };
+    let guild = cmd.guild_id.map(|g| g.get().to_string()).unwrap_or_else(|| "@me".into());
+    let link = format!("https://discord.com/channels/{guild}/{}/{}", msg.channel_id, msg.id);
+    let author = msg.author.id;
+    let first_line = msg.content.lines().next().unwrap_or("").to_string();
+    let title = if first_line.trim().is_empty() { tr!(lang, "不審なメッセージ", "Suspicious message") } else { first_line };
+    let quoted: String = msg.content.lines().map(|l| format!("> {l}\n")).collect();
+    let body = tr!(lang, "<@{author}> のメッセージ {link}\n{quoted}", "Message by <@{author}> {link}\n{quoted}");
+    form(Category::Unsure, None, lang, Some((title, body)))
+}
+
+/// The form came back: store the report first, then answer.
+pub async fn submit(ctx: &Ctx, m: &ModalInteraction, category: Category, kind: Option<SubKind>, lang: Lang) -> CreateInteractionResponse {
+    let f = modal_fields(m);
+    let draft = ReportDraft {
+        category: Some(category),
+        kind,
+        title: field(&f, F_TITLE).to_string(),
+        description: field(&f, F_WHAT).to_string(),
+        noticed: field(&f, F_NOTICED).to_string(),
+        systems: field(&f, F_SYSTEMS).to_string(),
+        impact: field(&f, F_IMPACT).to_string(),
+    };
+    let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
+    let source = format!("interaction:{}", m.id);
+    match ctx.app.report(&draft, UserId(m.user.id.get()), &source, Some(reply)).await {
+        Ok(r) => {
+            let number = r.incident.number;
+            ephemeral(tr!(
+                lang,
+                "✅ {number} として受け付けました。委員会に通知しました。対応チャンネルを用意しています（用意ができるとこのメッセージにリンクが表示されます）。",
+                "✅ Reported as {number}. The committee has been alerted. Your incident channel is being opened (this message will show its link)."
+            ))
+        }
+        Err(e) => {
+            // Nothing was stored: give the reporter their text back.
+            let why = failure(&e, lang, "report");
+            let echo = clip(&format!("{}\n{}", draft.title, draft.description), 1200);
+            ephemeral(tr!(lang, "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n```\n{echo}\n```", "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n```\n{echo}\n```"))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The only module that knows serenity: it connects, registers commands,
+//! turns Discord events into service calls, and delivers outbox effects.
+
+pub mod commands;
+pub mod custom_id;
+pub mod effects;
+pub mod errors;
+mod handler;
+pub mod i18n;
+pub mod interactions;
+pub mod render;
+pub mod rest;
+
+use crate::config::Secret;
+use crate::domain::UserId;
+use crate::outbox::Worker;
+use crate::service::Hikeshi;
+use anyhow::Context as _;
+use serenity::all::{GatewayIntents, HttpBuilder};
+use std::sync::Arc;
+use tokio::sync::{watch, Notify};
+
+/// The gateway events hikeshi uses, and no more. Message Content is
+/// privileged: it must be enabled in the Developer Portal, or transcripts
+/// stay empty (§4.2 "collected in one place").
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
+}
+
+/// Connects to Discord (or to `api_base`), and runs until `stop` turns
+/// true: the gateway client and the outbox worker.
+pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let mut builder = HttpBuilder::new(token.expose());
+    if let Some(base) = api_base {
+        // serenity honours the proxy only with its rate limiter off; the
+        // outbox's Rest does the limiting then (see rest.rs).
+        builder = builder.proxy(base).ratelimiter_disabled(true);
+    }
+    let http = Arc::new(builder.build());
+    let me = http.get_current_user().await.map_err(|e| match &e {
+        serenity::Error::Http(h) if h.status_code().is_some_and(|s| s.as_u16() == 401) => {
+            anyhow::anyhow!("Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)")
+        }
+        _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
+    })?;
+    tracing::info!(bot = %me.name, id = %me.id, "token accepted");
+
+    let wake = Arc::new(Notify::new());
+    let rest = rest::Rest::new(http.clone(), api_base);
+    let deliver = Arc::new(effects::DiscordEffects::new(rest, app.clone(), UserId(me.id.get())));
+    let worker_name = format!("{}-{}", hostname(), std::process::id());
+    let worker = Worker::new(app.clone(), deliver, worker_name, wake.clone());
+    let worker_task = tokio::spawn(worker.run(stop.clone()));
+
+    let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), wake: wake.clone() });
+    let mut client = serenity::Client::builder(token.expose(), intents())
+        .event_handler(handler)
+        .await
+        .context("could not build the Discord client")?;
+    // Use the same HTTP client (and so the same API base) for the gateway.
+    client.http = http.clone();
+    let shards = client.shard_manager.clone();
+    let mut stop_gateway = stop.clone();
+    let gateway = tokio::spawn(async move { client.start().await });
+    tokio::select! {
+        r = gateway => {
+            r.context("the gateway task panicked")?.context("the gateway connection ended")?;
+        }
+        _ = stop_gateway.wait_for(|s| *s) => {
+            shards.shutdown_all().await;
+        }
+    }
+    let _ = worker_task.await;
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "hikeshi".into())
+}

@@ -1,0 +1,324 @@
+//! From domain state to Discord messages: the incident card, notices, the
+//! status board. Every message sets `allowed_mentions` explicitly; only the
+//! committee ping allows a role, only an addition allows the added user.
+
+use super::custom_id::CustomId;
+use super::i18n::{clip, inert};
+use crate::config::Settings;
+use crate::domain::effect::Notice;
+use crate::domain::{Incident, Lang, LogKind, MarkState, Phase, RecoveryDeadline, RoleId, UserId};
+use crate::store::incidents::LogEntry;
+use crate::tr;
+use chrono::{DateTime, Utc};
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter, CreateSelectMenu, CreateSelectMenuKind,
+    CreateSelectMenuOption,
+};
+
+/// Red for real incidents, blue for drills, grey once closed.
+fn colour(i: &Incident) -> u32 {
+    if !i.phase.is_open() {
+        0x95a5a6
+    } else if i.is_drill() {
+        0x3498db
+    } else {
+        0xe74c3c
+    }
+}
+
+/// No pings at all.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+}
+
+pub fn role_mention_only(role: RoleId) -> CreateAllowedMentions {
+    CreateAllowedMentions::new().roles(vec![serenity::all::RoleId::new(role.0)])
+}
+
+pub fn user_mention_only(user: UserId) -> CreateAllowedMentions {
+    CreateAllowedMentions::new().users(vec![serenity::all::UserId::new(user.0)])
+}
+
+/// `<t:…:f>` renders in each reader's own time zone and language.
+fn when(t: DateTime<Utc>) -> String {
+    format!("<t:{}:f>", t.timestamp())
+}
+
+fn relative(t: DateTime<Utc>) -> String {
+    format!("<t:{}:R>", t.timestamp())
+}
+
+pub fn deadline_text(i: &Incident, lang: Lang) -> String {
+    if i.phase.recovery_complete() {
+        return tr!(lang, "復旧済み", "recovered");
+    }
+    match i.deadline {
+        RecoveryDeadline::Immediate(_) => tr!(lang, "⚠ 優先度3: 業務停止不可 — 直ちに復旧", "⚠ priority 3: business may not stop — restore now"),
+        RecoveryDeadline::By(t) => format!("{} ({})", when(t), relative(t)),
+        RecoveryDeadline::None => tr!(lang, "なし（優先度0または不明）", "none (priority 0 or unknown)"),
+    }
+}
+
+fn affected_text(i: &Incident, lang: Lang) -> String {
+    if i.affected.is_empty() {
+        return tr!(lang, "（未記入）", "(none given)");
+    }
+    let lines: Vec<String> = i
+        .affected
+        .iter()
+        .map(|a| match a.priority {
+            Some(p) => format!("{} — {}", inert(&a.name), tr!(lang, "優先度{p}", "priority {p}")),
+            None => format!("{} — {}", inert(&a.name), tr!(lang, "⚠ 登録外のシステム", "⚠ not in the systems registry")),
+        })
+        .collect();
+    clip(&lines.join("\n"), 1024)
+}
+
+pub fn checklist_text(i: &Incident, settings: &Settings, lang: Lang) -> Option<String> {
+    let pb = i.playbook.as_ref().and_then(|p| settings.playbooks.get(p))?;
+    let items = pb.checklist(i.phase);
+    if items.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(n, t)| {
+            let done = i.marks.iter().any(|m| m.phase == i.phase && m.item == n && m.state == MarkState::Done);
+            format!("{} {}. {}", if done { "☑" } else { "☐" }, n + 1, t.get(lang))
+        })
+        .collect();
+    Some(clip(&lines.join("\n"), 1024))
+}
+
+/// The incident card: everything the committee needs at a glance.
+pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
+    let lang = settings.organisation.lang;
+    let mut title = format!("{} · {}", i.number, i.title);
+    if i.is_drill() {
+        title = format!("🧯 DRILL · {title}");
+    }
+    let playbook = match i.playbook.as_ref().and_then(|p| settings.playbooks.get(p)) {
+        Some(p) => p.title.get(lang).to_string(),
+        None => tr!(lang, "該当なし — 委員会が指揮者を任命してください（§4.2）", "none — the committee must appoint a commander (§4.2)"),
+    };
+    let commander = match i.commander {
+        Some(c) => format!("<@{c}>"),
+        None => tr!(lang, "未定", "not yet"),
+    };
+    let kind = i.kind.map(|k| format!(" / {}", k.label().get(lang))).unwrap_or_default();
+    let noticed = if i.noticed.understood {
+        when(i.noticed.at)
+    } else {
+        let typed = inert(&i.noticed.text);
+        tr!(lang, "「{typed}」（解釈できず、報告時刻を使用）", "“{typed}” (not understood; report time used)")
+    };
+    let mut e = CreateEmbed::new()
+        .title(clip(&title, 256))
+        .description(clip(&inert(&i.description), 1500))
+        .colour(colour(i))
+        .field(tr!(lang, "区分", "Category"), format!("{}{kind}", i.category.label().get(lang)), true)
+        .field(tr!(lang, "報告者", "Reporter"), format!("<@{}>", i.reporter), true)
+        .field(tr!(lang, "発見日時", "Noticed at"), noticed, true)
+        .field(tr!(lang, "影響を受けるシステム", "Affected systems"), affected_text(i, lang), false)
+        .field(tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"), deadline_text(i, lang), false)
+        .field(tr!(lang, "プレイブック", "Playbook"), playbook, false)
+        .field(tr!(lang, "指揮者", "Commander"), commander, true)
+        .field(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string(), true);
+    if !i.impact.trim().is_empty() {
+        e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 1024), false);
+    }
+    if let Some(list) = checklist_text(i, settings, lang) {
+        let phase = i.phase.label().get(lang).to_string();
+        e = e.field(tr!(lang, "チェックリスト（{phase}）", "Checklist ({phase})"), list, false);
+    }
+    if let Some(reason) = &i.close_reason {
+        e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 1024), false);
+    }
+    e.footer(CreateEmbedFooter::new(tr!(lang, "hikeshi · セキュリティインシデント対応規程", "hikeshi · security incident response regulation")))
+}
+
+/// The buttons under the card for the current state. Hiding a button is a
+/// convenience only: every handler checks permission again.
+pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow> {
+    let lang = settings.organisation.lang;
+    if !i.phase.is_open() {
+        return vec![];
+    }
+    let id = i.id;
+    let mut rows = vec![];
+    if i.commander.is_none() {
+        if i.playbook.is_some() {
+            rows.push(CreateActionRow::Buttons(vec![CreateButton::new(CustomId::TakeCommand(id).encode())
+                .label(tr!(lang, "指揮を執る（委員会）", "Take command (committee)"))
+                .style(ButtonStyle::Primary)]));
+        }
+        rows.push(CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(CustomId::Appoint(id).encode(), CreateSelectMenuKind::User { default_users: None })
+                .placeholder(tr!(lang, "指揮者を任命（委員会）", "Appoint a commander (committee)"))
+                .min_values(1)
+                .max_values(1),
+        ));
+    }
+    let pb = i.playbook.as_ref().and_then(|p| settings.playbooks.get(p));
+    let items = pb.map(|p| p.checklist(i.phase)).unwrap_or(&[]);
+    if !items.is_empty() {
+        let options = items
+            .iter()
+            .enumerate()
+            .take(25)
+            .map(|(n, t)| {
+                let done = i.marks.iter().any(|m| m.phase == i.phase && m.item == n && m.state == MarkState::Done);
+                CreateSelectMenuOption::new(clip(&format!("{}{}. {}", if done { "☑ " } else { "" }, n + 1, t.get(lang)), 100), n.to_string())
+            })
+            .collect();
+        rows.push(CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(CustomId::Checklist(id).encode(), CreateSelectMenuKind::String { options })
+                .placeholder(tr!(lang, "項目をチェック／解除", "Tick or untick an item"))
+                .min_values(1)
+                .max_values(1),
+        ));
+    }
+    let mut work = vec![];
+    if let Some(next) = i.phase.next() {
+        let next = next.label().get(lang).to_string();
+        work.push(
+            CreateButton::new(CustomId::Advance { incident: id, confirmed: false }.encode())
+                .label(clip(&tr!(lang, "{next}へ進む", "Advance to {next}"), 80))
+                .style(ButtonStyle::Success),
+        );
+    }
+    for k in LogKind::ALL {
+        let what = k.label().get(lang).to_lowercase();
+        work.push(
+            CreateButton::new(CustomId::LogButton(id, k).encode())
+                .label(clip(&tr!(lang, "記録: {what}", "Log {what}"), 80))
+                .style(ButtonStyle::Secondary),
+        );
+    }
+    rows.push(CreateActionRow::Buttons(work));
+    if i.phase < Phase::Analysis || i.commander.is_none() {
+        rows.push(CreateActionRow::Buttons(vec![
+            CreateButton::new(CustomId::DismissButton(id).encode()).label(tr!(lang, "インシデントではない", "Not an incident")).style(ButtonStyle::Danger),
+            CreateButton::new(CustomId::DuplicateButton(id).encode()).label(tr!(lang, "重複として閉じる", "Close as duplicate")).style(ButtonStyle::Danger),
+        ]));
+    }
+    rows.truncate(5);
+    rows
+}
+
+pub fn notice_text(n: &Notice, lang: Lang) -> (String, CreateAllowedMentions) {
+    let text = match n {
+        Notice::CommandTaken { commander } => tr!(lang, "<@{commander}> が指揮を執ります（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1))."),
+        Notice::CommanderAppointed { commander, by } => {
+            tr!(lang, "<@{by}> が <@{commander}> を指揮者に任命しました（§4.2）。", "<@{by}> appointed <@{commander}> as incident commander (§4.2).")
+        }
+        Notice::PhaseAdvanced { by, skipped } => {
+            let mut t = tr!(lang, "<@{by}> がフェーズを進めました。", "<@{by}> advanced the phase.");
+            if !skipped.is_empty() {
+                let list = skipped.iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n");
+                t.push_str(&tr!(lang, "\n未完了のまま進めた項目:\n{list}", "\nItems skipped:\n{list}"));
+            }
+            t
+        }
+        Notice::ResponderAdded { user, by } => tr!(lang, "<@{by}> が <@{user}> を対応メンバーに加えました。", "<@{by}> added <@{user}> to the response."),
+        Notice::ResponderRemoved { user, by } => tr!(lang, "<@{by}> が <@{user}> を対応メンバーから外しました。", "<@{by}> removed <@{user}> from the response."),
+        Notice::Dismissed { by, reason } => {
+            let reason = inert(reason);
+            tr!(lang, "<@{by}> がインシデントではないとして終了しました。理由: {reason}", "<@{by}> closed this as not an incident. Reason: {reason}")
+        }
+        Notice::MarkedDuplicate { by, original } => tr!(lang, "<@{by}> が {original} の重複として終了しました。", "<@{by}> closed this as a duplicate of {original}."),
+        Notice::DuplicateReporterJoined { user, duplicate } => {
+            tr!(lang, "<@{user}> さんの報告 {duplicate} はこのインシデントの重複です。ここで一緒に対応します。", "<@{user}> reported the same thing ({duplicate}); they join this channel.")
+        }
+    };
+    let mentions = match n {
+        Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
+        _ => no_mentions(),
+    };
+    (clip(&text, 2000), mentions)
+}
+
+pub fn log_entry_embed(entry: &LogEntry, lang: Lang) -> CreateEmbed {
+    let kind = entry.kind.label();
+    CreateEmbed::new()
+        .title(format!("§4.3 {}", kind.get(lang)))
+        .description(clip(&inert(&entry.body), 4096))
+        .field(tr!(lang, "記録者", "By"), format!("<@{}>", entry.author), true)
+        .field(tr!(lang, "日時", "At"), when(entry.at), true)
+        .colour(0xf1c40f)
+}
+
+/// The committee's one-message overview of every open incident.
+pub fn status_board(open: &[Incident], settings: &Settings, now: DateTime<Utc>) -> CreateEmbed {
+    let lang = settings.organisation.lang;
+    let mut lines = vec![];
+    for i in open.iter().filter(|i| !i.is_drill()) {
+        let commander = i.commander.map(|c| format!("<@{c}>")).unwrap_or_else(|| tr!(lang, "指揮者未定", "no commander"));
+        let deadline = match (i.phase.recovery_complete(), i.deadline) {
+            (true, _) => tr!(lang, "復旧済み", "recovered"),
+            (false, RecoveryDeadline::Immediate(_)) => tr!(lang, "⚠ 停止不可", "⚠ may not stop"),
+            (false, RecoveryDeadline::By(t)) if t < now => {
+                let r = relative(t);
+                tr!(lang, "⚠ 期限超過 {r}", "⚠ overdue {r}")
+            }
+            (false, RecoveryDeadline::By(t)) => relative(t),
+            (false, RecoveryDeadline::None) => "—".to_string(),
+        };
+        let channel = i.channel.map(|c| format!("<#{c}>")).unwrap_or_else(|| clip(&inert(&i.title), 60));
+        lines.push(format!("**{}** {channel} · {} · {commander} · {deadline}", i.number, i.phase.label().get(lang)));
+    }
+    let body = if lines.is_empty() { tr!(lang, "対応中のインシデントはありません。", "No open incidents.") } else { lines.join("\n") };
+    CreateEmbed::new()
+        .title(tr!(lang, "📋 対応中のインシデント", "📋 Open incidents"))
+        .description(clip(&body, 4096))
+        .colour(0x2c3e50)
+        .footer(CreateEmbedFooter::new(tr!(lang, "自動更新", "updated automatically")))
+        .timestamp(serenity::all::Timestamp::from_unix_timestamp(now.timestamp()).unwrap_or_else(|_| serenity::all::Timestamp::now()))
+}
+
+/// The channel name: incident number and title, lower-case, Discord-valid,
+/// at most 100 characters. Letters of any script are kept (Discord accepts
+/// Japanese channel names); everything else becomes `-`.
+pub fn channel_name(i: &Incident) -> String {
+    let mut name = format!("{}-", i.number.to_string().to_lowercase());
+    let mut last_dash = true;
+    for ch in i.title.chars().flat_map(|c| c.to_lowercase()) {
+        if ch.is_alphanumeric() {
+            name.push(ch);
+            last_dash = false;
+        } else if !last_dash {
+            name.push('-');
+            last_dash = true;
+        }
+    }
+    let mut name: String = name.trim_end_matches('-').chars().take(100).collect();
+    while name.ends_with('-') {
+        name.pop();
+    }
+    if i.is_drill() && !name.starts_with("drill-") {
+        name = format!("drill-{}", name.trim_start_matches("drill-")).chars().take(100).collect();
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+
+    #[test]
+    fn channel_names_are_discord_valid() {
+        let mut i = incident(true);
+        i.title = "Ransomware on FILE server!!! @everyone".into();
+        assert_eq!(channel_name(&i), "inc-2026-0001-ransomware-on-file-server-everyone");
+        i.title = "メールサーバ停止".into();
+        assert_eq!(channel_name(&i), "inc-2026-0001-メールサーバ停止");
+        i.title = "x".repeat(300);
+        assert_eq!(channel_name(&i).chars().count(), 100);
+        i.title = "!!!".into();
+        assert_eq!(channel_name(&i), "inc-2026-0001");
+        i.number.drill = true;
+        assert!(channel_name(&i).starts_with("drill-"));
+    }
+}

@@ -1,0 +1,194 @@
+use crate::service::{Delivered, Hikeshi};
+use crate::store::{OutboxItem, StoreError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeliveryError {
+    /// An earlier effect has not happened yet (no channel to post in).
+    #[error("not ready: {0}")]
+    NotReady(String),
+    #[error("rate limited for {0:?}")]
+    RateLimited(Duration),
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// Will never succeed; recorded and given up.
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+impl From<StoreError> for DeliveryError {
+    fn from(e: StoreError) -> Self {
+        DeliveryError::Transient(e.to_string())
+    }
+}
+
+/// Performs one side effect. Implementations must make a repeated delivery
+/// of the same item harmless (it happens after a crash or a timeout).
+#[async_trait::async_trait]
+pub trait Deliver: Send + Sync + 'static {
+    async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError>;
+
+    /// Called once an item is given up, so that someone hears of it.
+    async fn gave_up(&self, _item: &OutboxItem, _error: &str) {}
+}
+
+/// 1 s, 2 s, 4 s, … capped at 5 minutes.
+pub fn backoff(attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    Duration::from_secs(2u64.saturating_pow(exp).min(300))
+}
+
+/// Items waiting for an earlier effect are given up after this many tries
+/// (about four hours with the back-off cap).
+const MAX_NOT_READY: i64 = 60;
+
+/// What one step did, for tests that drive the worker by hand.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub delivered: usize,
+    pub retried: usize,
+    pub given_up: usize,
+}
+
+impl Step {
+    pub fn is_idle(&self) -> bool {
+        *self == Step::default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    app: Hikeshi,
+    deliver: Arc<dyn Deliver>,
+    name: String,
+    wake: Arc<Notify>,
+}
+
+/// How long a claim lasts: a worker that dies holding items frees them
+/// after this.
+const LEASE_SECONDS: i64 = 60;
+const BATCH: i64 = 50;
+
+enum Fate {
+    Delivered,
+    Retry { after: Duration, error: String, count: bool },
+    GiveUp(String),
+}
+
+impl Worker {
+    pub fn new(app: Hikeshi, deliver: Arc<dyn Deliver>, name: impl Into<String>, wake: Arc<Notify>) -> Self {
+        Worker { app, deliver, name: name.into(), wake }
+    }
+
+    /// Claims and delivers one batch. Items of one incident go in order; a
+    /// failure puts that incident's later items back, so a notice never
+    /// overtakes the card it belongs under. Incidents proceed in parallel.
+    pub async fn step(&self) -> Result<Step, StoreError> {
+        let now = self.app.clock.now();
+        let items = self.app.store.claim(&self.name, now, chrono::Duration::seconds(LEASE_SECONDS), BATCH).await?;
+        let mut groups: BTreeMap<(i64, i64), Vec<OutboxItem>> = BTreeMap::new();
+        for item in items {
+            // Effects without an incident each form their own group.
+            let key = item.effect.incident().map(|i| (i.0, 0)).unwrap_or((0, item.id));
+            groups.entry(key).or_default().push(item);
+        }
+        let results = futures_util::future::join_all(groups.into_values().map(|g| self.run_group(g))).await;
+        let mut step = Step::default();
+        for r in results {
+            let s = r?;
+            step.delivered += s.delivered;
+            step.retried += s.retried;
+            step.given_up += s.given_up;
+        }
+        Ok(step)
+    }
+
+    async fn run_group(&self, items: Vec<OutboxItem>) -> Result<Step, StoreError> {
+        let mut step = Step::default();
+        let mut blocked: Option<chrono::DateTime<chrono::Utc>> = None;
+        for item in items {
+            if let Some(until) = blocked {
+                self.app.store.retry_at(item.id, until, "waiting for an earlier effect of the same incident", false).await?;
+                step.retried += 1;
+                continue;
+            }
+            match self.attempt(&item).await {
+                Fate::Delivered => step.delivered += 1,
+                Fate::Retry { after, error, count } => {
+                    let until = self.app.clock.now() + chrono::Duration::from_std(after).unwrap_or_default();
+                    tracing::warn!(item = item.id, kind = effect_kind(&item), attempts = item.attempts, error = %error, "delivery failed; will retry");
+                    self.app.store.retry_at(item.id, until, &error, count).await?;
+                    blocked = Some(until);
+                    step.retried += 1;
+                }
+                Fate::GiveUp(error) => {
+                    tracing::error!(item = item.id, kind = effect_kind(&item), error = %error, "delivery given up");
+                    self.app.store.give_up(item.id, &error, self.app.clock.now()).await?;
+                    self.deliver.gave_up(&item, &error).await;
+                    step.given_up += 1;
+                }
+            }
+        }
+        Ok(step)
+    }
+
+    async fn attempt(&self, item: &OutboxItem) -> Fate {
+        match self.deliver.deliver(item).await {
+            Ok(result) => match self.app.delivered(item, result).await {
+                Ok(()) => Fate::Delivered,
+                // Delivered but not recorded: the item comes back and the
+                // delivery must find what it made (see `Deliver`).
+                Err(e) => Fate::Retry { after: backoff(item.attempts), error: format!("recording failed: {e}"), count: true },
+            },
+            Err(DeliveryError::RateLimited(d)) => Fate::Retry { after: d, error: "rate limited".into(), count: false },
+            Err(DeliveryError::NotReady(why)) if item.attempts >= MAX_NOT_READY => Fate::GiveUp(format!("never became ready: {why}")),
+            Err(DeliveryError::NotReady(why)) => Fate::Retry { after: backoff(item.attempts).min(Duration::from_secs(30)), error: why, count: true },
+            Err(DeliveryError::Transient(e)) => Fate::Retry { after: backoff(item.attempts), error: e, count: true },
+            Err(DeliveryError::Refused(e)) => Fate::GiveUp(e),
+        }
+    }
+
+    /// Runs until `stop` turns true: a step whenever woken or every second.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let idle = match self.step().await {
+                Ok(step) => step.delivered == 0 && step.given_up == 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox step failed; the database may be unavailable");
+                    true
+                }
+            };
+            if idle {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+fn effect_kind(item: &OutboxItem) -> String {
+    serde_json::to_value(&item.effect).ok().and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(2));
+        assert_eq!(backoff(4), Duration::from_secs(8));
+        assert_eq!(backoff(100), Duration::from_secs(300));
+        assert_eq!(backoff(0), Duration::from_secs(1));
+    }
+}

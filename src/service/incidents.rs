@@ -1,0 +1,80 @@
+//! Working an incident: command, phases, checklist, records, people.
+
+use super::{Caller, Hikeshi, ServiceError};
+use crate::domain::incident::{IncidentError, Outcome};
+use crate::domain::{Actor, Incident, IncidentId, IncidentNumber, LogKind, Playbook, UserId};
+use chrono::{DateTime, Utc};
+
+impl Hikeshi {
+    /// Runs one domain operation on an incident inside a write transaction.
+    /// A refusal rolls everything back and changes nothing.
+    async fn act<F>(&self, id: IncidentId, caller: Caller, op: F) -> Result<Incident, ServiceError>
+    where
+        F: FnOnce(&mut Incident, Option<&Playbook>, DateTime<Utc>) -> Result<Outcome, IncidentError>,
+    {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut incident = tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
+        let playbook = incident.playbook.as_ref().and_then(|p| self.settings.playbooks.get(p));
+        let outcome = op(&mut incident, playbook, now)?;
+        tx.save_incident(&incident, now).await?;
+        tx.record(Some(id), Actor::User(caller.user), now, &outcome).await?;
+        tx.commit().await?;
+        Ok(incident)
+    }
+
+    pub async fn take_command(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.take_command(caller.user, &i.roles_of(caller.user, caller.committee), now)).await
+    }
+
+    pub async fn appoint(&self, id: IncidentId, caller: Caller, commander: UserId) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.appoint(caller.user, &i.roles_of(caller.user, caller.committee), commander, now)).await
+    }
+
+    pub async fn advance(&self, id: IncidentId, caller: Caller, confirm: bool) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, pb, now| i.advance(caller.user, &i.roles_of(caller.user, caller.committee), pb, confirm, now)).await
+    }
+
+    pub async fn tick(&self, id: IncidentId, caller: Caller, item: usize) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, pb, _| i.tick(&i.roles_of(caller.user, caller.committee), pb, item)).await
+    }
+
+    pub async fn add_responder(&self, id: IncidentId, caller: Caller, user: UserId) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.add_responder(caller.user, &i.roles_of(caller.user, caller.committee), user)).await
+    }
+
+    pub async fn remove_responder(&self, id: IncidentId, caller: Caller, user: UserId) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.remove_responder(caller.user, &i.roles_of(caller.user, caller.committee), user)).await
+    }
+
+    pub async fn dismiss(&self, id: IncidentId, caller: Caller, reason: &str) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.dismiss(caller.user, &i.roles_of(caller.user, caller.committee), reason, now)).await
+    }
+
+    /// Closes `id` as a duplicate of the incident numbered `original`.
+    pub async fn mark_duplicate(&self, id: IncidentId, caller: Caller, original: &str) -> Result<Incident, ServiceError> {
+        let number: IncidentNumber = original.parse().map_err(|e: crate::domain::ids::BadIncidentNumber| ServiceError::BadInput(e.to_string()))?;
+        let original = self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound("incident with that number"))?;
+        self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &i.roles_of(caller.user, caller.committee), &original, now)).await
+    }
+
+    /// §4.3: stores one of the three records and posts it in the channel.
+    pub async fn log(&self, id: IncidentId, caller: Caller, kind: LogKind, body: &str) -> Result<i64, ServiceError> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(ServiceError::BadInput("the entry is empty: write what happened".into()));
+        }
+        let len = body.chars().count();
+        if len > crate::domain::log_entry::MAX_LOG_BODY {
+            return Err(ServiceError::BadInput(format!("the entry has {len} characters; the limit is {}: shorten it", crate::domain::log_entry::MAX_LOG_BODY)));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let incident = tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
+        incident.may_log(&incident.roles_of(caller.user, caller.committee))?;
+        let entry = tx.insert_log_entry(id, kind, body, caller.user, now).await?;
+        tx.record(Some(id), Actor::User(caller.user), now, &incident.logged(entry, kind)).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+}

@@ -1,0 +1,41 @@
+//! Use-cases: each loads what it needs, asks the domain, and stores the
+//! state change with its events and side effects in one transaction.
+//! No Discord types here; the Discord layer calls these and renders the
+//! results.
+
+mod delivery;
+mod errors;
+mod incidents;
+mod report;
+mod transcript;
+
+pub use delivery::Delivered;
+pub use errors::ServiceError;
+pub use report::{ReplyHandle, Reported};
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// Who is asking: a Discord user, and whether they hold the committee role
+/// in the configured guild (the Discord layer checks the guild).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub user: crate::domain::UserId,
+    pub committee: bool,
+}
+
+/// The application's core: settings, storage and time.
+#[derive(Clone)]
+pub struct Hikeshi {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Hikeshi {
+    pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
+        Hikeshi { store, settings, clock }
+    }
+}
