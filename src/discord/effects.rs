@@ -152,9 +152,9 @@ impl DiscordEffects {
             "name": format!("{purpose}-{n}"),
             "type": 4,
             "permission_overwrites": [
-                {"id": d.guild.to_string(), "type": 0, "allow": "0", "deny": perms::VIEW_CHANNEL.to_string()},
-                {"id": d.committee_role.to_string(), "type": 0, "allow": perms::MEMBER.to_string(), "deny": "0"},
-                {"id": self.bot.to_string(), "type": 1, "allow": perms::MEMBER.to_string(), "deny": "0"},
+                {"id": d.guild.to_string(), "type": 0, "allow": 0, "deny": perms::VIEW_CHANNEL},
+                {"id": d.committee_role.to_string(), "type": 0, "allow": perms::MEMBER, "deny": 0},
+                {"id": self.bot.to_string(), "type": 1, "allow": perms::MEMBER, "deny": 0},
             ],
         });
         let req = Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
@@ -305,7 +305,7 @@ impl DiscordEffects {
         let route = Route::ChannelPermission { channel_id: channel.0.into(), target_id: TargetId::new(user.0) };
         let req = if grant {
             let allow = if i.phase.is_open() { perms::MEMBER } else { perms::READ_ONLY };
-            let body = json!({"type": 1, "allow": allow.to_string(), "deny": "0"});
+            let body = json!({"type": 1, "allow": allow, "deny": 0});
             Request::new(route, LightMethod::Put).body(Some(body.to_string().into_bytes()))
         } else {
             Request::new(route, LightMethod::Delete)
@@ -388,14 +388,15 @@ impl DiscordEffects {
 }
 
 /// `@everyone` cannot see; the committee, `people` and the bot can.
+/// Bit sets go as JSON integers, as Discord's OpenAPI spec declares them.
 fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &[u64], allow: u64, deny: u64) -> serde_json::Value {
     let mut list = vec![
-        json!({"id": guild.to_string(), "type": 0, "allow": "0", "deny": perms::VIEW_CHANNEL.to_string()}),
-        json!({"id": committee.to_string(), "type": 0, "allow": allow.to_string(), "deny": deny.to_string()}),
-        json!({"id": bot.to_string(), "type": 1, "allow": perms::MEMBER.to_string(), "deny": "0"}),
+        json!({"id": guild.to_string(), "type": 0, "allow": 0, "deny": perms::VIEW_CHANNEL}),
+        json!({"id": committee.to_string(), "type": 0, "allow": allow, "deny": deny}),
+        json!({"id": bot.to_string(), "type": 1, "allow": perms::MEMBER, "deny": 0}),
     ];
     for p in people.iter().filter(|p| **p != bot) {
-        list.push(json!({"id": p.to_string(), "type": 1, "allow": allow.to_string(), "deny": deny.to_string()}));
+        list.push(json!({"id": p.to_string(), "type": 1, "allow": allow, "deny": deny}));
     }
     serde_json::Value::Array(list)
 }

@@ -30,13 +30,16 @@ pub fn intents() -> GatewayIntents {
 /// Connects to Discord (or to `api_base`), and runs until `stop` turns
 /// true: the gateway client and the outbox worker.
 pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let mut builder = HttpBuilder::new(token.expose());
-    if let Some(base) = api_base {
-        // serenity honours the proxy only with its rate limiter off; the
-        // outbox's Rest does the limiting then (see rest.rs).
-        builder = builder.proxy(base).ratelimiter_disabled(true);
-    }
-    let http = Arc::new(builder.build());
+    let make_http = || {
+        let mut builder = HttpBuilder::new(token.expose());
+        if let Some(base) = api_base {
+            // serenity honours the proxy only with its rate limiter off; the
+            // outbox's Rest does the limiting then (see rest.rs).
+            builder = builder.proxy(base).ratelimiter_disabled(true);
+        }
+        builder.build()
+    };
+    let http = Arc::new(make_http());
     let me = http.get_current_user().await.map_err(|e| match &e {
         serenity::Error::Http(h) if h.status_code().is_some_and(|s| s.as_u16() == 401) => {
             anyhow::anyhow!("Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)")
@@ -53,12 +56,9 @@ pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: wat
     let worker_task = tokio::spawn(worker.run(stop.clone()));
 
     let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), wake: wake.clone() });
-    let mut client = serenity::Client::builder(token.expose(), intents())
-        .event_handler(handler)
-        .await
-        .context("could not build the Discord client")?;
-    // Use the same HTTP client (and so the same API base) for the gateway.
-    client.http = http.clone();
+    // The gateway client gets an HTTP client with the same API base, so
+    // that the gateway URL, too, comes from it.
+    let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents()).event_handler(handler).await.context("could not build the Discord client")?;
     let shards = client.shard_manager.clone();
     let mut stop_gateway = stop.clone();
     let gateway = tokio::spawn(async move { client.start().await });
@@ -66,7 +66,7 @@ pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: wat
         r = gateway => {
             r.context("the gateway task panicked")?.context("the gateway connection ended")?;
         }
-        _ = stop_gateway.wait_for(|s| *s) => {
+        _ = async { let _ = stop_gateway.wait_for(|s| *s).await; } => {
             shards.shutdown_all().await;
         }
     }

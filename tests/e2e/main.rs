@@ -1,0 +1,9 @@
+//! End-to-end stories: the real bot against a fake Discord.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod commander;
+mod report;
+mod resilience;
+mod transcript;

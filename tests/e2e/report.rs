@@ -1,0 +1,186 @@
+//! §4.2: a member reports; the committee is on it within seconds.
+
+use crate::support::fake::{ids, snowflake, Fault};
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use hikeshi::domain::Phase;
+use serde_json::{json, Value};
+
+/// A permission bit set, whether sent as a number or a string.
+fn bits(v: &Value) -> u64 {
+    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
+}
+
+fn overwrite<'a>(channel: &'a Value, id: u64) -> Option<&'a Value> {
+    channel["permission_overwrites"].as_array()?.iter().find(|o| o["id"] == snowflake(id))
+}
+
+#[tokio::test]
+async fn a_member_reports_and_the_committee_is_pinged_in_a_private_channel() {
+    let app = TestApp::spawn().await;
+    let (form, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            Some("malware"),
+            &[("title", "ファイルサーバでランサムウェア"), ("what", "ファイル名が .locked に"), ("noticed", "09:30"), ("systems", "fileserver, printer"), ("impact", "")],
+        )
+        .await;
+    // The form has the five fields and Japanese labels for a Japanese user.
+    assert_eq!(form["data"]["components"].as_array().unwrap().len(), 5);
+    assert_eq!(form["data"]["components"][0]["components"][0]["label"], "件名");
+
+    let text = ephemeral_text(&reply);
+    assert!(text.contains("INC-") && text.contains("受け付けました"), "{text}");
+    let incident = app.incident_from_reply(&reply).await;
+    app.settled().await;
+
+    // Exactly one channel, under the incident category, private.
+    let created = app.fake.calls("POST", "/guilds/*/channels");
+    assert_eq!(created.len(), 1, "{}", app.describe_requests());
+    let channel = app.fake.channel(incident.channel.unwrap().0).unwrap();
+    assert!(channel["name"].as_str().unwrap().starts_with("inc-2026-") || channel["name"].as_str().unwrap().starts_with("inc-"), "{channel}");
+    assert_eq!(channel["parent_id"], snowflake(ids::INCIDENT_CATEGORY));
+    let everyone = overwrite(&channel, ids::GUILD).expect("@everyone overwrite");
+    assert_eq!(bits(&everyone["deny"]) & 1024, 1024, "@everyone may not view");
+    let overwrites = channel["permission_overwrites"].as_array().unwrap();
+    assert_eq!(overwrites.len(), 4, "everyone, committee, bot, reporter: {channel}");
+    for who in [ids::COMMITTEE_ROLE, ids::ALICE, ids::BOT] {
+        let allow = bits(&overwrite(&channel, who).unwrap_or_else(|| panic!("no overwrite for {who}"))["allow"]);
+        assert_eq!(allow & (1024 | 2048 | 65536), 1024 | 2048 | 65536, "{who} can view, send and read history");
+    }
+
+    // One card with buttons, one ping limited to the committee role.
+    let posts = app.posts_in(incident.channel.unwrap().0);
+    let cards: Vec<_> = posts.iter().filter(|p| p.body["embeds"].as_array().is_some_and(|e| !e.is_empty()) && p.body["components"].as_array().is_some_and(|c| !c.is_empty())).collect();
+    assert_eq!(cards.len(), 1);
+    let card = &cards[0].body;
+    assert!(card["embeds"][0]["title"].as_str().unwrap().contains(&incident.number.to_string()));
+    let pings: Vec<_> = posts.iter().filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)))).collect();
+    assert_eq!(pings.len(), 1);
+    assert_eq!(pings[0].body["allowed_mentions"], json!({"parse": [], "users": [], "roles": [snowflake(ids::COMMITTEE_ROLE)]}));
+
+    // The reporter's reply now links the channel; the committee channel got a notice.
+    app.wait_until("the reporter's reply links the channel", |f| {
+        f.calls("PATCH", "/webhooks/*/*/messages/@original").iter().any(|r| r.body["content"].as_str().unwrap_or("").contains(&format!("<#{}>", incident.channel.unwrap())))
+    })
+    .await;
+    assert!(app.posts_in(ids::COMMITTEE_CHANNEL).iter().any(|p| p.body["content"].as_str().unwrap_or("").contains(&incident.number.to_string())));
+
+    // Stored: the unknown system is kept and flagged, the known one carries priority 1.
+    assert_eq!(incident.phase, Phase::Reported);
+    assert_eq!(incident.affected.len(), 2);
+    assert!(incident.affected.iter().any(|a| a.name == "printer" && a.system.is_none()));
+    assert!(incident.playbook.is_some());
+    app.assert_no_schema_violations();
+}
+
+#[tokio::test]
+async fn mentions_in_report_text_ping_no_one_and_japanese_round_trips() {
+    let app = TestApp::spawn().await;
+    let title = "@everyone 緊急 <@&2100> @here";
+    let what = "詳細: <@3004> に連絡済み 🔥 — 改行\nあり";
+    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", title), ("what", what)]).await;
+    let incident = app.incident_from_reply(&reply).await;
+    app.settled().await;
+    assert_eq!(incident.title, title);
+    assert_eq!(incident.description, what);
+    for r in app.fake.requests().iter().filter(|r| r.method == "POST" && r.path.ends_with("/messages")) {
+        let am = &r.body["allowed_mentions"];
+        assert!(am.is_object(), "every message sets allowed_mentions: {}", r.body);
+        assert_eq!(am["parse"], json!([]), "no mention type is parsed: {}", r.body);
+        assert!(am["users"].as_array().unwrap().is_empty(), "no user pinged: {}", r.body);
+        let roles = am["roles"].as_array().unwrap();
+        assert!(roles.is_empty() || roles == &vec![json!(snowflake(ids::COMMITTEE_ROLE))], "only the committee role may be pinged: {}", r.body);
+        // The ping message names the role itself, but user text is defused.
+        let content = r.body["content"].as_str().unwrap_or("");
+        assert!(!content.contains("@everyone") && !content.contains("@here"), "{content}");
+    }
+    let card = app.card(&incident);
+    assert!(card["embeds"][0]["title"].as_str().unwrap().contains("緊急"));
+}
+
+#[tokio::test]
+async fn fields_at_the_limit_are_accepted_and_longer_ones_are_explained() {
+    let app = TestApp::spawn().await;
+    let title = "長".repeat(100);
+    let what = "x".repeat(4000);
+    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "failure", None, &[("title", &title), ("what", &what)]).await;
+    let incident = app.incident_from_reply(&reply).await;
+    assert_eq!(incident.title.chars().count(), 100);
+    assert_eq!(incident.description.len(), 4000);
+    app.settled().await;
+    app.assert_no_schema_violations();
+
+    let too_long = "長".repeat(101);
+    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL).en(), "failure", None, &[("title", &too_long), ("what", "x")]).await;
+    let text = ephemeral_text(&reply);
+    assert!(text.contains("101 characters") && text.contains("limit is 100") && text.contains("not saved"), "{text}");
+    assert_eq!(app.store.count_incidents().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn channel_creation_failing_twice_still_ends_with_exactly_one_channel() {
+    let app = TestApp::spawn().await;
+    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(500), Fault::Status(500)]);
+    let incident = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let attempts = app.fake.calls("POST", "/guilds/*/channels");
+    assert_eq!(attempts.len(), 3);
+    let made: Vec<_> = app.fake.channels().into_iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.contains(&incident.number.to_string()))).collect();
+    assert_eq!(made.len(), 1);
+    assert_eq!(app.posts_in(incident.channel.unwrap().0).iter().filter(|p| p.body["components"].as_array().is_some_and(|c| !c.is_empty())).count(), 1, "one card");
+}
+
+#[tokio::test]
+async fn the_same_interaction_delivered_twice_makes_one_incident() {
+    let app = TestApp::spawn().await;
+    let who = Who::new(ids::ALICE, ids::GENERAL);
+    let submit = payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", "phishing"), ("what", "a mail asked for my password")]);
+    app.interact(submit.clone()).await;
+    app.fake.dispatch("INTERACTION_CREATE", submit);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settled().await;
+    assert_eq!(app.store.count_incidents().await.unwrap(), 1);
+    assert_eq!(app.fake.calls("POST", "/guilds/*/channels").len(), 1);
+}
+
+#[tokio::test]
+async fn a_suspicious_message_becomes_a_report_in_two_clicks() {
+    let app = TestApp::spawn().await;
+    let target = payloads::user_message(app.id(), ids::DAVE, ids::GENERAL, "このリンクからパスワードを再設定してください http://example.invalid");
+    let form = app.interact(payloads::message_command(app.id(), Who::new(ids::ALICE, ids::GENERAL), &target)).await;
+    assert_eq!(form["type"], 9);
+    let what = form["data"]["components"][1]["components"][0]["value"].as_str().unwrap().to_string();
+    assert!(what.contains("パスワード") && what.contains(&format!("/{}/{}", ids::GENERAL, target["id"].as_str().unwrap())), "{what}");
+    let title = form["data"]["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
+    let custom_id = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let reply = app.interact(payloads::modal(app.id(), Who::new(ids::ALICE, ids::GENERAL), &custom_id, &[("title", &title), ("what", &what)])).await;
+    let incident = app.incident_from_reply(&reply).await;
+    assert_eq!(incident.category, hikeshi::domain::Category::Unsure);
+    assert!(incident.description.contains("http://example.invalid"));
+}
+
+#[tokio::test]
+async fn commands_from_another_guild_or_a_dm_are_refused_politely() {
+    let app = TestApp::spawn().await;
+    let mut who = Who::new(ids::ALICE, ids::GENERAL).en();
+    who.guild = Some(9999);
+    let reply = app.interact(payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}]))).await;
+    assert!(ephemeral_text(&reply).contains("only inside its organisation's server"));
+    who.guild = None;
+    let reply = app.interact(payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}]))).await;
+    assert!(ephemeral_text(&reply).contains("only inside"));
+    assert_eq!(app.store.count_incidents().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn commands_are_registered_with_japanese_names() {
+    let app = TestApp::spawn().await;
+    let put = app.fake.calls("PUT", "/applications/*/guilds/*/commands").remove(0);
+    let report = put.body.as_array().unwrap().iter().find(|c| c["name"] == "report").unwrap().clone();
+    assert_eq!(report["name_localizations"]["ja"], "報告");
+    assert!(report["options"][0]["choices"].as_array().unwrap().iter().any(|c| c["name_localizations"]["ja"] == "セキュリティ侵害"));
+    assert!(put.body.as_array().unwrap().iter().any(|c| c["type"] == 3 && c["name"] == "Report as incident"));
+    app.assert_no_schema_violations();
+}

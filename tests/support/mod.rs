@@ -1,0 +1,275 @@
+//! The test harness: a fake Discord, a database and the real bot, started
+//! through the same entry point as `hikeshi run`. Tests read as stories
+//! through [`TestApp`]'s helpers.
+
+#![allow(dead_code)]
+
+pub mod fake;
+pub mod payloads;
+
+use fake::{ids, snowflake, FakeDiscord, Recorded};
+use hikeshi::app::{run, RunOptions};
+use hikeshi::clock::{Clock, SystemClock};
+use hikeshi::config::{DatabaseUrl, Env, Secret};
+use hikeshi::domain::{Incident, IncidentNumber};
+use hikeshi::store::Store;
+use payloads::Who;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+pub struct TestApp {
+    pub fake: FakeDiscord,
+    pub store: Store,
+    pub config: PathBuf,
+    pub db: DatabaseUrl,
+    pub clock: Arc<dyn Clock>,
+    _dir: TempDir,
+    bot: Option<(watch::Sender<bool>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+fn init_logs() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_test_writer().try_init();
+    }
+}
+
+/// The shipped configuration, pointed at the fake guild.
+fn test_config(dir: &std::path::Path) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("config/hikeshi.toml")).expect("shipped config");
+    for (from, to) in [
+        ("1100000000000000001", ids::GUILD),
+        ("1100000000000000002", ids::COMMITTEE_ROLE),
+        ("1100000000000000003", ids::INCIDENT_CATEGORY),
+        ("1100000000000000004", ids::ARCHIVE_CATEGORY),
+        ("1100000000000000005", ids::ANNOUNCEMENTS),
+        ("1100000000000000006", ids::COMMITTEE_CHANNEL),
+    ] {
+        text = text.replace(from, &to.to_string());
+    }
+    let playbooks = root.join("config/playbooks");
+    text = text.replace("dir = \"playbooks\"", &format!("dir = {:?}", playbooks.display().to_string()));
+    let path = dir.join("hikeshi.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+impl TestApp {
+    /// Fake Discord, a fresh SQLite database, and the bot, connected.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with_clock(Arc::new(SystemClock)).await
+    }
+
+    pub async fn spawn_with_clock(clock: Arc<dyn Clock>) -> TestApp {
+        init_logs();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fake = FakeDiscord::start().await;
+        let db = DatabaseUrl(format!("sqlite://{}?mode=rwc", dir.path().join("hikeshi.db").display()));
+        let config = test_config(dir.path());
+        let store = Store::connect(&db).await.expect("database");
+        store.migrate().await.expect("migrate");
+        let mut app = TestApp { fake, store, config, db, clock, _dir: dir, bot: None };
+        app.start_bot().await;
+        app
+    }
+
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            config: self.config.clone(),
+            env: Env { token: Some(Secret::new(ids::TOKEN)), database_url: self.db.clone(), discord_api: Some(self.fake.base_url()) },
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// Starts the bot and waits until it registered its commands (its
+    /// `ready` handler ran, so events are handled from now on).
+    pub async fn start_bot(&mut self) {
+        assert!(self.bot.is_none(), "the bot is already running");
+        let before = self.fake.calls("PUT", "/applications/*/guilds/*/commands").len();
+        let (tx, rx) = watch::channel(false);
+        let task = tokio::spawn(run(self.options(), rx));
+        self.bot = Some((tx, task));
+        self.wait_until("the bot registers its commands", |f| f.calls("PUT", "/applications/*/guilds/*/commands").len() > before).await;
+    }
+
+    pub async fn stop_bot(&mut self) {
+        if let Some((tx, task)) = self.bot.take() {
+            let _ = tx.send(true);
+            match tokio::time::timeout(WAIT, task).await {
+                Ok(r) => r.expect("bot task").expect("bot stopped cleanly"),
+                Err(_) => panic!("the bot did not stop within {WAIT:?}"),
+            }
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.stop_bot().await;
+        self.start_bot().await;
+    }
+
+    /// Polls `check` until it holds; fails the test naming `what`.
+    pub async fn wait_until(&self, what: &str, check: impl Fn(&FakeDiscord) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !check(&self.fake) {
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting until {what}; requests so far:\n{}", self.describe_requests());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Polls an async check (e.g. on the database).
+    pub async fn eventually<F, Fut>(&self, what: &str, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !check().await {
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting until {what}; requests so far:\n{}", self.describe_requests());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    pub fn describe_requests(&self) -> String {
+        self.fake
+            .requests()
+            .iter()
+            .map(|r| format!("{} {} → {} {}", r.method, r.path, r.status, if r.schema_errors.is_empty() { String::new() } else { format!("SCHEMA: {:?}", r.schema_errors) }))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Sends an interaction and returns the bot's callback body.
+    pub async fn interact(&self, payload: Value) -> Value {
+        let id = payload["id"].as_str().expect("interaction id").to_string();
+        let pattern = format!("/interactions/{id}/*/callback");
+        self.fake.dispatch("INTERACTION_CREATE", payload);
+        self.wait_until(&format!("the bot answers interaction {id}"), |f| !f.calls("POST", &pattern).is_empty()).await;
+        self.fake.calls("POST", &pattern).remove(0).body
+    }
+
+    pub fn id(&self) -> u64 {
+        self.fake.next_id()
+    }
+
+    /// A member runs `/report`, gets the form, and submits it; returns the
+    /// form's callback and the reply to the submission.
+    pub async fn submit_report(&self, who: Who, category: &str, kind: Option<&str>, fields: &[(&str, &str)]) -> (Value, Value) {
+        let mut options = vec![json!({"name": "category", "type": 3, "value": category})];
+        if let Some(k) = kind {
+            options.push(json!({"name": "kind", "type": 3, "value": k}));
+        }
+        let form = self.interact(payloads::slash(self.id(), who, "report", Value::Array(options))).await;
+        assert_eq!(form["type"], 9, "the bot answers /report with a form: {form}");
+        let custom_id = form["data"]["custom_id"].as_str().expect("form custom id").to_string();
+        let reply = self.interact(payloads::modal(self.id(), who, &custom_id, fields)).await;
+        (form, reply)
+    }
+
+    /// The usual report: a member reports malware on the file server.
+    pub async fn report_malware(&self, reporter: u64) -> Incident {
+        let (_, reply) = self
+            .submit_report(
+                Who::new(reporter, ids::GENERAL),
+                "breach",
+                Some("malware"),
+                &[("title", "ファイルサーバでランサムウェア"), ("what", "共有フォルダのファイル名が .locked に変わった"), ("noticed", ""), ("systems", "fileserver"), ("impact", "共有フォルダが使えない")],
+            )
+            .await;
+        self.incident_from_reply(&reply).await
+    }
+
+    /// Reads the incident number out of a report reply and waits until its
+    /// channel and card exist.
+    pub async fn incident_from_reply(&self, reply: &Value) -> Incident {
+        let content = reply["data"]["content"].as_str().unwrap_or_default();
+        let number: IncidentNumber = content
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .find_map(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("no incident number in the reply: {content}"));
+        self.ready_incident(number).await
+    }
+
+    pub async fn incident(&self, number: IncidentNumber) -> Incident {
+        self.store.incident_by_number(number).await.expect("db").expect("incident exists")
+    }
+
+    /// Waits until the incident has its channel and its card.
+    pub async fn ready_incident(&self, number: IncidentNumber) -> Incident {
+        self.eventually(&format!("{number} has a channel and a card"), || async {
+            self.store.incident_by_number(number).await.ok().flatten().is_some_and(|i| i.card_message.is_some())
+        })
+        .await;
+        self.incident(number).await
+    }
+
+    /// The card message as the fake holds it now.
+    pub fn card(&self, i: &Incident) -> Value {
+        let (c, m) = (i.channel.expect("channel").0, i.card_message.expect("card").0);
+        self.fake.messages(c).into_iter().find(|x| x["id"] == snowflake(m)).expect("card message in the fake")
+    }
+
+    /// Clicks a button of the incident card whose custom id starts with
+    /// `prefix` (the button must be on the card now).
+    pub async fn click(&self, user: u64, i: &Incident, custom_id: &str) -> Value {
+        let card = self.card(i);
+        self.interact(payloads::button(self.id(), Who::new(user, i.channel.expect("channel").0), custom_id, &card)).await
+    }
+
+    /// Every custom id on the card now.
+    pub fn card_custom_ids(&self, i: &Incident) -> Vec<String> {
+        let card = self.card(i);
+        let mut out = vec![];
+        for row in card["components"].as_array().cloned().unwrap_or_default() {
+            for c in row["components"].as_array().cloned().unwrap_or_default() {
+                if let Some(id) = c["custom_id"].as_str() {
+                    out.push(id.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// Waits until the outbox is empty (every effect delivered).
+    pub async fn settled(&self) {
+        self.eventually("every effect is delivered", || async {
+            let s = self.store.outbox_stats().await.expect("db");
+            s.pending == 0 && s.inflight == 0
+        })
+        .await;
+    }
+
+    pub fn assert_no_schema_violations(&self) {
+        let v = self.fake.schema_violations();
+        assert!(v.is_empty(), "requests that Discord would refuse:\n{}", v.join("\n"));
+    }
+
+    pub fn posts_in(&self, channel: u64) -> Vec<Recorded> {
+        self.fake.calls("POST", &format!("/channels/{channel}/messages"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((tx, _)) = self.bot.take() {
+            let _ = tx.send(true);
+        }
+    }
+}
+
+/// The text of an ephemeral reply (callback type 4, flags 64).
+pub fn ephemeral_text(callback: &Value) -> String {
+    assert_eq!(callback["type"], 4, "expected a message reply: {callback}");
+    assert_eq!(callback["data"]["flags"].as_u64().unwrap_or(0) & 64, 64, "the reply is not ephemeral: {callback}");
+    callback["data"]["content"].as_str().unwrap_or_default().to_string()
+}
