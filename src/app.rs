@@ -31,7 +31,9 @@ pub const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set: create a bot at https
 pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let token = opts.env.token.clone().context(MISSING_TOKEN)?;
     let settings = Settings::load(&opts.config)?;
-    let store = Store::connect(&opts.env.database_url).await.with_context(|| format!("could not open the database {}", opts.env.database_url.redacted()))?;
+    let store = Store::connect(&opts.env.database_url)
+        .await
+        .with_context(|| format!("could not open the database {}", opts.env.database_url.redacted()))?;
     store.migrate().await?;
     tracing::info!(
         organisation = %settings.organisation.name,

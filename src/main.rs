@@ -34,7 +34,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hikeshi=info,serenity=warn,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hikeshi=info,serenity=warn,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -67,7 +69,8 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let store = Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
+            let store =
+                Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
             store.migrate().await?;
             println!("migrations applied to {}", env.database_url.redacted());
             Ok(ExitCode::SUCCESS)
@@ -83,7 +86,8 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Verify => {
-            let store = Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
+            let store =
+                Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
             store.migrate().await?;
             match store.verify().await? {
                 Ok(n) => {
@@ -107,8 +111,19 @@ fn summary(s: &Settings) -> String {
     }
     out.push_str("playbooks per category:\n");
     for c in Category::ALL {
-        let ids: Vec<&str> = s.playbooks.all().iter().filter(|p| p.covers.iter().any(|cv| cv.fit(c, None).is_some() || c.sub_kinds().any(|k| cv.fit(c, Some(k)).is_some()))).map(|p| p.id.0.as_str()).collect();
-        out.push_str(&format!("  {}: {} {}\n", c.id(), ids.len(), if ids.is_empty() { String::new() } else { format!("({})", ids.join(", ")) }));
+        let ids: Vec<&str> = s
+            .playbooks
+            .all()
+            .iter()
+            .filter(|p| p.covers.iter().any(|cv| cv.fit(c, None).is_some() || c.sub_kinds().any(|k| cv.fit(c, Some(k)).is_some())))
+            .map(|p| p.id.0.as_str())
+            .collect();
+        out.push_str(&format!(
+            "  {}: {} {}\n",
+            c.id(),
+            ids.len(),
+            if ids.is_empty() { String::new() } else { format!("({})", ids.join(", ")) }
+        ));
     }
     out
 }

@@ -72,7 +72,11 @@ fn the_shipped_configuration_is_valid_and_complete() {
 
 #[test]
 fn unknown_keys_are_refused() {
-    Scratch::new().edit("hikeshi.toml", "name = \"株式会社", "nmae = \"x\"\nname = \"株式会社").refuses("hikeshi.toml", "nmae", "unknown field");
+    Scratch::new().edit("hikeshi.toml", "name = \"株式会社", "nmae = \"x\"\nname = \"株式会社").refuses(
+        "hikeshi.toml",
+        "nmae",
+        "unknown field",
+    );
 }
 
 #[test]
@@ -137,7 +141,11 @@ fn playbooks_covering_unknown_categories_are_refused() {
 
 #[test]
 fn systems_referenced_but_not_defined_are_refused() {
-    Scratch::new().edit("playbooks/dos.toml", "systems = [\"website\"", "systems = [\"webshop\"").refuses("dos.toml", "systems[0]", "not defined in [[systems]]");
+    Scratch::new().edit("playbooks/dos.toml", "systems = [\"website\"", "systems = [\"webshop\"").refuses(
+        "dos.toml",
+        "systems[0]",
+        "not defined in [[systems]]",
+    );
 }
 
 #[test]
@@ -150,8 +158,16 @@ fn an_empty_checklist_for_a_required_phase_is_refused() {
 
 #[test]
 fn a_wrong_type_and_a_bad_language_are_refused() {
-    Scratch::new().edit("hikeshi.toml", "guild_id = 1100000000000000001", "guild_id = \"my server\"").refuses("hikeshi.toml", "(file)", "invalid type");
-    Scratch::new().edit("hikeshi.toml", "language = \"ja\"", "language = \"jp\"").refuses("hikeshi.toml", "organisation.language", "unknown language");
+    Scratch::new().edit("hikeshi.toml", "guild_id = 1100000000000000001", "guild_id = \"my server\"").refuses(
+        "hikeshi.toml",
+        "(file)",
+        "invalid type",
+    );
+    Scratch::new().edit("hikeshi.toml", "language = \"ja\"", "language = \"jp\"").refuses(
+        "hikeshi.toml",
+        "organisation.language",
+        "unknown language",
+    );
 }
 
 #[test]

@@ -108,7 +108,11 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         }
     }
     if d.incident_category_id == d.archive_category_id && d.incident_category_id != 0 {
-        c.add("discord.archive_category_id", "is the same category as incident_category_id", "create a separate archive category so closed incidents leave the active list");
+        c.add(
+            "discord.archive_category_id",
+            "is the same category as incident_category_id",
+            "create a separate archive category so closed incidents leave the active list",
+        );
     }
     let discord = DiscordIds {
         guild: d.guild_id,
@@ -124,7 +128,11 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         c.add("organisation.name", "is empty", "write the organisation's name");
     }
     let tz = Tz::from_str(&o.time_zone).unwrap_or_else(|_| {
-        c.add("organisation.time_zone", format!("`{}` is not a time zone", o.time_zone), "use an IANA name such as \"Asia/Tokyo\" or \"Europe/London\"");
+        c.add(
+            "organisation.time_zone",
+            format!("`{}` is not a time zone", o.time_zone),
+            "use an IANA name such as \"Asia/Tokyo\" or \"Europe/London\"",
+        );
         Tz::Asia__Tokyo
     });
     let lang = Lang::from_str(&o.language).unwrap_or_else(|e| {
@@ -181,7 +189,11 @@ fn systems(c: &mut Collector, raw: &ConfigFile) -> Systems {
 fn schedules(c: &mut Collector, raw: &ConfigFile) -> Schedules {
     let mut cron = |key: &str, text: &str| {
         let schedule = parse_cron(text).unwrap_or_else(|e| {
-            c.add(key, format!("`{text}` is not a valid cron expression: {e}"), "write minute hour day month weekday, e.g. \"0 10 1 */3 *\" for 10:00 on the 1st of every third month");
+            c.add(
+                key,
+                format!("`{text}` is not a valid cron expression: {e}"),
+                "write minute hour day month weekday, e.g. \"0 10 1 */3 *\" for 10:00 on the 1st of every third month",
+            );
             // A valid placeholder so validation can go on; never used, the
             // configuration is refused.
             cron::Schedule::from_str("0 0 0 1 1 *").expect("literal cron expression")
@@ -197,7 +209,11 @@ fn schedules(c: &mut Collector, raw: &ConfigFile) -> Schedules {
 fn policy(c: &mut Collector, r: &RemindersFile) -> DeadlinePolicy {
     let mut fractions = r.deadline_fractions.clone();
     if fractions.iter().any(|f| !(*f > 0.0 && *f < 1.0)) {
-        c.add("schedules.reminders.deadline_fractions", format!("{:?} has a value outside (0, 1)", r.deadline_fractions), "use fractions of the allowed time such as [0.5, 0.8]; the deadline itself is always escalated");
+        c.add(
+            "schedules.reminders.deadline_fractions",
+            format!("{:?} has a value outside (0, 1)", r.deadline_fractions),
+            "use fractions of the allowed time such as [0.5, 0.8]; the deadline itself is always escalated",
+        );
     }
     fractions.sort_by(f64::total_cmp);
     fractions.dedup();
@@ -226,7 +242,12 @@ fn playbooks(problems: &mut Vec<Problem>, dir: &Path, systems: &Systems) -> Play
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect(),
         Err(e) => {
-            problems.push(Problem::new(dir, "playbooks.dir", format!("cannot read the playbook folder: {e}"), "create the folder or correct `[playbooks] dir` (relative to the configuration file)"));
+            problems.push(Problem::new(
+                dir,
+                "playbooks.dir",
+                format!("cannot read the playbook folder: {e}"),
+                "create the folder or correct `[playbooks] dir` (relative to the configuration file)",
+            ));
             return Playbooks::default();
         }
     };
@@ -267,7 +288,8 @@ fn playbooks(problems: &mut Vec<Problem>, dir: &Path, systems: &Systems) -> Play
 const REQUIRED_PHASES: [Phase; 4] = [Phase::Analysis, Phase::Containment, Phase::Eradication, Phase::Recovery];
 
 fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<Playbook> {
-    let id_ok = !raw.id.trim().is_empty() && raw.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
+    let id_ok =
+        !raw.id.trim().is_empty() && raw.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
     if !id_ok {
         c.add("id", format!("`{}` is not a usable id", raw.id), "use lower-case letters, digits, - and _, e.g. \"malware\"");
     }
@@ -286,7 +308,11 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
     }
     for (i, s) in raw.systems.iter().enumerate() {
         if systems.get(&SystemId(s.clone())).is_none() {
-            c.add(format!("systems[{i}]"), format!("`{s}` is not defined in [[systems]]"), "add the system to the configuration file or correct the id");
+            c.add(
+                format!("systems[{i}]"),
+                format!("`{s}` is not defined in [[systems]]"),
+                "add the system to the configuration file or correct the id",
+            );
         }
     }
     for (key, t) in [("triggers.activation", &raw.triggers.activation), ("triggers.termination", &raw.triggers.termination)] {
@@ -300,7 +326,11 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
             "internal" => false,
             "external" => true,
             other => {
-                c.add(format!("contacts[{i}].kind"), format!("`{other}` is neither internal nor external"), "write \"internal\" or \"external\"");
+                c.add(
+                    format!("contacts[{i}].kind"),
+                    format!("`{other}` is neither internal nor external"),
+                    "write \"internal\" or \"external\"",
+                );
                 false
             }
         };
@@ -328,7 +358,10 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
         }
     }
     let roles = raw.roles.into_iter().map(|r| PlaybookRole { name: r.name, responsibilities: r.responsibilities }).collect();
-    id_ok.then(|| Playbook {
+    if !id_ok {
+        return None;
+    }
+    Some(Playbook {
         id: PlaybookId(raw.id),
         title: raw.title,
         covers,

@@ -56,6 +56,7 @@ pub fn all() -> Vec<CreateCommand> {
                 .add_sub_option(user()),
         );
 
-    let context = CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);
+    let context =
+        CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);
     vec![report, incident, context]
 }

@@ -15,12 +15,19 @@ pub const MAX_LEN: usize = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomId {
     /// The /report modal, with the options chosen on the command.
-    ReportModal { category: Category, kind: Option<SubKind>, confidential: bool },
+    ReportModal {
+        category: Category,
+        kind: Option<SubKind>,
+        confidential: bool,
+    },
     TakeCommand(IncidentId),
     /// The user select that appoints a commander.
     Appoint(IncidentId),
     /// Advance; `confirmed` once the person agreed to skip unticked items.
-    Advance { incident: IncidentId, confirmed: bool },
+    Advance {
+        incident: IncidentId,
+        confirmed: bool,
+    },
     /// The select that ticks checklist items.
     Checklist(IncidentId),
     /// A button opening the modal for a §4.3 record, and that modal.
@@ -65,7 +72,7 @@ impl CustomId {
         let incident = |i: usize| -> Option<IncidentId> {
             let s = rest.get(i)?;
             // Only plain positive decimals: no signs, no leading zeros tricks.
-            if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             s.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId)
@@ -115,7 +122,15 @@ impl CustomId {
         use CustomId::*;
         match self {
             ReportModal { .. } => None,
-            TakeCommand(i) | Appoint(i) | Checklist(i) | LogButton(i, _) | LogModal(i, _) | DismissButton(i) | DismissModal(i) | DuplicateButton(i) | DuplicateModal(i) => Some(*i),
+            TakeCommand(i)
+            | Appoint(i)
+            | Checklist(i)
+            | LogButton(i, _)
+            | LogModal(i, _)
+            | DismissButton(i)
+            | DismissModal(i)
+            | DuplicateButton(i)
+            | DuplicateModal(i) => Some(*i),
             Advance { incident, .. } => Some(*incident),
         }
     }

@@ -12,9 +12,9 @@ use crate::service::{Delivered, Hikeshi};
 use crate::store::OutboxItem;
 use crate::tr;
 use serde::Deserialize;
+use serde_json::json;
 use serenity::all::{CreateAttachment, CreateEmbed, CreateMessage, EditMessage, GuildId, LightMethod, Nonce, Request, Route, TargetId};
 use serenity::http::{Multipart, MultipartUpload};
-use serde_json::json;
 use tokio::sync::Mutex;
 
 /// Permission bits (Discord's documented values).
@@ -98,7 +98,8 @@ impl DiscordEffects {
     async fn guild_channels(&self, refresh: bool) -> Result<Vec<ChannelLite>, DeliveryError> {
         let mut cache = self.channels.lock().await;
         if refresh || cache.is_none() {
-            let list: Vec<ChannelLite> = self.rest.json(Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Get)).await.map_err(rest_err)?;
+            let list: Vec<ChannelLite> =
+                self.rest.json(Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Get)).await.map_err(rest_err)?;
             *cache = Some(list);
         }
         Ok(cache.clone().unwrap_or_default())
@@ -129,7 +130,8 @@ impl DiscordEffects {
 
     async fn edit(&self, channel: ChannelId, message: MessageId, edit: EditMessage) -> Result<(), RestError> {
         let body = serde_json::to_vec(&edit).map_err(|e| RestError::Transient(e.to_string()))?;
-        let req = Request::new(Route::ChannelMessage { channel_id: channel.0.into(), message_id: message.0.into() }, LightMethod::Patch).body(Some(body));
+        let req = Request::new(Route::ChannelMessage { channel_id: channel.0.into(), message_id: message.0.into() }, LightMethod::Patch)
+            .body(Some(body));
         self.rest.send(req).await.map(|_| ())
     }
 
@@ -157,7 +159,8 @@ impl DiscordEffects {
                 {"id": self.bot.to_string(), "type": 1, "allow": perms::MEMBER, "deny": 0},
             ],
         });
-        let req = Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
+        let req =
+            Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
         let cat: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
         self.app.store.add_overflow_category(purpose, n, cat.id as i64).await?;
         tracing::info!(purpose, n, "opened an overflow category");
@@ -197,7 +200,8 @@ impl DiscordEffects {
             "parent_id": parent.to_string(),
             "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, &[i.reporter.0], perms::MEMBER, 0),
         });
-        let req = Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
+        let req =
+            Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
         let created: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
         let channel = ChannelId(created.id);
         self.remember_channel(created).await;
@@ -211,7 +215,8 @@ impl DiscordEffects {
         }
         let channel = Self::channel_of(&i)?;
         let s = &self.app.settings;
-        let msg = CreateMessage::new().embed(render::card(&i, s)).components(render::card_components(&i, s)).allowed_mentions(no_mentions());
+        let msg =
+            CreateMessage::new().embed(render::card(&i, s)).components(render::card_components(&i, s)).allowed_mentions(no_mentions());
         let m = self.post(channel, msg, &nonce(item)).await?;
         Ok(Delivered::CardPosted(m))
     }
@@ -246,7 +251,9 @@ impl DiscordEffects {
         } else {
             tr!(lang, "<@&{role}> 🔥 新しいインシデント {number} が報告されました。該当するプレイブックがないため、指揮者を任命してください（§4.2）。", "<@&{role}> 🔥 New incident {number} reported. No playbook matches: appoint a commander (§4.2).")
         };
-        let full = CreateEmbed::new().title(super::i18n::clip(&i.title, 256)).description(super::i18n::clip(&super::i18n::inert(&i.description), 4096));
+        let full = CreateEmbed::new()
+            .title(super::i18n::clip(&i.title, 256))
+            .description(super::i18n::clip(&super::i18n::inert(&i.description), 4096));
         let msg = CreateMessage::new().content(text).embed(full).allowed_mentions(role_mention_only(role));
         self.post(channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
@@ -261,8 +268,16 @@ impl DiscordEffects {
         let reporter = i.reporter;
         let category = i.category.label().get(lang).to_string();
         let text = match i.channel {
-            Some(c) => tr!(lang, "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}> → <#{c}>", "🔥 {number} “{title}” ({category}) reported by <@{reporter}> → <#{c}>"),
-            None => tr!(lang, "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}>", "🔥 {number} “{title}” ({category}) reported by <@{reporter}>"),
+            Some(c) => tr!(
+                lang,
+                "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}> → <#{c}>",
+                "🔥 {number} “{title}” ({category}) reported by <@{reporter}> → <#{c}>"
+            ),
+            None => tr!(
+                lang,
+                "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}>",
+                "🔥 {number} “{title}” ({category}) reported by <@{reporter}>"
+            ),
         };
         self.post(s.discord.committee_channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &nonce(item)).await?;
         Ok(Delivered::Done)
@@ -277,8 +292,9 @@ impl DiscordEffects {
             "content": tr!(lang, "✅ {number} として受け付けました。対応チャンネル: <#{channel}>", "✅ Reported as {number}. Incident channel: <#{channel}>"),
             "allowed_mentions": {"parse": []},
         });
-        let req = Request::new(Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token }, LightMethod::Patch)
-            .body(Some(body.to_string().into_bytes()));
+        let req =
+            Request::new(Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token }, LightMethod::Patch)
+                .body(Some(body.to_string().into_bytes()));
         match self.rest.send(req).await {
             Ok(_) => Ok(Delivered::Done),
             // The interaction token lives 15 minutes; after that the
@@ -294,7 +310,8 @@ impl DiscordEffects {
         let Some(e) = self.app.store.log_entry(entry).await? else {
             return Err(DeliveryError::Refused(format!("log entry {entry} does not exist")));
         };
-        let msg = CreateMessage::new().embed(render::log_entry_embed(&e, self.app.settings.organisation.lang)).allowed_mentions(no_mentions());
+        let msg =
+            CreateMessage::new().embed(render::log_entry_embed(&e, self.app.settings.organisation.lang)).allowed_mentions(no_mentions());
         self.post(channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
@@ -317,7 +334,12 @@ impl DiscordEffects {
         }
     }
 
-    async fn post_notice(&self, item: &OutboxItem, id: IncidentId, notice: &crate::domain::effect::Notice) -> Result<Delivered, DeliveryError> {
+    async fn post_notice(
+        &self,
+        item: &OutboxItem,
+        id: IncidentId,
+        notice: &crate::domain::effect::Notice,
+    ) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let channel = Self::channel_of(&i)?;
         let (text, mentions) = render::notice_text(notice, self.app.settings.organisation.lang);
@@ -363,7 +385,8 @@ impl DiscordEffects {
             "parent_id": archive.to_string(),
             "permission_overwrites": private_overwrites(s.discord.guild, s.discord.committee_role.0, self.bot.0, &readers, perms::READ_ONLY, perms::SEND_MESSAGES),
         });
-        let req = Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Patch).body(Some(body.to_string().into_bytes()));
+        let req =
+            Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Patch).body(Some(body.to_string().into_bytes()));
         let moved: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
         self.remember_channel(moved).await;
         Ok(Delivered::Archived(channel))
@@ -375,13 +398,17 @@ impl DiscordEffects {
         let open = self.app.store.open_incidents().await?;
         let embed = render::status_board(&open, s, self.app.clock.now());
         if let Some(id) = self.app.store.get_state(KEY).await?.and_then(|v| v.parse::<u64>().ok()) {
-            match self.edit(s.discord.committee_channel, MessageId(id), EditMessage::new().embed(embed.clone()).allowed_mentions(no_mentions())).await {
+            match self
+                .edit(s.discord.committee_channel, MessageId(id), EditMessage::new().embed(embed.clone()).allowed_mentions(no_mentions()))
+                .await
+            {
                 Ok(()) => return Ok(Delivered::Done),
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(rest_err(e)),
             }
         }
-        let m = self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        let m =
+            self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &nonce(item)).await?;
         self.app.store.set_state(KEY, &m.0.to_string()).await?;
         Ok(Delivered::Done)
     }
@@ -429,11 +456,15 @@ impl Deliver for DiscordEffects {
     /// A channel that could not be created must not leave a report unseen:
     /// the committee channel hears of it, with the report's number.
     async fn gave_up(&self, item: &OutboxItem, error: &str) {
-        let Some(id) = item.effect.incident() else { return };
+        let Some(id) = item.effect.incident() else {
+            return;
+        };
         if !matches!(item.effect, Effect::CreateChannel { .. } | Effect::PingCommittee { .. }) {
             return;
         }
-        let Ok(i) = self.incident(id).await else { return };
+        let Ok(i) = self.incident(id).await else {
+            return;
+        };
         let s = &self.app.settings;
         let lang = s.organisation.lang;
         let role = s.discord.committee_role;

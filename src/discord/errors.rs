@@ -43,10 +43,18 @@ pub fn field_error(e: &FieldError, lang: Lang) -> String {
         }
         FieldError::TooLong { field, len, max } => {
             let f = field_name(field, lang);
-            tr!(lang, "「{f}」は{len}文字です。上限は{max}文字なので短くしてください。", "“{f}” has {len} characters; the limit is {max}: shorten it.")
+            tr!(
+                lang,
+                "「{f}」は{len}文字です。上限は{max}文字なので短くしてください。",
+                "“{f}” has {len} characters; the limit is {max}: shorten it."
+            )
         }
         FieldError::KindMismatch { kind, category, actual } => {
-            tr!(lang, "種類「{kind}」は区分「{category}」に属しません。区分「{actual}」を選ぶか、別の種類を選んでください。", "The kind “{kind}” is not under “{category}”: choose the category “{actual}” or another kind.")
+            tr!(
+                lang,
+                "種類「{kind}」は区分「{category}」に属しません。区分「{actual}」を選ぶか、別の種類を選んでください。",
+                "The kind “{kind}” is not under “{category}”: choose the category “{actual}” or another kind."
+            )
         }
         FieldError::NoCategory => tr!(lang, "区分が選ばれていません。", "No category was chosen."),
     }
@@ -58,18 +66,34 @@ pub fn incident_error(e: &IncidentError, lang: Lang) -> String {
             let w = who(roles, lang);
             tr!(lang, "この操作は{w}だけが行えます。", "Only {w} may do this.")
         }
-        IncidentError::NoPlaybook => tr!(lang, "該当するプレイブックがないため、委員会が指揮者を任命してください（§4.2）。", "No playbook matches this incident: the committee appoints a commander instead (§4.2)."),
+        IncidentError::NoPlaybook => tr!(
+            lang,
+            "該当するプレイブックがないため、委員会が指揮者を任命してください（§4.2）。",
+            "No playbook matches this incident: the committee appoints a commander instead (§4.2)."
+        ),
         IncidentError::AlreadyCommanded(u) => tr!(lang, "<@{u}> がすでに指揮を執っています。", "<@{u}> is already in command."),
-        IncidentError::NeedsCommander => tr!(lang, "指揮者が決まるまで分析を始められません。指揮を執るか任命してください（§4.2）。", "Analysis cannot start before a commander exists: take command or appoint one (§4.2)."),
+        IncidentError::NeedsCommander => tr!(
+            lang,
+            "指揮者が決まるまで分析を始められません。指揮を執るか任命してください（§4.2）。",
+            "Analysis cannot start before a commander exists: take command or appoint one (§4.2)."
+        ),
         IncidentError::NeedsConfirmation(items) => {
             let n = items.len();
             tr!(lang, "未チェックの項目が{n}件あります。", "{n} checklist item(s) are not ticked.")
         }
-        IncidentError::NoSuchItem(n) => tr!(lang, "このフェーズのチェックリストに項目{n}はありません。", "This phase's checklist has no item {n}."),
-        IncidentError::Phase(PhaseError::AlreadyClosed) => tr!(lang, "このインシデントはすでに終了しています。", "This incident is already closed."),
+        IncidentError::NoSuchItem(n) => {
+            tr!(lang, "このフェーズのチェックリストに項目{n}はありません。", "This phase's checklist has no item {n}.")
+        }
+        IncidentError::Phase(PhaseError::AlreadyClosed) => {
+            tr!(lang, "このインシデントはすでに終了しています。", "This incident is already closed.")
+        }
         IncidentError::Phase(p) => p.to_string(),
         IncidentError::ReasonRequired => tr!(lang, "理由を書いてください。", "Please give a reason."),
-        IncidentError::BadOriginal => tr!(lang, "自分自身や、重複として閉じたインシデント、訓練と本番をまたぐ重複は指定できません。", "An incident cannot duplicate itself, a closed duplicate, or across drill and real incidents."),
+        IncidentError::BadOriginal => tr!(
+            lang,
+            "自分自身や、重複として閉じたインシデント、訓練と本番をまたぐ重複は指定できません。",
+            "An incident cannot duplicate itself, a closed duplicate, or across drill and real incidents."
+        ),
         IncidentError::AlreadyResponder(u) => tr!(lang, "<@{u}> はすでに対応メンバーです。", "<@{u}> is already a responder."),
         IncidentError::NotResponder(u) => tr!(lang, "<@{u}> は対応メンバーではありません。", "<@{u}> is not a responder."),
     }
@@ -81,8 +105,16 @@ pub fn service_error(e: &ServiceError, lang: Lang) -> String {
         ServiceError::Refused(e) => incident_error(e, lang),
         ServiceError::Invalid(list) => list.iter().map(|f| format!("• {}", field_error(f, lang))).collect::<Vec<_>>().join("\n"),
         ServiceError::BadInput(m) => m.clone(),
-        ServiceError::NotFound(what) => tr!(lang, "見つかりません（{what}）。", "Not found ({what})."),
-        ServiceError::Store(_) if e.is_transient() => tr!(lang, "データベースが混み合っています。少し待ってからもう一度お試しください。", "The database is busy. Please try again in a moment."),
-        ServiceError::Store(_) => tr!(lang, "内部エラーが発生しました。委員会に連絡してください。", "An internal error occurred. Please tell the committee."),
+        ServiceError::NotFound(what) => {
+            tr!(lang, "見つかりません（{what}）。", "Not found ({what}).")
+        }
+        ServiceError::Store(_) if e.is_transient() => tr!(
+            lang,
+            "データベースが混み合っています。少し待ってからもう一度お試しください。",
+            "The database is busy. Please try again in a moment."
+        ),
+        ServiceError::Store(_) => {
+            tr!(lang, "内部エラーが発生しました。委員会に連絡してください。", "An internal error occurred. Please tell the committee.")
+        }
     }
 }

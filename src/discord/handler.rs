@@ -45,7 +45,11 @@ fn transcript_message(msg: &Message) -> TranscriptMessage {
         at: chrono::DateTime::from_timestamp(msg.timestamp.unix_timestamp(), 0).unwrap_or_default(),
         content: msg.content.clone(),
         attachments: msg.attachments.iter().map(|a| (a.filename.clone(), a.url.clone())).collect(),
-        reply_to: msg.referenced_message.as_ref().map(|r| MessageId(r.id.get())).or_else(|| msg.message_reference.as_ref().and_then(|r| r.message_id).map(|m| MessageId(m.get()))),
+        reply_to: msg
+            .referenced_message
+            .as_ref()
+            .map(|r| MessageId(r.id.get()))
+            .or_else(|| msg.message_reference.as_ref().and_then(|r| r.message_id).map(|m| MessageId(m.get()))),
     }
 }
 
@@ -56,7 +60,9 @@ impl EventHandler for Handler {
         let guild = GuildId::new(self.ctx.app.settings.discord.guild);
         match guild.set_commands(&ctx.http, super::commands::all()).await {
             Ok(cmds) => tracing::info!(count = cmds.len(), "commands registered"),
-            Err(e) => tracing::error!(error = %e, "could not register commands; /report will not appear until this works"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not register commands; /report will not appear until this works")
+            }
         }
         tracing::info!(user = %ready.user.name, "connected to the gateway");
     }
@@ -83,12 +89,18 @@ impl EventHandler for Handler {
             return;
         }
         // Only edits of the text make a new version (embeds resolving do not).
-        let Some(content) = event.content.clone() else { return };
+        let Some(content) = event.content.clone() else {
+            return;
+        };
         let app = self.ctx.app.clone();
         let channel = ChannelId(event.channel_id.get());
         let message = MessageId(event.id.get());
-        let at = event.edited_timestamp.map(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default()).unwrap_or_else(chrono::Utc::now);
-        let attachments: Option<Vec<(String, String)>> = event.attachments.as_ref().map(|a| a.iter().map(|a| (a.filename.clone(), a.url.clone())).collect());
+        let at = event
+            .edited_timestamp
+            .map(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default())
+            .unwrap_or_else(chrono::Utc::now);
+        let attachments: Option<Vec<(String, String)>> =
+            event.attachments.as_ref().map(|a| a.iter().map(|a| (a.filename.clone(), a.url.clone())).collect());
         self.keep("edit", || {
             let (app, content, attachments) = (app.clone(), content.clone(), attachments.clone());
             Box::pin(async move { app.record_edit(channel, message, content, attachments, at).await })
@@ -96,7 +108,13 @@ impl EventHandler for Handler {
         .await;
     }
 
-    async fn message_delete(&self, _ctx: Context, channel: serenity::all::ChannelId, message: serenity::all::MessageId, guild: Option<GuildId>) {
+    async fn message_delete(
+        &self,
+        _ctx: Context,
+        channel: serenity::all::ChannelId,
+        message: serenity::all::MessageId,
+        guild: Option<GuildId>,
+    ) {
         if !self.ours(guild) {
             return;
         }

@@ -42,7 +42,9 @@ pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: wat
     let http = Arc::new(make_http());
     let me = http.get_current_user().await.map_err(|e| match &e {
         serenity::Error::Http(h) if h.status_code().is_some_and(|s| s.as_u16() == 401) => {
-            anyhow::anyhow!("Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)")
+            anyhow::anyhow!(
+                "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)"
+            )
         }
         _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
     })?;
@@ -58,7 +60,10 @@ pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: wat
     let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), wake: wake.clone() });
     // The gateway client gets an HTTP client with the same API base, so
     // that the gateway URL, too, comes from it.
-    let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents()).event_handler(handler).await.context("could not build the Discord client")?;
+    let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents())
+        .event_handler(handler)
+        .await
+        .context("could not build the Discord client")?;
     let shards = client.shard_manager.clone();
     let mut stop_gateway = stop.clone();
     let gateway = tokio::spawn(async move { client.start().await });

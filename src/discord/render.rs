@@ -11,8 +11,8 @@ use crate::store::incidents::LogEntry;
 use crate::tr;
 use chrono::{DateTime, Utc};
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption,
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter, CreateSelectMenu,
+    CreateSelectMenuKind, CreateSelectMenuOption,
 };
 
 /// Red for real incidents, blue for drills, grey once closed.
@@ -53,7 +53,9 @@ pub fn deadline_text(i: &Incident, lang: Lang) -> String {
         return tr!(lang, "復旧済み", "recovered");
     }
     match i.deadline {
-        RecoveryDeadline::Immediate(_) => tr!(lang, "⚠ 優先度3: 業務停止不可 — 直ちに復旧", "⚠ priority 3: business may not stop — restore now"),
+        RecoveryDeadline::Immediate(_) => {
+            tr!(lang, "⚠ 優先度3: 業務停止不可 — 直ちに復旧", "⚠ priority 3: business may not stop — restore now")
+        }
         RecoveryDeadline::By(t) => format!("{} ({})", when(t), relative(t)),
         RecoveryDeadline::None => tr!(lang, "なし（優先度0または不明）", "none (priority 0 or unknown)"),
     }
@@ -135,7 +137,11 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     if let Some(reason) = &i.close_reason {
         e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 1024), false);
     }
-    e.footer(CreateEmbedFooter::new(tr!(lang, "hikeshi · セキュリティインシデント対応規程", "hikeshi · security incident response regulation")))
+    e.footer(CreateEmbedFooter::new(tr!(
+        lang,
+        "hikeshi · セキュリティインシデント対応規程",
+        "hikeshi · security incident response regulation"
+    )))
 }
 
 /// The buttons under the card for the current state. Hiding a button is a
@@ -169,7 +175,10 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
             .take(25)
             .map(|(n, t)| {
                 let done = i.marks.iter().any(|m| m.phase == i.phase && m.item == n && m.state == MarkState::Done);
-                CreateSelectMenuOption::new(clip(&format!("{}{}. {}", if done { "☑ " } else { "" }, n + 1, t.get(lang)), 100), n.to_string())
+                CreateSelectMenuOption::new(
+                    clip(&format!("{}{}. {}", if done { "☑ " } else { "" }, n + 1, t.get(lang)), 100),
+                    n.to_string(),
+                )
             })
             .collect();
         rows.push(CreateActionRow::SelectMenu(
@@ -199,8 +208,12 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     rows.push(CreateActionRow::Buttons(work));
     if i.phase < Phase::Analysis || i.commander.is_none() {
         rows.push(CreateActionRow::Buttons(vec![
-            CreateButton::new(CustomId::DismissButton(id).encode()).label(tr!(lang, "インシデントではない", "Not an incident")).style(ButtonStyle::Danger),
-            CreateButton::new(CustomId::DuplicateButton(id).encode()).label(tr!(lang, "重複として閉じる", "Close as duplicate")).style(ButtonStyle::Danger),
+            CreateButton::new(CustomId::DismissButton(id).encode())
+                .label(tr!(lang, "インシデントではない", "Not an incident"))
+                .style(ButtonStyle::Danger),
+            CreateButton::new(CustomId::DuplicateButton(id).encode())
+                .label(tr!(lang, "重複として閉じる", "Close as duplicate"))
+                .style(ButtonStyle::Danger),
         ]));
     }
     rows.truncate(5);
@@ -209,9 +222,15 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
 
 pub fn notice_text(n: &Notice, lang: Lang) -> (String, CreateAllowedMentions) {
     let text = match n {
-        Notice::CommandTaken { commander } => tr!(lang, "<@{commander}> が指揮を執ります（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1))."),
+        Notice::CommandTaken { commander } => {
+            tr!(lang, "<@{commander}> が指揮を執ります（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1)).")
+        }
         Notice::CommanderAppointed { commander, by } => {
-            tr!(lang, "<@{by}> が <@{commander}> を指揮者に任命しました（§4.2）。", "<@{by}> appointed <@{commander}> as incident commander (§4.2).")
+            tr!(
+                lang,
+                "<@{by}> が <@{commander}> を指揮者に任命しました（§4.2）。",
+                "<@{by}> appointed <@{commander}> as incident commander (§4.2)."
+            )
         }
         Notice::PhaseAdvanced { by, skipped } => {
             let mut t = tr!(lang, "<@{by}> がフェーズを進めました。", "<@{by}> advanced the phase.");
@@ -221,15 +240,29 @@ pub fn notice_text(n: &Notice, lang: Lang) -> (String, CreateAllowedMentions) {
             }
             t
         }
-        Notice::ResponderAdded { user, by } => tr!(lang, "<@{by}> が <@{user}> を対応メンバーに加えました。", "<@{by}> added <@{user}> to the response."),
-        Notice::ResponderRemoved { user, by } => tr!(lang, "<@{by}> が <@{user}> を対応メンバーから外しました。", "<@{by}> removed <@{user}> from the response."),
+        Notice::ResponderAdded { user, by } => {
+            tr!(lang, "<@{by}> が <@{user}> を対応メンバーに加えました。", "<@{by}> added <@{user}> to the response.")
+        }
+        Notice::ResponderRemoved { user, by } => {
+            tr!(lang, "<@{by}> が <@{user}> を対応メンバーから外しました。", "<@{by}> removed <@{user}> from the response.")
+        }
         Notice::Dismissed { by, reason } => {
             let reason = inert(reason);
-            tr!(lang, "<@{by}> がインシデントではないとして終了しました。理由: {reason}", "<@{by}> closed this as not an incident. Reason: {reason}")
+            tr!(
+                lang,
+                "<@{by}> がインシデントではないとして終了しました。理由: {reason}",
+                "<@{by}> closed this as not an incident. Reason: {reason}"
+            )
         }
-        Notice::MarkedDuplicate { by, original } => tr!(lang, "<@{by}> が {original} の重複として終了しました。", "<@{by}> closed this as a duplicate of {original}."),
+        Notice::MarkedDuplicate { by, original } => {
+            tr!(lang, "<@{by}> が {original} の重複として終了しました。", "<@{by}> closed this as a duplicate of {original}.")
+        }
         Notice::DuplicateReporterJoined { user, duplicate } => {
-            tr!(lang, "<@{user}> さんの報告 {duplicate} はこのインシデントの重複です。ここで一緒に対応します。", "<@{user}> reported the same thing ({duplicate}); they join this channel.")
+            tr!(
+                lang,
+                "<@{user}> さんの報告 {duplicate} はこのインシデントの重複です。ここで一緒に対応します。",
+                "<@{user}> reported the same thing ({duplicate}); they join this channel."
+            )
         }
     };
     let mentions = match n {
@@ -268,7 +301,11 @@ pub fn status_board(open: &[Incident], settings: &Settings, now: DateTime<Utc>) 
         let channel = i.channel.map(|c| format!("<#{c}>")).unwrap_or_else(|| clip(&inert(&i.title), 60));
         lines.push(format!("**{}** {channel} · {} · {commander} · {deadline}", i.number, i.phase.label().get(lang)));
     }
-    let body = if lines.is_empty() { tr!(lang, "対応中のインシデントはありません。", "No open incidents.") } else { lines.join("\n") };
+    let body = if lines.is_empty() {
+        tr!(lang, "対応中のインシデントはありません。", "No open incidents.")
+    } else {
+        lines.join("\n")
+    };
     CreateEmbed::new()
         .title(tr!(lang, "📋 対応中のインシデント", "📋 Open incidents"))
         .description(clip(&body, 4096))

@@ -126,7 +126,9 @@ impl Rest {
 
 fn classify_serenity(e: serenity::Error) -> RestError {
     match e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => classify_status(r.status_code.as_u16(), r.error.code as i64, r.error.message, None),
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            classify_status(r.status_code.as_u16(), r.error.code as i64, r.error.message, None)
+        }
         serenity::Error::Http(HttpError::Request(e)) => RestError::Transient(e.without_url().to_string()),
         other => RestError::Transient(other.to_string()),
     }

@@ -142,9 +142,7 @@ impl Coverage {
             all.join(", ")
         };
         match s.split_once('/') {
-            None => Category::parse(s)
-                .map(Coverage::Category)
-                .ok_or_else(|| format!("unknown category `{s}`; known: {}", known())),
+            None => Category::parse(s).map(Coverage::Category).ok_or_else(|| format!("unknown category `{s}`; known: {}", known())),
             Some((c, k)) => {
                 let cat = Category::parse(c).ok_or_else(|| format!("unknown category `{c}` in `{s}`; known: {}", known()))?;
                 let kind = SubKind::parse(k).ok_or_else(|| format!("unknown sub-kind `{k}` in `{s}`; known: {}", known()))?;

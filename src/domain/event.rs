@@ -154,7 +154,16 @@ mod tests {
             .map(|seq| {
                 let payload = format!("{{\"n\":{seq}}}");
                 let hash = chain_hash(&prev, seq, Some(1), "system", seq * 1000, "x", &payload);
-                let e = EventRecord { seq, incident: Some(1), actor: "system".into(), at_ms: seq * 1000, kind: "x".into(), payload, prev_hash: prev.clone(), hash: hash.clone() };
+                let e = EventRecord {
+                    seq,
+                    incident: Some(1),
+                    actor: "system".into(),
+                    at_ms: seq * 1000,
+                    kind: "x".into(),
+                    payload,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 e
             })

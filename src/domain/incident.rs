@@ -299,7 +299,14 @@ impl Incident {
 
     /// §4.2–§4.4: moves to the next phase. Unticked items need `confirm`, and
     /// are then recorded as skipped.
-    pub fn advance(&mut self, by: UserId, roles: &RoleSet, playbook: Option<&Playbook>, confirm: bool, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+    pub fn advance(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        playbook: Option<&Playbook>,
+        confirm: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
         check(Action::Advance, roles)?;
         self.open_phase()?;
         let to = self.phase.next().ok_or(PhaseError::AlreadyClosed)?;
@@ -315,10 +322,7 @@ impl Incident {
         for item in &unticked {
             self.marks.push(ChecklistMark { phase: from, item: *item, state: MarkState::Skipped });
         }
-        let skipped_text = unticked
-            .iter()
-            .filter_map(|i| playbook.and_then(|p| p.checklist(from).get(*i)).map(|t| t.en.clone()))
-            .collect();
+        let skipped_text = unticked.iter().filter_map(|i| playbook.and_then(|p| p.checklist(from).get(*i)).map(|t| t.en.clone())).collect();
         self.phase = to;
         self.phase_since = now;
         let mut outcome = Outcome::default()
@@ -357,7 +361,13 @@ impl Incident {
 
     /// Many members report the same thing at once: the committee closes this
     /// one as a duplicate and adds its reporter to the original's channel.
-    pub fn mark_duplicate(&mut self, by: UserId, roles: &RoleSet, original: &Incident, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+    pub fn mark_duplicate(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        original: &Incident,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
         check(Action::MarkDuplicate, roles)?;
         self.phase.transition(Phase::Closed)?;
         if original.id == self.id || original.duplicate_of.is_some() || original.is_drill() != self.is_drill() {
@@ -417,9 +427,11 @@ impl Incident {
 
     /// The record of a §4.3 log entry once stored.
     pub fn logged(&self, entry_id: i64, kind: super::log_entry::LogKind) -> Outcome {
-        Outcome::default()
-            .with(EventPayload::LogEntryAdded { entry_id, kind })
-            .effect(Effect::PostLogEntry { incident: self.id, entry_id, kind })
+        Outcome::default().with(EventPayload::LogEntryAdded { entry_id, kind }).effect(Effect::PostLogEntry {
+            incident: self.id,
+            entry_id,
+            kind,
+        })
     }
 }
 
@@ -446,7 +458,11 @@ pub(crate) mod tests {
             description: "files renamed".into(),
             noticed: Noticed { text: "09:00".into(), at: now(), understood: true },
             impact: "shared drive down".into(),
-            affected: vec![AffectedSystem { name: "fileserver".into(), system: Some(SystemId("fs".into())), priority: Some(RecoveryPriority::OneDay) }],
+            affected: vec![AffectedSystem {
+                name: "fileserver".into(),
+                system: Some(SystemId("fs".into())),
+                priority: Some(RecoveryPriority::OneDay),
+            }],
             reporter: REPORTER,
             playbook: with_playbook.then(|| PlaybookId("malware".into())),
         };

@@ -46,15 +46,8 @@ pub enum PhaseError {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 7] = [
-        Phase::Reported,
-        Phase::Analysis,
-        Phase::Containment,
-        Phase::Eradication,
-        Phase::Recovery,
-        Phase::Lessons,
-        Phase::Closed,
-    ];
+    pub const ALL: [Phase; 7] =
+        [Phase::Reported, Phase::Analysis, Phase::Containment, Phase::Eradication, Phase::Recovery, Phase::Lessons, Phase::Closed];
 
     /// The phases that carry a playbook checklist.
     pub const WORKING: [Phase; 5] = [Phase::Analysis, Phase::Containment, Phase::Eradication, Phase::Recovery, Phase::Lessons];

@@ -94,8 +94,7 @@ pub fn parse_noticed(text: &str, now: DateTime<Utc>, tz: Tz) -> Noticed {
         return keep(now, true);
     }
     let norm: String = trimmed
-        .replace('年', "-")
-        .replace('月', "-")
+        .replace(['年', '月'], "-")
         .replace('日', " ")
         .replace('時', ":")
         .replace('分', "")

@@ -145,7 +145,9 @@ impl Worker {
             },
             Err(DeliveryError::RateLimited(d)) => Fate::Retry { after: d, error: "rate limited".into(), count: false },
             Err(DeliveryError::NotReady(why)) if item.attempts >= MAX_NOT_READY => Fate::GiveUp(format!("never became ready: {why}")),
-            Err(DeliveryError::NotReady(why)) => Fate::Retry { after: backoff(item.attempts).min(Duration::from_secs(30)), error: why, count: true },
+            Err(DeliveryError::NotReady(why)) => {
+                Fate::Retry { after: backoff(item.attempts).min(Duration::from_secs(30)), error: why, count: true }
+            }
             Err(DeliveryError::Transient(e)) => Fate::Retry { after: backoff(item.attempts), error: e, count: true },
             Err(DeliveryError::Refused(e)) => Fate::GiveUp(e),
         }

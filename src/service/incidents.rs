@@ -53,7 +53,8 @@ impl Hikeshi {
 
     /// Closes `id` as a duplicate of the incident numbered `original`.
     pub async fn mark_duplicate(&self, id: IncidentId, caller: Caller, original: &str) -> Result<Incident, ServiceError> {
-        let number: IncidentNumber = original.parse().map_err(|e: crate::domain::ids::BadIncidentNumber| ServiceError::BadInput(e.to_string()))?;
+        let number: IncidentNumber =
+            original.parse().map_err(|e: crate::domain::ids::BadIncidentNumber| ServiceError::BadInput(e.to_string()))?;
         let original = self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound("incident with that number"))?;
         self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &i.roles_of(caller.user, caller.committee), &original, now)).await
     }
@@ -66,7 +67,10 @@ impl Hikeshi {
         }
         let len = body.chars().count();
         if len > crate::domain::log_entry::MAX_LOG_BODY {
-            return Err(ServiceError::BadInput(format!("the entry has {len} characters; the limit is {}: shorten it", crate::domain::log_entry::MAX_LOG_BODY)));
+            return Err(ServiceError::BadInput(format!(
+                "the entry has {len} characters; the limit is {}: shorten it",
+                crate::domain::log_entry::MAX_LOG_BODY
+            )));
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

@@ -24,7 +24,13 @@ pub struct Reported {
 impl Hikeshi {
     /// Validates and stores a report, with its channel, card and pings queued
     /// in the same transaction. `source_key` makes it idempotent.
-    pub async fn report(&self, draft: &ReportDraft, reporter: UserId, source_key: &str, reply: Option<ReplyHandle>) -> Result<Reported, ServiceError> {
+    pub async fn report(
+        &self,
+        draft: &ReportDraft,
+        reporter: UserId,
+        source_key: &str,
+        reply: Option<ReplyHandle>,
+    ) -> Result<Reported, ServiceError> {
         let problems = draft.problems();
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));

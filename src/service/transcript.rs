@@ -43,7 +43,7 @@ impl Hikeshi {
         let Some(incident) = self.store.incident_by_channel(channel).await? else {
             return Ok(false);
         };
-        let Some(last) = self.store.transcript(incident.id).await?.into_iter().filter(|l| l.msg.message == message).next_back() else {
+        let Some(last) = self.store.transcript(incident.id).await?.into_iter().rfind(|l| l.msg.message == message) else {
             return Ok(false);
         };
         if last.msg.content == content {

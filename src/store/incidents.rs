@@ -35,7 +35,8 @@ impl Store {
     }
 
     pub async fn incident_by_channel(&self, channel: ChannelId) -> Result<Option<Incident>> {
-        let row = sqlx::query("SELECT state FROM incidents WHERE channel_id = $1").bind(channel.as_i64()).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT state FROM incidents WHERE channel_id = $1").bind(channel.as_i64()).fetch_optional(&self.pool).await?;
         row.map(|r| decode(&r)).transpose()
     }
 
@@ -51,12 +52,18 @@ impl Store {
     }
 
     pub async fn log_entry(&self, id: i64) -> Result<Option<LogEntry>> {
-        let row = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| log_entry(&r)).transpose()
     }
 
     pub async fn log_entries(&self, incident: IncidentId) -> Result<Vec<LogEntry>> {
-        let rows = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE incident_id = $1 ORDER BY id").bind(incident.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE incident_id = $1 ORDER BY id")
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(log_entry).collect()
     }
 }

@@ -6,8 +6,8 @@
 
 pub mod incidents;
 mod outbox;
-mod transcript;
 pub mod testing;
+mod transcript;
 mod write;
 
 pub use outbox::{OutboxItem, OutboxStats};
@@ -43,11 +43,13 @@ impl StoreError {
     /// lost connection): the user is asked to try again.
     pub fn is_transient(&self) -> bool {
         match self {
-            StoreError::Db(e) => matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
-                || e.as_database_error().is_some_and(|d| {
-                    let m = d.message().to_ascii_lowercase();
-                    m.contains("locked") || m.contains("busy") || m.contains("could not serialize") || m.contains("deadlock")
-                }),
+            StoreError::Db(e) => {
+                matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+                    || e.as_database_error().is_some_and(|d| {
+                        let m = d.message().to_ascii_lowercase();
+                        m.contains("locked") || m.contains("busy") || m.contains("could not serialize") || m.contains("deadlock")
+                    })
+            }
             _ => false,
         }
     }
@@ -89,7 +91,10 @@ impl Store {
             // reads in parallel under WAL.
             Backend::Sqlite => opts.max_connections(4).after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
                     Ok(())
                 })
             }),
@@ -129,17 +134,21 @@ impl Store {
     pub async fn verify(&self) -> Result<Result<i64, ChainBreak>> {
         let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&self.pool).await?;
         let head: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-        let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events ORDER BY seq").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
         let events = rows.iter().map(event_record).collect::<Result<Vec<_>>>()?;
         Ok(verify_chain(&events, (head.0, &head.1)))
     }
 
     /// The events of one incident, oldest first.
     pub async fn events_of(&self, incident: crate::domain::IncidentId) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events WHERE incident_id = $1 ORDER BY seq")
-            .bind(incident.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events WHERE incident_id = $1 ORDER BY seq",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(event_record).collect()
     }
 
@@ -160,7 +169,10 @@ impl Store {
 
     /// The overflow categories opened for `purpose` ("incidents", "archive").
     pub async fn overflow_categories(&self, purpose: &str) -> Result<Vec<(i64, i64)>> {
-        let rows = sqlx::query("SELECT n, channel_id FROM overflow_categories WHERE purpose = $1 ORDER BY n").bind(purpose).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT n, channel_id FROM overflow_categories WHERE purpose = $1 ORDER BY n")
+            .bind(purpose)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(|r| Ok((r.try_get("n")?, r.try_get("channel_id")?))).collect()
     }
 

@@ -56,7 +56,11 @@ impl Store {
         let row = sqlx::query("SELECT coalesce_key FROM outbox WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
         let key: Option<String> = row.try_get("coalesce_key")?;
         let newer = match &key {
-            Some(k) => sqlx::query("SELECT id FROM outbox WHERE coalesce_key = $1 AND status = 'pending'").bind(k).fetch_optional(&mut *tx).await?.is_some(),
+            Some(k) => sqlx::query("SELECT id FROM outbox WHERE coalesce_key = $1 AND status = 'pending'")
+                .bind(k)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some(),
             None => false,
         };
         let status = if newer { "superseded" } else { "pending" };
@@ -76,12 +80,14 @@ impl Store {
     /// Gives up on an item that can never succeed (Discord refused it for
     /// good); it stays in the table for the audit and the metrics.
     pub async fn give_up(&self, id: i64, error: &str, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE outbox SET status = 'dead', last_error = $1, done_at = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3")
-            .bind(error)
-            .bind(to_ms(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE outbox SET status = 'dead', last_error = $1, done_at = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3",
+        )
+        .bind(error)
+        .bind(to_ms(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -103,7 +109,8 @@ impl Store {
 
     /// The effects still waiting (pending or in flight), oldest first.
     pub async fn undelivered(&self) -> Result<Vec<Effect>> {
-        let rows = sqlx::query("SELECT effect FROM outbox WHERE status IN ('pending', 'inflight') ORDER BY id").fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query("SELECT effect FROM outbox WHERE status IN ('pending', 'inflight') ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let body: String = r.try_get("effect")?;

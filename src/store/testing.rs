@@ -25,7 +25,12 @@ pub async fn fresh_postgres_url() -> Result<Option<DatabaseUrl>> {
         return Ok(None);
     };
     static N: AtomicU32 = AtomicU32::new(0);
-    let name = format!("{PG_TEST_PREFIX}{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), chrono::Utc::now().timestamp_micros() % 1_000_000);
+    let name = format!(
+        "{PG_TEST_PREFIX}{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    );
     let mut conn = sqlx::PgConnection::connect(&admin).await?;
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
     conn.close().await?;

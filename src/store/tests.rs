@@ -124,7 +124,10 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
     let a = open(&store, None).await;
     let lease = chrono::Duration::seconds(30);
     let first = store.claim("w1", now(), lease, 2).await.unwrap();
-    assert_eq!(first.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::CreateChannel { incident: a.id }, &Effect::PostCard { incident: a.id }]);
+    assert_eq!(
+        first.iter().map(|i| &i.effect).collect::<Vec<_>>(),
+        vec![&Effect::CreateChannel { incident: a.id }, &Effect::PostCard { incident: a.id }]
+    );
     let second = store.claim("w2", now(), lease, 10).await.unwrap();
     assert!(second.iter().all(|i| !first.iter().any(|f| f.id == i.id)), "an item was claimed twice");
     assert_eq!(store.claim("w3", now(), lease, 10).await.unwrap(), vec![]);

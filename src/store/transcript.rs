@@ -35,7 +35,10 @@ impl WriteTx {
     /// Stores a new message or a new version of an edited one; the event
     /// carries the content's digest so `verify` covers the transcript.
     pub async fn record_message(&mut self, incident: IncidentId, m: &TranscriptMessage) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM transcript WHERE message_id = $1").bind(m.message.as_i64()).fetch_one(self.conn()).await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM transcript WHERE message_id = $1")
+            .bind(m.message.as_i64())
+            .fetch_one(self.conn())
+            .await?;
         let version: i64 = row.try_get::<i64, _>("v")? + 1;
         sqlx::query(
             "INSERT INTO transcript (message_id, version, channel_id, incident_id, author_id, author_name, author_bot, at, content, attachments, reply_to) \
@@ -55,14 +58,24 @@ impl WriteTx {
         .execute(self.conn())
         .await?;
         let actor = Actor::User(m.author);
-        self.append(Some(incident), actor, m.at, &EventPayload::TranscriptRecorded { message: m.message, version, digest: crate::domain::event::digest(&m.content) }).await?;
+        self.append(
+            Some(incident),
+            actor,
+            m.at,
+            &EventPayload::TranscriptRecorded { message: m.message, version, digest: crate::domain::event::digest(&m.content) },
+        )
+        .await?;
         Ok(version)
     }
 
     /// Marks every version of a message deleted; returns false when the
     /// message was never recorded.
     pub async fn mark_deleted(&mut self, incident: IncidentId, message: MessageId, at: DateTime<Utc>) -> Result<bool> {
-        let done = sqlx::query("UPDATE transcript SET deleted_at = $1 WHERE message_id = $2 AND deleted_at IS NULL").bind(to_ms(at)).bind(message.as_i64()).execute(self.conn()).await?;
+        let done = sqlx::query("UPDATE transcript SET deleted_at = $1 WHERE message_id = $2 AND deleted_at IS NULL")
+            .bind(to_ms(at))
+            .bind(message.as_i64())
+            .execute(self.conn())
+            .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
         }

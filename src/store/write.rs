@@ -38,7 +38,11 @@ impl WriteTx {
 
     pub async fn commit(mut self) -> Result<()> {
         if self.appended {
-            sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1").bind(self.seq).bind(&self.hash).execute(&mut *self.tx).await?;
+            sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.seq)
+                .bind(&self.hash)
+                .execute(&mut *self.tx)
+                .await?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -52,17 +56,19 @@ impl WriteTx {
         let at = to_ms(at);
         let incident = incident.map(|i| i.0);
         let hash = chain_hash(&self.hash, seq, incident, &actor, at, payload.kind(), &body);
-        sqlx::query("INSERT INTO events (seq, incident_id, actor, at, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(seq)
-            .bind(incident)
-            .bind(&actor)
-            .bind(at)
-            .bind(payload.kind())
-            .bind(&body)
-            .bind(&self.hash)
-            .bind(&hash)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO events (seq, incident_id, actor, at, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(incident)
+        .bind(&actor)
+        .bind(at)
+        .bind(payload.kind())
+        .bind(&body)
+        .bind(&self.hash)
+        .bind(&hash)
+        .execute(&mut *self.tx)
+        .await?;
         self.seq = seq;
         self.hash = hash;
         self.appended = true;
@@ -121,7 +127,13 @@ impl WriteTx {
     }
 
     /// Reserves the row of a new incident and returns its id.
-    pub async fn insert_incident(&mut self, number: IncidentNumber, reporter: UserId, source_key: Option<&str>, now: DateTime<Utc>) -> Result<IncidentId> {
+    pub async fn insert_incident(
+        &mut self,
+        number: IncidentNumber,
+        reporter: UserId,
+        source_key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentId> {
         let row = sqlx::query(
             "INSERT INTO incidents (number, drill, phase, category, reporter_id, reported_at, source_key, state, updated_at) \
              VALUES ($1, $2, 'reported', '', $3, $4, $5, '{}', $4) RETURNING id",
@@ -154,12 +166,23 @@ impl WriteTx {
 
     /// Reads an incident inside the transaction (the state it changes).
     pub async fn incident(&mut self, id: IncidentId) -> Result<Incident> {
-        let row = sqlx::query("SELECT state FROM incidents WHERE id = $1").bind(id.0).fetch_optional(&mut *self.tx).await?.ok_or(StoreError::NotFound("incident"))?;
+        let row = sqlx::query("SELECT state FROM incidents WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StoreError::NotFound("incident"))?;
         super::incidents::decode(&row)
     }
 
     /// Stores a §4.3 log entry and returns its id.
-    pub async fn insert_log_entry(&mut self, incident: IncidentId, kind: LogKind, body: &str, author: UserId, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn insert_log_entry(
+        &mut self,
+        incident: IncidentId,
+        kind: LogKind,
+        body: &str,
+        author: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let row = sqlx::query("INSERT INTO log_entries (incident_id, kind, body, author_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(incident.0)
             .bind(kind.id())

@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cli;
 mod commander;
 mod report;
 mod resilience;

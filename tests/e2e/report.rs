@@ -11,7 +11,7 @@ fn bits(v: &Value) -> u64 {
     v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
 }
 
-fn overwrite<'a>(channel: &'a Value, id: u64) -> Option<&'a Value> {
+fn overwrite(channel: &Value, id: u64) -> Option<&Value> {
     channel["permission_overwrites"].as_array()?.iter().find(|o| o["id"] == snowflake(id))
 }
 
@@ -23,7 +23,13 @@ async fn a_member_reports_and_the_committee_is_pinged_in_a_private_channel() {
             Who::new(ids::ALICE, ids::GENERAL),
             "breach",
             Some("malware"),
-            &[("title", "ファイルサーバでランサムウェア"), ("what", "ファイル名が .locked に"), ("noticed", "09:30"), ("systems", "fileserver, printer"), ("impact", "")],
+            &[
+                ("title", "ファイルサーバでランサムウェア"),
+                ("what", "ファイル名が .locked に"),
+                ("noticed", "09:30"),
+                ("systems", "fileserver, printer"),
+                ("impact", ""),
+            ],
         )
         .await;
     // The form has the five fields and Japanese labels for a Japanese user.
@@ -39,7 +45,10 @@ async fn a_member_reports_and_the_committee_is_pinged_in_a_private_channel() {
     let created = app.fake.calls("POST", "/guilds/*/channels");
     assert_eq!(created.len(), 1, "{}", app.describe_requests());
     let channel = app.fake.channel(incident.channel.unwrap().0).unwrap();
-    assert!(channel["name"].as_str().unwrap().starts_with("inc-2026-") || channel["name"].as_str().unwrap().starts_with("inc-"), "{channel}");
+    assert!(
+        channel["name"].as_str().unwrap().starts_with("inc-2026-") || channel["name"].as_str().unwrap().starts_with("inc-"),
+        "{channel}"
+    );
     assert_eq!(channel["parent_id"], snowflake(ids::INCIDENT_CATEGORY));
     let everyone = overwrite(&channel, ids::GUILD).expect("@everyone overwrite");
     assert_eq!(bits(&everyone["deny"]) & 1024, 1024, "@everyone may not view");
@@ -52,20 +61,31 @@ async fn a_member_reports_and_the_committee_is_pinged_in_a_private_channel() {
 
     // One card with buttons, one ping limited to the committee role.
     let posts = app.posts_in(incident.channel.unwrap().0);
-    let cards: Vec<_> = posts.iter().filter(|p| p.body["embeds"].as_array().is_some_and(|e| !e.is_empty()) && p.body["components"].as_array().is_some_and(|c| !c.is_empty())).collect();
+    let cards: Vec<_> = posts
+        .iter()
+        .filter(|p| {
+            p.body["embeds"].as_array().is_some_and(|e| !e.is_empty()) && p.body["components"].as_array().is_some_and(|c| !c.is_empty())
+        })
+        .collect();
     assert_eq!(cards.len(), 1);
     let card = &cards[0].body;
     assert!(card["embeds"][0]["title"].as_str().unwrap().contains(&incident.number.to_string()));
-    let pings: Vec<_> = posts.iter().filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)))).collect();
+    let pings: Vec<_> =
+        posts.iter().filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)))).collect();
     assert_eq!(pings.len(), 1);
     assert_eq!(pings[0].body["allowed_mentions"], json!({"parse": [], "users": [], "roles": [snowflake(ids::COMMITTEE_ROLE)]}));
 
     // The reporter's reply now links the channel; the committee channel got a notice.
     app.wait_until("the reporter's reply links the channel", |f| {
-        f.calls("PATCH", "/webhooks/*/*/messages/@original").iter().any(|r| r.body["content"].as_str().unwrap_or("").contains(&format!("<#{}>", incident.channel.unwrap())))
+        f.calls("PATCH", "/webhooks/*/*/messages/@original")
+            .iter()
+            .any(|r| r.body["content"].as_str().unwrap_or("").contains(&format!("<#{}>", incident.channel.unwrap())))
     })
     .await;
-    assert!(app.posts_in(ids::COMMITTEE_CHANNEL).iter().any(|p| p.body["content"].as_str().unwrap_or("").contains(&incident.number.to_string())));
+    assert!(app
+        .posts_in(ids::COMMITTEE_CHANNEL)
+        .iter()
+        .any(|p| p.body["content"].as_str().unwrap_or("").contains(&incident.number.to_string())));
 
     // Stored: the unknown system is kept and flagged, the known one carries priority 1.
     assert_eq!(incident.phase, Phase::Reported);
@@ -91,7 +111,11 @@ async fn mentions_in_report_text_ping_no_one_and_japanese_round_trips() {
         assert_eq!(am["parse"], json!([]), "no mention type is parsed: {}", r.body);
         assert!(am["users"].as_array().unwrap().is_empty(), "no user pinged: {}", r.body);
         let roles = am["roles"].as_array().unwrap();
-        assert!(roles.is_empty() || roles == &vec![json!(snowflake(ids::COMMITTEE_ROLE))], "only the committee role may be pinged: {}", r.body);
+        assert!(
+            roles.is_empty() || roles == &vec![json!(snowflake(ids::COMMITTEE_ROLE))],
+            "only the committee role may be pinged: {}",
+            r.body
+        );
         // The ping message names the role itself, but user text is defused.
         let content = r.body["content"].as_str().unwrap_or("");
         assert!(!content.contains("@everyone") && !content.contains("@here"), "{content}");
@@ -113,7 +137,8 @@ async fn fields_at_the_limit_are_accepted_and_longer_ones_are_explained() {
     app.assert_no_schema_violations();
 
     let too_long = "長".repeat(101);
-    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL).en(), "failure", None, &[("title", &too_long), ("what", "x")]).await;
+    let (_, reply) =
+        app.submit_report(Who::new(ids::ALICE, ids::GENERAL).en(), "failure", None, &[("title", &too_long), ("what", "x")]).await;
     let text = ephemeral_text(&reply);
     assert!(text.contains("101 characters") && text.contains("limit is 100") && text.contains("not saved"), "{text}");
     assert_eq!(app.store.count_incidents().await.unwrap(), 1);
@@ -127,16 +152,22 @@ async fn channel_creation_failing_twice_still_ends_with_exactly_one_channel() {
     app.settled().await;
     let attempts = app.fake.calls("POST", "/guilds/*/channels");
     assert_eq!(attempts.len(), 3);
-    let made: Vec<_> = app.fake.channels().into_iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.contains(&incident.number.to_string()))).collect();
+    let made: Vec<_> =
+        app.fake.channels().into_iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.contains(&incident.number.to_string()))).collect();
     assert_eq!(made.len(), 1);
-    assert_eq!(app.posts_in(incident.channel.unwrap().0).iter().filter(|p| p.body["components"].as_array().is_some_and(|c| !c.is_empty())).count(), 1, "one card");
+    assert_eq!(
+        app.posts_in(incident.channel.unwrap().0).iter().filter(|p| p.body["components"].as_array().is_some_and(|c| !c.is_empty())).count(),
+        1,
+        "one card"
+    );
 }
 
 #[tokio::test]
 async fn the_same_interaction_delivered_twice_makes_one_incident() {
     let app = TestApp::spawn().await;
     let who = Who::new(ids::ALICE, ids::GENERAL);
-    let submit = payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", "phishing"), ("what", "a mail asked for my password")]);
+    let submit =
+        payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", "phishing"), ("what", "a mail asked for my password")]);
     app.interact(submit.clone()).await;
     app.fake.dispatch("INTERACTION_CREATE", submit);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -148,14 +179,17 @@ async fn the_same_interaction_delivered_twice_makes_one_incident() {
 #[tokio::test]
 async fn a_suspicious_message_becomes_a_report_in_two_clicks() {
     let app = TestApp::spawn().await;
-    let target = payloads::user_message(app.id(), ids::DAVE, ids::GENERAL, "このリンクからパスワードを再設定してください http://example.invalid");
+    let target =
+        payloads::user_message(app.id(), ids::DAVE, ids::GENERAL, "このリンクからパスワードを再設定してください http://example.invalid");
     let form = app.interact(payloads::message_command(app.id(), Who::new(ids::ALICE, ids::GENERAL), &target)).await;
     assert_eq!(form["type"], 9);
     let what = form["data"]["components"][1]["components"][0]["value"].as_str().unwrap().to_string();
     assert!(what.contains("パスワード") && what.contains(&format!("/{}/{}", ids::GENERAL, target["id"].as_str().unwrap())), "{what}");
     let title = form["data"]["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
     let custom_id = form["data"]["custom_id"].as_str().unwrap().to_string();
-    let reply = app.interact(payloads::modal(app.id(), Who::new(ids::ALICE, ids::GENERAL), &custom_id, &[("title", &title), ("what", &what)])).await;
+    let reply = app
+        .interact(payloads::modal(app.id(), Who::new(ids::ALICE, ids::GENERAL), &custom_id, &[("title", &title), ("what", &what)]))
+        .await;
     let incident = app.incident_from_reply(&reply).await;
     assert_eq!(incident.category, hikeshi::domain::Category::Unsure);
     assert!(incident.description.contains("http://example.invalid"));

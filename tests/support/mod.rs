@@ -144,7 +144,15 @@ impl TestApp {
         self.fake
             .requests()
             .iter()
-            .map(|r| format!("{} {} → {} {}", r.method, r.path, r.status, if r.schema_errors.is_empty() { String::new() } else { format!("SCHEMA: {:?}", r.schema_errors) }))
+            .map(|r| {
+                format!(
+                    "{} {} → {} {}",
+                    r.method,
+                    r.path,
+                    r.status,
+                    if r.schema_errors.is_empty() { String::new() } else { format!("SCHEMA: {:?}", r.schema_errors) }
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -183,7 +191,13 @@ impl TestApp {
                 Who::new(reporter, ids::GENERAL),
                 "breach",
                 Some("malware"),
-                &[("title", "ファイルサーバでランサムウェア"), ("what", "共有フォルダのファイル名が .locked に変わった"), ("noticed", ""), ("systems", "fileserver"), ("impact", "共有フォルダが使えない")],
+                &[
+                    ("title", "ファイルサーバでランサムウェア"),
+                    ("what", "共有フォルダのファイル名が .locked に変わった"),
+                    ("noticed", ""),
+                    ("systems", "fileserver"),
+                    ("impact", "共有フォルダが使えない"),
+                ],
             )
             .await;
         self.incident_from_reply(&reply).await

@@ -57,14 +57,23 @@ pub fn slash(id: u64, who: Who, name: &str, options: Value) -> Value {
 
 pub fn message_command(id: u64, who: Who, target: &Value) -> Value {
     let mid = target["id"].clone();
-    base(id, 2, who.user, who.channel, who.guild, who.locale, json!({
-        "id": snowflake(id + 1), "name": "Report as incident", "type": 3, "target_id": mid,
-        "resolved": {"messages": {mid.as_str().unwrap_or("0"): target}}
-    }))
+    base(
+        id,
+        2,
+        who.user,
+        who.channel,
+        who.guild,
+        who.locale,
+        json!({
+            "id": snowflake(id + 1), "name": "Report as incident", "type": 3, "target_id": mid,
+            "resolved": {"messages": {mid.as_str().unwrap_or("0"): target}}
+        }),
+    )
 }
 
 pub fn modal(id: u64, who: Who, custom_id: &str, fields: &[(&str, &str)]) -> Value {
-    let rows: Vec<Value> = fields.iter().map(|(k, v)| json!({"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]})).collect();
+    let rows: Vec<Value> =
+        fields.iter().map(|(k, v)| json!({"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]})).collect();
     base(id, 5, who.user, who.channel, who.guild, who.locale, json!({"custom_id": custom_id, "components": rows}))
 }
 
@@ -82,7 +91,10 @@ pub fn button(id: u64, who: Who, custom_id: &str, message: &Value) -> Value {
 }
 
 pub fn string_select(id: u64, who: Who, custom_id: &str, values: &[&str], message: &Value) -> Value {
-    with_message(base(id, 3, who.user, who.channel, who.guild, who.locale, json!({"custom_id": custom_id, "component_type": 3, "values": values})), message)
+    with_message(
+        base(id, 3, who.user, who.channel, who.guild, who.locale, json!({"custom_id": custom_id, "component_type": 3, "values": values})),
+        message,
+    )
 }
 
 pub fn user_select(id: u64, who: Who, custom_id: &str, user: u64, message: &Value) -> Value {

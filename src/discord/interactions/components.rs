@@ -9,8 +9,8 @@ use crate::domain::{Action, IncidentId, Lang, LogKind, UserId};
 use crate::service::{Caller, ServiceError};
 use crate::tr;
 use serenity::all::{
-    ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateButton, CreateInputText, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateModal, InputTextStyle, ModalInteraction,
+    ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateButton, CreateInputText,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, InputTextStyle, ModalInteraction,
 };
 
 const F_BODY: &str = "body";
@@ -28,8 +28,9 @@ async fn precheck(ctx: &Ctx, id: IncidentId, caller: Caller, action: Action) -> 
 
 fn text_modal(id: CustomId, title: String, label: String, max: u16, style: InputTextStyle) -> CreateInteractionResponse {
     CreateInteractionResponse::Modal(
-        CreateModal::new(id.encode(), clip(&title, 45))
-            .components(vec![CreateActionRow::InputText(CreateInputText::new(style, clip(&label, 45), F_BODY).max_length(max).required(true))]),
+        CreateModal::new(id.encode(), clip(&title, 45)).components(vec![CreateActionRow::InputText(
+            CreateInputText::new(style, clip(&label, 45), F_BODY).max_length(max).required(true),
+        )]),
     )
 }
 
@@ -41,7 +42,11 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
             CustomId::TakeCommand(i) => {
                 let inc = ctx.app.take_command(i, caller).await?;
                 let number = inc.number;
-                done(tr!(lang, "{number} の指揮を執りました。カードのボタンで進めてください。", "You are in command of {number}. Use the card's buttons to proceed."))
+                done(tr!(
+                    lang,
+                    "{number} の指揮を執りました。カードのボタンで進めてください。",
+                    "You are in command of {number}. Use the card's buttons to proceed."
+                ))
             }
             CustomId::Appoint(i) => {
                 let ComponentInteractionDataKind::UserSelect { values } = &c.data.kind else {
@@ -67,7 +72,8 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                 let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
                     return Err(ServiceError::BadInput("expected a checklist item".into()));
                 };
-                let item = values.first().and_then(|v| v.parse::<usize>().ok()).ok_or_else(|| ServiceError::BadInput("no item chosen".into()))?;
+                let item =
+                    values.first().and_then(|v| v.parse::<usize>().ok()).ok_or_else(|| ServiceError::BadInput("no item chosen".into()))?;
                 let inc = ctx.app.tick(i, caller, item).await?;
                 let ticked = inc.marks.iter().any(|m| m.phase == inc.phase && m.item == item);
                 let n = item + 1;
@@ -80,15 +86,33 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
             CustomId::LogButton(i, kind) => {
                 precheck(ctx, i, caller, Action::LogEntry).await?;
                 let what = kind.label().get(lang).to_string();
-                text_modal(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), what, crate::domain::log_entry::MAX_LOG_BODY as u16, InputTextStyle::Paragraph)
+                text_modal(
+                    CustomId::LogModal(i, kind),
+                    tr!(lang, "記録: {what}", "Log: {what}"),
+                    what,
+                    crate::domain::log_entry::MAX_LOG_BODY as u16,
+                    InputTextStyle::Paragraph,
+                )
             }
             CustomId::DismissButton(i) => {
                 precheck(ctx, i, caller, Action::Dismiss).await?;
-                text_modal(CustomId::DismissModal(i), tr!(lang, "インシデントではない", "Not an incident"), tr!(lang, "理由", "Reason"), 1000, InputTextStyle::Paragraph)
+                text_modal(
+                    CustomId::DismissModal(i),
+                    tr!(lang, "インシデントではない", "Not an incident"),
+                    tr!(lang, "理由", "Reason"),
+                    1000,
+                    InputTextStyle::Paragraph,
+                )
             }
             CustomId::DuplicateButton(i) => {
                 precheck(ctx, i, caller, Action::MarkDuplicate).await?;
-                text_modal(CustomId::DuplicateModal(i), tr!(lang, "重複として閉じる", "Close as duplicate"), tr!(lang, "元のインシデント番号", "Original incident number"), 20, InputTextStyle::Short)
+                text_modal(
+                    CustomId::DuplicateModal(i),
+                    tr!(lang, "重複として閉じる", "Close as duplicate"),
+                    tr!(lang, "元のインシデント番号", "Original incident number"),
+                    20,
+                    InputTextStyle::Short,
+                )
             }
             // Modals and the report form arrive as submissions, not clicks.
             CustomId::LogModal(..) | CustomId::DismissModal(_) | CustomId::DuplicateModal(_) | CustomId::ReportModal { .. } => {
@@ -104,10 +128,19 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
 async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) -> Result<CreateInteractionResponse, ServiceError> {
     let incident = ctx.app.store.incident(id).await?.ok_or(ServiceError::NotFound("incident"))?;
     let pb = incident.playbook.as_ref().and_then(|p| ctx.app.settings.playbooks.get(p));
-    let list: Vec<String> = items.iter().filter_map(|n| pb.and_then(|p| p.checklist(incident.phase).get(*n)).map(|t| format!("☐ {}. {}", n + 1, t.get(lang)))).collect();
+    let list: Vec<String> = items
+        .iter()
+        .filter_map(|n| pb.and_then(|p| p.checklist(incident.phase).get(*n)).map(|t| format!("☐ {}. {}", n + 1, t.get(lang))))
+        .collect();
     let list = list.join("\n");
-    let text = tr!(lang, "未チェックの項目があります:\n{list}\n\nこのまま進めると、これらは「未実施」として記録されます。", "These items are not ticked:\n{list}\n\nIf you advance now they are recorded as skipped.");
-    let button = CreateButton::new(CustomId::Advance { incident: id, confirmed: true }.encode()).label(tr!(lang, "このまま進める", "Advance anyway")).style(ButtonStyle::Danger);
+    let text = tr!(
+        lang,
+        "未チェックの項目があります:\n{list}\n\nこのまま進めると、これらは「未実施」として記録されます。",
+        "These items are not ticked:\n{list}\n\nIf you advance now they are recorded as skipped."
+    );
+    let button = CreateButton::new(CustomId::Advance { incident: id, confirmed: true }.encode())
+        .label(tr!(lang, "このまま進める", "Advance anyway"))
+        .style(ButtonStyle::Danger);
     Ok(CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
             .content(clip(&text, 2000))

@@ -23,12 +23,13 @@ pub async fn run(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInter
         return ephemeral(tr!(lang, "メンバーを指定してください。", "Name a member."));
     };
     let result: Result<String, ServiceError> = async {
-        let incident = ctx
-            .app
-            .store
-            .incident_by_channel(ChannelId(cmd.channel_id.get()))
-            .await?
-            .ok_or_else(|| ServiceError::BadInput(tr!(lang, "このコマンドはインシデントのチャンネルで使ってください。", "Use this command in an incident channel.")))?;
+        let incident = ctx.app.store.incident_by_channel(ChannelId(cmd.channel_id.get())).await?.ok_or_else(|| {
+            ServiceError::BadInput(tr!(
+                lang,
+                "このコマンドはインシデントのチャンネルで使ってください。",
+                "Use this command in an incident channel."
+            ))
+        })?;
         Ok(match sub.name.as_str() {
             "add" => {
                 ctx.app.add_responder(incident.id, caller, user).await?;

@@ -14,8 +14,8 @@ use crate::domain::{Lang, UserId};
 use crate::service::{Caller, Hikeshi, ServiceError};
 use crate::tr;
 use serenity::all::{
-    CommandInteraction, ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseMessage, GuildId, Interaction, Member,
-    ModalInteraction, User,
+    CommandInteraction, ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseMessage, GuildId, Interaction,
+    Member, ModalInteraction, User,
 };
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -42,7 +42,12 @@ impl Ctx {
 
 /// An ephemeral reply that pings nobody.
 pub(crate) fn ephemeral(text: impl Into<String>) -> CreateInteractionResponse {
-    CreateInteractionResponse::Message(CreateInteractionResponseMessage::new().content(super::i18n::clip(&text.into(), 2000)).ephemeral(true).allowed_mentions(no_mentions()))
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(super::i18n::clip(&text.into(), 2000))
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
 }
 
 fn refuse_other_guild(lang: Lang) -> CreateInteractionResponse {

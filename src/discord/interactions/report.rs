@@ -8,7 +8,10 @@ use crate::domain::report::{limits, ReportDraft};
 use crate::domain::{Category, Lang, SubKind, UserId};
 use crate::service::ReplyHandle;
 use crate::tr;
-use serenity::all::{CommandDataOptionValue, CommandInteraction, CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction};
+use serenity::all::{
+    CommandDataOptionValue, CommandInteraction, CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle,
+    ModalInteraction,
+};
 
 pub const F_TITLE: &str = "title";
 pub const F_WHAT: &str = "what";
@@ -30,15 +33,21 @@ fn form(category: Category, kind: Option<SubKind>, lang: Lang, prefill: Option<(
         title = title.value(clip(&t, limits::TITLE));
         what = what.value(clip(&w, limits::DESCRIPTION));
     }
-    let noticed = input(InputTextStyle::Short, tr!(lang, "発見日時（空欄＝今）", "When noticed (empty = now)"), F_NOTICED, limits::NOTICED, false)
-        .placeholder("2026-11-25 14:30 / 14:30");
-    let systems = input(InputTextStyle::Short, tr!(lang, "影響を受けるシステム（カンマ区切り）", "Affected systems (comma-separated)"), F_SYSTEMS, limits::SYSTEMS, false)
-        .placeholder(tr!(lang, "例: メール, VPN", "e.g. mail, VPN"));
+    let noticed =
+        input(InputTextStyle::Short, tr!(lang, "発見日時（空欄＝今）", "When noticed (empty = now)"), F_NOTICED, limits::NOTICED, false)
+            .placeholder("2026-11-25 14:30 / 14:30");
+    let systems = input(
+        InputTextStyle::Short,
+        tr!(lang, "影響を受けるシステム（カンマ区切り）", "Affected systems (comma-separated)"),
+        F_SYSTEMS,
+        limits::SYSTEMS,
+        false,
+    )
+    .placeholder(tr!(lang, "例: メール, VPN", "e.g. mail, VPN"));
     let impact = input(InputTextStyle::Paragraph, tr!(lang, "これまでの影響", "Impact so far"), F_IMPACT, limits::IMPACT, false);
     CreateInteractionResponse::Modal(
-        CreateModal::new(id, clip(&tr!(lang, "インシデントの報告", "Report an incident"), 45)).components(
-            [title, what, noticed, systems, impact].into_iter().map(CreateActionRow::InputText).collect(),
-        ),
+        CreateModal::new(id, clip(&tr!(lang, "インシデントの報告", "Report an incident"), 45))
+            .components([title, what, noticed, systems, impact].into_iter().map(CreateActionRow::InputText).collect()),
     )
 }
 
@@ -108,7 +117,11 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, category: Category, kind: O
             // Nothing was stored: give the reporter their text back.
             let why = failure(&e, lang, "report");
             let echo = clip(&format!("{}\n{}", draft.title, draft.description), 1200);
-            ephemeral(tr!(lang, "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n```\n{echo}\n```", "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n```\n{echo}\n```"))
+            ephemeral(tr!(
+                lang,
+                "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n```\n{echo}\n```",
+                "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n```\n{echo}\n```"
+            ))
         }
     }
 }

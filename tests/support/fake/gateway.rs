@@ -71,7 +71,7 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 };
                 let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
                 match v["op"].as_u64() {
-                    Some(1) => { if !send(&mut socket, json!({"op": 11})).await { return } }
+                    Some(1) if !send(&mut socket, json!({"op": 11})).await => return,
                     Some(2) => {
                         shared.inner.lock().unwrap().identifies += 1;
                         seq += 1;

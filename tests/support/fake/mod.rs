@@ -253,7 +253,9 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Stri
     let mut payload = Value::Null;
     let mut files = vec![];
     for part in text.split(&format!("--{boundary}")) {
-        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let Some((head, content)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
         let content = content.strip_suffix("\r\n").unwrap_or(content);
         let name = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()).unwrap_or("");
         if name == "payload_json" {
@@ -289,7 +291,11 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     }
     let (latency, fault) = {
         let mut inner = shared.inner.lock().unwrap();
-        let fault = inner.faults.iter_mut().find(|f| f.method == method && path_matches(&f.pattern, &path) && !f.answers.is_empty()).map(|f| f.answers.remove(0));
+        let fault = inner
+            .faults
+            .iter_mut()
+            .find(|f| f.method == method && path_matches(&f.pattern, &path) && !f.answers.is_empty())
+            .map(|f| f.answers.remove(0));
         (inner.latency, fault)
     };
     if !latency.is_zero() {
@@ -303,7 +309,11 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         match &fault {
             Some(Fault::Status(s)) => error(*s, 0, "injected failure"),
             Some(Fault::RateLimited { retry_after, global }) => {
-                let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global}))).into_response();
+                let mut r = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global})),
+                )
+                    .into_response();
                 r.headers_mut().insert("retry-after", format!("{}", retry_after.ceil() as u64).parse().unwrap());
                 if *global {
                     r.headers_mut().insert("x-ratelimit-global", "true".parse().unwrap());
@@ -346,19 +356,31 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[
         ("GET", ["gateway", "bot"]) => ok(json!({"url": format!("ws://{addr}/ws"), "shards": 1,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})),
         ("GET", ["users", "@me"]) => ok(user_json(ids::BOT)),
-        ("GET", ["oauth2", "applications", "@me"]) => ok(json!({"id": snowflake(ids::APP), "name": "hikeshi", "icon": null, "description": "",
-            "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": 0})),
+        ("GET", ["oauth2", "applications", "@me"]) => {
+            ok(json!({"id": snowflake(ids::APP), "name": "hikeshi", "icon": null, "description": "",
+            "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": 0}))
+        }
         ("PUT", ["applications", _, "guilds", _, "commands"]) => {
-            let cmds: Vec<Value> = body.as_array().cloned().unwrap_or_default().into_iter().map(|mut c| {
-                let id = new_id(&mut inner);
-                c["id"] = json!(snowflake(id));
-                c["application_id"] = json!(snowflake(ids::APP));
-                c["version"] = json!("1");
-                c["guild_id"] = json!(snowflake(ids::GUILD));
-                if c.get("type").is_none() { c["type"] = json!(1); }
-                if c.get("description").is_none() { c["description"] = json!(""); }
-                c
-            }).collect();
+            let cmds: Vec<Value> = body
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut c| {
+                    let id = new_id(&mut inner);
+                    c["id"] = json!(snowflake(id));
+                    c["application_id"] = json!(snowflake(ids::APP));
+                    c["version"] = json!("1");
+                    c["guild_id"] = json!(snowflake(ids::GUILD));
+                    if c.get("type").is_none() {
+                        c["type"] = json!(1);
+                    }
+                    if c.get("description").is_none() {
+                        c["description"] = json!("");
+                    }
+                    c
+                })
+                .collect();
             ok(Value::Array(cmds))
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
@@ -379,19 +401,36 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[
                 }
             }
             let id = new_id(&mut inner);
-            let c = channel_json(id, kind, body["name"].as_str().unwrap_or(""), parent, body.get("permission_overwrites").cloned().unwrap_or(json!([])), body.get("topic").and_then(|t| t.as_str()));
+            let c = channel_json(
+                id,
+                kind,
+                body["name"].as_str().unwrap_or(""),
+                parent,
+                body.get("permission_overwrites").cloned().unwrap_or(json!([])),
+                body.get("topic").and_then(|t| t.as_str()),
+            );
             inner.channels.push(c.clone());
             ok(c)
         }
         ("PATCH", ["channels", c]) => {
-            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else { return error(404, 10003, "Unknown Channel") };
-            if let Some(p) = body.get("parent_id") { ch["parent_id"] = p.clone(); }
-            if let Some(o) = body.get("permission_overwrites") { ch["permission_overwrites"] = o.clone(); }
-            if let Some(n) = body.get("name") { ch["name"] = n.clone(); }
+            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            if let Some(p) = body.get("parent_id") {
+                ch["parent_id"] = p.clone();
+            }
+            if let Some(o) = body.get("permission_overwrites") {
+                ch["permission_overwrites"] = o.clone();
+            }
+            if let Some(n) = body.get("name") {
+                ch["name"] = n.clone();
+            }
             ok(ch.clone())
         }
         ("PUT", ["channels", c, "permissions", target]) => {
-            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else { return error(404, 10003, "Unknown Channel") };
+            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
+                return error(404, 10003, "Unknown Channel");
+            };
             let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
             list.retain(|o| o["id"] != *target);
             list.push(json!({"id": target, "type": body["type"], "allow": body["allow"], "deny": body["deny"]}));
@@ -399,14 +438,18 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[
             StatusCode::NO_CONTENT.into_response()
         }
         ("DELETE", ["channels", c, "permissions", target]) => {
-            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else { return error(404, 10003, "Unknown Channel") };
+            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
+                return error(404, 10003, "Unknown Channel");
+            };
             let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
             list.retain(|o| o["id"] != *target);
             ch["permission_overwrites"] = Value::Array(list);
             StatusCode::NO_CONTENT.into_response()
         }
         ("POST", ["channels", c, "messages"]) => {
-            let Ok(channel) = c.parse::<u64>() else { return error(404, 10003, "Unknown Channel") };
+            let Ok(channel) = c.parse::<u64>() else {
+                return error(404, 10003, "Unknown Channel");
+            };
             if !inner.channels.iter().any(|x| x["id"] == *c) {
                 return error(404, 10003, "Unknown Channel");
             }
@@ -435,12 +478,16 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[
             ok(m)
         }
         ("PATCH", ["channels", c, "messages", mid]) => {
-            let Ok(channel) = c.parse::<u64>() else { return error(404, 10003, "Unknown Channel") };
+            let Ok(channel) = c.parse::<u64>() else {
+                return error(404, 10003, "Unknown Channel");
+            };
             let Some(m) = inner.messages.get_mut(&channel).and_then(|ms| ms.iter_mut().find(|m| m["id"] == *mid)) else {
                 return error(404, 10008, "Unknown Message");
             };
             for k in ["content", "embeds", "components"] {
-                if let Some(v) = body.get(k) { m[k] = v.clone(); }
+                if let Some(v) = body.get(k) {
+                    m[k] = v.clone();
+                }
             }
             m["edited_timestamp"] = json!(now_iso());
             ok(m.clone())

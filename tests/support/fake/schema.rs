@@ -24,7 +24,10 @@ impl Spec {
     pub fn load() -> Spec {
         let path = spec_path();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("cannot read Discord's OpenAPI spec at {} ({e}); it lives in shared/discord/ beside the repository, or set HIKESHI_OPENAPI", path.display())
+            panic!(
+                "cannot read Discord's OpenAPI spec at {} ({e}); it lives in shared/discord/ beside the repository, or set HIKESHI_OPENAPI",
+                path.display()
+            )
         });
         let doc: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
         let mut routes = vec![];
@@ -162,7 +165,7 @@ impl Spec {
                         errors.push(format!("{at}: {n} characters, fewer than {min}"));
                     }
                 }
-                if s.get("format").and_then(|f| f.as_str()) == Some("snowflake") && !(text == "0" || (!text.starts_with('0') && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))) {
+                if s.get("format").and_then(|f| f.as_str()) == Some("snowflake") && !is_snowflake(text) {
                     errors.push(format!("{at}: `{text}` is not a snowflake"));
                 }
             }
@@ -244,4 +247,9 @@ fn short(v: &Value) -> String {
     } else {
         s
     }
+}
+
+/// `^(0|[1-9][0-9]*)$`, the spec's snowflake pattern.
+fn is_snowflake(text: &str) -> bool {
+    text == "0" || (!text.is_empty() && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit()))
 }
