@@ -365,7 +365,7 @@ impl DiscordEffects {
             "allowed_mentions": {"parse": []},
             "nonce": nonce(item),
             "enforce_nonce": true,
-            "attachments": [{"id": 0, "filename": records::transcript_file_name(&i, lang)}],
+            "attachments": [{"id": "0", "filename": records::transcript_file_name(&i, lang)}],
         });
         let multipart = Multipart {
             upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(md.into_bytes(), records::transcript_file_name(&i, lang))]),

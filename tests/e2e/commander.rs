@@ -1,1 +1,284 @@
+//! §4.1(1), §4.2, §4.3: the commander is guided through the phases; only
+//! the committee and the commander may move an incident.
 
+use crate::support::fake::{ids, snowflake};
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use hikeshi::domain::{Incident, MarkState, Phase};
+use serde_json::{json, Value};
+
+/// The value of a card field by its (Japanese) name.
+fn card_field(card: &Value, name: &str) -> String {
+    card["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().starts_with(name))
+        .map(|f| f["value"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+async fn refreshed(app: &TestApp, i: &Incident, phase_label: &str) {
+    app.wait_until(&format!("the card shows {phase_label}"), |_| card_field(&app.card(i), "フェーズ") == phase_label).await;
+}
+
+fn advance_id(i: &Incident) -> String {
+    format!("hk1:advance:{}", i.id)
+}
+
+#[tokio::test]
+async fn a_member_who_is_not_on_the_committee_is_refused_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let events_before = app.store.events_of(i.id).await.unwrap().len();
+    for (user, custom_id) in
+        [(ids::DAVE, format!("hk1:take:{}", i.id)), (ids::ALICE, format!("hk1:take:{}", i.id)), (ids::DAVE, advance_id(&i))]
+    {
+        let reply = app.click(user, &i, &custom_id).await;
+        let text = ephemeral_text(&reply);
+        assert!(text.contains("委員会") && text.contains("だけ"), "{text}");
+    }
+    // Even a forged advance by the reporter changes nothing.
+    let reply = app.click(ids::ALICE, &i, &advance_id(&i)).await;
+    assert!(ephemeral_text(&reply).contains("だけ"));
+    let after = app.incident(i.number).await;
+    assert_eq!((after.phase, after.commander), (Phase::Reported, None));
+    assert_eq!(app.store.events_of(i.id).await.unwrap().len(), events_before);
+}
+
+#[tokio::test]
+async fn a_commander_takes_command_and_walks_the_incident_to_recovery() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    assert!(app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)));
+
+    let reply = app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    assert!(ephemeral_text(&reply).contains("指揮を執りました"));
+    app.wait_until("the card names the commander", |_| card_field(&app.card(&i), "指揮者") == format!("<@{}>", ids::BOB)).await;
+    assert!(!app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)), "no take-command button once commanded");
+
+    // Reported → Analysis: no checklist yet.
+    app.click(ids::BOB, &i, &advance_id(&i)).await;
+    refreshed(&app, &i, "分析").await;
+    assert!(card_field(&app.card(&i), "チェックリスト").contains("☐ 1."));
+
+    // Tick item 1 of the analysis checklist with the select.
+    let card = app.card(&i);
+    let tick = app
+        .interact(payloads::string_select(app.id(), Who::new(ids::BOB, i.channel.unwrap().0), &format!("hk1:tick:{}", i.id), &["0"], &card))
+        .await;
+    assert!(ephemeral_text(&tick).contains("チェックしました"));
+    app.wait_until("item 1 is ticked on the card", |_| card_field(&app.card(&i), "チェックリスト").contains("☑ 1.")).await;
+
+    // Advancing with item 2 unticked asks first, then records it as skipped.
+    let ask = app.click(ids::BOB, &i, &advance_id(&i)).await;
+    let text = ephemeral_text(&ask);
+    assert!(text.contains("未チェック") && text.contains("☐ 2."), "{text}");
+    let confirm = ask["data"]["components"][0]["components"][0]["custom_id"].as_str().unwrap().to_string();
+    assert_eq!(confirm, format!("hk1:advance!:{}", i.id));
+    assert_eq!(app.incident(i.number).await.phase, Phase::Analysis, "nothing moved before confirming");
+    app.click(ids::BOB, &i, &confirm).await;
+    refreshed(&app, &i, "封じ込め").await;
+
+    for label in ["根絶", "復旧"] {
+        app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+        refreshed(&app, &i, label).await;
+    }
+    let done = app.incident(i.number).await;
+    assert_eq!(done.phase, Phase::Recovery);
+    let skipped: Vec<(Phase, usize)> = done.marks.iter().filter(|m| m.state == MarkState::Skipped).map(|m| (m.phase, m.item)).collect();
+    assert!(skipped.contains(&(Phase::Analysis, 1)), "{skipped:?}");
+    assert!(skipped.iter().any(|(p, _)| *p == Phase::Containment));
+    assert!(!skipped.contains(&(Phase::Analysis, 0)));
+    // The skipped items are announced in the channel, and every step is an event.
+    app.settled().await;
+    assert!(app.posts_in(i.channel.unwrap().0).iter().any(|p| p.body["content"].as_str().unwrap_or("").contains("未完了のまま進めた項目")));
+    let kinds: Vec<String> = app.store.events_of(i.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "phase_advanced").count(), 4);
+    assert!(kinds.contains(&"command_taken".to_string()) && kinds.contains(&"checklist_ticked".to_string()));
+    // The card was edited in place, never posted again.
+    let cards =
+        app.posts_in(i.channel.unwrap().0).into_iter().filter(|p| p.body["components"].as_array().is_some_and(|c| !c.is_empty())).count();
+    assert_eq!(cards, 1);
+    assert!(app.fake.calls("PATCH", &format!("/channels/{}/messages/{}", i.channel.unwrap(), i.card_message.unwrap())).len() >= 5);
+    app.assert_no_schema_violations();
+}
+
+#[tokio::test]
+async fn without_a_playbook_analysis_waits_for_an_appointed_commander() {
+    let app = TestApp::spawn().await;
+    let (_, reply) = app
+        .submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "見知らぬ人が受付に"), ("what", "名札なし")])
+        .await;
+    let i = app.incident_from_reply(&reply).await;
+    assert!(i.playbook.is_none());
+    assert!(card_field(&app.card(&i), "プレイブック").contains("任命"));
+    let ids_on_card = app.card_custom_ids(&i);
+    assert!(!ids_on_card.iter().any(|c| c.starts_with("hk1:take:")), "no take-command without a playbook");
+
+    let refused = app.click(ids::BOB, &i, &advance_id(&i)).await;
+    assert!(ephemeral_text(&refused).contains("指揮者が決まるまで"), "{refused}");
+    assert_eq!(app.incident(i.number).await.phase, Phase::Reported);
+    let take = app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    assert!(ephemeral_text(&take).contains("任命"), "a forged take-command is refused too");
+
+    // A plain member cannot appoint; the committee can.
+    let card = app.card(&i);
+    let appoint = format!("hk1:appoint:{}", i.id);
+    let no = app.interact(payloads::user_select(app.id(), Who::new(ids::DAVE, i.channel.unwrap().0), &appoint, ids::DAVE, &card)).await;
+    assert!(ephemeral_text(&no).contains("だけ"));
+    let yes = app.interact(payloads::user_select(app.id(), Who::new(ids::CAROL, i.channel.unwrap().0), &appoint, ids::DAVE, &card)).await;
+    assert!(ephemeral_text(&yes).contains("任命しました"));
+    // The commander is let into the channel and may now start the analysis.
+    app.wait_until("the commander can see the channel", |f| {
+        f.channel(i.channel.unwrap().0).unwrap()["permission_overwrites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == snowflake(ids::DAVE))
+    })
+    .await;
+    let ok = app.click(ids::DAVE, &i, &advance_id(&i)).await;
+    assert!(ephemeral_text(&ok).contains("分析"), "{ok}");
+    assert_eq!(app.incident(i.number).await.phase, Phase::Analysis);
+}
+
+#[tokio::test]
+async fn the_commander_adds_and_removes_responders() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = i.channel.unwrap().0;
+    let run = |user: u64, sub: &str, target: u64| {
+        payloads::slash(
+            app.id(),
+            Who::new(user, channel),
+            "incident",
+            json!([{"name": sub, "type": 1, "options": [{"name": "user", "type": 6, "value": snowflake(target)}]}]),
+        )
+    };
+    let refused = app.interact(run(ids::ALICE, "add", ids::DAVE)).await;
+    assert!(ephemeral_text(&refused).contains("だけ"));
+    let added = app.interact(run(ids::BOB, "add", ids::DAVE)).await;
+    assert!(ephemeral_text(&added).contains("加えました"), "{added}");
+    let has_dave = |f: &crate::support::fake::FakeDiscord| {
+        f.channel(channel).unwrap()["permission_overwrites"].as_array().unwrap().iter().any(|o| o["id"] == snowflake(ids::DAVE))
+    };
+    app.wait_until("dave can see the channel", has_dave).await;
+    // The added responder is pinged, and only them.
+    app.wait_until("dave is told", |f| {
+        f.calls("POST", &format!("/channels/{channel}/messages"))
+            .iter()
+            .any(|p| p.body["allowed_mentions"]["users"] == json!([snowflake(ids::DAVE)]))
+    })
+    .await;
+    app.interact(run(ids::BOB, "remove", ids::DAVE)).await;
+    app.wait_until("dave no longer sees the channel", |f| !has_dave(f)).await;
+    let elsewhere = app
+        .interact(payloads::slash(
+            app.id(),
+            Who::new(ids::BOB, ids::GENERAL),
+            "incident",
+            json!([{"name": "add", "type": 1, "options": [{"name": "user", "type": 6, "value": snowflake(ids::DAVE)}]}]),
+        ))
+        .await;
+    assert!(ephemeral_text(&elsewhere).contains("インシデントのチャンネル"));
+}
+
+#[tokio::test]
+async fn a_duplicate_is_closed_with_a_link_and_its_reporter_joins_the_original() {
+    let app = TestApp::spawn().await;
+    let original = app.report_malware(ids::ALICE).await;
+    let dup = app.report_malware(ids::DAVE).await;
+    let form = app.click(ids::BOB, &dup, &format!("hk1:dup:{}", dup.id)).await;
+    assert_eq!(form["type"], 9, "the committee gets a form: {form}");
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let reply = app
+        .interact(payloads::modal(app.id(), Who::new(ids::BOB, dup.channel.unwrap().0), &custom, &[("body", &original.number.to_string())]))
+        .await;
+    assert!(ephemeral_text(&reply).contains("重複"), "{reply}");
+    let closed = app.incident(dup.number).await;
+    assert_eq!(closed.phase, Phase::Closed);
+    assert_eq!(closed.duplicate_of, Some(original.id));
+    app.settled().await;
+    let orig_channel = app.fake.channel(original.channel.unwrap().0).unwrap();
+    assert!(
+        orig_channel["permission_overwrites"].as_array().unwrap().iter().any(|o| o["id"] == snowflake(ids::DAVE)),
+        "dave joined the original"
+    );
+    // The duplicate's channel is archived, read-only, with its transcript.
+    let dup_channel = app.fake.channel(dup.channel.unwrap().0).unwrap();
+    assert_eq!(dup_channel["parent_id"], snowflake(ids::ARCHIVE_CATEGORY));
+    let committee = dup_channel["permission_overwrites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == snowflake(ids::COMMITTEE_ROLE))
+        .unwrap()
+        .clone();
+    assert_eq!(committee["deny"].as_u64().unwrap() & 2048, 2048, "no one may write in an archived channel");
+    let with_file = app.posts_in(dup.channel.unwrap().0).into_iter().find(|p| !p.files.is_empty()).expect("transcript attached");
+    assert!(with_file.files[0].0.ends_with("-transcript.md"));
+    assert!(with_file.files[0].1.contains(&dup.number.to_string()));
+}
+
+#[tokio::test]
+async fn the_committee_closes_a_report_that_is_not_an_incident() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let no = app.click(ids::ALICE, &i, &format!("hk1:dismiss:{}", i.id)).await;
+    assert!(ephemeral_text(&no).contains("だけ"), "the reporter cannot dismiss");
+    let form = app.click(ids::CAROL, &i, &format!("hk1:dismiss:{}", i.id)).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, i.channel.unwrap().0), &custom, &[("body", "IT部門の訓練メールでした")]))
+        .await;
+    let closed = app.incident(i.number).await;
+    assert_eq!(closed.phase, Phase::Closed);
+    assert_eq!(closed.close_reason.as_deref(), Some("IT部門の訓練メールでした"));
+    app.settled().await;
+    assert_eq!(app.fake.channel(i.channel.unwrap().0).unwrap()["parent_id"], snowflake(ids::ARCHIVE_CATEGORY));
+    assert!(app.card_custom_ids(&closed).is_empty(), "a closed card has no buttons");
+}
+
+#[tokio::test]
+async fn the_status_board_is_one_message_edited_in_place() {
+    let app = TestApp::spawn().await;
+    let a = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let b = app.report_malware(ids::DAVE).await;
+    app.click(ids::BOB, &b, &format!("hk1:take:{}", b.id)).await;
+    app.settled().await;
+    let boards: Vec<_> =
+        app.posts_in(ids::COMMITTEE_CHANNEL).into_iter().filter(|p| p.body["embeds"].as_array().is_some_and(|e| !e.is_empty())).collect();
+    assert_eq!(boards.len(), 1, "one board message");
+    let id = app.store.get_state("status_board_message").await.unwrap().unwrap();
+    let board = app.fake.messages(ids::COMMITTEE_CHANNEL).into_iter().find(|m| m["id"] == json!(id)).unwrap();
+    let text = board["embeds"][0]["description"].as_str().unwrap().to_string();
+    assert!(text.contains(&a.number.to_string()) && text.contains(&b.number.to_string()), "{text}");
+    assert!(text.contains(&format!("<@{}>", ids::BOB)), "the commander is shown: {text}");
+    assert!(!app.fake.calls("PATCH", &format!("/channels/{}/messages/{id}", ids::COMMITTEE_CHANNEL)).is_empty());
+}
+
+#[tokio::test]
+async fn a_full_incident_category_overflows_into_a_new_one() {
+    let app = TestApp::spawn().await;
+    for n in 0..50 {
+        app.fake.add_channel(0, &format!("old-{n}"), Some(ids::INCIDENT_CATEGORY));
+    }
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = app.fake.channel(i.channel.unwrap().0).unwrap();
+    let parent = channel["parent_id"].as_str().unwrap().to_string();
+    assert_ne!(parent, snowflake(ids::INCIDENT_CATEGORY));
+    let category = app.fake.channel(parent.parse().unwrap()).unwrap();
+    assert_eq!(category["name"], "incidents-2");
+    assert_eq!(category["type"], 4);
+    // The new category is private too.
+    assert!(category["permission_overwrites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["id"] == snowflake(ids::GUILD) && o["deny"].as_u64().unwrap() & 1024 == 1024));
+    let j = app.report_malware(ids::DAVE).await;
+    assert_eq!(app.fake.channel(j.channel.unwrap().0).unwrap()["parent_id"].as_str().unwrap(), parent, "the next one goes there too");
+    assert_eq!(app.fake.channels().iter().filter(|c| c["name"] == "incidents-2").count(), 1);
+}

@@ -254,8 +254,17 @@ impl TestApp {
         out
     }
 
-    /// Waits until the outbox is empty (every effect delivered).
+    /// Waits until the outbox is empty, and fails if any effect was given
+    /// up (a user would miss something).
     pub async fn settled(&self) {
+        self.settled_allowing_failures().await;
+        let dead: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT kind, last_error FROM outbox WHERE status = 'dead'").fetch_all(self.store.pool()).await.expect("db");
+        assert!(dead.is_empty(), "effects given up: {dead:?}");
+    }
+
+    /// Waits until every effect is delivered or given up.
+    pub async fn settled_allowing_failures(&self) {
         self.eventually("every effect is delivered", || async {
             let s = self.store.outbox_stats().await.expect("db");
             s.pending == 0 && s.inflight == 0
