@@ -2,6 +2,7 @@
 
 use super::interactions::{self, Ctx};
 use crate::domain::{ChannelId, MessageId, UserId};
+use crate::service::{EditAuthor, Kept, ServiceError};
 use crate::store::TranscriptMessage;
 use serenity::all::{Context, EventHandler, GuildId, Interaction, Message, MessageUpdateEvent, Ready};
 use std::time::Duration;
@@ -20,12 +21,24 @@ impl Handler {
     }
 
     /// Transcript writes retry briefly: a locked database must not lose a
-    /// message of the record.
-    async fn keep(&self, what: &str, f: impl Fn() -> futures_util::future::BoxFuture<'static, Result<bool, crate::service::ServiceError>>) {
-        for attempt in 1..=5u32 {
-            match f().await {
-                Ok(_) => return,
-                Err(e) if e.is_transient() && attempt < 5 => tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt))).await,
+    /// message of the record, and an edit or deletion handled before the
+    /// message's own creation (gateway events run concurrently) waits for it.
+    /// `last_try` runs once the waiting is over.
+    async fn keep<F>(&self, what: &str, f: F)
+    where
+        F: Fn(bool) -> futures_util::future::BoxFuture<'static, Result<Kept, ServiceError>>,
+    {
+        const TRIES: u32 = 8;
+        for attempt in 1..=TRIES {
+            let last_try = attempt == TRIES;
+            match f(last_try).await {
+                Ok(Kept::Stored | Kept::NotIncident) => return,
+                Ok(Kept::UnknownMessage) if !last_try => tokio::time::sleep(Duration::from_millis(25 * 2u64.pow(attempt))).await,
+                Ok(Kept::UnknownMessage) => {
+                    tracing::debug!(what, "a change to a message never recorded");
+                    return;
+                }
+                Err(e) if e.is_transient() && !last_try => tokio::time::sleep(Duration::from_millis(25 * 2u64.pow(attempt))).await,
                 Err(e) => {
                     tracing::error!(error = %e, what, "could not store a transcript change");
                     return;
@@ -77,7 +90,7 @@ impl EventHandler for Handler {
         }
         let m = transcript_message(&msg);
         let app = self.ctx.app.clone();
-        self.keep("message", || {
+        self.keep("message", |_| {
             let (app, m) = (app.clone(), m.clone());
             Box::pin(async move { app.record_message(&m).await })
         })
@@ -101,9 +114,12 @@ impl EventHandler for Handler {
             .unwrap_or_else(chrono::Utc::now);
         let attachments: Option<Vec<(String, String)>> =
             event.attachments.as_ref().map(|a| a.iter().map(|a| (a.filename.clone(), a.url.clone())).collect());
-        self.keep("edit", || {
+        let author = event.author.as_ref().map(|u| EditAuthor { id: UserId(u.id.get()), name: u.name.clone(), bot: u.bot });
+        self.keep("edit", |last_try| {
             let (app, content, attachments) = (app.clone(), content.clone(), attachments.clone());
-            Box::pin(async move { app.record_edit(channel, message, content, attachments, at).await })
+            // Only once the original had its chance is the edit stored alone.
+            let author = if last_try { author.clone() } else { None };
+            Box::pin(async move { app.record_edit(channel, message, content, attachments, at, author).await })
         })
         .await;
     }
@@ -119,7 +135,7 @@ impl EventHandler for Handler {
             return;
         }
         let app = self.ctx.app.clone();
-        self.keep("delete", || {
+        self.keep("delete", |_| {
             let app = app.clone();
             Box::pin(async move { app.record_deletion(ChannelId(channel.get()), MessageId(message.get())).await })
         })

@@ -12,6 +12,7 @@ mod transcript;
 pub use delivery::Delivered;
 pub use errors::ServiceError;
 pub use report::{ReplyHandle, Reported};
+pub use transcript::{EditAuthor, Kept};
 
 use crate::clock::Clock;
 use crate::config::Settings;

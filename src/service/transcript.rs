@@ -1,37 +1,57 @@
 //! §4.2 "collected in one place": messages in incident channels are kept.
 
 use super::{Hikeshi, ServiceError};
-use crate::domain::{ChannelId, MessageId};
+use crate::domain::{ChannelId, MessageId, UserId};
 use crate::store::TranscriptMessage;
+
+/// What became of a transcript change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    Stored,
+    /// Not an incident channel: nothing to keep.
+    NotIncident,
+    /// An edit or deletion of a message not (yet) recorded. Gateway events
+    /// are handled concurrently, so the creation may still be on its way.
+    UnknownMessage,
+}
+
+/// Who wrote an edited message, when the edit event says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditAuthor {
+    pub id: UserId,
+    pub name: String,
+    pub bot: bool,
+}
 
 impl Hikeshi {
     /// Stores a new message or an edit; `Ok(false)` when the channel is not
     /// an incident channel.
-    pub async fn record_message(&self, msg: &TranscriptMessage) -> Result<bool, ServiceError> {
+    pub async fn record_message(&self, msg: &TranscriptMessage) -> Result<Kept, ServiceError> {
         let Some(incident) = self.store.incident_by_channel(msg.channel).await? else {
-            return Ok(false);
+            return Ok(Kept::NotIncident);
         };
         let mut tx = self.store.begin().await?;
         tx.record_message(incident.id, msg).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Kept::Stored)
     }
 
     /// Marks a deleted message; its text stays in the record.
-    pub async fn record_deletion(&self, channel: ChannelId, message: MessageId) -> Result<bool, ServiceError> {
+    pub async fn record_deletion(&self, channel: ChannelId, message: MessageId) -> Result<Kept, ServiceError> {
         let Some(incident) = self.store.incident_by_channel(channel).await? else {
-            return Ok(false);
+            return Ok(Kept::NotIncident);
         };
         let mut tx = self.store.begin().await?;
         let found = tx.mark_deleted(incident.id, message, self.clock.now()).await?;
         tx.commit().await?;
-        Ok(found)
+        Ok(if found { Kept::Stored } else { Kept::UnknownMessage })
     }
 }
 
 impl Hikeshi {
-    /// Stores the new text of an edited message as a new version; the
-    /// author and the rest come from the version before.
+    /// Stores the new text of an edited message as a new version; the rest
+    /// comes from the version before. With `author` given, an edit of a
+    /// message never recorded becomes its first version.
     pub async fn record_edit(
         &self,
         channel: ChannelId,
@@ -39,20 +59,31 @@ impl Hikeshi {
         content: String,
         attachments: Option<Vec<(String, String)>>,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, ServiceError> {
+        author: Option<EditAuthor>,
+    ) -> Result<Kept, ServiceError> {
         let Some(incident) = self.store.incident_by_channel(channel).await? else {
-            return Ok(false);
+            return Ok(Kept::NotIncident);
         };
-        let Some(last) = self.store.transcript(incident.id).await?.into_iter().rfind(|l| l.msg.message == message) else {
-            return Ok(false);
+        let last = self.store.transcript(incident.id).await?.into_iter().rfind(|l| l.msg.message == message).map(|l| l.msg);
+        let msg = match (last, author) {
+            (Some(last), _) if last.content == content => return Ok(Kept::Stored),
+            (Some(last), _) => TranscriptMessage { content, at, attachments: attachments.unwrap_or(last.attachments), ..last },
+            (None, Some(a)) => TranscriptMessage {
+                message,
+                channel,
+                author: a.id,
+                author_name: a.name,
+                author_bot: a.bot,
+                at,
+                content,
+                attachments: attachments.unwrap_or_default(),
+                reply_to: None,
+            },
+            (None, None) => return Ok(Kept::UnknownMessage),
         };
-        if last.msg.content == content {
-            return Ok(true);
-        }
-        let msg = TranscriptMessage { content, at, attachments: attachments.unwrap_or(last.msg.attachments), ..last.msg };
         let mut tx = self.store.begin().await?;
         tx.record_message(incident.id, &msg).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Kept::Stored)
     }
 }

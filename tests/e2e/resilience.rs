@@ -1,1 +1,74 @@
+//! Durable by design: state lives in the database, so a restart loses
+//! nothing and every old button still works.
 
+use crate::support::fake::{ids, Fault};
+use crate::support::{ephemeral_text, TestApp};
+use hikeshi::domain::Phase;
+
+#[tokio::test]
+async fn after_a_restart_mid_incident_the_old_buttons_still_work() {
+    let mut app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.settled().await;
+    app.restart().await;
+    // The card posted before the restart, clicked after it.
+    let reply = app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    assert!(ephemeral_text(&reply).contains("分析"), "{reply}");
+    assert_eq!(app.incident(i.number).await.phase, Phase::Analysis);
+    app.settled().await;
+    assert_eq!(app.fake.calls("POST", "/guilds/*/channels").len(), 1);
+}
+
+#[tokio::test]
+async fn effects_queued_before_a_stop_are_delivered_once_after_the_start() {
+    let mut app = TestApp::spawn().await;
+    // Discord fails the channel creation; the bot stops before the retry.
+    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(503)]);
+    let (_, reply) = app
+        .submit_report(
+            crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL),
+            "failure",
+            Some("power_anomaly"),
+            &[("title", "停電"), ("what", "2階が停電")],
+        )
+        .await;
+    assert!(ephemeral_text(&reply).contains("受け付けました"), "the reporter is told at once");
+    app.wait_until("the first attempt failed", |f| !f.calls("POST", "/guilds/*/channels").is_empty()).await;
+    app.stop_bot().await;
+    assert!(app.store.outbox_stats().await.unwrap().pending > 0, "work is left in the outbox");
+    app.start_bot().await;
+    let i = app.incident_from_reply(&reply).await;
+    app.settled().await;
+    let made = app.fake.channels().into_iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.contains(&i.number.to_string()))).count();
+    assert_eq!(made, 1);
+    let cards =
+        app.posts_in(i.channel.unwrap().0).into_iter().filter(|p| p.body["components"].as_array().is_some_and(|c| !c.is_empty())).count();
+    assert_eq!(cards, 1);
+    let pings = app
+        .posts_in(i.channel.unwrap().0)
+        .into_iter()
+        .filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains(&format!("<@&{}>", ids::COMMITTEE_ROLE))))
+        .count();
+    assert_eq!(pings, 1);
+}
+
+#[tokio::test]
+async fn rate_limits_are_waited_out_as_told() {
+    let app = TestApp::spawn().await;
+    app.fake.fail("POST", "/channels/*/messages", vec![Fault::RateLimited { retry_after: 0.3, global: false }]);
+    let started = std::time::Instant::now();
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let posts = app.fake.calls("POST", "/channels/*/messages");
+    let limited: Vec<_> = posts.iter().enumerate().filter(|(_, p)| p.status == 429).collect();
+    assert_eq!(limited.len(), 1);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    assert_eq!(
+        app.posts_in(i.channel.unwrap().0)
+            .iter()
+            .filter(|p| p.status == 200 && p.body["components"].as_array().is_some_and(|c| !c.is_empty()))
+            .count(),
+        1
+    );
+}
