@@ -208,6 +208,8 @@ impl DiscordEffects {
         Ok(Delivered::ChannelCreated(channel))
     }
 
+    /// The card, with the committee ping as its text. A description longer
+    /// than the card shows follows in full in a second message.
     async fn post_card(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         if let Some(m) = i.card_message {
@@ -215,10 +217,21 @@ impl DiscordEffects {
         }
         let channel = Self::channel_of(&i)?;
         let s = &self.app.settings;
-        let msg =
-            CreateMessage::new().embed(render::card(&i, s)).components(render::card_components(&i, s)).allowed_mentions(no_mentions());
-        let m = self.post(channel, msg, &nonce(item)).await?;
-        Ok(Delivered::CardPosted(m))
+        let role = s.discord.committee_role;
+        let msg = CreateMessage::new()
+            .content(render::committee_ping(&i, s))
+            .embed(render::card(&i, s))
+            .components(render::card_components(&i, s))
+            .allowed_mentions(role_mention_only(role));
+        let card = self.post(channel, msg, &nonce(item)).await?;
+        if render::description_is_clipped(&i) {
+            let lang = s.organisation.lang;
+            let full = CreateEmbed::new()
+                .title(tr!(lang, "報告の全文", "The full report"))
+                .description(super::i18n::clip(&super::i18n::inert(&i.description), 4096));
+            self.post(channel, CreateMessage::new().embed(full).allowed_mentions(no_mentions()), &format!("hkfull{}", item.id)).await?;
+        }
+        Ok(Delivered::CardPosted(card))
     }
 
     async fn refresh_card(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
@@ -235,28 +248,6 @@ impl DiscordEffects {
             Err(e) if e.is_not_found() => Ok(Delivered::Done),
             Err(e) => Err(rest_err(e)),
         }
-    }
-
-    async fn ping_committee(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
-        let i = self.incident(id).await?;
-        let channel = Self::channel_of(&i)?;
-        let s = &self.app.settings;
-        let lang = s.organisation.lang;
-        let role = s.discord.committee_role;
-        let number = i.number;
-        let text = if i.is_drill() {
-            tr!(lang, "<@&{role}> 🧯 訓練 {number} が始まりました。", "<@&{role}> 🧯 Drill {number} has started.")
-        } else if i.playbook.is_some() {
-            tr!(lang, "<@&{role}> 🔥 新しいインシデント {number} が報告されました。プレイブックに従い、委員会の誰かが指揮を執ってください（§4.2）。", "<@&{role}> 🔥 New incident {number} reported. Following the playbook, a committee member takes command (§4.2).")
-        } else {
-            tr!(lang, "<@&{role}> 🔥 新しいインシデント {number} が報告されました。該当するプレイブックがないため、指揮者を任命してください（§4.2）。", "<@&{role}> 🔥 New incident {number} reported. No playbook matches: appoint a commander (§4.2).")
-        };
-        let full = CreateEmbed::new()
-            .title(super::i18n::clip(&i.title, 256))
-            .description(super::i18n::clip(&super::i18n::inert(&i.description), 4096));
-        let msg = CreateMessage::new().content(text).embed(full).allowed_mentions(role_mention_only(role));
-        self.post(channel, msg, &nonce(item)).await?;
-        Ok(Delivered::Done)
     }
 
     async fn notice_committee(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
@@ -441,7 +432,6 @@ impl Deliver for DiscordEffects {
             Effect::CreateChannel { incident } => self.create_channel(item, *incident).await,
             Effect::PostCard { incident } => self.post_card(item, *incident).await,
             Effect::RefreshCard { incident } => self.refresh_card(*incident).await,
-            Effect::PingCommittee { incident } => self.ping_committee(item, *incident).await,
             Effect::NoticeCommittee { incident } => self.notice_committee(item, *incident).await,
             Effect::LinkReporter { incident, application_id, token } => self.link_reporter(*incident, *application_id, token).await,
             Effect::PostLogEntry { incident, entry_id, .. } => self.post_log_entry(item, *incident, *entry_id).await,
@@ -459,7 +449,7 @@ impl Deliver for DiscordEffects {
         let Some(id) = item.effect.incident() else {
             return;
         };
-        if !matches!(item.effect, Effect::CreateChannel { .. } | Effect::PingCommittee { .. }) {
+        if !matches!(item.effect, Effect::CreateChannel { .. } | Effect::PostCard { .. }) {
             return;
         }
         let Ok(i) = self.incident(id).await else {

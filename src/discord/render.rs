@@ -73,7 +73,7 @@ fn affected_text(i: &Incident, lang: Lang) -> String {
             None => format!("{} — {}", inert(&a.name), tr!(lang, "⚠ 登録外のシステム", "⚠ not in the systems registry")),
         })
         .collect();
-    clip(&lines.join("\n"), 1024)
+    clip(&lines.join("\n"), 500)
 }
 
 pub fn checklist_text(i: &Incident, settings: &Settings, lang: Lang) -> Option<String> {
@@ -91,6 +91,36 @@ pub fn checklist_text(i: &Incident, settings: &Settings, lang: Lang) -> Option<S
         })
         .collect();
     Some(clip(&lines.join("\n"), 1024))
+}
+
+/// How much of the description the card shows; the embed limits (6000
+/// characters in all) leave room for this beside the fields.
+const CARD_DESCRIPTION: usize = 1000;
+
+pub fn description_is_clipped(i: &Incident) -> bool {
+    i.description.chars().count() > CARD_DESCRIPTION
+}
+
+/// The text of the card's message: the committee ping (§4.2).
+pub fn committee_ping(i: &Incident, settings: &Settings) -> String {
+    let lang = settings.organisation.lang;
+    let role = settings.discord.committee_role;
+    let number = i.number;
+    if i.is_drill() {
+        tr!(lang, "<@&{role}> 🧯 訓練 {number} が始まりました。", "<@&{role}> 🧯 Drill {number} has started.")
+    } else if i.playbook.is_some() {
+        tr!(
+            lang,
+            "<@&{role}> 🔥 新しいインシデント {number} が報告されました。プレイブックに従い、委員会の誰かが指揮を執ってください（§4.2）。",
+            "<@&{role}> 🔥 New incident {number} reported. Following the playbook, a committee member takes command (§4.2)."
+        )
+    } else {
+        tr!(
+            lang,
+            "<@&{role}> 🔥 新しいインシデント {number} が報告されました。該当するプレイブックがないため、指揮者を任命してください（§4.2）。",
+            "<@&{role}> 🔥 New incident {number} reported. No playbook matches: appoint a commander (§4.2)."
+        )
+    }
 }
 
 /// The incident card: everything the committee needs at a glance.
@@ -117,7 +147,7 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     };
     let mut e = CreateEmbed::new()
         .title(clip(&title, 256))
-        .description(clip(&inert(&i.description), 1500))
+        .description(clip(&inert(&i.description), CARD_DESCRIPTION))
         .colour(colour(i))
         .field(tr!(lang, "区分", "Category"), format!("{}{kind}", i.category.label().get(lang)), true)
         .field(tr!(lang, "報告者", "Reporter"), format!("<@{}>", i.reporter), true)
@@ -128,14 +158,14 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         .field(tr!(lang, "指揮者", "Commander"), commander, true)
         .field(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string(), true);
     if !i.impact.trim().is_empty() {
-        e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 1024), false);
+        e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 500), false);
     }
     if let Some(list) = checklist_text(i, settings, lang) {
         let phase = i.phase.label().get(lang).to_string();
         e = e.field(tr!(lang, "チェックリスト（{phase}）", "Checklist ({phase})"), list, false);
     }
     if let Some(reason) = &i.close_reason {
-        e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 1024), false);
+        e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 300), false);
     }
     e.footer(CreateEmbedFooter::new(tr!(
         lang,
@@ -343,6 +373,40 @@ pub fn channel_name(i: &Incident) -> String {
 mod tests {
     use super::*;
     use crate::domain::incident::tests::incident;
+
+    /// Discord refuses a message whose embeds hold more than 6000
+    /// characters; the card stays under that with every field at its limit.
+    #[test]
+    fn a_card_with_every_field_at_its_limit_fits_discords_embed_budget() {
+        use crate::domain::incident::AffectedSystem;
+        let settings =
+            crate::config::Settings::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/hikeshi.toml"))).unwrap();
+        let mut i = incident(true);
+        i.title = "題".repeat(100);
+        i.description = "述".repeat(4000);
+        i.impact = "影".repeat(1000);
+        i.noticed.understood = false;
+        i.noticed.text = "時".repeat(100);
+        i.affected =
+            (0..100).map(|n| AffectedSystem { name: format!("system-{n}-{}", "x".repeat(10)), system: None, priority: None }).collect();
+        i.close_reason = Some("理".repeat(1000));
+        for lang in [Lang::Ja, Lang::En] {
+            let mut s = settings.clone();
+            s.organisation.lang = lang;
+            let v = serde_json::to_value(card(&i, &s)).unwrap();
+            let text = |k: &str| v[k].as_str().map(|t| t.chars().count()).unwrap_or(0);
+            let mut total = text("title") + text("description") + v["footer"]["text"].as_str().map(|t| t.chars().count()).unwrap_or(0);
+            for f in v["fields"].as_array().unwrap() {
+                let n = f["name"].as_str().unwrap().chars().count();
+                let val = f["value"].as_str().unwrap().chars().count();
+                assert!(n <= 256 && val <= 1024, "{f}");
+                total += n + val;
+            }
+            assert!(total <= 6000, "{total} characters");
+            assert!(v["fields"].as_array().unwrap().len() <= 25);
+            assert!(description_is_clipped(&i));
+        }
+    }
 
     #[test]
     fn channel_names_are_discord_valid() {

@@ -9,7 +9,7 @@
 //! outbox worker waits out.
 
 use serde::de::DeserializeOwned;
-use serenity::http::{Http, HttpError, Request};
+use serenity::http::{Http, HttpError, Request, Route};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,7 +102,12 @@ impl Rest {
         match &self.direct {
             None => self.http.request(req).await.map_err(classify_serenity),
             Some(d) => {
-                d.limiter.acquire().await;
+                // Interaction endpoints are not bound to the global limit.
+                let interaction =
+                    matches!(req.route_ref(), Route::InteractionResponse { .. } | Route::WebhookOriginalInteractionResponse { .. });
+                if !interaction {
+                    d.limiter.acquire().await;
+                }
                 let built = req.build(&d.client, self.http.token(), Some(&d.base)).map_err(|e| RestError::Transient(e.to_string()))?;
                 let resp = built.send().await.map_err(|e| RestError::Transient(e.without_url().to_string()))?;
                 if resp.status().is_success() {

@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 pub enum Effect {
     /// Open the private incident channel (§4.2 "one place").
     CreateChannel { incident: IncidentId },
-    /// Post the incident card with its buttons in the incident channel.
+    /// Post the incident card with its buttons in the incident channel; the
+    /// same message pings the committee role (§4.2 "without delay"), so the
+    /// ping points at the card and costs no extra request.
     PostCard { incident: IncidentId },
     /// Edit the card in place to show the current state.
     RefreshCard { incident: IncidentId },
-    /// Ping the committee role in the incident channel (§4.2 "without delay").
-    PingCommittee { incident: IncidentId },
     /// One line in the committee channel.
     NoticeCommittee { incident: IncidentId },
     /// Edit the reporter's ephemeral reply to carry the channel link.
@@ -71,7 +71,6 @@ impl Effect {
             CreateChannel { incident }
             | PostCard { incident }
             | RefreshCard { incident }
-            | PingCommittee { incident }
             | NoticeCommittee { incident }
             | LinkReporter { incident, .. }
             | PostLogEntry { incident, .. }

@@ -205,7 +205,6 @@ impl Incident {
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
             .effect(Effect::CreateChannel { incident: id })
             .effect(Effect::PostCard { incident: id })
-            .effect(Effect::PingCommittee { incident: id })
             .effect(Effect::NoticeCommittee { incident: id })
             .effect(Effect::RefreshStatusBoard);
         (incident, outcome)
@@ -479,7 +478,7 @@ pub(crate) mod tests {
         assert_eq!(i.phase, Phase::Reported);
         assert_eq!(i.deadline, RecoveryDeadline::By(now() + chrono::Duration::hours(24)));
         assert!(out.effects.contains(&Effect::CreateChannel { incident: IncidentId(1) }));
-        assert!(out.effects.contains(&Effect::PingCommittee { incident: IncidentId(1) }));
+        assert!(out.effects.contains(&Effect::PostCard { incident: IncidentId(1) }));
     }
 
     fn sample_new() -> NewIncident {

@@ -282,3 +282,53 @@ async fn a_full_incident_category_overflows_into_a_new_one() {
     assert_eq!(app.fake.channel(j.channel.unwrap().0).unwrap()["parent_id"].as_str().unwrap(), parent, "the next one goes there too");
     assert_eq!(app.fake.channels().iter().filter(|c| c["name"] == "incidents-2").count(), 1);
 }
+
+#[tokio::test]
+async fn the_three_records_of_section_4_3_are_logged_and_posted() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let channel = i.channel.unwrap().0;
+    let refused = app.click(ids::DAVE, &i, &format!("hk1:log:{}:status", i.id)).await;
+    assert!(ephemeral_text(&refused).contains("だけ"), "a member outside the response cannot log");
+    for (kind, text) in
+        [("status", "感染端末3台を隔離"), ("business", "共有フォルダは明朝再開見込み"), ("stakeholders", "取引先への影響なし")]
+    {
+        let form = app.click(ids::BOB, &i, &format!("hk1:log:{}:{kind}", i.id)).await;
+        assert_eq!(form["type"], 9, "{form}");
+        let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+        let ok = app.interact(payloads::modal(app.id(), Who::new(ids::BOB, channel), &custom, &[("body", text)])).await;
+        assert!(ephemeral_text(&ok).contains("記録しました"), "{ok}");
+    }
+    let empty_form = app.click(ids::BOB, &i, &format!("hk1:log:{}:status", i.id)).await;
+    let custom = empty_form["data"]["custom_id"].as_str().unwrap().to_string();
+    let empty = app.interact(payloads::modal(app.id(), Who::new(ids::BOB, channel), &custom, &[("body", "   ")])).await;
+    assert!(ephemeral_text(&empty).contains("empty"), "{empty}");
+    app.settled().await;
+    let entries = app.store.log_entries(i.id).await.unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[1].body, "共有フォルダは明朝再開見込み");
+    let posted: Vec<String> = app
+        .posts_in(channel)
+        .iter()
+        .filter_map(|p| p.body["embeds"][0]["title"].as_str().map(str::to_string))
+        .filter(|t| t.starts_with("§4.3"))
+        .collect();
+    assert_eq!(posted.len(), 3, "{posted:?}");
+    assert_eq!(app.store.events_of(i.id).await.unwrap().iter().filter(|e| e.kind == "log_entry_added").count(), 3);
+}
+
+#[tokio::test]
+async fn a_full_archive_overflows_into_a_new_one() {
+    let app = TestApp::spawn().await;
+    for n in 0..50 {
+        app.fake.add_channel(0, &format!("closed-{n}"), Some(ids::ARCHIVE_CATEGORY));
+    }
+    let i = app.report_malware(ids::ALICE).await;
+    let form = app.click(ids::CAROL, &i, &format!("hk1:dismiss:{}", i.id)).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, i.channel.unwrap().0), &custom, &[("body", "誤報")])).await;
+    app.settled().await;
+    let parent = app.fake.channel(i.channel.unwrap().0).unwrap()["parent_id"].as_str().unwrap().to_string();
+    assert_eq!(app.fake.channel(parent.parse().unwrap()).unwrap()["name"], "archive-2");
+}

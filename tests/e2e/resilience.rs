@@ -23,8 +23,9 @@ async fn after_a_restart_mid_incident_the_old_buttons_still_work() {
 #[tokio::test]
 async fn effects_queued_before_a_stop_are_delivered_once_after_the_start() {
     let mut app = TestApp::spawn().await;
-    // Discord fails the channel creation; the bot stops before the retry.
-    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(503)]);
+    // Discord fails the channel creation twice (retries after 1 s and 2 s);
+    // the bot stops before it succeeds.
+    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(503), Fault::Status(503)]);
     let (_, reply) = app
         .submit_report(
             crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL),
@@ -36,7 +37,8 @@ async fn effects_queued_before_a_stop_are_delivered_once_after_the_start() {
     assert!(ephemeral_text(&reply).contains("受け付けました"), "the reporter is told at once");
     app.wait_until("the first attempt failed", |f| !f.calls("POST", "/guilds/*/channels").is_empty()).await;
     app.stop_bot().await;
-    assert!(app.store.outbox_stats().await.unwrap().pending > 0, "work is left in the outbox");
+    let stats = app.store.outbox_stats().await.unwrap();
+    assert!(stats.pending > 0 && stats.inflight == 0, "work is left in the outbox, none of it claimed: {stats:?}");
     app.start_bot().await;
     let i = app.incident_from_reply(&reply).await;
     app.settled().await;
@@ -71,4 +73,38 @@ async fn rate_limits_are_waited_out_as_told() {
             .count(),
         1
     );
+}
+
+#[tokio::test]
+async fn a_burst_of_200_reports_loses_none() {
+    let app = TestApp::spawn().await;
+    let mut replies = vec![];
+    for n in 0..200 {
+        let who = crate::support::payloads::Who::new(if n % 2 == 0 { ids::ALICE } else { ids::DAVE }, ids::GENERAL);
+        let id = app.id();
+        let payload = crate::support::payloads::modal(
+            id,
+            who,
+            "hk1:report:breach:-:0",
+            &[("title", &format!("フィッシングメール {n}")), ("what", "同じメールが届いた")],
+        );
+        app.fake.dispatch("INTERACTION_CREATE", payload);
+        replies.push(id);
+    }
+    app.wait_until("every reporter got an answer", |f| f.calls("POST", "/interactions/*/*/callback").len() == 200).await;
+    // At most 45 requests a second, three for each report: about 15 s.
+    app.settled_within(std::time::Duration::from_secs(90)).await;
+    assert_eq!(app.store.count_incidents().await.unwrap(), 200);
+    let incidents = app.store.open_incidents().await.unwrap();
+    assert!(incidents.iter().all(|i| i.channel.is_some() && i.card_message.is_some()));
+    let channels = app.fake.channels();
+    let incident_channels: Vec<_> = channels.iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with("[INC-"))).collect();
+    assert_eq!(incident_channels.len(), 200, "one channel each");
+    let mut per_parent = std::collections::HashMap::new();
+    for c in &incident_channels {
+        *per_parent.entry(c["parent_id"].as_str().unwrap().to_string()).or_insert(0) += 1;
+    }
+    assert_eq!(per_parent.len(), 4, "incidents, incidents-2, -3, -4: {per_parent:?}");
+    assert!(per_parent.values().all(|n| *n <= 50));
+    app.assert_no_schema_violations();
 }

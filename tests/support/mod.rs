@@ -131,7 +131,15 @@ impl TestApp {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.eventually_within(WAIT, what, check).await
+    }
+
+    pub async fn eventually_within<F, Fut>(&self, limit: Duration, what: &str, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + limit;
         while !check().await {
             if tokio::time::Instant::now() > deadline {
                 panic!("timed out waiting until {what}; requests so far:\n{}", self.describe_requests());
@@ -265,7 +273,13 @@ impl TestApp {
 
     /// Waits until every effect is delivered or given up.
     pub async fn settled_allowing_failures(&self) {
-        self.eventually("every effect is delivered", || async {
+        self.settled_within(WAIT).await
+    }
+
+    /// Waits up to `limit` until every effect is delivered or given up (a
+    /// burst takes a while at Discord's 50 requests a second).
+    pub async fn settled_within(&self, limit: Duration) {
+        self.eventually_within(limit, "every effect is delivered", || async {
             let s = self.store.outbox_stats().await.expect("db");
             s.pending == 0 && s.inflight == 0
         })
