@@ -333,7 +333,9 @@ impl DiscordEffects {
     ) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let channel = Self::channel_of(&i)?;
-        let (text, mentions) = render::notice_text(notice, self.app.settings.organisation.lang);
+        let s = &self.app.settings;
+        let playbook = i.playbook.as_ref().and_then(|p| s.playbooks.get(p));
+        let (text, mentions) = render::notice_text(notice, s.organisation.lang, playbook);
         self.post(channel, CreateMessage::new().content(text).allowed_mentions(mentions), &nonce(item)).await?;
         Ok(Delivered::Done)
     }

@@ -6,7 +6,7 @@ use super::custom_id::CustomId;
 use super::i18n::{clip, inert};
 use crate::config::Settings;
 use crate::domain::effect::Notice;
-use crate::domain::{Incident, Lang, LogKind, MarkState, Phase, RecoveryDeadline, RoleId, UserId};
+use crate::domain::{Incident, Lang, LogKind, MarkState, Phase, Playbook, RecoveryDeadline, RoleId, UserId};
 use crate::store::incidents::LogEntry;
 use crate::tr;
 use chrono::{DateTime, Utc};
@@ -250,7 +250,8 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     rows
 }
 
-pub fn notice_text(n: &Notice, lang: Lang) -> (String, CreateAllowedMentions) {
+/// A notice in the channel; `playbook` names the skipped checklist items.
+pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (String, CreateAllowedMentions) {
     let text = match n {
         Notice::CommandTaken { commander } => {
             tr!(lang, "<@{commander}> が指揮を執ります（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1)).")
@@ -262,10 +263,16 @@ pub fn notice_text(n: &Notice, lang: Lang) -> (String, CreateAllowedMentions) {
                 "<@{by}> appointed <@{commander}> as incident commander (§4.2)."
             )
         }
-        Notice::PhaseAdvanced { by, skipped } => {
+        Notice::PhaseAdvanced { by, from, skipped } => {
             let mut t = tr!(lang, "<@{by}> がフェーズを進めました。", "<@{by}> advanced the phase.");
             if !skipped.is_empty() {
-                let list = skipped.iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n");
+                let name = |n: &usize| {
+                    playbook
+                        .and_then(|p| p.checklist(*from).get(*n))
+                        .map(|t| t.get(lang).to_string())
+                        .unwrap_or_else(|| format!("#{}", n + 1))
+                };
+                let list = skipped.iter().map(|n| format!("- {}", name(n))).collect::<Vec<_>>().join("\n");
                 t.push_str(&tr!(lang, "\n未完了のまま進めた項目:\n{list}", "\nItems skipped:\n{list}"));
             }
             t

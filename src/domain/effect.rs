@@ -8,6 +8,7 @@
 
 use super::ids::{IncidentId, UserId};
 use super::log_entry::LogKind;
+use super::phase::Phase;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,14 +45,39 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Notice {
-    CommandTaken { commander: UserId },
-    CommanderAppointed { commander: UserId, by: UserId },
-    PhaseAdvanced { by: UserId, skipped: Vec<String> },
-    ResponderAdded { user: UserId, by: UserId },
-    ResponderRemoved { user: UserId, by: UserId },
-    Dismissed { by: UserId, reason: String },
-    MarkedDuplicate { by: UserId, original: String },
-    DuplicateReporterJoined { user: UserId, duplicate: String },
+    CommandTaken {
+        commander: UserId,
+    },
+    CommanderAppointed {
+        commander: UserId,
+        by: UserId,
+    },
+    /// `skipped`: the unticked items of the phase `from`, by index.
+    PhaseAdvanced {
+        by: UserId,
+        from: Phase,
+        skipped: Vec<usize>,
+    },
+    ResponderAdded {
+        user: UserId,
+        by: UserId,
+    },
+    ResponderRemoved {
+        user: UserId,
+        by: UserId,
+    },
+    Dismissed {
+        by: UserId,
+        reason: String,
+    },
+    MarkedDuplicate {
+        by: UserId,
+        original: String,
+    },
+    DuplicateReporterJoined {
+        user: UserId,
+        duplicate: String,
+    },
 }
 
 impl Effect {

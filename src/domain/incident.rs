@@ -321,12 +321,11 @@ impl Incident {
         for item in &unticked {
             self.marks.push(ChecklistMark { phase: from, item: *item, state: MarkState::Skipped });
         }
-        let skipped_text = unticked.iter().filter_map(|i| playbook.and_then(|p| p.checklist(from).get(*i)).map(|t| t.en.clone())).collect();
         self.phase = to;
         self.phase_since = now;
         let mut outcome = Outcome::default()
-            .with(EventPayload::PhaseAdvanced { from, to, skipped: unticked })
-            .effect(Effect::PostNotice { incident: self.id, notice: Notice::PhaseAdvanced { by, skipped: skipped_text } })
+            .with(EventPayload::PhaseAdvanced { from, to, skipped: unticked.clone() })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::PhaseAdvanced { by, from, skipped: unticked.clone() } })
             .refreshed(self.id);
         if to == Phase::Closed {
             self.closed_at = Some(now);

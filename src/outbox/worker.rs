@@ -69,7 +69,7 @@ pub struct Worker {
 
 /// How long a claim lasts: a worker that dies holding items frees them
 /// after this.
-const LEASE_SECONDS: i64 = 60;
+const LEASE_SECONDS: i64 = 30;
 const BATCH: i64 = 50;
 
 enum Fate {
@@ -109,30 +109,50 @@ impl Worker {
     async fn run_group(&self, items: Vec<OutboxItem>) -> Result<Step, StoreError> {
         let mut step = Step::default();
         let mut blocked: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut failure = None;
         for item in items {
-            if let Some(until) = blocked {
-                self.app.store.retry_at(item.id, until, "waiting for an earlier effect of the same incident", false).await?;
-                step.retried += 1;
-                continue;
-            }
-            match self.attempt(&item).await {
-                Fate::Delivered => step.delivered += 1,
-                Fate::Retry { after, error, count } => {
-                    let until = self.app.clock.now() + chrono::Duration::from_std(after).unwrap_or_default();
-                    tracing::warn!(item = item.id, kind = effect_kind(&item), attempts = item.attempts, error = %error, "delivery failed; will retry");
-                    self.app.store.retry_at(item.id, until, &error, count).await?;
-                    blocked = Some(until);
-                    step.retried += 1;
-                }
-                Fate::GiveUp(error) => {
-                    tracing::error!(item = item.id, kind = effect_kind(&item), error = %error, "delivery given up");
-                    self.app.store.give_up(item.id, &error, self.app.clock.now()).await?;
-                    self.deliver.gave_up(&item, &error).await;
-                    step.given_up += 1;
-                }
+            // A store error on one item must not leave the rest claimed
+            // until their lease runs out: go on, report the error at the end.
+            let done = self.settle(&item, &mut blocked, &mut step).await;
+            if let Err(e) = done {
+                tracing::warn!(item = item.id, error = %e, "could not record a delivery outcome");
+                failure = Some(e);
             }
         }
-        Ok(step)
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(step),
+        }
+    }
+
+    async fn settle(
+        &self,
+        item: &OutboxItem,
+        blocked: &mut Option<chrono::DateTime<chrono::Utc>>,
+        step: &mut Step,
+    ) -> Result<(), StoreError> {
+        if let Some(until) = *blocked {
+            self.app.store.retry_at(item.id, until, "waiting for an earlier effect of the same incident", false).await?;
+            step.retried += 1;
+            return Ok(());
+        }
+        match self.attempt(item).await {
+            Fate::Delivered => step.delivered += 1,
+            Fate::Retry { after, error, count } => {
+                let until = self.app.clock.now() + chrono::Duration::from_std(after).unwrap_or_default();
+                tracing::warn!(item = item.id, kind = effect_kind(item), attempts = item.attempts, error = %error, "delivery failed; will retry");
+                *blocked = Some(until);
+                step.retried += 1;
+                self.app.store.retry_at(item.id, until, &error, count).await?;
+            }
+            Fate::GiveUp(error) => {
+                tracing::error!(item = item.id, kind = effect_kind(item), error = %error, "delivery given up");
+                step.given_up += 1;
+                self.app.store.give_up(item.id, &error, self.app.clock.now()).await?;
+                self.deliver.gave_up(item, &error).await;
+            }
+        }
+        Ok(())
     }
 
     async fn attempt(&self, item: &OutboxItem) -> Fate {

@@ -50,30 +50,25 @@ impl Store {
     }
 
     /// Puts an item back to be tried at `not_before`. A refresh for which a
-    /// newer one is already pending is superseded instead.
+    /// newer one is already pending is superseded instead. One statement, so
+    /// SQLite never has to upgrade a read lock (which fails at once when
+    /// another connection wrote meanwhile).
     pub async fn retry_at(&self, id: i64, not_before: DateTime<Utc>, error: &str, count_attempt: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT coalesce_key FROM outbox WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-        let key: Option<String> = row.try_get("coalesce_key")?;
-        let newer = match &key {
-            Some(k) => sqlx::query("SELECT id FROM outbox WHERE coalesce_key = $1 AND status = 'pending'")
-                .bind(k)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some(),
-            None => false,
-        };
-        let status = if newer { "superseded" } else { "pending" };
         let uncount = if count_attempt { 0 } else { 1 };
-        sqlx::query("UPDATE outbox SET status = $1, not_before = $2, last_error = $3, claimed_by = NULL, claimed_until = NULL, attempts = attempts - $4 WHERE id = $5")
-            .bind(status)
-            .bind(to_ms(not_before))
-            .bind(error)
-            .bind(uncount)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        sqlx::query(
+            "UPDATE outbox SET \
+               status = CASE WHEN coalesce_key IS NOT NULL AND EXISTS \
+                 (SELECT 1 FROM outbox AS newer WHERE newer.coalesce_key = outbox.coalesce_key AND newer.status = 'pending' AND newer.id <> outbox.id) \
+                 THEN 'superseded' ELSE 'pending' END, \
+               not_before = $1, last_error = $2, claimed_by = NULL, claimed_until = NULL, attempts = attempts - $3 \
+             WHERE id = $4",
+        )
+        .bind(to_ms(not_before))
+        .bind(error)
+        .bind(uncount)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
