@@ -15,11 +15,13 @@ pub struct RunOptions {
     pub config: PathBuf,
     pub env: Env,
     pub clock: Arc<dyn Clock>,
+    /// How often the scheduler looks at the clock.
+    pub tick: std::time::Duration,
 }
 
 impl RunOptions {
     pub fn new(config: PathBuf, env: Env) -> Self {
-        RunOptions { config, env, clock: Arc::new(SystemClock) }
+        RunOptions { config, env, clock: Arc::new(SystemClock), tick: std::time::Duration::from_secs(30) }
     }
 }
 
@@ -43,7 +45,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         "starting"
     );
     let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock);
-    let result = crate::discord::run(app, &token, opts.env.discord_api.as_deref(), stop).await;
+    let result = crate::discord::run(app, &token, opts.env.discord_api.as_deref(), opts.tick, stop).await;
     store.close().await;
     result
 }

@@ -17,5 +17,6 @@ pub mod discord;
 pub mod domain;
 pub mod outbox;
 pub mod records;
+pub mod schedule;
 pub mod service;
 pub mod store;

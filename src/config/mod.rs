@@ -9,7 +9,7 @@ mod validate;
 
 pub use env::{DatabaseUrl, Env, Secret};
 pub use problem::{ConfigError, Problem};
-pub use validate::{DeadlinePolicy, DiscordIds, Organisation, Schedules, StatusCadence};
+pub use validate::{parse_cron, CronSpec, DeadlinePolicy, DiscordIds, Organisation, Schedules, StatusCadence};
 
 use crate::domain::systems::Systems;
 use crate::domain::Playbooks;

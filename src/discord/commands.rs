@@ -1,6 +1,8 @@
 //! The application commands, registered for the configured guild with
 //! Japanese names and descriptions beside the English ones.
 
+use super::i18n::clip;
+use crate::config::Settings;
 use crate::domain::{Category, SubKind};
 use serenity::all::{CommandOptionType, CommandType, CreateCommand, CreateCommandOption};
 
@@ -9,7 +11,10 @@ pub const INCIDENT: &str = "incident";
 /// The message context-menu command (a display name, not a slash name).
 pub const REPORT_MESSAGE: &str = "Report as incident";
 
-pub fn all() -> Vec<CreateCommand> {
+pub const DRILL: &str = "drill";
+pub const SCHEDULE: &str = "schedule";
+
+pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
         .name_localized("ja", "区分")
         .description_localized("ja", "インシデントの区分（§1）")
@@ -58,5 +63,29 @@ pub fn all() -> Vec<CreateCommand> {
 
     let context =
         CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);
-    vec![report, incident, context]
+    // §4.1(2): drills, one choice per playbook (Discord allows 25).
+    let mut playbook = CreateCommandOption::new(CommandOptionType::String, "playbook", "The playbook to practise")
+        .name_localized("ja", "プレイブック")
+        .description_localized("ja", "訓練するプレイブック")
+        .required(true);
+    for p in settings.playbooks.all().iter().take(25) {
+        playbook = playbook.add_string_choice_localized(clip(&p.title.en, 100), p.id.0.clone(), [("ja", clip(&p.title.ja, 100))]);
+    }
+    let drill = CreateCommand::new(DRILL)
+        .description("Drills of the incident response (committee)")
+        .name_localized("ja", "訓練")
+        .description_localized("ja", "インシデント対応の訓練（委員会）")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "start", "Start a drill now")
+                .name_localized("ja", "開始")
+                .description_localized("ja", "訓練を今すぐ始めます")
+                .add_sub_option(playbook),
+        );
+    let schedule = CreateCommand::new(SCHEDULE)
+        .description("What is due next: drills, the annual review, deadlines (committee)")
+        .name_localized("ja", "予定")
+        .description_localized("ja", "次の訓練・年次見直し・復旧期限（委員会）")
+        .dm_permission(false);
+    vec![report, incident, context, drill, schedule]
 }

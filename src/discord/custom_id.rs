@@ -37,6 +37,12 @@ pub enum CustomId {
     DismissModal(IncidentId),
     DuplicateButton(IncidentId),
     DuplicateModal(IncidentId),
+    /// A scheduled reminder's buttons (the id is the reminder's).
+    Acknowledge(i64),
+    StartDrill(i64),
+    /// A playbook-improvement note (§4.4(4)), and its modal.
+    NoteButton(IncidentId),
+    NoteModal(IncidentId),
 }
 
 impl CustomId {
@@ -56,6 +62,10 @@ impl CustomId {
             DismissModal(i) => format!("{PREFIX}:dismissm:{i}"),
             DuplicateButton(i) => format!("{PREFIX}:dup:{i}"),
             DuplicateModal(i) => format!("{PREFIX}:dupm:{i}"),
+            Acknowledge(r) => format!("{PREFIX}:ack:{r}"),
+            StartDrill(r) => format!("{PREFIX}:drillnow:{r}"),
+            NoteButton(i) => format!("{PREFIX}:note:{i}"),
+            NoteModal(i) => format!("{PREFIX}:notem:{i}"),
         }
     }
 
@@ -113,6 +123,10 @@ impl CustomId {
             "dismissm" => arity(1).and_then(|_| incident(0)).map(DismissModal)?,
             "dup" => arity(1).and_then(|_| incident(0)).map(DuplicateButton)?,
             "dupm" => arity(1).and_then(|_| incident(0)).map(DuplicateModal)?,
+            "ack" => Acknowledge(arity(1).and_then(|_| incident(0))?.0),
+            "drillnow" => StartDrill(arity(1).and_then(|_| incident(0))?.0),
+            "note" => arity(1).and_then(|_| incident(0)).map(NoteButton)?,
+            "notem" => arity(1).and_then(|_| incident(0)).map(NoteModal)?,
             _ => return None,
         })
     }
@@ -121,7 +135,7 @@ impl CustomId {
     pub fn incident(&self) -> Option<IncidentId> {
         use CustomId::*;
         match self {
-            ReportModal { .. } => None,
+            ReportModal { .. } | Acknowledge(_) | StartDrill(_) => None,
             TakeCommand(i)
             | Appoint(i)
             | Checklist(i)
@@ -130,6 +144,8 @@ impl CustomId {
             | DismissButton(i)
             | DismissModal(i)
             | DuplicateButton(i)
+            | NoteButton(i)
+            | NoteModal(i)
             | DuplicateModal(i) => Some(*i),
             Advance { incident, .. } => Some(*incident),
         }
@@ -152,6 +168,10 @@ mod tests {
             CustomId::DismissModal(i),
             CustomId::DuplicateButton(i),
             CustomId::DuplicateModal(i),
+            CustomId::Acknowledge(7),
+            CustomId::StartDrill(7),
+            CustomId::NoteButton(i),
+            CustomId::NoteModal(i),
         ];
         for k in LogKind::ALL {
             v.push(CustomId::LogButton(i, k));

@@ -3,9 +3,10 @@
 //! incident number in its topic, messages carry a nonce Discord uses to
 //! drop duplicates.
 
+use super::reminders;
 use super::render::{self, no_mentions, role_mention_only};
 use super::rest::{Rest, RestError};
-use crate::domain::{ChannelId, Effect, Incident, IncidentId, MessageId, UserId};
+use crate::domain::{ChannelId, Effect, Incident, IncidentId, IncidentReminder, MessageId, UserId};
 use crate::outbox::{Deliver, DeliveryError};
 use crate::records;
 use crate::service::{Delivered, Hikeshi};
@@ -407,6 +408,54 @@ impl DiscordEffects {
     }
 }
 
+impl DiscordEffects {
+    /// A drill or annual-review reminder (or its escalation), with buttons,
+    /// pinging the committee.
+    async fn cron_reminder(&self, item: &OutboxItem, id: i64, escalation: bool) -> Result<Delivered, DeliveryError> {
+        let s = &self.app.settings;
+        let Some(r) = self.app.store.reminder(id).await? else {
+            return Err(DeliveryError::Refused(format!("reminder {id} does not exist")));
+        };
+        if escalation && r.acknowledged_by.is_some() {
+            return Ok(Delivered::Done);
+        }
+        let (text, rows) = if escalation { reminders::escalation(&r, s, self.app.clock.now()) } else { reminders::cron_reminder(&r, s) };
+        let msg = CreateMessage::new().content(super::i18n::clip(&text, 2000)).components(rows).allowed_mentions(reminders::committee_mentions(s));
+        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
+    /// A deadline step or nudge in the incident channel, and in the
+    /// committee channel where the committee must hear of it.
+    async fn remind(&self, item: &OutboxItem, id: IncidentId, what: &IncidentReminder) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let ((text, mentions), committee) = reminders::incident_reminder(&i, what, s);
+        if let Some(channel) = i.channel {
+            self.post(channel, CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(mentions), &nonce(item)).await?;
+        }
+        if let Some(text) = committee {
+            let msg = CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(reminders::committee_mentions(s));
+            self.post(s.discord.committee_channel, msg, &format!("hkc{}", item.id)).await?;
+        }
+        Ok(Delivered::Done)
+    }
+
+    /// §4.1(2): the drill report, in the drill's channel and the committee's.
+    async fn post_drill_report(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let Some(report) = self.app.store.drill_report(id).await? else {
+            return Err(DeliveryError::Refused(format!("no drill report for incident {id}")));
+        };
+        let s = &self.app.settings;
+        let embed = reminders::drill_report(&report, s);
+        if let Some(channel) = self.incident(id).await?.channel {
+            self.post(channel, CreateMessage::new().embed(embed.clone()).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        }
+        self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &format!("hkc{}", item.id)).await?;
+        Ok(Delivered::Done)
+    }
+}
+
 /// `@everyone` cannot see; the committee, `people` and the bot can.
 /// Bit sets go as JSON integers, as Discord's OpenAPI spec declares them.
 fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &[u64], allow: u64, deny: u64) -> serde_json::Value {
@@ -442,6 +491,10 @@ impl Deliver for DiscordEffects {
             Effect::PostNotice { incident, notice } => self.post_notice(item, *incident, notice).await,
             Effect::Archive { incident } => self.archive(item, *incident).await,
             Effect::RefreshStatusBoard => self.refresh_status_board(item).await,
+            Effect::CronReminder { reminder } => self.cron_reminder(item, *reminder, false).await,
+            Effect::EscalateReminder { reminder } => self.cron_reminder(item, *reminder, true).await,
+            Effect::Remind { incident, what } => self.remind(item, *incident, what).await,
+            Effect::PostDrillReport { incident } => self.post_drill_report(item, *incident).await,
         }
     }
 

@@ -71,7 +71,7 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         ctx.http.set_application_id(ready.application.id);
         let guild = GuildId::new(self.ctx.app.settings.discord.guild);
-        match guild.set_commands(&ctx.http, super::commands::all()).await {
+        match guild.set_commands(&ctx.http, super::commands::all(&self.ctx.app.settings)).await {
             Ok(cmds) => tracing::info!(count = cmds.len(), "commands registered"),
             Err(e) => {
                 tracing::error!(error = %e, "could not register commands; /report will not appear until this works")

@@ -8,6 +8,7 @@ pub mod errors;
 mod handler;
 pub mod i18n;
 pub mod interactions;
+pub mod reminders;
 pub mod render;
 pub mod rest;
 
@@ -29,7 +30,7 @@ pub fn intents() -> GatewayIntents {
 
 /// Connects to Discord (or to `api_base`), and runs until `stop` turns
 /// true: the gateway client and the outbox worker.
-pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, tick: std::time::Duration, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let make_http = || {
         let mut builder = HttpBuilder::new(token.expose());
         if let Some(base) = api_base {
@@ -56,6 +57,7 @@ pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: wat
     let worker_name = format!("{}-{}", hostname(), std::process::id());
     let worker = Worker::new(app.clone(), deliver, worker_name, wake.clone());
     let worker_task = tokio::spawn(worker.run(stop.clone()));
+    let scheduler_task = tokio::spawn(crate::schedule::Scheduler::new(app.clone(), wake.clone(), tick).run(stop.clone()));
 
     let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), wake: wake.clone() });
     // The gateway client gets an HTTP client with the same API base, so
@@ -76,6 +78,7 @@ pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, stop: wat
         }
     }
     let _ = worker_task.await;
+    let _ = scheduler_task.await;
     Ok(())
 }
 

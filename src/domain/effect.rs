@@ -9,6 +9,7 @@
 use super::ids::{IncidentId, UserId};
 use super::log_entry::LogKind;
 use super::phase::Phase;
+use super::reminder::IncidentReminder;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +39,14 @@ pub enum Effect {
     Archive { incident: IncidentId },
     /// Rewrite the committee's status board message.
     RefreshStatusBoard,
+    /// A drill (§4.1(2)) or annual-review (§9) reminder to the committee.
+    CronReminder { reminder: i64 },
+    /// The same reminder, unacknowledged for too long.
+    EscalateReminder { reminder: i64 },
+    /// A deadline step or a nudge about one incident.
+    Remind { incident: IncidentId, what: IncidentReminder },
+    /// §4.1(2): the report of a finished drill.
+    PostDrillReport { incident: IncidentId },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -103,8 +112,10 @@ impl Effect {
             | GrantAccess { incident, .. }
             | RevokeAccess { incident, .. }
             | PostNotice { incident, .. }
-            | Archive { incident } => Some(*incident),
-            RefreshStatusBoard => None,
+            | Archive { incident }
+            | Remind { incident, .. }
+            | PostDrillReport { incident } => Some(*incident),
+            RefreshStatusBoard | CronReminder { .. } | EscalateReminder { .. } => None,
         }
     }
 }

@@ -44,6 +44,14 @@ pub enum EventPayload {
     Archived { channel: ChannelId },
     TranscriptRecorded { message: MessageId, version: i64, digest: String },
     TranscriptDeleted { message: MessageId },
+    /// A scheduled reminder fired (`missed`: earlier firings it covers).
+    ReminderFired { reminder: i64, kind: String, missed: i64 },
+    ReminderAcknowledged { reminder: i64 },
+    ReminderEscalated { reminder: i64 },
+    /// A deadline step or nudge about the incident was queued.
+    Reminded { key: String },
+    DrillStarted { playbook: String },
+    NoteAdded { playbook: Option<String> },
 }
 
 impl EventPayload {
@@ -66,6 +74,12 @@ impl EventPayload {
             Archived { .. } => "archived",
             TranscriptRecorded { .. } => "transcript_recorded",
             TranscriptDeleted { .. } => "transcript_deleted",
+            ReminderFired { .. } => "reminder_fired",
+            ReminderAcknowledged { .. } => "reminder_acknowledged",
+            ReminderEscalated { .. } => "reminder_escalated",
+            Reminded { .. } => "reminded",
+            DrillStarted { .. } => "drill_started",
+            NoteAdded { .. } => "note_added",
         }
     }
 }

@@ -6,7 +6,7 @@ use super::category::{Category, SubKind};
 use super::effect::{Effect, Notice};
 use super::event::EventPayload;
 use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, SystemId, UserId};
-use super::lessons::Lessons;
+use super::lessons::{ImprovementNote, Lessons};
 use super::permission::{Action, Role, RoleSet};
 use super::phase::{Phase, PhaseError};
 use super::playbook::Playbook;
@@ -329,6 +329,10 @@ impl Incident {
             .refreshed(self.id);
         if to == Phase::Closed {
             self.closed_at = Some(now);
+            if self.is_drill() {
+                // §4.1(2): the drill's timings and problems, before archiving.
+                outcome = outcome.effect(Effect::PostDrillReport { incident: self.id });
+            }
             outcome = outcome.effect(Effect::Archive { incident: self.id });
         }
         Ok(outcome)
@@ -415,6 +419,19 @@ impl Incident {
             outcome = outcome.effect(Effect::RevokeAccess { incident: self.id, user });
         }
         Ok(outcome)
+    }
+
+    /// §4.4(4), §4.1(2): a note on the playbook — what went well, what was
+    /// missing (for a drill: the procedure problems found).
+    pub fn add_note(&mut self, roles: &RoleSet, went_well: &str, missing: &str) -> Result<Outcome, IncidentError> {
+        check(Action::WriteLessons, roles)?;
+        self.open_phase()?;
+        if went_well.trim().is_empty() && missing.trim().is_empty() {
+            return Err(IncidentError::ReasonRequired);
+        }
+        let note = ImprovementNote { playbook: self.playbook.clone(), went_well: went_well.trim().to_string(), missing: missing.trim().to_string() };
+        self.lessons.notes.push(note);
+        Ok(Outcome::default().with(EventPayload::NoteAdded { playbook: self.playbook.as_ref().map(|p| p.0.clone()) }).refreshed(self.id))
     }
 
     /// Checks that `roles` may write a §4.3 log entry now.

@@ -19,6 +19,17 @@ impl Hikeshi {
         let outcome = op(&mut incident, playbook, now)?;
         tx.save_incident(&incident, now).await?;
         tx.record(Some(id), Actor::User(caller.user), now, &outcome).await?;
+        if outcome.effects.contains(&crate::domain::Effect::PostDrillReport { incident: id }) {
+            // §4.1(2): timed from the recorded phase changes, compared with
+            // the last drill of the same playbook, stored with the close.
+            let changes = tx.phase_changes(id).await?;
+            let previous = match &incident.playbook {
+                Some(p) => tx.last_drill_report(p).await?,
+                None => None,
+            };
+            let report = crate::schedule::drills::drill_report(&incident, &changes, playbook, previous.as_ref());
+            tx.insert_drill_report(id, &report, now).await?;
+        }
         tx.commit().await?;
         Ok(incident)
     }
@@ -57,6 +68,12 @@ impl Hikeshi {
             original.parse().map_err(|e: crate::domain::ids::BadIncidentNumber| ServiceError::BadInput(e.to_string()))?;
         let original = self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound("incident with that number"))?;
         self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &i.roles_of(caller.user, caller.committee), &original, now)).await
+    }
+
+    /// §4.4(4): a playbook-improvement note (for a drill, the procedure
+    /// problems found, §4.1(2)).
+    pub async fn add_note(&self, id: IncidentId, caller: Caller, went_well: &str, missing: &str) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.add_note(&i.roles_of(caller.user, caller.committee), went_well, missing)).await
     }
 
     /// §4.3: stores one of the three records and posts it in the channel.

@@ -7,6 +7,7 @@ mod delivery;
 mod errors;
 mod incidents;
 mod report;
+pub mod schedules;
 mod transcript;
 
 pub use delivery::Delivered;

@@ -5,12 +5,14 @@
 //! few differences (row claims) are chosen by [`Backend`].
 
 pub mod incidents;
+mod schedules;
 mod outbox;
 pub mod testing;
 mod transcript;
 mod write;
 
 pub use outbox::{OutboxItem, OutboxStats};
+pub use schedules::ReminderRow;
 pub use transcript::{TranscriptLine, TranscriptMessage};
 pub use write::WriteTx;
 

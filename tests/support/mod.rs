@@ -68,11 +68,18 @@ impl TestApp {
     }
 
     pub async fn spawn_with_clock(clock: Arc<dyn Clock>) -> TestApp {
+        Self::spawn_custom(clock, |c| c).await
+    }
+
+    /// With the configuration text changed by `edit` (other schedules, …).
+    pub async fn spawn_custom(clock: Arc<dyn Clock>, edit: impl FnOnce(String) -> String) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let fake = FakeDiscord::start().await;
         let db = DatabaseUrl(format!("sqlite://{}?mode=rwc", dir.path().join("hikeshi.db").display()));
         let config = test_config(dir.path());
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(&config, edit(text)).expect("config");
         let store = Store::connect(&db).await.expect("database");
         store.migrate().await.expect("migrate");
         let mut app = TestApp { fake, store, config, db, clock, _dir: dir, bot: None };
@@ -85,6 +92,9 @@ impl TestApp {
             config: self.config.clone(),
             env: Env { token: Some(Secret::new(ids::TOKEN)), database_url: self.db.clone(), discord_api: Some(self.fake.base_url()) },
             clock: self.clock.clone(),
+            // The scheduler looks often, so a test that moves the clock
+            // sees the effect at once.
+            tick: Duration::from_millis(50),
         }
     }
 

@@ -114,14 +114,46 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     InputTextStyle::Short,
                 )
             }
+            CustomId::Acknowledge(r) => {
+                if ctx.app.acknowledge(r, caller).await? {
+                    done(tr!(lang, "確認を記録しました。", "Acknowledged; recorded."))
+                } else {
+                    done(tr!(lang, "このリマインダーはすでに確認済みです。", "This reminder was already acknowledged."))
+                }
+            }
+            CustomId::StartDrill(r) => {
+                let reminder = ctx.app.store.reminder(r).await?.ok_or(ServiceError::NotFound("reminder"))?;
+                let playbook = reminder.playbook.ok_or(ServiceError::NotFound("playbook"))?;
+                let drill = ctx.app.start_drill(caller, &playbook, &format!("interaction:{}", c.id)).await?;
+                ctx.app.acknowledge(r, caller).await?;
+                let number = drill.number;
+                done(tr!(lang, "訓練 {number} を始めました。チャンネルを用意しています。", "Drill {number} started; its channel is being opened."))
+            }
+            CustomId::NoteButton(i) => {
+                precheck(ctx, i, caller, Action::WriteLessons).await?;
+                note_modal(i, lang)
+            }
             // Modals and the report form arrive as submissions, not clicks.
-            CustomId::LogModal(..) | CustomId::DismissModal(_) | CustomId::DuplicateModal(_) | CustomId::ReportModal { .. } => {
+            CustomId::LogModal(..) | CustomId::DismissModal(_) | CustomId::DuplicateModal(_) | CustomId::NoteModal(_) | CustomId::ReportModal { .. } => {
                 return Err(ServiceError::BadInput(tr!(lang, "このボタンは無効です。", "This control is not valid.")));
             }
         })
     }
     .await;
     result.unwrap_or_else(|e| ephemeral(failure(&e, lang, "component")))
+}
+
+const F_WELL: &str = "went_well";
+const F_MISSING: &str = "missing";
+
+/// §4.4(4): what went well, what was missing (for a drill: the procedure
+/// problems found, §4.1(2)).
+fn note_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
+    let field = |id: &str, label: String| CreateActionRow::InputText(CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id).max_length(2000).required(false));
+    CreateInteractionResponse::Modal(CreateModal::new(CustomId::NoteModal(i).encode(), clip(&tr!(lang, "プレイブック改善メモ", "Playbook improvement note"), 45)).components(vec![
+        field(F_WELL, tr!(lang, "うまくいったこと", "What went well")),
+        field(F_MISSING, tr!(lang, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
+    ]))
 }
 
 /// Lists the unticked items and offers to advance anyway.
@@ -165,6 +197,10 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
                 let inc = ctx.app.dismiss(i, caller, body).await?;
                 let number = inc.number;
                 tr!(lang, "{number} をインシデントではないとして終了しました。", "{number} was closed as not an incident.")
+            }
+            CustomId::NoteModal(i) => {
+                ctx.app.add_note(i, caller, field(&f, F_WELL), field(&f, F_MISSING)).await?;
+                tr!(lang, "改善メモを記録しました（§4.4(4)）。", "Improvement note recorded (§4.4(4)).")
             }
             CustomId::DuplicateModal(i) => {
                 let inc = ctx.app.mark_duplicate(i, caller, body).await?;

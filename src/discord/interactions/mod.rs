@@ -6,6 +6,7 @@
 mod components;
 mod incident_cmd;
 mod report;
+mod schedule_cmd;
 
 use super::custom_id::CustomId;
 use super::errors::service_error;
@@ -85,9 +86,11 @@ async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> seren
         super::commands::REPORT => report::slash(&cmd, lang),
         super::commands::REPORT_MESSAGE => report::from_message(&cmd, lang),
         super::commands::INCIDENT => incident_cmd::run(ctx, &cmd, lang).await,
+        super::commands::DRILL => schedule_cmd::drill(ctx, &cmd, lang).await,
+        super::commands::SCHEDULE => schedule_cmd::schedule(ctx, &cmd, lang).await,
         other => ephemeral(tr!(lang, "不明なコマンドです: {other}", "Unknown command: {other}")),
     };
-    if matches!(cmd.data.name.as_str(), super::commands::INCIDENT) {
+    if matches!(cmd.data.name.as_str(), super::commands::INCIDENT | super::commands::DRILL) {
         ctx.wake.notify_one();
     }
     cmd.create_response(&discord.http, response).await

@@ -56,6 +56,9 @@ pub struct Recorded {
 #[derive(Debug, Clone)]
 pub enum Fault {
     Status(u16),
+    /// The request takes effect, but the answer is lost (the connection
+    /// drops, or the bot crashes before recording what it made).
+    LostAnswer,
     RateLimited { retry_after: f64, global: bool },
 }
 
@@ -308,6 +311,10 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     } else {
         match &fault {
             Some(Fault::Status(s)) => error(*s, 0, "injected failure"),
+            Some(Fault::LostAnswer) => {
+                let _ = route(&shared, &method, &path, &body, &files);
+                error(502, 0, "injected failure after the request took effect")
+            }
             Some(Fault::RateLimited { retry_after, global }) => {
                 let mut r = (
                     StatusCode::TOO_MANY_REQUESTS,

@@ -1,0 +1,59 @@
+//! `/drill start` and `/schedule` (committee).
+
+use super::{ephemeral, failure, Ctx};
+use crate::domain::{Lang, PlaybookId};
+use crate::service::ServiceError;
+use crate::tr;
+use serenity::all::{CommandDataOptionValue, CommandInteraction, CreateInteractionResponse};
+
+/// `/drill start playbook:<id>`: a practice incident (§4.1(2)).
+pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
+    let playbook = cmd.data.options.first().and_then(|sub| match &sub.value {
+        CommandDataOptionValue::SubCommand(opts) => opts.iter().find(|o| o.name == "playbook").and_then(|o| o.value.as_str().map(|s| PlaybookId(s.to_string()))),
+        _ => None,
+    });
+    let Some(playbook) = playbook else {
+        return ephemeral(tr!(lang, "プレイブックを選んでください。", "Choose a playbook."));
+    };
+    match ctx.app.start_drill(caller, &playbook, &format!("interaction:{}", cmd.id)).await {
+        Ok(d) => {
+            let number = d.number;
+            ephemeral(tr!(lang, "🧯 訓練 {number} を始めました。チャンネルを用意しています。", "🧯 Drill {number} started; its channel is being opened."))
+        }
+        Err(e) => ephemeral(failure(&e, lang, "drill")),
+    }
+}
+
+/// `/schedule`: what is due next, in the organisation's time zone.
+pub async fn schedule(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
+    if !caller.committee {
+        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
+        return ephemeral(failure(&e, lang, "schedule"));
+    }
+    let o = match ctx.app.overview().await {
+        Ok(o) => o,
+        Err(e) => return ephemeral(failure(&e, lang, "schedule")),
+    };
+    let s = &ctx.app.settings;
+    let tz = s.organisation.tz;
+    let local = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()).unwrap_or_else(|| "—".into());
+    let (drill, review) = (local(o.next_drill), local(o.next_review));
+    let suggestion = o.suggested_playbook.as_ref().and_then(|p| s.playbooks.get(p)).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| "—".into());
+    let mut text = tr!(
+        lang,
+        "**次の訓練（§4.1(2)）**: {drill}（おすすめ: {suggestion}）\n**次の年次見直し（§9）**: {review}",
+        "**Next drill (§4.1(2))**: {drill} (suggested: {suggestion})\n**Next annual review (§9)**: {review}"
+    );
+    if !o.unacknowledged.is_empty() {
+        let n = o.unacknowledged.len();
+        text.push_str(&tr!(lang, "\n**未確認のリマインダー**: {n}件", "\n**Unacknowledged reminders**: {n}"));
+    }
+    for i in o.deadlines.iter().take(10) {
+        let number = i.number;
+        let at = local(i.deadline.at());
+        text.push_str(&tr!(lang, "\n**{number}** 復旧期限: {at}", "\n**{number}** recovery deadline: {at}"));
+    }
+    ephemeral(text)
+}

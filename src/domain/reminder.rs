@@ -1,0 +1,29 @@
+//! Reminders hikeshi sends about an incident (Table 1 deadlines, nudges).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A reminder about one incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum IncidentReminder {
+    /// `percent` of the Table 1 time has passed (100 = overdue), with the
+    /// earlier steps missed while hikeshi was down.
+    Deadline { percent: u8, deadline: DateTime<Utc>, missed: Vec<u8> },
+    /// Priority 3: business may not stop; nudged until recovered.
+    NoDowntime { nudge: i64 },
+    /// Nothing happened for a while in an open phase.
+    Stale { since: DateTime<Utc> },
+    /// Still no commander.
+    NoCommander,
+    /// Time for a §4.3 status entry.
+    StatusDue { every_minutes: i64 },
+}
+
+impl IncidentReminder {
+    /// Reminders the committee hears of in its own channel too.
+    pub fn escalates(&self) -> bool {
+        matches!(self, IncidentReminder::Deadline { percent: 100, .. } | IncidentReminder::NoDowntime { nudge: 0 } | IncidentReminder::NoCommander)
+    }
+}
+

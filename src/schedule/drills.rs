@@ -1,0 +1,119 @@
+//! §4.1(2): drills are practice incidents; each ends with a report whose
+//! timings compare with the last drill of the same playbook, and whose
+//! procedure problems become playbook-improvement notes.
+
+use crate::domain::{Incident, Phase, Playbook, PlaybookId, Playbooks};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The playbook to drill next: one never drilled (in id order), else the one
+/// drilled longest ago — so every playbook is drilled over a cycle.
+pub fn least_recently_drilled(playbooks: &Playbooks, last: &HashMap<PlaybookId, DateTime<Utc>>) -> Option<PlaybookId> {
+    playbooks.all().iter().min_by_key(|p| (last.get(&p.id).copied(), p.id.clone())).map(|p| p.id.clone())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseTime {
+    pub phase: Phase,
+    pub seconds: i64,
+    /// Against the previous drill of the same playbook (negative = faster).
+    pub change: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub phase: Phase,
+    pub item: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillReport {
+    pub number: String,
+    pub playbook: PlaybookId,
+    /// From the start of the drill until someone was in command.
+    pub time_to_command: Option<i64>,
+    pub time_to_command_change: Option<i64>,
+    pub phases: Vec<PhaseTime>,
+    pub skipped: Vec<Skipped>,
+    /// Procedure problems found: "what was missing" of each note.
+    pub problems: Vec<String>,
+    pub previous: Option<String>,
+}
+
+/// Builds the report from the phase changes `(from, to, at)` in order.
+pub fn drill_report(i: &Incident, advances: &[(Phase, Phase, DateTime<Utc>)], playbook: Option<&Playbook>, previous: Option<&DrillReport>) -> DrillReport {
+    let mut entered = i.reported_at;
+    let mut phases = vec![];
+    for (from, _, at) in advances {
+        let seconds = (*at - entered).num_seconds().max(0);
+        let change = previous.and_then(|p| p.phases.iter().find(|x| x.phase == *from)).map(|x| seconds - x.seconds);
+        phases.push(PhaseTime { phase: *from, seconds, change });
+        entered = *at;
+    }
+    let time_to_command = i.commander_since.map(|t| (t - i.reported_at).num_seconds().max(0));
+    let skipped = i
+        .marks
+        .iter()
+        .filter(|m| m.state == crate::domain::MarkState::Skipped)
+        .map(|m| Skipped {
+            phase: m.phase,
+            item: m.item,
+            text: playbook.and_then(|p| p.checklist(m.phase).get(m.item)).map(|t| t.en.clone()).unwrap_or_default(),
+        })
+        .collect();
+    DrillReport {
+        number: i.number.to_string(),
+        playbook: i.playbook.clone().unwrap_or_else(|| PlaybookId("-".into())),
+        time_to_command,
+        time_to_command_change: match (time_to_command, previous.and_then(|p| p.time_to_command)) {
+            (Some(a), Some(b)) => Some(a - b),
+            _ => None,
+        },
+        phases,
+        skipped,
+        problems: i.lessons.notes.iter().map(|n| n.missing.clone()).filter(|m| !m.trim().is_empty()).collect(),
+        previous: previous.map(|p| p.number.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+    use crate::domain::playbook::tests::playbook;
+    use chrono::Duration;
+
+    #[test]
+    fn every_playbook_is_drilled_over_a_cycle() {
+        let pbs = Playbooks::new(vec![playbook("b", &["breach"], 1), playbook("a", &["threat"], 1), playbook("c", &["failure"], 1)]);
+        let mut last = HashMap::new();
+        let t = Utc::now();
+        assert_eq!(least_recently_drilled(&pbs, &last).unwrap().0, "a");
+        last.insert(PlaybookId("a".into()), t);
+        assert_eq!(least_recently_drilled(&pbs, &last).unwrap().0, "b");
+        last.insert(PlaybookId("b".into()), t + Duration::days(1));
+        last.insert(PlaybookId("c".into()), t + Duration::days(2));
+        assert_eq!(least_recently_drilled(&pbs, &last).unwrap().0, "a");
+    }
+
+    #[test]
+    fn the_report_times_each_phase_and_compares_with_the_last_drill() {
+        let mut i = incident(true);
+        let t0 = i.reported_at;
+        i.commander_since = Some(t0 + Duration::minutes(5));
+        let advances = vec![
+            (Phase::Reported, Phase::Analysis, t0 + Duration::minutes(6)),
+            (Phase::Analysis, Phase::Containment, t0 + Duration::minutes(36)),
+        ];
+        let first = drill_report(&i, &advances, None, None);
+        assert_eq!(first.time_to_command, Some(300));
+        assert_eq!(first.phases.iter().map(|p| (p.phase, p.seconds)).collect::<Vec<_>>(), vec![(Phase::Reported, 360), (Phase::Analysis, 1800)]);
+        i.commander_since = Some(t0 + Duration::minutes(2));
+        let second = drill_report(&i, &[(Phase::Reported, Phase::Analysis, t0 + Duration::minutes(3)), (Phase::Analysis, Phase::Containment, t0 + Duration::minutes(23))], None, Some(&first));
+        assert_eq!(second.time_to_command_change, Some(-180));
+        assert_eq!(second.phases[1].change, Some(-600));
+        assert_eq!(second.previous.as_deref(), Some("INC-2026-0001"));
+    }
+}

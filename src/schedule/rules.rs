@@ -1,0 +1,218 @@
+//! What is due when: pure functions of an incident, the policy and time.
+
+use crate::config::DeadlinePolicy;
+use crate::domain::{Incident, IncidentReminder, RecoveryDeadline, RecoveryPriority};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+/// At most this many firings are looked at in one catch-up (a schedule
+/// firing every minute over a month of downtime still ends).
+pub const MAX_FIRINGS: usize = 10_000;
+
+/// The firings of `schedule` in `(after, until]`, evaluated in `tz` so
+/// that "10:00" stays 10:00 local time across daylight-saving changes.
+pub fn firings(schedule: &cron::Schedule, tz: Tz, after: DateTime<Utc>, until: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    schedule.after(&after.with_timezone(&tz)).map(|t| t.with_timezone(&Utc)).take_while(|t| *t <= until).take(MAX_FIRINGS).collect()
+}
+
+/// The next firing after `now`.
+pub fn next_firing(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    schedule.after(&now.with_timezone(&tz)).next().map(|t| t.with_timezone(&Utc))
+}
+
+/// A reminder that is due, with the key that makes it unique per incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub what: IncidentReminder,
+}
+
+/// What the database knows about an incident's activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Activity {
+    /// The last thing a person did (an event or a message).
+    pub last: DateTime<Utc>,
+    /// The last §4.3 status entry.
+    pub last_status: Option<DateTime<Utc>>,
+}
+
+fn strictest(i: &Incident) -> Option<RecoveryPriority> {
+    i.affected.iter().filter_map(|a| a.priority).max()
+}
+
+/// Everything due for `i` at `now`. Keys are stable, so the scheduler sends
+/// each once; where several steps of one kind are due at once (after
+/// downtime), only the latest is returned, naming the ones it covers.
+pub fn due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateTime<Utc>) -> Vec<Due> {
+    let mut out = vec![];
+    if !i.phase.is_open() {
+        return out;
+    }
+    let recovering = !i.phase.recovery_complete();
+    match i.deadline {
+        RecoveryDeadline::By(deadline) if recovering => {
+            let start = i.noticed.at;
+            let allowed = deadline - start;
+            let mut steps: Vec<(u8, DateTime<Utc>)> = policy
+                .fractions
+                .iter()
+                .map(|f| ((f * 100.0).round() as u8, start + Duration::milliseconds((allowed.num_milliseconds() as f64 * f) as i64)))
+                .collect();
+            steps.push((100, deadline));
+            let reached: Vec<(u8, DateTime<Utc>)> = steps.into_iter().filter(|(_, at)| *at <= now).collect();
+            if let Some((percent, at)) = reached.last().copied() {
+                let missed = reached.iter().map(|(p, _)| *p).filter(|p| *p != percent).collect();
+                out.push(Due { key: format!("deadline:{percent}"), at, what: IncidentReminder::Deadline { percent, deadline, missed } });
+            }
+        }
+        RecoveryDeadline::Immediate(since) if recovering => {
+            let every = policy.no_downtime_nudge.num_milliseconds().max(1);
+            let nudge = (now - since).num_milliseconds().max(0) / every;
+            out.push(Due { key: format!("nodowntime:{nudge}"), at: since + Duration::milliseconds(nudge * every), what: IncidentReminder::NoDowntime { nudge } });
+        }
+        _ => {}
+    }
+    if i.commander.is_none() {
+        let at = i.reported_at + policy.no_commander_after;
+        if at <= now {
+            out.push(Due { key: "no-commander".into(), at, what: IncidentReminder::NoCommander });
+        }
+    }
+    let stale_at = activity.last + policy.stale_after;
+    if stale_at <= now {
+        out.push(Due { key: format!("stale:{}", activity.last.timestamp_millis()), at: stale_at, what: IncidentReminder::Stale { since: activity.last } });
+    }
+    if let (Some(since), true) = (i.commander_since, recovering) {
+        let every = match strictest(i) {
+            Some(RecoveryPriority::NoDowntime) => Some(policy.status_every.priority_3),
+            Some(RecoveryPriority::OneDay) => Some(policy.status_every.priority_2),
+            Some(RecoveryPriority::ThreeDays) => Some(policy.status_every.priority_1),
+            _ => None,
+        };
+        if let Some(every) = every {
+            let base = activity.last_status.map_or(since, |s| s.max(since));
+            let n = (now - base).num_milliseconds() / every.num_milliseconds().max(1);
+            if n >= 1 {
+                out.push(Due {
+                    key: format!("status:{}:{n}", base.timestamp_millis()),
+                    at: base + every * n as i32,
+                    what: IncidentReminder::StatusDue { every_minutes: every.num_minutes() },
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+    use crate::domain::{Phase, UserId};
+    use chrono::TimeZone;
+    use std::str::FromStr;
+
+    fn policy() -> DeadlinePolicy {
+        crate::config::Settings::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/hikeshi.toml"))).unwrap().schedules.policy
+    }
+
+    fn keys(d: &[Due]) -> Vec<String> {
+        d.iter().map(|d| d.key.clone()).collect()
+    }
+
+    fn quiet(i: &Incident) -> Activity {
+        Activity { last: i.reported_at, last_status: None }
+    }
+
+    #[test]
+    fn cron_fires_at_local_time_in_a_zone_without_dst() {
+        let s = crate::config::parse_cron("0 10 1 */3 *").unwrap();
+        let tz = chrono_tz::Asia::Tokyo;
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let until = Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).unwrap();
+        let f = firings(&s, tz, from, until);
+        // 10:00 JST is 01:00 UTC, on Jan, Apr, Jul, Oct 1st.
+        assert_eq!(f, [1, 4, 7, 10].map(|m| Utc.with_ymd_and_hms(2026, m, 1, 1, 0, 0).unwrap()).to_vec());
+    }
+
+    #[test]
+    fn cron_keeps_local_time_across_daylight_saving() {
+        let s = crate::config::parse_cron("0 9 * * *").unwrap();
+        let tz = chrono_tz::Tz::from_str("Europe/London").unwrap();
+        // 29 March 2026: clocks go forward at 01:00 UTC.
+        let from = Utc.with_ymd_and_hms(2026, 3, 28, 0, 0, 0).unwrap();
+        let until = Utc.with_ymd_and_hms(2026, 3, 30, 23, 0, 0).unwrap();
+        let f = firings(&s, tz, from, until);
+        assert_eq!(
+            f,
+            vec![
+                Utc.with_ymd_and_hms(2026, 3, 28, 9, 0, 0).unwrap(), // GMT
+                Utc.with_ymd_and_hms(2026, 3, 29, 8, 0, 0).unwrap(), // BST
+                Utc.with_ymd_and_hms(2026, 3, 30, 8, 0, 0).unwrap(),
+            ]
+        );
+    }
+
+    #[test]
+    fn deadline_steps_at_50_80_and_100_percent() {
+        let i = incident(true); // priority 2: 24 h from 09:00 UTC
+        let p = policy();
+        let at = |h: i64| i.noticed.at + Duration::hours(h);
+        assert!(keys(&due(&i, &p, quiet(&i), at(11))).iter().all(|k| !k.starts_with("deadline")));
+        assert!(keys(&due(&i, &p, quiet(&i), at(12))).contains(&"deadline:50".to_string()));
+        let d = due(&i, &p, quiet(&i), at(20));
+        assert!(d.iter().any(|d| d.what == IncidentReminder::Deadline { percent: 80, deadline: at(24), missed: vec![50] }));
+        let d = due(&i, &p, quiet(&i), at(25));
+        let overdue = d.iter().find(|d| d.key == "deadline:100").unwrap();
+        assert!(overdue.what.escalates());
+        // The deadline crosses midnight: 09:00 + 24 h is the next day.
+        assert_eq!(overdue.at.date_naive(), i.noticed.at.date_naive().succ_opt().unwrap());
+    }
+
+    #[test]
+    fn recovery_complete_stops_deadline_reminders() {
+        let mut i = incident(true);
+        i.phase = Phase::Lessons;
+        let d = due(&i, &policy(), quiet(&i), i.noticed.at + Duration::days(5));
+        assert!(!keys(&d).iter().any(|k| k.starts_with("deadline")));
+    }
+
+    #[test]
+    fn priority_3_pings_at_once_then_nudges_every_interval() {
+        let mut i = incident(true);
+        i.affected[0].priority = Some(RecoveryPriority::NoDowntime);
+        i.deadline = RecoveryDeadline::Immediate(i.noticed.at);
+        let p = policy();
+        let first = due(&i, &p, quiet(&i), i.noticed.at);
+        assert!(first.iter().any(|d| d.key == "nodowntime:0" && d.what.escalates()));
+        let later = due(&i, &p, quiet(&i), i.noticed.at + Duration::minutes(95));
+        assert!(keys(&later).contains(&"nodowntime:3".to_string()), "{later:?}");
+    }
+
+    #[test]
+    fn a_missing_commander_and_a_stale_incident_are_nudged() {
+        let i = incident(true);
+        let p = policy();
+        let d = due(&i, &p, quiet(&i), i.reported_at + Duration::minutes(31));
+        assert!(keys(&d).contains(&"no-commander".to_string()));
+        let d = due(&i, &p, quiet(&i), i.reported_at + Duration::hours(25));
+        assert!(keys(&d).iter().any(|k| k.starts_with("stale:")));
+        let busy = Activity { last: i.reported_at + Duration::hours(24), last_status: None };
+        assert!(!keys(&due(&i, &p, busy, i.reported_at + Duration::hours(25))).iter().any(|k| k.starts_with("stale:")));
+    }
+
+    #[test]
+    fn status_entries_are_asked_for_at_the_priority_cadence() {
+        let mut i = incident(true); // priority 2: every 4 h
+        i.commander = Some(UserId(1));
+        i.commander_since = Some(i.reported_at);
+        let p = policy();
+        assert!(!keys(&due(&i, &p, quiet(&i), i.reported_at + Duration::hours(3))).iter().any(|k| k.starts_with("status")));
+        let d = due(&i, &p, quiet(&i), i.reported_at + Duration::hours(4));
+        assert!(d.iter().any(|d| d.what == IncidentReminder::StatusDue { every_minutes: 240 }));
+        // A status entry resets the cadence.
+        let posted = Activity { last: i.reported_at, last_status: Some(i.reported_at + Duration::hours(3)) };
+        assert!(!keys(&due(&i, &p, posted, i.reported_at + Duration::hours(5))).iter().any(|k| k.starts_with("status")));
+    }
+}

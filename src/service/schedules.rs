@@ -1,0 +1,181 @@
+//! Scheduled work: cron reminders (§4.1(2) drills, §9 annual review),
+//! incident reminders (Table 1), escalations, and drills.
+
+use super::{Caller, Hikeshi, ServiceError};
+use crate::domain::incident::{IncidentError, NewIncident, Noticed};
+use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, PlaybookId};
+use crate::schedule::{drills, rules};
+use chrono::{DateTime, Utc};
+
+/// The two cron schedules, by the name their state is kept under.
+pub const DRILL: &str = "drill";
+pub const ANNUAL_REVIEW: &str = "annual_review";
+
+/// What one tick queued.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tick {
+    pub fired: usize,
+    pub escalated: usize,
+    pub reminded: usize,
+}
+
+impl Tick {
+    pub fn total(&self) -> usize {
+        self.fired + self.escalated + self.reminded
+    }
+}
+
+/// What `/schedule` shows.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub next_drill: Option<DateTime<Utc>>,
+    pub next_review: Option<DateTime<Utc>>,
+    pub suggested_playbook: Option<PlaybookId>,
+    pub unacknowledged: Vec<crate::store::ReminderRow>,
+    pub deadlines: Vec<Incident>,
+}
+
+impl Hikeshi {
+    /// Looks at the clock and queues whatever is due and not yet sent. Each
+    /// reminder is recorded as sent in the transaction that queues it, so a
+    /// crash or a second process never sends one twice, and downtime is made
+    /// up once at the next tick.
+    pub async fn run_schedules(&self) -> Result<Tick, ServiceError> {
+        let now = self.clock.now();
+        let mut tick = Tick::default();
+        let s = self.settings.clone();
+        for (name, spec) in [(DRILL, &s.schedules.drill), (ANNUAL_REVIEW, &s.schedules.annual_review)] {
+            if self.fire_cron(name, &spec.schedule, now).await? {
+                tick.fired += 1;
+            }
+        }
+        let escalate_after = s.schedules.policy.escalate_unacknowledged_after;
+        for r in self.store.unacknowledged_reminders().await? {
+            if r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
+                let mut tx = self.store.begin().await?;
+                if tx.mark_escalated(r.id, now).await? {
+                    tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
+                    tx.enqueue(&Effect::EscalateReminder { reminder: r.id }, now).await?;
+                    tick.escalated += 1;
+                }
+                tx.commit().await?;
+            }
+        }
+        for i in self.store.open_incidents().await? {
+            let activity = self.store.activity(i.id, i.reported_at).await?;
+            let due = rules::due(&i, &s.schedules.policy, activity, now);
+            if due.is_empty() {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            for d in due {
+                if tx.mark_sent(i.id, &d.key, now).await? {
+                    tx.append(Some(i.id), Actor::System, now, &EventPayload::Reminded { key: d.key.clone() }).await?;
+                    tx.enqueue(&Effect::Remind { incident: i.id, what: d.what }, now).await?;
+                    tick.reminded += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(tick)
+    }
+
+    /// Fires one cron schedule once for every firing since it was last
+    /// looked at; several missed firings make one reminder that counts them.
+    async fn fire_cron(&self, name: &str, schedule: &cron::Schedule, now: DateTime<Utc>) -> Result<bool, ServiceError> {
+        let tz = self.settings.organisation.tz;
+        let suggestion = if name == DRILL { drills::least_recently_drilled(&self.settings.playbooks, &self.store.last_drills().await?) } else { None };
+        let mut tx = self.store.begin().await?;
+        let Some(checked) = tx.checked_until(name).await? else {
+            // First start: begin counting now, not from the dawn of time.
+            tx.set_checked_until(name, now).await?;
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let firings = rules::firings(schedule, tz, checked, now);
+        let mut fired = false;
+        if let Some(latest) = firings.last() {
+            let missed = firings.len() as i64 - 1;
+            if let Some(id) = tx.insert_reminder(name, *latest, missed, now, suggestion.as_ref()).await? {
+                tx.append(None, Actor::System, now, &EventPayload::ReminderFired { reminder: id, kind: name.to_string(), missed }).await?;
+                tx.enqueue(&Effect::CronReminder { reminder: id }, now).await?;
+                fired = true;
+            }
+        }
+        tx.set_checked_until(name, now).await?;
+        tx.commit().await?;
+        Ok(fired)
+    }
+
+    /// The committee acknowledges a reminder; `false` when it already was.
+    pub async fn acknowledge(&self, reminder: i64, caller: Caller) -> Result<bool, ServiceError> {
+        if !caller.committee {
+            return Err(IncidentError::NotAllowed(&[crate::domain::Role::Committee]).into());
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let done = tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await?;
+        if done {
+            tx.append(None, Actor::User(caller.user), now, &EventPayload::ReminderAcknowledged { reminder }).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// §4.1(2): the committee starts a drill of `playbook`: a practice
+    /// incident, numbered apart, marked DRILL everywhere.
+    pub async fn start_drill(&self, caller: Caller, playbook: &PlaybookId, source_key: &str) -> Result<Incident, ServiceError> {
+        if !Action::StartDrill.allowed(&crate::domain::RoleSet { committee: caller.committee, ..Default::default() }) {
+            return Err(IncidentError::NotAllowed(Action::StartDrill.allowed_roles()).into());
+        }
+        let pb = self.settings.playbooks.get(playbook).ok_or(ServiceError::NotFound("playbook"))?;
+        let (category, kind) = match pb.covers.first() {
+            Some(crate::domain::category::Coverage::Kind(k)) => (k.category(), Some(*k)),
+            Some(crate::domain::category::Coverage::Category(c)) => (*c, None),
+            None => (Category::Unsure, None),
+        };
+        let now = self.clock.now();
+        let lang = self.settings.organisation.lang;
+        let mut tx = self.store.begin().await?;
+        if let Some(existing) = tx.incident_by_source(source_key).await? {
+            return Ok(existing);
+        }
+        let number = tx.next_number(true, now, self.settings.organisation.tz).await?;
+        let id = tx.insert_incident(number, caller.user, Some(source_key), now).await?;
+        let title = pb.title.get(lang);
+        let new = NewIncident {
+            number,
+            category,
+            kind,
+            title: crate::tr!(lang, "訓練: {title}", "Drill: {title}"),
+            description: pb.activation.get(lang).to_string(),
+            noticed: Noticed { text: String::new(), at: now, understood: true },
+            impact: String::new(),
+            affected: vec![],
+            reporter: caller.user,
+            playbook: Some(pb.id.clone()),
+        };
+        let (incident, outcome) = Incident::open(id, new, now);
+        tx.save_incident(&incident, now).await?;
+        tx.append(Some(id), Actor::User(caller.user), now, &EventPayload::DrillStarted { playbook: pb.id.0.clone() }).await?;
+        tx.record(Some(id), Actor::User(caller.user), now, &outcome).await?;
+        tx.commit().await?;
+        Ok(incident)
+    }
+
+    /// What is due next, for `/schedule`.
+    pub async fn overview(&self) -> Result<Overview, ServiceError> {
+        let now = self.clock.now();
+        let tz = self.settings.organisation.tz;
+        let s = &self.settings.schedules;
+        let mut deadlines: Vec<Incident> = self.store.open_incidents().await?.into_iter().filter(|i| i.deadline.at().is_some() && !i.phase.recovery_complete()).collect();
+        deadlines.sort_by_key(|i| i.deadline.at());
+        Ok(Overview {
+            next_drill: rules::next_firing(&s.drill.schedule, tz, now),
+            next_review: rules::next_firing(&s.annual_review.schedule, tz, now),
+            suggested_playbook: drills::least_recently_drilled(&self.settings.playbooks, &self.store.last_drills().await?),
+            unacknowledged: self.store.unacknowledged_reminders().await?,
+            deadlines,
+        })
+    }
+}

@@ -1,0 +1,190 @@
+//! What is due and what was sent: cron positions, fired reminders, sent
+//! incident reminders, drill reports.
+
+use super::{Result, Store, StoreError, WriteTx};
+use crate::clock::{from_ms, to_ms};
+use crate::domain::{IncidentId, Phase, PlaybookId};
+use crate::schedule::drills::DrillReport;
+use crate::schedule::rules::Activity;
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A fired drill or annual-review reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub kind: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub missed: i64,
+    pub fired_at: DateTime<Utc>,
+    pub playbook: Option<PlaybookId>,
+    pub acknowledged_by: Option<i64>,
+    pub escalated_at: Option<DateTime<Utc>>,
+}
+
+fn reminder_row(r: &AnyRow) -> Result<ReminderRow> {
+    Ok(ReminderRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        scheduled_at: from_ms(r.try_get("scheduled_at")?),
+        missed: r.try_get("missed")?,
+        fired_at: from_ms(r.try_get("fired_at")?),
+        playbook: r.try_get::<Option<String>, _>("playbook")?.map(PlaybookId),
+        acknowledged_by: r.try_get("acknowledged_by")?,
+        escalated_at: r.try_get::<Option<i64>, _>("escalated_at")?.map(from_ms),
+    })
+}
+
+const REMINDER_COLUMNS: &str = "id, kind, scheduled_at, missed, fired_at, playbook, acknowledged_by, escalated_at";
+
+impl Store {
+    pub async fn reminder(&self, id: i64) -> Result<Option<ReminderRow>> {
+        let row = sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(reminder_row).transpose()
+    }
+
+    pub async fn reminders(&self) -> Result<Vec<ReminderRow>> {
+        let rows = sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders ORDER BY id")).fetch_all(&self.pool).await?;
+        rows.iter().map(reminder_row).collect()
+    }
+
+    pub async fn unacknowledged_reminders(&self) -> Result<Vec<ReminderRow>> {
+        let rows = sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE acknowledged_at IS NULL ORDER BY id")).fetch_all(&self.pool).await?;
+        rows.iter().map(reminder_row).collect()
+    }
+
+    /// What people last did on an incident: events by users, messages by
+    /// people (not the bot), and the last §4.3 status entry.
+    pub async fn activity(&self, incident: IncidentId, since: DateTime<Utc>) -> Result<Activity> {
+        let row = sqlx::query(
+            "SELECT (SELECT MAX(at) FROM events WHERE incident_id = $1 AND actor <> 'system') AS e, \
+                    (SELECT MAX(at) FROM transcript WHERE incident_id = $1 AND author_bot = 0) AS t, \
+                    (SELECT MAX(at) FROM log_entries WHERE incident_id = $1 AND kind = 'status') AS s",
+        )
+        .bind(incident.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let e: Option<i64> = row.try_get("e")?;
+        let t: Option<i64> = row.try_get("t")?;
+        let s: Option<i64> = row.try_get("s")?;
+        let last = [e, t].into_iter().flatten().max().map(from_ms).unwrap_or(since).max(since);
+        Ok(Activity { last, last_status: s.map(from_ms) })
+    }
+
+    /// When each playbook was last drilled.
+    pub async fn last_drills(&self) -> Result<HashMap<PlaybookId, DateTime<Utc>>> {
+        let rows = sqlx::query("SELECT state FROM incidents WHERE drill = 1").fetch_all(&self.pool).await?;
+        let mut out: HashMap<PlaybookId, DateTime<Utc>> = HashMap::new();
+        for r in &rows {
+            let i = super::incidents::decode(r)?;
+            if let Some(p) = i.playbook {
+                let e = out.entry(p).or_insert(i.reported_at);
+                *e = (*e).max(i.reported_at);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn drill_report(&self, incident: IncidentId) -> Result<Option<DrillReport>> {
+        let row = sqlx::query("SELECT report FROM drill_reports WHERE incident_id = $1").bind(incident.0).fetch_optional(&self.pool).await?;
+        row.map(|r| -> Result<DrillReport> { Ok(serde_json::from_str(&r.try_get::<String, _>("report")?)?) }).transpose()
+    }
+}
+
+impl WriteTx {
+    pub async fn checked_until(&mut self, name: &str) -> Result<Option<DateTime<Utc>>> {
+        let row = sqlx::query("SELECT checked_until FROM schedule_state WHERE name = $1").bind(name).fetch_optional(self.conn()).await?;
+        Ok(row.map(|r| r.try_get::<i64, _>("checked_until")).transpose()?.map(from_ms))
+    }
+
+    pub async fn set_checked_until(&mut self, name: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("INSERT INTO schedule_state (name, checked_until) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET checked_until = excluded.checked_until")
+            .bind(name)
+            .bind(to_ms(at))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a fired reminder; `None` when this firing was recorded
+    /// already (by another process, or before a crash).
+    pub async fn insert_reminder(&mut self, kind: &str, scheduled_at: DateTime<Utc>, missed: i64, now: DateTime<Utc>, playbook: Option<&PlaybookId>) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "INSERT INTO reminders (kind, scheduled_at, missed, fired_at, playbook) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (kind, scheduled_at) DO NOTHING RETURNING id",
+        )
+        .bind(kind)
+        .bind(to_ms(scheduled_at))
+        .bind(missed)
+        .bind(to_ms(now))
+        .bind(playbook.map(|p| p.0.clone()))
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// True when this call acknowledged it (false: already acknowledged).
+    pub async fn acknowledge_reminder(&mut self, id: i64, by: i64, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query("UPDATE reminders SET acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3 AND acknowledged_at IS NULL")
+            .bind(by)
+            .bind(to_ms(now))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn mark_escalated(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query("UPDATE reminders SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL AND acknowledged_at IS NULL")
+            .bind(to_ms(now))
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// True when the key was not sent before for this incident.
+    pub async fn mark_sent(&mut self, incident: IncidentId, key: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query("INSERT INTO sent_reminders (incident_id, key, sent_at) VALUES ($1, $2, $3) ON CONFLICT (incident_id, key) DO NOTHING")
+            .bind(incident.0)
+            .bind(key)
+            .bind(to_ms(now))
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The phase changes of an incident, `(from, to, at)` in order.
+    pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
+        let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq").bind(incident.0).fetch_all(self.conn()).await?;
+        rows.iter()
+            .map(|r| {
+                let v: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("payload")?)?;
+                let phase = |k: &str| v.get(k).and_then(|p| p.as_str()).and_then(Phase::parse).ok_or_else(|| StoreError::Corrupt(format!("phase_advanced event without {k}")));
+                Ok((phase("from")?, phase("to")?, from_ms(r.try_get("at")?)))
+            })
+            .collect()
+    }
+
+    /// The newest drill report of a playbook.
+    pub async fn last_drill_report(&mut self, playbook: &PlaybookId) -> Result<Option<DrillReport>> {
+        let row = sqlx::query("SELECT report FROM drill_reports WHERE playbook = $1 ORDER BY created_at DESC, incident_id DESC LIMIT 1")
+            .bind(&playbook.0)
+            .fetch_optional(self.conn())
+            .await?;
+        row.map(|r| -> Result<DrillReport> { Ok(serde_json::from_str(&r.try_get::<String, _>("report")?)?) }).transpose()
+    }
+
+    pub async fn insert_drill_report(&mut self, incident: IncidentId, report: &DrillReport, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("INSERT INTO drill_reports (incident_id, playbook, report, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (incident_id) DO NOTHING")
+            .bind(incident.0)
+            .bind(&report.playbook.0)
+            .bind(serde_json::to_string(report)?)
+            .bind(to_ms(now))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
