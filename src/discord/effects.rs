@@ -420,7 +420,10 @@ impl DiscordEffects {
             return Ok(Delivered::Done);
         }
         let (text, rows) = if escalation { reminders::escalation(&r, s, self.app.clock.now()) } else { reminders::cron_reminder(&r, s) };
-        let msg = CreateMessage::new().content(super::i18n::clip(&text, 2000)).components(rows).allowed_mentions(reminders::committee_mentions(s));
+        let msg = CreateMessage::new()
+            .content(super::i18n::clip(&text, 2000))
+            .components(rows)
+            .allowed_mentions(reminders::committee_mentions(s));
         self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
@@ -432,7 +435,8 @@ impl DiscordEffects {
         let s = &self.app.settings;
         let ((text, mentions), committee) = reminders::incident_reminder(&i, what, s);
         if let Some(channel) = i.channel {
-            self.post(channel, CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(mentions), &nonce(item)).await?;
+            self.post(channel, CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(mentions), &nonce(item))
+                .await?;
         }
         if let Some(text) = committee {
             let msg = CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(reminders::committee_mentions(s));
@@ -451,7 +455,12 @@ impl DiscordEffects {
         if let Some(channel) = self.incident(id).await?.channel {
             self.post(channel, CreateMessage::new().embed(embed.clone()).allowed_mentions(no_mentions()), &nonce(item)).await?;
         }
-        self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &format!("hkc{}", item.id)).await?;
+        self.post(
+            s.discord.committee_channel,
+            CreateMessage::new().embed(embed).allowed_mentions(no_mentions()),
+            &format!("hkc{}", item.id),
+        )
+        .await?;
         Ok(Delivered::Done)
     }
 }

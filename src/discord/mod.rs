@@ -30,7 +30,13 @@ pub fn intents() -> GatewayIntents {
 
 /// Connects to Discord (or to `api_base`), and runs until `stop` turns
 /// true: the gateway client and the outbox worker.
-pub async fn run(app: Hikeshi, token: &Secret, api_base: Option<&str>, tick: std::time::Duration, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn run(
+    app: Hikeshi,
+    token: &Secret,
+    api_base: Option<&str>,
+    tick: std::time::Duration,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let make_http = || {
         let mut builder = HttpBuilder::new(token.expose());
         if let Some(base) = api_base {

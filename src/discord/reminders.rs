@@ -21,9 +21,15 @@ fn relative(t: DateTime<Utc>) -> String {
 }
 
 fn buttons(r: &ReminderRow, lang: Lang) -> Vec<CreateActionRow> {
-    let mut row = vec![CreateButton::new(CustomId::Acknowledge(r.id).encode()).label(tr!(lang, "確認した", "Acknowledge")).style(ButtonStyle::Success)];
+    let mut row = vec![CreateButton::new(CustomId::Acknowledge(r.id).encode())
+        .label(tr!(lang, "確認した", "Acknowledge"))
+        .style(ButtonStyle::Success)];
     if r.kind == DRILL {
-        row.push(CreateButton::new(CustomId::StartDrill(r.id).encode()).label(tr!(lang, "今すぐ訓練を始める", "Start drill now")).style(ButtonStyle::Primary));
+        row.push(
+            CreateButton::new(CustomId::StartDrill(r.id).encode())
+                .label(tr!(lang, "今すぐ訓練を始める", "Start drill now"))
+                .style(ButtonStyle::Primary),
+        );
     }
     vec![CreateActionRow::Buttons(row)]
 }
@@ -33,7 +39,12 @@ pub fn cron_reminder(r: &ReminderRow, settings: &Settings) -> (String, Vec<Creat
     let lang = settings.organisation.lang;
     let role = settings.discord.committee_role;
     let mut text = if r.kind == DRILL {
-        let suggestion = r.playbook.as_ref().and_then(|p| settings.playbooks.get(p)).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| "—".into());
+        let suggestion = r
+            .playbook
+            .as_ref()
+            .and_then(|p| settings.playbooks.get(p))
+            .map(|p| p.title.get(lang).to_string())
+            .unwrap_or_else(|| "—".into());
         tr!(
             lang,
             "<@&{role}> 🧯 定期訓練の時期です（§4.1(2)）。おすすめのプレイブック: **{suggestion}**（最も長く訓練していないもの）。",
@@ -44,7 +55,11 @@ pub fn cron_reminder(r: &ReminderRow, settings: &Settings) -> (String, Vec<Creat
     };
     if r.missed > 0 {
         let n = r.missed;
-        text.push_str(&tr!(lang, "\n（hikeshi の停止中に {n} 回分のリマインダーを逃しました。まとめてお知らせします。）", "\n({n} earlier reminders were missed while hikeshi was offline; this one stands for them.)"));
+        text.push_str(&tr!(
+            lang,
+            "\n（hikeshi の停止中に {n} 回分のリマインダーを逃しました。まとめてお知らせします。）",
+            "\n({n} earlier reminders were missed while hikeshi was offline; this one stands for them.)"
+        ));
     }
     (text, buttons(r, lang))
 }
@@ -79,13 +94,25 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
         IncidentReminder::Deadline { percent: 100, deadline, .. } => {
             let d = when(*deadline);
             (
-                to_commander(tr!(lang, "⚠ 表1の復旧期限（{d}）を過ぎましたが、復旧が完了していません。", "⚠ The Table 1 recovery deadline ({d}) has passed and recovery is not complete.")),
-                Some(tr!(lang, "<@&{role}> ⚠ {number} {channel} が表1の復旧期限（{d}）を過ぎました。", "<@&{role}> ⚠ {number} {channel} is past its Table 1 recovery deadline ({d}).")),
+                to_commander(tr!(
+                    lang,
+                    "⚠ 表1の復旧期限（{d}）を過ぎましたが、復旧が完了していません。",
+                    "⚠ The Table 1 recovery deadline ({d}) has passed and recovery is not complete."
+                )),
+                Some(tr!(
+                    lang,
+                    "<@&{role}> ⚠ {number} {channel} が表1の復旧期限（{d}）を過ぎました。",
+                    "<@&{role}> ⚠ {number} {channel} is past its Table 1 recovery deadline ({d})."
+                )),
             )
         }
         IncidentReminder::Deadline { percent, deadline, missed } => {
             let (d, r) = (when(*deadline), relative(*deadline));
-            let mut text = tr!(lang, "⏰ 表1の復旧時間の {percent}% が経過しました。期限: {d}（{r}）", "⏰ {percent}% of the Table 1 recovery time has passed. Restore by {d} ({r}).");
+            let mut text = tr!(
+                lang,
+                "⏰ 表1の復旧時間の {percent}% が経過しました。期限: {d}（{r}）",
+                "⏰ {percent}% of the Table 1 recovery time has passed. Restore by {d} ({r})."
+            );
             if !missed.is_empty() {
                 let list = missed.iter().map(|p| format!("{p}%")).collect::<Vec<_>>().join(", ");
                 text.push_str(&tr!(lang, "\n（停止中に逃した通知: {list}）", "\n(missed while hikeshi was offline: {list})"));
@@ -93,24 +120,60 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
             (to_commander(text), None)
         }
         IncidentReminder::NoDowntime { nudge: 0 } => (
-            (tr!(lang, "🚨 優先度3のシステムに影響しています。業務を止めることはできません（表1）。", "🚨 A priority-3 system is affected: business may not stop (Table 1)."), no_mentions()),
-            Some(tr!(lang, "<@&{role}> 🚨 {number} {channel} は優先度3（業務停止不可）のシステムに影響しています。", "<@&{role}> 🚨 {number} {channel} affects a priority-3 system: business may not stop.")),
+            (
+                tr!(
+                    lang,
+                    "🚨 優先度3のシステムに影響しています。業務を止めることはできません（表1）。",
+                    "🚨 A priority-3 system is affected: business may not stop (Table 1)."
+                ),
+                no_mentions(),
+            ),
+            Some(tr!(
+                lang,
+                "<@&{role}> 🚨 {number} {channel} は優先度3（業務停止不可）のシステムに影響しています。",
+                "<@&{role}> 🚨 {number} {channel} affects a priority-3 system: business may not stop."
+            )),
         ),
         IncidentReminder::NoDowntime { nudge } => {
             let minutes = nudge * settings.schedules.policy.no_downtime_nudge.num_minutes();
-            (to_commander(tr!(lang, "🚨 優先度3: 復旧がまだ完了していません（{minutes}分経過）。", "🚨 Priority 3: recovery is still not complete ({minutes} minutes).")), None)
+            (
+                to_commander(tr!(
+                    lang,
+                    "🚨 優先度3: 復旧がまだ完了していません（{minutes}分経過）。",
+                    "🚨 Priority 3: recovery is still not complete ({minutes} minutes)."
+                )),
+                None,
+            )
         }
         IncidentReminder::Stale { since } => {
             let r = relative(*since);
-            (to_commander(tr!(lang, "💤 {r} から動きがありません。状況を記録してください。", "💤 Nothing has happened since {r}. Please log the status.")), None)
+            (
+                to_commander(tr!(
+                    lang,
+                    "💤 {r} から動きがありません。状況を記録してください。",
+                    "💤 Nothing has happened since {r}. Please log the status."
+                )),
+                None,
+            )
         }
         IncidentReminder::NoCommander => (
             (tr!(lang, "⏳ まだ指揮者がいません（§4.2）。", "⏳ There is still no commander (§4.2)."), no_mentions()),
-            Some(tr!(lang, "<@&{role}> ⏳ {number} {channel} にまだ指揮者がいません。指揮を執るか任命してください（§4.2）。", "<@&{role}> ⏳ {number} {channel} still has no commander: take command or appoint one (§4.2).")),
+            Some(tr!(
+                lang,
+                "<@&{role}> ⏳ {number} {channel} にまだ指揮者がいません。指揮を執るか任命してください（§4.2）。",
+                "<@&{role}> ⏳ {number} {channel} still has no commander: take command or appoint one (§4.2)."
+            )),
         ),
         IncidentReminder::StatusDue { every_minutes } => {
             let m = every_minutes;
-            (to_commander(tr!(lang, "📝 状況の記録（§4.3）をお願いします（この優先度では{m}分ごと）。", "📝 Time for a status entry (§4.3); at this priority, every {m} minutes.")), None)
+            (
+                to_commander(tr!(
+                    lang,
+                    "📝 状況の記録（§4.3）をお願いします（この優先度では{m}分ごと）。",
+                    "📝 Time for a status entry (§4.3); at this priority, every {m} minutes."
+                )),
+                None,
+            )
         }
     }
 }
@@ -142,15 +205,36 @@ pub fn drill_report(r: &DrillReport, settings: &Settings) -> CreateEmbed {
     let lang = settings.organisation.lang;
     let playbook = settings.playbooks.get(&r.playbook).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| r.playbook.0.clone());
     let number = &r.number;
-    let mut e = CreateEmbed::new().title(tr!(lang, "🧯 訓練報告 {number}", "🧯 Drill report {number}")).colour(0x3498db).field(tr!(lang, "プレイブック", "Playbook"), playbook, false);
+    let mut e = CreateEmbed::new().title(tr!(lang, "🧯 訓練報告 {number}", "🧯 Drill report {number}")).colour(0x3498db).field(
+        tr!(lang, "プレイブック", "Playbook"),
+        playbook,
+        false,
+    );
     let command = r.time_to_command.map(|t| format!("{}{}", duration(t), change(r.time_to_command_change))).unwrap_or_else(|| "—".into());
     e = e.field(tr!(lang, "指揮を執るまで", "Time to take command"), command, true);
-    let phases: Vec<String> = r.phases.iter().map(|p| format!("{}: {}{}", phase_name(p.phase, lang), duration(p.seconds), change(p.change))).collect();
-    e = e.field(tr!(lang, "フェーズごとの時間", "Time in each phase"), if phases.is_empty() { "—".into() } else { phases.join("\n") }, false);
+    let phases: Vec<String> =
+        r.phases.iter().map(|p| format!("{}: {}{}", phase_name(p.phase, lang), duration(p.seconds), change(p.change))).collect();
+    e = e.field(
+        tr!(lang, "フェーズごとの時間", "Time in each phase"),
+        if phases.is_empty() { "—".into() } else { phases.join("\n") },
+        false,
+    );
     let skipped: Vec<String> = r.skipped.iter().map(|s| format!("{} #{}: {}", phase_name(s.phase, lang), s.item + 1, s.text)).collect();
-    e = e.field(tr!(lang, "未実施のチェック項目", "Checklist items skipped"), super::i18n::clip(&if skipped.is_empty() { "—".into() } else { skipped.join("\n") }, 1024), false);
-    let problems = if r.problems.is_empty() { "—".into() } else { r.problems.iter().map(|p| format!("- {}", super::i18n::inert(p))).collect::<Vec<_>>().join("\n") };
-    e = e.field(tr!(lang, "見つかった手順の問題（改善メモ）", "Procedure problems found (improvement notes)"), super::i18n::clip(&problems, 1024), false);
+    e = e.field(
+        tr!(lang, "未実施のチェック項目", "Checklist items skipped"),
+        super::i18n::clip(&if skipped.is_empty() { "—".into() } else { skipped.join("\n") }, 1024),
+        false,
+    );
+    let problems = if r.problems.is_empty() {
+        "—".into()
+    } else {
+        r.problems.iter().map(|p| format!("- {}", super::i18n::inert(p))).collect::<Vec<_>>().join("\n")
+    };
+    e = e.field(
+        tr!(lang, "見つかった手順の問題（改善メモ）", "Procedure problems found (improvement notes)"),
+        super::i18n::clip(&problems, 1024),
+        false,
+    );
     let previous = r.previous.clone().unwrap_or_else(|| tr!(lang, "なし（初回）", "none (first drill)"));
     e.field(tr!(lang, "比較対象の前回訓練", "Compared with"), previous, false)
 }

@@ -236,7 +236,11 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
         );
     }
     if i.phase == Phase::Lessons || i.is_drill() {
-        work.push(CreateButton::new(CustomId::NoteButton(id).encode()).label(tr!(lang, "改善メモ", "Improvement note")).style(ButtonStyle::Secondary));
+        work.push(
+            CreateButton::new(CustomId::NoteButton(id).encode())
+                .label(tr!(lang, "改善メモ", "Improvement note"))
+                .style(ButtonStyle::Secondary),
+        );
     }
     rows.push(CreateActionRow::Buttons(work));
     if i.phase < Phase::Analysis || i.commander.is_none() {

@@ -29,29 +29,81 @@ impl std::fmt::Display for Actor {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventPayload {
-    Reported { number: IncidentNumber, title: String },
-    CommandTaken { commander: UserId },
-    CommanderAppointed { commander: UserId },
-    PhaseAdvanced { from: Phase, to: Phase, skipped: Vec<usize> },
-    ChecklistTicked { phase: Phase, item: usize, done: bool },
-    LogEntryAdded { entry_id: i64, kind: LogKind },
-    ResponderAdded { user: UserId },
-    ResponderRemoved { user: UserId },
-    MarkedDuplicate { original: IncidentId },
-    Dismissed { reason: String },
-    ChannelCreated { channel: ChannelId },
-    CardPosted { message: MessageId },
-    Archived { channel: ChannelId },
-    TranscriptRecorded { message: MessageId, version: i64, digest: String },
-    TranscriptDeleted { message: MessageId },
+    Reported {
+        number: IncidentNumber,
+        title: String,
+    },
+    CommandTaken {
+        commander: UserId,
+    },
+    CommanderAppointed {
+        commander: UserId,
+    },
+    PhaseAdvanced {
+        from: Phase,
+        to: Phase,
+        skipped: Vec<usize>,
+    },
+    ChecklistTicked {
+        phase: Phase,
+        item: usize,
+        done: bool,
+    },
+    LogEntryAdded {
+        entry_id: i64,
+        kind: LogKind,
+    },
+    ResponderAdded {
+        user: UserId,
+    },
+    ResponderRemoved {
+        user: UserId,
+    },
+    MarkedDuplicate {
+        original: IncidentId,
+    },
+    Dismissed {
+        reason: String,
+    },
+    ChannelCreated {
+        channel: ChannelId,
+    },
+    CardPosted {
+        message: MessageId,
+    },
+    Archived {
+        channel: ChannelId,
+    },
+    TranscriptRecorded {
+        message: MessageId,
+        version: i64,
+        digest: String,
+    },
+    TranscriptDeleted {
+        message: MessageId,
+    },
     /// A scheduled reminder fired (`missed`: earlier firings it covers).
-    ReminderFired { reminder: i64, kind: String, missed: i64 },
-    ReminderAcknowledged { reminder: i64 },
-    ReminderEscalated { reminder: i64 },
+    ReminderFired {
+        reminder: i64,
+        kind: String,
+        missed: i64,
+    },
+    ReminderAcknowledged {
+        reminder: i64,
+    },
+    ReminderEscalated {
+        reminder: i64,
+    },
     /// A deadline step or nudge about the incident was queued.
-    Reminded { key: String },
-    DrillStarted { playbook: String },
-    NoteAdded { playbook: Option<String> },
+    Reminded {
+        key: String,
+    },
+    DrillStarted {
+        playbook: String,
+    },
+    NoteAdded {
+        playbook: Option<String>,
+    },
 }
 
 impl EventPayload {

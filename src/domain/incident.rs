@@ -429,7 +429,11 @@ impl Incident {
         if went_well.trim().is_empty() && missing.trim().is_empty() {
             return Err(IncidentError::ReasonRequired);
         }
-        let note = ImprovementNote { playbook: self.playbook.clone(), went_well: went_well.trim().to_string(), missing: missing.trim().to_string() };
+        let note = ImprovementNote {
+            playbook: self.playbook.clone(),
+            went_well: went_well.trim().to_string(),
+            missing: missing.trim().to_string(),
+        };
         self.lessons.notes.push(note);
         Ok(Outcome::default().with(EventPayload::NoteAdded { playbook: self.playbook.as_ref().map(|p| p.0.clone()) }).refreshed(self.id))
     }

@@ -23,7 +23,9 @@ pub enum IncidentReminder {
 impl IncidentReminder {
     /// Reminders the committee hears of in its own channel too.
     pub fn escalates(&self) -> bool {
-        matches!(self, IncidentReminder::Deadline { percent: 100, .. } | IncidentReminder::NoDowntime { nudge: 0 } | IncidentReminder::NoCommander)
+        matches!(
+            self,
+            IncidentReminder::Deadline { percent: 100, .. } | IncidentReminder::NoDowntime { nudge: 0 } | IncidentReminder::NoCommander
+        )
     }
 }
-

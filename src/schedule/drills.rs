@@ -43,7 +43,12 @@ pub struct DrillReport {
 }
 
 /// Builds the report from the phase changes `(from, to, at)` in order.
-pub fn drill_report(i: &Incident, advances: &[(Phase, Phase, DateTime<Utc>)], playbook: Option<&Playbook>, previous: Option<&DrillReport>) -> DrillReport {
+pub fn drill_report(
+    i: &Incident,
+    advances: &[(Phase, Phase, DateTime<Utc>)],
+    playbook: Option<&Playbook>,
+    previous: Option<&DrillReport>,
+) -> DrillReport {
     let mut entered = i.reported_at;
     let mut phases = vec![];
     for (from, _, at) in advances {
@@ -109,9 +114,20 @@ mod tests {
         ];
         let first = drill_report(&i, &advances, None, None);
         assert_eq!(first.time_to_command, Some(300));
-        assert_eq!(first.phases.iter().map(|p| (p.phase, p.seconds)).collect::<Vec<_>>(), vec![(Phase::Reported, 360), (Phase::Analysis, 1800)]);
+        assert_eq!(
+            first.phases.iter().map(|p| (p.phase, p.seconds)).collect::<Vec<_>>(),
+            vec![(Phase::Reported, 360), (Phase::Analysis, 1800)]
+        );
         i.commander_since = Some(t0 + Duration::minutes(2));
-        let second = drill_report(&i, &[(Phase::Reported, Phase::Analysis, t0 + Duration::minutes(3)), (Phase::Analysis, Phase::Containment, t0 + Duration::minutes(23))], None, Some(&first));
+        let second = drill_report(
+            &i,
+            &[
+                (Phase::Reported, Phase::Analysis, t0 + Duration::minutes(3)),
+                (Phase::Analysis, Phase::Containment, t0 + Duration::minutes(23)),
+            ],
+            None,
+            Some(&first),
+        );
         assert_eq!(second.time_to_command_change, Some(-180));
         assert_eq!(second.phases[1].change, Some(-600));
         assert_eq!(second.previous.as_deref(), Some("INC-2026-0001"));

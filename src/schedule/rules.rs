@@ -42,8 +42,7 @@ fn strictest(i: &Incident) -> Option<RecoveryPriority> {
 }
 
 /// Everything due for `i` at `now`. Keys are stable, so the scheduler sends
-/// each once; where several steps of one kind are due at once (after
-/// downtime), only the latest is returned, naming the ones it covers.
+/// each once. Nudges repeat: only the latest is returned.
 pub fn due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateTime<Utc>) -> Vec<Due> {
     let mut out = vec![];
     if !i.phase.is_open() {
@@ -60,16 +59,24 @@ pub fn due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateT
                 .map(|f| ((f * 100.0).round() as u8, start + Duration::milliseconds((allowed.num_milliseconds() as f64 * f) as i64)))
                 .collect();
             steps.push((100, deadline));
-            let reached: Vec<(u8, DateTime<Utc>)> = steps.into_iter().filter(|(_, at)| *at <= now).collect();
-            if let Some((percent, at)) = reached.last().copied() {
-                let missed = reached.iter().map(|(p, _)| *p).filter(|p| *p != percent).collect();
-                out.push(Due { key: format!("deadline:{percent}"), at, what: IncidentReminder::Deadline { percent, deadline, missed } });
+            // Every step reached; the scheduler sends the newest one not yet
+            // sent and names the others it covers (after downtime).
+            for (percent, at) in steps.into_iter().filter(|(_, at)| *at <= now) {
+                out.push(Due {
+                    key: format!("deadline:{percent}"),
+                    at,
+                    what: IncidentReminder::Deadline { percent, deadline, missed: vec![] },
+                });
             }
         }
         RecoveryDeadline::Immediate(since) if recovering => {
             let every = policy.no_downtime_nudge.num_milliseconds().max(1);
             let nudge = (now - since).num_milliseconds().max(0) / every;
-            out.push(Due { key: format!("nodowntime:{nudge}"), at: since + Duration::milliseconds(nudge * every), what: IncidentReminder::NoDowntime { nudge } });
+            out.push(Due {
+                key: format!("nodowntime:{nudge}"),
+                at: since + Duration::milliseconds(nudge * every),
+                what: IncidentReminder::NoDowntime { nudge },
+            });
         }
         _ => {}
     }
@@ -81,7 +88,11 @@ pub fn due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateT
     }
     let stale_at = activity.last + policy.stale_after;
     if stale_at <= now {
-        out.push(Due { key: format!("stale:{}", activity.last.timestamp_millis()), at: stale_at, what: IncidentReminder::Stale { since: activity.last } });
+        out.push(Due {
+            key: format!("stale:{}", activity.last.timestamp_millis()),
+            at: stale_at,
+            what: IncidentReminder::Stale { since: activity.last },
+        });
     }
     if let (Some(since), true) = (i.commander_since, recovering) {
         let every = match strictest(i) {
@@ -114,7 +125,10 @@ mod tests {
     use std::str::FromStr;
 
     fn policy() -> DeadlinePolicy {
-        crate::config::Settings::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/hikeshi.toml"))).unwrap().schedules.policy
+        crate::config::Settings::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/hikeshi.toml")))
+            .unwrap()
+            .schedules
+            .policy
     }
 
     fn keys(d: &[Due]) -> Vec<String> {
@@ -162,7 +176,7 @@ mod tests {
         assert!(keys(&due(&i, &p, quiet(&i), at(11))).iter().all(|k| !k.starts_with("deadline")));
         assert!(keys(&due(&i, &p, quiet(&i), at(12))).contains(&"deadline:50".to_string()));
         let d = due(&i, &p, quiet(&i), at(20));
-        assert!(d.iter().any(|d| d.what == IncidentReminder::Deadline { percent: 80, deadline: at(24), missed: vec![50] }));
+        assert!(keys(&d).contains(&"deadline:50".to_string()) && keys(&d).contains(&"deadline:80".to_string()));
         let d = due(&i, &p, quiet(&i), at(25));
         let overdue = d.iter().find(|d| d.key == "deadline:100").unwrap();
         assert!(overdue.what.escalates());

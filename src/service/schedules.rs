@@ -3,7 +3,7 @@
 
 use super::{Caller, Hikeshi, ServiceError};
 use crate::domain::incident::{IncidentError, NewIncident, Noticed};
-use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, PlaybookId};
+use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, IncidentReminder, PlaybookId};
 use crate::schedule::{drills, rules};
 use chrono::{DateTime, Utc};
 
@@ -68,12 +68,31 @@ impl Hikeshi {
                 continue;
             }
             let mut tx = self.store.begin().await?;
+            // Deadline steps not sent yet (several after downtime) make one
+            // reminder: the newest, naming the others.
+            let mut steps: Vec<(u8, rules::Due)> = vec![];
             for d in due {
-                if tx.mark_sent(i.id, &d.key, now).await? {
-                    tx.append(Some(i.id), Actor::System, now, &EventPayload::Reminded { key: d.key.clone() }).await?;
-                    tx.enqueue(&Effect::Remind { incident: i.id, what: d.what }, now).await?;
-                    tick.reminded += 1;
+                if !tx.mark_sent(i.id, &d.key, now).await? {
+                    continue;
                 }
+                tx.append(Some(i.id), Actor::System, now, &EventPayload::Reminded { key: d.key.clone() }).await?;
+                match d.what {
+                    IncidentReminder::Deadline { percent, .. } => steps.push((percent, d)),
+                    what => {
+                        tx.enqueue(&Effect::Remind { incident: i.id, what }, now).await?;
+                        tick.reminded += 1;
+                    }
+                }
+            }
+            steps.sort_by_key(|(p, _)| *p);
+            if let Some((percent, newest)) = steps.pop() {
+                let deadline = match newest.what {
+                    IncidentReminder::Deadline { deadline, .. } => deadline,
+                    _ => newest.at,
+                };
+                let missed = steps.iter().map(|(p, _)| *p).collect();
+                tx.enqueue(&Effect::Remind { incident: i.id, what: IncidentReminder::Deadline { percent, deadline, missed } }, now).await?;
+                tick.reminded += 1;
             }
             tx.commit().await?;
         }
@@ -84,7 +103,8 @@ impl Hikeshi {
     /// looked at; several missed firings make one reminder that counts them.
     async fn fire_cron(&self, name: &str, schedule: &cron::Schedule, now: DateTime<Utc>) -> Result<bool, ServiceError> {
         let tz = self.settings.organisation.tz;
-        let suggestion = if name == DRILL { drills::least_recently_drilled(&self.settings.playbooks, &self.store.last_drills().await?) } else { None };
+        let suggestion =
+            if name == DRILL { drills::least_recently_drilled(&self.settings.playbooks, &self.store.last_drills().await?) } else { None };
         let mut tx = self.store.begin().await?;
         let Some(checked) = tx.checked_until(name).await? else {
             // First start: begin counting now, not from the dawn of time.
@@ -168,7 +188,8 @@ impl Hikeshi {
         let now = self.clock.now();
         let tz = self.settings.organisation.tz;
         let s = &self.settings.schedules;
-        let mut deadlines: Vec<Incident> = self.store.open_incidents().await?.into_iter().filter(|i| i.deadline.at().is_some() && !i.phase.recovery_complete()).collect();
+        let mut deadlines: Vec<Incident> =
+            self.store.open_incidents().await?.into_iter().filter(|i| i.deadline.at().is_some() && !i.phase.recovery_complete()).collect();
         deadlines.sort_by_key(|i| i.deadline.at());
         Ok(Overview {
             next_drill: rules::next_firing(&s.drill.schedule, tz, now),

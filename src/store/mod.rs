@@ -5,8 +5,8 @@
 //! few differences (row claims) are chosen by [`Backend`].
 
 pub mod incidents;
-mod schedules;
 mod outbox;
+mod schedules;
 pub mod testing;
 mod transcript;
 mod write;

@@ -41,7 +41,8 @@ const REMINDER_COLUMNS: &str = "id, kind, scheduled_at, missed, fired_at, playbo
 
 impl Store {
     pub async fn reminder(&self, id: i64) -> Result<Option<ReminderRow>> {
-        let row = sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(reminder_row).transpose()
     }
 
@@ -51,7 +52,9 @@ impl Store {
     }
 
     pub async fn unacknowledged_reminders(&self) -> Result<Vec<ReminderRow>> {
-        let rows = sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE acknowledged_at IS NULL ORDER BY id")).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE acknowledged_at IS NULL ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(reminder_row).collect()
     }
 
@@ -88,7 +91,8 @@ impl Store {
     }
 
     pub async fn drill_report(&self, incident: IncidentId) -> Result<Option<DrillReport>> {
-        let row = sqlx::query("SELECT report FROM drill_reports WHERE incident_id = $1").bind(incident.0).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT report FROM drill_reports WHERE incident_id = $1").bind(incident.0).fetch_optional(&self.pool).await?;
         row.map(|r| -> Result<DrillReport> { Ok(serde_json::from_str(&r.try_get::<String, _>("report")?)?) }).transpose()
     }
 }
@@ -110,7 +114,14 @@ impl WriteTx {
 
     /// Records a fired reminder; `None` when this firing was recorded
     /// already (by another process, or before a crash).
-    pub async fn insert_reminder(&mut self, kind: &str, scheduled_at: DateTime<Utc>, missed: i64, now: DateTime<Utc>, playbook: Option<&PlaybookId>) -> Result<Option<i64>> {
+    pub async fn insert_reminder(
+        &mut self,
+        kind: &str,
+        scheduled_at: DateTime<Utc>,
+        missed: i64,
+        now: DateTime<Utc>,
+        playbook: Option<&PlaybookId>,
+    ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO reminders (kind, scheduled_at, missed, fired_at, playbook) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (kind, scheduled_at) DO NOTHING RETURNING id",
@@ -147,22 +158,32 @@ impl WriteTx {
 
     /// True when the key was not sent before for this incident.
     pub async fn mark_sent(&mut self, incident: IncidentId, key: &str, now: DateTime<Utc>) -> Result<bool> {
-        let done = sqlx::query("INSERT INTO sent_reminders (incident_id, key, sent_at) VALUES ($1, $2, $3) ON CONFLICT (incident_id, key) DO NOTHING")
-            .bind(incident.0)
-            .bind(key)
-            .bind(to_ms(now))
-            .execute(self.conn())
-            .await?;
+        let done = sqlx::query(
+            "INSERT INTO sent_reminders (incident_id, key, sent_at) VALUES ($1, $2, $3) ON CONFLICT (incident_id, key) DO NOTHING",
+        )
+        .bind(incident.0)
+        .bind(key)
+        .bind(to_ms(now))
+        .execute(self.conn())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The phase changes of an incident, `(from, to, at)` in order.
     pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
-        let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq").bind(incident.0).fetch_all(self.conn()).await?;
+        let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq")
+            .bind(incident.0)
+            .fetch_all(self.conn())
+            .await?;
         rows.iter()
             .map(|r| {
                 let v: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("payload")?)?;
-                let phase = |k: &str| v.get(k).and_then(|p| p.as_str()).and_then(Phase::parse).ok_or_else(|| StoreError::Corrupt(format!("phase_advanced event without {k}")));
+                let phase = |k: &str| {
+                    v.get(k)
+                        .and_then(|p| p.as_str())
+                        .and_then(Phase::parse)
+                        .ok_or_else(|| StoreError::Corrupt(format!("phase_advanced event without {k}")))
+                };
                 Ok((phase("from")?, phase("to")?, from_ms(r.try_get("at")?)))
             })
             .collect()

@@ -7,4 +7,5 @@ mod cli;
 mod commander;
 mod report;
 mod resilience;
+mod schedules;
 mod transcript;

@@ -127,14 +127,22 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                 let drill = ctx.app.start_drill(caller, &playbook, &format!("interaction:{}", c.id)).await?;
                 ctx.app.acknowledge(r, caller).await?;
                 let number = drill.number;
-                done(tr!(lang, "訓練 {number} を始めました。チャンネルを用意しています。", "Drill {number} started; its channel is being opened."))
+                done(tr!(
+                    lang,
+                    "訓練 {number} を始めました。チャンネルを用意しています。",
+                    "Drill {number} started; its channel is being opened."
+                ))
             }
             CustomId::NoteButton(i) => {
                 precheck(ctx, i, caller, Action::WriteLessons).await?;
                 note_modal(i, lang)
             }
             // Modals and the report form arrive as submissions, not clicks.
-            CustomId::LogModal(..) | CustomId::DismissModal(_) | CustomId::DuplicateModal(_) | CustomId::NoteModal(_) | CustomId::ReportModal { .. } => {
+            CustomId::LogModal(..)
+            | CustomId::DismissModal(_)
+            | CustomId::DuplicateModal(_)
+            | CustomId::NoteModal(_)
+            | CustomId::ReportModal { .. } => {
                 return Err(ServiceError::BadInput(tr!(lang, "このボタンは無効です。", "This control is not valid.")));
             }
         })
@@ -149,11 +157,16 @@ const F_MISSING: &str = "missing";
 /// §4.4(4): what went well, what was missing (for a drill: the procedure
 /// problems found, §4.1(2)).
 fn note_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
-    let field = |id: &str, label: String| CreateActionRow::InputText(CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id).max_length(2000).required(false));
-    CreateInteractionResponse::Modal(CreateModal::new(CustomId::NoteModal(i).encode(), clip(&tr!(lang, "プレイブック改善メモ", "Playbook improvement note"), 45)).components(vec![
-        field(F_WELL, tr!(lang, "うまくいったこと", "What went well")),
-        field(F_MISSING, tr!(lang, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
-    ]))
+    let field = |id: &str, label: String| {
+        CreateActionRow::InputText(CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id).max_length(2000).required(false))
+    };
+    CreateInteractionResponse::Modal(
+        CreateModal::new(CustomId::NoteModal(i).encode(), clip(&tr!(lang, "プレイブック改善メモ", "Playbook improvement note"), 45))
+            .components(vec![
+                field(F_WELL, tr!(lang, "うまくいったこと", "What went well")),
+                field(F_MISSING, tr!(lang, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
+            ]),
+    )
 }
 
 /// Lists the unticked items and offers to advance anyway.

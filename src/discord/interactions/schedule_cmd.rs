@@ -10,7 +10,9 @@ use serenity::all::{CommandDataOptionValue, CommandInteraction, CreateInteractio
 pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
     let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
     let playbook = cmd.data.options.first().and_then(|sub| match &sub.value {
-        CommandDataOptionValue::SubCommand(opts) => opts.iter().find(|o| o.name == "playbook").and_then(|o| o.value.as_str().map(|s| PlaybookId(s.to_string()))),
+        CommandDataOptionValue::SubCommand(opts) => {
+            opts.iter().find(|o| o.name == "playbook").and_then(|o| o.value.as_str().map(|s| PlaybookId(s.to_string())))
+        }
         _ => None,
     });
     let Some(playbook) = playbook else {
@@ -19,7 +21,11 @@ pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInt
     match ctx.app.start_drill(caller, &playbook, &format!("interaction:{}", cmd.id)).await {
         Ok(d) => {
             let number = d.number;
-            ephemeral(tr!(lang, "🧯 訓練 {number} を始めました。チャンネルを用意しています。", "🧯 Drill {number} started; its channel is being opened."))
+            ephemeral(tr!(
+                lang,
+                "🧯 訓練 {number} を始めました。チャンネルを用意しています。",
+                "🧯 Drill {number} started; its channel is being opened."
+            ))
         }
         Err(e) => ephemeral(failure(&e, lang, "drill")),
     }
@@ -38,9 +44,12 @@ pub async fn schedule(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Create
     };
     let s = &ctx.app.settings;
     let tz = s.organisation.tz;
-    let local = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()).unwrap_or_else(|| "—".into());
+    let local = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()).unwrap_or_else(|| "—".into())
+    };
     let (drill, review) = (local(o.next_drill), local(o.next_review));
-    let suggestion = o.suggested_playbook.as_ref().and_then(|p| s.playbooks.get(p)).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| "—".into());
+    let suggestion =
+        o.suggested_playbook.as_ref().and_then(|p| s.playbooks.get(p)).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| "—".into());
     let mut text = tr!(
         lang,
         "**次の訓練（§4.1(2)）**: {drill}（おすすめ: {suggestion}）\n**次の年次見直し（§9）**: {review}",

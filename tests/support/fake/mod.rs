@@ -59,7 +59,10 @@ pub enum Fault {
     /// The request takes effect, but the answer is lost (the connection
     /// drops, or the bot crashes before recording what it made).
     LostAnswer,
-    RateLimited { retry_after: f64, global: bool },
+    RateLimited {
+        retry_after: f64,
+        global: bool,
+    },
 }
 
 struct FaultRule {

@@ -1,0 +1,288 @@
+//! Reminders that never miss and never repeat, under a controlled clock.
+
+use crate::support::fake::{ids, snowflake, Fault};
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use chrono::{Duration, TimeZone, Utc};
+use hikeshi::clock::{Clock, ManualClock};
+use hikeshi::domain::Phase;
+use serde_json::json;
+use std::sync::Arc;
+
+/// 2026-03-31 09:00 in Tokyo.
+fn start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap()
+}
+
+async fn app_at(clock: &ManualClock) -> TestApp {
+    TestApp::spawn_with_clock(Arc::new(clock.clone())).await
+}
+
+fn committee_posts(app: &TestApp) -> Vec<serde_json::Value> {
+    app.posts_in(ids::COMMITTEE_CHANNEL).into_iter().filter(|p| p.status == 200).map(|p| p.body).collect()
+}
+
+fn containing(app: &TestApp, text: &str) -> usize {
+    committee_posts(app).iter().filter(|b| b["content"].as_str().unwrap_or("").contains(text)).count()
+}
+
+/// Lets the scheduler and the worker run a few rounds.
+async fn a_few_ticks() {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn drills_and_the_annual_review_fire_at_local_time_with_buttons() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    a_few_ticks().await;
+    assert_eq!(containing(&app, "訓練"), 0, "nothing is due yet");
+    // 1 April 10:00 JST = 01:00 UTC: the quarterly drill and the yearly review.
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
+    let drill = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("定期訓練")).unwrap();
+    assert!(drill["content"].as_str().unwrap().contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)));
+    assert_eq!(drill["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]));
+    // The least recently drilled playbook is suggested: none drilled yet,
+    // so the first by id.
+    assert!(drill["content"].as_str().unwrap().contains("建物への侵入"), "{drill}");
+    let buttons: Vec<String> =
+        drill["components"][0]["components"].as_array().unwrap().iter().map(|b| b["custom_id"].as_str().unwrap().to_string()).collect();
+    assert!(buttons[0].starts_with("hk1:ack:") && buttons[1].starts_with("hk1:drillnow:"), "{buttons:?}");
+    a_few_ticks().await;
+    assert_eq!(containing(&app, "定期訓練"), 1, "fired once");
+    app.assert_no_schema_violations();
+}
+
+#[tokio::test]
+async fn a_week_of_downtime_is_made_up_by_one_reminder_per_schedule() {
+    let clock = ManualClock::new(start());
+    let mut app = TestApp::spawn_custom(Arc::new(clock.clone()), |c| {
+        c.replace("drill = \"0 10 1 */3 *\"", "drill = \"0 10 * * *\"")
+            .replace("annual_review = \"0 10 1 4 *\"", "annual_review = \"0 10 * * 1\"")
+    })
+    .await;
+    a_few_ticks().await;
+    app.stop_bot().await;
+    clock.advance(Duration::days(7));
+    app.start_bot().await;
+    app.wait_until("the catch-up is posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
+    let drill = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("定期訓練")).unwrap();
+    assert!(drill["content"].as_str().unwrap().contains("6 回分"), "seven daily firings make one message naming six missed: {drill}");
+    // A restart does not send them again, nor does time passing before the
+    // next firing (10:00; it is 09:00).
+    app.restart().await;
+    clock.advance(Duration::minutes(50));
+    a_few_ticks().await;
+    assert_eq!((containing(&app, "定期訓練"), containing(&app, "年次見直し")), (1, 1));
+    let fired = app.store.reminders().await.unwrap();
+    assert_eq!(fired.len(), 2);
+}
+
+#[tokio::test]
+async fn an_unacknowledged_reminder_is_escalated_and_an_acknowledged_one_is_not() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    a_few_ticks().await;
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
+    // The committee acknowledges the review, not the drill.
+    let review = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();
+    let msg = app.fake.messages(ids::COMMITTEE_CHANNEL).into_iter().last().unwrap();
+    let no = app
+        .interact(payloads::button(app.id(), Who::new(ids::ALICE, ids::COMMITTEE_CHANNEL), &format!("hk1:ack:{}", review.id), &msg))
+        .await;
+    assert!(ephemeral_text(&no).contains("だけ"), "members cannot acknowledge");
+    let ok =
+        app.interact(payloads::button(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), &format!("hk1:ack:{}", review.id), &msg)).await;
+    assert!(ephemeral_text(&ok).contains("確認"), "{ok}");
+    clock.advance(Duration::days(3));
+    app.wait_until("the drill reminder is escalated", |_| containing(&app, "確認されていません") == 1).await;
+    let esc = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("確認されていません")).unwrap();
+    assert!(esc["content"].as_str().unwrap().contains("3 日間") && esc["content"].as_str().unwrap().contains("訓練"), "{esc}");
+    a_few_ticks().await;
+    assert_eq!(containing(&app, "確認されていません"), 1, "escalated once; the acknowledged review never");
+}
+
+#[tokio::test]
+async fn table_1_deadline_steps_reach_the_channel_and_overdue_reaches_the_committee() {
+    let clock = ManualClock::new(start());
+    let mut app = app_at(&clock).await;
+    // Mail has priority 2: restore within 24 hours of noticing.
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            Some("dos"),
+            &[("title", "メールが送れない"), ("what", "大量の接続"), ("systems", "mail")],
+        )
+        .await;
+    let i = app.incident_from_reply(&reply).await;
+    let took = app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    assert!(ephemeral_text(&took).contains("指揮を執りました"));
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    let said = |app: &TestApp, text: &str| {
+        app.posts_in(channel).iter().filter(|p| p.body["content"].as_str().unwrap_or("").contains(text)).count()
+    };
+    clock.advance(Duration::hours(11));
+    a_few_ticks().await;
+    assert_eq!(said(&app, "50%"), 0);
+    clock.advance(Duration::hours(1)); // 12 h: 50 %
+    app.wait_until("the 50% reminder", |_| said(&app, "50%") == 1).await;
+    clock.advance(Duration::minutes(7 * 60 + 13)); // 19 h 13 m: 80 %
+    app.wait_until("the 80% reminder", |_| said(&app, "80%") == 1).await;
+    // A restart in between sends nothing again.
+    app.restart().await;
+    a_few_ticks().await;
+    assert_eq!((said(&app, "50%"), said(&app, "80%")), (1, 1));
+    clock.advance(Duration::hours(5)); // past 24 h
+    app.wait_until("overdue, in the channel and to the committee", |_| said(&app, "過ぎました") == 1 && containing(&app, "復旧期限") == 1)
+        .await;
+    let esc = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap_or("").contains("復旧期限")).unwrap();
+    assert_eq!(esc["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]));
+    // The commander is the one pinged in the channel.
+    let overdue = app.posts_in(channel).into_iter().find(|p| p.body["content"].as_str().unwrap_or("").contains("過ぎました")).unwrap();
+    assert_eq!(overdue.body["allowed_mentions"]["users"], json!([snowflake(ids::BOB)]));
+}
+
+#[tokio::test]
+async fn priority_3_pings_the_committee_at_once_and_nudges_until_recovered() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "failure",
+            None,
+            &[("title", "基幹が停止"), ("what", "ログインできない"), ("systems", "core")],
+        )
+        .await;
+    let i = app.incident_from_reply(&reply).await;
+    app.wait_until("the committee hears of priority 3 at once", |_| containing(&app, "優先度3") == 1).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let channel = i.channel.unwrap().0;
+    let nudges = |app: &TestApp| {
+        app.posts_in(channel).iter().filter(|p| p.body["content"].as_str().unwrap_or("").contains("復旧がまだ完了していません")).count()
+    };
+    clock.advance(Duration::minutes(31));
+    app.wait_until("a nudge after 30 minutes", |_| nudges(&app) == 1).await;
+    clock.advance(Duration::minutes(30));
+    app.wait_until("another after 60", |_| nudges(&app) == 2).await;
+}
+
+#[tokio::test]
+async fn a_reminder_whose_answer_was_lost_is_posted_once() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    a_few_ticks().await;
+    // Discord posts the reminder but the answer never reaches the bot.
+    app.fake.fail("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL), vec![Fault::LostAnswer]);
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.wait_until("the first attempt", |f| {
+        f.calls("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL)).iter().any(|r| r.status == 502)
+    })
+    .await;
+    // Keep time moving past the retry back-off until the retry went out.
+    let ticking = {
+        let clock = clock.clone();
+        tokio::spawn(async move {
+            loop {
+                clock.advance(Duration::seconds(5));
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        })
+    };
+    app.wait_until("the retry", |f| f.calls("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL)).len() >= 2).await;
+    app.settled().await;
+    ticking.abort();
+    let in_channel =
+        app.fake.messages(ids::COMMITTEE_CHANNEL).into_iter().filter(|m| m["content"].as_str().unwrap_or("").contains("定期訓練")).count();
+    assert_eq!(in_channel, 1, "the retry carried the same nonce");
+}
+
+#[tokio::test]
+async fn schedule_lists_what_is_due_in_the_organisations_time_zone() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    let reply = app.interact(payloads::slash(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), "schedule", json!([]))).await;
+    let text = ephemeral_text(&reply);
+    assert!(text.contains("2026-04-01 10:00 JST"), "{text}");
+    let no = app.interact(payloads::slash(app.id(), Who::new(ids::ALICE, ids::GENERAL), "schedule", json!([]))).await;
+    assert!(ephemeral_text(&no).contains("だけ"));
+}
+
+#[tokio::test]
+async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    let start_drill = |user: u64| {
+        payloads::slash(
+            app.id(),
+            Who::new(user, ids::COMMITTEE_CHANNEL),
+            "drill",
+            json!([{"name": "start", "type": 1, "options": [{"name": "playbook", "type": 3, "value": "malware"}]}]),
+        )
+    };
+    let no = app.interact(start_drill(ids::ALICE)).await;
+    assert!(ephemeral_text(&no).contains("だけ"));
+    let mut previous = None;
+    for round in 0..2 {
+        let reply = app.interact(start_drill(ids::BOB)).await;
+        let d = app.incident_from_reply(&reply).await;
+        assert!(d.number.drill && d.number.to_string().starts_with("DRILL-2026-"));
+        let channel = app.fake.channel(d.channel.unwrap().0).unwrap();
+        assert!(channel["name"].as_str().unwrap().starts_with("drill-"), "{channel}");
+        let card = app
+            .posts_in(d.channel.unwrap().0)
+            .into_iter()
+            .find(|p| p.body["components"].as_array().is_some_and(|c| !c.is_empty()))
+            .unwrap()
+            .body;
+        assert!(card["embeds"][0]["title"].as_str().unwrap().contains("DRILL"));
+        assert_eq!(card["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]), "only the committee is pinged");
+        clock.advance(Duration::minutes(4 - round));
+        app.click(ids::BOB, &d, &format!("hk1:take:{}", d.id)).await;
+        for minutes in [2, 20, 15, 10, 30, 5] {
+            clock.advance(Duration::minutes(minutes - round * 2));
+            let r = app.click(ids::BOB, &d, &format!("hk1:advance!:{}", d.id)).await;
+            assert_eq!(r["type"], 4, "{r}");
+            if app.incident(d.number).await.phase == Phase::Lessons {
+                let form = app.click(ids::BOB, &d, &format!("hk1:note:{}", d.id)).await;
+                let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+                app.interact(payloads::modal(
+                    app.id(),
+                    Who::new(ids::BOB, d.channel.unwrap().0),
+                    &custom,
+                    &[("went_well", "隔離が早かった"), ("missing", "連絡先リストが古い")],
+                ))
+                .await;
+            }
+        }
+        let closed = app.incident(d.number).await;
+        assert_eq!(closed.phase, Phase::Closed);
+        app.settled().await;
+        let report = app.store.drill_report(d.id).await.unwrap().expect("a drill report");
+        assert_eq!(report.time_to_command, Some((4 - round) * 60));
+        assert_eq!(report.phases.len(), 6);
+        assert_eq!(report.phases[1].phase, Phase::Analysis);
+        assert_eq!(report.phases[1].seconds, (20 - round * 2) * 60);
+        assert!(!report.skipped.is_empty(), "the unticked checklist items");
+        assert_eq!(report.problems, vec!["連絡先リストが古い".to_string()]);
+        assert_eq!(report.previous, previous);
+        if round == 1 {
+            assert_eq!(report.phases[1].change, Some(-120), "two minutes faster than last time");
+        }
+        let posted = app
+            .posts_in(ids::COMMITTEE_CHANNEL)
+            .into_iter()
+            .filter(|p| p.body["embeds"][0]["title"].as_str().unwrap_or("").contains("訓練報告"))
+            .count();
+        assert_eq!(posted as i64, round + 1);
+        previous = Some(d.number.to_string());
+    }
+    // Drills are numbered apart and never counted as incidents.
+    assert!(app.store.open_incidents().await.unwrap().is_empty());
+    assert!(app.store.incident_by_number("INC-2026-0001".parse().unwrap()).await.unwrap().is_none());
+    let _ = clock.now();
+}
