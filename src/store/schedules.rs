@@ -58,11 +58,12 @@ impl Store {
         rows.iter().map(reminder_row).collect()
     }
 
-    /// What people last did on an incident: events by users, messages by
-    /// people (not the bot), and the last §4.3 status entry.
+    /// What people last did on an incident: their actions (events by users;
+    /// transcript events count through the transcript, where the bot's own
+    /// posts are told apart), their messages, and the last §4.3 status entry.
     pub async fn activity(&self, incident: IncidentId, since: DateTime<Utc>) -> Result<Activity> {
         let row = sqlx::query(
-            "SELECT (SELECT MAX(at) FROM events WHERE incident_id = $1 AND actor <> 'system') AS e, \
+            "SELECT (SELECT MAX(at) FROM events WHERE incident_id = $1 AND actor <> 'system' AND kind NOT LIKE 'transcript%') AS e, \
                     (SELECT MAX(at) FROM transcript WHERE incident_id = $1 AND author_bot = 0) AS t, \
                     (SELECT MAX(at) FROM log_entries WHERE incident_id = $1 AND kind = 'status') AS s",
         )

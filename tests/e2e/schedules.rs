@@ -286,3 +286,50 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
     assert!(app.store.incident_by_number("INC-2026-0001".parse().unwrap()).await.unwrap().is_none());
     let _ = clock.now();
 }
+
+#[tokio::test]
+async fn start_drill_now_opens_the_suggested_drill_and_acknowledges() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    a_few_ticks().await;
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.wait_until("the drill reminder", |_| containing(&app, "定期訓練") == 1).await;
+    let r = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "drill").unwrap();
+    let msg =
+        app.fake.messages(ids::COMMITTEE_CHANNEL).into_iter().find(|m| m["content"].as_str().unwrap_or("").contains("定期訓練")).unwrap();
+    let reply = app
+        .interact(payloads::button(app.id(), Who::new(ids::CAROL, ids::COMMITTEE_CHANNEL), &format!("hk1:drillnow:{}", r.id), &msg))
+        .await;
+    let d = app.incident_from_reply(&reply).await;
+    assert!(d.is_drill());
+    assert_eq!(d.playbook, r.playbook, "the suggested playbook");
+    assert_eq!(app.store.reminder(r.id).await.unwrap().unwrap().acknowledged_by, Some(ids::CAROL as i64));
+    // The next suggestion moves on to another playbook.
+    let reply = app.interact(payloads::slash(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), "schedule", json!([]))).await;
+    assert!(!ephemeral_text(&reply).contains("建物への侵入"), "{reply}");
+}
+
+#[tokio::test]
+async fn nudges_for_no_commander_a_due_status_entry_and_a_stale_incident() {
+    let clock = ManualClock::new(start());
+    let app = app_at(&clock).await;
+    let i = app.report_malware(ids::ALICE).await; // file server: priority 1
+    let channel = i.channel.unwrap().0;
+    let said = |app: &TestApp, text: &str| {
+        app.posts_in(channel).iter().filter(|p| p.body["content"].as_str().unwrap_or("").contains(text)).count()
+    };
+    clock.advance(Duration::minutes(31));
+    app.wait_until("the committee is nudged about the missing commander", |_| {
+        containing(&app, "まだ指揮者がいません") == 1 && said(&app, "まだ指揮者がいません") == 1
+    })
+    .await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    // Priority 1: a status entry is asked for daily; the incident goes stale after 24 h.
+    clock.advance(Duration::hours(24));
+    app.wait_until("the commander is asked for a status entry", |_| said(&app, "状況の記録（§4.3）") == 1).await;
+    app.wait_until("the commander is nudged about the silence", |_| said(&app, "動きがありません") == 1).await;
+    let status = app.posts_in(channel).into_iter().find(|p| p.body["content"].as_str().unwrap_or("").contains("状況の記録")).unwrap();
+    assert_eq!(status.body["allowed_mentions"]["users"], json!([snowflake(ids::BOB)]));
+    a_few_ticks().await;
+    assert_eq!((said(&app, "状況の記録（§4.3）"), said(&app, "動きがありません")), (1, 1), "each once");
+}
