@@ -6,7 +6,15 @@
 //! Anything can arrive here (a forged interaction, an old version's id), so
 //! parsing never panics and refuses what it does not know.
 
+use crate::domain::lessons::{BoardQuestion, LessonItem};
 use crate::domain::{Category, IncidentId, LogKind, SubKind};
+
+fn board_id(q: BoardQuestion) -> &'static str {
+    match q {
+        BoardQuestion::VictimOfOutsideBreach => "victim",
+        BoardQuestion::HarmedOutsiders => "harm",
+    }
+}
 
 const PREFIX: &str = "hk1";
 /// Discord's limit for a custom id.
@@ -43,6 +51,14 @@ pub enum CustomId {
     /// A playbook-improvement note (§4.4(4)), and its modal.
     NoteButton(IncidentId),
     NoteModal(IncidentId),
+    /// §4.4: the plan, the board questions, waivers, the announcement.
+    PlanButton(IncidentId),
+    PlanModal(IncidentId),
+    Board(IncidentId, BoardQuestion, bool),
+    WaiveSelect(IncidentId),
+    WaiveModal(IncidentId, LessonItem),
+    Read(IncidentId),
+    Readers(IncidentId),
 }
 
 impl CustomId {
@@ -66,6 +82,13 @@ impl CustomId {
             StartDrill(r) => format!("{PREFIX}:drillnow:{r}"),
             NoteButton(i) => format!("{PREFIX}:note:{i}"),
             NoteModal(i) => format!("{PREFIX}:notem:{i}"),
+            PlanButton(i) => format!("{PREFIX}:plan:{i}"),
+            PlanModal(i) => format!("{PREFIX}:planm:{i}"),
+            Board(i, q, yes) => format!("{PREFIX}:board:{i}:{}:{}", board_id(*q), if *yes { "y" } else { "n" }),
+            WaiveSelect(i) => format!("{PREFIX}:waive:{i}"),
+            WaiveModal(i, item) => format!("{PREFIX}:waivem:{i}:{}", item.id()),
+            Read(i) => format!("{PREFIX}:read:{i}"),
+            Readers(i) => format!("{PREFIX}:readers:{i}"),
         }
     }
 
@@ -127,6 +150,29 @@ impl CustomId {
             "drillnow" => StartDrill(arity(1).and_then(|_| incident(0))?.0),
             "note" => arity(1).and_then(|_| incident(0)).map(NoteButton)?,
             "notem" => arity(1).and_then(|_| incident(0)).map(NoteModal)?,
+            "plan" => arity(1).and_then(|_| incident(0)).map(PlanButton)?,
+            "planm" => arity(1).and_then(|_| incident(0)).map(PlanModal)?,
+            "board" => {
+                arity(3)?;
+                let q = match rest[1] {
+                    "victim" => BoardQuestion::VictimOfOutsideBreach,
+                    "harm" => BoardQuestion::HarmedOutsiders,
+                    _ => return None,
+                };
+                let yes = match rest[2] {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                };
+                Board(incident(0)?, q, yes)
+            }
+            "waive" => arity(1).and_then(|_| incident(0)).map(WaiveSelect)?,
+            "waivem" => {
+                arity(2)?;
+                WaiveModal(incident(0)?, LessonItem::parse(rest[1])?)
+            }
+            "read" => arity(1).and_then(|_| incident(0)).map(Read)?,
+            "readers" => arity(1).and_then(|_| incident(0)).map(Readers)?,
             _ => return None,
         })
     }
@@ -146,6 +192,13 @@ impl CustomId {
             | DuplicateButton(i)
             | NoteButton(i)
             | NoteModal(i)
+            | PlanButton(i)
+            | PlanModal(i)
+            | Board(i, _, _)
+            | WaiveSelect(i)
+            | WaiveModal(i, _)
+            | Read(i)
+            | Readers(i)
             | DuplicateModal(i) => Some(*i),
             Advance { incident, .. } => Some(*incident),
         }
@@ -172,6 +225,14 @@ mod tests {
             CustomId::StartDrill(7),
             CustomId::NoteButton(i),
             CustomId::NoteModal(i),
+            CustomId::PlanButton(i),
+            CustomId::PlanModal(i),
+            CustomId::Board(i, BoardQuestion::VictimOfOutsideBreach, true),
+            CustomId::Board(i, BoardQuestion::HarmedOutsiders, false),
+            CustomId::WaiveSelect(i),
+            CustomId::WaiveModal(i, LessonItem::ImprovementNotes),
+            CustomId::Read(i),
+            CustomId::Readers(i),
         ];
         for k in LogKind::ALL {
             v.push(CustomId::LogButton(i, k));

@@ -96,6 +96,30 @@ pub fn incident_error(e: &IncidentError, lang: Lang) -> String {
         ),
         IncidentError::AlreadyResponder(u) => tr!(lang, "<@{u}> はすでに対応メンバーです。", "<@{u}> is already a responder."),
         IncidentError::NotResponder(u) => tr!(lang, "<@{u}> は対応メンバーではありません。", "<@{u}> is not a responder."),
+        IncidentError::LessonsIncomplete(items) => {
+            let list = items.iter().map(|i| lesson_item(*i, lang)).collect::<Vec<_>>().join(", ");
+            tr!(
+                lang,
+                "まだ終了できません。足りないもの: {list}（委員会は理由を添えて免除できます）。",
+                "The incident cannot close yet. Missing: {list} (the committee may waive an item with a reason)."
+            )
+        }
+        IncidentError::NotInLessons => tr!(lang, "これは「教訓・再発防止」フェーズで行います。", "This belongs to the Lessons phase."),
+        IncidentError::Invalid(what) => match (*what, lang) {
+            ("the technical part of the prevention plan is empty", Lang::Ja) => "再発防止計画の技術的対策が空です。".into(),
+            ("the organisational part of the prevention plan is empty", Lang::Ja) => "再発防止計画の組織的対策が空です。".into(),
+            ("drills are never reported to the board", Lang::Ja) => "訓練は取締役会への報告の対象外です。".into(),
+            (w, _) => w.to_string(),
+        },
+    }
+}
+
+pub fn lesson_item(i: crate::domain::lessons::LessonItem, lang: Lang) -> String {
+    use crate::domain::lessons::LessonItem;
+    match i {
+        LessonItem::Plan => tr!(lang, "再発防止計画（§4.4(1)）", "the prevention plan (§4.4(1))"),
+        LessonItem::BoardQuestions => tr!(lang, "取締役会報告の2つの質問（§4.4(2)）", "the two board questions (§4.4(2))"),
+        LessonItem::ImprovementNotes => tr!(lang, "プレイブック改善メモ（§4.4(4)）", "playbook-improvement notes (§4.4(4))"),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod errors;
 mod handler;
 pub mod i18n;
 pub mod interactions;
+pub mod lessons;
 pub mod reminders;
 pub mod render;
 pub mod rest;
@@ -65,7 +66,7 @@ pub async fn run(
     let worker_task = tokio::spawn(worker.run(stop.clone()));
     let scheduler_task = tokio::spawn(crate::schedule::Scheduler::new(app.clone(), wake.clone(), tick).run(stop.clone()));
 
-    let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), wake: wake.clone() });
+    let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), http: http.clone(), wake: wake.clone() });
     // The gateway client gets an HTTP client with the same API base, so
     // that the gateway URL, too, comes from it.
     let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents())

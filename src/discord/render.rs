@@ -164,6 +164,9 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         let phase = i.phase.label().get(lang).to_string();
         e = e.field(tr!(lang, "チェックリスト（{phase}）", "Checklist ({phase})"), list, false);
     }
+    if i.phase >= Phase::Lessons && i.close_reason.is_none() {
+        e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), super::lessons::card_field(i, lang), false);
+    }
     if let Some(reason) = &i.close_reason {
         e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 300), false);
     }
@@ -243,6 +246,9 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
         );
     }
     rows.push(CreateActionRow::Buttons(work));
+    if i.phase == Phase::Lessons {
+        rows.extend(super::lessons::rows(i, lang));
+    }
     if i.phase < Phase::Analysis || i.commander.is_none() {
         rows.push(CreateActionRow::Buttons(vec![
             CreateButton::new(CustomId::DismissButton(id).encode())

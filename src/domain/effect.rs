@@ -47,6 +47,12 @@ pub enum Effect {
     Remind { incident: IncidentId, what: IncidentReminder },
     /// §4.1(2): the report of a finished drill.
     PostDrillReport { incident: IncidentId },
+    /// §4.4(3): the prevention plan, to all members, with a read button.
+    Announce { incident: IncidentId },
+    /// Update the announcement's read count.
+    RefreshAnnouncement { incident: IncidentId },
+    /// §4.4(2): the board report draft, to the committee.
+    BoardReport { incident: IncidentId },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -96,6 +102,7 @@ impl Effect {
         match self {
             Effect::RefreshCard { incident } => Some(format!("refresh-card:{incident}")),
             Effect::RefreshStatusBoard => Some("status-board".to_string()),
+            Effect::RefreshAnnouncement { incident } => Some(format!("refresh-announcement:{incident}")),
             _ => None,
         }
     }
@@ -114,7 +121,10 @@ impl Effect {
             | PostNotice { incident, .. }
             | Archive { incident }
             | Remind { incident, .. }
-            | PostDrillReport { incident } => Some(*incident),
+            | PostDrillReport { incident }
+            | Announce { incident }
+            | RefreshAnnouncement { incident }
+            | BoardReport { incident } => Some(*incident),
             RefreshStatusBoard | CronReminder { .. } | EscalateReminder { .. } => None,
         }
     }

@@ -104,6 +104,18 @@ pub enum EventPayload {
     NoteAdded {
         playbook: Option<String>,
     },
+    PlanRecorded,
+    BoardAnswered {
+        question: super::lessons::BoardQuestion,
+        yes: bool,
+    },
+    Waived {
+        item: super::lessons::LessonItem,
+        reason: String,
+    },
+    AnnouncementRead {
+        user: UserId,
+    },
 }
 
 impl EventPayload {
@@ -132,6 +144,10 @@ impl EventPayload {
             Reminded { .. } => "reminded",
             DrillStarted { .. } => "drill_started",
             NoteAdded { .. } => "note_added",
+            PlanRecorded => "plan_recorded",
+            BoardAnswered { .. } => "board_answered",
+            Waived { .. } => "waived",
+            AnnouncementRead { .. } => "announcement_read",
         }
     }
 }

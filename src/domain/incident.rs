@@ -6,7 +6,7 @@ use super::category::{Category, SubKind};
 use super::effect::{Effect, Notice};
 use super::event::EventPayload;
 use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, SystemId, UserId};
-use super::lessons::{ImprovementNote, Lessons};
+use super::lessons::{BoardQuestion, ImprovementNote, LessonItem, Lessons, PreventionPlan, Waiver};
 use super::permission::{Action, Role, RoleSet};
 use super::phase::{Phase, PhaseError};
 use super::playbook::Playbook;
@@ -108,6 +108,12 @@ pub enum IncidentError {
     AlreadyResponder(UserId),
     #[error("<@{0}> is not a responder")]
     NotResponder(UserId),
+    #[error("the incident cannot close yet: missing {0:?} (or a waiver by the committee)")]
+    LessonsIncomplete(Vec<LessonItem>),
+    #[error("this belongs to the Lessons phase")]
+    NotInLessons,
+    #[error("{0}")]
+    Invalid(&'static str),
 }
 
 fn roles_text(roles: &[Role]) -> String {
@@ -313,6 +319,12 @@ impl Incident {
         if to == Phase::Analysis && self.commander.is_none() {
             return Err(IncidentError::NeedsCommander);
         }
+        if to == Phase::Closed {
+            let missing = self.lessons.missing(self.is_drill());
+            if !missing.is_empty() {
+                return Err(IncidentError::LessonsIncomplete(missing));
+            }
+        }
         let unticked = self.unticked(playbook);
         if !unticked.is_empty() && !confirm {
             return Err(IncidentError::NeedsConfirmation(unticked));
@@ -436,6 +448,63 @@ impl Incident {
         };
         self.lessons.notes.push(note);
         Ok(Outcome::default().with(EventPayload::NoteAdded { playbook: self.playbook.as_ref().map(|p| p.0.clone()) }).refreshed(self.id))
+    }
+
+    fn in_lessons(&self) -> Result<(), IncidentError> {
+        if self.phase == Phase::Lessons {
+            Ok(())
+        } else {
+            Err(IncidentError::NotInLessons)
+        }
+    }
+
+    /// §4.4(1): the prevention plan (both parts required); recording it
+    /// announces it to all members (§4.4(3)) — drills excepted.
+    pub fn set_plan(&mut self, roles: &RoleSet, plan: PreventionPlan) -> Result<Outcome, IncidentError> {
+        check(Action::WriteLessons, roles)?;
+        self.in_lessons()?;
+        let plan = PreventionPlan::new(&plan.technical, &plan.organisational)
+            .map(|p| PreventionPlan { cause: plan.cause.trim().into(), damage: plan.damage.trim().into(), ..p })
+            .map_err(IncidentError::Invalid)?;
+        self.lessons.plan = Some(plan);
+        let mut out = Outcome::default().with(EventPayload::PlanRecorded).refreshed(self.id);
+        if !self.is_drill() {
+            out = out.effect(Effect::Announce { incident: self.id });
+        }
+        Ok(out)
+    }
+
+    /// §4.4(2): one of the two board questions. Once both are answered and
+    /// either is yes, the board report is drafted.
+    pub fn answer_board(&mut self, roles: &RoleSet, question: BoardQuestion, yes: bool) -> Result<Outcome, IncidentError> {
+        check(Action::WriteLessons, roles)?;
+        self.in_lessons()?;
+        if self.is_drill() {
+            return Err(IncidentError::Invalid("drills are never reported to the board"));
+        }
+        let before = self.lessons.board;
+        match question {
+            BoardQuestion::VictimOfOutsideBreach => self.lessons.board.victim_of_outside_breach = Some(yes),
+            BoardQuestion::HarmedOutsiders => self.lessons.board.harmed_outsiders = Some(yes),
+        }
+        let after = self.lessons.board;
+        let mut out = Outcome::default().with(EventPayload::BoardAnswered { question, yes }).refreshed(self.id);
+        let newly_required = after.answered() && after.board_report_required() && !(before.answered() && before.board_report_required());
+        if newly_required {
+            out = out.effect(Effect::BoardReport { incident: self.id });
+        }
+        Ok(out)
+    }
+
+    /// The committee excuses a Lessons item, with a reason that is kept.
+    pub fn waive(&mut self, by: UserId, roles: &RoleSet, item: LessonItem, reason: &str) -> Result<Outcome, IncidentError> {
+        check(Action::Dismiss, roles)?;
+        self.in_lessons()?;
+        if reason.trim().is_empty() {
+            return Err(IncidentError::ReasonRequired);
+        }
+        self.lessons.waivers.push(Waiver { item, reason: reason.trim().to_string(), by });
+        Ok(Outcome::default().with(EventPayload::Waived { item, reason: reason.trim().to_string() }).refreshed(self.id))
     }
 
     /// Checks that `roles` may write a §4.3 log entry now.
@@ -582,6 +651,26 @@ pub(crate) mod tests {
             i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
         }
         assert_eq!(i.phase, Phase::Lessons);
+        // §4.4: not without the plan, the board answers and a note.
+        assert_eq!(
+            i.advance(CHAIR, &cmd, Some(&pb), false, now()),
+            Err(IncidentError::LessonsIncomplete(vec![LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes]))
+        );
+        let plan = PreventionPlan::new("patch the VPN", "train staff").unwrap();
+        let out = i.set_plan(&cmd, plan).unwrap();
+        assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3) announced to all");
+        i.answer_board(&cmd, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
+        let out = i.answer_board(&cmd, BoardQuestion::HarmedOutsiders, true).unwrap();
+        assert!(out.effects.contains(&Effect::BoardReport { incident: i.id }), "§4.4(2) a board report is owed");
+        assert_eq!(
+            i.advance(CHAIR, &cmd, Some(&pb), false, now()),
+            Err(IncidentError::LessonsIncomplete(vec![LessonItem::ImprovementNotes]))
+        );
+        assert!(matches!(
+            i.waive(REPORTER, &i.roles_of(REPORTER, false), LessonItem::ImprovementNotes, "x"),
+            Err(IncidentError::NotAllowed(_))
+        ));
+        i.waive(CHAIR, &committee(), LessonItem::ImprovementNotes, "the playbook held").unwrap();
         let out = i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
         assert_eq!(i.phase, Phase::Closed);
         assert!(out.effects.contains(&Effect::Archive { incident: i.id }));

@@ -3,11 +3,16 @@
 use super::ids::PlaybookId;
 use serde::{Deserialize, Serialize};
 
-/// §4.4(1) the recurrence-prevention plan, technical and organisational.
+/// §4.4(1) the recurrence-prevention plan, technical and organisational,
+/// with what the investigation found (for the board report, §4.4(2)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreventionPlan {
     pub technical: String,
     pub organisational: String,
+    #[serde(default)]
+    pub cause: String,
+    #[serde(default)]
+    pub damage: String,
 }
 
 impl PreventionPlan {
@@ -19,7 +24,12 @@ impl PreventionPlan {
         if organisational.trim().is_empty() {
             return Err("the organisational part of the prevention plan is empty");
         }
-        Ok(PreventionPlan { technical: technical.trim().to_string(), organisational: organisational.trim().to_string() })
+        Ok(PreventionPlan {
+            technical: technical.trim().to_string(),
+            organisational: organisational.trim().to_string(),
+            cause: String::new(),
+            damage: String::new(),
+        })
     }
 }
 
@@ -51,12 +61,80 @@ pub struct ImprovementNote {
     pub missing: String,
 }
 
+/// What the Lessons phase must produce before an incident may close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LessonItem {
+    /// §4.4(1)
+    Plan,
+    /// §4.4(2)
+    BoardQuestions,
+    /// §4.4(4)
+    ImprovementNotes,
+}
+
+impl LessonItem {
+    pub const ALL: [LessonItem; 3] = [LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            LessonItem::Plan => "plan",
+            LessonItem::BoardQuestions => "board",
+            LessonItem::ImprovementNotes => "notes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LessonItem> {
+        Self::ALL.into_iter().find(|i| i.id() == s)
+    }
+}
+
+/// The committee excused an item, with a reason that is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    pub item: LessonItem,
+    pub reason: String,
+    pub by: super::ids::UserId,
+}
+
+/// One of the two §4.4(2) questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardQuestion {
+    VictimOfOutsideBreach,
+    HarmedOutsiders,
+}
+
 /// Everything §4.4 asks for, gathered during the Lessons phase.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Lessons {
     pub plan: Option<PreventionPlan>,
     pub board: BoardQuestions,
     pub notes: Vec<ImprovementNote>,
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+impl Lessons {
+    fn waived(&self, item: LessonItem) -> bool {
+        self.waivers.iter().any(|w| w.item == item)
+    }
+
+    /// What is still missing before the incident may close. Drills owe no
+    /// board answers (they harm nobody and are never reported to the board).
+    pub fn missing(&self, drill: bool) -> Vec<LessonItem> {
+        let mut out = vec![];
+        if self.plan.is_none() && !self.waived(LessonItem::Plan) {
+            out.push(LessonItem::Plan);
+        }
+        if !drill && !self.board.answered() && !self.waived(LessonItem::BoardQuestions) {
+            out.push(LessonItem::BoardQuestions);
+        }
+        if self.notes.is_empty() && !self.waived(LessonItem::ImprovementNotes) {
+            out.push(LessonItem::ImprovementNotes);
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -68,6 +146,18 @@ mod tests {
         assert!(PreventionPlan::new("patch", "").is_err());
         assert!(PreventionPlan::new(" ", "train").is_err());
         assert!(PreventionPlan::new("patch", "train").is_ok());
+    }
+
+    #[test]
+    fn closing_needs_each_item_or_its_waiver() {
+        let mut l = Lessons::default();
+        assert_eq!(l.missing(false), LessonItem::ALL.to_vec());
+        assert_eq!(l.missing(true), vec![LessonItem::Plan, LessonItem::ImprovementNotes]);
+        l.plan = Some(PreventionPlan::new("patch", "train").unwrap());
+        l.board = BoardQuestions { victim_of_outside_breach: Some(false), harmed_outsiders: Some(true) };
+        assert_eq!(l.missing(false), vec![LessonItem::ImprovementNotes]);
+        l.waivers.push(Waiver { item: LessonItem::ImprovementNotes, reason: "nothing to learn".into(), by: crate::domain::UserId(1) });
+        assert!(l.missing(false).is_empty());
     }
 
     #[test]

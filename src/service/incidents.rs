@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 impl Hikeshi {
     /// Runs one domain operation on an incident inside a write transaction.
     /// A refusal rolls everything back and changes nothing.
-    async fn act<F>(&self, id: IncidentId, caller: Caller, op: F) -> Result<Incident, ServiceError>
+    pub(super) async fn act<F>(&self, id: IncidentId, caller: Caller, op: F) -> Result<Incident, ServiceError>
     where
         F: FnOnce(&mut Incident, Option<&Playbook>, DateTime<Utc>) -> Result<Outcome, IncidentError>,
     {

@@ -6,6 +6,7 @@
 mod delivery;
 mod errors;
 mod incidents;
+mod lessons;
 mod report;
 pub mod schedules;
 mod transcript;

@@ -5,6 +5,7 @@
 //! few differences (row claims) are chosen by [`Backend`].
 
 pub mod incidents;
+mod lessons;
 mod outbox;
 mod schedules;
 pub mod testing;

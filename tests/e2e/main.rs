@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod commander;
+mod lessons;
 mod report;
 mod resilience;
 mod schedules;

@@ -248,6 +248,15 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
             let r = app.click(ids::BOB, &d, &format!("hk1:advance!:{}", d.id)).await;
             assert_eq!(r["type"], 4, "{r}");
             if app.incident(d.number).await.phase == Phase::Lessons {
+                let form = app.click(ids::BOB, &d, &format!("hk1:plan:{}", d.id)).await;
+                let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+                app.interact(payloads::modal(
+                    app.id(),
+                    Who::new(ids::BOB, d.channel.unwrap().0),
+                    &custom,
+                    &[("technical", "EDRの設定見直し"), ("organisational", "連絡網の更新")],
+                ))
+                .await;
                 let form = app.click(ids::BOB, &d, &format!("hk1:note:{}", d.id)).await;
                 let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
                 app.interact(payloads::modal(

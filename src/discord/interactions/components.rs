@@ -137,11 +137,74 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                 precheck(ctx, i, caller, Action::WriteLessons).await?;
                 note_modal(i, lang)
             }
+            CustomId::PlanButton(i) => {
+                precheck(ctx, i, caller, Action::WriteLessons).await?;
+                plan_modal(i, lang)
+            }
+            CustomId::Board(i, q, yes) => {
+                let inc = ctx.app.answer_board(i, caller, q, yes).await?;
+                if inc.lessons.board.answered() && inc.lessons.board.board_report_required() {
+                    done(tr!(
+                        lang,
+                        "回答を記録しました。取締役会への報告が必要です。報告書の案を委員会チャンネルに送ります（§4.4(2)）。",
+                        "Answer recorded. The board must be told: the draft report goes to the committee channel (§4.4(2))."
+                    ))
+                } else {
+                    done(tr!(lang, "回答を記録しました（§4.4(2)）。", "Answer recorded (§4.4(2))."))
+                }
+            }
+            CustomId::WaiveSelect(i) => {
+                let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
+                    return Err(ServiceError::BadInput("expected an item".into()));
+                };
+                let item = values
+                    .first()
+                    .and_then(|v| crate::domain::lessons::LessonItem::parse(v))
+                    .ok_or_else(|| ServiceError::BadInput("no item chosen".into()))?;
+                precheck(ctx, i, caller, Action::Dismiss).await?;
+                let what = crate::discord::errors::lesson_item(item, lang);
+                text_modal(
+                    CustomId::WaiveModal(i, item),
+                    tr!(lang, "免除: {what}", "Waive: {what}"),
+                    tr!(lang, "理由", "Reason"),
+                    1000,
+                    InputTextStyle::Paragraph,
+                )
+            }
+            CustomId::Read(i) => {
+                if ctx.app.read_announcement(i, caller).await? {
+                    done(tr!(lang, "ありがとうございます。既読を記録しました。", "Thank you; your reading is recorded."))
+                } else {
+                    done(tr!(lang, "既読はすでに記録されています。", "You had already marked it as read."))
+                }
+            }
+            CustomId::Readers(i) => {
+                if !caller.committee {
+                    return Err(IncidentError::NotAllowed(&[crate::domain::Role::Committee]).into());
+                }
+                let readers = ctx.app.store.readers(i).await?;
+                let members = ctx
+                    .http
+                    .get_guild_with_counts(serenity::all::GuildId::new(ctx.app.settings.discord.guild))
+                    .await
+                    .ok()
+                    .and_then(|g| g.approximate_member_count);
+                let n = readers.len();
+                let list = readers.iter().map(|(u, _)| format!("<@{u}>")).collect::<Vec<_>>().join(" ");
+                let mut text = tr!(lang, "既読 {n}人: {list}", "Read by {n}: {list}");
+                if let Some(m) = members {
+                    let not_yet = m.saturating_sub(n as u64);
+                    text.push_str(&tr!(lang, "\n未読: 約{not_yet}人（メンバー{m}人中）", "\nNot yet: about {not_yet} of {m} members"));
+                }
+                done(text)
+            }
             // Modals and the report form arrive as submissions, not clicks.
             CustomId::LogModal(..)
             | CustomId::DismissModal(_)
             | CustomId::DuplicateModal(_)
             | CustomId::NoteModal(_)
+            | CustomId::PlanModal(_)
+            | CustomId::WaiveModal(..)
             | CustomId::ReportModal { .. } => {
                 return Err(ServiceError::BadInput(tr!(lang, "このボタンは無効です。", "This control is not valid.")));
             }
@@ -149,6 +212,30 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
     }
     .await;
     result.unwrap_or_else(|e| ephemeral(failure(&e, lang, "component")))
+}
+
+const F_TECHNICAL: &str = "technical";
+const F_ORGANISATIONAL: &str = "organisational";
+const F_CAUSE: &str = "cause";
+const F_DAMAGE: &str = "damage";
+
+/// §4.4(1): both parts of the plan are required; cause and damage feed the
+/// board report.
+fn plan_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
+    let field = |id: &str, label: String, required: bool| {
+        CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id).max_length(1000).required(required),
+        )
+    };
+    CreateInteractionResponse::Modal(
+        CreateModal::new(CustomId::PlanModal(i).encode(), clip(&tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), 45))
+            .components(vec![
+                field(F_TECHNICAL, tr!(lang, "技術的対策", "Technical measures"), true),
+                field(F_ORGANISATIONAL, tr!(lang, "組織的対策", "Organisational measures"), true),
+                field(F_CAUSE, tr!(lang, "原因（調査結果）", "Cause (as investigated)"), false),
+                field(F_DAMAGE, tr!(lang, "被害", "Damage"), false),
+            ]),
+    )
 }
 
 const F_WELL: &str = "went_well";
@@ -210,6 +297,29 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
                 let inc = ctx.app.dismiss(i, caller, body).await?;
                 let number = inc.number;
                 tr!(lang, "{number} をインシデントではないとして終了しました。", "{number} was closed as not an incident.")
+            }
+            CustomId::PlanModal(i) => {
+                let plan = crate::domain::lessons::PreventionPlan {
+                    technical: field(&f, F_TECHNICAL).to_string(),
+                    organisational: field(&f, F_ORGANISATIONAL).to_string(),
+                    cause: field(&f, F_CAUSE).to_string(),
+                    damage: field(&f, F_DAMAGE).to_string(),
+                };
+                let inc = ctx.app.set_plan(i, caller, plan).await?;
+                if inc.is_drill() {
+                    tr!(lang, "再発防止計画を記録しました。", "Prevention plan recorded.")
+                } else {
+                    tr!(
+                        lang,
+                        "再発防止計画を記録し、全員に周知します（§4.4(3)）。",
+                        "Prevention plan recorded; it is announced to all members (§4.4(3))."
+                    )
+                }
+            }
+            CustomId::WaiveModal(i, item) => {
+                ctx.app.waive(i, caller, item, body).await?;
+                let what = crate::discord::errors::lesson_item(item, lang);
+                tr!(lang, "{what} を免除しました（理由を記録）。", "{what} waived; the reason is recorded.")
             }
             CustomId::NoteModal(i) => {
                 ctx.app.add_note(i, caller, field(&f, F_WELL), field(&f, F_MISSING)).await?;

@@ -25,6 +25,8 @@ use tokio::sync::Notify;
 #[derive(Clone)]
 pub struct Ctx {
     pub app: Hikeshi,
+    /// For the few reads a reply needs (the guild's member count).
+    pub http: Arc<serenity::http::Http>,
     /// Wakes the outbox worker after a change queued effects.
     pub wake: Arc<Notify>,
 }

@@ -399,6 +399,14 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[
             ok(message_json(id, ids::GENERAL, body))
         }
         ("GET", ["guilds", _, "channels"]) => ok(Value::Array(inner.channels.clone())),
+        ("GET", ["guilds", g]) => ok(json!({
+            "id": g, "name": "Sample Corp", "icon": null, "splash": null, "discovery_splash": null, "owner_id": snowflake(ids::BOB),
+            "afk_channel_id": null, "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+            "roles": [], "emojis": [], "features": [], "mfa_level": 0, "application_id": null, "system_channel_id": null, "system_channel_flags": 0,
+            "rules_channel_id": null, "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0, "preferred_locale": "ja",
+            "public_updates_channel_id": null, "nsfw_level": 0, "premium_progress_bar_enabled": false, "stickers": [],
+            "approximate_member_count": 5, "approximate_presence_count": 2
+        })),
         ("POST", ["guilds", _, "channels"]) => {
             let kind = body.get("type").and_then(|t| t.as_u64()).unwrap_or(0) as u8;
             let parent = body.get("parent_id").and_then(|p| p.as_str()).and_then(|p| p.parse::<u64>().ok());

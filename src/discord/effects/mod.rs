@@ -3,10 +3,12 @@
 //! incident number in its topic, messages carry a nonce Discord uses to
 //! drop duplicates.
 
-use super::reminders;
+mod lessons;
+mod reminders;
+
 use super::render::{self, no_mentions, role_mention_only};
 use super::rest::{Rest, RestError};
-use crate::domain::{ChannelId, Effect, Incident, IncidentId, IncidentReminder, MessageId, UserId};
+use crate::domain::{ChannelId, Effect, Incident, IncidentId, MessageId, UserId};
 use crate::outbox::{Deliver, DeliveryError};
 use crate::records;
 use crate::service::{Delivered, Hikeshi};
@@ -62,7 +64,7 @@ fn opt_snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, 
     s.map(|s| s.parse().map_err(serde::de::Error::custom)).transpose()
 }
 
-fn rest_err(e: RestError) -> DeliveryError {
+pub(super) fn rest_err(e: RestError) -> DeliveryError {
     match e {
         RestError::RateLimited { retry_after, .. } => DeliveryError::RateLimited(retry_after),
         RestError::Transient(m) => DeliveryError::Transient(m),
@@ -113,7 +115,7 @@ impl DiscordEffects {
         }
     }
 
-    async fn incident(&self, id: IncidentId) -> Result<Incident, DeliveryError> {
+    pub(super) async fn incident(&self, id: IncidentId) -> Result<Incident, DeliveryError> {
         self.app.store.incident(id).await?.ok_or_else(|| DeliveryError::Refused(format!("incident {id} does not exist")))
     }
 
@@ -121,7 +123,7 @@ impl DiscordEffects {
         i.channel.ok_or_else(|| DeliveryError::NotReady(format!("{} has no channel yet", i.number)))
     }
 
-    async fn post(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, DeliveryError> {
+    pub(super) async fn post(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, DeliveryError> {
         let msg = msg.nonce(Nonce::String(nonce.to_string())).enforce_nonce(true);
         let body = serde_json::to_vec(&msg).map_err(|e| DeliveryError::Refused(e.to_string()))?;
         let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).body(Some(body));
@@ -129,7 +131,7 @@ impl DiscordEffects {
         Ok(MessageId(m.id))
     }
 
-    async fn edit(&self, channel: ChannelId, message: MessageId, edit: EditMessage) -> Result<(), RestError> {
+    pub(super) async fn edit(&self, channel: ChannelId, message: MessageId, edit: EditMessage) -> Result<(), RestError> {
         let body = serde_json::to_vec(&edit).map_err(|e| RestError::Transient(e.to_string()))?;
         let req = Request::new(Route::ChannelMessage { channel_id: channel.0.into(), message_id: message.0.into() }, LightMethod::Patch)
             .body(Some(body));
@@ -408,63 +410,6 @@ impl DiscordEffects {
     }
 }
 
-impl DiscordEffects {
-    /// A drill or annual-review reminder (or its escalation), with buttons,
-    /// pinging the committee.
-    async fn cron_reminder(&self, item: &OutboxItem, id: i64, escalation: bool) -> Result<Delivered, DeliveryError> {
-        let s = &self.app.settings;
-        let Some(r) = self.app.store.reminder(id).await? else {
-            return Err(DeliveryError::Refused(format!("reminder {id} does not exist")));
-        };
-        if escalation && r.acknowledged_by.is_some() {
-            return Ok(Delivered::Done);
-        }
-        let (text, rows) = if escalation { reminders::escalation(&r, s, self.app.clock.now()) } else { reminders::cron_reminder(&r, s) };
-        let msg = CreateMessage::new()
-            .content(super::i18n::clip(&text, 2000))
-            .components(rows)
-            .allowed_mentions(reminders::committee_mentions(s));
-        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
-        Ok(Delivered::Done)
-    }
-
-    /// A deadline step or nudge in the incident channel, and in the
-    /// committee channel where the committee must hear of it.
-    async fn remind(&self, item: &OutboxItem, id: IncidentId, what: &IncidentReminder) -> Result<Delivered, DeliveryError> {
-        let i = self.incident(id).await?;
-        let s = &self.app.settings;
-        let ((text, mentions), committee) = reminders::incident_reminder(&i, what, s);
-        if let Some(channel) = i.channel {
-            self.post(channel, CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(mentions), &nonce(item))
-                .await?;
-        }
-        if let Some(text) = committee {
-            let msg = CreateMessage::new().content(super::i18n::clip(&text, 2000)).allowed_mentions(reminders::committee_mentions(s));
-            self.post(s.discord.committee_channel, msg, &format!("hkc{}", item.id)).await?;
-        }
-        Ok(Delivered::Done)
-    }
-
-    /// §4.1(2): the drill report, in the drill's channel and the committee's.
-    async fn post_drill_report(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
-        let Some(report) = self.app.store.drill_report(id).await? else {
-            return Err(DeliveryError::Refused(format!("no drill report for incident {id}")));
-        };
-        let s = &self.app.settings;
-        let embed = reminders::drill_report(&report, s);
-        if let Some(channel) = self.incident(id).await?.channel {
-            self.post(channel, CreateMessage::new().embed(embed.clone()).allowed_mentions(no_mentions()), &nonce(item)).await?;
-        }
-        self.post(
-            s.discord.committee_channel,
-            CreateMessage::new().embed(embed).allowed_mentions(no_mentions()),
-            &format!("hkc{}", item.id),
-        )
-        .await?;
-        Ok(Delivered::Done)
-    }
-}
-
 /// `@everyone` cannot see; the committee, `people` and the bot can.
 /// Bit sets go as JSON integers, as Discord's OpenAPI spec declares them.
 fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &[u64], allow: u64, deny: u64) -> serde_json::Value {
@@ -481,7 +426,7 @@ fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &[u64], allo
 
 /// Discord drops a second message with the same nonce (`enforce_nonce`),
 /// so a redelivered post appears once. At most 25 characters.
-fn nonce(item: &OutboxItem) -> String {
+pub(super) fn nonce(item: &OutboxItem) -> String {
     format!("hk{}", item.id)
 }
 
@@ -504,6 +449,9 @@ impl Deliver for DiscordEffects {
             Effect::EscalateReminder { reminder } => self.cron_reminder(item, *reminder, true).await,
             Effect::Remind { incident, what } => self.remind(item, *incident, what).await,
             Effect::PostDrillReport { incident } => self.post_drill_report(item, *incident).await,
+            Effect::Announce { incident } => self.announce(item, *incident).await,
+            Effect::RefreshAnnouncement { incident } => self.refresh_announcement(*incident).await,
+            Effect::BoardReport { incident } => self.board_report(item, *incident).await,
         }
     }
 

@@ -1,0 +1,36 @@
+//! §4.4: the Lessons phase.
+
+use super::{Caller, Hikeshi, ServiceError};
+use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
+use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId};
+
+impl Hikeshi {
+    /// §4.4(1): records the plan (and announces it, §4.4(3)).
+    pub async fn set_plan(&self, id: IncidentId, caller: Caller, plan: PreventionPlan) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.set_plan(&i.roles_of(caller.user, caller.committee), plan)).await
+    }
+
+    /// §4.4(2): answers one board question.
+    pub async fn answer_board(&self, id: IncidentId, caller: Caller, question: BoardQuestion, yes: bool) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.answer_board(&i.roles_of(caller.user, caller.committee), question, yes)).await
+    }
+
+    /// The committee waives a Lessons item with a reason.
+    pub async fn waive(&self, id: IncidentId, caller: Caller, item: LessonItem, reason: &str) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.waive(caller.user, &i.roles_of(caller.user, caller.committee), item, reason)).await
+    }
+
+    /// §4.4(3): a member read the announced plan; `false` when they had.
+    pub async fn read_announcement(&self, id: IncidentId, caller: Caller) -> Result<bool, ServiceError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
+        let first = tx.record_read(id, caller.user, now).await?;
+        if first {
+            tx.append(Some(id), Actor::User(caller.user), now, &EventPayload::AnnouncementRead { user: caller.user }).await?;
+            tx.enqueue(&Effect::RefreshAnnouncement { incident: id }, now).await?;
+        }
+        tx.commit().await?;
+        Ok(first)
+    }
+}

@@ -1,0 +1,156 @@
+//! §4.4: learning from the incident — plan, board report, announcement,
+//! improvement notes; no close without them (or a recorded waiver).
+
+use crate::support::fake::{ids, snowflake};
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use hikeshi::domain::{Incident, Phase};
+use serde_json::json;
+
+/// Takes command and walks to the Lessons phase.
+async fn to_lessons(app: &TestApp) -> Incident {
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    for _ in 0..5 {
+        app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    }
+    let i = app.incident(i.number).await;
+    assert_eq!(i.phase, Phase::Lessons);
+    app.settled().await;
+    i
+}
+
+async fn submit(app: &TestApp, i: &Incident, user: u64, button: &str, fields: &[(&str, &str)]) -> serde_json::Value {
+    let form = app.click(user, i, button).await;
+    assert_eq!(form["type"], 9, "a form: {form}");
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(user, i.channel.unwrap().0), &custom, fields)).await
+}
+
+#[tokio::test]
+async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members() {
+    let app = TestApp::spawn().await;
+    let i = to_lessons(&app).await;
+    let refused = app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    let text = ephemeral_text(&refused);
+    assert!(text.contains("まだ終了できません") && text.contains("再発防止計画"), "{text}");
+
+    // The plan needs both parts.
+    let empty =
+        submit(&app, &i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "  ")]).await;
+    assert!(ephemeral_text(&empty).contains("組織的対策が空"), "{empty}");
+    let ok = submit(
+        &app,
+        &i,
+        ids::BOB,
+        &format!("hk1:plan:{}", i.id),
+        &[
+            ("technical", "EDRを全端末に導入"),
+            ("organisational", "添付ファイルの取扱い研修"),
+            ("cause", "不審メールの添付を開いた"),
+            ("damage", "共有フォルダ2日停止"),
+        ],
+    )
+    .await;
+    assert!(ephemeral_text(&ok).contains("周知"), "{ok}");
+
+    // §4.4(2): outside breach — yes; harm to outsiders — no.
+    let card_ids = app.card_custom_ids(&app.incident(i.number).await);
+    assert!(card_ids.contains(&format!("hk1:board:{}:victim:y", i.id)), "{card_ids:?}");
+    app.click(ids::BOB, &i, &format!("hk1:board:{}:victim:y", i.id)).await;
+    let answered = app.click(ids::BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
+    assert!(ephemeral_text(&answered).contains("取締役会"), "{answered}");
+    submit(
+        &app,
+        &i,
+        ids::BOB,
+        &format!("hk1:note:{}", i.id),
+        &[("went_well", "隔離が早かった"), ("missing", "バックアップの復元手順が古い")],
+    )
+    .await;
+
+    // The board report draft reaches the committee, with every heading.
+    app.settled().await;
+    let report = app
+        .posts_in(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .find(|p| p.files.iter().any(|(n, _)| n.ends_with("board-report.md")))
+        .expect("board report attached");
+    assert_eq!(report.body["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]));
+    let md = &report.files[0].1;
+    for heading in ["概要", "経緯", "原因", "被害", "対応", "業務の再開", "関係者への影響", "再発防止計画"] {
+        assert!(md.contains(&format!("## {heading}")), "missing {heading}:\n{md}");
+    }
+    assert!(md.contains("不審メールの添付を開いた") && md.contains("EDRを全端末に導入"));
+
+    // §4.4(3): announced to all members; two of them read it.
+    let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announcement");
+    assert!(ann["embeds"][0]["fields"][0]["value"].as_str().unwrap().contains("EDR"));
+    for user in [ids::ALICE, ids::DAVE, ids::DAVE] {
+        app.interact(payloads::button(app.id(), Who::new(user, ids::ANNOUNCEMENTS), &format!("hk1:read:{}", i.id), &ann)).await;
+    }
+    app.settled().await;
+    let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().unwrap();
+    assert!(ann["embeds"][0]["footer"]["text"].as_str().unwrap().contains('2'), "the count, edited in place: {ann}");
+    assert_eq!(app.fake.messages(ids::ANNOUNCEMENTS).len(), 1);
+    let who =
+        app.interact(payloads::button(app.id(), Who::new(ids::CAROL, ids::ANNOUNCEMENTS), &format!("hk1:readers:{}", i.id), &ann)).await;
+    let who = ephemeral_text(&who);
+    assert!(who.contains(&format!("<@{}>", ids::ALICE)) && who.contains(&format!("<@{}>", ids::DAVE)) && who.contains("未読"), "{who}");
+    let not_committee =
+        app.interact(payloads::button(app.id(), Who::new(ids::DAVE, ids::ANNOUNCEMENTS), &format!("hk1:readers:{}", i.id), &ann)).await;
+    assert!(ephemeral_text(&not_committee).contains("だけ"));
+
+    // Now it may close.
+    let closed = app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    assert!(ephemeral_text(&closed).contains("終了"), "{closed}");
+    assert_eq!(app.incident(i.number).await.phase, Phase::Closed);
+    app.assert_no_schema_violations();
+}
+
+#[tokio::test]
+async fn the_committee_may_waive_an_item_with_a_reason_and_nothing_else_closes_early() {
+    let app = TestApp::spawn().await;
+    let i = to_lessons(&app).await;
+    submit(&app, &i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "パッチ適用"), ("organisational", "周知")]).await;
+    app.click(ids::BOB, &i, &format!("hk1:board:{}:victim:n", i.id)).await;
+    app.click(ids::BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
+    let refused = app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    assert!(ephemeral_text(&refused).contains("改善メモ"), "{refused}");
+    // A member cannot waive; the committee can, with a reason.
+    let card = app.card(&i);
+    let no = app
+        .interact(payloads::string_select(
+            app.id(),
+            Who::new(ids::ALICE, i.channel.unwrap().0),
+            &format!("hk1:waive:{}", i.id),
+            &["notes"],
+            &card,
+        ))
+        .await;
+    assert!(ephemeral_text(&no).contains("だけ"));
+    let form = app
+        .interact(payloads::string_select(
+            app.id(),
+            Who::new(ids::CAROL, i.channel.unwrap().0),
+            &format!("hk1:waive:{}", i.id),
+            &["notes"],
+            &card,
+        ))
+        .await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(
+        app.id(),
+        Who::new(ids::CAROL, i.channel.unwrap().0),
+        &custom,
+        &[("body", "プレイブック通りに進み改善点なし")],
+    ))
+    .await;
+    app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    let closed = app.incident(i.number).await;
+    assert_eq!(closed.phase, Phase::Closed);
+    assert_eq!(closed.lessons.waivers[0].reason, "プレイブック通りに進み改善点なし");
+    // No board report: both answers were no.
+    app.settled().await;
+    assert!(!app.posts_in(ids::COMMITTEE_CHANNEL).iter().any(|p| !p.files.is_empty()));
+}
