@@ -29,6 +29,16 @@ enum Command {
     CheckConfig,
     /// Check the integrity of the event log.
     Verify,
+    /// Export one incident's whole record (INC-2026-0007).
+    Export {
+        number: String,
+        /// md, json or html.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -85,6 +95,21 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
+        Command::Export { number, format, output } => {
+            let Some(format) = hikeshi::records::export::Format::parse(&format) else {
+                eprintln!("error: --format {format}: use md, json or html");
+                return Ok(ExitCode::FAILURE);
+            };
+            let number: hikeshi::domain::IncidentNumber = number.parse()?;
+            let app = open_app(&cli.config, &env).await?;
+            let record = app.record(number).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = hikeshi::records::export::render(&record, format, &app.settings);
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?,
+                None => println!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify => {
             let store =
                 Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
@@ -101,6 +126,14 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The application without Discord, for commands that read the records.
+async fn open_app(config: &std::path::Path, env: &Env) -> anyhow::Result<hikeshi::service::Hikeshi> {
+    let settings = Settings::load(config)?;
+    let store = Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
+    store.migrate().await?;
+    Ok(hikeshi::service::Hikeshi::new(store, std::sync::Arc::new(settings), std::sync::Arc::new(hikeshi::clock::SystemClock)))
 }
 
 fn summary(s: &Settings) -> String {

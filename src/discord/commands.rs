@@ -59,6 +59,20 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
                 .name_localized("ja", "削除")
                 .description_localized("ja", "対応メンバーを外します")
                 .add_sub_option(user()),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "export", "Export this incident's whole record")
+                .name_localized("ja", "書き出し")
+                .description_localized("ja", "このインシデントの記録をすべて書き出します")
+                .add_sub_option(
+                    CreateCommandOption::new(CommandOptionType::String, "format", "File format")
+                        .name_localized("ja", "形式")
+                        .description_localized("ja", "ファイル形式")
+                        .required(true)
+                        .add_string_choice("Markdown", "md")
+                        .add_string_choice("JSON", "json")
+                        .add_string_choice("HTML", "html"),
+                ),
         );
 
     let context =

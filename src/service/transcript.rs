@@ -87,3 +87,18 @@ impl Hikeshi {
         Ok(Kept::Stored)
     }
 }
+
+impl Hikeshi {
+    /// Everything kept about one incident, for exports.
+    pub async fn record(&self, number: crate::domain::IncidentNumber) -> Result<crate::records::export::Record, ServiceError> {
+        let incident = self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound("incident with that number"))?;
+        let id = incident.id;
+        Ok(crate::records::export::Record {
+            events: self.store.events_of(id).await?,
+            entries: self.store.log_entries(id).await?,
+            transcript: self.store.transcript(id).await?,
+            readers: self.store.readers(id).await?,
+            incident,
+        })
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod commander;
 mod lessons;
+mod records;
 mod report;
 mod resilience;
 mod schedules;

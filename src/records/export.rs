@@ -1,0 +1,239 @@
+//! `hikeshi export` and `/incident export`: one incident's whole record as
+//! Markdown, JSON (stable, documented in the README) or one self-contained
+//! HTML page. The content is the database's, nothing summarised away.
+
+use super::local;
+use crate::config::Settings;
+use crate::domain::event::EventRecord;
+use crate::domain::{Incident, RecoveryDeadline, UserId};
+use crate::store::incidents::LogEntry;
+use crate::store::TranscriptLine;
+use crate::tr;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+/// Everything kept about one incident.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub incident: Incident,
+    pub events: Vec<EventRecord>,
+    pub entries: Vec<LogEntry>,
+    pub transcript: Vec<TranscriptLine>,
+    pub readers: Vec<(UserId, DateTime<Utc>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Json,
+    Html,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Some(Format::Markdown),
+            "json" => Some(Format::Json),
+            "html" => Some(Format::Html),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// The schema name in every JSON export; bumped on any breaking change.
+pub const JSON_SCHEMA: &str = "hikeshi.incident.v1";
+
+fn t(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn id(u: impl std::fmt::Display) -> String {
+    u.to_string()
+}
+
+pub fn render(r: &Record, format: Format, settings: &Settings) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(&to_json(r)).unwrap_or_default(),
+        Format::Markdown => to_markdown(r, settings),
+        Format::Html => to_html(r, settings),
+    }
+}
+
+/// The JSON export. Snowflakes are strings, times RFC 3339 in UTC.
+pub fn to_json(r: &Record) -> Value {
+    let i = &r.incident;
+    let deadline = match i.deadline {
+        RecoveryDeadline::Immediate(at) => json!({"kind": "immediate", "at": t(at)}),
+        RecoveryDeadline::By(at) => json!({"kind": "by", "at": t(at)}),
+        RecoveryDeadline::None => json!({"kind": "none", "at": null}),
+    };
+    json!({
+        "schema": JSON_SCHEMA,
+        "number": i.number.to_string(),
+        "drill": i.is_drill(),
+        "category": i.category.id(),
+        "kind": i.kind.map(|k| k.id()),
+        "title": i.title,
+        "description": i.description,
+        "noticed": {"text": i.noticed.text, "at": t(i.noticed.at), "understood": i.noticed.understood},
+        "reported_at": t(i.reported_at),
+        "reporter": id(i.reporter),
+        "affected": i.affected.iter().map(|a| json!({"name": a.name, "system": a.system.as_ref().map(|s| s.0.clone()), "priority": a.priority.map(|p| p.level())})).collect::<Vec<_>>(),
+        "impact": i.impact,
+        "playbook": i.playbook.as_ref().map(|p| p.0.clone()),
+        "commander": i.commander.map(id),
+        "commander_since": i.commander_since.map(t),
+        "phase": i.phase.id(),
+        "deadline": deadline,
+        "channel": i.channel.map(id),
+        "responders": i.responders.iter().map(|u| id(*u)).collect::<Vec<_>>(),
+        "checklist": i.marks.iter().map(|m| json!({"phase": m.phase.id(), "item": m.item, "state": m.state})).collect::<Vec<_>>(),
+        "duplicate_of": i.duplicate_of.map(|d| d.0),
+        "close_reason": i.close_reason,
+        "closed_at": i.closed_at.map(t),
+        "lessons": {
+            "plan": i.lessons.plan,
+            "board": {"victim_of_outside_breach": i.lessons.board.victim_of_outside_breach, "harmed_outsiders": i.lessons.board.harmed_outsiders},
+            "notes": i.lessons.notes,
+            "waivers": i.lessons.waivers.iter().map(|w| json!({"item": w.item, "reason": w.reason, "by": id(w.by)})).collect::<Vec<_>>(),
+        },
+        "log": r.entries.iter().map(|e| json!({"id": e.id, "kind": e.kind.id(), "body": e.body, "author": id(e.author), "at": t(e.at)})).collect::<Vec<_>>(),
+        "timeline": r.events.iter().map(|e| json!({
+            "seq": e.seq, "at": t(crate::clock::from_ms(e.at_ms)), "actor": e.actor, "kind": e.kind,
+            "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null), "hash": e.hash
+        })).collect::<Vec<_>>(),
+        "transcript": r.transcript.iter().map(|l| json!({
+            "message": id(l.msg.message), "version": l.version, "author": id(l.msg.author), "author_name": l.msg.author_name, "bot": l.msg.author_bot,
+            "at": t(l.msg.at), "content": l.msg.content, "attachments": l.msg.attachments.iter().map(|(n, u)| json!({"name": n, "url": u})).collect::<Vec<_>>(),
+            "reply_to": l.msg.reply_to.map(id), "deleted_at": l.deleted_at.map(t)
+        })).collect::<Vec<_>>(),
+        "announcement_reads": r.readers.iter().map(|(u, at)| json!({"user": id(*u), "at": t(*at)})).collect::<Vec<_>>(),
+    })
+}
+
+/// The Markdown export: the card's data, the timeline, the lessons, then
+/// the transcript and the §4.3 entries.
+pub fn to_markdown(r: &Record, settings: &Settings) -> String {
+    let i = &r.incident;
+    let lang = settings.organisation.lang;
+    let tz = settings.organisation.tz;
+    let mut out = String::new();
+    let v = to_json(r);
+    let row = |k: String, val: String| format!("| {k} | {} |\n", val.replace('|', "\\|").replace('\n', " "));
+    out.push_str(&format!("# {} {}\n\n| | |\n|---|---|\n", i.number, i.title));
+    out.push_str(&row(tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()));
+    out.push_str(&row(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()));
+    out.push_str(&row(tr!(lang, "報告者", "Reporter"), i.reporter.to_string()));
+    out.push_str(&row(tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)));
+    out.push_str(&row(tr!(lang, "指揮者", "Commander"), i.commander.map(|c| c.to_string()).unwrap_or_default()));
+    out.push_str(&row(tr!(lang, "プレイブック", "Playbook"), i.playbook.as_ref().map(|p| p.0.clone()).unwrap_or_default()));
+    out.push_str(&row(tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())));
+    out.push_str(&format!("\n{}\n\n", i.description));
+    out.push_str(&tr!(lang, "## 経緯\n\n", "## Timeline\n\n"));
+    for e in &r.events {
+        out.push_str(&format!("- {} `{}` {} {}\n", local(crate::clock::from_ms(e.at_ms), tz), e.kind, e.actor, e.payload));
+    }
+    out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
+    out.push_str(&format!("```json\n{}\n```\n\n", serde_json::to_string_pretty(&v["lessons"]).unwrap_or_default()));
+    out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, settings));
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// One self-contained page: inline style, no scripts, no remote assets.
+pub fn to_html(r: &Record, settings: &Settings) -> String {
+    let i = &r.incident;
+    let lang = settings.organisation.lang;
+    let tz = settings.organisation.tz;
+    let mut body = String::new();
+    let title = esc(&format!("{} {}", i.number, i.title));
+    body.push_str(&format!("<h1>{title}</h1>"));
+    if i.is_drill() {
+        body.push_str("<p class=\"drill\">DRILL</p>");
+    }
+    let rows = [
+        (tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()),
+        (tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()),
+        (tr!(lang, "報告者", "Reporter"), i.reporter.to_string()),
+        (tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)),
+        (tr!(lang, "報告", "Reported"), local(i.reported_at, tz)),
+        (tr!(lang, "指揮者", "Commander"), i.commander.map(|c| c.to_string()).unwrap_or_else(|| "—".into())),
+        (tr!(lang, "影響を受けるシステム", "Affected systems"), i.affected.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")),
+        (tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())),
+    ];
+    body.push_str("<table>");
+    for (k, v) in rows {
+        body.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(&k), esc(&v)));
+    }
+    body.push_str("</table>");
+    body.push_str(&format!("<p class=\"description\">{}</p>", esc(&i.description)));
+    if let Some(p) = &i.lessons.plan {
+        body.push_str(&format!(
+            "<h2>{}</h2><h3>{}</h3><p>{}</p><h3>{}</h3><p>{}</p>",
+            esc(&tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))")),
+            esc(&tr!(lang, "技術的対策", "Technical measures")),
+            esc(&p.technical),
+            esc(&tr!(lang, "組織的対策", "Organisational measures")),
+            esc(&p.organisational)
+        ));
+    }
+    body.push_str(&format!("<h2>{}</h2><ul class=\"log\">", esc(&tr!(lang, "§4.3 記録", "§4.3 log entries"))));
+    for e in &r.entries {
+        body.push_str(&format!("<li><b>{}</b> {} — {}</li>", esc(e.kind.label().get(lang)), esc(&local(e.at, tz)), esc(&e.body)));
+    }
+    body.push_str("</ul>");
+    body.push_str(&format!("<h2>{}</h2><ol class=\"timeline\">", esc(&tr!(lang, "経緯", "Timeline"))));
+    for e in &r.events {
+        body.push_str(&format!(
+            "<li><time>{}</time> <code>{}</code> {}</li>",
+            esc(&local(crate::clock::from_ms(e.at_ms), tz)),
+            esc(&e.kind),
+            esc(&e.actor)
+        ));
+    }
+    body.push_str("</ol>");
+    body.push_str(&format!("<h2>{}</h2>", esc(&tr!(lang, "会話記録", "Transcript"))));
+    for l in &r.transcript {
+        let class = if l.deleted_at.is_some() { "msg deleted" } else { "msg" };
+        let mut meta = format!("{} · {}", l.msg.author_name, local(l.msg.at, tz));
+        if l.version > 1 {
+            let v = l.version;
+            meta.push_str(&tr!(lang, " · 編集 {v}版", " · edit v{v}"));
+        }
+        if l.deleted_at.is_some() {
+            meta.push_str(&tr!(lang, " · 削除済み", " · deleted"));
+        }
+        body.push_str(&format!(
+            "<div class=\"{class}\"><div class=\"meta\">{}</div><div>{}</div>",
+            esc(&meta),
+            esc(&l.msg.content).replace('\n', "<br>")
+        ));
+        for (name, url) in &l.msg.attachments {
+            body.push_str(&format!("<div class=\"att\">📎 {} <span>{}</span></div>", esc(name), esc(url)));
+        }
+        body.push_str("</div>");
+    }
+    format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{STYLE}</style></head><body>{body}<footer>hikeshi · {}</footer></body></html>",
+        lang.code(),
+        esc(&settings.organisation.name)
+    )
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
+h1{border-bottom:3px solid #e74c3c;padding-bottom:.3rem}h2{margin-top:2rem;color:#2c3e50}table{border-collapse:collapse;width:100%}\
+th,td{border:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#f6f6f6;width:28%}\
+.description{white-space:pre-wrap;background:#fafafa;padding:.8rem;border-left:4px solid #e74c3c}.drill{display:inline-block;background:#3498db;color:#fff;padding:.1rem .6rem;border-radius:4px}\
+.msg{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .7rem;margin:.5rem 0}.msg .meta{font-size:.85em;color:#666}.deleted{opacity:.6;border-style:dashed}\
+.att{font-size:.9em}.att span{color:#888}time{color:#666;font-size:.9em}footer{margin-top:3rem;color:#999;font-size:.85em}";

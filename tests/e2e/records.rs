@@ -1,0 +1,82 @@
+//! Exports: one incident's whole record in Markdown, JSON and HTML, from
+//! Discord and from the command line, matching the database.
+
+use crate::support::fake::ids;
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn an_incident_exports_in_three_formats_matching_the_database() {
+    let app = TestApp::spawn().await;
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            Some("malware"),
+            &[("title", "<script>alert(1)</script> ランサム"), ("what", "ファイルが暗号化 & 身代金要求")],
+        )
+        .await;
+    let i = app.incident_from_reply(&reply).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let form = app.click(ids::BOB, &i, &format!("hk1:log:{}:status", i.id)).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::BOB, i.channel.unwrap().0), &custom, &[("body", "端末を隔離した")])).await;
+    app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ids::ALICE, i.channel.unwrap().0, "画面の写真です"));
+    app.eventually("the message is in the transcript", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.content == "画面の写真です")
+    })
+    .await;
+    app.settled().await;
+
+    // From Discord: JSON, attached to an ephemeral reply; members outside the response are refused.
+    let export = |user: u64, format: &str| {
+        payloads::slash(
+            app.id(),
+            Who::new(user, i.channel.unwrap().0),
+            "incident",
+            json!([{"name": "export", "type": 1, "options": [{"name": "format", "type": 3, "value": format}]}]),
+        )
+    };
+    let refused = app.interact(export(ids::DAVE, "json")).await;
+    assert!(ephemeral_text(&refused).contains("だけ"));
+    let id = app.id();
+    let mut payload = export(ids::BOB, "json");
+    payload["id"] = json!(id.to_string());
+    app.interact(payload).await;
+    let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
+    assert_eq!(callback.body["data"]["flags"], 64, "ephemeral");
+    let (name, content) = &callback.files[0];
+    assert_eq!(name, &format!("{}.json", i.number));
+    let v: Value = serde_json::from_str(content).unwrap();
+    let db = app.incident(i.number).await;
+    assert_eq!(v["schema"], "hikeshi.incident.v1");
+    assert_eq!(v["number"], db.number.to_string());
+    assert_eq!(v["title"], db.title);
+    assert_eq!(v["commander"], ids::BOB.to_string());
+    assert_eq!(v["log"][0]["body"], "端末を隔離した");
+    let events = app.store.events_of(i.id).await.unwrap();
+    assert_eq!(v["timeline"].as_array().unwrap().len(), events.len());
+    assert!(v["transcript"].as_array().unwrap().iter().any(|m| m["content"] == "画面の写真です"));
+
+    // From the command line (beside the running bot): Markdown and HTML.
+    let cli = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+            .args(["export", &i.number.to_string(), "--format", format, "--config"])
+            .arg(&app.config)
+            .env("DATABASE_URL", &app.db.0)
+            .output()
+            .unwrap()
+    };
+    let md = cli("md");
+    assert!(md.status.success(), "{}", String::from_utf8_lossy(&md.stderr));
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains(&format!("# {} ", i.number)) && md.contains("端末を隔離した") && md.contains("画面の写真です"), "{md}");
+    let html = String::from_utf8(cli("html").stdout).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("<style>"));
+    assert!(!html.contains("<script>"), "user text is escaped");
+    assert!(html.contains("&lt;script&gt;") && html.contains("身代金要求") && html.contains("端末を隔離した"));
+    assert!(!html.contains("http://") || !html.contains("<link"), "no remote assets");
+    let bad = cli("pdf");
+    assert!(!bad.status.success());
+}
