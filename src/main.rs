@@ -29,6 +29,15 @@ enum Command {
     CheckConfig,
     /// Check the integrity of the event log.
     Verify,
+    /// Figures per category: counts, median times, deadlines met and missed.
+    Stats {
+        /// First day (YYYY-MM-DD, organisation's time zone); default: 1 January this year.
+        #[arg(long)]
+        from: Option<String>,
+        /// Day after the last (YYYY-MM-DD); default: now.
+        #[arg(long)]
+        until: Option<String>,
+    },
     /// Export one incident's whole record (INC-2026-0007).
     Export {
         number: String,
@@ -95,6 +104,32 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
+        Command::Stats { from, until } => {
+            let app = open_app(&cli.config, &env).await?;
+            let day = |s: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+                use chrono::TimeZone;
+                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("`{s}`: write the day as YYYY-MM-DD"))?;
+                let t = app
+                    .settings
+                    .organisation
+                    .tz
+                    .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                    .earliest()
+                    .context("no such local time")?;
+                Ok(t.with_timezone(&chrono::Utc))
+            };
+            let from = match from {
+                Some(f) => day(&f)?,
+                None => app.period_start(false),
+            };
+            let until = match until {
+                Some(u) => day(&u)?,
+                None => chrono::Utc::now() + chrono::Duration::seconds(1),
+            };
+            let stats = app.stats(from, until).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            print!("{}", hikeshi::records::stats::table(&stats, app.settings.organisation.lang));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export { number, format, output } => {
             let Some(format) = hikeshi::records::export::Format::parse(&format) else {
                 eprintln!("error: --format {format}: use md, json or html");

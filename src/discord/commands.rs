@@ -13,6 +13,7 @@ pub const REPORT_MESSAGE: &str = "Report as incident";
 
 pub const DRILL: &str = "drill";
 pub const SCHEDULE: &str = "schedule";
+pub const STATS: &str = "stats";
 
 pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
@@ -101,5 +102,19 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
         .name_localized("ja", "予定")
         .description_localized("ja", "次の訓練・年次見直し・復旧期限（委員会）")
         .dm_permission(false);
-    vec![report, incident, context, drill, schedule]
+    let stats = CreateCommand::new(STATS)
+        .description("Figures per category; drills apart (committee)")
+        .name_localized("ja", "統計")
+        .description_localized("ja", "区分ごとの件数と所要時間、訓練は別集計（委員会）")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::String, "period", "Which period")
+                .name_localized("ja", "期間")
+                .description_localized("ja", "集計する期間")
+                .required(false)
+                .add_string_choice_localized("This year", "year", [("ja", "今年")])
+                .add_string_choice_localized("This month", "month", [("ja", "今月")])
+                .add_string_choice_localized("All time", "all", [("ja", "全期間")]),
+        );
+    vec![report, incident, context, drill, schedule, stats]
 }

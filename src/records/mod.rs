@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 
 mod board;
 pub mod export;
+pub mod stats;
 
 pub use board::board_report_markdown;
 

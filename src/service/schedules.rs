@@ -200,3 +200,21 @@ impl Hikeshi {
         })
     }
 }
+
+impl Hikeshi {
+    /// Figures for incidents reported in `[from, until)`.
+    pub async fn stats(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<crate::records::stats::Stats, ServiceError> {
+        let items = self.store.incidents_with_phases(from, until).await?;
+        Ok(crate::records::stats::compute(&items, self.clock.now()))
+    }
+
+    /// The start of the current year or month in the organisation's zone.
+    pub fn period_start(&self, month: bool) -> DateTime<Utc> {
+        use chrono::{Datelike, TimeZone};
+        let tz = self.settings.organisation.tz;
+        let now = self.clock.now().with_timezone(&tz);
+        let start =
+            if month { tz.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0) } else { tz.with_ymd_and_hms(now.year(), 1, 1, 0, 0, 0) };
+        start.earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}

@@ -79,3 +79,37 @@ fn log_entry(r: &AnyRow) -> Result<LogEntry> {
         at: from_ms(r.try_get("at")?),
     })
 }
+
+impl Store {
+    /// Incidents reported in `[from, until)`, with when each entered each
+    /// phase (from the recorded phase changes).
+    pub async fn incidents_with_phases(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(Incident, crate::records::stats::Entered)>> {
+        use crate::clock::to_ms;
+        let rows = sqlx::query("SELECT state FROM incidents WHERE reported_at >= $1 AND reported_at < $2 ORDER BY id")
+            .bind(to_ms(from))
+            .bind(to_ms(until))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = vec![];
+        for r in &rows {
+            let i = decode(r)?;
+            let events = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq")
+                .bind(i.id.0)
+                .fetch_all(&self.pool)
+                .await?;
+            let mut entered = crate::records::stats::Entered::new();
+            for e in &events {
+                let v: serde_json::Value = serde_json::from_str(&e.try_get::<String, _>("payload")?)?;
+                if let Some(to) = v.get("to").and_then(|t| t.as_str()).and_then(crate::domain::Phase::parse) {
+                    entered.insert(to, from_ms(e.try_get("at")?));
+                }
+            }
+            out.push((i, entered));
+        }
+        Ok(out)
+    }
+}

@@ -80,3 +80,48 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     let bad = cli("pdf");
     assert!(!bad.status.success());
 }
+
+#[tokio::test]
+async fn stats_count_per_category_and_keep_drills_apart() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let drill = payloads::slash(
+        app.id(),
+        Who::new(ids::BOB, ids::COMMITTEE_CHANNEL),
+        "drill",
+        json!([{"name": "start", "type": 1, "options": [{"name": "playbook", "type": 3, "value": "dos"}]}]),
+    );
+    let reply = app.interact(drill).await;
+    app.incident_from_reply(&reply).await;
+    let no = app.interact(payloads::slash(app.id(), Who::new(ids::ALICE, ids::GENERAL), "stats", json!([]))).await;
+    assert!(ephemeral_text(&no).contains("だけ"));
+    let reply = app
+        .interact(payloads::slash(
+            app.id(),
+            Who::new(ids::BOB, ids::COMMITTEE_CHANNEL).en(),
+            "stats",
+            json!([{"name": "period", "type": 3, "value": "all"}]),
+        ))
+        .await;
+    let text = ephemeral_text(&reply);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line in\n{text}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(line("breach")[1], "1", "{text}");
+    assert_eq!(line("all")[1], "1", "the drill is not counted: {text}");
+    assert_eq!(line("drills")[2], "1", "counted apart: {text}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["stats", "--from", "2000-01-01", "--config"])
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .unwrap();
+    let cli = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && cli.contains("breach"), "{cli}{}", String::from_utf8_lossy(&out.stderr));
+}

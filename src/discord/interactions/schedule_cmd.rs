@@ -66,3 +66,26 @@ pub async fn schedule(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Create
     }
     ephemeral(text)
 }
+
+/// `/stats [period]`: the committee's figures, drills apart.
+pub async fn stats(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
+    if !caller.committee {
+        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
+        return ephemeral(failure(&e, lang, "stats"));
+    }
+    let period = cmd.data.options.iter().find(|o| o.name == "period").and_then(|o| o.value.as_str()).unwrap_or("year");
+    let from = match period {
+        "month" => ctx.app.period_start(true),
+        "all" => chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        _ => ctx.app.period_start(false),
+    };
+    let until = ctx.app.clock.now() + chrono::Duration::seconds(1);
+    match ctx.app.stats(from, until).await {
+        Ok(s) => {
+            let table = crate::records::stats::table(&s, lang);
+            ephemeral(format!("```\n{table}```"))
+        }
+        Err(e) => ephemeral(failure(&e, lang, "stats")),
+    }
+}

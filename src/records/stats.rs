@@ -1,0 +1,150 @@
+//! Figures for the committee: per category, incidents, median times to a
+//! commander, to containment and to recovery, Table 1 deadlines met and
+//! missed. Drills are counted apart and never mixed in.
+
+use crate::domain::{Category, Incident, Phase};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+/// When an incident entered each phase.
+pub type Entered = HashMap<Phase, DateTime<Utc>>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Row {
+    pub incidents: usize,
+    pub to_commander: Option<Duration>,
+    pub to_containment: Option<Duration>,
+    pub to_recovery: Option<Duration>,
+    pub deadlines_met: usize,
+    pub deadlines_missed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stats {
+    pub by_category: Vec<(Category, Row)>,
+    pub all: Row,
+    pub drills: Row,
+}
+
+fn median(mut v: Vec<Duration>) -> Option<Duration> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort();
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2 })
+}
+
+fn row<'a>(items: impl Iterator<Item = &'a (Incident, Entered)>, now: DateTime<Utc>) -> Row {
+    let items: Vec<&(Incident, Entered)> = items.collect();
+    let since = |i: &Incident, t: Option<DateTime<Utc>>| t.map(|t| t - i.reported_at);
+    let mut r = Row { incidents: items.len(), ..Row::default() };
+    r.to_commander = median(items.iter().filter_map(|(i, _)| since(i, i.commander_since)).collect());
+    r.to_containment = median(items.iter().filter_map(|(i, e)| since(i, e.get(&Phase::Containment).copied())).collect());
+    r.to_recovery = median(items.iter().filter_map(|(i, e)| since(i, e.get(&Phase::Lessons).copied())).collect());
+    for (i, e) in &items {
+        // Dismissed reports and duplicates had no recovery to make.
+        if i.close_reason.is_some() {
+            continue;
+        }
+        let Some(deadline) = i.deadline.at() else { continue };
+        match e.get(&Phase::Lessons) {
+            Some(recovered) if *recovered <= deadline => r.deadlines_met += 1,
+            Some(_) => r.deadlines_missed += 1,
+            None if now > deadline => r.deadlines_missed += 1,
+            None => {}
+        }
+    }
+    r
+}
+
+/// Figures over the incidents reported in the period the caller chose.
+pub fn compute(items: &[(Incident, Entered)], now: DateTime<Utc>) -> Stats {
+    let real = || items.iter().filter(|(i, _)| !i.is_drill());
+    Stats {
+        by_category: Category::ALL.iter().map(|c| (*c, row(real().filter(|(i, _)| i.category == *c), now))).collect(),
+        all: row(real(), now),
+        drills: row(items.iter().filter(|(i, _)| i.is_drill()), now),
+    }
+}
+
+/// `1h05m`, or `—` when there is nothing to measure.
+pub fn human(d: Option<Duration>) -> String {
+    match d {
+        None => "—".into(),
+        Some(d) => {
+            let m = d.num_minutes();
+            if m >= 24 * 60 {
+                format!("{}d{:02}h", m / (24 * 60), (m / 60) % 24)
+            } else {
+                format!("{}h{:02}m", m / 60, m % 60)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+    use crate::domain::UserId;
+
+    #[test]
+    fn medians_deadlines_and_drills_apart() {
+        let mut a = incident(true); // priority 2: 24 h
+        a.commander = Some(UserId(1));
+        a.commander_since = Some(a.reported_at + Duration::minutes(10));
+        let t = a.reported_at;
+        let a_entered: Entered = [(Phase::Containment, t + Duration::hours(2)), (Phase::Lessons, t + Duration::hours(20))].into();
+        let mut b = incident(true);
+        b.commander_since = Some(b.reported_at + Duration::minutes(30));
+        let b_entered: Entered = [(Phase::Containment, t + Duration::hours(4)), (Phase::Lessons, t + Duration::hours(30))].into();
+        let mut drill = incident(true);
+        drill.number.drill = true;
+        drill.commander_since = Some(drill.reported_at + Duration::minutes(1));
+        let s = compute(&[(a, a_entered), (b, b_entered), (drill, Entered::new())], t + Duration::days(2));
+        assert_eq!(s.all.incidents, 2);
+        assert_eq!(s.all.to_commander, Some(Duration::minutes(20)));
+        assert_eq!(s.all.to_containment, Some(Duration::hours(3)));
+        assert_eq!((s.all.deadlines_met, s.all.deadlines_missed), (1, 1));
+        assert_eq!(s.drills.incidents, 1);
+        assert_eq!(s.drills.to_commander, Some(Duration::minutes(1)));
+        assert_eq!(s.by_category.iter().find(|(c, _)| *c == Category::Breach).unwrap().1.incidents, 2);
+        assert_eq!(human(Some(Duration::minutes(65))), "1h05m");
+        assert_eq!(human(Some(Duration::hours(49))), "2d01h");
+    }
+}
+
+/// The figures as a fixed-width table (CLI and Discord code block).
+pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
+    use crate::tr;
+    let head = tr!(lang, "区分", "category");
+    let mut out = format!(
+        "{:<22} {:>5} {:>9} {:>9} {:>9} {:>5} {:>5}\n",
+        head,
+        tr!(lang, "件数", "count"),
+        tr!(lang, "指揮まで", "command"),
+        tr!(lang, "封込まで", "contain"),
+        tr!(lang, "復旧まで", "recover"),
+        tr!(lang, "期限内", "met"),
+        tr!(lang, "超過", "miss")
+    );
+    let line = |name: String, r: &Row| {
+        format!(
+            "{:<22} {:>5} {:>9} {:>9} {:>9} {:>5} {:>5}\n",
+            name,
+            r.incidents,
+            human(r.to_commander),
+            human(r.to_containment),
+            human(r.to_recovery),
+            r.deadlines_met,
+            r.deadlines_missed
+        )
+    };
+    for (c, r) in &s.by_category {
+        out.push_str(&line(c.id().to_string(), r));
+    }
+    out.push_str(&line(tr!(lang, "合計", "all"), &s.all));
+    out.push_str(&line(tr!(lang, "訓練（別集計）", "drills (apart)"), &s.drills));
+    out
+}
