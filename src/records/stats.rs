@@ -83,38 +83,6 @@ pub fn human(d: Option<Duration>) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::incident::tests::incident;
-    use crate::domain::UserId;
-
-    #[test]
-    fn medians_deadlines_and_drills_apart() {
-        let mut a = incident(true); // priority 2: 24 h
-        a.commander = Some(UserId(1));
-        a.commander_since = Some(a.reported_at + Duration::minutes(10));
-        let t = a.reported_at;
-        let a_entered: Entered = [(Phase::Containment, t + Duration::hours(2)), (Phase::Lessons, t + Duration::hours(20))].into();
-        let mut b = incident(true);
-        b.commander_since = Some(b.reported_at + Duration::minutes(30));
-        let b_entered: Entered = [(Phase::Containment, t + Duration::hours(4)), (Phase::Lessons, t + Duration::hours(30))].into();
-        let mut drill = incident(true);
-        drill.number.drill = true;
-        drill.commander_since = Some(drill.reported_at + Duration::minutes(1));
-        let s = compute(&[(a, a_entered), (b, b_entered), (drill, Entered::new())], t + Duration::days(2));
-        assert_eq!(s.all.incidents, 2);
-        assert_eq!(s.all.to_commander, Some(Duration::minutes(20)));
-        assert_eq!(s.all.to_containment, Some(Duration::hours(3)));
-        assert_eq!((s.all.deadlines_met, s.all.deadlines_missed), (1, 1));
-        assert_eq!(s.drills.incidents, 1);
-        assert_eq!(s.drills.to_commander, Some(Duration::minutes(1)));
-        assert_eq!(s.by_category.iter().find(|(c, _)| *c == Category::Breach).unwrap().1.incidents, 2);
-        assert_eq!(human(Some(Duration::minutes(65))), "1h05m");
-        assert_eq!(human(Some(Duration::hours(49))), "2d01h");
-    }
-}
-
 /// The figures as a fixed-width table (CLI and Discord code block).
 pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     use crate::tr;
@@ -147,4 +115,36 @@ pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     out.push_str(&line(tr!(lang, "合計", "all"), &s.all));
     out.push_str(&line(tr!(lang, "訓練（別集計）", "drills (apart)"), &s.drills));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+    use crate::domain::UserId;
+
+    #[test]
+    fn medians_deadlines_and_drills_apart() {
+        let mut a = incident(true); // priority 2: 24 h
+        a.commander = Some(UserId(1));
+        a.commander_since = Some(a.reported_at + Duration::minutes(10));
+        let t = a.reported_at;
+        let a_entered: Entered = [(Phase::Containment, t + Duration::hours(2)), (Phase::Lessons, t + Duration::hours(20))].into();
+        let mut b = incident(true);
+        b.commander_since = Some(b.reported_at + Duration::minutes(30));
+        let b_entered: Entered = [(Phase::Containment, t + Duration::hours(4)), (Phase::Lessons, t + Duration::hours(30))].into();
+        let mut drill = incident(true);
+        drill.number.drill = true;
+        drill.commander_since = Some(drill.reported_at + Duration::minutes(1));
+        let s = compute(&[(a, a_entered), (b, b_entered), (drill, Entered::new())], t + Duration::days(2));
+        assert_eq!(s.all.incidents, 2);
+        assert_eq!(s.all.to_commander, Some(Duration::minutes(20)));
+        assert_eq!(s.all.to_containment, Some(Duration::hours(3)));
+        assert_eq!((s.all.deadlines_met, s.all.deadlines_missed), (1, 1));
+        assert_eq!(s.drills.incidents, 1);
+        assert_eq!(s.drills.to_commander, Some(Duration::minutes(1)));
+        assert_eq!(s.by_category.iter().find(|(c, _)| *c == Category::Breach).unwrap().1.incidents, 2);
+        assert_eq!(human(Some(Duration::minutes(65))), "1h05m");
+        assert_eq!(human(Some(Duration::hours(49))), "2d01h");
+    }
 }
