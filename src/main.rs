@@ -38,6 +38,8 @@ enum Command {
         #[arg(long)]
         until: Option<String>,
     },
+    /// §5 operational checks: playbook coverage, owners, lessons, deadlines, drills.
+    Audit,
     /// Export one incident's whole record (INC-2026-0007).
     Export {
         number: String,
@@ -104,6 +106,12 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
+        Command::Audit => {
+            let app = open_app(&cli.config, &env).await?;
+            let findings = app.audit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", hikeshi::records::audit::report(&findings, app.settings.organisation.lang));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Stats { from, until } => {
             let app = open_app(&cli.config, &env).await?;
             let day = |s: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {

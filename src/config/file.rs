@@ -38,6 +38,10 @@ pub struct OrganisationFile {
     pub language: String,
 }
 
+fn default_audit() -> String {
+    "0 9 1 * *".into()
+}
+
 fn default_tz() -> String {
     "Asia/Tokyo".into()
 }
@@ -63,6 +67,9 @@ pub struct SystemFile {
 pub struct SchedulesFile {
     pub drill: String,
     pub annual_review: String,
+    /// §5: the scheduled audit post (default: 09:00 on the 1st of each month).
+    #[serde(default = "default_audit")]
+    pub audit: String,
     #[serde(default)]
     pub reminders: RemindersFile,
 }

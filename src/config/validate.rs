@@ -44,6 +44,8 @@ pub struct Schedules {
     pub drill: CronSpec,
     /// §9 the yearly review of the regulation.
     pub annual_review: CronSpec,
+    /// §5 the monthly audit post.
+    pub audit: CronSpec,
     pub policy: DeadlinePolicy,
 }
 
@@ -202,8 +204,9 @@ fn schedules(c: &mut Collector, raw: &ConfigFile) -> Schedules {
     };
     let drill = cron("schedules.drill", &raw.schedules.drill);
     let annual_review = cron("schedules.annual_review", &raw.schedules.annual_review);
+    let audit = cron("schedules.audit", &raw.schedules.audit);
     let policy = policy(c, &raw.schedules.reminders);
-    Schedules { drill, annual_review, policy }
+    Schedules { drill, annual_review, audit, policy }
 }
 
 fn policy(c: &mut Collector, r: &RemindersFile) -> DeadlinePolicy {

@@ -14,6 +14,7 @@ pub const REPORT_MESSAGE: &str = "Report as incident";
 pub const DRILL: &str = "drill";
 pub const SCHEDULE: &str = "schedule";
 pub const STATS: &str = "stats";
+pub const AUDIT: &str = "audit";
 
 pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
@@ -116,5 +117,10 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
                 .add_string_choice_localized("This month", "month", [("ja", "今月")])
                 .add_string_choice_localized("All time", "all", [("ja", "全期間")]),
         );
-    vec![report, incident, context, drill, schedule, stats]
+    let audit = CreateCommand::new(AUDIT)
+        .description("Operational checks of §5 (committee)")
+        .name_localized("ja", "監査")
+        .description_localized("ja", "§5の運用点検（委員会）")
+        .dm_permission(false);
+    vec![report, incident, context, drill, schedule, stats, audit]
 }

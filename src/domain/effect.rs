@@ -53,6 +53,8 @@ pub enum Effect {
     RefreshAnnouncement { incident: IncidentId },
     /// §4.4(2): the board report draft, to the committee.
     BoardReport { incident: IncidentId },
+    /// §5: the scheduled audit, run and posted at delivery.
+    AuditReport { reminder: i64 },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -125,7 +127,7 @@ impl Effect {
             | Announce { incident }
             | RefreshAnnouncement { incident }
             | BoardReport { incident } => Some(*incident),
-            RefreshStatusBoard | CronReminder { .. } | EscalateReminder { .. } => None,
+            RefreshStatusBoard | CronReminder { .. } | EscalateReminder { .. } | AuditReport { .. } => None,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::store::TranscriptLine;
 use crate::tr;
 use chrono_tz::Tz;
 
+pub mod audit;
 mod board;
 pub mod export;
 pub mod stats;

@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 /// The two cron schedules, by the name their state is kept under.
 pub const DRILL: &str = "drill";
 pub const ANNUAL_REVIEW: &str = "annual_review";
+/// §5: the monthly audit post (needs no acknowledgement).
+pub const AUDIT: &str = "audit";
 
 /// What one tick queued.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,14 +46,14 @@ impl Hikeshi {
         let now = self.clock.now();
         let mut tick = Tick::default();
         let s = self.settings.clone();
-        for (name, spec) in [(DRILL, &s.schedules.drill), (ANNUAL_REVIEW, &s.schedules.annual_review)] {
+        for (name, spec) in [(DRILL, &s.schedules.drill), (ANNUAL_REVIEW, &s.schedules.annual_review), (AUDIT, &s.schedules.audit)] {
             if self.fire_cron(name, &spec.schedule, now).await? {
                 tick.fired += 1;
             }
         }
         let escalate_after = s.schedules.policy.escalate_unacknowledged_after;
         for r in self.store.unacknowledged_reminders().await? {
-            if r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
+            if r.kind != AUDIT && r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
                 let mut tx = self.store.begin().await?;
                 if tx.mark_escalated(r.id, now).await? {
                     tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
@@ -118,7 +120,8 @@ impl Hikeshi {
             let missed = firings.len() as i64 - 1;
             if let Some(id) = tx.insert_reminder(name, *latest, missed, now, suggestion.as_ref()).await? {
                 tx.append(None, Actor::System, now, &EventPayload::ReminderFired { reminder: id, kind: name.to_string(), missed }).await?;
-                tx.enqueue(&Effect::CronReminder { reminder: id }, now).await?;
+                let effect = if name == AUDIT { Effect::AuditReport { reminder: id } } else { Effect::CronReminder { reminder: id } };
+                tx.enqueue(&effect, now).await?;
                 fired = true;
             }
         }
@@ -216,5 +219,22 @@ impl Hikeshi {
         let start =
             if month { tz.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0) } else { tz.with_ymd_and_hms(now.year(), 1, 1, 0, 0, 0) };
         start.earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
+impl Hikeshi {
+    /// §5: the operational checks, now.
+    pub async fn audit(&self) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+        let incidents = self.store.all_incidents().await?;
+        let reminders = self.store.reminders().await?;
+        let last_drills = self.store.last_drills().await?;
+        let inputs = crate::records::audit::Inputs {
+            settings: &self.settings,
+            incidents: &incidents,
+            reminders: &reminders,
+            last_drills: &last_drills,
+            now: self.clock.now(),
+        };
+        Ok(crate::records::audit::audit(&inputs))
     }
 }

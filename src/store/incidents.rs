@@ -113,3 +113,10 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    pub async fn all_incidents(&self) -> Result<Vec<Incident>> {
+        let rows = sqlx::query("SELECT state FROM incidents ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+}

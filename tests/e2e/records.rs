@@ -125,3 +125,68 @@ async fn stats_count_per_category_and_keep_drills_apart() {
     let cli = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && cli.contains("breach"), "{cli}{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test]
+async fn the_audit_finds_a_planted_gap_of_each_kind() {
+    use chrono::{Duration, TimeZone, Utc};
+    use hikeshi::clock::ManualClock;
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap());
+    // No playbook for DoS; the wiki has no owner.
+    let playbooks = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/config/playbooks")).unwrap() {
+        let p = e.unwrap().path();
+        if !p.ends_with("dos.toml") {
+            std::fs::copy(&p, playbooks.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let dir = playbooks.path().display().to_string();
+    let app = TestApp::spawn_custom(std::sync::Arc::new(clock.clone()), move |c| {
+        let start = c.find("dir = ").unwrap();
+        let end = start + c[start..].find('\n').unwrap();
+        let c = format!("{}dir = {:?}{}", &c[..start], dir, &c[end..]);
+        c.replace("owner = \"総務部\"\nrecovery_priority = 0", "owner = \"\"\nrecovery_priority = 0")
+    })
+    .await;
+    // An incident past its deadline (mail: 24 h) and one closed without lessons.
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "failure",
+            None,
+            &[("title", "メール停止"), ("what", "送れない"), ("systems", "mail")],
+        )
+        .await;
+    app.incident_from_reply(&reply).await;
+    let mut closed = app.report_malware(ids::DAVE).await;
+    closed.phase = hikeshi::domain::Phase::Closed;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.save_incident(&closed, hikeshi::clock::Clock::now(&clock)).await.unwrap();
+    tx.commit().await.unwrap();
+    // Drill and review reminders fire and nobody acknowledges them.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.eventually("the reminders fire", || async { app.store.reminders().await.unwrap().len() >= 2 }).await;
+    clock.advance(Duration::days(4));
+
+    let reply = app.interact(payloads::slash(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL).en(), "audit", json!([]))).await;
+    let text = ephemeral_text(&reply);
+    for expected in [
+        "Denial-of-service",
+        "never been drilled",
+        "has no owner",
+        "closed without a prevention plan",
+        "past its Table 1",
+        "drill is 4 days overdue",
+        "yearly review is 4 days overdue",
+    ] {
+        assert!(text.contains(expected), "no finding with {expected:?}:\n{text}");
+    }
+    assert!(text.contains("→ Add a playbook"), "each finding says what to do:\n{text}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["audit", "--config"])
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("管理者（owner）がいません"), "{}", String::from_utf8_lossy(&out.stderr));
+}

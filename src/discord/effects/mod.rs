@@ -452,6 +452,7 @@ impl Deliver for DiscordEffects {
             Effect::Announce { incident } => self.announce(item, *incident).await,
             Effect::RefreshAnnouncement { incident } => self.refresh_announcement(*incident).await,
             Effect::BoardReport { incident } => self.board_report(item, *incident).await,
+            Effect::AuditReport { .. } => self.audit_report(item).await,
         }
     }
 

@@ -51,6 +51,17 @@ impl DiscordEffects {
         Ok(Delivered::Done)
     }
 
+    /// §5: the monthly audit, as found at delivery.
+    pub(super) async fn audit_report(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        let s = &self.app.settings;
+        let findings = self.app.audit().await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
+        let text = crate::records::audit::report(&findings, s.organisation.lang);
+        // Long reports are cut to Discord's limit; `hikeshi audit` has all.
+        let msg = CreateMessage::new().content(crate::discord::i18n::clip(&text, 2000)).allowed_mentions(no_mentions());
+        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
     /// §4.1(2): the drill report, in the drill's channel and the committee's.
     pub(super) async fn post_drill_report(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
         let Some(report) = self.app.store.drill_report(id).await? else {

@@ -89,3 +89,16 @@ pub async fn stats(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInt
         Err(e) => ephemeral(failure(&e, lang, "stats")),
     }
 }
+
+/// `/audit`: §5's checks, now.
+pub async fn audit(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
+    if !caller.committee {
+        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
+        return ephemeral(failure(&e, lang, "audit"));
+    }
+    match ctx.app.audit().await {
+        Ok(f) => ephemeral(crate::records::audit::report(&f, lang)),
+        Err(e) => ephemeral(failure(&e, lang, "audit")),
+    }
+}

@@ -1,0 +1,158 @@
+//! §5 operational checks: are the procedures in place, and were the
+//! lessons of each incident acted on? Each finding says what to do.
+
+use crate::config::Settings;
+use crate::domain::category::Coverage;
+use crate::domain::lessons::LessonItem;
+use crate::domain::{Category, Incident, Lang, PlaybookId, SubKind, Text};
+use crate::store::ReminderRow;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// A stable name for the kind of gap (tests, metrics).
+    pub kind: &'static str,
+    pub what: Text,
+    pub fix: Text,
+}
+
+fn t(ja: String, en: String) -> Text {
+    Text::new(ja, en)
+}
+
+/// Everything the audit looks at.
+pub struct Inputs<'a> {
+    pub settings: &'a Settings,
+    pub incidents: &'a [Incident],
+    pub reminders: &'a [ReminderRow],
+    pub last_drills: &'a HashMap<PlaybookId, DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+pub fn audit(x: &Inputs) -> Vec<Finding> {
+    let mut out = vec![];
+    let pbs = &x.settings.playbooks;
+    // §4.1(1): a playbook for every assumed type of incident.
+    for c in Category::ALL.into_iter().filter(|c| *c != Category::Unsure) {
+        let kinds: Vec<SubKind> = c.sub_kinds().collect();
+        for k in kinds {
+            if pbs.matching(c, Some(k)).is_none() {
+                let (ja, en) = (k.label().ja, k.label().en);
+                out.push(Finding {
+                    kind: "playbook_missing",
+                    what: t(
+                        format!("「{ja}」に対応するプレイブックがありません（§4.1(1)）。"),
+                        format!("No playbook covers “{en}” (§4.1(1))."),
+                    ),
+                    fix: t(
+                        format!("config/playbooks/ に {}/{} を covers に含むプレイブックを追加してください。", c.id(), k.id()),
+                        format!("Add a playbook in config/playbooks/ whose covers include \"{}/{}\".", c.id(), k.id()),
+                    ),
+                });
+            }
+        }
+    }
+    for p in pbs.all() {
+        if p.covers.iter().all(|cv| matches!(cv, Coverage::Category(Category::Unsure))) {
+            continue;
+        }
+        if !x.last_drills.contains_key(&p.id) {
+            let (ja, en) = (p.title.ja.clone(), p.title.en.clone());
+            out.push(Finding {
+                kind: "never_drilled",
+                what: t(
+                    format!("プレイブック「{ja}」はまだ一度も訓練されていません（§4.1(2)）。"),
+                    format!("The playbook “{en}” has never been drilled (§4.1(2))."),
+                ),
+                fix: t(format!("/訓練 開始 で {} を訓練してください。", p.id), format!("Run /drill start with {}.", p.id)),
+            });
+        }
+    }
+    // §4.1(4): every system has an owner.
+    for s in x.settings.systems.all() {
+        if s.owner.trim().is_empty() {
+            out.push(Finding {
+                kind: "system_without_owner",
+                what: t(format!("システム「{}」に管理者（owner）がいません。", s.name), format!("The system “{}” has no owner.", s.name)),
+                fix: t(
+                    format!("config/hikeshi.toml の [[systems]] id = \"{}\" に owner を書いてください。", s.id),
+                    format!("Set owner for [[systems]] id = \"{}\" in config/hikeshi.toml.", s.id),
+                ),
+            });
+        }
+    }
+    for i in x.incidents.iter().filter(|i| !i.is_drill()) {
+        let n = i.number;
+        // §5: after each incident, were prevention and improvement done?
+        if !i.phase.is_open() && i.close_reason.is_none() {
+            let missing: Vec<LessonItem> = i.lessons.missing(false).into_iter().filter(|m| *m != LessonItem::BoardQuestions).collect();
+            if !missing.is_empty() {
+                out.push(Finding {
+                    kind: "closed_without_lessons",
+                    what: t(
+                        format!("{n} は再発防止計画または改善メモがないまま終了しています（§4.4, §5）。"),
+                        format!("{n} closed without a prevention plan or improvement notes (§4.4, §5)."),
+                    ),
+                    fix: t(
+                        format!("{n} の計画と改善メモを記録し、記録に残してください。"),
+                        format!("Record {n}'s plan and improvement notes."),
+                    ),
+                });
+            }
+        }
+        // Table 1: open past the recovery deadline.
+        if i.phase.is_open() && !i.phase.recovery_complete() {
+            if let Some(d) = i.deadline.at().filter(|d| *d < x.now) {
+                let hours = (x.now - d).num_hours();
+                out.push(Finding {
+                    kind: "past_deadline",
+                    what: t(
+                        format!("{n} は表1の復旧期限を{hours}時間過ぎています。"),
+                        format!("{n} is {hours} h past its Table 1 recovery deadline."),
+                    ),
+                    fix: t(
+                        format!("{n} の指揮者は復旧を急ぎ、状況を記録してください。"),
+                        format!("{n}'s commander: restore and log the status."),
+                    ),
+                });
+            }
+        }
+    }
+    // §4.1(2), §9: drills and the yearly review happen when due.
+    let overdue_after = x.settings.schedules.policy.escalate_unacknowledged_after;
+    for r in x.reminders.iter().filter(|r| r.acknowledged_by.is_none() && r.fired_at + overdue_after <= x.now) {
+        let days = (x.now - r.fired_at).num_days();
+        let (kind, what) = match r.kind.as_str() {
+            "drill" => (
+                "drill_overdue",
+                t(format!("訓練が{days}日遅れています（§4.1(2)）。"), format!("A drill is {days} days overdue (§4.1(2)).")),
+            ),
+            "annual_review" => (
+                "review_overdue",
+                t(format!("規程の年次見直しが{days}日遅れています（§9）。"), format!("The yearly review is {days} days overdue (§9).")),
+            ),
+            _ => continue,
+        };
+        out.push(Finding {
+            kind,
+            what,
+            fix: t("実施し、リマインダーの「確認した」を押してください。".into(), "Do it, then press Acknowledge on the reminder.".into()),
+        });
+    }
+    out
+}
+
+/// The findings as one text, in `lang`.
+pub fn report(findings: &[Finding], lang: Lang) -> String {
+    use crate::tr;
+    if findings.is_empty() {
+        return tr!(lang, "✅ 監査（§5）: 指摘事項はありません。", "✅ Audit (§5): no findings.");
+    }
+    let n = findings.len();
+    let mut out = tr!(lang, "🔎 監査（§5）: 指摘 {n}件\n", "🔎 Audit (§5): {n} finding(s)\n");
+    for f in findings {
+        out.push_str(&format!("\n• {}\n  → {}", f.what.get(lang), f.fix.get(lang)));
+    }
+    out
+}
