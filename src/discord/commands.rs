@@ -15,6 +15,7 @@ pub const DRILL: &str = "drill";
 pub const SCHEDULE: &str = "schedule";
 pub const STATS: &str = "stats";
 pub const AUDIT: &str = "audit";
+pub const PLAYBOOK: &str = "playbook";
 
 pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
@@ -117,10 +118,28 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
                 .add_string_choice_localized("This month", "month", [("ja", "今月")])
                 .add_string_choice_localized("All time", "all", [("ja", "全期間")]),
         );
+    let mut which = CreateCommandOption::new(CommandOptionType::String, "playbook", "The playbook")
+        .name_localized("ja", "プレイブック")
+        .description_localized("ja", "対象のプレイブック")
+        .required(true);
+    for p in settings.playbooks.all().iter().take(25) {
+        which = which.add_string_choice_localized(clip(&p.title.en, 100), p.id.0.clone(), [("ja", clip(&p.title.ja, 100))]);
+    }
+    let playbook = CreateCommand::new(PLAYBOOK)
+        .description("Playbooks (committee)")
+        .name_localized("ja", "プレイブック")
+        .description_localized("ja", "プレイブック（委員会）")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "notes", "Improvement notes on a playbook (§4.4(4))")
+                .name_localized("ja", "改善メモ")
+                .description_localized("ja", "プレイブックへの改善メモ（§4.4(4)）")
+                .add_sub_option(which),
+        );
     let audit = CreateCommand::new(AUDIT)
         .description("Operational checks of §5 (committee)")
         .name_localized("ja", "監査")
         .description_localized("ja", "§5の運用点検（委員会）")
         .dm_permission(false);
-    vec![report, incident, context, drill, schedule, stats, audit]
+    vec![report, incident, context, drill, schedule, stats, audit, playbook]
 }

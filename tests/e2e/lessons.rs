@@ -105,6 +105,18 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     let closed = app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
     assert!(ephemeral_text(&closed).contains("終了"), "{closed}");
     assert_eq!(app.incident(i.number).await.phase, Phase::Closed);
+    // §4.4(4): the committee reads the notes on the playbook.
+    let notes = |user: u64| {
+        payloads::slash(
+            app.id(),
+            Who::new(user, ids::COMMITTEE_CHANNEL),
+            "playbook",
+            json!([{"name": "notes", "type": 1, "options": [{"name": "playbook", "type": 3, "value": "malware"}]}]),
+        )
+    };
+    let listed = ephemeral_text(&app.interact(notes(ids::CAROL)).await);
+    assert!(listed.contains("バックアップの復元手順が古い") && listed.contains(&i.number.to_string()), "{listed}");
+    assert!(ephemeral_text(&app.interact(notes(ids::ALICE)).await).contains("だけ"));
     app.assert_no_schema_violations();
 }
 

@@ -92,6 +92,7 @@ async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> seren
         super::commands::SCHEDULE => schedule_cmd::schedule(ctx, &cmd, lang).await,
         super::commands::STATS => schedule_cmd::stats(ctx, &cmd, lang).await,
         super::commands::AUDIT => schedule_cmd::audit(ctx, &cmd, lang).await,
+        super::commands::PLAYBOOK => schedule_cmd::playbook_notes(ctx, &cmd, lang).await,
         other => ephemeral(tr!(lang, "不明なコマンドです: {other}", "Unknown command: {other}")),
     };
     if matches!(cmd.data.name.as_str(), super::commands::INCIDENT | super::commands::DRILL) {

@@ -102,3 +102,41 @@ pub async fn audit(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInt
         Err(e) => ephemeral(failure(&e, lang, "audit")),
     }
 }
+
+/// `/playbook notes <id>`: every improvement note on a playbook, newest
+/// first, from incidents and drills (§4.4(4), §4.1(2)).
+pub async fn playbook_notes(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
+    if !caller.committee {
+        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
+        return ephemeral(failure(&e, lang, "playbook notes"));
+    }
+    let id = cmd.data.options.first().and_then(|sub| match &sub.value {
+        CommandDataOptionValue::SubCommand(opts) => {
+            opts.iter().find(|o| o.name == "playbook").and_then(|o| o.value.as_str().map(|s| PlaybookId(s.to_string())))
+        }
+        _ => None,
+    });
+    let Some(id) = id else {
+        return ephemeral(tr!(lang, "プレイブックを選んでください。", "Choose a playbook."));
+    };
+    let incidents = match ctx.app.store.all_incidents().await {
+        Ok(i) => i,
+        Err(e) => return ephemeral(failure(&e.into(), lang, "playbook notes")),
+    };
+    let mut lines = vec![];
+    for i in incidents.iter().rev() {
+        for n in i.lessons.notes.iter().filter(|n| n.playbook.as_ref() == Some(&id)) {
+            let (well, missing) = (crate::discord::i18n::inert(&n.went_well), crate::discord::i18n::inert(&n.missing));
+            let number = i.number;
+            lines.push(tr!(lang, "**{number}** ✅ {well}\n　⚠ {missing}", "**{number}** ✅ {well}\n　⚠ {missing}"));
+        }
+    }
+    let title = ctx.app.settings.playbooks.get(&id).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| id.0.clone());
+    if lines.is_empty() {
+        return ephemeral(tr!(lang, "「{title}」への改善メモはまだありません。", "No improvement notes on “{title}” yet."));
+    }
+    let n = lines.len();
+    let body = lines.join("\n");
+    ephemeral(tr!(lang, "「{title}」への改善メモ {n}件:\n{body}", "{n} improvement note(s) on “{title}”:\n{body}"))
+}
