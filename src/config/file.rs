@@ -36,6 +36,11 @@ pub struct OrganisationFile {
     pub time_zone: String,
     #[serde(default = "default_lang")]
     pub language: String,
+    /// §8: the regulation's text, shown to members (paths relative to this file).
+    #[serde(default)]
+    pub regulation_ja: Option<String>,
+    #[serde(default)]
+    pub regulation_en: Option<String>,
 }
 
 fn default_audit() -> String {

@@ -29,6 +29,9 @@ pub struct Organisation {
     pub name: String,
     pub tz: Tz,
     pub lang: Lang,
+    /// §8: the regulation's text files, by language.
+    pub regulation_ja: Option<PathBuf>,
+    pub regulation_en: Option<PathBuf>,
 }
 
 /// A cron schedule with the text it came from.
@@ -141,7 +144,23 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         c.add("organisation.language", e, "write \"ja\" or \"en\"");
         Lang::Ja
     });
-    let organisation = Organisation { name: o.name.clone(), tz, lang };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut regulation = |key: &str, v: &Option<String>| {
+        let p = v.as_ref().map(|f| base.join(f));
+        if let Some(p) = &p {
+            if !p.is_file() {
+                c.add(
+                    key,
+                    format!("{} does not exist", p.display()),
+                    "point it at the regulation's text file, relative to this file, or remove the key",
+                );
+            }
+        }
+        p
+    };
+    let regulation_ja = regulation("organisation.regulation_ja", &o.regulation_ja);
+    let regulation_en = regulation("organisation.regulation_en", &o.regulation_en);
+    let organisation = Organisation { name: o.name.clone(), tz, lang, regulation_ja, regulation_en };
 
     let systems = systems(&mut c, &raw);
     let schedules = schedules(&mut c, &raw);

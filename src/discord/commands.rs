@@ -16,6 +16,9 @@ pub const SCHEDULE: &str = "schedule";
 pub const STATS: &str = "stats";
 pub const AUDIT: &str = "audit";
 pub const PLAYBOOK: &str = "playbook";
+pub const EXCEPTION: &str = "exception";
+pub const AMEND: &str = "amend";
+pub const REGULATION: &str = "regulation";
 
 pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
@@ -141,5 +144,30 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
         .name_localized("ja", "監査")
         .description_localized("ja", "§5の運用点検（委員会）")
         .dm_permission(false);
-    vec![report, incident, context, drill, schedule, stats, audit, playbook]
+    let exception = CreateCommand::new(EXCEPTION)
+        .description("Exceptions to the regulation (§6)")
+        .name_localized("ja", "例外")
+        .description_localized("ja", "規程の例外（§6）")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "request", "Ask the committee for an exception")
+                .name_localized("ja", "申請")
+                .description_localized("ja", "委員会に例外を申請します"),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "list", "Exceptions in force")
+                .name_localized("ja", "一覧")
+                .description_localized("ja", "有効な例外の一覧"),
+        );
+    let amend = CreateCommand::new(AMEND)
+        .description("Ask the committee to change the regulation (§9)")
+        .name_localized("ja", "改正")
+        .description_localized("ja", "規程の改正を委員会に申し出ます（§9）")
+        .dm_permission(false);
+    let regulation = CreateCommand::new(REGULATION)
+        .description("Read the regulation (§8: members only)")
+        .name_localized("ja", "規程")
+        .description_localized("ja", "規程を読む（§8: 構成員のみ）")
+        .dm_permission(false);
+    vec![report, incident, context, drill, schedule, stats, audit, playbook, exception, amend, regulation]
 }

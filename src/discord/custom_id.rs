@@ -59,6 +59,14 @@ pub enum CustomId {
     WaiveModal(IncidentId, LessonItem),
     Read(IncidentId),
     Readers(IncidentId),
+    /// §6/§9: the committee decides a request (id), and the reason modal.
+    Decide(i64, bool),
+    DecideModal(i64, bool),
+    /// §6/§9: the request forms.
+    ExceptionModal,
+    AmendModal,
+    /// §9: the yearly review's outcome (reminder id).
+    ReviewModal(i64),
 }
 
 impl CustomId {
@@ -89,6 +97,11 @@ impl CustomId {
             WaiveModal(i, item) => format!("{PREFIX}:waivem:{i}:{}", item.id()),
             Read(i) => format!("{PREFIX}:read:{i}"),
             Readers(i) => format!("{PREFIX}:readers:{i}"),
+            Decide(r, yes) => format!("{PREFIX}:decide:{r}:{}", if *yes { "y" } else { "n" }),
+            DecideModal(r, yes) => format!("{PREFIX}:decidem:{r}:{}", if *yes { "y" } else { "n" }),
+            ExceptionModal => format!("{PREFIX}:exceptionm"),
+            AmendModal => format!("{PREFIX}:amendm"),
+            ReviewModal(r) => format!("{PREFIX}:reviewm:{r}"),
         }
     }
 
@@ -173,6 +186,23 @@ impl CustomId {
             }
             "read" => arity(1).and_then(|_| incident(0)).map(Read)?,
             "readers" => arity(1).and_then(|_| incident(0)).map(Readers)?,
+            "decide" | "decidem" => {
+                arity(2)?;
+                let r = incident(0)?.0;
+                let yes = match rest[1] {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                };
+                if action == "decide" {
+                    Decide(r, yes)
+                } else {
+                    DecideModal(r, yes)
+                }
+            }
+            "exceptionm" => arity(0).map(|_| ExceptionModal)?,
+            "amendm" => arity(0).map(|_| AmendModal)?,
+            "reviewm" => ReviewModal(arity(1).and_then(|_| incident(0))?.0),
             _ => return None,
         })
     }
@@ -181,7 +211,14 @@ impl CustomId {
     pub fn incident(&self) -> Option<IncidentId> {
         use CustomId::*;
         match self {
-            ReportModal { .. } | Acknowledge(_) | StartDrill(_) => None,
+            ReportModal { .. }
+            | Acknowledge(_)
+            | StartDrill(_)
+            | Decide(..)
+            | DecideModal(..)
+            | ExceptionModal
+            | AmendModal
+            | ReviewModal(_) => None,
             TakeCommand(i)
             | Appoint(i)
             | Checklist(i)
@@ -233,6 +270,11 @@ mod tests {
             CustomId::WaiveModal(i, LessonItem::ImprovementNotes),
             CustomId::Read(i),
             CustomId::Readers(i),
+            CustomId::Decide(3, true),
+            CustomId::DecideModal(3, false),
+            CustomId::ExceptionModal,
+            CustomId::AmendModal,
+            CustomId::ReviewModal(4),
         ];
         for k in LogKind::ALL {
             v.push(CustomId::LogButton(i, k));

@@ -11,6 +11,7 @@ pub mod interactions;
 pub mod lessons;
 pub mod reminders;
 pub mod render;
+pub mod requests;
 pub mod rest;
 
 use crate::config::Secret;

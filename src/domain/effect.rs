@@ -55,6 +55,15 @@ pub enum Effect {
     BoardReport { incident: IncidentId },
     /// §5: the scheduled audit, run and posted at delivery.
     AuditReport { reminder: i64 },
+    /// §6/§9: a request, to the committee with decision buttons.
+    PostRequest { request: i64 },
+    /// §6/§9: the decision, to the requester (and, for an accepted
+    /// amendment, to all members).
+    RequestDecided { request: i64 },
+    /// §6: an approved exception has ended.
+    RequestExpired { request: i64 },
+    /// §9: the yearly review's outcome, to all members.
+    AnnounceReview { reminder: i64 },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -127,7 +136,14 @@ impl Effect {
             | Announce { incident }
             | RefreshAnnouncement { incident }
             | BoardReport { incident } => Some(*incident),
-            RefreshStatusBoard | CronReminder { .. } | EscalateReminder { .. } | AuditReport { .. } => None,
+            RefreshStatusBoard
+            | CronReminder { .. }
+            | EscalateReminder { .. }
+            | AuditReport { .. }
+            | PostRequest { .. }
+            | RequestDecided { .. }
+            | RequestExpired { .. }
+            | AnnounceReview { .. } => None,
         }
     }
 }

@@ -116,6 +116,18 @@ pub enum EventPayload {
     AnnouncementRead {
         user: UserId,
     },
+    RequestMade {
+        request: i64,
+        kind: super::request::RequestKind,
+    },
+    RequestDecided {
+        request: i64,
+        approved: bool,
+        reason: String,
+    },
+    ReviewConcluded {
+        reminder: i64,
+    },
 }
 
 impl EventPayload {
@@ -148,6 +160,9 @@ impl EventPayload {
             BoardAnswered { .. } => "board_answered",
             Waived { .. } => "waived",
             AnnouncementRead { .. } => "announcement_read",
+            RequestMade { .. } => "request_made",
+            RequestDecided { .. } => "request_decided",
+            ReviewConcluded { .. } => "review_concluded",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod playbook;
 pub mod priority;
 pub mod reminder;
 pub mod report;
+pub mod request;
 pub mod systems;
 pub mod text;
 

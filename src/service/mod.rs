@@ -8,6 +8,7 @@ mod errors;
 mod incidents;
 mod lessons;
 mod report;
+mod requests;
 pub mod schedules;
 mod transcript;
 

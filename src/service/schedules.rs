@@ -63,6 +63,7 @@ impl Hikeshi {
                 tx.commit().await?;
             }
         }
+        tick.reminded += self.remind_expired_exceptions().await?;
         for i in self.store.open_incidents().await? {
             let activity = self.store.activity(i.id, i.reported_at).await?;
             let due = rules::due(&i, &s.schedules.policy, activity, now);

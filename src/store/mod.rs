@@ -7,6 +7,7 @@
 pub mod incidents;
 mod lessons;
 mod outbox;
+mod requests;
 mod schedules;
 pub mod testing;
 mod transcript;

@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod commander;
+mod governance;
 mod lessons;
 mod records;
 mod report;

@@ -56,6 +56,9 @@ fn test_config(dir: &std::path::Path) -> PathBuf {
     }
     let playbooks = root.join("config/playbooks");
     text = text.replace("dir = \"playbooks\"", &format!("dir = {:?}", playbooks.display().to_string()));
+    for file in ["regulation/ja.md", "regulation/en.md"] {
+        text = text.replace(&format!("{file:?}"), &format!("{:?}", root.join("config").join(file).display().to_string()));
+    }
     let path = dir.join("hikeshi.toml");
     std::fs::write(&path, text).expect("write config");
     path
@@ -105,8 +108,15 @@ impl TestApp {
         let before = self.fake.calls("PUT", "/applications/*/guilds/*/commands").len();
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(run(self.options(), rx));
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while self.fake.calls("PUT", "/applications/*/guilds/*/commands").len() <= before {
+            if task.is_finished() {
+                panic!("the bot stopped while starting: {:?}", task.await);
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the bot did not register its commands within {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         self.bot = Some((tx, task));
-        self.wait_until("the bot registers its commands", |f| f.calls("PUT", "/applications/*/guilds/*/commands").len() > before).await;
     }
 
     pub async fn stop_bot(&mut self) {
@@ -299,6 +309,15 @@ impl TestApp {
     pub fn assert_no_schema_violations(&self) {
         let v = self.fake.schema_violations();
         assert!(v.is_empty(), "requests that Discord would refuse:\n{}", v.join("\n"));
+    }
+
+    /// The direct messages the bot sent to `user`.
+    pub fn dms_to(&self, user: u64) -> Vec<String> {
+        let Some(dm) = self.fake.channels().into_iter().find(|c| c["name"] == format!("dm-{user}")) else {
+            return vec![];
+        };
+        let id: u64 = dm["id"].as_str().unwrap().parse().unwrap();
+        self.fake.messages(id).into_iter().map(|m| m["content"].as_str().unwrap_or("").to_string()).collect()
     }
 
     pub fn posts_in(&self, channel: u64) -> Vec<Recorded> {

@@ -5,6 +5,7 @@
 
 mod lessons;
 mod reminders;
+mod requests;
 
 use super::render::{self, no_mentions, role_mention_only};
 use super::rest::{Rest, RestError};
@@ -453,6 +454,10 @@ impl Deliver for DiscordEffects {
             Effect::RefreshAnnouncement { incident } => self.refresh_announcement(*incident).await,
             Effect::BoardReport { incident } => self.board_report(item, *incident).await,
             Effect::AuditReport { .. } => self.audit_report(item).await,
+            Effect::PostRequest { request } => self.post_request(item, *request).await,
+            Effect::RequestDecided { request } => self.request_decided(item, *request).await,
+            Effect::RequestExpired { request } => self.request_expired(item, *request).await,
+            Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
         }
     }
 

@@ -14,6 +14,10 @@ use serenity::all::{
 };
 
 const F_BODY: &str = "body";
+pub(crate) const F_SUBJECT: &str = "subject";
+pub(crate) const F_TEXT: &str = "text";
+pub(crate) const F_REASON: &str = "reason";
+pub(crate) const F_UNTIL: &str = "until";
 
 /// Checks `action` before a modal opens, so nobody types a long entry only
 /// to be refused. The submission is checked again.
@@ -114,6 +118,27 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     InputTextStyle::Short,
                 )
             }
+            CustomId::Acknowledge(r)
+                if ctx.app.store.reminder(r).await?.is_some_and(|x| x.kind == crate::service::schedules::ANNUAL_REVIEW) =>
+            {
+                if !caller.committee {
+                    return Err(IncidentError::NotAllowed(&[crate::domain::Role::Committee]).into());
+                }
+                text_modal(
+                    CustomId::ReviewModal(r),
+                    tr!(lang, "年次見直しの結果（§9）", "Outcome of the yearly review (§9)"),
+                    tr!(lang, "結果（全員に周知されます）", "Outcome (announced to all)"),
+                    2000,
+                    InputTextStyle::Paragraph,
+                )
+            }
+            CustomId::Decide(r, yes) => {
+                if !caller.committee {
+                    return Err(IncidentError::NotAllowed(&[crate::domain::Role::Committee]).into());
+                }
+                let title = if yes { tr!(lang, "承認", "Approve") } else { tr!(lang, "却下", "Deny") };
+                text_modal(CustomId::DecideModal(r, yes), title, tr!(lang, "理由", "Reason"), 1000, InputTextStyle::Paragraph)
+            }
             CustomId::Acknowledge(r) => {
                 if ctx.app.acknowledge(r, caller).await? {
                     done(tr!(lang, "確認を記録しました。", "Acknowledged; recorded."))
@@ -205,6 +230,10 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
             | CustomId::NoteModal(_)
             | CustomId::PlanModal(_)
             | CustomId::WaiveModal(..)
+            | CustomId::DecideModal(..)
+            | CustomId::ExceptionModal
+            | CustomId::AmendModal
+            | CustomId::ReviewModal(_)
             | CustomId::ReportModal { .. } => {
                 return Err(ServiceError::BadInput(tr!(lang, "このボタンは無効です。", "This control is not valid.")));
             }
@@ -320,6 +349,53 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
                 ctx.app.waive(i, caller, item, body).await?;
                 let what = crate::discord::errors::lesson_item(item, lang);
                 tr!(lang, "{what} を免除しました（理由を記録）。", "{what} waived; the reason is recorded.")
+            }
+            CustomId::DecideModal(r, yes) => {
+                let req = ctx.app.decide(r, caller, yes, body).await?;
+                let id = req.id;
+                if yes {
+                    tr!(lang, "#{id} を承認しました。申請者に通知します。", "#{id} approved; the requester is told.")
+                } else {
+                    tr!(lang, "#{id} を却下しました。申請者に通知します。", "#{id} denied; the requester is told.")
+                }
+            }
+            CustomId::ReviewModal(r) => {
+                ctx.app.conclude_review(r, caller, body).await?;
+                tr!(
+                    lang,
+                    "年次見直しの結果を記録し、全員に周知します（§9）。",
+                    "The review's outcome is recorded and announced to all (§9)."
+                )
+            }
+            CustomId::ExceptionModal => {
+                let tz = ctx.app.settings.organisation.tz;
+                let until = crate::discord::interactions::requests::parse_day(field(&f, F_UNTIL), tz).ok_or_else(|| {
+                    ServiceError::BadInput(tr!(lang, "期限は YYYY-MM-DD で書いてください。", "Write the end date as YYYY-MM-DD."))
+                })?;
+                let body = crate::domain::request::RequestBody {
+                    subject: field(&f, F_SUBJECT).into(),
+                    text: field(&f, F_TEXT).into(),
+                    reason: String::new(),
+                };
+                let id = ctx.app.make_request(crate::domain::request::RequestKind::Exception, caller, body, Some(until)).await?;
+                tr!(
+                    lang,
+                    "例外申請 #{id} を委員会に送りました。結果はDMでお知らせします（§6）。",
+                    "Exception request #{id} sent to the committee; you will get the answer by DM (§6)."
+                )
+            }
+            CustomId::AmendModal => {
+                let body = crate::domain::request::RequestBody {
+                    subject: field(&f, F_SUBJECT).into(),
+                    text: field(&f, F_TEXT).into(),
+                    reason: field(&f, F_REASON).into(),
+                };
+                let id = ctx.app.make_request(crate::domain::request::RequestKind::Amendment, caller, body, None).await?;
+                tr!(
+                    lang,
+                    "改正の申出 #{id} を委員会に送りました。結果はDMでお知らせします（§9）。",
+                    "Amendment request #{id} sent to the committee; you will get the answer by DM (§9)."
+                )
             }
             CustomId::NoteModal(i) => {
                 ctx.app.add_note(i, caller, field(&f, F_WELL), field(&f, F_MISSING)).await?;

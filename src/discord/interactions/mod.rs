@@ -6,6 +6,7 @@
 mod components;
 mod incident_cmd;
 mod report;
+pub(crate) mod requests;
 mod schedule_cmd;
 
 use super::custom_id::CustomId;
@@ -93,6 +94,9 @@ async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> seren
         super::commands::STATS => schedule_cmd::stats(ctx, &cmd, lang).await,
         super::commands::AUDIT => schedule_cmd::audit(ctx, &cmd, lang).await,
         super::commands::PLAYBOOK => schedule_cmd::playbook_notes(ctx, &cmd, lang).await,
+        super::commands::EXCEPTION => requests::exception(ctx, &cmd, lang).await,
+        super::commands::AMEND => requests::amend_form(lang),
+        super::commands::REGULATION => return requests::regulation(ctx, discord, &cmd, lang).await,
         other => ephemeral(tr!(lang, "不明なコマンドです: {other}", "Unknown command: {other}")),
     };
     if matches!(cmd.data.name.as_str(), super::commands::INCIDENT | super::commands::DRILL) {

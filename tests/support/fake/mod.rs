@@ -399,6 +399,19 @@ fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[
             ok(message_json(id, ids::GENERAL, body))
         }
         ("GET", ["guilds", _, "channels"]) => ok(Value::Array(inner.channels.clone())),
+        ("POST", ["users", "@me", "channels"]) => {
+            // One DM channel per recipient, kept apart from the guild's.
+            let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
+            let name = format!("dm-{recipient}");
+            if let Some(c) = inner.channels.iter().find(|c| c["name"] == name) {
+                return ok(c.clone());
+            }
+            let id = new_id(&mut inner);
+            let mut c = channel_json(id, 1, &name, None, json!([]), None);
+            c["recipients"] = json!([user_json(recipient.parse().unwrap_or(0))]);
+            inner.channels.push(c.clone());
+            ok(c)
+        }
         ("GET", ["guilds", g]) => ok(json!({
             "id": g, "name": "Sample Corp", "icon": null, "splash": null, "discovery_splash": null, "owner_id": snowflake(ids::BOB),
             "afk_channel_id": null, "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,

@@ -1,0 +1,86 @@
+//! §6 exceptions and §9 amendments: a member asks, the committee decides
+//! with a reason, and the answer is kept.
+
+use super::ids::UserId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// §6: someone cannot comply for business reasons.
+    Exception,
+    /// §9: someone wants the regulation changed.
+    Amendment,
+}
+
+impl RequestKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            RequestKind::Exception => "exception",
+            RequestKind::Amendment => "amendment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RequestKind> {
+        match s {
+            "exception" => Some(RequestKind::Exception),
+            "amendment" => Some(RequestKind::Amendment),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Denied,
+}
+
+impl RequestStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Denied => "denied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RequestStatus> {
+        [RequestStatus::Pending, RequestStatus::Approved, RequestStatus::Denied].into_iter().find(|x| x.id() == s)
+    }
+}
+
+/// What the requester wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestBody {
+    /// Exception: the rule; amendment: the section.
+    pub subject: String,
+    /// Exception: why; amendment: the proposed change.
+    pub text: String,
+    /// Amendment: why the change is needed.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: i64,
+    pub kind: RequestKind,
+    pub requester: UserId,
+    pub body: RequestBody,
+    pub status: RequestStatus,
+    /// Exceptions end.
+    pub until: Option<DateTime<Utc>>,
+    pub decided_by: Option<UserId>,
+    pub decision_reason: Option<String>,
+}
+
+impl Request {
+    /// An approved exception whose end has come.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.kind == RequestKind::Exception && self.status == RequestStatus::Approved && self.until.is_some_and(|u| u <= now)
+    }
+}

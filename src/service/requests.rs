@@ -1,0 +1,103 @@
+//! §6 exceptions, §9 amendments and the yearly review's outcome.
+
+use super::{Caller, Hikeshi, ServiceError};
+use crate::domain::incident::IncidentError;
+use crate::domain::request::{Request, RequestBody, RequestKind, RequestStatus};
+use crate::domain::{Actor, Effect, EventPayload, Role};
+use chrono::{DateTime, Utc};
+
+fn committee_only(caller: Caller) -> Result<(), ServiceError> {
+    if caller.committee {
+        Ok(())
+    } else {
+        Err(IncidentError::NotAllowed(&[Role::Committee]).into())
+    }
+}
+
+impl Hikeshi {
+    /// A member asks the committee; the request goes to the committee channel.
+    pub async fn make_request(
+        &self,
+        kind: RequestKind,
+        caller: Caller,
+        body: RequestBody,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<i64, ServiceError> {
+        if body.subject.trim().is_empty() || body.text.trim().is_empty() {
+            return Err(ServiceError::BadInput("please fill in every required field".into()));
+        }
+        if kind == RequestKind::Exception && until.is_none() {
+            return Err(ServiceError::BadInput("an exception needs an end date (YYYY-MM-DD)".into()));
+        }
+        let now = self.clock.now();
+        if until.is_some_and(|u| u <= now) {
+            return Err(ServiceError::BadInput("the end date has already passed".into()));
+        }
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_request(kind, caller.user, &body, until, now).await?;
+        tx.append(None, Actor::User(caller.user), now, &EventPayload::RequestMade { request: id, kind }).await?;
+        tx.enqueue(&Effect::PostRequest { request: id }, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The committee approves or denies, with a reason that is kept.
+    pub async fn decide(&self, id: i64, caller: Caller, approved: bool, reason: &str) -> Result<Request, ServiceError> {
+        committee_only(caller)?;
+        if reason.trim().is_empty() {
+            return Err(IncidentError::ReasonRequired.into());
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.decide_request(id, approved, caller.user, reason.trim(), now).await? {
+            return Err(ServiceError::BadInput("this request was already decided".into()));
+        }
+        tx.append(
+            None,
+            Actor::User(caller.user),
+            now,
+            &EventPayload::RequestDecided { request: id, approved, reason: reason.trim().to_string() },
+        )
+        .await?;
+        tx.enqueue(&Effect::RequestDecided { request: id }, now).await?;
+        tx.commit().await?;
+        self.store.request(id).await?.ok_or(ServiceError::NotFound("request"))
+    }
+
+    /// Approved exceptions still in force.
+    pub async fn active_exceptions(&self) -> Result<Vec<Request>, ServiceError> {
+        let now = self.clock.now();
+        Ok(self.store.requests(RequestKind::Exception, RequestStatus::Approved).await?.into_iter().filter(|r| !r.expired(now)).collect())
+    }
+
+    /// Queues the expiry notice of every approved exception that ended.
+    pub async fn remind_expired_exceptions(&self) -> Result<usize, ServiceError> {
+        let now = self.clock.now();
+        let mut n = 0;
+        for r in self.store.expired_unreminded(now).await? {
+            let mut tx = self.store.begin().await?;
+            if tx.mark_expiry_reminded(r.id).await? {
+                tx.enqueue(&Effect::RequestExpired { request: r.id }, now).await?;
+                n += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(n)
+    }
+
+    /// §9: the yearly review's outcome, acknowledged and announced.
+    pub async fn conclude_review(&self, reminder: i64, caller: Caller, outcome: &str) -> Result<(), ServiceError> {
+        committee_only(caller)?;
+        if outcome.trim().is_empty() {
+            return Err(IncidentError::ReasonRequired.into());
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await?;
+        tx.set_review_outcome(reminder, outcome.trim()).await?;
+        tx.append(None, Actor::User(caller.user), now, &EventPayload::ReviewConcluded { reminder }).await?;
+        tx.enqueue(&Effect::AnnounceReview { reminder }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

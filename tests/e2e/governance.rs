@@ -1,0 +1,155 @@
+//! §6 exceptions, §8 disclosure, §9 amendments and the yearly review.
+
+use crate::support::fake::ids;
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use chrono::{Duration, TimeZone, Utc};
+use hikeshi::clock::ManualClock;
+use serde_json::json;
+use std::sync::Arc;
+
+fn last_post_with(app: &TestApp, channel: u64, text: &str) -> serde_json::Value {
+    app.fake
+        .messages(channel)
+        .into_iter()
+        .rfind(|m| m["content"].as_str().unwrap_or("").contains(text))
+        .unwrap_or_else(|| panic!("no post with {text}"))
+}
+
+/// The committee clicks a decision button and gives a reason.
+async fn decide(app: &TestApp, message: &serde_json::Value, user: u64, button: usize, reason: &str) -> serde_json::Value {
+    let custom = message["components"][0]["components"][button]["custom_id"].as_str().unwrap().to_string();
+    let form = app.interact(payloads::button(app.id(), Who::new(user, ids::COMMITTEE_CHANNEL), &custom, message)).await;
+    if form["type"] != 9 {
+        return form;
+    }
+    let modal = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(user, ids::COMMITTEE_CHANNEL), &modal, &[("body", reason)])).await
+}
+
+#[tokio::test]
+async fn an_exception_is_requested_approved_listed_and_reminded_at_expiry() {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 5, 10, 0, 0, 0).unwrap());
+    let app = TestApp::spawn_with_clock(Arc::new(clock.clone())).await;
+    let form = app
+        .interact(payloads::slash(
+            app.id(),
+            Who::new(ids::DAVE, ids::GENERAL),
+            "exception",
+            json!([{"name": "request", "type": 1, "options": []}]),
+        ))
+        .await;
+    assert_eq!(form["type"], 9);
+    let bad = app
+        .interact(payloads::modal(
+            app.id(),
+            Who::new(ids::DAVE, ids::GENERAL),
+            "hk1:exceptionm",
+            &[("subject", "USBメモリ禁止"), ("text", "展示会のデモ"), ("until", "来週")],
+        ))
+        .await;
+    assert!(ephemeral_text(&bad).contains("YYYY-MM-DD"));
+    let ok = app
+        .interact(payloads::modal(
+            app.id(),
+            Who::new(ids::DAVE, ids::GENERAL),
+            "hk1:exceptionm",
+            &[("subject", "USBメモリ禁止"), ("text", "展示会のデモ"), ("until", "2026-05-20")],
+        ))
+        .await;
+    assert!(ephemeral_text(&ok).contains("DM"), "{ok}");
+    app.settled().await;
+    let card = last_post_with(&app, ids::COMMITTEE_CHANNEL, "例外申請");
+    // A member cannot decide; the committee approves with a reason.
+    let no = decide(&app, &card, ids::ALICE, 0, "x").await;
+    assert!(ephemeral_text(&no).contains("だけ"));
+    let yes = decide(&app, &card, ids::BOB, 0, "代替の暗号化USBを使うこと").await;
+    assert!(ephemeral_text(&yes).contains("承認"), "{yes}");
+    app.settled().await;
+    assert!(
+        app.dms_to(ids::DAVE).iter().any(|m| m.contains("承認") && m.contains("代替の暗号化USB") && m.contains("2026-05-20")),
+        "{:?}",
+        app.dms_to(ids::DAVE)
+    );
+    let twice = decide(&app, &card, ids::CAROL, 1, "no").await;
+    assert!(ephemeral_text(&twice).contains("already decided"), "{twice}");
+    let list = app
+        .interact(payloads::slash(
+            app.id(),
+            Who::new(ids::BOB, ids::COMMITTEE_CHANNEL),
+            "exception",
+            json!([{"name": "list", "type": 1, "options": []}]),
+        ))
+        .await;
+    assert!(ephemeral_text(&list).contains("USBメモリ禁止"));
+    // At the end of 20 May (Tokyo) the requester and the committee are told.
+    clock.set(Utc.with_ymd_and_hms(2026, 5, 20, 15, 0, 0).unwrap());
+    app.wait_until("the expiry is told", |_| app.dms_to(ids::DAVE).iter().any(|m| m.contains("期限を迎えました"))).await;
+    assert!(app.fake.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("期限を迎えました")));
+    clock.advance(Duration::hours(1));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.dms_to(ids::DAVE).iter().filter(|m| m.contains("期限を迎えました")).count(), 1, "reminded once");
+    let list = app
+        .interact(payloads::slash(
+            app.id(),
+            Who::new(ids::BOB, ids::COMMITTEE_CHANNEL),
+            "exception",
+            json!([{"name": "list", "type": 1, "options": []}]),
+        ))
+        .await;
+    assert!(ephemeral_text(&list).contains("有効な例外はありません"));
+}
+
+#[tokio::test]
+async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap());
+    let app = TestApp::spawn_with_clock(Arc::new(clock.clone())).await;
+    let form = app.interact(payloads::slash(app.id(), Who::new(ids::ALICE, ids::GENERAL), "amend", json!([]))).await;
+    assert_eq!(form["type"], 9);
+    app.interact(payloads::modal(
+        app.id(),
+        Who::new(ids::ALICE, ids::GENERAL),
+        "hk1:amendm",
+        &[("subject", "§4.1(2)"), ("text", "訓練を年2回以上とする"), ("reason", "回数が決まっていない")],
+    ))
+    .await;
+    app.settled().await;
+    let card = last_post_with(&app, ids::COMMITTEE_CHANNEL, "改正の申出");
+    decide(&app, &card, ids::BOB, 0, "委員会で承認").await;
+    app.settled().await;
+    let notice = last_post_with(&app, ids::ANNOUNCEMENTS, "改正されました");
+    assert!(notice["content"].as_str().unwrap().contains("訓練を年2回以上とする"));
+    assert!(app.dms_to(ids::ALICE).iter().any(|m| m.contains("受理")));
+
+    // §9: the yearly review fires; acknowledging it asks for the outcome, which all members hear.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.wait_until("the review reminder", |f| {
+        f.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("年次見直し"))
+    })
+    .await;
+    let reminder = last_post_with(&app, ids::COMMITTEE_CHANNEL, "年次見直し");
+    decide(&app, &reminder, ids::CAROL, 0, "規程は妥当。§4.1(2) の改正を反映済み").await;
+    app.settled().await;
+    assert!(last_post_with(&app, ids::ANNOUNCEMENTS, "年次見直し")["content"].as_str().unwrap().contains("規程は妥当"));
+    let r = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();
+    assert_eq!(r.acknowledged_by, Some(ids::CAROL as i64));
+}
+
+#[tokio::test]
+async fn the_regulation_is_shown_to_members_only_in_their_language() {
+    let app = TestApp::spawn().await;
+    let id = app.id();
+    let mut ja = payloads::slash(id, Who::new(ids::DAVE, ids::GENERAL), "regulation", json!([]));
+    ja["id"] = json!(id.to_string());
+    let reply = app.interact(ja).await;
+    assert!(ephemeral_text(&reply).contains("セキュリティインシデント報告・対応規程"));
+    let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
+    assert!(callback.files[0].1.contains("趣旨"), "the full text is attached");
+    let en = app.interact(payloads::slash(app.id(), Who::new(ids::DAVE, ids::GENERAL).en(), "regulation", json!([]))).await;
+    assert!(ephemeral_text(&en).contains("Security Incident Reporting and Response Regulation"));
+    let mut outsider = Who::new(ids::DAVE, ids::GENERAL);
+    outsider.guild = Some(9999);
+    let no = app.interact(payloads::slash(app.id(), outsider, "regulation", json!([]))).await;
+    assert!(!ephemeral_text(&no).contains("趣旨") && ephemeral_text(&no).contains("サーバー内"));
+}
