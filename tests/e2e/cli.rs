@@ -26,6 +26,7 @@ fn check_config_lists_every_problem_and_fails() {
         .replace("\"Asia/Tokyo\"", "\"Asia/Tokio\"")
         .replace("recovery_priority = 0", "recovery_priority = 7")
         .replace("dir = \"playbooks\"", &format!("dir = {:?}", concat!(env!("CARGO_MANIFEST_DIR"), "/config/playbooks")));
+    let broken = broken.replace("\"regulation/", concat!("\"", env!("CARGO_MANIFEST_DIR"), "/config/regulation/"));
     let path = dir.path().join("hikeshi.toml");
     std::fs::write(&path, broken).unwrap();
     let out = hikeshi().arg("check-config").arg("--config").arg(&path).output().unwrap();

@@ -93,9 +93,19 @@ async fn an_unacknowledged_reminder_is_escalated_and_an_acknowledged_one_is_not(
         .interact(payloads::button(app.id(), Who::new(ids::ALICE, ids::COMMITTEE_CHANNEL), &format!("hk1:ack:{}", review.id), &msg))
         .await;
     assert!(ephemeral_text(&no).contains("だけ"), "members cannot acknowledge");
-    let ok =
+    // Acknowledging the yearly review asks for its outcome (§9).
+    let form =
         app.interact(payloads::button(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), &format!("hk1:ack:{}", review.id), &msg)).await;
-    assert!(ephemeral_text(&ok).contains("確認"), "{ok}");
+    assert_eq!(form["type"], 9, "{form}");
+    let ok = app
+        .interact(payloads::modal(
+            app.id(),
+            Who::new(ids::BOB, ids::COMMITTEE_CHANNEL),
+            &format!("hk1:reviewm:{}", review.id),
+            &[("body", "変更なし")],
+        ))
+        .await;
+    assert!(ephemeral_text(&ok).contains("記録"), "{ok}");
     clock.advance(Duration::days(3));
     app.wait_until("the drill reminder is escalated", |_| containing(&app, "確認されていません") == 1).await;
     let esc = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("確認されていません")).unwrap();

@@ -35,6 +35,7 @@ async fn messages_edits_and_deletions_are_kept_in_the_transcript() {
         let t = app.store.transcript(i.id).await.unwrap();
         t.iter().filter(|l| l.msg.message.0 == first).all(|l| l.deleted_at.is_some())
             && t.iter().filter(|l| l.msg.message.0 == first).count() == 2
+            && t.iter().any(|l| l.msg.message.0 == second)
     })
     .await;
     let t = app.store.transcript(i.id).await.unwrap();
