@@ -35,13 +35,18 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     for k in SubKind::ALL {
         kind = kind.add_string_choice_localized(k.label().en, k.id(), [("ja", k.label().ja)]);
     }
+    let confidential = CreateCommandOption::new(CommandOptionType::Boolean, "confidential", "Keep my name from everyone but the committee")
+        .name_localized("ja", "秘密")
+        .description_localized("ja", "委員会以外に名前を知られないようにする")
+        .required(false);
     let report = CreateCommand::new(REPORT)
         .description("Report a security incident, or a suspected one (§4.2)")
         .name_localized("ja", "報告")
         .description_localized("ja", "セキュリティインシデント（疑いを含む）を報告します（§4.2）")
         .dm_permission(false)
         .add_option(category)
-        .add_option(kind);
+        .add_option(kind)
+        .add_option(confidential);
 
     let user = || {
         CreateCommandOption::new(CommandOptionType::User, "user", "The member")

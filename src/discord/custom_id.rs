@@ -67,6 +67,9 @@ pub enum CustomId {
     AmendModal,
     /// §9: the yearly review's outcome (reminder id).
     ReviewModal(i64),
+    /// The confidential reporter adds information, from their DM.
+    AddInfo(IncidentId),
+    AddInfoModal(IncidentId),
 }
 
 impl CustomId {
@@ -102,6 +105,8 @@ impl CustomId {
             ExceptionModal => format!("{PREFIX}:exceptionm"),
             AmendModal => format!("{PREFIX}:amendm"),
             ReviewModal(r) => format!("{PREFIX}:reviewm:{r}"),
+            AddInfo(i) => format!("{PREFIX}:addinfo:{i}"),
+            AddInfoModal(i) => format!("{PREFIX}:addinfom:{i}"),
         }
     }
 
@@ -203,6 +208,8 @@ impl CustomId {
             "exceptionm" => arity(0).map(|_| ExceptionModal)?,
             "amendm" => arity(0).map(|_| AmendModal)?,
             "reviewm" => ReviewModal(arity(1).and_then(|_| incident(0))?.0),
+            "addinfo" => arity(1).and_then(|_| incident(0)).map(AddInfo)?,
+            "addinfom" => arity(1).and_then(|_| incident(0)).map(AddInfoModal)?,
             _ => return None,
         })
     }
@@ -236,6 +243,8 @@ impl CustomId {
             | WaiveModal(i, _)
             | Read(i)
             | Readers(i)
+            | AddInfo(i)
+            | AddInfoModal(i)
             | DuplicateModal(i) => Some(*i),
             Advance { incident, .. } => Some(*incident),
         }
@@ -275,6 +284,8 @@ mod tests {
             CustomId::ExceptionModal,
             CustomId::AmendModal,
             CustomId::ReviewModal(4),
+            CustomId::AddInfo(i),
+            CustomId::AddInfoModal(i),
         ];
         for k in LogKind::ALL {
             v.push(CustomId::LogButton(i, k));

@@ -145,12 +145,18 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         let typed = inert(&i.noticed.text);
         tr!(lang, "「{typed}」（解釈できず、報告時刻を使用）", "“{typed}” (not understood; report time used)")
     };
+    // §1(1) leaks by a member: the reporter is known to the committee only.
+    let reporter = if i.confidential {
+        tr!(lang, "🔒 秘密（委員会のみ把握）", "🔒 confidential (known to the committee)")
+    } else {
+        format!("<@{}>", i.reporter)
+    };
     let mut e = CreateEmbed::new()
         .title(clip(&title, 256))
         .description(clip(&inert(&i.description), CARD_DESCRIPTION))
         .colour(colour(i))
         .field(tr!(lang, "区分", "Category"), format!("{}{kind}", i.category.label().get(lang)), true)
-        .field(tr!(lang, "報告者", "Reporter"), format!("<@{}>", i.reporter), true)
+        .field(tr!(lang, "報告者", "Reporter"), reporter, true)
         .field(tr!(lang, "発見日時", "Noticed at"), noticed, true)
         .field(tr!(lang, "影響を受けるシステム", "Affected systems"), affected_text(i, lang), false)
         .field(tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"), deadline_text(i, lang), false)
@@ -306,6 +312,10 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
         }
         Notice::MarkedDuplicate { by, original } => {
             tr!(lang, "<@{by}> が {original} の重複として終了しました。", "<@{by}> closed this as a duplicate of {original}.")
+        }
+        Notice::ConfidentialInfo { text } => {
+            let text = inert(text);
+            tr!(lang, "🔒 秘密扱いの報告者から情報の追加:\n{text}", "🔒 The confidential reporter adds:\n{text}")
         }
         Notice::DuplicateReporterJoined { user, duplicate } => {
             tr!(

@@ -64,6 +64,8 @@ pub enum Effect {
     RequestExpired { request: i64 },
     /// §9: the yearly review's outcome, to all members.
     AnnounceReview { reminder: i64 },
+    /// A confidential reporter hears of a status change by DM.
+    TellReporter { incident: IncidentId },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -104,6 +106,10 @@ pub enum Notice {
         user: UserId,
         duplicate: String,
     },
+    /// Information from the confidential reporter, without their name.
+    ConfidentialInfo {
+        text: String,
+    },
 }
 
 impl Effect {
@@ -135,7 +141,8 @@ impl Effect {
             | PostDrillReport { incident }
             | Announce { incident }
             | RefreshAnnouncement { incident }
-            | BoardReport { incident } => Some(*incident),
+            | BoardReport { incident }
+            | TellReporter { incident } => Some(*incident),
             RefreshStatusBoard
             | CronReminder { .. }
             | EscalateReminder { .. }

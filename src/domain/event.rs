@@ -128,6 +128,7 @@ pub enum EventPayload {
     ReviewConcluded {
         reminder: i64,
     },
+    InfoAdded,
 }
 
 impl EventPayload {
@@ -163,6 +164,7 @@ impl EventPayload {
             RequestMade { .. } => "request_made",
             RequestDecided { .. } => "request_decided",
             ReviewConcluded { .. } => "review_concluded",
+            InfoAdded => "info_added",
         }
     }
 }

@@ -81,6 +81,11 @@ pub struct Incident {
     pub closed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub lessons: Lessons,
+    /// Reported confidentially (a leak by a member, §1(1), say): the
+    /// reporter stays out of the channel and only the committee knows who
+    /// it was; status changes reach them by DM.
+    #[serde(default)]
+    pub confidential: bool,
 }
 
 /// What the domain refuses, worded for the person who asked.
@@ -150,6 +155,15 @@ impl Outcome {
     fn refreshed(self, id: IncidentId) -> Self {
         self.effect(Effect::RefreshCard { incident: id }).effect(Effect::RefreshStatusBoard)
     }
+
+    /// A confidential reporter hears of phase changes by DM.
+    fn tell_reporter(self, i: &Incident) -> Self {
+        if i.confidential {
+            self.effect(Effect::TellReporter { incident: i.id })
+        } else {
+            self
+        }
+    }
 }
 
 /// Everything about a new report that the reporter decided.
@@ -165,6 +179,7 @@ pub struct NewIncident {
     pub affected: Vec<AffectedSystem>,
     pub reporter: UserId,
     pub playbook: Option<PlaybookId>,
+    pub confidential: bool,
 }
 
 fn check(action: Action, roles: &RoleSet) -> Result<(), IncidentError> {
@@ -206,6 +221,7 @@ impl Incident {
             close_reason: None,
             closed_at: None,
             lessons: Lessons::default(),
+            confidential: new.confidential,
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
@@ -336,6 +352,7 @@ impl Incident {
         self.phase = to;
         self.phase_since = now;
         let mut outcome = Outcome::default()
+            .tell_reporter(self)
             .with(EventPayload::PhaseAdvanced { from, to, skipped: unticked.clone() })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::PhaseAdvanced { by, from, skipped: unticked.clone() } })
             .refreshed(self.id);
@@ -360,6 +377,7 @@ impl Incident {
         }
         self.close(reason.to_string(), now);
         Ok(Outcome::default()
+            .tell_reporter(self)
             .with(EventPayload::Dismissed { reason: reason.to_string() })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::Dismissed { by, reason: reason.to_string() } })
             .refreshed(self.id)
@@ -507,6 +525,22 @@ impl Incident {
         Ok(Outcome::default().with(EventPayload::Waived { item, reason: reason.trim().to_string() }).refreshed(self.id))
     }
 
+    /// A confidential reporter adds information through the bot; it is
+    /// posted in the channel without their name.
+    pub fn add_info(&self, by: UserId, text: &str) -> Result<Outcome, IncidentError> {
+        if !self.confidential || by != self.reporter {
+            return Err(IncidentError::NotAllowed(&[Role::Reporter]));
+        }
+        self.open_phase()?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(IncidentError::Invalid("the information is empty"));
+        }
+        Ok(Outcome::default()
+            .with(EventPayload::InfoAdded)
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::ConfidentialInfo { text: text.to_string() } }))
+    }
+
     /// Checks that `roles` may write a §4.3 log entry now.
     pub fn may_log(&self, roles: &RoleSet) -> Result<(), IncidentError> {
         check(Action::LogEntry, roles)?;
@@ -553,6 +587,7 @@ pub(crate) mod tests {
             }],
             reporter: REPORTER,
             playbook: with_playbook.then(|| PlaybookId("malware".into())),
+            confidential: false,
         };
         Incident::open(IncidentId(1), new, now()).0
     }
@@ -583,6 +618,7 @@ pub(crate) mod tests {
             affected: i.affected,
             reporter: i.reporter,
             playbook: i.playbook,
+            confidential: false,
         }
     }
 

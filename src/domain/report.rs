@@ -27,6 +27,7 @@ pub struct ReportDraft {
     pub noticed: String,
     pub systems: String,
     pub impact: String,
+    pub confidential: bool,
 }
 
 /// One problem with one field, for the reporter.

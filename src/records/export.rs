@@ -22,6 +22,25 @@ pub struct Record {
     pub readers: Vec<(UserId, DateTime<Utc>)>,
 }
 
+impl Record {
+    /// For readers outside the committee: a confidential reporter's id
+    /// becomes 0 wherever it stands.
+    pub fn redact_confidential_reporter(&mut self) {
+        if !self.incident.confidential {
+            return;
+        }
+        let who = self.incident.reporter;
+        let actor = format!("user:{who}");
+        self.incident.reporter = UserId(0);
+        for e in &mut self.events {
+            if e.actor == actor {
+                e.actor = "user:0".into();
+            }
+            e.payload = e.payload.replace(&who.to_string(), "0");
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Markdown,

@@ -76,6 +76,11 @@ impl Hikeshi {
         self.act(id, caller, |i, _, _| i.add_note(&i.roles_of(caller.user, caller.committee), went_well, missing)).await
     }
 
+    /// The confidential reporter adds information (posted without a name).
+    pub async fn add_info(&self, id: IncidentId, caller: Caller, text: &str) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.add_info(caller.user, text)).await
+    }
+
     /// §4.3: stores one of the three records and posts it in the channel.
     pub async fn log(&self, id: IncidentId, caller: Caller, kind: LogKind, body: &str) -> Result<i64, ServiceError> {
         let body = body.trim();

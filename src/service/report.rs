@@ -57,9 +57,11 @@ impl Hikeshi {
             affected,
             reporter,
             playbook,
+            confidential: draft.confidential,
         };
         let (incident, mut outcome) = Incident::open(id, new, now);
-        if let Some(r) = reply {
+        // A confidential reporter cannot open the channel: no link for them.
+        if let Some(r) = reply.filter(|_| !draft.confidential) {
             outcome.effects.push(Effect::LinkReporter { incident: id, application_id: r.application_id, token: r.token });
         }
         tx.save_incident(&incident, now).await?;

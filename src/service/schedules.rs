@@ -178,6 +178,7 @@ impl Hikeshi {
             affected: vec![],
             reporter: caller.user,
             playbook: Some(pb.id.clone()),
+            confidential: false,
         };
         let (incident, outcome) = Incident::open(id, new, now);
         tx.save_incident(&incident, now).await?;

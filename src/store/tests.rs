@@ -64,6 +64,7 @@ async fn open(store: &Store, source: Option<&str>) -> Incident {
         affected: vec![],
         reporter: UserId(7),
         playbook: None,
+        confidential: false,
     };
     let (incident, outcome) = Incident::open(id, new, now());
     tx.save_incident(&incident, now()).await.unwrap();

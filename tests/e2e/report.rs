@@ -218,3 +218,61 @@ async fn commands_are_registered_with_japanese_names() {
     assert!(put.body.as_array().unwrap().iter().any(|c| c["type"] == 3 && c["name"] == "Report as incident"));
     app.assert_no_schema_violations();
 }
+
+#[tokio::test]
+async fn a_confidential_report_keeps_the_reporter_out_and_talks_to_them_by_dm() {
+    let app = TestApp::spawn().await;
+    let who = Who::new(ids::DAVE, ids::GENERAL);
+    let form = app
+        .interact(payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}, {"name": "kind", "type": 3, "value": "insider_leak"}, {"name": "confidential", "type": 5, "value": true}])))
+        .await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    assert!(custom.ends_with(":1"), "{custom}");
+    let reply = app
+        .interact(payloads::modal(app.id(), who, &custom, &[("title", "同僚が顧客名簿を持ち出した"), ("what", "私物USBにコピーしていた")]))
+        .await;
+    assert!(ephemeral_text(&reply).contains("秘密"), "{reply}");
+    let i = app.incident_from_reply(&reply).await;
+    assert!(i.confidential);
+    app.settled().await;
+    let channel = app.fake.channel(i.channel.unwrap().0).unwrap();
+    assert!(
+        !channel["permission_overwrites"].as_array().unwrap().iter().any(|o| o["id"] == snowflake(ids::DAVE)),
+        "the reporter is not let in"
+    );
+    let card = app.card(&i).to_string();
+    assert!(card.contains("🔒") && !card.contains(&format!("<@{}>", ids::DAVE)), "the card does not name them: {card}");
+    assert!(app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").is_empty(), "no channel link for them");
+    let notice = app
+        .posts_in(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .find(|p| p.body["content"].as_str().unwrap_or("").contains(&i.number.to_string()))
+        .unwrap();
+    assert!(notice.body["content"].as_str().unwrap().contains(&format!("<@{}>", ids::DAVE)), "the committee knows");
+
+    // Progress reaches the reporter by DM, with a button to add information.
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    app.wait_until("the reporter hears of the analysis", |_| app.dms_to(ids::DAVE).iter().any(|m| m.contains("分析"))).await;
+    let dm_channel = app.fake.channels().into_iter().find(|c| c["name"] == format!("dm-{}", ids::DAVE)).unwrap();
+    let dm_id: u64 = dm_channel["id"].as_str().unwrap().parse().unwrap();
+    let dm = app.fake.messages(dm_id).into_iter().last().unwrap();
+    let mut in_dm = Who::new(ids::DAVE, dm_id);
+    in_dm.guild = None;
+    let form = app.interact(payloads::button(app.id(), in_dm, &format!("hk1:addinfo:{}", i.id), &dm)).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let thanks = app.interact(payloads::modal(app.id(), in_dm, &format!("hk1:addinfom:{}", i.id), &[("body", "昨日の18時ごろです")])).await;
+    assert!(ephemeral_text(&thanks).contains("名前を伏せて"), "{thanks}");
+    app.settled().await;
+    let added = app
+        .posts_in(i.channel.unwrap().0)
+        .into_iter()
+        .find(|p| p.body["content"].as_str().unwrap_or("").contains("昨日の18時ごろ"))
+        .expect("posted");
+    assert!(!added.body["content"].as_str().unwrap().contains(&ids::DAVE.to_string()));
+    // Nobody else can add in their name.
+    let mut alice_dm = Who::new(ids::ALICE, dm_id);
+    alice_dm.guild = None;
+    let no = app.interact(payloads::modal(app.id(), alice_dm, &format!("hk1:addinfom:{}", i.id), &[("body", "x")])).await;
+    assert!(ephemeral_text(&no).contains("だけ"), "{no}");
+}

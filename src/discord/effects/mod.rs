@@ -202,7 +202,8 @@ impl DiscordEffects {
             "type": 0,
             "topic": topic,
             "parent_id": parent.to_string(),
-            "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, &[i.reporter.0], perms::MEMBER, 0),
+            // A confidential reporter is not let in: the channel would name them.
+            "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, if i.confidential { &[] } else { std::slice::from_ref(&i.reporter.0) }, perms::MEMBER, 0),
         });
         let req =
             Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
@@ -261,7 +262,10 @@ impl DiscordEffects {
         let number = i.number;
         let title = super::i18n::inert(&super::i18n::clip(&i.title, 200));
         let reporter = i.reporter;
-        let category = i.category.label().get(lang).to_string();
+        let mut category = i.category.label().get(lang).to_string();
+        if i.confidential {
+            category.push_str(&tr!(lang, "・🔒秘密", ", 🔒 confidential"));
+        }
         let text = match i.channel {
             Some(c) => tr!(
                 lang,
@@ -373,7 +377,7 @@ impl DiscordEffects {
         self.rest.send(req).await.map_err(rest_err)?;
 
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
-        let mut readers: Vec<u64> = vec![i.reporter.0];
+        let mut readers: Vec<u64> = if i.confidential { vec![] } else { vec![i.reporter.0] };
         readers.extend(i.commander.map(|c| c.0));
         readers.extend(i.responders.iter().map(|r| r.0));
         readers.sort_unstable();
@@ -458,6 +462,7 @@ impl Deliver for DiscordEffects {
             Effect::RequestDecided { request } => self.request_decided(item, *request).await,
             Effect::RequestExpired { request } => self.request_expired(item, *request).await,
             Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
+            Effect::TellReporter { incident } => self.tell_reporter(item, *incident).await,
         }
     }
 

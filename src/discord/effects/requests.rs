@@ -24,12 +24,17 @@ impl DiscordEffects {
     /// A direct message (the requester's answer). A member who closed DMs
     /// is a refusal, recorded and given up.
     pub(super) async fn dm(&self, user: UserId, text: String, nonce: &str) -> Result<(), DeliveryError> {
+        let channel = self.dm_channel(user).await?;
+        self.post(channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), nonce).await?;
+        Ok(())
+    }
+
+    /// The DM channel with `user` (Discord returns the same one each time).
+    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, DeliveryError> {
         let body = serde_json::json!({"recipient_id": user.to_string()}).to_string().into_bytes();
         let channel: DmChannel =
             self.rest.json(HttpRequest::new(Route::UserMeDmChannels, LightMethod::Post).body(Some(body))).await.map_err(rest_err)?;
-        let channel = ChannelId(channel.id.parse().map_err(|_| DeliveryError::Refused("bad DM channel id".into()))?);
-        self.post(channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), nonce).await?;
-        Ok(())
+        Ok(ChannelId(channel.id.parse().map_err(|_| DeliveryError::Refused("bad DM channel id".into()))?))
     }
 
     pub(super) async fn post_request(&self, item: &OutboxItem, id: i64) -> Result<Delivered, DeliveryError> {
@@ -72,6 +77,29 @@ impl DiscordEffects {
         let outcome = self.app.store.review_outcome(reminder).await?.unwrap_or_default();
         let msg = CreateMessage::new().content(render::review_notice(&outcome, s)).allowed_mentions(no_mentions());
         self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+}
+
+impl DiscordEffects {
+    /// The confidential reporter's DM: where their report stands, and a
+    /// button to add information.
+    pub(super) async fn tell_reporter(&self, item: &OutboxItem, id: crate::domain::IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let lang = self.app.settings.organisation.lang;
+        let (number, phase) = (i.number, i.phase.label().get(lang).to_string());
+        let text = crate::tr!(lang, "🔒 あなたの報告 {number} は現在「{phase}」です。", "🔒 Your report {number} is now in “{phase}”.");
+        let mut msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
+        if i.phase.is_open() {
+            let button = serenity::all::CreateButton::new(crate::discord::custom_id::CustomId::AddInfo(id).encode()).label(crate::tr!(
+                lang,
+                "情報を追加",
+                "Add information"
+            ));
+            msg = msg.components(vec![serenity::all::CreateActionRow::Buttons(vec![button])]);
+        }
+        let channel = self.dm_channel(i.reporter).await?;
+        self.post(channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
 }

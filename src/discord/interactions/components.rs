@@ -162,6 +162,13 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                 precheck(ctx, i, caller, Action::WriteLessons).await?;
                 note_modal(i, lang)
             }
+            CustomId::AddInfo(i) => text_modal(
+                CustomId::AddInfoModal(i),
+                tr!(lang, "情報を追加（秘密）", "Add information (confidential)"),
+                tr!(lang, "追加する情報", "What to add"),
+                2000,
+                InputTextStyle::Paragraph,
+            ),
             CustomId::PlanButton(i) => {
                 precheck(ctx, i, caller, Action::WriteLessons).await?;
                 plan_modal(i, lang)
@@ -234,6 +241,7 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
             | CustomId::ExceptionModal
             | CustomId::AmendModal
             | CustomId::ReviewModal(_)
+            | CustomId::AddInfoModal(_)
             | CustomId::ReportModal { .. } => {
                 return Err(ServiceError::BadInput(tr!(lang, "このボタンは無効です。", "This control is not valid.")));
             }
@@ -349,6 +357,14 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
                 ctx.app.waive(i, caller, item, body).await?;
                 let what = crate::discord::errors::lesson_item(item, lang);
                 tr!(lang, "{what} を免除しました（理由を記録）。", "{what} waived; the reason is recorded.")
+            }
+            CustomId::AddInfoModal(i) => {
+                ctx.app.add_info(i, caller, body).await?;
+                tr!(
+                    lang,
+                    "ありがとうございます。名前を伏せて対応チャンネルに伝えました。",
+                    "Thank you; it was passed to the incident channel without your name."
+                )
             }
             CustomId::DecideModal(r, yes) => {
                 let req = ctx.app.decide(r, caller, yes, body).await?;

@@ -35,7 +35,10 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
         if !crate::domain::Action::Export.allowed(&roles) {
             return Err(crate::domain::incident::IncidentError::NotAllowed(crate::domain::Action::Export.allowed_roles()).into());
         }
-        let record = ctx.app.record(incident.number).await?;
+        let mut record = ctx.app.record(incident.number).await?;
+        if !caller.committee {
+            record.redact_confidential_reporter();
+        }
         let file = CreateAttachment::bytes(
             render(&record, format, &ctx.app.settings).into_bytes(),
             format!("{}.{}", incident.number, format.extension()),

@@ -107,7 +107,10 @@ async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> seren
 
 async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> serenity::Result<()> {
     let lang = Lang::from_locale(&c.locale);
-    if !ctx.in_our_guild(c.guild_id) {
+    // The confidential reporter's DM has one button, usable outside the guild
+    // (the service checks it is theirs).
+    let from_dm = matches!(CustomId::parse(&c.data.custom_id), Some(CustomId::AddInfo(_))) && c.guild_id.is_none();
+    if !ctx.in_our_guild(c.guild_id) && !from_dm {
         return c.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
     let response = match CustomId::parse(&c.data.custom_id) {
@@ -120,11 +123,12 @@ async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> ser
 
 async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::Result<()> {
     let lang = Lang::from_locale(&m.locale);
-    if !ctx.in_our_guild(m.guild_id) {
+    let from_dm = matches!(CustomId::parse(&m.data.custom_id), Some(CustomId::AddInfoModal(_))) && m.guild_id.is_none();
+    if !ctx.in_our_guild(m.guild_id) && !from_dm {
         return m.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
     let response = match CustomId::parse(&m.data.custom_id) {
-        Some(CustomId::ReportModal { category, kind, .. }) => report::submit(ctx, &m, category, kind, lang).await,
+        Some(CustomId::ReportModal { category, kind, confidential }) => report::submit(ctx, &m, category, kind, confidential, lang).await,
         Some(id) => components::submit(ctx, &m, id, lang).await,
         None => ephemeral(tr!(lang, "このフォームは無効です。", "This form is not valid.")),
     };

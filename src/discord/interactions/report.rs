@@ -24,8 +24,14 @@ fn input(style: InputTextStyle, label: String, id: &str, max: usize, required: b
 }
 
 /// The report form; `prefill` carries a message's text and link.
-fn form(category: Category, kind: Option<SubKind>, lang: Lang, prefill: Option<(String, String)>) -> CreateInteractionResponse {
-    let id = CustomId::ReportModal { category, kind, confidential: false }.encode();
+fn form(
+    category: Category,
+    kind: Option<SubKind>,
+    confidential: bool,
+    lang: Lang,
+    prefill: Option<(String, String)>,
+) -> CreateInteractionResponse {
+    let id = CustomId::ReportModal { category, kind, confidential }.encode();
     let mut title = input(InputTextStyle::Short, tr!(lang, "件名", "Title"), F_TITLE, limits::TITLE, true);
     let mut what = input(InputTextStyle::Paragraph, tr!(lang, "何が起きたか", "What happened"), F_WHAT, limits::DESCRIPTION, true)
         .placeholder(tr!(lang, "見たこと、したこと、気づいたきっかけ", "What you saw, what you did, how you noticed"));
@@ -70,7 +76,8 @@ pub fn slash(cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse 
             return ephemeral(crate::discord::errors::field_error(&err, lang));
         }
     }
-    form(category, kind, lang, None)
+    let confidential = cmd.data.options.iter().find(|o| o.name == "confidential").and_then(|o| o.value.as_bool()).unwrap_or(false);
+    form(category, kind, confidential, lang, None)
 }
 
 /// "Report as incident" on a message: the same form, prefilled with the
@@ -87,11 +94,18 @@ pub fn from_message(cmd: &CommandInteraction, lang: Lang) -> CreateInteractionRe
     let title = if first_line.trim().is_empty() { tr!(lang, "不審なメッセージ", "Suspicious message") } else { first_line };
     let quoted: String = msg.content.lines().map(|l| format!("> {l}\n")).collect();
     let body = tr!(lang, "<@{author}> のメッセージ {link}\n{quoted}", "Message by <@{author}> {link}\n{quoted}");
-    form(Category::Unsure, None, lang, Some((title, body)))
+    form(Category::Unsure, None, false, lang, Some((title, body)))
 }
 
 /// The form came back: store the report first, then answer.
-pub async fn submit(ctx: &Ctx, m: &ModalInteraction, category: Category, kind: Option<SubKind>, lang: Lang) -> CreateInteractionResponse {
+pub async fn submit(
+    ctx: &Ctx,
+    m: &ModalInteraction,
+    category: Category,
+    kind: Option<SubKind>,
+    confidential: bool,
+    lang: Lang,
+) -> CreateInteractionResponse {
     let f = modal_fields(m);
     let draft = ReportDraft {
         category: Some(category),
@@ -101,10 +115,19 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, category: Category, kind: O
         noticed: field(&f, F_NOTICED).to_string(),
         systems: field(&f, F_SYSTEMS).to_string(),
         impact: field(&f, F_IMPACT).to_string(),
+        confidential,
     };
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
     let source = format!("interaction:{}", m.id);
     match ctx.app.report(&draft, UserId(m.user.id.get()), &source, Some(reply)).await {
+        Ok(r) if r.incident.confidential => {
+            let number = r.incident.number;
+            ephemeral(tr!(
+                lang,
+                "🔒 {number} として秘密扱いで受け付けました。あなたの名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
+                "🔒 Reported confidentially as {number}. Only the committee knows it was you. You will hear of progress by DM, and can add information from there."
+            ))
+        }
         Ok(r) => {
             let number = r.incident.number;
             ephemeral(tr!(
