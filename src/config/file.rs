@@ -15,6 +15,19 @@ pub struct ConfigFile {
     pub schedules: SchedulesFile,
     #[serde(default)]
     pub playbooks: PlaybooksFile,
+    #[serde(default)]
+    pub personal_data: PersonalDataFile,
+}
+
+/// APPI Art. 26 notifications (an aid, not legal advice).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataFile {
+    /// Default: on for Japanese organisations (`language = "ja"`).
+    pub enabled: Option<bool>,
+    pub preliminary_days: Option<i64>,
+    pub final_days: Option<i64>,
+    pub final_days_malicious: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

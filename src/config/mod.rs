@@ -24,6 +24,8 @@ pub struct Settings {
     pub systems: Systems,
     pub schedules: Schedules,
     pub playbooks: Playbooks,
+    /// APPI Art. 26 deadlines, or `None` where the organisation turned it off.
+    pub personal_data: Option<crate::domain::appi::AppiPolicy>,
 }
 
 /// Where the configuration is looked for when neither `--config` nor

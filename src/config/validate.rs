@@ -168,8 +168,26 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let dir = path.parent().unwrap_or(Path::new(".")).join(&raw.playbooks.dir);
     let playbooks = playbooks(&mut c.problems, &dir, &systems);
 
+    let pd = &raw.personal_data;
+    let personal_data = if pd.enabled.unwrap_or(organisation.lang == Lang::Ja) {
+        let mut days = |key: &str, v: Option<i64>, default: i64| {
+            let d = v.unwrap_or(default);
+            if !(1..=365).contains(&d) {
+                c.add(format!("personal_data.{key}"), format!("{d} days is not a usable deadline"), "use a number of days from 1 to 365");
+            }
+            chrono::Duration::days(d.clamp(1, 365))
+        };
+        Some(crate::domain::appi::AppiPolicy {
+            preliminary: days("preliminary_days", pd.preliminary_days, 3),
+            final_normal: days("final_days", pd.final_days, 30),
+            final_malicious: days("final_days_malicious", pd.final_days_malicious, 60),
+        })
+    } else {
+        None
+    };
+
     if c.problems.is_empty() {
-        Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks })
+        Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks, personal_data })
     } else {
         Err(ConfigError(c.problems))
     }

@@ -72,6 +72,11 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
                 .add_sub_option(user()),
         )
         .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
+                .name_localized("ja", "個人情報")
+                .description_localized("ja", "個人データ漏えい等の4つの質問（個人情報保護法26条）"),
+        )
+        .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "export", "Export this incident's whole record")
                 .name_localized("ja", "書き出し")
                 .description_localized("ja", "このインシデントの記録をすべて書き出します")

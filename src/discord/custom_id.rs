@@ -6,6 +6,7 @@
 //! Anything can arrive here (a forged interaction, an old version's id), so
 //! parsing never panics and refuses what it does not know.
 
+use crate::domain::appi::{AppiQuestion, Stage};
 use crate::domain::lessons::{BoardQuestion, LessonItem};
 use crate::domain::{Category, IncidentId, LogKind, SubKind};
 
@@ -70,6 +71,9 @@ pub enum CustomId {
     /// The confidential reporter adds information, from their DM.
     AddInfo(IncidentId),
     AddInfoModal(IncidentId),
+    /// APPI Art. 26: a question answered, a report filed.
+    Appi(IncidentId, AppiQuestion, bool),
+    AppiFiled(IncidentId, Stage),
 }
 
 impl CustomId {
@@ -107,6 +111,8 @@ impl CustomId {
             ReviewModal(r) => format!("{PREFIX}:reviewm:{r}"),
             AddInfo(i) => format!("{PREFIX}:addinfo:{i}"),
             AddInfoModal(i) => format!("{PREFIX}:addinfom:{i}"),
+            Appi(i, q, yes) => format!("{PREFIX}:appi:{i}:{}:{}", q.id(), if *yes { "y" } else { "n" }),
+            AppiFiled(i, stage) => format!("{PREFIX}:appifiled:{i}:{}", if *stage == Stage::Preliminary { "p" } else { "f" }),
         }
     }
 
@@ -210,6 +216,24 @@ impl CustomId {
             "reviewm" => ReviewModal(arity(1).and_then(|_| incident(0))?.0),
             "addinfo" => arity(1).and_then(|_| incident(0)).map(AddInfo)?,
             "addinfom" => arity(1).and_then(|_| incident(0)).map(AddInfoModal)?,
+            "appi" => {
+                arity(3)?;
+                let yes = match rest[2] {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                };
+                Appi(incident(0)?, AppiQuestion::parse(rest[1])?, yes)
+            }
+            "appifiled" => {
+                arity(2)?;
+                let stage = match rest[1] {
+                    "p" => Stage::Preliminary,
+                    "f" => Stage::Final,
+                    _ => return None,
+                };
+                AppiFiled(incident(0)?, stage)
+            }
             _ => return None,
         })
     }
@@ -245,6 +269,8 @@ impl CustomId {
             | Readers(i)
             | AddInfo(i)
             | AddInfoModal(i)
+            | Appi(i, _, _)
+            | AppiFiled(i, _)
             | DuplicateModal(i) => Some(*i),
             Advance { incident, .. } => Some(*incident),
         }
@@ -286,6 +312,8 @@ mod tests {
             CustomId::ReviewModal(4),
             CustomId::AddInfo(i),
             CustomId::AddInfoModal(i),
+            CustomId::Appi(i, AppiQuestion::OverThousand, true),
+            CustomId::AppiFiled(i, Stage::Final),
         ];
         for k in LogKind::ALL {
             v.push(CustomId::LogButton(i, k));

@@ -164,6 +164,23 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
                 "<@&{role}> ⏳ {number} {channel} still has no commander: take command or appoint one (§4.2)."
             )),
         ),
+        IncidentReminder::Appi { stage, due, overdue } => {
+            let d = when(*due);
+            let what = match stage {
+                crate::domain::appi::Stage::Preliminary => tr!(lang, "速報", "preliminary report"),
+                crate::domain::appi::Stage::Final => tr!(lang, "確報", "final report"),
+            };
+            let text = if *overdue {
+                tr!(lang, "🛡 個人情報保護委員会への{what}の期限（{d}）を過ぎました（個人情報保護法26条）。提出したら /incident appi で記録してください。", "🛡 The {what} to the PPC was due {d} (APPI Art. 26). Once filed, record it with /incident appi.")
+            } else {
+                tr!(
+                    lang,
+                    "🛡 個人情報保護委員会への{what}の期限は {d} です（個人情報保護法26条）。",
+                    "🛡 The {what} to the PPC is due {d} (APPI Art. 26)."
+                )
+            };
+            ((text.clone(), no_mentions()), Some(format!("<@&{role}> {number} {channel} {text}")))
+        }
         IncidentReminder::StatusDue { every_minutes } => {
             let m = every_minutes;
             (

@@ -170,6 +170,24 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         let phase = i.phase.label().get(lang).to_string();
         e = e.field(tr!(lang, "チェックリスト（{phase}）", "Checklist ({phase})"), list, false);
     }
+    if settings.personal_data.is_some()
+        && i.category == crate::domain::Category::Breach
+        && !i.is_drill()
+        && matches!(i.phase, Phase::Analysis | Phase::Lessons)
+    {
+        // §4.2 analysis and §4.4 lessons ask the APPI questions.
+        let answered = i.appi.answers.len();
+        let text = if i.appi.reportable() {
+            tr!(lang, "報告が必要（/incident appi で期限と提出を管理）", "a report is owed (see /incident appi for deadlines and filings)")
+        } else {
+            tr!(
+                lang,
+                "4問中{answered}問回答済み — /incident appi で回答してください",
+                "{answered} of 4 answered — answer with /incident appi"
+            )
+        };
+        e = e.field(tr!(lang, "個人情報保護法26条", "APPI Art. 26"), text, false);
+    }
     if i.phase >= Phase::Lessons && i.close_reason.is_none() {
         e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), super::lessons::card_field(i, lang), false);
     }

@@ -66,6 +66,8 @@ pub enum Effect {
     AnnounceReview { reminder: i64 },
     /// A confidential reporter hears of a status change by DM.
     TellReporter { incident: IncidentId },
+    /// APPI Art. 26: the draft report to the PPC, to the committee.
+    AppiDraft { incident: IncidentId },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -142,7 +144,8 @@ impl Effect {
             | Announce { incident }
             | RefreshAnnouncement { incident }
             | BoardReport { incident }
-            | TellReporter { incident } => Some(*incident),
+            | TellReporter { incident }
+            | AppiDraft { incident } => Some(*incident),
             RefreshStatusBoard
             | CronReminder { .. }
             | EscalateReminder { .. }

@@ -129,6 +129,13 @@ pub enum EventPayload {
         reminder: i64,
     },
     InfoAdded,
+    AppiAnswered {
+        question: super::appi::AppiQuestion,
+        yes: bool,
+    },
+    AppiFiled {
+        stage: super::appi::Stage,
+    },
 }
 
 impl EventPayload {
@@ -165,6 +172,8 @@ impl EventPayload {
             RequestDecided { .. } => "request_decided",
             ReviewConcluded { .. } => "review_concluded",
             InfoAdded => "info_added",
+            AppiAnswered { .. } => "appi_answered",
+            AppiFiled { .. } => "appi_filed",
         }
     }
 }

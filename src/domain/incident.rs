@@ -86,6 +86,9 @@ pub struct Incident {
     /// it was; status changes reach them by DM.
     #[serde(default)]
     pub confidential: bool,
+    /// APPI Art. 26 (breach incidents, where enabled).
+    #[serde(default)]
+    pub appi: super::appi::Appi,
 }
 
 /// What the domain refuses, worded for the person who asked.
@@ -222,6 +225,7 @@ impl Incident {
             closed_at: None,
             lessons: Lessons::default(),
             confidential: new.confidential,
+            appi: Default::default(),
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
@@ -539,6 +543,36 @@ impl Incident {
         Ok(Outcome::default()
             .with(EventPayload::InfoAdded)
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::ConfidentialInfo { text: text.to_string() } }))
+    }
+
+    /// APPI Art. 26: one of the four questions, asked of breach incidents.
+    /// The first yes drafts the report to the PPC.
+    pub fn answer_appi(&mut self, roles: &RoleSet, q: super::appi::AppiQuestion, yes: bool) -> Result<Outcome, IncidentError> {
+        check(Action::WriteLessons, roles)?;
+        self.open_phase()?;
+        if self.category != Category::Breach || self.is_drill() {
+            return Err(IncidentError::Invalid("the personal-data questions concern real breach incidents"));
+        }
+        let was = self.appi.reportable();
+        self.appi.set(q, yes);
+        let mut out = Outcome::default().with(EventPayload::AppiAnswered { question: q, yes }).refreshed(self.id);
+        if !was && self.appi.reportable() {
+            out = out.effect(Effect::AppiDraft { incident: self.id });
+        }
+        Ok(out)
+    }
+
+    /// The preliminary or final report to the PPC was filed.
+    pub fn appi_filed(&mut self, roles: &RoleSet, stage: super::appi::Stage) -> Result<Outcome, IncidentError> {
+        check(Action::WriteLessons, roles)?;
+        if !self.appi.reportable() {
+            return Err(IncidentError::Invalid("no report to the PPC is owed"));
+        }
+        match stage {
+            super::appi::Stage::Preliminary => self.appi.preliminary_filed = true,
+            super::appi::Stage::Final => self.appi.final_filed = true,
+        }
+        Ok(Outcome::default().with(EventPayload::AppiFiled { stage }).refreshed(self.id))
     }
 
     /// Checks that `roles` may write a §4.3 log entry now.

@@ -16,6 +16,8 @@ pub enum IncidentReminder {
     Stale { since: DateTime<Utc> },
     /// Still no commander.
     NoCommander,
+    /// APPI Art. 26: a report to the PPC is due soon, or now.
+    Appi { stage: super::appi::Stage, due: DateTime<Utc>, overdue: bool },
     /// Time for a §4.3 status entry.
     StatusDue { every_minutes: i64 },
 }

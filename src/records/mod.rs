@@ -8,6 +8,7 @@ use crate::store::TranscriptLine;
 use crate::tr;
 use chrono_tz::Tz;
 
+pub mod appi;
 pub mod audit;
 mod board;
 pub mod export;

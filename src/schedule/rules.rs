@@ -1,6 +1,7 @@
 //! What is due when: pure functions of an incident, the policy and time.
 
 use crate::config::DeadlinePolicy;
+use crate::domain::appi::{AppiPolicy, Stage};
 use crate::domain::{Incident, IncidentReminder, RecoveryDeadline, RecoveryPriority};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -41,10 +42,38 @@ fn strictest(i: &Incident) -> Option<RecoveryPriority> {
     i.affected.iter().filter_map(|a| a.priority).max()
 }
 
+/// APPI Art. 26: a day before each report is due, and when it is, until
+/// it is filed — also after the incident closed.
+fn appi_due(i: &Incident, appi: Option<&AppiPolicy>, now: DateTime<Utc>) -> Vec<Due> {
+    let Some((prelim, fin)) = appi.and_then(|p| i.appi.deadlines(i.noticed.at, p)) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for (stage, due) in [(Stage::Preliminary, prelim), (Stage::Final, fin)] {
+        if i.appi.filed(stage) {
+            continue;
+        }
+        let name = match stage {
+            Stage::Preliminary => "preliminary",
+            Stage::Final => "final",
+        };
+        if now >= due {
+            out.push(Due { key: format!("appi:{name}:due"), at: due, what: IncidentReminder::Appi { stage, due, overdue: true } });
+        } else if now >= due - Duration::days(1) {
+            out.push(Due {
+                key: format!("appi:{name}:soon"),
+                at: due - Duration::days(1),
+                what: IncidentReminder::Appi { stage, due, overdue: false },
+            });
+        }
+    }
+    out
+}
+
 /// Everything due for `i` at `now`. Keys are stable, so the scheduler sends
 /// each once. Nudges repeat: only the latest is returned.
-pub fn due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateTime<Utc>) -> Vec<Due> {
-    let mut out = vec![];
+pub fn due(i: &Incident, policy: &DeadlinePolicy, appi: Option<&AppiPolicy>, activity: Activity, now: DateTime<Utc>) -> Vec<Due> {
+    let mut out = appi_due(i, appi, now);
     if !i.phase.is_open() {
         return out;
     }
@@ -173,11 +202,11 @@ mod tests {
         let i = incident(true); // priority 2: 24 h from 09:00 UTC
         let p = policy();
         let at = |h: i64| i.noticed.at + Duration::hours(h);
-        assert!(keys(&due(&i, &p, quiet(&i), at(11))).iter().all(|k| !k.starts_with("deadline")));
-        assert!(keys(&due(&i, &p, quiet(&i), at(12))).contains(&"deadline:50".to_string()));
-        let d = due(&i, &p, quiet(&i), at(20));
+        assert!(keys(&due(&i, &p, None, quiet(&i), at(11))).iter().all(|k| !k.starts_with("deadline")));
+        assert!(keys(&due(&i, &p, None, quiet(&i), at(12))).contains(&"deadline:50".to_string()));
+        let d = due(&i, &p, None, quiet(&i), at(20));
         assert!(keys(&d).contains(&"deadline:50".to_string()) && keys(&d).contains(&"deadline:80".to_string()));
-        let d = due(&i, &p, quiet(&i), at(25));
+        let d = due(&i, &p, None, quiet(&i), at(25));
         let overdue = d.iter().find(|d| d.key == "deadline:100").unwrap();
         assert!(overdue.what.escalates());
         // The deadline crosses midnight: 09:00 + 24 h is the next day.
@@ -188,7 +217,7 @@ mod tests {
     fn recovery_complete_stops_deadline_reminders() {
         let mut i = incident(true);
         i.phase = Phase::Lessons;
-        let d = due(&i, &policy(), quiet(&i), i.noticed.at + Duration::days(5));
+        let d = due(&i, &policy(), None, quiet(&i), i.noticed.at + Duration::days(5));
         assert!(!keys(&d).iter().any(|k| k.starts_with("deadline")));
     }
 
@@ -198,9 +227,9 @@ mod tests {
         i.affected[0].priority = Some(RecoveryPriority::NoDowntime);
         i.deadline = RecoveryDeadline::Immediate(i.noticed.at);
         let p = policy();
-        let first = due(&i, &p, quiet(&i), i.noticed.at);
+        let first = due(&i, &p, None, quiet(&i), i.noticed.at);
         assert!(first.iter().any(|d| d.key == "nodowntime:0" && d.what.escalates()));
-        let later = due(&i, &p, quiet(&i), i.noticed.at + Duration::minutes(95));
+        let later = due(&i, &p, None, quiet(&i), i.noticed.at + Duration::minutes(95));
         assert!(keys(&later).contains(&"nodowntime:3".to_string()), "{later:?}");
     }
 
@@ -208,12 +237,12 @@ mod tests {
     fn a_missing_commander_and_a_stale_incident_are_nudged() {
         let i = incident(true);
         let p = policy();
-        let d = due(&i, &p, quiet(&i), i.reported_at + Duration::minutes(31));
+        let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::minutes(31));
         assert!(keys(&d).contains(&"no-commander".to_string()));
-        let d = due(&i, &p, quiet(&i), i.reported_at + Duration::hours(25));
+        let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(25));
         assert!(keys(&d).iter().any(|k| k.starts_with("stale:")));
         let busy = Activity { last: i.reported_at + Duration::hours(24), last_status: None };
-        assert!(!keys(&due(&i, &p, busy, i.reported_at + Duration::hours(25))).iter().any(|k| k.starts_with("stale:")));
+        assert!(!keys(&due(&i, &p, None, busy, i.reported_at + Duration::hours(25))).iter().any(|k| k.starts_with("stale:")));
     }
 
     #[test]
@@ -222,11 +251,11 @@ mod tests {
         i.commander = Some(UserId(1));
         i.commander_since = Some(i.reported_at);
         let p = policy();
-        assert!(!keys(&due(&i, &p, quiet(&i), i.reported_at + Duration::hours(3))).iter().any(|k| k.starts_with("status")));
-        let d = due(&i, &p, quiet(&i), i.reported_at + Duration::hours(4));
+        assert!(!keys(&due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(3))).iter().any(|k| k.starts_with("status")));
+        let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(4));
         assert!(d.iter().any(|d| d.what == IncidentReminder::StatusDue { every_minutes: 240 }));
         // A status entry resets the cadence.
         let posted = Activity { last: i.reported_at, last_status: Some(i.reported_at + Duration::hours(3)) };
-        assert!(!keys(&due(&i, &p, posted, i.reported_at + Duration::hours(5))).iter().any(|k| k.starts_with("status")));
+        assert!(!keys(&due(&i, &p, None, posted, i.reported_at + Duration::hours(5))).iter().any(|k| k.starts_with("status")));
     }
 }

@@ -20,6 +20,22 @@ impl Hikeshi {
         self.act(id, caller, |i, _, _| i.waive(caller.user, &i.roles_of(caller.user, caller.committee), item, reason)).await
     }
 
+    /// APPI Art. 26: one of the four questions.
+    pub async fn answer_appi(
+        &self,
+        id: IncidentId,
+        caller: Caller,
+        q: crate::domain::appi::AppiQuestion,
+        yes: bool,
+    ) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.answer_appi(&i.roles_of(caller.user, caller.committee), q, yes)).await
+    }
+
+    /// APPI Art. 26: a report to the PPC was filed.
+    pub async fn appi_filed(&self, id: IncidentId, caller: Caller, stage: crate::domain::appi::Stage) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.appi_filed(&i.roles_of(caller.user, caller.committee), stage)).await
+    }
+
     /// §4.4(3): a member read the announced plan; `false` when they had.
     pub async fn read_announcement(&self, id: IncidentId, caller: Caller) -> Result<bool, ServiceError> {
         let now = self.clock.now();

@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod appi;
 mod cli;
 mod commander;
 mod governance;

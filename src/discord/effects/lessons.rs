@@ -62,9 +62,36 @@ impl DiscordEffects {
         let events = self.app.store.events_of(id).await?;
         let md = records::board_report_markdown(&i, &entries, &events, s);
         let (role, number) = (s.discord.committee_role, i.number);
-        let file = format!("{number}-board-report.md");
+        let text = tr!(
+            lang,
+            "<@&{role}> 📑 {number} は取締役会への報告が必要です（§4.4(2)）。報告書の案を添付します。",
+            "<@&{role}> 📑 {number} must be reported to the board (§4.4(2)). The draft report is attached."
+        );
+        self.attach_to_committee(item, text, format!("{number}-board-report.md"), md).await
+    }
+
+    /// APPI Art. 26: the draft report to the PPC, attached, to the committee.
+    pub(super) async fn appi_draft(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let entries = self.app.store.log_entries(id).await?;
+        let md = records::appi::ppc_report_markdown(&i, &entries, s);
+        let (role, number) = (s.discord.committee_role, i.number);
+        let text = tr!(
+            lang,
+            "<@&{role}> 🛡 {number} は個人情報保護委員会への報告（速報・確報）と本人への通知が必要な可能性があります（個人情報保護法26条）。報告書の案を添付します。法的助言ではありません。",
+            "<@&{role}> 🛡 {number} may need reports to the PPC (preliminary and final) and notice to the people affected (APPI Art. 26). A draft is attached; not legal advice."
+        );
+        self.attach_to_committee(item, text, format!("{number}-ppc-report.md"), md).await
+    }
+
+    /// A message with one Markdown file, pinging the committee.
+    async fn attach_to_committee(&self, item: &OutboxItem, text: String, file: String, md: String) -> Result<Delivered, DeliveryError> {
+        let s = &self.app.settings;
+        let role = s.discord.committee_role;
         let payload = json!({
-            "content": tr!(lang, "<@&{role}> 📑 {number} は取締役会への報告が必要です（§4.4(2)）。報告書の案を添付します。", "<@&{role}> 📑 {number} must be reported to the board (§4.4(2)). The draft report is attached."),
+            "content": text,
             "allowed_mentions": serde_json::to_value(role_mention_only(role)).unwrap_or_default(),
             "nonce": nonce(item),
             "enforce_nonce": true,

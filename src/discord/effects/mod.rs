@@ -463,6 +463,7 @@ impl Deliver for DiscordEffects {
             Effect::RequestExpired { request } => self.request_expired(item, *request).await,
             Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
             Effect::TellReporter { incident } => self.tell_reporter(item, *incident).await,
+            Effect::AppiDraft { incident } => self.appi_draft(item, *incident).await,
         }
     }
 

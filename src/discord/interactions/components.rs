@@ -169,6 +169,14 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                 2000,
                 InputTextStyle::Paragraph,
             ),
+            CustomId::Appi(i, q, yes) => {
+                let inc = ctx.app.answer_appi(i, caller, q, yes).await?;
+                appi_panel(&inc, &ctx.app.settings, lang, true)
+            }
+            CustomId::AppiFiled(i, stage) => {
+                let inc = ctx.app.appi_filed(i, caller, stage).await?;
+                appi_panel(&inc, &ctx.app.settings, lang, true)
+            }
             CustomId::PlanButton(i) => {
                 precheck(ctx, i, caller, Action::WriteLessons).await?;
                 plan_modal(i, lang)
@@ -291,6 +299,62 @@ fn note_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
                 field(F_MISSING, tr!(lang, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
             ]),
     )
+}
+
+/// APPI Art. 26: the four questions and the two filings, as an ephemeral
+/// panel (`update`: replacing the panel the buttons sit on).
+pub(crate) fn appi_panel(
+    i: &crate::domain::Incident,
+    settings: &crate::config::Settings,
+    lang: Lang,
+    update: bool,
+) -> CreateInteractionResponse {
+    use crate::domain::appi::{AppiQuestion, Stage};
+    let mut rows = vec![];
+    for q in AppiQuestion::ALL {
+        let answer = i.appi.answer(q);
+        let pick = |yes: bool| if answer == Some(yes) { ButtonStyle::Primary } else { ButtonStyle::Secondary };
+        rows.push(CreateActionRow::Buttons(vec![
+            CreateButton::new(format!("hk1:noop:{}", q.id()))
+                .label(clip(q.label().get(lang), 80))
+                .style(ButtonStyle::Secondary)
+                .disabled(true),
+            CreateButton::new(CustomId::Appi(i.id, q, true).encode()).label(tr!(lang, "はい", "Yes")).style(pick(true)),
+            CreateButton::new(CustomId::Appi(i.id, q, false).encode()).label(tr!(lang, "いいえ", "No")).style(pick(false)),
+        ]));
+    }
+    let mut text = tr!(
+        lang,
+        "🛡 個人情報保護法26条の4つの質問です（法的助言ではありません）。",
+        "🛡 The four questions of APPI Art. 26 (an aid, not legal advice)."
+    );
+    if let Some((p, f)) = settings.personal_data.as_ref().and_then(|pol| i.appi.deadlines(i.noticed.at, pol)) {
+        let (p, f) = (format!("<t:{}:f>", p.timestamp()), format!("<t:{}:f>", f.timestamp()));
+        text.push_str(&tr!(
+            lang,
+            "
+報告が必要です。速報の期限: {p}／確報の期限: {f}",
+            "
+A report is owed. Preliminary by {p}; final by {f}."
+        ));
+        let filed = |s: Stage| i.appi.filed(s);
+        rows.push(CreateActionRow::Buttons(vec![
+            CreateButton::new(CustomId::AppiFiled(i.id, Stage::Preliminary).encode())
+                .label(tr!(lang, "速報を提出した", "Preliminary filed"))
+                .style(ButtonStyle::Success)
+                .disabled(filed(Stage::Preliminary)),
+            CreateButton::new(CustomId::AppiFiled(i.id, Stage::Final).encode())
+                .label(tr!(lang, "確報を提出した", "Final filed"))
+                .style(ButtonStyle::Success)
+                .disabled(filed(Stage::Final)),
+        ]));
+    }
+    let msg = CreateInteractionResponseMessage::new().content(text).components(rows).ephemeral(true).allowed_mentions(no_mentions());
+    if update {
+        CreateInteractionResponse::UpdateMessage(msg)
+    } else {
+        CreateInteractionResponse::Message(msg)
+    }
 }
 
 /// Lists the unticked items and offers to advance anyway.

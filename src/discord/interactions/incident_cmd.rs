@@ -64,6 +64,20 @@ pub async fn run(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInter
     if sub.name == "export" {
         return export(ctx, cmd, sub, caller, lang).await;
     }
+    if sub.name == "appi" {
+        return match ctx.app.store.incident_by_channel(ChannelId(cmd.channel_id.get())).await {
+            Ok(Some(i)) if ctx.app.settings.personal_data.is_some() && i.category == crate::domain::Category::Breach && !i.is_drill() => {
+                super::components::appi_panel(&i, &ctx.app.settings, lang, false)
+            }
+            Ok(Some(_)) => {
+                ephemeral(tr!(lang, "この質問は実際の「侵害」インシデントが対象です。", "These questions concern real breach incidents."))
+            }
+            Ok(None) => {
+                ephemeral(tr!(lang, "このコマンドはインシデントのチャンネルで使ってください。", "Use this command in an incident channel."))
+            }
+            Err(e) => ephemeral(failure(&e.into(), lang, "appi")),
+        };
+    }
     let user = match &sub.value {
         CommandDataOptionValue::SubCommand(opts) => opts.iter().find_map(|o| match o.value {
             CommandDataOptionValue::User(u) => Some(UserId(u.get())),
