@@ -52,6 +52,9 @@ pub enum EventPayload {
     LogEntryAdded {
         entry_id: i64,
         kind: LogKind,
+        /// SHA-256 of the entry's text: `verify` checks the stored entry.
+        #[serde(default)]
+        digest: String,
     },
     ResponderAdded {
         user: UserId,
@@ -225,6 +228,10 @@ pub enum ChainBreak {
     Gap { seq: i64, expected: i64 },
     #[error("the chain ends at event {last} but the head records {head} (the newest events were deleted)")]
     Truncated { last: i64, head: i64 },
+    #[error("{0}: its text does not match the digest its event recorded (the record was edited)")]
+    RecordEdited(String),
+    #[error("{0}: recorded by an event but no longer stored (the record was deleted)")]
+    RecordMissing(String),
 }
 
 /// Checks events in sequence order; `head` is the (seq, hash) the store

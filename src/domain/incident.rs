@@ -582,8 +582,9 @@ impl Incident {
     }
 
     /// The record of a §4.3 log entry once stored.
-    pub fn logged(&self, entry_id: i64, kind: super::log_entry::LogKind) -> Outcome {
-        Outcome::default().with(EventPayload::LogEntryAdded { entry_id, kind }).effect(Effect::PostLogEntry {
+    pub fn logged(&self, entry_id: i64, kind: super::log_entry::LogKind, body: &str) -> Outcome {
+        let digest = super::event::digest(body);
+        Outcome::default().with(EventPayload::LogEntryAdded { entry_id, kind, digest }).effect(Effect::PostLogEntry {
             incident: self.id,
             entry_id,
             kind,

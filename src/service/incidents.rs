@@ -99,7 +99,7 @@ impl Hikeshi {
         let incident = tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
         incident.may_log(&incident.roles_of(caller.user, caller.committee))?;
         let entry = tx.insert_log_entry(id, kind, body, caller.user, now).await?;
-        tx.record(Some(id), Actor::User(caller.user), now, &incident.logged(entry, kind)).await?;
+        tx.record(Some(id), Actor::User(caller.user), now, &incident.logged(entry, kind, body)).await?;
         tx.commit().await?;
         Ok(entry)
     }

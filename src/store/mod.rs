@@ -142,7 +142,66 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let events = rows.iter().map(event_record).collect::<Result<Vec<_>>>()?;
-        Ok(verify_chain(&events, (head.0, &head.1)))
+        let n = match verify_chain(&events, (head.0, &head.1)) {
+            Ok(n) => n,
+            Err(brk) => return Ok(Err(brk)),
+        };
+        Ok(self.verify_records(&events).await?.map(|()| n))
+    }
+
+    /// The transcript and the §4.3 entries against the digests their events
+    /// recorded: an edited text or a deleted row is found.
+    async fn verify_records(&self, events: &[EventRecord]) -> Result<Result<(), ChainBreak>> {
+        use crate::domain::event::digest;
+        use std::collections::HashMap;
+        let mut transcript: HashMap<(i64, i64), String> = HashMap::new();
+        let mut entries: HashMap<i64, String> = HashMap::new();
+        for e in events {
+            let v: serde_json::Value = serde_json::from_str(&e.payload)?;
+            let field = |k: &str| v.get(k).and_then(|x| x.as_i64().or_else(|| x.as_str().and_then(|s| s.parse().ok())));
+            let d = v.get("digest").and_then(|d| d.as_str()).unwrap_or("").to_string();
+            match e.kind.as_str() {
+                "transcript_recorded" => {
+                    if let (Some(m), Some(ver)) = (field("message"), field("version")) {
+                        transcript.insert((m, ver), d);
+                    }
+                }
+                "log_entry_added" if !d.is_empty() => {
+                    if let Some(id) = field("entry_id") {
+                        entries.insert(id, d);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let rows = sqlx::query("SELECT message_id, version, content FROM transcript").fetch_all(&self.pool).await?;
+        let mut seen = 0;
+        for r in &rows {
+            let key: (i64, i64) = (r.try_get("message_id")?, r.try_get("version")?);
+            let what = format!("transcript message {} version {}", key.0, key.1);
+            match transcript.get(&key) {
+                Some(d) if *d == digest(&r.try_get::<String, _>("content")?) => seen += 1,
+                _ => return Ok(Err(ChainBreak::RecordEdited(what))),
+            }
+        }
+        if seen != transcript.len() {
+            let stored: std::collections::HashSet<(i64, i64)> =
+                rows.iter().map(|r| Ok((r.try_get("message_id")?, r.try_get("version")?))).collect::<Result<_>>()?;
+            if let Some((m, v)) = transcript.keys().find(|k| !stored.contains(k)) {
+                return Ok(Err(ChainBreak::RecordMissing(format!("transcript message {m} version {v}"))));
+            }
+        }
+        for (id, d) in &entries {
+            let row = sqlx::query("SELECT body FROM log_entries WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+            match row {
+                None => return Ok(Err(ChainBreak::RecordMissing(format!("§4.3 log entry {id}")))),
+                Some(r) if digest(&r.try_get::<String, _>("body")?) != *d => {
+                    return Ok(Err(ChainBreak::RecordEdited(format!("§4.3 log entry {id}"))))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// The events of one incident, oldest first.

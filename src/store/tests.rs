@@ -197,6 +197,11 @@ async fn transcript_keeps_versions_and_marks_deletions(store: Store) {
     assert_eq!(lines[1].msg.content, "サーバが応答しません（復旧）");
     assert!(lines.iter().all(|l| l.deleted_at.is_some()));
     assert!(store.verify().await.unwrap().is_ok());
+    // The transcript is tamper-evident too: an edited text, a deleted row.
+    sqlx::query("UPDATE transcript SET content = 'nothing happened' WHERE version = 1").execute(store.pool()).await.unwrap();
+    assert!(matches!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::RecordEdited(w)) if w.contains("version 1")));
+    sqlx::query("DELETE FROM transcript WHERE version = 1").execute(store.pool()).await.unwrap();
+    assert!(matches!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::RecordMissing(_))));
     let _ = to_ms(now());
 }
 

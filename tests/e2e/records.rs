@@ -79,6 +79,13 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     assert!(!html.contains("http://") || !html.contains("<link"), "no remote assets");
     let bad = cli("pdf");
     assert!(!bad.status.success());
+
+    // The records are tamper-evident: the chain, the transcript and the §4.3 entries.
+    assert_eq!(app.store.verify().await.unwrap().map(|_| ()), Ok(()));
+    sqlx::query("UPDATE log_entries SET body = '何もしていない'").execute(app.store.pool()).await.unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi")).arg("verify").env("DATABASE_URL", &app.db.0).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && said.contains("log entry") && said.contains("edited"), "{said}");
 }
 
 #[tokio::test]
