@@ -73,6 +73,10 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains(&format!("# {} ", i.number)) && md.contains("端末を隔離した") && md.contains("画面の写真です"), "{md}");
     let html = String::from_utf8(cli("html").stdout).unwrap();
+    // `HIKESHI_EXPORT_SAMPLE=/tmp/x.html` keeps the page for a look in a browser.
+    if let Some(path) = std::env::var_os("HIKESHI_EXPORT_SAMPLE") {
+        std::fs::write(path, &html).unwrap();
+    }
     assert!(html.starts_with("<!doctype html>") && html.contains("<style>"));
     assert!(!html.contains("<script>"), "user text is escaped");
     assert!(html.contains("&lt;script&gt;") && html.contains("身代金要求") && html.contains("端末を隔離した"));
