@@ -12,6 +12,17 @@ use serenity::all::{
     CreateInteractionResponseMessage,
 };
 
+/// The incident whose channel the command ran in.
+async fn channel_incident(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Result<crate::domain::Incident, ServiceError> {
+    ctx.app.store.incident_by_channel(ChannelId(cmd.channel_id.get())).await?.ok_or_else(|| {
+        ServiceError::BadInput(tr!(
+            lang,
+            "このコマンドはインシデントのチャンネルで使ってください。",
+            "Use this command in an incident channel."
+        ))
+    })
+}
+
 /// `/incident export format:…`: the record, attached to an ephemeral reply.
 async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, caller: Caller, lang: Lang) -> CreateInteractionResponse {
     let format = match &sub.value {
@@ -24,13 +35,7 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
         return ephemeral(tr!(lang, "形式を選んでください（md / json / html）。", "Choose a format (md, json or html)."));
     };
     let result: Result<CreateInteractionResponse, ServiceError> = async {
-        let incident = ctx.app.store.incident_by_channel(ChannelId(cmd.channel_id.get())).await?.ok_or_else(|| {
-            ServiceError::BadInput(tr!(
-                lang,
-                "このコマンドはインシデントのチャンネルで使ってください。",
-                "Use this command in an incident channel."
-            ))
-        })?;
+        let incident = channel_incident(ctx, cmd, lang).await?;
         let roles = incident.roles_of(caller.user, caller.committee);
         if !crate::domain::Action::Export.allowed(&roles) {
             return Err(crate::domain::incident::IncidentError::NotAllowed(crate::domain::Action::Export.allowed_roles()).into());
@@ -65,17 +70,14 @@ pub async fn run(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInter
         return export(ctx, cmd, sub, caller, lang).await;
     }
     if sub.name == "appi" {
-        return match ctx.app.store.incident_by_channel(ChannelId(cmd.channel_id.get())).await {
-            Ok(Some(i)) if ctx.app.settings.personal_data.is_some() && i.category == crate::domain::Category::Breach && !i.is_drill() => {
+        return match channel_incident(ctx, cmd, lang).await {
+            Ok(i) if ctx.app.settings.personal_data.is_some() && i.category == crate::domain::Category::Breach && !i.is_drill() => {
                 super::components::appi_panel(&i, &ctx.app.settings, lang, false)
             }
-            Ok(Some(_)) => {
+            Ok(_) => {
                 ephemeral(tr!(lang, "この質問は実際の「侵害」インシデントが対象です。", "These questions concern real breach incidents."))
             }
-            Ok(None) => {
-                ephemeral(tr!(lang, "このコマンドはインシデントのチャンネルで使ってください。", "Use this command in an incident channel."))
-            }
-            Err(e) => ephemeral(failure(&e.into(), lang, "appi")),
+            Err(e) => ephemeral(failure(&e, lang, "appi")),
         };
     }
     let user = match &sub.value {
@@ -89,13 +91,7 @@ pub async fn run(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInter
         return ephemeral(tr!(lang, "メンバーを指定してください。", "Name a member."));
     };
     let result: Result<String, ServiceError> = async {
-        let incident = ctx.app.store.incident_by_channel(ChannelId(cmd.channel_id.get())).await?.ok_or_else(|| {
-            ServiceError::BadInput(tr!(
-                lang,
-                "このコマンドはインシデントのチャンネルで使ってください。",
-                "Use this command in an incident channel."
-            ))
-        })?;
+        let incident = channel_incident(ctx, cmd, lang).await?;
         Ok(match sub.name.as_str() {
             "add" => {
                 ctx.app.add_responder(incident.id, caller, user).await?;
