@@ -12,4 +12,5 @@ mod records;
 mod report;
 mod resilience;
 mod schedules;
+mod security;
 mod transcript;

@@ -108,3 +108,27 @@ async fn a_burst_of_200_reports_loses_none() {
     assert!(per_parent.values().all(|n| *n <= 50));
     app.assert_no_schema_violations();
 }
+
+#[tokio::test]
+async fn the_gateway_drops_reconnects_and_invalidates_and_events_after_it_are_handled() {
+    use crate::support::fake::gateway::Control;
+    let app = TestApp::spawn().await;
+    for (n, control) in
+        [Control::Drop, Control::Reconnect, Control::InvalidSession(false), Control::InvalidSession(true)].into_iter().enumerate()
+    {
+        let (identifies, resumes) = (app.fake.identifies(), app.fake.resumes());
+        app.fake.control(control.clone());
+        app.wait_until(&format!("the bot is back after {control:?}"), |f| f.identifies() > identifies || f.resumes() > resumes).await;
+        // A report after the reconnect is handled like any other.
+        let (_, reply) = app
+            .submit_report(
+                crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL),
+                "unsure",
+                None,
+                &[("title", &format!("after reconnect {n}")), ("what", "x")],
+            )
+            .await;
+        assert!(ephemeral_text(&reply).contains("受け付けました"), "{control:?}: {reply}");
+    }
+    assert_eq!(app.store.count_incidents().await.unwrap(), 4);
+}

@@ -76,6 +76,14 @@ impl TestApp {
 
     /// With the configuration text changed by `edit` (other schedules, …).
     pub async fn spawn_custom(clock: Arc<dyn Clock>, edit: impl FnOnce(String) -> String) -> TestApp {
+        let mut app = Self::without_bot(clock, edit).await;
+        app.start_bot().await;
+        app
+    }
+
+    /// The fake and the database only; the bot is started by the test (in
+    /// process with `start_bot`, or as a process with `start_process`).
+    pub async fn without_bot(clock: Arc<dyn Clock>, edit: impl FnOnce(String) -> String) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let fake = FakeDiscord::start().await;
@@ -85,9 +93,50 @@ impl TestApp {
         std::fs::write(&config, edit(text)).expect("config");
         let store = Store::connect(&db).await.expect("database");
         store.migrate().await.expect("migrate");
-        let mut app = TestApp { fake, store, config, db, clock, _dir: dir, bot: None };
-        app.start_bot().await;
-        app
+        TestApp { fake, store, config, db, clock, _dir: dir, bot: None }
+    }
+
+    /// Runs the real binary (`hikeshi run`) against the fake, its logs at
+    /// `rust_log` captured, and waits until it registered its commands.
+    pub async fn start_process(&self, rust_log: &str) -> BotProcess {
+        use tokio::io::AsyncBufReadExt;
+        let before = self.fake.calls("PUT", "/applications/*/guilds/*/commands").len();
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+            .arg("run")
+            .env("DISCORD_TOKEN", ids::TOKEN)
+            .env("HIKESHI_CONFIG", &self.config)
+            .env("DATABASE_URL", &self.db.0)
+            .env("HIKESHI_DISCORD_API", self.fake.base_url())
+            .env("RUST_LOG", rust_log)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start hikeshi");
+        let log = Arc::new(std::sync::Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut lines = tokio::io::BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while self.fake.calls("PUT", "/applications/*/guilds/*/commands").len() <= before {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("hikeshi exited with {status} while starting:\n{}", log.lock().unwrap());
+            }
+            assert!(tokio::time::Instant::now() < deadline, "hikeshi did not register its commands:\n{}", log.lock().unwrap());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        BotProcess { child, log }
     }
 
     fn options(&self) -> RunOptions {
@@ -322,6 +371,34 @@ impl TestApp {
 
     pub fn posts_in(&self, channel: u64) -> Vec<Recorded> {
         self.fake.calls("POST", &format!("/channels/{channel}/messages"))
+    }
+}
+
+/// The bot as a separate process.
+pub struct BotProcess {
+    pub child: tokio::process::Child,
+    log: Arc<std::sync::Mutex<String>>,
+}
+
+impl BotProcess {
+    /// Everything it printed so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGKILL: no shutdown, no flushing — a crash.
+    pub async fn kill(mut self) {
+        let _ = self.child.kill().await;
+    }
+
+    /// SIGTERM; waits for it to exit and returns what it printed.
+    pub async fn stop_keep_log(mut self) -> (String, std::process::ExitStatus) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        }
+        let status = tokio::time::timeout(WAIT, self.child.wait()).await.expect("hikeshi stops on SIGTERM").expect("exit status");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        (self.log(), status)
     }
 }
 

@@ -51,13 +51,15 @@ async fn send(socket: &mut WebSocket, v: Value) -> bool {
     socket.send(Message::Text(v.to_string())).await.is_ok()
 }
 
+/// A short heartbeat interval (Discord: ~41 s), so that a dropped connection
+/// is noticed within a second in tests.
 async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
     let mut events = shared.events.subscribe();
     let mut control = shared.control.subscribe();
     let addr = shared.addr.lock().unwrap().expect("address");
     let mut seq: u64 = 0;
     let mut ready = false;
-    if !send(&mut socket, json!({"op": 10, "s": null, "t": null, "d": {"heartbeat_interval": 41250}})).await {
+    if !send(&mut socket, json!({"op": 10, "s": null, "t": null, "d": {"heartbeat_interval": 1000}})).await {
         return;
     }
     loop {

@@ -212,6 +212,10 @@ impl FakeDiscord {
         self.shared.inner.lock().unwrap().identifies
     }
 
+    pub fn resumes(&self) -> usize {
+        self.shared.inner.lock().unwrap().resumes
+    }
+
     /// Sends a gateway dispatch to every connected session.
     pub fn dispatch(&self, event: &str, d: Value) {
         let _ = self.shared.events.send((event.to_string(), d));
