@@ -31,7 +31,7 @@ pub const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set: create a bot at https
 /// Loads the configuration, opens and migrates the database, and runs the
 /// bot until `stop` turns true.
 pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let token = opts.env.token.clone().context(MISSING_TOKEN)?;
+    anyhow::ensure!(opts.env.token.is_some(), MISSING_TOKEN);
     let settings = Settings::load(&opts.config)?;
     let store = Store::connect(&opts.env.database_url)
         .await
@@ -45,7 +45,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         "starting"
     );
     let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock);
-    let result = crate::discord::run(app, &token, opts.env.discord_api.as_deref(), opts.tick, stop).await;
+    let result = crate::discord::run(app, &opts.env, opts.tick, stop).await;
     store.close().await;
     result
 }

@@ -65,6 +65,9 @@ pub struct Env {
     pub database_url: DatabaseUrl,
     /// `HIKESHI_DISCORD_API`: a REST base URL (rate-limit proxy or test fake).
     pub discord_api: Option<String>,
+    /// `HIKESHI_OUTBOX_LEASE_SECONDS`: how long a claimed outbox item stays
+    /// with a process that may have died (default 30).
+    pub outbox_lease_seconds: Option<i64>,
 }
 
 /// The default database: an SQLite file under `data/`, created on first run.
@@ -77,6 +80,7 @@ impl Env {
             token: var("DISCORD_TOKEN").map(Secret::new),
             database_url: DatabaseUrl(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())),
             discord_api: var("HIKESHI_DISCORD_API"),
+            outbox_lease_seconds: var("HIKESHI_OUTBOX_LEASE_SECONDS").and_then(|v| v.parse().ok()).filter(|s| *s > 0),
         }
     }
 }

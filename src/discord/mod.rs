@@ -32,13 +32,9 @@ pub fn intents() -> GatewayIntents {
 
 /// Connects to Discord (or to `api_base`), and runs until `stop` turns
 /// true: the gateway client and the outbox worker.
-pub async fn run(
-    app: Hikeshi,
-    token: &Secret,
-    api_base: Option<&str>,
-    tick: std::time::Duration,
-    stop: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
+pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Duration, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let token: &Secret = env.token.as_ref().context(crate::app::MISSING_TOKEN)?;
+    let api_base = env.discord_api.as_deref();
     let make_http = || {
         let mut builder = HttpBuilder::new(token.expose());
         if let Some(base) = api_base {
@@ -63,7 +59,10 @@ pub async fn run(
     let rest = rest::Rest::new(http.clone(), api_base);
     let deliver = Arc::new(effects::DiscordEffects::new(rest, app.clone(), UserId(me.id.get())));
     let worker_name = format!("{}-{}", hostname(), std::process::id());
-    let worker = Worker::new(app.clone(), deliver, worker_name, wake.clone());
+    let mut worker = Worker::new(app.clone(), deliver, worker_name, wake.clone());
+    if let Some(secs) = env.outbox_lease_seconds {
+        worker = worker.with_lease(chrono::Duration::seconds(secs));
+    }
     let worker_task = tokio::spawn(worker.run(stop.clone()));
     let scheduler_task = tokio::spawn(crate::schedule::Scheduler::new(app.clone(), wake.clone(), tick).run(stop.clone()));
 

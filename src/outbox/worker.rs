@@ -65,11 +65,12 @@ pub struct Worker {
     deliver: Arc<dyn Deliver>,
     name: String,
     wake: Arc<Notify>,
+    lease: chrono::Duration,
 }
 
-/// How long a claim lasts: a worker that dies holding items frees them
-/// after this.
-const LEASE_SECONDS: i64 = 30;
+/// How long a claim lasts by default: a worker that dies holding items
+/// frees them after this.
+pub const DEFAULT_LEASE_SECONDS: i64 = 30;
 const BATCH: i64 = 50;
 
 enum Fate {
@@ -80,7 +81,12 @@ enum Fate {
 
 impl Worker {
     pub fn new(app: Hikeshi, deliver: Arc<dyn Deliver>, name: impl Into<String>, wake: Arc<Notify>) -> Self {
-        Worker { app, deliver, name: name.into(), wake }
+        Worker { app, deliver, name: name.into(), wake, lease: chrono::Duration::seconds(DEFAULT_LEASE_SECONDS) }
+    }
+
+    pub fn with_lease(mut self, lease: chrono::Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Claims and delivers one batch. Items of one incident go in order; a
@@ -88,7 +94,7 @@ impl Worker {
     /// overtakes the card it belongs under. Incidents proceed in parallel.
     pub async fn step(&self) -> Result<Step, StoreError> {
         let now = self.app.clock.now();
-        let items = self.app.store.claim(&self.name, now, chrono::Duration::seconds(LEASE_SECONDS), BATCH).await?;
+        let items = self.app.store.claim(&self.name, now, self.lease, BATCH).await?;
         let mut groups: BTreeMap<(i64, i64), Vec<OutboxItem>> = BTreeMap::new();
         for item in items {
             // Effects without an incident each form their own group.

@@ -132,3 +132,48 @@ async fn the_gateway_drops_reconnects_and_invalidates_and_events_after_it_are_ha
     }
     assert_eq!(app.store.count_incidents().await.unwrap(), 4);
 }
+
+#[tokio::test]
+async fn killed_inside_the_report_flow_the_bot_finishes_each_incident_once_after_a_restart() {
+    let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    // 1. Killed after storing, while the channel is being created.
+    let bot = app.start_process("hikeshi=info").await;
+    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::LostAnswer]);
+    let (_, reply) = app
+        .submit_report(crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "停止1"), ("what", "x")])
+        .await;
+    app.wait_until("the channel request went out", |f| !f.calls("POST", "/guilds/*/channels").is_empty()).await;
+    bot.kill().await;
+    // 2. Killed after the channel, while the card is being posted.
+    app.fake.fail("POST", "/channels/*/messages", vec![Fault::LostAnswer, Fault::LostAnswer, Fault::LostAnswer]);
+    let bot = app.start_process("hikeshi=info").await;
+    let first = app.incident_from_reply(&reply).await;
+    let (_, reply2) = app
+        .submit_report(crate::support::payloads::Who::new(ids::DAVE, ids::GENERAL), "unsure", None, &[("title", "停止2"), ("what", "y")])
+        .await;
+    app.wait_until("a card request was lost", |f| f.calls("POST", "/channels/*/messages").iter().filter(|r| r.status == 502).count() >= 3)
+        .await;
+    bot.kill().await;
+    let bot = app.start_process("hikeshi=info").await;
+    let second = app.incident_from_reply(&reply2).await;
+    app.settled_within(std::time::Duration::from_secs(30)).await;
+    for i in [&first, &second] {
+        let channels = app
+            .fake
+            .channels()
+            .into_iter()
+            .filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with(&format!("[{}]", i.number))))
+            .count();
+        assert_eq!(channels, 1, "{}: one channel", i.number);
+        let cards = app
+            .fake
+            .messages(i.channel.unwrap().0)
+            .into_iter()
+            .filter(|m| m["components"].as_array().is_some_and(|c| !c.is_empty()))
+            .count();
+        assert_eq!(cards, 1, "{}: one card", i.number);
+    }
+    assert_eq!(app.store.count_incidents().await.unwrap(), 2);
+    let (_, status) = bot.stop_keep_log().await;
+    assert!(status.success());
+}

@@ -108,6 +108,8 @@ impl TestApp {
             .env("DATABASE_URL", &self.db.0)
             .env("HIKESHI_DISCORD_API", self.fake.base_url())
             .env("RUST_LOG", rust_log)
+            // A killed process's claims come back after a second, not 30.
+            .env("HIKESHI_OUTBOX_LEASE_SECONDS", "1")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
@@ -142,7 +144,12 @@ impl TestApp {
     fn options(&self) -> RunOptions {
         RunOptions {
             config: self.config.clone(),
-            env: Env { token: Some(Secret::new(ids::TOKEN)), database_url: self.db.clone(), discord_api: Some(self.fake.base_url()) },
+            env: Env {
+                token: Some(Secret::new(ids::TOKEN)),
+                database_url: self.db.clone(),
+                discord_api: Some(self.fake.base_url()),
+                outbox_lease_seconds: None,
+            },
             clock: self.clock.clone(),
             // The scheduler looks often, so a test that moves the clock
             // sees the effect at once.
