@@ -23,6 +23,9 @@ async fn the_token_never_appears_in_the_logs_of_a_full_run() {
     }
 }
 
+/// Builds an interaction for a user at a place.
+type Interaction = Box<dyn Fn(&TestApp, crate::support::payloads::Who) -> serde_json::Value>;
+
 /// Every action × every role, through Discord: allowed exactly where the
 /// domain's permission table says, refused in another guild and in DMs.
 #[tokio::test]
@@ -60,10 +63,9 @@ async fn the_authorisation_matrix_holds_end_to_end() {
     let card = app.card(&i);
     let button = |custom: String| {
         let card = card.clone();
-        Box::new(move |app: &TestApp, who: Who| payloads::button(app.id(), who, &custom, &card))
-            as Box<dyn Fn(&TestApp, Who) -> serde_json::Value>
+        Box::new(move |app: &TestApp, who: Who| payloads::button(app.id(), who, &custom, &card)) as Interaction
     };
-    let actions: Vec<(Action, Box<dyn Fn(&TestApp, Who) -> serde_json::Value>)> = vec![
+    let actions: Vec<(Action, Interaction)> = vec![
         (Action::LogEntry, button(format!("hk1:log:{id}:status"))),
         (Action::Dismiss, button(format!("hk1:dismiss:{id}"))),
         (Action::MarkDuplicate, button(format!("hk1:dup:{id}"))),
