@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod domain;
+pub mod metrics;
 pub mod outbox;
 pub mod records;
 pub mod schedule;

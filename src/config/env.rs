@@ -68,6 +68,8 @@ pub struct Env {
     /// `HIKESHI_OUTBOX_LEASE_SECONDS`: how long a claimed outbox item stays
     /// with a process that may have died (default 30).
     pub outbox_lease_seconds: Option<i64>,
+    /// `HIKESHI_METRICS_ADDR`: serve `/healthz` and `/metrics` here (off when unset).
+    pub metrics_addr: Option<String>,
 }
 
 /// The default database: an SQLite file under `data/`, created on first run.
@@ -81,6 +83,7 @@ impl Env {
             database_url: DatabaseUrl(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())),
             discord_api: var("HIKESHI_DISCORD_API"),
             outbox_lease_seconds: var("HIKESHI_OUTBOX_LEASE_SECONDS").and_then(|v| v.parse().ok()).filter(|s| *s > 0),
+            metrics_addr: var("HIKESHI_METRICS_ADDR"),
         }
     }
 }

@@ -56,7 +56,16 @@ pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Durati
     tracing::info!(bot = %me.name, id = %me.id, "token accepted");
 
     let wake = Arc::new(Notify::new());
-    let rest = rest::Rest::new(http.clone(), api_base);
+    let metrics = Arc::new(crate::metrics::Metrics::default());
+    let ops_task = match &env.metrics_addr {
+        Some(addr) => {
+            let addr: std::net::SocketAddr =
+                addr.parse().with_context(|| format!("HIKESHI_METRICS_ADDR={addr}: write an address such as 127.0.0.1:9090"))?;
+            Some(tokio::spawn(crate::metrics::serve(addr, app.clone(), metrics.clone(), stop.clone())))
+        }
+        None => None,
+    };
+    let rest = rest::Rest::new(http.clone(), api_base, metrics.clone());
     let deliver = Arc::new(effects::DiscordEffects::new(rest, app.clone(), UserId(me.id.get())));
     let worker_name = format!("{}-{}", hostname(), std::process::id());
     let mut worker = Worker::new(app.clone(), deliver, worker_name, wake.clone());
@@ -66,7 +75,8 @@ pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Durati
     let worker_task = tokio::spawn(worker.run(stop.clone()));
     let scheduler_task = tokio::spawn(crate::schedule::Scheduler::new(app.clone(), wake.clone(), tick).run(stop.clone()));
 
-    let handler = handler::Handler::new(interactions::Ctx { app: app.clone(), http: http.clone(), wake: wake.clone() });
+    let handler =
+        handler::Handler::new(interactions::Ctx { app: app.clone(), http: http.clone(), wake: wake.clone(), metrics: metrics.clone() });
     // The gateway client gets an HTTP client with the same API base, so
     // that the gateway URL, too, comes from it.
     let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents())
@@ -86,6 +96,11 @@ pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Durati
     }
     let _ = worker_task.await;
     let _ = scheduler_task.await;
+    if let Some(t) = ops_task {
+        if let Ok(Err(e)) = t.await {
+            tracing::error!(error = %e, "the metrics server stopped");
+        }
+    }
     Ok(())
 }
 

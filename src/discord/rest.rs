@@ -76,13 +76,14 @@ struct Direct {
 pub struct Rest {
     http: Arc<Http>,
     direct: Option<Arc<Direct>>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Discord allows 50 requests a second per bot; stay a little under.
 const GLOBAL_PER_SECOND: usize = 45;
 
 impl Rest {
-    pub fn new(http: Arc<Http>, api_base: Option<&str>) -> Rest {
+    pub fn new(http: Arc<Http>, api_base: Option<&str>, metrics: Arc<crate::metrics::Metrics>) -> Rest {
         let direct = api_base.map(|base| {
             Arc::new(Direct {
                 client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default(),
@@ -90,7 +91,7 @@ impl Rest {
                 limiter: GlobalLimiter { per_second: GLOBAL_PER_SECOND, sent: Mutex::new(VecDeque::new()), paused_until: Mutex::new(None) },
             })
         });
-        Rest { http, direct }
+        Rest { http, direct, metrics }
     }
 
     pub fn http(&self) -> &Arc<Http> {
@@ -99,6 +100,14 @@ impl Rest {
 
     /// Sends a request; `Ok` only for a 2xx answer.
     pub async fn send(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
+        let result = self.send_inner(req).await;
+        if result.is_err() {
+            self.metrics.discord_error();
+        }
+        result
+    }
+
+    async fn send_inner(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
         match &self.direct {
             None => self.http.request(req).await.map_err(classify_serenity),
             Some(d) => {

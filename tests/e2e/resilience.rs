@@ -177,3 +177,31 @@ async fn killed_inside_the_report_flow_the_bot_finishes_each_incident_once_after
     let (_, status) = bot.stop_keep_log().await;
     assert!(status.success());
 }
+
+#[tokio::test]
+async fn healthz_and_metrics_report_what_happened() {
+    let mut app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    app.metrics_addr = Some(format!("127.0.0.1:{port}"));
+    app.start_bot().await;
+    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(500)]);
+    app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let get = |path: &str| {
+        let url = format!("http://127.0.0.1:{port}{path}");
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let health = get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    let text = get("/metrics").await.text().await.unwrap();
+    for line in [
+        "hikeshi_reports_total 1",
+        "hikeshi_open_incidents 1",
+        "hikeshi_outbox_depth{state=\"pending\"} 0",
+        "hikeshi_discord_errors_total 1",
+    ] {
+        assert!(text.contains(line), "missing {line}:\n{text}");
+    }
+    let count: u64 = text.lines().find_map(|l| l.strip_prefix("hikeshi_interaction_seconds_count ")).unwrap().parse().unwrap();
+    assert!(count >= 2, "the form and the submission were timed: {text}");
+}

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub config: PathBuf,
     pub db: DatabaseUrl,
     pub clock: Arc<dyn Clock>,
+    /// Where the bot serves /healthz and /metrics (set before start_bot).
+    pub metrics_addr: Option<String>,
     _dir: TempDir,
     bot: Option<(watch::Sender<bool>, JoinHandle<anyhow::Result<()>>)>,
 }
@@ -93,7 +95,7 @@ impl TestApp {
         std::fs::write(&config, edit(text)).expect("config");
         let store = Store::connect(&db).await.expect("database");
         store.migrate().await.expect("migrate");
-        TestApp { fake, store, config, db, clock, _dir: dir, bot: None }
+        TestApp { fake, store, config, db, clock, metrics_addr: None, _dir: dir, bot: None }
     }
 
     /// Runs the real binary (`hikeshi run`) against the fake, its logs at
@@ -149,6 +151,7 @@ impl TestApp {
                 database_url: self.db.clone(),
                 discord_api: Some(self.fake.base_url()),
                 outbox_lease_seconds: None,
+                metrics_addr: self.metrics_addr.clone(),
             },
             clock: self.clock.clone(),
             // The scheduler looks often, so a test that moves the clock

@@ -30,6 +30,7 @@ pub struct Ctx {
     pub http: Arc<serenity::http::Http>,
     /// Wakes the outbox worker after a change queued effects.
     pub wake: Arc<Notify>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Ctx {
@@ -69,13 +70,16 @@ fn failure(e: &ServiceError, lang: Lang, what: &str) -> String {
 }
 
 pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
+    let started = std::time::Instant::now();
     let result = match interaction {
         Interaction::Command(cmd) => command(ctx, discord, cmd).await,
         Interaction::Component(c) => component(ctx, discord, c).await,
         Interaction::Modal(m) => modal(ctx, discord, m).await,
         _ => Ok(()),
     };
+    ctx.metrics.interaction(started.elapsed());
     if let Err(e) = result {
+        ctx.metrics.discord_error();
         tracing::warn!(error = %e, "could not answer an interaction");
     }
 }
