@@ -205,3 +205,52 @@ async fn healthz_and_metrics_report_what_happened() {
     let count: u64 = text.lines().find_map(|l| l.strip_prefix("hikeshi_interaction_seconds_count ")).unwrap().parse().unwrap();
     assert!(count >= 2, "the form and the submission were timed: {text}");
 }
+
+#[tokio::test]
+async fn fifty_reports_in_one_second_stay_within_discords_global_limit() {
+    let app = TestApp::spawn().await;
+    for n in 0..50 {
+        let who = crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL);
+        let payload =
+            crate::support::payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", &format!("同時報告 {n}")), ("what", "x")]);
+        app.fake.dispatch("INTERACTION_CREATE", payload);
+    }
+    app.wait_until("every reporter got an answer", |f| f.calls("POST", "/interactions/*/*/callback").len() == 50).await;
+    app.settled_within(std::time::Duration::from_secs(60)).await;
+    let channels = app.fake.channels().into_iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with("[INC-"))).count();
+    assert_eq!(channels, 50);
+    let peak = app.fake.peak_requests_per_second();
+    assert!(peak <= 50, "{peak} requests in one second: beyond Discord's global limit of 50");
+    assert!(peak >= 30, "the limiter is not starving the bot: peak {peak}/s");
+}
+
+#[tokio::test]
+async fn a_locked_database_defers_the_answer_and_loses_no_report() {
+    use sqlx::Connection;
+    let app = TestApp::spawn().await;
+    // Another process holds SQLite's write lock for four seconds.
+    let mut other = sqlx::SqliteConnection::connect(&app.db.0).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let started = std::time::Instant::now();
+    let (_, first) = app
+        .submit_report(
+            crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL),
+            "unsure",
+            None,
+            &[("title", "ロック中の報告"), ("what", "x")],
+        )
+        .await;
+    assert_eq!(first["type"], 5, "the answer is deferred, not missed: {first}");
+    assert!(started.elapsed() < std::time::Duration::from_millis(2900), "deferred within Discord's 3 s: {:?}", started.elapsed());
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    app.wait_until("the stored report's answer is edited in", |f| {
+        f.calls("PATCH", "/webhooks/*/*/messages/@original")
+            .iter()
+            .any(|r| r.body["content"].as_str().unwrap_or("").contains("受け付けました"))
+    })
+    .await;
+    app.settled().await;
+    assert_eq!(app.store.count_incidents().await.unwrap(), 1);
+    assert!(app.store.verify().await.unwrap().is_ok(), "nothing half-written");
+}

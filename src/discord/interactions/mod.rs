@@ -132,7 +132,9 @@ async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::R
         return m.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
     let response = match CustomId::parse(&m.data.custom_id) {
-        Some(CustomId::ReportModal { category, kind, confidential }) => report::submit(ctx, &m, category, kind, confidential, lang).await,
+        Some(CustomId::ReportModal { category, kind, confidential }) => {
+            return report::submit(ctx, &discord.http, &m, category, kind, confidential, lang).await;
+        }
         Some(id) => components::submit(ctx, &m, id, lang).await,
         None => ephemeral(tr!(lang, "このフォームは無効です。", "This form is not valid.")),
     };

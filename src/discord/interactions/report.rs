@@ -98,14 +98,22 @@ pub fn from_message(cmd: &CommandInteraction, lang: Lang) -> CreateInteractionRe
 }
 
 /// The form came back: store the report first, then answer.
+/// How long the database may take before the answer is deferred: Discord
+/// wants the first answer within 3 seconds.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The form came back: store the report first, then answer — at once when
+/// the database is quick, else with a deferred answer edited in once the
+/// report is stored (a locked or slow database never loses the answer).
 pub async fn submit(
     ctx: &Ctx,
+    http: &serenity::all::Http,
     m: &ModalInteraction,
     category: Category,
     kind: Option<SubKind>,
     confidential: bool,
     lang: Lang,
-) -> CreateInteractionResponse {
+) -> serenity::Result<()> {
     let f = modal_fields(m);
     let draft = ReportDraft {
         category: Some(category),
@@ -119,32 +127,58 @@ pub async fn submit(
     };
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
     let source = format!("interaction:{}", m.id);
-    match ctx.app.report(&draft, UserId(m.user.id.get()), &source, Some(reply)).await {
+    let store = ctx.app.report(&draft, UserId(m.user.id.get()), &source, Some(reply));
+    tokio::pin!(store);
+    match tokio::time::timeout(ANSWER_WITHIN, &mut store).await {
+        Ok(result) => {
+            ctx.wake.notify_one();
+            m.create_response(http, ephemeral(answer(result, &draft, lang))).await
+        }
+        Err(_) => {
+            tracing::warn!("the database is slow; deferring the report's answer");
+            m.create_response(
+                http,
+                CreateInteractionResponse::Defer(serenity::all::CreateInteractionResponseMessage::new().ephemeral(true)),
+            )
+            .await?;
+            let result = store.await;
+            ctx.wake.notify_one();
+            let edit = serenity::all::EditInteractionResponse::new()
+                .content(clip(&answer(result, &draft, lang), 2000))
+                .allowed_mentions(crate::discord::render::no_mentions());
+            m.edit_response(http, edit).await.map(|_| ())
+        }
+    }
+}
+
+/// What the reporter is told.
+fn answer(result: Result<crate::service::Reported, crate::service::ServiceError>, draft: &ReportDraft, lang: Lang) -> String {
+    match result {
         Ok(r) if r.incident.confidential => {
             let number = r.incident.number;
-            ephemeral(tr!(
+            tr!(
                 lang,
                 "🔒 {number} として秘密扱いで受け付けました。あなたの名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
                 "🔒 Reported confidentially as {number}. Only the committee knows it was you. You will hear of progress by DM, and can add information from there."
-            ))
+            )
         }
         Ok(r) => {
             let number = r.incident.number;
-            ephemeral(tr!(
+            tr!(
                 lang,
                 "✅ {number} として受け付けました。委員会に通知しました。対応チャンネルを用意しています（用意ができるとこのメッセージにリンクが表示されます）。",
                 "✅ Reported as {number}. The committee has been alerted. Your incident channel is being opened (this message will show its link)."
-            ))
+            )
         }
         Err(e) => {
             // Nothing was stored: give the reporter their text back.
             let why = failure(&e, lang, "report");
             let echo = clip(&format!("{}\n{}", draft.title, draft.description), 1200);
-            ephemeral(tr!(
+            tr!(
                 lang,
                 "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n```\n{echo}\n```",
                 "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n```\n{echo}\n```"
-            ))
+            )
         }
     }
 }

@@ -51,6 +51,8 @@ pub struct Recorded {
     pub files: Vec<(String, String)>,
     pub status: u16,
     pub schema_errors: Vec<String>,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +184,27 @@ impl FakeDiscord {
         self.requests().into_iter().filter(|r| r.method == method && path_matches(pattern, &r.path)).collect()
     }
 
+    /// The most requests that arrived within any one second, interaction
+    /// endpoints excepted (Discord does not count them in the global limit).
+    pub fn peak_requests_per_second(&self) -> usize {
+        let mut times: Vec<std::time::Instant> = self
+            .requests()
+            .into_iter()
+            .filter(|r| !r.path.starts_with("/interactions/") && !r.path.starts_with("/webhooks/"))
+            .map(|r| r.at)
+            .collect();
+        times.sort();
+        let mut peak = 0;
+        let mut start = 0;
+        for end in 0..times.len() {
+            while times[end].duration_since(times[start]) >= std::time::Duration::from_secs(1) {
+                start += 1;
+            }
+            peak = peak.max(end - start + 1);
+        }
+        peak
+    }
+
     /// Every schema violation seen so far.
     pub fn schema_violations(&self) -> Vec<String> {
         self.requests().iter().flat_map(|r| r.schema_errors.iter().map(move |e| format!("{} {}: {e}", r.method, r.path))).collect()
@@ -299,6 +322,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             schema_errors.push("$.nonce: longer than 25 characters".into());
         }
     }
+    let arrived = std::time::Instant::now();
     let (latency, fault) = {
         let mut inner = shared.inner.lock().unwrap();
         let fault = inner
@@ -338,7 +362,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         }
     };
     let status = response.status().as_u16();
-    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, status, schema_errors });
+    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, status, schema_errors, at: arrived });
     response
 }
 
