@@ -191,3 +191,32 @@ fn cron_accepts_five_six_and_seven_fields() {
     assert!(validate::parse_cron("0 0 10 1 */3 * 2027").is_ok());
     assert!(validate::parse_cron("0 10 *").unwrap_err().contains("5 fields"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any text as a configuration file is refused or accepted, with
+        /// problems that name the file — never a panic.
+        #[test]
+        fn any_text_is_validated_without_a_panic(text in "\\PC{0,400}") {
+            if let Err(ConfigError(problems)) = Settings::parse(std::path::Path::new("/tmp/x/hikeshi.toml"), &text) {
+                prop_assert!(!problems.is_empty());
+                prop_assert!(problems.iter().all(|p| !p.fix.is_empty()));
+            }
+        }
+
+        /// The shipped file with one value replaced by noise.
+        #[test]
+        fn noisy_values_are_refused_with_a_fix(noise in "[a-z0-9 */,-]{0,12}") {
+            let shipped = std::fs::read_to_string(SHIPPED).unwrap().replace("drill = \"0 10 1 */3 *\"", &format!("drill = {noise:?}"));
+            let dir = std::path::Path::new(SHIPPED).parent().unwrap().join("hikeshi.toml");
+            match Settings::parse(&dir, &shipped) {
+                Ok(s) => prop_assert!(!s.schedules.drill.text.is_empty()),
+                Err(ConfigError(p)) => prop_assert!(p.iter().all(|p| p.key == "schedules.drill" && p.fix.contains("minute"))),
+            }
+        }
+    }
+}

@@ -363,3 +363,28 @@ mod tests {
         assert_eq!(CustomId::parse(&format!("hk1:take:{}", "1".repeat(200))), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Anything a forged interaction can carry parses to `None` or to an
+        /// id that encodes back to the same text — never a panic.
+        #[test]
+        fn any_text_parses_safely(s in "\\PC{0,120}") {
+            if let Some(id) = CustomId::parse(&s) {
+                prop_assert_eq!(id.encode(), s);
+            }
+        }
+
+        #[test]
+        fn ids_round_trip(n in 1i64..i64::MAX, yes: bool) {
+            let i = IncidentId(n);
+            for id in [CustomId::TakeCommand(i), CustomId::Advance { incident: i, confirmed: yes }, CustomId::LogModal(i, LogKind::Status), CustomId::Decide(n, yes)] {
+                prop_assert_eq!(CustomId::parse(&id.encode()), Some(id));
+            }
+        }
+    }
+}

@@ -165,3 +165,57 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::domain::incident::tests::{incident, CHAIR};
+    use crate::domain::playbook::tests::playbook;
+    use crate::domain::RoleSet;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Take,
+        Advance(bool),
+        Tick(usize),
+        Dismiss,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![Just(Op::Take), any::<bool>().prop_map(Op::Advance), (0usize..4).prop_map(Op::Tick), Just(Op::Dismiss)]
+    }
+
+    proptest! {
+        /// Whatever the committee clicks, in any order: phases only go
+        /// forward one step at a time, analysis never starts without a
+        /// commander, and nothing changes a closed incident.
+        #[test]
+        fn the_phase_machine_stays_legal(ops in proptest::collection::vec(op(), 0..40)) {
+            let pb = playbook("malware", &["breach/malware"], 2);
+            let mut i = incident(true);
+            let now = i.reported_at;
+            let committee = RoleSet { committee: true, ..Default::default() };
+            for o in ops {
+                let before = i.clone();
+                let result = match o {
+                    Op::Take => i.take_command(CHAIR, &committee, now).map(|_| ()),
+                    Op::Advance(confirm) => i.advance(CHAIR, &committee, Some(&pb), confirm, now).map(|_| ()),
+                    Op::Tick(n) => i.tick(&committee, Some(&pb), n).map(|_| ()),
+                    Op::Dismiss => i.dismiss(CHAIR, &committee, "test", now).map(|_| ()),
+                };
+                if result.is_err() {
+                    prop_assert_eq!(&i, &before, "a refused operation changed the incident");
+                }
+                if before.phase == Phase::Closed {
+                    prop_assert_eq!(&i, &before);
+                }
+                prop_assert!(i.phase >= before.phase);
+                prop_assert!(i.phase == before.phase || i.phase == Phase::Closed || before.phase.next() == Some(i.phase));
+                if i.phase >= Phase::Analysis && i.phase != Phase::Closed {
+                    prop_assert!(i.commander.is_some());
+                }
+            }
+        }
+    }
+}
