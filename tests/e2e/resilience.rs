@@ -254,3 +254,54 @@ async fn a_locked_database_defers_the_answer_and_loses_no_report() {
     assert_eq!(app.store.count_incidents().await.unwrap(), 1);
     assert!(app.store.verify().await.unwrap().is_ok(), "nothing half-written");
 }
+
+#[tokio::test]
+async fn two_processes_on_one_postgres_database_never_deliver_twice() {
+    let Some(app) = TestApp::without_bot_on_postgres("two_processes_on_one_postgres_database_never_deliver_twice").await else {
+        return;
+    };
+    let a = app.start_process("hikeshi=info").await;
+    let b = app.start_process("hikeshi=info").await;
+    // Both gateway sessions receive every interaction, as in a rolling deploy.
+    let report = |n: usize| {
+        let who = crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL);
+        crate::support::payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", &format!("二重起動 {n}")), ("what", "x")])
+    };
+    for n in 0..20 {
+        app.fake.dispatch("INTERACTION_CREATE", report(n));
+    }
+    app.eventually_within(std::time::Duration::from_secs(60), "twenty incidents with a card each", || async {
+        app.store.open_incidents().await.unwrap().iter().filter(|i| i.card_message.is_some()).count() == 20
+    })
+    .await;
+    // One process dies; the other finishes what comes next.
+    a.kill().await;
+    for n in 20..25 {
+        app.fake.dispatch("INTERACTION_CREATE", report(n));
+    }
+    app.eventually_within(std::time::Duration::from_secs(60), "the survivor handles five more", || async {
+        app.store.open_incidents().await.unwrap().iter().filter(|i| i.card_message.is_some()).count() == 25
+    })
+    .await;
+    app.settled_within(std::time::Duration::from_secs(60)).await;
+    let incidents = app.store.open_incidents().await.unwrap();
+    assert_eq!(incidents.len(), 25, "one incident per interaction");
+    for i in &incidents {
+        let channels = app
+            .fake
+            .channels()
+            .into_iter()
+            .filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with(&format!("[{}]", i.number))))
+            .count();
+        assert_eq!(channels, 1, "{}: one channel", i.number);
+        let cards = app
+            .fake
+            .messages(i.channel.unwrap().0)
+            .into_iter()
+            .filter(|m| m["components"].as_array().is_some_and(|c| !c.is_empty()))
+            .count();
+        assert_eq!(cards, 1, "{}: one card", i.number);
+    }
+    let (_, status) = b.stop_keep_log().await;
+    assert!(status.success());
+}

@@ -83,6 +83,20 @@ impl TestApp {
         app
     }
 
+    /// The fake and a fresh PostgreSQL database (from `TEST_DATABASE_URL`),
+    /// no bot; `None` (said loudly) when PostgreSQL is not configured.
+    pub async fn without_bot_on_postgres(test: &str) -> Option<TestApp> {
+        let Some(url) = hikeshi::store::testing::fresh_postgres_url().await.expect("PostgreSQL") else {
+            hikeshi::store::testing::skipped_postgres(test);
+            return None;
+        };
+        let mut app = Self::without_bot(Arc::new(SystemClock), |c| c).await;
+        app.store = Store::connect(&url).await.expect("database");
+        app.store.migrate().await.expect("migrate");
+        app.db = url;
+        Some(app)
+    }
+
     /// The fake and the database only; the bot is started by the test (in
     /// process with `start_bot`, or as a process with `start_process`).
     pub async fn without_bot(clock: Arc<dyn Clock>, edit: impl FnOnce(String) -> String) -> TestApp {
