@@ -362,6 +362,7 @@ impl TestApp {
         let dead: Vec<(String, Option<String>)> =
             sqlx::query_as("SELECT kind, last_error FROM outbox WHERE status = 'dead'").fetch_all(self.store.pool()).await.expect("db");
         assert!(dead.is_empty(), "effects given up: {dead:?}");
+        self.assert_no_schema_violations();
     }
 
     /// Waits until every effect is delivered or given up.

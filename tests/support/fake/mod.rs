@@ -317,6 +317,19 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             schema_errors.push(format!("$.content: {} characters, more than Discord's 2000", c.chars().count()));
         }
     }
+    // hikeshi's own rule, checked on every run: no channel is ever created
+    // that @everyone can see (incident channels and overflow categories).
+    if method == "POST" && path_matches("/guilds/*/channels", &path) {
+        let everyone_denied = body["permission_overwrites"].as_array().is_some_and(|o| {
+            o.iter().any(|o| {
+                o["id"] == snowflake(ids::GUILD)
+                    && o["deny"].as_u64().or_else(|| o["deny"].as_str().and_then(|d| d.parse().ok())).unwrap_or(0) & 1024 == 1024
+            })
+        });
+        if !everyone_denied {
+            schema_errors.push("a channel created without denying @everyone View Channel".into());
+        }
+    }
     if let Some(n) = body.get("nonce").and_then(|n| n.as_str()) {
         if n.len() > 25 {
             schema_errors.push("$.nonce: longer than 25 characters".into());
