@@ -141,8 +141,9 @@ impl DiscordEffects {
 
     /// A category with room for one more channel: the configured one, or
     /// the next overflow category (`incidents-2`, …), opened when needed.
+    /// The caller holds `placing` until its channel exists, so that
+    /// concurrent deliveries never overfill one category.
     async fn category_with_room(&self, purpose: &str, base: ChannelId, refresh: bool) -> Result<ChannelId, DeliveryError> {
-        let _one_at_a_time = self.placing.lock().await;
         let channels = self.guild_channels(refresh).await?;
         let mut candidates = vec![(1i64, base.0)];
         candidates.extend(self.app.store.overflow_categories(purpose).await?.into_iter().map(|(n, c)| (n, c as u64)));
@@ -189,6 +190,9 @@ impl DiscordEffects {
             }
         }
         let d = &self.app.settings.discord;
+        // One placement at a time: choosing a category and creating the
+        // channel in it are one step, or a burst overfills the category.
+        let _placing = self.placing.lock().await;
         let parent = self.category_with_room("incidents", d.incident_category, false).await?;
         let lang = self.app.settings.organisation.lang;
         let title = super::i18n::clip(&i.title, 200);
@@ -207,7 +211,15 @@ impl DiscordEffects {
         });
         let req =
             Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
-        let created: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
+        let created: ChannelLite = match self.rest.json(req).await {
+            Ok(c) => c,
+            // Someone filled the category by hand meanwhile: look again.
+            Err(RestError::Refused { message, .. }) if message.contains("MAX_CHANNELS") => {
+                self.guild_channels(true).await?;
+                return Err(DeliveryError::Transient(format!("the category is full: {message}")));
+            }
+            Err(e) => return Err(rest_err(e)),
+        };
         let channel = ChannelId(created.id);
         self.remember_channel(created).await;
         Ok(Delivered::ChannelCreated(channel))
@@ -376,6 +388,7 @@ impl DiscordEffects {
         let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).multipart(Some(multipart));
         self.rest.send(req).await.map_err(rest_err)?;
 
+        let _placing = self.placing.lock().await;
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
         let mut readers: Vec<u64> = if i.confidential { vec![] } else { vec![i.reporter.0] };
         readers.extend(i.commander.map(|c| c.0));

@@ -1,0 +1,103 @@
+//! `cargo bench --bench bench`: the release binary against the fake
+//! Discord on loopback with no added latency. Prints the figures that
+//! BENCHMARKS.md records. Set TEST_DATABASE_URL to measure PostgreSQL too.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use support::fake::ids;
+use support::payloads::{self, Who};
+use support::TestApp;
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn percentile(v: &mut [Duration], p: f64) -> Duration {
+    v.sort();
+    if v.is_empty() {
+        return Duration::ZERO;
+    }
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn burst(app: &TestApp, n: usize) -> (Vec<Duration>, Vec<Duration>) {
+    let mut sent: HashMap<String, (Instant, usize)> = HashMap::new();
+    for k in 0..n {
+        let id = app.id();
+        let who = Who::new(ids::ALICE, ids::GENERAL);
+        let payload = payloads::modal(id, who, "hk1:report:unsure:-:0", &[("title", &format!("bench-{k}")), ("what", "x")]);
+        sent.insert(id.to_string(), (Instant::now(), k));
+        app.fake.dispatch("INTERACTION_CREATE", payload);
+    }
+    app.wait_until("every report answered", |f| f.calls("POST", "/interactions/*/*/callback").len() >= n).await;
+    app.settled_within(Duration::from_secs(300)).await;
+    let mut first = vec![];
+    let mut by_title: HashMap<usize, Instant> = HashMap::new();
+    for (id, (at, k)) in &sent {
+        if let Some(cb) = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).first() {
+            first.push(cb.at.duration_since(*at));
+        }
+        by_title.insert(*k, *at);
+    }
+    let mut full = vec![];
+    for r in app.fake.calls("POST", "/channels/*/messages") {
+        let title = r.body["embeds"][0]["title"].as_str().unwrap_or("");
+        if r.status != 200 || r.body["components"].as_array().is_none_or(|c| c.is_empty()) {
+            continue;
+        }
+        if let Some(k) = title.rsplit("bench-").next().and_then(|k| k.parse::<usize>().ok()) {
+            if let Some(at) = by_title.get(&k) {
+                full.push(r.at.duration_since(*at));
+            }
+        }
+    }
+    (first, full)
+}
+
+async fn ingest(app: &TestApp, n: usize) -> f64 {
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    let before = app.store.transcript(i.id).await.unwrap().len();
+    let started = Instant::now();
+    for _ in 0..n {
+        app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ids::BOB, channel, "状況を確認中です"));
+    }
+    app.eventually_within(Duration::from_secs(600), "every message is stored", || async {
+        app.store.transcript(i.id).await.unwrap().len() >= before + n
+    })
+    .await;
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    let bot = app.start_process("hikeshi=warn").await;
+    let pid = bot.child.id().expect("pid");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = rss_kib(pid, "VmRSS:");
+    let (mut first, mut full) = burst(&app, 200).await;
+    println!("burst of 200 /report submissions (fake Discord on loopback, no added latency)");
+    println!("  first response: p50 {:?}  p99 {:?}  (n={})", percentile(&mut first, 0.5), percentile(&mut first, 0.99), first.len());
+    println!("  channel+card+ping: p50 {:?}  p99 {:?}  (n={})", percentile(&mut full, 0.5), percentile(&mut full, 0.99), full.len());
+    println!("  peak request rate seen by the fake: {}/s", app.fake.peak_requests_per_second());
+    let rate = ingest(&app, 5000).await;
+    println!("transcript ingest, SQLite: {rate:.0} messages/s (5000 messages)");
+    let peak = rss_kib(pid, "VmHWM:");
+    println!("resident memory: idle {} MiB, peak {} MiB", idle / 1024, peak / 1024);
+    bot.kill().await;
+
+    if let Some(pg) = TestApp::without_bot_on_postgres("bench").await {
+        let bot = pg.start_process("hikeshi=warn").await;
+        let rate = ingest(&pg, 5000).await;
+        println!("transcript ingest, PostgreSQL: {rate:.0} messages/s (5000 messages)");
+        bot.kill().await;
+    }
+}
