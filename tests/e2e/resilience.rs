@@ -158,20 +158,7 @@ async fn killed_inside_the_report_flow_the_bot_finishes_each_incident_once_after
     let second = app.incident_from_reply(&reply2).await;
     app.settled_within(std::time::Duration::from_secs(30)).await;
     for i in [&first, &second] {
-        let channels = app
-            .fake
-            .channels()
-            .into_iter()
-            .filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with(&format!("[{}]", i.number))))
-            .count();
-        assert_eq!(channels, 1, "{}: one channel", i.number);
-        let cards = app
-            .fake
-            .messages(i.channel.unwrap().0)
-            .into_iter()
-            .filter(|m| m["components"].as_array().is_some_and(|c| !c.is_empty()))
-            .count();
-        assert_eq!(cards, 1, "{}: one card", i.number);
+        app.assert_one_channel_and_card(i);
     }
     assert_eq!(app.store.count_incidents().await.unwrap(), 2);
     let (_, status) = bot.stop_keep_log().await;
@@ -287,20 +274,7 @@ async fn two_processes_on_one_postgres_database_never_deliver_twice() {
     let incidents = app.store.open_incidents().await.unwrap();
     assert_eq!(incidents.len(), 25, "one incident per interaction");
     for i in &incidents {
-        let channels = app
-            .fake
-            .channels()
-            .into_iter()
-            .filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with(&format!("[{}]", i.number))))
-            .count();
-        assert_eq!(channels, 1, "{}: one channel", i.number);
-        let cards = app
-            .fake
-            .messages(i.channel.unwrap().0)
-            .into_iter()
-            .filter(|m| m["components"].as_array().is_some_and(|c| !c.is_empty()))
-            .count();
-        assert_eq!(cards, 1, "{}: one card", i.number);
+        app.assert_one_channel_and_card(i);
     }
     let (_, status) = b.stop_keep_log().await;
     assert!(status.success());

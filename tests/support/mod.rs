@@ -380,6 +380,17 @@ impl TestApp {
         .await;
     }
 
+    /// However often its delivery was tried, an incident has exactly one
+    /// channel (found by the number in its topic) and one card.
+    pub fn assert_one_channel_and_card(&self, i: &Incident) {
+        let marker = format!("[{}]", i.number);
+        let channels = self.fake.channels().into_iter().filter(|c| c["topic"].as_str().is_some_and(|t| t.starts_with(&marker))).count();
+        assert_eq!(channels, 1, "{}: one channel", i.number);
+        let channel = i.channel.expect("the incident has its channel").0;
+        let cards = self.fake.messages(channel).into_iter().filter(|m| m["components"].as_array().is_some_and(|c| !c.is_empty())).count();
+        assert_eq!(cards, 1, "{}: one card", i.number);
+    }
+
     pub fn assert_no_schema_violations(&self) {
         let v = self.fake.schema_violations();
         assert!(v.is_empty(), "requests that Discord would refuse:\n{}", v.join("\n"));
