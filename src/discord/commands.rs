@@ -20,6 +20,18 @@ pub const EXCEPTION: &str = "exception";
 pub const AMEND: &str = "amend";
 pub const REGULATION: &str = "regulation";
 
+/// A required `playbook` option, one choice per playbook (Discord allows 25).
+fn playbook_choice(settings: &Settings, description: &str, description_ja: &str) -> CreateCommandOption {
+    let mut option = CreateCommandOption::new(CommandOptionType::String, "playbook", description)
+        .name_localized("ja", "プレイブック")
+        .description_localized("ja", description_ja)
+        .required(true);
+    for p in settings.playbooks.all().iter().take(25) {
+        option = option.add_string_choice_localized(clip(&p.title.en, 100), p.id.0.clone(), [("ja", clip(&p.title.ja, 100))]);
+    }
+    option
+}
+
 pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
         .name_localized("ja", "区分")
@@ -94,13 +106,7 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let context =
         CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);
     // §4.1(2): drills, one choice per playbook (Discord allows 25).
-    let mut playbook = CreateCommandOption::new(CommandOptionType::String, "playbook", "The playbook to practise")
-        .name_localized("ja", "プレイブック")
-        .description_localized("ja", "訓練するプレイブック")
-        .required(true);
-    for p in settings.playbooks.all().iter().take(25) {
-        playbook = playbook.add_string_choice_localized(clip(&p.title.en, 100), p.id.0.clone(), [("ja", clip(&p.title.ja, 100))]);
-    }
+    let playbook = playbook_choice(settings, "The playbook to practise", "訓練するプレイブック");
     let drill = CreateCommand::new(DRILL)
         .description("Drills of the incident response (committee)")
         .name_localized("ja", "訓練")
@@ -131,13 +137,7 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
                 .add_string_choice_localized("This month", "month", [("ja", "今月")])
                 .add_string_choice_localized("All time", "all", [("ja", "全期間")]),
         );
-    let mut which = CreateCommandOption::new(CommandOptionType::String, "playbook", "The playbook")
-        .name_localized("ja", "プレイブック")
-        .description_localized("ja", "対象のプレイブック")
-        .required(true);
-    for p in settings.playbooks.all().iter().take(25) {
-        which = which.add_string_choice_localized(clip(&p.title.en, 100), p.id.0.clone(), [("ja", clip(&p.title.ja, 100))]);
-    }
+    let which = playbook_choice(settings, "The playbook", "対象のプレイブック");
     let playbook = CreateCommand::new(PLAYBOOK)
         .description("Playbooks (committee)")
         .name_localized("ja", "プレイブック")

@@ -6,15 +6,29 @@ use crate::service::ServiceError;
 use crate::tr;
 use serenity::all::{CommandDataOptionValue, CommandInteraction, CreateInteractionResponse};
 
-/// `/drill start playbook:<id>`: a practice incident (§4.1(2)).
-pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+/// The refusal for anyone outside the committee, `None` for the committee.
+fn committee_only(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Option<CreateInteractionResponse> {
     let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
-    let playbook = cmd.data.options.first().and_then(|sub| match &sub.value {
+    (!caller.committee).then(|| {
+        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
+        ephemeral(failure(&e, lang, cmd.data.name.as_str()))
+    })
+}
+
+/// The `playbook` option of a subcommand (`/drill start`, `/playbook notes`).
+fn playbook_option(cmd: &CommandInteraction) -> Option<PlaybookId> {
+    cmd.data.options.first().and_then(|sub| match &sub.value {
         CommandDataOptionValue::SubCommand(opts) => {
             opts.iter().find(|o| o.name == "playbook").and_then(|o| o.value.as_str().map(|s| PlaybookId(s.to_string())))
         }
         _ => None,
-    });
+    })
+}
+
+/// `/drill start playbook:<id>`: a practice incident (§4.1(2)).
+pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
+    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
+    let playbook = playbook_option(cmd);
     let Some(playbook) = playbook else {
         return ephemeral(tr!(lang, "プレイブックを選んでください。", "Choose a playbook."));
     };
@@ -33,10 +47,8 @@ pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInt
 
 /// `/schedule`: what is due next, in the organisation's time zone.
 pub async fn schedule(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
-    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
-    if !caller.committee {
-        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
-        return ephemeral(failure(&e, lang, "schedule"));
+    if let Some(refusal) = committee_only(ctx, cmd, lang) {
+        return refusal;
     }
     let o = match ctx.app.overview().await {
         Ok(o) => o,
@@ -69,10 +81,8 @@ pub async fn schedule(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Create
 
 /// `/stats [period]`: the committee's figures, drills apart.
 pub async fn stats(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
-    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
-    if !caller.committee {
-        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
-        return ephemeral(failure(&e, lang, "stats"));
+    if let Some(refusal) = committee_only(ctx, cmd, lang) {
+        return refusal;
     }
     let period = cmd.data.options.iter().find(|o| o.name == "period").and_then(|o| o.value.as_str()).unwrap_or("year");
     let from = match period {
@@ -92,10 +102,8 @@ pub async fn stats(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInt
 
 /// `/audit`: §5's checks, now.
 pub async fn audit(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
-    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
-    if !caller.committee {
-        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
-        return ephemeral(failure(&e, lang, "audit"));
+    if let Some(refusal) = committee_only(ctx, cmd, lang) {
+        return refusal;
     }
     match ctx.app.audit().await {
         Ok(f) => ephemeral(crate::records::audit::report(&f, lang)),
@@ -106,17 +114,10 @@ pub async fn audit(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInt
 /// `/playbook notes <id>`: every improvement note on a playbook, newest
 /// first, from incidents and drills (§4.4(4), §4.1(2)).
 pub async fn playbook_notes(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> CreateInteractionResponse {
-    let caller = ctx.caller(&cmd.user, cmd.member.as_deref());
-    if !caller.committee {
-        let e = ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee]));
-        return ephemeral(failure(&e, lang, "playbook notes"));
+    if let Some(refusal) = committee_only(ctx, cmd, lang) {
+        return refusal;
     }
-    let id = cmd.data.options.first().and_then(|sub| match &sub.value {
-        CommandDataOptionValue::SubCommand(opts) => {
-            opts.iter().find(|o| o.name == "playbook").and_then(|o| o.value.as_str().map(|s| PlaybookId(s.to_string())))
-        }
-        _ => None,
-    });
+    let id = playbook_option(cmd);
     let Some(id) = id else {
         return ephemeral(tr!(lang, "プレイブックを選んでください。", "Choose a playbook."));
     };
