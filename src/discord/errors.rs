@@ -35,6 +35,24 @@ fn field_name(field: &str, lang: Lang) -> String {
     }
 }
 
+/// A modal field over its limit: which, how long, the limit, and what was
+/// typed (so nothing is lost; clipped to fit one message).
+pub fn too_long(e: &crate::discord::forms::TooLong, typed: &[(String, String)], lang: Lang) -> String {
+    let (len, max) = (e.len, e.field.max);
+    let f = match lang {
+        Lang::Ja => e.field.ja,
+        Lang::En => e.field.en,
+    };
+    let text: Vec<&str> = typed.iter().map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty()).collect();
+    // A fence in the text would end ours early.
+    let echo = crate::discord::i18n::clip(&text.join("\n---\n").replace("```", "'''"), 1200);
+    tr!(
+        lang,
+        "⚠ 保存していません。「{f}」は{len}文字です。上限は{max}文字なので短くしてください。\n\n入力内容:\n```\n{echo}\n```",
+        "⚠ Not saved. “{f}” has {len} characters; the limit is {max}: shorten it.\n\nWhat you wrote:\n```\n{echo}\n```"
+    )
+}
+
 pub fn field_error(e: &FieldError, lang: Lang) -> String {
     match e {
         FieldError::Empty { field } => {

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod custom_id;
 pub mod effects;
 pub mod errors;
+pub mod forms;
 mod handler;
 pub mod i18n;
 pub mod interactions;

@@ -1,7 +1,10 @@
 //! The card's buttons and selects, and the small modals they open.
 
-use super::{ephemeral, failure, field, modal_fields, Ctx};
+use super::{ephemeral, failure, Ctx};
 use crate::discord::custom_id::CustomId;
+use crate::discord::forms::{
+    self, value as field, F_BODY, F_CAUSE, F_DAMAGE, F_MISSING, F_ORGANISATIONAL, F_REASON, F_SUBJECT, F_TECHNICAL, F_TEXT, F_UNTIL, F_WELL,
+};
 use crate::discord::i18n::clip;
 use crate::discord::render::no_mentions;
 use crate::domain::incident::IncidentError;
@@ -12,12 +15,6 @@ use serenity::all::{
     ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateButton, CreateInputText,
     CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, InputTextStyle, ModalInteraction,
 };
-
-const F_BODY: &str = "body";
-pub(crate) const F_SUBJECT: &str = "subject";
-pub(crate) const F_TEXT: &str = "text";
-pub(crate) const F_REASON: &str = "reason";
-pub(crate) const F_UNTIL: &str = "until";
 
 /// Checks `action` before a modal opens, so nobody types a long entry only
 /// to be refused. The submission is checked again.
@@ -30,7 +27,9 @@ async fn precheck(ctx: &Ctx, id: IncidentId, caller: Caller, action: Action) -> 
     Ok(())
 }
 
-fn text_modal(id: CustomId, title: String, label: String, max: u16, style: InputTextStyle) -> CreateInteractionResponse {
+/// A modal with one text field, limited as [`forms`] says.
+fn text_modal(id: CustomId, title: String, label: String, style: InputTextStyle) -> CreateInteractionResponse {
+    let max = forms::max(&id, F_BODY);
     CreateInteractionResponse::Modal(
         CreateModal::new(id.encode(), clip(&title, 45)).components(vec![CreateActionRow::InputText(
             CreateInputText::new(style, clip(&label, 45), F_BODY).max_length(max).required(true),
@@ -90,13 +89,7 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
             CustomId::LogButton(i, kind) => {
                 precheck(ctx, i, caller, Action::LogEntry).await?;
                 let what = kind.label().get(lang).to_string();
-                text_modal(
-                    CustomId::LogModal(i, kind),
-                    tr!(lang, "記録: {what}", "Log: {what}"),
-                    what,
-                    crate::domain::log_entry::MAX_LOG_BODY as u16,
-                    InputTextStyle::Paragraph,
-                )
+                text_modal(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), what, InputTextStyle::Paragraph)
             }
             CustomId::DismissButton(i) => {
                 precheck(ctx, i, caller, Action::Dismiss).await?;
@@ -104,7 +97,6 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     CustomId::DismissModal(i),
                     tr!(lang, "インシデントではない", "Not an incident"),
                     tr!(lang, "理由", "Reason"),
-                    1000,
                     InputTextStyle::Paragraph,
                 )
             }
@@ -114,7 +106,6 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     CustomId::DuplicateModal(i),
                     tr!(lang, "重複として閉じる", "Close as duplicate"),
                     tr!(lang, "元のインシデント番号", "Original incident number"),
-                    20,
                     InputTextStyle::Short,
                 )
             }
@@ -128,7 +119,6 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     CustomId::ReviewModal(r),
                     tr!(lang, "年次見直しの結果（§9）", "Outcome of the yearly review (§9)"),
                     tr!(lang, "結果（全員に周知されます）", "Outcome (announced to all)"),
-                    2000,
                     InputTextStyle::Paragraph,
                 )
             }
@@ -137,7 +127,7 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     return Err(IncidentError::NotAllowed(&[crate::domain::Role::Committee]).into());
                 }
                 let title = if yes { tr!(lang, "承認", "Approve") } else { tr!(lang, "却下", "Deny") };
-                text_modal(CustomId::DecideModal(r, yes), title, tr!(lang, "理由", "Reason"), 1000, InputTextStyle::Paragraph)
+                text_modal(CustomId::DecideModal(r, yes), title, tr!(lang, "理由", "Reason"), InputTextStyle::Paragraph)
             }
             CustomId::Acknowledge(r) => {
                 if ctx.app.acknowledge(r, caller).await? {
@@ -166,7 +156,6 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                 CustomId::AddInfoModal(i),
                 tr!(lang, "情報を追加（秘密）", "Add information (confidential)"),
                 tr!(lang, "追加する情報", "What to add"),
-                2000,
                 InputTextStyle::Paragraph,
             ),
             CustomId::Appi(i, q, yes) => {
@@ -207,7 +196,6 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
                     CustomId::WaiveModal(i, item),
                     tr!(lang, "免除: {what}", "Waive: {what}"),
                     tr!(lang, "理由", "Reason"),
-                    1000,
                     InputTextStyle::Paragraph,
                 )
             }
@@ -259,17 +247,14 @@ pub async fn run(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, lang: Lang) 
     result.unwrap_or_else(|e| ephemeral(failure(&e, lang, "component")))
 }
 
-const F_TECHNICAL: &str = "technical";
-const F_ORGANISATIONAL: &str = "organisational";
-const F_CAUSE: &str = "cause";
-const F_DAMAGE: &str = "damage";
-
 /// §4.4(1): both parts of the plan are required; cause and damage feed the
 /// board report.
 fn plan_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
     let field = |id: &str, label: String, required: bool| {
         CreateActionRow::InputText(
-            CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id).max_length(1000).required(required),
+            CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id)
+                .max_length(forms::max(&CustomId::PlanModal(i), id))
+                .required(required),
         )
     };
     CreateInteractionResponse::Modal(
@@ -283,14 +268,15 @@ fn plan_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
     )
 }
 
-const F_WELL: &str = "went_well";
-const F_MISSING: &str = "missing";
-
 /// §4.4(4): what went well, what was missing (for a drill: the procedure
 /// problems found, §4.1(2)).
 fn note_modal(i: IncidentId, lang: Lang) -> CreateInteractionResponse {
     let field = |id: &str, label: String| {
-        CreateActionRow::InputText(CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id).max_length(2000).required(false))
+        CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Paragraph, clip(&label, 45), id)
+                .max_length(forms::max(&CustomId::NoteModal(i), id))
+                .required(false),
+        )
     };
     CreateInteractionResponse::Modal(
         CreateModal::new(CustomId::NoteModal(i).encode(), clip(&tr!(lang, "プレイブック改善メモ", "Playbook improvement note"), 45))
@@ -385,7 +371,7 @@ async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) ->
 
 pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -> CreateInteractionResponse {
     let caller = ctx.caller(&m.user, m.member.as_ref());
-    let f = modal_fields(m);
+    let f = forms::submitted(&m.data);
     let body = field(&f, F_BODY);
     let result: Result<String, ServiceError> = async {
         Ok(match id {

@@ -8,9 +8,11 @@ mod incident_cmd;
 mod report;
 pub(crate) mod requests;
 mod schedule_cmd;
+mod timely;
 
 use super::custom_id::CustomId;
-use super::errors::service_error;
+use super::errors::{self, service_error};
+use super::forms;
 use super::render::no_mentions;
 use crate::domain::{Lang, UserId};
 use crate::service::{Caller, Hikeshi, ServiceError};
@@ -117,12 +119,15 @@ async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> ser
     if !ctx.in_our_guild(c.guild_id) && !from_dm {
         return c.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
-    let response = match CustomId::parse(&c.data.custom_id) {
-        Some(id) => components::run(ctx, &c, id, lang).await,
-        None => ephemeral(tr!(lang, "このボタンは無効です。", "This control is not valid.")),
+    let work = async {
+        let response = match CustomId::parse(&c.data.custom_id) {
+            Some(id) => components::run(ctx, &c, id, lang).await,
+            None => ephemeral(tr!(lang, "このボタンは無効です。", "This control is not valid.")),
+        };
+        ctx.wake.notify_one();
+        response
     };
-    ctx.wake.notify_one();
-    c.create_response(&discord.http, response).await
+    timely::respond(&discord.http, c.id, &c.token, lang, work).await
 }
 
 async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::Result<()> {
@@ -131,31 +136,19 @@ async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::R
     if !ctx.in_our_guild(m.guild_id) && !from_dm {
         return m.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
-    let response = match CustomId::parse(&m.data.custom_id) {
-        Some(CustomId::ReportModal { category, kind, confidential }) => {
-            return report::submit(ctx, &discord.http, &m, category, kind, confidential, lang).await;
-        }
-        Some(id) => components::submit(ctx, &m, id, lang).await,
-        None => ephemeral(tr!(lang, "このフォームは無効です。", "This form is not valid.")),
+    if let Some(CustomId::ReportModal { category, kind, confidential }) = CustomId::parse(&m.data.custom_id) {
+        return report::submit(ctx, &discord.http, &m, category, kind, confidential, lang).await;
+    }
+    let work = async {
+        let response = match CustomId::parse(&m.data.custom_id) {
+            Some(id) => match forms::check(&id, &forms::submitted(&m.data)) {
+                Ok(()) => components::submit(ctx, &m, id, lang).await,
+                Err(too_long) => ephemeral(errors::too_long(&too_long, &forms::submitted(&m.data), lang)),
+            },
+            None => ephemeral(tr!(lang, "このフォームは無効です。", "This form is not valid.")),
+        };
+        ctx.wake.notify_one();
+        response
     };
-    ctx.wake.notify_one();
-    m.create_response(&discord.http, response).await
-}
-
-/// The text fields of a submitted modal by custom id.
-pub(crate) fn modal_fields(m: &ModalInteraction) -> Vec<(String, String)> {
-    use serenity::all::ActionRowComponent;
-    m.data
-        .components
-        .iter()
-        .flat_map(|row| row.components.iter())
-        .filter_map(|c| match c {
-            ActionRowComponent::InputText(t) => Some((t.custom_id.clone(), t.value.clone().unwrap_or_default())),
-            _ => None,
-        })
-        .collect()
-}
-
-pub(crate) fn field<'a>(fields: &'a [(String, String)], id: &str) -> &'a str {
-    fields.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str()).unwrap_or("")
+    timely::respond(&discord.http, m.id, &m.token, lang, work).await
 }

@@ -1,9 +1,11 @@
 //! §4.2: `/report`, the "Report as incident" context menu, and the modal
 //! both open. One function builds the modal; one handles its submission.
 
-use super::{ephemeral, failure, field, modal_fields, Ctx};
+use super::{ephemeral, failure, timely, Ctx};
 use crate::discord::custom_id::CustomId;
+use crate::discord::forms::{self, F_IMPACT, F_NOTICED, F_SYSTEMS, F_TITLE, F_WHAT};
 use crate::discord::i18n::clip;
+use crate::discord::render::no_mentions;
 use crate::domain::report::{limits, ReportDraft};
 use crate::domain::{Category, Lang, SubKind, UserId};
 use crate::service::ReplyHandle;
@@ -12,12 +14,6 @@ use serenity::all::{
     CommandDataOptionValue, CommandInteraction, CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle,
     ModalInteraction,
 };
-
-pub const F_TITLE: &str = "title";
-pub const F_WHAT: &str = "what";
-pub const F_NOTICED: &str = "noticed";
-pub const F_SYSTEMS: &str = "systems";
-pub const F_IMPACT: &str = "impact";
 
 fn input(style: InputTextStyle, label: String, id: &str, max: usize, required: bool) -> CreateInputText {
     CreateInputText::new(style, clip(&label, 45), id).max_length(max as u16).required(required)
@@ -97,14 +93,19 @@ pub fn from_message(cmd: &CommandInteraction, lang: Lang) -> CreateInteractionRe
     form(Category::Unsure, None, false, lang, Some((title, body)))
 }
 
-/// The form came back: store the report first, then answer.
-/// How long the database may take before the answer is deferred: Discord
-/// wants the first answer within 3 seconds.
-const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+/// While the database cannot be reached, a report is held and retried this
+/// long: the interaction's token, which edits the answer, lives 15 minutes.
+const KEEP_TRYING: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn transient(result: &Result<crate::service::Reported, crate::service::ServiceError>) -> bool {
+    matches!(result, Err(e) if e.is_transient())
+}
 
 /// The form came back: store the report first, then answer — at once when
 /// the database is quick, else with a deferred answer edited in once the
-/// report is stored (a locked or slow database never loses the answer).
+/// report is stored. While the database is unreachable the report is held
+/// and retried, and the reporter is told so (with their text, in case).
 pub async fn submit(
     ctx: &Ctx,
     http: &serenity::all::Http,
@@ -114,41 +115,56 @@ pub async fn submit(
     confidential: bool,
     lang: Lang,
 ) -> serenity::Result<()> {
-    let f = modal_fields(m);
-    let draft = ReportDraft {
-        category: Some(category),
-        kind,
-        title: field(&f, F_TITLE).to_string(),
-        description: field(&f, F_WHAT).to_string(),
-        noticed: field(&f, F_NOTICED).to_string(),
-        systems: field(&f, F_SYSTEMS).to_string(),
-        impact: field(&f, F_IMPACT).to_string(),
-        confidential,
-    };
+    let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
+    let reporter = UserId(m.user.id.get());
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
     let source = format!("interaction:{}", m.id);
-    let store = ctx.app.report(&draft, UserId(m.user.id.get()), &source, Some(reply));
+    let store = ctx.app.report(&draft, reporter, &source, Some(reply.clone()));
     tokio::pin!(store);
-    match tokio::time::timeout(ANSWER_WITHIN, &mut store).await {
-        Ok(result) => {
+    let mut result = match tokio::time::timeout(timely::ANSWER_WITHIN, &mut store).await {
+        Ok(result) if !transient(&result) => {
             ctx.wake.notify_one();
-            m.create_response(http, ephemeral(answer(result, &draft, lang))).await
+            return m.create_response(http, ephemeral(answer(result, &draft, lang))).await;
+        }
+        Ok(result) => {
+            m.create_response(http, timely::deferred()).await?;
+            result
         }
         Err(_) => {
             tracing::warn!("the database is slow; deferring the report's answer");
-            m.create_response(
-                http,
-                CreateInteractionResponse::Defer(serenity::all::CreateInteractionResponseMessage::new().ephemeral(true)),
-            )
-            .await?;
-            let result = store.await;
-            ctx.wake.notify_one();
-            let edit = serenity::all::EditInteractionResponse::new()
-                .content(clip(&answer(result, &draft, lang), 2000))
-                .allowed_mentions(crate::discord::render::no_mentions());
-            m.edit_response(http, edit).await.map(|_| ())
+            m.create_response(http, timely::deferred()).await?;
+            store.await
         }
+    };
+    let edit = |text: String| {
+        let body = serenity::all::EditInteractionResponse::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
+        m.edit_response(http, body)
+    };
+    let deadline = tokio::time::Instant::now() + KEEP_TRYING;
+    let mut told = false;
+    // Storing is idempotent (keyed by the interaction), so a retry after an
+    // attempt whose commit did land finds that incident instead of a second.
+    while transient(&result) && tokio::time::Instant::now() < deadline {
+        if !told {
+            told = true;
+            tracing::warn!("the database cannot be reached; holding a report and retrying");
+            edit(held(&draft, lang)).await?;
+        }
+        tokio::time::sleep(RETRY_EVERY).await;
+        result = ctx.app.report(&draft, reporter, &source, Some(reply.clone())).await;
     }
+    ctx.wake.notify_one();
+    edit(answer(result, &draft, lang)).await.map(|_| ())
+}
+
+/// What the reporter sees while their report waits for the database.
+fn held(draft: &ReportDraft, lang: Lang) -> String {
+    let echo = clip(&format!("{}\n{}", draft.title, draft.description).replace("```", "'''"), 1200);
+    tr!(
+        lang,
+        "⏳ データベースに接続できません。報告を保持して保存を再試行しています。保存されるとこのメッセージが変わります。\n\n入力内容（念のため控えてください）:\n```\n{echo}\n```",
+        "⏳ The database cannot be reached. hikeshi is holding your report and retrying; this message changes once it is stored.\n\nWhat you wrote (keep a copy, just in case):\n```\n{echo}\n```"
+    )
 }
 
 /// What the reporter is told.
@@ -173,7 +189,7 @@ fn answer(result: Result<crate::service::Reported, crate::service::ServiceError>
         Err(e) => {
             // Nothing was stored: give the reporter their text back.
             let why = failure(&e, lang, "report");
-            let echo = clip(&format!("{}\n{}", draft.title, draft.description), 1200);
+            let echo = clip(&format!("{}\n{}", draft.title, draft.description).replace("```", "'''"), 1200);
             tr!(
                 lang,
                 "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n```\n{echo}\n```",

@@ -1,8 +1,8 @@
 //! `/exception`, `/amend` and `/regulation` (§6, §8, §9).
 
-use super::components::{F_REASON, F_SUBJECT, F_TEXT, F_UNTIL};
 use super::{ephemeral, failure, Ctx};
 use crate::discord::custom_id::CustomId;
+use crate::discord::forms::{self, F_REASON, F_SUBJECT, F_TEXT, F_UNTIL};
 use crate::discord::i18n::{clip, inert};
 use crate::domain::Lang;
 use crate::tr;
@@ -19,8 +19,8 @@ pub fn parse_day(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.with_timezone(&Utc) - chrono::Duration::seconds(1))
 }
 
-fn input(id: &str, label: String, style: InputTextStyle, max: u16, required: bool) -> CreateActionRow {
-    CreateActionRow::InputText(CreateInputText::new(style, clip(&label, 45), id).max_length(max).required(required))
+fn input(form: &CustomId, id: &str, label: String, style: InputTextStyle, required: bool) -> CreateActionRow {
+    CreateActionRow::InputText(CreateInputText::new(style, clip(&label, 45), id).max_length(forms::max(form, id)).required(required))
 }
 
 /// `/exception request` opens the form; `/exception list` shows those in force.
@@ -47,26 +47,28 @@ pub async fn exception(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Creat
             }
             Err(e) => ephemeral(failure(&e, lang, "exception list")),
         },
-        _ => CreateInteractionResponse::Modal(
-            CreateModal::new(CustomId::ExceptionModal.encode(), clip(&tr!(lang, "例外の申請（§6）", "Exception request (§6)"), 45))
-                .components(vec![
-                    input(F_SUBJECT, tr!(lang, "どの規定の例外か", "Which rule"), InputTextStyle::Short, 200, true),
-                    input(F_TEXT, tr!(lang, "業務上の理由", "The business reason"), InputTextStyle::Paragraph, 2000, true),
-                    input(F_UNTIL, tr!(lang, "いつまで（YYYY-MM-DD）", "Until (YYYY-MM-DD)"), InputTextStyle::Short, 10, true),
+        _ => {
+            let form = CustomId::ExceptionModal;
+            CreateInteractionResponse::Modal(
+                CreateModal::new(form.encode(), clip(&tr!(lang, "例外の申請（§6）", "Exception request (§6)"), 45)).components(vec![
+                    input(&form, F_SUBJECT, tr!(lang, "どの規定の例外か", "Which rule"), InputTextStyle::Short, true),
+                    input(&form, F_TEXT, tr!(lang, "業務上の理由", "The business reason"), InputTextStyle::Paragraph, true),
+                    input(&form, F_UNTIL, tr!(lang, "いつまで（YYYY-MM-DD）", "Until (YYYY-MM-DD)"), InputTextStyle::Short, true),
                 ]),
-        ),
+            )
+        }
     }
 }
 
 /// `/amend` opens the amendment form.
 pub fn amend_form(lang: Lang) -> CreateInteractionResponse {
+    let form = CustomId::AmendModal;
     CreateInteractionResponse::Modal(
-        CreateModal::new(CustomId::AmendModal.encode(), clip(&tr!(lang, "規程の改正の申出（§9）", "Amendment request (§9)"), 45))
-            .components(vec![
-                input(F_SUBJECT, tr!(lang, "条項", "Section"), InputTextStyle::Short, 200, true),
-                input(F_TEXT, tr!(lang, "改正案", "Proposed change"), InputTextStyle::Paragraph, 2000, true),
-                input(F_REASON, tr!(lang, "理由", "Why"), InputTextStyle::Paragraph, 2000, false),
-            ]),
+        CreateModal::new(form.encode(), clip(&tr!(lang, "規程の改正の申出（§9）", "Amendment request (§9)"), 45)).components(vec![
+            input(&form, F_SUBJECT, tr!(lang, "条項", "Section"), InputTextStyle::Short, true),
+            input(&form, F_TEXT, tr!(lang, "改正案", "Proposed change"), InputTextStyle::Paragraph, true),
+            input(&form, F_REASON, tr!(lang, "理由", "Why"), InputTextStyle::Paragraph, false),
+        ]),
     )
 }
 
