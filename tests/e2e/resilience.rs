@@ -279,3 +279,84 @@ async fn two_processes_on_one_postgres_database_never_deliver_twice() {
     let (_, status) = b.stop_keep_log().await;
     assert!(status.success());
 }
+
+/// The texts the bot edited into the answer of the interaction with this
+/// token (a deferred answer, and the link or result edited in later).
+fn edits_of(app: &TestApp, token: &str) -> Vec<String> {
+    app.fake
+        .calls("PATCH", "/webhooks/*/*/messages/@original")
+        .into_iter()
+        .filter(|r| r.path.contains(token))
+        .map(|r| r.body["content"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn postgres_going_away_holds_the_report_answers_every_click_and_loses_nothing() {
+    use crate::support::outage::Outage;
+    use crate::support::payloads::{self, Who};
+    let test = "postgres_going_away_holds_the_report_answers_every_click_and_loses_nothing";
+    let Some(mut app) = TestApp::without_bot_on_postgres(test).await else {
+        return;
+    };
+    // The bot reaches PostgreSQL through a relay the test can cut; the
+    // test's own view of the database does not.
+    let outage = Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
+    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
+    app.start_bot().await;
+    let earlier = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+
+    outage.down();
+    // A report while the database is away: answered within Discord's 3 s,
+    // then the reporter is told it is held, with their text.
+    let report = payloads::modal(
+        app.id(),
+        Who::new(ids::DAVE, ids::GENERAL),
+        "hk1:report:unsure:-:0",
+        &[("title", "DB停止中の報告"), ("what", "不審なログイン通知が来た")],
+    );
+    let report_token = report["token"].as_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let first = app.interact(report).await;
+    assert!(started.elapsed() < std::time::Duration::from_millis(2900), "answered within 3 s: {:?}", started.elapsed());
+    assert_eq!(first["type"], 5, "deferred: {first}");
+    app.wait_until("the reporter is told the report is held", |_| {
+        edits_of(&app, &report_token).iter().any(|t| t.contains("保持") && t.contains("不審なログイン通知"))
+    })
+    .await;
+    // A click meanwhile is answered in time, and told to try again.
+    let card = app.card(&earlier);
+    let click = payloads::button(app.id(), Who::new(ids::BOB, earlier.channel.unwrap().0), &format!("hk1:take:{}", earlier.id), &card);
+    let click_token = click["token"].as_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let answer = app.interact(click).await;
+    assert!(started.elapsed() < std::time::Duration::from_millis(2900), "answered within 3 s: {:?}", started.elapsed());
+    let said = |app: &TestApp| {
+        let mut all = edits_of(app, &click_token);
+        all.push(answer["data"]["content"].as_str().unwrap_or("").to_string());
+        all.iter().any(|t| t.contains("もう一度"))
+    };
+    app.eventually_within(std::time::Duration::from_secs(30), "the click is told to try again", || async { said(&app) }).await;
+
+    outage.up();
+    app.eventually_within(std::time::Duration::from_secs(30), "the held report is stored and the reporter told", || async {
+        edits_of(&app, &report_token).iter().any(|t| t.contains("受け付けました"))
+    })
+    .await;
+    app.settled_within(std::time::Duration::from_secs(30)).await;
+    let open = app.store.open_incidents().await.unwrap();
+    assert_eq!(open.len(), 2, "both reports, once each");
+    for i in &open {
+        app.assert_one_channel_and_card(i);
+    }
+    assert_eq!(app.incident(earlier.number).await.commander, None, "the refused click changed nothing");
+    assert!(app.store.verify().await.unwrap().is_ok(), "nothing half-written");
+    // The bot is still serving: a click now works.
+    let card = app.card(&earlier);
+    let ok = app
+        .interact(payloads::button(app.id(), Who::new(ids::BOB, earlier.channel.unwrap().0), &format!("hk1:take:{}", earlier.id), &card))
+        .await;
+    assert!(ephemeral_text(&ok).contains("指揮"), "{ok}");
+    app.stop_bot().await;
+}

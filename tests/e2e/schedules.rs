@@ -354,3 +354,48 @@ async fn nudges_for_no_commander_a_due_status_entry_and_a_stale_incident() {
     a_few_ticks().await;
     assert_eq!((said(&app, "状況の記録（§4.3）"), said(&app, "動きがありません")), (1, 1), "each once");
 }
+
+#[tokio::test]
+async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
+    let clock = ManualClock::new(start());
+    let test = "two_bots_on_one_postgres_database_fire_each_reminder_once";
+    let Some(mut app) = TestApp::without_bot_on_postgres_at(test, Arc::new(clock.clone())).await else {
+        return;
+    };
+    // A rolling deploy: the old and the new instance run side by side.
+    app.start_bot().await;
+    app.start_another_bot().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    // 1 April 10:00 JST: the drill, the yearly review and the monthly audit
+    // are due, and the incident has had no commander for a day.
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.wait_until("the reminders are posted", |_| {
+        containing(&app, "定期訓練") >= 1 && containing(&app, "年次見直し") >= 1 && containing(&app, "まだ指揮者がいません") >= 1
+    })
+    .await;
+    // Both instances look every tick; give them many chances to repeat.
+    for _ in 0..5 {
+        a_few_ticks().await;
+    }
+    app.settled().await;
+    assert_eq!(containing(&app, "定期訓練"), 1, "the drill reminder once");
+    assert_eq!(containing(&app, "年次見直し"), 1, "the yearly review once");
+    assert_eq!(containing(&app, "まだ指揮者がいません"), 1, "the missing commander once");
+    let kinds: Vec<String> = app.store.reminders().await.unwrap().into_iter().map(|r| r.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "drill").count(), 1, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "annual_review").count(), 1, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "audit").count(), 1, "{kinds:?}");
+    // The old instance stops; the new one alone escalates what nobody
+    // acknowledged, once each.
+    app.stop_oldest_bot().await;
+    clock.advance(Duration::days(3));
+    app.wait_until("the escalations are posted", |_| containing(&app, "確認されていません") >= 2).await;
+    for _ in 0..5 {
+        a_few_ticks().await;
+    }
+    app.settled().await;
+    assert_eq!(containing(&app, "確認されていません"), 2, "drill and review escalated once each");
+    app.assert_one_channel_and_card(&i);
+    app.assert_no_schema_violations();
+}

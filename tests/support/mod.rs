@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod outage;
 pub mod payloads;
 
 use fake::{ids, snowflake, FakeDiscord, Recorded};
@@ -33,7 +34,9 @@ pub struct TestApp {
     /// Where the bot serves /healthz and /metrics (set before start_bot).
     pub metrics_addr: Option<String>,
     _dir: TempDir,
-    bot: Option<(watch::Sender<bool>, JoinHandle<anyhow::Result<()>>)>,
+    /// The bots running in this process (more than one: two instances
+    /// sharing one database, as in a rolling deploy).
+    bots: Vec<(watch::Sender<bool>, JoinHandle<anyhow::Result<()>>)>,
 }
 
 fn init_logs() {
@@ -86,11 +89,16 @@ impl TestApp {
     /// The fake and a fresh PostgreSQL database (from `TEST_DATABASE_URL`),
     /// no bot; `None` (said loudly) when PostgreSQL is not configured.
     pub async fn without_bot_on_postgres(test: &str) -> Option<TestApp> {
+        Self::without_bot_on_postgres_at(test, Arc::new(SystemClock)).await
+    }
+
+    /// The same, with the bots' clock.
+    pub async fn without_bot_on_postgres_at(test: &str, clock: Arc<dyn Clock>) -> Option<TestApp> {
         let Some(url) = hikeshi::store::testing::fresh_postgres_url().await.expect("PostgreSQL") else {
             hikeshi::store::testing::skipped_postgres(test);
             return None;
         };
-        let mut app = Self::without_bot(Arc::new(SystemClock), |c| c).await;
+        let mut app = Self::without_bot(clock, |c| c).await;
         app.store = Store::connect(&url).await.expect("database");
         app.store.migrate().await.expect("migrate");
         app.db = url;
@@ -109,7 +117,7 @@ impl TestApp {
         std::fs::write(&config, edit(text)).expect("config");
         let store = Store::connect(&db).await.expect("database");
         store.migrate().await.expect("migrate");
-        TestApp { fake, store, config, db, clock, metrics_addr: None, _dir: dir, bot: None }
+        TestApp { fake, store, config, db, clock, metrics_addr: None, _dir: dir, bots: vec![] }
     }
 
     /// Runs the real binary (`hikeshi run`) against the fake, its logs at
@@ -177,7 +185,12 @@ impl TestApp {
     /// Starts the bot and waits until it registered its commands (its
     /// `ready` handler ran, so events are handled from now on).
     pub async fn start_bot(&mut self) {
-        assert!(self.bot.is_none(), "the bot is already running");
+        assert!(self.bots.is_empty(), "the bot is already running");
+        self.start_another_bot().await;
+    }
+
+    /// Starts one more bot on the same database and fake Discord.
+    pub async fn start_another_bot(&mut self) {
         let before = self.fake.calls("PUT", "/applications/*/guilds/*/commands").len();
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(run(self.options(), rx));
@@ -189,11 +202,20 @@ impl TestApp {
             assert!(tokio::time::Instant::now() < deadline, "the bot did not register its commands within {WAIT:?}");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        self.bot = Some((tx, task));
+        self.bots.push((tx, task));
     }
 
+    /// Stops every bot started in this process, the oldest first.
     pub async fn stop_bot(&mut self) {
-        if let Some((tx, task)) = self.bot.take() {
+        while !self.bots.is_empty() {
+            self.stop_oldest_bot().await;
+        }
+    }
+
+    /// Stops the bot started first (the old instance of a rolling deploy).
+    pub async fn stop_oldest_bot(&mut self) {
+        if !self.bots.is_empty() {
+            let (tx, task) = self.bots.remove(0);
             let _ = tx.send(true);
             match tokio::time::timeout(WAIT, task).await {
                 Ok(r) => r.expect("bot task").expect("bot stopped cleanly"),
@@ -440,7 +462,7 @@ impl BotProcess {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some((tx, _)) = self.bot.take() {
+        for (tx, _) in self.bots.drain(..) {
             let _ = tx.send(true);
         }
     }
