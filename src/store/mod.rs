@@ -22,6 +22,7 @@ use crate::config::DatabaseUrl;
 use crate::domain::event::{verify_chain, ChainBreak, EventRecord};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,11 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time, and a writer that finds the file
+    /// locked sleeps in SQLite's busy handler (1 ms, 2 ms, … 100 ms) before
+    /// it looks again. Writers of this process queue here instead, in
+    /// order, and never sleep; the busy timeout is left for other processes.
+    writers: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -105,11 +111,19 @@ impl Store {
             Backend::Postgres => opts.max_connections(10),
         };
         let pool = opts.connect(&url.0).await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, writers: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This process's turn to write (SQLite only; PostgreSQL has row locks).
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writers.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -222,6 +236,7 @@ impl Store {
     }
 
     pub async fn set_state(&self, key: &str, value: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
@@ -240,6 +255,7 @@ impl Store {
     }
 
     pub async fn add_overflow_category(&self, purpose: &str, n: i64, channel: i64) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query("INSERT INTO overflow_categories (purpose, n, channel_id) VALUES ($1, $2, $3) ON CONFLICT (purpose, n) DO NOTHING")
             .bind(purpose)
             .bind(n)

@@ -28,6 +28,7 @@ impl Store {
     /// Claims up to `limit` due items for `worker` until `now + lease`,
     /// oldest first.
     pub async fn claim(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
+        let _turn = self.writer_turn().await;
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -54,6 +55,7 @@ impl Store {
     /// SQLite never has to upgrade a read lock (which fails at once when
     /// another connection wrote meanwhile).
     pub async fn retry_at(&self, id: i64, not_before: DateTime<Utc>, error: &str, count_attempt: bool) -> Result<()> {
+        let _turn = self.writer_turn().await;
         let uncount = if count_attempt { 0 } else { 1 };
         sqlx::query(
             "UPDATE outbox SET \
@@ -75,6 +77,7 @@ impl Store {
     /// Gives up on an item that can never succeed (Discord refused it for
     /// good); it stays in the table for the audit and the metrics.
     pub async fn give_up(&self, id: i64, error: &str, now: DateTime<Utc>) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query(
             "UPDATE outbox SET status = 'dead', last_error = $1, done_at = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3",
         )

@@ -15,17 +15,20 @@ pub struct WriteTx {
     seq: i64,
     hash: String,
     appended: bool,
+    /// Held until the transaction ends (after `tx`, so dropped after it).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
     pub(super) async fn begin(store: &Store) -> Result<WriteTx> {
+        let turn = store.writer_turn().await;
         let mut tx = store.pool.begin().await?;
         // Writing the head row first takes the write lock at once: SQLite
         // would otherwise fail a read-then-write transaction with BUSY, and
         // on PostgreSQL it queues concurrent writers so the chain stays one
         // line.
         let head = sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
-        Ok(WriteTx { seq: head.try_get("seq")?, hash: head.try_get("hash")?, tx, backend: store.backend, appended: false })
+        Ok(WriteTx { seq: head.try_get("seq")?, hash: head.try_get("hash")?, tx, backend: store.backend, appended: false, _turn: turn })
     }
 
     pub fn backend(&self) -> Backend {
@@ -78,19 +81,33 @@ impl WriteTx {
     /// Queues a side effect for the outbox worker. A refresh that is already
     /// pending absorbs the new one (it renders the state when delivered).
     pub async fn enqueue(&mut self, effect: &Effect, now: DateTime<Utc>) -> Result<()> {
-        let body = serde_json::to_string(effect)?;
-        let kind = serde_json::to_value(effect)?.get("type").and_then(|t| t.as_str()).unwrap_or("effect").to_string();
-        sqlx::query(
-            "INSERT INTO outbox (incident_id, kind, effect, coalesce_key, not_before, created_at) VALUES ($1, $2, $3, $4, $5, $5) \
+        self.enqueue_all(std::slice::from_ref(effect), now).await
+    }
+
+    /// Queues several effects in one statement, in order (the worker
+    /// delivers an incident's effects in the order of their ids).
+    pub async fn enqueue_all(&mut self, effects: &[Effect], now: DateTime<Utc>) -> Result<()> {
+        if effects.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = (0..effects.len())
+            .map(|n| {
+                let b = n * 5;
+                format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 5)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (incident_id, kind, effect, coalesce_key, not_before, created_at) VALUES {} \
              ON CONFLICT (coalesce_key) WHERE status = 'pending' DO NOTHING",
-        )
-        .bind(effect.incident().map(|i| i.0))
-        .bind(kind)
-        .bind(body)
-        .bind(effect.coalesce_key())
-        .bind(to_ms(now))
-        .execute(&mut *self.tx)
-        .await?;
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for effect in effects {
+            let body = serde_json::to_string(effect)?;
+            let kind = serde_json::to_value(effect)?.get("type").and_then(|t| t.as_str()).unwrap_or("effect").to_string();
+            query = query.bind(effect.incident().map(|i| i.0)).bind(kind).bind(body).bind(effect.coalesce_key()).bind(to_ms(now));
+        }
+        query.execute(&mut *self.tx).await?;
         Ok(())
     }
 
@@ -99,9 +116,7 @@ impl WriteTx {
         for e in &outcome.events {
             self.append(incident, actor, now, e).await?;
         }
-        for e in &outcome.effects {
-            self.enqueue(e, now).await?;
-        }
+        self.enqueue_all(&outcome.effects, now).await?;
         Ok(())
     }
 

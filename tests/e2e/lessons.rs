@@ -20,13 +20,6 @@ async fn to_lessons(app: &TestApp) -> Incident {
     i
 }
 
-async fn submit(app: &TestApp, i: &Incident, user: u64, button: &str, fields: &[(&str, &str)]) -> serde_json::Value {
-    let form = app.click(user, i, button).await;
-    assert_eq!(form["type"], 9, "a form: {form}");
-    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
-    app.interact(payloads::modal(app.id(), Who::new(user, i.channel.unwrap().0), &custom, fields)).await
-}
-
 #[tokio::test]
 async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members() {
     let app = TestApp::spawn().await;
@@ -36,22 +29,23 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     assert!(text.contains("まだ終了できません") && text.contains("再発防止計画"), "{text}");
 
     // The plan needs both parts.
-    let empty =
-        submit(&app, &i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "  ")]).await;
+    let empty = app
+        .through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "  ")])
+        .await;
     assert!(ephemeral_text(&empty).contains("組織的対策が空"), "{empty}");
-    let ok = submit(
-        &app,
-        &i,
-        ids::BOB,
-        &format!("hk1:plan:{}", i.id),
-        &[
-            ("technical", "EDRを全端末に導入"),
-            ("organisational", "添付ファイルの取扱い研修"),
-            ("cause", "不審メールの添付を開いた"),
-            ("damage", "共有フォルダ2日停止"),
-        ],
-    )
-    .await;
+    let ok = app
+        .through_form(
+            &i,
+            ids::BOB,
+            &format!("hk1:plan:{}", i.id),
+            &[
+                ("technical", "EDRを全端末に導入"),
+                ("organisational", "添付ファイルの取扱い研修"),
+                ("cause", "不審メールの添付を開いた"),
+                ("damage", "共有フォルダ2日停止"),
+            ],
+        )
+        .await;
     assert!(ephemeral_text(&ok).contains("周知"), "{ok}");
 
     // §4.4(2): outside breach — yes; harm to outsiders — no.
@@ -60,8 +54,7 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     app.click(ids::BOB, &i, &format!("hk1:board:{}:victim:y", i.id)).await;
     let answered = app.click(ids::BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
     assert!(ephemeral_text(&answered).contains("取締役会"), "{answered}");
-    submit(
-        &app,
+    app.through_form(
         &i,
         ids::BOB,
         &format!("hk1:note:{}", i.id),
@@ -124,7 +117,7 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
 async fn the_committee_may_waive_an_item_with_a_reason_and_nothing_else_closes_early() {
     let app = TestApp::spawn().await;
     let i = to_lessons(&app).await;
-    submit(&app, &i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "パッチ適用"), ("organisational", "周知")]).await;
+    app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "パッチ適用"), ("organisational", "周知")]).await;
     app.click(ids::BOB, &i, &format!("hk1:board:{}:victim:n", i.id)).await;
     app.click(ids::BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
     let refused = app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;

@@ -155,8 +155,8 @@ async fn killed_inside_the_report_flow_the_bot_finishes_each_incident_once_after
         .await;
     bot.kill().await;
     let bot = app.start_process("hikeshi=info").await;
+    app.settled_within(std::time::Duration::from_secs(60)).await;
     let second = app.incident_from_reply(&reply2).await;
-    app.settled_within(std::time::Duration::from_secs(30)).await;
     for i in [&first, &second] {
         app.assert_one_channel_and_card(i);
     }

@@ -163,15 +163,6 @@ fn injection() -> String {
     format!("@everyone @here <@&{ALL_STAFF}> <@{d}> <@!{d}> ||@everyone|| [@here](https://x.invalid) **@everyone**", d = ids::DAVE)
 }
 
-/// Clicks a button on the card that opens a form, and submits it.
-async fn through_form(app: &TestApp, i: &hikeshi::domain::Incident, user: u64, button: &str, fields: &[(&str, &str)]) -> serde_json::Value {
-    use crate::support::payloads::{self, Who};
-    let form = app.click(user, i, button).await;
-    assert_eq!(form["type"], 9, "{button} opens a form: {form}");
-    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
-    app.interact(payloads::modal(app.id(), Who::new(user, i.channel.unwrap().0), &custom, fields)).await
-}
-
 #[tokio::test]
 async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
     use crate::support::fake::{ids::*, snowflake};
@@ -190,25 +181,25 @@ async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
     let channel = i.channel.unwrap().0;
     app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ALICE, channel, x));
     app.click(BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    through_form(&app, &i, BOB, &format!("hk1:log:{}:status", i.id), &[("body", x)]).await;
+    app.through_form(&i, BOB, &format!("hk1:log:{}:status", i.id), &[("body", x)]).await;
     // Through to the lessons: the plan, the board report, the notes.
     for _ in 0..5 {
         app.click(BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
     }
     let plan = [("technical", x), ("organisational", x), ("cause", x), ("damage", x)];
-    through_form(&app, &i, BOB, &format!("hk1:plan:{}", i.id), &plan).await;
+    app.through_form(&i, BOB, &format!("hk1:plan:{}", i.id), &plan).await;
     app.click(BOB, &i, &format!("hk1:board:{}:victim:y", i.id)).await;
     app.click(BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
-    through_form(&app, &i, BOB, &format!("hk1:note:{}", i.id), &[("went_well", x), ("missing", x)]).await;
+    app.through_form(&i, BOB, &format!("hk1:note:{}", i.id), &[("went_well", x), ("missing", x)]).await;
 
     // Another report dismissed with the injection as the reason, one more
     // closed as a "duplicate" of a mention.
     let (_, reply) = app.submit_report(in_general, "unsure", None, &[("title", "two"), ("what", "x")]).await;
     let dismissed = app.incident_from_reply(&reply).await;
-    through_form(&app, &dismissed, BOB, &format!("hk1:dismiss:{}", dismissed.id), &[("body", x)]).await;
+    app.through_form(&dismissed, BOB, &format!("hk1:dismiss:{}", dismissed.id), &[("body", x)]).await;
     let (_, reply) = app.submit_report(in_general, "unsure", None, &[("title", "three"), ("what", "x")]).await;
     let dup = app.incident_from_reply(&reply).await;
-    through_form(&app, &dup, BOB, &format!("hk1:dup:{}", dup.id), &[("body", &format!("@everyone<@{DAVE}>"))]).await;
+    app.through_form(&dup, BOB, &format!("hk1:dup:{}", dup.id), &[("body", &format!("@everyone<@{DAVE}>"))]).await;
 
     // An exception and an amendment, decided with the injection as reasons.
     for (form, fields) in [
@@ -305,4 +296,17 @@ async fn a_field_longer_than_its_form_allows_is_refused_with_the_limit_in_every_
     assert_eq!(app.incident(i.number).await, i, "nothing was stored");
     assert!(app.store.log_entries(i.id).await.unwrap().is_empty());
     assert_eq!(app.store.count_incidents().await.unwrap(), 1);
+}
+
+#[test]
+fn the_fake_pings_as_discord_does_by_content_and_allowed_mentions() {
+    use crate::support::fake::{pings_of, Pings};
+    use serde_json::json;
+    let everything = json!({"content": "@everyone <@&7> <@!8> <@9>"});
+    assert_eq!(pings_of(&everything), Pings { everyone: true, roles: vec![7], users: vec![8, 9] });
+    let none = json!({"content": "@everyone <@&7> <@8>", "allowed_mentions": {"parse": []}});
+    assert_eq!(pings_of(&none), Pings::default());
+    let listed = json!({"content": "<@&7> <@&6> <@8>", "allowed_mentions": {"parse": [], "roles": ["7"], "users": []}});
+    assert_eq!(pings_of(&listed), Pings { everyone: false, roles: vec![7], users: vec![] });
+    assert_eq!(pings_of(&json!({"content": "@\u{200B}everyone <@ 8> <@&x>"})), Pings::default());
 }

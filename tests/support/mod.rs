@@ -341,13 +341,24 @@ impl TestApp {
         self.store.incident_by_number(number).await.expect("db").expect("incident exists")
     }
 
-    /// Waits until the incident has its channel and its card.
+    /// Waits until the incident has its channel and its card (generously:
+    /// after injected failures, retries back off for seconds, and a busy CI
+    /// machine must not fail what is only slow).
     pub async fn ready_incident(&self, number: IncidentNumber) -> Incident {
-        self.eventually(&format!("{number} has a channel and a card"), || async {
+        self.eventually_within(Duration::from_secs(45), &format!("{number} has a channel and a card"), || async {
             self.store.incident_by_number(number).await.ok().flatten().is_some_and(|i| i.card_message.is_some())
         })
         .await;
         self.incident(number).await
+    }
+
+    /// Clicks a card button that opens a form, checks a form opened, and
+    /// submits it with `fields`; returns the reply to the submission.
+    pub async fn through_form(&self, i: &Incident, user: u64, button: &str, fields: &[(&str, &str)]) -> Value {
+        let form = self.click(user, i, button).await;
+        assert_eq!(form["type"], 9, "{button} opens a form: {form}");
+        let custom = form["data"]["custom_id"].as_str().expect("form id").to_string();
+        self.interact(payloads::modal(self.id(), Who::new(user, i.channel.expect("channel").0), &custom, fields)).await
     }
 
     /// The card message as the fake holds it now.

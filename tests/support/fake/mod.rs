@@ -637,19 +637,3 @@ impl FakeDiscord {
             .collect()
     }
 }
-
-#[cfg(test)]
-mod ping_tests {
-    use super::*;
-
-    #[test]
-    fn discord_pings_by_content_and_allowed_mentions() {
-        let everything = json!({"content": "@everyone <@&7> <@!8> <@9>"});
-        assert_eq!(pings_of(&everything), Pings { everyone: true, roles: vec![7], users: vec![8, 9] });
-        let none = json!({"content": "@everyone <@&7> <@8>", "allowed_mentions": {"parse": []}});
-        assert_eq!(pings_of(&none), Pings::default());
-        let listed = json!({"content": "<@&7> <@&6> <@8>", "allowed_mentions": {"parse": [], "roles": ["7"], "users": []}});
-        assert_eq!(pings_of(&listed), Pings { everyone: false, roles: vec![7], users: vec![] });
-        assert_eq!(pings_of(&json!({"content": "@\u{200B}everyone <@ 8> <@&x>"})), Pings::default());
-    }
-}
