@@ -3,6 +3,7 @@
 //! No Discord types here; the Discord layer calls these and renders the
 //! results.
 
+mod batch;
 mod delivery;
 mod errors;
 mod incidents;
@@ -36,10 +37,15 @@ pub struct Hikeshi {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    /// Group commit for the two writes that come in bursts.
+    reports: Arc<batch::Batcher<report::ReportJob, Reported>>,
+    messages: Arc<batch::Batcher<crate::store::TranscriptMessage, Kept>>,
 }
 
 impl Hikeshi {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
-        Hikeshi { store, settings, clock }
+        let reports = Arc::new(batch::Batcher::new(report::writer(store.clone(), settings.clone(), clock.clone())));
+        let messages = Arc::new(batch::Batcher::new(transcript::writer(store.clone())));
+        Hikeshi { store, settings, clock, reports, messages }
     }
 }

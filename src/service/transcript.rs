@@ -1,8 +1,13 @@
 //! §4.2 "collected in one place": messages in incident channels are kept.
 
+use super::batch::{together_or_alone, WriteBatch};
 use super::{Hikeshi, ServiceError};
-use crate::domain::{ChannelId, MessageId, UserId};
+use crate::domain::{ChannelId, IncidentId, MessageId, UserId};
+use crate::store::Store;
 use crate::store::TranscriptMessage;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What became of a transcript change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,17 +28,46 @@ pub struct EditAuthor {
     pub bot: bool,
 }
 
+/// The group-commit writer of new messages: each channel is looked up once
+/// per batch, and only messages of incident channels open a transaction.
+pub(super) fn writer(store: Store) -> WriteBatch<TranscriptMessage, Kept> {
+    Arc::new(move |messages| {
+        let store = store.clone();
+        Box::pin(async move {
+            together_or_alone(messages, |messages| {
+                let store = &store;
+                async move {
+                    let mut incidents: HashMap<ChannelId, Option<IncidentId>> = HashMap::new();
+                    for m in &messages {
+                        if let Entry::Vacant(e) = incidents.entry(m.channel) {
+                            e.insert(store.incident_by_channel(m.channel).await?.map(|i| i.id));
+                        }
+                    }
+                    let kept: Vec<(Option<IncidentId>, &TranscriptMessage)> =
+                        messages.iter().map(|m| (incidents.get(&m.channel).copied().flatten(), m)).collect();
+                    if kept.iter().any(|(i, _)| i.is_some()) {
+                        let mut tx = store.begin().await?;
+                        for (incident, m) in &kept {
+                            if let Some(i) = incident {
+                                tx.record_message(*i, m).await?;
+                            }
+                        }
+                        tx.commit().await?;
+                    }
+                    Ok(kept.iter().map(|(i, _)| if i.is_some() { Kept::Stored } else { Kept::NotIncident }).collect())
+                }
+            })
+            .await
+        })
+    })
+}
+
 impl Hikeshi {
     /// Stores a new message or an edit; `Ok(false)` when the channel is not
     /// an incident channel.
+    /// Messages that arrive together are stored in one transaction.
     pub async fn record_message(&self, msg: &TranscriptMessage) -> Result<Kept, ServiceError> {
-        let Some(incident) = self.store.incident_by_channel(msg.channel).await? else {
-            return Ok(Kept::NotIncident);
-        };
-        let mut tx = self.store.begin().await?;
-        tx.record_message(incident.id, msg).await?;
-        tx.commit().await?;
-        Ok(Kept::Stored)
+        self.messages.submit(msg.clone()).await
     }
 
     /// Marks a deleted message; its text stays in the record.

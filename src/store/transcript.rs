@@ -36,18 +36,15 @@ impl WriteTx {
     /// carries the content's digest so `verify` covers the transcript. An
     /// edit that arrives after the deletion (events race) stays deleted.
     pub async fn record_message(&mut self, incident: IncidentId, m: &TranscriptMessage) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v, MAX(deleted_at) AS d FROM transcript WHERE message_id = $1")
-            .bind(m.message.as_i64())
-            .fetch_one(self.conn())
-            .await?;
-        let version: i64 = row.try_get::<i64, _>("v")? + 1;
-        let deleted: Option<i64> = row.try_get("d")?;
-        sqlx::query(
+        // One statement: the next version, and the deletion mark of the
+        // versions before (an edit that arrives after the deletion stays
+        // deleted).
+        let row = sqlx::query(
             "INSERT INTO transcript (message_id, version, channel_id, incident_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, MAX(deleted_at) FROM transcript WHERE message_id = $1 \
+             RETURNING version",
         )
         .bind(m.message.as_i64())
-        .bind(version)
         .bind(m.channel.as_i64())
         .bind(incident.0)
         .bind(m.author.as_i64())
@@ -57,9 +54,9 @@ impl WriteTx {
         .bind(&m.content)
         .bind(serde_json::to_string(&m.attachments)?)
         .bind(m.reply_to.map(|r| r.as_i64()))
-        .bind(deleted)
-        .execute(self.conn())
+        .fetch_one(self.conn())
         .await?;
+        let version: i64 = row.try_get("version")?;
         let actor = Actor::User(m.author);
         self.append(
             Some(incident),
