@@ -96,7 +96,13 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 }
             }
             ev = events.recv() => {
-                let Ok((name, d)) = ev else { continue };
+                let (name, d) = match ev {
+                    Ok(e) => e,
+                    // A test that dispatches faster than the session sends
+                    // must not pass by losing events silently.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => panic!("the fake gateway dropped {n} events: dispatch fewer at once"),
+                    Err(_) => continue,
+                };
                 if !ready { continue; }
                 seq += 1;
                 if !send(&mut socket, json!({"op": 0, "s": seq, "t": name, "d": d})).await { return }

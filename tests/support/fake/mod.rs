@@ -140,7 +140,7 @@ impl FakeDiscord {
         channels.push(channel_json(ids::ANNOUNCEMENTS, 0, "announcements", None, json!([]), None));
         channels.push(channel_json(ids::COMMITTEE_CHANNEL, 0, "security-committee", None, private, None));
         channels.push(channel_json(ids::GENERAL, 0, "general", None, json!([]), None));
-        let (events, _) = broadcast::channel(4096);
+        let (events, _) = broadcast::channel(16_384);
         let (control, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
