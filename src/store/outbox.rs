@@ -122,6 +122,8 @@ impl WriteTx {
     /// Marks an item delivered, in the transaction that records what the
     /// delivery produced (a channel id, a message id).
     pub async fn complete(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        // Reads or changes rows this transaction may have queued.
+        self.flush().await?;
         sqlx::query("UPDATE outbox SET status = 'done', done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2")
             .bind(to_ms(now))
             .bind(id)
@@ -134,6 +136,8 @@ impl WriteTx {
 impl WriteTx {
     /// Makes an incident's waiting items due now (its channel just appeared).
     pub async fn hurry(&mut self, incident: crate::domain::IncidentId, now: DateTime<Utc>) -> Result<()> {
+        // Reads or changes rows this transaction may have queued.
+        self.flush().await?;
         sqlx::query("UPDATE outbox SET not_before = $1 WHERE incident_id = $2 AND status = 'pending' AND not_before > $1")
             .bind(to_ms(now))
             .bind(incident.0)

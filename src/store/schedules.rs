@@ -172,6 +172,8 @@ impl WriteTx {
 
     /// The phase changes of an incident, `(from, to, at)` in order.
     pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
+        // Reads or changes rows this transaction may have queued.
+        self.flush().await?;
         let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq")
             .bind(incident.0)
             .fetch_all(self.conn())

@@ -15,8 +15,42 @@ pub struct WriteTx {
     seq: i64,
     hash: String,
     appended: bool,
+    /// Events and effects are written at commit (or before anything in the
+    /// transaction reads them), many rows per statement: each statement is
+    /// a round trip, and a batch of reports makes hundreds of rows.
+    events: Vec<EventRow>,
+    effects: Vec<(Effect, DateTime<Utc>)>,
     /// Held until the transaction ends (after `tx`, so dropped after it).
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// An appended event, until it is written.
+struct EventRow {
+    seq: i64,
+    incident: Option<i64>,
+    actor: String,
+    at: i64,
+    kind: &'static str,
+    body: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound
+/// parameters (32,766 and 65,535) at eight a row.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// `($1, $2, …), ($9, …)` for `rows` rows of `width` parameters each; a
+/// row's columns take the parameters at `columns` (a parameter may serve
+/// two columns).
+fn placeholders(rows: usize, width: usize, columns: &[usize]) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = columns.iter().map(|c| format!("${}", r * width + c + 1)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl WriteTx {
@@ -28,7 +62,16 @@ impl WriteTx {
         // on PostgreSQL it queues concurrent writers so the chain stays one
         // line.
         let head = sqlx::query("UPDATE chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
-        Ok(WriteTx { seq: head.try_get("seq")?, hash: head.try_get("hash")?, tx, backend: store.backend, appended: false, _turn: turn })
+        Ok(WriteTx {
+            seq: head.try_get("seq")?,
+            hash: head.try_get("hash")?,
+            tx,
+            backend: store.backend,
+            appended: false,
+            events: vec![],
+            effects: vec![],
+            _turn: turn,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -40,6 +83,7 @@ impl WriteTx {
     }
 
     pub async fn commit(mut self) -> Result<()> {
+        self.flush().await?;
         if self.appended {
             sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
                 .bind(self.seq)
@@ -51,7 +95,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Appends one event to the hash chain.
+    /// Appends one event to the hash chain (written by [`Self::flush`]).
     pub async fn append(&mut self, incident: Option<IncidentId>, actor: Actor, at: DateTime<Utc>, payload: &EventPayload) -> Result<()> {
         let seq = self.seq + 1;
         let actor = actor.to_string();
@@ -59,21 +103,9 @@ impl WriteTx {
         let at = to_ms(at);
         let incident = incident.map(|i| i.0);
         let hash = chain_hash(&self.hash, seq, incident, &actor, at, payload.kind(), &body);
-        sqlx::query(
-            "INSERT INTO events (seq, incident_id, actor, at, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(incident)
-        .bind(&actor)
-        .bind(at)
-        .bind(payload.kind())
-        .bind(&body)
-        .bind(&self.hash)
-        .bind(&hash)
-        .execute(&mut *self.tx)
-        .await?;
+        let prev_hash = std::mem::replace(&mut self.hash, hash.clone());
+        self.events.push(EventRow { seq, incident, actor, at, kind: payload.kind(), body, prev_hash, hash });
         self.seq = seq;
-        self.hash = hash;
         self.appended = true;
         Ok(())
     }
@@ -84,30 +116,50 @@ impl WriteTx {
         self.enqueue_all(std::slice::from_ref(effect), now).await
     }
 
-    /// Queues several effects in one statement, in order (the worker
-    /// delivers an incident's effects in the order of their ids).
+    /// Queues several effects, in order (the worker delivers an incident's
+    /// effects in the order of their ids); written by [`Self::flush`].
     pub async fn enqueue_all(&mut self, effects: &[Effect], now: DateTime<Utc>) -> Result<()> {
-        if effects.is_empty() {
-            return Ok(());
+        self.effects.extend(effects.iter().map(|e| (e.clone(), now)));
+        Ok(())
+    }
+
+    /// Writes the appended events and queued effects, many rows per
+    /// statement. A refresh already pending absorbs a new one (it renders
+    /// the state when delivered).
+    pub(crate) async fn flush(&mut self) -> Result<()> {
+        for chunk in std::mem::take(&mut self.events).chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO events (seq, incident_id, actor, at, kind, payload, prev_hash, hash) VALUES {}",
+                placeholders(chunk.len(), 8, &[0, 1, 2, 3, 4, 5, 6, 7])
+            );
+            let mut query = sqlx::query(&sql);
+            for e in chunk {
+                query = query
+                    .bind(e.seq)
+                    .bind(e.incident)
+                    .bind(&e.actor)
+                    .bind(e.at)
+                    .bind(e.kind)
+                    .bind(&e.body)
+                    .bind(&e.prev_hash)
+                    .bind(&e.hash);
+            }
+            query.execute(&mut *self.tx).await?;
         }
-        let rows: Vec<String> = (0..effects.len())
-            .map(|n| {
-                let b = n * 5;
-                format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 5)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO outbox (incident_id, kind, effect, coalesce_key, not_before, created_at) VALUES {} \
-             ON CONFLICT (coalesce_key) WHERE status = 'pending' DO NOTHING",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for effect in effects {
-            let body = serde_json::to_string(effect)?;
-            let kind = serde_json::to_value(effect)?.get("type").and_then(|t| t.as_str()).unwrap_or("effect").to_string();
-            query = query.bind(effect.incident().map(|i| i.0)).bind(kind).bind(body).bind(effect.coalesce_key()).bind(to_ms(now));
+        for chunk in std::mem::take(&mut self.effects).chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO outbox (incident_id, kind, effect, coalesce_key, not_before, created_at) VALUES {} \
+                 ON CONFLICT (coalesce_key) WHERE status = 'pending' DO NOTHING",
+                placeholders(chunk.len(), 5, &[0, 1, 2, 3, 4, 4])
+            );
+            let mut query = sqlx::query(&sql);
+            for (effect, now) in chunk {
+                let body = serde_json::to_string(effect)?;
+                let kind = serde_json::to_value(effect)?.get("type").and_then(|t| t.as_str()).unwrap_or("effect").to_string();
+                query = query.bind(effect.incident().map(|i| i.0)).bind(kind).bind(body).bind(effect.coalesce_key()).bind(to_ms(*now));
+            }
+            query.execute(&mut *self.tx).await?;
         }
-        query.execute(&mut *self.tx).await?;
         Ok(())
     }
 
@@ -207,5 +259,16 @@ impl WriteTx {
             .fetch_one(&mut *self.tx)
             .await?;
         Ok(row.try_get("id")?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_rows_apart_and_may_reuse_a_parameter() {
+        assert_eq!(placeholders(2, 5, &[0, 1, 2, 3, 4, 4]), "($1, $2, $3, $4, $5, $5), ($6, $7, $8, $9, $10, $10)");
+        assert_eq!(placeholders(1, 2, &[0, 1]), "($1, $2)");
     }
 }
