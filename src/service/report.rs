@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::incident::NewIncident;
 use crate::domain::report::{parse_noticed, ReportDraft};
-use crate::domain::{Actor, Effect, Incident, UserId};
+use crate::domain::{Actor, Effect, Incident, IncidentNumber, UserId};
 use crate::store::{Store, WriteTx};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -67,10 +67,7 @@ pub(super) fn writer(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock
                 async move {
                     let now = clock.now();
                     let mut tx = store.begin().await?;
-                    let mut out = Vec::with_capacity(jobs.len());
-                    for job in &jobs {
-                        out.push(store_report(&mut tx, settings, now, job).await?);
-                    }
+                    let out = store_reports(&mut tx, settings, now, &jobs).await?;
                     tx.commit().await?;
                     for r in out.iter().filter(|r| r.created) {
                         tracing::info!(incident = %r.incident.number, category = r.incident.category.id(), "incident reported");
@@ -83,14 +80,45 @@ pub(super) fn writer(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock
     })
 }
 
-async fn store_report(tx: &mut WriteTx, settings: &Settings, now: DateTime<Utc>, job: &ReportJob) -> Result<Reported, ServiceError> {
+/// Stores a batch: the sources already seen and the new numbers are
+/// fetched with one statement each, whatever the batch's size.
+async fn store_reports(
+    tx: &mut WriteTx,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    jobs: &[ReportJob],
+) -> Result<Vec<Reported>, ServiceError> {
+    let sources: Vec<&str> = jobs.iter().map(|j| j.source_key.as_str()).collect();
+    let mut seen = tx.incidents_by_source(&sources).await?;
+    let mut fresh: Vec<&str> = sources.iter().copied().filter(|s| !seen.contains_key(*s)).collect();
+    fresh.sort_unstable();
+    fresh.dedup();
+    let mut numbers = tx.next_numbers(false, now, settings.organisation.tz, fresh.len()).await?.into_iter();
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        // The same interaction twice (a retried delivery) finds the first.
+        if let Some(existing) = seen.get(&job.source_key) {
+            out.push(Reported { incident: existing.clone(), created: false });
+            continue;
+        }
+        let number = numbers.next().ok_or(ServiceError::NotFound("incident number"))?;
+        let reported = store_report(tx, settings, now, job, number).await?;
+        seen.insert(job.source_key.clone(), reported.incident.clone());
+        out.push(reported);
+    }
+    Ok(out)
+}
+
+async fn store_report(
+    tx: &mut WriteTx,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    job: &ReportJob,
+    number: IncidentNumber,
+) -> Result<Reported, ServiceError> {
     let draft = &job.draft;
     let category = draft.category.ok_or(ServiceError::NotFound("category"))?;
     let tz = settings.organisation.tz;
-    if let Some(existing) = tx.incident_by_source(&job.source_key).await? {
-        return Ok(Reported { incident: existing, created: false });
-    }
-    let number = tx.next_number(false, now, tz).await?;
     let id = tx.insert_incident(number, job.reporter, Some(&job.source_key), now).await?;
     let affected = draft.system_names().iter().map(|n| settings.systems.resolve(n)).collect();
     let playbook = settings.playbooks.matching(category, draft.kind).map(|p| p.id.clone());
@@ -115,4 +143,46 @@ async fn store_report(tx: &mut WriteTx, settings: &Settings, now: DateTime<Utc>,
     tx.save_incident(&incident, now).await?;
     tx.record(Some(id), Actor::User(job.reporter), now, &outcome).await?;
     Ok(Reported { incident, created: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Category;
+
+    async fn app(dir: &std::path::Path) -> Hikeshi {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let settings = Settings::load(&root.join("config/hikeshi.toml")).expect("shipped config");
+        let store = crate::store::testing::fresh_sqlite(dir).await.expect("store");
+        Hikeshi::new(store, Arc::new(settings), Arc::new(crate::clock::SystemClock))
+    }
+
+    fn draft(title: &str) -> ReportDraft {
+        ReportDraft { category: Some(Category::Breach), title: title.into(), description: "x".into(), ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn a_burst_gets_consecutive_numbers_and_a_repeated_interaction_finds_its_first_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let calls: Vec<_> = (0..30)
+            .map(|n| {
+                let app = app.clone();
+                // Interactions 7 and 8 are the same one, delivered twice.
+                let source = format!("interaction:{}", if n == 8 { 7 } else { n });
+                tokio::spawn(async move { app.report(&draft(&format!("r{n}")), UserId(1), &source, None).await })
+            })
+            .collect();
+        let mut results = vec![];
+        for c in calls {
+            results.push(c.await.unwrap().unwrap());
+        }
+        assert_eq!(results.iter().filter(|r| r.created).count(), 29);
+        assert_eq!(results[7].incident.id, results[8].incident.id, "one incident for the repeated interaction");
+        let mut seqs: Vec<u32> = results.iter().filter(|r| r.created).map(|r| r.incident.number.seq).collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=29).collect::<Vec<_>>(), "no gaps, no repeats");
+        assert_eq!(app.store.count_incidents().await.unwrap(), 29);
+        assert!(app.store.verify().await.unwrap().is_ok());
+    }
 }

@@ -174,23 +174,54 @@ impl WriteTx {
 
     /// The next number of the year, counted apart for drills.
     pub async fn next_number(&mut self, drill: bool, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<IncidentNumber> {
+        self.next_numbers(drill, now, tz, 1).await?.pop().ok_or_else(|| StoreError::Corrupt("no number".into()))
+    }
+
+    /// The next `n` numbers of the year, in order, with one statement.
+    pub async fn next_numbers(&mut self, drill: bool, now: DateTime<Utc>, tz: chrono_tz::Tz, n: usize) -> Result<Vec<IncidentNumber>> {
+        if n == 0 {
+            return Ok(vec![]);
+        }
         let year = now.with_timezone(&tz).year();
         let row = sqlx::query(
-            "INSERT INTO incident_counters (drill, year, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (drill, year) DO UPDATE SET last = incident_counters.last + 1 RETURNING last",
+            "INSERT INTO incident_counters (drill, year, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (drill, year) DO UPDATE SET last = incident_counters.last + $3 RETURNING last",
         )
         .bind(drill as i64)
         .bind(year as i64)
+        .bind(n as i64)
         .fetch_one(&mut *self.tx)
         .await?;
         let last: i64 = row.try_get("last")?;
-        Ok(IncidentNumber { drill, year, seq: u32::try_from(last).map_err(|_| StoreError::Corrupt("incident counter overflow".into()))? })
+        (last - n as i64 + 1..=last)
+            .map(|seq| {
+                let seq = u32::try_from(seq).map_err(|_| StoreError::Corrupt("incident counter overflow".into()))?;
+                Ok(IncidentNumber { drill, year, seq })
+            })
+            .collect()
     }
 
     /// The incident a source (an interaction id) already created, if any.
     pub async fn incident_by_source(&mut self, source_key: &str) -> Result<Option<Incident>> {
-        let row = sqlx::query("SELECT state FROM incidents WHERE source_key = $1").bind(source_key).fetch_optional(&mut *self.tx).await?;
-        row.map(|r| super::incidents::decode(&r)).transpose()
+        Ok(self.incidents_by_source(&[source_key]).await?.remove(source_key))
+    }
+
+    /// The incidents these sources already created, by source, with one
+    /// statement.
+    pub async fn incidents_by_source(&mut self, sources: &[&str]) -> Result<std::collections::HashMap<String, Incident>> {
+        let mut found = std::collections::HashMap::new();
+        for chunk in sources.chunks(ROWS_PER_STATEMENT) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT source_key, state FROM incidents WHERE source_key IN ({})", list.join(", "));
+            let mut query = sqlx::query(&sql);
+            for s in chunk {
+                query = query.bind(*s);
+            }
+            for row in query.fetch_all(&mut *self.tx).await? {
+                found.insert(row.try_get("source_key")?, super::incidents::decode(&row)?);
+            }
+        }
+        Ok(found)
     }
 
     /// Reserves the row of a new incident and returns its id.
