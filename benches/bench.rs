@@ -77,8 +77,46 @@ async fn ingest(app: &TestApp, n: usize) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
+/// The store alone: `n` reports submitted at once straight to the service
+/// (no Discord, no gateway), on SQLite. Separates the database's share of
+/// the first response from the rest.
+async fn store_only(n: usize) -> (Duration, Duration) {
+    use hikeshi::domain::report::ReportDraft;
+    use hikeshi::domain::{Category, UserId};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let settings = hikeshi::config::Settings::load(&root.join("config/hikeshi.toml")).expect("shipped config");
+    let store = hikeshi::store::testing::fresh_sqlite(dir.path()).await.expect("store");
+    let app = hikeshi::service::Hikeshi::new(store, std::sync::Arc::new(settings), std::sync::Arc::new(hikeshi::clock::SystemClock));
+    // One report first, as the bot's first would warm its statements.
+    let draft = |k: usize| ReportDraft {
+        category: Some(Category::Breach),
+        title: format!("warm-{k}"),
+        description: "x".into(),
+        ..Default::default()
+    };
+    app.report(&draft(0), UserId(1), "warm", None).await.expect("report");
+    let started = Instant::now();
+    let calls: Vec<_> = (0..n)
+        .map(|k| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.report(&draft(k), UserId(1), &format!("store-only:{k}"), None).await.expect("report");
+                started.elapsed()
+            })
+        })
+        .collect();
+    let mut done = vec![];
+    for c in calls {
+        done.push(c.await.expect("task"));
+    }
+    (percentile(&mut done, 0.5), percentile(&mut done, 0.99))
+}
+
 #[tokio::main]
 async fn main() {
+    let (p50, p99) = store_only(200).await;
+    println!("storing 200 reports at once, service only (no Discord), SQLite: p50 {p50:?}  p99 {p99:?}");
     let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
     let bot = app.start_process("hikeshi=warn").await;
     let pid = bot.child.id().expect("pid");

@@ -69,15 +69,21 @@ pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Durati
     let rest = rest::Rest::new(http.clone(), api_base, metrics.clone());
     let deliver = Arc::new(effects::DiscordEffects::new(rest, app.clone(), UserId(me.id.get())));
     let worker_name = format!("{}-{}", hostname(), std::process::id());
-    let mut worker = Worker::new(app.clone(), deliver, worker_name, wake.clone());
+    let answering = Arc::new(crate::outbox::Answering::default());
+    let mut worker = Worker::new(app.clone(), deliver, worker_name, wake.clone()).yielding_to(answering.clone());
     if let Some(secs) = env.outbox_lease_seconds {
         worker = worker.with_lease(chrono::Duration::seconds(secs));
     }
     let worker_task = tokio::spawn(worker.run(stop.clone()));
     let scheduler_task = tokio::spawn(crate::schedule::Scheduler::new(app.clone(), wake.clone(), tick).run(stop.clone()));
 
-    let handler =
-        handler::Handler::new(interactions::Ctx { app: app.clone(), http: http.clone(), wake: wake.clone(), metrics: metrics.clone() });
+    let handler = handler::Handler::new(interactions::Ctx {
+        app: app.clone(),
+        http: http.clone(),
+        wake: wake.clone(),
+        metrics: metrics.clone(),
+        answering,
+    });
     // The gateway client gets an HTTP client with the same API base, so
     // that the gateway URL, too, comes from it.
     let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents())

@@ -66,12 +66,15 @@ pub struct Worker {
     name: String,
     wake: Arc<Notify>,
     lease: chrono::Duration,
+    answering: Option<Arc<super::Answering>>,
 }
 
 /// How long a claim lasts by default: a worker that dies holding items
 /// frees them after this.
 pub const DEFAULT_LEASE_SECONDS: i64 = 30;
 const BATCH: i64 = 50;
+/// The longest the worker waits for answers before claiming more.
+const YIELD_AT_MOST: Duration = Duration::from_millis(250);
 
 enum Fate {
     Delivered,
@@ -81,11 +84,17 @@ enum Fate {
 
 impl Worker {
     pub fn new(app: Hikeshi, deliver: Arc<dyn Deliver>, name: impl Into<String>, wake: Arc<Notify>) -> Self {
-        Worker { app, deliver, name: name.into(), wake, lease: chrono::Duration::seconds(DEFAULT_LEASE_SECONDS) }
+        Worker { app, deliver, name: name.into(), wake, lease: chrono::Duration::seconds(DEFAULT_LEASE_SECONDS), answering: None }
     }
 
     pub fn with_lease(mut self, lease: chrono::Duration) -> Self {
         self.lease = lease;
+        self
+    }
+
+    /// Lets interactions being answered go first (see [`super::Answering`]).
+    pub fn yielding_to(mut self, answering: Arc<super::Answering>) -> Self {
+        self.answering = Some(answering);
         self
     }
 
@@ -184,6 +193,9 @@ impl Worker {
         loop {
             if *stop.borrow() {
                 return;
+            }
+            if let Some(a) = &self.answering {
+                a.quiet(YIELD_AT_MOST).await;
             }
             let idle = match self.step().await {
                 Ok(step) => step.delivered == 0 && step.given_up == 0,

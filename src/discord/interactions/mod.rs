@@ -33,6 +33,8 @@ pub struct Ctx {
     /// Wakes the outbox worker after a change queued effects.
     pub wake: Arc<Notify>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Counts answers in progress, for the outbox worker to let them go first.
+    pub answering: Arc<crate::outbox::Answering>,
 }
 
 impl Ctx {
@@ -73,6 +75,7 @@ fn failure(e: &ServiceError, lang: Lang, what: &str) -> String {
 
 pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
     let started = std::time::Instant::now();
+    let _answer = ctx.answering.start();
     let result = match interaction {
         Interaction::Command(cmd) => command(ctx, discord, cmd).await,
         Interaction::Component(c) => component(ctx, discord, c).await,
