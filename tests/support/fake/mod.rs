@@ -605,7 +605,7 @@ pub fn pings_of(message: &Value) -> Pings {
     let content = message["content"].as_str().unwrap_or("");
     let (users, roles) = mentions_in(content);
     let am = message.get("allowed_mentions").filter(|a| !a.is_null());
-    let parses = |kind: &str| am.map_or(true, |a| a["parse"].as_array().is_some_and(|p| p.iter().any(|x| x == kind)));
+    let parses = |kind: &str| am.is_none_or(|a| a["parse"].as_array().is_some_and(|p| p.iter().any(|x| x == kind)));
     let listed = |kind: &str, id: u64| {
         am.is_some_and(|a| {
             a[kind].as_array().is_some_and(|l| l.iter().any(|x| x.as_str() == Some(&id.to_string()) || x.as_u64() == Some(id)))
