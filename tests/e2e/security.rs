@@ -163,48 +163,59 @@ fn injection() -> String {
     format!("@everyone @here <@&{ALL_STAFF}> <@{d}> <@!{d}> ||@everyone|| [@here](https://x.invalid) **@everyone**", d = ids::DAVE)
 }
 
+/// The same and more for long fields: zero-width and full-width look-alikes,
+/// a code fence that would end the bot's own, a mention inside a link, and
+/// a mention right after a zero-width joiner.
+fn long_injection() -> String {
+    format!(
+        "{} @\u{200B}everyone @every\u{200D}one ＠here ```\n@everyone\n``` [x](https://x.invalid/<@&{ALL_STAFF}>) \u{200D}<@&{ALL_STAFF}> \u{FEFF}@here",
+        injection()
+    )
+}
+
 #[tokio::test]
 async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
     use crate::support::fake::{ids::*, snowflake};
     use crate::support::payloads::{self, Who};
     use serde_json::json;
     let app = TestApp::spawn().await;
-    let x = injection();
-    let x = x.as_str();
+    let short = injection();
+    let long = long_injection();
+    let (x, y) = (short.as_str(), long.as_str());
     let in_general = Who::new(ALICE, GENERAL);
 
     // A report with the injection in all five fields, and in the channel.
     let (_, reply) = app
-        .submit_report(in_general, "breach", Some("malware"), &[("title", x), ("what", x), ("noticed", x), ("systems", x), ("impact", x)])
+        .submit_report(in_general, "breach", Some("malware"), &[("title", x), ("what", y), ("noticed", x), ("systems", y), ("impact", y)])
         .await;
     let i = app.incident_from_reply(&reply).await;
     let channel = i.channel.unwrap().0;
     app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ALICE, channel, x));
     app.click(BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    app.through_form(&i, BOB, &format!("hk1:log:{}:status", i.id), &[("body", x)]).await;
+    app.through_form(&i, BOB, &format!("hk1:log:{}:status", i.id), &[("body", y)]).await;
     // Through to the lessons: the plan, the board report, the notes.
     for _ in 0..5 {
         app.click(BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
     }
-    let plan = [("technical", x), ("organisational", x), ("cause", x), ("damage", x)];
+    let plan = [("technical", y), ("organisational", y), ("cause", y), ("damage", x)];
     app.through_form(&i, BOB, &format!("hk1:plan:{}", i.id), &plan).await;
     app.click(BOB, &i, &format!("hk1:board:{}:victim:y", i.id)).await;
     app.click(BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
-    app.through_form(&i, BOB, &format!("hk1:note:{}", i.id), &[("went_well", x), ("missing", x)]).await;
+    app.through_form(&i, BOB, &format!("hk1:note:{}", i.id), &[("went_well", y), ("missing", y)]).await;
 
     // Another report dismissed with the injection as the reason, one more
     // closed as a "duplicate" of a mention.
     let (_, reply) = app.submit_report(in_general, "unsure", None, &[("title", "two"), ("what", "x")]).await;
     let dismissed = app.incident_from_reply(&reply).await;
-    app.through_form(&dismissed, BOB, &format!("hk1:dismiss:{}", dismissed.id), &[("body", x)]).await;
+    app.through_form(&dismissed, BOB, &format!("hk1:dismiss:{}", dismissed.id), &[("body", y)]).await;
     let (_, reply) = app.submit_report(in_general, "unsure", None, &[("title", "three"), ("what", "x")]).await;
     let dup = app.incident_from_reply(&reply).await;
     app.through_form(&dup, BOB, &format!("hk1:dup:{}", dup.id), &[("body", &format!("@everyone<@{DAVE}>"))]).await;
 
     // An exception and an amendment, decided with the injection as reasons.
     for (form, fields) in [
-        ("hk1:exceptionm", vec![("subject", x), ("text", x), ("until", "2099-12-31")]),
-        ("hk1:amendm", vec![("subject", x), ("text", x), ("reason", x)]),
+        ("hk1:exceptionm", vec![("subject", x), ("text", y), ("until", "2099-12-31")]),
+        ("hk1:amendm", vec![("subject", x), ("text", y), ("reason", y)]),
     ] {
         app.interact(payloads::modal(app.id(), in_general, form, &fields)).await;
         app.settled().await;
@@ -212,14 +223,14 @@ async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
         let decide = card["components"][0]["components"][0]["custom_id"].as_str().unwrap().to_string();
         let form = app.interact(payloads::button(app.id(), Who::new(BOB, COMMITTEE_CHANNEL), &decide, &card)).await;
         let modal = form["data"]["custom_id"].as_str().unwrap().to_string();
-        app.interact(payloads::modal(app.id(), Who::new(BOB, COMMITTEE_CHANNEL), &modal, &[("body", x)])).await;
+        app.interact(payloads::modal(app.id(), Who::new(BOB, COMMITTEE_CHANNEL), &modal, &[("body", y)])).await;
     }
 
     // A confidential reporter adds information from their DM.
     let options = json!([{"name": "category", "type": 3, "value": "unsure"}, {"name": "confidential", "type": 5, "value": true}]);
     let form = app.interact(payloads::slash(app.id(), in_general, "report", options)).await;
     let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
-    let reply = app.interact(payloads::modal(app.id(), in_general, &custom, &[("title", x), ("what", x)])).await;
+    let reply = app.interact(payloads::modal(app.id(), in_general, &custom, &[("title", x), ("what", y)])).await;
     let secret = app.incident_from_reply(&reply).await;
     app.click(BOB, &secret, &format!("hk1:take:{}", secret.id)).await;
     app.click(BOB, &secret, &format!("hk1:advance:{}", secret.id)).await;
@@ -228,7 +239,7 @@ async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
         app.fake.channels().into_iter().find(|c| c["name"] == format!("dm-{ALICE}")).unwrap()["id"].as_str().unwrap().parse().unwrap();
     let mut in_dm = Who::new(ALICE, dm);
     in_dm.guild = None;
-    app.interact(payloads::modal(app.id(), in_dm, &format!("hk1:addinfom:{}", secret.id), &[("body", x)])).await;
+    app.interact(payloads::modal(app.id(), in_dm, &format!("hk1:addinfom:{}", secret.id), &[("body", y)])).await;
     app.settled().await;
 
     // Whom Discord would have notified, message by message.
