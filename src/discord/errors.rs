@@ -44,12 +44,11 @@ pub fn too_long(e: &crate::discord::forms::TooLong, typed: &[(String, String)], 
         Lang::En => e.field.en,
     };
     let text: Vec<&str> = typed.iter().map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty()).collect();
-    // A fence in the text would end ours early.
-    let echo = crate::discord::i18n::clip(&text.join("\n---\n").replace("```", "'''"), 1200);
+    let echo = crate::discord::i18n::fenced(&text.join("\n---\n"));
     tr!(
         lang,
-        "⚠ 保存していません。「{f}」は{len}文字です。上限は{max}文字なので短くしてください。\n\n入力内容:\n```\n{echo}\n```",
-        "⚠ Not saved. “{f}” has {len} characters; the limit is {max}: shorten it.\n\nWhat you wrote:\n```\n{echo}\n```"
+        "⚠ 保存していません。「{f}」は{len}文字です。上限は{max}文字なので短くしてください。\n\n入力内容:\n{echo}",
+        "⚠ Not saved. “{f}” has {len} characters; the limit is {max}: shorten it.\n\nWhat you wrote:\n{echo}"
     )
 }
 

@@ -23,6 +23,13 @@ pub fn clip(text: &str, max: usize) -> String {
     out
 }
 
+/// A person's own text given back to them in a code block (nothing in it
+/// renders or pings), clipped to leave room in one message; a fence in the
+/// text would end the block early, so it is shown as '''.
+pub fn fenced(text: &str) -> String {
+    format!("```\n{}\n```", clip(&text.replace("```", "'''"), 1200))
+}
+
 /// Shows user text as typed without letting it ping or break formatting:
 /// `@everyone`, `@here` and mentions get a zero-width space after the `@`
 /// (defence in depth: `allowed_mentions` is always set as well).
@@ -34,6 +41,13 @@ pub fn inert(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::Lang;
+
+    #[test]
+    fn fenced_text_cannot_close_the_block_early() {
+        let shown = fenced("a ``` b");
+        assert_eq!(shown, "```\na ''' b\n```");
+        assert_eq!(fenced(&"x".repeat(5000)).chars().count(), 1200 + 8);
+    }
 
     #[test]
     fn tr_picks_the_language() {

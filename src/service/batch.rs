@@ -52,21 +52,22 @@ impl<J: Clone + Send + 'static, R: Send + 'static> Batcher<J, R> {
 
 /// Writes `jobs` with `write` in one transaction; if that fails, each job
 /// alone, so only the jobs that fail by themselves get an error.
-pub async fn together_or_alone<J, R, F, Fut>(jobs: Vec<J>, write: F) -> Vec<Result<R, ServiceError>>
+pub async fn together_or_alone<'a, J, R, F, Fut>(jobs: &'a [J], write: F) -> Vec<Result<R, ServiceError>>
 where
-    F: Fn(Vec<J>) -> Fut,
+    F: Fn(&'a [J]) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<R>, ServiceError>>,
-    J: Clone,
 {
     let n = jobs.len();
-    match write(jobs.clone()).await {
+    match write(jobs).await {
         Ok(all) => all.into_iter().map(Ok).collect(),
         Err(e) if n == 1 => vec![Err(e)],
         Err(e) => {
             tracing::warn!(error = %e, n, "a shared transaction failed; writing each item alone");
             let mut out = Vec::with_capacity(n);
             for job in jobs {
-                out.push(write(vec![job]).await.and_then(|mut one| one.pop().ok_or(ServiceError::NotFound("write result"))));
+                out.push(
+                    write(std::slice::from_ref(job)).await.and_then(|mut one| one.pop().ok_or(ServiceError::NotFound("write result"))),
+                );
             }
             out
         }

@@ -62,12 +62,12 @@ pub(super) fn writer(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock
     Arc::new(move |jobs| {
         let (store, settings, clock) = (store.clone(), settings.clone(), clock.clone());
         Box::pin(async move {
-            together_or_alone(jobs, |jobs| {
+            together_or_alone(&jobs, |jobs| {
                 let (store, settings, clock) = (&store, &settings, &clock);
                 async move {
                     let now = clock.now();
                     let mut tx = store.begin().await?;
-                    let out = store_reports(&mut tx, settings, now, &jobs).await?;
+                    let out = store_reports(&mut tx, settings, now, jobs).await?;
                     tx.commit().await?;
                     for r in out.iter().filter(|r| r.created) {
                         tracing::info!(incident = %r.incident.number, category = r.incident.category.id(), "incident reported");

@@ -34,11 +34,11 @@ pub(super) fn writer(store: Store) -> WriteBatch<TranscriptMessage, Kept> {
     Arc::new(move |messages| {
         let store = store.clone();
         Box::pin(async move {
-            together_or_alone(messages, |messages| {
+            together_or_alone(&messages, |messages| {
                 let store = &store;
                 async move {
                     let mut incidents: HashMap<ChannelId, Option<IncidentId>> = HashMap::new();
-                    for m in &messages {
+                    for m in messages {
                         if let Entry::Vacant(e) = incidents.entry(m.channel) {
                             e.insert(store.incident_by_channel(m.channel).await?.map(|i| i.id));
                         }

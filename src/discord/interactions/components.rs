@@ -369,10 +369,10 @@ async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) ->
     ))
 }
 
-pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -> CreateInteractionResponse {
+/// A form came back, its fields already checked against their limits.
+pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, f: &[(String, String)], lang: Lang) -> CreateInteractionResponse {
     let caller = ctx.caller(&m.user, m.member.as_ref());
-    let f = forms::submitted(&m.data);
-    let body = field(&f, F_BODY);
+    let body = field(f, F_BODY);
     let result: Result<String, ServiceError> = async {
         Ok(match id {
             CustomId::LogModal(i, kind) => {
@@ -387,10 +387,10 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
             }
             CustomId::PlanModal(i) => {
                 let plan = crate::domain::lessons::PreventionPlan {
-                    technical: field(&f, F_TECHNICAL).to_string(),
-                    organisational: field(&f, F_ORGANISATIONAL).to_string(),
-                    cause: field(&f, F_CAUSE).to_string(),
-                    damage: field(&f, F_DAMAGE).to_string(),
+                    technical: field(f, F_TECHNICAL).to_string(),
+                    organisational: field(f, F_ORGANISATIONAL).to_string(),
+                    cause: field(f, F_CAUSE).to_string(),
+                    damage: field(f, F_DAMAGE).to_string(),
                 };
                 let inc = ctx.app.set_plan(i, caller, plan).await?;
                 if inc.is_drill() {
@@ -435,12 +435,12 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
             }
             CustomId::ExceptionModal => {
                 let tz = ctx.app.settings.organisation.tz;
-                let until = crate::discord::interactions::requests::parse_day(field(&f, F_UNTIL), tz).ok_or_else(|| {
+                let until = crate::discord::interactions::requests::parse_day(field(f, F_UNTIL), tz).ok_or_else(|| {
                     ServiceError::BadInput(tr!(lang, "期限は YYYY-MM-DD で書いてください。", "Write the end date as YYYY-MM-DD."))
                 })?;
                 let body = crate::domain::request::RequestBody {
-                    subject: field(&f, F_SUBJECT).into(),
-                    text: field(&f, F_TEXT).into(),
+                    subject: field(f, F_SUBJECT).into(),
+                    text: field(f, F_TEXT).into(),
                     reason: String::new(),
                 };
                 let id = ctx.app.make_request(crate::domain::request::RequestKind::Exception, caller, body, Some(until)).await?;
@@ -452,9 +452,9 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
             }
             CustomId::AmendModal => {
                 let body = crate::domain::request::RequestBody {
-                    subject: field(&f, F_SUBJECT).into(),
-                    text: field(&f, F_TEXT).into(),
-                    reason: field(&f, F_REASON).into(),
+                    subject: field(f, F_SUBJECT).into(),
+                    text: field(f, F_TEXT).into(),
+                    reason: field(f, F_REASON).into(),
                 };
                 let id = ctx.app.make_request(crate::domain::request::RequestKind::Amendment, caller, body, None).await?;
                 tr!(
@@ -464,7 +464,7 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, id: CustomId, lang: Lang) -
                 )
             }
             CustomId::NoteModal(i) => {
-                ctx.app.add_note(i, caller, field(&f, F_WELL), field(&f, F_MISSING)).await?;
+                ctx.app.add_note(i, caller, field(f, F_WELL), field(f, F_MISSING)).await?;
                 tr!(lang, "改善メモを記録しました（§4.4(4)）。", "Improvement note recorded (§4.4(4)).")
             }
             CustomId::DuplicateModal(i) => {

@@ -118,12 +118,13 @@ async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> ser
     let lang = Lang::from_locale(&c.locale);
     // The confidential reporter's DM has one button, usable outside the guild
     // (the service checks it is theirs).
-    let from_dm = matches!(CustomId::parse(&c.data.custom_id), Some(CustomId::AddInfo(_))) && c.guild_id.is_none();
+    let id = CustomId::parse(&c.data.custom_id);
+    let from_dm = matches!(id, Some(CustomId::AddInfo(_))) && c.guild_id.is_none();
     if !ctx.in_our_guild(c.guild_id) && !from_dm {
         return c.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
     let work = async {
-        let response = match CustomId::parse(&c.data.custom_id) {
+        let response = match id {
             Some(id) => components::run(ctx, &c, id, lang).await,
             None => ephemeral(tr!(lang, "このボタンは無効です。", "This control is not valid.")),
         };
@@ -135,18 +136,20 @@ async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> ser
 
 async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::Result<()> {
     let lang = Lang::from_locale(&m.locale);
-    let from_dm = matches!(CustomId::parse(&m.data.custom_id), Some(CustomId::AddInfoModal(_))) && m.guild_id.is_none();
+    let id = CustomId::parse(&m.data.custom_id);
+    let from_dm = matches!(id, Some(CustomId::AddInfoModal(_))) && m.guild_id.is_none();
     if !ctx.in_our_guild(m.guild_id) && !from_dm {
         return m.create_response(&discord.http, refuse_other_guild(lang)).await;
     }
-    if let Some(CustomId::ReportModal { category, kind, confidential }) = CustomId::parse(&m.data.custom_id) {
+    if let Some(CustomId::ReportModal { category, kind, confidential }) = id {
         return report::submit(ctx, &discord.http, &m, category, kind, confidential, lang).await;
     }
+    let fields = forms::submitted(&m.data);
     let work = async {
-        let response = match CustomId::parse(&m.data.custom_id) {
-            Some(id) => match forms::check(&id, &forms::submitted(&m.data)) {
-                Ok(()) => components::submit(ctx, &m, id, lang).await,
-                Err(too_long) => ephemeral(errors::too_long(&too_long, &forms::submitted(&m.data), lang)),
+        let response = match id {
+            Some(id) => match forms::check(&id, &fields) {
+                Ok(()) => components::submit(ctx, &m, id, &fields, lang).await,
+                Err(too_long) => ephemeral(errors::too_long(&too_long, &fields, lang)),
             },
             None => ephemeral(tr!(lang, "このフォームは無効です。", "This form is not valid.")),
         };

@@ -157,13 +157,19 @@ pub async fn submit(
     edit(answer(result, &draft, lang)).await.map(|_| ())
 }
 
+/// The reporter's title and text, given back while (or because) the report
+/// is not stored.
+fn typed(draft: &ReportDraft) -> String {
+    crate::discord::i18n::fenced(&format!("{}\n{}", draft.title, draft.description))
+}
+
 /// What the reporter sees while their report waits for the database.
 fn held(draft: &ReportDraft, lang: Lang) -> String {
-    let echo = clip(&format!("{}\n{}", draft.title, draft.description).replace("```", "'''"), 1200);
+    let echo = typed(draft);
     tr!(
         lang,
-        "⏳ データベースに接続できません。報告を保持して保存を再試行しています。保存されるとこのメッセージが変わります。\n\n入力内容（念のため控えてください）:\n```\n{echo}\n```",
-        "⏳ The database cannot be reached. hikeshi is holding your report and retrying; this message changes once it is stored.\n\nWhat you wrote (keep a copy, just in case):\n```\n{echo}\n```"
+        "⏳ データベースに接続できません。報告を保持して保存を再試行しています。保存されるとこのメッセージが変わります。\n\n入力内容（念のため控えてください）:\n{echo}",
+        "⏳ The database cannot be reached. hikeshi is holding your report and retrying; this message changes once it is stored.\n\nWhat you wrote (keep a copy, just in case):\n{echo}"
     )
 }
 
@@ -189,11 +195,11 @@ fn answer(result: Result<crate::service::Reported, crate::service::ServiceError>
         Err(e) => {
             // Nothing was stored: give the reporter their text back.
             let why = failure(&e, lang, "report");
-            let echo = clip(&format!("{}\n{}", draft.title, draft.description).replace("```", "'''"), 1200);
+            let echo = typed(draft);
             tr!(
                 lang,
-                "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n```\n{echo}\n```",
-                "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n```\n{echo}\n```"
+                "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n{echo}",
+                "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n{echo}"
             )
         }
     }
