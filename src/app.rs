@@ -1,11 +1,18 @@
-//! Start-up: the one entry point `hikeshi run` and the tests share.
+//! The composition root: the one place that builds the process — the store,
+//! the service, the Discord client and its effect deliverer, the outbox
+//! worker, the scheduler, the metrics server — and starts them. `hikeshi
+//! run` and the tests start the bot through [`run`]; the other commands
+//! open the service through [`open_service`].
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Env, Settings};
+use crate::config::{Env, Settings, MISSING_TOKEN};
+use crate::discord::Discord;
+use crate::metrics::Metrics;
+use crate::runner::{Answering, Scheduler, Worker};
 use crate::service::Hikeshi;
 use crate::store::Store;
 use anyhow::Context as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -25,18 +32,37 @@ impl RunOptions {
     }
 }
 
-/// The message when `DISCORD_TOKEN` is missing: what to set, where to get it.
-pub const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications (your application → Bot → Reset Token) and export DISCORD_TOKEN=<token> before `hikeshi run`";
-
-/// Loads the configuration, opens and migrates the database, and runs the
-/// bot until `stop` turns true.
-pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    anyhow::ensure!(opts.env.token.is_some(), MISSING_TOKEN);
-    let settings = Settings::load(&opts.config)?;
-    let store = Store::connect(&opts.env.database_url)
-        .await
-        .with_context(|| format!("could not open the database {}", opts.env.database_url.redacted()))?;
+/// Opens the database named by `DATABASE_URL` and applies its migrations.
+pub async fn open_store(env: &Env) -> anyhow::Result<Store> {
+    let store =
+        Store::connect(&env.database_url).await.with_context(|| format!("could not open the database {}", env.database_url.redacted()))?;
     store.migrate().await?;
+    Ok(store)
+}
+
+/// The service without Discord, for the commands that read the records
+/// (`export`, `stats`, `audit`, `verify`).
+pub async fn open_service(config: &Path, env: &Env) -> anyhow::Result<Hikeshi> {
+    let settings = Settings::load(config)?;
+    let store = open_store(env).await?;
+    Ok(Hikeshi::new(store, Arc::new(settings), Arc::new(SystemClock)))
+}
+
+/// `hikeshi verify`: the event chain, the transcript and the §4.3 entries
+/// against it (§4.4(4)). Needs only the database, not the configuration.
+pub async fn verify(env: &Env) -> anyhow::Result<Result<i64, crate::domain::event::ChainBreak>> {
+    let store = open_store(env).await?;
+    let result = store.verify().await?;
+    store.close().await;
+    Ok(result)
+}
+
+/// Loads the configuration, opens and migrates the database, connects to
+/// Discord, and runs the bot until `stop` turns true.
+pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let token = opts.env.token.clone().context(MISSING_TOKEN)?;
+    let settings = Settings::load(&opts.config)?;
+    let store = open_store(&opts.env).await?;
     tracing::info!(
         organisation = %settings.organisation.name,
         playbooks = settings.playbooks.all().len(),
@@ -45,7 +71,47 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         "starting"
     );
     let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock);
-    let result = crate::discord::run(app, &opts.env, opts.tick, stop).await;
+    let metrics = Arc::new(Metrics::default());
+    let discord = Discord::connect(&token, opts.env.discord_api.as_deref()).await?;
+
+    // Answers to interactions go first; the outbox worker yields to them.
+    let answering = Arc::new(Answering::default());
+    let deliver = Arc::new(discord.deliverer(app.clone(), metrics.clone()));
+    let mut worker = Worker::new(app.clone(), deliver, worker_name()).yielding_to(answering.clone());
+    if let Some(secs) = opts.env.outbox_lease_seconds {
+        worker = worker.with_lease(chrono::Duration::seconds(secs));
+    }
+    let scheduler = Scheduler::new(app.clone(), opts.tick);
+    let ops = match &opts.env.metrics_addr {
+        Some(addr) => {
+            let addr: std::net::SocketAddr =
+                addr.parse().with_context(|| format!("HIKESHI_METRICS_ADDR={addr}: write an address such as 127.0.0.1:9090"))?;
+            Some(tokio::spawn(crate::metrics::serve(addr, app.clone(), metrics.clone(), stop.clone())))
+        }
+        None => None,
+    };
+    let worker = tokio::spawn(worker.run(stop.clone()));
+    let scheduler = tokio::spawn(scheduler.run(stop.clone()));
+
+    let result = discord.run_gateway(app, metrics, answering, stop).await;
+    if result.is_err() {
+        // The gateway ended by itself: nothing will say stop to the loops.
+        worker.abort();
+        scheduler.abort();
+    }
+    let _ = worker.await;
+    let _ = scheduler.await;
+    if let Some(t) = ops {
+        if let Ok(Err(e)) = t.await {
+            tracing::error!(error = %e, "the metrics server stopped");
+        }
+    }
     store.close().await;
     result
+}
+
+/// Names this process's outbox claims (a second process has another).
+fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "hikeshi".into());
+    format!("{host}-{}", std::process::id())
 }

@@ -1,14 +1,19 @@
 //! hikeshi (火消し): a Discord bot that runs an organisation's
 //! security-incident response the way its regulation says it must be run.
 //!
-//! Layers, inside out:
-//! - [`domain`]: the regulation's concepts, plain Rust;
+//! Layers, inside out (each imports only what is below it; the
+//! `layering` test keeps it so):
+//! - [`domain`]: the regulation as plain Rust — no serenity, sqlx, tokio;
 //! - [`config`]: the organisation's configuration and playbooks, validated;
-//! - [`store`]: the database behind a small repository API;
-//! - [`service`]: use-cases that tie the three together in transactions;
-//! - [`outbox`]: durable delivery of side effects;
-//! - [`discord`]: the only place that knows serenity;
-//! - [`app`]: start-up, shared by `hikeshi run` and the tests.
+//! - [`schedule`]: what is due when, as pure rules;
+//! - [`store`]: the database (SQLite or PostgreSQL), SQL and nothing above;
+//! - [`records`]: documents made from the records (exports, figures, §5);
+//! - [`service`]: the use-cases, the only door to the store, where every
+//!   permission decision is made;
+//! - [`runner`]: the loops beside the gateway — the outbox worker and the
+//!   scheduler; [`metrics`]: `/healthz` and `/metrics`;
+//! - [`discord`]: the only place that knows serenity, one folder a feature;
+//! - [`app`]: the composition root, shared by `hikeshi run` and the tests.
 
 pub mod app;
 pub mod clock;
@@ -16,8 +21,11 @@ pub mod config;
 pub mod discord;
 pub mod domain;
 pub mod metrics;
-pub mod outbox;
 pub mod records;
+pub mod runner;
 pub mod schedule;
 pub mod service;
 pub mod store;
+
+#[cfg(test)]
+mod layering;

@@ -2,10 +2,9 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use hikeshi::app::{run, RunOptions};
+use hikeshi::app::{open_service, open_store, run, RunOptions};
 use hikeshi::config::{Env, Settings, DEFAULT_PATH};
 use hikeshi::domain::Category;
-use hikeshi::store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -91,9 +90,7 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let store =
-                Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
-            store.migrate().await?;
+            open_store(&env).await?.close().await;
             println!("migrations applied to {}", env.database_url.redacted());
             Ok(ExitCode::SUCCESS)
         }
@@ -108,13 +105,13 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Audit => {
-            let app = open_app(&cli.config, &env).await?;
+            let app = open_service(&cli.config, &env).await?;
             let findings = app.audit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", hikeshi::records::audit::report(&findings, app.settings.organisation.lang));
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { from, until } => {
-            let app = open_app(&cli.config, &env).await?;
+            let app = open_service(&cli.config, &env).await?;
             let day = |s: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
                 use chrono::TimeZone;
                 let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("`{s}`: write the day as YYYY-MM-DD"))?;
@@ -145,7 +142,7 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             };
             let number: hikeshi::domain::IncidentNumber = number.parse()?;
-            let app = open_app(&cli.config, &env).await?;
+            let app = open_service(&cli.config, &env).await?;
             let record = app.record(number).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let text = hikeshi::records::export::render(&record, format, &app.settings);
             match output {
@@ -154,30 +151,17 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify => {
-            let store =
-                Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
-            store.migrate().await?;
-            match store.verify().await? {
-                Ok(n) => {
-                    println!("the event log is intact: {n} events");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(brk) => {
-                    println!("the event log is BROKEN: {brk}");
-                    Ok(ExitCode::FAILURE)
-                }
+        Command::Verify => match hikeshi::app::verify(&env).await? {
+            Ok(n) => {
+                println!("the event log is intact: {n} events");
+                Ok(ExitCode::SUCCESS)
             }
-        }
+            Err(brk) => {
+                println!("the event log is BROKEN: {brk}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
     }
-}
-
-/// The application without Discord, for commands that read the records.
-async fn open_app(config: &std::path::Path, env: &Env) -> anyhow::Result<hikeshi::service::Hikeshi> {
-    let settings = Settings::load(config)?;
-    let store = Store::connect(&env.database_url).await.with_context(|| format!("could not open {}", env.database_url.redacted()))?;
-    store.migrate().await?;
-    Ok(hikeshi::service::Hikeshi::new(store, std::sync::Arc::new(settings), std::sync::Arc::new(hikeshi::clock::SystemClock)))
 }
 
 fn summary(s: &Settings) -> String {

@@ -42,7 +42,7 @@ impl Metrics {
         }
     }
 
-    fn render(&self, reports: i64, open: i64, outbox: crate::store::OutboxStats) -> String {
+    fn render(&self, reports: i64, open: i64, outbox: crate::domain::effect::OutboxStats) -> String {
         let mut out = String::new();
         let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<String>| {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
@@ -101,24 +101,16 @@ struct Ops {
 }
 
 async fn healthz(State(ops): State<Ops>) -> impl IntoResponse {
-    match ops.app.store.count_incidents().await {
+    match ops.app.ping().await {
         Ok(_) => (StatusCode::OK, "ok\n"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
     }
 }
 
 async fn metrics_page(State(ops): State<Ops>) -> impl IntoResponse {
-    let store = &ops.app.store;
-    let gauges = async {
-        let all = store.all_incidents().await?;
-        let real = all.iter().filter(|i| !i.is_drill());
-        let (reports, open) = real.fold((0i64, 0i64), |(r, o), i| (r + 1, o + i64::from(i.phase.is_open())));
-        Ok::<_, crate::store::StoreError>((reports, open, store.outbox_stats().await?))
-    };
-    match gauges.await {
-        Ok((reports, open, outbox)) => {
-            (StatusCode::OK, [("content-type", "text/plain; version=0.0.4")], ops.metrics.render(reports, open, outbox)).into_response()
-        }
+    match ops.app.health().await {
+        Ok(h) => (StatusCode::OK, [("content-type", "text/plain; version=0.0.4")], ops.metrics.render(h.reports, h.open, h.outbox))
+            .into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")).into_response(),
     }
 }
@@ -147,7 +139,7 @@ mod tests {
         m.interaction(Duration::from_millis(3));
         m.interaction(Duration::from_millis(40));
         m.discord_error();
-        let text = m.render(2, 1, crate::store::OutboxStats { pending: 3, ..Default::default() });
+        let text = m.render(2, 1, crate::domain::effect::OutboxStats { pending: 3, ..Default::default() });
         assert!(text.contains("hikeshi_interaction_seconds_bucket{le=\"0.005\"} 1"));
         assert!(text.contains("hikeshi_interaction_seconds_bucket{le=\"0.05\"} 2"));
         assert!(text.contains("hikeshi_interaction_seconds_count 2"));

@@ -7,7 +7,7 @@ use arbitrary::Arbitrary;
 use chrono::{TimeZone, Utc};
 use hikeshi::discord::custom_id::CustomId;
 use hikeshi::discord::forms;
-use hikeshi::discord::i18n::inert;
+use hikeshi::discord::text::inert;
 use hikeshi::domain::report::parse_noticed;
 use libfuzzer_sys::fuzz_target;
 use serenity::all::ModalInteractionData;
@@ -90,12 +90,12 @@ fuzz_target!(|s: Submission| {
         }
         Err(e) => assert!(e.len > e.field.max),
     }
-    if let CustomId::ReportModal { category, kind, confidential } = id {
+    if let CustomId::ReportModal(category, kind, confidential) = id {
         let draft = forms::report_draft(category, kind, confidential, &fields);
-        if draft.problems().is_empty() {
-            assert!(!draft.title.trim().is_empty() && draft.title.chars().count() <= 100);
+        if let Ok(report) = draft.validate() {
+            assert!(!report.title.is_empty() && report.title.chars().count() <= 100);
+            assert!(report.systems.iter().all(|n| !n.is_empty() && n.trim() == n));
         }
-        assert!(draft.system_names().iter().all(|n| !n.is_empty() && n.trim() == n));
         let now = Utc.timestamp_opt(946_684_800 + i64::from(s.now), 0).single().expect("in range");
         let noticed = parse_noticed(&draft.noticed, now, chrono_tz::Asia::Tokyo);
         assert!(noticed.at <= now + chrono::Duration::minutes(5), "{:?} noticed in the future", draft.noticed);

@@ -58,6 +58,9 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// The message when `DISCORD_TOKEN` is missing: what to set, where to get it.
+pub const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications (your application → Bot → Reset Token) and export DISCORD_TOKEN=<token> before `hikeshi run`";
+
 /// The deployment environment.
 #[derive(Debug, Clone)]
 pub struct Env {

@@ -7,7 +7,7 @@ mod file;
 mod problem;
 mod validate;
 
-pub use env::{DatabaseUrl, Env, Secret};
+pub use env::{DatabaseUrl, Env, Secret, MISSING_TOKEN};
 pub use problem::{ConfigError, Problem};
 pub use validate::{parse_cron, CronSpec, DeadlinePolicy, DiscordIds, Organisation, Schedules, StatusCadence};
 

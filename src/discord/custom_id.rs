@@ -1,7 +1,12 @@
 //! Buttons, selects and modals carry their whole meaning in their custom id
-//! (`hk1:<action>:<incident>[:<arg>]`), and handlers read the state from the
-//! database: after a restart every old button still works, and nothing is
-//! held in memory between a click and its answer.
+//! (`hk1:<action>:<arg>…`), and handlers read the state from the database:
+//! after a restart every old button still works, and nothing is held in
+//! memory between a click and its answer.
+//!
+//! One table below declares every id: its action word, its arguments and
+//! the feature that handles it. Encoding and parsing are both generated
+//! from it, so they cannot drift apart, and the words must stay as they are
+//! (buttons posted by older versions carry them).
 //!
 //! Anything can arrive here (a forged interaction, an old version's id), so
 //! parsing never panics and refuses what it does not know.
@@ -10,270 +15,295 @@ use crate::domain::appi::{AppiQuestion, Stage};
 use crate::domain::lessons::{BoardQuestion, LessonItem};
 use crate::domain::{Category, IncidentId, LogKind, SubKind};
 
-fn board_id(q: BoardQuestion) -> &'static str {
-    match q {
-        BoardQuestion::VictimOfOutsideBreach => "victim",
-        BoardQuestion::HarmedOutsiders => "harm",
-    }
-}
-
 const PREFIX: &str = "hk1";
 /// Discord's limit for a custom id.
 pub const MAX_LEN: usize = 100;
 
+/// The folder of `discord/` that handles an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomId {
+pub enum Feature {
+    Report,
+    Incident,
+    Lessons,
+    Reminders,
+    Requests,
+    Appi,
+}
+
+/// One argument of a custom id: how it is written, and read back.
+pub trait Part: Sized {
+    fn put(&self) -> String;
+    fn take(s: &str) -> Option<Self>;
+}
+
+/// Only plain positive decimals: no signs, no leading-zero tricks, no
+/// full-width digits.
+fn positive(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+impl Part for IncidentId {
+    fn put(&self) -> String {
+        self.0.to_string()
+    }
+    fn take(s: &str) -> Option<Self> {
+        positive(s).map(IncidentId)
+    }
+}
+
+/// Reminder and request ids.
+impl Part for i64 {
+    fn put(&self) -> String {
+        self.to_string()
+    }
+    fn take(s: &str) -> Option<Self> {
+        positive(s)
+    }
+}
+
+/// Yes / no answers.
+impl Part for bool {
+    fn put(&self) -> String {
+        if *self { "y" } else { "n" }.into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        match s {
+            "y" => Some(true),
+            "n" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a report is made confidentially (written `1` / `0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Confidential(pub bool);
+
+impl Part for Confidential {
+    fn put(&self) -> String {
+        if self.0 { "1" } else { "0" }.into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        match s {
+            "1" => Some(Confidential(true)),
+            "0" => Some(Confidential(false)),
+            _ => None,
+        }
+    }
+}
+
+impl Part for Category {
+    fn put(&self) -> String {
+        self.id().into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        Category::parse(s)
+    }
+}
+
+/// A kind, or `-` for none.
+impl Part for Option<SubKind> {
+    fn put(&self) -> String {
+        self.map(|k| k.id()).unwrap_or("-").into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        match s {
+            "-" => Some(None),
+            k => SubKind::parse(k).map(Some),
+        }
+    }
+}
+
+impl Part for LogKind {
+    fn put(&self) -> String {
+        self.id().into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        LogKind::parse(s)
+    }
+}
+
+impl Part for LessonItem {
+    fn put(&self) -> String {
+        self.id().into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        LessonItem::parse(s)
+    }
+}
+
+impl Part for BoardQuestion {
+    fn put(&self) -> String {
+        match self {
+            BoardQuestion::VictimOfOutsideBreach => "victim",
+            BoardQuestion::HarmedOutsiders => "harm",
+        }
+        .into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        match s {
+            "victim" => Some(BoardQuestion::VictimOfOutsideBreach),
+            "harm" => Some(BoardQuestion::HarmedOutsiders),
+            _ => None,
+        }
+    }
+}
+
+impl Part for AppiQuestion {
+    fn put(&self) -> String {
+        self.id().into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        AppiQuestion::parse(s)
+    }
+}
+
+impl Part for Stage {
+    fn put(&self) -> String {
+        match self {
+            Stage::Preliminary => "p",
+            Stage::Final => "f",
+        }
+        .into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        match s {
+            "p" => Some(Stage::Preliminary),
+            "f" => Some(Stage::Final),
+            _ => None,
+        }
+    }
+}
+
+/// Declares [`CustomId`] with its encoder, parser and feature from one
+/// table: `Variant(arg: Type, …) = "word" => Feature`.
+macro_rules! custom_ids {
+    ($( $(#[$doc:meta])* $variant:ident $( ( $($arg:ident : $ty:ty),* ) )? = $word:literal => $feature:ident, )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum CustomId {
+            $( $(#[$doc])* $variant $( ( $($ty),* ) )?, )*
+        }
+
+        impl CustomId {
+            pub fn encode(&self) -> String {
+                match self {
+                    $( CustomId::$variant $( ( $($arg),* ) )? => {
+                        #[allow(unused_mut)]
+                        let mut out = format!("{PREFIX}:{}", $word);
+                        $( $( out.push(':'); out.push_str(&Part::put($arg)); )* )?
+                        out
+                    } )*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<CustomId> {
+                if s.len() > MAX_LEN {
+                    return None;
+                }
+                let mut parts = s.split(':');
+                if parts.next()? != PREFIX {
+                    return None;
+                }
+                let word = parts.next()?;
+                #[allow(unused_mut)]
+                let mut args = parts;
+                let id = match word {
+                    $( $word => {
+                        $( $( let $arg = <$ty as Part>::take(args.next()?)?; )* )?
+                        CustomId::$variant $( ( $($arg),* ) )?
+                    } )*
+                    _ => return None,
+                };
+                // Exactly as many arguments as the table says.
+                match args.next() {
+                    None => Some(id),
+                    Some(_) => None,
+                }
+            }
+
+            /// The folder of `discord/` that handles this id.
+            pub fn feature(&self) -> Feature {
+                match self {
+                    $( CustomId::$variant { .. } => Feature::$feature, )*
+                }
+            }
+
+            /// Every action word, for the fuzzer's dictionary and tests.
+            pub const WORDS: &'static [&'static str] = &[$( $word ),*];
+        }
+    };
+}
+
+custom_ids! {
     /// The /report modal, with the options chosen on the command.
-    ReportModal {
-        category: Category,
-        kind: Option<SubKind>,
-        confidential: bool,
-    },
-    TakeCommand(IncidentId),
+    ReportModal(category: Category, kind: Option<SubKind>, confidential: Confidential) = "report" => Report,
+    TakeCommand(incident: IncidentId) = "take" => Incident,
     /// The user select that appoints a commander.
-    Appoint(IncidentId),
-    /// Advance; `confirmed` once the person agreed to skip unticked items.
-    Advance {
-        incident: IncidentId,
-        confirmed: bool,
-    },
+    Appoint(incident: IncidentId) = "appoint" => Incident,
+    Advance(incident: IncidentId) = "advance" => Incident,
+    /// Advance once the person agreed to skip the unticked items.
+    AdvanceAnyway(incident: IncidentId) = "advance!" => Incident,
     /// The select that ticks checklist items.
-    Checklist(IncidentId),
+    Checklist(incident: IncidentId) = "tick" => Incident,
     /// A button opening the modal for a §4.3 record, and that modal.
-    LogButton(IncidentId, LogKind),
-    LogModal(IncidentId, LogKind),
-    DismissButton(IncidentId),
-    DismissModal(IncidentId),
-    DuplicateButton(IncidentId),
-    DuplicateModal(IncidentId),
+    LogButton(incident: IncidentId, kind: LogKind) = "log" => Incident,
+    LogModal(incident: IncidentId, kind: LogKind) = "logm" => Incident,
+    DismissButton(incident: IncidentId) = "dismiss" => Incident,
+    DismissModal(incident: IncidentId) = "dismissm" => Incident,
+    DuplicateButton(incident: IncidentId) = "dup" => Incident,
+    DuplicateModal(incident: IncidentId) = "dupm" => Incident,
     /// A scheduled reminder's buttons (the id is the reminder's).
-    Acknowledge(i64),
-    StartDrill(i64),
-    /// A playbook-improvement note (§4.4(4)), and its modal.
-    NoteButton(IncidentId),
-    NoteModal(IncidentId),
-    /// §4.4: the plan, the board questions, waivers, the announcement.
-    PlanButton(IncidentId),
-    PlanModal(IncidentId),
-    Board(IncidentId, BoardQuestion, bool),
-    WaiveSelect(IncidentId),
-    WaiveModal(IncidentId, LessonItem),
-    Read(IncidentId),
-    Readers(IncidentId),
-    /// §6/§9: the committee decides a request (id), and the reason modal.
-    Decide(i64, bool),
-    DecideModal(i64, bool),
-    /// §6/§9: the request forms.
-    ExceptionModal,
-    AmendModal,
+    Acknowledge(reminder: i64) = "ack" => Reminders,
+    StartDrill(reminder: i64) = "drillnow" => Reminders,
     /// §9: the yearly review's outcome (reminder id).
-    ReviewModal(i64),
+    ReviewModal(reminder: i64) = "reviewm" => Reminders,
+    /// A playbook-improvement note (§4.4(4)), and its modal.
+    NoteButton(incident: IncidentId) = "note" => Lessons,
+    NoteModal(incident: IncidentId) = "notem" => Lessons,
+    /// §4.4: the plan, the board questions, waivers, the announcement.
+    PlanButton(incident: IncidentId) = "plan" => Lessons,
+    PlanModal(incident: IncidentId) = "planm" => Lessons,
+    Board(incident: IncidentId, question: BoardQuestion, yes: bool) = "board" => Lessons,
+    WaiveSelect(incident: IncidentId) = "waive" => Lessons,
+    WaiveModal(incident: IncidentId, item: LessonItem) = "waivem" => Lessons,
+    Read(incident: IncidentId) = "read" => Lessons,
+    Readers(incident: IncidentId) = "readers" => Lessons,
+    /// §6/§9: the committee decides a request (id), and the reason modal.
+    Decide(request: i64, yes: bool) = "decide" => Requests,
+    DecideModal(request: i64, yes: bool) = "decidem" => Requests,
+    /// §6/§9: the request forms.
+    ExceptionModal = "exceptionm" => Requests,
+    AmendModal = "amendm" => Requests,
     /// The confidential reporter adds information, from their DM.
-    AddInfo(IncidentId),
-    AddInfoModal(IncidentId),
+    AddInfo(incident: IncidentId) = "addinfo" => Report,
+    AddInfoModal(incident: IncidentId) = "addinfom" => Report,
     /// APPI Art. 26: a question answered, a report filed.
-    Appi(IncidentId, AppiQuestion, bool),
-    AppiFiled(IncidentId, Stage),
+    Appi(incident: IncidentId, question: AppiQuestion, yes: bool) = "appi" => Appi,
+    AppiFiled(incident: IncidentId, stage: Stage) = "appifiled" => Appi,
 }
 
 impl CustomId {
-    pub fn encode(&self) -> String {
+    /// Ids that name a modal (they arrive as submissions, never as clicks).
+    pub fn is_modal(&self) -> bool {
         use CustomId::*;
-        match self {
-            ReportModal { category, kind, confidential } => {
-                format!("{PREFIX}:report:{}:{}:{}", category.id(), kind.map(|k| k.id()).unwrap_or("-"), u8::from(*confidential))
-            }
-            TakeCommand(i) => format!("{PREFIX}:take:{i}"),
-            Appoint(i) => format!("{PREFIX}:appoint:{i}"),
-            Advance { incident, confirmed } => format!("{PREFIX}:{}:{incident}", if *confirmed { "advance!" } else { "advance" }),
-            Checklist(i) => format!("{PREFIX}:tick:{i}"),
-            LogButton(i, k) => format!("{PREFIX}:log:{i}:{}", k.id()),
-            LogModal(i, k) => format!("{PREFIX}:logm:{i}:{}", k.id()),
-            DismissButton(i) => format!("{PREFIX}:dismiss:{i}"),
-            DismissModal(i) => format!("{PREFIX}:dismissm:{i}"),
-            DuplicateButton(i) => format!("{PREFIX}:dup:{i}"),
-            DuplicateModal(i) => format!("{PREFIX}:dupm:{i}"),
-            Acknowledge(r) => format!("{PREFIX}:ack:{r}"),
-            StartDrill(r) => format!("{PREFIX}:drillnow:{r}"),
-            NoteButton(i) => format!("{PREFIX}:note:{i}"),
-            NoteModal(i) => format!("{PREFIX}:notem:{i}"),
-            PlanButton(i) => format!("{PREFIX}:plan:{i}"),
-            PlanModal(i) => format!("{PREFIX}:planm:{i}"),
-            Board(i, q, yes) => format!("{PREFIX}:board:{i}:{}:{}", board_id(*q), if *yes { "y" } else { "n" }),
-            WaiveSelect(i) => format!("{PREFIX}:waive:{i}"),
-            WaiveModal(i, item) => format!("{PREFIX}:waivem:{i}:{}", item.id()),
-            Read(i) => format!("{PREFIX}:read:{i}"),
-            Readers(i) => format!("{PREFIX}:readers:{i}"),
-            Decide(r, yes) => format!("{PREFIX}:decide:{r}:{}", if *yes { "y" } else { "n" }),
-            DecideModal(r, yes) => format!("{PREFIX}:decidem:{r}:{}", if *yes { "y" } else { "n" }),
-            ExceptionModal => format!("{PREFIX}:exceptionm"),
-            AmendModal => format!("{PREFIX}:amendm"),
-            ReviewModal(r) => format!("{PREFIX}:reviewm:{r}"),
-            AddInfo(i) => format!("{PREFIX}:addinfo:{i}"),
-            AddInfoModal(i) => format!("{PREFIX}:addinfom:{i}"),
-            Appi(i, q, yes) => format!("{PREFIX}:appi:{i}:{}:{}", q.id(), if *yes { "y" } else { "n" }),
-            AppiFiled(i, stage) => format!("{PREFIX}:appifiled:{i}:{}", if *stage == Stage::Preliminary { "p" } else { "f" }),
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CustomId> {
-        if s.len() > MAX_LEN {
-            return None;
-        }
-        let mut parts = s.split(':');
-        if parts.next()? != PREFIX {
-            return None;
-        }
-        let action = parts.next()?;
-        let rest: Vec<&str> = parts.collect();
-        let incident = |i: usize| -> Option<IncidentId> {
-            let s = rest.get(i)?;
-            // Only plain positive decimals: no signs, no leading zeros tricks.
-            if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            s.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId)
-        };
-        let arity = |n: usize| (rest.len() == n).then_some(());
-        use CustomId::*;
-        Some(match action {
-            "report" => {
-                arity(3)?;
-                let category = Category::parse(rest[0])?;
-                let kind = match rest[1] {
-                    "-" => None,
-                    k => Some(SubKind::parse(k)?),
-                };
-                let confidential = match rest[2] {
-                    "0" => false,
-                    "1" => true,
-                    _ => return None,
-                };
-                ReportModal { category, kind, confidential }
-            }
-            "take" => arity(1).and_then(|_| incident(0)).map(TakeCommand)?,
-            "appoint" => arity(1).and_then(|_| incident(0)).map(Appoint)?,
-            "advance" => Advance { incident: arity(1).and_then(|_| incident(0))?, confirmed: false },
-            "advance!" => Advance { incident: arity(1).and_then(|_| incident(0))?, confirmed: true },
-            "tick" => arity(1).and_then(|_| incident(0)).map(Checklist)?,
-            "log" | "logm" => {
-                arity(2)?;
-                let i = incident(0)?;
-                let k = LogKind::parse(rest[1])?;
-                if action == "log" {
-                    LogButton(i, k)
-                } else {
-                    LogModal(i, k)
-                }
-            }
-            "dismiss" => arity(1).and_then(|_| incident(0)).map(DismissButton)?,
-            "dismissm" => arity(1).and_then(|_| incident(0)).map(DismissModal)?,
-            "dup" => arity(1).and_then(|_| incident(0)).map(DuplicateButton)?,
-            "dupm" => arity(1).and_then(|_| incident(0)).map(DuplicateModal)?,
-            "ack" => Acknowledge(arity(1).and_then(|_| incident(0))?.0),
-            "drillnow" => StartDrill(arity(1).and_then(|_| incident(0))?.0),
-            "note" => arity(1).and_then(|_| incident(0)).map(NoteButton)?,
-            "notem" => arity(1).and_then(|_| incident(0)).map(NoteModal)?,
-            "plan" => arity(1).and_then(|_| incident(0)).map(PlanButton)?,
-            "planm" => arity(1).and_then(|_| incident(0)).map(PlanModal)?,
-            "board" => {
-                arity(3)?;
-                let q = match rest[1] {
-                    "victim" => BoardQuestion::VictimOfOutsideBreach,
-                    "harm" => BoardQuestion::HarmedOutsiders,
-                    _ => return None,
-                };
-                let yes = match rest[2] {
-                    "y" => true,
-                    "n" => false,
-                    _ => return None,
-                };
-                Board(incident(0)?, q, yes)
-            }
-            "waive" => arity(1).and_then(|_| incident(0)).map(WaiveSelect)?,
-            "waivem" => {
-                arity(2)?;
-                WaiveModal(incident(0)?, LessonItem::parse(rest[1])?)
-            }
-            "read" => arity(1).and_then(|_| incident(0)).map(Read)?,
-            "readers" => arity(1).and_then(|_| incident(0)).map(Readers)?,
-            "decide" | "decidem" => {
-                arity(2)?;
-                let r = incident(0)?.0;
-                let yes = match rest[1] {
-                    "y" => true,
-                    "n" => false,
-                    _ => return None,
-                };
-                if action == "decide" {
-                    Decide(r, yes)
-                } else {
-                    DecideModal(r, yes)
-                }
-            }
-            "exceptionm" => arity(0).map(|_| ExceptionModal)?,
-            "amendm" => arity(0).map(|_| AmendModal)?,
-            "reviewm" => ReviewModal(arity(1).and_then(|_| incident(0))?.0),
-            "addinfo" => arity(1).and_then(|_| incident(0)).map(AddInfo)?,
-            "addinfom" => arity(1).and_then(|_| incident(0)).map(AddInfoModal)?,
-            "appi" => {
-                arity(3)?;
-                let yes = match rest[2] {
-                    "y" => true,
-                    "n" => false,
-                    _ => return None,
-                };
-                Appi(incident(0)?, AppiQuestion::parse(rest[1])?, yes)
-            }
-            "appifiled" => {
-                arity(2)?;
-                let stage = match rest[1] {
-                    "p" => Stage::Preliminary,
-                    "f" => Stage::Final,
-                    _ => return None,
-                };
-                AppiFiled(incident(0)?, stage)
-            }
-            _ => return None,
-        })
-    }
-
-    /// The incident the id concerns, if any.
-    pub fn incident(&self) -> Option<IncidentId> {
-        use CustomId::*;
-        match self {
-            ReportModal { .. }
-            | Acknowledge(_)
-            | StartDrill(_)
-            | Decide(..)
-            | DecideModal(..)
-            | ExceptionModal
-            | AmendModal
-            | ReviewModal(_) => None,
-            TakeCommand(i)
-            | Appoint(i)
-            | Checklist(i)
-            | LogButton(i, _)
-            | LogModal(i, _)
-            | DismissButton(i)
-            | DismissModal(i)
-            | DuplicateButton(i)
-            | NoteButton(i)
-            | NoteModal(i)
-            | PlanButton(i)
-            | PlanModal(i)
-            | Board(i, _, _)
-            | WaiveSelect(i)
-            | WaiveModal(i, _)
-            | Read(i)
-            | Readers(i)
-            | AddInfo(i)
-            | AddInfoModal(i)
-            | Appi(i, _, _)
-            | AppiFiled(i, _)
-            | DuplicateModal(i) => Some(*i),
-            Advance { incident, .. } => Some(*incident),
-        }
+        matches!(
+            self,
+            ReportModal(..)
+                | LogModal(..)
+                | DismissModal(_)
+                | DuplicateModal(_)
+                | ReviewModal(_)
+                | NoteModal(_)
+                | PlanModal(_)
+                | WaiveModal(..)
+                | DecideModal(..)
+                | ExceptionModal
+                | AmendModal
+                | AddInfoModal(_)
+        )
     }
 }
 
@@ -281,13 +311,13 @@ impl CustomId {
 mod tests {
     use super::*;
 
-    fn all() -> Vec<CustomId> {
+    pub(crate) fn all() -> Vec<CustomId> {
         let i = IncidentId(i64::MAX);
         let mut v = vec![
             CustomId::TakeCommand(i),
             CustomId::Appoint(i),
-            CustomId::Advance { incident: i, confirmed: false },
-            CustomId::Advance { incident: i, confirmed: true },
+            CustomId::Advance(i),
+            CustomId::AdvanceAnyway(i),
             CustomId::Checklist(i),
             CustomId::DismissButton(i),
             CustomId::DismissModal(i),
@@ -314,16 +344,17 @@ mod tests {
             CustomId::AddInfoModal(i),
             CustomId::Appi(i, AppiQuestion::OverThousand, true),
             CustomId::AppiFiled(i, Stage::Final),
+            CustomId::AppiFiled(i, Stage::Preliminary),
         ];
         for k in LogKind::ALL {
             v.push(CustomId::LogButton(i, k));
             v.push(CustomId::LogModal(i, k));
         }
         for c in Category::ALL {
-            v.push(CustomId::ReportModal { category: c, kind: None, confidential: true });
+            v.push(CustomId::ReportModal(c, None, Confidential(true)));
         }
         for k in SubKind::ALL {
-            v.push(CustomId::ReportModal { category: k.category(), kind: Some(k), confidential: false });
+            v.push(CustomId::ReportModal(k.category(), Some(k), Confidential(false)));
         }
         v
     }
@@ -334,6 +365,29 @@ mod tests {
             let s = id.encode();
             assert!(s.len() <= MAX_LEN, "{s}");
             assert_eq!(CustomId::parse(&s), Some(id), "{s}");
+        }
+    }
+
+    /// Buttons already posted in Discord carry ids written by earlier
+    /// versions: these must keep meaning what they meant.
+    #[test]
+    fn ids_written_by_earlier_versions_still_parse() {
+        let i = IncidentId(42);
+        for (text, id) in [
+            ("hk1:report:breach:-:1", CustomId::ReportModal(Category::Breach, None, Confidential(true))),
+            ("hk1:take:42", CustomId::TakeCommand(i)),
+            ("hk1:advance:42", CustomId::Advance(i)),
+            ("hk1:advance!:42", CustomId::AdvanceAnyway(i)),
+            ("hk1:tick:42", CustomId::Checklist(i)),
+            ("hk1:board:42:victim:y", CustomId::Board(i, BoardQuestion::VictimOfOutsideBreach, true)),
+            ("hk1:board:42:harm:n", CustomId::Board(i, BoardQuestion::HarmedOutsiders, false)),
+            ("hk1:decidem:3:n", CustomId::DecideModal(3, false)),
+            ("hk1:exceptionm", CustomId::ExceptionModal),
+            ("hk1:appifiled:42:p", CustomId::AppiFiled(i, Stage::Preliminary)),
+            ("hk1:ack:7", CustomId::Acknowledge(7)),
+        ] {
+            assert_eq!(CustomId::parse(text), Some(id), "{text}");
+            assert_eq!(id.encode(), text);
         }
     }
 
@@ -357,10 +411,21 @@ mod tests {
             "hk1:report:breach:dos:2",
             "hk1:take:%00",
             "hk1:take:５",
+            "hk1:exceptionm:1",
+            "hk1:board:5:victim:yes",
         ] {
             assert_eq!(CustomId::parse(bad), None, "{bad:?} accepted");
         }
         assert_eq!(CustomId::parse(&format!("hk1:take:{}", "1".repeat(200))), None);
+    }
+
+    #[test]
+    fn every_word_is_declared_once() {
+        let mut words = CustomId::WORDS.to_vec();
+        words.sort_unstable();
+        let n = words.len();
+        words.dedup();
+        assert_eq!(words.len(), n);
     }
 }
 
@@ -382,7 +447,7 @@ mod properties {
         #[test]
         fn ids_round_trip(n in 1i64..i64::MAX, yes: bool) {
             let i = IncidentId(n);
-            for id in [CustomId::TakeCommand(i), CustomId::Advance { incident: i, confirmed: yes }, CustomId::LogModal(i, LogKind::Status), CustomId::Decide(n, yes)] {
+            for id in [CustomId::TakeCommand(i), CustomId::Advance(i), CustomId::LogModal(i, LogKind::Status), CustomId::Decide(n, yes)] {
                 prop_assert_eq!(CustomId::parse(&id.encode()), Some(id));
             }
         }

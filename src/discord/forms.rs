@@ -1,13 +1,17 @@
-//! The text fields of every modal hikeshi opens, with their limits: one
-//! table that builds the modals (so Discord's client enforces the limits)
-//! and checks what comes back (so a forged or replayed submission that
-//! exceeds them is refused with a message naming the field and the limit,
-//! instead of being stored or clipped).
+//! The text fields of every modal hikeshi opens: one table that builds the
+//! modals (so Discord's client enforces the limits) and checks what comes
+//! back (so a forged or replayed submission that exceeds them is refused
+//! with a message naming the field and the limit, instead of being stored
+//! or clipped).
 
-use super::custom_id::CustomId;
+use super::custom_id::{Confidential, CustomId};
+use super::reply::Reply;
+use super::text::{clip, fenced};
+use crate::domain::log_entry::MAX_LOG_BODY;
 use crate::domain::report::{limits, ReportDraft};
-use crate::domain::{Category, SubKind};
-use serenity::all::{ActionRowComponent, ModalInteractionData};
+use crate::domain::{Category, Lang, SubKind};
+use crate::tr;
+use serenity::all::{ActionRowComponent, CreateActionRow, CreateInputText, CreateModal, InputTextStyle, ModalInteractionData};
 
 pub const F_BODY: &str = "body";
 pub const F_SUBJECT: &str = "subject";
@@ -28,57 +32,105 @@ pub const F_IMPACT: &str = "impact";
 
 /// Discord's own maximum for any modal text input.
 pub const DISCORD_MAX: usize = 4000;
+/// Discord's limit for a modal's title and an input's label.
+const LABEL_MAX: usize = 45;
 
-/// One text input: its custom id, its limit in characters, and a label
-/// for messages about it (the modal's own label may be more specific).
+/// One text input: its custom id, its limit in characters, its label (in
+/// the modal, and in messages about it), and how it is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
     pub id: &'static str,
     pub max: usize,
     pub ja: &'static str,
     pub en: &'static str,
+    pub long: bool,
+    pub required: bool,
+    pub hint: Option<(&'static str, &'static str)>,
 }
 
-const fn f(id: &'static str, max: usize, ja: &'static str, en: &'static str) -> Field {
-    Field { id, max, ja, en }
+impl Field {
+    pub fn label(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ja => self.ja,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// A required paragraph.
+const fn para(id: &'static str, max: usize, ja: &'static str, en: &'static str) -> Field {
+    Field { id, max, ja, en, long: true, required: true, hint: None }
+}
+
+/// A required single line.
+const fn line(id: &'static str, max: usize, ja: &'static str, en: &'static str) -> Field {
+    Field { id, max, ja, en, long: false, required: true, hint: None }
+}
+
+const fn optional(f: Field) -> Field {
+    Field { required: false, ..f }
+}
+
+const fn hint(f: Field, ja: &'static str, en: &'static str) -> Field {
+    Field { hint: Some((ja, en)), ..f }
 }
 
 const REPORT: &[Field] = &[
-    f(F_TITLE, limits::TITLE, "件名", "Title"),
-    f(F_WHAT, limits::DESCRIPTION, "何が起きたか", "What happened"),
-    f(F_NOTICED, limits::NOTICED, "発見日時", "When noticed"),
-    f(F_SYSTEMS, limits::SYSTEMS, "影響を受けるシステム", "Affected systems"),
-    f(F_IMPACT, limits::IMPACT, "これまでの影響", "Impact so far"),
+    line(F_TITLE, limits::TITLE, "件名", "Title"),
+    hint(
+        para(F_WHAT, limits::DESCRIPTION, "何が起きたか", "What happened"),
+        "見たこと、したこと、気づいたきっかけ",
+        "What you saw, what you did, how you noticed",
+    ),
+    hint(
+        optional(line(F_NOTICED, limits::NOTICED, "発見日時（空欄＝今）", "When noticed (empty = now)")),
+        "2026-11-25 14:30 / 14:30",
+        "2026-11-25 14:30 / 14:30",
+    ),
+    hint(
+        optional(line(F_SYSTEMS, limits::SYSTEMS, "影響を受けるシステム（カンマ区切り）", "Affected systems (comma-separated)")),
+        "例: メール, VPN",
+        "e.g. mail, VPN",
+    ),
+    optional(para(F_IMPACT, limits::IMPACT, "これまでの影響", "Impact so far")),
 ];
-const LOG: &[Field] = &[f(F_BODY, crate::domain::log_entry::MAX_LOG_BODY, "記録", "Entry")];
-const REASON: &[Field] = &[f(F_BODY, 1000, "理由", "Reason")];
-const DUPLICATE: &[Field] = &[f(F_BODY, 20, "元のインシデント番号", "Original incident number")];
-const LONG_TEXT: &[Field] = &[f(F_BODY, 2000, "本文", "Text")];
+const LOG: &[Field] = &[para(F_BODY, MAX_LOG_BODY, "記録", "Entry")];
+const REASON: &[Field] = &[para(F_BODY, 1000, "理由", "Reason")];
+const DUPLICATE: &[Field] = &[line(F_BODY, 20, "元のインシデント番号", "Original incident number")];
+const REVIEW: &[Field] = &[para(F_BODY, 2000, "結果（全員に周知されます）", "Outcome (announced to all)")];
+const ADD_INFO: &[Field] = &[para(F_BODY, 2000, "追加する情報", "What to add")];
 const PLAN: &[Field] = &[
-    f(F_TECHNICAL, 1000, "技術的対策", "Technical measures"),
-    f(F_ORGANISATIONAL, 1000, "組織的対策", "Organisational measures"),
-    f(F_CAUSE, 1000, "原因", "Cause"),
-    f(F_DAMAGE, 1000, "被害", "Damage"),
+    para(F_TECHNICAL, 1000, "技術的対策", "Technical measures"),
+    para(F_ORGANISATIONAL, 1000, "組織的対策", "Organisational measures"),
+    optional(para(F_CAUSE, 1000, "原因（調査結果）", "Cause (as investigated)")),
+    optional(para(F_DAMAGE, 1000, "被害", "Damage")),
 ];
-const NOTE: &[Field] = &[f(F_WELL, 2000, "うまくいったこと", "What went well"), f(F_MISSING, 2000, "足りなかったこと", "What was missing")];
+const NOTE: &[Field] = &[
+    optional(para(F_WELL, 2000, "うまくいったこと", "What went well")),
+    optional(para(F_MISSING, 2000, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
+];
 const EXCEPTION: &[Field] = &[
-    f(F_SUBJECT, 200, "どの規定の例外か", "Which rule"),
-    f(F_TEXT, 2000, "業務上の理由", "The business reason"),
-    f(F_UNTIL, 10, "いつまで", "Until"),
+    line(F_SUBJECT, 200, "どの規定の例外か", "Which rule"),
+    para(F_TEXT, 2000, "業務上の理由", "The business reason"),
+    line(F_UNTIL, 10, "いつまで（YYYY-MM-DD）", "Until (YYYY-MM-DD)"),
 ];
-const AMEND: &[Field] =
-    &[f(F_SUBJECT, 200, "条項", "Section"), f(F_TEXT, 2000, "改正案", "Proposed change"), f(F_REASON, 2000, "理由", "Why")];
+const AMEND: &[Field] = &[
+    line(F_SUBJECT, 200, "条項", "Section"),
+    para(F_TEXT, 2000, "改正案", "Proposed change"),
+    optional(para(F_REASON, 2000, "理由", "Why")),
+];
 
 /// The fields of the modal with this custom id (none for ids that are not
 /// modals).
 pub fn fields(form: &CustomId) -> &'static [Field] {
     use CustomId::*;
     match form {
-        ReportModal { .. } => REPORT,
+        ReportModal(..) => REPORT,
         LogModal(..) => LOG,
         DismissModal(_) | DecideModal(..) | WaiveModal(..) => REASON,
         DuplicateModal(_) => DUPLICATE,
-        ReviewModal(_) | AddInfoModal(_) => LONG_TEXT,
+        ReviewModal(_) => REVIEW,
+        AddInfoModal(_) => ADD_INFO,
         PlanModal(_) => PLAN,
         NoteModal(_) => NOTE,
         ExceptionModal => EXCEPTION,
@@ -87,10 +139,51 @@ pub fn fields(form: &CustomId) -> &'static [Field] {
     }
 }
 
-/// The limit of one field of a modal, for building it.
-pub fn max(form: &CustomId, field: &str) -> u16 {
-    let max = fields(form).iter().find(|f| f.id == field).map_or(DISCORD_MAX, |f| f.max);
-    u16::try_from(max).unwrap_or(u16::MAX)
+/// A modal built from the table: `title`, the table's labels (or those
+/// given with [`Modal::label`]), and any prefilled values.
+pub struct Modal {
+    form: CustomId,
+    title: String,
+    lang: Lang,
+    labels: Vec<(&'static str, String)>,
+    values: Vec<(&'static str, String)>,
+}
+
+impl Modal {
+    pub fn new(form: CustomId, title: String, lang: Lang) -> Modal {
+        Modal { form, title, lang, labels: vec![], values: vec![] }
+    }
+
+    /// A label more specific than the table's (the kind of a §4.3 record).
+    pub fn label(mut self, field: &'static str, label: String) -> Modal {
+        self.labels.push((field, label));
+        self
+    }
+
+    /// A value the field starts with (a reported message's text).
+    pub fn value(mut self, field: &'static str, value: String) -> Modal {
+        self.values.push((field, value));
+        self
+    }
+
+    pub fn build(self) -> Reply {
+        let lang = self.lang;
+        let inputs = fields(&self.form).iter().map(|f| {
+            let label = self.labels.iter().find(|(id, _)| *id == f.id).map(|(_, l)| l.clone()).unwrap_or_else(|| f.label(lang).into());
+            let style = if f.long { InputTextStyle::Paragraph } else { InputTextStyle::Short };
+            let mut input = CreateInputText::new(style, clip(&label, LABEL_MAX), f.id)
+                .max_length(u16::try_from(f.max).unwrap_or(u16::MAX))
+                .required(f.required);
+            if let Some((ja, en)) = f.hint {
+                input = input.placeholder(if lang == Lang::Ja { ja } else { en });
+            }
+            if let Some((_, v)) = self.values.iter().find(|(id, _)| *id == f.id) {
+                input = input.value(clip(v, f.max));
+            }
+            CreateActionRow::InputText(input)
+        });
+        Reply::Modal(CreateModal::new(self.form.encode(), clip(&self.title, LABEL_MAX)).components(inputs.collect()))
+    }
 }
 
 /// A submitted field longer than its modal allows.
@@ -105,13 +198,26 @@ pub struct TooLong {
 pub fn check(form: &CustomId, submitted: &[(String, String)]) -> Result<(), TooLong> {
     let known = fields(form);
     for (id, value) in submitted {
-        let field = known.iter().find(|f| f.id == id).copied().unwrap_or(f("?", DISCORD_MAX, "入力欄", "A field"));
+        let field = known.iter().find(|f| f.id == id).copied().unwrap_or(optional(para("?", DISCORD_MAX, "入力欄", "A field")));
         let len = value.chars().count();
         if len > field.max {
             return Err(TooLong { field, len });
         }
     }
     Ok(())
+}
+
+/// A field over its limit: which, how long, the limit, and what was typed
+/// (so nothing is lost; clipped to fit one message).
+pub fn too_long(e: &TooLong, typed: &[(String, String)], lang: Lang) -> String {
+    let (len, max, f) = (e.len, e.field.max, e.field.label(lang));
+    let text: Vec<&str> = typed.iter().map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty()).collect();
+    let echo = fenced(&text.join("\n---\n"));
+    tr!(
+        lang,
+        "⚠ 保存していません。「{f}」は{len}文字です。上限は{max}文字なので短くしてください。\n\n入力内容:\n{echo}",
+        "⚠ Not saved. “{f}” has {len} characters; the limit is {max}: shorten it.\n\nWhat you wrote:\n{echo}"
+    )
 }
 
 /// The text fields of a submitted modal, as `(custom id, value)`.
@@ -132,7 +238,7 @@ pub fn value<'a>(fields: &'a [(String, String)], id: &str) -> &'a str {
 }
 
 /// The report form's fields as a draft for the domain to check.
-pub fn report_draft(category: Category, kind: Option<SubKind>, confidential: bool, f: &[(String, String)]) -> ReportDraft {
+pub fn report_draft(category: Category, kind: Option<SubKind>, confidential: Confidential, f: &[(String, String)]) -> ReportDraft {
     ReportDraft {
         category: Some(category),
         kind,
@@ -141,7 +247,7 @@ pub fn report_draft(category: Category, kind: Option<SubKind>, confidential: boo
         noticed: value(f, F_NOTICED).to_string(),
         systems: value(f, F_SYSTEMS).to_string(),
         impact: value(f, F_IMPACT).to_string(),
-        confidential,
+        confidential: confidential.0,
     }
 }
 
@@ -169,16 +275,20 @@ mod tests {
         assert_eq!(check(&CustomId::AmendModal, &sub(&[("extra", "x".repeat(DISCORD_MAX))])), Ok(()));
     }
 
+    /// Every modal is within Discord's limits: 1 to 5 inputs, labels of 45
+    /// characters, lengths up to 4,000 — and the modal built from the table
+    /// declares exactly the table's limits.
     #[test]
-    fn every_modal_declares_limits_discord_accepts() {
+    fn every_modal_is_built_from_the_table_within_discords_limits() {
         let i = IncidentId(1);
         let modals = [
-            CustomId::ReportModal { category: Category::Breach, kind: None, confidential: false },
+            CustomId::ReportModal(Category::Breach, None, Confidential(false)),
             CustomId::LogModal(i, crate::domain::LogKind::Status),
             CustomId::DismissModal(i),
             CustomId::DuplicateModal(i),
             CustomId::ReviewModal(1),
             CustomId::DecideModal(1, true),
+            CustomId::WaiveModal(i, crate::domain::lessons::LessonItem::Plan),
             CustomId::AddInfoModal(i),
             CustomId::PlanModal(i),
             CustomId::NoteModal(i),
@@ -186,10 +296,21 @@ mod tests {
             CustomId::AmendModal,
         ];
         for m in modals {
-            assert!(!fields(&m).is_empty(), "{m:?} has no fields");
-            for f in fields(&m) {
-                assert!(f.max >= 1 && f.max <= DISCORD_MAX, "{m:?}.{}", f.id);
-                assert_eq!(usize::from(max(&m, f.id)), f.max);
+            assert!(m.is_modal());
+            let table = fields(&m);
+            assert!((1..=5).contains(&table.len()), "{m:?} has {} fields", table.len());
+            for lang in [Lang::Ja, Lang::En] {
+                let built = serde_json::to_value(Modal::new(m, "t".into(), lang).build()).unwrap();
+                let rows = built["data"]["components"].as_array().unwrap();
+                assert_eq!(rows.len(), table.len());
+                for (row, f) in rows.iter().zip(table) {
+                    let input = &row["components"][0];
+                    assert_eq!(input["custom_id"], f.id);
+                    assert_eq!(input["max_length"].as_u64().unwrap() as usize, f.max);
+                    assert!(f.max >= 1 && f.max <= DISCORD_MAX, "{m:?}.{}", f.id);
+                    assert!(input["label"].as_str().unwrap().chars().count() <= LABEL_MAX);
+                    assert_eq!(input["required"], f.required);
+                }
             }
         }
     }

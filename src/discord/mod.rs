@@ -1,28 +1,40 @@
-//! The only module that knows serenity: it connects, registers commands,
-//! turns Discord events into service calls, and delivers outbox effects.
+//! The only module that knows serenity, organised by feature: each folder
+//! holds its commands, its click and form handlers, its rendering and the
+//! delivery of its side effects. What they share sits beside them: the
+//! REST client, the custom-id and form tables, reply and text helpers.
+//!
+//! `app` assembles the process; this module connects, runs the gateway and
+//! delivers effects, asking the service for every decision.
 
+pub mod appi;
+mod channels;
 pub mod commands;
 pub mod custom_id;
-pub mod effects;
-pub mod errors;
+pub mod deliver;
 pub mod forms;
-mod handler;
-pub mod i18n;
-pub mod interactions;
+mod gateway;
+pub mod incident;
+mod interactions;
 pub mod lessons;
+pub mod records;
 pub mod reminders;
 pub mod render;
+pub mod reply;
+pub mod report;
 pub mod requests;
 pub mod rest;
+pub mod text;
+mod transcript;
 
 use crate::config::Secret;
 use crate::domain::UserId;
-use crate::outbox::Worker;
+use crate::metrics::Metrics;
+use crate::runner::Answering;
 use crate::service::Hikeshi;
 use anyhow::Context as _;
-use serenity::all::{GatewayIntents, HttpBuilder};
+use serenity::all::{GatewayIntents, Http, HttpBuilder};
 use std::sync::Arc;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
 /// The gateway events hikeshi uses, and no more. Message Content is
 /// privileged: it must be enabled in the Developer Portal, or transcripts
@@ -31,12 +43,28 @@ pub fn intents() -> GatewayIntents {
     GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
 }
 
-/// Connects to Discord (or to `api_base`), and runs until `stop` turns
-/// true: the gateway client and the outbox worker.
-pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Duration, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let token: &Secret = env.token.as_ref().context(crate::app::MISSING_TOKEN)?;
-    let api_base = env.discord_api.as_deref();
-    let make_http = || {
+/// What every handler needs.
+#[derive(Clone)]
+pub struct Ctx {
+    pub app: Hikeshi,
+    /// For the few reads a reply needs (the guild's member count).
+    pub http: Arc<Http>,
+    pub metrics: Arc<Metrics>,
+    /// Counts answers in progress, for the outbox worker to let them go first.
+    pub answering: Arc<Answering>,
+}
+
+/// A connection to Discord (or to `HIKESHI_DISCORD_API`) whose token was
+/// accepted.
+pub struct Discord {
+    token: Secret,
+    api_base: Option<String>,
+    http: Arc<Http>,
+    me: UserId,
+}
+
+impl Discord {
+    fn http(token: &Secret, api_base: Option<&str>) -> Http {
         let mut builder = HttpBuilder::new(token.expose());
         if let Some(base) = api_base {
             // serenity honours the proxy only with its rate limiter off; the
@@ -44,73 +72,54 @@ pub async fn run(app: Hikeshi, env: &crate::config::Env, tick: std::time::Durati
             builder = builder.proxy(base).ratelimiter_disabled(true);
         }
         builder.build()
-    };
-    let http = Arc::new(make_http());
-    let me = http.get_current_user().await.map_err(|e| match &e {
-        serenity::Error::Http(h) if h.status_code().is_some_and(|s| s.as_u16() == 401) => {
-            anyhow::anyhow!(
+    }
+
+    /// Checks the token (`GET /users/@me`) and says plainly what to do when
+    /// Discord refuses it.
+    pub async fn connect(token: &Secret, api_base: Option<&str>) -> anyhow::Result<Discord> {
+        let http = Arc::new(Self::http(token, api_base));
+        let me = http.get_current_user().await.map_err(|e| match &e {
+            serenity::Error::Http(h) if h.status_code().is_some_and(|s| s.as_u16() == 401) => anyhow::anyhow!(
                 "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)"
-            )
-        }
-        _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
-    })?;
-    tracing::info!(bot = %me.name, id = %me.id, "token accepted");
-
-    let wake = Arc::new(Notify::new());
-    let metrics = Arc::new(crate::metrics::Metrics::default());
-    let ops_task = match &env.metrics_addr {
-        Some(addr) => {
-            let addr: std::net::SocketAddr =
-                addr.parse().with_context(|| format!("HIKESHI_METRICS_ADDR={addr}: write an address such as 127.0.0.1:9090"))?;
-            Some(tokio::spawn(crate::metrics::serve(addr, app.clone(), metrics.clone(), stop.clone())))
-        }
-        None => None,
-    };
-    let rest = rest::Rest::new(http.clone(), api_base, metrics.clone());
-    let deliver = Arc::new(effects::DiscordEffects::new(rest, app.clone(), UserId(me.id.get())));
-    let worker_name = format!("{}-{}", hostname(), std::process::id());
-    let answering = Arc::new(crate::outbox::Answering::default());
-    let mut worker = Worker::new(app.clone(), deliver, worker_name, wake.clone()).yielding_to(answering.clone());
-    if let Some(secs) = env.outbox_lease_seconds {
-        worker = worker.with_lease(chrono::Duration::seconds(secs));
+            ),
+            _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
+        })?;
+        tracing::info!(bot = %me.name, id = %me.id, "token accepted");
+        Ok(Discord { token: token.clone(), api_base: api_base.map(str::to_string), http, me: UserId(me.id.get()) })
     }
-    let worker_task = tokio::spawn(worker.run(stop.clone()));
-    let scheduler_task = tokio::spawn(crate::schedule::Scheduler::new(app.clone(), wake.clone(), tick).run(stop.clone()));
 
-    let handler = handler::Handler::new(interactions::Ctx {
-        app: app.clone(),
-        http: http.clone(),
-        wake: wake.clone(),
-        metrics: metrics.clone(),
-        answering,
-    });
-    // The gateway client gets an HTTP client with the same API base, so
-    // that the gateway URL, too, comes from it.
-    let mut client = serenity::all::ClientBuilder::new_with_http(make_http(), intents())
-        .event_handler(handler)
-        .await
-        .context("could not build the Discord client")?;
-    let shards = client.shard_manager.clone();
-    let mut stop_gateway = stop.clone();
-    let gateway = tokio::spawn(async move { client.start().await });
-    tokio::select! {
-        r = gateway => {
-            r.context("the gateway task panicked")?.context("the gateway connection ended")?;
-        }
-        _ = async { let _ = stop_gateway.wait_for(|s| *s).await; } => {
-            shards.shutdown_all().await;
-        }
+    /// The outbox's deliverer of effects to Discord.
+    pub fn deliverer(&self, app: Hikeshi, metrics: Arc<Metrics>) -> deliver::DiscordEffects {
+        let rest = rest::Rest::new(self.http.clone(), self.api_base.as_deref(), metrics);
+        deliver::DiscordEffects::new(rest, app, self.me)
     }
-    let _ = worker_task.await;
-    let _ = scheduler_task.await;
-    if let Some(t) = ops_task {
-        if let Ok(Err(e)) = t.await {
-            tracing::error!(error = %e, "the metrics server stopped");
-        }
-    }
-    Ok(())
-}
 
-fn hostname() -> String {
-    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "hikeshi".into())
+    /// Runs the gateway until `stop` turns true.
+    pub async fn run_gateway(
+        &self,
+        app: Hikeshi,
+        metrics: Arc<Metrics>,
+        answering: Arc<Answering>,
+        stop: watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
+        let handler = gateway::Handler::new(Ctx { app, http: self.http.clone(), metrics, answering });
+        // The gateway client gets an HTTP client with the same API base, so
+        // that the gateway URL, too, comes from it.
+        let mut client = serenity::all::ClientBuilder::new_with_http(Self::http(&self.token, self.api_base.as_deref()), intents())
+            .event_handler(handler)
+            .await
+            .context("could not build the Discord client")?;
+        let shards = client.shard_manager.clone();
+        let mut stop = stop;
+        let gateway = tokio::spawn(async move { client.start().await });
+        tokio::select! {
+            r = gateway => {
+                r.context("the gateway task panicked")?.context("the gateway connection ended")?;
+            }
+            _ = async { let _ = stop.wait_for(|s| *s).await; } => {
+                shards.shutdown_all().await;
+            }
+        }
+        Ok(())
+    }
 }

@@ -115,6 +115,39 @@ pub enum Notice {
 }
 
 impl Effect {
+    /// The effect's stable name (the serialised `type`), stored beside it
+    /// for queries and logs.
+    pub fn kind(&self) -> &'static str {
+        use Effect::*;
+        match self {
+            CreateChannel { .. } => "create_channel",
+            PostCard { .. } => "post_card",
+            RefreshCard { .. } => "refresh_card",
+            NoticeCommittee { .. } => "notice_committee",
+            LinkReporter { .. } => "link_reporter",
+            PostLogEntry { .. } => "post_log_entry",
+            GrantAccess { .. } => "grant_access",
+            RevokeAccess { .. } => "revoke_access",
+            PostNotice { .. } => "post_notice",
+            Archive { .. } => "archive",
+            RefreshStatusBoard => "refresh_status_board",
+            CronReminder { .. } => "cron_reminder",
+            EscalateReminder { .. } => "escalate_reminder",
+            Remind { .. } => "remind",
+            PostDrillReport { .. } => "post_drill_report",
+            Announce { .. } => "announce",
+            RefreshAnnouncement { .. } => "refresh_announcement",
+            BoardReport { .. } => "board_report",
+            AuditReport { .. } => "audit_report",
+            PostRequest { .. } => "post_request",
+            RequestDecided { .. } => "request_decided",
+            RequestExpired { .. } => "request_expired",
+            AnnounceReview { .. } => "announce_review",
+            TellReporter { .. } => "tell_reporter",
+            AppiDraft { .. } => "appi_draft",
+        }
+    }
+
     /// Effects that may be merged while one is still pending: a second
     /// refresh of the same card adds nothing.
     pub fn coalesce_key(&self) -> Option<String> {
@@ -154,6 +187,42 @@ impl Effect {
             | RequestDecided { .. }
             | RequestExpired { .. }
             | AnnounceReview { .. } => None,
+        }
+    }
+}
+
+/// An effect waiting in the outbox, as the worker claimed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub effect: Effect,
+    /// Deliveries tried so far, this one included.
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub inflight: i64,
+    pub done: i64,
+    pub dead: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_is_the_serialised_type() {
+        let i = IncidentId(1);
+        for e in [
+            Effect::CreateChannel { incident: i },
+            Effect::RefreshStatusBoard,
+            Effect::LinkReporter { incident: i, application_id: 1, token: "t".into() },
+            Effect::Remind { incident: i, what: IncidentReminder::NoCommander },
+            Effect::AppiDraft { incident: i },
+        ] {
+            assert_eq!(serde_json::to_value(&e).unwrap()["type"], e.kind());
         }
     }
 }

@@ -17,12 +17,12 @@ pub struct PreventionPlan {
 
 impl PreventionPlan {
     /// Both parts are required by §4.4(1).
-    pub fn new(technical: &str, organisational: &str) -> Result<Self, &'static str> {
+    pub fn new(technical: &str, organisational: &str) -> Result<Self, super::refusal::IncidentError> {
         if technical.trim().is_empty() {
-            return Err("the technical part of the prevention plan is empty");
+            return Err(super::refusal::IncidentError::PlanTechnicalEmpty);
         }
         if organisational.trim().is_empty() {
-            return Err("the organisational part of the prevention plan is empty");
+            return Err(super::refusal::IncidentError::PlanOrganisationalEmpty);
         }
         Ok(PreventionPlan {
             technical: technical.trim().to_string(),

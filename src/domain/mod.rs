@@ -6,6 +6,7 @@
 
 pub mod appi;
 pub mod category;
+pub mod drill;
 pub mod effect;
 pub mod event;
 pub mod ids;
@@ -16,6 +17,8 @@ pub mod permission;
 pub mod phase;
 pub mod playbook;
 pub mod priority;
+pub mod records;
+pub mod refusal;
 pub mod reminder;
 pub mod report;
 pub mod request;

@@ -74,10 +74,17 @@ pub enum Action {
     WriteLessons,
     Export,
     StartDrill,
+    /// §4.1(2), §9, §5: acknowledge a drill, review or audit reminder.
+    Acknowledge,
+    /// §6, §9: approve or deny a request; record the yearly review.
+    Decide,
+    /// The committee's figures and lists: `/stats`, `/audit`, `/schedule`,
+    /// `/playbook notes`, who has read an announcement (§4.4(3)).
+    ViewRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -91,6 +98,9 @@ impl Action {
         Action::WriteLessons,
         Action::Export,
         Action::StartDrill,
+        Action::Acknowledge,
+        Action::Decide,
+        Action::ViewRecords,
     ];
 
     /// The roles that may perform this action.
@@ -102,6 +112,8 @@ impl Action {
             Report => &[Member, Reporter, Responder, Commander, Committee],
             // §4.2: the committee takes command or appoints the executive.
             TakeCommand | AppointCommander | MarkDuplicate | Dismiss | StartDrill => &[Committee],
+            // §4.1(2), §5, §6, §9: the committee's own work.
+            Acknowledge | Decide | ViewRecords => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -140,6 +152,9 @@ mod tests {
             (WriteLessons,     [false, false, false, true,  true ]),
             (Export,           [false, false, false, true,  true ]),
             (StartDrill,       [false, false, false, false, true ]),
+            (Acknowledge,      [false, false, false, false, true ]),
+            (Decide,           [false, false, false, false, true ]),
+            (ViewRecords,      [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -31,3 +31,12 @@ impl IncidentReminder {
         )
     }
 }
+
+/// What the database knows about an incident's activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Activity {
+    /// The last thing a person did (an event or a message).
+    pub last: DateTime<Utc>,
+    /// The last §4.3 status entry.
+    pub last_status: Option<DateTime<Utc>>,
+}

@@ -2,6 +2,8 @@
 
 use super::category::{Category, SubKind};
 use super::incident::Noticed;
+use super::text::Lang;
+use crate::tr;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -30,24 +32,129 @@ pub struct ReportDraft {
     pub confidential: bool,
 }
 
+/// A field of the report form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportField {
+    Title,
+    Description,
+    Noticed,
+    Systems,
+    Impact,
+}
+
+impl ReportField {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (ReportField::Title, Lang::Ja) => "件名",
+            (ReportField::Title, Lang::En) => "title",
+            (ReportField::Description, Lang::Ja) => "何が起きたか",
+            (ReportField::Description, Lang::En) => "what happened",
+            (ReportField::Noticed, Lang::Ja) => "発見日時",
+            (ReportField::Noticed, Lang::En) => "noticed at",
+            (ReportField::Systems, Lang::Ja) => "影響を受けるシステム",
+            (ReportField::Systems, Lang::En) => "affected systems",
+            (ReportField::Impact, Lang::Ja) => "これまでの影響",
+            (ReportField::Impact, Lang::En) => "impact so far",
+        }
+    }
+}
+
 /// One problem with one field, for the reporter.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldError {
-    #[error("`{field}` is empty: please describe it")]
-    Empty { field: &'static str },
-    #[error("`{field}` has {len} characters; the limit is {max}: shorten it")]
-    TooLong { field: &'static str, len: usize, max: usize },
-    #[error("the kind `{kind}` is not under the category `{category}`: pick a kind of that category or the category `{actual}`")]
-    KindMismatch { kind: &'static str, category: &'static str, actual: &'static str },
-    #[error("no category was chosen")]
+    Empty {
+        field: ReportField,
+    },
+    TooLong {
+        field: ReportField,
+        len: usize,
+        max: usize,
+    },
+    /// The kind belongs under another category.
+    KindMismatch {
+        kind: SubKind,
+        category: Category,
+    },
     NoCategory,
 }
 
+impl FieldError {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            FieldError::Empty { field } => {
+                let f = field.label(lang);
+                tr!(lang, "「{f}」が空です。内容を書いてください。", "“{f}” is empty: please describe it.")
+            }
+            FieldError::TooLong { field, len, max } => {
+                let f = field.label(lang);
+                tr!(
+                    lang,
+                    "「{f}」は{len}文字です。上限は{max}文字なので短くしてください。",
+                    "“{f}” has {len} characters; the limit is {max}: shorten it."
+                )
+            }
+            FieldError::KindMismatch { kind, category } => {
+                let (k, c, a) = (kind.label(), category.label(), kind.category().label());
+                let (k, c, actual) = (k.get(lang), c.get(lang), a.get(lang));
+                tr!(
+                    lang,
+                    "種類「{k}」は区分「{c}」に属しません。区分「{actual}」を選ぶか、別の種類を選んでください。",
+                    "The kind “{k}” is not under “{c}”: choose the category “{actual}” or another kind."
+                )
+            }
+            FieldError::NoCategory => tr!(lang, "区分が選ばれていません。", "No category was chosen."),
+        }
+    }
+
+    /// One of each, for the test that reads every refusal in Japanese.
+    pub fn examples() -> Vec<FieldError> {
+        vec![
+            FieldError::Empty { field: ReportField::Title },
+            FieldError::TooLong { field: ReportField::Description, len: 4001, max: 4000 },
+            FieldError::KindMismatch { kind: SubKind::Malware, category: Category::Failure },
+            FieldError::NoCategory,
+        ]
+    }
+}
+
+/// A report as checked: a category is chosen, every field is within its
+/// limit, the text is trimmed. Only [`ReportDraft::validate`] makes one, so
+/// the service never stores an unchecked report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub category: Category,
+    pub kind: Option<SubKind>,
+    pub title: String,
+    pub description: String,
+    pub noticed: String,
+    pub systems: Vec<String>,
+    pub impact: String,
+    pub confidential: bool,
+}
+
 impl ReportDraft {
-    /// Every problem at once, so the reporter fixes them in one go.
-    pub fn problems(&self) -> Vec<FieldError> {
+    /// The report, or every problem at once, so the reporter fixes them in
+    /// one go.
+    pub fn validate(&self) -> Result<Report, Vec<FieldError>> {
+        let problems = self.problems();
+        match self.category {
+            Some(category) if problems.is_empty() => Ok(Report {
+                category,
+                kind: self.kind,
+                title: self.title.trim().to_string(),
+                description: self.description.trim().to_string(),
+                noticed: self.noticed.trim().to_string(),
+                systems: self.system_names(),
+                impact: self.impact.trim().to_string(),
+                confidential: self.confidential,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    fn problems(&self) -> Vec<FieldError> {
         let mut out = vec![];
-        let mut field = |name: &'static str, value: &str, max: usize, required: bool| {
+        let mut field = |name: ReportField, value: &str, max: usize, required: bool| {
             let len = value.chars().count();
             if required && value.trim().is_empty() {
                 out.push(FieldError::Empty { field: name });
@@ -55,23 +162,21 @@ impl ReportDraft {
                 out.push(FieldError::TooLong { field: name, len, max });
             }
         };
-        field("title", &self.title, limits::TITLE, true);
-        field("what happened", &self.description, limits::DESCRIPTION, true);
-        field("noticed at", &self.noticed, limits::NOTICED, false);
-        field("affected systems", &self.systems, limits::SYSTEMS, false);
-        field("impact so far", &self.impact, limits::IMPACT, false);
+        field(ReportField::Title, &self.title, limits::TITLE, true);
+        field(ReportField::Description, &self.description, limits::DESCRIPTION, true);
+        field(ReportField::Noticed, &self.noticed, limits::NOTICED, false);
+        field(ReportField::Systems, &self.systems, limits::SYSTEMS, false);
+        field(ReportField::Impact, &self.impact, limits::IMPACT, false);
         match (self.category, self.kind) {
             (None, _) => out.push(FieldError::NoCategory),
-            (Some(c), Some(k)) if k.category() != c => {
-                out.push(FieldError::KindMismatch { kind: k.id(), category: c.id(), actual: k.category().id() })
-            }
+            (Some(c), Some(k)) if k.category() != c => out.push(FieldError::KindMismatch { kind: k, category: c }),
             _ => {}
         }
         out
     }
 
     /// The names of the affected systems, split on commas, 、 and new lines.
-    pub fn system_names(&self) -> Vec<String> {
+    fn system_names(&self) -> Vec<String> {
         let mut names: Vec<String> = vec![];
         for n in self.systems.split([',', '、', '，', '\n', ';']).map(str::trim).filter(|n| !n.is_empty()) {
             if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
@@ -196,23 +301,31 @@ mod tests {
         let mut d = draft();
         d.title = "あ".repeat(limits::TITLE);
         d.description = "x".repeat(limits::DESCRIPTION);
-        assert!(d.problems().is_empty());
+        assert!(d.validate().is_ok());
         d.title.push('あ');
-        assert_eq!(d.problems(), vec![FieldError::TooLong { field: "title", len: 101, max: 100 }]);
-        assert!(d.problems()[0].to_string().contains("limit is 100"));
+        let problems = d.validate().unwrap_err();
+        assert_eq!(problems, vec![FieldError::TooLong { field: ReportField::Title, len: 101, max: 100 }]);
+        assert_eq!(problems[0].text(Lang::Ja), "「件名」は101文字です。上限は100文字なので短くしてください。");
     }
 
     #[test]
     fn every_problem_is_listed() {
         let d = ReportDraft { category: Some(Category::Failure), kind: Some(SubKind::Malware), ..Default::default() };
-        let p = d.problems();
-        assert_eq!(p.len(), 3, "{p:?}");
+        let p = d.validate().unwrap_err();
+        assert_eq!(
+            p,
+            vec![
+                FieldError::Empty { field: ReportField::Title },
+                FieldError::Empty { field: ReportField::Description },
+                FieldError::KindMismatch { kind: SubKind::Malware, category: Category::Failure },
+            ]
+        );
     }
 
     #[test]
     fn system_names_split_and_dedupe() {
         let mut d = draft();
         d.systems = "mail, Web、mail\nVPN ; ".into();
-        assert_eq!(d.system_names(), vec!["mail", "Web", "VPN"]);
+        assert_eq!(d.validate().unwrap().systems, vec!["mail", "Web", "VPN"]);
     }
 }

@@ -1,4 +1,6 @@
 //! Bilingual text: every user-facing string exists in Japanese and English.
+//! Replies follow the user's Discord locale; channel posts and documents
+//! follow the organisation's language.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,9 +68,27 @@ impl Text {
     }
 }
 
+/// `tr!(lang, "日本語 {x}", "English {x}")` picks and formats one.
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $ja:literal, $en:literal $(,)?) => {
+        match $lang {
+            $crate::domain::Lang::Ja => format!($ja),
+            $crate::domain::Lang::En => format!($en),
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tr_picks_the_language() {
+        let n = 3;
+        assert_eq!(tr!(Lang::Ja, "{n}件", "{n} items"), "3件");
+        assert_eq!(tr!(Lang::En, "{n}件", "{n} items"), "3 items");
+    }
 
     #[test]
     fn locales_map_to_the_two_languages() {

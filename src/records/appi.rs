@@ -5,8 +5,8 @@
 use super::local;
 use crate::config::Settings;
 use crate::domain::appi::AppiQuestion;
+use crate::domain::records::LogEntry;
 use crate::domain::Incident;
-use crate::store::incidents::LogEntry;
 use crate::tr;
 
 pub fn ppc_report_markdown(i: &Incident, entries: &[LogEntry], settings: &Settings) -> String {

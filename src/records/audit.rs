@@ -4,8 +4,8 @@
 use crate::config::Settings;
 use crate::domain::category::Coverage;
 use crate::domain::lessons::LessonItem;
+use crate::domain::records::ReminderRow;
 use crate::domain::{Category, Incident, Lang, PlaybookId, SubKind, Text};
-use crate::store::ReminderRow;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 

@@ -2,8 +2,8 @@
 
 use super::local;
 use crate::config::Settings;
+use crate::domain::records::LogEntry;
 use crate::domain::Incident;
-use crate::store::incidents::LogEntry;
 use crate::tr;
 
 /// §4.4(2): the board report draft, from the incident's records.

@@ -5,9 +5,9 @@
 use super::local;
 use crate::config::Settings;
 use crate::domain::event::EventRecord;
+use crate::domain::records::LogEntry;
+use crate::domain::records::TranscriptLine;
 use crate::domain::{Incident, RecoveryDeadline, UserId};
-use crate::store::incidents::LogEntry;
-use crate::store::TranscriptLine;
 use crate::tr;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};

@@ -2,9 +2,9 @@
 //! §4.4(4) "keep the records". Plain text building, no I/O.
 
 use crate::config::Settings;
+use crate::domain::records::LogEntry;
+use crate::domain::records::TranscriptLine;
 use crate::domain::{Incident, Lang};
-use crate::store::incidents::LogEntry;
-use crate::store::TranscriptLine;
 use crate::tr;
 use chrono_tz::Tz;
 

@@ -4,10 +4,8 @@
 
 use crate::domain::{Category, Incident, Phase};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
 
-/// When an incident entered each phase.
-pub type Entered = HashMap<Phase, DateTime<Utc>>;
+pub use crate::domain::records::PhaseEntries as Entered;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Row {

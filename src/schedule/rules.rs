@@ -2,6 +2,7 @@
 
 use crate::config::DeadlinePolicy;
 use crate::domain::appi::{AppiPolicy, Stage};
+use crate::domain::reminder::Activity;
 use crate::domain::{Incident, IncidentReminder, RecoveryDeadline, RecoveryPriority};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -27,15 +28,6 @@ pub struct Due {
     pub key: String,
     pub at: DateTime<Utc>,
     pub what: IncidentReminder,
-}
-
-/// What the database knows about an incident's activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Activity {
-    /// The last thing a person did (an event or a message).
-    pub last: DateTime<Utc>,
-    /// The last §4.3 status entry.
-    pub last_status: Option<DateTime<Utc>>,
 }
 
 fn strictest(i: &Incident) -> Option<RecoveryPriority> {

@@ -46,7 +46,7 @@ impl<J: Clone + Send + 'static, R: Send + 'static> Batcher<J, R> {
             }
         }
         // The loop is gone (its runtime is shutting down): write alone.
-        (self.write)(vec![job]).await.pop().unwrap_or(Err(ServiceError::NotFound("write result")))
+        (self.write)(vec![job]).await.pop().unwrap_or(Err(ServiceError::Internal("no write result")))
     }
 }
 
@@ -66,7 +66,7 @@ where
             let mut out = Vec::with_capacity(n);
             for job in jobs {
                 out.push(
-                    write(std::slice::from_ref(job)).await.and_then(|mut one| one.pop().ok_or(ServiceError::NotFound("write result"))),
+                    write(std::slice::from_ref(job)).await.and_then(|mut one| one.pop().ok_or(ServiceError::Internal("no write result"))),
                 );
             }
             out
@@ -104,7 +104,7 @@ mod tests {
             seen.lock().unwrap().push(jobs.len());
             Box::pin(async move {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                jobs.into_iter().map(|j| if j == 7 { Err(ServiceError::NotFound("seven")) } else { Ok(j * 10) }).collect()
+                jobs.into_iter().map(|j| if j == 7 { Err(ServiceError::Internal("seven")) } else { Ok(j * 10) }).collect()
             })
         });
         let batcher = Arc::new(Batcher::new(write));

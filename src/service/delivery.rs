@@ -4,8 +4,10 @@
 //! redelivery find what the first one made.
 
 use super::{Hikeshi, ServiceError};
+use crate::domain::effect::{OutboxItem, OutboxStats};
+use crate::domain::event::ChainBreak;
 use crate::domain::{Actor, ChannelId, EventPayload, MessageId};
-use crate::store::OutboxItem;
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivered {
@@ -47,5 +49,57 @@ impl Hikeshi {
         tx.complete(item.id, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// What `/metrics` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health {
+    /// Real incidents ever reported, and those still open (drills apart).
+    pub reports: i64,
+    pub open: i64,
+    pub outbox: OutboxStats,
+}
+
+impl Hikeshi {
+    /// Claims up to `limit` due effects for the worker `name` until
+    /// `now + lease`, oldest first.
+    pub async fn claim_outbox(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, ServiceError> {
+        Ok(self.store.claim(name, now, lease, limit).await?)
+    }
+
+    /// Puts an effect back, to be tried at `not_before`.
+    pub async fn retry_outbox(&self, id: i64, not_before: DateTime<Utc>, error: &str, count_attempt: bool) -> Result<(), ServiceError> {
+        Ok(self.store.retry_at(id, not_before, error, count_attempt).await?)
+    }
+
+    /// Gives up an effect that can never succeed; it stays for the audit.
+    pub async fn give_up_outbox(&self, id: i64, error: &str) -> Result<(), ServiceError> {
+        Ok(self.store.give_up(id, error, self.clock.now()).await?)
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub async fn ping(&self) -> Result<(), ServiceError> {
+        self.store.count_incidents().await?;
+        Ok(())
+    }
+
+    pub async fn health(&self) -> Result<Health, ServiceError> {
+        let all = self.store.all_incidents().await?;
+        let real = all.iter().filter(|i| !i.is_drill());
+        let (reports, open) = real.fold((0i64, 0i64), |(r, o), i| (r + 1, o + i64::from(i.phase.is_open())));
+        Ok(Health { reports, open, outbox: self.store.outbox_stats().await? })
+    }
+
+    /// §4.4(4): the event chain, the transcript and the §4.3 entries are
+    /// intact (`hikeshi verify`); the number of events, or the first break.
+    pub async fn verify(&self) -> Result<Result<i64, ChainBreak>, ServiceError> {
+        Ok(self.store.verify().await?)
     }
 }

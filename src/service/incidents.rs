@@ -1,6 +1,6 @@
 //! Working an incident: command, phases, checklist, records, people.
 
-use super::{Caller, Hikeshi, ServiceError};
+use super::{Caller, Hikeshi, InputError, Missing, ServiceError};
 use crate::domain::incident::{IncidentError, Outcome};
 use crate::domain::{Actor, Incident, IncidentId, IncidentNumber, LogKind, Playbook, UserId};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,8 @@ impl Hikeshi {
     {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let mut incident = tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
+        // A missing incident is "not found"; a database error stays one.
+        let mut incident = tx.incident(id).await?;
         let playbook = incident.playbook.as_ref().and_then(|p| self.settings.playbooks.get(p));
         let outcome = op(&mut incident, playbook, now)?;
         tx.save_incident(&incident, now).await?;
@@ -27,7 +28,7 @@ impl Hikeshi {
                 Some(p) => tx.last_drill_report(p).await?,
                 None => None,
             };
-            let report = crate::schedule::drills::drill_report(&incident, &changes, playbook, previous.as_ref());
+            let report = crate::domain::drill::drill_report(&incident, &changes, playbook, previous.as_ref());
             tx.insert_drill_report(id, &report, now).await?;
         }
         tx.commit().await?;
@@ -64,9 +65,9 @@ impl Hikeshi {
 
     /// Closes `id` as a duplicate of the incident numbered `original`.
     pub async fn mark_duplicate(&self, id: IncidentId, caller: Caller, original: &str) -> Result<Incident, ServiceError> {
-        let number: IncidentNumber =
-            original.parse().map_err(|e: crate::domain::ids::BadIncidentNumber| ServiceError::BadInput(e.to_string()))?;
-        let original = self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound("incident with that number"))?;
+        let number: IncidentNumber = original.parse().map_err(|_| InputError::BadIncidentNumber(original.trim().to_string()))?;
+        let original =
+            self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?;
         self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &i.roles_of(caller.user, caller.committee), &original, now)).await
     }
 
@@ -85,18 +86,15 @@ impl Hikeshi {
     pub async fn log(&self, id: IncidentId, caller: Caller, kind: LogKind, body: &str) -> Result<i64, ServiceError> {
         let body = body.trim();
         if body.is_empty() {
-            return Err(ServiceError::BadInput("the entry is empty: write what happened".into()));
+            return Err(InputError::EmptyEntry.into());
         }
-        let len = body.chars().count();
-        if len > crate::domain::log_entry::MAX_LOG_BODY {
-            return Err(ServiceError::BadInput(format!(
-                "the entry has {len} characters; the limit is {}: shorten it",
-                crate::domain::log_entry::MAX_LOG_BODY
-            )));
+        let (len, max) = (body.chars().count(), crate::domain::log_entry::MAX_LOG_BODY);
+        if len > max {
+            return Err(InputError::EntryTooLong { len, max }.into());
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let incident = tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
+        let incident = tx.incident(id).await?;
         incident.may_log(&incident.roles_of(caller.user, caller.committee))?;
         let entry = tx.insert_log_entry(id, kind, body, caller.user, now).await?;
         tx.record(Some(id), Actor::User(caller.user), now, &incident.logged(entry, kind, body)).await?;

@@ -40,7 +40,7 @@ impl Hikeshi {
     pub async fn read_announcement(&self, id: IncidentId, caller: Caller) -> Result<bool, ServiceError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.incident(id).await.map_err(|_| ServiceError::NotFound("incident"))?;
+        tx.incident(id).await?;
         let first = tx.record_read(id, caller.user, now).await?;
         if first {
             tx.append(Some(id), Actor::User(caller.user), now, &EventPayload::AnnouncementRead { user: caller.user }).await?;

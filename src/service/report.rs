@@ -4,9 +4,9 @@ use super::batch::{together_or_alone, WriteBatch};
 use super::{Hikeshi, ServiceError};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::domain::incident::NewIncident;
-use crate::domain::report::{parse_noticed, ReportDraft};
-use crate::domain::{Actor, Effect, Incident, IncidentNumber, UserId};
+use crate::domain::incident::{NewIncident, Outcome};
+use crate::domain::report::{parse_noticed, Report, ReportDraft};
+use crate::domain::{Actor, Effect, Incident, IncidentId, IncidentNumber, UserId};
 use crate::store::{Store, WriteTx};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -30,7 +30,7 @@ pub struct Reported {
 /// One report waiting to be stored (already checked).
 #[derive(Debug, Clone)]
 pub(super) struct ReportJob {
-    draft: ReportDraft,
+    report: Report,
     reporter: UserId,
     source_key: String,
     reply: Option<ReplyHandle>,
@@ -48,12 +48,9 @@ impl Hikeshi {
         source_key: &str,
         reply: Option<ReplyHandle>,
     ) -> Result<Reported, ServiceError> {
-        let problems = draft.problems();
-        if !problems.is_empty() {
-            return Err(ServiceError::Invalid(problems));
-        }
-        draft.category.ok_or(ServiceError::NotFound("category"))?;
-        self.reports.submit(ReportJob { draft: draft.clone(), reporter, source_key: source_key.to_string(), reply }).await
+        // Checked once, here: what is queued is a valid report.
+        let report = draft.validate().map_err(ServiceError::Invalid)?;
+        self.reports.submit(ReportJob { report, reporter, source_key: source_key.to_string(), reply }).await
     }
 }
 
@@ -94,6 +91,7 @@ async fn store_reports(
     fresh.sort_unstable();
     fresh.dedup();
     let mut numbers = tx.next_numbers(false, now, settings.organisation.tz, fresh.len()).await?.into_iter();
+    let mut ids = tx.reserve_incident_ids(fresh.len()).await?.into_iter();
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
         // The same interaction twice (a retried delivery) finds the first.
@@ -101,8 +99,10 @@ async fn store_reports(
             out.push(Reported { incident: existing.clone(), created: false });
             continue;
         }
-        let number = numbers.next().ok_or(ServiceError::NotFound("incident number"))?;
-        let reported = store_report(tx, settings, now, job, number).await?;
+        let (Some(number), Some(id)) = (numbers.next(), ids.next()) else {
+            return Err(ServiceError::Internal("fewer numbers than reports"));
+        };
+        let reported = store_report(tx, settings, now, job, id, number).await?;
         seen.insert(job.source_key.clone(), reported.incident.clone());
         out.push(reported);
     }
@@ -114,35 +114,51 @@ async fn store_report(
     settings: &Settings,
     now: DateTime<Utc>,
     job: &ReportJob,
+    id: IncidentId,
     number: IncidentNumber,
 ) -> Result<Reported, ServiceError> {
-    let draft = &job.draft;
-    let category = draft.category.ok_or(ServiceError::NotFound("category"))?;
-    let tz = settings.organisation.tz;
-    let id = tx.insert_incident(number, job.reporter, Some(&job.source_key), now).await?;
-    let affected = draft.system_names().iter().map(|n| settings.systems.resolve(n)).collect();
-    let playbook = settings.playbooks.matching(category, draft.kind).map(|p| p.id.clone());
+    let r = &job.report;
     let new = NewIncident {
         number,
-        category,
-        kind: draft.kind,
-        title: draft.title.trim().to_string(),
-        description: draft.description.trim().to_string(),
-        noticed: parse_noticed(&draft.noticed, now, tz),
-        impact: draft.impact.trim().to_string(),
-        affected,
+        category: r.category,
+        kind: r.kind,
+        title: r.title.clone(),
+        description: r.description.clone(),
+        noticed: parse_noticed(&r.noticed, now, settings.organisation.tz),
+        impact: r.impact.clone(),
+        affected: r.systems.iter().map(|n| settings.systems.resolve(n)).collect(),
         reporter: job.reporter,
-        playbook,
-        confidential: draft.confidential,
+        playbook: settings.playbooks.matching(r.category, r.kind).map(|p| p.id.clone()),
+        confidential: r.confidential,
     };
-    let (incident, mut outcome) = Incident::open(id, new, now);
     // A confidential reporter cannot open the channel: no link for them.
-    if let Some(r) = job.reply.clone().filter(|_| !draft.confidential) {
-        outcome.effects.push(Effect::LinkReporter { incident: id, application_id: r.application_id, token: r.token });
-    }
-    tx.save_incident(&incident, now).await?;
-    tx.record(Some(id), Actor::User(job.reporter), now, &outcome).await?;
+    let link = job.reply.clone().filter(|_| !r.confidential);
+    let incident = open_incident(tx, id, new, &job.source_key, now, |outcome| {
+        if let Some(reply) = link {
+            outcome.effects.push(Effect::LinkReporter { incident: id, application_id: reply.application_id, token: reply.token });
+        }
+    })
+    .await?;
     Ok(Reported { incident, created: true })
+}
+
+/// §4.2: one incident opened, written once with its events and effects —
+/// the one path for reports and drills. `adjust` adds what only one of
+/// them needs.
+pub(super) async fn open_incident(
+    tx: &mut WriteTx,
+    id: IncidentId,
+    new: NewIncident,
+    source_key: &str,
+    now: DateTime<Utc>,
+    adjust: impl FnOnce(&mut Outcome),
+) -> Result<Incident, ServiceError> {
+    let actor = Actor::User(new.reporter);
+    let (incident, mut outcome) = Incident::open(id, new, now);
+    adjust(&mut outcome);
+    tx.insert_incident(&incident, Some(source_key), now).await?;
+    tx.record(Some(id), actor, now, &outcome).await?;
+    Ok(incident)
 }
 
 #[cfg(test)]
@@ -183,6 +199,6 @@ mod tests {
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=29).collect::<Vec<_>>(), "no gaps, no repeats");
         assert_eq!(app.store.count_incidents().await.unwrap(), 29);
-        assert!(app.store.verify().await.unwrap().is_ok());
+        assert!(app.verify().await.unwrap().is_ok());
     }
 }

@@ -1,18 +1,10 @@
 //! §6 exceptions, §9 amendments and the yearly review's outcome.
 
-use super::{Caller, Hikeshi, ServiceError};
+use super::{Caller, Hikeshi, InputError, ServiceError};
 use crate::domain::incident::IncidentError;
 use crate::domain::request::{Request, RequestBody, RequestKind, RequestStatus};
-use crate::domain::{Actor, Effect, EventPayload, Role};
+use crate::domain::{Action, Actor, Effect, EventPayload};
 use chrono::{DateTime, Utc};
-
-fn committee_only(caller: Caller) -> Result<(), ServiceError> {
-    if caller.committee {
-        Ok(())
-    } else {
-        Err(IncidentError::NotAllowed(&[Role::Committee]).into())
-    }
-}
 
 impl Hikeshi {
     /// A member asks the committee; the request goes to the committee channel.
@@ -24,14 +16,14 @@ impl Hikeshi {
         until: Option<DateTime<Utc>>,
     ) -> Result<i64, ServiceError> {
         if body.subject.trim().is_empty() || body.text.trim().is_empty() {
-            return Err(ServiceError::BadInput("please fill in every required field".into()));
+            return Err(InputError::RequiredFieldEmpty.into());
         }
         if kind == RequestKind::Exception && until.is_none() {
-            return Err(ServiceError::BadInput("an exception needs an end date (YYYY-MM-DD)".into()));
+            return Err(InputError::EndDateMissing.into());
         }
         let now = self.clock.now();
         if until.is_some_and(|u| u <= now) {
-            return Err(ServiceError::BadInput("the end date has already passed".into()));
+            return Err(InputError::EndDatePassed.into());
         }
         let mut tx = self.store.begin().await?;
         let id = tx.insert_request(kind, caller.user, &body, until, now).await?;
@@ -41,16 +33,21 @@ impl Hikeshi {
         Ok(id)
     }
 
+    /// May `caller` decide requests? Asked before the reason form opens.
+    pub fn may_decide(&self, caller: Caller) -> Result<(), ServiceError> {
+        self.may_always(caller, Action::Decide)
+    }
+
     /// The committee approves or denies, with a reason that is kept.
     pub async fn decide(&self, id: i64, caller: Caller, approved: bool, reason: &str) -> Result<Request, ServiceError> {
-        committee_only(caller)?;
+        self.may_always(caller, Action::Decide)?;
         if reason.trim().is_empty() {
             return Err(IncidentError::ReasonRequired.into());
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !tx.decide_request(id, approved, caller.user, reason.trim(), now).await? {
-            return Err(ServiceError::BadInput("this request was already decided".into()));
+            return Err(InputError::AlreadyDecided.into());
         }
         tx.append(
             None,
@@ -61,7 +58,7 @@ impl Hikeshi {
         .await?;
         tx.enqueue(&Effect::RequestDecided { request: id }, now).await?;
         tx.commit().await?;
-        self.store.request(id).await?.ok_or(ServiceError::NotFound("request"))
+        self.request(id).await
     }
 
     /// Approved exceptions still in force.
@@ -87,7 +84,7 @@ impl Hikeshi {
 
     /// §9: the yearly review's outcome, acknowledged and announced.
     pub async fn conclude_review(&self, reminder: i64, caller: Caller, outcome: &str) -> Result<(), ServiceError> {
-        committee_only(caller)?;
+        self.may_always(caller, Action::Decide)?;
         if outcome.trim().is_empty() {
             return Err(IncidentError::ReasonRequired.into());
         }

@@ -1,10 +1,12 @@
 //! Scheduled work: cron reminders (§4.1(2) drills, §9 annual review),
 //! incident reminders (Table 1), escalations, and drills.
 
-use super::{Caller, Hikeshi, ServiceError};
-use crate::domain::incident::{IncidentError, NewIncident, Noticed};
+use super::{Caller, Hikeshi, Missing, ServiceError};
+use crate::domain::drill as drills;
+use crate::domain::incident::{NewIncident, Noticed};
 use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, IncidentReminder, PlaybookId};
-use crate::schedule::{drills, rules};
+use crate::schedule::rules;
+use crate::store::WriteTx;
 use chrono::{DateTime, Utc};
 
 /// The two cron schedules, by the name their state is kept under.
@@ -33,7 +35,7 @@ pub struct Overview {
     pub next_drill: Option<DateTime<Utc>>,
     pub next_review: Option<DateTime<Utc>>,
     pub suggested_playbook: Option<PlaybookId>,
-    pub unacknowledged: Vec<crate::store::ReminderRow>,
+    pub unacknowledged: Vec<crate::domain::records::ReminderRow>,
     pub deadlines: Vec<Incident>,
 }
 
@@ -136,9 +138,7 @@ impl Hikeshi {
 
     /// The committee acknowledges a reminder; `false` when it already was.
     pub async fn acknowledge(&self, reminder: i64, caller: Caller) -> Result<bool, ServiceError> {
-        if !caller.committee {
-            return Err(IncidentError::NotAllowed(&[crate::domain::Role::Committee]).into());
-        }
+        self.may_always(caller, Action::Acknowledge)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let done = tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await?;
@@ -152,10 +152,32 @@ impl Hikeshi {
     /// §4.1(2): the committee starts a drill of `playbook`: a practice
     /// incident, numbered apart, marked DRILL everywhere.
     pub async fn start_drill(&self, caller: Caller, playbook: &PlaybookId, source_key: &str) -> Result<Incident, ServiceError> {
-        if !Action::StartDrill.allowed(&crate::domain::RoleSet { committee: caller.committee, ..Default::default() }) {
-            return Err(IncidentError::NotAllowed(Action::StartDrill.allowed_roles()).into());
+        self.may_always(caller, Action::StartDrill)?;
+        let mut tx = self.store.begin().await?;
+        let incident = self.drill_in(&mut tx, caller, playbook, source_key).await?;
+        tx.commit().await?;
+        Ok(incident)
+    }
+
+    /// "Start drill now" on a drill reminder: the drill of the suggested
+    /// playbook starts and the reminder is acknowledged, in one transaction.
+    pub async fn start_drill_from_reminder(&self, reminder: i64, caller: Caller, source_key: &str) -> Result<Incident, ServiceError> {
+        self.may_always(caller, Action::StartDrill)?;
+        let playbook = self.reminder(reminder).await?.playbook.ok_or(ServiceError::NotFound(Missing::Playbook))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let incident = self.drill_in(&mut tx, caller, &playbook, source_key).await?;
+        if tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await? {
+            tx.append(None, Actor::User(caller.user), now, &EventPayload::ReminderAcknowledged { reminder }).await?;
         }
-        let pb = self.settings.playbooks.get(playbook).ok_or(ServiceError::NotFound("playbook"))?;
+        tx.commit().await?;
+        Ok(incident)
+    }
+
+    /// The drill itself, inside the caller's transaction; a repeated
+    /// interaction finds the drill it started.
+    async fn drill_in(&self, tx: &mut WriteTx, caller: Caller, playbook: &PlaybookId, source_key: &str) -> Result<Incident, ServiceError> {
+        let pb = self.settings.playbooks.get(playbook).ok_or(ServiceError::NotFound(Missing::Playbook))?;
         let (category, kind) = match pb.covers.first() {
             Some(crate::domain::category::Coverage::Kind(k)) => (k.category(), Some(*k)),
             Some(crate::domain::category::Coverage::Category(c)) => (*c, None),
@@ -163,12 +185,11 @@ impl Hikeshi {
         };
         let now = self.clock.now();
         let lang = self.settings.organisation.lang;
-        let mut tx = self.store.begin().await?;
         if let Some(existing) = tx.incident_by_source(source_key).await? {
             return Ok(existing);
         }
         let number = tx.next_number(true, now, self.settings.organisation.tz).await?;
-        let id = tx.insert_incident(number, caller.user, Some(source_key), now).await?;
+        let id = tx.reserve_incident_ids(1).await?.pop().ok_or(ServiceError::Internal("no incident id"))?;
         let title = pb.title.get(lang);
         let new = NewIncident {
             number,
@@ -183,16 +204,13 @@ impl Hikeshi {
             playbook: Some(pb.id.clone()),
             confidential: false,
         };
-        let (incident, outcome) = Incident::open(id, new, now);
-        tx.save_incident(&incident, now).await?;
-        tx.append(Some(id), Actor::User(caller.user), now, &EventPayload::DrillStarted { playbook: pb.id.0.clone() }).await?;
-        tx.record(Some(id), Actor::User(caller.user), now, &outcome).await?;
-        tx.commit().await?;
-        Ok(incident)
+        let started = EventPayload::DrillStarted { playbook: pb.id.0.clone() };
+        super::report::open_incident(tx, id, new, source_key, now, |o| o.events.insert(0, started)).await
     }
 
-    /// What is due next, for `/schedule`.
-    pub async fn overview(&self) -> Result<Overview, ServiceError> {
+    /// What is due next, for `/schedule` (the committee's).
+    pub async fn overview(&self, caller: Caller) -> Result<Overview, ServiceError> {
+        self.may_always(caller, Action::ViewRecords)?;
         let now = self.clock.now();
         let tz = self.settings.organisation.tz;
         let s = &self.settings.schedules;
@@ -211,6 +229,18 @@ impl Hikeshi {
 
 impl Hikeshi {
     /// Figures for incidents reported in `[from, until)`.
+    /// The same, for `/stats` (the committee's).
+    pub async fn stats_for(
+        &self,
+        caller: Caller,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<crate::records::stats::Stats, ServiceError> {
+        self.may_always(caller, Action::ViewRecords)?;
+        self.stats(from, until).await
+    }
+
+    /// Figures for `hikeshi stats` (an operator at the database).
     pub async fn stats(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<crate::records::stats::Stats, ServiceError> {
         let items = self.store.incidents_with_phases(from, until).await?;
         Ok(crate::records::stats::compute(&items, self.clock.now()))
@@ -228,7 +258,13 @@ impl Hikeshi {
 }
 
 impl Hikeshi {
-    /// §5: the operational checks, now.
+    /// §5 for `/audit` (the committee's).
+    pub async fn audit_for(&self, caller: Caller) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+        self.may_always(caller, Action::ViewRecords)?;
+        self.audit().await
+    }
+
+    /// §5: the operational checks, now (`hikeshi audit`, the monthly post).
     pub async fn audit(&self) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
         let incidents = self.store.all_incidents().await?;
         let reminders = self.store.reminders().await?;

@@ -2,9 +2,9 @@
 
 use super::batch::{together_or_alone, WriteBatch};
 use super::{Hikeshi, ServiceError};
+use crate::domain::records::TranscriptMessage;
 use crate::domain::{ChannelId, IncidentId, MessageId, UserId};
 use crate::store::Store;
-use crate::store::TranscriptMessage;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -125,7 +125,11 @@ impl Hikeshi {
 impl Hikeshi {
     /// Everything kept about one incident, for exports.
     pub async fn record(&self, number: crate::domain::IncidentNumber) -> Result<crate::records::export::Record, ServiceError> {
-        let incident = self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound("incident with that number"))?;
+        let incident = self
+            .store
+            .incident_by_number(number)
+            .await?
+            .ok_or(ServiceError::NotFound(super::Missing::IncidentNumbered(number.to_string())))?;
         let id = incident.id;
         Ok(crate::records::export::Record {
             events: self.store.events_of(id).await?,

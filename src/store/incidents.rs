@@ -2,6 +2,7 @@
 
 use super::{Result, Store, StoreError};
 use crate::clock::from_ms;
+use crate::domain::records::LogEntry;
 use crate::domain::{ChannelId, Incident, IncidentId, IncidentNumber, LogKind, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -10,17 +11,6 @@ use sqlx::Row;
 pub(super) fn decode(row: &AnyRow) -> Result<Incident> {
     let state: String = row.try_get("state")?;
     serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(format!("incident state: {e}")))
-}
-
-/// A stored §4.3 log entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    pub id: i64,
-    pub incident: IncidentId,
-    pub kind: LogKind,
-    pub body: String,
-    pub author: UserId,
-    pub at: DateTime<Utc>,
 }
 
 impl Store {
@@ -87,7 +77,7 @@ impl Store {
         &self,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Vec<(Incident, crate::records::stats::Entered)>> {
+    ) -> Result<Vec<(Incident, crate::domain::records::PhaseEntries)>> {
         use crate::clock::to_ms;
         let rows = sqlx::query("SELECT state FROM incidents WHERE reported_at >= $1 AND reported_at < $2 ORDER BY id")
             .bind(to_ms(from))
@@ -101,7 +91,7 @@ impl Store {
                 .bind(i.id.0)
                 .fetch_all(&self.pool)
                 .await?;
-            let mut entered = crate::records::stats::Entered::new();
+            let mut entered = crate::domain::records::PhaseEntries::new();
             for e in &events {
                 let v: serde_json::Value = serde_json::from_str(&e.try_get::<String, _>("payload")?)?;
                 if let Some(to) = v.get("to").and_then(|t| t.as_str()).and_then(crate::domain::Phase::parse) {

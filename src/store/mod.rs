@@ -13,9 +13,6 @@ pub mod testing;
 mod transcript;
 mod write;
 
-pub use outbox::{OutboxItem, OutboxStats};
-pub use schedules::ReminderRow;
-pub use transcript::{TranscriptLine, TranscriptMessage};
 pub use write::WriteTx;
 
 use crate::config::DatabaseUrl;
@@ -78,6 +75,9 @@ pub struct Store {
     /// it looks again. Writers of this process queue here instead, in
     /// order, and never sleep; the busy timeout is left for other processes.
     writers: Arc<tokio::sync::Mutex<()>>,
+    /// Signalled after every commit that queued side effects, so the outbox
+    /// worker delivers them at once (and nobody has to remember to wake it).
+    queued: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Store {
@@ -111,7 +111,7 @@ impl Store {
             Backend::Postgres => opts.max_connections(10),
         };
         let pool = opts.connect(&url.0).await?;
-        Ok(Store { pool, backend, writers: Arc::default() })
+        Ok(Store { pool, backend, writers: Arc::default(), queued: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -124,6 +124,11 @@ impl Store {
             Backend::Sqlite => Some(self.writers.clone().lock_owned().await),
             Backend::Postgres => None,
         }
+    }
+
+    /// Notified whenever a commit queued side effects.
+    pub fn queued_effects(&self) -> Arc<tokio::sync::Notify> {
+        self.queued.clone()
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -293,5 +298,7 @@ fn create_sqlite_folder(url: &str) {
     }
 }
 
+#[cfg(test)]
+mod compat;
 #[cfg(test)]
 pub(crate) mod tests;

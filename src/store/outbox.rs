@@ -4,25 +4,10 @@
 
 use super::{Backend, Result, Store, WriteTx};
 use crate::clock::to_ms;
+use crate::domain::effect::{OutboxItem, OutboxStats};
 use crate::domain::Effect;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxItem {
-    pub id: i64,
-    pub effect: Effect,
-    /// Deliveries tried so far, this one included.
-    pub attempts: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct OutboxStats {
-    pub pending: i64,
-    pub inflight: i64,
-    pub done: i64,
-    pub dead: i64,
-}
 
 impl Store {
     /// Claims up to `limit` due items for `worker` until `now + lease`,

@@ -3,26 +3,14 @@
 
 use super::{Result, Store, StoreError, WriteTx};
 use crate::clock::{from_ms, to_ms};
+use crate::domain::drill::DrillReport;
+use crate::domain::records::ReminderRow;
+use crate::domain::reminder::Activity;
 use crate::domain::{IncidentId, Phase, PlaybookId};
-use crate::schedule::drills::DrillReport;
-use crate::schedule::rules::Activity;
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
-
-/// A fired drill or annual-review reminder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReminderRow {
-    pub id: i64,
-    pub kind: String,
-    pub scheduled_at: DateTime<Utc>,
-    pub missed: i64,
-    pub fired_at: DateTime<Utc>,
-    pub playbook: Option<PlaybookId>,
-    pub acknowledged_by: Option<i64>,
-    pub escalated_at: Option<DateTime<Utc>>,
-}
 
 fn reminder_row(r: &AnyRow) -> Result<ReminderRow> {
     Ok(ReminderRow {

@@ -5,6 +5,7 @@ use super::testing::{fresh_postgres, fresh_sqlite, skipped_postgres};
 use super::*;
 use crate::clock::to_ms;
 use crate::domain::incident::{NewIncident, Noticed};
+use crate::domain::records::TranscriptMessage;
 use crate::domain::{Actor, Category, Effect, Incident, IncidentId, MessageId, Phase, UserId};
 use chrono::{TimeZone, Utc};
 
@@ -52,7 +53,7 @@ fn now() -> chrono::DateTime<Utc> {
 async fn open(store: &Store, source: Option<&str>) -> Incident {
     let mut tx = store.begin().await.unwrap();
     let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
-    let id = tx.insert_incident(number, UserId(7), source, now()).await.unwrap();
+    let id = tx.reserve_incident_ids(1).await.unwrap()[0];
     let new = NewIncident {
         number,
         category: Category::Unsure,
@@ -67,7 +68,7 @@ async fn open(store: &Store, source: Option<&str>) -> Incident {
         confidential: false,
     };
     let (incident, outcome) = Incident::open(id, new, now());
-    tx.save_incident(&incident, now()).await.unwrap();
+    tx.insert_incident(&incident, source, now()).await.unwrap();
     tx.record(Some(id), Actor::User(UserId(7)), now(), &outcome).await.unwrap();
     tx.commit().await.unwrap();
     incident
@@ -100,7 +101,21 @@ async fn a_rolled_back_transaction_leaves_nothing(store: Store) {
     {
         let mut tx = store.begin().await.unwrap();
         let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
-        tx.insert_incident(number, UserId(1), None, now()).await.unwrap();
+        let id = tx.reserve_incident_ids(1).await.unwrap()[0];
+        let new = NewIncident {
+            number,
+            category: Category::Unsure,
+            kind: None,
+            title: "t".into(),
+            description: "d".into(),
+            noticed: Noticed { text: String::new(), at: now(), understood: true },
+            impact: String::new(),
+            affected: vec![],
+            reporter: UserId(1),
+            playbook: None,
+            confidential: false,
+        };
+        tx.insert_incident(&Incident::open(id, new, now()).0, None, now()).await.unwrap();
         tx.enqueue(&Effect::RefreshStatusBoard, now()).await.unwrap();
         // dropped without commit
     }

@@ -3,33 +3,10 @@
 
 use super::{Result, Store, WriteTx};
 use crate::clock::{from_ms, to_ms};
+use crate::domain::records::{TranscriptLine, TranscriptMessage};
 use crate::domain::{Actor, ChannelId, EventPayload, IncidentId, MessageId, UserId};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
-
-/// A message as Discord delivered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TranscriptMessage {
-    pub message: MessageId,
-    pub channel: ChannelId,
-    pub author: UserId,
-    pub author_name: String,
-    pub author_bot: bool,
-    pub at: DateTime<Utc>,
-    pub content: String,
-    /// `(file name, URL)` of each attachment.
-    pub attachments: Vec<(String, String)>,
-    pub reply_to: Option<MessageId>,
-}
-
-/// One stored version of a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TranscriptLine {
-    pub version: i64,
-    pub msg: TranscriptMessage,
-    pub deleted_at: Option<DateTime<Utc>>,
-}
 
 impl WriteTx {
     /// Stores a new message or a new version of an edited one; the event

@@ -20,6 +20,9 @@ pub struct WriteTx {
     /// a round trip, and a batch of reports makes hundreds of rows.
     events: Vec<EventRow>,
     effects: Vec<(Effect, DateTime<Utc>)>,
+    /// Whether this transaction queued any effect (the worker is woken at commit).
+    queued: bool,
+    wake: std::sync::Arc<tokio::sync::Notify>,
     /// Held until the transaction ends (after `tx`, so dropped after it).
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
@@ -74,6 +77,8 @@ impl WriteTx {
             appended: false,
             events: vec![],
             effects: vec![],
+            queued: false,
+            wake: store.queued.clone(),
             _turn: turn,
         })
     }
@@ -95,7 +100,11 @@ impl WriteTx {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        let (queued, wake) = (self.queued, self.wake.clone());
         self.tx.commit().await?;
+        if queued {
+            wake.notify_one();
+        }
         Ok(())
     }
 
@@ -123,6 +132,7 @@ impl WriteTx {
     /// Queues several effects, in order (the worker delivers an incident's
     /// effects in the order of their ids); written by [`Self::flush`].
     pub async fn enqueue_all(&mut self, effects: &[Effect], now: DateTime<Utc>) -> Result<()> {
+        self.queued |= !effects.is_empty();
         self.effects.extend(effects.iter().map(|e| (e.clone(), now)));
         Ok(())
     }
@@ -159,10 +169,9 @@ impl WriteTx {
             let mut query = sqlx::query(&sql);
             for (effect, now) in chunk {
                 let body = serde_json::to_string(effect)?;
-                let kind = serde_json::to_value(effect)?.get("type").and_then(|t| t.as_str()).unwrap_or("effect").to_string();
                 query = query
                     .bind(effect.incident().map(|i| i.0))
-                    .bind(kind)
+                    .bind(effect.kind())
                     .bind(body)
                     .bind(effect.coalesce_key())
                     .bind(to_ms(*now))
@@ -233,26 +242,60 @@ impl WriteTx {
         Ok(found)
     }
 
-    /// Reserves the row of a new incident and returns its id.
-    pub async fn insert_incident(
-        &mut self,
-        number: IncidentNumber,
-        reporter: UserId,
-        source_key: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<IncidentId> {
-        let row = sqlx::query(
-            "INSERT INTO incidents (number, drill, phase, category, reporter_id, reported_at, source_key, state, updated_at) \
-             VALUES ($1, $2, 'reported', '', $3, $4, $5, '{}', $4) RETURNING id",
+    /// The ids of `n` new incidents. Writers are serialised by the chain
+    /// head (see [`WriteTx::begin`]), so no other transaction takes them
+    /// meanwhile; on PostgreSQL they come from the column's own sequence,
+    /// which an older process in a rolling deploy also uses.
+    pub async fn reserve_incident_ids(&mut self, n: usize) -> Result<Vec<IncidentId>> {
+        if n == 0 {
+            return Ok(vec![]);
+        }
+        match self.backend {
+            Backend::Postgres => {
+                let rows = sqlx::query("SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS id FROM generate_series(1, $1)")
+                    .bind(n as i64)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                rows.iter().map(|r| Ok(IncidentId(r.try_get("id")?))).collect()
+            }
+            Backend::Sqlite => {
+                // AUTOINCREMENT never reuses an id: start past the highest
+                // ever given out, not only the highest still present.
+                let row = sqlx::query(
+                    "SELECT MAX(COALESCE((SELECT MAX(id) FROM incidents), 0), \
+                     COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'incidents'), 0)) AS last",
+                )
+                .fetch_one(&mut *self.tx)
+                .await?;
+                let last: i64 = row.try_get("last")?;
+                Ok((1..=n as i64).map(|k| IncidentId(last + k)).collect())
+            }
+        }
+    }
+
+    /// Writes a new incident, whole, once: the state and its indexed columns.
+    pub async fn insert_incident(&mut self, i: &Incident, source_key: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        let state = serde_json::to_string(i)?;
+        sqlx::query(
+            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
-        .bind(number.to_string())
-        .bind(number.drill as i64)
-        .bind(reporter.as_i64())
-        .bind(to_ms(now))
+        .bind(i.id.0)
+        .bind(i.number.to_string())
+        .bind(i.number.drill as i64)
+        .bind(i.phase.id())
+        .bind(i.category.id())
+        .bind(i.channel.map(|c| c.as_i64()))
+        .bind(i.commander.map(|c| c.as_i64()))
+        .bind(i.reporter.as_i64())
+        .bind(to_ms(i.reported_at))
+        .bind(i.deadline.at().map(to_ms))
         .bind(source_key)
-        .fetch_one(&mut *self.tx)
+        .bind(state)
+        .bind(to_ms(now))
+        .execute(&mut *self.tx)
         .await?;
-        Ok(IncidentId(row.try_get("id")?))
+        Ok(())
     }
 
     pub async fn save_incident(&mut self, i: &Incident, now: DateTime<Utc>) -> Result<()> {

@@ -306,7 +306,7 @@ async fn the_three_records_of_section_4_3_are_logged_and_posted() {
     let empty_form = app.click(ids::BOB, &i, &format!("hk1:log:{}:status", i.id)).await;
     let custom = empty_form["data"]["custom_id"].as_str().unwrap().to_string();
     let empty = app.interact(payloads::modal(app.id(), Who::new(ids::BOB, channel), &custom, &[("body", "   ")])).await;
-    assert!(ephemeral_text(&empty).contains("empty"), "{empty}");
+    assert!(ephemeral_text(&empty).contains("記録が空です"), "{empty}");
     app.settled().await;
     let entries = app.store.log_entries(i.id).await.unwrap();
     assert_eq!(entries.len(), 3);

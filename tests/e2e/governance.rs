@@ -72,7 +72,7 @@ async fn an_exception_is_requested_approved_listed_and_reminded_at_expiry() {
         app.dms_to(ids::DAVE)
     );
     let twice = decide(&app, &card, ids::CAROL, 1, "no").await;
-    assert!(ephemeral_text(&twice).contains("already decided"), "{twice}");
+    assert!(ephemeral_text(&twice).contains("すでに決定されています"), "{twice}");
     let list = app
         .interact(payloads::slash(
             app.id(),

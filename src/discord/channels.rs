@@ -1,0 +1,128 @@
+//! Where incident channels go, and who sees them: categories with room
+//! (the configured one, then overflow categories `incidents-2`, …), and
+//! permission overwrites that keep every incident channel private at every
+//! moment — `@everyone` denied, the committee, the bot and the people of
+//! the incident allowed.
+
+use super::deliver::{rest_err, DiscordEffects};
+use crate::domain::{ChannelId, Incident};
+use crate::runner::DeliveryError;
+use serde::Deserialize;
+use serde_json::json;
+use serenity::all::{GuildId, LightMethod, Request, Route};
+
+/// Permission bits (Discord's documented values).
+pub mod perms {
+    pub const VIEW_CHANNEL: u64 = 1 << 10;
+    pub const SEND_MESSAGES: u64 = 1 << 11;
+    pub const EMBED_LINKS: u64 = 1 << 14;
+    pub const ATTACH_FILES: u64 = 1 << 15;
+    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    /// What a person working an incident needs.
+    pub const MEMBER: u64 = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | EMBED_LINKS | ATTACH_FILES;
+    /// Reading an archived incident.
+    pub const READ_ONLY: u64 = VIEW_CHANNEL | READ_MESSAGE_HISTORY;
+}
+
+/// Discord's limit of channels in one category.
+pub const CATEGORY_LIMIT: usize = 50;
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ChannelLite {
+    #[serde(deserialize_with = "snowflake")]
+    pub id: u64,
+    #[serde(rename = "type")]
+    pub kind: u8,
+    #[serde(default, deserialize_with = "opt_snowflake")]
+    pub parent_id: Option<u64>,
+    #[serde(default)]
+    pub topic: Option<String>,
+}
+
+pub(crate) fn snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+}
+
+fn opt_snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    s.map(|s| s.parse().map_err(serde::de::Error::custom)).transpose()
+}
+
+/// The topic of an incident channel starts with this marker, which is how
+/// a repeated delivery finds the channel the first one created.
+pub(crate) fn topic_marker(i: &Incident) -> String {
+    format!("[{}]", i.number)
+}
+
+/// `@everyone` cannot see; the committee, `people` and the bot can.
+/// Bit sets go as JSON integers, as Discord's OpenAPI spec declares them.
+pub(crate) fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &[u64], allow: u64, deny: u64) -> serde_json::Value {
+    let mut list = vec![
+        json!({"id": guild.to_string(), "type": 0, "allow": 0, "deny": perms::VIEW_CHANNEL}),
+        json!({"id": committee.to_string(), "type": 0, "allow": allow, "deny": deny}),
+        json!({"id": bot.to_string(), "type": 1, "allow": perms::MEMBER, "deny": 0}),
+    ];
+    for p in people.iter().filter(|p| **p != bot) {
+        list.push(json!({"id": p.to_string(), "type": 1, "allow": allow, "deny": deny}));
+    }
+    serde_json::Value::Array(list)
+}
+
+impl DiscordEffects {
+    pub(crate) fn guild(&self) -> GuildId {
+        GuildId::new(self.app.settings.discord.guild)
+    }
+
+    pub(crate) async fn guild_channels(&self, refresh: bool) -> Result<Vec<ChannelLite>, DeliveryError> {
+        let mut cache = self.channels.lock().await;
+        if refresh || cache.is_none() {
+            let list: Vec<ChannelLite> =
+                self.rest.json(Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Get)).await.map_err(rest_err)?;
+            *cache = Some(list);
+        }
+        Ok(cache.clone().unwrap_or_default())
+    }
+
+    pub(crate) async fn remember_channel(&self, c: ChannelLite) {
+        if let Some(list) = self.channels.lock().await.as_mut() {
+            list.retain(|x| x.id != c.id);
+            list.push(c);
+        }
+    }
+
+    /// A category with room for one more channel: the configured one, or
+    /// the next overflow category (`incidents-2`, …), opened when needed.
+    /// The caller holds `placing` until its channel exists, so that
+    /// concurrent deliveries never overfill one category.
+    pub(crate) async fn category_with_room(&self, purpose: &str, base: ChannelId, refresh: bool) -> Result<ChannelId, DeliveryError> {
+        let channels = self.guild_channels(refresh).await?;
+        let mut candidates = vec![(1i64, base)];
+        candidates.extend(self.app.overflow_categories(purpose).await?);
+        for (_, cat) in &candidates {
+            let children = channels.iter().filter(|c| c.parent_id == Some(cat.0)).count();
+            if children < CATEGORY_LIMIT {
+                return Ok(*cat);
+            }
+        }
+        let n = candidates.last().map(|(n, _)| n + 1).unwrap_or(2);
+        let d = &self.app.settings.discord;
+        let body = json!({
+            "name": format!("{purpose}-{n}"),
+            "type": 4,
+            "permission_overwrites": [
+                {"id": d.guild.to_string(), "type": 0, "allow": 0, "deny": perms::VIEW_CHANNEL},
+                {"id": d.committee_role.to_string(), "type": 0, "allow": perms::MEMBER, "deny": 0},
+                {"id": self.bot.to_string(), "type": 1, "allow": perms::MEMBER, "deny": 0},
+            ],
+        });
+        let req =
+            Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
+        let cat: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
+        let id = ChannelId(cat.id);
+        self.app.add_overflow_category(purpose, n, id).await?;
+        tracing::info!(purpose, n, "opened an overflow category");
+        self.remember_channel(cat).await;
+        Ok(id)
+    }
+}

@@ -1,0 +1,163 @@
+//! Delivers outbox effects to Discord. Each effect is delivered by its
+//! feature's `deliver.rs`; this file holds what they share (posting with a
+//! nonce, editing, attaching a file, direct messages) and routes each
+//! effect to its feature. Every delivery renders from the current state
+//! and is safe to repeat: a channel is found again by the incident number
+//! in its topic, messages carry a nonce Discord uses to drop duplicates.
+
+use super::rest::{Rest, RestError};
+use crate::domain::effect::OutboxItem;
+use crate::domain::{ChannelId, Effect, Incident, IncidentId, MessageId, UserId};
+use crate::runner::{Deliver, DeliveryError};
+use crate::service::{Delivered, Hikeshi};
+use serde::Deserialize;
+use serde_json::json;
+use serenity::all::{CreateAttachment, CreateMessage, EditMessage, LightMethod, Nonce, Request, Route};
+use serenity::http::{Multipart, MultipartUpload};
+use tokio::sync::Mutex;
+
+#[derive(Debug, Deserialize)]
+struct MessageLite {
+    #[serde(deserialize_with = "super::channels::snowflake")]
+    id: u64,
+}
+
+#[derive(Deserialize)]
+struct DmChannel {
+    id: String,
+}
+
+pub(crate) fn rest_err(e: RestError) -> DeliveryError {
+    match e {
+        RestError::RateLimited { retry_after, .. } => DeliveryError::RateLimited(retry_after),
+        RestError::Transient(m) => DeliveryError::Transient(m),
+        RestError::Refused { status, code, message } => DeliveryError::Refused(format!("HTTP {status} (code {code}): {message}")),
+    }
+}
+
+/// Discord drops a second message with the same nonce (`enforce_nonce`),
+/// so a redelivered post appears once. At most 25 characters.
+pub(crate) fn nonce(item: &OutboxItem) -> String {
+    format!("hk{}", item.id)
+}
+
+pub struct DiscordEffects {
+    pub(crate) rest: Rest,
+    pub(crate) app: Hikeshi,
+    pub(crate) bot: UserId,
+    /// The guild's channels as last seen; refreshed when a delivery is a
+    /// retry (the first attempt may have created something).
+    pub(crate) channels: Mutex<Option<Vec<super::channels::ChannelLite>>>,
+    /// Serialises category choice, so a burst opens one overflow category.
+    pub(crate) placing: Mutex<()>,
+}
+
+impl DiscordEffects {
+    pub fn new(rest: Rest, app: Hikeshi, bot: UserId) -> Self {
+        DiscordEffects { rest, app, bot, channels: Mutex::new(None), placing: Mutex::new(()) }
+    }
+
+    pub(crate) async fn incident(&self, id: IncidentId) -> Result<Incident, DeliveryError> {
+        Ok(self.app.incident(id).await?)
+    }
+
+    pub(crate) fn channel_of(i: &Incident) -> Result<ChannelId, DeliveryError> {
+        i.channel.ok_or_else(|| DeliveryError::NotReady(format!("{} has no channel yet", i.number)))
+    }
+
+    pub(crate) async fn post(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, DeliveryError> {
+        let msg = msg.nonce(Nonce::String(nonce.to_string())).enforce_nonce(true);
+        let body = serde_json::to_vec(&msg).map_err(|e| DeliveryError::Refused(e.to_string()))?;
+        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).body(Some(body));
+        let m: MessageLite = self.rest.json(req).await.map_err(rest_err)?;
+        Ok(MessageId(m.id))
+    }
+
+    pub(crate) async fn edit(&self, channel: ChannelId, message: MessageId, edit: EditMessage) -> Result<(), RestError> {
+        let body = serde_json::to_vec(&edit).map_err(|e| RestError::Transient(e.to_string()))?;
+        let req = Request::new(Route::ChannelMessage { channel_id: channel.0.into(), message_id: message.0.into() }, LightMethod::Patch)
+            .body(Some(body));
+        self.rest.send(req).await.map(|_| ())
+    }
+
+    /// A message with one file (Markdown), `mentions` as given.
+    pub(crate) async fn attach(
+        &self,
+        channel: ChannelId,
+        text: String,
+        mentions: serenity::all::CreateAllowedMentions,
+        file: String,
+        body: String,
+        nonce: &str,
+    ) -> Result<(), DeliveryError> {
+        let payload = json!({
+            "content": text,
+            "allowed_mentions": serde_json::to_value(mentions).unwrap_or_default(),
+            "nonce": nonce,
+            "enforce_nonce": true,
+            "attachments": [{"id": "0", "filename": file}],
+        });
+        let multipart = Multipart {
+            upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(body.into_bytes(), file)]),
+            fields: vec![],
+            payload_json: Some(payload.to_string()),
+        };
+        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).multipart(Some(multipart));
+        self.rest.send(req).await.map_err(rest_err)?;
+        Ok(())
+    }
+
+    /// A direct message. A member who closed DMs is a refusal, recorded
+    /// and given up.
+    pub(crate) async fn dm(&self, user: UserId, msg: CreateMessage, nonce: &str) -> Result<(), DeliveryError> {
+        let channel = self.dm_channel(user).await?;
+        self.post(channel, msg, nonce).await?;
+        Ok(())
+    }
+
+    /// The DM channel with `user` (Discord returns the same one each time).
+    async fn dm_channel(&self, user: UserId) -> Result<ChannelId, DeliveryError> {
+        let body = json!({"recipient_id": user.to_string()}).to_string().into_bytes();
+        let channel: DmChannel =
+            self.rest.json(Request::new(Route::UserMeDmChannels, LightMethod::Post).body(Some(body))).await.map_err(rest_err)?;
+        Ok(ChannelId(channel.id.parse().map_err(|_| DeliveryError::Refused("bad DM channel id".into()))?))
+    }
+}
+
+#[async_trait::async_trait]
+impl Deliver for DiscordEffects {
+    async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        match &item.effect {
+            Effect::CreateChannel { incident } => self.create_channel(item, *incident).await,
+            Effect::PostCard { incident } => self.post_card(item, *incident).await,
+            Effect::NoticeCommittee { incident } => self.notice_committee(item, *incident).await,
+            Effect::LinkReporter { incident, application_id, token } => self.link_reporter(*incident, *application_id, token).await,
+            Effect::TellReporter { incident } => self.tell_reporter(item, *incident).await,
+            Effect::RefreshCard { incident } => self.refresh_card(*incident).await,
+            Effect::PostLogEntry { incident, entry_id, .. } => self.post_log_entry(item, *incident, *entry_id).await,
+            Effect::GrantAccess { incident, user } => self.set_access(*incident, *user, true).await,
+            Effect::RevokeAccess { incident, user } => self.set_access(*incident, *user, false).await,
+            Effect::PostNotice { incident, notice } => self.post_notice(item, *incident, notice).await,
+            Effect::Archive { incident } => self.archive(item, *incident).await,
+            Effect::RefreshStatusBoard => self.refresh_status_board(item).await,
+            Effect::CronReminder { reminder } => self.cron_reminder(item, *reminder, false).await,
+            Effect::EscalateReminder { reminder } => self.cron_reminder(item, *reminder, true).await,
+            Effect::Remind { incident, what } => self.remind(item, *incident, what).await,
+            Effect::PostDrillReport { incident } => self.post_drill_report(item, *incident).await,
+            Effect::Announce { incident } => self.announce(item, *incident).await,
+            Effect::RefreshAnnouncement { incident } => self.refresh_announcement(*incident).await,
+            Effect::BoardReport { incident } => self.board_report(item, *incident).await,
+            Effect::AuditReport { .. } => self.audit_report(item).await,
+            Effect::PostRequest { request } => self.post_request(item, *request).await,
+            Effect::RequestDecided { request } => self.request_decided(item, *request).await,
+            Effect::RequestExpired { request } => self.request_expired(item, *request).await,
+            Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
+            Effect::AppiDraft { incident } => self.appi_draft(item, *incident).await,
+        }
+    }
+
+    /// A report whose channel or card could not be made must not go unseen.
+    async fn gave_up(&self, item: &OutboxItem, error: &str) {
+        self.report_gave_up(item, error).await;
+    }
+}

@@ -1,0 +1,64 @@
+//! Gateway events in: interactions to their features, incident-channel
+//! messages to the transcript. Events from other guilds are ignored.
+
+use super::{interactions, transcript, Ctx};
+use serenity::all::{Context, EventHandler, GuildId, Interaction, Message, MessageUpdateEvent, Ready};
+
+pub struct Handler {
+    ctx: Ctx,
+}
+
+impl Handler {
+    pub fn new(ctx: Ctx) -> Self {
+        Handler { ctx }
+    }
+
+    fn ours(&self, guild: Option<GuildId>) -> bool {
+        super::reply::in_guild(&self.ctx.app.settings, guild)
+    }
+}
+
+#[serenity::async_trait]
+impl EventHandler for Handler {
+    /// Registers the commands for the configured guild at every start (a
+    /// bulk overwrite, so a removed command disappears too).
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        ctx.http.set_application_id(ready.application.id);
+        let guild = GuildId::new(self.ctx.app.settings.discord.guild);
+        match guild.set_commands(&ctx.http, super::commands::all(&self.ctx.app.settings)).await {
+            Ok(cmds) => tracing::info!(count = cmds.len(), "commands registered"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not register commands; /report will not appear until this works")
+            }
+        }
+        tracing::info!(user = %ready.user.name, "connected to the gateway");
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        interactions::dispatch(&self.ctx, &ctx, interaction).await;
+    }
+
+    async fn message(&self, _ctx: Context, msg: Message) {
+        if self.ours(msg.guild_id) {
+            transcript::message(&self.ctx, msg).await;
+        }
+    }
+
+    async fn message_update(&self, _ctx: Context, _old: Option<Message>, _new: Option<Message>, event: MessageUpdateEvent) {
+        if self.ours(event.guild_id) {
+            transcript::edit(&self.ctx, event).await;
+        }
+    }
+
+    async fn message_delete(
+        &self,
+        _ctx: Context,
+        channel: serenity::all::ChannelId,
+        message: serenity::all::MessageId,
+        guild: Option<GuildId>,
+    ) {
+        if self.ours(guild) {
+            transcript::deletion(&self.ctx, channel, message).await;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! `/incident add|remove|appi|export`, run in an incident channel.
+
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
+
+pub const INCIDENT: &str = "incident";
+
+pub fn definition() -> CreateCommand {
+    let user = || {
+        CreateCommandOption::new(CommandOptionType::User, "user", "The member")
+            .name_localized("ja", "メンバー")
+            .description_localized("ja", "対象のメンバー")
+            .required(true)
+    };
+    CreateCommand::new(INCIDENT)
+        .description("Manage the incident of this channel")
+        .name_localized("ja", "インシデント")
+        .description_localized("ja", "このチャンネルのインシデントを管理します")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "add", "Add a responder to this incident")
+                .name_localized("ja", "追加")
+                .description_localized("ja", "対応メンバーを追加します")
+                .add_sub_option(user()),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "remove", "Remove a responder from this incident")
+                .name_localized("ja", "削除")
+                .description_localized("ja", "対応メンバーを外します")
+                .add_sub_option(user()),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
+                .name_localized("ja", "個人情報")
+                .description_localized("ja", "個人データ漏えい等の4つの質問（個人情報保護法26条）"),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "export", "Export this incident's whole record")
+                .name_localized("ja", "書き出し")
+                .description_localized("ja", "このインシデントの記録をすべて書き出します")
+                .add_sub_option(
+                    CreateCommandOption::new(CommandOptionType::String, "format", "File format")
+                        .name_localized("ja", "形式")
+                        .description_localized("ja", "ファイル形式")
+                        .required(true)
+                        .add_string_choice("Markdown", "md")
+                        .add_string_choice("JSON", "json")
+                        .add_string_choice("HTML", "html"),
+                ),
+        )
+}

@@ -1,0 +1,142 @@
+//! Delivering the work on an incident: the card edited in place, §4.3
+//! records and notices in the channel, access granted and revoked, the
+//! archive (read-only, with the transcript attached), the status board.
+
+use super::{card, notices};
+use crate::discord::channels::{perms, private_overwrites, ChannelLite};
+use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
+use crate::discord::render::no_mentions;
+use crate::domain::effect::OutboxItem;
+use crate::domain::{IncidentId, UserId};
+use crate::records;
+use crate::runner::DeliveryError;
+use crate::service::Delivered;
+use crate::tr;
+use serde_json::json;
+use serenity::all::{CreateAttachment, CreateMessage, EditMessage, LightMethod, Request, Route, TargetId};
+use serenity::http::{Multipart, MultipartUpload};
+
+impl DiscordEffects {
+    pub(crate) async fn refresh_card(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let (Some(channel), Some(card)) = (i.channel, i.card_message) else {
+            // The card is not posted yet; when it is, it shows this state.
+            return Ok(Delivered::Done);
+        };
+        let s = &self.app.settings;
+        let edit = EditMessage::new().embed(card::card(&i, s)).components(card::card_components(&i, s)).allowed_mentions(no_mentions());
+        match self.edit(channel, card, edit).await {
+            Ok(()) => Ok(Delivered::Done),
+            // Someone deleted the card: nothing to refresh.
+            Err(e) if e.is_not_found() => Ok(Delivered::Done),
+            Err(e) => Err(rest_err(e)),
+        }
+    }
+
+    pub(crate) async fn post_log_entry(&self, item: &OutboxItem, id: IncidentId, entry: i64) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let channel = Self::channel_of(&i)?;
+        let e = self.app.log_entry(entry).await?;
+        let msg =
+            CreateMessage::new().embed(notices::log_entry_embed(&e, self.app.settings.organisation.lang)).allowed_mentions(no_mentions());
+        self.post(channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
+    pub(crate) async fn set_access(&self, id: IncidentId, user: UserId, grant: bool) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let channel = Self::channel_of(&i)?;
+        let route = Route::ChannelPermission { channel_id: channel.0.into(), target_id: TargetId::new(user.0) };
+        let req = if grant {
+            let allow = if i.phase.is_open() { perms::MEMBER } else { perms::READ_ONLY };
+            let body = json!({"type": 1, "allow": allow, "deny": 0});
+            Request::new(route, LightMethod::Put).body(Some(body.to_string().into_bytes()))
+        } else {
+            Request::new(route, LightMethod::Delete)
+        };
+        match self.rest.send(req).await {
+            Ok(_) => Ok(Delivered::Done),
+            Err(e) if !grant && e.is_not_found() => Ok(Delivered::Done),
+            Err(e) => Err(rest_err(e)),
+        }
+    }
+
+    pub(crate) async fn post_notice(
+        &self,
+        item: &OutboxItem,
+        id: IncidentId,
+        notice: &crate::domain::effect::Notice,
+    ) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let channel = Self::channel_of(&i)?;
+        let s = &self.app.settings;
+        let playbook = i.playbook.as_ref().and_then(|p| s.playbooks.get(p));
+        let (text, mentions) = notices::notice_text(notice, s.organisation.lang, playbook);
+        self.post(channel, CreateMessage::new().content(text).allowed_mentions(mentions), &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
+    /// Closing: the transcript is attached, then the channel moves to the
+    /// archive and becomes read-only for everyone but the bot.
+    pub(crate) async fn archive(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let Some(channel) = i.channel else {
+            return Ok(Delivered::Done);
+        };
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let lines = self.app.transcript(id).await?;
+        let entries = self.app.log_entries(id).await?;
+        let md = records::transcript_markdown(&i, &lines, &entries, s);
+        let number = i.number;
+        let payload = json!({
+            "content": tr!(lang, "📁 {number} の記録（会話記録と§4.3の記録）", "📁 The record of {number} (transcript and §4.3 entries)"),
+            "allowed_mentions": {"parse": []},
+            "nonce": nonce(item),
+            "enforce_nonce": true,
+            "attachments": [{"id": "0", "filename": records::transcript_file_name(&i, lang)}],
+        });
+        let multipart = Multipart {
+            upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(md.into_bytes(), records::transcript_file_name(&i, lang))]),
+            fields: vec![],
+            payload_json: Some(payload.to_string()),
+        };
+        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).multipart(Some(multipart));
+        self.rest.send(req).await.map_err(rest_err)?;
+
+        let _placing = self.placing.lock().await;
+        let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
+        let mut readers: Vec<u64> = if i.confidential { vec![] } else { vec![i.reporter.0] };
+        readers.extend(i.commander.map(|c| c.0));
+        readers.extend(i.responders.iter().map(|r| r.0));
+        readers.sort_unstable();
+        readers.dedup();
+        let body = json!({
+            "parent_id": archive.to_string(),
+            "permission_overwrites": private_overwrites(s.discord.guild, s.discord.committee_role.0, self.bot.0, &readers, perms::READ_ONLY, perms::SEND_MESSAGES),
+        });
+        let req =
+            Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Patch).body(Some(body.to_string().into_bytes()));
+        let moved: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
+        self.remember_channel(moved).await;
+        Ok(Delivered::Archived(channel))
+    }
+
+    pub(crate) async fn refresh_status_board(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        let s = &self.app.settings;
+        let open = self.app.open_incidents().await?;
+        let embed = card::status_board(&open, s, self.app.clock.now());
+        if let Some(id) = self.app.status_board_message().await? {
+            match self.edit(s.discord.committee_channel, id, EditMessage::new().embed(embed.clone()).allowed_mentions(no_mentions())).await
+            {
+                Ok(()) => return Ok(Delivered::Done),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(rest_err(e)),
+            }
+        }
+        let m =
+            self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        self.app.remember_status_board(m).await?;
+        Ok(Delivered::Done)
+    }
+}

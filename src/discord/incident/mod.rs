@@ -1,0 +1,139 @@
+//! Working an incident on its card (§4.1(1), §4.2, §4.3): take command,
+//! appoint, tick the checklist, advance (confirming skipped items), the
+//! three §4.3 records, dismiss, close as a duplicate; `/incident`; the card
+//! itself and the delivery of its effects.
+
+pub mod card;
+mod command;
+mod commands;
+mod deliver;
+pub mod notices;
+
+pub use command::command;
+pub use commands::{definition, INCIDENT};
+
+use super::custom_id::CustomId;
+use super::forms::{self, Modal, F_BODY};
+use super::reply::{self, ephemeral, Reply};
+use super::text::clip;
+use super::Ctx;
+use crate::domain::incident::IncidentError;
+use crate::domain::{Action, IncidentId, Lang, LogKind, UserId};
+use crate::service::{Caller, InputError, ServiceError};
+use crate::tr;
+use serenity::all::{
+    ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateButton, CreateInteractionResponseMessage,
+};
+
+/// The first value of a select, if any.
+pub(crate) fn selected(c: &ComponentInteraction) -> Option<&str> {
+    match &c.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => values.first().map(String::as_str),
+        _ => None,
+    }
+}
+
+pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let app = &ctx.app;
+    Ok(match id {
+        CustomId::TakeCommand(i) => {
+            let number = app.take_command(i, caller).await?.number;
+            ephemeral(tr!(
+                lang,
+                "{number} の指揮を執りました。カードのボタンで進めてください。",
+                "You are in command of {number}. Use the card's buttons to proceed."
+            ))
+        }
+        CustomId::Appoint(i) => {
+            let ComponentInteractionDataKind::UserSelect { values } = &c.data.kind else {
+                return reply::refuse(InputError::NoUserChosen);
+            };
+            let Some(user) = values.first() else {
+                return reply::refuse(InputError::NoUserChosen);
+            };
+            let commander = UserId(user.get());
+            let number = app.appoint(i, caller, commander).await?.number;
+            ephemeral(tr!(lang, "<@{commander}> を {number} の指揮者に任命しました。", "<@{commander}> now commands {number}."))
+        }
+        CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => match app.advance(i, caller, id == CustomId::AdvanceAnyway(i)).await {
+            Ok(inc) => {
+                let phase = inc.phase.label().get(lang).to_string();
+                ephemeral(tr!(lang, "{phase} フェーズに進みました。", "Moved to {phase}."))
+            }
+            Err(ServiceError::Refused(IncidentError::NeedsConfirmation(items))) => confirm_skip(ctx, i, &items, lang).await?,
+            Err(e) => return Err(e),
+        },
+        CustomId::Checklist(i) => {
+            let item = selected(c).and_then(|v| v.parse::<usize>().ok()).ok_or(InputError::NoItemChosen)?;
+            let inc = app.tick(i, caller, item).await?;
+            let ticked = inc.marks.iter().any(|m| m.phase == inc.phase && m.item == item);
+            let n = item + 1;
+            if ticked {
+                ephemeral(tr!(lang, "項目{n}をチェックしました。", "Ticked item {n}."))
+            } else {
+                ephemeral(tr!(lang, "項目{n}のチェックを外しました。", "Unticked item {n}."))
+            }
+        }
+        CustomId::LogButton(i, kind) => {
+            app.may(i, caller, Action::LogEntry).await?;
+            let what = kind.label().get(lang).to_string();
+            Modal::new(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), lang).label(F_BODY, what).build()
+        }
+        CustomId::DismissButton(i) => {
+            app.may(i, caller, Action::Dismiss).await?;
+            Modal::new(CustomId::DismissModal(i), tr!(lang, "インシデントではない", "Not an incident"), lang).build()
+        }
+        CustomId::DuplicateButton(i) => {
+            app.may(i, caller, Action::MarkDuplicate).await?;
+            Modal::new(CustomId::DuplicateModal(i), tr!(lang, "重複として閉じる", "Close as duplicate"), lang).build()
+        }
+        _ => return reply::refuse(InputError::InvalidControl),
+    })
+}
+
+/// Lists the unticked items and offers to advance anyway.
+async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) -> Result<Reply, ServiceError> {
+    let incident = ctx.app.incident(id).await?;
+    let pb = incident.playbook.as_ref().and_then(|p| ctx.app.settings.playbooks.get(p));
+    let list: Vec<String> = items
+        .iter()
+        .filter_map(|n| pb.and_then(|p| p.checklist(incident.phase).get(*n)).map(|t| format!("☐ {}. {}", n + 1, t.get(lang))))
+        .collect();
+    let list = list.join("\n");
+    let text = tr!(
+        lang,
+        "未チェックの項目があります:\n{list}\n\nこのまま進めると、これらは「未実施」として記録されます。",
+        "These items are not ticked:\n{list}\n\nIf you advance now they are recorded as skipped."
+    );
+    let button = CreateButton::new(CustomId::AdvanceAnyway(id).encode())
+        .label(tr!(lang, "このまま進める", "Advance anyway"))
+        .style(ButtonStyle::Danger);
+    Ok(Reply::Message(
+        CreateInteractionResponseMessage::new()
+            .content(clip(&text, 2000))
+            .components(vec![CreateActionRow::Buttons(vec![button])])
+            .ephemeral(true)
+            .allowed_mentions(super::render::no_mentions()),
+    ))
+}
+
+/// A §4.3 record, a dismissal or a duplicate came back from its form.
+pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Caller, lang: Lang) -> Result<String, ServiceError> {
+    let body = forms::value(f, F_BODY);
+    Ok(match id {
+        CustomId::LogModal(i, kind) => {
+            ctx.app.log(i, caller, kind, body).await?;
+            let what = LogKind::label(kind).get(lang).to_string();
+            tr!(lang, "「{what}」を記録しました（§4.3）。", "Recorded under “{what}” (§4.3).")
+        }
+        CustomId::DismissModal(i) => {
+            let number = ctx.app.dismiss(i, caller, body).await?.number;
+            tr!(lang, "{number} をインシデントではないとして終了しました。", "{number} was closed as not an incident.")
+        }
+        CustomId::DuplicateModal(i) => {
+            let number = ctx.app.mark_duplicate(i, caller, body).await?.number;
+            tr!(lang, "{number} を重複として終了しました。", "{number} was closed as a duplicate.")
+        }
+        _ => return reply::refuse(InputError::InvalidForm),
+    })
+}

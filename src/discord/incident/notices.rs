@@ -1,0 +1,83 @@
+//! Short notices in an incident channel and the §4.3 records as posted,
+//! in the organisation's language.
+
+use crate::discord::render::{no_mentions, user_mention_only, when};
+use crate::discord::text::{clip, inert};
+use crate::domain::effect::Notice;
+use crate::domain::records::LogEntry;
+use crate::domain::{Lang, Playbook};
+use crate::tr;
+use serenity::all::{CreateAllowedMentions, CreateEmbed};
+
+/// A notice in the channel; `playbook` names the skipped checklist items.
+pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (String, CreateAllowedMentions) {
+    let text = match n {
+        Notice::CommandTaken { commander } => {
+            tr!(lang, "<@{commander}> が指揮を執ります（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1)).")
+        }
+        Notice::CommanderAppointed { commander, by } => {
+            tr!(
+                lang,
+                "<@{by}> が <@{commander}> を指揮者に任命しました（§4.2）。",
+                "<@{by}> appointed <@{commander}> as incident commander (§4.2)."
+            )
+        }
+        Notice::PhaseAdvanced { by, from, skipped } => {
+            let mut t = tr!(lang, "<@{by}> がフェーズを進めました。", "<@{by}> advanced the phase.");
+            if !skipped.is_empty() {
+                let name = |n: &usize| {
+                    playbook
+                        .and_then(|p| p.checklist(*from).get(*n))
+                        .map(|t| t.get(lang).to_string())
+                        .unwrap_or_else(|| format!("#{}", n + 1))
+                };
+                let list = skipped.iter().map(|n| format!("- {}", name(n))).collect::<Vec<_>>().join("\n");
+                t.push_str(&tr!(lang, "\n未完了のまま進めた項目:\n{list}", "\nItems skipped:\n{list}"));
+            }
+            t
+        }
+        Notice::ResponderAdded { user, by } => {
+            tr!(lang, "<@{by}> が <@{user}> を対応メンバーに加えました。", "<@{by}> added <@{user}> to the response.")
+        }
+        Notice::ResponderRemoved { user, by } => {
+            tr!(lang, "<@{by}> が <@{user}> を対応メンバーから外しました。", "<@{by}> removed <@{user}> from the response.")
+        }
+        Notice::Dismissed { by, reason } => {
+            let reason = inert(reason);
+            tr!(
+                lang,
+                "<@{by}> がインシデントではないとして終了しました。理由: {reason}",
+                "<@{by}> closed this as not an incident. Reason: {reason}"
+            )
+        }
+        Notice::MarkedDuplicate { by, original } => {
+            tr!(lang, "<@{by}> が {original} の重複として終了しました。", "<@{by}> closed this as a duplicate of {original}.")
+        }
+        Notice::ConfidentialInfo { text } => {
+            let text = inert(text);
+            tr!(lang, "🔒 秘密扱いの報告者から情報の追加:\n{text}", "🔒 The confidential reporter adds:\n{text}")
+        }
+        Notice::DuplicateReporterJoined { user, duplicate } => {
+            tr!(
+                lang,
+                "<@{user}> さんの報告 {duplicate} はこのインシデントの重複です。ここで一緒に対応します。",
+                "<@{user}> reported the same thing ({duplicate}); they join this channel."
+            )
+        }
+    };
+    let mentions = match n {
+        Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
+        _ => no_mentions(),
+    };
+    (clip(&text, 2000), mentions)
+}
+
+pub fn log_entry_embed(entry: &LogEntry, lang: Lang) -> CreateEmbed {
+    let kind = entry.kind.label();
+    CreateEmbed::new()
+        .title(format!("§4.3 {}", kind.get(lang)))
+        .description(clip(&inert(&entry.body), 4096))
+        .field(tr!(lang, "記録者", "By"), format!("<@{}>", entry.author), true)
+        .field(tr!(lang, "日時", "At"), when(entry.at), true)
+        .colour(0xf1c40f)
+}

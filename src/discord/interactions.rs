@@ -1,0 +1,109 @@
+//! Interactions in: slash commands and the context menu by name, buttons,
+//! selects and forms by their custom id's feature. This file only routes;
+//! each feature's folder handles its own, and the service decides.
+
+use super::custom_id::{CustomId, Feature};
+use super::reply::{self, answer, ephemeral};
+use super::{appi, forms, incident, lessons, records, reminders, report, requests, Ctx};
+use crate::domain::Lang;
+use crate::service::InputError;
+use serenity::all::{CommandInteraction, ComponentInteraction, Context, Interaction, ModalInteraction};
+
+pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
+    let started = std::time::Instant::now();
+    let _answer = ctx.answering.start();
+    let result = match interaction {
+        Interaction::Command(cmd) => command(ctx, discord, cmd).await,
+        Interaction::Component(c) => component(ctx, discord, c).await,
+        Interaction::Modal(m) => modal(ctx, discord, m).await,
+        _ => Ok(()),
+    };
+    ctx.metrics.interaction(started.elapsed());
+    if let Err(e) = result {
+        ctx.metrics.discord_error();
+        tracing::warn!(error = %e, "could not answer an interaction");
+    }
+}
+
+fn other_guild(lang: Lang) -> reply::Reply {
+    ephemeral(InputError::OtherGuild.text(lang))
+}
+
+async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> serenity::Result<()> {
+    let lang = Lang::from_locale(&cmd.locale);
+    if !reply::in_guild(&ctx.app.settings, cmd.guild_id) {
+        return cmd.create_response(&discord.http, other_guild(lang)).await;
+    }
+    let caller = reply::caller(ctx.app.settings.discord.committee_role, &cmd.user, cmd.member.as_deref());
+    let result = match cmd.data.name.as_str() {
+        report::REPORT => Ok(report::slash(&cmd, lang)),
+        report::REPORT_MESSAGE => Ok(report::from_message(&cmd, lang)),
+        incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
+        reminders::DRILL | reminders::SCHEDULE => reminders::command(ctx, &cmd, caller, lang).await,
+        records::STATS | records::AUDIT | records::PLAYBOOK => records::command(ctx, &cmd, caller, lang).await,
+        requests::EXCEPTION | requests::AMEND | requests::REGULATION => requests::command(ctx, &cmd, caller, lang).await,
+        _ => reply::refuse(InputError::UnknownCommand),
+    };
+    cmd.create_response(&discord.http, answer(result, lang, "command")).await
+}
+
+async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> serenity::Result<()> {
+    let lang = Lang::from_locale(&c.locale);
+    let id = CustomId::parse(&c.data.custom_id);
+    // The confidential reporter's DM has one button, usable outside the
+    // guild (the service checks it is theirs).
+    let from_dm = matches!(id, Some(CustomId::AddInfo(_))) && c.guild_id.is_none();
+    if !reply::in_guild(&ctx.app.settings, c.guild_id) && !from_dm {
+        return c.create_response(&discord.http, other_guild(lang)).await;
+    }
+    let caller = reply::caller(ctx.app.settings.discord.committee_role, &c.user, c.member.as_ref());
+    let work = async {
+        let result = match id {
+            // Forms arrive as submissions, never as clicks.
+            None => reply::refuse(InputError::InvalidControl),
+            Some(id) if id.is_modal() => reply::refuse(InputError::InvalidControl),
+            Some(id) => match id.feature() {
+                Feature::Report => report::click(&c, id, lang),
+                Feature::Incident => incident::click(ctx, &c, id, caller, lang).await,
+                Feature::Lessons => lessons::click(ctx, &c, id, caller, lang).await,
+                Feature::Reminders => reminders::click(ctx, &c, id, caller, lang).await,
+                Feature::Requests => requests::click(ctx, id, caller, lang),
+                Feature::Appi => appi::click(ctx, id, caller, lang).await,
+            },
+        };
+        answer(result, lang, "component")
+    };
+    reply::respond(&discord.http, c.id, &c.token, lang, work).await
+}
+
+async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::Result<()> {
+    let lang = Lang::from_locale(&m.locale);
+    let id = CustomId::parse(&m.data.custom_id);
+    let from_dm = matches!(id, Some(CustomId::AddInfoModal(_))) && m.guild_id.is_none();
+    if !reply::in_guild(&ctx.app.settings, m.guild_id) && !from_dm {
+        return m.create_response(&discord.http, other_guild(lang)).await;
+    }
+    if let Some(CustomId::ReportModal(category, kind, confidential)) = id {
+        return report::submit(ctx, &discord.http, &m, category, kind, confidential, lang).await;
+    }
+    let caller = reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
+    let fields = forms::submitted(&m.data);
+    let work = async {
+        let text = match id {
+            Some(id) if id.is_modal() => match forms::check(&id, &fields) {
+                Err(too_long) => Ok(forms::too_long(&too_long, &fields, lang)),
+                Ok(()) => match id.feature() {
+                    Feature::Report => report::submit_info(ctx, id, &fields, caller, lang).await,
+                    Feature::Incident => incident::submit(ctx, id, &fields, caller, lang).await,
+                    Feature::Lessons => lessons::submit(ctx, id, &fields, caller, lang).await,
+                    Feature::Reminders => reminders::submit(ctx, id, &fields, caller, lang).await,
+                    Feature::Requests => requests::submit(ctx, id, &fields, caller, lang).await,
+                    Feature::Appi => reply::refuse(InputError::InvalidForm),
+                },
+            },
+            _ => reply::refuse(InputError::InvalidForm),
+        };
+        ephemeral(text.unwrap_or_else(|e| reply::failure(&e, lang, "form")))
+    };
+    reply::respond(&discord.http, m.id, &m.token, lang, work).await
+}

@@ -1,0 +1,69 @@
+//! Delivering §4.4: the announcement to all members (§4.4(3)) with its
+//! read count edited in place, and the board report draft (§4.4(2)).
+
+use super::render;
+use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
+use crate::discord::render::{no_mentions, role_mention_only};
+use crate::domain::effect::OutboxItem;
+use crate::domain::IncidentId;
+use crate::records;
+use crate::runner::DeliveryError;
+use crate::service::Delivered;
+use crate::tr;
+use serenity::all::{CreateMessage, EditMessage};
+
+impl DiscordEffects {
+    /// §4.4(3): the plan, in the announcement channel, with a read button.
+    pub(crate) async fn announce(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let readers = self.app.read_count(id).await?;
+        let (text, embed, rows) = render::announcement(&i, readers, s);
+        let msg = CreateMessage::new().content(text).embed(embed).components(rows).allowed_mentions(no_mentions());
+        let m = self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
+        self.app.remember_announcement(id, m).await?;
+        Ok(Delivered::Done)
+    }
+
+    /// The read count, edited in place.
+    pub(crate) async fn refresh_announcement(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let Some(message) = self.app.announcement_message(id).await? else {
+            return Ok(Delivered::Done);
+        };
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let readers = self.app.read_count(id).await?;
+        let (text, embed, rows) = render::announcement(&i, readers, s);
+        match self
+            .edit(
+                s.discord.announcement_channel,
+                message,
+                EditMessage::new().content(text).embed(embed).components(rows).allowed_mentions(no_mentions()),
+            )
+            .await
+        {
+            Ok(()) => Ok(Delivered::Done),
+            Err(e) if e.is_not_found() => Ok(Delivered::Done),
+            Err(e) => Err(rest_err(e)),
+        }
+    }
+
+    /// §4.4(2): the board report draft, attached, to the committee.
+    pub(crate) async fn board_report(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let entries = self.app.log_entries(id).await?;
+        let events = self.app.events_of(id).await?;
+        let md = records::board_report_markdown(&i, &entries, &events, s);
+        let (role, number) = (s.discord.committee_role, i.number);
+        let text = tr!(
+            lang,
+            "<@&{role}> 📑 {number} は取締役会への報告が必要です（§4.4(2)）。報告書の案を添付します。",
+            "<@&{role}> 📑 {number} must be reported to the board (§4.4(2)). The draft report is attached."
+        );
+        self.attach(s.discord.committee_channel, text, role_mention_only(role), format!("{number}-board-report.md"), md, &nonce(item))
+            .await?;
+        Ok(Delivered::Done)
+    }
+}

@@ -1,0 +1,110 @@
+//! §4.4 on Discord: the prevention plan (§4.4(1)), the two board questions
+//! (§4.4(2)), waivers, playbook-improvement notes (§4.4(4)), and the
+//! announcement to all members with its read button (§4.4(3)).
+
+mod deliver;
+pub mod render;
+
+use super::custom_id::CustomId;
+use super::forms::{self, Modal, F_BODY, F_CAUSE, F_DAMAGE, F_MISSING, F_ORGANISATIONAL, F_TECHNICAL, F_WELL};
+use super::incident::selected;
+use super::reply::{self, ephemeral, Reply};
+use super::Ctx;
+use crate::domain::lessons::{LessonItem, PreventionPlan};
+use crate::domain::refusal::lesson_item;
+use crate::domain::{Action, Lang};
+use crate::service::{Caller, InputError, ServiceError};
+use crate::tr;
+use serenity::all::{ComponentInteraction, GuildId};
+
+pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let app = &ctx.app;
+    Ok(match id {
+        CustomId::PlanButton(i) => {
+            app.may(i, caller, Action::WriteLessons).await?;
+            Modal::new(CustomId::PlanModal(i), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang).build()
+        }
+        CustomId::NoteButton(i) => {
+            app.may(i, caller, Action::WriteLessons).await?;
+            Modal::new(CustomId::NoteModal(i), tr!(lang, "プレイブック改善メモ", "Playbook improvement note"), lang).build()
+        }
+        CustomId::Board(i, q, yes) => {
+            let board = app.answer_board(i, caller, q, yes).await?.lessons.board;
+            if board.answered() && board.board_report_required() {
+                ephemeral(tr!(
+                    lang,
+                    "回答を記録しました。取締役会への報告が必要です。報告書の案を委員会チャンネルに送ります（§4.4(2)）。",
+                    "Answer recorded. The board must be told: the draft report goes to the committee channel (§4.4(2))."
+                ))
+            } else {
+                ephemeral(tr!(lang, "回答を記録しました（§4.4(2)）。", "Answer recorded (§4.4(2))."))
+            }
+        }
+        CustomId::WaiveSelect(i) => {
+            let item = selected(c).and_then(LessonItem::parse).ok_or(InputError::NoItemChosen)?;
+            app.may(i, caller, Action::Dismiss).await?;
+            let what = lesson_item(item, lang);
+            Modal::new(CustomId::WaiveModal(i, item), tr!(lang, "免除: {what}", "Waive: {what}"), lang).build()
+        }
+        CustomId::Read(i) => {
+            if app.read_announcement(i, caller).await? {
+                ephemeral(tr!(lang, "ありがとうございます。既読を記録しました。", "Thank you; your reading is recorded."))
+            } else {
+                ephemeral(tr!(lang, "既読はすでに記録されています。", "You had already marked it as read."))
+            }
+        }
+        CustomId::Readers(i) => {
+            let readers = app.readers(i, caller).await?;
+            // Who has not read needs the member list (a privileged intent):
+            // Discord's approximate count serves.
+            let members = ctx
+                .http
+                .get_guild_with_counts(GuildId::new(app.settings.discord.guild))
+                .await
+                .ok()
+                .and_then(|g| g.approximate_member_count);
+            let n = readers.len();
+            let list = readers.iter().map(|(u, _)| format!("<@{u}>")).collect::<Vec<_>>().join(" ");
+            let mut text = tr!(lang, "既読 {n}人: {list}", "Read by {n}: {list}");
+            if let Some(m) = members {
+                let not_yet = m.saturating_sub(n as u64);
+                text.push_str(&tr!(lang, "\n未読: 約{not_yet}人（メンバー{m}人中）", "\nNot yet: about {not_yet} of {m} members"));
+            }
+            ephemeral(text)
+        }
+        _ => return reply::refuse(InputError::InvalidControl),
+    })
+}
+
+/// The plan, a waiver or an improvement note came back from its form.
+pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Caller, lang: Lang) -> Result<String, ServiceError> {
+    Ok(match id {
+        CustomId::PlanModal(i) => {
+            let plan = PreventionPlan {
+                technical: forms::value(f, F_TECHNICAL).to_string(),
+                organisational: forms::value(f, F_ORGANISATIONAL).to_string(),
+                cause: forms::value(f, F_CAUSE).to_string(),
+                damage: forms::value(f, F_DAMAGE).to_string(),
+            };
+            if ctx.app.set_plan(i, caller, plan).await?.is_drill() {
+                tr!(lang, "再発防止計画を記録しました。", "Prevention plan recorded.")
+            } else {
+                tr!(
+                    lang,
+                    "再発防止計画を記録し、全員に周知します（§4.4(3)）。",
+                    "Prevention plan recorded; it is announced to all members (§4.4(3))."
+                )
+            }
+        }
+        CustomId::WaiveModal(i, item) => {
+            ctx.app.waive(i, caller, item, forms::value(f, F_BODY)).await?;
+            let what = lesson_item(item, lang);
+            tr!(lang, "{what} を免除しました（理由を記録）。", "{what} waived; the reason is recorded.")
+        }
+        CustomId::NoteModal(i) => {
+            ctx.app.add_note(i, caller, forms::value(f, F_WELL), forms::value(f, F_MISSING)).await?;
+            tr!(lang, "改善メモを記録しました（§4.4(4)）。", "Improvement note recorded (§4.4(4)).")
+        }
+        _ => return reply::refuse(InputError::InvalidForm),
+    })
+}

@@ -1,0 +1,59 @@
+//! The committee's records on Discord: `/stats` (drills apart), `/audit`
+//! (§5), `/playbook notes` (§4.4(4), §4.1(2)), and the monthly audit post.
+
+mod commands;
+mod deliver;
+
+pub use commands::{commands, AUDIT, PLAYBOOK, STATS};
+
+use super::reply::{ephemeral, Reply};
+use super::text::inert;
+use super::Ctx;
+use crate::domain::{Action, Lang};
+use crate::service::{Caller, InputError, ServiceError};
+use crate::tr;
+use serenity::all::CommandInteraction;
+
+pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    match cmd.data.name.as_str() {
+        STATS => stats(ctx, cmd, caller, lang).await,
+        AUDIT => Ok(ephemeral(crate::records::audit::report(&ctx.app.audit_for(caller).await?, lang))),
+        _ => playbook_notes(ctx, cmd, caller, lang).await,
+    }
+}
+
+/// `/stats [period]`: the committee's figures, drills apart.
+async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let period = cmd.data.options.iter().find(|o| o.name == "period").and_then(|o| o.value.as_str()).unwrap_or("year");
+    let from = match period {
+        "month" => ctx.app.period_start(true),
+        "all" => chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        _ => ctx.app.period_start(false),
+    };
+    let until = ctx.app.clock.now() + chrono::Duration::seconds(1);
+    let table = crate::records::stats::table(&ctx.app.stats_for(caller, from, until).await?, lang);
+    Ok(ephemeral(format!("```\n{table}```")))
+}
+
+/// `/playbook notes <id>`: every improvement note on a playbook, newest
+/// first, from incidents and drills (§4.4(4), §4.1(2)).
+async fn playbook_notes(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    // Who may see is asked first, whatever was chosen.
+    ctx.app.may_always(caller, Action::ViewRecords)?;
+    let id = super::reminders::playbook_option(cmd).ok_or(InputError::NoPlaybookChosen)?;
+    let notes = ctx.app.playbook_notes(caller, &id).await?;
+    let title = ctx.app.settings.playbooks.get(&id).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| id.0.clone());
+    if notes.is_empty() {
+        return Ok(ephemeral(tr!(lang, "「{title}」への改善メモはまだありません。", "No improvement notes on “{title}” yet.")));
+    }
+    let lines: Vec<String> = notes
+        .iter()
+        .map(|n| {
+            let (number, well, missing) = (n.incident, inert(&n.went_well), inert(&n.missing));
+            tr!(lang, "**{number}** ✅ {well}\n　⚠ {missing}", "**{number}** ✅ {well}\n　⚠ {missing}")
+        })
+        .collect();
+    let n = lines.len();
+    let body = lines.join("\n");
+    Ok(ephemeral(tr!(lang, "「{title}」への改善メモ {n}件:\n{body}", "{n} improvement note(s) on “{title}”:\n{body}")))
+}

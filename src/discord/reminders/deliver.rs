@@ -1,0 +1,62 @@
+//! Delivering reminders: drills (§4.1(2)) and the annual review (§9) to the
+//! committee, Table 1 deadline steps and nudges in incident channels, and
+//! the drill report.
+
+use super::render;
+use crate::discord::deliver::{nonce, DiscordEffects};
+use crate::discord::render::no_mentions;
+use crate::discord::text::clip;
+use crate::domain::effect::OutboxItem;
+use crate::domain::{IncidentId, IncidentReminder};
+use crate::runner::DeliveryError;
+use crate::service::Delivered;
+use serenity::all::CreateMessage;
+
+impl DiscordEffects {
+    /// A drill or annual-review reminder (or its escalation), with buttons,
+    /// pinging the committee.
+    pub(crate) async fn cron_reminder(&self, item: &OutboxItem, id: i64, escalation: bool) -> Result<Delivered, DeliveryError> {
+        let s = &self.app.settings;
+        let r = self.app.reminder(id).await?;
+        if escalation && r.acknowledged_by.is_some() {
+            return Ok(Delivered::Done);
+        }
+        let (text, rows) = if escalation { render::escalation(&r, s, self.app.clock.now()) } else { render::cron_reminder(&r, s) };
+        let msg = CreateMessage::new().content(clip(&text, 2000)).components(rows).allowed_mentions(render::committee_mentions(s));
+        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
+    /// A deadline step or nudge in the incident channel, and in the
+    /// committee channel where the committee must hear of it.
+    pub(crate) async fn remind(&self, item: &OutboxItem, id: IncidentId, what: &IncidentReminder) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let ((text, mentions), committee) = render::incident_reminder(&i, what, s);
+        if let Some(channel) = i.channel {
+            self.post(channel, CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(mentions), &nonce(item)).await?;
+        }
+        if let Some(text) = committee {
+            let msg = CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(render::committee_mentions(s));
+            self.post(s.discord.committee_channel, msg, &format!("hkc{}", item.id)).await?;
+        }
+        Ok(Delivered::Done)
+    }
+
+    /// §4.1(2): the drill report, in the drill's channel and the committee's.
+    pub(crate) async fn post_drill_report(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let report = self.app.drill_report(id).await?;
+        let s = &self.app.settings;
+        let embed = render::drill_report(&report, s);
+        if let Some(channel) = self.incident(id).await?.channel {
+            self.post(channel, CreateMessage::new().embed(embed.clone()).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        }
+        self.post(
+            s.discord.committee_channel,
+            CreateMessage::new().embed(embed).allowed_mentions(no_mentions()),
+            &format!("hkc{}", item.id),
+        )
+        .await?;
+        Ok(Delivered::Done)
+    }
+}

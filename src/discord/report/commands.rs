@@ -1,0 +1,42 @@
+//! `/report` and the "Report as incident" context menu, as registered
+//! (Japanese names and descriptions beside the English ones).
+
+use crate::domain::{Category, SubKind};
+use serenity::all::{CommandOptionType, CommandType, CreateCommand, CreateCommandOption};
+
+pub const REPORT: &str = "report";
+/// The message context-menu command (a display name, not a slash name).
+pub const REPORT_MESSAGE: &str = "Report as incident";
+
+pub fn commands() -> Vec<CreateCommand> {
+    let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "What kind of incident (§1)")
+        .name_localized("ja", "区分")
+        .description_localized("ja", "インシデントの区分（§1）")
+        .required(true);
+    for c in Category::ALL {
+        category = category.add_string_choice_localized(c.label().en, c.id(), [("ja", c.label().ja)]);
+    }
+    let mut kind = CreateCommandOption::new(CommandOptionType::String, "kind", "The closest example, if one fits")
+        .name_localized("ja", "種類")
+        .description_localized("ja", "当てはまる例があれば選んでください")
+        .required(false);
+    for k in SubKind::ALL {
+        kind = kind.add_string_choice_localized(k.label().en, k.id(), [("ja", k.label().ja)]);
+    }
+    let confidential = CreateCommandOption::new(CommandOptionType::Boolean, "confidential", "Keep my name from everyone but the committee")
+        .name_localized("ja", "秘密")
+        .description_localized("ja", "委員会以外に名前を知られないようにする")
+        .required(false);
+    let report = CreateCommand::new(REPORT)
+        .description("Report a security incident, or a suspected one (§4.2)")
+        .name_localized("ja", "報告")
+        .description_localized("ja", "セキュリティインシデント（疑いを含む）を報告します（§4.2）")
+        .dm_permission(false)
+        .add_option(category)
+        .add_option(kind)
+        .add_option(confidential);
+
+    let context =
+        CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);
+    vec![report, context]
+}

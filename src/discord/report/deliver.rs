@@ -1,0 +1,190 @@
+//! Delivering a report (§4.2 "without delay"): the private channel, the
+//! card with the committee's ping, the committee's notice, the link in the
+//! reporter's reply; a confidential reporter's DM; and the alarm when a
+//! channel cannot be made.
+
+use crate::discord::channels::{perms, private_overwrites, topic_marker, ChannelLite};
+use crate::discord::custom_id::CustomId;
+use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
+use crate::discord::incident::card;
+use crate::discord::render::{no_mentions, role_mention_only};
+use crate::discord::rest::RestError;
+use crate::domain::effect::OutboxItem;
+use crate::domain::{ChannelId, Effect, IncidentId};
+use crate::runner::DeliveryError;
+use crate::service::Delivered;
+use crate::tr;
+use serde_json::json;
+use serenity::all::{CreateEmbed, CreateMessage, LightMethod, Request, Route};
+
+impl DiscordEffects {
+    /// §4.2 "one place": a private channel, seen only by the committee, the
+    /// reporter and the bot.
+    pub(crate) async fn create_channel(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        if let Some(c) = i.channel {
+            return Ok(Delivered::ChannelCreated(c));
+        }
+        let retry = item.attempts > 1;
+        let marker = topic_marker(&i);
+        if retry {
+            let channels = self.guild_channels(true).await?;
+            if let Some(c) = channels.iter().find(|c| c.kind == 0 && c.topic.as_deref().is_some_and(|t| t.starts_with(&marker))) {
+                return Ok(Delivered::ChannelCreated(ChannelId(c.id)));
+            }
+        }
+        let d = &self.app.settings.discord;
+        // One placement at a time: choosing a category and creating the
+        // channel in it are one step, or a burst overfills the category.
+        let _placing = self.placing.lock().await;
+        let parent = self.category_with_room("incidents", d.incident_category, false).await?;
+        let lang = self.app.settings.organisation.lang;
+        let title = crate::discord::text::clip(&i.title, 200);
+        let topic = if i.is_drill() {
+            tr!(lang, "{marker} 訓練 — {title}", "{marker} DRILL — {title}")
+        } else {
+            tr!(lang, "{marker} {title}", "{marker} {title}")
+        };
+        let body = json!({
+            "name": card::channel_name(&i),
+            "type": 0,
+            "topic": topic,
+            "parent_id": parent.to_string(),
+            // A confidential reporter is not let in: the channel would name them.
+            "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, if i.confidential { &[] } else { std::slice::from_ref(&i.reporter.0) }, perms::MEMBER, 0),
+        });
+        let req =
+            Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
+        let created: ChannelLite = match self.rest.json(req).await {
+            Ok(c) => c,
+            // Someone filled the category by hand meanwhile: look again.
+            Err(RestError::Refused { message, .. }) if message.contains("MAX_CHANNELS") => {
+                self.guild_channels(true).await?;
+                return Err(DeliveryError::Transient(format!("the category is full: {message}")));
+            }
+            Err(e) => return Err(rest_err(e)),
+        };
+        let channel = ChannelId(created.id);
+        self.remember_channel(created).await;
+        Ok(Delivered::ChannelCreated(channel))
+    }
+
+    /// The card, with the committee ping as its text. A description longer
+    /// than the card shows follows in full in a second message.
+    pub(crate) async fn post_card(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        if let Some(m) = i.card_message {
+            return Ok(Delivered::CardPosted(m));
+        }
+        let channel = Self::channel_of(&i)?;
+        let s = &self.app.settings;
+        let role = s.discord.committee_role;
+        let msg = CreateMessage::new()
+            .content(card::committee_ping(&i, s))
+            .embed(card::card(&i, s))
+            .components(card::card_components(&i, s))
+            .allowed_mentions(role_mention_only(role));
+        let card = self.post(channel, msg, &nonce(item)).await?;
+        if card::description_is_clipped(&i) {
+            let lang = s.organisation.lang;
+            let full = CreateEmbed::new()
+                .title(tr!(lang, "報告の全文", "The full report"))
+                .description(crate::discord::text::clip(&crate::discord::text::inert(&i.description), 4096));
+            self.post(channel, CreateMessage::new().embed(full).allowed_mentions(no_mentions()), &format!("hkfull{}", item.id)).await?;
+        }
+        Ok(Delivered::CardPosted(card))
+    }
+
+    pub(crate) async fn notice_committee(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let number = i.number;
+        let title = crate::discord::text::inert(&crate::discord::text::clip(&i.title, 200));
+        let reporter = i.reporter;
+        let mut category = i.category.label().get(lang).to_string();
+        if i.confidential {
+            category.push_str(&tr!(lang, "・🔒秘密", ", 🔒 confidential"));
+        }
+        let text = match i.channel {
+            Some(c) => tr!(
+                lang,
+                "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}> → <#{c}>",
+                "🔥 {number} “{title}” ({category}) reported by <@{reporter}> → <#{c}>"
+            ),
+            None => tr!(
+                lang,
+                "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}>",
+                "🔥 {number} “{title}” ({category}) reported by <@{reporter}>"
+            ),
+        };
+        self.post(s.discord.committee_channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
+    pub(crate) async fn link_reporter(&self, id: IncidentId, application_id: u64, token: &str) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let channel = Self::channel_of(&i)?;
+        let lang = self.app.settings.organisation.lang;
+        let number = i.number;
+        let body = json!({
+            "content": tr!(lang, "✅ {number} として受け付けました。対応チャンネル: <#{channel}>", "✅ Reported as {number}. Incident channel: <#{channel}>"),
+            "allowed_mentions": {"parse": []},
+        });
+        let req =
+            Request::new(Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token }, LightMethod::Patch)
+                .body(Some(body.to_string().into_bytes()));
+        match self.rest.send(req).await {
+            Ok(_) => Ok(Delivered::Done),
+            // The interaction token lives 15 minutes; after that the
+            // reporter still has the number and the channel.
+            Err(RestError::Refused { .. }) => Ok(Delivered::Done),
+            Err(e) => Err(rest_err(e)),
+        }
+    }
+
+    /// The confidential reporter's DM: where their report stands, and a
+    /// button to add information.
+    pub(crate) async fn tell_reporter(&self, item: &OutboxItem, id: crate::domain::IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let lang = self.app.settings.organisation.lang;
+        let (number, phase) = (i.number, i.phase.label().get(lang).to_string());
+        let text = crate::tr!(lang, "🔒 あなたの報告 {number} は現在「{phase}」です。", "🔒 Your report {number} is now in “{phase}”.");
+        let mut msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
+        if i.phase.is_open() {
+            let button =
+                serenity::all::CreateButton::new(CustomId::AddInfo(id).encode()).label(crate::tr!(lang, "情報を追加", "Add information"));
+            msg = msg.components(vec![serenity::all::CreateActionRow::Buttons(vec![button])]);
+        }
+        self.dm(i.reporter, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
+    /// A channel that could not be created must not leave a report unseen:
+    /// the committee channel hears of it, with the report's number.
+    pub(crate) async fn report_gave_up(&self, item: &OutboxItem, error: &str) {
+        let Some(id) = item.effect.incident() else {
+            return;
+        };
+        if !matches!(item.effect, Effect::CreateChannel { .. } | Effect::PostCard { .. }) {
+            return;
+        }
+        let Ok(i) = self.incident(id).await else {
+            return;
+        };
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let role = s.discord.committee_role;
+        let number = i.number;
+        let error = crate::discord::text::clip(error, 300);
+        let text = tr!(
+            lang,
+            "<@&{role}> ⚠ {number} の対応チャンネルを用意できませんでした（{error}）。報告は保存されており、状況ボードに表示されています。",
+            "<@&{role}> ⚠ Could not open the channel for {number} ({error}). The report is stored and listed on the status board."
+        );
+        let msg = CreateMessage::new().content(text).allowed_mentions(role_mention_only(role));
+        if let Err(e) = self.post(s.discord.committee_channel, msg, &format!("hkfail{}", item.id)).await {
+            tracing::error!(incident = %number, error = %e, "could not alert the committee either");
+        }
+    }
+}

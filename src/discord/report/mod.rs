@@ -1,0 +1,206 @@
+//! §4.2: `/report`, the "Report as incident" context menu, and the modal
+//! both open (one function builds the modal, one handles its submission);
+//! the confidential reporter's "Add information" from their DM; and the
+//! delivery of what a report sets off — the channel, the card with the
+//! committee's ping, the committee notice, the link in the reporter's reply.
+
+mod commands;
+mod deliver;
+
+pub use commands::{commands, REPORT, REPORT_MESSAGE};
+
+use super::custom_id::{Confidential, CustomId};
+use super::forms::{self, Modal, F_BODY, F_TITLE, F_WHAT};
+use super::render::no_mentions;
+use super::reply::{self, ephemeral, failure, Reply};
+use super::text::clip;
+use super::Ctx;
+use crate::domain::report::ReportDraft;
+use crate::domain::{Category, Lang, SubKind, UserId};
+use crate::service::{Caller, InputError, ReplyHandle, ServiceError};
+use crate::tr;
+use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInteraction, ModalInteraction};
+
+/// The report form; `prefill` carries a message's text and link.
+fn form(category: Category, kind: Option<SubKind>, confidential: bool, lang: Lang, prefill: Option<(String, String)>) -> Reply {
+    let id = CustomId::ReportModal(category, kind, Confidential(confidential));
+    let mut modal = Modal::new(id, tr!(lang, "インシデントの報告", "Report an incident"), lang);
+    if let Some((title, what)) = prefill {
+        modal = modal.value(F_TITLE, title).value(F_WHAT, what);
+    }
+    modal.build()
+}
+
+fn string_option(cmd: &CommandInteraction, name: &str) -> Option<String> {
+    cmd.data.options.iter().find(|o| o.name == name).and_then(|o| match &o.value {
+        CommandDataOptionValue::String(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
+/// `/report category:<…> [kind:<…>]` opens the form.
+pub fn slash(cmd: &CommandInteraction, lang: Lang) -> Reply {
+    let Some(category) = string_option(cmd, "category").and_then(|c| Category::parse(&c)) else {
+        return ephemeral(InputError::NoCategoryChosen.text(lang));
+    };
+    let kind = string_option(cmd, "kind").and_then(|k| SubKind::parse(&k));
+    if let Some(k) = kind {
+        if k.category() != category {
+            return ephemeral(crate::domain::report::FieldError::KindMismatch { kind: k, category }.text(lang));
+        }
+    }
+    let confidential = cmd.data.options.iter().find(|o| o.name == "confidential").and_then(|o| o.value.as_bool()).unwrap_or(false);
+    form(category, kind, confidential, lang, None)
+}
+
+/// "Report as incident" on a message: the same form, prefilled with the
+/// message's text, author and link, as a suspected ("unsure") incident.
+pub fn from_message(cmd: &CommandInteraction, lang: Lang) -> Reply {
+    let target = cmd.data.target_id.and_then(|t| cmd.data.resolved.messages.get(&t.to_message_id()));
+    let Some(msg) = target else {
+        return ephemeral(InputError::UnreadableMessage.text(lang));
+    };
+    let guild = cmd.guild_id.map(|g| g.get().to_string()).unwrap_or_else(|| "@me".into());
+    let link = format!("https://discord.com/channels/{guild}/{}/{}", msg.channel_id, msg.id);
+    let author = msg.author.id;
+    let first_line = msg.content.lines().next().unwrap_or("").to_string();
+    let title = if first_line.trim().is_empty() { tr!(lang, "不審なメッセージ", "Suspicious message") } else { first_line };
+    let quoted: String = msg.content.lines().map(|l| format!("> {l}\n")).collect();
+    let body = tr!(lang, "<@{author}> のメッセージ {link}\n{quoted}", "Message by <@{author}> {link}\n{quoted}");
+    form(Category::Unsure, None, false, lang, Some((title, body)))
+}
+
+/// While the database cannot be reached, a report is held and retried this
+/// long: the interaction's token, which edits the answer, lives 15 minutes.
+const KEEP_TRYING: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn transient(result: &Result<crate::service::Reported, ServiceError>) -> bool {
+    matches!(result, Err(e) if e.is_transient())
+}
+
+/// The form came back: store the report first, then answer — at once when
+/// the database is quick, else with a deferred answer edited in once the
+/// report is stored. While the database is unreachable the report is held
+/// and retried, and the reporter is told so (with their text, in case).
+pub async fn submit(
+    ctx: &Ctx,
+    http: &serenity::all::Http,
+    m: &ModalInteraction,
+    category: Category,
+    kind: Option<SubKind>,
+    confidential: Confidential,
+    lang: Lang,
+) -> serenity::Result<()> {
+    let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
+    let reporter = UserId(m.user.id.get());
+    let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
+    let source = format!("interaction:{}", m.id);
+    let store = ctx.app.report(&draft, reporter, &source, Some(reply.clone()));
+    tokio::pin!(store);
+    let mut result = match tokio::time::timeout(reply::ANSWER_WITHIN, &mut store).await {
+        Ok(result) if !transient(&result) => {
+            return m.create_response(http, ephemeral(answer(result, &draft, lang))).await;
+        }
+        Ok(result) => {
+            m.create_response(http, reply::deferred()).await?;
+            result
+        }
+        Err(_) => {
+            tracing::warn!("the database is slow; deferring the report's answer");
+            m.create_response(http, reply::deferred()).await?;
+            store.await
+        }
+    };
+    let edit = |text: String| {
+        let body = serenity::all::EditInteractionResponse::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
+        m.edit_response(http, body)
+    };
+    let deadline = tokio::time::Instant::now() + KEEP_TRYING;
+    let mut told = false;
+    // Storing is idempotent (keyed by the interaction), so a retry after an
+    // attempt whose commit did land finds that incident instead of a second.
+    while transient(&result) && tokio::time::Instant::now() < deadline {
+        if !told {
+            told = true;
+            tracing::warn!("the database cannot be reached; holding a report and retrying");
+            edit(held(&draft, lang)).await?;
+        }
+        tokio::time::sleep(RETRY_EVERY).await;
+        result = ctx.app.report(&draft, reporter, &source, Some(reply.clone())).await;
+    }
+    edit(answer(result, &draft, lang)).await.map(|_| ())
+}
+
+/// The reporter's title and text, given back while (or because) the report
+/// is not stored.
+fn typed(draft: &ReportDraft) -> String {
+    super::text::fenced(&format!("{}\n{}", draft.title, draft.description))
+}
+
+/// What the reporter sees while their report waits for the database.
+fn held(draft: &ReportDraft, lang: Lang) -> String {
+    let echo = typed(draft);
+    tr!(
+        lang,
+        "⏳ データベースに接続できません。報告を保持して保存を再試行しています。保存されるとこのメッセージが変わります。\n\n入力内容（念のため控えてください）:\n{echo}",
+        "⏳ The database cannot be reached. hikeshi is holding your report and retrying; this message changes once it is stored.\n\nWhat you wrote (keep a copy, just in case):\n{echo}"
+    )
+}
+
+/// What the reporter is told.
+fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &ReportDraft, lang: Lang) -> String {
+    match result {
+        Ok(r) if r.incident.confidential => {
+            let number = r.incident.number;
+            tr!(
+                lang,
+                "🔒 {number} として秘密扱いで受け付けました。あなたの名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
+                "🔒 Reported confidentially as {number}. Only the committee knows it was you. You will hear of progress by DM, and can add information from there."
+            )
+        }
+        Ok(r) => {
+            let number = r.incident.number;
+            tr!(
+                lang,
+                "✅ {number} として受け付けました。委員会に通知しました。対応チャンネルを用意しています（用意ができるとこのメッセージにリンクが表示されます）。",
+                "✅ Reported as {number}. The committee has been alerted. Your incident channel is being opened (this message will show its link)."
+            )
+        }
+        Err(e) => {
+            // Nothing was stored: give the reporter their text back.
+            let why = failure(&e, lang, "report");
+            let echo = typed(draft);
+            tr!(
+                lang,
+                "⚠ 報告は保存されていません。\n{why}\n\n入力内容:\n{echo}",
+                "⚠ The report was not saved.\n{why}\n\nWhat you wrote:\n{echo}"
+            )
+        }
+    }
+}
+
+/// "Add information" in the confidential reporter's DM opens its form.
+pub fn click(_c: &ComponentInteraction, id: CustomId, lang: Lang) -> Result<Reply, ServiceError> {
+    match id {
+        CustomId::AddInfo(i) => {
+            Ok(Modal::new(CustomId::AddInfoModal(i), tr!(lang, "情報を追加（匿名）", "Add information (confidential)"), lang).build())
+        }
+        _ => reply::refuse(InputError::InvalidControl),
+    }
+}
+
+/// The confidential reporter's information, passed on without their name.
+pub async fn submit_info(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Caller, lang: Lang) -> Result<String, ServiceError> {
+    match id {
+        CustomId::AddInfoModal(i) => {
+            ctx.app.add_info(i, caller, forms::value(f, F_BODY)).await?;
+            Ok(tr!(
+                lang,
+                "ありがとうございます。名前を伏せて対応チャンネルに伝えました。",
+                "Thank you; it was passed to the incident channel without your name."
+            ))
+        }
+        _ => reply::refuse(InputError::InvalidForm),
+    }
+}

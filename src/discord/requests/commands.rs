@@ -1,0 +1,36 @@
+//! `/exception`, `/amend` and `/regulation` (§6, §9, §8), as registered.
+
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
+
+pub const EXCEPTION: &str = "exception";
+pub const AMEND: &str = "amend";
+pub const REGULATION: &str = "regulation";
+
+pub fn commands() -> Vec<CreateCommand> {
+    let exception = CreateCommand::new(EXCEPTION)
+        .description("Exceptions to the regulation (§6)")
+        .name_localized("ja", "例外")
+        .description_localized("ja", "規程の例外（§6）")
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "request", "Ask the committee for an exception")
+                .name_localized("ja", "申請")
+                .description_localized("ja", "委員会に例外を申請します"),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "list", "Exceptions in force")
+                .name_localized("ja", "一覧")
+                .description_localized("ja", "有効な例外の一覧"),
+        );
+    let amend = CreateCommand::new(AMEND)
+        .description("Ask the committee to change the regulation (§9)")
+        .name_localized("ja", "改正")
+        .description_localized("ja", "規程の改正を委員会に申し出ます（§9）")
+        .dm_permission(false);
+    let regulation = CreateCommand::new(REGULATION)
+        .description("Read the regulation (§8: members only)")
+        .name_localized("ja", "規程")
+        .description_localized("ja", "規程を読む（§8: 構成員のみ）")
+        .dm_permission(false);
+    vec![exception, amend, regulation]
+}

@@ -1,0 +1,116 @@
+//! §6 exceptions and §9 amendments on Discord: the committee's card with
+//! decision buttons, the answers, the announcements.
+
+use crate::config::Settings;
+use crate::discord::custom_id::CustomId;
+use crate::discord::text::{clip, inert};
+use crate::domain::request::{Request, RequestKind, RequestStatus};
+use crate::domain::Lang;
+use crate::tr;
+use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed};
+
+fn day(r: &Request, settings: &Settings) -> String {
+    r.until.map(|u| u.with_timezone(&settings.organisation.tz).format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn what(kind: RequestKind, lang: Lang) -> String {
+    match kind {
+        RequestKind::Exception => tr!(lang, "例外申請（§6）", "exception request (§6)"),
+        RequestKind::Amendment => tr!(lang, "改正の申出（§9）", "amendment request (§9)"),
+    }
+}
+
+/// The request, for the committee, with Approve / Deny.
+pub fn committee_card(r: &Request, settings: &Settings) -> (String, CreateEmbed, Vec<CreateActionRow>) {
+    let lang = settings.organisation.lang;
+    let role = settings.discord.committee_role;
+    let (kind, who, id) = (what(r.kind, lang), r.requester, r.id);
+    let text = tr!(lang, "<@&{role}> 📨 <@{who}> から{kind} #{id} が届きました。", "<@&{role}> 📨 A new {kind} #{id} from <@{who}>.");
+    let (subject, body) = match r.kind {
+        RequestKind::Exception => (tr!(lang, "対象の規定", "Rule"), tr!(lang, "理由", "Why")),
+        RequestKind::Amendment => (tr!(lang, "条項", "Section"), tr!(lang, "改正案", "Proposed change")),
+    };
+    let mut e = CreateEmbed::new()
+        .title(clip(&format!("#{id} {kind}"), 256))
+        .field(subject, clip(&inert(&r.body.subject), 1024), false)
+        .field(body, clip(&inert(&r.body.text), 1024), false)
+        .colour(0x8e44ad);
+    if r.kind == RequestKind::Exception {
+        e = e.field(tr!(lang, "期限", "Until"), day(r, settings), true);
+    }
+    if !r.body.reason.trim().is_empty() {
+        e = e.field(tr!(lang, "理由", "Why"), clip(&inert(&r.body.reason), 1024), false);
+    }
+    let rows = vec![CreateActionRow::Buttons(vec![
+        CreateButton::new(CustomId::Decide(r.id, true).encode()).label(tr!(lang, "承認", "Approve")).style(ButtonStyle::Success),
+        CreateButton::new(CustomId::Decide(r.id, false).encode()).label(tr!(lang, "却下", "Deny")).style(ButtonStyle::Danger),
+    ])];
+    (text, e, rows)
+}
+
+/// The answer, to the requester.
+pub fn decision_dm(r: &Request, settings: &Settings) -> String {
+    let lang = settings.organisation.lang;
+    let (kind, id) = (what(r.kind, lang), r.id);
+    let by = r.decided_by.map(|u| format!("<@{u}>")).unwrap_or_default();
+    let reason = inert(r.decision_reason.as_deref().unwrap_or(""));
+    let until = day(r, settings);
+    match (r.status, r.kind) {
+        (RequestStatus::Approved, RequestKind::Exception) => {
+            tr!(
+                lang,
+                "✅ {kind} #{id} は {by} により承認されました（{until} まで）。理由: {reason}",
+                "✅ Your {kind} #{id} was approved by {by} (until {until}). Reason: {reason}"
+            )
+        }
+        (RequestStatus::Approved, RequestKind::Amendment) => tr!(
+            lang,
+            "✅ {kind} #{id} は {by} により受理されました。理由: {reason}",
+            "✅ Your {kind} #{id} was accepted by {by}. Reason: {reason}"
+        ),
+        _ => tr!(
+            lang,
+            "❌ {kind} #{id} は {by} により却下されました。理由: {reason}",
+            "❌ Your {kind} #{id} was denied by {by}. Reason: {reason}"
+        ),
+    }
+}
+
+/// §9: an accepted amendment, to all members.
+pub fn amendment_notice(r: &Request, settings: &Settings) -> String {
+    let lang = settings.organisation.lang;
+    let (section, change, reason) = (inert(&r.body.subject), inert(&r.body.text), inert(r.decision_reason.as_deref().unwrap_or("")));
+    clip(
+        &tr!(
+            lang,
+            "📜 規程が改正されました（§9）。\n**条項**: {section}\n**改正内容**: {change}\n**委員会の判断**: {reason}",
+            "📜 The regulation has been amended (§9).\n**Section**: {section}\n**Change**: {change}\n**Committee's decision**: {reason}"
+        ),
+        2000,
+    )
+}
+
+/// §6: an exception has ended, to its requester and the committee.
+pub fn expiry_notice(r: &Request, settings: &Settings) -> String {
+    let lang = settings.organisation.lang;
+    let (id, who, rule, until) = (r.id, r.requester, inert(&r.body.subject), day(r, settings));
+    tr!(
+        lang,
+        "⏰ <@{who}> の例外 #{id}（{rule}）は {until} で期限を迎えました。規程に従ってください（§6）。",
+        "⏰ Exception #{id} for <@{who}> ({rule}) ended on {until}; the regulation applies again (§6)."
+    )
+}
+
+/// §9: the yearly review's outcome, to all members.
+pub fn review_notice(outcome: &str, settings: &Settings) -> String {
+    let lang = settings.organisation.lang;
+    let outcome = inert(outcome);
+    clip(
+        &tr!(
+            lang,
+            "📜 規程の年次見直し（§9）の結果です。\n{outcome}",
+            "📜 The outcome of the yearly review of the regulation (§9):\n{outcome}"
+        ),
+        2000,
+    )
+}

@@ -1,0 +1,100 @@
+//! §4.2 "collected in one place": every message of an incident channel,
+//! its edits and deletions, into the transcript.
+
+use super::Ctx;
+use crate::domain::records::TranscriptMessage;
+use crate::domain::{ChannelId, MessageId, UserId};
+use crate::service::{EditAuthor, Kept, ServiceError};
+use serenity::all::{Message, MessageUpdateEvent};
+use std::time::Duration;
+
+/// Transcript writes retry briefly: a locked database must not lose a
+/// message of the record, and an edit or deletion handled before the
+/// message's own creation (gateway events run concurrently) waits for it.
+/// `last_try` runs once the waiting is over.
+async fn keep<F>(what: &str, f: F)
+where
+    F: Fn(bool) -> futures_util::future::BoxFuture<'static, Result<Kept, ServiceError>>,
+{
+    const TRIES: u32 = 8;
+    for attempt in 1..=TRIES {
+        let last_try = attempt == TRIES;
+        match f(last_try).await {
+            Ok(Kept::Stored | Kept::NotIncident) => return,
+            Ok(Kept::UnknownMessage) if !last_try => tokio::time::sleep(Duration::from_millis(25 * 2u64.pow(attempt))).await,
+            Ok(Kept::UnknownMessage) => {
+                tracing::debug!(what, "a change to a message never recorded");
+                return;
+            }
+            Err(e) if e.is_transient() && !last_try => tokio::time::sleep(Duration::from_millis(25 * 2u64.pow(attempt))).await,
+            Err(e) => {
+                tracing::error!(error = %e, what, "could not store a transcript change");
+                return;
+            }
+        }
+    }
+}
+
+fn transcript_message(msg: &Message) -> TranscriptMessage {
+    TranscriptMessage {
+        message: MessageId(msg.id.get()),
+        channel: ChannelId(msg.channel_id.get()),
+        author: UserId(msg.author.id.get()),
+        author_name: msg.author.name.clone(),
+        author_bot: msg.author.bot,
+        at: chrono::DateTime::from_timestamp(msg.timestamp.unix_timestamp(), 0).unwrap_or_default(),
+        content: msg.content.clone(),
+        attachments: msg.attachments.iter().map(|a| (a.filename.clone(), a.url.clone())).collect(),
+        reply_to: msg
+            .referenced_message
+            .as_ref()
+            .map(|r| MessageId(r.id.get()))
+            .or_else(|| msg.message_reference.as_ref().and_then(|r| r.message_id).map(|m| MessageId(m.get()))),
+    }
+}
+
+/// A new message.
+pub async fn message(ctx: &Ctx, msg: Message) {
+    let m = transcript_message(&msg);
+    let app = ctx.app.clone();
+    keep("message", |_| {
+        let (app, m) = (app.clone(), m.clone());
+        Box::pin(async move { app.record_message(&m).await })
+    })
+    .await;
+}
+
+/// An edit: only edits of the text make a new version.
+pub async fn edit(ctx: &Ctx, event: MessageUpdateEvent) {
+    // Only edits of the text make a new version (embeds resolving do not).
+    let Some(content) = event.content.clone() else {
+        return;
+    };
+    let app = ctx.app.clone();
+    let channel = ChannelId(event.channel_id.get());
+    let message = MessageId(event.id.get());
+    let at = event
+        .edited_timestamp
+        .map(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default())
+        .unwrap_or_else(chrono::Utc::now);
+    let attachments: Option<Vec<(String, String)>> =
+        event.attachments.as_ref().map(|a| a.iter().map(|a| (a.filename.clone(), a.url.clone())).collect());
+    let author = event.author.as_ref().map(|u| EditAuthor { id: UserId(u.id.get()), name: u.name.clone(), bot: u.bot });
+    keep("edit", |last_try| {
+        let (app, content, attachments) = (app.clone(), content.clone(), attachments.clone());
+        // Only once the original had its chance is the edit stored alone.
+        let author = if last_try { author.clone() } else { None };
+        Box::pin(async move { app.record_edit(channel, message, content, attachments, at, author).await })
+    })
+    .await;
+}
+
+/// A deletion: marked, never erased.
+pub async fn deletion(ctx: &Ctx, channel: serenity::all::ChannelId, message: serenity::all::MessageId) {
+    let app = ctx.app.clone();
+    keep("delete", |_| {
+        let app = app.clone();
+        Box::pin(async move { app.record_deletion(ChannelId(channel.get()), MessageId(message.get())).await })
+    })
+    .await;
+}

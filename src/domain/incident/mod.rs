@@ -1,0 +1,225 @@
+//! The incident aggregate: its state and every move the regulation allows.
+//! Each operation checks permission and preconditions, changes the state,
+//! and returns the events to log and the side effects to deliver.
+
+use super::category::{Category, SubKind};
+use super::effect::Effect;
+use super::event::EventPayload;
+use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, SystemId, UserId};
+use super::lessons::Lessons;
+use super::permission::{Action, RoleSet};
+use super::phase::{Phase, PhaseError};
+use super::priority::{RecoveryDeadline, RecoveryPriority};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A system named in a report: matched against the registry, or kept as
+/// typed and flagged as unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffectedSystem {
+    pub name: String,
+    pub system: Option<SystemId>,
+    pub priority: Option<RecoveryPriority>,
+}
+
+impl AffectedSystem {
+    pub fn is_known(&self) -> bool {
+        self.system.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkState {
+    Done,
+    /// Left unticked when the phase was advanced; recorded for lessons.
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistMark {
+    pub phase: Phase,
+    pub item: usize,
+    pub state: MarkState,
+}
+
+/// When the reporter noticed the incident: the text they typed, and the
+/// instant hikeshi understood it as (the report time where it could not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Noticed {
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub understood: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub number: IncidentNumber,
+    pub category: Category,
+    pub kind: Option<SubKind>,
+    pub title: String,
+    pub description: String,
+    pub noticed: Noticed,
+    pub impact: String,
+    pub affected: Vec<AffectedSystem>,
+    pub reporter: UserId,
+    pub reported_at: DateTime<Utc>,
+    pub playbook: Option<PlaybookId>,
+    pub commander: Option<UserId>,
+    pub commander_since: Option<DateTime<Utc>>,
+    pub phase: Phase,
+    pub phase_since: DateTime<Utc>,
+    pub deadline: RecoveryDeadline,
+    pub channel: Option<ChannelId>,
+    pub card_message: Option<MessageId>,
+    pub marks: Vec<ChecklistMark>,
+    pub responders: Vec<UserId>,
+    pub duplicate_of: Option<IncidentId>,
+    pub close_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub lessons: Lessons,
+    /// Reported confidentially (a leak by a member, §1(1), say): the
+    /// reporter stays out of the channel and only the committee knows who
+    /// it was; status changes reach them by DM.
+    #[serde(default)]
+    pub confidential: bool,
+    /// APPI Art. 26 (breach incidents, where enabled).
+    #[serde(default)]
+    pub appi: super::appi::Appi,
+}
+
+mod lessons;
+mod response;
+
+pub use super::refusal::IncidentError;
+
+/// What an operation decided: events for the log, effects for the outbox.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub events: Vec<EventPayload>,
+    pub effects: Vec<Effect>,
+}
+
+impl Outcome {
+    fn with(mut self, e: EventPayload) -> Self {
+        self.events.push(e);
+        self
+    }
+    fn effect(mut self, e: Effect) -> Self {
+        self.effects.push(e);
+        self
+    }
+    /// Every change shows on the card and on the committee's status board.
+    fn refreshed(self, id: IncidentId) -> Self {
+        self.effect(Effect::RefreshCard { incident: id }).effect(Effect::RefreshStatusBoard)
+    }
+
+    /// A confidential reporter hears of phase changes by DM.
+    fn tell_reporter(self, i: &Incident) -> Self {
+        if i.confidential {
+            self.effect(Effect::TellReporter { incident: i.id })
+        } else {
+            self
+        }
+    }
+}
+
+/// Everything about a new report that the reporter decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    pub number: IncidentNumber,
+    pub category: Category,
+    pub kind: Option<SubKind>,
+    pub title: String,
+    pub description: String,
+    pub noticed: Noticed,
+    pub impact: String,
+    pub affected: Vec<AffectedSystem>,
+    pub reporter: UserId,
+    pub playbook: Option<PlaybookId>,
+    pub confidential: bool,
+}
+
+fn check(action: Action, roles: &RoleSet) -> Result<(), IncidentError> {
+    if action.allowed(roles) {
+        Ok(())
+    } else {
+        Err(IncidentError::NotAllowed(action.allowed_roles()))
+    }
+}
+
+impl Incident {
+    /// §4.2: a report opens an incident; the channel, card and committee ping
+    /// follow as effects.
+    pub fn open(id: IncidentId, new: NewIncident, now: DateTime<Utc>) -> (Incident, Outcome) {
+        let deadline = RecoveryDeadline::for_systems(new.noticed.at, new.affected.iter().filter_map(|a| a.priority));
+        let incident = Incident {
+            id,
+            number: new.number,
+            category: new.category,
+            kind: new.kind,
+            title: new.title,
+            description: new.description,
+            noticed: new.noticed,
+            impact: new.impact,
+            affected: new.affected,
+            reporter: new.reporter,
+            reported_at: now,
+            playbook: new.playbook,
+            commander: None,
+            commander_since: None,
+            phase: Phase::Reported,
+            phase_since: now,
+            deadline,
+            channel: None,
+            card_message: None,
+            marks: vec![],
+            responders: vec![],
+            duplicate_of: None,
+            close_reason: None,
+            closed_at: None,
+            lessons: Lessons::default(),
+            confidential: new.confidential,
+            appi: Default::default(),
+        };
+        let outcome = Outcome::default()
+            .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
+            .effect(Effect::CreateChannel { incident: id })
+            .effect(Effect::PostCard { incident: id })
+            .effect(Effect::NoticeCommittee { incident: id })
+            .effect(Effect::RefreshStatusBoard);
+        (incident, outcome)
+    }
+
+    pub fn is_drill(&self) -> bool {
+        self.number.drill
+    }
+
+    /// The roles `user` holds towards this incident.
+    pub fn roles_of(&self, user: UserId, committee: bool) -> RoleSet {
+        RoleSet {
+            reporter: self.reporter == user,
+            responder: self.responders.contains(&user),
+            commander: self.commander == Some(user),
+            committee,
+        }
+    }
+
+    fn open_phase(&self) -> Result<(), IncidentError> {
+        if self.phase.is_open() {
+            Ok(())
+        } else {
+            Err(PhaseError::AlreadyClosed.into())
+        }
+    }
+
+    fn set_commander(&mut self, user: UserId, now: DateTime<Utc>) {
+        self.commander = Some(user);
+        self.commander_since = Some(now);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

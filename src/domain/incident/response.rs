@@ -1,0 +1,221 @@
+//! Working an incident (§4.1(1), §4.2, §4.3): command, phases, the
+//! checklist, duplicates and dismissals, responders, the §4.3 records.
+
+use super::{check, ChecklistMark, Incident, IncidentError, MarkState, Outcome};
+use crate::domain::effect::{Effect, Notice};
+use crate::domain::event::EventPayload;
+use crate::domain::ids::UserId;
+use crate::domain::permission::{Action, RoleSet};
+use crate::domain::phase::{Phase, PhaseError};
+use crate::domain::playbook::Playbook;
+use chrono::{DateTime, Utc};
+
+impl Incident {
+    /// §4.2: where a playbook matches, a committee member takes command.
+    pub fn take_command(&mut self, by: UserId, roles: &RoleSet, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        check(Action::TakeCommand, roles)?;
+        self.open_phase()?;
+        if self.playbook.is_none() {
+            return Err(IncidentError::NoPlaybook);
+        }
+        if let Some(c) = self.commander {
+            return Err(IncidentError::AlreadyCommanded(c));
+        }
+        self.set_commander(by, now);
+        Ok(Outcome::default()
+            .with(EventPayload::CommandTaken { commander: by })
+            .effect(Effect::GrantAccess { incident: self.id, user: by })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommandTaken { commander: by } })
+            .refreshed(self.id))
+    }
+
+    /// §4.2: where no playbook matches (or the committee so decides), the
+    /// committee appoints the executive in charge. Re-appointing hands over.
+    pub fn appoint(&mut self, by: UserId, roles: &RoleSet, commander: UserId, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        check(Action::AppointCommander, roles)?;
+        self.open_phase()?;
+        if self.commander == Some(commander) {
+            return Err(IncidentError::AlreadyCommanded(commander));
+        }
+        self.set_commander(commander, now);
+        Ok(Outcome::default()
+            .with(EventPayload::CommanderAppointed { commander })
+            .effect(Effect::GrantAccess { incident: self.id, user: commander })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommanderAppointed { commander, by } })
+            .refreshed(self.id))
+    }
+
+    /// Ticks or unticks one checklist item of the current phase.
+    pub fn tick(&mut self, roles: &RoleSet, playbook: Option<&Playbook>, item: usize) -> Result<Outcome, IncidentError> {
+        check(Action::TickChecklist, roles)?;
+        self.open_phase()?;
+        let len = playbook.map(|p| p.checklist(self.phase).len()).unwrap_or(0);
+        if item >= len {
+            return Err(IncidentError::NoSuchItem(item + 1));
+        }
+        let phase = self.phase;
+        let done = if let Some(i) = self.marks.iter().position(|m| m.phase == phase && m.item == item) {
+            self.marks.remove(i);
+            false
+        } else {
+            self.marks.push(ChecklistMark { phase, item, state: MarkState::Done });
+            true
+        };
+        Ok(Outcome::default().with(EventPayload::ChecklistTicked { phase, item, done }).refreshed(self.id))
+    }
+
+    /// The items of the current phase's checklist not yet ticked.
+    pub fn unticked(&self, playbook: Option<&Playbook>) -> Vec<usize> {
+        let len = playbook.map(|p| p.checklist(self.phase).len()).unwrap_or(0);
+        (0..len).filter(|i| !self.marks.iter().any(|m| m.phase == self.phase && m.item == *i)).collect()
+    }
+
+    /// §4.2–§4.4: moves to the next phase. Unticked items need `confirm`, and
+    /// are then recorded as skipped.
+    pub fn advance(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        playbook: Option<&Playbook>,
+        confirm: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::Advance, roles)?;
+        self.open_phase()?;
+        let to = self.phase.next().ok_or(PhaseError::AlreadyClosed)?;
+        self.phase.transition(to)?;
+        if to == Phase::Analysis && self.commander.is_none() {
+            return Err(IncidentError::NeedsCommander);
+        }
+        if to == Phase::Closed {
+            let missing = self.lessons.missing(self.is_drill());
+            if !missing.is_empty() {
+                return Err(IncidentError::LessonsIncomplete(missing));
+            }
+        }
+        let unticked = self.unticked(playbook);
+        if !unticked.is_empty() && !confirm {
+            return Err(IncidentError::NeedsConfirmation(unticked));
+        }
+        let from = self.phase;
+        for item in &unticked {
+            self.marks.push(ChecklistMark { phase: from, item: *item, state: MarkState::Skipped });
+        }
+        self.phase = to;
+        self.phase_since = now;
+        let mut outcome = Outcome::default()
+            .tell_reporter(self)
+            .with(EventPayload::PhaseAdvanced { from, to, skipped: unticked.clone() })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::PhaseAdvanced { by, from, skipped: unticked.clone() } })
+            .refreshed(self.id);
+        if to == Phase::Closed {
+            self.closed_at = Some(now);
+            if self.is_drill() {
+                // §4.1(2): the drill's timings and problems, before archiving.
+                outcome = outcome.effect(Effect::PostDrillReport { incident: self.id });
+            }
+            outcome = outcome.effect(Effect::Archive { incident: self.id });
+        }
+        Ok(outcome)
+    }
+
+    /// The committee closes a report that is not an incident, with a reason.
+    pub fn dismiss(&mut self, by: UserId, roles: &RoleSet, reason: &str, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        check(Action::Dismiss, roles)?;
+        self.phase.transition(Phase::Closed)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(IncidentError::ReasonRequired);
+        }
+        self.close(reason.to_string(), now);
+        Ok(Outcome::default()
+            .tell_reporter(self)
+            .with(EventPayload::Dismissed { reason: reason.to_string() })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::Dismissed { by, reason: reason.to_string() } })
+            .refreshed(self.id)
+            .effect(Effect::Archive { incident: self.id }))
+    }
+
+    fn close(&mut self, reason: String, now: DateTime<Utc>) {
+        self.phase = Phase::Closed;
+        self.phase_since = now;
+        self.closed_at = Some(now);
+        self.close_reason = Some(reason);
+    }
+
+    /// Many members report the same thing at once: the committee closes this
+    /// one as a duplicate and adds its reporter to the original's channel.
+    pub fn mark_duplicate(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        original: &Incident,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::MarkDuplicate, roles)?;
+        self.phase.transition(Phase::Closed)?;
+        if original.id == self.id || original.duplicate_of.is_some() || original.is_drill() != self.is_drill() {
+            return Err(IncidentError::BadOriginal);
+        }
+        self.duplicate_of = Some(original.id);
+        self.close(format!("duplicate of {}", original.number), now);
+        let mut outcome = Outcome::default()
+            .with(EventPayload::MarkedDuplicate { original: original.id })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::MarkedDuplicate { by, original: original.number.to_string() } })
+            .refreshed(self.id)
+            .effect(Effect::Archive { incident: self.id });
+        if original.reporter != self.reporter && !original.responders.contains(&self.reporter) {
+            outcome = outcome.effect(Effect::GrantAccess { incident: original.id, user: self.reporter }).effect(Effect::PostNotice {
+                incident: original.id,
+                notice: Notice::DuplicateReporterJoined { user: self.reporter, duplicate: self.number.to_string() },
+            });
+        }
+        Ok(outcome)
+    }
+
+    /// `/incident add`: a responder joins the channel.
+    pub fn add_responder(&mut self, by: UserId, roles: &RoleSet, user: UserId) -> Result<Outcome, IncidentError> {
+        check(Action::AddResponder, roles)?;
+        self.open_phase()?;
+        if self.responders.contains(&user) {
+            return Err(IncidentError::AlreadyResponder(user));
+        }
+        self.responders.push(user);
+        Ok(Outcome::default()
+            .with(EventPayload::ResponderAdded { user })
+            .effect(Effect::GrantAccess { incident: self.id, user })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::ResponderAdded { user, by } }))
+    }
+
+    /// `/incident remove`: a responder leaves the channel. The reporter and
+    /// the commander keep their access.
+    pub fn remove_responder(&mut self, by: UserId, roles: &RoleSet, user: UserId) -> Result<Outcome, IncidentError> {
+        check(Action::RemoveResponder, roles)?;
+        self.open_phase()?;
+        let i = self.responders.iter().position(|u| *u == user).ok_or(IncidentError::NotResponder(user))?;
+        self.responders.remove(i);
+        let mut outcome = Outcome::default()
+            .with(EventPayload::ResponderRemoved { user })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::ResponderRemoved { user, by } });
+        if user != self.reporter && Some(user) != self.commander {
+            outcome = outcome.effect(Effect::RevokeAccess { incident: self.id, user });
+        }
+        Ok(outcome)
+    }
+
+    /// Checks that `roles` may write a §4.3 log entry now.
+    pub fn may_log(&self, roles: &RoleSet) -> Result<(), IncidentError> {
+        check(Action::LogEntry, roles)?;
+        self.open_phase()
+    }
+
+    /// The record of a §4.3 log entry once stored.
+    pub fn logged(&self, entry_id: i64, kind: crate::domain::log_entry::LogKind, body: &str) -> Outcome {
+        let digest = crate::domain::event::digest(body);
+        Outcome::default().with(EventPayload::LogEntryAdded { entry_id, kind, digest }).effect(Effect::PostLogEntry {
+            incident: self.id,
+            entry_id,
+            kind,
+        })
+    }
+}

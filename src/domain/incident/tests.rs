@@ -1,0 +1,198 @@
+//! The incident's rules, one operation at a time.
+
+use super::*;
+use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
+use crate::domain::playbook::tests::playbook;
+use chrono::TimeZone;
+
+pub const REPORTER: UserId = UserId(100);
+pub const CHAIR: UserId = UserId(200);
+pub const OUTSIDER: UserId = UserId(300);
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+}
+
+pub fn incident(with_playbook: bool) -> Incident {
+    let new = NewIncident {
+        number: IncidentNumber { drill: false, year: 2026, seq: 1 },
+        category: Category::Breach,
+        kind: Some(SubKind::Malware),
+        title: "ransomware on file server".into(),
+        description: "files renamed".into(),
+        noticed: Noticed { text: "09:00".into(), at: now(), understood: true },
+        impact: "shared drive down".into(),
+        affected: vec![AffectedSystem {
+            name: "fileserver".into(),
+            system: Some(SystemId("fs".into())),
+            priority: Some(RecoveryPriority::OneDay),
+        }],
+        reporter: REPORTER,
+        playbook: with_playbook.then(|| PlaybookId("malware".into())),
+        confidential: false,
+    };
+    Incident::open(IncidentId(1), new, now()).0
+}
+
+fn committee() -> RoleSet {
+    RoleSet { committee: true, ..Default::default() }
+}
+
+#[test]
+fn a_report_opens_with_channel_card_and_ping() {
+    let (i, out) = Incident::open(IncidentId(1), NewIncident { ..sample_new() }, now());
+    assert_eq!(i.phase, Phase::Reported);
+    assert_eq!(i.deadline, RecoveryDeadline::By(now() + chrono::Duration::hours(24)));
+    assert!(out.effects.contains(&Effect::CreateChannel { incident: IncidentId(1) }));
+    assert!(out.effects.contains(&Effect::PostCard { incident: IncidentId(1) }));
+}
+
+fn sample_new() -> NewIncident {
+    let i = incident(true);
+    NewIncident {
+        number: i.number,
+        category: i.category,
+        kind: i.kind,
+        title: i.title,
+        description: i.description,
+        noticed: i.noticed,
+        impact: i.impact,
+        affected: i.affected,
+        reporter: i.reporter,
+        playbook: i.playbook,
+        confidential: false,
+    }
+}
+
+#[test]
+fn only_the_committee_takes_command_and_only_with_a_playbook() {
+    let mut i = incident(true);
+    let reporter = i.roles_of(REPORTER, false);
+    assert!(matches!(i.take_command(REPORTER, &reporter, now()), Err(IncidentError::NotAllowed(_))));
+    assert_eq!(i.commander, None);
+    i.take_command(CHAIR, &committee(), now()).unwrap();
+    assert_eq!(i.commander, Some(CHAIR));
+    assert_eq!(i.take_command(OUTSIDER, &committee(), now()), Err(IncidentError::AlreadyCommanded(CHAIR)));
+
+    let mut none = incident(false);
+    assert_eq!(none.take_command(CHAIR, &committee(), now()), Err(IncidentError::NoPlaybook));
+}
+
+#[test]
+fn analysis_needs_a_commander() {
+    let mut i = incident(false);
+    assert_eq!(i.advance(CHAIR, &committee(), None, false, now()), Err(IncidentError::NeedsCommander));
+    i.appoint(CHAIR, &committee(), OUTSIDER, now()).unwrap();
+    let cmd = i.roles_of(OUTSIDER, false);
+    i.advance(OUTSIDER, &cmd, None, false, now()).unwrap();
+    assert_eq!(i.phase, Phase::Analysis);
+}
+
+#[test]
+fn advancing_past_unticked_items_needs_confirmation_and_records_skips() {
+    let pb = playbook("malware", &["breach/malware"], 3);
+    let mut i = incident(true);
+    i.take_command(CHAIR, &committee(), now()).unwrap();
+    let cmd = i.roles_of(CHAIR, true);
+    i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap(); // Reported has no checklist
+    i.tick(&cmd, Some(&pb), 1).unwrap();
+    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, now()), Err(IncidentError::NeedsConfirmation(vec![0, 2])));
+    assert_eq!(i.phase, Phase::Analysis);
+    let out = i.advance(CHAIR, &cmd, Some(&pb), true, now()).unwrap();
+    assert_eq!(i.phase, Phase::Containment);
+    assert!(out.events.contains(&EventPayload::PhaseAdvanced { from: Phase::Analysis, to: Phase::Containment, skipped: vec![0, 2] }));
+    let skipped: Vec<_> = i.marks.iter().filter(|m| m.state == MarkState::Skipped).map(|m| m.item).collect();
+    assert_eq!(skipped, vec![0, 2]);
+}
+
+#[test]
+fn ticking_toggles_and_rejects_unknown_items() {
+    let pb = playbook("malware", &["breach/malware"], 2);
+    let mut i = incident(true);
+    i.take_command(CHAIR, &committee(), now()).unwrap();
+    let cmd = i.roles_of(CHAIR, true);
+    i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
+    i.tick(&cmd, Some(&pb), 0).unwrap();
+    i.tick(&cmd, Some(&pb), 0).unwrap();
+    assert_eq!(i.unticked(Some(&pb)), vec![0, 1]);
+    assert_eq!(i.tick(&cmd, Some(&pb), 5), Err(IncidentError::NoSuchItem(6)));
+    assert!(matches!(i.tick(&RoleSet::default(), Some(&pb), 0), Err(IncidentError::NotAllowed(_))));
+}
+
+#[test]
+fn walking_to_closed_archives() {
+    let pb = playbook("malware", &["breach/malware"], 0);
+    let mut i = incident(true);
+    i.take_command(CHAIR, &committee(), now()).unwrap();
+    let cmd = i.roles_of(CHAIR, true);
+    for _ in 0..5 {
+        i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
+    }
+    assert_eq!(i.phase, Phase::Lessons);
+    // §4.4: not without the plan, the board answers and a note.
+    assert_eq!(
+        i.advance(CHAIR, &cmd, Some(&pb), false, now()),
+        Err(IncidentError::LessonsIncomplete(vec![LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes]))
+    );
+    let plan = PreventionPlan::new("patch the VPN", "train staff").unwrap();
+    let out = i.set_plan(&cmd, plan).unwrap();
+    assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3) announced to all");
+    i.answer_board(&cmd, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
+    let out = i.answer_board(&cmd, BoardQuestion::HarmedOutsiders, true).unwrap();
+    assert!(out.effects.contains(&Effect::BoardReport { incident: i.id }), "§4.4(2) a board report is owed");
+    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, now()), Err(IncidentError::LessonsIncomplete(vec![LessonItem::ImprovementNotes])));
+    assert!(matches!(
+        i.waive(REPORTER, &i.roles_of(REPORTER, false), LessonItem::ImprovementNotes, "x"),
+        Err(IncidentError::NotAllowed(_))
+    ));
+    i.waive(CHAIR, &committee(), LessonItem::ImprovementNotes, "the playbook held").unwrap();
+    let out = i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
+    assert_eq!(i.phase, Phase::Closed);
+    assert!(out.effects.contains(&Effect::Archive { incident: i.id }));
+    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, now()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
+}
+
+#[test]
+fn dismissal_needs_the_committee_and_a_reason() {
+    let mut i = incident(true);
+    assert_eq!(i.dismiss(CHAIR, &committee(), "  ", now()), Err(IncidentError::ReasonRequired));
+    assert!(matches!(i.dismiss(REPORTER, &i.roles_of(REPORTER, false), "x", now()), Err(IncidentError::NotAllowed(_))));
+    i.dismiss(CHAIR, &committee(), "test mail from IT", now()).unwrap();
+    assert_eq!(i.phase, Phase::Closed);
+    assert_eq!(i.close_reason.as_deref(), Some("test mail from IT"));
+}
+
+#[test]
+fn a_duplicate_closes_and_brings_its_reporter_to_the_original() {
+    let original = incident(true);
+    let mut dup = incident(true);
+    dup.id = IncidentId(2);
+    dup.reporter = OUTSIDER;
+    let out = dup.mark_duplicate(CHAIR, &committee(), &original, now()).unwrap();
+    assert_eq!(dup.phase, Phase::Closed);
+    assert_eq!(dup.duplicate_of, Some(original.id));
+    assert!(out.effects.contains(&Effect::GrantAccess { incident: original.id, user: OUTSIDER }));
+    let mut again = incident(true);
+    assert_eq!(again.mark_duplicate(CHAIR, &committee(), &original, now()), Err(IncidentError::BadOriginal));
+}
+
+#[test]
+fn responders_come_and_go() {
+    let mut i = incident(true);
+    let c = committee();
+    i.add_responder(CHAIR, &c, OUTSIDER).unwrap();
+    assert_eq!(i.add_responder(CHAIR, &c, OUTSIDER), Err(IncidentError::AlreadyResponder(OUTSIDER)));
+    assert!(i.roles_of(OUTSIDER, false).responder);
+    assert!(i.may_log(&i.roles_of(OUTSIDER, false)).is_ok());
+    let out = i.remove_responder(CHAIR, &c, OUTSIDER).unwrap();
+    assert!(out.effects.contains(&Effect::RevokeAccess { incident: i.id, user: OUTSIDER }));
+    assert_eq!(i.remove_responder(CHAIR, &c, OUTSIDER), Err(IncidentError::NotResponder(OUTSIDER)));
+}
+
+#[test]
+fn refusals_name_who_may_act() {
+    let e = IncidentError::NotAllowed(Action::Advance.allowed_roles()).to_string();
+    assert_eq!(e, "Only the incident commander or the security committee may do this.");
+    let ja = IncidentError::NotAllowed(Action::Advance.allowed_roles()).text(crate::domain::Lang::Ja);
+    assert_eq!(ja, "この操作はインシデント指揮者または情報セキュリティ委員会だけが行えます。");
+}

@@ -1,0 +1,292 @@
+//! What the regulation refuses, worded for the person who asked: every
+//! refusal is a variant, and its Japanese and English texts sit together in
+//! one `match` (a new variant does not compile until it has both). The
+//! Japanese uses the regulation's own words (glossary.md).
+
+use super::ids::UserId;
+use super::lessons::LessonItem;
+use super::permission::Role;
+use super::phase::{Phase, PhaseError};
+use super::text::Lang;
+use crate::tr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentError {
+    /// Only these roles may do it (§4.1(1), §4.2).
+    NotAllowed(&'static [Role]),
+    /// No playbook matches: the committee appoints instead (§4.2).
+    NoPlaybook,
+    AlreadyCommanded(UserId),
+    /// Analysis needs a commander first (§4.2).
+    NeedsCommander,
+    /// These checklist items are unticked; confirm to record them skipped.
+    NeedsConfirmation(Vec<usize>),
+    /// The current checklist has no item with this number (1-based).
+    NoSuchItem(usize),
+    Phase(PhaseError),
+    ReasonRequired,
+    /// Not a possible original for a duplicate.
+    BadOriginal,
+    AlreadyResponder(UserId),
+    NotResponder(UserId),
+    /// §4.4: what closing still needs.
+    LessonsIncomplete(Vec<LessonItem>),
+    NotInLessons,
+    /// §4.4(1): both parts of the prevention plan are required.
+    PlanTechnicalEmpty,
+    PlanOrganisationalEmpty,
+    /// §4.4(2) is about real incidents.
+    DrillNotForBoard,
+    /// The confidential reporter sent nothing.
+    InfoEmpty,
+    /// APPI Art. 26 concerns real breach incidents.
+    AppiNotApplicable,
+    NoPpcReportOwed,
+}
+
+impl From<PhaseError> for IncidentError {
+    fn from(e: PhaseError) -> Self {
+        IncidentError::Phase(e)
+    }
+}
+
+/// A role as the regulation names it.
+pub fn role_name(r: Role, lang: Lang) -> String {
+    match r {
+        Role::Member => tr!(lang, "メンバー全員", "any member"),
+        Role::Reporter => tr!(lang, "報告者", "the reporter"),
+        Role::Responder => tr!(lang, "対応メンバー", "responders"),
+        Role::Commander => tr!(lang, "インシデント指揮者", "the incident commander"),
+        Role::Committee => tr!(lang, "情報セキュリティ委員会", "the security committee"),
+    }
+}
+
+fn roles(roles: &[Role], lang: Lang) -> String {
+    let names: Vec<String> = roles.iter().map(|r| role_name(*r, lang)).collect();
+    match lang {
+        Lang::Ja => names.join("または"),
+        Lang::En => names.join(" or "),
+    }
+}
+
+/// What closing an incident needs (§4.4), named for the reader.
+pub fn lesson_item(i: LessonItem, lang: Lang) -> String {
+    match i {
+        LessonItem::Plan => tr!(lang, "再発防止計画（§4.4(1)）", "the prevention plan (§4.4(1))"),
+        LessonItem::BoardQuestions => tr!(lang, "取締役会報告の2つの質問（§4.4(2)）", "the two board questions (§4.4(2))"),
+        LessonItem::ImprovementNotes => tr!(lang, "プレイブック改善メモ（§4.4(4)）", "playbook-improvement notes (§4.4(4))"),
+    }
+}
+
+fn phase(p: Phase, lang: Lang) -> String {
+    p.label().get(lang).to_string()
+}
+
+impl PhaseError {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            PhaseError::AlreadyClosed => tr!(lang, "このインシデントはすでに終了しています。", "This incident is already closed."),
+            PhaseError::Skips { from, to, next } => {
+                let (from, to, next) = (phase(*from, lang), phase(*to, lang), phase(*next, lang));
+                tr!(
+                    lang,
+                    "「{from}」から「{to}」へは進めません。次のフェーズは「{next}」です。",
+                    "Cannot move from {from} to {to}: the next phase is {next}."
+                )
+            }
+            PhaseError::Backwards { from, to } => {
+                let (from, to) = (phase(*from, lang), phase(*to, lang));
+                tr!(
+                    lang,
+                    "「{from}」から「{to}」へは戻せません。フェーズは先へ進むだけです。",
+                    "Cannot go back from {from} to {to}: phases only go forward."
+                )
+            }
+            PhaseError::Same(p) => {
+                let p = phase(*p, lang);
+                tr!(lang, "すでに「{p}」です。", "The incident is already in {p}.")
+            }
+        }
+    }
+}
+
+impl IncidentError {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            IncidentError::NotAllowed(r) => {
+                let w = roles(r, lang);
+                tr!(lang, "この操作は{w}だけが行えます。", "Only {w} may do this.")
+            }
+            IncidentError::NoPlaybook => tr!(
+                lang,
+                "該当するプレイブックがないため、委員会が指揮者を任命してください（§4.2）。",
+                "No playbook matches this incident: the committee appoints a commander instead (§4.2)."
+            ),
+            IncidentError::AlreadyCommanded(u) => {
+                tr!(lang, "<@{u}> がすでに指揮を執っています。", "<@{u}> is already in command.")
+            }
+            IncidentError::NeedsCommander => tr!(
+                lang,
+                "指揮者が決まるまで分析を始められません。指揮を執るか任命してください（§4.2）。",
+                "Analysis cannot start before a commander exists: take command or appoint one (§4.2)."
+            ),
+            IncidentError::NeedsConfirmation(items) => {
+                let n = items.len();
+                tr!(lang, "未チェックの項目が{n}件あります。", "{n} checklist item(s) are not ticked.")
+            }
+            IncidentError::NoSuchItem(n) => {
+                tr!(lang, "このフェーズのチェックリストに項目{n}はありません。", "This phase's checklist has no item {n}.")
+            }
+            IncidentError::Phase(p) => p.text(lang),
+            IncidentError::ReasonRequired => tr!(lang, "理由を書いてください。", "Please give a reason."),
+            IncidentError::BadOriginal => tr!(
+                lang,
+                "自分自身や、重複として閉じたインシデント、訓練と本番をまたぐ重複は指定できません。",
+                "An incident cannot duplicate itself, a closed duplicate, or across drill and real incidents."
+            ),
+            IncidentError::AlreadyResponder(u) => {
+                tr!(lang, "<@{u}> はすでに対応メンバーです。", "<@{u}> is already a responder.")
+            }
+            IncidentError::NotResponder(u) => tr!(lang, "<@{u}> は対応メンバーではありません。", "<@{u}> is not a responder."),
+            IncidentError::LessonsIncomplete(items) => {
+                let list = items.iter().map(|i| lesson_item(*i, lang)).collect::<Vec<_>>().join(", ");
+                tr!(
+                    lang,
+                    "まだ終了できません。足りないもの: {list}（委員会は理由を添えて免除できます）。",
+                    "The incident cannot close yet. Missing: {list} (the committee may waive an item with a reason)."
+                )
+            }
+            IncidentError::NotInLessons => {
+                tr!(lang, "これは「教訓・再発防止」フェーズで行います。", "This belongs to the Lessons phase.")
+            }
+            IncidentError::PlanTechnicalEmpty => {
+                tr!(lang, "再発防止計画の技術的対策が空です（§4.4(1)）。", "The technical part of the prevention plan is empty (§4.4(1)).")
+            }
+            IncidentError::PlanOrganisationalEmpty => tr!(
+                lang,
+                "再発防止計画の組織的対策が空です（§4.4(1)）。",
+                "The organisational part of the prevention plan is empty (§4.4(1))."
+            ),
+            IncidentError::DrillNotForBoard => {
+                tr!(lang, "訓練は取締役会への報告の対象外です。", "Drills are never reported to the board.")
+            }
+            IncidentError::InfoEmpty => tr!(lang, "追加する情報が空です。", "The information is empty."),
+            IncidentError::AppiNotApplicable => tr!(
+                lang,
+                "個人情報に関する質問は、実際の「侵害」インシデントが対象です。",
+                "The personal-data questions concern real breach incidents."
+            ),
+            IncidentError::NoPpcReportOwed => {
+                tr!(
+                    lang,
+                    "個人情報保護委員会への報告は必要ありません。",
+                    "No report to the Personal Information Protection Commission is owed."
+                )
+            }
+        }
+    }
+
+    /// One of each variant, for the test that reads every refusal in
+    /// Japanese (the `match` in that test fails to compile when a variant
+    /// is added without an example here).
+    pub fn examples() -> Vec<IncidentError> {
+        use IncidentError::*;
+        vec![
+            NotAllowed(&[Role::Commander, Role::Committee]),
+            NoPlaybook,
+            AlreadyCommanded(UserId(7)),
+            NeedsCommander,
+            NeedsConfirmation(vec![0, 2]),
+            NoSuchItem(9),
+            Phase(PhaseError::AlreadyClosed),
+            Phase(PhaseError::Skips {
+                from: super::phase::Phase::Reported,
+                to: super::phase::Phase::Recovery,
+                next: super::phase::Phase::Analysis,
+            }),
+            Phase(PhaseError::Backwards { from: super::phase::Phase::Recovery, to: super::phase::Phase::Analysis }),
+            Phase(PhaseError::Same(super::phase::Phase::Analysis)),
+            ReasonRequired,
+            BadOriginal,
+            AlreadyResponder(UserId(7)),
+            NotResponder(UserId(7)),
+            LessonsIncomplete(LessonItem::ALL.to_vec()),
+            NotInLessons,
+            PlanTechnicalEmpty,
+            PlanOrganisationalEmpty,
+            DrillNotForBoard,
+            InfoEmpty,
+            AppiNotApplicable,
+            NoPpcReportOwed,
+        ]
+    }
+}
+
+/// English, for logs.
+impl std::fmt::Display for IncidentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for IncidentError {}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// True when `text` holds an English word of four letters or more, other
+    /// than the few names the Japanese texts use as they are.
+    pub(crate) fn has_english(text: &str) -> Option<String> {
+        const NAMES: &[&str] = &["YYYY", "hikeshi", "APPI", "DRILL", "JPCERT", "json", "html"];
+        let mut word = String::new();
+        for ch in text.chars().chain(std::iter::once(' ')) {
+            if ch.is_ascii_alphabetic() {
+                word.push(ch);
+            } else {
+                if word.len() >= 4 && !NAMES.contains(&word.as_str()) {
+                    return Some(word);
+                }
+                word.clear();
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn every_refusal_reads_in_japanese_and_in_english() {
+        for e in IncidentError::examples() {
+            // Every variant has an example above (this match has no `_`).
+            match &e {
+                IncidentError::NotAllowed(_)
+                | IncidentError::NoPlaybook
+                | IncidentError::AlreadyCommanded(_)
+                | IncidentError::NeedsCommander
+                | IncidentError::NeedsConfirmation(_)
+                | IncidentError::NoSuchItem(_)
+                | IncidentError::Phase(_)
+                | IncidentError::ReasonRequired
+                | IncidentError::BadOriginal
+                | IncidentError::AlreadyResponder(_)
+                | IncidentError::NotResponder(_)
+                | IncidentError::LessonsIncomplete(_)
+                | IncidentError::NotInLessons
+                | IncidentError::PlanTechnicalEmpty
+                | IncidentError::PlanOrganisationalEmpty
+                | IncidentError::DrillNotForBoard
+                | IncidentError::InfoEmpty
+                | IncidentError::AppiNotApplicable
+                | IncidentError::NoPpcReportOwed => {}
+            }
+            let ja = e.text(Lang::Ja);
+            assert_eq!(has_english(&ja), None, "English in the Japanese text of {e:?}: {ja}");
+            assert!(!e.text(Lang::En).is_empty());
+        }
+    }
+
+    #[test]
+    fn the_english_detector_catches_english() {
+        assert_eq!(has_english("this request was already decided"), Some("this".into()));
+        assert_eq!(has_english("期限は YYYY-MM-DD で書いてください。"), None);
+    }
+}

@@ -1,0 +1,237 @@
+use crate::domain::effect::OutboxItem;
+use crate::service::{Delivered, Hikeshi, ServiceError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeliveryError {
+    /// An earlier effect has not happened yet (no channel to post in).
+    #[error("not ready: {0}")]
+    NotReady(String),
+    #[error("rate limited for {0:?}")]
+    RateLimited(Duration),
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// Will never succeed; recorded and given up.
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+/// What a delivery could not read from the service: a missing row will
+/// never appear (refused); anything else may pass (retried).
+impl From<ServiceError> for DeliveryError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound(_) => DeliveryError::Refused(e.to_string()),
+            e => DeliveryError::Transient(e.to_string()),
+        }
+    }
+}
+
+/// Performs one side effect. Implementations must make a repeated delivery
+/// of the same item harmless (it happens after a crash or a timeout).
+#[async_trait::async_trait]
+pub trait Deliver: Send + Sync + 'static {
+    async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError>;
+
+    /// Called once an item is given up, so that someone hears of it.
+    async fn gave_up(&self, _item: &OutboxItem, _error: &str) {}
+}
+
+/// 1 s, 2 s, 4 s, … capped at 5 minutes.
+pub fn backoff(attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    Duration::from_secs(2u64.saturating_pow(exp).min(300))
+}
+
+/// Items waiting for an earlier effect are given up after this many tries
+/// (about four hours with the back-off cap).
+const MAX_NOT_READY: i64 = 60;
+
+/// What one step did, for tests that drive the worker by hand.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub delivered: usize,
+    pub retried: usize,
+    pub given_up: usize,
+}
+
+impl Step {
+    pub fn is_idle(&self) -> bool {
+        *self == Step::default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    app: Hikeshi,
+    deliver: Arc<dyn Deliver>,
+    name: String,
+    wake: Arc<Notify>,
+    lease: chrono::Duration,
+    answering: Option<Arc<super::Answering>>,
+}
+
+/// How long a claim lasts by default: a worker that dies holding items
+/// frees them after this.
+pub const DEFAULT_LEASE_SECONDS: i64 = 30;
+const BATCH: i64 = 50;
+/// The longest the worker waits for answers before claiming more.
+const YIELD_AT_MOST: Duration = Duration::from_millis(250);
+
+enum Fate {
+    Delivered,
+    Retry { after: Duration, error: String, count: bool },
+    GiveUp(String),
+}
+
+impl Worker {
+    /// A worker woken by every commit that queued effects.
+    pub fn new(app: Hikeshi, deliver: Arc<dyn Deliver>, name: impl Into<String>) -> Self {
+        let wake = app.queued_effects();
+        Worker { app, deliver, name: name.into(), wake, lease: chrono::Duration::seconds(DEFAULT_LEASE_SECONDS), answering: None }
+    }
+
+    pub fn with_lease(mut self, lease: chrono::Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Lets interactions being answered go first (see [`super::Answering`]).
+    pub fn yielding_to(mut self, answering: Arc<super::Answering>) -> Self {
+        self.answering = Some(answering);
+        self
+    }
+
+    /// Claims and delivers one batch. Items of one incident go in order; a
+    /// failure puts that incident's later items back, so a notice never
+    /// overtakes the card it belongs under. Incidents proceed in parallel.
+    pub async fn step(&self) -> Result<Step, ServiceError> {
+        let now = self.app.clock.now();
+        let items = self.app.claim_outbox(&self.name, now, self.lease, BATCH).await?;
+        let mut groups: BTreeMap<(i64, i64), Vec<OutboxItem>> = BTreeMap::new();
+        for item in items {
+            // Effects without an incident each form their own group.
+            let key = item.effect.incident().map(|i| (i.0, 0)).unwrap_or((0, item.id));
+            groups.entry(key).or_default().push(item);
+        }
+        let results = futures_util::future::join_all(groups.into_values().map(|g| self.run_group(g))).await;
+        let mut step = Step::default();
+        for r in results {
+            let s = r?;
+            step.delivered += s.delivered;
+            step.retried += s.retried;
+            step.given_up += s.given_up;
+        }
+        Ok(step)
+    }
+
+    async fn run_group(&self, items: Vec<OutboxItem>) -> Result<Step, ServiceError> {
+        let mut step = Step::default();
+        let mut blocked: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut failure = None;
+        for item in items {
+            // A store error on one item must not leave the rest claimed
+            // until their lease runs out: go on, report the error at the end.
+            let done = self.settle(&item, &mut blocked, &mut step).await;
+            if let Err(e) = done {
+                tracing::warn!(item = item.id, error = %e, "could not record a delivery outcome");
+                failure = Some(e);
+            }
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(step),
+        }
+    }
+
+    async fn settle(
+        &self,
+        item: &OutboxItem,
+        blocked: &mut Option<chrono::DateTime<chrono::Utc>>,
+        step: &mut Step,
+    ) -> Result<(), ServiceError> {
+        if let Some(until) = *blocked {
+            self.app.retry_outbox(item.id, until, "waiting for an earlier effect of the same incident", false).await?;
+            step.retried += 1;
+            return Ok(());
+        }
+        match self.attempt(item).await {
+            Fate::Delivered => step.delivered += 1,
+            Fate::Retry { after, error, count } => {
+                let until = self.app.clock.now() + chrono::Duration::from_std(after).unwrap_or_default();
+                tracing::warn!(item = item.id, kind = item.effect.kind(), attempts = item.attempts, error = %error, "delivery failed; will retry");
+                *blocked = Some(until);
+                step.retried += 1;
+                self.app.retry_outbox(item.id, until, &error, count).await?;
+            }
+            Fate::GiveUp(error) => {
+                tracing::error!(item = item.id, kind = item.effect.kind(), error = %error, "delivery given up");
+                step.given_up += 1;
+                self.app.give_up_outbox(item.id, &error).await?;
+                self.deliver.gave_up(item, &error).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn attempt(&self, item: &OutboxItem) -> Fate {
+        match self.deliver.deliver(item).await {
+            Ok(result) => match self.app.delivered(item, result).await {
+                Ok(()) => Fate::Delivered,
+                // Delivered but not recorded: the item comes back and the
+                // delivery must find what it made (see `Deliver`).
+                Err(e) => Fate::Retry { after: backoff(item.attempts), error: format!("recording failed: {e}"), count: true },
+            },
+            Err(DeliveryError::RateLimited(d)) => Fate::Retry { after: d, error: "rate limited".into(), count: false },
+            Err(DeliveryError::NotReady(why)) if item.attempts >= MAX_NOT_READY => Fate::GiveUp(format!("never became ready: {why}")),
+            Err(DeliveryError::NotReady(why)) => {
+                Fate::Retry { after: backoff(item.attempts).min(Duration::from_secs(30)), error: why, count: true }
+            }
+            Err(DeliveryError::Transient(e)) => Fate::Retry { after: backoff(item.attempts), error: e, count: true },
+            Err(DeliveryError::Refused(e)) => Fate::GiveUp(e),
+        }
+    }
+
+    /// Runs until `stop` turns true: a step whenever woken or every second.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            if let Some(a) = &self.answering {
+                a.quiet(YIELD_AT_MOST).await;
+            }
+            let idle = match self.step().await {
+                Ok(step) => step.delivered == 0 && step.given_up == 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox step failed; the database may be unavailable");
+                    true
+                }
+            };
+            if idle {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(2));
+        assert_eq!(backoff(4), Duration::from_secs(8));
+        assert_eq!(backoff(100), Duration::from_secs(300));
+        assert_eq!(backoff(0), Duration::from_secs(1));
+    }
+}

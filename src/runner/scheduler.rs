@@ -1,0 +1,46 @@
+//! The loop that ticks: every `every`, ask the service what is due (the
+//! rules themselves are in `schedule`, plain functions of state and time).
+//! Committing what it queued wakes the outbox worker.
+
+use crate::service::Hikeshi;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub struct Scheduler {
+    app: Hikeshi,
+    /// Counts completed ticks, for tests that move the clock and wait.
+    ticks: Arc<std::sync::atomic::AtomicU64>,
+    every: Duration,
+}
+
+impl Scheduler {
+    pub fn new(app: Hikeshi, every: Duration) -> Self {
+        Scheduler { app, every, ticks: Arc::default() }
+    }
+
+    /// How many ticks have completed (successfully or not).
+    pub fn ticks(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.ticks.clone()
+    }
+
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            match self.app.run_schedules().await {
+                Ok(t) if t.total() > 0 => {
+                    tracing::info!(fired = t.fired, escalated = t.escalated, reminded = t.reminded, "reminders queued");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduler tick failed; will try again"),
+            }
+            self.ticks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::select! {
+                _ = tokio::time::sleep(self.every) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
