@@ -29,8 +29,14 @@ const RULES: &[(&str, &[&str])] = &[
             "crate::metrics",
         ],
     ),
-    ("config", &["serenity::", "sqlx::", "crate::store", "crate::service", "crate::discord", "crate::records", "crate::runner", "crate::app"]),
-    ("schedule", &["serenity::", "sqlx::", "tokio::", "crate::store", "crate::service", "crate::discord", "crate::records", "crate::runner"]),
+    (
+        "config",
+        &["serenity::", "sqlx::", "crate::store", "crate::service", "crate::discord", "crate::records", "crate::runner", "crate::app"],
+    ),
+    (
+        "schedule",
+        &["serenity::", "sqlx::", "tokio::", "crate::store", "crate::service", "crate::discord", "crate::records", "crate::runner"],
+    ),
     ("store", &["serenity::", "crate::service", "crate::records", "crate::discord", "crate::runner", "crate::schedule", "crate::app"]),
     ("records", &["serenity::", "sqlx::", "tokio::", "crate::store", "crate::service", "crate::discord", "crate::runner", "crate::app"]),
     ("service", &["serenity::", "sqlx::", "crate::discord", "crate::runner", "crate::app", "crate::metrics"]),
@@ -112,7 +118,8 @@ fn an_upward_import_is_caught() {
     std::fs::create_dir_all(dir.path().join("domain")).unwrap();
     std::fs::create_dir_all(dir.path().join("discord")).unwrap();
     std::fs::write(dir.path().join("domain/x.rs"), "use tokio::sync::Mutex;\n// crate::store in a comment is fine\n").unwrap();
-    std::fs::write(dir.path().join("discord/y.rs"), "fn f(s: &crate::store::Store) {}\n#[cfg(test)]\nmod tests { use sqlx::Row; }\n").unwrap();
+    std::fs::write(dir.path().join("discord/y.rs"), "fn f(s: &crate::store::Store) {}\n#[cfg(test)]\nmod tests { use sqlx::Row; }\n")
+        .unwrap();
     for (place, _) in RULES {
         let p = dir.path().join(place);
         if !p.exists() && !place.ends_with(".rs") {

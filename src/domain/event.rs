@@ -142,6 +142,9 @@ pub enum EventPayload {
 }
 
 impl EventPayload {
+    /// The kind of a phase change, for the queries that time phases.
+    pub const PHASE_ADVANCED: &'static str = "phase_advanced";
+
     /// A short stable name, stored beside the payload for queries.
     pub fn kind(&self) -> &'static str {
         use EventPayload::*;
@@ -149,7 +152,7 @@ impl EventPayload {
             Reported { .. } => "reported",
             CommandTaken { .. } => "command_taken",
             CommanderAppointed { .. } => "commander_appointed",
-            PhaseAdvanced { .. } => "phase_advanced",
+            PhaseAdvanced { .. } => Self::PHASE_ADVANCED,
             ChecklistTicked { .. } => "checklist_ticked",
             LogEntryAdded { .. } => "log_entry_added",
             ResponderAdded { .. } => "responder_added",
@@ -200,6 +203,13 @@ pub struct EventRecord {
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl EventRecord {
+    /// The payload as the typed event it records.
+    pub fn payload(&self) -> Result<EventPayload, serde_json::Error> {
+        serde_json::from_str(&self.payload)
+    }
 }
 
 /// SHA-256 over the previous hash and every field of the event, each field

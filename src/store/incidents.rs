@@ -87,16 +87,9 @@ impl Store {
         let mut out = vec![];
         for r in &rows {
             let i = decode(r)?;
-            let events = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq")
-                .bind(i.id.0)
-                .fetch_all(&self.pool)
-                .await?;
             let mut entered = crate::domain::records::PhaseEntries::new();
-            for e in &events {
-                let v: serde_json::Value = serde_json::from_str(&e.try_get::<String, _>("payload")?)?;
-                if let Some(to) = v.get("to").and_then(|t| t.as_str()).and_then(crate::domain::Phase::parse) {
-                    entered.insert(to, from_ms(e.try_get("at")?));
-                }
+            for (_, to, at) in super::schedules::phase_changes(&self.pool, i.id).await? {
+                entered.insert(to, at);
             }
             out.push((i, entered));
         }

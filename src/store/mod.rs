@@ -17,6 +17,7 @@ pub use write::WriteTx;
 
 use crate::config::DatabaseUrl;
 use crate::domain::event::{verify_chain, ChainBreak, EventRecord};
+use crate::domain::EventPayload;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::sync::Arc;
@@ -176,19 +177,13 @@ impl Store {
         let mut transcript: HashMap<(i64, i64), String> = HashMap::new();
         let mut entries: HashMap<i64, String> = HashMap::new();
         for e in events {
-            let v: serde_json::Value = serde_json::from_str(&e.payload)?;
-            let field = |k: &str| v.get(k).and_then(|x| x.as_i64().or_else(|| x.as_str().and_then(|s| s.parse().ok())));
-            let d = v.get("digest").and_then(|d| d.as_str()).unwrap_or("").to_string();
-            match e.kind.as_str() {
-                "transcript_recorded" => {
-                    if let (Some(m), Some(ver)) = (field("message"), field("version")) {
-                        transcript.insert((m, ver), d);
-                    }
+            match e.payload()? {
+                EventPayload::TranscriptRecorded { message, version, digest } => {
+                    transcript.insert((message.as_i64(), version), digest);
                 }
-                "log_entry_added" if !d.is_empty() => {
-                    if let Some(id) = field("entry_id") {
-                        entries.insert(id, d);
-                    }
+                // Entries written before digests were recorded carry none.
+                EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => {
+                    entries.insert(entry_id, digest);
                 }
                 _ => {}
             }

@@ -6,7 +6,7 @@ use crate::clock::{from_ms, to_ms};
 use crate::domain::drill::DrillReport;
 use crate::domain::records::ReminderRow;
 use crate::domain::reminder::Activity;
-use crate::domain::{IncidentId, Phase, PlaybookId};
+use crate::domain::{EventPayload, IncidentId, Phase, PlaybookId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -162,22 +162,7 @@ impl WriteTx {
     pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
         // Reads or changes rows this transaction may have queued.
         self.flush().await?;
-        let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = 'phase_advanced' ORDER BY seq")
-            .bind(incident.0)
-            .fetch_all(self.conn())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let v: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("payload")?)?;
-                let phase = |k: &str| {
-                    v.get(k)
-                        .and_then(|p| p.as_str())
-                        .and_then(Phase::parse)
-                        .ok_or_else(|| StoreError::Corrupt(format!("phase_advanced event without {k}")))
-                };
-                Ok((phase("from")?, phase("to")?, from_ms(r.try_get("at")?)))
-            })
-            .collect()
+        phase_changes(self.conn(), incident).await
     }
 
     /// The newest drill report of a playbook.
@@ -199,4 +184,24 @@ impl WriteTx {
             .await?;
         Ok(())
     }
+}
+
+/// The phase changes of an incident, `(from, to, at)` in order, read as
+/// typed events.
+pub(super) async fn phase_changes<'e, E>(db: E, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let kind = EventPayload::PHASE_ADVANCED;
+    let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = $2 ORDER BY seq")
+        .bind(incident.0)
+        .bind(kind)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| match serde_json::from_str(&r.try_get::<String, _>("payload")?)? {
+            EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(r.try_get("at")?))),
+            other => Err(StoreError::Corrupt(format!("a {kind} event holds {}", other.kind()))),
+        })
+        .collect()
 }
