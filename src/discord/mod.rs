@@ -16,6 +16,7 @@ mod gateway;
 pub mod incident;
 mod interactions;
 pub mod lessons;
+mod options;
 pub mod records;
 pub mod reminders;
 pub mod render;

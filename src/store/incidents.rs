@@ -3,7 +3,7 @@
 use super::{Result, Store, StoreError};
 use crate::clock::from_ms;
 use crate::domain::records::LogEntry;
-use crate::domain::{ChannelId, Incident, IncidentId, IncidentNumber, LogKind, UserId};
+use crate::domain::{ChannelId, EventPayload, Incident, IncidentId, IncidentNumber, LogKind, Phase, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -88,7 +88,7 @@ impl Store {
         for r in &rows {
             let i = decode(r)?;
             let mut entered = crate::domain::records::PhaseEntries::new();
-            for (_, to, at) in super::schedules::phase_changes(&self.pool, i.id).await? {
+            for (_, to, at) in phase_changes(&self.pool, i.id).await? {
                 entered.insert(to, at);
             }
             out.push((i, entered));
@@ -102,4 +102,24 @@ impl Store {
         let rows = sqlx::query("SELECT state FROM incidents ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter().map(decode).collect()
     }
+}
+
+/// The phase changes of an incident, `(from, to, at)` in order, read as
+/// typed events.
+pub(super) async fn phase_changes<'e, E>(db: E, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let kind = EventPayload::PHASE_ADVANCED;
+    let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = $2 ORDER BY seq")
+        .bind(incident.0)
+        .bind(kind)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| match serde_json::from_str(&r.try_get::<String, _>("payload")?)? {
+            EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(r.try_get("at")?))),
+            other => Err(StoreError::Corrupt(format!("a {kind} event holds {}", other.kind()))),
+        })
+        .collect()
 }

@@ -1,12 +1,12 @@
 //! What is due and what was sent: cron positions, fired reminders, sent
 //! incident reminders, drill reports.
 
-use super::{Result, Store, StoreError, WriteTx};
+use super::{Result, Store, WriteTx};
 use crate::clock::{from_ms, to_ms};
 use crate::domain::drill::DrillReport;
 use crate::domain::records::ReminderRow;
 use crate::domain::reminder::Activity;
-use crate::domain::{EventPayload, IncidentId, Phase, PlaybookId};
+use crate::domain::{IncidentId, Phase, PlaybookId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -162,7 +162,7 @@ impl WriteTx {
     pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
         // Reads or changes rows this transaction may have queued.
         self.flush().await?;
-        phase_changes(self.conn(), incident).await
+        super::incidents::phase_changes(self.conn(), incident).await
     }
 
     /// The newest drill report of a playbook.
@@ -184,24 +184,4 @@ impl WriteTx {
             .await?;
         Ok(())
     }
-}
-
-/// The phase changes of an incident, `(from, to, at)` in order, read as
-/// typed events.
-pub(super) async fn phase_changes<'e, E>(db: E, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let kind = EventPayload::PHASE_ADVANCED;
-    let rows = sqlx::query("SELECT payload, at FROM events WHERE incident_id = $1 AND kind = $2 ORDER BY seq")
-        .bind(incident.0)
-        .bind(kind)
-        .fetch_all(db)
-        .await?;
-    rows.iter()
-        .map(|r| match serde_json::from_str(&r.try_get::<String, _>("payload")?)? {
-            EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(r.try_get("at")?))),
-            other => Err(StoreError::Corrupt(format!("a {kind} event holds {}", other.kind()))),
-        })
-        .collect()
 }

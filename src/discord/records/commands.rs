@@ -1,7 +1,7 @@
 //! `/stats`, `/playbook notes` and `/audit` (the committee's), as registered.
 
 use crate::config::Settings;
-use crate::discord::commands::playbook_choice;
+use crate::discord::options::playbook_choice;
 use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 
 pub const STATS: &str = "stats";

@@ -1,7 +1,7 @@
 //! `/drill start` and `/schedule` (the committee's), as registered.
 
 use crate::config::Settings;
-use crate::discord::commands::playbook_choice;
+use crate::discord::options::playbook_choice;
 use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 
 pub const DRILL: &str = "drill";
