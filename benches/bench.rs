@@ -3,6 +3,7 @@
 //! BENCHMARKS.md records. Set TEST_DATABASE_URL to measure PostgreSQL too.
 
 #[path = "../tests/support/mod.rs"]
+#[allow(unused_imports)]
 mod support;
 
 use std::collections::HashMap;

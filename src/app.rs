@@ -24,11 +24,13 @@ pub struct RunOptions {
     pub clock: Arc<dyn Clock>,
     /// How often the scheduler looks at the clock.
     pub tick: std::time::Duration,
+    /// Counts the scheduler's completed ticks (tests wait on it).
+    pub ticks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl RunOptions {
     pub fn new(config: PathBuf, env: Env) -> Self {
-        RunOptions { config, env, clock: Arc::new(SystemClock), tick: std::time::Duration::from_secs(30) }
+        RunOptions { config, env, clock: Arc::new(SystemClock), tick: std::time::Duration::from_secs(30), ticks: Arc::default() }
     }
 }
 
@@ -81,7 +83,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     if let Some(secs) = opts.env.outbox_lease_seconds {
         worker = worker.with_lease(chrono::Duration::seconds(secs));
     }
-    let scheduler = Scheduler::new(app.clone(), opts.tick);
+    let scheduler = Scheduler::new(app.clone(), opts.tick).counting(opts.ticks.clone());
     let ops = match &opts.env.metrics_addr {
         Some(addr) => {
             let addr: std::net::SocketAddr =

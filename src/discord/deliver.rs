@@ -31,7 +31,9 @@ pub(crate) fn rest_err(e: RestError) -> DeliveryError {
     match e {
         RestError::RateLimited { retry_after, .. } => DeliveryError::RateLimited(retry_after),
         RestError::Transient(m) => DeliveryError::Transient(m),
-        RestError::Refused { status, code, message } => DeliveryError::Refused(format!("HTTP {status} (code {code}): {message}")),
+        RestError::Refused { status, code, message, errors } => {
+            DeliveryError::Refused(format!("HTTP {status} (code {code}): {message} {}", errors.join(", ")))
+        }
     }
 }
 

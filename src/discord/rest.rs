@@ -24,13 +24,20 @@ pub enum RestError {
     #[error("Discord did not answer properly: {0}")]
     Transient(String),
     /// 4xx: the request itself is refused; retrying will not help.
-    #[error("Discord refused the request ({status}): {message}")]
-    Refused { status: u16, code: i64, message: String },
+    /// `errors`: the codes Discord nests in a 50035 "Invalid Form Body"
+    /// (`CHANNEL_PARENT_MAX_CHANNELS`, `BASE_TYPE_MAX_LENGTH`, …).
+    #[error("Discord refused the request ({status}): {message} {errors:?}")]
+    Refused { status: u16, code: i64, message: String, errors: Vec<String> },
 }
 
 impl RestError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, RestError::Refused { status: 404, .. })
+    }
+
+    /// Whether Discord refused for this nested form-body code.
+    pub fn has_form_error(&self, wanted: &str) -> bool {
+        matches!(self, RestError::Refused { errors, .. } if errors.iter().any(|e| e == wanted))
     }
 }
 
@@ -141,7 +148,8 @@ impl Rest {
 fn classify_serenity(e: serenity::Error) -> RestError {
     match e {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
-            classify_status(r.status_code.as_u16(), r.error.code as i64, r.error.message, None)
+            let errors = r.error.errors.iter().map(|e| e.code.clone()).collect();
+            classify_status(r.status_code.as_u16(), r.error.code as i64, r.error.message, errors, None)
         }
         serenity::Error::Http(HttpError::Request(e)) => RestError::Transient(e.without_url().to_string()),
         other => RestError::Transient(other.to_string()),
@@ -160,14 +168,55 @@ async fn classify_response(resp: reqwest::Response) -> RestError {
         let global = body.get("global").and_then(|g| g.as_bool()).unwrap_or(false) || global_header;
         return RestError::RateLimited { retry_after: Duration::from_secs_f64(secs.clamp(0.0, 3600.0)), global };
     }
-    classify_status(status, code, message, header)
+    let mut errors = vec![];
+    form_error_codes(&body["errors"], &mut errors);
+    classify_status(status, code, message, errors, header)
 }
 
-fn classify_status(status: u16, code: i64, message: String, retry_after: Option<f64>) -> RestError {
+/// Every `code` under a 50035 body's `errors`, however deep it is nested
+/// (`{"parent_id": {"_errors": [{"code": "CHANNEL_PARENT_MAX_CHANNELS", …}]}}`).
+fn form_error_codes(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(list) = map.get("_errors").and_then(|l| l.as_array()) {
+                out.extend(list.iter().filter_map(|e| e["code"].as_str().map(str::to_string)));
+            }
+            for (k, child) in map {
+                if k != "_errors" {
+                    form_error_codes(child, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| form_error_codes(i, out)),
+        _ => {}
+    }
+}
+
+fn classify_status(status: u16, code: i64, message: String, errors: Vec<String>, retry_after: Option<f64>) -> RestError {
     match status {
         429 => RestError::RateLimited { retry_after: Duration::from_secs_f64(retry_after.unwrap_or(1.0)), global: false },
         500..=599 => RestError::Transient(format!("HTTP {status} {message}")),
         408 => RestError::Transient(format!("HTTP {status}")),
-        _ => RestError::Refused { status, code, message },
+        _ => RestError::Refused { status, code, message, errors },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_nested_in_an_invalid_form_body_are_read() {
+        let body = serde_json::json!({"code": 50035, "message": "Invalid Form Body", "errors": {
+            "parent_id": {"_errors": [{"code": "CHANNEL_PARENT_MAX_CHANNELS", "message": "Maximum number of channels in category reached (50)"}]},
+            "components": {"0": {"label": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "too long"}]}}}
+        }});
+        let mut codes = vec![];
+        form_error_codes(&body["errors"], &mut codes);
+        codes.sort();
+        assert_eq!(codes, vec!["BASE_TYPE_MAX_LENGTH", "CHANNEL_PARENT_MAX_CHANNELS"]);
+        let e = classify_status(400, 50035, "Invalid Form Body".into(), codes, None);
+        assert!(e.has_form_error("CHANNEL_PARENT_MAX_CHANNELS"));
+        assert!(!e.has_form_error("MAX_CHANNELS"));
     }
 }

@@ -19,9 +19,10 @@ impl Scheduler {
         Scheduler { app, every, ticks: Arc::default() }
     }
 
-    /// How many ticks have completed (successfully or not).
-    pub fn ticks(&self) -> Arc<std::sync::atomic::AtomicU64> {
-        self.ticks.clone()
+    /// Counts completed ticks (successful or not) on `ticks`.
+    pub fn counting(mut self, ticks: Arc<std::sync::atomic::AtomicU64>) -> Self {
+        self.ticks = ticks;
+        self
     }
 
     pub async fn run(self, mut stop: watch::Receiver<bool>) {

@@ -78,7 +78,7 @@ async fn a_malicious_personal_data_breach_is_drafted_and_its_3_and_60_day_deadli
     assert_eq!(filed["type"], 7);
     // Day 59: the final report (60 days for a malicious cause) is due tomorrow.
     clock.set(t0 + Duration::days(29) + Duration::hours(1));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.ticks_pass(2).await;
     assert_eq!(said("確報の期限は"), 0, "not 30 days: the cause may be malicious");
     clock.set(t0 + Duration::days(59) + Duration::minutes(1));
     app.wait_until("the final report is due soon", |_| said("確報の期限は") == 1).await;

@@ -87,7 +87,7 @@ async fn an_exception_is_requested_approved_listed_and_reminded_at_expiry() {
     app.wait_until("the expiry is told", |_| app.dms_to(ids::DAVE).iter().any(|m| m.contains("期限を迎えました"))).await;
     assert!(app.fake.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("期限を迎えました")));
     clock.advance(Duration::hours(1));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.ticks_pass(2).await;
     assert_eq!(app.dms_to(ids::DAVE).iter().filter(|m| m.contains("期限を迎えました")).count(), 1, "reminded once");
     let list = app
         .interact(payloads::slash(
@@ -122,7 +122,8 @@ async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
     assert!(app.dms_to(ids::ALICE).iter().any(|m| m.contains("受理")));
 
     // §9: the yearly review fires; acknowledging it asks for the outcome, which all members hear.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // (A first tick starts counting the schedules from now.)
+    app.ticks_pass(1).await;
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.wait_until("the review reminder", |f| {
         f.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("年次見直し"))

@@ -6,6 +6,7 @@ mod support;
 mod appi;
 mod cli;
 mod commander;
+mod fake;
 mod governance;
 mod lessons;
 mod records;

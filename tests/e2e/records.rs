@@ -173,8 +173,9 @@ async fn the_audit_finds_a_planted_gap_of_each_kind() {
     let mut tx = app.store.begin().await.unwrap();
     tx.save_incident(&closed, hikeshi::clock::Clock::now(&clock)).await.unwrap();
     tx.commit().await.unwrap();
-    // Drill and review reminders fire and nobody acknowledges them.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Drill and review reminders fire and nobody acknowledges them (a first
+    // tick starts counting the schedules from now).
+    app.ticks_pass(1).await;
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.eventually("the reminders fire", || async { app.store.reminders().await.unwrap().len() >= 2 }).await;
     clock.advance(Duration::days(4));

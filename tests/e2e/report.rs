@@ -168,9 +168,17 @@ async fn the_same_interaction_delivered_twice_makes_one_incident() {
     let who = Who::new(ids::ALICE, ids::GENERAL);
     let submit =
         payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", "phishing"), ("what", "a mail asked for my password")]);
+    let id = submit["id"].as_str().unwrap().to_string();
     app.interact(submit.clone()).await;
+    // Delivered again (a gateway redelivery): the bot handles it — it may
+    // answer only once, so Discord refuses the second answer.
+    app.fake.expect_refusal(40060);
     app.fake.dispatch("INTERACTION_CREATE", submit);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let answers = format!("/interactions/{id}/*/callback");
+    app.wait_until("the bot handled the duplicate", |f| f.calls("POST", &answers).len() == 2).await;
+    let answers = app.fake.calls("POST", &answers);
+    assert_eq!(answers.iter().filter(|a| (200..300).contains(&a.status)).count(), 1, "the reporter saw one reply");
+    assert_eq!(answers[1].refused, Some(40060), "the second answer is the one Discord refuses");
     app.settled().await;
     assert_eq!(app.store.count_incidents().await.unwrap(), 1);
     assert_eq!(app.fake.calls("POST", "/guilds/*/channels").len(), 1);

@@ -26,16 +26,11 @@ fn containing(app: &TestApp, text: &str) -> usize {
     committee_posts(app).iter().filter(|b| b["content"].as_str().unwrap_or("").contains(text)).count()
 }
 
-/// Lets the scheduler and the worker run a few rounds.
-async fn a_few_ticks() {
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-}
-
 #[tokio::test]
 async fn drills_and_the_annual_review_fire_at_local_time_with_buttons() {
     let clock = ManualClock::new(start());
     let app = app_at(&clock).await;
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!(containing(&app, "訓練"), 0, "nothing is due yet");
     // 1 April 10:00 JST = 01:00 UTC: the quarterly drill and the yearly review.
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
@@ -49,7 +44,7 @@ async fn drills_and_the_annual_review_fire_at_local_time_with_buttons() {
     let buttons: Vec<String> =
         drill["components"][0]["components"].as_array().unwrap().iter().map(|b| b["custom_id"].as_str().unwrap().to_string()).collect();
     assert!(buttons[0].starts_with("hk1:ack:") && buttons[1].starts_with("hk1:drillnow:"), "{buttons:?}");
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!(containing(&app, "定期訓練"), 1, "fired once");
     app.assert_no_schema_violations();
 }
@@ -62,7 +57,7 @@ async fn a_week_of_downtime_is_made_up_by_one_reminder_per_schedule() {
             .replace("annual_review = \"0 10 1 4 *\"", "annual_review = \"0 10 * * 1\"")
     })
     .await;
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     app.stop_bot().await;
     clock.advance(Duration::days(7));
     app.start_bot().await;
@@ -73,7 +68,7 @@ async fn a_week_of_downtime_is_made_up_by_one_reminder_per_schedule() {
     // next firing (10:00; it is 09:00).
     app.restart().await;
     clock.advance(Duration::minutes(50));
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!((containing(&app, "定期訓練"), containing(&app, "年次見直し")), (1, 1));
     let fired = app.store.reminders().await.unwrap().into_iter().filter(|r| r.kind != "audit").count();
     assert_eq!(fired, 2);
@@ -83,7 +78,7 @@ async fn a_week_of_downtime_is_made_up_by_one_reminder_per_schedule() {
 async fn an_unacknowledged_reminder_is_escalated_and_an_acknowledged_one_is_not() {
     let clock = ManualClock::new(start());
     let app = app_at(&clock).await;
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
     // The committee acknowledges the review, not the drill.
@@ -110,7 +105,7 @@ async fn an_unacknowledged_reminder_is_escalated_and_an_acknowledged_one_is_not(
     app.wait_until("the drill reminder is escalated", |_| containing(&app, "確認されていません") == 1).await;
     let esc = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("確認されていません")).unwrap();
     assert!(esc["content"].as_str().unwrap().contains("3 日間") && esc["content"].as_str().unwrap().contains("訓練"), "{esc}");
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!(containing(&app, "確認されていません"), 1, "escalated once; the acknowledged review never");
 }
 
@@ -136,7 +131,7 @@ async fn table_1_deadline_steps_reach_the_channel_and_overdue_reaches_the_commit
         app.posts_in(channel).iter().filter(|p| p.body["content"].as_str().unwrap_or("").contains(text)).count()
     };
     clock.advance(Duration::hours(11));
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!(said(&app, "50%"), 0);
     clock.advance(Duration::hours(1)); // 12 h: 50 %
     app.wait_until("the 50% reminder", |_| said(&app, "50%") == 1).await;
@@ -144,7 +139,7 @@ async fn table_1_deadline_steps_reach_the_channel_and_overdue_reaches_the_commit
     app.wait_until("the 80% reminder", |_| said(&app, "80%") == 1).await;
     // A restart in between sends nothing again.
     app.restart().await;
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!((said(&app, "50%"), said(&app, "80%")), (1, 1));
     clock.advance(Duration::hours(5)); // past 24 h
     app.wait_until("overdue, in the channel and to the committee", |_| {
@@ -187,7 +182,7 @@ async fn priority_3_pings_the_committee_at_once_and_nudges_until_recovered() {
 async fn a_reminder_whose_answer_was_lost_is_posted_once() {
     let clock = ManualClock::new(start());
     let app = app_at(&clock).await;
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     // Discord posts the reminder but the answer never reaches the bot.
     app.fake.fail("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL), vec![Fault::LostAnswer]);
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
@@ -312,7 +307,7 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
 async fn start_drill_now_opens_the_suggested_drill_and_acknowledges() {
     let clock = ManualClock::new(start());
     let app = app_at(&clock).await;
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.wait_until("the drill reminder", |_| containing(&app, "定期訓練") == 1).await;
     let r = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "drill").unwrap();
@@ -351,7 +346,7 @@ async fn nudges_for_no_commander_a_due_status_entry_and_a_stale_incident() {
     app.wait_until("the commander is nudged about the silence", |_| said(&app, "動きがありません") == 1).await;
     let status = app.posts_in(channel).into_iter().find(|p| p.body["content"].as_str().unwrap_or("").contains("状況の記録")).unwrap();
     assert_eq!(status.body["allowed_mentions"]["users"], json!([snowflake(ids::BOB)]));
-    a_few_ticks().await;
+    app.ticks_pass(2).await;
     assert_eq!((said(&app, "状況の記録（§4.3）"), said(&app, "動きがありません")), (1, 1), "each once");
 }
 
@@ -376,7 +371,7 @@ async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
     .await;
     // Both instances look every tick; give them many chances to repeat.
     for _ in 0..5 {
-        a_few_ticks().await;
+        app.ticks_pass(2).await;
     }
     app.settled().await;
     assert_eq!(containing(&app, "定期訓練"), 1, "the drill reminder once");
@@ -392,7 +387,7 @@ async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
     clock.advance(Duration::days(3));
     app.wait_until("the escalations are posted", |_| containing(&app, "確認されていません") >= 2).await;
     for _ in 0..5 {
-        a_few_ticks().await;
+        app.ticks_pass(2).await;
     }
     app.settled().await;
     assert_eq!(containing(&app, "確認されていません"), 2, "drill and review escalated once each");

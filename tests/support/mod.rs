@@ -33,6 +33,8 @@ pub struct TestApp {
     pub clock: Arc<dyn Clock>,
     /// Where the bot serves /healthz and /metrics (set before start_bot).
     pub metrics_addr: Option<String>,
+    /// The scheduler's completed ticks, over every bot of this app.
+    pub ticks: Arc<std::sync::atomic::AtomicU64>,
     _dir: TempDir,
     /// The bots running in this process (more than one: two instances
     /// sharing one database, as in a rolling deploy).
@@ -117,7 +119,7 @@ impl TestApp {
         std::fs::write(&config, edit(text)).expect("config");
         let store = Store::connect(&db).await.expect("database");
         store.migrate().await.expect("migrate");
-        TestApp { fake, store, config, db, clock, metrics_addr: None, _dir: dir, bots: vec![] }
+        TestApp { fake, store, config, db, clock, metrics_addr: None, ticks: Arc::default(), _dir: dir, bots: vec![] }
     }
 
     /// Runs the real binary (`hikeshi run`) against the fake, its logs at
@@ -179,6 +181,7 @@ impl TestApp {
             // The scheduler looks often, so a test that moves the clock
             // sees the effect at once.
             tick: Duration::from_millis(50),
+            ticks: self.ticks.clone(),
         }
     }
 
@@ -229,6 +232,17 @@ impl TestApp {
         self.start_bot().await;
     }
 
+    /// Waits until the scheduler has completed `n` whole ticks from now
+    /// (a tick under way counts as none: its look at the clock may be
+    /// older), then until the outbox delivered what they queued. "Nothing
+    /// yet" and "once" are asserted after this, never after a sleep.
+    pub async fn ticks_pass(&self, n: u64) {
+        use std::sync::atomic::Ordering;
+        let target = self.ticks.load(Ordering::SeqCst) + n + 1;
+        self.eventually(&format!("{n} scheduler ticks"), || async { self.ticks.load(Ordering::SeqCst) >= target }).await;
+        self.settled_allowing_failures().await;
+    }
+
     /// Polls `check` until it holds; fails the test naming `what`.
     pub async fn wait_until(&self, what: &str, check: impl Fn(&FakeDiscord) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -273,7 +287,7 @@ impl TestApp {
                     r.method,
                     r.path,
                     r.status,
-                    if r.schema_errors.is_empty() { String::new() } else { format!("SCHEMA: {:?}", r.schema_errors) }
+                    r.refused.map(|c| format!("REFUSED {c}: {:?}", r.why)).unwrap_or_default()
                 )
             })
             .collect::<Vec<_>>()
@@ -286,7 +300,22 @@ impl TestApp {
         let pattern = format!("/interactions/{id}/*/callback");
         self.fake.dispatch("INTERACTION_CREATE", payload);
         self.wait_until(&format!("the bot answers interaction {id}"), |f| !f.calls("POST", &pattern).is_empty()).await;
-        self.fake.calls("POST", &pattern).remove(0).body
+        let answers = self.fake.calls("POST", &pattern);
+        assert_eq!(
+            answers.len(),
+            1,
+            "one initial response to interaction {id}: {:?}",
+            answers.iter().map(|a| a.status).collect::<Vec<_>>()
+        );
+        let first = answers.into_iter().next().expect("an answer");
+        assert!(
+            (200..300).contains(&first.status),
+            "Discord refused the answer to {id} ({}): {:?} {}",
+            first.status,
+            first.why,
+            first.body
+        );
+        first.body
     }
 
     pub fn id(&self) -> u64 {
@@ -424,9 +453,12 @@ impl TestApp {
         assert_eq!(cards, 1, "{}: one card", i.number);
     }
 
+    /// Nothing the bot sent was refused by Discord's rules (unless the
+    /// test expects it), and no private channel was ever visible to
+    /// @everyone.
     pub fn assert_no_schema_violations(&self) {
-        let v = self.fake.schema_violations();
-        assert!(v.is_empty(), "requests that Discord would refuse:\n{}", v.join("\n"));
+        let v = self.fake.problems();
+        assert!(v.is_empty(), "what real Discord would have refused or shown:\n{}", v.join("\n"));
     }
 
     /// The direct messages the bot sent to `user`.
@@ -472,9 +504,14 @@ impl BotProcess {
 }
 
 impl Drop for TestApp {
+    /// Every story ends by checking what real Discord would have refused
+    /// or shown (unless it already failed).
     fn drop(&mut self) {
         for (tx, _) in self.bots.drain(..) {
             let _ = tx.send(true);
+        }
+        if !std::thread::panicking() {
+            self.assert_no_schema_violations();
         }
     }
 }

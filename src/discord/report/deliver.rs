@@ -58,9 +58,10 @@ impl DiscordEffects {
         let created: ChannelLite = match self.rest.json(req).await {
             Ok(c) => c,
             // Someone filled the category by hand meanwhile: look again.
-            Err(RestError::Refused { message, .. }) if message.contains("MAX_CHANNELS") => {
+            // Discord nests the reason in a 50035 "Invalid Form Body".
+            Err(e) if e.has_form_error("CHANNEL_PARENT_MAX_CHANNELS") => {
                 self.guild_channels(true).await?;
-                return Err(DeliveryError::Transient(format!("the category is full: {message}")));
+                return Err(DeliveryError::Transient(format!("the category is full: {e}")));
             }
             Err(e) => return Err(rest_err(e)),
         };

@@ -1,10 +1,23 @@
 //! A fake Discord on 127.0.0.1: the REST routes hikeshi uses and a
-//! WebSocket gateway. It answers with realistic objects, records every
-//! request, checks request bodies against Discord's OpenAPI spec, and can
-//! inject latency, 5xx and 429 answers per route.
+//! WebSocket gateway, strict where Discord is strict. It answers with
+//! realistic objects and records every request; it refuses, as Discord
+//! does and with Discord's error shapes, what Discord would refuse: bodies
+//! that break the OpenAPI spec or the documented limits (50035 with the
+//! codes nested in `errors`), what the bot's own permissions do not allow
+//! (50001, 50013), interaction answers out of protocol (10062, 40060,
+//! 10015, 50027). It checks hikeshi's own promise that @everyone never
+//! sees an incident or archived channel after any change. Tests can
+//! inject latency, lost answers, 5xx, 429 (per route or global) and
+//! permanent refusals.
 
 pub mod gateway;
+pub mod limits;
+pub mod perms;
+pub mod pings;
+mod routes;
 pub mod schema;
+
+pub use pings::{pings_of, Pings};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,8 +29,8 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::broadcast;
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, Notify};
 
 /// The fake guild's ids.
 pub mod ids {
@@ -25,6 +38,8 @@ pub mod ids {
     pub const APP: u64 = 1000;
     pub const GUILD: u64 = 2000;
     pub const COMMITTEE_ROLE: u64 = 2100;
+    /// The role Discord gives the bot when it is invited.
+    pub const BOT_ROLE: u64 = 2110;
     pub const INCIDENT_CATEGORY: u64 = 2200;
     pub const ARCHIVE_CATEGORY: u64 = 2300;
     pub const ANNOUNCEMENTS: u64 = 2400;
@@ -50,14 +65,24 @@ pub struct Recorded {
     /// For multipart requests: `(file name, content)` of each file.
     pub files: Vec<(String, String)>,
     pub status: u16,
-    pub schema_errors: Vec<String>,
+    /// Discord's code when the fake refused it by Discord's rules (not an
+    /// injected fault).
+    pub refused: Option<i64>,
+    /// What the refusal said (the broken limits, the schema errors).
+    pub why: Vec<String>,
     /// When the request arrived.
-    pub at: std::time::Instant,
+    pub at: Instant,
 }
 
 #[derive(Debug, Clone)]
 pub enum Fault {
     Status(u16),
+    /// A permanent refusal as Discord words it (403/50013, 404/10003, …).
+    Refused {
+        status: u16,
+        code: i64,
+        message: &'static str,
+    },
     /// The request takes effect, but the answer is lost (the connection
     /// drops, or the bot crashes before recording what it made).
     LostAnswer,
@@ -73,6 +98,18 @@ struct FaultRule {
     answers: Vec<Fault>,
 }
 
+/// An interaction as Discord tracks it: its token, when it was created,
+/// whether its initial response came.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub token: String,
+    pub created: Instant,
+    pub answered: bool,
+}
+
+/// Discord forgets an interaction whose initial response is later than this.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+
 pub(crate) struct Inner {
     pub requests: Vec<Recorded>,
     pub channels: Vec<Value>,
@@ -83,14 +120,36 @@ pub(crate) struct Inner {
     latency: Duration,
     pub identifies: usize,
     pub resumes: usize,
+    /// The intents each IDENTIFY asked for.
+    pub intents: Vec<u64>,
+    pub roles: perms::Roles,
+    pub interactions: HashMap<String, Pending>,
+    /// Discord codes a test expects the bot to meet (a full category, …).
+    pub expected: Vec<i64>,
+    /// Moments @everyone could see an incident or archived channel.
+    pub privacy: Vec<String>,
+    /// Until when every request is answered with a global 429.
+    global_pause: Option<(Instant, f64)>,
 }
 
 pub struct Shared {
     pub(crate) inner: Mutex<Inner>,
-    pub(crate) events: broadcast::Sender<(String, Value)>,
+    /// Every gateway dispatch, in order: sessions send from it, and a
+    /// RESUME replays what a session missed.
+    pub(crate) log: Mutex<Vec<(String, Value)>>,
+    pub(crate) logged: Notify,
+    pub(crate) sessions: Mutex<HashMap<String, gateway::Session>>,
     pub(crate) control: broadcast::Sender<gateway::Control>,
     spec: schema::Spec,
     pub(crate) addr: Mutex<Option<SocketAddr>>,
+}
+
+impl Shared {
+    /// A gateway dispatch to every session.
+    pub(crate) fn emit(&self, event: &str, d: Value) {
+        self.log.lock().unwrap().push((event.to_string(), d));
+        self.logged.notify_waiters();
+    }
 }
 
 #[derive(Clone)]
@@ -134,13 +193,17 @@ fn channel_json(id: u64, kind: u8, name: &str, parent: Option<u64>, overwrites: 
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
         let mut channels = vec![];
-        let private = json!([{"id": snowflake(ids::GUILD), "type": 0, "allow": "0", "deny": "1024"}]);
+        // The committee's places are hidden from @everyone; the bot's role
+        // is let in where the README's set-up lets it in.
+        let private = json!([
+            {"id": snowflake(ids::GUILD), "type": 0, "allow": "0", "deny": "1024"},
+            {"id": snowflake(ids::BOT_ROLE), "type": 0, "allow": perms::BOT_INVITE.to_string(), "deny": "0"},
+        ]);
         channels.push(channel_json(ids::INCIDENT_CATEGORY, 4, "incidents", None, private.clone(), None));
         channels.push(channel_json(ids::ARCHIVE_CATEGORY, 4, "archive", None, private.clone(), None));
         channels.push(channel_json(ids::ANNOUNCEMENTS, 0, "announcements", None, json!([]), None));
         channels.push(channel_json(ids::COMMITTEE_CHANNEL, 0, "security-committee", None, private, None));
         channels.push(channel_json(ids::GENERAL, 0, "general", None, json!([]), None));
-        let (events, _) = broadcast::channel(16_384);
         let (control, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
@@ -153,13 +216,27 @@ impl FakeDiscord {
                 latency: Duration::ZERO,
                 identifies: 0,
                 resumes: 0,
+                intents: vec![],
+                roles: perms::Roles::default(),
+                interactions: HashMap::new(),
+                expected: vec![],
+                privacy: vec![],
+                global_pause: None,
             }),
-            events,
+            log: Mutex::new(vec![]),
+            logged: Notify::new(),
+            sessions: Mutex::new(HashMap::new()),
             control,
             spec: schema::Spec::load(),
             addr: Mutex::new(None),
         });
-        let router = Router::new().route("/ws", get(gateway::upgrade)).fallback(rest).with_state(shared.clone());
+        // Bodies up to well past Discord's upload limit reach the fake's own
+        // check (axum would answer 413 at 2 MB by itself).
+        let router = Router::new()
+            .route("/ws", get(gateway::upgrade))
+            .fallback(rest)
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+            .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Discord");
         let addr = listener.local_addr().expect("address");
         *shared.addr.lock().unwrap() = Some(addr);
@@ -187,7 +264,7 @@ impl FakeDiscord {
     /// The most requests that arrived within any one second, interaction
     /// endpoints excepted (Discord does not count them in the global limit).
     pub fn peak_requests_per_second(&self) -> usize {
-        let mut times: Vec<std::time::Instant> = self
+        let mut times: Vec<Instant> = self
             .requests()
             .into_iter()
             .filter(|r| !r.path.starts_with("/interactions/") && !r.path.starts_with("/webhooks/"))
@@ -197,7 +274,7 @@ impl FakeDiscord {
         let mut peak = 0;
         let mut start = 0;
         for end in 0..times.len() {
-            while times[end].duration_since(times[start]) >= std::time::Duration::from_secs(1) {
+            while times[end].duration_since(times[start]) >= Duration::from_secs(1) {
                 start += 1;
             }
             peak = peak.max(end - start + 1);
@@ -205,9 +282,32 @@ impl FakeDiscord {
         peak
     }
 
-    /// Every schema violation seen so far.
-    pub fn schema_violations(&self) -> Vec<String> {
-        self.requests().iter().flat_map(|r| r.schema_errors.iter().map(move |e| format!("{} {}: {e}", r.method, r.path))).collect()
+    /// Every request the fake refused by Discord's rules, with why.
+    pub fn refusals(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter_map(|r| r.refused.map(|code| format!("{} {} → {} ({code}): {}", r.method, r.path, r.status, r.why.join("; "))))
+            .collect()
+    }
+
+    /// Refusals no test asked for, and every moment a private channel was
+    /// visible to @everyone: what would go wrong against real Discord.
+    pub fn problems(&self) -> Vec<String> {
+        let inner = self.shared.inner.lock().unwrap();
+        let mut out: Vec<String> = inner
+            .requests
+            .iter()
+            .filter(|r| r.refused.is_some_and(|c| !inner.expected.contains(&c)))
+            .map(|r| format!("{} {} → {} ({}): {}", r.method, r.path, r.status, r.refused.unwrap_or(0), r.why.join("; ")))
+            .collect();
+        out.extend(inner.privacy.iter().map(|p| format!("PRIVACY: {p}")));
+        out
+    }
+
+    /// The test expects the bot to meet Discord's refusal `code` (the bot
+    /// must then cope with it).
+    pub fn expect_refusal(&self, code: i64) {
+        self.shared.inner.lock().unwrap().expected.push(code);
     }
 
     /// The next answers to `method pattern` are these faults, in order.
@@ -215,8 +315,20 @@ impl FakeDiscord {
         self.shared.inner.lock().unwrap().faults.push(FaultRule { method: method.into(), pattern: pattern.into(), answers });
     }
 
+    /// Every REST request is answered with a global 429 for `seconds`.
+    pub fn pause_globally(&self, seconds: f64) {
+        self.shared.inner.lock().unwrap().global_pause = Some((Instant::now() + Duration::from_secs_f64(seconds), seconds));
+    }
+
     pub fn set_latency(&self, d: Duration) {
         self.shared.inner.lock().unwrap().latency = d;
+    }
+
+    /// Changes the permissions of a guild role (the bot's: `ids::BOT_ROLE`).
+    pub fn set_role_permissions(&self, role: u64, permissions: u64) {
+        let mut inner = self.shared.inner.lock().unwrap();
+        inner.roles.roles.retain(|(r, _)| *r != role);
+        inner.roles.roles.push((role, permissions));
     }
 
     pub fn channels(&self) -> Vec<Value> {
@@ -239,9 +351,25 @@ impl FakeDiscord {
         self.shared.inner.lock().unwrap().resumes
     }
 
-    /// Sends a gateway dispatch to every connected session.
+    /// The intents of every IDENTIFY so far.
+    pub fn intents(&self) -> Vec<u64> {
+        self.shared.inner.lock().unwrap().intents.clone()
+    }
+
+    /// Sends a gateway dispatch to every session (a session not ready yet
+    /// gets it after READY; one away gets it when it resumes). An
+    /// INTERACTION_CREATE starts Discord's 3-second clock for its answer.
     pub fn dispatch(&self, event: &str, d: Value) {
-        let _ = self.shared.events.send((event.to_string(), d));
+        if event == "INTERACTION_CREATE" {
+            if let (Some(id), Some(token)) = (d["id"].as_str(), d["token"].as_str()) {
+                self.shared.inner.lock().unwrap().interactions.entry(id.to_string()).or_insert(Pending {
+                    token: token.to_string(),
+                    created: Instant::now(),
+                    answered: false,
+                });
+            }
+        }
+        self.shared.emit(event, d);
     }
 
     /// Sends a control instruction (close, reconnect, …) to the sessions.
@@ -272,7 +400,7 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
     p.len() == s.len() && p.iter().zip(&s).all(|(a, b)| *a == "*" || a == b)
 }
 
-fn error(status: u16, code: i64, message: &str) -> Response {
+pub(crate) fn error(status: u16, code: i64, message: &str) -> Response {
     let s = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (s, axum::Json(json!({"message": message, "code": code}))).into_response()
 }
@@ -300,6 +428,42 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Stri
     (payload, files)
 }
 
+/// A refusal by Discord's rules: the answer, its code and why.
+pub(crate) struct Refusal {
+    pub response: Response,
+    pub code: i64,
+    pub why: Vec<String>,
+}
+
+impl Refusal {
+    pub fn new(status: u16, code: i64, message: &str) -> Refusal {
+        Refusal { response: error(status, code, message), code, why: vec![message.to_string()] }
+    }
+
+    pub fn form(errors: Vec<limits::FormError>) -> Refusal {
+        let body = limits::invalid_form_body(&errors);
+        Refusal {
+            response: (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
+            code: 50035,
+            why: errors.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+}
+
+fn rate_limited(retry_after: f64, global: bool) -> Response {
+    let mut r = (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Json(json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global})),
+    )
+        .into_response();
+    r.headers_mut().insert("retry-after", format!("{}", retry_after.ceil() as u64).parse().unwrap());
+    if global {
+        r.headers_mut().insert("x-ratelimit-global", "true".parse().unwrap());
+        r.headers_mut().insert("x-ratelimit-scope", "global".parse().unwrap());
+    }
+    r
+}
+
 async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().trim_start_matches("/api/v10").to_string();
     let method = method.as_str().to_string();
@@ -309,331 +473,55 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     } else {
         (serde_json::from_slice(&body).unwrap_or(Value::Null), vec![])
     };
-    let authorised = headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|a| a == format!("Bot {}", ids::TOKEN));
-    let mut schema_errors = if body.is_null() { vec![] } else { shared.spec.check(&method, &path, &body) };
-    // Where the spec and Discord's docs differ, the docs win (NOTES.md).
-    if let Some(c) = body.get("content").and_then(|c| c.as_str()) {
-        if c.chars().count() > 2000 {
-            schema_errors.push(format!("$.content: {} characters, more than Discord's 2000", c.chars().count()));
-        }
-    }
-    // hikeshi's own rule, checked on every run: no channel is ever created
-    // that @everyone can see (incident channels and overflow categories).
-    if method == "POST" && path_matches("/guilds/*/channels", &path) {
-        let everyone_denied = body["permission_overwrites"].as_array().is_some_and(|o| {
-            o.iter().any(|o| {
-                o["id"] == snowflake(ids::GUILD)
-                    && o["deny"].as_u64().or_else(|| o["deny"].as_str().and_then(|d| d.parse().ok())).unwrap_or(0) & 1024 == 1024
-            })
-        });
-        if !everyone_denied {
-            schema_errors.push("a channel created without denying @everyone View Channel".into());
-        }
-    }
-    if let Some(n) = body.get("nonce").and_then(|n| n.as_str()) {
-        if n.len() > 25 {
-            schema_errors.push("$.nonce: longer than 25 characters".into());
-        }
-    }
-    let arrived = std::time::Instant::now();
-    let (latency, fault) = {
+    // Interaction answers are authorised by their token, not the bot's.
+    let by_token = path.starts_with("/interactions/") || path.starts_with("/webhooks/");
+    let authorised =
+        by_token || headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|a| a == format!("Bot {}", ids::TOKEN));
+    let arrived = Instant::now();
+    let (latency, fault, paused) = {
         let mut inner = shared.inner.lock().unwrap();
         let fault = inner
             .faults
             .iter_mut()
             .find(|f| f.method == method && path_matches(&f.pattern, &path) && !f.answers.is_empty())
             .map(|f| f.answers.remove(0));
-        (inner.latency, fault)
+        let paused = inner.global_pause.filter(|(until, _)| *until > arrived && !by_token).map(|(until, _)| until - arrived);
+        (inner.latency, fault, paused)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let mut refused = None;
     let response = if !authorised {
         error(401, 0, "401: Unauthorized")
-    } else if !schema_errors.is_empty() {
-        error(400, 50035, &format!("Invalid Form Body: {}", schema_errors.join("; ")))
+    } else if let Some(left) = paused {
+        rate_limited(left.as_secs_f64(), true)
     } else {
         match &fault {
             Some(Fault::Status(s)) => error(*s, 0, "injected failure"),
-            Some(Fault::LostAnswer) => {
-                let _ = route(&shared, &method, &path, &body, &files);
-                error(502, 0, "injected failure after the request took effect")
-            }
-            Some(Fault::RateLimited { retry_after, global }) => {
-                let mut r = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    axum::Json(json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global})),
-                )
-                    .into_response();
-                r.headers_mut().insert("retry-after", format!("{}", retry_after.ceil() as u64).parse().unwrap());
-                if *global {
-                    r.headers_mut().insert("x-ratelimit-global", "true".parse().unwrap());
+            Some(Fault::Refused { status, code, message }) => error(*status, *code, message),
+            Some(Fault::RateLimited { retry_after, global }) => rate_limited(*retry_after, *global),
+            Some(Fault::LostAnswer) | None => match routes::check(&shared, &method, &path, &body, &files) {
+                Err(r) => {
+                    refused = Some((r.code, r.why));
+                    r.response
                 }
-                r
-            }
-            None => route(&shared, &method, &path, &body, &files),
+                Ok(()) => {
+                    let response = routes::route(&shared, &method, &path, &body, &files);
+                    if matches!(fault, Some(Fault::LostAnswer)) {
+                        error(502, 0, "injected failure after the request took effect")
+                    } else {
+                        response
+                    }
+                }
+            },
         }
     };
     let status = response.status().as_u16();
-    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, status, schema_errors, at: arrived });
-    response
-}
-
-fn new_id(inner: &mut Inner) -> u64 {
-    inner.next_id += 1;
-    inner.next_id
-}
-
-fn ok(v: Value) -> Response {
-    (StatusCode::OK, axum::Json(v)).into_response()
-}
-
-fn message_json(id: u64, channel: u64, body: &Value) -> Value {
-    json!({
-        "id": snowflake(id), "channel_id": snowflake(channel), "author": user_json(ids::BOT),
-        "content": body.get("content").cloned().unwrap_or(json!("")), "timestamp": now_iso(), "edited_timestamp": null,
-        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [],
-        "embeds": body.get("embeds").cloned().unwrap_or(json!([])), "pinned": false, "type": 0, "flags": 0,
-        "components": body.get("components").cloned().unwrap_or(json!([])), "nonce": body.get("nonce").cloned().unwrap_or(Value::Null),
-    })
-}
-
-fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[(String, String)]) -> Response {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let addr = shared.addr.lock().unwrap().expect("address");
-    let mut inner = shared.inner.lock().unwrap();
-    match (method, segs.as_slice()) {
-        ("GET", ["gateway"]) => ok(json!({"url": format!("ws://{addr}/ws")})),
-        ("GET", ["gateway", "bot"]) => ok(json!({"url": format!("ws://{addr}/ws"), "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})),
-        ("GET", ["users", "@me"]) => ok(user_json(ids::BOT)),
-        ("GET", ["oauth2", "applications", "@me"]) => {
-            ok(json!({"id": snowflake(ids::APP), "name": "hikeshi", "icon": null, "description": "",
-            "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": 0}))
-        }
-        ("PUT", ["applications", _, "guilds", _, "commands"]) => {
-            let cmds: Vec<Value> = body
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|mut c| {
-                    let id = new_id(&mut inner);
-                    c["id"] = json!(snowflake(id));
-                    c["application_id"] = json!(snowflake(ids::APP));
-                    c["version"] = json!("1");
-                    c["guild_id"] = json!(snowflake(ids::GUILD));
-                    if c.get("type").is_none() {
-                        c["type"] = json!(1);
-                    }
-                    if c.get("description").is_none() {
-                        c["description"] = json!("");
-                    }
-                    c
-                })
-                .collect();
-            ok(Value::Array(cmds))
-        }
-        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
-        ("PATCH", ["webhooks", _, _, "messages", "@original"]) | ("POST", ["webhooks", _, _]) => {
-            let id = new_id(&mut inner);
-            ok(message_json(id, ids::GENERAL, body))
-        }
-        ("GET", ["guilds", _, "channels"]) => ok(Value::Array(inner.channels.clone())),
-        ("POST", ["users", "@me", "channels"]) => {
-            // One DM channel per recipient, kept apart from the guild's.
-            let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
-            let name = format!("dm-{recipient}");
-            if let Some(c) = inner.channels.iter().find(|c| c["name"] == name) {
-                return ok(c.clone());
-            }
-            let id = new_id(&mut inner);
-            let mut c = channel_json(id, 1, &name, None, json!([]), None);
-            c["recipients"] = json!([user_json(recipient.parse().unwrap_or(0))]);
-            inner.channels.push(c.clone());
-            ok(c)
-        }
-        ("GET", ["guilds", g]) => ok(json!({
-            "id": g, "name": "Sample Corp", "icon": null, "splash": null, "discovery_splash": null, "owner_id": snowflake(ids::BOB),
-            "afk_channel_id": null, "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-            "roles": [], "emojis": [], "features": [], "mfa_level": 0, "application_id": null, "system_channel_id": null, "system_channel_flags": 0,
-            "rules_channel_id": null, "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0, "preferred_locale": "ja",
-            "public_updates_channel_id": null, "nsfw_level": 0, "premium_progress_bar_enabled": false, "stickers": [],
-            "approximate_member_count": 5, "approximate_presence_count": 2
-        })),
-        ("POST", ["guilds", _, "channels"]) => {
-            let kind = body.get("type").and_then(|t| t.as_u64()).unwrap_or(0) as u8;
-            let parent = body.get("parent_id").and_then(|p| p.as_str()).and_then(|p| p.parse::<u64>().ok());
-            if inner.channels.len() >= 500 {
-                return error(400, 30013, "Maximum number of guild channels reached (500)");
-            }
-            if let Some(p) = parent {
-                if inner.channels.iter().filter(|c| c["parent_id"] == snowflake(p)).count() >= 50 {
-                    return error(400, 50035, "Invalid Form Body: parent_id: CHANNEL_PARENT_MAX_CHANNELS (50)");
-                }
-            }
-            let id = new_id(&mut inner);
-            let c = channel_json(
-                id,
-                kind,
-                body["name"].as_str().unwrap_or(""),
-                parent,
-                body.get("permission_overwrites").cloned().unwrap_or(json!([])),
-                body.get("topic").and_then(|t| t.as_str()),
-            );
-            inner.channels.push(c.clone());
-            ok(c)
-        }
-        ("PATCH", ["channels", c]) => {
-            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
-                return error(404, 10003, "Unknown Channel");
-            };
-            if let Some(p) = body.get("parent_id") {
-                ch["parent_id"] = p.clone();
-            }
-            if let Some(o) = body.get("permission_overwrites") {
-                ch["permission_overwrites"] = o.clone();
-            }
-            if let Some(n) = body.get("name") {
-                ch["name"] = n.clone();
-            }
-            ok(ch.clone())
-        }
-        ("PUT", ["channels", c, "permissions", target]) => {
-            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
-                return error(404, 10003, "Unknown Channel");
-            };
-            let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
-            list.retain(|o| o["id"] != *target);
-            list.push(json!({"id": target, "type": body["type"], "allow": body["allow"], "deny": body["deny"]}));
-            ch["permission_overwrites"] = Value::Array(list);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        ("DELETE", ["channels", c, "permissions", target]) => {
-            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
-                return error(404, 10003, "Unknown Channel");
-            };
-            let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
-            list.retain(|o| o["id"] != *target);
-            ch["permission_overwrites"] = Value::Array(list);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        ("POST", ["channels", c, "messages"]) => {
-            let Ok(channel) = c.parse::<u64>() else {
-                return error(404, 10003, "Unknown Channel");
-            };
-            if !inner.channels.iter().any(|x| x["id"] == *c) {
-                return error(404, 10003, "Unknown Channel");
-            }
-            // enforce_nonce: the same nonce in the same channel returns the
-            // first message instead of posting again.
-            let nonce = body.get("nonce").and_then(|n| n.as_str()).map(str::to_string);
-            if body.get("enforce_nonce") == Some(&json!(true)) {
-                if let Some(n) = &nonce {
-                    if let Some(m) = inner.nonces.get(&(channel, n.clone())) {
-                        return ok(m.clone());
-                    }
-                }
-            }
-            let id = new_id(&mut inner);
-            let mut m = message_json(id, channel, body);
-            m["attachments"] = Value::Array(files.iter().enumerate().map(|(i, (name, content))| json!({
-                "id": snowflake(id + 1 + i as u64), "filename": name, "size": content.len(), "url": format!("http://{addr}/attachments/{id}/{name}"), "proxy_url": format!("http://{addr}/attachments/{id}/{name}")
-            })).collect());
-            if let Some(n) = nonce {
-                inner.nonces.insert((channel, n), m.clone());
-            }
-            inner.messages.entry(channel).or_default().push(m.clone());
-            let mut event = m.clone();
-            event["guild_id"] = json!(snowflake(ids::GUILD));
-            let _ = shared.events.send(("MESSAGE_CREATE".into(), event));
-            ok(m)
-        }
-        ("PATCH", ["channels", c, "messages", mid]) => {
-            let Ok(channel) = c.parse::<u64>() else {
-                return error(404, 10003, "Unknown Channel");
-            };
-            let Some(m) = inner.messages.get_mut(&channel).and_then(|ms| ms.iter_mut().find(|m| m["id"] == *mid)) else {
-                return error(404, 10008, "Unknown Message");
-            };
-            for k in ["content", "embeds", "components"] {
-                if let Some(v) = body.get(k) {
-                    m[k] = v.clone();
-                }
-            }
-            m["edited_timestamp"] = json!(now_iso());
-            ok(m.clone())
-        }
-        _ => error(404, 0, "404: Not Found (the fake has no such route)"),
-    }
-}
-
-/// Whom Discord would notify for one message: by its content and its
-/// `allowed_mentions`, as Discord decides (embeds and files never ping;
-/// without `allowed_mentions` every mention in the content pings).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Pings {
-    pub everyone: bool,
-    pub roles: Vec<u64>,
-    pub users: Vec<u64>,
-}
-
-/// `<@id>`, `<@!id>` (users) and `<@&id>` (roles) in a text.
-fn mentions_in(content: &str) -> (Vec<u64>, Vec<u64>) {
-    let (mut users, mut roles) = (vec![], vec![]);
-    for (at, _) in content.match_indices("<@") {
-        let rest = &content[at + 2..];
-        let (is_role, rest) = match rest.strip_prefix('&') {
-            Some(r) => (true, r),
-            None => (false, rest.strip_prefix('!').unwrap_or(rest)),
-        };
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-        if !digits.is_empty() && rest[digits.len()..].starts_with('>') {
-            if let Ok(id) = digits.parse() {
-                if is_role {
-                    roles.push(id)
-                } else {
-                    users.push(id)
-                }
-            }
-        }
-    }
-    (users, roles)
-}
-
-pub fn pings_of(message: &Value) -> Pings {
-    let content = message["content"].as_str().unwrap_or("");
-    let (users, roles) = mentions_in(content);
-    let am = message.get("allowed_mentions").filter(|a| !a.is_null());
-    let parses = |kind: &str| am.is_none_or(|a| a["parse"].as_array().is_some_and(|p| p.iter().any(|x| x == kind)));
-    let listed = |kind: &str, id: u64| {
-        am.is_some_and(|a| {
-            a[kind].as_array().is_some_and(|l| l.iter().any(|x| x.as_str() == Some(&id.to_string()) || x.as_u64() == Some(id)))
-        })
+    let (refused, why) = match refused {
+        Some((code, why)) => (Some(code), why),
+        None => (None, vec![]),
     };
-    Pings {
-        everyone: (content.contains("@everyone") || content.contains("@here")) && parses("everyone"),
-        roles: roles.into_iter().filter(|r| parses("roles") || listed("roles", *r)).collect(),
-        users: users.into_iter().filter(|u| parses("users") || listed("users", *u)).collect(),
-    }
-}
-
-impl FakeDiscord {
-    /// Every message the bot sent or edited that would notify someone, with
-    /// whom: channel posts and edits, interaction answers, webhook edits.
-    pub fn pings(&self) -> Vec<(String, Pings)> {
-        self.requests()
-            .into_iter()
-            .filter(|r| r.status < 300)
-            .filter_map(|r| {
-                let message = if path_matches("/interactions/*/*/callback", &r.path) { r.body["data"].clone() } else { r.body.clone() };
-                let carries = ["/channels/*/messages", "/channels/*/messages/*", "/webhooks/*/*/messages/@original", "/webhooks/*/*"]
-                    .iter()
-                    .any(|p| path_matches(p, &r.path))
-                    || path_matches("/interactions/*/*/callback", &r.path);
-                let p = pings_of(&message);
-                (carries && p != Pings::default()).then(|| (format!("{} {}", r.method, r.path), p))
-            })
-            .collect()
-    }
+    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, status, refused, why, at: arrived });
+    response
 }

@@ -1,0 +1,441 @@
+//! The fake's routes: first what Discord would refuse (the interaction
+//! protocol, the bot's permissions, the limits of a body), then what a
+//! request does.
+
+use super::limits::{self, FormError};
+use super::perms::{self, ADMINISTRATOR};
+use super::{channel_json, error, ids, now_iso, path_matches, snowflake, user_json, Inner, Refusal, Shared, ANSWER_WITHIN};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+fn new_id(inner: &mut Inner) -> u64 {
+    inner.next_id += 1;
+    inner.next_id
+}
+
+fn ok(v: Value) -> Response {
+    (StatusCode::OK, axum::Json(v)).into_response()
+}
+
+fn message_json(id: u64, channel: u64, body: &Value) -> Value {
+    json!({
+        "id": snowflake(id), "channel_id": snowflake(channel), "author": user_json(ids::BOT),
+        "content": body.get("content").cloned().unwrap_or(json!("")), "timestamp": now_iso(), "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [],
+        "embeds": body.get("embeds").cloned().unwrap_or(json!([])), "pinned": false, "type": 0, "flags": 0,
+        "components": body.get("components").cloned().unwrap_or(json!([])), "nonce": body.get("nonce").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// Channels hikeshi keeps private: incident channels (their topic starts
+/// with the incident number), and the categories that hold them.
+fn is_private(inner: &Inner, ch: &Value) -> bool {
+    let topic = ch["topic"].as_str().unwrap_or("");
+    let name = ch["name"].as_str().unwrap_or("");
+    let category = |id: &Value| {
+        let id = id.as_str().and_then(|s| s.parse::<u64>().ok());
+        id == Some(ids::INCIDENT_CATEGORY)
+            || id == Some(ids::ARCHIVE_CATEGORY)
+            || inner.channels.iter().any(|c| {
+                c["id"].as_str().and_then(|s| s.parse::<u64>().ok()) == id
+                    && c["type"] == 4
+                    && c["name"].as_str().is_some_and(|n| n.starts_with("incidents-") || n.starts_with("archive-"))
+            })
+    };
+    topic.starts_with("[INC-")
+        || topic.starts_with("[DRILL-")
+        || category(&ch["id"])
+        || (ch["type"] != 4 && category(&ch["parent_id"]))
+        || (ch["type"] == 4 && (name.starts_with("incidents-") || name.starts_with("archive-")))
+}
+
+/// hikeshi's promise, checked after every change to a channel: @everyone
+/// cannot see an incident channel, an archived one, or their categories.
+fn check_privacy(inner: &mut Inner, id: u64) {
+    let Some(ch) = inner.channels.iter().find(|c| c["id"] == snowflake(id)).cloned() else {
+        return;
+    };
+    if is_private(inner, &ch) && inner.roles.everyone_in(&ch["permission_overwrites"]) & perms::VIEW_CHANNEL != 0 {
+        let name = ch["name"].as_str().unwrap_or("?").to_string();
+        inner.privacy.push(format!("@everyone can see #{name} ({id})"));
+    }
+}
+
+fn channel<'a>(inner: &'a Inner, id: &str) -> Option<&'a Value> {
+    inner.channels.iter().find(|c| c["id"] == *id)
+}
+
+fn children(inner: &Inner, parent: &str) -> usize {
+    inner.channels.iter().filter(|c| c["parent_id"] == *parent).count()
+}
+
+fn full_category(parent: &str) -> Refusal {
+    let _ = parent;
+    Refusal::form(vec![FormError {
+        path: vec!["parent_id".into()],
+        code: "CHANNEL_PARENT_MAX_CHANNELS",
+        message: "Maximum number of channels in category reached (50)".into(),
+    }])
+}
+
+/// The bot's permissions where it acts: in a guild channel from its roles
+/// and the channel's overwrites; DM channels need none.
+fn bot_in(inner: &Inner, channel_id: &str) -> Option<u64> {
+    let ch = channel(inner, channel_id)?;
+    if ch["type"] == 1 {
+        return Some(u64::MAX);
+    }
+    Some(inner.roles.in_channel(ids::BOT, &ch["permission_overwrites"]))
+}
+
+fn need(have: u64, want: u64) -> Result<(), Refusal> {
+    match perms::refusal(have, want) {
+        Some((status, code, message)) => Err(Refusal::new(status, code, message)),
+        None => Ok(()),
+    }
+}
+
+fn form(errors: Vec<FormError>) -> Result<(), Refusal> {
+    if errors.is_empty() {
+        Ok(())
+    } else if errors.iter().all(|e| e.code == "EMPTY_MESSAGE") {
+        // Discord names this one with a code of its own.
+        Err(Refusal::new(400, 50006, "Cannot send an empty message"))
+    } else {
+        Err(Refusal::form(errors))
+    }
+}
+
+/// The body's own problems: Discord's OpenAPI schema, then its documented
+/// limits for this route.
+fn body_errors(shared: &Shared, method: &str, path: &str, body: &Value, files: &[(String, String)]) -> Vec<FormError> {
+    let mut errors: Vec<FormError> = if body.is_null() {
+        vec![]
+    } else {
+        shared.spec.check(method, path, body).into_iter().map(|e| FormError { path: vec![], code: "SCHEMA", message: e }).collect()
+    };
+    let message_route = |p: &str| path_matches(p, path);
+    if method == "POST" && (message_route("/channels/*/messages") || message_route("/webhooks/*/*")) {
+        errors.extend(limits::message(body, true, files.len()));
+    } else if method == "PATCH" && (message_route("/channels/*/messages/*") || message_route("/webhooks/*/*/messages/*")) {
+        errors.extend(limits::message(body, false, files.len()));
+    } else if method == "POST" && message_route("/interactions/*/*/callback") {
+        let data = &body["data"];
+        match body["type"].as_u64() {
+            Some(4) => errors.extend(limits::message(data, true, files.len()).into_iter().map(|e| prefixed(e, "data"))),
+            Some(7) => errors.extend(limits::message(data, false, files.len()).into_iter().map(|e| prefixed(e, "data"))),
+            Some(9) => errors.extend(limits::modal(data).into_iter().map(|e| prefixed(e, "data"))),
+            _ => {}
+        }
+    }
+    if files.len() > limits::MAX_FILES {
+        errors.push(FormError {
+            path: vec!["files".into()],
+            code: "BASE_TYPE_MAX_LENGTH",
+            message: "Must be 10 or fewer in length.".into(),
+        });
+    }
+    if let Some(n) = body.get("nonce").and_then(|n| n.as_str()) {
+        if n.len() > 25 {
+            errors.push(FormError {
+                path: vec!["nonce".into()],
+                code: "BASE_TYPE_MAX_LENGTH",
+                message: "Must be 25 or fewer in length.".into(),
+            });
+        }
+    }
+    if method == "POST" && message_route("/guilds/*/channels") {
+        let n = body["name"].as_str().map(|n| n.chars().count()).unwrap_or(0);
+        if !(1..=100).contains(&n) {
+            errors.push(FormError {
+                path: vec!["name".into()],
+                code: "BASE_TYPE_BAD_LENGTH",
+                message: "Must be between 1 and 100 in length.".into(),
+            });
+        }
+    }
+    errors
+}
+
+fn prefixed(mut e: FormError, p: &str) -> FormError {
+    e.path.insert(0, p.to_string());
+    e
+}
+
+/// Everything Discord would refuse about this request, before it does
+/// anything.
+pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[(String, String)]) -> Result<(), Refusal> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut inner = shared.inner.lock().unwrap();
+    // The interaction protocol.
+    match (method, segs.as_slice()) {
+        ("POST", ["interactions", id, token, "callback"]) => {
+            let Some(p) = inner.interactions.get_mut(*id).filter(|p| p.token == *token) else {
+                return Err(Refusal::new(404, 10062, "Unknown interaction"));
+            };
+            if p.created.elapsed() > ANSWER_WITHIN {
+                return Err(Refusal::new(404, 10062, "Unknown interaction"));
+            }
+            if p.answered {
+                return Err(Refusal::new(400, 40060, "Interaction has already been acknowledged."));
+            }
+            // Checked below before it counts as the answer.
+        }
+        (_, ["webhooks", app, token, ..]) => {
+            let Some(p) = inner.interactions.values().find(|p| p.token == *token) else {
+                return Err(Refusal::new(401, 50027, "Invalid Webhook Token"));
+            };
+            if *app != snowflake(ids::APP) || !p.answered {
+                return Err(Refusal::new(404, 10015, "Unknown Webhook"));
+            }
+        }
+        _ => {}
+    }
+    // The bot's own permissions.
+    let base = inner.roles.base(ids::BOT);
+    match (method, segs.as_slice()) {
+        ("POST", ["channels", c, "messages"]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            let mut want = perms::VIEW_CHANNEL | perms::SEND_MESSAGES;
+            if body["embeds"].as_array().is_some_and(|e| !e.is_empty()) {
+                want |= perms::EMBED_LINKS;
+            }
+            if !files.is_empty() {
+                want |= perms::ATTACH_FILES;
+            }
+            need(have, want)?;
+        }
+        ("PATCH", ["channels", c, "messages", _]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            need(have, perms::VIEW_CHANNEL)?;
+        }
+        ("POST", ["guilds", _, "channels"]) => {
+            let overwrites = body["permission_overwrites"].as_array().cloned().unwrap_or_default();
+            let want = perms::MANAGE_CHANNELS | if overwrites.is_empty() { 0 } else { perms::MANAGE_ROLES };
+            need(base | perms::VIEW_CHANNEL, want)?;
+            if base & ADMINISTRATOR == 0 && !perms::grants_only_what_it_has(base, &overwrites) {
+                return Err(Refusal::new(403, 50013, "Missing Permissions"));
+            }
+        }
+        ("PATCH", ["channels", c]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            let overwrites = body["permission_overwrites"].as_array().cloned().unwrap_or_default();
+            let want = perms::VIEW_CHANNEL | perms::MANAGE_CHANNELS | if overwrites.is_empty() { 0 } else { perms::MANAGE_ROLES };
+            need(have, want)?;
+            if have != u64::MAX && !perms::grants_only_what_it_has(have, &overwrites) {
+                return Err(Refusal::new(403, 50013, "Missing Permissions"));
+            }
+        }
+        ("PUT" | "DELETE", ["channels", c, "permissions", _]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            need(have, perms::VIEW_CHANNEL | perms::MANAGE_ROLES)?;
+            if method == "PUT" && have != u64::MAX && !perms::grants_only_what_it_has(have, std::slice::from_ref(body)) {
+                return Err(Refusal::new(403, 50013, "Missing Permissions"));
+            }
+        }
+        _ => {}
+    }
+    // The body, and the places it would fill.
+    form(body_errors(shared, method, path, body, files))?;
+    let bytes: usize = files.iter().map(|(_, c)| c.len()).sum();
+    if bytes > limits::MAX_UPLOAD_BYTES {
+        return Err(Refusal::new(413, 40005, "Request entity too large"));
+    }
+    match (method, segs.as_slice()) {
+        ("POST", ["guilds", _, "channels"]) => {
+            if inner.channels.iter().filter(|c| c["type"] != 1).count() >= 500 {
+                return Err(Refusal::new(400, 30013, "Maximum number of guild channels reached (500)"));
+            }
+            if let Some(p) = body["parent_id"].as_str() {
+                if children(&inner, p) >= 50 {
+                    return Err(full_category(p));
+                }
+            }
+        }
+        ("PATCH", ["channels", c]) => {
+            if let Some(p) = body["parent_id"].as_str() {
+                let moving = channel(&inner, c).is_some_and(|ch| ch["parent_id"] != *p);
+                if moving && children(&inner, p) >= 50 {
+                    return Err(full_category(p));
+                }
+            }
+        }
+        _ => {}
+    }
+    // The answer is accepted: it is the interaction's one initial response.
+    if let ("POST", ["interactions", id, _, "callback"]) = (method, segs.as_slice()) {
+        if let Some(p) = inner.interactions.get_mut(*id) {
+            p.answered = true;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[(String, String)]) -> Response {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let addr = shared.addr.lock().unwrap().expect("address");
+    let mut inner = shared.inner.lock().unwrap();
+    match (method, segs.as_slice()) {
+        ("GET", ["gateway"]) => ok(json!({"url": format!("ws://{addr}/ws")})),
+        ("GET", ["gateway", "bot"]) => ok(json!({"url": format!("ws://{addr}/ws"), "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})),
+        ("GET", ["users", "@me"]) => ok(user_json(ids::BOT)),
+        ("GET", ["oauth2", "applications", "@me"]) => {
+            ok(json!({"id": snowflake(ids::APP), "name": "hikeshi", "icon": null, "description": "",
+            "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": 0}))
+        }
+        ("PUT", ["applications", _, "guilds", _, "commands"]) => {
+            let cmds: Vec<Value> = body
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut c| {
+                    let id = new_id(&mut inner);
+                    c["id"] = json!(snowflake(id));
+                    c["application_id"] = json!(snowflake(ids::APP));
+                    c["version"] = json!("1");
+                    c["guild_id"] = json!(snowflake(ids::GUILD));
+                    if c.get("type").is_none() {
+                        c["type"] = json!(1);
+                    }
+                    if c.get("description").is_none() {
+                        c["description"] = json!("");
+                    }
+                    c
+                })
+                .collect();
+            ok(Value::Array(cmds))
+        }
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("PATCH", ["webhooks", _, _, "messages", "@original"]) | ("POST", ["webhooks", _, _]) => {
+            let id = new_id(&mut inner);
+            ok(message_json(id, ids::GENERAL, body))
+        }
+        ("GET", ["guilds", _, "channels"]) => ok(Value::Array(inner.channels.clone())),
+        ("POST", ["users", "@me", "channels"]) => {
+            // One DM channel per recipient, kept apart from the guild's.
+            let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
+            let name = format!("dm-{recipient}");
+            if let Some(c) = inner.channels.iter().find(|c| c["name"] == name) {
+                return ok(c.clone());
+            }
+            let id = new_id(&mut inner);
+            let mut c = channel_json(id, 1, &name, None, json!([]), None);
+            c["recipients"] = json!([user_json(recipient.parse().unwrap_or(0))]);
+            inner.channels.push(c.clone());
+            ok(c)
+        }
+        ("GET", ["guilds", g]) => ok(json!({
+            "id": g, "name": "Sample Corp", "icon": null, "splash": null, "discovery_splash": null, "owner_id": snowflake(ids::BOB),
+            "afk_channel_id": null, "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+            "roles": [], "emojis": [], "features": [], "mfa_level": 0, "application_id": null, "system_channel_id": null, "system_channel_flags": 0,
+            "rules_channel_id": null, "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0, "preferred_locale": "ja",
+            "public_updates_channel_id": null, "nsfw_level": 0, "premium_progress_bar_enabled": false, "stickers": [],
+            "approximate_member_count": 5, "approximate_presence_count": 2
+        })),
+        ("POST", ["guilds", _, "channels"]) => {
+            let kind = body.get("type").and_then(|t| t.as_u64()).unwrap_or(0) as u8;
+            let parent = body.get("parent_id").and_then(|p| p.as_str()).and_then(|p| p.parse::<u64>().ok());
+            let id = new_id(&mut inner);
+            let c = channel_json(
+                id,
+                kind,
+                body["name"].as_str().unwrap_or(""),
+                parent,
+                body.get("permission_overwrites").cloned().unwrap_or(json!([])),
+                body.get("topic").and_then(|t| t.as_str()),
+            );
+            inner.channels.push(c.clone());
+            check_privacy(&mut inner, id);
+            ok(c)
+        }
+        ("PATCH", ["channels", c]) => {
+            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            if let Some(p) = body.get("parent_id") {
+                ch["parent_id"] = p.clone();
+            }
+            if let Some(o) = body.get("permission_overwrites") {
+                ch["permission_overwrites"] = o.clone();
+            }
+            if let Some(n) = body.get("name") {
+                ch["name"] = n.clone();
+            }
+            let ch = ch.clone();
+            check_privacy(&mut inner, c.parse().unwrap_or(0));
+            ok(ch)
+        }
+        ("PUT", ["channels", c, "permissions", target]) => {
+            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
+            list.retain(|o| o["id"] != *target);
+            list.push(json!({"id": target, "type": body["type"], "allow": body["allow"], "deny": body["deny"]}));
+            ch["permission_overwrites"] = Value::Array(list);
+            check_privacy(&mut inner, c.parse().unwrap_or(0));
+            StatusCode::NO_CONTENT.into_response()
+        }
+        ("DELETE", ["channels", c, "permissions", target]) => {
+            let Some(ch) = inner.channels.iter_mut().find(|x| x["id"] == *c) else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
+            list.retain(|o| o["id"] != *target);
+            ch["permission_overwrites"] = Value::Array(list);
+            check_privacy(&mut inner, c.parse().unwrap_or(0));
+            StatusCode::NO_CONTENT.into_response()
+        }
+        ("POST", ["channels", c, "messages"]) => {
+            let Ok(channel) = c.parse::<u64>() else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            if !inner.channels.iter().any(|x| x["id"] == *c) {
+                return error(404, 10003, "Unknown Channel");
+            }
+            // enforce_nonce: the same nonce in the same channel returns the
+            // first message instead of posting again.
+            let nonce = body.get("nonce").and_then(|n| n.as_str()).map(str::to_string);
+            if body.get("enforce_nonce") == Some(&json!(true)) {
+                if let Some(n) = &nonce {
+                    if let Some(m) = inner.nonces.get(&(channel, n.clone())) {
+                        return ok(m.clone());
+                    }
+                }
+            }
+            let id = new_id(&mut inner);
+            let mut m = message_json(id, channel, body);
+            m["attachments"] = Value::Array(files.iter().enumerate().map(|(i, (name, content))| json!({
+                "id": snowflake(id + 1 + i as u64), "filename": name, "size": content.len(), "url": format!("http://{addr}/attachments/{id}/{name}"), "proxy_url": format!("http://{addr}/attachments/{id}/{name}")
+            })).collect());
+            if let Some(n) = nonce {
+                inner.nonces.insert((channel, n), m.clone());
+            }
+            inner.messages.entry(channel).or_default().push(m.clone());
+            let mut event = m.clone();
+            event["guild_id"] = json!(snowflake(ids::GUILD));
+            shared.emit("MESSAGE_CREATE", event);
+            ok(m)
+        }
+        ("PATCH", ["channels", c, "messages", mid]) => {
+            let Ok(channel) = c.parse::<u64>() else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            let Some(m) = inner.messages.get_mut(&channel).and_then(|ms| ms.iter_mut().find(|m| m["id"] == *mid)) else {
+                return error(404, 10008, "Unknown Message");
+            };
+            for k in ["content", "embeds", "components"] {
+                if let Some(v) = body.get(k) {
+                    m[k] = v.clone();
+                }
+            }
+            m["edited_timestamp"] = json!(now_iso());
+            ok(m.clone())
+        }
+        _ => error(404, 0, "404: Not Found (the fake has no such route)"),
+    }
+}
