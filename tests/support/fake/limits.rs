@@ -93,7 +93,7 @@ fn embeds(list: &Value) -> Vec<FormError> {
             }
             total += chars(&f["name"]) + chars(&f["value"]);
         }
-        errors.extend(local.into_iter().map(|e| e.at(&[i.clone()])));
+        errors.extend(local.into_iter().map(|e| e.at(std::slice::from_ref(&i))));
     }
     if total > 6000 {
         errors.push(FormError::new(&[], "MAX_EMBED_SIZE_EXCEEDED", format!("Embed size exceeds maximum size of 6000 ({total}).")));

@@ -428,25 +428,28 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Stri
     (payload, files)
 }
 
-/// A refusal by Discord's rules: the answer, its code and why.
+/// A refusal by Discord's rules: the answer's status and body, its code
+/// and why.
 pub(crate) struct Refusal {
-    pub response: Response,
+    pub status: u16,
+    pub body: Box<Value>,
     pub code: i64,
     pub why: Vec<String>,
 }
 
 impl Refusal {
     pub fn new(status: u16, code: i64, message: &str) -> Refusal {
-        Refusal { response: error(status, code, message), code, why: vec![message.to_string()] }
+        Refusal { status, body: Box::new(json!({"message": message, "code": code})), code, why: vec![message.to_string()] }
     }
 
     pub fn form(errors: Vec<limits::FormError>) -> Refusal {
         let body = limits::invalid_form_body(&errors);
-        Refusal {
-            response: (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
-            code: 50035,
-            why: errors.iter().map(|e| e.to_string()).collect(),
-        }
+        Refusal { status: 400, body: Box::new(body), code: 50035, why: errors.iter().map(|e| e.to_string()).collect() }
+    }
+
+    fn response(&self) -> Response {
+        let s = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (s, axum::Json((*self.body).clone())).into_response()
     }
 }
 
@@ -503,8 +506,9 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             Some(Fault::RateLimited { retry_after, global }) => rate_limited(*retry_after, *global),
             Some(Fault::LostAnswer) | None => match routes::check(&shared, &method, &path, &body, &files) {
                 Err(r) => {
+                    let response = r.response();
                     refused = Some((r.code, r.why));
-                    r.response
+                    response
                 }
                 Ok(()) => {
                     let response = routes::route(&shared, &method, &path, &body, &files);
