@@ -9,6 +9,7 @@ mod commander;
 mod fake;
 mod governance;
 mod lessons;
+mod matrix;
 mod records;
 mod report;
 mod resilience;

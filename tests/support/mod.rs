@@ -475,6 +475,84 @@ impl TestApp {
     }
 }
 
+/// Everything a refused action must leave as it was: the event log, the
+/// incidents (with their lessons), §4.3 entries, requests, reminders, reads,
+/// the outbox, and on the fake every channel with its overwrites and every
+/// message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub events: Vec<(String, String)>,
+    pub incidents: Vec<String>,
+    pub entries: Vec<(i64, String)>,
+    pub requests: Vec<(i64, String, Option<i64>)>,
+    pub reminders: Vec<(i64, Option<i64>)>,
+    pub reads: i64,
+    pub outbox: i64,
+    pub channels: Vec<Value>,
+    pub messages: Vec<Value>,
+}
+
+impl Snapshot {
+    /// The parts that differ from `other`, briefly.
+    pub fn differences(&self, other: &Snapshot) -> Vec<String> {
+        let mut out = vec![];
+        let mut part = |name: &str, a: String, b: String| {
+            if a != b {
+                out.push(format!("{name}: {} → {}", a.chars().take(300).collect::<String>(), b.chars().take(300).collect::<String>()));
+            }
+        };
+        let tail = |v: &Vec<(String, String)>, n: usize| format!("{:?}", &v[n.min(v.len())..]);
+        part(
+            "events",
+            tail(&self.events, self.events.len().min(other.events.len())),
+            tail(&other.events, self.events.len().min(other.events.len())),
+        );
+        part("incidents", format!("{:?}", self.incidents), format!("{:?}", other.incidents));
+        part("entries", format!("{:?}", self.entries), format!("{:?}", other.entries));
+        part("requests", format!("{:?}", self.requests), format!("{:?}", other.requests));
+        part("reminders", format!("{:?}", self.reminders), format!("{:?}", other.reminders));
+        part("reads", self.reads.to_string(), other.reads.to_string());
+        part("outbox", self.outbox.to_string(), other.outbox.to_string());
+        part("channels", format!("{:?}", self.channels), format!("{:?}", other.channels));
+        let texts = |m: &Vec<Value>| format!("{:?}", m.iter().map(|m| (&m["content"], &m["embeds"])).collect::<Vec<_>>());
+        part("messages", texts(&self.messages), texts(&other.messages));
+        out
+    }
+}
+
+impl TestApp {
+    /// The state a refused action must not change (taken once the outbox
+    /// has settled, so nothing earlier is still arriving).
+    pub async fn snapshot(&self) -> Snapshot {
+        self.settled_allowing_failures().await;
+        let pool = self.store.pool();
+        let q = |sql: &'static str| sqlx::query_as::<_, (String, String)>(sql).fetch_all(pool);
+        let mut messages: Vec<Value> = self.fake.shared.inner.lock().unwrap().messages.values().flatten().cloned().collect();
+        messages.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        Snapshot {
+            events: q("SELECT kind, payload FROM events ORDER BY seq").await.expect("db"),
+            incidents: sqlx::query_scalar("SELECT state FROM incidents ORDER BY id").fetch_all(pool).await.expect("db"),
+            entries: sqlx::query_as("SELECT id, body FROM log_entries ORDER BY id").fetch_all(pool).await.expect("db"),
+            requests: sqlx::query_as("SELECT id, status, decided_by FROM requests ORDER BY id").fetch_all(pool).await.expect("db"),
+            reminders: sqlx::query_as("SELECT id, acknowledged_by FROM reminders ORDER BY id").fetch_all(pool).await.expect("db"),
+            reads: sqlx::query_scalar("SELECT COUNT(*) FROM announcement_reads").fetch_one(pool).await.expect("db"),
+            outbox: sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(pool).await.expect("db"),
+            channels: self.fake.channels(),
+            messages,
+        }
+    }
+
+    /// `act` is refused and changes nothing; returns the reply's text.
+    pub async fn refused_and_unchanged(&self, what: &str, payload: Value) -> String {
+        let before = self.snapshot().await;
+        let reply = self.interact(payload).await;
+        let text = ephemeral_text(&reply);
+        let after = self.snapshot().await;
+        assert!(before == after, "{what} was refused ({text}) but changed: {:?}", before.differences(&after));
+        text
+    }
+}
+
 /// The bot as a separate process.
 pub struct BotProcess {
     pub child: tokio::process::Child,
