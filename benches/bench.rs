@@ -134,7 +134,14 @@ async fn main() {
     println!("resident memory: idle {} MiB, peak {} MiB", idle / 1024, peak / 1024);
     bot.kill().await;
 
-    if let Some(pg) = TestApp::without_bot_on_postgres("bench").await {
+    let pg = match std::env::var_os("TEST_DATABASE_URL") {
+        Some(_) => TestApp::without_bot_on_postgres("bench").await,
+        None => {
+            println!("transcript ingest, PostgreSQL: not measured (set TEST_DATABASE_URL)");
+            None
+        }
+    };
+    if let Some(pg) = pg {
         let bot = pg.start_process("hikeshi=warn").await;
         let rate = ingest(&pg, 5000).await;
         println!("transcript ingest, PostgreSQL: {rate:.0} messages/s (5000 messages)");

@@ -19,6 +19,8 @@ const BUCKETS: [f64; 9] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0];
 #[derive(Debug, Default)]
 pub struct Metrics {
     discord_errors: AtomicU64,
+    /// Interactions left to the process that saw them first.
+    duplicates: AtomicU64,
     interactions: AtomicU64,
     /// Sum of latencies in microseconds.
     latency_micros: AtomicU64,
@@ -28,6 +30,11 @@ pub struct Metrics {
 impl Metrics {
     pub fn discord_error(&self) {
         self.discord_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An interaction another delivery already handles.
+    pub fn duplicate(&self) {
+        self.duplicates.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Time from receiving an interaction to having answered it.
@@ -78,6 +85,12 @@ impl Metrics {
             "counter",
             "Discord REST calls that failed.",
             vec![format!("hikeshi_discord_errors_total {}", self.discord_errors.load(Ordering::Relaxed))],
+        );
+        metric(
+            "hikeshi_interactions_duplicate_total",
+            "counter",
+            "Interactions delivered again and left to the delivery that came first.",
+            vec![format!("hikeshi_interactions_duplicate_total {}", self.duplicates.load(Ordering::Relaxed))],
         );
         let n = self.interactions.load(Ordering::Relaxed);
         let mut lines: Vec<String> = self

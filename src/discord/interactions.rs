@@ -12,6 +12,21 @@ use serenity::all::{CommandInteraction, ComponentInteraction, Context, Interacti
 pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
     let started = std::time::Instant::now();
     let _answer = ctx.answering.start();
+    // Discord accepts one answer: a second delivery of the same interaction
+    // (another process's session, a redelivery) is left to the first.
+    let id = match &interaction {
+        Interaction::Command(c) => Some(c.id),
+        Interaction::Component(c) => Some(c.id),
+        Interaction::Modal(m) => Some(m.id),
+        _ => None,
+    };
+    if let Some(id) = id {
+        if !ctx.app.first_delivery(&id.to_string()).await {
+            tracing::info!(interaction = %id, "already handled by another delivery");
+            ctx.metrics.duplicate();
+            return;
+        }
+    }
     let result = match interaction {
         Interaction::Command(cmd) => command(ctx, discord, cmd).await,
         Interaction::Component(c) => component(ctx, discord, c).await,

@@ -45,6 +45,6 @@ mod tests {
 
     #[test]
     fn inert_defuses_mentions() {
-        assert!(!inert("@everyone <@&123> @here").contains("@e"));
+        assert_eq!(inert("@everyone <@&123> @here <@456>"), "@\u{200B}everyone <@\u{200B}&123> @\u{200B}here <@\u{200B}456>");
     }
 }

@@ -84,6 +84,39 @@ impl Hikeshi {
         Ok(self.store.give_up(id, error, self.clock.now()).await?)
     }
 
+    /// Is this the first delivery of interaction `id`, to any process? Only
+    /// the first answers (Discord accepts one answer). When the database
+    /// cannot say, the interaction is handled: an answer refused as a
+    /// duplicate is better than none.
+    pub async fn first_delivery(&self, id: &str) -> bool {
+        // This process's own redeliveries (a resumed session).
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.len() > 10_000 {
+                seen.retain(|_, at| at.elapsed() < std::time::Duration::from_secs(3600));
+            }
+            if seen.insert(id.to_string(), std::time::Instant::now()).is_some() {
+                return false;
+            }
+        }
+        // Other processes share only a server database (SQLite serves one
+        // process). The answer must not wait long for it: Discord's 3 s.
+        if self.store.backend() != crate::store::Backend::Postgres {
+            return true;
+        }
+        match tokio::time::timeout(std::time::Duration::from_millis(500), self.store.first_sight(id, self.clock.now())).await {
+            Ok(Ok(first)) => first,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not record an interaction as seen; handling it");
+                true
+            }
+            Err(_) => {
+                tracing::warn!("recording an interaction as seen took too long; handling it");
+                true
+            }
+        }
+    }
+
     /// Whether the database answers (`/healthz`).
     pub async fn ping(&self) -> Result<(), ServiceError> {
         self.store.count_incidents().await?;

@@ -59,13 +59,15 @@ pub struct Hikeshi {
     /// Group commit for the two writes that come in bursts.
     reports: Arc<batch::Batcher<report::ReportJob, Reported>>,
     messages: Arc<batch::Batcher<crate::domain::records::TranscriptMessage, Kept>>,
+    /// Interactions this process has seen, and when (see `first_delivery`).
+    seen: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
 }
 
 impl Hikeshi {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
         let reports = Arc::new(batch::Batcher::new(report::writer(store.clone(), settings.clone(), clock.clone())));
         let messages = Arc::new(batch::Batcher::new(transcript::writer(store.clone())));
-        Hikeshi { store, settings, clock, reports, messages }
+        Hikeshi { store, settings, clock, reports, messages, seen: Arc::default() }
     }
 
     /// Notified after every commit that queued side effects (the outbox

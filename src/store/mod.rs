@@ -229,6 +229,25 @@ impl Store {
         rows.iter().map(event_record).collect()
     }
 
+    /// Records that this process handles interaction `id`; `false` when
+    /// another delivery of it was recorded first.
+    pub async fn first_sight(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+        let _turn = self.writer_turn().await;
+        let done = sqlx::query("INSERT INTO interactions_seen (id, at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(crate::clock::to_ms(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Forgets interactions seen before `t` (Discord forgets them sooner).
+    pub async fn forget_interactions_before(&self, t: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("DELETE FROM interactions_seen WHERE at < $1").bind(crate::clock::to_ms(t)).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// A small named value.
     pub async fn get_state(&self, key: &str) -> Result<Option<String>> {
         let row = sqlx::query("SELECT value FROM bot_state WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;

@@ -84,7 +84,7 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     }
     app.settled().await;
     let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().unwrap();
-    assert!(ann["embeds"][0]["footer"]["text"].as_str().unwrap().contains('2'), "the count, edited in place: {ann}");
+    assert_eq!(ann["embeds"][0]["footer"]["text"], "既読 2人", "two readers (Dave twice counts once), edited in place: {ann}");
     assert_eq!(app.fake.messages(ids::ANNOUNCEMENTS).len(), 1);
     let who =
         app.interact(payloads::button(app.id(), Who::new(ids::CAROL, ids::ANNOUNCEMENTS), &format!("hk1:readers:{}", i.id), &ann)).await;

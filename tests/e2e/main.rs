@@ -11,6 +11,7 @@ mod governance;
 mod lessons;
 mod matrix;
 mod records;
+mod refusals;
 mod report;
 mod resilience;
 mod schedules;

@@ -526,6 +526,20 @@ impl TestApp {
     pub async fn snapshot(&self) -> Snapshot {
         self.settled_allowing_failures().await;
         let pool = self.store.pool();
+        // The bot's own posts come back through the gateway into the
+        // transcript: wait until every message of an incident channel is in.
+        self.eventually("the transcript has every incident-channel message", || async {
+            let channels: Vec<Option<i64>> = sqlx::query_scalar("SELECT channel_id FROM incidents").fetch_all(pool).await.expect("db");
+            let kept: std::collections::HashSet<i64> =
+                sqlx::query_scalar("SELECT message_id FROM transcript").fetch_all(pool).await.expect("db").into_iter().collect();
+            channels.into_iter().flatten().all(|c| {
+                self.fake
+                    .messages(c as u64)
+                    .iter()
+                    .all(|m| m["id"].as_str().and_then(|i| i.parse::<i64>().ok()).is_some_and(|i| kept.contains(&i)))
+            })
+        })
+        .await;
         let q = |sql: &'static str| sqlx::query_as::<_, (String, String)>(sql).fetch_all(pool);
         let mut messages: Vec<Value> = self.fake.shared.inner.lock().unwrap().messages.values().flatten().cloned().collect();
         messages.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));

@@ -1,5 +1,5 @@
 //! Checks request bodies against Discord's OpenAPI spec
-//! (`../shared/discord/openapi.json`), so a malformed request fails the
+//! (`tests/fixtures/discord/openapi.json`, vendored), so a malformed request fails the
 //! test instead of passing unnoticed. A small JSON-Schema subset: `$ref`,
 //! `type`, `properties`, `required`, `enum`, `const`, lengths, bounds,
 //! `items`, `anyOf`/`oneOf` (as any-of: Discord's unions overlap), `allOf`,
@@ -17,7 +17,7 @@ pub struct Spec {
 fn spec_path() -> PathBuf {
     std::env::var_os("HIKESHI_OPENAPI")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/discord/openapi.json"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discord/openapi.json"))
 }
 
 impl Spec {
@@ -25,7 +25,7 @@ impl Spec {
         let path = spec_path();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
-                "cannot read Discord's OpenAPI spec at {} ({e}); it lives in shared/discord/ beside the repository, or set HIKESHI_OPENAPI",
+                "cannot read Discord's OpenAPI spec at {} ({e}); it is vendored in tests/fixtures/discord/, or set HIKESHI_OPENAPI",
                 path.display()
             )
         });
