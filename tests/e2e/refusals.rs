@@ -112,3 +112,40 @@ async fn after_a_global_429_nothing_is_sent_before_retry_after() {
     assert!(retry.at.duration_since(limited.at) >= Duration::from_secs(1));
     app.assert_one_channel_and_card(&i);
 }
+
+/// The server's admin took Embed Links from the bot's role (and
+/// @everyone's): the bot cannot grant in a channel's overwrites what it
+/// lacks itself, so Discord refuses the incident channel (50013). The report
+/// is stored and answered; the channel is given up at once, not retried for
+/// ever; and the committee hears of the report in its channel, with its
+/// number.
+#[tokio::test]
+async fn without_embed_links_the_channel_is_refused_and_the_committee_still_hears_of_the_report() {
+    use crate::support::fake::perms::{self, BOT_INVITE, EVERYONE_DEFAULT};
+    let app = TestApp::spawn().await;
+    app.fake.set_role_permissions(ids::BOT_ROLE, BOT_INVITE & !perms::EMBED_LINKS);
+    app.fake.set_role_permissions(ids::GUILD, EVERYONE_DEFAULT & !perms::EMBED_LINKS);
+    app.fake.expect_refusal(50013);
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            Some("malware"),
+            &[("title", "ランサムウェア"), ("what", "ファイルが暗号化された")],
+        )
+        .await;
+    let text = crate::support::ephemeral_text(&reply);
+    assert!(text.contains("受け付けました"), "{text}");
+    let incident = app.store.open_incidents().await.unwrap().pop().expect("the report is stored");
+    let number = incident.number.to_string();
+    let alert = |f: &crate::support::fake::FakeDiscord| {
+        f.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| {
+            let c = m["content"].as_str().unwrap_or("");
+            c.contains(&number) && c.contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)) && c.contains("用意できませんでした")
+        })
+    };
+    app.wait_until("the committee is told the channel could not be made", alert).await;
+    let refused: Vec<_> = app.fake.calls("POST", "/guilds/*/channels").into_iter().filter(|r| r.refused == Some(50013)).collect();
+    assert_eq!(refused.len(), 1, "a permanent refusal is given up, not retried");
+    assert!(app.store.incident_by_number(incident.number).await.unwrap().unwrap().channel.is_none());
+}
