@@ -218,11 +218,12 @@ async fn commands_from_another_guild_or_a_dm_are_refused_politely() {
     let app = TestApp::spawn().await;
     let mut who = Who::new(ids::ALICE, ids::GENERAL).en();
     who.guild = Some(9999);
-    let reply = app.interact(payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}]))).await;
-    assert!(ephemeral_text(&reply).contains("only inside its organisation's server"));
+    let report = |who| payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}]));
+    let text = app.refused_and_unchanged("/report from another guild", report(who)).await;
+    assert!(text.contains("only inside its organisation's server"), "{text}");
     who.guild = None;
-    let reply = app.interact(payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}]))).await;
-    assert!(ephemeral_text(&reply).contains("only inside"));
+    let text = app.refused_and_unchanged("/report from a DM", report(who)).await;
+    assert!(text.contains("only inside"), "{text}");
     assert_eq!(app.store.count_incidents().await.unwrap(), 0);
 }
 
