@@ -116,6 +116,17 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn each_filing_is_kept_for_its_own_stage() {
+        let mut a = Appi::default();
+        assert!(!a.filed(Stage::Preliminary) && !a.filed(Stage::Final));
+        a.preliminary_filed = true;
+        assert!(a.filed(Stage::Preliminary) && !a.filed(Stage::Final));
+        a.final_filed = true;
+        a.preliminary_filed = false;
+        assert!(!a.filed(Stage::Preliminary) && a.filed(Stage::Final));
+    }
+
+    #[test]
     fn any_yes_makes_it_reportable_and_malice_doubles_the_final_deadline() {
         let t = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
         let p = AppiPolicy::default();

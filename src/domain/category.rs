@@ -42,10 +42,6 @@ impl Category {
         }
     }
 
-    pub fn name(self, lang: Lang) -> String {
-        self.label().get(lang).to_string()
-    }
-
     /// The sub-kinds the regulation lists under this category.
     pub fn sub_kinds(self) -> impl Iterator<Item = SubKind> {
         SubKind::ALL.into_iter().filter(move |k| k.category() == self)

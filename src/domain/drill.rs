@@ -129,7 +129,30 @@ mod tests {
             Some(&first),
         );
         assert_eq!(second.time_to_command_change, Some(-180));
+        assert!(second.skipped.is_empty(), "no item was skipped");
         assert_eq!(second.phases[1].change, Some(-600));
         assert_eq!(second.previous.as_deref(), Some("INC-2026-0001"));
+    }
+
+    /// §4.1(2): the items left unticked when a phase was advanced are the
+    /// drill's findings; ticked ones are not.
+    #[test]
+    fn skipped_items_are_listed_with_their_text_and_done_ones_are_not() {
+        use crate::domain::{ChecklistMark, MarkState};
+        let mut i = incident(true);
+        i.marks = vec![
+            ChecklistMark { phase: Phase::Analysis, item: 0, state: MarkState::Done },
+            ChecklistMark { phase: Phase::Analysis, item: 1, state: MarkState::Skipped },
+        ];
+        let pb = playbook("malware", &["breach/malware"], 2);
+        i.lessons.notes = vec![
+            crate::domain::lessons::ImprovementNote { playbook: None, went_well: "連絡".into(), missing: " ".into() },
+            crate::domain::lessons::ImprovementNote { playbook: None, went_well: String::new(), missing: "手順書が古い".into() },
+        ];
+        let r = drill_report(&i, &[], Some(&pb), None);
+        assert_eq!(r.problems, vec!["手順書が古い".to_string()], "blank notes are no problems");
+        assert_eq!(r.skipped.len(), 1);
+        assert_eq!((r.skipped[0].phase, r.skipped[0].item), (Phase::Analysis, 1));
+        assert_eq!(r.skipped[0].text, pb.checklist(Phase::Analysis)[1].en);
     }
 }

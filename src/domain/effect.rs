@@ -225,4 +225,21 @@ mod tests {
             assert_eq!(serde_json::to_value(&e).unwrap()["type"], e.kind());
         }
     }
+
+    /// A refresh still pending absorbs a new one; other effects are never
+    /// merged (each post, grant and revoke must happen).
+    #[test]
+    fn only_refreshes_coalesce_and_incident_effects_name_their_incident() {
+        let (i, j) = (IncidentId(1), IncidentId(2));
+        assert_eq!(Effect::RefreshCard { incident: i }.coalesce_key(), Some("refresh-card:1".into()));
+        assert_ne!(Effect::RefreshCard { incident: i }.coalesce_key(), Effect::RefreshCard { incident: j }.coalesce_key());
+        assert_eq!(Effect::RefreshStatusBoard.coalesce_key(), Some("status-board".into()));
+        assert_eq!(Effect::RefreshAnnouncement { incident: i }.coalesce_key(), Some("refresh-announcement:1".into()));
+        assert_eq!(Effect::PostCard { incident: i }.coalesce_key(), None);
+        assert_eq!(Effect::GrantAccess { incident: i, user: UserId(3) }.coalesce_key(), None);
+        assert_eq!(Effect::RevokeAccess { incident: j, user: UserId(3) }.incident(), Some(j));
+        assert_eq!(Effect::Remind { incident: i, what: IncidentReminder::NoCommander }.incident(), Some(i));
+        assert_eq!(Effect::RefreshStatusBoard.incident(), None);
+        assert_eq!(Effect::PostRequest { request: 4 }.incident(), None);
+    }
 }

@@ -318,6 +318,15 @@ mod tests {
         assert_eq!(verify_chain(&deleted, head), Err(ChainBreak::Gap { seq: 3, expected: 2 }));
 
         assert_eq!(verify_chain(&c[..3], head), Err(ChainBreak::Truncated { last: 3, head: 5 }));
+        // The last link replaced (same number, another hash): the head knows.
+        assert_eq!(verify_chain(&c, (5, GENESIS_HASH)), Err(ChainBreak::Truncated { last: 5, head: 5 }));
+    }
+
+    /// The actor is part of what the hash covers: its written form is fixed.
+    #[test]
+    fn actors_are_written_as_stored() {
+        assert_eq!(Actor::User(UserId(7)).to_string(), "user:7");
+        assert_eq!(Actor::System.to_string(), "system");
     }
 
     #[test]

@@ -133,6 +133,12 @@ impl std::str::FromStr for IncidentNumber {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ids_print_as_written_in_the_configuration() {
+        assert_eq!(super::PlaybookId("malware".into()).to_string(), "malware");
+        assert_eq!(super::SystemId("file-server".into()).to_string(), "file-server");
+    }
+
     use super::*;
 
     #[test]

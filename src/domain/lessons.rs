@@ -142,6 +142,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_board_questions_are_answered_only_when_both_are() {
+        let mut b = BoardQuestions::default();
+        assert!(!b.answered());
+        b.victim_of_outside_breach = Some(false);
+        assert!(!b.answered(), "one of two");
+        b.victim_of_outside_breach = None;
+        b.harmed_outsiders = Some(true);
+        assert!(!b.answered(), "the other one of two");
+        b.victim_of_outside_breach = Some(false);
+        assert!(b.answered() && b.board_report_required());
+    }
+
+    #[test]
     fn a_plan_needs_both_parts() {
         assert!(PreventionPlan::new("patch", "").is_err());
         assert!(PreventionPlan::new(" ", "train").is_err());

@@ -110,4 +110,15 @@ pub(crate) mod tests {
         assert_eq!(m(Category::Unsure, None), None);
         assert_eq!(m(Category::Threat, Some(SubKind::BuildingIntrusion)), None);
     }
+
+    /// Two playbooks that fit equally: the first id wins, whatever the
+    /// order in the folder.
+    #[test]
+    fn a_tie_goes_to_the_first_id_and_playbooks_are_found_by_id() {
+        let pbs = Playbooks::new(vec![playbook("zeta", &["breach"], 1), playbook("alpha", &["breach"], 1)]);
+        assert_eq!(pbs.matching(Category::Breach, None).map(|p| p.id.0.as_str()), Some("alpha"));
+        assert_eq!(pbs.get(&PlaybookId("zeta".into())).map(|p| p.id.0.as_str()), Some("zeta"));
+        assert_eq!(pbs.get(&PlaybookId("alpha".into())).map(|p| p.id.0.as_str()), Some("alpha"));
+        assert!(pbs.get(&PlaybookId("nope".into())).is_none());
+    }
 }

@@ -110,6 +110,16 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// Table 1's numbers, as the configuration writes them and the card shows.
+    #[test]
+    fn priorities_are_table_1s_numbers() {
+        for n in 0u8..=3 {
+            let p = RecoveryPriority::try_from(n).unwrap();
+            assert_eq!(u8::from(p), n);
+            assert_eq!(p.to_string(), n.to_string());
+        }
+    }
+
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 25, 15, 30, 0).unwrap()
     }

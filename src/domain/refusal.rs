@@ -255,6 +255,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
+        assert_eq!(IncidentError::examples().len(), 22, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -281,6 +282,17 @@ pub(crate) mod tests {
             let ja = e.text(Lang::Ja);
             assert_eq!(has_english(&ja), None, "English in the Japanese text of {e:?}: {ja}");
             assert!(!e.text(Lang::En).is_empty());
+        }
+    }
+
+    /// The texts name what they are about: the missing items, the phases.
+    #[test]
+    fn refusals_name_the_items_and_phases_they_concern() {
+        let missing = IncidentError::LessonsIncomplete(vec![LessonItem::Plan]).text(Lang::Ja);
+        assert!(missing.contains("再発防止計画（§4.4(1)）"), "{missing}");
+        let skips = PhaseError::Skips { from: Phase::Reported, to: Phase::Recovery, next: Phase::Analysis }.text(Lang::En);
+        for p in [Phase::Reported, Phase::Recovery, Phase::Analysis] {
+            assert!(skips.contains(p.label().en.as_str()), "{skips}");
         }
     }
 

@@ -40,3 +40,22 @@ pub struct Activity {
     /// The last §4.3 status entry.
     pub last_status: Option<DateTime<Utc>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committee hears in its own channel of an overdue deadline, the
+    /// first no-downtime alarm and a missing commander — not of the rest.
+    #[test]
+    fn only_what_the_committee_must_act_on_escalates() {
+        let t = chrono::DateTime::<Utc>::MIN_UTC;
+        assert!(IncidentReminder::Deadline { percent: 100, deadline: t, missed: vec![] }.escalates());
+        assert!(!IncidentReminder::Deadline { percent: 80, deadline: t, missed: vec![] }.escalates());
+        assert!(IncidentReminder::NoDowntime { nudge: 0 }.escalates());
+        assert!(!IncidentReminder::NoDowntime { nudge: 1 }.escalates());
+        assert!(IncidentReminder::NoCommander.escalates());
+        assert!(!IncidentReminder::Stale { since: t }.escalates());
+        assert!(!IncidentReminder::StatusDue { every_minutes: 60 }.escalates());
+    }
+}

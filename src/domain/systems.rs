@@ -70,6 +70,7 @@ mod tests {
         }]);
         for typed in ["mail", "MAIL", "mail service", "メール"] {
             assert_eq!(reg.resolve(typed).system, Some(SystemId("mail".into())), "{typed}");
+            assert!(reg.resolve(typed).is_known());
         }
         let unknown = reg.resolve(" printer ");
         assert!(!unknown.is_known());

@@ -196,3 +196,34 @@ fn refusals_name_who_may_act() {
     let ja = IncidentError::NotAllowed(Action::Advance.allowed_roles()).text(crate::domain::Lang::Ja);
     assert_eq!(ja, "この操作はインシデント指揮者または情報セキュリティ委員会だけが行えます。");
 }
+
+/// Who holds which role is read from the incident, person by person.
+#[test]
+fn roles_come_from_the_incident_person_by_person() {
+    let mut i = incident(true);
+    i.commander = Some(CHAIR);
+    i.responders = vec![OUTSIDER];
+    let r = i.roles_of(REPORTER, false);
+    assert!(r.reporter && !r.responder && !r.commander && !r.committee);
+    let c = i.roles_of(CHAIR, true);
+    assert!(!c.reporter && !c.responder && c.commander && c.committee);
+    let o = i.roles_of(OUTSIDER, false);
+    assert!(!o.reporter && o.responder && !o.commander && !o.committee);
+    assert_eq!(i.roles_of(UserId(999), false), RoleSet::default());
+}
+
+/// A confidential reporter hears of every phase change by DM; a named
+/// reporter sees the channel instead.
+#[test]
+fn a_confidential_reporter_is_told_of_each_phase_change() {
+    let pb = playbook("malware", &["breach/malware"], 0);
+    let told = |confidential: bool| {
+        let mut i = incident(true);
+        i.confidential = confidential;
+        i.commander = Some(CHAIR);
+        let out = i.advance(CHAIR, &i.roles_of(CHAIR, true), Some(&pb), false, now()).unwrap();
+        out.effects.contains(&Effect::TellReporter { incident: i.id })
+    };
+    assert!(told(true));
+    assert!(!told(false));
+}
