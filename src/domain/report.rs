@@ -277,6 +277,20 @@ mod tests {
         assert_eq!(p("").at, now());
     }
 
+    /// Exactly now is now (not yesterday); up to five minutes ahead is a
+    /// clock difference, further is the future.
+    #[test]
+    fn the_edges_of_now_and_of_the_future() {
+        let tz = chrono_tz::Asia::Tokyo;
+        // now() is 10:00 in Tokyo.
+        assert_eq!(parse_noticed("10:00", now(), tz).at, now(), "this very minute, today");
+        let ahead =
+            |m: i64| parse_noticed(&(now() + Duration::minutes(m)).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), now(), tz);
+        assert!(ahead(4).understood && ahead(5).understood);
+        assert_eq!(ahead(5).at, now() + Duration::minutes(5));
+        assert!(!ahead(6).understood);
+    }
+
     #[test]
     fn unparsable_or_future_times_are_kept_and_flagged() {
         let n = parse_noticed("yesterday after lunch", now(), chrono_tz::Asia::Tokyo);
@@ -306,6 +320,12 @@ mod tests {
         let problems = d.validate().unwrap_err();
         assert_eq!(problems, vec![FieldError::TooLong { field: ReportField::Title, len: 101, max: 100 }]);
         assert_eq!(problems[0].text(Lang::Ja), "「件名」は101文字です。上限は100文字なので短くしてください。");
+    }
+
+    #[test]
+    fn a_draft_without_a_category_says_so() {
+        let d = ReportDraft { category: None, ..draft() };
+        assert_eq!(d.validate().unwrap_err(), vec![FieldError::NoCategory]);
     }
 
     #[test]

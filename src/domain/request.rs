@@ -84,3 +84,23 @@ impl Request {
         self.kind == RequestKind::Exception && self.status == RequestStatus::Approved && self.until.is_some_and(|u| u <= now)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words stored in the requests table read back as what they were.
+    #[test]
+    fn kinds_and_statuses_round_trip_through_their_stored_words() {
+        for k in [RequestKind::Exception, RequestKind::Amendment] {
+            assert_eq!(RequestKind::parse(k.id()), Some(k));
+        }
+        assert_eq!((RequestKind::Exception.id(), RequestKind::Amendment.id()), ("exception", "amendment"));
+        for st in [RequestStatus::Pending, RequestStatus::Approved, RequestStatus::Denied] {
+            assert_eq!(RequestStatus::parse(st.id()), Some(st));
+        }
+        assert_eq!(RequestStatus::Approved.id(), "approved");
+        assert_eq!(RequestKind::parse("nope"), None);
+        assert_eq!(RequestStatus::parse(""), None);
+    }
+}
