@@ -102,5 +102,29 @@ mod tests {
         assert_eq!(RequestStatus::Approved.id(), "approved");
         assert_eq!(RequestKind::parse("nope"), None);
         assert_eq!(RequestStatus::parse(""), None);
+        assert_eq!(RequestStatus::parse("denied"), Some(RequestStatus::Denied));
+    }
+
+    /// §6: only an approved exception ends, at the end of its last day.
+    #[test]
+    fn only_an_approved_exception_expires_and_only_once_its_end_has_come() {
+        let end = chrono::DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let r = |kind, status, until| Request {
+            id: 1,
+            kind,
+            requester: UserId(1),
+            body: RequestBody { subject: "s".into(), text: "t".into(), reason: String::new() },
+            status,
+            until,
+            decided_by: None,
+            decision_reason: None,
+        };
+        let approved = r(RequestKind::Exception, RequestStatus::Approved, Some(end));
+        assert!(!approved.expired(end - chrono::Duration::seconds(1)));
+        assert!(approved.expired(end) && approved.expired(end + chrono::Duration::days(1)));
+        assert!(!r(RequestKind::Exception, RequestStatus::Pending, Some(end)).expired(end));
+        assert!(!r(RequestKind::Exception, RequestStatus::Denied, Some(end)).expired(end));
+        assert!(!r(RequestKind::Amendment, RequestStatus::Approved, Some(end)).expired(end));
+        assert!(!r(RequestKind::Exception, RequestStatus::Approved, None).expired(end));
     }
 }

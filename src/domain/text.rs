@@ -84,6 +84,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn languages_have_their_codes() {
+        assert_eq!((Lang::Ja.code(), Lang::En.code()), ("ja", "en"));
+        assert_eq!("en".parse::<Lang>(), Ok(Lang::En));
+        assert!("fr".parse::<Lang>().is_err());
+    }
+
+    #[test]
     fn tr_picks_the_language() {
         let n = 3;
         assert_eq!(tr!(Lang::Ja, "{n}件", "{n} items"), "3件");
