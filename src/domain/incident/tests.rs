@@ -227,3 +227,22 @@ fn a_confidential_reporter_is_told_of_each_phase_change() {
     assert!(told(true));
     assert!(!told(false));
 }
+
+/// APPI Art. 26: the first yes drafts the report to the PPC, once; a no
+/// drafts nothing; a drill or another category is not asked.
+#[test]
+fn the_first_appi_yes_drafts_the_ppc_report_once() {
+    use crate::domain::appi::AppiQuestion;
+    let mut i = incident(true);
+    let c = committee();
+    let drafts = |o: &Outcome| o.effects.iter().filter(|e| matches!(e, Effect::AppiDraft { .. })).count();
+    assert_eq!(drafts(&i.answer_appi(&c, AppiQuestion::OverThousand, false).unwrap()), 0);
+    assert_eq!(drafts(&i.answer_appi(&c, AppiQuestion::Malicious, true).unwrap()), 1);
+    assert_eq!(drafts(&i.answer_appi(&c, AppiQuestion::OverThousand, true).unwrap()), 0, "already drafted");
+    let mut drill = incident(true);
+    drill.number.drill = true;
+    assert_eq!(drill.answer_appi(&c, AppiQuestion::Malicious, true), Err(IncidentError::AppiNotApplicable));
+    let mut failure = incident(true);
+    failure.category = Category::Failure;
+    assert_eq!(failure.answer_appi(&c, AppiQuestion::Malicious, true), Err(IncidentError::AppiNotApplicable));
+}
