@@ -1,7 +1,7 @@
 //! §1: the three kinds of security incident, their examples as sub-kinds,
 //! and "unsure" — a *suspected* incident must still be reportable.
 
-use super::text::{Lang, Text};
+use super::text::Text;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,7 +1,9 @@
 //! The incident's rules, one operation at a time.
 
 use super::*;
+use crate::domain::effect::Notice;
 use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
+use crate::domain::permission::Role;
 use crate::domain::playbook::tests::playbook;
 use chrono::TimeZone;
 
@@ -245,4 +247,166 @@ fn the_first_appi_yes_drafts_the_ppc_report_once() {
     let mut failure = incident(true);
     failure.category = Category::Failure;
     assert_eq!(failure.answer_appi(&c, AppiQuestion::Malicious, true), Err(IncidentError::AppiNotApplicable));
+}
+
+/// An incident in the Lessons phase, commanded by the chair.
+fn in_lessons() -> Incident {
+    let mut i = incident(true);
+    i.commander = Some(CHAIR);
+    i.phase = Phase::Lessons;
+    i
+}
+
+#[test]
+fn lessons_work_happens_in_the_lessons_phase_and_keeps_what_was_written() {
+    let c = committee();
+    let mut early = incident(true);
+    assert_eq!(early.answer_board(&c, BoardQuestion::HarmedOutsiders, true), Err(IncidentError::NotInLessons));
+    let plan =
+        PreventionPlan { technical: " EDR ".into(), organisational: "訓練".into(), cause: " 添付 ".into(), damage: "なし".into() };
+    assert_eq!(early.set_plan(&c, plan.clone()), Err(IncidentError::NotInLessons));
+    let mut i = in_lessons();
+    let out = i.set_plan(&c, plan).unwrap();
+    let kept = i.lessons.plan.clone().unwrap();
+    assert_eq!((kept.technical.as_str(), kept.cause.as_str(), kept.damage.as_str()), ("EDR", "添付", "なし"));
+    assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3)");
+    // A note needs one of its two parts.
+    assert_eq!(i.add_note(&c, " ", ""), Err(IncidentError::ReasonRequired));
+    let out = i.add_note(&c, "", "連絡先が古い").unwrap();
+    assert_eq!(i.lessons.notes.len(), 1);
+    assert_eq!(i.lessons.notes[0].missing, "連絡先が古い");
+    assert!(out.events.iter().any(|e| matches!(e, EventPayload::NoteAdded { .. })));
+    assert!(i.add_note(&c, "連携が良かった", "").is_ok());
+}
+
+/// §4.4(2): the board report is drafted once, when both answers are in and
+/// one is yes — not before, not again.
+#[test]
+fn the_board_report_is_drafted_once_when_it_becomes_owed() {
+    let c = committee();
+    let drafted = |o: &Outcome| o.effects.contains(&Effect::BoardReport { incident: IncidentId(1) });
+    let mut i = in_lessons();
+    assert!(!drafted(&i.answer_board(&c, BoardQuestion::VictimOfOutsideBreach, true).unwrap()), "one answer of two");
+    assert!(drafted(&i.answer_board(&c, BoardQuestion::HarmedOutsiders, false).unwrap()));
+    assert!(!drafted(&i.answer_board(&c, BoardQuestion::HarmedOutsiders, true).unwrap()), "already owed");
+    let mut no = in_lessons();
+    no.answer_board(&c, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
+    assert!(!drafted(&no.answer_board(&c, BoardQuestion::HarmedOutsiders, false).unwrap()), "two noes owe nothing");
+}
+
+/// Only the confidential reporter adds information this way, and not
+/// nothing.
+#[test]
+fn only_the_confidential_reporter_adds_information() {
+    let mut i = incident(true);
+    assert_eq!(i.add_info(REPORTER, "追加"), Err(IncidentError::NotAllowed(&[Role::Reporter])), "not confidential");
+    i.confidential = true;
+    assert_eq!(i.add_info(OUTSIDER, "追加"), Err(IncidentError::NotAllowed(&[Role::Reporter])));
+    assert_eq!(i.add_info(REPORTER, "  "), Err(IncidentError::InfoEmpty));
+    let out = i.add_info(REPORTER, " 送信元は外部 ").unwrap();
+    assert!(out
+        .effects
+        .contains(&Effect::PostNotice { incident: i.id, notice: Notice::ConfidentialInfo { text: "送信元は外部".into() } }));
+}
+
+#[test]
+fn a_filing_is_recorded_only_when_a_report_is_owed() {
+    use crate::domain::appi::{AppiQuestion, Stage};
+    let c = committee();
+    let mut i = incident(true);
+    assert_eq!(i.appi_filed(&c, Stage::Preliminary), Err(IncidentError::NoPpcReportOwed));
+    i.answer_appi(&c, AppiQuestion::OverThousand, true).unwrap();
+    let out = i.appi_filed(&c, Stage::Preliminary).unwrap();
+    assert!(i.appi.preliminary_filed && !i.appi.final_filed);
+    assert!(out.events.contains(&EventPayload::AppiFiled { stage: Stage::Preliminary }));
+    assert!(matches!(i.appi_filed(&RoleSet::default(), Stage::Final), Err(IncidentError::NotAllowed(_))));
+}
+
+/// A tick belongs to its phase: ticking item 0 in one phase leaves item 0
+/// of another phase alone.
+#[test]
+fn a_tick_belongs_to_its_phase() {
+    let pb = playbook("malware", &["breach/malware"], 2);
+    let c = committee();
+    let mut i = incident(true);
+    i.commander = Some(CHAIR);
+    i.phase = Phase::Analysis;
+    i.tick(&c, Some(&pb), 0).unwrap();
+    i.phase = Phase::Containment;
+    i.tick(&c, Some(&pb), 0).unwrap();
+    assert_eq!(i.marks.iter().filter(|m| m.item == 0 && m.state == MarkState::Done).count(), 2, "one mark per phase");
+    i.tick(&c, Some(&pb), 0).unwrap();
+    assert_eq!(i.marks, vec![ChecklistMark { phase: Phase::Analysis, item: 0, state: MarkState::Done }], "only this phase's was unticked");
+}
+
+/// The original of a duplicate: another open incident of the same kind
+/// (real or drill); its reporter joins unless already there.
+#[test]
+fn duplicates_point_at_a_proper_original_and_its_channel_gains_the_reporter_once() {
+    let c = committee();
+    let original = {
+        let mut o = incident(true);
+        o.id = IncidentId(2);
+        o
+    };
+    let mut dup = incident(true);
+    dup.reporter = OUTSIDER;
+    let out = dup.mark_duplicate(CHAIR, &c, &original, now()).unwrap();
+    assert!(out.effects.contains(&Effect::GrantAccess { incident: IncidentId(2), user: OUTSIDER }));
+    // The same reporter, or one already responding, is not added again.
+    let mut same = incident(true);
+    let out = same.mark_duplicate(CHAIR, &c, &original, now()).unwrap();
+    assert!(!out.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })));
+    let mut responding = original.clone();
+    responding.responders.push(OUTSIDER);
+    let mut dup2 = incident(true);
+    dup2.reporter = OUTSIDER;
+    let out = dup2.mark_duplicate(CHAIR, &c, &responding, now()).unwrap();
+    assert!(!out.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })));
+    // Not itself; not a duplicate; not across drills.
+    let mut itself = incident(true);
+    let copy = itself.clone();
+    assert_eq!(itself.mark_duplicate(CHAIR, &c, &copy, now()), Err(IncidentError::BadOriginal));
+    let mut closed_dup = original.clone();
+    closed_dup.duplicate_of = Some(IncidentId(9));
+    assert_eq!(incident(true).mark_duplicate(CHAIR, &c, &closed_dup, now()), Err(IncidentError::BadOriginal));
+    let mut drill = original.clone();
+    drill.number.drill = true;
+    assert_eq!(incident(true).mark_duplicate(CHAIR, &c, &drill, now()), Err(IncidentError::BadOriginal));
+}
+
+/// A removed responder loses access — unless they are the reporter or the
+/// commander, who keep it.
+#[test]
+fn removing_a_responder_revokes_access_unless_they_hold_another_role() {
+    let c = committee();
+    let mut i = incident(true);
+    i.commander = Some(CHAIR);
+    i.responders = vec![OUTSIDER, REPORTER, CHAIR];
+    let revoked = |o: &Outcome, u: UserId| o.effects.contains(&Effect::RevokeAccess { incident: IncidentId(1), user: u });
+    assert!(revoked(&i.remove_responder(CHAIR, &c, OUTSIDER).unwrap(), OUTSIDER));
+    assert!(!revoked(&i.remove_responder(CHAIR, &c, REPORTER).unwrap(), REPORTER));
+    assert!(!revoked(&i.remove_responder(CHAIR, &c, CHAIR).unwrap(), CHAIR));
+}
+
+/// §4.3: records are kept by the people working the incident, while it is
+/// open; each carries the digest `verify` checks.
+#[test]
+fn log_entries_are_written_by_the_incidents_people_and_carry_their_digest() {
+    let mut i = incident(true);
+    i.responders = vec![OUTSIDER];
+    assert!(matches!(i.may_log(&i.roles_of(REPORTER, false)), Err(IncidentError::NotAllowed(_))));
+    assert!(i.may_log(&i.roles_of(OUTSIDER, false)).is_ok());
+    let out = i.logged(5, crate::domain::LogKind::Status, "隔離した");
+    assert_eq!(
+        out.events,
+        vec![EventPayload::LogEntryAdded {
+            entry_id: 5,
+            kind: crate::domain::LogKind::Status,
+            digest: crate::domain::event::digest("隔離した")
+        }]
+    );
+    assert_eq!(out.effects, vec![Effect::PostLogEntry { incident: i.id, entry_id: 5, kind: crate::domain::LogKind::Status }]);
+    i.phase = Phase::Closed;
+    assert_eq!(i.may_log(&committee()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
 }
