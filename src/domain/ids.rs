@@ -137,6 +137,7 @@ mod tests {
     fn ids_print_as_written_in_the_configuration() {
         assert_eq!(super::PlaybookId("malware".into()).to_string(), "malware");
         assert_eq!(super::SystemId("file-server".into()).to_string(), "file-server");
+        assert_eq!(super::IncidentId(42).to_string(), "42");
     }
 
     use super::*;
