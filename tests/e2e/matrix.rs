@@ -43,6 +43,37 @@ fn user_sub(sub: &'static str, base: u64) -> Build {
     })
 }
 
+/// The committee takes command of `i` and walks it to the Lessons phase.
+async fn to_lessons(app: &TestApp, i: &hikeshi::domain::Incident) {
+    app.click(ids::BOB, i, &format!("hk1:take:{}", i.id)).await;
+    for _ in 0..5 {
+        app.settled().await;
+        let now = app.incident(i.number).await;
+        app.click(ids::BOB, &now, &format!("hk1:advance!:{}", i.id)).await;
+    }
+}
+
+/// A reminder of `kind` as the scheduler would have fired it.
+async fn fired_reminder(app: &TestApp, kind: &str, playbook: Option<&str>) -> i64 {
+    let now = chrono::Utc::now();
+    let playbook = playbook.map(|p| hikeshi::domain::PlaybookId(p.into()));
+    let mut tx = app.store.begin().await.unwrap();
+    let r = tx.insert_reminder(kind, now, 0, now, playbook.as_ref()).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    r
+}
+
+/// A member asks for an exception (request #1).
+async fn request_exception(app: &TestApp) {
+    app.interact(payloads::modal(
+        app.id(),
+        Who::new(ids::DAVE, ids::GENERAL),
+        "hk1:exceptionm",
+        &[("subject", "USB"), ("text", "出張で必要"), ("until", "2099-12-31")],
+    ))
+    .await;
+}
+
 #[tokio::test]
 async fn the_authorisation_matrix_holds_end_to_end() {
     let app = TestApp::spawn().await;
@@ -60,31 +91,14 @@ async fn the_authorisation_matrix_holds_end_to_end() {
     let b = app.report_malware(ids::ALICE).await;
     let l = app.report_malware(ids::ALICE).await;
     let lch = l.channel.unwrap().0;
-    app.click(ids::BOB, &l, &format!("hk1:take:{}", l.id)).await;
-    for _ in 0..5 {
-        app.settled().await;
-        let l = app.incident(l.number).await;
-        app.click(ids::BOB, &l, &format!("hk1:advance!:{}", l.id)).await;
-    }
+    to_lessons(&app, &l).await;
     app.settled().await;
     assert_eq!(app.incident(l.number).await.phase, hikeshi::domain::Phase::Lessons);
     app.interact(payloads::user_select(app.id(), committee(lch), &format!("hk1:appoint:{}", l.id), COMMANDER, &app.card(&l))).await;
     app.interact(user_sub("add", RESPONDER)(&app, committee(lch), 0)).await;
     // A drill reminder and an exception request to act on.
-    let reminder = {
-        let now = chrono::Utc::now();
-        let mut tx = app.store.begin().await.unwrap();
-        let r = tx.insert_reminder("drill", now, 0, now, Some(&hikeshi::domain::PlaybookId("malware".into()))).await.unwrap().unwrap();
-        tx.commit().await.unwrap();
-        r
-    };
-    app.interact(payloads::modal(
-        app.id(),
-        Who::new(ids::DAVE, ids::GENERAL),
-        "hk1:exceptionm",
-        &[("subject", "USB"), ("text", "出張で必要"), ("until", "2099-12-31")],
-    ))
-    .await;
+    let reminder = fired_reminder(&app, "drill", Some("malware")).await;
+    request_exception(&app).await;
     app.settled().await;
 
     let cast = [
@@ -198,26 +212,9 @@ async fn forged_form_submissions_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
     let a = app.report_malware(ids::ALICE).await;
     let l = app.report_malware(ids::ALICE).await;
-    app.click(ids::BOB, &l, &format!("hk1:take:{}", l.id)).await;
-    for _ in 0..5 {
-        app.settled().await;
-        let l = app.incident(l.number).await;
-        app.click(ids::BOB, &l, &format!("hk1:advance!:{}", l.id)).await;
-    }
-    let review = {
-        let now = chrono::Utc::now();
-        let mut tx = app.store.begin().await.unwrap();
-        let r = tx.insert_reminder("annual_review", now, 0, now, None).await.unwrap().unwrap();
-        tx.commit().await.unwrap();
-        r
-    };
-    app.interact(payloads::modal(
-        app.id(),
-        Who::new(ids::DAVE, ids::GENERAL),
-        "hk1:exceptionm",
-        &[("subject", "USB"), ("text", "出張で必要"), ("until", "2099-12-31")],
-    ))
-    .await;
+    to_lessons(&app, &l).await;
+    let review = fired_reminder(&app, "annual_review", None).await;
+    request_exception(&app).await;
     let (ia, il) = (a.id, l.id);
     let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
         (format!("hk1:logm:{ia}:status"), vec![("body", "偽の記録")]),
