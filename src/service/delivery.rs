@@ -5,7 +5,6 @@
 
 use super::{Hikeshi, ServiceError};
 use crate::domain::effect::{OutboxItem, OutboxStats};
-use crate::domain::event::ChainBreak;
 use crate::domain::{Actor, ChannelId, EventPayload, MessageId};
 use chrono::{DateTime, Utc};
 
@@ -99,9 +98,8 @@ impl Hikeshi {
                 return false;
             }
         }
-        // Other processes share only a server database (SQLite serves one
-        // process). The answer must not wait long for it: Discord's 3 s.
-        if self.store.backend() != crate::store::Backend::Postgres {
+        // The answer must not wait long for the database: Discord's 3 s.
+        if !self.records_interactions() {
             return true;
         }
         match tokio::time::timeout(std::time::Duration::from_millis(500), self.store.first_sight(id, self.clock.now())).await {
@@ -117,6 +115,22 @@ impl Hikeshi {
         }
     }
 
+    /// Whether interactions are recorded in the database: other processes
+    /// share only a server database (SQLite serves one process, and this
+    /// process remembers its own in memory).
+    fn records_interactions(&self) -> bool {
+        self.store.backend() == crate::store::Backend::Postgres
+    }
+
+    /// Forgets recorded interactions older than an hour: Discord forgets
+    /// them after 15 minutes.
+    pub(super) async fn forget_old_interactions(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
+        if self.records_interactions() {
+            self.store.forget_interactions_before(now - chrono::Duration::hours(1)).await?;
+        }
+        Ok(())
+    }
+
     /// Whether the database answers (`/healthz`).
     pub async fn ping(&self) -> Result<(), ServiceError> {
         self.store.count_incidents().await?;
@@ -128,11 +142,5 @@ impl Hikeshi {
         let real = all.iter().filter(|i| !i.is_drill());
         let (reports, open) = real.fold((0i64, 0i64), |(r, o), i| (r + 1, o + i64::from(i.phase.is_open())));
         Ok(Health { reports, open, outbox: self.store.outbox_stats().await? })
-    }
-
-    /// §4.4(4): the event chain, the transcript and the §4.3 entries are
-    /// intact (`hikeshi verify`); the number of events, or the first break.
-    pub async fn verify(&self) -> Result<Result<i64, ChainBreak>, ServiceError> {
-        Ok(self.store.verify().await?)
     }
 }

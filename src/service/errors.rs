@@ -35,9 +35,7 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound("incident") => ServiceError::NotFound(Missing::Incident),
-            StoreError::NotFound("reminder") => ServiceError::NotFound(Missing::Reminder),
-            StoreError::NotFound("request") => ServiceError::NotFound(Missing::Request),
+            StoreError::NoIncident => ServiceError::NotFound(Missing::Incident),
             e => ServiceError::Store(e),
         }
     }
@@ -288,7 +286,7 @@ mod tests {
 
     #[test]
     fn a_missing_row_is_not_found_and_a_locked_database_stays_transient() {
-        assert!(matches!(ServiceError::from(StoreError::NotFound("incident")), ServiceError::NotFound(Missing::Incident)));
+        assert!(matches!(ServiceError::from(StoreError::NoIncident), ServiceError::NotFound(Missing::Incident)));
         let corrupt = ServiceError::from(StoreError::Corrupt("bad".into()));
         assert!(!corrupt.is_user_facing());
         assert!(!corrupt.text(Lang::En).contains("Not found"));

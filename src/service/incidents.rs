@@ -36,31 +36,31 @@ impl Hikeshi {
     }
 
     pub async fn take_command(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.take_command(caller.user, &i.roles_of(caller.user, caller.committee), now)).await
+        self.act(id, caller, |i, _, now| i.take_command(caller.user, &caller.roles(i), now)).await
     }
 
     pub async fn appoint(&self, id: IncidentId, caller: Caller, commander: UserId) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.appoint(caller.user, &i.roles_of(caller.user, caller.committee), commander, now)).await
+        self.act(id, caller, |i, _, now| i.appoint(caller.user, &caller.roles(i), commander, now)).await
     }
 
     pub async fn advance(&self, id: IncidentId, caller: Caller, confirm: bool) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, pb, now| i.advance(caller.user, &i.roles_of(caller.user, caller.committee), pb, confirm, now)).await
+        self.act(id, caller, |i, pb, now| i.advance(caller.user, &caller.roles(i), pb, confirm, now)).await
     }
 
     pub async fn tick(&self, id: IncidentId, caller: Caller, item: usize) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, pb, _| i.tick(&i.roles_of(caller.user, caller.committee), pb, item)).await
+        self.act(id, caller, |i, pb, _| i.tick(&caller.roles(i), pb, item)).await
     }
 
     pub async fn add_responder(&self, id: IncidentId, caller: Caller, user: UserId) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.add_responder(caller.user, &i.roles_of(caller.user, caller.committee), user)).await
+        self.act(id, caller, |i, _, _| i.add_responder(caller.user, &caller.roles(i), user)).await
     }
 
     pub async fn remove_responder(&self, id: IncidentId, caller: Caller, user: UserId) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.remove_responder(caller.user, &i.roles_of(caller.user, caller.committee), user)).await
+        self.act(id, caller, |i, _, _| i.remove_responder(caller.user, &caller.roles(i), user)).await
     }
 
     pub async fn dismiss(&self, id: IncidentId, caller: Caller, reason: &str) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.dismiss(caller.user, &i.roles_of(caller.user, caller.committee), reason, now)).await
+        self.act(id, caller, |i, _, now| i.dismiss(caller.user, &caller.roles(i), reason, now)).await
     }
 
     /// Closes `id` as a duplicate of the incident numbered `original`.
@@ -68,13 +68,13 @@ impl Hikeshi {
         let number: IncidentNumber = original.parse().map_err(|_| InputError::BadIncidentNumber(original.trim().to_string()))?;
         let original =
             self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?;
-        self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &i.roles_of(caller.user, caller.committee), &original, now)).await
+        self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &caller.roles(i), &original, now)).await
     }
 
     /// §4.4(4): a playbook-improvement note (for a drill, the procedure
     /// problems found, §4.1(2)).
     pub async fn add_note(&self, id: IncidentId, caller: Caller, went_well: &str, missing: &str) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.add_note(&i.roles_of(caller.user, caller.committee), went_well, missing)).await
+        self.act(id, caller, |i, _, _| i.add_note(&caller.roles(i), went_well, missing)).await
     }
 
     /// The confidential reporter adds information (posted without a name).
@@ -95,7 +95,7 @@ impl Hikeshi {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let incident = tx.incident(id).await?;
-        incident.may_log(&incident.roles_of(caller.user, caller.committee))?;
+        incident.may_log(&caller.roles(&incident))?;
         let entry = tx.insert_log_entry(id, kind, body, caller.user, now).await?;
         tx.record(Some(id), Actor::User(caller.user), now, &incident.logged(entry, kind, body)).await?;
         tx.commit().await?;

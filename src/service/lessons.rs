@@ -7,17 +7,17 @@ use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId};
 impl Hikeshi {
     /// §4.4(1): records the plan (and announces it, §4.4(3)).
     pub async fn set_plan(&self, id: IncidentId, caller: Caller, plan: PreventionPlan) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.set_plan(&i.roles_of(caller.user, caller.committee), plan)).await
+        self.act(id, caller, |i, _, _| i.set_plan(&caller.roles(i), plan)).await
     }
 
     /// §4.4(2): answers one board question.
     pub async fn answer_board(&self, id: IncidentId, caller: Caller, question: BoardQuestion, yes: bool) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.answer_board(&i.roles_of(caller.user, caller.committee), question, yes)).await
+        self.act(id, caller, |i, _, _| i.answer_board(&caller.roles(i), question, yes)).await
     }
 
     /// The committee waives a Lessons item with a reason.
     pub async fn waive(&self, id: IncidentId, caller: Caller, item: LessonItem, reason: &str) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.waive(caller.user, &i.roles_of(caller.user, caller.committee), item, reason)).await
+        self.act(id, caller, |i, _, _| i.waive(caller.user, &caller.roles(i), item, reason)).await
     }
 
     /// APPI Art. 26: one of the four questions.
@@ -28,12 +28,12 @@ impl Hikeshi {
         q: crate::domain::appi::AppiQuestion,
         yes: bool,
     ) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.answer_appi(&i.roles_of(caller.user, caller.committee), q, yes)).await
+        self.act(id, caller, |i, _, _| i.answer_appi(&caller.roles(i), q, yes)).await
     }
 
     /// APPI Art. 26: a report to the PPC was filed.
     pub async fn appi_filed(&self, id: IncidentId, caller: Caller, stage: crate::domain::appi::Stage) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.appi_filed(&i.roles_of(caller.user, caller.committee), stage)).await
+        self.act(id, caller, |i, _, _| i.appi_filed(&caller.roles(i), stage)).await
     }
 
     /// §4.4(3): a member read the announced plan; `false` when they had.

@@ -199,6 +199,6 @@ mod tests {
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=29).collect::<Vec<_>>(), "no gaps, no repeats");
         assert_eq!(app.store.count_incidents().await.unwrap(), 29);
-        assert!(app.verify().await.unwrap().is_ok());
+        assert!(app.store.verify().await.unwrap().is_ok());
     }
 }

@@ -47,8 +47,7 @@ impl Hikeshi {
     pub async fn run_schedules(&self) -> Result<Tick, ServiceError> {
         let now = self.clock.now();
         let mut tick = Tick::default();
-        // Interactions seen over an hour ago can no longer be answered.
-        self.store.forget_interactions_before(now - chrono::Duration::hours(1)).await?;
+        self.forget_old_interactions(now).await?;
         let s = self.settings.clone();
         for (name, spec) in [(DRILL, &s.schedules.drill), (ANNUAL_REVIEW, &s.schedules.annual_review), (AUDIT, &s.schedules.audit)] {
             if self.fire_cron(name, &spec.schedule, now).await? {

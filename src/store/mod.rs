@@ -31,8 +31,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read back ({0}); was the database edited by hand?")]
     Corrupt(String),
-    #[error("no such {0}")]
-    NotFound(&'static str),
+    /// The incident a transaction was to change is not there.
+    #[error("no such incident")]
+    NoIncident,
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -50,11 +50,8 @@ fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()
 }
 
-async fn open(store: &Store, source: Option<&str>) -> Incident {
-    let mut tx = store.begin().await.unwrap();
-    let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
-    let id = tx.reserve_incident_ids(1).await.unwrap()[0];
-    let new = NewIncident {
+fn new_incident(number: crate::domain::IncidentNumber, reporter: UserId) -> NewIncident {
+    NewIncident {
         number,
         category: Category::Unsure,
         kind: None,
@@ -63,11 +60,17 @@ async fn open(store: &Store, source: Option<&str>) -> Incident {
         noticed: Noticed { text: String::new(), at: now(), understood: true },
         impact: String::new(),
         affected: vec![],
-        reporter: UserId(7),
+        reporter,
         playbook: None,
         confidential: false,
-    };
-    let (incident, outcome) = Incident::open(id, new, now());
+    }
+}
+
+async fn open(store: &Store, source: Option<&str>) -> Incident {
+    let mut tx = store.begin().await.unwrap();
+    let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
+    let id = tx.reserve_incident_ids(1).await.unwrap()[0];
+    let (incident, outcome) = Incident::open(id, new_incident(number, UserId(7)), now());
     tx.insert_incident(&incident, source, now()).await.unwrap();
     tx.record(Some(id), Actor::User(UserId(7)), now(), &outcome).await.unwrap();
     tx.commit().await.unwrap();
@@ -102,20 +105,7 @@ async fn a_rolled_back_transaction_leaves_nothing(store: Store) {
         let mut tx = store.begin().await.unwrap();
         let number = tx.next_number(false, now(), chrono_tz::Asia::Tokyo).await.unwrap();
         let id = tx.reserve_incident_ids(1).await.unwrap()[0];
-        let new = NewIncident {
-            number,
-            category: Category::Unsure,
-            kind: None,
-            title: "t".into(),
-            description: "d".into(),
-            noticed: Noticed { text: String::new(), at: now(), understood: true },
-            impact: String::new(),
-            affected: vec![],
-            reporter: UserId(1),
-            playbook: None,
-            confidential: false,
-        };
-        tx.insert_incident(&Incident::open(id, new, now()).0, None, now()).await.unwrap();
+        tx.insert_incident(&Incident::open(id, new_incident(number, UserId(1)), now()).0, None, now()).await.unwrap();
         tx.enqueue(&Effect::RefreshStatusBoard, now()).await.unwrap();
         // dropped without commit
     }

@@ -320,7 +320,7 @@ impl WriteTx {
             .bind(id.0)
             .fetch_optional(&mut *self.tx)
             .await?
-            .ok_or(StoreError::NotFound("incident"))?;
+            .ok_or(StoreError::NoIncident)?;
         super::incidents::decode(&row)
     }
 
