@@ -13,8 +13,7 @@ use crate::runner::DeliveryError;
 use crate::service::Delivered;
 use crate::tr;
 use serde_json::json;
-use serenity::all::{CreateAttachment, CreateMessage, EditMessage, LightMethod, Request, Route, TargetId};
-use serenity::http::{Multipart, MultipartUpload};
+use serenity::all::{CreateMessage, EditMessage, LightMethod, Request, Route, TargetId};
 
 impl DiscordEffects {
     pub(crate) async fn refresh_card(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
@@ -89,20 +88,8 @@ impl DiscordEffects {
         let entries = self.app.log_entries(id).await?;
         let md = records::transcript_markdown(&i, &lines, &entries, s);
         let number = i.number;
-        let payload = json!({
-            "content": tr!(lang, "📁 {number} の記録（会話記録と§4.3の記録）", "📁 The record of {number} (transcript and §4.3 entries)"),
-            "allowed_mentions": {"parse": []},
-            "nonce": nonce(item),
-            "enforce_nonce": true,
-            "attachments": [{"id": "0", "filename": records::transcript_file_name(&i, lang)}],
-        });
-        let multipart = Multipart {
-            upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(md.into_bytes(), records::transcript_file_name(&i, lang))]),
-            fields: vec![],
-            payload_json: Some(payload.to_string()),
-        };
-        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).multipart(Some(multipart));
-        self.rest.send(req).await.map_err(rest_err)?;
+        let text = tr!(lang, "📁 {number} の記録（会話記録と§4.3の記録）", "📁 The record of {number} (transcript and §4.3 entries)");
+        self.attach(channel, text, no_mentions(), records::transcript_file_name(&i, lang), md, &nonce(item)).await?;
 
         let _placing = self.placing.lock().await;
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;

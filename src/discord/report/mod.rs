@@ -19,7 +19,7 @@ use crate::domain::report::ReportDraft;
 use crate::domain::{Category, Lang, SubKind, UserId};
 use crate::service::{Caller, InputError, ReplyHandle, ServiceError};
 use crate::tr;
-use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInteraction, ModalInteraction};
+use serenity::all::{CommandDataOptionValue, CommandInteraction, ModalInteraction};
 
 /// The report form; `prefill` carries a message's text and link.
 fn form(category: Category, kind: Option<SubKind>, confidential: bool, lang: Lang, prefill: Option<(String, String)>) -> Reply {
@@ -181,7 +181,7 @@ fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &Report
 }
 
 /// "Add information" in the confidential reporter's DM opens its form.
-pub fn click(_c: &ComponentInteraction, id: CustomId, lang: Lang) -> Result<Reply, ServiceError> {
+pub fn click(id: CustomId, lang: Lang) -> Result<Reply, ServiceError> {
     match id {
         CustomId::AddInfo(i) => {
             Ok(Modal::new(CustomId::AddInfoModal(i), tr!(lang, "情報を追加（匿名）", "Add information (confidential)"), lang).build())
