@@ -122,7 +122,6 @@ fn components(list: &Value) -> Vec<FormError> {
         }
         for (c, comp) in inner.iter().enumerate() {
             let c = c.to_string();
-            let at = |f: &str| vec![r.clone(), "components".to_string(), c.clone(), f.to_string()];
             let mut local = vec![];
             // Link buttons (style 5) carry a URL instead of a custom id.
             if comp["style"] != 5 {
@@ -142,8 +141,8 @@ fn components(list: &Value) -> Vec<FormError> {
                 max_len(&mut local, &["options", &o, "label"], &opt["label"], 100);
                 max_len(&mut local, &["options", &o, "value"], &opt["value"], 100);
             }
-            let prefix = at("");
-            errors.extend(local.into_iter().map(|e| e.at(&prefix[..prefix.len() - 1])));
+            let prefix = [r.clone(), "components".to_string(), c];
+            errors.extend(local.into_iter().map(|e| e.at(&prefix)));
         }
     }
     errors

@@ -71,8 +71,7 @@ fn children(inner: &Inner, parent: &str) -> usize {
     inner.channels.iter().filter(|c| c["parent_id"] == *parent).count()
 }
 
-fn full_category(parent: &str) -> Refusal {
-    let _ = parent;
+fn full_category() -> Refusal {
     Refusal::form(vec![FormError {
         path: vec!["parent_id".into()],
         code: "CHANNEL_PARENT_MAX_CHANNELS",
@@ -250,7 +249,7 @@ pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
             }
             if let Some(p) = body["parent_id"].as_str() {
                 if children(&inner, p) >= 50 {
-                    return Err(full_category(p));
+                    return Err(full_category());
                 }
             }
         }
@@ -258,7 +257,7 @@ pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
             if let Some(p) = body["parent_id"].as_str() {
                 let moving = channel(&inner, c).is_some_and(|ch| ch["parent_id"] != *p);
                 if moving && children(&inner, p) >= 50 {
-                    return Err(full_category(p));
+                    return Err(full_category());
                 }
             }
         }
