@@ -18,10 +18,17 @@ pub mod perms {
     pub const EMBED_LINKS: u64 = 1 << 14;
     pub const ATTACH_FILES: u64 = 1 << 15;
     pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
+    pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
+    pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
     /// What a person working an incident needs.
     pub const MEMBER: u64 = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | EMBED_LINKS | ATTACH_FILES;
     /// Reading an archived incident.
     pub const READ_ONLY: u64 = VIEW_CHANNEL | READ_MESSAGE_HISTORY;
+    /// What an archived incident denies its readers: writing, and starting
+    /// or writing in threads (a thread would carry the incident on where
+    /// nobody looks).
+    pub const ARCHIVED_DENY: u64 = SEND_MESSAGES | CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS;
 }
 
 /// Discord's limit of channels in one category.

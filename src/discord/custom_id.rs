@@ -243,6 +243,8 @@ custom_ids! {
     TakeCommand(incident: IncidentId) = "take" => Incident,
     /// The user select that appoints a commander.
     Appoint(incident: IncidentId) = "appoint" => Incident,
+    /// The user select that hands command to someone else (§4.1(1)).
+    HandOver(incident: IncidentId) = "handover" => Incident,
     Advance(incident: IncidentId) = "advance" => Incident,
     /// Advance once the person agreed to skip the unticked items.
     AdvanceAnyway(incident: IncidentId) = "advance!" => Incident,
@@ -316,6 +318,7 @@ mod tests {
         let mut v = vec![
             CustomId::TakeCommand(i),
             CustomId::Appoint(i),
+            CustomId::HandOver(i),
             CustomId::Advance(i),
             CustomId::AdvanceAnyway(i),
             CustomId::Checklist(i),

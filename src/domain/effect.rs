@@ -108,6 +108,13 @@ pub enum Notice {
         user: UserId,
         duplicate: String,
     },
+    /// A confidential report was merged here: nobody is named.
+    ConfidentialReportMerged,
+    CommandHandedOver {
+        from: UserId,
+        to: UserId,
+        by: UserId,
+    },
     /// Information from the confidential reporter, without their name.
     ConfidentialInfo {
         text: String,

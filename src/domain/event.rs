@@ -65,6 +65,17 @@ pub enum EventPayload {
     MarkedDuplicate {
         original: IncidentId,
     },
+    /// A report closed as a duplicate of this incident joined it (its
+    /// reporter is on the incident's state, not here).
+    ReportMerged {
+        duplicate: IncidentId,
+        confidential: bool,
+    },
+    /// Command changed hands (§4.1(1)).
+    CommandHandedOver {
+        from: UserId,
+        to: UserId,
+    },
     Dismissed {
         reason: String,
     },
@@ -158,6 +169,8 @@ impl EventPayload {
             ResponderAdded { .. } => "responder_added",
             ResponderRemoved { .. } => "responder_removed",
             MarkedDuplicate { .. } => "marked_duplicate",
+            ReportMerged { .. } => "report_merged",
+            CommandHandedOver { .. } => "command_handed_over",
             Dismissed { .. } => "dismissed",
             ChannelCreated { .. } => "channel_created",
             CardPosted { .. } => "card_posted",

@@ -78,13 +78,15 @@ pub enum Action {
     Acknowledge,
     /// §6, §9: approve or deny a request; record the yearly review.
     Decide,
+    /// §4.1(1): hand command to someone else (shifts, absence).
+    HandOver,
     /// The committee's figures and lists: `/stats`, `/audit`, `/schedule`,
     /// `/playbook notes`, who has read an announcement (§4.4(3)).
     ViewRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -100,6 +102,7 @@ impl Action {
         Action::StartDrill,
         Action::Acknowledge,
         Action::Decide,
+        Action::HandOver,
         Action::ViewRecords,
     ];
 
@@ -115,7 +118,7 @@ impl Action {
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
-            Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons => &[Commander, Committee],
+            Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
             LogEntry => &[Responder, Commander, Committee],
             Export => &[Commander, Committee],
@@ -154,6 +157,7 @@ mod tests {
             (StartDrill,       [false, false, false, false, true ]),
             (Acknowledge,      [false, false, false, false, true ]),
             (Decide,           [false, false, false, false, true ]),
+            (HandOver,         [false, false, false, true,  true ]),
             (ViewRecords,      [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");

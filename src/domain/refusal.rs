@@ -17,6 +17,8 @@ pub enum IncidentError {
     /// No playbook matches: the committee appoints instead (§4.2).
     NoPlaybook,
     AlreadyCommanded(UserId),
+    /// Command can be handed over only once someone holds it.
+    NoCommanderToHandOver,
     /// Analysis needs a commander first (§4.2).
     NeedsCommander,
     /// These checklist items are unticked; confirm to record them skipped.
@@ -125,6 +127,11 @@ impl IncidentError {
             IncidentError::AlreadyCommanded(u) => {
                 tr!(lang, "<@{u}> がすでに指揮を執っています。", "<@{u}> is already in command.")
             }
+            IncidentError::NoCommanderToHandOver => tr!(
+                lang,
+                "まだ指揮者がいないため引き継げません。指揮を執るか任命してください（§4.2）。",
+                "Nobody is in command yet, so there is nothing to hand over: take command or appoint a commander (§4.2)."
+            ),
             IncidentError::NeedsCommander => tr!(
                 lang,
                 "指揮者が決まるまで分析を始められません。指揮を執るか任命してください（§4.2）。",
@@ -195,6 +202,7 @@ impl IncidentError {
             NotAllowed(&[Role::Commander, Role::Committee]),
             NoPlaybook,
             AlreadyCommanded(UserId(7)),
+            NoCommanderToHandOver,
             NeedsCommander,
             NeedsConfirmation(vec![0, 2]),
             NoSuchItem(9),
@@ -255,13 +263,14 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 22, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 23, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
                 IncidentError::NotAllowed(_)
                 | IncidentError::NoPlaybook
                 | IncidentError::AlreadyCommanded(_)
+                | IncidentError::NoCommanderToHandOver
                 | IncidentError::NeedsCommander
                 | IncidentError::NeedsConfirmation(_)
                 | IncidentError::NoSuchItem(_)

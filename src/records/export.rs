@@ -2,7 +2,7 @@
 //! Markdown, JSON (stable, documented in the README) or one self-contained
 //! HTML page. The content is the database's, nothing summarised away.
 
-use super::local;
+use super::{local, md_text};
 use crate::config::Settings;
 use crate::domain::event::EventRecord;
 use crate::domain::records::LogEntry;
@@ -20,23 +20,41 @@ pub struct Record {
     pub entries: Vec<LogEntry>,
     pub transcript: Vec<TranscriptLine>,
     pub readers: Vec<(UserId, DateTime<Utc>)>,
+    /// Confidential reporters were taken out for a reader outside the
+    /// committee; the event hashes went with them.
+    pub redacted: bool,
 }
 
 impl Record {
-    /// For readers outside the committee: a confidential reporter's id
-    /// becomes 0 wherever it stands.
+    /// For readers outside the committee: every confidential reporter's id
+    /// (this report's, and those of reports merged into it) becomes 0
+    /// wherever it stands. The event hashes go too: they cover the actor,
+    /// so hashing each member's id against them would find who it was.
+    /// `hikeshi verify` and the committee's export keep them.
     pub fn redact_confidential_reporter(&mut self) {
-        if !self.incident.confidential {
+        let hidden = self.incident.confidential_reporters();
+        if hidden.is_empty() {
             return;
         }
-        let who = self.incident.reporter;
-        let actor = format!("user:{who}");
-        self.incident.reporter = UserId(0);
-        for e in &mut self.events {
-            if e.actor == actor {
-                e.actor = "user:0".into();
+        self.redacted = true;
+        if self.incident.confidential {
+            self.incident.reporter = UserId(0);
+        }
+        for m in self.incident.merged.iter_mut().filter(|m| m.confidential) {
+            m.reporter = UserId(0);
+        }
+        for who in hidden {
+            let actor = format!("user:{who}");
+            for e in &mut self.events {
+                if e.actor == actor {
+                    e.actor = "user:0".into();
+                }
+                e.payload = e.payload.replace(&who.to_string(), "0");
             }
-            e.payload = e.payload.replace(&who.to_string(), "0");
+        }
+        for e in &mut self.events {
+            e.hash.clear();
+            e.prev_hash.clear();
         }
     }
 }
@@ -125,10 +143,21 @@ pub fn to_json(r: &Record) -> Value {
             "waivers": i.lessons.waivers.iter().map(|w| json!({"item": w.item, "reason": w.reason, "by": id(w.by)})).collect::<Vec<_>>(),
         },
         "log": r.entries.iter().map(|e| json!({"id": e.id, "kind": e.kind.id(), "body": e.body, "author": id(e.author), "at": t(e.at)})).collect::<Vec<_>>(),
-        "timeline": r.events.iter().map(|e| json!({
-            "seq": e.seq, "at": t(crate::clock::from_ms(e.at_ms)), "actor": e.actor, "kind": e.kind,
-            "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null), "hash": e.hash
-        })).collect::<Vec<_>>(),
+        "merged": i.merged.iter().map(|m| json!({"number": m.number.to_string(), "reporter": id(m.reporter), "confidential": m.confidential})).collect::<Vec<_>>(),
+        "redacted": r.redacted.then(|| json!({
+            "confidential_reporters": "0",
+            "hashes": "omitted: they cover the actors, so they would identify a confidential reporter; the committee's export and `hikeshi verify` keep them",
+        })),
+        "timeline": r.events.iter().map(|e| {
+            let mut v = json!({
+                "seq": e.seq, "at": t(crate::clock::from_ms(e.at_ms)), "actor": e.actor, "kind": e.kind,
+                "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
+            });
+            if !r.redacted {
+                v["hash"] = json!(e.hash);
+            }
+            v
+        }).collect::<Vec<_>>(),
         "transcript": r.transcript.iter().map(|l| json!({
             "message": id(l.msg.message), "version": l.version, "author": id(l.msg.author), "author_name": l.msg.author_name, "bot": l.msg.author_bot,
             "at": t(l.msg.at), "content": l.msg.content, "attachments": l.msg.attachments.iter().map(|(n, u)| json!({"name": n, "url": u})).collect::<Vec<_>>(),
@@ -146,8 +175,8 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     let tz = settings.organisation.tz;
     let mut out = String::new();
     let v = to_json(r);
-    let row = |k: String, val: String| format!("| {k} | {} |\n", val.replace('|', "\\|").replace('\n', " "));
-    out.push_str(&format!("# {} {}\n\n| | |\n|---|---|\n", i.number, i.title));
+    let row = |k: String, val: String| format!("| {k} | {} |\n", md_text(&val).replace('\n', " "));
+    out.push_str(&format!("# {} {}\n\n| | |\n|---|---|\n", i.number, md_text(&i.title)));
     out.push_str(&row(tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()));
     out.push_str(&row(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()));
     out.push_str(&row(tr!(lang, "報告者", "Reporter"), i.reporter.to_string()));
@@ -155,15 +184,28 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     out.push_str(&row(tr!(lang, "指揮者", "Commander"), i.commander.map(|c| c.to_string()).unwrap_or_default()));
     out.push_str(&row(tr!(lang, "プレイブック", "Playbook"), i.playbook.as_ref().map(|p| p.0.clone()).unwrap_or_default()));
     out.push_str(&row(tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())));
-    out.push_str(&format!("\n{}\n\n", i.description));
+    if r.redacted {
+        out.push_str(&format!("\n> {}\n", redaction_note(lang)));
+    }
+    out.push_str(&format!("\n{}\n\n", md_text(&i.description)));
     out.push_str(&tr!(lang, "## 経緯\n\n", "## Timeline\n\n"));
     for e in &r.events {
-        out.push_str(&format!("- {} `{}` {} {}\n", local(crate::clock::from_ms(e.at_ms), tz), e.kind, e.actor, e.payload));
+        out.push_str(&format!("- {} `{}` {} {}\n", local(crate::clock::from_ms(e.at_ms), tz), e.kind, e.actor, md_text(&e.payload)));
     }
     out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
     out.push_str(&format!("```json\n{}\n```\n\n", serde_json::to_string_pretty(&v["lessons"]).unwrap_or_default()));
     out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, settings));
     out
+}
+
+/// Said in every redacted export, so nobody takes a missing hash for a
+/// broken record.
+fn redaction_note(lang: crate::domain::Lang) -> String {
+    tr!(
+        lang,
+        "🔒 匿名の報告者は 0 と表示し、イベントのハッシュは省いています（ハッシュから報告者を割り出せるため）。完全な記録は委員会の書き出しと hikeshi verify にあります。",
+        "🔒 Confidential reporters are shown as 0 and the event hashes are left out (they would identify the reporter). The committee's export and hikeshi verify keep the whole record."
+    )
 }
 
 fn esc(s: &str) -> String {
@@ -196,6 +238,9 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
         body.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(&k), esc(&v)));
     }
     body.push_str("</table>");
+    if r.redacted {
+        body.push_str(&format!("<p class=\"redacted\">{}</p>", esc(&redaction_note(lang))));
+    }
     body.push_str(&format!("<p class=\"description\">{}</p>", esc(&i.description)));
     if let Some(p) = &i.lessons.plan {
         body.push_str(&format!(

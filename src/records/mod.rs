@@ -16,6 +16,44 @@ pub mod stats;
 
 pub use board::board_report_markdown;
 
+/// A person's text inside a Markdown document, shown as typed wherever the
+/// document is rendered (§4.4(4) records that cannot be made to lie): the
+/// characters CommonMark gives a meaning are escaped (links, images, HTML,
+/// emphasis, code, tables), and so are the line starts that would make a
+/// heading, a quote or a list.
+pub fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start_matches([' ', '\t']);
+        out.push_str(&line[..line.len() - body.len()]);
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=9).contains(&digits) && body[digits..].starts_with(['.', ')']) {
+            // `1.` and `1)` start a list: the mark after the digits is escaped.
+            out.push_str(&body[..digits]);
+            out.push('\\');
+            push_md(&mut out, &body[digits..]);
+            continue;
+        }
+        if body.starts_with(['#', '>', '-', '+', '=']) {
+            out.push('\\');
+        }
+        push_md(&mut out, body);
+    }
+    out
+}
+
+fn push_md(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
 pub(crate) fn local(t: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z").to_string()
 }
@@ -26,13 +64,13 @@ pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[Lo
     let lang = settings.organisation.lang;
     let tz = settings.organisation.tz;
     let mut out = String::new();
-    let title = &i.title;
+    let title = md_text(&i.title);
     let number = i.number;
     out.push_str(&tr!(lang, "# {number} {title} — 記録\n\n", "# {number} {title} — record\n\n"));
     let reported = local(i.reported_at, tz);
     let phase = i.phase.label().get(lang).to_string();
     out.push_str(&tr!(lang, "- 報告: {reported}\n- フェーズ: {phase}\n", "- Reported: {reported}\n- Phase: {phase}\n"));
-    if let Some(reason) = &i.close_reason {
+    if let Some(reason) = i.close_reason.as_deref().map(md_text) {
         out.push_str(&tr!(lang, "- 終了理由: {reason}\n", "- Closed because: {reason}\n"));
     }
     out.push_str(&tr!(lang, "\n## 会話記録\n\n", "\n## Transcript\n\n"));
@@ -42,7 +80,8 @@ pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[Lo
     for l in lines {
         let m = &l.msg;
         let at = local(m.at, tz);
-        let who = if m.author_bot { format!("{} (bot)", m.author_name) } else { m.author_name.clone() };
+        let name = md_text(&m.author_name);
+        let who = if m.author_bot { format!("{name} (bot)") } else { name };
         let mut head = format!("**{who}** ({}) {at}", m.author);
         if l.version > 1 {
             let v = l.version;
@@ -57,17 +96,18 @@ pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[Lo
         }
         out.push_str(&format!("{head}\n\n"));
         for line in m.content.lines() {
-            out.push_str(&format!("> {line}\n"));
+            out.push_str(&format!("> {}\n", md_text(line)));
         }
         for (name, url) in &m.attachments {
-            out.push_str(&format!("> 📎 [{name}]({url})\n"));
+            // The file's name is the uploader's text; the address is Discord's.
+            out.push_str(&format!("> 📎 {} <{}>\n", md_text(name), url.replace(['<', '>', ' '], "")));
         }
         out.push('\n');
     }
     out.push_str(&tr!(lang, "## §4.3 記録\n\n", "## §4.3 log entries\n\n"));
     for e in entries {
         let kind = e.kind.label().get(lang).to_string();
-        out.push_str(&format!("### {kind} — {} (<@{}>)\n\n{}\n\n", local(e.at, tz), e.author, e.body));
+        out.push_str(&format!("### {kind} — {} ({})\n\n{}\n\n", local(e.at, tz), e.author, md_text(&e.body)));
     }
     out
 }
@@ -76,4 +116,22 @@ pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[Lo
 pub fn transcript_file_name(i: &Incident, lang: Lang) -> String {
     let _ = lang;
     format!("{}-transcript.md", i.number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md_text;
+
+    /// Hostile text in a Markdown record renders as typed: no link, no
+    /// HTML, no heading, no list, no table cell break.
+    #[test]
+    fn markdown_text_is_escaped() {
+        assert_eq!(md_text("[https://a](https://evil)"), "\\[https://a\\](https://evil)");
+        assert_eq!(md_text("<script>x</script> <@&1>"), "\\<script\\>x\\</script\\> \\<@\\&1\\>");
+        assert_eq!(
+            md_text("# big\n  - item\n1. one\n===\na|b `c` *d* _e_ ~~f~~ ![i](j)"),
+            "\\# big\n  \\- item\n1\\. one\n\\===\na\\|b \\`c\\` \\*d\\* \\_e\\_ \\~\\~f\\~\\~ \\!\\[i\\](j)"
+        );
+        assert_eq!(md_text("火消し 2026年"), "火消し 2026年");
+    }
 }

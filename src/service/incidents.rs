@@ -63,12 +63,31 @@ impl Hikeshi {
         self.act(id, caller, |i, _, now| i.dismiss(caller.user, &caller.roles(i), reason, now)).await
     }
 
-    /// Closes `id` as a duplicate of the incident numbered `original`.
+    /// Closes `id` as a duplicate of the incident numbered `original` and
+    /// merges its reporter into that one: both incidents change in one
+    /// transaction, each change recorded under its own incident.
     pub async fn mark_duplicate(&self, id: IncidentId, caller: Caller, original: &str) -> Result<Incident, ServiceError> {
         let number: IncidentNumber = original.parse().map_err(|_| InputError::BadIncidentNumber(original.trim().to_string()))?;
-        let original =
-            self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?;
-        self.act(id, caller, |i, _, now| i.mark_duplicate(caller.user, &caller.roles(i), &original, now)).await
+        let original_id =
+            self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?.id;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut incident = tx.incident(id).await?;
+        let mut original = tx.incident(original_id).await?;
+        let merge = incident.mark_duplicate(caller.user, &caller.roles(&incident), &mut original, now)?;
+        tx.save_incident(&incident, now).await?;
+        tx.record(Some(id), Actor::User(caller.user), now, &merge.duplicate).await?;
+        if incident.id != original.id {
+            tx.save_incident(&original, now).await?;
+            tx.record(Some(original.id), Actor::User(caller.user), now, &merge.original).await?;
+        }
+        tx.commit().await?;
+        Ok(incident)
+    }
+
+    /// §4.1(1): command changes hands (the commander or the committee).
+    pub async fn hand_over(&self, id: IncidentId, caller: Caller, to: UserId) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.hand_over(caller.user, &caller.roles(i), to, now)).await
     }
 
     /// §4.4(4): a playbook-improvement note (for a drill, the procedure

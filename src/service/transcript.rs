@@ -137,6 +137,7 @@ impl Hikeshi {
             transcript: self.store.transcript(id).await?,
             readers: self.store.readers(id).await?,
             incident,
+            redacted: false,
         })
     }
 }

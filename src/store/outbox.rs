@@ -11,7 +11,13 @@ use sqlx::Row;
 
 impl Store {
     /// Claims up to `limit` due items for `worker` until `now + lease`,
-    /// oldest first.
+    /// oldest first. An item is not claimed while an earlier item of the
+    /// same incident is undelivered and not claimable now (waiting for its
+    /// retry, or held by another worker): one incident's effects take
+    /// effect in the order they were decided, across batches, retries and
+    /// processes. Claimable earlier items are claimed in the same batch
+    /// (they have lower ids), and the worker delivers a batch's items of
+    /// one incident in order.
     pub async fn claim(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
         let _turn = self.writer_turn().await;
         let lock = match self.backend {
@@ -20,10 +26,28 @@ impl Store {
         };
         let sql = format!(
             "UPDATE outbox SET status = 'inflight', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox WHERE (status = 'pending' AND not_before <= $3) OR (status = 'inflight' AND claimed_until < $3) \
-             ORDER BY id LIMIT $4{lock}) RETURNING id, effect, attempts"
+             WHERE id IN (SELECT o.id FROM outbox AS o \
+               WHERE ((o.status = 'pending' AND o.not_before <= $3) OR (o.status = 'inflight' AND o.claimed_until < $3)) \
+               AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.incident_id = o.incident_id AND e.id < o.id \
+                 AND ((e.status = 'pending' AND e.not_before > $3) OR (e.status = 'inflight' AND e.claimed_until >= $3))) \
+             ORDER BY o.id LIMIT $4{lock}) RETURNING id, effect, attempts"
         );
-        let rows = sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).fetch_all(&self.pool).await?;
+        let rows = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).fetch_all(&self.pool).await?
+            }
+            Backend::Postgres => {
+                // Claims are serialised across processes: otherwise two
+                // could each take one item of an incident (the second
+                // skipping the first's locked rows) and deliver them out
+                // of order. A claim is one short statement.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(4803290117)").execute(&mut *tx).await?;
+                let rows = sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
+        };
         let mut items = rows
             .iter()
             .map(|r| {

@@ -41,6 +41,7 @@ both_backends!(
     a_rolled_back_transaction_leaves_nothing,
     verify_passes_fresh_and_finds_tampering,
     outbox_claims_are_exclusive_and_leases_expire,
+    an_incidents_effects_are_claimed_in_the_order_decided,
     pending_refreshes_coalesce,
     transcript_keeps_versions_and_marks_deletions,
     concurrent_writers_keep_one_chain,
@@ -135,6 +136,8 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
     );
     let second = store.claim("w2", now(), lease, 10).await.unwrap();
     assert!(second.iter().all(|i| !first.iter().any(|f| f.id == i.id)), "an item was claimed twice");
+    // The incident's next item waits while w1 holds the earlier ones.
+    assert_eq!(second.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::RefreshStatusBoard]);
     assert_eq!(store.claim("w3", now(), lease, 10).await.unwrap(), vec![]);
     // w1 and w2 die: after their lease, their items come back, oldest first.
     let again = store.claim("w3", now() + lease + chrono::Duration::seconds(1), lease, 2).await.unwrap();
@@ -149,7 +152,53 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
     assert_eq!(later.iter().filter(|i| i.id == again[1].id).count(), 1);
     store.give_up(again[1].id, "403", now()).await.unwrap();
     let stats = store.outbox_stats().await.unwrap();
-    assert_eq!((stats.done, stats.dead, stats.inflight), (1, 1, second.len() as i64));
+    // In flight: the committee notice and w2's status board, taken again.
+    assert_eq!((stats.done, stats.dead, stats.inflight), (1, 1, 2));
+}
+
+/// `/incident add X` meets a 500 and is retried later; `/incident remove X`
+/// comes meanwhile: the revoke is not claimed before the grant, by this
+/// worker or another, while other incidents' items go on.
+async fn an_incidents_effects_are_claimed_in_the_order_decided(store: Store) {
+    let a = open(&store, None).await;
+    let lease = chrono::Duration::seconds(30);
+    let all = store.claim("w1", now(), lease, 10).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for item in &all {
+        tx.complete(item.id, now()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let x = UserId(77);
+    let enqueue = |e: Effect| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            tx.enqueue(&e, now()).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    enqueue(Effect::GrantAccess { incident: a.id, user: x }).await;
+    let grant = store.claim("w1", now(), lease, 10).await.unwrap();
+    assert_eq!(grant.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::GrantAccess { incident: a.id, user: x }]);
+    // While w1 holds the grant, another worker does not take the revoke.
+    enqueue(Effect::RevokeAccess { incident: a.id, user: x }).await;
+    assert_eq!(store.claim("w2", now(), lease, 10).await.unwrap(), vec![]);
+    // Discord answered 500: the grant waits five seconds; so does the revoke.
+    store.retry_at(grant[0].id, now() + chrono::Duration::seconds(5), "500", true).await.unwrap();
+    let b = open(&store, None).await;
+    let meanwhile = store.claim("w2", now(), lease, 10).await.unwrap();
+    assert!(!meanwhile.is_empty() && meanwhile.iter().all(|i| i.effect.incident() != Some(a.id)), "{meanwhile:?}");
+    assert!(meanwhile.iter().any(|i| i.effect.incident() == Some(b.id)));
+    let later = store.claim("w2", now() + chrono::Duration::seconds(6), lease, 10).await.unwrap();
+    let of_a: Vec<&Effect> = later.iter().map(|i| &i.effect).filter(|e| e.incident() == Some(a.id)).collect();
+    assert_eq!(of_a, vec![&Effect::GrantAccess { incident: a.id, user: x }, &Effect::RevokeAccess { incident: a.id, user: x }]);
+    // A given-up item blocks nothing.
+    let grant = later.iter().find(|i| matches!(i.effect, Effect::GrantAccess { .. })).unwrap();
+    let revoke = later.iter().find(|i| matches!(i.effect, Effect::RevokeAccess { .. })).unwrap();
+    store.give_up(grant.id, "403", now()).await.unwrap();
+    store.retry_at(revoke.id, now(), "500", true).await.unwrap();
+    let last = store.claim("w3", now() + chrono::Duration::seconds(7), lease, 10).await.unwrap();
+    assert!(last.iter().any(|i| i.id == revoke.id), "{last:?}");
 }
 
 async fn pending_refreshes_coalesce(store: Store) {

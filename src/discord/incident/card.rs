@@ -237,6 +237,15 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     if i.phase == Phase::Lessons {
         rows.extend(crate::discord::lessons::render::rows(i, lang));
     }
+    if i.commander.is_some() {
+        // §4.1(1): shifts change; the commander or the committee hands over.
+        rows.push(CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(CustomId::HandOver(id).encode(), CreateSelectMenuKind::User { default_users: None })
+                .placeholder(tr!(lang, "指揮を引き継ぐ（指揮者・委員会）", "Hand over command (commander, committee)"))
+                .min_values(1)
+                .max_values(1),
+        ));
+    }
     if i.phase < Phase::Analysis || i.commander.is_none() {
         rows.push(CreateActionRow::Buttons(vec![
             CreateButton::new(CustomId::DismissButton(id).encode())

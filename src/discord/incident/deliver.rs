@@ -42,9 +42,14 @@ impl DiscordEffects {
         Ok(Delivered::Done)
     }
 
-    pub(crate) async fn set_access(&self, id: IncidentId, user: UserId, grant: bool) -> Result<Delivered, DeliveryError> {
+    /// Grants or revokes `user`'s own access as the stored state says now,
+    /// whichever effect asked: a grant retried after a later revoke (Discord
+    /// answered 500 to it first) revokes, so the channel always converges
+    /// to the state in the database.
+    pub(crate) async fn sync_access(&self, id: IncidentId, user: UserId) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let channel = Self::channel_of(&i)?;
+        let grant = i.has_access(user);
         let route = Route::ChannelPermission { channel_id: channel.0.into(), target_id: TargetId::new(user.0) };
         let req = if grant {
             let allow = if i.phase.is_open() { perms::MEMBER } else { perms::READ_ONLY };
@@ -93,20 +98,46 @@ impl DiscordEffects {
 
         let _placing = self.placing.lock().await;
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
+        // Everyone the state gives access keeps it, read-only.
         let mut readers: Vec<u64> = if i.confidential { vec![] } else { vec![i.reporter.0] };
         readers.extend(i.commander.map(|c| c.0));
         readers.extend(i.responders.iter().map(|r| r.0));
+        readers.extend(i.merged.iter().filter(|m| !m.confidential).map(|m| m.reporter.0));
+        readers.retain(|u| i.has_access(UserId(*u)));
         readers.sort_unstable();
         readers.dedup();
         let body = json!({
             "parent_id": archive.to_string(),
-            "permission_overwrites": private_overwrites(s.discord.guild, s.discord.committee_role.0, self.bot.0, &readers, perms::READ_ONLY, perms::SEND_MESSAGES),
+            "permission_overwrites": private_overwrites(s.discord.guild, s.discord.committee_role.0, self.bot.0, &readers, perms::READ_ONLY, perms::ARCHIVED_DENY),
         });
         let req =
             Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Patch).body(Some(body.to_string().into_bytes()));
         let moved: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
         self.remember_channel(moved).await;
+        self.close_threads(channel).await?;
         Ok(Delivered::Archived(channel))
+    }
+
+    /// The archived channel's threads are archived and locked: nobody
+    /// carries the incident on in them (only Manage Threads reopens one).
+    async fn close_threads(&self, channel: crate::domain::ChannelId) -> Result<(), DeliveryError> {
+        #[derive(serde::Deserialize)]
+        struct Active {
+            threads: Vec<ChannelLite>,
+        }
+        let req = Request::new(Route::GuildThreadsActive { guild_id: self.guild() }, LightMethod::Get);
+        let active: Active = self.rest.json(req).await.map_err(rest_err)?;
+        for t in active.threads.into_iter().filter(|t| t.parent_id == Some(channel.0)) {
+            let body = json!({"archived": true, "locked": true}).to_string().into_bytes();
+            let req = Request::new(Route::Channel { channel_id: t.id.into() }, LightMethod::Patch).body(Some(body));
+            match self.rest.send(req).await {
+                Ok(_) => {}
+                // Deleted meanwhile: nothing left to carry on in.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(rest_err(e)),
+            }
+        }
+        Ok(())
     }
 
     pub(crate) async fn refresh_status_board(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {

@@ -33,6 +33,16 @@ pub(crate) fn selected(c: &ComponentInteraction) -> Option<&str> {
     }
 }
 
+/// The person picked in a user select.
+fn chosen_user(c: &ComponentInteraction) -> Result<UserId, ServiceError> {
+    match &c.data.kind {
+        ComponentInteractionDataKind::UserSelect { values } => {
+            values.first().map(|u| UserId(u.get())).ok_or(InputError::NoUserChosen.into())
+        }
+        _ => Err(InputError::NoUserChosen.into()),
+    }
+}
+
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let app = &ctx.app;
     Ok(match id {
@@ -45,15 +55,14 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             ))
         }
         CustomId::Appoint(i) => {
-            let ComponentInteractionDataKind::UserSelect { values } = &c.data.kind else {
-                return reply::refuse(InputError::NoUserChosen);
-            };
-            let Some(user) = values.first() else {
-                return reply::refuse(InputError::NoUserChosen);
-            };
-            let commander = UserId(user.get());
+            let commander = chosen_user(c)?;
             let number = app.appoint(i, caller, commander).await?.number;
             ephemeral(tr!(lang, "<@{commander}> を {number} の指揮者に任命しました。", "<@{commander}> now commands {number}."))
+        }
+        CustomId::HandOver(i) => {
+            let to = chosen_user(c)?;
+            let number = app.hand_over(i, caller, to).await?.number;
+            ephemeral(tr!(lang, "{number} の指揮を <@{to}> に引き継ぎました。", "Command of {number} is handed over to <@{to}>."))
         }
         CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => match app.advance(i, caller, id == CustomId::AdvanceAnyway(i)).await {
             Ok(inc) => {

@@ -57,6 +57,18 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             let text = inert(text);
             tr!(lang, "🔒 秘密扱いの報告者から情報の追加:\n{text}", "🔒 The confidential reporter adds:\n{text}")
         }
+        Notice::ConfidentialReportMerged => tr!(
+            lang,
+            "🔒 匿名の報告が1件、このインシデントの重複として統合されました。報告者は委員会だけが把握しています。",
+            "🔒 A confidential report of the same thing was merged here. Only the committee knows who reported it."
+        ),
+        Notice::CommandHandedOver { from, to, by } => {
+            tr!(
+                lang,
+                "<@{by}> が指揮を <@{from}> から <@{to}> へ引き継ぎました（§4.1(1)）。",
+                "<@{by}> handed command from <@{from}> to <@{to}> (§4.1(1))."
+            )
+        }
         Notice::DuplicateReporterJoined { user, duplicate } => {
             tr!(
                 lang,
@@ -67,6 +79,8 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
     };
     let mentions = match n {
         Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
+        // The new commander hears of it.
+        Notice::CommandHandedOver { to, .. } => user_mention_only(*to),
         _ => no_mentions(),
     };
     (clip(&text, 2000), mentions)

@@ -146,18 +146,45 @@ impl DiscordEffects {
 
     /// The confidential reporter's DM: where their report stands, and a
     /// button to add information.
+    /// Confidential reporters hear of changes by DM (§1(1): they never see
+    /// the channel): this report's, and those of reports merged into it.
+    /// A confidential report closed as a duplicate tells its reporter where
+    /// it went; they stay anonymous there too.
     pub(crate) async fn tell_reporter(&self, item: &OutboxItem, id: crate::domain::IncidentId) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let lang = self.app.settings.organisation.lang;
         let (number, phase) = (i.number, i.phase.label().get(lang).to_string());
-        let text = crate::tr!(lang, "🔒 あなたの報告 {number} は現在「{phase}」です。", "🔒 Your report {number} is now in “{phase}”.");
+        let (text, follow) = match i.duplicate_of {
+            Some(original) if i.confidential => {
+                let original = self.incident(original).await?;
+                let into = original.number;
+                let text = crate::tr!(
+                    lang,
+                    "🔒 ご報告いただいた {number} は、同じ事象の {into} に統合されました。対応は {into} で続きます。お名前は委員会以外には伏せたままで、進み具合はここでお知らせします。",
+                    "🔒 Your report {number} was merged into {into}, which is about the same thing; the response goes on there. Your name stays known to the committee only, and you will hear of its progress here."
+                );
+                (text, original.phase.is_open().then_some(original.id))
+            }
+            _ => {
+                let text =
+                    crate::tr!(lang, "🔒 あなたの報告 {number} は現在「{phase}」です。", "🔒 Your report {number} is now in “{phase}”.");
+                (text, i.phase.is_open().then_some(id))
+            }
+        };
         let mut msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
-        if i.phase.is_open() {
-            let button =
-                serenity::all::CreateButton::new(CustomId::AddInfo(id).encode()).label(crate::tr!(lang, "情報を追加", "Add information"));
+        if let Some(target) = follow {
+            let button = serenity::all::CreateButton::new(CustomId::AddInfo(target).encode()).label(crate::tr!(
+                lang,
+                "情報を追加",
+                "Add information"
+            ));
             msg = msg.components(vec![serenity::all::CreateActionRow::Buttons(vec![button])]);
         }
-        self.dm(i.reporter, msg, &nonce(item)).await?;
+        let to = if i.duplicate_of.is_some() { vec![i.reporter] } else { i.confidential_reporters() };
+        for (n, user) in to.into_iter().enumerate() {
+            // One nonce per reader: a retry repeats none that arrived.
+            self.dm(user, msg.clone(), &format!("{}-{n}", nonce(item))).await?;
+        }
         Ok(Delivered::Done)
     }
 

@@ -90,7 +90,7 @@ impl Incident {
     /// A confidential reporter adds information through the bot; it is
     /// posted in the channel without their name.
     pub fn add_info(&self, by: UserId, text: &str) -> Result<Outcome, IncidentError> {
-        if !self.confidential || by != self.reporter {
+        if !self.confidential_reporters().contains(&by) {
             return Err(IncidentError::NotAllowed(&[Role::Reporter]));
         }
         self.open_phase()?;

@@ -52,6 +52,17 @@ pub struct Noticed {
     pub understood: bool,
 }
 
+/// A report closed as a duplicate of this incident (§4.2 "one place"): its
+/// reporter follows this incident from now on. A confidential reporter
+/// stays confidential here too: never named in the channel, never let in,
+/// told of changes by DM (§1(1) leaks by a member).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedReport {
+    pub number: IncidentNumber,
+    pub reporter: UserId,
+    pub confidential: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: IncidentId,
@@ -88,12 +99,23 @@ pub struct Incident {
     /// APPI Art. 26 (breach incidents, where enabled).
     #[serde(default)]
     pub appi: super::appi::Appi,
+    /// Reports closed as duplicates of this one, with their reporters.
+    #[serde(default)]
+    pub merged: Vec<MergedReport>,
 }
 
 mod lessons;
 mod response;
 
 pub use super::refusal::IncidentError;
+
+/// What closing a report as a duplicate decided: for the duplicate, and for
+/// the original it was merged into (each recorded under its own incident).
+#[derive(Debug, Default, PartialEq)]
+pub struct Merge {
+    pub duplicate: Outcome,
+    pub original: Outcome,
+}
 
 /// What an operation decided: events for the log, effects for the outbox.
 #[derive(Debug, Default, PartialEq)]
@@ -116,9 +138,10 @@ impl Outcome {
         self.effect(Effect::RefreshCard { incident: id }).effect(Effect::RefreshStatusBoard)
     }
 
-    /// A confidential reporter hears of phase changes by DM.
+    /// Confidential reporters (this report's, and those of reports merged
+    /// into it) hear of phase changes by DM.
     fn tell_reporter(self, i: &Incident) -> Self {
-        if i.confidential {
+        if !i.confidential_reporters().is_empty() {
             self.effect(Effect::TellReporter { incident: i.id })
         } else {
             self
@@ -183,6 +206,7 @@ impl Incident {
             lessons: Lessons::default(),
             confidential: new.confidential,
             appi: Default::default(),
+            merged: vec![],
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
@@ -195,6 +219,31 @@ impl Incident {
 
     pub fn is_drill(&self) -> bool {
         self.number.drill
+    }
+
+    /// Whether `user` should have their own access to the channel, as the
+    /// stored state says: a reporter who is not confidential (this report's
+    /// or a merged one's), the commander, a responder. The committee sees
+    /// the channel through its role. Access effects are delivered against
+    /// this, so the channel converges to the state whatever order Discord
+    /// accepted the requests in.
+    pub fn has_access(&self, user: UserId) -> bool {
+        (!self.confidential && self.reporter == user)
+            || self.commander == Some(user)
+            || self.responders.contains(&user)
+            || self.merged.iter().any(|m| !m.confidential && m.reporter == user)
+    }
+
+    /// Everyone who reported this incident confidentially: never named,
+    /// never let in, told by DM.
+    pub fn confidential_reporters(&self) -> Vec<UserId> {
+        let mut out: Vec<UserId> = self.confidential.then_some(self.reporter).into_iter().collect();
+        for m in self.merged.iter().filter(|m| m.confidential) {
+            if !out.contains(&m.reporter) {
+                out.push(m.reporter);
+            }
+        }
+        out
     }
 
     /// The roles `user` holds towards this incident.

@@ -1,7 +1,7 @@
 //! Working an incident (§4.1(1), §4.2, §4.3): command, phases, the
 //! checklist, duplicates and dismissals, responders, the §4.3 records.
 
-use super::{check, ChecklistMark, Incident, IncidentError, MarkState, Outcome};
+use super::{check, ChecklistMark, Incident, IncidentError, MarkState, Merge, MergedReport, Outcome};
 use crate::domain::effect::{Effect, Notice};
 use crate::domain::event::EventPayload;
 use crate::domain::ids::UserId;
@@ -37,12 +37,41 @@ impl Incident {
         if self.commander == Some(commander) {
             return Err(IncidentError::AlreadyCommanded(commander));
         }
+        let previous = self.commander;
         self.set_commander(commander, now);
-        Ok(Outcome::default()
+        let outcome = Outcome::default()
             .with(EventPayload::CommanderAppointed { commander })
             .effect(Effect::GrantAccess { incident: self.id, user: commander })
-            .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommanderAppointed { commander, by } })
-            .refreshed(self.id))
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommanderAppointed { commander, by } });
+        Ok(self.revoke_unless_entitled(outcome, previous).refreshed(self.id))
+    }
+
+    /// Commanders change (shifts, absence): the commander or the committee
+    /// hands command to someone else. The old commander keeps access only
+    /// as reporter or responder (the committee sees through its role).
+    pub fn hand_over(&mut self, by: UserId, roles: &RoleSet, to: UserId, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        check(Action::HandOver, roles)?;
+        self.open_phase()?;
+        let Some(from) = self.commander else {
+            return Err(IncidentError::NoCommanderToHandOver);
+        };
+        if from == to {
+            return Err(IncidentError::AlreadyCommanded(to));
+        }
+        self.set_commander(to, now);
+        let outcome = Outcome::default()
+            .with(EventPayload::CommandHandedOver { from, to })
+            .effect(Effect::GrantAccess { incident: self.id, user: to })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommandHandedOver { from, to, by } });
+        Ok(self.revoke_unless_entitled(outcome, Some(from)).refreshed(self.id))
+    }
+
+    /// Takes `user`'s own access away unless the state still gives it.
+    fn revoke_unless_entitled(&self, outcome: Outcome, user: Option<UserId>) -> Outcome {
+        match user {
+            Some(u) if !self.has_access(u) => outcome.effect(Effect::RevokeAccess { incident: self.id, user: u }),
+            _ => outcome,
+        }
     }
 
     /// Ticks or unticks one checklist item of the current phase.
@@ -144,14 +173,18 @@ impl Incident {
     }
 
     /// Many members report the same thing at once: the committee closes this
-    /// one as a duplicate and adds its reporter to the original's channel.
+    /// one as a duplicate and merges its reporter into the original. A
+    /// public reporter joins the original's channel; a confidential one is
+    /// never named, pinged or let in there: the channel reads only that a
+    /// confidential report was merged, and the reporter hears of it, and of
+    /// every later phase change, by DM.
     pub fn mark_duplicate(
         &mut self,
         by: UserId,
         roles: &RoleSet,
-        original: &Incident,
+        original: &mut Incident,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, IncidentError> {
+    ) -> Result<Merge, IncidentError> {
         check(Action::MarkDuplicate, roles)?;
         self.phase.transition(Phase::Closed)?;
         if original.id == self.id || original.duplicate_of.is_some() || original.is_drill() != self.is_drill() {
@@ -159,18 +192,35 @@ impl Incident {
         }
         self.duplicate_of = Some(original.id);
         self.close(format!("duplicate of {}", original.number), now);
-        let mut outcome = Outcome::default()
+        let mut duplicate = Outcome::default()
             .with(EventPayload::MarkedDuplicate { original: original.id })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::MarkedDuplicate { by, original: original.number.to_string() } })
             .refreshed(self.id)
             .effect(Effect::Archive { incident: self.id });
-        if original.reporter != self.reporter && !original.responders.contains(&self.reporter) {
-            outcome = outcome.effect(Effect::GrantAccess { incident: original.id, user: self.reporter }).effect(Effect::PostNotice {
+        let mut merged = Outcome::default();
+        let reporter = self.reporter;
+        let known = original.reporter == reporter || original.merged.iter().any(|m| m.reporter == reporter);
+        if !known {
+            original.merged.push(MergedReport { number: self.number, reporter, confidential: self.confidential });
+            merged = merged.with(EventPayload::ReportMerged { duplicate: self.id, confidential: self.confidential });
+        }
+        if self.confidential {
+            // The DM says where the report went; the original's channel
+            // learns only that a confidential report joined it.
+            duplicate = duplicate.effect(Effect::TellReporter { incident: self.id });
+            if !known {
+                merged = merged.effect(Effect::PostNotice { incident: original.id, notice: Notice::ConfidentialReportMerged });
+            }
+        } else if !known && !original.responders.contains(&reporter) {
+            merged = merged.effect(Effect::GrantAccess { incident: original.id, user: reporter }).effect(Effect::PostNotice {
                 incident: original.id,
-                notice: Notice::DuplicateReporterJoined { user: self.reporter, duplicate: self.number.to_string() },
+                notice: Notice::DuplicateReporterJoined { user: reporter, duplicate: self.number.to_string() },
             });
         }
-        Ok(outcome)
+        if !known {
+            merged = merged.refreshed(original.id);
+        }
+        Ok(Merge { duplicate, original: merged })
     }
 
     /// `/incident add`: a responder joins the channel.
@@ -194,13 +244,10 @@ impl Incident {
         self.open_phase()?;
         let i = self.responders.iter().position(|u| *u == user).ok_or(IncidentError::NotResponder(user))?;
         self.responders.remove(i);
-        let mut outcome = Outcome::default()
+        let outcome = Outcome::default()
             .with(EventPayload::ResponderRemoved { user })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::ResponderRemoved { user, by } });
-        if user != self.reporter && Some(user) != self.commander {
-            outcome = outcome.effect(Effect::RevokeAccess { incident: self.id, user });
-        }
-        Ok(outcome)
+        Ok(self.revoke_unless_entitled(outcome, Some(user)))
     }
 
     /// Checks that `roles` may write a §4.3 log entry now.

@@ -170,12 +170,12 @@ fn a_duplicate_closes_and_brings_its_reporter_to_the_original() {
     let mut dup = incident(true);
     dup.id = IncidentId(2);
     dup.reporter = OUTSIDER;
-    let out = dup.mark_duplicate(CHAIR, &committee(), &original, now()).unwrap();
+    let out = dup.mark_duplicate(CHAIR, &committee(), &mut original.clone(), now()).unwrap();
     assert_eq!(dup.phase, Phase::Closed);
     assert_eq!(dup.duplicate_of, Some(original.id));
-    assert!(out.effects.contains(&Effect::GrantAccess { incident: original.id, user: OUTSIDER }));
+    assert!(out.original.effects.contains(&Effect::GrantAccess { incident: original.id, user: OUTSIDER }));
     let mut again = incident(true);
-    assert_eq!(again.mark_duplicate(CHAIR, &committee(), &original, now()), Err(IncidentError::BadOriginal));
+    assert_eq!(again.mark_duplicate(CHAIR, &committee(), &mut original.clone(), now()), Err(IncidentError::BadOriginal));
 }
 
 #[test]
@@ -351,28 +351,86 @@ fn duplicates_point_at_a_proper_original_and_its_channel_gains_the_reporter_once
     };
     let mut dup = incident(true);
     dup.reporter = OUTSIDER;
-    let out = dup.mark_duplicate(CHAIR, &c, &original, now()).unwrap();
-    assert!(out.effects.contains(&Effect::GrantAccess { incident: IncidentId(2), user: OUTSIDER }));
+    let out = dup.mark_duplicate(CHAIR, &c, &mut original.clone(), now()).unwrap();
+    assert!(out.original.effects.contains(&Effect::GrantAccess { incident: IncidentId(2), user: OUTSIDER }));
     // The same reporter, or one already responding, is not added again.
     let mut same = incident(true);
-    let out = same.mark_duplicate(CHAIR, &c, &original, now()).unwrap();
-    assert!(!out.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })));
+    let out = same.mark_duplicate(CHAIR, &c, &mut original.clone(), now()).unwrap();
+    assert!(!out.original.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })));
     let mut responding = original.clone();
     responding.responders.push(OUTSIDER);
     let mut dup2 = incident(true);
     dup2.reporter = OUTSIDER;
-    let out = dup2.mark_duplicate(CHAIR, &c, &responding, now()).unwrap();
-    assert!(!out.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })));
+    let out = dup2.mark_duplicate(CHAIR, &c, &mut responding.clone(), now()).unwrap();
+    assert!(!out.original.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })));
     // Not itself; not a duplicate; not across drills.
     let mut itself = incident(true);
     let copy = itself.clone();
-    assert_eq!(itself.mark_duplicate(CHAIR, &c, &copy, now()), Err(IncidentError::BadOriginal));
+    assert_eq!(itself.mark_duplicate(CHAIR, &c, &mut copy.clone(), now()), Err(IncidentError::BadOriginal));
     let mut closed_dup = original.clone();
     closed_dup.duplicate_of = Some(IncidentId(9));
-    assert_eq!(incident(true).mark_duplicate(CHAIR, &c, &closed_dup, now()), Err(IncidentError::BadOriginal));
+    assert_eq!(incident(true).mark_duplicate(CHAIR, &c, &mut closed_dup.clone(), now()), Err(IncidentError::BadOriginal));
     let mut drill = original.clone();
     drill.number.drill = true;
-    assert_eq!(incident(true).mark_duplicate(CHAIR, &c, &drill, now()), Err(IncidentError::BadOriginal));
+    assert_eq!(incident(true).mark_duplicate(CHAIR, &c, &mut drill.clone(), now()), Err(IncidentError::BadOriginal));
+}
+
+/// A confidential reporter merged into a public incident is never named,
+/// pinged or let in there: an anonymous notice, a DM, and the merge keeps
+/// them confidential on the original (DMs of its changes, Add information).
+#[test]
+fn a_confidential_duplicate_stays_confidential_on_the_original() {
+    let c = committee();
+    let mut original = incident(true);
+    original.id = IncidentId(2);
+    let mut dup = incident(true);
+    dup.reporter = OUTSIDER;
+    dup.confidential = true;
+    let out = dup.mark_duplicate(CHAIR, &c, &mut original, now()).unwrap();
+    assert!(out.duplicate.effects.contains(&Effect::TellReporter { incident: dup.id }));
+    assert!(out.original.effects.contains(&Effect::PostNotice { incident: original.id, notice: Notice::ConfidentialReportMerged }));
+    for e in &out.original.effects {
+        assert!(
+            !matches!(e, Effect::GrantAccess { .. } | Effect::PostNotice { notice: Notice::DuplicateReporterJoined { .. }, .. }),
+            "{e:?}"
+        );
+    }
+    assert_eq!(out.original.events, vec![EventPayload::ReportMerged { duplicate: dup.id, confidential: true }]);
+    assert_eq!(original.merged, vec![MergedReport { number: dup.number, reporter: OUTSIDER, confidential: true }]);
+    assert!(!original.has_access(OUTSIDER));
+    assert_eq!(original.confidential_reporters(), vec![OUTSIDER]);
+    // Later changes of the original reach them by DM; they may add information.
+    original.take_command(CHAIR, &c, now()).unwrap();
+    let changed = original.advance(CHAIR, &c, None, true, now()).unwrap();
+    assert!(changed.effects.contains(&Effect::TellReporter { incident: original.id }));
+    assert!(original.add_info(OUTSIDER, "more").is_ok());
+    assert!(original.add_info(UserId(99), "more").is_err());
+}
+
+/// The commander or the committee hands command over; the old commander
+/// keeps access only while the state still gives it.
+#[test]
+fn command_is_handed_over_and_the_old_commanders_access_follows_the_state() {
+    let c = committee();
+    let mut i = incident(true);
+    assert_eq!(i.hand_over(CHAIR, &c, OUTSIDER, now()), Err(IncidentError::NoCommanderToHandOver));
+    i.take_command(CHAIR, &c, now()).unwrap();
+    let old = i.commander.unwrap();
+    assert_eq!(i.hand_over(CHAIR, &c, old, now()), Err(IncidentError::AlreadyCommanded(old)));
+    assert!(matches!(i.hand_over(OUTSIDER, &i.roles_of(OUTSIDER, false), OUTSIDER, now()), Err(IncidentError::NotAllowed(_))));
+    let out = i.hand_over(old, &i.roles_of(old, false), OUTSIDER, now()).unwrap();
+    assert_eq!(i.commander, Some(OUTSIDER));
+    assert_eq!(out.events, vec![EventPayload::CommandHandedOver { from: old, to: OUTSIDER }]);
+    assert!(out.effects.contains(&Effect::GrantAccess { incident: i.id, user: OUTSIDER }));
+    assert!(out.effects.contains(&Effect::RevokeAccess { incident: i.id, user: old }));
+    assert!(out.effects.contains(&Effect::RefreshCard { incident: i.id }));
+    // Handed back to someone who is also a responder: their access stays.
+    i.responders.push(old);
+    let out = i.hand_over(OUTSIDER, &i.roles_of(OUTSIDER, false), old, now()).unwrap();
+    assert!(out.effects.contains(&Effect::RevokeAccess { incident: i.id, user: OUTSIDER }));
+    i.responders.push(OUTSIDER);
+    let out = i.hand_over(CHAIR, &c, UserId(77), now()).unwrap();
+    assert!(!out.effects.iter().any(|e| matches!(e, Effect::RevokeAccess { .. })), "{:?}", out.effects);
 }
 
 /// A removed responder loses access — unless they are the reporter or the

@@ -12,6 +12,7 @@
 
 pub mod gateway;
 pub mod limits;
+pub mod links;
 pub mod perms;
 pub mod pings;
 mod routes;
@@ -290,8 +291,9 @@ impl FakeDiscord {
             .collect()
     }
 
-    /// Refusals no test asked for, and every moment a private channel was
-    /// visible to @everyone: what would go wrong against real Discord.
+    /// Refusals no test asked for, every moment a private channel was
+    /// visible to @everyone, and every masked link the bot showed: what
+    /// would go wrong against real Discord.
     pub fn problems(&self) -> Vec<String> {
         let inner = self.shared.inner.lock().unwrap();
         let mut out: Vec<String> = inner
@@ -301,6 +303,10 @@ impl FakeDiscord {
             .map(|r| format!("{} {} → {} ({}): {}", r.method, r.path, r.status, r.refused.unwrap_or(0), r.why.join("; ")))
             .collect();
         out.extend(inner.privacy.iter().map(|p| format!("PRIVACY: {p}")));
+        drop(inner);
+        // The bot never masks a link itself: one in what it sent came from
+        // a person's text and could disguise where it leads.
+        out.extend(self.masked_links().into_iter().map(|l| format!("MASKED LINK: {l}")));
         out
     }
 
@@ -384,6 +390,40 @@ impl FakeDiscord {
         let id = inner.next_id;
         inner.channels.push(channel_json(id, kind, name, parent, json!([]), None));
         id
+    }
+
+    /// A member starts a thread in `parent` (type 11 public, 12 private),
+    /// as Discord would make it: no overwrites of its own (a thread takes
+    /// its parent's), open and unlocked.
+    pub fn add_thread(&self, parent: u64, name: &str, private: bool, owner: u64) -> u64 {
+        let mut inner = self.shared.inner.lock().unwrap();
+        inner.next_id += 1;
+        let id = inner.next_id;
+        let mut t = channel_json(id, if private { 12 } else { 11 }, name, Some(parent), json!([]), None);
+        let o = t.as_object_mut().expect("object");
+        o.remove("permission_overwrites");
+        o.remove("topic");
+        t["owner_id"] = json!(snowflake(owner));
+        t["member_count"] = json!(1);
+        t["message_count"] = json!(0);
+        t["thread_metadata"] = json!({"archived": false, "locked": false, "auto_archive_duration": 1440,
+            "archive_timestamp": now_iso(), "invitable": !private});
+        inner.channels.push(t);
+        id
+    }
+
+    /// Whether `member` holds every bit of `perms` in `channel` (a thread:
+    /// in its parent), as Discord computes it.
+    pub fn member_can(&self, member: u64, channel: u64, perms: u64) -> bool {
+        let inner = self.shared.inner.lock().unwrap();
+        let Some(ch) = inner.channels.iter().find(|c| c["id"] == snowflake(channel)) else {
+            return false;
+        };
+        let ch = match ch["type"].as_u64() {
+            Some(10..=12) => ch["parent_id"].as_str().and_then(|p| inner.channels.iter().find(|c| c["id"] == *p)).unwrap_or(ch),
+            _ => ch,
+        };
+        inner.roles.in_channel(member, &ch["permission_overwrites"]) & perms == perms
     }
 
     /// A fresh snowflake.

@@ -16,12 +16,26 @@ pub const EMBED_LINKS: u64 = 1 << 14;
 pub const ATTACH_FILES: u64 = 1 << 15;
 pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
 pub const MANAGE_ROLES: u64 = 1 << 28;
+pub const MANAGE_THREADS: u64 = 1 << 34;
+pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
+pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
+pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+/// Starting or writing in a thread.
+pub const THREADS: u64 = CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS;
 
-/// What the invite URL in the README grants the bot's role (268553232).
-pub const BOT_INVITE: u64 =
-    VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | EMBED_LINKS | ATTACH_FILES | MANAGE_CHANNELS | MANAGE_ROLES;
-/// Discord's default for @everyone in a new server.
-pub const EVERYONE_DEFAULT: u64 = 104_324_673;
+/// What the invite URL in the README grants the bot's role (395405544464).
+pub const BOT_INVITE: u64 = VIEW_CHANNEL
+    | SEND_MESSAGES
+    | READ_MESSAGE_HISTORY
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | MANAGE_CHANNELS
+    | MANAGE_ROLES
+    | MANAGE_THREADS
+    | THREADS;
+/// Discord's default for @everyone in a new server: the classic defaults
+/// and, since threads came, starting and writing in threads.
+pub const EVERYONE_DEFAULT: u64 = 104_324_673 | THREADS;
 
 /// The guild's roles and who holds which.
 #[derive(Debug, Clone)]

@@ -81,10 +81,18 @@ fn full_category() -> Refusal {
 
 /// The bot's permissions where it acts: in a guild channel from its roles
 /// and the channel's overwrites; DM channels need none.
+fn is_thread(ch: &Value) -> bool {
+    matches!(ch["type"].as_u64(), Some(10..=12))
+}
+
 fn bot_in(inner: &Inner, channel_id: &str) -> Option<u64> {
-    let ch = channel(inner, channel_id)?;
+    let mut ch = channel(inner, channel_id)?;
     if ch["type"] == 1 {
         return Some(u64::MAX);
+    }
+    // A thread has no overwrites: its parent's apply.
+    if is_thread(ch) {
+        ch = channel(inner, ch["parent_id"].as_str()?)?;
     }
     Some(inner.roles.in_channel(ids::BOT, &ch["permission_overwrites"]))
 }
@@ -218,6 +226,11 @@ pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
                 return Err(Refusal::new(403, 50013, "Missing Permissions"));
             }
         }
+        ("PATCH", ["channels", c]) if channel(&inner, c).is_some_and(is_thread) => {
+            // Archiving or locking someone else's thread needs Manage Threads.
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            need(have, perms::VIEW_CHANNEL | perms::MANAGE_THREADS)?;
+        }
         ("PATCH", ["channels", c]) => {
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             let overwrites = body["permission_overwrites"].as_array().cloned().unwrap_or_default();
@@ -244,7 +257,7 @@ pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
     }
     match (method, segs.as_slice()) {
         ("POST", ["guilds", _, "channels"]) => {
-            if inner.channels.iter().filter(|c| c["type"] != 1).count() >= 500 {
+            if inner.channels.iter().filter(|c| c["type"] != 1 && !is_thread(c)).count() >= 500 {
                 return Err(Refusal::new(400, 30013, "Maximum number of guild channels reached (500)"));
             }
             if let Some(p) = body["parent_id"].as_str() {
@@ -313,7 +326,16 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
             let id = new_id(&mut inner);
             ok(message_json(id, ids::GENERAL, body))
         }
-        ("GET", ["guilds", _, "channels"]) => ok(Value::Array(inner.channels.clone())),
+        ("GET", ["guilds", _, "channels"]) => {
+            // Threads are not guild channels in this list (Discord lists them
+            // under threads/active).
+            ok(Value::Array(inner.channels.iter().filter(|c| !is_thread(c)).cloned().collect()))
+        }
+        ("GET", ["guilds", _, "threads", "active"]) => {
+            let threads: Vec<Value> =
+                inner.channels.iter().filter(|c| is_thread(c) && c["thread_metadata"]["archived"] != true).cloned().collect();
+            ok(json!({"threads": threads, "members": []}))
+        }
         ("POST", ["users", "@me", "channels"]) => {
             // One DM channel per recipient, kept apart from the guild's.
             let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
@@ -363,6 +385,11 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
             }
             if let Some(n) = body.get("name") {
                 ch["name"] = n.clone();
+            }
+            for flag in ["archived", "locked"] {
+                if let (Some(v), Some(meta)) = (body.get(flag), ch.get_mut("thread_metadata")) {
+                    meta[flag] = v.clone();
+                }
             }
             let ch = ch.clone();
             check_privacy(&mut inner, c.parse().unwrap_or(0));
