@@ -49,13 +49,33 @@ impl Record {
                 if e.actor == actor {
                     e.actor = "user:0".into();
                 }
-                e.payload = e.payload.replace(&who.to_string(), "0");
+                // Ids only where they stand whole: a digest that happens to
+                // hold the same digits is left as it is.
+                if let Ok(mut v) = serde_json::from_str::<Value>(&e.payload) {
+                    blank_id(&mut v, who.0);
+                    e.payload = v.to_string();
+                }
             }
         }
         for e in &mut self.events {
             e.hash.clear();
             e.prev_hash.clear();
         }
+    }
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// Replaces every number or string in `v` that is exactly `id` with 0.
+fn blank_id(v: &mut Value, id: u64) {
+    match v {
+        Value::Number(n) if n.as_u64() == Some(id) => *v = json!(0),
+        Value::String(s) if s.parse::<u64>().ok() == Some(id) => *v = json!("0"),
+        Value::Array(a) => a.iter_mut().for_each(|x| blank_id(x, id)),
+        Value::Object(o) => o.values_mut().for_each(|x| blank_id(x, id)),
+        _ => {}
     }
 }
 
@@ -193,7 +213,11 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
         out.push_str(&format!("- {} `{}` {} {}\n", local(crate::clock::from_ms(e.at_ms), tz), e.kind, e.actor, md_text(&e.payload)));
     }
     out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
-    out.push_str(&format!("```json\n{}\n```\n\n", serde_json::to_string_pretty(&v["lessons"]).unwrap_or_default()));
+    let lessons = serde_json::to_string_pretty(&v["lessons"]).unwrap_or_default();
+    // Inside a code block nothing renders; a fence longer than any run of
+    // backticks in the text keeps the text from closing it.
+    let fence = "`".repeat(longest_backtick_run(&lessons).max(2) + 1);
+    out.push_str(&format!("{fence}json\n{lessons}\n{fence}\n\n"));
     out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, settings));
     out
 }

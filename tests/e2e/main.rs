@@ -10,6 +10,7 @@ mod fake;
 mod governance;
 mod lessons;
 mod matrix;
+mod privacy;
 mod records;
 mod refusals;
 mod report;
