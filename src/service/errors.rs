@@ -176,6 +176,8 @@ pub enum Missing {
     Reminder,
     Request,
     Playbook,
+    /// No prevention plan of this incident was announced (§4.4(3)).
+    Announcement,
 }
 
 impl Missing {
@@ -189,6 +191,13 @@ impl Missing {
             Missing::Reminder => tr!(lang, "リマインダーが見つかりません。", "No such reminder."),
             Missing::Request => tr!(lang, "申請が見つかりません。", "No such request."),
             Missing::Playbook => tr!(lang, "プレイブックが見つかりません。", "No such playbook."),
+            Missing::Announcement => {
+                tr!(
+                    lang,
+                    "このインシデントの再発防止計画はまだ周知されていません。",
+                    "This incident's prevention plan has not been announced."
+                )
+            }
         }
     }
 }
@@ -235,9 +244,14 @@ mod tests {
         let mut all: Vec<ServiceError> = IncidentError::examples().into_iter().map(ServiceError::Refused).collect();
         all.extend(InputError::examples().into_iter().map(ServiceError::Input));
         all.push(ServiceError::Invalid(FieldError::examples()));
-        for m in
-            [Missing::Incident, Missing::IncidentNumbered("INC-2026-0009".into()), Missing::Reminder, Missing::Request, Missing::Playbook]
-        {
+        for m in [
+            Missing::Incident,
+            Missing::IncidentNumbered("INC-2026-0009".into()),
+            Missing::Reminder,
+            Missing::Request,
+            Missing::Playbook,
+            Missing::Announcement,
+        ] {
             all.push(ServiceError::NotFound(m));
         }
         all.push(ServiceError::Store(StoreError::Corrupt("x".into())));

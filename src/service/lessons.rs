@@ -37,7 +37,12 @@ impl Hikeshi {
     }
 
     /// §4.4(3): a member read the announced plan; `false` when they had.
+    /// Only an announced plan can be read: a forged button for another
+    /// incident records nothing.
     pub async fn read_announcement(&self, id: IncidentId, caller: Caller) -> Result<bool, ServiceError> {
+        if self.announcement_message(id).await?.is_none() {
+            return Err(ServiceError::NotFound(super::Missing::Announcement));
+        }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         tx.incident(id).await?;

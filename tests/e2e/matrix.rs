@@ -96,6 +96,11 @@ async fn the_authorisation_matrix_holds_end_to_end() {
     assert_eq!(app.incident(l.number).await.phase, hikeshi::domain::Phase::Lessons);
     app.interact(payloads::user_select(app.id(), committee(lch), &format!("hk1:appoint:{}", l.id), COMMANDER, &app.card(&l))).await;
     app.interact(user_sub("add", RESPONDER)(&app, committee(lch), 0)).await;
+    // L's plan is announced to all members (§4.4(3)), with its read button.
+    let plan = [("technical", "パッチ適用"), ("organisational", "周知"), ("cause", ""), ("damage", "")];
+    app.through_form(&app.incident(l.number).await, ids::BOB, &format!("hk1:plan:{}", l.id), &plan).await;
+    app.settled().await;
+    let announcement = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("L's plan is announced");
     // A drill reminder and an exception request to act on.
     let reminder = fired_reminder(&app, "drill", Some("malware")).await;
     request_exception(&app).await;
@@ -168,11 +173,33 @@ async fn the_authorisation_matrix_holds_end_to_end() {
         ("acknowledge", Action::Acknowledge, Allowed::Changes(&["確認を記録しました"]), button(format!("hk1:ack:{reminder}"), &card_a)),
         ("decide", Action::Decide, Allowed::Form, button("hk1:decide:1:y".into(), &card_a)),
         ("stats", Action::ViewRecords, Allowed::Says(&["```"]), slash("stats", json!([]))),
-        ("readers", Action::ViewRecords, Allowed::Says(&["既読"]), button(format!("hk1:readers:{ia}"), &card_a)),
+        ("readers", Action::ViewRecords, Allowed::Says(&["既読"]), button(format!("hk1:readers:{il}"), &announcement)),
+        // Every member reads an announced plan (§4.4(3)).
+        ("read", Action::Report, Allowed::Changes(&["既読を記録しました"]), button(format!("hk1:read:{il}"), &announcement)),
+        (
+            "hand over",
+            Action::HandOver,
+            Allowed::Changes(&["引き継ぎました"]),
+            Box::new({
+                let card = card_a.clone();
+                // The commander hands to a committee member, who hands back.
+                move |app: &TestApp, who, n| {
+                    let to = if n == 3 { ids::BOB } else { COMMANDER };
+                    payloads::user_select(app.id(), who, &format!("hk1:handover:{ia}"), to, &card)
+                }
+            }),
+        ),
         // Last: it moves the incident on.
         // (the committee, second, is asked to confirm the unticked items)
         ("advance", Action::Advance, Allowed::Says(&["進みました", "未チェック"]), button(format!("hk1:advance:{ia}"), &card_a)),
     ];
+    // A read button forged for an incident whose plan was never announced
+    // records nothing, whoever clicks.
+    for user in [ids::DAVE, ids::BOB] {
+        let forged = payloads::button(app.id(), Who::new(user, ids::ANNOUNCEMENTS), &format!("hk1:read:{ia}"), &announcement);
+        let text = app.refused_and_unchanged("a read of an unannounced plan", forged).await;
+        assert!(text.contains("周知されていません"), "{text}");
+    }
     for (what, action, allowed, build) in &cells {
         for (n, (role, user)) in cast.iter().enumerate() {
             let who = Who::new(*user, ch);
