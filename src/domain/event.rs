@@ -71,6 +71,10 @@ pub enum EventPayload {
         duplicate: IncidentId,
         confidential: bool,
     },
+    /// The committee named the incident for all members (§4.4(3)).
+    PublicTitleSet {
+        title: String,
+    },
     /// Command changed hands (§4.1(1)).
     CommandHandedOver {
         from: UserId,
@@ -171,6 +175,7 @@ impl EventPayload {
             MarkedDuplicate { .. } => "marked_duplicate",
             ReportMerged { .. } => "report_merged",
             CommandHandedOver { .. } => "command_handed_over",
+            PublicTitleSet { .. } => "public_title_set",
             Dismissed { .. } => "dismissed",
             ChannelCreated { .. } => "channel_created",
             CardPosted { .. } => "card_posted",

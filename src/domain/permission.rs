@@ -80,13 +80,15 @@ pub enum Action {
     Decide,
     /// §4.1(1): hand command to someone else (shifts, absence).
     HandOver,
+    /// §4.4(3): name the incident for the announcement to all members.
+    SetPublicTitle,
     /// The committee's figures and lists: `/stats`, `/audit`, `/schedule`,
     /// `/playbook notes`, who has read an announcement (§4.4(3)).
     ViewRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -103,6 +105,7 @@ impl Action {
         Action::Acknowledge,
         Action::Decide,
         Action::HandOver,
+        Action::SetPublicTitle,
         Action::ViewRecords,
     ];
 
@@ -116,7 +119,7 @@ impl Action {
             // §4.2: the committee takes command or appoints the executive.
             TakeCommand | AppointCommander | MarkDuplicate | Dismiss | StartDrill => &[Committee],
             // §4.1(2), §5, §6, §9: the committee's own work.
-            Acknowledge | Decide | ViewRecords => &[Committee],
+            Acknowledge | Decide | ViewRecords | SetPublicTitle => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -158,6 +161,7 @@ mod tests {
             (Acknowledge,      [false, false, false, false, true ]),
             (Decide,           [false, false, false, false, true ]),
             (HandOver,         [false, false, false, true,  true ]),
+            (SetPublicTitle,   [false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");

@@ -85,6 +85,18 @@ impl Hikeshi {
         Ok(incident)
     }
 
+    /// §4.4(3): the committee names the incident for all members.
+    pub async fn set_public_title(&self, id: IncidentId, caller: Caller, title: &str) -> Result<Incident, ServiceError> {
+        let (len, max) = (title.trim().chars().count(), crate::domain::incident::MAX_PUBLIC_TITLE);
+        if len == 0 {
+            return Err(InputError::RequiredFieldEmpty.into());
+        }
+        if len > max {
+            return Err(InputError::EntryTooLong { len, max }.into());
+        }
+        self.act(id, caller, |i, _, _| i.set_public_title(&caller.roles(i), title)).await
+    }
+
     /// §4.1(1): command changes hands (the commander or the committee).
     pub async fn hand_over(&self, id: IncidentId, caller: Caller, to: UserId) -> Result<Incident, ServiceError> {
         self.act(id, caller, |i, _, now| i.hand_over(caller.user, &caller.roles(i), to, now)).await

@@ -346,3 +346,40 @@ async fn an_archived_channel_denies_threads_and_locks_the_open_ones() {
     assert_eq!(t["thread_metadata"]["archived"], true, "{t}");
     assert_eq!(t["thread_metadata"]["locked"], true, "{t}");
 }
+
+/// Sequence 7: the announcement to all members never shows the reporter's
+/// title (here it names a colleague): it shows the category and number
+/// until the committee sets a public title, and then that.
+#[tokio::test]
+async fn the_announcement_shows_the_committees_public_title_never_the_reporters() {
+    let app = TestApp::spawn().await;
+    let i = confidential_report(&app, ids::DAVE, "山田さんが顧客名簿を持ち出した", "私物USBにコピーしていた").await;
+    let channel = i.channel.unwrap().0;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    for _ in 0..5 {
+        app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    }
+    let plan = [("technical", "USB書き込みの禁止"), ("organisational", "持ち出し手順の周知"), ("cause", ""), ("damage", "")];
+    app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &plan).await;
+    app.settled().await;
+    let announced = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
+    assert!(!announced.to_string().contains("山田"), "the reporter's title reached all members: {announced}");
+    assert_eq!(announced["embeds"][0]["title"], format!("セキュリティ侵害 {}", i.number));
+
+    let title = |who: u64, t: &str| {
+        payloads::slash(
+            app.id(),
+            Who::new(who, channel),
+            "incident",
+            json!([{"name": "title", "type": 1, "options": [{"name": "title", "type": 3, "value": t}]}]),
+        )
+    };
+    let refused = app.refused_and_unchanged("a public title by a member", title(ids::DAVE, "山田さんの件")).await;
+    assert!(refused.contains("だけ"), "{refused}");
+    let set = app.interact(title(ids::BOB, "顧客情報の持ち出し")).await;
+    assert!(ephemeral_text(&set).contains("顧客情報の持ち出し"), "{set}");
+    app.settled().await;
+    let edited = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().find(|m| m["id"] == announced["id"]).unwrap();
+    assert_eq!(edited["embeds"][0]["title"], "顧客情報の持ち出し");
+    assert!(app.store.events_of(i.id).await.unwrap().iter().any(|e| e.kind == "public_title_set"));
+}

@@ -31,11 +31,30 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
     ))
 }
 
+/// `/incident title`: the committee names the incident for all members.
+async fn public_title(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+) -> Result<Reply, ServiceError> {
+    let title = match &sub.value {
+        CommandDataOptionValue::SubCommand(opts) => opts.iter().find(|o| o.name == "title").and_then(|o| o.value.as_str()),
+        _ => None,
+    };
+    let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.app.set_public_title(incident.id, caller, title.unwrap_or("")).await?;
+    let (number, name) = (i.number, crate::discord::text::inert(&i.public_name(lang)));
+    Ok(ephemeral(tr!(lang, "{number} の公開名を「{name}」にしました。", "{number} is now called “{name}” for all members.")))
+}
+
 pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let sub = cmd.data.options.first().ok_or(InputError::NoSubcommand)?;
     match sub.name.as_str() {
         "export" => return export(ctx, cmd, sub, caller, lang).await,
         "appi" => return crate::discord::appi::panel_command(ctx, cmd, lang).await,
+        "title" => return public_title(ctx, cmd, sub, caller, lang).await,
         _ => {}
     }
     let user = match &sub.value {

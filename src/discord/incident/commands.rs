@@ -29,6 +29,18 @@ pub fn definition() -> CreateCommand {
                 .add_sub_option(user()),
         )
         .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "title", "Name this incident for the announcement to all members")
+                .name_localized("ja", "公開名")
+                .description_localized("ja", "全員への周知で使う名前を付けます（委員会）")
+                .add_sub_option(
+                    CreateCommandOption::new(CommandOptionType::String, "title", "What all members read (never the reporter's title)")
+                        .name_localized("ja", "名前")
+                        .description_localized("ja", "全員が読む名前（報告者の件名は使われません）")
+                        .required(true)
+                        .max_length(crate::domain::incident::MAX_PUBLIC_TITLE as u16),
+                ),
+        )
+        .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
                 .name_localized("ja", "個人情報")
                 .description_localized("ja", "個人データ漏えい等の4つの質問（個人情報保護法26条）"),

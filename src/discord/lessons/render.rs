@@ -94,7 +94,8 @@ pub fn announcement(i: &Incident, readers: usize, settings: &Settings) -> (Strin
     );
     let (technical, organisational) = i.lessons.plan.as_ref().map(|p| (p.technical.clone(), p.organisational.clone())).unwrap_or_default();
     let embed = CreateEmbed::new()
-        .title(clip(&format!("{number} · {}", i.title), 256))
+        // Never the reporter's title: the committee's public one (§4.4(3)).
+        .title(clip(&i.public_name(lang), 256))
         .field(tr!(lang, "技術的対策", "Technical measures"), clip(&inert(&technical), 1024), false)
         .field(tr!(lang, "組織的対策", "Organisational measures"), clip(&inert(&organisational), 1024), false)
         .footer(CreateEmbedFooter::new(tr!(lang, "既読 {readers}人", "Read by {readers}")))

@@ -102,12 +102,21 @@ pub struct Incident {
     /// Reports closed as duplicates of this one, with their reporters.
     #[serde(default)]
     pub merged: Vec<MergedReport>,
+    /// What all members read as this incident's name (§4.4(3)): the
+    /// reporter's title can name a person or a system it should not (a
+    /// confidential or insider case), so the committee sets this one.
+    #[serde(default)]
+    pub public_title: Option<String>,
 }
 
 mod lessons;
 mod response;
 
 pub use super::refusal::IncidentError;
+
+/// The longest public title (an embed title holds 256; the number and a
+/// separator come before it).
+pub const MAX_PUBLIC_TITLE: usize = 100;
 
 /// What closing a report as a duplicate decided: for the duplicate, and for
 /// the original it was merged into (each recorded under its own incident).
@@ -207,6 +216,7 @@ impl Incident {
             confidential: new.confidential,
             appi: Default::default(),
             merged: vec![],
+            public_title: None,
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
@@ -244,6 +254,23 @@ impl Incident {
             }
         }
         out
+    }
+
+    /// The name all members see (§4.4(3)): the committee's public title, or
+    /// the category and number — never the reporter's own title.
+    pub fn public_name(&self, lang: super::Lang) -> String {
+        match &self.public_title {
+            Some(t) => t.clone(),
+            None => format!("{} {}", self.category.label().get(lang), self.number),
+        }
+    }
+
+    /// §4.4(3): the committee names the incident for all members.
+    pub fn set_public_title(&mut self, roles: &RoleSet, title: &str) -> Result<Outcome, IncidentError> {
+        check(Action::SetPublicTitle, roles)?;
+        let title = title.trim().to_string();
+        self.public_title = Some(title.clone());
+        Ok(Outcome::default().with(EventPayload::PublicTitleSet { title }).effect(Effect::RefreshAnnouncement { incident: self.id }))
     }
 
     /// The roles `user` holds towards this incident.
