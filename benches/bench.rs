@@ -31,7 +31,8 @@ async fn burst(app: &TestApp, n: usize) -> (Vec<Duration>, Vec<Duration>) {
     let mut sent: HashMap<String, (Instant, usize)> = HashMap::new();
     for k in 0..n {
         let id = app.id();
-        let who = Who::new(ids::ALICE, ids::GENERAL);
+        // Distinct members: a burst from one member is held by the flood guard.
+        let who = Who::new(5000 + k as u64, ids::GENERAL);
         let payload = payloads::modal(id, who, "hk1:report:unsure:-:0", &[("title", &format!("bench-{k}")), ("what", "x")]);
         sent.insert(id.to_string(), (Instant::now(), k));
         app.fake.dispatch("INTERACTION_CREATE", payload);
@@ -96,13 +97,14 @@ async fn store_only(n: usize) -> (Duration, Duration) {
         description: "x".into(),
         ..Default::default()
     };
-    app.report(&draft(0), UserId(1), "warm", None).await.expect("report");
+    let caller = |k: u64| hikeshi::service::Caller { user: UserId(5000 + k), committee: false };
+    app.report(&draft(0), caller(0), "warm", None).await.expect("report");
     let started = Instant::now();
     let calls: Vec<_> = (0..n)
         .map(|k| {
             let app = app.clone();
             tokio::spawn(async move {
-                app.report(&draft(k), UserId(1), &format!("store-only:{k}"), None).await.expect("report");
+                app.report(&draft(k), caller(k as u64), &format!("store-only:{k}"), None).await.expect("report");
                 started.elapsed()
             })
         })

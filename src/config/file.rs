@@ -17,6 +17,18 @@ pub struct ConfigFile {
     pub playbooks: PlaybooksFile,
     #[serde(default)]
     pub personal_data: PersonalDataFile,
+    #[serde(default)]
+    pub reports: ReportsFile,
+}
+
+/// How many channels one member's reports may open (a flood guard).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsFile {
+    /// Default 3. The committee is exempt.
+    pub channels_per_member_per_hour: Option<i64>,
+    /// Default 5: the committee is pinged about held reports at most this often.
+    pub triage_ping_minutes: Option<i64>,
 }
 
 /// APPI Art. 26 notifications (an aid, not legal advice).

@@ -26,6 +26,9 @@ pub struct Settings {
     pub playbooks: Playbooks,
     /// APPI Art. 26 deadlines, or `None` where the organisation turned it off.
     pub personal_data: Option<crate::domain::appi::AppiPolicy>,
+    /// The flood guard: beyond it a report is stored and answered but held
+    /// for the committee's triage instead of opening a channel.
+    pub reports: crate::domain::report::ReportLimits,
 }
 
 /// Where the configuration is looked for when neither `--config` nor

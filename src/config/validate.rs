@@ -186,8 +186,26 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         None
     };
 
+    let r = &raw.reports;
+    let per_hour = r.channels_per_member_per_hour.unwrap_or(3);
+    if !(1..=1000).contains(&per_hour) {
+        c.add(
+            "reports.channels_per_member_per_hour",
+            format!("{per_hour} is not a usable limit"),
+            "use a number from 1 to 1000 (the committee is never limited)",
+        );
+    }
+    let ping = r.triage_ping_minutes.unwrap_or(5);
+    if !(1..=1440).contains(&ping) {
+        c.add("reports.triage_ping_minutes", format!("{ping} minutes is not usable"), "use a number of minutes from 1 to 1440");
+    }
+    let reports = crate::domain::report::ReportLimits {
+        channels_per_member_per_hour: per_hour.clamp(1, 1000) as usize,
+        triage_ping_every: chrono::Duration::minutes(ping.clamp(1, 1440)),
+    };
+
     if c.problems.is_empty() {
-        Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks, personal_data })
+        Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks, personal_data, reports })
     } else {
         Err(ConfigError(c.problems))
     }

@@ -279,6 +279,11 @@ custom_ids! {
     /// §6/§9: the request forms.
     ExceptionModal = "exceptionm" => Requests,
     AmendModal = "amendm" => Requests,
+    /// The triage post's selects (the chosen value is the held report's
+    /// incident id): open its channel, merge it into another, dismiss it.
+    TriageOpen = "triageopen" => Report,
+    TriageMerge = "triagemerge" => Report,
+    TriageDismiss = "triagedismiss" => Report,
     /// The confidential reporter adds information, from their DM.
     AddInfo(incident: IncidentId) = "addinfo" => Report,
     AddInfoModal(incident: IncidentId) = "addinfom" => Report,
@@ -341,6 +346,9 @@ mod tests {
             CustomId::Decide(3, true),
             CustomId::DecideModal(3, false),
             CustomId::ExceptionModal,
+            CustomId::TriageOpen,
+            CustomId::TriageMerge,
+            CustomId::TriageDismiss,
             CustomId::AmendModal,
             CustomId::ReviewModal(4),
             CustomId::AddInfo(i),

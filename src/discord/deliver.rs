@@ -154,6 +154,8 @@ impl Deliver for DiscordEffects {
             Effect::RequestExpired { request } => self.request_expired(item, *request).await,
             Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
             Effect::AppiDraft { incident } => self.appi_draft(item, *incident).await,
+            Effect::RefreshTriage => self.refresh_triage(item).await,
+            Effect::PingTriage => self.ping_triage(item).await,
         }
     }
 

@@ -78,7 +78,10 @@ async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> ser
             None => reply::refuse(InputError::InvalidControl),
             Some(id) if id.is_modal() => reply::refuse(InputError::InvalidControl),
             Some(id) => match id.feature() {
-                Feature::Report => report::click(id, lang),
+                Feature::Report if matches!(id, CustomId::TriageOpen | CustomId::TriageMerge | CustomId::TriageDismiss) => {
+                    report::triage::click(ctx, &c, id, caller, lang).await
+                }
+                Feature::Report => report::add_info_click(id, lang),
                 Feature::Incident => incident::click(ctx, &c, id, caller, lang).await,
                 Feature::Lessons => lessons::click(ctx, &c, id, caller, lang).await,
                 Feature::Reminders => reminders::click(ctx, &c, id, caller, lang).await,

@@ -68,6 +68,12 @@ pub enum Effect {
     TellReporter { incident: IncidentId },
     /// APPI Art. 26: the draft report to the PPC, to the committee.
     AppiDraft { incident: IncidentId },
+    /// Rewrite the committee's triage post: the reports held by the flood
+    /// guard, with Open channel / Merge into … / Dismiss.
+    RefreshTriage,
+    /// Ping the committee about held reports (at most once per
+    /// `triage_ping_every`, decided when the report was stored).
+    PingTriage,
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -152,6 +158,8 @@ impl Effect {
             AnnounceReview { .. } => "announce_review",
             TellReporter { .. } => "tell_reporter",
             AppiDraft { .. } => "appi_draft",
+            RefreshTriage => "refresh_triage",
+            PingTriage => "ping_triage",
         }
     }
 
@@ -161,6 +169,7 @@ impl Effect {
         match self {
             Effect::RefreshCard { incident } => Some(format!("refresh-card:{incident}")),
             Effect::RefreshStatusBoard => Some("status-board".to_string()),
+            Effect::RefreshTriage => Some("triage".to_string()),
             Effect::RefreshAnnouncement { incident } => Some(format!("refresh-announcement:{incident}")),
             _ => None,
         }
@@ -187,6 +196,8 @@ impl Effect {
             | TellReporter { incident }
             | AppiDraft { incident } => Some(*incident),
             RefreshStatusBoard
+            | RefreshTriage
+            | PingTriage
             | CronReminder { .. }
             | EscalateReminder { .. }
             | AuditReport { .. }
@@ -195,6 +206,25 @@ impl Effect {
             | RequestExpired { .. }
             | AnnounceReview { .. } => None,
         }
+    }
+}
+
+impl Effect {
+    /// Effects that happen in (or about) the incident's own channel.
+    pub fn needs_channel(&self) -> bool {
+        use Effect::*;
+        matches!(
+            self,
+            CreateChannel { .. }
+                | PostCard { .. }
+                | NoticeCommittee { .. }
+                | LinkReporter { .. }
+                | PostLogEntry { .. }
+                | GrantAccess { .. }
+                | RevokeAccess { .. }
+                | PostNotice { .. }
+                | Remind { .. }
+        )
     }
 }
 

@@ -71,6 +71,10 @@ pub enum EventPayload {
         duplicate: IncidentId,
         confidential: bool,
     },
+    /// Past its reporter's flood guard: held for the committee's triage.
+    HeldForTriage,
+    /// The committee opened a held report's channel.
+    Released,
     /// The committee named the incident for all members (§4.4(3)).
     PublicTitleSet {
         title: String,
@@ -176,6 +180,8 @@ impl EventPayload {
             ReportMerged { .. } => "report_merged",
             CommandHandedOver { .. } => "command_handed_over",
             PublicTitleSet { .. } => "public_title_set",
+            HeldForTriage => "held_for_triage",
+            Released => "released",
             Dismissed { .. } => "dismissed",
             ChannelCreated { .. } => "channel_created",
             CardPosted { .. } => "card_posted",

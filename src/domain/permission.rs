@@ -82,13 +82,15 @@ pub enum Action {
     HandOver,
     /// §4.4(3): name the incident for the announcement to all members.
     SetPublicTitle,
+    /// Open a report held by the flood guard.
+    Triage,
     /// The committee's figures and lists: `/stats`, `/audit`, `/schedule`,
     /// `/playbook notes`, who has read an announcement (§4.4(3)).
     ViewRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -106,6 +108,7 @@ impl Action {
         Action::Decide,
         Action::HandOver,
         Action::SetPublicTitle,
+        Action::Triage,
         Action::ViewRecords,
     ];
 
@@ -119,7 +122,7 @@ impl Action {
             // §4.2: the committee takes command or appoints the executive.
             TakeCommand | AppointCommander | MarkDuplicate | Dismiss | StartDrill => &[Committee],
             // §4.1(2), §5, §6, §9: the committee's own work.
-            Acknowledge | Decide | ViewRecords | SetPublicTitle => &[Committee],
+            Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -162,6 +165,7 @@ mod tests {
             (Decide,           [false, false, false, false, true ]),
             (HandOver,         [false, false, false, true,  true ]),
             (SetPublicTitle,   [false, false, false, false, true ]),
+            (Triage,           [false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");

@@ -17,6 +17,8 @@ pub enum IncidentError {
     /// No playbook matches: the committee appoints instead (§4.2).
     NoPlaybook,
     AlreadyCommanded(UserId),
+    /// Only a report held for triage can be opened from the triage post.
+    NotHeld,
     /// Command can be handed over only once someone holds it.
     NoCommanderToHandOver,
     /// Analysis needs a commander first (§4.2).
@@ -127,6 +129,11 @@ impl IncidentError {
             IncidentError::AlreadyCommanded(u) => {
                 tr!(lang, "<@{u}> がすでに指揮を執っています。", "<@{u}> is already in command.")
             }
+            IncidentError::NotHeld => tr!(
+                lang,
+                "この報告は保留されていません（すでに対応チャンネルがあります）。",
+                "This report is not held: it already has its channel."
+            ),
             IncidentError::NoCommanderToHandOver => tr!(
                 lang,
                 "まだ指揮者がいないため引き継げません。指揮を執るか任命してください（§4.2）。",
@@ -203,6 +210,7 @@ impl IncidentError {
             NoPlaybook,
             AlreadyCommanded(UserId(7)),
             NoCommanderToHandOver,
+            NotHeld,
             NeedsCommander,
             NeedsConfirmation(vec![0, 2]),
             NoSuchItem(9),
@@ -263,7 +271,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 23, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 24, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -271,6 +279,7 @@ pub(crate) mod tests {
                 | IncidentError::NoPlaybook
                 | IncidentError::AlreadyCommanded(_)
                 | IncidentError::NoCommanderToHandOver
+                | IncidentError::NotHeld
                 | IncidentError::NeedsCommander
                 | IncidentError::NeedsConfirmation(_)
                 | IncidentError::NoSuchItem(_)

@@ -349,3 +349,20 @@ mod tests {
         assert_eq!(d.validate().unwrap().systems, vec!["mail", "Web", "VPN"]);
     }
 }
+
+/// The flood guard (one member cannot open hundreds of channels and ping
+/// the committee each time): beyond `channels_per_member_per_hour` a
+/// member's report is stored and answered with its number, but held for
+/// the committee's triage; the committee hears of held reports at most
+/// once per `triage_ping_every`. The committee is never limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportLimits {
+    pub channels_per_member_per_hour: usize,
+    pub triage_ping_every: chrono::Duration,
+}
+
+impl Default for ReportLimits {
+    fn default() -> Self {
+        ReportLimits { channels_per_member_per_hour: 3, triage_ping_every: chrono::Duration::minutes(5) }
+    }
+}

@@ -5,6 +5,9 @@ use crate::domain::incident::{IncidentError, Outcome};
 use crate::domain::{Actor, Incident, IncidentId, IncidentNumber, LogKind, Playbook, UserId};
 use chrono::{DateTime, Utc};
 
+/// Where the triage post's message id is kept.
+const TRIAGE_POST: &str = "triage_message";
+
 impl Hikeshi {
     /// Runs one domain operation on an incident inside a write transaction.
     /// A refusal rolls everything back and changes nothing.
@@ -18,6 +21,8 @@ impl Hikeshi {
         let mut incident = tx.incident(id).await?;
         let playbook = incident.playbook.as_ref().and_then(|p| self.settings.playbooks.get(p));
         let outcome = op(&mut incident, playbook, now)?;
+        // A held report's channel effects wait for its channel.
+        let outcome = incident.deliverable(outcome);
         tx.save_incident(&incident, now).await?;
         tx.record(Some(id), Actor::User(caller.user), now, &outcome).await?;
         if outcome.effects.contains(&crate::domain::Effect::PostDrillReport { incident: id }) {
@@ -76,10 +81,10 @@ impl Hikeshi {
         let mut original = tx.incident(original_id).await?;
         let merge = incident.mark_duplicate(caller.user, &caller.roles(&incident), &mut original, now)?;
         tx.save_incident(&incident, now).await?;
-        tx.record(Some(id), Actor::User(caller.user), now, &merge.duplicate).await?;
+        tx.record(Some(id), Actor::User(caller.user), now, &incident.deliverable(merge.duplicate)).await?;
         if incident.id != original.id {
             tx.save_incident(&original, now).await?;
-            tx.record(Some(original.id), Actor::User(caller.user), now, &merge.original).await?;
+            tx.record(Some(original.id), Actor::User(caller.user), now, &original.deliverable(merge.original)).await?;
         }
         tx.commit().await?;
         Ok(incident)
@@ -95,6 +100,25 @@ impl Hikeshi {
             return Err(InputError::EntryTooLong { len, max }.into());
         }
         self.act(id, caller, |i, _, _| i.set_public_title(&caller.roles(i), title)).await
+    }
+
+    /// The committee opens a held report's channel (the triage post).
+    pub async fn release(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.release(&caller.roles(i))).await
+    }
+
+    /// Reports held by the flood guard, for the triage post.
+    pub async fn held_reports(&self) -> Result<Vec<Incident>, ServiceError> {
+        Ok(self.store.held_reports().await?)
+    }
+
+    /// Where the triage post was posted.
+    pub async fn triage_message(&self) -> Result<Option<crate::domain::MessageId>, ServiceError> {
+        Ok(self.store.get_state(TRIAGE_POST).await?.and_then(|v| v.parse().ok()).map(crate::domain::MessageId))
+    }
+
+    pub async fn remember_triage_message(&self, m: crate::domain::MessageId) -> Result<(), ServiceError> {
+        Ok(self.store.set_state(TRIAGE_POST, &m.0.to_string()).await?)
     }
 
     /// §4.1(1): command changes hands (the commander or the committee).

@@ -32,9 +32,15 @@ pub struct Reported {
 pub(super) struct ReportJob {
     report: Report,
     reporter: UserId,
+    /// The committee is never held by the flood guard.
+    committee: bool,
     source_key: String,
     reply: Option<ReplyHandle>,
 }
+
+/// Where the last triage ping's time is kept (the committee hears of held
+/// reports at most once per `triage_ping_every`).
+pub(super) const TRIAGE_PINGED: &str = "triage_pinged_at";
 
 impl Hikeshi {
     /// Validates and stores a report, with its channel, card and pings queued
@@ -44,13 +50,14 @@ impl Hikeshi {
     pub async fn report(
         &self,
         draft: &ReportDraft,
-        reporter: UserId,
+        caller: super::Caller,
         source_key: &str,
         reply: Option<ReplyHandle>,
     ) -> Result<Reported, ServiceError> {
         // Checked once, here: what is queued is a valid report.
         let report = draft.validate().map_err(ServiceError::Invalid)?;
-        self.reports.submit(ReportJob { report, reporter, source_key: source_key.to_string(), reply }).await
+        let job = ReportJob { report, reporter: caller.user, committee: caller.committee, source_key: source_key.to_string(), reply };
+        self.reports.submit(job).await
     }
 }
 
@@ -92,6 +99,14 @@ async fn store_reports(
     fresh.dedup();
     let mut numbers = tx.next_numbers(false, now, settings.organisation.tz, fresh.len()).await?.into_iter();
     let mut ids = tx.reserve_incident_ids(fresh.len()).await?.into_iter();
+    // The flood guard counts each member's channels over the last hour,
+    // this batch's included.
+    let mut reporters: Vec<UserId> = jobs.iter().filter(|j| !j.committee).map(|j| j.reporter).collect();
+    reporters.sort_unstable_by_key(|u| u.0);
+    reporters.dedup();
+    let mut opened = tx.channels_opened_since(&reporters, now - chrono::Duration::hours(1)).await?;
+    let limit = settings.reports.channels_per_member_per_hour;
+    let mut held_any = false;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
         // The same interaction twice (a retried delivery) finds the first.
@@ -102,9 +117,23 @@ async fn store_reports(
         let (Some(number), Some(id)) = (numbers.next(), ids.next()) else {
             return Err(ServiceError::Internal("fewer numbers than reports"));
         };
-        let reported = store_report(tx, settings, now, job, id, number).await?;
+        let count = opened.entry(job.reporter).or_default();
+        let held = !job.committee && *count >= limit;
+        if !held {
+            *count += 1;
+        }
+        held_any |= held;
+        let reported = store_report(tx, settings, now, job, id, number, held).await?;
         seen.insert(job.source_key.clone(), reported.incident.clone());
         out.push(reported);
+    }
+    if held_any {
+        // One ping for held reports per window, whatever the flood's size.
+        let last = tx.state(TRIAGE_PINGED).await?.and_then(|v| v.parse::<i64>().ok()).map(crate::clock::from_ms);
+        if last.is_none_or(|t| now - t >= settings.reports.triage_ping_every) {
+            tx.set_state(TRIAGE_PINGED, &crate::clock::to_ms(now).to_string()).await?;
+            tx.enqueue(&Effect::PingTriage, now).await?;
+        }
     }
     Ok(out)
 }
@@ -116,6 +145,7 @@ async fn store_report(
     job: &ReportJob,
     id: IncidentId,
     number: IncidentNumber,
+    held: bool,
 ) -> Result<Reported, ServiceError> {
     let r = &job.report;
     let new = NewIncident {
@@ -131,6 +161,13 @@ async fn store_report(
         playbook: settings.playbooks.matching(r.category, r.kind).map(|p| p.id.clone()),
         confidential: r.confidential,
     };
+    if held {
+        let (incident, outcome) = Incident::open_held(id, new, now);
+        tx.insert_incident(&incident, Some(&job.source_key), now).await?;
+        tx.record(Some(id), Actor::User(job.reporter), now, &outcome).await?;
+        tracing::warn!(incident = %incident.number, "report held for triage: its reporter is past the hourly limit");
+        return Ok(Reported { incident, created: true });
+    }
     // A confidential reporter cannot open the channel: no link for them.
     let link = job.reply.clone().filter(|_| !r.confidential);
     let incident = open_incident(tx, id, new, &job.source_key, now, |outcome| {
@@ -186,7 +223,10 @@ mod tests {
                 let app = app.clone();
                 // Interactions 7 and 8 are the same one, delivered twice.
                 let source = format!("interaction:{}", if n == 8 { 7 } else { n });
-                tokio::spawn(async move { app.report(&draft(&format!("r{n}")), UserId(1), &source, None).await })
+                tokio::spawn(async move {
+                    let committee = super::super::Caller { user: UserId(1), committee: true };
+                    app.report(&draft(&format!("r{n}")), committee, &source, None).await
+                })
             })
             .collect();
         let mut results = vec![];

@@ -68,8 +68,14 @@ impl Hikeshi {
         }
         tick.reminded += self.remind_expired_exceptions().await?;
         // Open incidents, and closed ones with a report to the PPC still owed.
-        let watched =
-            self.store.all_incidents().await?.into_iter().filter(|i| i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed));
+        // A report held for triage has no channel to remind in yet: the
+        // triage post is its reminder until the committee opens it.
+        let watched = self
+            .store
+            .all_incidents()
+            .await?
+            .into_iter()
+            .filter(|i| !i.held && (i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed)));
         for i in watched {
             let activity = self.store.activity(i.id, i.reported_at).await?;
             let due = rules::due(&i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);

@@ -36,6 +36,13 @@ impl Store {
         rows.iter().map(decode).collect()
     }
 
+    /// Reports held by the flood guard and not yet decided, oldest first.
+    pub async fn held_reports(&self) -> Result<Vec<Incident>> {
+        let rows =
+            sqlx::query("SELECT state FROM incidents WHERE held = 1 AND phase <> 'closed' ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+
     pub async fn count_incidents(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM incidents").fetch_one(&self.pool).await?;
         Ok(row.try_get("n")?)

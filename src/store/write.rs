@@ -8,6 +8,7 @@ use crate::domain::incident::Outcome;
 use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId, IncidentNumber, LogKind, UserId};
 use chrono::{DateTime, Datelike, Utc};
 use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
 
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
@@ -277,8 +278,8 @@ impl WriteTx {
     pub async fn insert_incident(&mut self, i: &Incident, source_key: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
         sqlx::query(
-            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at, held) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(i.id.0)
         .bind(i.number.to_string())
@@ -293,6 +294,7 @@ impl WriteTx {
         .bind(source_key)
         .bind(state)
         .bind(to_ms(now))
+        .bind(i.held as i64)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -300,7 +302,7 @@ impl WriteTx {
 
     pub async fn save_incident(&mut self, i: &Incident, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
-        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7 WHERE id = $8")
+        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9 WHERE id = $8")
             .bind(i.phase.id())
             .bind(i.category.id())
             .bind(i.channel.map(|c| c.as_i64()))
@@ -309,6 +311,39 @@ impl WriteTx {
             .bind(state)
             .bind(to_ms(now))
             .bind(i.id.0)
+            .bind(i.held as i64)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// How many of each member's reports since `since` opened a channel
+    /// (real incidents not held), for the flood guard.
+    pub async fn channels_opened_since(&mut self, reporters: &[UserId], since: DateTime<Utc>) -> Result<HashMap<UserId, usize>> {
+        let mut out = HashMap::new();
+        for r in reporters {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM incidents WHERE reporter_id = $1 AND reported_at >= $2 AND drill = 0 AND held = 0",
+            )
+            .bind(r.as_i64())
+            .bind(to_ms(since))
+            .fetch_one(&mut *self.tx)
+            .await?;
+            out.insert(*r, n as usize);
+        }
+        Ok(out)
+    }
+
+    /// A value of the bot's own state, read inside the transaction.
+    pub async fn state(&mut self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM bot_state WHERE key = $1").bind(key).fetch_optional(&mut *self.tx).await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    pub async fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
             .execute(&mut *self.tx)
             .await?;
         Ok(())

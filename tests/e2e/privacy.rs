@@ -383,3 +383,98 @@ async fn the_announcement_shows_the_committees_public_title_never_the_reporters(
     assert_eq!(edited["embeds"][0]["title"], "顧客情報の持ち出し");
     assert!(app.store.events_of(i.id).await.unwrap().iter().any(|e| e.kind == "public_title_set"));
 }
+
+/// The triage post in the committee channel, as the fake holds it now.
+fn triage_post(app: &TestApp) -> Value {
+    app.fake
+        .messages(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .find(|m| m["embeds"][0]["title"] == "トリアージ待ちの報告")
+        .expect("the triage post")
+}
+
+/// Sequence 5: one member submits the form eight times. Each report is
+/// stored and answered with its number; three open channels; the other
+/// five open none and ping nobody: they wait on one triage post, and the
+/// committee is pinged once for them. Another member is served as usual.
+/// The committee opens, dismisses and merges held reports from the post;
+/// a member cannot.
+#[tokio::test]
+async fn one_member_cannot_flood_the_guild_and_nothing_they_report_is_lost() {
+    let app = TestApp::spawn_custom(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| {
+        c.replace("channels_per_member_per_hour = 1000", "channels_per_member_per_hour = 3")
+    })
+    .await;
+    let pings_before = app.fake.pings().len();
+    let mut numbers = vec![];
+    for n in 0..8 {
+        let (_, reply) = app
+            .submit_report(Who::new(ids::DAVE, ids::GENERAL), "unsure", None, &[("title", &format!("不審なメール {n}")), ("what", "x")])
+            .await;
+        let text = ephemeral_text(&reply);
+        let number: hikeshi::domain::IncidentNumber =
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).find_map(|w| w.parse().ok()).expect("a number in every reply");
+        if n >= 3 {
+            assert!(text.contains("委員会が確認してから"), "held, and told so: {text}");
+        }
+        numbers.push(number);
+    }
+    let other = app.report_malware(ids::ALICE).await;
+    assert!(other.channel.is_some(), "another member is served as usual");
+    app.settled().await;
+
+    // Nothing is lost: eight incidents stored; three with channels.
+    let mut held = vec![];
+    for (n, number) in numbers.iter().enumerate() {
+        let i = app.incident(*number).await;
+        assert_eq!(i.held, n >= 3, "{number}");
+        assert_eq!(i.channel.is_some(), n < 3, "{number}");
+        if i.held {
+            held.push(i);
+        }
+    }
+    // The committee was pinged for the three cards, ALICE's, and once for the held five.
+    let role_pings: Vec<_> =
+        app.fake.pings()[pings_before..].iter().filter(|(_, p)| p.roles.contains(&ids::COMMITTEE_ROLE)).cloned().collect();
+    assert_eq!(role_pings.len(), 5, "{role_pings:?}");
+    let post = triage_post(&app);
+    let listed = post["embeds"][0]["description"].as_str().unwrap().to_string();
+    for i in &held {
+        assert!(listed.contains(&i.number.to_string()), "{} on the triage post: {listed}", i.number);
+    }
+    assert_eq!(
+        app.fake.messages(ids::COMMITTEE_CHANNEL).iter().filter(|m| m["embeds"][0]["title"] == "トリアージ待ちの報告").count(),
+        1,
+        "one post"
+    );
+
+    // A member cannot use the post.
+    let select = |who: u64, custom: &str, i: &Incident| {
+        payloads::string_select(app.id(), Who::new(who, ids::COMMITTEE_CHANNEL), custom, &[&i.id.0.to_string()], &triage_post(&app))
+    };
+    let text = app.refused_and_unchanged("a member opening a held report", select(ids::DAVE, "hk1:triageopen", &held[0])).await;
+    assert!(text.contains("だけ"), "{text}");
+
+    // Open one: it becomes an incident like any other.
+    let opened = app.interact(select(ids::BOB, "hk1:triageopen", &held[0])).await;
+    assert!(ephemeral_text(&opened).contains(&held[0].number.to_string()), "{opened}");
+    let released = app.ready_incident(held[0].number).await;
+    assert!(!released.held);
+    // Dismiss one, with a reason.
+    let form = app.interact(select(ids::BOB, "hk1:triagedismiss", &held[1])).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), &custom, &[("body", "同じ内容の繰り返し")])).await;
+    // Merge one into the first report.
+    let form = app.interact(select(ids::BOB, "hk1:triagemerge", &held[2])).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), &custom, &[("body", &numbers[0].to_string())]))
+        .await;
+    app.settled().await;
+    assert_eq!(app.incident(held[1].number).await.phase, hikeshi::domain::Phase::Closed);
+    assert_eq!(app.incident(held[2].number).await.duplicate_of, Some(app.incident(numbers[0]).await.id));
+    let listed = triage_post(&app)["embeds"][0]["description"].as_str().unwrap().to_string();
+    for (i, still) in held.iter().zip([false, false, false, true, true]) {
+        assert_eq!(listed.contains(&i.number.to_string()), still, "{}: {listed}", i.number);
+    }
+}

@@ -66,6 +66,9 @@ fn test_config(dir: &std::path::Path) -> PathBuf {
     for file in ["regulation/ja.md", "regulation/en.md"] {
         text = text.replace(&format!("{file:?}"), &format!("{:?}", root.join("config").join(file).display().to_string()));
     }
+    // Most stories have one member report many times; only the flood-guard
+    // stories are about the hourly limit, and they set it back.
+    text = text.replace("channels_per_member_per_hour = 3", "channels_per_member_per_hour = 1000");
     let path = dir.join("hikeshi.toml");
     std::fs::write(&path, text).expect("write config");
     path

@@ -6,6 +6,7 @@
 
 mod commands;
 mod deliver;
+pub mod triage;
 
 pub use commands::{commands, REPORT, REPORT_MESSAGE};
 
@@ -16,7 +17,7 @@ use super::reply::{self, ephemeral, failure, Reply};
 use super::text::clip;
 use super::Ctx;
 use crate::domain::report::ReportDraft;
-use crate::domain::{Category, Lang, SubKind, UserId};
+use crate::domain::{Category, Lang, SubKind};
 use crate::service::{Caller, InputError, ReplyHandle, ServiceError};
 use crate::tr;
 use serenity::all::{CommandDataOptionValue, CommandInteraction, ModalInteraction};
@@ -93,10 +94,11 @@ pub async fn submit(
     lang: Lang,
 ) -> serenity::Result<()> {
     let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
-    let reporter = UserId(m.user.id.get());
+    // The committee is never held by the flood guard.
+    let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
     let source = format!("interaction:{}", m.id);
-    let store = ctx.app.report(&draft, reporter, &source, Some(reply.clone()));
+    let store = ctx.app.report(&draft, caller, &source, Some(reply.clone()));
     tokio::pin!(store);
     let mut result = match tokio::time::timeout(reply::ANSWER_WITHIN, &mut store).await {
         Ok(result) if !transient(&result) => {
@@ -127,7 +129,7 @@ pub async fn submit(
             edit(held(&draft, lang)).await?;
         }
         tokio::time::sleep(RETRY_EVERY).await;
-        result = ctx.app.report(&draft, reporter, &source, Some(reply.clone())).await;
+        result = ctx.app.report(&draft, caller, &source, Some(reply.clone())).await;
     }
     edit(answer(result, &draft, lang)).await.map(|_| ())
 }
@@ -151,6 +153,14 @@ fn held(draft: &ReportDraft, lang: Lang) -> String {
 /// What the reporter is told.
 fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &ReportDraft, lang: Lang) -> String {
     match result {
+        Ok(r) if r.incident.held => {
+            let number = r.incident.number;
+            tr!(
+                lang,
+                "✅ ご報告いただいた内容を {number} として保存しました。短い時間に多くの報告をいただいたため、委員会が確認してから対応チャンネルを開きます。報告が失われることはありません。",
+                "✅ Your report is stored as {number}. You have sent many reports in a short time, so the committee reviews this one before its channel opens. Nothing is lost."
+            )
+        }
         Ok(r) if r.incident.confidential => {
             let number = r.incident.number;
             tr!(
@@ -181,7 +191,7 @@ fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &Report
 }
 
 /// "Add information" in the confidential reporter's DM opens its form.
-pub fn click(id: CustomId, lang: Lang) -> Result<Reply, ServiceError> {
+pub fn add_info_click(id: CustomId, lang: Lang) -> Result<Reply, ServiceError> {
     match id {
         CustomId::AddInfo(i) => {
             Ok(Modal::new(CustomId::AddInfoModal(i), tr!(lang, "情報を追加（匿名）", "Add information (confidential)"), lang).build())
