@@ -4,6 +4,7 @@
 
 mod env;
 mod file;
+mod policies;
 mod problem;
 mod validate;
 

@@ -227,3 +227,21 @@ mod properties {
         }
     }
 }
+
+/// The flood guard's numbers: out of range is refused with the key named.
+#[test]
+fn the_flood_guard_needs_usable_numbers() {
+    Scratch::new().edit("hikeshi.toml", "channels_per_member_per_hour = 3", "channels_per_member_per_hour = 0").refuses(
+        "hikeshi.toml",
+        "reports.channels_per_member_per_hour",
+        "not a usable limit",
+    );
+    Scratch::new().edit("hikeshi.toml", "triage_ping_minutes = 5", "triage_ping_minutes = -1").refuses(
+        "hikeshi.toml",
+        "reports.triage_ping_minutes",
+        "not usable",
+    );
+    let shipped = Settings::load(std::path::Path::new(SHIPPED)).unwrap();
+    assert_eq!(shipped.reports.channels_per_member_per_hour, 3);
+    assert_eq!(shipped.reports.triage_ping_every, chrono::Duration::minutes(5));
+}

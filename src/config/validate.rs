@@ -168,41 +168,8 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let dir = path.parent().unwrap_or(Path::new(".")).join(&raw.playbooks.dir);
     let playbooks = playbooks(&mut c.problems, &dir, &systems);
 
-    let pd = &raw.personal_data;
-    let personal_data = if pd.enabled.unwrap_or(organisation.lang == Lang::Ja) {
-        let mut days = |key: &str, v: Option<i64>, default: i64| {
-            let d = v.unwrap_or(default);
-            if !(1..=365).contains(&d) {
-                c.add(format!("personal_data.{key}"), format!("{d} days is not a usable deadline"), "use a number of days from 1 to 365");
-            }
-            chrono::Duration::days(d.clamp(1, 365))
-        };
-        Some(crate::domain::appi::AppiPolicy {
-            preliminary: days("preliminary_days", pd.preliminary_days, 3),
-            final_normal: days("final_days", pd.final_days, 30),
-            final_malicious: days("final_days_malicious", pd.final_days_malicious, 60),
-        })
-    } else {
-        None
-    };
-
-    let r = &raw.reports;
-    let per_hour = r.channels_per_member_per_hour.unwrap_or(3);
-    if !(1..=1000).contains(&per_hour) {
-        c.add(
-            "reports.channels_per_member_per_hour",
-            format!("{per_hour} is not a usable limit"),
-            "use a number from 1 to 1000 (the committee is never limited)",
-        );
-    }
-    let ping = r.triage_ping_minutes.unwrap_or(5);
-    if !(1..=1440).contains(&ping) {
-        c.add("reports.triage_ping_minutes", format!("{ping} minutes is not usable"), "use a number of minutes from 1 to 1440");
-    }
-    let reports = crate::domain::report::ReportLimits {
-        channels_per_member_per_hour: per_hour.clamp(1, 1000) as usize,
-        triage_ping_every: chrono::Duration::minutes(ping.clamp(1, 1440)),
-    };
+    let personal_data = super::policies::personal_data(&mut c.problems, path, &raw.personal_data, organisation.lang);
+    let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
 
     if c.problems.is_empty() {
         Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks, personal_data, reports })

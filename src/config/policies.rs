@@ -1,0 +1,64 @@
+//! The policies with numbers in them: APPI Art. 26 deadlines and the
+//! flood guard on reports. Each value out of range is a problem naming the
+//! file, the key and the fix.
+
+use super::file::{PersonalDataFile, ReportsFile};
+use super::problem::Problem;
+use crate::domain::Lang;
+use std::path::Path;
+
+/// APPI Art. 26 deadlines; on by default for Japanese organisations.
+pub(super) fn personal_data(
+    problems: &mut Vec<Problem>,
+    file: &Path,
+    pd: &PersonalDataFile,
+    lang: Lang,
+) -> Option<crate::domain::appi::AppiPolicy> {
+    if !pd.enabled.unwrap_or(lang == Lang::Ja) {
+        return None;
+    }
+    let mut days = |key: &str, v: Option<i64>, default: i64| {
+        let d = v.unwrap_or(default);
+        if !(1..=365).contains(&d) {
+            problems.push(Problem::new(
+                file,
+                format!("personal_data.{key}"),
+                format!("{d} days is not a usable deadline"),
+                "use a number of days from 1 to 365",
+            ));
+        }
+        chrono::Duration::days(d.clamp(1, 365))
+    };
+    Some(crate::domain::appi::AppiPolicy {
+        preliminary: days("preliminary_days", pd.preliminary_days, 3),
+        final_normal: days("final_days", pd.final_days, 30),
+        final_malicious: days("final_days_malicious", pd.final_days_malicious, 60),
+    })
+}
+
+/// The flood guard: how many channels one member's reports open an hour,
+/// and how often the committee is pinged about held reports.
+pub(super) fn reports(problems: &mut Vec<Problem>, file: &Path, r: &ReportsFile) -> crate::domain::report::ReportLimits {
+    let per_hour = r.channels_per_member_per_hour.unwrap_or(3);
+    if !(1..=1000).contains(&per_hour) {
+        problems.push(Problem::new(
+            file,
+            "reports.channels_per_member_per_hour",
+            format!("{per_hour} is not a usable limit"),
+            "use a number from 1 to 1000 (the committee is never limited)",
+        ));
+    }
+    let ping = r.triage_ping_minutes.unwrap_or(5);
+    if !(1..=1440).contains(&ping) {
+        problems.push(Problem::new(
+            file,
+            "reports.triage_ping_minutes",
+            format!("{ping} minutes is not usable"),
+            "use a number of minutes from 1 to 1440",
+        ));
+    }
+    crate::domain::report::ReportLimits {
+        channels_per_member_per_hour: per_hour.clamp(1, 1000) as usize,
+        triage_ping_every: chrono::Duration::minutes(ping.clamp(1, 1440)),
+    }
+}
