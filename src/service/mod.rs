@@ -16,6 +16,9 @@ mod requests;
 pub mod schedules;
 mod transcript;
 
+#[cfg(test)]
+mod authz_tests;
+
 pub use delivery::{Delivered, Health};
 pub use errors::{InputError, Missing, ServiceError};
 pub use reads::{Acknowledging, ReviewOrAck};

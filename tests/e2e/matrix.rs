@@ -76,7 +76,11 @@ async fn request_exception(app: &TestApp) {
 
 #[tokio::test]
 async fn the_authorisation_matrix_holds_end_to_end() {
-    let app = TestApp::spawn().await;
+    // The shipped flood guard: ALICE's fourth report is held for triage.
+    let app = TestApp::spawn_custom(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| {
+        c.replace("channels_per_member_per_hour = 1000", "channels_per_member_per_hour = 3")
+    })
+    .await;
     let a = app.report_malware(ids::ALICE).await;
     let ch = a.channel.unwrap().0;
     let committee = |c: u64| Who::new(ids::BOB, c);
@@ -101,6 +105,21 @@ async fn the_authorisation_matrix_holds_end_to_end() {
     app.through_form(&app.incident(l.number).await, ids::BOB, &format!("hk1:plan:{}", l.id), &plan).await;
     app.settled().await;
     let announcement = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("L's plan is announced");
+    // ALICE's fourth report within the hour waits on the triage post.
+    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "四件目"), ("what", "x")]).await;
+    let held_number: hikeshi::domain::IncidentNumber = crate::support::ephemeral_text(&reply)
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find_map(|w| w.parse().ok())
+        .expect("a number");
+    let held = app.incident(held_number).await;
+    assert!(held.held);
+    app.settled().await;
+    let triage = app
+        .fake
+        .messages(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .find(|m| m["embeds"][0]["title"] == "トリアージ待ちの報告")
+        .expect("triage post");
     // A drill reminder and an exception request to act on.
     let reminder = fired_reminder(&app, "drill", Some("malware")).await;
     request_exception(&app).await;
@@ -174,6 +193,16 @@ async fn the_authorisation_matrix_holds_end_to_end() {
         ("decide", Action::Decide, Allowed::Form, button("hk1:decide:1:y".into(), &card_a)),
         ("stats", Action::ViewRecords, Allowed::Says(&["```"]), slash("stats", json!([]))),
         ("readers", Action::ViewRecords, Allowed::Says(&["既読"]), button(format!("hk1:readers:{il}"), &announcement)),
+        (
+            "open a held report",
+            Action::Triage,
+            Allowed::Changes(&["対応チャンネルを開きます"]),
+            Box::new({
+                let post = triage.clone();
+                let held = held.id.0.to_string();
+                move |app: &TestApp, who, _| payloads::string_select(app.id(), who, "hk1:triageopen", &[&held], &post)
+            }),
+        ),
         // Every member reads an announced plan (§4.4(3)).
         ("read", Action::Report, Allowed::Changes(&["既読を記録しました"]), button(format!("hk1:read:{il}"), &announcement)),
         (
