@@ -177,8 +177,24 @@ impl Worker {
         Ok(())
     }
 
+    /// How long one delivery may take: shorter than the claim lease, so a
+    /// request that never answers (serenity's client sets no timeout) is
+    /// abandoned and retried by this worker before another one could take
+    /// the item over, and never holds the outbox.
+    fn delivery_timeout(&self) -> Duration {
+        (self.lease * 2 / 3).to_std().unwrap_or(Duration::from_secs(20)).max(Duration::from_millis(500))
+    }
+
     async fn attempt(&self, item: &OutboxItem) -> Fate {
-        match self.deliver.deliver(item).await {
+        let delivered = match tokio::time::timeout(self.delivery_timeout(), self.deliver.deliver(item)).await {
+            Ok(d) => d,
+            Err(_) => {
+                let after = self.delivery_timeout();
+                tracing::warn!(item = item.id, kind = item.effect.kind(), timeout = ?after, "a delivery did not answer in time");
+                Err(DeliveryError::Transient(format!("no answer within {after:?}")))
+            }
+        };
+        match delivered {
             Ok(result) => match self.app.delivered(item, result).await {
                 Ok(()) => Fate::Delivered,
                 // Delivered but not recorded: the item comes back and the

@@ -13,6 +13,23 @@ impl WriteTx {
     /// carries the content's digest so `verify` covers the transcript. An
     /// edit that arrives after the deletion (events race) stays deleted.
     pub async fn record_message(&mut self, incident: IncidentId, m: &TranscriptMessage) -> Result<i64> {
+        // A message delivered again (a gateway resume replays events, the
+        // history fetched after a restart overlaps) is not a new version:
+        // only a changed text or set of files is.
+        let latest =
+            sqlx::query("SELECT version, content, attachments FROM transcript WHERE message_id = $1 ORDER BY version DESC LIMIT 1")
+                .bind(m.message.as_i64())
+                .fetch_optional(self.conn())
+                .await?;
+        if let Some(r) = latest {
+            let (content, files): (String, String) = (r.try_get("content")?, r.try_get("attachments")?);
+            // Files by name: Discord signs its file links anew over time.
+            let names = |f: &[(String, String)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+            let stored: Vec<(String, String)> = serde_json::from_str(&files)?;
+            if content == m.content && names(&stored) == names(&m.attachments) {
+                return Ok(r.try_get("version")?);
+            }
+        }
         // One statement: the next version, and the deletion mark of the
         // versions before (an edit that arrives after the deletion stays
         // deleted).

@@ -11,6 +11,7 @@ mod governance;
 mod lessons;
 mod matrix;
 mod privacy;
+mod record;
 mod records;
 mod refusals;
 mod report;

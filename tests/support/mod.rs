@@ -33,6 +33,8 @@ pub struct TestApp {
     pub clock: Arc<dyn Clock>,
     /// Where the bot serves /healthz and /metrics (set before start_bot).
     pub metrics_addr: Option<String>,
+    /// The outbox lease for bots started in process (default 30 s).
+    pub outbox_lease_seconds: Option<i64>,
     /// The scheduler's completed ticks, over every bot of this app.
     pub ticks: Arc<std::sync::atomic::AtomicU64>,
     _dir: TempDir,
@@ -122,7 +124,18 @@ impl TestApp {
         std::fs::write(&config, edit(text)).expect("config");
         let store = Store::connect(&db).await.expect("database");
         store.migrate().await.expect("migrate");
-        TestApp { fake, store, config, db, clock, metrics_addr: None, ticks: Arc::default(), _dir: dir, bots: vec![] }
+        TestApp {
+            fake,
+            store,
+            config,
+            db,
+            clock,
+            metrics_addr: None,
+            outbox_lease_seconds: None,
+            ticks: Arc::default(),
+            _dir: dir,
+            bots: vec![],
+        }
     }
 
     /// Runs the real binary (`hikeshi run`) against the fake, its logs at
@@ -177,7 +190,7 @@ impl TestApp {
                 token: Some(Secret::new(ids::TOKEN)),
                 database_url: self.db.clone(),
                 discord_api: Some(self.fake.base_url()),
-                outbox_lease_seconds: None,
+                outbox_lease_seconds: self.outbox_lease_seconds,
                 metrics_addr: self.metrics_addr.clone(),
             },
             clock: self.clock.clone(),

@@ -91,6 +91,9 @@ pub enum Fault {
         retry_after: f64,
         global: bool,
     },
+    /// The request is never answered (a hung connection): the fake holds
+    /// it this long, then drops it unanswered.
+    Hang(Duration),
 }
 
 struct FaultRule {
@@ -534,6 +537,20 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    if let Some(Fault::Hang(d)) = &fault {
+        shared.inner.lock().unwrap().requests.push(Recorded {
+            method,
+            path,
+            body,
+            files,
+            status: 0,
+            refused: None,
+            why: vec!["hung".into()],
+            at: arrived,
+        });
+        tokio::time::sleep(*d).await;
+        return error(504, 0, "never answered");
+    }
     let mut refused = None;
     let response = if !authorised {
         error(401, 0, "401: Unauthorized")
@@ -544,6 +561,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             Some(Fault::Status(s)) => error(*s, 0, "injected failure"),
             Some(Fault::Refused { status, code, message }) => error(*status, *code, message),
             Some(Fault::RateLimited { retry_after, global }) => rate_limited(*retry_after, *global),
+            Some(Fault::Hang(_)) => unreachable!("answered above"),
             Some(Fault::LostAnswer) | None => match routes::check(&shared, &method, &path, &body, &files) {
                 Err(r) => {
                     let response = r.response();
