@@ -39,6 +39,11 @@ enum Command {
     },
     /// §5 operational checks: playbook coverage, owners, lessons, deadlines, drills.
     Audit,
+    /// Side effects waiting or given up: list them, retry a dead one, drop one.
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
     /// Export one incident's whole record (INC-2026-0007).
     Export {
         number: String,
@@ -49,6 +54,16 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum OutboxAction {
+    /// Dead items and those still waiting, with their last error.
+    List,
+    /// Try a dead item again now.
+    Retry { id: i64 },
+    /// Set an item aside for good (it stays in the table as `dropped`).
+    Drop { id: i64 },
 }
 
 fn main() -> ExitCode {
@@ -150,6 +165,42 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => println!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Outbox { action } => {
+            let app = open_service(&cli.config, &env).await?;
+            let failed = |e: hikeshi::service::ServiceError| anyhow::anyhow!("{e}");
+            match action {
+                OutboxAction::List => {
+                    let rows = app.outbox_rows().await.map_err(failed)?;
+                    if rows.is_empty() {
+                        println!("the outbox is empty: every side effect was delivered");
+                    }
+                    for r in rows {
+                        let incident = r.incident.map(|i| format!(" incident {i}")).unwrap_or_default();
+                        let error = r.last_error.map(|e| format!(" — {e}")).unwrap_or_default();
+                        println!("{:>6}  {:<8} {:<24} tries {}{incident}{error}", r.id, r.status, r.kind, r.attempts);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                OutboxAction::Retry { id } => {
+                    if app.revive_outbox(id).await.map_err(failed)? {
+                        println!("item {id} will be tried again now (by the running bot)");
+                        Ok(ExitCode::SUCCESS)
+                    } else {
+                        eprintln!("error: no dead item {id}: see `hikeshi outbox list`");
+                        Ok(ExitCode::FAILURE)
+                    }
+                }
+                OutboxAction::Drop { id } => {
+                    if app.drop_outbox(id).await.map_err(failed)? {
+                        println!("item {id} is dropped; it stays in the table for the audit");
+                        Ok(ExitCode::SUCCESS)
+                    } else {
+                        eprintln!("error: no waiting or dead item {id}: see `hikeshi outbox list`");
+                        Ok(ExitCode::FAILURE)
+                    }
+                }
+            }
         }
         Command::Verify => match hikeshi::app::verify(&env).await? {
             Ok(n) => {

@@ -156,6 +156,7 @@ impl Deliver for DiscordEffects {
             Effect::AppiDraft { incident } => self.appi_draft(item, *incident).await,
             Effect::RefreshTriage => self.refresh_triage(item).await,
             Effect::PingTriage => self.ping_triage(item).await,
+            Effect::ReportDeadItems => self.report_dead_items(item).await,
         }
     }
 

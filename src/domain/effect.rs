@@ -74,6 +74,9 @@ pub enum Effect {
     /// Ping the committee about held reports (at most once per
     /// `triage_ping_every`, decided when the report was stored).
     PingTriage,
+    /// Tell the committee, in one message edited in place, which side
+    /// effects were given up and how to act (`hikeshi outbox`).
+    ReportDeadItems,
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -160,6 +163,7 @@ impl Effect {
             AppiDraft { .. } => "appi_draft",
             RefreshTriage => "refresh_triage",
             PingTriage => "ping_triage",
+            ReportDeadItems => "report_dead_items",
         }
     }
 
@@ -170,6 +174,7 @@ impl Effect {
             Effect::RefreshCard { incident } => Some(format!("refresh-card:{incident}")),
             Effect::RefreshStatusBoard => Some("status-board".to_string()),
             Effect::RefreshTriage => Some("triage".to_string()),
+            Effect::ReportDeadItems => Some("dead-items".to_string()),
             Effect::RefreshAnnouncement { incident } => Some(format!("refresh-announcement:{incident}")),
             _ => None,
         }
@@ -198,6 +203,7 @@ impl Effect {
             RefreshStatusBoard
             | RefreshTriage
             | PingTriage
+            | ReportDeadItems
             | CronReminder { .. }
             | EscalateReminder { .. }
             | AuditReport { .. }
@@ -235,6 +241,18 @@ pub struct OutboxItem {
     pub effect: Effect,
     /// Deliveries tried so far, this one included.
     pub attempts: i64,
+}
+
+/// One undelivered or dead item as an operator sees it (`hikeshi outbox
+/// list`): the raw kind, since a row that cannot be read has no `Effect`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub incident: Option<i64>,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,5 +10,5 @@ mod outbox;
 mod scheduler;
 
 pub use answering::{Answer, Answering};
-pub use outbox::{backoff, Deliver, DeliveryError, Step, Worker};
+pub use outbox::{backoff, Deliver, DeliveryError, Step, Worker, MAX_ATTEMPTS};
 pub use scheduler::Scheduler;

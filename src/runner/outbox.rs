@@ -50,6 +50,12 @@ pub fn backoff(attempts: i64) -> Duration {
 /// (about four hours with the back-off cap).
 const MAX_NOT_READY: i64 = 60;
 
+/// An item that keeps failing is set aside as dead after this many tries
+/// (about six hours with the back-off cap), where an operator sees it
+/// (`hikeshi outbox list`) and the committee is told; a rate limit does not
+/// count as a try.
+pub const MAX_ATTEMPTS: i64 = 80;
+
 /// What one step did, for tests that drive the worker by hand.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -170,7 +176,7 @@ impl Worker {
             Fate::GiveUp(error) => {
                 tracing::error!(item = item.id, kind = item.effect.kind(), error = %error, "delivery given up");
                 step.given_up += 1;
-                self.app.give_up_outbox(item.id, &error).await?;
+                self.app.give_up_outbox(item.id, Some(&item.effect), &error).await?;
                 self.deliver.gave_up(item, &error).await;
             }
         }
@@ -205,6 +211,9 @@ impl Worker {
             Err(DeliveryError::NotReady(why)) if item.attempts >= MAX_NOT_READY => Fate::GiveUp(format!("never became ready: {why}")),
             Err(DeliveryError::NotReady(why)) => {
                 Fate::Retry { after: backoff(item.attempts).min(Duration::from_secs(30)), error: why, count: true }
+            }
+            Err(DeliveryError::Transient(e)) if item.attempts >= MAX_ATTEMPTS => {
+                Fate::GiveUp(format!("failed {} times; the last: {e}", item.attempts))
             }
             Err(DeliveryError::Transient(e)) => Fate::Retry { after: backoff(item.attempts), error: e, count: true },
             Err(DeliveryError::Refused(e)) => Fate::GiveUp(e),

@@ -5,8 +5,11 @@
 
 use super::{Hikeshi, ServiceError};
 use crate::domain::effect::{OutboxItem, OutboxStats};
-use crate::domain::{Actor, ChannelId, EventPayload, MessageId};
+use crate::domain::{Actor, ChannelId, Effect, EventPayload, MessageId};
 use chrono::{DateTime, Utc};
+
+/// Where the committee's message about dead items is kept.
+const DEAD_ITEMS_POST: &str = "dead_items_message";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivered {
@@ -70,7 +73,12 @@ impl Hikeshi {
         lease: chrono::Duration,
         limit: i64,
     ) -> Result<Vec<OutboxItem>, ServiceError> {
-        Ok(self.store.claim(name, now, lease, limit).await?)
+        let claimed = self.store.claim(name, now, lease, limit).await?;
+        for (id, error) in &claimed.unreadable {
+            tracing::error!(item = id, error = %error, "an outbox item cannot be read; set aside as dead");
+            self.give_up_outbox(*id, None, error).await?;
+        }
+        Ok(claimed.items)
     }
 
     /// Puts an effect back, to be tried at `not_before`.
@@ -79,8 +87,54 @@ impl Hikeshi {
     }
 
     /// Gives up an effect that can never succeed; it stays for the audit.
-    pub async fn give_up_outbox(&self, id: i64, error: &str) -> Result<(), ServiceError> {
-        Ok(self.store.give_up(id, error, self.clock.now()).await?)
+    /// The committee hears of it (one message, coalesced), unless the item
+    /// given up is that message itself (`effect`: `None` for a row that
+    /// could not be read).
+    pub async fn give_up_outbox(&self, id: i64, effect: Option<&Effect>, error: &str) -> Result<(), ServiceError> {
+        let notice = (effect != Some(&Effect::ReportDeadItems)).then_some(Effect::ReportDeadItems);
+        Ok(self.store.give_up(id, error, self.clock.now(), notice.as_ref()).await?)
+    }
+
+    /// `hikeshi outbox list`: dead items and those still waiting.
+    pub async fn outbox_rows(&self) -> Result<Vec<crate::domain::effect::OutboxRow>, ServiceError> {
+        Ok(self.store.outbox_rows().await?)
+    }
+
+    /// `hikeshi outbox retry ID`: a dead item is tried again now.
+    pub async fn revive_outbox(&self, id: i64) -> Result<bool, ServiceError> {
+        let revived = self.store.revive(id, self.clock.now()).await?;
+        if revived {
+            // The committee's list of dead items follows.
+            let mut tx = self.store.begin().await?;
+            tx.enqueue(&Effect::ReportDeadItems, self.clock.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(revived)
+    }
+
+    /// `hikeshi outbox drop ID`: an item is set aside for good.
+    pub async fn drop_outbox(&self, id: i64) -> Result<bool, ServiceError> {
+        let dropped = self.store.drop_item(id, self.clock.now()).await?;
+        if dropped {
+            let mut tx = self.store.begin().await?;
+            tx.enqueue(&Effect::ReportDeadItems, self.clock.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(dropped)
+    }
+
+    /// Where the committee's message about dead items was posted.
+    pub async fn dead_items_message(&self) -> Result<Option<MessageId>, ServiceError> {
+        Ok(self.store.get_state(DEAD_ITEMS_POST).await?.and_then(|v| v.parse().ok()).map(MessageId))
+    }
+
+    pub async fn remember_dead_items_message(&self, m: MessageId) -> Result<(), ServiceError> {
+        Ok(self.store.set_state(DEAD_ITEMS_POST, &m.0.to_string()).await?)
+    }
+
+    /// Dead items by kind, for the committee's message.
+    pub async fn dead_items(&self) -> Result<Vec<(String, i64)>, ServiceError> {
+        Ok(self.store.dead_items().await?)
     }
 
     /// Is this the first delivery of interaction `id`, to any process? Only

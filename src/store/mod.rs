@@ -13,6 +13,7 @@ pub mod testing;
 mod transcript;
 mod write;
 
+pub use outbox::Claimed;
 pub use write::WriteTx;
 
 use crate::config::DatabaseUrl;

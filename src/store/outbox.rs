@@ -4,10 +4,18 @@
 
 use super::{Backend, Result, Store, WriteTx};
 use crate::clock::to_ms;
-use crate::domain::effect::{OutboxItem, OutboxStats};
+use crate::domain::effect::{OutboxItem, OutboxRow, OutboxStats};
 use crate::domain::Effect;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
+
+/// What a claim took: the items to deliver, and rows that could not be
+/// read (to be set aside as dead).
+#[derive(Debug, Default)]
+pub struct Claimed {
+    pub items: Vec<OutboxItem>,
+    pub unreadable: Vec<(i64, String)>,
+}
 
 impl Store {
     /// Claims up to `limit` due items for `worker` until `now + lease`,
@@ -18,7 +26,7 @@ impl Store {
     /// processes. Claimable earlier items are claimed in the same batch
     /// (they have lower ids), and the worker delivers a batch's items of
     /// one incident in order.
-    pub async fn claim(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
+    pub async fn claim(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Claimed> {
         let _turn = self.writer_turn().await;
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -48,15 +56,76 @@ impl Store {
                 rows
             }
         };
-        let mut items = rows
-            .iter()
+        // Row by row: one row that no longer decodes (a kind from a newer
+        // version after a rollback, a hand edit) must not stall the rest.
+        let mut claimed = Claimed::default();
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let body: String = r.try_get("effect")?;
+            match serde_json::from_str(&body) {
+                Ok(effect) => claimed.items.push(OutboxItem { id, effect, attempts: r.try_get("attempts")? }),
+                Err(e) => claimed.unreadable.push((id, format!("cannot be read: {e}"))),
+            }
+        }
+        claimed.items.sort_by_key(|i| i.id);
+        Ok(claimed)
+    }
+
+    /// Dead items and those still waiting, for `hikeshi outbox list`.
+    pub async fn outbox_rows(&self) -> Result<Vec<OutboxRow>> {
+        let rows = sqlx::query(
+            "SELECT id, incident_id, kind, status, attempts, last_error FROM outbox WHERE status IN ('dead', 'pending', 'inflight') ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
             .map(|r| {
-                let body: String = r.try_get("effect")?;
-                Ok(OutboxItem { id: r.try_get("id")?, effect: serde_json::from_str(&body)?, attempts: r.try_get("attempts")? })
+                Ok(OutboxRow {
+                    id: r.try_get("id")?,
+                    incident: r.try_get::<Option<i64>, _>("incident_id")?,
+                    kind: r.try_get("kind")?,
+                    status: r.try_get("status")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                })
             })
-            .collect::<Result<Vec<_>>>()?;
-        items.sort_by_key(|i| i.id);
-        Ok(items)
+            .collect()
+    }
+
+    /// An operator tries a dead item again: due now, its attempts counted
+    /// afresh. False when no dead item has that id.
+    pub async fn revive(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let _turn = self.writer_turn().await;
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'pending', attempts = 0, not_before = $1, done_at = NULL WHERE id = $2 AND status = 'dead'",
+        )
+        .bind(to_ms(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// An operator drops an item for good (dead or waiting); it stays in the
+    /// table as `dropped`. False when there is no such item left to drop.
+    pub async fn drop_item(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let _turn = self.writer_turn().await;
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'dropped', done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND status IN ('dead', 'pending', 'inflight')",
+        )
+        .bind(to_ms(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many items are dead, by kind.
+    pub async fn dead_items(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM outbox WHERE status = 'dead' GROUP BY kind ORDER BY kind")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("kind")?, r.try_get("n")?))).collect()
     }
 
     /// Puts an item back to be tried at `not_before`. A refresh for which a
@@ -84,18 +153,25 @@ impl Store {
     }
 
     /// Gives up on an item that can never succeed (Discord refused it for
-    /// good); it stays in the table for the audit and the metrics.
-    pub async fn give_up(&self, id: i64, error: &str, now: DateTime<Utc>) -> Result<()> {
-        let _turn = self.writer_turn().await;
+    /// good, it cannot be read, it failed too often); it stays in the table
+    /// for the operator (`hikeshi outbox`), the audit and the metrics.
+    /// The committee hears of it (`notice`, coalesced), in the same
+    /// transaction. An interaction token it held goes.
+    pub async fn give_up(&self, id: i64, error: &str, now: DateTime<Utc>, notice: Option<&Effect>) -> Result<()> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE outbox SET status = 'dead', last_error = $1, done_at = $2, claimed_by = NULL, claimed_until = NULL WHERE id = $3",
         )
         .bind(error)
         .bind(to_ms(now))
         .bind(id)
-        .execute(&self.pool)
+        .execute(tx.conn())
         .await?;
-        Ok(())
+        tx.scrub_token(id).await?;
+        if let Some(n) = notice {
+            tx.enqueue(n, now).await?;
+        }
+        tx.commit().await
     }
 
     pub async fn outbox_stats(&self) -> Result<OutboxStats> {
@@ -107,7 +183,7 @@ impl Store {
             match status.as_str() {
                 "pending" => s.pending += n,
                 "inflight" => s.inflight += n,
-                "done" | "superseded" => s.done += n,
+                "done" | "superseded" | "dropped" => s.done += n,
                 _ => s.dead += n,
             }
         }
@@ -138,6 +214,21 @@ impl WriteTx {
             .bind(id)
             .execute(self.conn())
             .await?;
+        self.scrub_token(id).await
+    }
+
+    /// A finished item keeps no interaction token (it would let anyone who
+    /// reads the database edit the reporter's reply for 15 minutes).
+    pub async fn scrub_token(&mut self, id: i64) -> Result<()> {
+        let row =
+            sqlx::query("SELECT effect FROM outbox WHERE id = $1 AND kind = 'link_reporter'").bind(id).fetch_optional(self.conn()).await?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let body: String = row.try_get("effect")?;
+        let mut v: serde_json::Value = serde_json::from_str(&body)?;
+        v["token"] = serde_json::Value::String(String::new());
+        sqlx::query("UPDATE outbox SET effect = $1 WHERE id = $2").bind(v.to_string()).bind(id).execute(self.conn()).await?;
         Ok(())
     }
 }

@@ -129,18 +129,18 @@ async fn verify_passes_fresh_and_finds_tampering(store: Store) {
 async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
     let a = open(&store, None).await;
     let lease = chrono::Duration::seconds(30);
-    let first = store.claim("w1", now(), lease, 2).await.unwrap();
+    let first = store.claim("w1", now(), lease, 2).await.unwrap().items;
     assert_eq!(
         first.iter().map(|i| &i.effect).collect::<Vec<_>>(),
         vec![&Effect::CreateChannel { incident: a.id }, &Effect::PostCard { incident: a.id }]
     );
-    let second = store.claim("w2", now(), lease, 10).await.unwrap();
+    let second = store.claim("w2", now(), lease, 10).await.unwrap().items;
     assert!(second.iter().all(|i| !first.iter().any(|f| f.id == i.id)), "an item was claimed twice");
     // The incident's next item waits while w1 holds the earlier ones.
     assert_eq!(second.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::RefreshStatusBoard]);
-    assert_eq!(store.claim("w3", now(), lease, 10).await.unwrap(), vec![]);
+    assert_eq!(store.claim("w3", now(), lease, 10).await.unwrap().items, vec![]);
     // w1 and w2 die: after their lease, their items come back, oldest first.
-    let again = store.claim("w3", now() + lease + chrono::Duration::seconds(1), lease, 2).await.unwrap();
+    let again = store.claim("w3", now() + lease + chrono::Duration::seconds(1), lease, 2).await.unwrap().items;
     assert_eq!(again.iter().map(|i| i.id).collect::<Vec<_>>(), first.iter().map(|i| i.id).collect::<Vec<_>>());
     assert_eq!(again[0].attempts, 2);
     // Completing and retrying.
@@ -148,9 +148,9 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
     tx.complete(again[0].id, now()).await.unwrap();
     tx.commit().await.unwrap();
     store.retry_at(again[1].id, now() + chrono::Duration::minutes(5), "503", true).await.unwrap();
-    let later = store.claim("w4", now() + chrono::Duration::minutes(6), lease, 10).await.unwrap();
+    let later = store.claim("w4", now() + chrono::Duration::minutes(6), lease, 10).await.unwrap().items;
     assert_eq!(later.iter().filter(|i| i.id == again[1].id).count(), 1);
-    store.give_up(again[1].id, "403", now()).await.unwrap();
+    store.give_up(again[1].id, "403", now(), None).await.unwrap();
     let stats = store.outbox_stats().await.unwrap();
     // In flight: the committee notice and w2's status board, taken again.
     assert_eq!((stats.done, stats.dead, stats.inflight), (1, 1, 2));
@@ -162,7 +162,7 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
 async fn an_incidents_effects_are_claimed_in_the_order_decided(store: Store) {
     let a = open(&store, None).await;
     let lease = chrono::Duration::seconds(30);
-    let all = store.claim("w1", now(), lease, 10).await.unwrap();
+    let all = store.claim("w1", now(), lease, 10).await.unwrap().items;
     let mut tx = store.begin().await.unwrap();
     for item in &all {
         tx.complete(item.id, now()).await.unwrap();
@@ -178,26 +178,26 @@ async fn an_incidents_effects_are_claimed_in_the_order_decided(store: Store) {
         }
     };
     enqueue(Effect::GrantAccess { incident: a.id, user: x }).await;
-    let grant = store.claim("w1", now(), lease, 10).await.unwrap();
+    let grant = store.claim("w1", now(), lease, 10).await.unwrap().items;
     assert_eq!(grant.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::GrantAccess { incident: a.id, user: x }]);
     // While w1 holds the grant, another worker does not take the revoke.
     enqueue(Effect::RevokeAccess { incident: a.id, user: x }).await;
-    assert_eq!(store.claim("w2", now(), lease, 10).await.unwrap(), vec![]);
+    assert_eq!(store.claim("w2", now(), lease, 10).await.unwrap().items, vec![]);
     // Discord answered 500: the grant waits five seconds; so does the revoke.
     store.retry_at(grant[0].id, now() + chrono::Duration::seconds(5), "500", true).await.unwrap();
     let b = open(&store, None).await;
-    let meanwhile = store.claim("w2", now(), lease, 10).await.unwrap();
+    let meanwhile = store.claim("w2", now(), lease, 10).await.unwrap().items;
     assert!(!meanwhile.is_empty() && meanwhile.iter().all(|i| i.effect.incident() != Some(a.id)), "{meanwhile:?}");
     assert!(meanwhile.iter().any(|i| i.effect.incident() == Some(b.id)));
-    let later = store.claim("w2", now() + chrono::Duration::seconds(6), lease, 10).await.unwrap();
+    let later = store.claim("w2", now() + chrono::Duration::seconds(6), lease, 10).await.unwrap().items;
     let of_a: Vec<&Effect> = later.iter().map(|i| &i.effect).filter(|e| e.incident() == Some(a.id)).collect();
     assert_eq!(of_a, vec![&Effect::GrantAccess { incident: a.id, user: x }, &Effect::RevokeAccess { incident: a.id, user: x }]);
     // A given-up item blocks nothing.
     let grant = later.iter().find(|i| matches!(i.effect, Effect::GrantAccess { .. })).unwrap();
     let revoke = later.iter().find(|i| matches!(i.effect, Effect::RevokeAccess { .. })).unwrap();
-    store.give_up(grant.id, "403", now()).await.unwrap();
+    store.give_up(grant.id, "403", now(), None).await.unwrap();
     store.retry_at(revoke.id, now(), "500", true).await.unwrap();
-    let last = store.claim("w3", now() + chrono::Duration::seconds(7), lease, 10).await.unwrap();
+    let last = store.claim("w3", now() + chrono::Duration::seconds(7), lease, 10).await.unwrap().items;
     assert!(last.iter().any(|i| i.id == revoke.id), "{last:?}");
 }
 
@@ -213,7 +213,7 @@ async fn pending_refreshes_coalesce(store: Store) {
     assert_eq!(store.outbox_stats().await.unwrap().pending, before + 1);
     // Once claimed, a new refresh is queued again (the claimed one may have
     // rendered the older state).
-    let claimed = store.claim("w", now(), chrono::Duration::seconds(30), 100).await.unwrap();
+    let claimed = store.claim("w", now(), chrono::Duration::seconds(30), 100).await.unwrap().items;
     let refresh = claimed.iter().find(|i| i.effect == Effect::RefreshCard { incident: id }).unwrap().id;
     let mut tx = store.begin().await.unwrap();
     tx.enqueue(&Effect::RefreshCard { incident: id }, now()).await.unwrap();

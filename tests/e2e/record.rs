@@ -68,3 +68,100 @@ async fn a_hung_request_is_abandoned_and_retried_and_holds_nothing_else() {
     app.settled().await;
     app.assert_one_channel_and_card(&i);
 }
+
+/// `hikeshi outbox ARGS` against the test's database.
+async fn outbox_cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .arg("outbox")
+        .args(args)
+        .arg("--config")
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .await
+        .expect("hikeshi outbox");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Item 5: a row that no longer decodes (a kind from a newer version after
+/// a rollback) is set aside as dead without stalling anything; the
+/// committee is told in one message; an operator lists, retries and drops
+/// it. A delivered reply link keeps no interaction token.
+#[tokio::test]
+async fn an_unreadable_outbox_item_is_set_aside_and_an_operator_can_act_on_it() {
+    let app = TestApp::spawn().await;
+    sqlx::query("INSERT INTO outbox (incident_id, kind, effect, not_before, created_at) VALUES (NULL, 'tomorrows_effect', '{\"type\":\"tomorrows_effect\"}', 0, 0)")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled_allowing_failures().await;
+    app.assert_one_channel_and_card(&i);
+    let dead: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, kind, last_error FROM outbox WHERE status = 'dead'").fetch_all(app.store.pool()).await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    let (id, kind, error) = dead[0].clone();
+    assert_eq!(kind, "tomorrows_effect");
+    assert!(error.unwrap_or_default().contains("cannot be read"));
+    // The committee is told, once, and pinged for it.
+    let told: Vec<_> = app
+        .posts_in(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains("hikeshi outbox list")))
+        .collect();
+    assert_eq!(told.len(), 1, "one message");
+    assert!(told[0].body["content"].as_str().unwrap().contains("tomorrows_effect"));
+    // The operator's view, a retry (it is set aside again), a drop.
+    let (ok, listed) = outbox_cli(&app, &["list"]).await;
+    assert!(ok && listed.contains(&id.to_string()) && listed.contains("dead") && listed.contains("cannot be read"), "{listed}");
+    let (ok, said) = outbox_cli(&app, &["retry", &id.to_string()]).await;
+    assert!(ok, "{said}");
+    app.eventually("the retried item is set aside again", || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM outbox WHERE id = $1").bind(id).fetch_one(app.store.pool()).await.unwrap()
+            == "dead"
+    })
+    .await;
+    let (ok, said) = outbox_cli(&app, &["drop", &id.to_string()]).await;
+    assert!(ok, "{said}");
+    app.settled_allowing_failures().await;
+    let (_, listed) = outbox_cli(&app, &["list"]).await;
+    assert!(listed.contains("the outbox is empty"), "{listed}");
+    let (ok, _) = outbox_cli(&app, &["retry", "999999"]).await;
+    assert!(!ok, "no such item");
+    // The committee's message now says nothing is left, edited in place.
+    let message = app
+        .fake
+        .messages(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .find(|m| m["content"].as_str().is_some_and(|c| c.contains("反映できなかった") || c.contains("届けられなかった")))
+        .unwrap();
+    assert!(message["content"].as_str().unwrap().contains("届けられなかった処理はありません"), "{message}");
+    // No delivered row keeps an interaction token.
+    let tokens: Vec<String> =
+        sqlx::query_scalar("SELECT effect FROM outbox WHERE kind = 'link_reporter'").fetch_all(app.store.pool()).await.unwrap();
+    assert!(!tokens.is_empty());
+    for t in tokens {
+        assert!(t.contains("\"token\":\"\""), "{t}");
+    }
+}
+
+/// Item 5: an item that keeps failing is set aside after a bounded number
+/// of tries instead of being retried for ever unseen.
+#[tokio::test]
+async fn an_item_that_keeps_failing_is_set_aside_after_its_last_try() {
+    let app = TestApp::spawn().await;
+    app.settled().await;
+    let last = hikeshi::runner::MAX_ATTEMPTS - 1;
+    app.fake.fail("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL), vec![Fault::Status(500)]);
+    sqlx::query("INSERT INTO outbox (incident_id, kind, effect, attempts, not_before, created_at) VALUES (NULL, 'audit_report', '{\"type\":\"audit_report\",\"reminder\":1}', $1, 0, 0)")
+        .bind(last)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    app.store.queued_effects().notify_one();
+    app.settled_allowing_failures().await;
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, last_error FROM outbox WHERE kind = 'audit_report'").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(status, "dead");
+    assert!(error.unwrap_or_default().contains(&format!("failed {} times", last + 1)));
+}

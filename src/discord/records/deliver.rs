@@ -20,3 +20,46 @@ impl DiscordEffects {
         Ok(Delivered::Done)
     }
 }
+
+impl DiscordEffects {
+    /// Side effects hikeshi gave up on, in one message of the committee
+    /// channel edited in place: what they were and what the operator can
+    /// do. The first post pings the committee; edits do not.
+    pub(crate) async fn report_dead_items(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        use crate::discord::deliver::rest_err;
+        use crate::tr;
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let dead = self.app.dead_items().await?;
+        let n: i64 = dead.iter().map(|(_, n)| n).sum();
+        let kinds = dead.iter().map(|(k, n)| format!("`{k}` ×{n}")).collect::<Vec<_>>().join(", ");
+        let text = if n == 0 {
+            tr!(lang, "✅ 届けられなかった処理はありません。", "✅ No side effect is left undelivered.")
+        } else {
+            tr!(
+                lang,
+                "⚠ hikeshi が Discord に反映できなかった処理が{n}件あります（{kinds}）。運用担当者は `hikeshi outbox list` で内容を確認し、原因を直したら `hikeshi outbox retry <ID>`、不要なら `hikeshi outbox drop <ID>` を実行してください。記録そのものはデータベースに残っています。",
+                "⚠ {n} side effect(s) could not be carried out on Discord ({kinds}). An operator can see them with `hikeshi outbox list`, then `hikeshi outbox retry <ID>` once the cause is fixed, or `hikeshi outbox drop <ID>`. The records themselves are safe in the database."
+            )
+        };
+        let channel = s.discord.committee_channel;
+        if let Some(m) = self.app.dead_items_message().await? {
+            let edit = serenity::all::EditMessage::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
+            match self.edit(channel, m, edit).await {
+                Ok(()) => return Ok(Delivered::Done),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(rest_err(e)),
+            }
+        }
+        if n == 0 {
+            return Ok(Delivered::Done);
+        }
+        let role = s.discord.committee_role;
+        let msg = CreateMessage::new()
+            .content(clip(&format!("<@&{role}> {text}"), 2000))
+            .allowed_mentions(crate::discord::render::role_mention_only(role));
+        let m = self.post(channel, msg, &nonce(item)).await?;
+        self.app.remember_dead_items_message(m).await?;
+        Ok(Delivered::Done)
+    }
+}
