@@ -35,6 +35,14 @@ impl RestError {
         matches!(self, RestError::Refused { status: 404, .. })
     }
 
+    /// Discord's JSON error code, when it refused.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            RestError::Refused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
     /// Whether Discord refused for this nested form-body code.
     pub fn has_form_error(&self, wanted: &str) -> bool {
         matches!(self, RestError::Refused { errors, .. } if errors.iter().any(|e| e == wanted))

@@ -17,6 +17,11 @@ pub enum DeliveryError {
     /// Will never succeed; recorded and given up.
     #[error("refused: {0}")]
     Refused(String),
+    /// Cannot succeed until people act (the server is out of channels):
+    /// tried again after `after`, for as long as it takes; the people who
+    /// must act were told.
+    #[error("blocked: {why}")]
+    Blocked { after: Duration, why: String },
 }
 
 /// What a delivery could not read from the service: a missing row will
@@ -208,6 +213,7 @@ impl Worker {
                 Err(e) => Fate::Retry { after: backoff(item.attempts), error: format!("recording failed: {e}"), count: true },
             },
             Err(DeliveryError::RateLimited(d)) => Fate::Retry { after: d, error: "rate limited".into(), count: false },
+            Err(DeliveryError::Blocked { after, why }) => Fate::Retry { after, error: why, count: false },
             Err(DeliveryError::NotReady(why)) if item.attempts >= MAX_NOT_READY => Fate::GiveUp(format!("never became ready: {why}")),
             Err(DeliveryError::NotReady(why)) => {
                 Fate::Retry { after: backoff(item.attempts).min(Duration::from_secs(30)), error: why, count: true }

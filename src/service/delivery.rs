@@ -132,6 +132,16 @@ impl Hikeshi {
         Ok(self.store.set_state(DEAD_ITEMS_POST, &m.0.to_string()).await?)
     }
 
+    /// Where the reporter's first reply can still be edited (the pending
+    /// link effect's interaction), to tell them their report is safe when
+    /// its channel cannot be opened.
+    pub async fn pending_reply(&self, incident: crate::domain::IncidentId) -> Result<Option<(u64, String)>, ServiceError> {
+        Ok(self.store.undelivered().await?.into_iter().find_map(|e| match e {
+            Effect::LinkReporter { incident: i, application_id, token } if i == incident && !token.is_empty() => Some((application_id, token)),
+            _ => None,
+        }))
+    }
+
     /// Dead items by kind, for the committee's message.
     pub async fn dead_items(&self) -> Result<Vec<(String, i64)>, ServiceError> {
         Ok(self.store.dead_items().await?)

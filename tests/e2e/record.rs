@@ -165,3 +165,47 @@ async fn an_item_that_keeps_failing_is_set_aside_after_its_last_try() {
     assert_eq!(status, "dead");
     assert!(error.unwrap_or_default().contains(&format!("failed {} times", last + 1)));
 }
+
+/// Item 7: the server is at Discord's 500 channels. The report is stored
+/// and answered; the committee hears, with the number and what to do; the
+/// reporter hears the report is safe; nothing is given up, and the channel
+/// opens once someone makes room.
+#[tokio::test]
+async fn a_full_server_is_told_to_the_committee_and_the_channel_opens_once_there_is_room() {
+    use chrono::TimeZone;
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap());
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
+    app.fake.expect_refusal(30013);
+    let mut filler = vec![];
+    while app.fake.channels().iter().filter(|c| c["type"] != 1).count() < 500 {
+        filler.push(app.fake.add_channel(0, "old-chat", None));
+    }
+    let (_, reply) =
+        app.submit_report(crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL), "breach", Some("malware"), &[("title", "満杯"), ("what", "x")]).await;
+    let text = crate::support::ephemeral_text(&reply);
+    let number: hikeshi::domain::IncidentNumber =
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).find_map(|w| w.parse().ok()).expect("a number");
+    app.wait_until("the committee is told", |f| {
+        f.calls("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL))
+            .iter()
+            .any(|p| p.body["content"].as_str().is_some_and(|c| c.contains(&number.to_string()) && c.contains("500")))
+    })
+    .await;
+    app.wait_until("the reporter hears it is safe", |f| {
+        f.calls("PATCH", "/webhooks/*/*/messages/@original").iter().any(|p| p.body["content"].as_str().is_some_and(|c| c.contains("安全に保存")))
+    })
+    .await;
+    let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(dead, 0, "nothing is given up");
+    assert!(app.incident(number).await.channel.is_none());
+    // Someone deletes old channels; five minutes on, the channel opens.
+    for c in filler.drain(..10) {
+        app.fake.remove_channel(c);
+    }
+    clock.advance(chrono::Duration::minutes(6));
+    let i = app.ready_incident(number).await;
+    app.settled().await;
+    app.assert_one_channel_and_card(&i);
+    let told = app.posts_in(ids::COMMITTEE_CHANNEL).into_iter().filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains("500"))).count();
+    assert_eq!(told, 1, "told once");
+}

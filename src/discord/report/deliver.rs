@@ -17,6 +17,11 @@ use crate::tr;
 use serde_json::json;
 use serenity::all::{CreateEmbed, CreateMessage, LightMethod, Request, Route};
 
+/// Discord's "Maximum number of guild channels reached (500)".
+const GUILD_FULL: i64 = 30013;
+/// How often a channel is tried again while the server is full.
+const GUILD_FULL_RETRY: std::time::Duration = std::time::Duration::from_secs(300);
+
 impl DiscordEffects {
     /// §4.2 "one place": a private channel, seen only by the committee, the
     /// reporter and the bot.
@@ -63,11 +68,56 @@ impl DiscordEffects {
                 self.guild_channels(true).await?;
                 return Err(DeliveryError::Transient(format!("the category is full: {e}")));
             }
+            // The server is at Discord's 500 channels: nothing hikeshi can
+            // fix. The committee is told what to do, the reporter that the
+            // report is safe, and the channel opens once there is room.
+            Err(e) if e.code() == Some(GUILD_FULL) => {
+                if item.attempts == 1 {
+                    self.guild_full(item, &i).await?;
+                }
+                return Err(DeliveryError::Blocked { after: GUILD_FULL_RETRY, why: format!("the server has 500 channels: {e}") });
+            }
             Err(e) => return Err(rest_err(e)),
         };
         let channel = ChannelId(created.id);
         self.remember_channel(created).await;
         Ok(Delivered::ChannelCreated(channel))
+    }
+
+    /// Told once per report whose channel cannot be opened because the
+    /// server has 500 channels.
+    async fn guild_full(&self, item: &OutboxItem, i: &crate::domain::Incident) -> Result<(), DeliveryError> {
+        let s = &self.app.settings;
+        let lang = s.organisation.lang;
+        let (role, number) = (s.discord.committee_role, i.number);
+        let minutes = GUILD_FULL_RETRY.as_secs() / 60;
+        let text = tr!(
+            lang,
+            "<@&{role}> ⚠ {number} の対応チャンネルを開けません。サーバーのチャンネル数が Discord の上限（500）に達しています。報告は保存済みで、状況ボードに載っています。不要になったチャンネル（書き出し済みのアーカイブなど）を削除してください。hikeshi は{minutes}分ごとに再試行し、空きができしだいチャンネルを開きます。",
+            "<@&{role}> ⚠ The channel of {number} cannot be opened: the server has reached Discord's limit of 500 channels. The report is stored and on the status board. Delete channels you no longer need (exported archive channels, say); hikeshi tries again every {minutes} minutes and opens the channel as soon as there is room."
+        );
+        let msg = CreateMessage::new().content(text).allowed_mentions(role_mention_only(role));
+        self.post(s.discord.committee_channel, msg, &format!("hkfull{}", item.id)).await?;
+        if let Some((application_id, token)) = self.app.pending_reply(i.id).await? {
+            let body = json!({
+                "content": tr!(
+                    lang,
+                    "✅ ご報告いただいた内容は {number} として安全に保存されています。サーバーの都合で対応チャンネルをまだ開けませんが、委員会には伝わっており、開きしだい対応が始まります。",
+                    "✅ Your report is stored safely as {number}. The server has no room for its channel yet; the committee knows, and the channel opens as soon as there is room."
+                ),
+                "allowed_mentions": {"parse": []},
+            });
+            let req = Request::new(
+                Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token: &token },
+                LightMethod::Patch,
+            )
+            .body(Some(body.to_string().into_bytes()));
+            // An expired token: the reporter still has their number.
+            if let Err(e) = self.rest.send(req).await {
+                tracing::warn!(incident = %number, error = %e, "could not tell the reporter their report is safe");
+            }
+        }
+        Ok(())
     }
 
     /// The card, with the committee ping as its text. A description longer

@@ -395,6 +395,11 @@ impl FakeDiscord {
         id
     }
 
+    /// Deletes a channel as someone would by hand.
+    pub fn remove_channel(&self, id: u64) {
+        self.shared.inner.lock().unwrap().channels.retain(|c| c["id"] != snowflake(id));
+    }
+
     /// A member starts a thread in `parent` (type 11 public, 12 private),
     /// as Discord would make it: no overwrites of its own (a thread takes
     /// its parent's), open and unlocked.
