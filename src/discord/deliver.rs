@@ -82,16 +82,30 @@ impl DiscordEffects {
         self.rest.send(req).await.map(|_| ())
     }
 
-    /// A message with one file (Markdown), `mentions` as given.
+    /// A message with one file, `mentions` as given.
     pub(crate) async fn attach(
         &self,
         channel: ChannelId,
         text: String,
         mentions: serenity::all::CreateAllowedMentions,
         file: String,
-        body: String,
+        body: Vec<u8>,
         nonce: &str,
     ) -> Result<(), DeliveryError> {
+        self.attach_or_refused(channel, text, mentions, file, body, nonce).await.map_err(rest_err)
+    }
+
+    /// The same, with Discord's refusal as it came (a 413 can be answered
+    /// by sending smaller files).
+    pub(crate) async fn attach_or_refused(
+        &self,
+        channel: ChannelId,
+        text: String,
+        mentions: serenity::all::CreateAllowedMentions,
+        file: String,
+        body: Vec<u8>,
+        nonce: &str,
+    ) -> Result<(), RestError> {
         let payload = json!({
             "content": text,
             "allowed_mentions": serde_json::to_value(mentions).unwrap_or_default(),
@@ -100,12 +114,12 @@ impl DiscordEffects {
             "attachments": [{"id": "0", "filename": file}],
         });
         let multipart = Multipart {
-            upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(body.into_bytes(), file)]),
+            upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(body, file)]),
             fields: vec![],
             payload_json: Some(payload.to_string()),
         };
         let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).multipart(Some(multipart));
-        self.rest.send(req).await.map_err(rest_err)?;
+        self.rest.send(req).await?;
         Ok(())
     }
 

@@ -35,6 +35,14 @@ impl RestError {
         matches!(self, RestError::Refused { status: 404, .. })
     }
 
+    /// The HTTP status, when Discord refused.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RestError::Refused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// Discord's JSON error code, when it refused.
     pub fn code(&self) -> Option<i64> {
         match self {

@@ -112,6 +112,24 @@ pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[Lo
     out
 }
 
+/// A document cut to fit an upload limit of `limit` bytes a file: as it
+/// is when it fits; else gzip-compressed (`NAME.gz`); else the compressed
+/// bytes in numbered parts (`NAME.gz.001`, `.002`, …) that `cat` joins.
+pub fn fit_upload(name: &str, bytes: Vec<u8>, limit: usize) -> Vec<(String, Vec<u8>)> {
+    use std::io::Write as _;
+    if bytes.len() <= limit {
+        return vec![(name.to_string(), bytes)];
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into memory cannot fail.
+    let _ = gz.write_all(&bytes);
+    let gz = gz.finish().unwrap_or_default();
+    if gz.len() <= limit {
+        return vec![(format!("{name}.gz"), gz)];
+    }
+    gz.chunks(limit.max(1)).enumerate().map(|(n, c)| (format!("{name}.gz.{:03}", n + 1), c.to_vec())).collect()
+}
+
 /// The file name of the transcript attachment.
 pub fn transcript_file_name(i: &Incident, lang: Lang) -> String {
     let _ = lang;
@@ -120,7 +138,36 @@ pub fn transcript_file_name(i: &Incident, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::md_text;
+    use super::{fit_upload, md_text};
+
+    /// What fits goes as it is; what does not is compressed; what still
+    /// does not is split, and the parts join to the compressed whole.
+    #[test]
+    fn a_document_is_compressed_then_split_to_fit() {
+        use std::io::Read as _;
+        assert_eq!(fit_upload("a.md", b"short".to_vec(), 10), vec![("a.md".to_string(), b"short".to_vec())]);
+        let text = "火消し ".repeat(1000).into_bytes();
+        let one = fit_upload("a.md", text.clone(), 1000);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].0, "a.md.gz");
+        // Incompressible bytes: split.
+        let mut x: u64 = 7;
+        let noise: Vec<u8> = (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % 251) as u8
+            })
+            .collect();
+        let parts = fit_upload("b.md", noise.clone(), 1000);
+        assert!(parts.len() >= 5 && parts.iter().all(|(_, p)| p.len() <= 1000));
+        assert_eq!(parts[0].0, "b.md.gz.001");
+        let joined: Vec<u8> = parts.into_iter().flat_map(|(_, p)| p).collect();
+        let mut back = vec![];
+        flate2::read::GzDecoder::new(&joined[..]).read_to_end(&mut back).unwrap();
+        assert_eq!(back, noise);
+    }
 
     /// Hostile text in a Markdown record renders as typed: no link, no
     /// HTML, no heading, no list, no table cell break.

@@ -137,7 +137,9 @@ impl Hikeshi {
     /// its channel cannot be opened.
     pub async fn pending_reply(&self, incident: crate::domain::IncidentId) -> Result<Option<(u64, String)>, ServiceError> {
         Ok(self.store.undelivered().await?.into_iter().find_map(|e| match e {
-            Effect::LinkReporter { incident: i, application_id, token } if i == incident && !token.is_empty() => Some((application_id, token)),
+            Effect::LinkReporter { incident: i, application_id, token } if i == incident && !token.is_empty() => {
+                Some((application_id, token))
+            }
             _ => None,
         }))
     }

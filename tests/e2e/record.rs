@@ -180,8 +180,14 @@ async fn a_full_server_is_told_to_the_committee_and_the_channel_opens_once_there
     while app.fake.channels().iter().filter(|c| c["type"] != 1).count() < 500 {
         filler.push(app.fake.add_channel(0, "old-chat", None));
     }
-    let (_, reply) =
-        app.submit_report(crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL), "breach", Some("malware"), &[("title", "満杯"), ("what", "x")]).await;
+    let (_, reply) = app
+        .submit_report(
+            crate::support::payloads::Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            Some("malware"),
+            &[("title", "満杯"), ("what", "x")],
+        )
+        .await;
     let text = crate::support::ephemeral_text(&reply);
     let number: hikeshi::domain::IncidentNumber =
         text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).find_map(|w| w.parse().ok()).expect("a number");
@@ -192,7 +198,9 @@ async fn a_full_server_is_told_to_the_committee_and_the_channel_opens_once_there
     })
     .await;
     app.wait_until("the reporter hears it is safe", |f| {
-        f.calls("PATCH", "/webhooks/*/*/messages/@original").iter().any(|p| p.body["content"].as_str().is_some_and(|c| c.contains("安全に保存")))
+        f.calls("PATCH", "/webhooks/*/*/messages/@original")
+            .iter()
+            .any(|p| p.body["content"].as_str().is_some_and(|c| c.contains("安全に保存")))
     })
     .await;
     let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").fetch_one(app.store.pool()).await.unwrap();
@@ -206,6 +214,69 @@ async fn a_full_server_is_told_to_the_committee_and_the_channel_opens_once_there
     let i = app.ready_incident(number).await;
     app.settled().await;
     app.assert_one_channel_and_card(&i);
-    let told = app.posts_in(ids::COMMITTEE_CHANNEL).into_iter().filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains("500"))).count();
+    let told =
+        app.posts_in(ids::COMMITTEE_CHANNEL).into_iter().filter(|p| p.body["content"].as_str().is_some_and(|c| c.contains("500"))).count();
     assert_eq!(told, 1, "told once");
+}
+
+/// Item 8: a transcript larger than Discord's upload limit is compressed
+/// and split into parts that each fit; the parts join to the whole record.
+#[tokio::test]
+async fn a_transcript_over_the_upload_limit_is_compressed_and_split() {
+    use hikeshi::domain::records::TranscriptMessage;
+    use hikeshi::domain::{ChannelId, MessageId, UserId};
+    use std::io::Read as _;
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    // 16 MB of text that does not compress below the limit (as logs and
+    // pasted dumps often do not), kept as the transcript already holds it.
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let mut noise = |n: usize| -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ALPHABET[(x % 64) as usize] as char
+            })
+            .collect()
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    for k in 0..800u64 {
+        let m = TranscriptMessage {
+            message: MessageId(5_000_000 + k),
+            channel: ChannelId(i.channel.unwrap().0),
+            author: UserId(ids::ALICE),
+            author_name: "alice".into(),
+            author_bot: false,
+            at: chrono::Utc::now(),
+            content: format!("dump {k}: {}", noise(20_000)),
+            attachments: vec![],
+            reply_to: None,
+        };
+        tx.record_message(i.id, &m).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // This server takes at most 5 MiB a request: the first part meets a 413.
+    app.fake.set_upload_limit(5 * 1024 * 1024);
+    app.fake.expect_refusal(40005);
+    app.through_form(&i, ids::BOB, &format!("hk1:dismiss:{}", i.id), &[("body", "調査の結果、誤検知")]).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    let uploads: Vec<_> = app.posts_in(channel).into_iter().filter(|p| !p.raw_files.is_empty() && p.status < 300).collect();
+    assert!(uploads.len() >= 2, "split into parts: {}", uploads.len());
+    let mut joined = vec![];
+    for (n, u) in uploads.iter().enumerate() {
+        let (name, bytes) = &u.raw_files[0];
+        assert_eq!(name, &format!("{}-transcript.md.gz.{:03}", i.number, n + 1));
+        assert!(bytes.len() <= 5 * 1024 * 1024, "part {n} is {} bytes", bytes.len());
+        joined.extend_from_slice(bytes);
+    }
+    assert!(app.fake.requests().iter().any(|r| r.status == 413), "the 413 was met and answered with smaller parts");
+    let mut md = String::new();
+    flate2::read::GzDecoder::new(&joined[..]).read_to_string(&mut md).unwrap();
+    assert!(md.contains("dump 0: ") && md.contains("dump 799: "), "the whole record");
+    assert_eq!(app.fake.channel(channel).unwrap()["parent_id"], crate::support::fake::snowflake(ids::ARCHIVE_CATEGORY));
 }

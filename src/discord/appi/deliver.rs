@@ -23,8 +23,15 @@ impl DiscordEffects {
             "<@&{role}> 🛡 {number} は個人情報保護委員会への報告（速報・確報）と本人への通知が必要な可能性があります（個人情報保護法26条）。報告書の案を添付します。法的助言ではありません。",
             "<@&{role}> 🛡 {number} may need reports to the PPC (preliminary and final) and notice to the people affected (APPI Art. 26). A draft is attached; not legal advice."
         );
-        self.attach(s.discord.committee_channel, text, role_mention_only(role), format!("{number}-ppc-report.md"), md, &nonce(item))
-            .await?;
+        self.attach(
+            s.discord.committee_channel,
+            text,
+            role_mention_only(role),
+            format!("{number}-ppc-report.md"),
+            md.into_bytes(),
+            &nonce(item),
+        )
+        .await?;
         Ok(Delivered::Done)
     }
 }

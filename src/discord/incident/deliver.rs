@@ -15,6 +15,12 @@ use crate::tr;
 use serde_json::json;
 use serenity::all::{CreateMessage, EditMessage, LightMethod, Request, Route, TargetId};
 
+/// Below Discord's 10 MiB a file for a bot without boosts, with room for
+/// the rest of the request.
+const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+/// Parts are never made smaller than this.
+const MIN_UPLOAD: usize = 1024 * 1024;
+
 impl DiscordEffects {
     pub(crate) async fn refresh_card(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
@@ -88,13 +94,10 @@ impl DiscordEffects {
             return Ok(Delivered::Done);
         };
         let s = &self.app.settings;
-        let lang = s.organisation.lang;
         let lines = self.app.transcript(id).await?;
         let entries = self.app.log_entries(id).await?;
         let md = records::transcript_markdown(&i, &lines, &entries, s);
-        let number = i.number;
-        let text = tr!(lang, "📁 {number} の記録（会話記録と§4.3の記録）", "📁 The record of {number} (transcript and §4.3 entries)");
-        self.attach(channel, text, no_mentions(), records::transcript_file_name(&i, lang), md, &nonce(item)).await?;
+        self.attach_transcript(item, &i, channel, md.into_bytes()).await?;
 
         let _placing = self.placing.lock().await;
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
@@ -116,6 +119,48 @@ impl DiscordEffects {
         self.remember_channel(moved).await;
         self.close_threads(channel).await?;
         Ok(Delivered::Archived(channel))
+    }
+
+    /// The record, attached to the channel: as one Markdown file when it
+    /// fits Discord's upload limit, else compressed, else in numbered
+    /// parts. A 413 (a server whose limit is lower) halves the parts.
+    async fn attach_transcript(
+        &self,
+        item: &OutboxItem,
+        i: &crate::domain::Incident,
+        channel: crate::domain::ChannelId,
+        md: Vec<u8>,
+    ) -> Result<(), DeliveryError> {
+        let lang = self.app.settings.organisation.lang;
+        let number = i.number;
+        let mut limit = UPLOAD_LIMIT;
+        'sizes: loop {
+            let parts = records::fit_upload(&records::transcript_file_name(i, lang), md.clone(), limit);
+            let total = parts.len();
+            for (n, (file, bytes)) in parts.into_iter().enumerate() {
+                let mut text =
+                    tr!(lang, "📁 {number} の記録（会話記録と§4.3の記録）", "📁 The record of {number} (transcript and §4.3 entries)");
+                if total > 1 {
+                    let k = n + 1;
+                    text.push_str(&tr!(
+                        lang,
+                        "　{k}/{total}（`cat` でつなげて gunzip で展開）",
+                        " — part {k} of {total} (join with `cat`, then gunzip)"
+                    ));
+                }
+                let nonce = format!("{}-{}-{n}", nonce(item), limit / (1024 * 1024));
+                match self.attach_or_refused(channel, text, no_mentions(), file, bytes, &nonce).await {
+                    Ok(()) => {}
+                    Err(e) if e.status() == Some(413) && limit > MIN_UPLOAD => {
+                        tracing::warn!(incident = %number, limit, "the upload was too large; sending smaller parts");
+                        limit /= 2;
+                        continue 'sizes;
+                    }
+                    Err(e) => return Err(rest_err(e)),
+                }
+            }
+            return Ok(());
+        }
     }
 
     /// The archived channel's threads are archived and locked: nobody

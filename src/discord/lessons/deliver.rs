@@ -62,8 +62,15 @@ impl DiscordEffects {
             "<@&{role}> 📑 {number} は取締役会への報告が必要です（§4.4(2)）。報告書の案を添付します。",
             "<@&{role}> 📑 {number} must be reported to the board (§4.4(2)). The draft report is attached."
         );
-        self.attach(s.discord.committee_channel, text, role_mention_only(role), format!("{number}-board-report.md"), md, &nonce(item))
-            .await?;
+        self.attach(
+            s.discord.committee_channel,
+            text,
+            role_mention_only(role),
+            format!("{number}-board-report.md"),
+            md.into_bytes(),
+            &nonce(item),
+        )
+        .await?;
         Ok(Delivered::Done)
     }
 }

@@ -65,6 +65,8 @@ pub struct Recorded {
     pub body: Value,
     /// For multipart requests: `(file name, content)` of each file.
     pub files: Vec<(String, String)>,
+    /// The same files, byte for byte (a compressed file is not text).
+    pub raw_files: Vec<(String, Vec<u8>)>,
     pub status: u16,
     /// Discord's code when the fake refused it by Discord's rules (not an
     /// injected fault).
@@ -134,6 +136,8 @@ pub(crate) struct Inner {
     pub privacy: Vec<String>,
     /// Until when every request is answered with a global 429.
     global_pause: Option<(Instant, f64)>,
+    /// The upload limit of one request (10 MiB for a bot without boosts).
+    pub upload_limit: usize,
 }
 
 pub struct Shared {
@@ -226,6 +230,7 @@ impl FakeDiscord {
                 expected: vec![],
                 privacy: vec![],
                 global_pause: None,
+                upload_limit: limits::MAX_UPLOAD_BYTES,
             }),
             log: Mutex::new(vec![]),
             logged: Notify::new(),
@@ -327,6 +332,11 @@ impl FakeDiscord {
     /// Every REST request is answered with a global 429 for `seconds`.
     pub fn pause_globally(&self, seconds: f64) {
         self.shared.inner.lock().unwrap().global_pause = Some((Instant::now() + Duration::from_secs_f64(seconds), seconds));
+    }
+
+    /// A server whose upload limit differs from Discord's default.
+    pub fn set_upload_limit(&self, bytes: usize) {
+        self.shared.inner.lock().unwrap().upload_limit = bytes;
     }
 
     pub fn set_latency(&self, d: Duration) {
@@ -454,26 +464,43 @@ pub(crate) fn error(status: u16, code: i64, message: &str) -> Response {
 }
 
 /// Splits a multipart body into `payload_json` and files.
-fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, String)>) {
+/// `payload_json`, the files as text, and the same files as bytes.
+type Multipart = (Value, Vec<(String, String)>, Vec<(String, Vec<u8>)>);
+
+fn parse_multipart(content_type: &str, body: &[u8]) -> Multipart {
     let Some(boundary) = content_type.split("boundary=").nth(1).map(|b| b.trim_matches('"').to_string()) else {
-        return (Value::Null, vec![]);
+        return (Value::Null, vec![], vec![]);
     };
-    let text = String::from_utf8_lossy(body);
+    // Byte by byte: files may be binary (a compressed transcript).
+    let marker = format!("--{boundary}").into_bytes();
+    let mut parts = vec![];
+    let mut rest = body;
+    while let Some(at) = find(rest, &marker) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + marker.len()..];
+    }
     let mut payload = Value::Null;
-    let mut files = vec![];
-    for part in text.split(&format!("--{boundary}")) {
-        let Some((head, content)) = part.split_once("\r\n\r\n") else {
+    let (mut files, mut raw) = (vec![], vec![]);
+    for part in parts {
+        let Some(split) = find(part, b"\r\n\r\n") else {
             continue;
         };
-        let content = content.strip_suffix("\r\n").unwrap_or(content);
+        let head = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = &part[split + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
         let name = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()).unwrap_or("");
         if name == "payload_json" {
-            payload = serde_json::from_str(content).unwrap_or(Value::Null);
+            payload = serde_json::from_slice(content).unwrap_or(Value::Null);
         } else if let Some(file) = head.split("filename=\"").nth(1).and_then(|n| n.split('"').next()) {
-            files.push((file.to_string(), content.to_string()));
+            files.push((file.to_string(), String::from_utf8_lossy(content).to_string()));
+            raw.push((file.to_string(), content.to_vec()));
         }
     }
-    (payload, files)
+    (payload, files, raw)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A refusal by Discord's rules: the answer's status and body, its code
@@ -519,11 +546,12 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     let path = uri.path().trim_start_matches("/api/v10").to_string();
     let method = method.as_str().to_string();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let (body, files) = if content_type.starts_with("multipart/") {
+    let (body, files, raw_files) = if content_type.starts_with("multipart/") {
         parse_multipart(&content_type, &body)
     } else {
-        (serde_json::from_slice(&body).unwrap_or(Value::Null), vec![])
+        (serde_json::from_slice(&body).unwrap_or(Value::Null), vec![], vec![])
     };
+    let upload_bytes: usize = raw_files.iter().map(|(_, c)| c.len()).sum();
     // Interaction answers are authorised by their token, not the bot's.
     let by_token = path.starts_with("/interactions/") || path.starts_with("/webhooks/");
     let authorised =
@@ -548,6 +576,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             path,
             body,
             files,
+            raw_files,
             status: 0,
             refused: None,
             why: vec!["hung".into()],
@@ -567,7 +596,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             Some(Fault::Refused { status, code, message }) => error(*status, *code, message),
             Some(Fault::RateLimited { retry_after, global }) => rate_limited(*retry_after, *global),
             Some(Fault::Hang(_)) => unreachable!("answered above"),
-            Some(Fault::LostAnswer) | None => match routes::check(&shared, &method, &path, &body, &files) {
+            Some(Fault::LostAnswer) | None => match routes::check(&shared, &method, &path, &body, &files, upload_bytes) {
                 Err(r) => {
                     let response = r.response();
                     refused = Some((r.code, r.why));
@@ -589,6 +618,6 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         Some((code, why)) => (Some(code), why),
         None => (None, vec![]),
     };
-    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, status, refused, why, at: arrived });
+    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, raw_files, status, refused, why, at: arrived });
     response
 }

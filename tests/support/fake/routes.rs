@@ -173,7 +173,14 @@ fn prefixed(mut e: FormError, p: &str) -> FormError {
 
 /// Everything Discord would refuse about this request, before it does
 /// anything.
-pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[(String, String)]) -> Result<(), Refusal> {
+pub(super) fn check(
+    shared: &Arc<Shared>,
+    method: &str,
+    path: &str,
+    body: &Value,
+    files: &[(String, String)],
+    upload_bytes: usize,
+) -> Result<(), Refusal> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let mut inner = shared.inner.lock().unwrap();
     // The interaction protocol.
@@ -251,8 +258,7 @@ pub(super) fn check(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
     }
     // The body, and the places it would fill.
     form(body_errors(shared, method, path, body, files))?;
-    let bytes: usize = files.iter().map(|(_, c)| c.len()).sum();
-    if bytes > limits::MAX_UPLOAD_BYTES {
+    if upload_bytes > inner.upload_limit {
         return Err(Refusal::new(413, 40005, "Request entity too large"));
     }
     match (method, segs.as_slice()) {
