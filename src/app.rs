@@ -72,7 +72,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         database = ?store.backend(),
         "starting"
     );
-    let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock);
+    let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock).with_spool(opts.env.spool_dir.clone());
     let metrics = Arc::new(Metrics::default());
     let discord = Discord::connect(&token, opts.env.discord_api.as_deref()).await?;
 
@@ -93,6 +93,9 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         None => None,
     };
     let worker = tokio::spawn(worker.run(stop.clone()));
+    // Reports held on disk by an earlier run (a stop while the database
+    // was away) are stored first, and any held later as soon as it can be.
+    let replay = tokio::spawn(crate::runner::replay_held(app.clone(), stop.clone()));
     let scheduler = tokio::spawn(scheduler.run(stop.clone()));
 
     let result = discord.run_gateway(app, metrics, answering, stop).await;
@@ -100,8 +103,10 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         // The gateway ended by itself: nothing will say stop to the loops.
         worker.abort();
         scheduler.abort();
+        replay.abort();
     }
     let _ = worker.await;
+    let _ = replay.await;
     let _ = scheduler.await;
     if let Some(t) = ops {
         if let Ok(Err(e)) = t.await {

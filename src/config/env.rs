@@ -73,7 +73,13 @@ pub struct Env {
     pub outbox_lease_seconds: Option<i64>,
     /// `HIKESHI_METRICS_ADDR`: serve `/healthz` and `/metrics` here (off when unset).
     pub metrics_addr: Option<String>,
+    /// `HIKESHI_SPOOL_DIR`: where reports held while the database is away
+    /// are kept on disk (default `data/spool`).
+    pub spool_dir: std::path::PathBuf,
 }
+
+/// Where held reports are kept unless `HIKESHI_SPOOL_DIR` says otherwise.
+pub const DEFAULT_SPOOL_DIR: &str = "data/spool";
 
 /// The default database: an SQLite file under `data/`, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hikeshi.db?mode=rwc";
@@ -87,6 +93,7 @@ impl Env {
             discord_api: var("HIKESHI_DISCORD_API"),
             outbox_lease_seconds: var("HIKESHI_OUTBOX_LEASE_SECONDS").and_then(|v| v.parse().ok()).filter(|s| *s > 0),
             metrics_addr: var("HIKESHI_METRICS_ADDR"),
+            spool_dir: var("HIKESHI_SPOOL_DIR").unwrap_or_else(|| DEFAULT_SPOOL_DIR.to_string()).into(),
         }
     }
 }

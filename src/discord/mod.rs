@@ -53,6 +53,9 @@ pub struct Ctx {
     pub metrics: Arc<Metrics>,
     /// Counts answers in progress, for the outbox worker to let them go first.
     pub answering: Arc<Answering>,
+    /// Reports held while the database is away, by interaction: told what
+    /// became of them if the process stops first.
+    pub held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>>,
 }
 
 /// A connection to Discord (or to `HIKESHI_DISCORD_API`) whose token was
@@ -103,7 +106,8 @@ impl Discord {
         answering: Arc<Answering>,
         stop: watch::Receiver<bool>,
     ) -> anyhow::Result<()> {
-        let handler = gateway::Handler::new(Ctx { app, http: self.http.clone(), metrics, answering });
+        let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
+        let handler = gateway::Handler::new(Ctx { app, http: self.http.clone(), metrics, answering, held: held.clone() });
         // The gateway client gets an HTTP client with the same API base, so
         // that the gateway URL, too, comes from it.
         let mut client = serenity::all::ClientBuilder::new_with_http(Self::http(&self.token, self.api_base.as_deref()), intents())
@@ -119,8 +123,24 @@ impl Discord {
             }
             _ = async { let _ = stop.wait_for(|s| *s).await; } => {
                 shards.shutdown_all().await;
+                self.tell_held_reporters(&held).await;
             }
         }
         Ok(())
+    }
+
+    /// Stopping with reports still held: each reporter reads plainly what
+    /// became of theirs (kept on disk for the next start, or their text
+    /// back), not a promise that "this message changes".
+    async fn tell_held_reporters(&self, held: &std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>) {
+        let held: Vec<report::HeldReply> = held.lock().unwrap_or_else(|e| e.into_inner()).drain().map(|(_, h)| h).collect();
+        for h in held {
+            let body = serenity::all::EditInteractionResponse::new()
+                .content(text::clip(&report::stopping(&h), 2000))
+                .allowed_mentions(render::no_mentions());
+            if let Err(e) = self.http.edit_original_interaction_response(&h.token, &body, vec![]).await {
+                tracing::warn!(error = %e, "could not tell a reporter what became of their held report");
+            }
+        }
     }
 }

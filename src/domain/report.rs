@@ -20,7 +20,7 @@ pub mod limits {
     pub const IMPACT: usize = 1000;
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportDraft {
     pub category: Option<Category>,
     pub kind: Option<SubKind>,

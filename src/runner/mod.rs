@@ -8,7 +8,9 @@
 mod answering;
 mod outbox;
 mod scheduler;
+mod spool;
 
 pub use answering::{Answer, Answering};
 pub use outbox::{backoff, Deliver, DeliveryError, Step, Worker, MAX_ATTEMPTS};
 pub use scheduler::Scheduler;
+pub use spool::replay_held;

@@ -64,13 +64,22 @@ pub struct Hikeshi {
     messages: Arc<batch::Batcher<crate::domain::records::TranscriptMessage, Kept>>,
     /// Interactions this process has seen, and when (see `first_delivery`).
     seen: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
+    /// Where reports held while the database is away are kept on disk.
+    spool: Option<Arc<crate::store::spool::Spool>>,
 }
 
 impl Hikeshi {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
         let reports = Arc::new(batch::Batcher::new(report::writer(store.clone(), settings.clone(), clock.clone())));
         let messages = Arc::new(batch::Batcher::new(transcript::writer(store.clone())));
-        Hikeshi { store, settings, clock, reports, messages, seen: Arc::default() }
+        Hikeshi { store, settings, clock, reports, messages, seen: Arc::default(), spool: None }
+    }
+
+    /// Keeps reports held while the database is away in `dir` (fsynced),
+    /// so that a stop in that time loses none.
+    pub fn with_spool(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool = Some(Arc::new(crate::store::spool::Spool::new(dir)));
+        self
     }
 
     /// Notified after every commit that queued side effects (the outbox

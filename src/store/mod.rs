@@ -9,6 +9,7 @@ mod lessons;
 mod outbox;
 mod requests;
 mod schedules;
+pub mod spool;
 pub mod testing;
 mod transcript;
 mod write;

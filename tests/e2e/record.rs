@@ -280,3 +280,100 @@ async fn a_transcript_over_the_upload_limit_is_compressed_and_split() {
     assert!(md.contains("dump 0: ") && md.contains("dump 799: "), "the whole record");
     assert_eq!(app.fake.channel(channel).unwrap()["parent_id"], crate::support::fake::snowflake(ids::ARCHIVE_CATEGORY));
 }
+
+/// The edits of the reply to the interaction with `token`.
+fn reply_edits(app: &TestApp, token: &str) -> Vec<String> {
+    app.fake
+        .calls("PATCH", "/webhooks/*/*/messages/@original")
+        .into_iter()
+        .filter(|r| r.path.contains(token))
+        .map(|r| r.body["content"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A report submitted while PostgreSQL (through the relay) is down, up to
+/// the reply that says it is held on disk; returns its interaction token.
+async fn report_while_down(app: &TestApp) -> String {
+    use crate::support::payloads::Who;
+    let report = payloads::modal(
+        app.id(),
+        Who::new(ids::DAVE, ids::GENERAL),
+        "hk1:report:unsure:-:0",
+        &[("title", "DB停止中の報告"), ("what", "不審なログイン通知が来た")],
+    );
+    let token = report["token"].as_str().unwrap().to_string();
+    let first = app.interact(report).await;
+    assert_eq!(first["type"], 5, "deferred: {first}");
+    app.wait_until("the reporter reads it is held on disk", |_| {
+        reply_edits(app, &token).iter().any(|t| t.contains("ディスクに保持") && t.contains("不審なログイン通知"))
+    })
+    .await;
+    token
+}
+
+/// Item 4, a deploy: hikeshi is stopped (as by SIGTERM) while a report is
+/// held. The reporter reads plainly that it is kept on disk; the next
+/// start stores it, once.
+#[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
+async fn a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_the_restart() {
+    use crate::support::outage::Outage;
+    let Some(mut app) =
+        TestApp::without_bot_on_postgres("a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_the_restart").await
+    else {
+        return;
+    };
+    let outage = Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
+    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
+    app.start_bot().await;
+    outage.down();
+    let token = report_while_down(&app).await;
+    assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 1, "kept on disk before the promise");
+    app.stop_bot().await;
+    let last = reply_edits(&app, &token).pop().unwrap();
+    assert!(last.contains("停止") && last.contains("ディスクに保持") && last.contains("不審なログイン通知"), "{last}");
+
+    outage.up();
+    app.start_bot().await;
+    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
+        app.store.open_incidents().await.unwrap().len() == 1
+    })
+    .await;
+    app.settled_within(Duration::from_secs(30)).await;
+    let open = app.store.open_incidents().await.unwrap();
+    assert_eq!(open.len(), 1, "stored once");
+    assert_eq!(open[0].title, "DB停止中の報告");
+    app.assert_one_channel_and_card(&open[0]);
+    assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 0, "the disk copy goes once stored");
+    app.stop_bot().await;
+}
+
+/// Item 4, a crash: the process is killed (SIGKILL) while a report is held;
+/// the next process stores it from disk, once.
+#[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
+async fn a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one() {
+    use crate::support::outage::Outage;
+    let Some(mut app) = TestApp::without_bot_on_postgres("a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one").await
+    else {
+        return;
+    };
+    let outage = Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
+    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
+    let bot = app.start_process("hikeshi=info").await;
+    outage.down();
+    report_while_down(&app).await;
+    bot.kill().await;
+    outage.up();
+    let bot = app.start_process("hikeshi=info").await;
+    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
+        app.store.open_incidents().await.unwrap().len() == 1
+    })
+    .await;
+    app.settled_within(Duration::from_secs(30)).await;
+    let open = app.store.open_incidents().await.unwrap();
+    assert_eq!(open.len(), 1, "stored once");
+    app.assert_one_channel_and_card(&open[0]);
+    assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 0);
+    bot.stop_keep_log().await;
+}

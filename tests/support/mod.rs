@@ -35,6 +35,8 @@ pub struct TestApp {
     pub metrics_addr: Option<String>,
     /// The outbox lease for bots started in process (default 30 s).
     pub outbox_lease_seconds: Option<i64>,
+    /// Where the bots keep reports held while the database is away.
+    pub spool: PathBuf,
     /// The scheduler's completed ticks, over every bot of this app.
     pub ticks: Arc<std::sync::atomic::AtomicU64>,
     _dir: TempDir,
@@ -132,6 +134,7 @@ impl TestApp {
             clock,
             metrics_addr: None,
             outbox_lease_seconds: None,
+            spool: dir.path().join("spool"),
             ticks: Arc::default(),
             _dir: dir,
             bots: vec![],
@@ -152,6 +155,7 @@ impl TestApp {
             .env("RUST_LOG", rust_log)
             // A killed process's claims come back after a second, not 30.
             .env("HIKESHI_OUTBOX_LEASE_SECONDS", "1")
+            .env("HIKESHI_SPOOL_DIR", &self.spool)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
@@ -192,6 +196,7 @@ impl TestApp {
                 discord_api: Some(self.fake.base_url()),
                 outbox_lease_seconds: self.outbox_lease_seconds,
                 metrics_addr: self.metrics_addr.clone(),
+                spool_dir: self.spool.clone(),
             },
             clock: self.clock.clone(),
             // The scheduler looks often, so a test that moves the clock

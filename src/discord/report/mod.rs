@@ -126,12 +126,66 @@ pub async fn submit(
         if !told {
             told = true;
             tracing::warn!("the database cannot be reached; holding a report and retrying");
-            edit(held(&draft, lang)).await?;
+            // On disk first (fsynced), then the promise: a stop now loses nothing.
+            let kept = ctx.app.hold_report(&draft, caller, &source, Some(reply.clone())).await;
+            ctx.held
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(source.clone(), HeldReply { token: m.token.clone(), typed: typed(&draft), kept, lang });
+            edit(held(&draft, kept, lang)).await?;
         }
         tokio::time::sleep(RETRY_EVERY).await;
         result = ctx.app.report(&draft, caller, &source, Some(reply.clone())).await;
     }
+    let kept = ctx.held.lock().unwrap_or_else(|e| e.into_inner()).remove(&source).is_some_and(|h| h.kept);
+    if result.is_ok() {
+        ctx.app.forget_held(&source).await;
+    } else if kept && transient(&result) {
+        // Still away after ten minutes: the copy on disk is stored as soon
+        // as the database is back (by this process or the next).
+        return edit(still_held(&draft, lang)).await.map(|_| ());
+    }
     edit(answer(result, &draft, lang)).await.map(|_| ())
+}
+
+/// A report held while the database is away, for the reply's last word if
+/// the process stops first.
+#[derive(Debug, Clone)]
+pub struct HeldReply {
+    pub token: String,
+    /// The reporter's text, as given back to them.
+    pub typed: String,
+    /// Kept on disk (it will be stored after a restart).
+    pub kept: bool,
+    pub lang: Lang,
+}
+
+/// What a held report's reply says when hikeshi stops before storing it.
+pub fn stopping(h: &HeldReply) -> String {
+    let echo = &h.typed;
+    if h.kept {
+        tr!(
+            h.lang,
+            "⏳ hikeshi が再起動のため停止しました。ご報告いただいた内容はこのサーバーのディスクに保持しており、再開してデータベースに接続できしだい保存します（二重には保存されません）。\n\n入力内容:\n{echo}",
+            "⏳ hikeshi stopped for a restart. Your report is kept on this server's disk and will be stored once it is back and the database answers (never twice).\n\nWhat you wrote:\n{echo}"
+        )
+    } else {
+        tr!(
+            h.lang,
+            "⚠ hikeshi が停止したため、報告を保存できませんでした。お手数ですが、少し待ってからもう一度報告してください。\n\n入力内容（控えてください）:\n{echo}",
+            "⚠ hikeshi stopped before your report could be stored, and it could not be kept. Please report again in a little while.\n\nWhat you wrote (keep a copy):\n{echo}"
+        )
+    }
+}
+
+/// Ten minutes on, the database is still away; the report is on disk.
+fn still_held(draft: &ReportDraft, lang: Lang) -> String {
+    let echo = typed(draft);
+    tr!(
+        lang,
+        "⏳ データベースにまだ接続できません。ご報告いただいた内容はディスクに保持しており、接続でき次第保存します。委員会への通知もその時に届きます。\n\n入力内容:\n{echo}",
+        "⏳ The database still cannot be reached. Your report is kept on disk and will be stored as soon as it answers; the committee is alerted then.\n\nWhat you wrote:\n{echo}"
+    )
 }
 
 /// The reporter's title and text, given back while (or because) the report
@@ -141,13 +195,21 @@ fn typed(draft: &ReportDraft) -> String {
 }
 
 /// What the reporter sees while their report waits for the database.
-fn held(draft: &ReportDraft, lang: Lang) -> String {
+fn held(draft: &ReportDraft, kept: bool, lang: Lang) -> String {
     let echo = typed(draft);
-    tr!(
-        lang,
-        "⏳ データベースに接続できません。報告を保持して保存を再試行しています。保存されるとこのメッセージが変わります。\n\n入力内容（念のため控えてください）:\n{echo}",
-        "⏳ The database cannot be reached. hikeshi is holding your report and retrying; this message changes once it is stored.\n\nWhat you wrote (keep a copy, just in case):\n{echo}"
-    )
+    if kept {
+        tr!(
+            lang,
+            "⏳ データベースに接続できません。報告をこのサーバーのディスクに保持し、保存を再試行しています。hikeshi が再起動しても失われません。保存されるとこのメッセージが変わります。\n\n入力内容:\n{echo}",
+            "⏳ The database cannot be reached. hikeshi is holding your report on this server's disk and retrying; it survives a restart. This message changes once it is stored.\n\nWhat you wrote:\n{echo}"
+        )
+    } else {
+        tr!(
+            lang,
+            "⏳ データベースに接続できません。報告を保持して保存を再試行しています。保存されるとこのメッセージが変わります。\n\n入力内容（念のため控えてください）:\n{echo}",
+            "⏳ The database cannot be reached. hikeshi is holding your report and retrying; this message changes once it is stored.\n\nWhat you wrote (keep a copy, just in case):\n{echo}"
+        )
+    }
 }
 
 /// What the reporter is told.

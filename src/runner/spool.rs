@@ -1,0 +1,22 @@
+//! Stores the reports held on disk while the database was away: at start
+//! (a stop in that time), then whenever one waits.
+
+use crate::service::Hikeshi;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Looks every few seconds while reports wait, every minute otherwise (a
+/// look is one directory read).
+pub async fn replay_held(app: Hikeshi, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let left = app.replay_held().await;
+        let wait = if left > 0 { Duration::from_secs(3) } else { Duration::from_secs(60) };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
