@@ -32,6 +32,10 @@ impl EventHandler for Handler {
             }
         }
         tracing::info!(user = %ready.user.name, "connected to the gateway");
+        // A READY (not a resume): what happened in incident channels while
+        // the bot was away is not in the record yet.
+        let (me, http) = (self.ctx.clone(), ctx.http.clone());
+        tokio::spawn(async move { transcript::recover(&me, &http).await });
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {

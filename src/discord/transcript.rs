@@ -98,3 +98,65 @@ pub async fn deletion(ctx: &Ctx, channel: serenity::all::ChannelId, message: ser
     })
     .await;
 }
+
+/// The whole history of a channel, oldest first, page by page (100 a
+/// request; serenity keeps to Discord's rate limits).
+async fn history(http: &serenity::all::Http, channel: serenity::all::ChannelId) -> serenity::Result<Vec<Message>> {
+    use serenity::all::GetMessages;
+    let mut all: Vec<Message> = vec![];
+    let mut before = None;
+    loop {
+        let mut page = GetMessages::new().limit(100);
+        if let Some(b) = before {
+            page = page.before(b);
+        }
+        let got = channel.messages(http, page).await?;
+        let n = got.len();
+        before = got.iter().map(|m| m.id).min();
+        all.extend(got);
+        if n < 100 {
+            break;
+        }
+    }
+    all.sort_by_key(|m| m.id);
+    Ok(all)
+}
+
+/// After a (re)connection that was not a resume, every open incident's
+/// channel is read back and compared with the record: what was written,
+/// edited or deleted while hikeshi was away is recovered (§4.2).
+pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
+    let open = match ctx.app.open_incidents().await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list open incidents to recover their history");
+            return;
+        }
+    };
+    for i in open {
+        let Some(channel) = i.channel else {
+            continue;
+        };
+        let messages = match history(http, serenity::all::ChannelId::new(channel.0)).await {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(incident = %i.number, error = %e, "could not read the channel's history");
+                continue;
+            }
+        };
+        let history = messages
+            .iter()
+            .map(|m| crate::domain::records::HistoryMessage {
+                msg: transcript_message(m),
+                edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
+            })
+            .collect();
+        match ctx.app.recover(i.id, channel, history).await {
+            Ok(r) if r.any() => {
+                tracing::info!(incident = %i.number, new = r.new, edited = r.edited, deleted = r.deleted, "recovered what happened while away")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(incident = %i.number, error = %e, "could not store the recovered history"),
+        }
+    }
+}

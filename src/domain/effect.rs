@@ -119,6 +119,13 @@ pub enum Notice {
     },
     /// A confidential report was merged here: nobody is named.
     ConfidentialReportMerged,
+    /// What the channel's history held that the record lacked, found
+    /// when the bot came back (§4.2 "collected in one place").
+    RecoveredWhileOffline {
+        new: usize,
+        edited: usize,
+        deleted: usize,
+    },
     CommandHandedOver {
         from: UserId,
         to: UserId,

@@ -36,6 +36,28 @@ pub struct TranscriptMessage {
     pub reply_to: Option<MessageId>,
 }
 
+/// A message as the channel's history shows it now (fetched after the bot
+/// was away), with when it was last edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryMessage {
+    pub msg: TranscriptMessage,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+/// What a look at a channel's history added to the record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovered {
+    pub new: usize,
+    pub edited: usize,
+    pub deleted: usize,
+}
+
+impl Recovered {
+    pub fn any(&self) -> bool {
+        self.new + self.edited + self.deleted > 0
+    }
+}
+
 /// One stored version of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptLine {

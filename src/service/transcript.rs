@@ -83,6 +83,57 @@ impl Hikeshi {
 }
 
 impl Hikeshi {
+    /// After the bot was away (a restart, a session that could not resume),
+    /// `history` — the whole history of an incident's channel as Discord
+    /// has it now, oldest first — is compared with the record: messages it
+    /// lacks are stored, changed ones get a new version, and those no
+    /// longer there are marked deleted while offline. One transaction; the
+    /// channel is told once what was recovered.
+    pub async fn recover(
+        &self,
+        incident: IncidentId,
+        channel: ChannelId,
+        history: Vec<crate::domain::records::HistoryMessage>,
+    ) -> Result<crate::domain::records::Recovered, ServiceError> {
+        use crate::domain::effect::{Effect, Notice};
+        let mut latest: HashMap<MessageId, crate::domain::records::TranscriptLine> = HashMap::new();
+        for l in self.store.transcript(incident).await? {
+            if l.msg.channel == channel {
+                latest.insert(l.msg.message, l);
+            }
+        }
+        let now = self.clock.now();
+        let mut found = crate::domain::records::Recovered::default();
+        let mut tx = self.store.begin().await?;
+        let mut present = std::collections::HashSet::new();
+        for h in history {
+            present.insert(h.msg.message);
+            match latest.get(&h.msg.message) {
+                None => {
+                    tx.record_message(incident, &h.msg).await?;
+                    found.new += 1;
+                }
+                Some(l) if l.deleted_at.is_none() && l.msg.content != h.msg.content => {
+                    let at = h.edited_at.unwrap_or(now);
+                    tx.record_message(incident, &TranscriptMessage { at, ..h.msg }).await?;
+                    found.edited += 1;
+                }
+                Some(_) => {}
+            }
+        }
+        for (id, l) in &latest {
+            if l.deleted_at.is_none() && !present.contains(id) && tx.mark_deleted(incident, *id, now).await? {
+                found.deleted += 1;
+            }
+        }
+        if found.any() {
+            let notice = Notice::RecoveredWhileOffline { new: found.new, edited: found.edited, deleted: found.deleted };
+            tx.enqueue(&Effect::PostNotice { incident, notice }, now).await?;
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// Stores the new text of an edited message as a new version; the rest
     /// comes from the version before. With `author` given, an edit of a
     /// message never recorded becomes its first version.

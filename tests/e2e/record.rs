@@ -377,3 +377,58 @@ async fn a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one
     assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 0);
     bot.stop_keep_log().await;
 }
+
+/// Item 1: while hikeshi is stopped, members write, edit and delete in an
+/// incident channel. After the restart the record has all of it, and the
+/// channel is told once.
+#[tokio::test]
+async fn messages_written_edited_and_deleted_while_hikeshi_was_away_are_recovered() {
+    let mut app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = i.channel.unwrap().0;
+    let edited = app.fake.post_user_message(channel, ids::ALICE, "共有フォルダは3つ");
+    let deleted = app.fake.post_user_message(channel, ids::ALICE, "USBを抜きました");
+    app.eventually("both are kept", || async {
+        let t = app.store.transcript(i.id).await.unwrap();
+        [edited, deleted].iter().all(|m| t.iter().any(|l| l.msg.message.0 == *m))
+    })
+    .await;
+    app.settled().await;
+    app.stop_bot().await;
+
+    // Away: 150 new messages (two pages of history), an edit, a deletion.
+    let mut new = vec![];
+    for n in 0..150 {
+        new.push(app.fake.add_user_message(channel, ids::DAVE, &format!("停止中の書き込み {n}")));
+    }
+    app.fake.edit_message_offline(channel, edited, "共有フォルダは4つ（訂正）");
+    app.fake.delete_message_offline(channel, deleted);
+
+    app.start_bot().await;
+    app.eventually("the history is recovered", || async {
+        let t = app.store.transcript(i.id).await.unwrap();
+        new.iter().all(|m| t.iter().any(|l| l.msg.message.0 == *m))
+    })
+    .await;
+    app.settled().await;
+    let t = app.store.transcript(i.id).await.unwrap();
+    let versions: Vec<&str> = t.iter().filter(|l| l.msg.message.0 == edited).map(|l| l.msg.content.as_str()).collect();
+    assert_eq!(versions, ["共有フォルダは3つ", "共有フォルダは4つ（訂正）"]);
+    assert!(t.iter().filter(|l| l.msg.message.0 == deleted).all(|l| l.deleted_at.is_some()), "marked deleted while offline");
+    let said = |app: &TestApp| {
+        app.fake.messages(channel).iter().filter(|m| m["content"].as_str().is_some_and(|c| c.contains("接続していなかった間"))).count()
+    };
+    assert_eq!(said(&app), 1);
+    let notice =
+        app.fake.messages(channel).into_iter().find(|m| m["content"].as_str().is_some_and(|c| c.contains("接続していなかった間"))).unwrap();
+    assert!(notice["content"].as_str().unwrap().contains("新しいメッセージ150件、編集1件、削除1件"), "{notice}");
+    assert!(app.store.verify().await.unwrap().is_ok());
+    // Another restart reads the history again and finds nothing new: no
+    // second notice.
+    let reads = app.fake.calls("GET", &format!("/channels/{channel}/messages")).len();
+    app.restart().await;
+    app.wait_until("the history is read again", |f| f.calls("GET", &format!("/channels/{channel}/messages")).len() > reads).await;
+    app.settled().await;
+    app.snapshot().await;
+    assert_eq!(said(&app), 1, "told once");
+}

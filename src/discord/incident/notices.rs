@@ -57,6 +57,11 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             let text = inert(text);
             tr!(lang, "🔒 秘密扱いの報告者から情報の追加:\n{text}", "🔒 The confidential reporter adds:\n{text}")
         }
+        Notice::RecoveredWhileOffline { new, edited, deleted } => tr!(
+            lang,
+            "🗂 hikeshi が接続していなかった間のこのチャンネルの記録を補いました: 新しいメッセージ{new}件、編集{edited}件、削除{deleted}件（§4.2）。",
+            "🗂 While hikeshi was away, this channel had {new} new message(s), {edited} edit(s) and {deleted} deletion(s); they are now in the record (§4.2)."
+        ),
         Notice::ConfidentialReportMerged => tr!(
             lang,
             "🔒 匿名の報告が1件、このインシデントの重複として統合されました。報告者は委員会だけが把握しています。",

@@ -379,6 +379,36 @@ impl FakeDiscord {
     /// gets it after READY; one away gets it when it resumes). An
     /// INTERACTION_CREATE starts Discord's 3-second clock for its answer.
     pub fn dispatch(&self, event: &str, d: Value) {
+        // What members write, edit and delete is the channel's history, as
+        // on Discord (the bot reads it back after being away).
+        let channel = d["channel_id"].as_str().and_then(|c| c.parse::<u64>().ok());
+        if let Some(channel) = channel {
+            let mut inner = self.shared.inner.lock().unwrap();
+            let known = inner.channels.iter().any(|c| c["id"] == snowflake(channel));
+            let list = inner.messages.entry(channel).or_default();
+            let at = list.iter().position(|m| m["id"] == d["id"]);
+            match (event, at) {
+                ("MESSAGE_CREATE", None) if known => {
+                    let mut m = d.clone();
+                    if let Some(o) = m.as_object_mut() {
+                        o.remove("guild_id");
+                        o.remove("member");
+                    }
+                    list.push(m);
+                }
+                ("MESSAGE_UPDATE", Some(i)) => {
+                    for k in ["content", "edited_timestamp", "attachments", "embeds"] {
+                        if let Some(v) = d.get(k) {
+                            list[i][k] = v.clone();
+                        }
+                    }
+                }
+                ("MESSAGE_DELETE", Some(i)) => {
+                    list.remove(i);
+                }
+                _ => {}
+            }
+        }
         if event == "INTERACTION_CREATE" {
             if let (Some(id), Some(token)) = (d["id"].as_str(), d["token"].as_str()) {
                 self.shared.inner.lock().unwrap().interactions.entry(id.to_string()).or_insert(Pending {
@@ -403,6 +433,47 @@ impl FakeDiscord {
         let id = inner.next_id;
         inner.channels.push(channel_json(id, kind, name, parent, json!([]), None));
         id
+    }
+
+    /// A member's message that the fake keeps in the channel's history and
+    /// sends through the gateway (as Discord does while the bot listens).
+    pub fn post_user_message(&self, channel: u64, user: u64, content: &str) -> u64 {
+        let id = self.add_user_message(channel, user, content);
+        let mut event = self.messages(channel).into_iter().find(|m| m["id"] == snowflake(id)).expect("just added");
+        event["guild_id"] = json!(snowflake(ids::GUILD));
+        self.dispatch("MESSAGE_CREATE", event);
+        id
+    }
+
+    /// A member's message kept in the channel's history only: written while
+    /// the bot was not connected, so no gateway event reached it.
+    pub fn add_user_message(&self, channel: u64, user: u64, content: &str) -> u64 {
+        let mut inner = self.shared.inner.lock().unwrap();
+        inner.next_id += 1;
+        let id = inner.next_id;
+        let m = json!({
+            "id": snowflake(id), "channel_id": snowflake(channel), "author": user_json(user), "content": content,
+            "timestamp": now_iso(), "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+            "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": [],
+        });
+        inner.messages.entry(channel).or_default().push(m);
+        id
+    }
+
+    /// Someone edits a message while the bot is not connected.
+    pub fn edit_message_offline(&self, channel: u64, message: u64, content: &str) {
+        let mut inner = self.shared.inner.lock().unwrap();
+        if let Some(m) = inner.messages.get_mut(&channel).and_then(|l| l.iter_mut().find(|m| m["id"] == snowflake(message))) {
+            m["content"] = json!(content);
+            m["edited_timestamp"] = json!(now_iso());
+        }
+    }
+
+    /// Someone deletes a message while the bot is not connected.
+    pub fn delete_message_offline(&self, channel: u64, message: u64) {
+        if let Some(l) = self.shared.inner.lock().unwrap().messages.get_mut(&channel) {
+            l.retain(|m| m["id"] != snowflake(message));
+        }
     }
 
     /// Deletes a channel as someone would by hand.
@@ -603,7 +674,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
                     response
                 }
                 Ok(()) => {
-                    let response = routes::route(&shared, &method, &path, &body, &files);
+                    let response = routes::route(&shared, &method, &path, uri.query().unwrap_or(""), &body, &files);
                     if matches!(fault, Some(Fault::LostAnswer)) {
                         error(502, 0, "injected failure after the request took effect")
                     } else {

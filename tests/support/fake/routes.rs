@@ -225,6 +225,10 @@ pub(super) fn check(
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL)?;
         }
+        ("GET", ["channels", c, "messages"]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            need(have, perms::VIEW_CHANNEL | perms::READ_MESSAGE_HISTORY)?;
+        }
         ("POST", ["guilds", _, "channels"]) => {
             let overwrites = body["permission_overwrites"].as_array().cloned().unwrap_or_default();
             let want = perms::MANAGE_CHANNELS | if overwrites.is_empty() { 0 } else { perms::MANAGE_ROLES };
@@ -291,7 +295,35 @@ pub(super) fn check(
     Ok(())
 }
 
-pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value, files: &[(String, String)]) -> Response {
+/// `GET /channels/{id}/messages`: at most `limit` (1–100, default 50)
+/// messages, newest first; `before` the ones just older than an id, `after`
+/// the ones just newer (still newest first), as Discord answers.
+fn history(inner: &Inner, channel: &str, query: &str) -> Response {
+    let Ok(channel) = channel.parse::<u64>() else {
+        return error(404, 10003, "Unknown Channel");
+    };
+    let param = |k: &str| query.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).and_then(|v| v.parse::<u64>().ok());
+    let limit = param("limit").unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return error(400, 50035, "Invalid Form Body");
+    }
+    let id = |m: &Value| m["id"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+    let mut all: Vec<Value> = inner.messages.get(&channel).cloned().unwrap_or_default();
+    all.sort_by_key(|m| std::cmp::Reverse(id(m)));
+    let page: Vec<Value> = match (param("before"), param("after")) {
+        (_, Some(after)) => {
+            let mut newer: Vec<Value> = all.into_iter().filter(|m| id(m) > after).collect();
+            let keep = newer.len().saturating_sub(limit as usize);
+            newer.drain(..keep);
+            newer
+        }
+        (Some(before), None) => all.into_iter().filter(|m| id(m) < before).take(limit as usize).collect(),
+        (None, None) => all.into_iter().take(limit as usize).collect(),
+    };
+    ok(Value::Array(page))
+}
+
+pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str, body: &Value, files: &[(String, String)]) -> Response {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let addr = shared.addr.lock().unwrap().expect("address");
     let mut inner = shared.inner.lock().unwrap();
@@ -337,6 +369,7 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, body: &Value
             // under threads/active).
             ok(Value::Array(inner.channels.iter().filter(|c| !is_thread(c)).cloned().collect()))
         }
+        ("GET", ["channels", c, "messages"]) => history(&inner, c, query),
         ("GET", ["guilds", _, "threads", "active"]) => {
             let threads: Vec<Value> =
                 inner.channels.iter().filter(|c| is_thread(c) && c["thread_metadata"]["archived"] != true).cloned().collect();
