@@ -2,7 +2,7 @@
 //! messages to the transcript. Events from other guilds are ignored.
 
 use super::{interactions, transcript, Ctx};
-use serenity::all::{Context, EventHandler, GuildId, Interaction, Message, MessageUpdateEvent, Ready};
+use serenity::all::{Context, EventHandler, GuildChannel, GuildId, Interaction, Message, MessageUpdateEvent, Ready};
 
 pub struct Handler {
     ctx: Ctx,
@@ -40,6 +40,21 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         interactions::dispatch(&self.ctx, &ctx, interaction).await;
+    }
+
+    /// A thread started under an incident channel joins its record, and
+    /// the bot joins it (private threads send their messages to members).
+    async fn thread_create(&self, ctx: Context, thread: GuildChannel) {
+        if self.ours(Some(thread.guild_id)) {
+            transcript::thread(&self.ctx, &ctx.http, &thread).await;
+        }
+    }
+
+    /// A renamed thread keeps its place in the record, under its new name.
+    async fn thread_update(&self, ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
+        if self.ours(Some(new.guild_id)) {
+            transcript::thread(&self.ctx, &ctx.http, &new).await;
+        }
     }
 
     async fn message(&self, _ctx: Context, msg: Message) {

@@ -99,6 +99,24 @@ pub async fn deletion(ctx: &Ctx, channel: serenity::all::ChannelId, message: ser
     .await;
 }
 
+/// A thread started or renamed: kept with its incident, and joined so that
+/// its messages reach the bot.
+pub async fn thread(ctx: &Ctx, http: &serenity::all::Http, t: &serenity::all::GuildChannel) {
+    let Some(parent) = t.parent_id else {
+        return;
+    };
+    let at = chrono::DateTime::from_timestamp(t.id.created_at().unix_timestamp(), 0).unwrap_or_default();
+    match ctx.app.record_thread(ChannelId(parent.get()), ChannelId(t.id.get()), &t.name, at).await {
+        Ok(true) if t.member.is_none() => {
+            if let Err(e) = t.id.join_thread(http).await {
+                tracing::warn!(thread = %t.id, error = %e, "could not join an incident thread; its messages may not reach the record");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(thread = %t.id, error = %e, "could not record an incident thread"),
+    }
+}
+
 /// The whole history of a channel, oldest first, page by page (100 a
 /// request; serenity keeps to Discord's rate limits).
 async fn history(http: &serenity::all::Http, channel: serenity::all::ChannelId) -> serenity::Result<Vec<Message>> {
@@ -133,10 +151,28 @@ pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
             return;
         }
     };
+    // Threads under incident channels, those started while away included.
+    let threads = match serenity::all::GuildId::new(ctx.app.settings.discord.guild).get_active_threads(http).await {
+        Ok(t) => t.threads,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list the active threads");
+            vec![]
+        }
+    };
+    for t in &threads {
+        thread(ctx, http, t).await;
+    }
+    let mut places: Vec<(crate::domain::Incident, ChannelId)> = vec![];
     for i in open {
         let Some(channel) = i.channel else {
             continue;
         };
+        for t in threads.iter().filter(|t| t.parent_id.map(|p| p.get()) == Some(channel.0)) {
+            places.push((i.clone(), ChannelId(t.id.get())));
+        }
+        places.push((i, channel));
+    }
+    for (i, channel) in places {
         let messages = match history(http, serenity::all::ChannelId::new(channel.0)).await {
             Ok(m) => m,
             Err(e) => {

@@ -71,6 +71,15 @@ pub enum EventPayload {
         duplicate: IncidentId,
         confidential: bool,
     },
+    /// A thread of the incident channel joins its record (§4.2).
+    ThreadOpened {
+        thread: ChannelId,
+        name: String,
+    },
+    ThreadRenamed {
+        thread: ChannelId,
+        name: String,
+    },
     /// Past its reporter's flood guard: held for the committee's triage.
     HeldForTriage,
     /// The committee opened a held report's channel.
@@ -181,6 +190,8 @@ impl EventPayload {
             CommandHandedOver { .. } => "command_handed_over",
             PublicTitleSet { .. } => "public_title_set",
             HeldForTriage => "held_for_triage",
+            ThreadOpened { .. } => "thread_opened",
+            ThreadRenamed { .. } => "thread_renamed",
             Released => "released",
             Dismissed { .. } => "dismissed",
             ChannelCreated { .. } => "channel_created",

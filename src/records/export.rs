@@ -23,6 +23,8 @@ pub struct Record {
     /// Confidential reporters were taken out for a reader outside the
     /// committee; the event hashes went with them.
     pub redacted: bool,
+    /// Threads of the incident channel: `(thread, name)`.
+    pub threads: Vec<(crate::domain::ChannelId, String)>,
 }
 
 impl Record {
@@ -132,6 +134,13 @@ pub fn to_json(r: &Record) -> Value {
         RecoveryDeadline::By(at) => json!({"kind": "by", "at": t(at)}),
         RecoveryDeadline::None => json!({"kind": "none", "at": null}),
     };
+    // Built apart: one `json!` this size reaches the macro recursion limit.
+    let threads: Vec<Value> = r.threads.iter().map(|(t, name)| json!({"thread": id(t), "name": name})).collect();
+    let transcript: Vec<Value> = r.transcript.iter().map(|l| json!({
+            "message": id(l.msg.message), "channel": id(l.msg.channel), "version": l.version, "author": id(l.msg.author), "author_name": l.msg.author_name, "bot": l.msg.author_bot,
+            "at": t(l.msg.at), "content": l.msg.content, "attachments": l.msg.attachments.iter().map(|(n, u)| json!({"name": n, "url": u})).collect::<Vec<_>>(),
+            "reply_to": l.msg.reply_to.map(id), "deleted_at": l.deleted_at.map(t)
+        })).collect::<Vec<_>>();
     json!({
         "schema": JSON_SCHEMA,
         "number": i.number.to_string(),
@@ -178,11 +187,8 @@ pub fn to_json(r: &Record) -> Value {
             }
             v
         }).collect::<Vec<_>>(),
-        "transcript": r.transcript.iter().map(|l| json!({
-            "message": id(l.msg.message), "version": l.version, "author": id(l.msg.author), "author_name": l.msg.author_name, "bot": l.msg.author_bot,
-            "at": t(l.msg.at), "content": l.msg.content, "attachments": l.msg.attachments.iter().map(|(n, u)| json!({"name": n, "url": u})).collect::<Vec<_>>(),
-            "reply_to": l.msg.reply_to.map(id), "deleted_at": l.deleted_at.map(t)
-        })).collect::<Vec<_>>(),
+        "threads": threads,
+        "transcript": transcript,
         "announcement_reads": r.readers.iter().map(|(u, at)| json!({"user": id(*u), "at": t(*at)})).collect::<Vec<_>>(),
     })
 }
@@ -218,7 +224,7 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     // backticks in the text keeps the text from closing it.
     let fence = "`".repeat(longest_backtick_run(&lessons).max(2) + 1);
     out.push_str(&format!("{fence}json\n{lessons}\n{fence}\n\n"));
-    out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, settings));
+    out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, settings));
     out
 }
 
@@ -295,6 +301,9 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
     for l in &r.transcript {
         let class = if l.deleted_at.is_some() { "msg deleted" } else { "msg" };
         let mut meta = format!("{} · {}", l.msg.author_name, local(l.msg.at, tz));
+        if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) {
+            meta.push_str(&tr!(lang, " · スレッド「{name}」", " · thread “{name}”"));
+        }
         if l.version > 1 {
             let v = l.version;
             meta.push_str(&tr!(lang, " · 編集 {v}版", " · edit v{v}"));

@@ -60,7 +60,13 @@ pub(crate) fn local(t: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
 
 /// The transcript as Markdown: every message with its edits and deletions,
 /// then the §4.3 log entries.
-pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[LogEntry], settings: &Settings) -> String {
+pub fn transcript_markdown(
+    i: &Incident,
+    lines: &[TranscriptLine],
+    entries: &[LogEntry],
+    threads: &[(crate::domain::ChannelId, String)],
+    settings: &Settings,
+) -> String {
     let lang = settings.organisation.lang;
     let tz = settings.organisation.tz;
     let mut out = String::new();
@@ -90,6 +96,10 @@ pub fn transcript_markdown(i: &Incident, lines: &[TranscriptLine], entries: &[Lo
         if let Some(d) = l.deleted_at {
             let d = local(d, tz);
             head.push_str(&tr!(lang, " — {d} に削除", " — deleted {d}"));
+        }
+        if let Some((_, name)) = threads.iter().find(|(t, _)| *t == m.channel) {
+            let name = md_text(name);
+            head.push_str(&tr!(lang, " — スレッド「{name}」", " — in thread “{name}”"));
         }
         if let Some(r) = m.reply_to {
             head.push_str(&tr!(lang, " — {r} への返信", " — reply to {r}"));

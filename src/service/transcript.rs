@@ -83,6 +83,35 @@ impl Hikeshi {
 }
 
 impl Hikeshi {
+    /// A thread was started in (or renamed under) a channel: a thread of an
+    /// incident channel belongs to that incident's record. `true` when it
+    /// does (the bot then joins it, to hear its messages).
+    pub async fn record_thread(
+        &self,
+        parent: ChannelId,
+        thread: ChannelId,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, ServiceError> {
+        let Some(incident) = self.store.incident_by_channel(parent).await? else {
+            return Ok(false);
+        };
+        // A thread of a thread does not exist on Discord; a thread under an
+        // incident's thread would name the thread as parent: not ours.
+        if incident.channel != Some(parent) {
+            return Ok(false);
+        }
+        let mut tx = self.store.begin().await?;
+        tx.record_thread(incident.id, thread, name, at).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The threads of an incident channel, for exports.
+    pub async fn threads(&self, incident: IncidentId) -> Result<Vec<(ChannelId, String)>, ServiceError> {
+        Ok(self.store.threads(incident).await?)
+    }
+
     /// After the bot was away (a restart, a session that could not resume),
     /// `history` — the whole history of an incident's channel as Discord
     /// has it now, oldest first — is compared with the record: messages it
@@ -187,6 +216,7 @@ impl Hikeshi {
             entries: self.store.log_entries(id).await?,
             transcript: self.store.transcript(id).await?,
             readers: self.store.readers(id).await?,
+            threads: self.store.threads(id).await?,
             incident,
             redacted: false,
         })

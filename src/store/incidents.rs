@@ -24,10 +24,25 @@ impl Store {
         row.map(|r| decode(&r)).transpose()
     }
 
+    /// The incident of a channel, or of a thread of one.
     pub async fn incident_by_channel(&self, channel: ChannelId) -> Result<Option<Incident>> {
-        let row =
-            sqlx::query("SELECT state FROM incidents WHERE channel_id = $1").bind(channel.as_i64()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(
+            "SELECT state FROM incidents WHERE channel_id = $1 \
+             UNION ALL SELECT i.state FROM incidents i JOIN threads t ON t.incident_id = i.id WHERE t.thread_id = $1",
+        )
+        .bind(channel.as_i64())
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| decode(&r)).transpose()
+    }
+
+    /// The threads of an incident's channel: `(thread, name)`, oldest first.
+    pub async fn threads(&self, incident: IncidentId) -> Result<Vec<(ChannelId, String)>> {
+        let rows = sqlx::query("SELECT thread_id, name FROM threads WHERE incident_id = $1 ORDER BY created_at, thread_id")
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((ChannelId::from_i64(r.try_get("thread_id")?), r.try_get("name")?))).collect()
     }
 
     /// Every incident not yet closed, oldest first.

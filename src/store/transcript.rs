@@ -78,6 +78,38 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// A thread of an incident channel joins the record, or is renamed;
+    /// `false` when nothing changed (a repeated event).
+    pub async fn record_thread(&mut self, incident: IncidentId, thread: ChannelId, name: &str, at: DateTime<Utc>) -> Result<bool> {
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT name FROM threads WHERE thread_id = $1").bind(thread.as_i64()).fetch_optional(self.conn()).await?;
+        let payload = match known {
+            Some(n) if n == name => return Ok(false),
+            Some(_) => {
+                sqlx::query("UPDATE threads SET name = $1 WHERE thread_id = $2")
+                    .bind(name)
+                    .bind(thread.as_i64())
+                    .execute(self.conn())
+                    .await?;
+                EventPayload::ThreadRenamed { thread, name: name.to_string() }
+            }
+            None => {
+                sqlx::query("INSERT INTO threads (thread_id, incident_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(thread.as_i64())
+                    .bind(incident.0)
+                    .bind(name)
+                    .bind(to_ms(at))
+                    .execute(self.conn())
+                    .await?;
+                EventPayload::ThreadOpened { thread, name: name.to_string() }
+            }
+        };
+        self.append(Some(incident), Actor::System, at, &payload).await?;
+        Ok(true)
+    }
+}
+
 impl Store {
     /// The transcript of an incident: every version, in time order.
     pub async fn transcript(&self, incident: IncidentId) -> Result<Vec<TranscriptLine>> {

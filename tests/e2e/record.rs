@@ -432,3 +432,70 @@ async fn messages_written_edited_and_deleted_while_hikeshi_was_away_are_recovere
     app.snapshot().await;
     assert_eq!(said(&app), 1, "told once");
 }
+
+/// Item 2: threads of an incident channel belong to its record — their
+/// start, name, messages, edits, deletions — and the bot joins a private
+/// one to hear it; a thread started while hikeshi was away is found too.
+/// A thread elsewhere is none of its business.
+#[tokio::test]
+async fn threads_of_an_incident_channel_are_kept_in_its_record() {
+    use serde_json::json;
+    let mut app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = i.channel.unwrap().0;
+    let thread = app.fake.start_thread(channel, "ログ解析", true, ids::ALICE);
+    app.wait_until("the bot joins the private thread", |f| f.bot_in_thread(thread)).await;
+    let said = app.fake.post_user_message(thread, ids::ALICE, "auth.log に不審なIP");
+    let gone = app.fake.post_user_message(thread, ids::ALICE, "誤記です");
+    app.eventually("the thread's messages are kept", || async {
+        let t = app.store.transcript(i.id).await.unwrap();
+        [said, gone].iter().all(|m| t.iter().any(|l| l.msg.message.0 == *m && l.msg.channel.0 == thread))
+    })
+    .await;
+    app.fake.dispatch(
+        "MESSAGE_UPDATE",
+        json!({"id": snowflake(said), "channel_id": snowflake(thread), "guild_id": snowflake(ids::GUILD), "author": user_json(ids::ALICE),
+            "content": "auth.log に不審なIP（2件）", "edited_timestamp": "2026-12-01T10:00:00.000000+00:00"}),
+    );
+    app.fake.dispatch("MESSAGE_DELETE", json!({"id": snowflake(gone), "channel_id": snowflake(thread), "guild_id": snowflake(ids::GUILD)}));
+    app.fake.rename_thread(thread, "ログ解析（auth.log）");
+    app.eventually("the edit, the deletion and the new name are kept", || async {
+        let t = app.store.transcript(i.id).await.unwrap();
+        let names = app.store.threads(i.id).await.unwrap();
+        t.iter().any(|l| l.msg.message.0 == said && l.version == 2)
+            && t.iter().any(|l| l.msg.message.0 == gone && l.deleted_at.is_some())
+            && names.iter().any(|(_, n)| n == "ログ解析（auth.log）")
+    })
+    .await;
+    let kinds: Vec<String> = app.store.events_of(i.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&"thread_opened".into()) && kinds.contains(&"thread_renamed".into()), "{kinds:?}");
+    // A thread outside incident channels is not recorded, nor joined.
+    let elsewhere = app.fake.start_thread(ids::GENERAL, "雑談", false, ids::DAVE);
+    app.fake.post_user_message(elsewhere, ids::DAVE, "ランチどうする");
+    // Away: a thread is started and written in without the bot.
+    app.settled().await;
+    app.stop_bot().await;
+    let quiet = app.fake.add_thread(channel, "夜間の記録", false, ids::ALICE);
+    let night = app.fake.add_user_message(quiet, ids::ALICE, "23時に再起動した");
+    app.start_bot().await;
+    app.eventually("the thread started while away is recovered", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == night && l.msg.channel.0 == quiet)
+    })
+    .await;
+    app.settled().await;
+    assert!(!app.fake.bot_in_thread(elsewhere), "not joined");
+    assert!(app.store.threads(i.id).await.unwrap().iter().all(|(t, _)| t.0 != elsewhere));
+    assert!(app.store.transcript(i.id).await.unwrap().iter().all(|l| !l.msg.content.contains("ランチ")));
+    // The export names the threads.
+    let record = app.store.incident_by_number(i.number).await.unwrap().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["export", &record.number.to_string(), "--format", "md", "--config"])
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .await
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("スレッド「ログ解析（auth.log）」") && md.contains("auth.log に不審なIP（2件）"), "{md}");
+    assert!(md.contains("スレッド「夜間の記録」") && md.contains("23時に再起動した"), "{md}");
+}

@@ -96,7 +96,8 @@ impl DiscordEffects {
         let s = &self.app.settings;
         let lines = self.app.transcript(id).await?;
         let entries = self.app.log_entries(id).await?;
-        let md = records::transcript_markdown(&i, &lines, &entries, s);
+        let threads = self.app.threads(id).await?;
+        let md = records::transcript_markdown(&i, &lines, &entries, &threads, s);
         self.attach_transcript(item, &i, channel, md.into_bytes()).await?;
 
         let _placing = self.placing.lock().await;

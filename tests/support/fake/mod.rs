@@ -409,6 +409,16 @@ impl FakeDiscord {
                 _ => {}
             }
         }
+        // A private thread's messages reach its members only: a bot that
+        // did not join hears nothing of it.
+        if event.starts_with("MESSAGE_") {
+            if let Some(t) = channel.and_then(|c| self.channel(c)) {
+                let member = t["members"].as_array().is_some_and(|m| m.iter().any(|u| *u == json!(snowflake(ids::BOT))));
+                if t["type"] == 12 && !member {
+                    return;
+                }
+            }
+        }
         if event == "INTERACTION_CREATE" {
             if let (Some(id), Some(token)) = (d["id"].as_str(), d["token"].as_str()) {
                 self.shared.inner.lock().unwrap().interactions.entry(id.to_string()).or_insert(Pending {
@@ -499,6 +509,34 @@ impl FakeDiscord {
             "archive_timestamp": now_iso(), "invitable": !private});
         inner.channels.push(t);
         id
+    }
+
+    /// A member starts a thread, and Discord tells the gateway (THREAD_CREATE
+    /// reaches the bot: it has Manage Threads, or can see the parent).
+    pub fn start_thread(&self, parent: u64, name: &str, private: bool, owner: u64) -> u64 {
+        let id = self.add_thread(parent, name, private, owner);
+        let mut event = self.channel(id).expect("just added");
+        event["newly_created"] = json!(true);
+        self.dispatch("THREAD_CREATE", event);
+        id
+    }
+
+    /// Someone renames a thread.
+    pub fn rename_thread(&self, thread: u64, name: &str) {
+        let event = {
+            let mut inner = self.shared.inner.lock().unwrap();
+            let Some(t) = inner.channels.iter_mut().find(|c| c["id"] == snowflake(thread)) else {
+                return;
+            };
+            t["name"] = json!(name);
+            t.clone()
+        };
+        self.dispatch("THREAD_UPDATE", event);
+    }
+
+    /// Whether the bot joined `thread`.
+    pub fn bot_in_thread(&self, thread: u64) -> bool {
+        self.channel(thread).is_some_and(|t| t["members"].as_array().is_some_and(|m| m.iter().any(|u| *u == json!(snowflake(ids::BOT)))))
     }
 
     /// Whether `member` holds every bit of `perms` in `channel` (a thread:

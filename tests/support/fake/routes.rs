@@ -229,6 +229,10 @@ pub(super) fn check(
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL | perms::READ_MESSAGE_HISTORY)?;
         }
+        ("PUT", ["channels", c, "thread-members", "@me"]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            need(have, perms::VIEW_CHANNEL)?;
+        }
         ("POST", ["guilds", _, "channels"]) => {
             let overwrites = body["permission_overwrites"].as_array().cloned().unwrap_or_default();
             let want = perms::MANAGE_CHANNELS | if overwrites.is_empty() { 0 } else { perms::MANAGE_ROLES };
@@ -370,6 +374,20 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             ok(Value::Array(inner.channels.iter().filter(|c| !is_thread(c)).cloned().collect()))
         }
         ("GET", ["channels", c, "messages"]) => history(&inner, c, query),
+        ("PUT", ["channels", c, "thread-members", "@me"]) => {
+            let Some(t) = inner.channels.iter_mut().find(|x| x["id"] == *c && is_thread(x)) else {
+                return error(404, 10003, "Unknown Channel");
+            };
+            if t["thread_metadata"]["archived"] == true {
+                return error(400, 50083, "Thread is archived");
+            }
+            let members = t.as_object_mut().unwrap().entry("members").or_insert(json!([]));
+            let me = json!(snowflake(ids::BOT));
+            if !members.as_array().unwrap().contains(&me) {
+                members.as_array_mut().unwrap().push(me);
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("GET", ["guilds", _, "threads", "active"]) => {
             let threads: Vec<Value> =
                 inner.channels.iter().filter(|c| is_thread(c) && c["thread_metadata"]["archived"] != true).cloned().collect();
