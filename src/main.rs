@@ -50,7 +50,9 @@ enum Command {
         /// md, json or html.
         #[arg(long, default_value = "md")]
         format: String,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output; to a folder (one
+        /// that exists, or a path ending in `/`): the document and, under
+        /// `files/`, every file kept as evidence.
         #[arg(long)]
         output: Option<PathBuf>,
     },
@@ -161,6 +163,17 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             let record = app.record(number).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let text = hikeshi::records::export::render(&record, format, &app.settings);
             match output {
+                Some(dir) if dir.is_dir() || dir.to_string_lossy().ends_with('/') => {
+                    let page = dir.join(format!("{number}.{}", format.extension()));
+                    std::fs::create_dir_all(dir.join("files")).with_context(|| format!("could not create {}", dir.display()))?;
+                    std::fs::write(&page, text).with_context(|| format!("could not write {}", page.display()))?;
+                    let files = hikeshi::records::export::files(&record);
+                    for (name, bytes) in &files {
+                        let path = dir.join(name);
+                        std::fs::write(&path, bytes).with_context(|| format!("could not write {}", path.display()))?;
+                    }
+                    println!("wrote {} and {} file(s) kept as evidence under {}", page.display(), files.len(), dir.join("files").display());
+                }
                 Some(path) => std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?,
                 None => println!("{text}"),
             }

@@ -19,6 +19,16 @@ pub struct ConfigFile {
     pub personal_data: PersonalDataFile,
     #[serde(default)]
     pub reports: ReportsFile,
+    #[serde(default)]
+    pub evidence: EvidenceFile,
+}
+
+/// Files posted in incident channels, kept as evidence.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceFile {
+    /// Default 25: a larger file is recorded as "not kept: too large".
+    pub max_attachment_mib: Option<i64>,
 }
 
 /// How many channels one member's reports may open (a flood guard).

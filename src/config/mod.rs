@@ -30,6 +30,8 @@ pub struct Settings {
     /// The flood guard: beyond it a report is stored and answered but held
     /// for the committee's triage instead of opening a channel.
     pub reports: crate::domain::report::ReportLimits,
+    /// The largest file kept as evidence, in bytes (default 25 MiB).
+    pub max_attachment_bytes: u64,
 }
 
 /// Where the configuration is looked for when neither `--config` nor

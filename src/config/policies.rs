@@ -62,3 +62,17 @@ pub(super) fn reports(problems: &mut Vec<Problem>, file: &Path, r: &ReportsFile)
         triage_ping_every: chrono::Duration::minutes(ping.clamp(1, 1440)),
     }
 }
+
+/// The largest file kept as evidence, in bytes.
+pub(super) fn max_attachment_bytes(problems: &mut Vec<Problem>, file: &Path, e: &super::file::EvidenceFile) -> u64 {
+    let mib = e.max_attachment_mib.unwrap_or(25);
+    if !(1..=500).contains(&mib) {
+        problems.push(Problem::new(
+            file,
+            "evidence.max_attachment_mib",
+            format!("{mib} MiB is not a usable size"),
+            "use a number of MiB from 1 to 500",
+        ));
+    }
+    mib.clamp(1, 500) as u64 * 1024 * 1024
+}

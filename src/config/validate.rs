@@ -170,9 +170,20 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
 
     let personal_data = super::policies::personal_data(&mut c.problems, path, &raw.personal_data, organisation.lang);
     let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
+    let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
 
     if c.problems.is_empty() {
-        Ok(Settings { path: path.to_path_buf(), discord, organisation, systems, schedules, playbooks, personal_data, reports })
+        Ok(Settings {
+            path: path.to_path_buf(),
+            discord,
+            organisation,
+            systems,
+            schedules,
+            playbooks,
+            personal_data,
+            reports,
+            max_attachment_bytes,
+        })
     } else {
         Err(ConfigError(c.problems))
     }

@@ -53,7 +53,7 @@ fn transcript_message(msg: &Message) -> TranscriptMessage {
     }
 }
 
-/// A new message.
+/// A new message, and the files posted with it.
 pub async fn message(ctx: &Ctx, msg: Message) {
     let m = transcript_message(&msg);
     let app = ctx.app.clone();
@@ -62,6 +62,90 @@ pub async fn message(ctx: &Ctx, msg: Message) {
         Box::pin(async move { app.record_message(&m).await })
     })
     .await;
+    keep_files(ctx, &msg).await;
+}
+
+/// The HTTP client that fetches posted files (Discord's CDN).
+fn files_client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap_or_default())
+}
+
+/// Fetches a posted file, at most `cap` bytes, trying three times.
+async fn download(url: &str, cap: u64) -> Result<Vec<u8>, String> {
+    let mut last = String::new();
+    for attempt in 0..3u32 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_secs(u64::from(attempt))).await;
+        }
+        let mut response = match files_client().get(url).send().await {
+            Ok(r) if r.status().is_success() => r,
+            Ok(r) => {
+                last = format!("HTTP {}", r.status());
+                continue;
+            }
+            Err(e) => {
+                last = e.without_url().to_string();
+                continue;
+            }
+        };
+        let mut bytes = vec![];
+        loop {
+            match response.chunk().await {
+                Ok(Some(c)) => {
+                    bytes.extend_from_slice(&c);
+                    if bytes.len() as u64 > cap {
+                        return Err(format!("larger than the {} MiB cap", cap / (1024 * 1024)));
+                    }
+                }
+                Ok(None) => return Ok(bytes),
+                Err(e) => {
+                    last = e.without_url().to_string();
+                    break;
+                }
+            }
+        }
+    }
+    Err(last)
+}
+
+/// Files posted in an incident channel are evidence, and Discord's links to
+/// them expire: each is fetched now and kept with its SHA-256 (§4.2,
+/// §4.4(4)), or recorded as not kept with the reason.
+async fn keep_files(ctx: &Ctx, msg: &Message) {
+    use crate::domain::records::{Attachment, Kept as File};
+    // Only files of incident channels (and their threads) are fetched.
+    if msg.attachments.is_empty() || ctx.app.incident_in_channel(ChannelId(msg.channel_id.get())).await.is_err() {
+        return;
+    }
+    let cap = ctx.app.settings.max_attachment_bytes;
+    for a in &msg.attachments {
+        match ctx.app.attachment_known(a.id.get()).await {
+            Ok(false) => {}
+            Ok(true) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look up a posted file");
+                continue;
+            }
+        }
+        let size = u64::from(a.size);
+        let kept = if size > cap {
+            File::NotKept { reason: format!("too large: {size} bytes, over the {} MiB cap", cap / (1024 * 1024)) }
+        } else {
+            match download(&a.url, cap).await {
+                Ok(content) => File::Stored { sha256: crate::domain::event::digest_bytes(&content), content },
+                Err(e) => File::NotKept { reason: format!("could not be fetched: {e}") },
+            }
+        };
+        let file = Attachment { id: a.id.get(), message: MessageId(msg.id.get()), name: a.filename.clone(), size, kept };
+        let channel = ChannelId(msg.channel_id.get());
+        let app = ctx.app.clone();
+        keep("attachment", |_| {
+            let (app, file) = (app.clone(), file.clone());
+            Box::pin(async move { app.keep_attachment(channel, &file).await })
+        })
+        .await;
+    }
 }
 
 /// An edit: only edits of the text make a new version.
@@ -187,7 +271,13 @@ pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
                 edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
             })
             .collect();
-        match ctx.app.recover(i.id, channel, history).await {
+        let recovered = ctx.app.recover(i.id, channel, history).await;
+        // Files of messages written while away are fetched now (their
+        // links still work for about a day).
+        for m in &messages {
+            keep_files(ctx, m).await;
+        }
+        match recovered {
             Ok(r) if r.any() => {
                 tracing::info!(incident = %i.number, new = r.new, edited = r.edited, deleted = r.deleted, "recovered what happened while away")
             }

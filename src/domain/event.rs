@@ -71,6 +71,23 @@ pub enum EventPayload {
         duplicate: IncidentId,
         confidential: bool,
     },
+    /// A file posted in the channel, kept as evidence; `digest` is its
+    /// SHA-256 (`verify` checks the stored bytes against it).
+    AttachmentKept {
+        message: MessageId,
+        attachment: u64,
+        name: String,
+        size: u64,
+        digest: String,
+    },
+    /// A file that could not be kept (too large, download failed).
+    AttachmentNotKept {
+        message: MessageId,
+        attachment: u64,
+        name: String,
+        size: u64,
+        reason: String,
+    },
     /// A thread of the incident channel joins its record (§4.2).
     ThreadOpened {
         thread: ChannelId,
@@ -191,6 +208,8 @@ impl EventPayload {
             PublicTitleSet { .. } => "public_title_set",
             HeldForTriage => "held_for_triage",
             ThreadOpened { .. } => "thread_opened",
+            AttachmentKept { .. } => "attachment_kept",
+            AttachmentNotKept { .. } => "attachment_not_kept",
             ThreadRenamed { .. } => "thread_renamed",
             Released => "released",
             Dismissed { .. } => "dismissed",
@@ -217,6 +236,11 @@ impl EventPayload {
             AppiFiled { .. } => "appi_filed",
         }
     }
+}
+
+/// SHA-256 of bytes, hex (a file kept as evidence).
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// SHA-256 of a text, hex: lets an event vouch for content stored elsewhere.

@@ -36,6 +36,35 @@ pub struct TranscriptMessage {
     pub reply_to: Option<MessageId>,
 }
 
+/// A file posted in an incident channel, kept as evidence: its bytes (or
+/// why they were not kept) and their SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Discord's id of the attachment.
+    pub id: u64,
+    pub message: MessageId,
+    pub name: String,
+    pub size: u64,
+    pub kept: Kept,
+}
+
+/// What became of a posted file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// Stored with the incident; `sha256` is also in the event chain.
+    Stored { sha256: String, content: Vec<u8> },
+    /// Not stored, and why (over the size cap, the download failed).
+    NotKept { reason: String },
+}
+
+impl Attachment {
+    /// Where exports write the file, beside the document.
+    pub fn file_name(&self) -> String {
+        let safe: String = self.name.chars().map(|c| if c.is_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+        format!("files/{}-{safe}", self.id)
+    }
+}
+
 /// A message as the channel's history shows it now (fetched after the bot
 /// was away), with when it was last edited.
 #[derive(Debug, Clone, PartialEq, Eq)]

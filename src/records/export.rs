@@ -6,7 +6,7 @@ use super::{local, md_text};
 use crate::config::Settings;
 use crate::domain::event::EventRecord;
 use crate::domain::records::LogEntry;
-use crate::domain::records::TranscriptLine;
+use crate::domain::records::{Attachment, Kept, TranscriptLine};
 use crate::domain::{Incident, RecoveryDeadline, UserId};
 use crate::tr;
 use chrono::{DateTime, Utc};
@@ -25,6 +25,9 @@ pub struct Record {
     pub redacted: bool,
     /// Threads of the incident channel: `(thread, name)`.
     pub threads: Vec<(crate::domain::ChannelId, String)>,
+    /// Files posted, kept as evidence (their bytes are written beside the
+    /// document by `hikeshi export --output DIR`).
+    pub attachments: Vec<crate::domain::records::Attachment>,
 }
 
 impl Record {
@@ -134,6 +137,18 @@ pub fn to_json(r: &Record) -> Value {
         RecoveryDeadline::By(at) => json!({"kind": "by", "at": t(at)}),
         RecoveryDeadline::None => json!({"kind": "none", "at": null}),
     };
+    let attachments: Vec<Value> = r
+        .attachments
+        .iter()
+        .map(|a| {
+            let (kept, sha, reason) = match &a.kept {
+                Kept::Stored { sha256, .. } => (true, Some(sha256.clone()), None),
+                Kept::NotKept { reason } => (false, None, Some(reason.clone())),
+            };
+            json!({"id": id(a.id), "message": id(a.message), "name": a.name, "size": a.size, "kept": kept, "sha256": sha,
+                "file": kept.then(|| a.file_name()), "reason": reason})
+        })
+        .collect();
     // Built apart: one `json!` this size reaches the macro recursion limit.
     let threads: Vec<Value> = r.threads.iter().map(|(t, name)| json!({"thread": id(t), "name": name})).collect();
     let transcript: Vec<Value> = r.transcript.iter().map(|l| json!({
@@ -188,6 +203,7 @@ pub fn to_json(r: &Record) -> Value {
             v
         }).collect::<Vec<_>>(),
         "threads": threads,
+        "attachments": attachments,
         "transcript": transcript,
         "announcement_reads": r.readers.iter().map(|(u, at)| json!({"user": id(*u), "at": t(*at)})).collect::<Vec<_>>(),
     })
@@ -224,8 +240,49 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     // backticks in the text keeps the text from closing it.
     let fence = "`".repeat(longest_backtick_run(&lessons).max(2) + 1);
     out.push_str(&format!("{fence}json\n{lessons}\n{fence}\n\n"));
+    if !r.attachments.is_empty() {
+        out.push_str(&tr!(lang, "## 証拠として保存したファイル\n\n", "## Files kept as evidence\n\n"));
+        for a in &r.attachments {
+            let (name, size) = (md_text(&a.name), a.size);
+            let line = match &a.kept {
+                Kept::Stored { sha256, .. } => format!("- {name} ({size} B) → `{}` SHA-256 `{sha256}`\n", a.file_name()),
+                Kept::NotKept { reason } => {
+                    let reason = md_text(reason);
+                    tr!(lang, "- {name} ({size} B) — 保存されていません: {reason}\n", "- {name} ({size} B) — not kept: {reason}\n")
+                }
+            };
+            out.push_str(&line);
+        }
+        out.push('\n');
+    }
     out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, settings));
     out
+}
+
+/// A posted file in the HTML page: a link to the copy written beside it,
+/// with its SHA-256, or why it was not kept.
+fn evidence_html(a: Option<&Attachment>, name: &str, lang: crate::domain::Lang) -> String {
+    match a.map(|a| (a, &a.kept)) {
+        Some((a, Kept::Stored { sha256, .. })) => {
+            format!("<a href=\"{}\">{}</a> <span>{} · SHA-256 {}</span>", esc(&a.file_name()), esc(name), a.size, esc(sha256))
+        }
+        Some((_, Kept::NotKept { reason })) => {
+            let reason = esc(reason);
+            format!("{} <span>{}</span>", esc(name), tr!(lang, "保存されていません: {reason}", "not kept: {reason}"))
+        }
+        None => format!("{} <span>{}</span>", esc(name), tr!(lang, "未取得", "not fetched")),
+    }
+}
+
+/// The files to write beside an exported document: `(relative path, bytes)`.
+pub fn files(r: &Record) -> Vec<(String, &[u8])> {
+    r.attachments
+        .iter()
+        .filter_map(|a| match &a.kept {
+            Kept::Stored { content, .. } => Some((a.file_name(), content.as_slice())),
+            Kept::NotKept { .. } => None,
+        })
+        .collect()
 }
 
 /// Said in every redacted export, so nobody takes a missing hash for a
@@ -316,8 +373,11 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
             esc(&meta),
             esc(&l.msg.content).replace('\n', "<br>")
         ));
-        for (name, url) in &l.msg.attachments {
-            body.push_str(&format!("<div class=\"att\">📎 {} <span>{}</span></div>", esc(name), esc(url)));
+        for (name, _) in &l.msg.attachments {
+            body.push_str(&format!(
+                "<div class=\"att\">📎 {}</div>",
+                evidence_html(r.attachments.iter().find(|a| a.message == l.msg.message && a.name == *name), name, lang)
+            ));
         }
         body.push_str("</div>");
     }

@@ -109,7 +109,8 @@ pub fn transcript_markdown(
             out.push_str(&format!("> {}\n", md_text(line)));
         }
         for (name, url) in &m.attachments {
-            // The file's name is the uploader's text; the address is Discord's.
+            // The file's name is the uploader's text; the address is Discord's
+            // (it expires: the export writes the kept copy beside itself).
             out.push_str(&format!("> 📎 {} <{}>\n", md_text(name), url.replace(['<', '>', ' '], "")));
         }
         out.push('\n');

@@ -83,6 +83,29 @@ impl Hikeshi {
 }
 
 impl Hikeshi {
+    /// A file posted in `channel` (an incident channel or one of its
+    /// threads) is kept as evidence with its digest in the event chain, or
+    /// recorded as not kept with the reason. Once per file.
+    pub async fn keep_attachment(&self, channel: ChannelId, a: &crate::domain::records::Attachment) -> Result<Kept, ServiceError> {
+        let Some(incident) = self.store.incident_by_channel(channel).await? else {
+            return Ok(Kept::NotIncident);
+        };
+        let mut tx = self.store.begin().await?;
+        tx.keep_attachment(incident.id, a, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(Kept::Stored)
+    }
+
+    /// Whether a posted file was dealt with already (no second download).
+    pub async fn attachment_known(&self, id: u64) -> Result<bool, ServiceError> {
+        Ok(self.store.attachment_known(id).await?)
+    }
+
+    /// The files kept with an incident, for exports.
+    pub async fn attachments(&self, incident: IncidentId) -> Result<Vec<crate::domain::records::Attachment>, ServiceError> {
+        Ok(self.store.attachments(incident).await?)
+    }
+
     /// A thread was started in (or renamed under) a channel: a thread of an
     /// incident channel belongs to that incident's record. `true` when it
     /// does (the bot then joins it, to hear its messages).
@@ -217,6 +240,7 @@ impl Hikeshi {
             transcript: self.store.transcript(id).await?,
             readers: self.store.readers(id).await?,
             threads: self.store.threads(id).await?,
+            attachments: self.store.attachments(id).await?,
             incident,
             redacted: false,
         })

@@ -179,8 +179,12 @@ impl Store {
         use std::collections::HashMap;
         let mut transcript: HashMap<(i64, i64), String> = HashMap::new();
         let mut entries: HashMap<i64, String> = HashMap::new();
+        let mut files: HashMap<i64, String> = HashMap::new();
         for e in events {
             match e.payload()? {
+                EventPayload::AttachmentKept { attachment, digest, .. } => {
+                    files.insert(attachment as i64, digest);
+                }
                 EventPayload::TranscriptRecorded { message, version, digest } => {
                     transcript.insert((message.as_i64(), version), digest);
                 }
@@ -206,6 +210,16 @@ impl Store {
                 rows.iter().map(|r| Ok((r.try_get("message_id")?, r.try_get("version")?))).collect::<Result<_>>()?;
             if let Some((m, v)) = transcript.keys().find(|k| !stored.contains(k)) {
                 return Ok(Err(ChainBreak::RecordMissing(format!("transcript message {m} version {v}"))));
+            }
+        }
+        // Files kept as evidence: the bytes against the digest their event recorded.
+        for (id, d) in &files {
+            let row = sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(id).fetch_optional(&self.pool).await?;
+            let what = format!("attachment {id}");
+            match row.map(|r| r.try_get::<Option<Vec<u8>>, _>("content")).transpose()?.flatten() {
+                None => return Ok(Err(ChainBreak::RecordMissing(what))),
+                Some(bytes) if crate::domain::event::digest_bytes(&bytes) != *d => return Ok(Err(ChainBreak::RecordEdited(what))),
+                Some(_) => {}
             }
         }
         for (id, d) in &entries {

@@ -44,6 +44,7 @@ both_backends!(
     an_incidents_effects_are_claimed_in_the_order_decided,
     pending_refreshes_coalesce,
     transcript_keeps_versions_and_marks_deletions,
+    attachments_keep_their_bytes_once_and_verify_checks_them,
     concurrent_writers_keep_one_chain,
 );
 
@@ -272,4 +273,34 @@ async fn concurrent_writers_keep_one_chain(store: Store) {
     assert_eq!(store.verify().await.unwrap(), Ok(8));
     let phases: Vec<Phase> = store.open_incidents().await.unwrap().iter().map(|i| i.phase).collect();
     assert_eq!(phases.len(), 8);
+}
+
+async fn attachments_keep_their_bytes_once_and_verify_checks_them(store: Store) {
+    use crate::domain::records::{Attachment, Kept};
+    let a = open(&store, None).await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let file = Attachment {
+        id: 77,
+        message: MessageId(900),
+        name: "log.bin".into(),
+        size: bytes.len() as u64,
+        kept: Kept::Stored { sha256: crate::domain::event::digest_bytes(&bytes), content: bytes.clone() },
+    };
+    let big = Attachment {
+        id: 78,
+        message: MessageId(900),
+        name: "huge.iso".into(),
+        size: 1 << 33,
+        kept: Kept::NotKept { reason: "too large".into() },
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.keep_attachment(a.id, &file, now()).await.unwrap());
+    assert!(!tx.keep_attachment(a.id, &file, now()).await.unwrap(), "once");
+    assert!(tx.keep_attachment(a.id, &big, now()).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(store.attachments(a.id).await.unwrap(), vec![file, big]);
+    assert!(store.attachment_known(77).await.unwrap());
+    assert!(store.verify().await.unwrap().is_ok());
+    sqlx::query("UPDATE attachments SET content = $1 WHERE attachment_id = 77").bind(vec![1u8, 2, 3]).execute(store.pool()).await.unwrap();
+    assert!(matches!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::RecordEdited(w)) if w == "attachment 77"));
 }

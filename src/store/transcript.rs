@@ -3,7 +3,7 @@
 
 use super::{Result, Store, WriteTx};
 use crate::clock::{from_ms, to_ms};
-use crate::domain::records::{TranscriptLine, TranscriptMessage};
+use crate::domain::records::{Attachment, Kept, TranscriptLine, TranscriptMessage};
 use crate::domain::{Actor, ChannelId, EventPayload, IncidentId, MessageId, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -110,7 +110,99 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Keeps a posted file (or the reason it is not kept) once: a repeated
+    /// event or a history read after a restart changes nothing. `false`
+    /// when it was kept already.
+    pub async fn keep_attachment(&mut self, incident: IncidentId, a: &Attachment, at: DateTime<Utc>) -> Result<bool> {
+        let known: Option<i64> = sqlx::query_scalar("SELECT attachment_id FROM attachments WHERE attachment_id = $1")
+            .bind(a.id as i64)
+            .fetch_optional(self.conn())
+            .await?;
+        if known.is_some() {
+            return Ok(false);
+        }
+        let (sha, content, reason, payload) = match &a.kept {
+            Kept::Stored { sha256, content } => (
+                Some(sha256.clone()),
+                Some(content.clone()),
+                None,
+                EventPayload::AttachmentKept {
+                    message: a.message,
+                    attachment: a.id,
+                    name: a.name.clone(),
+                    size: a.size,
+                    digest: sha256.clone(),
+                },
+            ),
+            Kept::NotKept { reason } => (
+                None,
+                None,
+                Some(reason.clone()),
+                EventPayload::AttachmentNotKept {
+                    message: a.message,
+                    attachment: a.id,
+                    name: a.name.clone(),
+                    size: a.size,
+                    reason: reason.clone(),
+                },
+            ),
+        };
+        sqlx::query(
+            "INSERT INTO attachments (attachment_id, incident_id, message_id, name, size, sha256, content, reason, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(a.id as i64)
+        .bind(incident.0)
+        .bind(a.message.as_i64())
+        .bind(&a.name)
+        .bind(a.size as i64)
+        .bind(sha)
+        .bind(content)
+        .bind(reason)
+        .bind(to_ms(at))
+        .execute(self.conn())
+        .await?;
+        self.append(Some(incident), Actor::System, at, &payload).await?;
+        Ok(true)
+    }
+}
+
 impl Store {
+    /// Whether a posted file was already kept (or recorded as not kept).
+    pub async fn attachment_known(&self, id: u64) -> Result<bool> {
+        let row: Option<i64> = sqlx::query_scalar("SELECT attachment_id FROM attachments WHERE attachment_id = $1")
+            .bind(id as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The files posted in an incident's channel, in order, with their bytes.
+    pub async fn attachments(&self, incident: IncidentId) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query(
+            "SELECT attachment_id, message_id, name, size, sha256, content, reason FROM attachments WHERE incident_id = $1 ORDER BY message_id, attachment_id",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kept = match (r.try_get::<Option<String>, _>("sha256")?, r.try_get::<Option<Vec<u8>>, _>("content")?) {
+                    (Some(sha256), Some(content)) => Kept::Stored { sha256, content },
+                    _ => Kept::NotKept { reason: r.try_get::<Option<String>, _>("reason")?.unwrap_or_default() },
+                };
+                Ok(Attachment {
+                    id: r.try_get::<i64, _>("attachment_id")? as u64,
+                    message: MessageId::from_i64(r.try_get("message_id")?),
+                    name: r.try_get("name")?,
+                    size: r.try_get::<i64, _>("size")? as u64,
+                    kept,
+                })
+            })
+            .collect()
+    }
+
     /// The transcript of an incident: every version, in time order.
     pub async fn transcript(&self, incident: IncidentId) -> Result<Vec<TranscriptLine>> {
         let rows = sqlx::query(

@@ -499,3 +499,73 @@ async fn threads_of_an_incident_channel_are_kept_in_its_record() {
     assert!(md.contains("スレッド「ログ解析（auth.log）」") && md.contains("auth.log に不審なIP（2件）"), "{md}");
     assert!(md.contains("スレッド「夜間の記録」") && md.contains("23時に再起動した"), "{md}");
 }
+
+/// Item 3: files posted in an incident channel are evidence. Each is
+/// fetched when posted and kept with its SHA-256; one over the cap is
+/// recorded as not kept with its size and name; a day later, when
+/// Discord's links have expired, the export still has every kept file
+/// beside it; `verify` fails on an altered or missing file.
+#[tokio::test]
+async fn posted_files_are_kept_as_evidence_and_outlive_discords_links() {
+    let app = TestApp::spawn_custom(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| {
+        c.replace("max_attachment_mib = 25", "max_attachment_mib = 1")
+    })
+    .await;
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = i.channel.unwrap().0;
+    let mut x: u32 = 12345;
+    let screenshot: Vec<u8> = (0..300_000)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) as u8
+        })
+        .collect();
+    let (_, shot) = app.fake.post_user_file(channel, ids::ALICE, "画面です", "screen shot.png", &screenshot);
+    let (_, big) = app.fake.post_user_file(channel, ids::ALICE, "全部のログ", "all.log", &vec![b'x'; 1_500_000]);
+    app.eventually("both files are dealt with", || async { app.store.attachments(i.id).await.unwrap().len() == 2 }).await;
+    app.settled().await;
+    let files = app.store.attachments(i.id).await.unwrap();
+    let kept = files.iter().find(|a| a.id == shot).unwrap();
+    match &kept.kept {
+        hikeshi::domain::records::Kept::Stored { sha256, content } => {
+            assert_eq!(content, &screenshot);
+            assert_eq!(sha256, &hikeshi::domain::event::digest_bytes(&screenshot));
+        }
+        other => panic!("not kept: {other:?}"),
+    }
+    let not = files.iter().find(|a| a.id == big).unwrap();
+    assert!(matches!(&not.kept, hikeshi::domain::records::Kept::NotKept { reason } if reason.contains("too large")), "{not:?}");
+    assert_eq!((not.name.as_str(), not.size), ("all.log", 1_500_000));
+
+    // A day later Discord's links are dead; the record is not.
+    app.fake.expire_links();
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = format!("{}/", dir.path().display());
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["export", &i.number.to_string(), "--format", "html", "--output", &out_dir, "--config"])
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(dir.path().join(format!("{}.html", i.number))).unwrap();
+    let href = format!("files/{shot}-screen_shot.png");
+    assert!(page.contains(&format!("href=\"{href}\"")), "the page links the kept copy");
+    assert_eq!(std::fs::read(dir.path().join(&href)).unwrap(), screenshot, "the copy beside the page is the file");
+    assert!(page.contains("all.log") && page.contains("too large"), "the file not kept is named with why");
+    assert!(app.store.verify().await.unwrap().is_ok());
+
+    // An altered file, then a missing one, and verify says so.
+    sqlx::query("UPDATE attachments SET content = $1 WHERE attachment_id = $2")
+        .bind(vec![0u8; 4])
+        .bind(shot as i64)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let broken = app.store.verify().await.unwrap().unwrap_err().to_string();
+    assert!(broken.contains(&format!("attachment {shot}")) && broken.contains("edited"), "{broken}");
+    sqlx::query("DELETE FROM attachments WHERE attachment_id = $1").bind(shot as i64).execute(app.store.pool()).await.unwrap();
+    let broken = app.store.verify().await.unwrap().unwrap_err().to_string();
+    assert!(broken.contains(&format!("attachment {shot}")) && broken.contains("deleted"), "{broken}");
+}

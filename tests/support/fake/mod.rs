@@ -138,6 +138,9 @@ pub(crate) struct Inner {
     global_pause: Option<(Instant, f64)>,
     /// The upload limit of one request (10 MiB for a bot without boosts).
     pub upload_limit: usize,
+    /// Files members posted, by CDN path; their signed links expire.
+    pub cdn: HashMap<String, Vec<u8>>,
+    pub cdn_expired: bool,
 }
 
 pub struct Shared {
@@ -231,6 +234,8 @@ impl FakeDiscord {
                 privacy: vec![],
                 global_pause: None,
                 upload_limit: limits::MAX_UPLOAD_BYTES,
+                cdn: HashMap::new(),
+                cdn_expired: false,
             }),
             log: Mutex::new(vec![]),
             logged: Notify::new(),
@@ -243,6 +248,7 @@ impl FakeDiscord {
         // check (axum would answer 413 at 2 MB by itself).
         let router = Router::new()
             .route("/ws", get(gateway::upgrade))
+            .route("/attachments/*path", get(cdn))
             .fallback(rest)
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(shared.clone());
@@ -455,6 +461,36 @@ impl FakeDiscord {
         id
     }
 
+    /// A member posts a message with a file: kept on the fake CDN behind a
+    /// signed link, sent through the gateway. Returns the message's and the
+    /// attachment's ids.
+    pub fn post_user_file(&self, channel: u64, user: u64, content: &str, name: &str, bytes: &[u8]) -> (u64, u64) {
+        let (message, attachment) = {
+            let mut inner = self.shared.inner.lock().unwrap();
+            inner.next_id += 2;
+            (inner.next_id - 1, inner.next_id)
+        };
+        // Discord stores a file's name with spaces as underscores.
+        let name = name.replace(' ', "_");
+        let path = format!("/attachments/{channel}/{attachment}/{name}");
+        let url = format!("http://{}{path}?ex=6751a2b3&is=67505133&hm=0123456789abcdef", self.addr);
+        self.shared.inner.lock().unwrap().cdn.insert(path, bytes.to_vec());
+        let mut event = json!({
+            "id": snowflake(message), "channel_id": snowflake(channel), "guild_id": snowflake(ids::GUILD), "author": user_json(user),
+            "content": content, "timestamp": now_iso(), "edited_timestamp": null, "tts": false, "mention_everyone": false,
+            "mentions": [], "mention_roles": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": [],
+            "attachments": [{"id": snowflake(attachment), "filename": name, "size": bytes.len(), "url": url, "proxy_url": url,
+                "content_type": "application/octet-stream"}],
+        });
+        self.dispatch("MESSAGE_CREATE", event.take());
+        (message, attachment)
+    }
+
+    /// A day later: Discord's signed links to posted files no longer work.
+    pub fn expire_links(&self) {
+        self.shared.inner.lock().unwrap().cdn_expired = true;
+    }
+
     /// A member's message kept in the channel's history only: written while
     /// the bot was not connected, so no gateway event reached it.
     pub fn add_user_message(&self, channel: u64, user: u64, content: &str) -> u64 {
@@ -649,6 +685,17 @@ fn rate_limited(retry_after: f64, global: bool) -> Response {
         r.headers_mut().insert("x-ratelimit-scope", "global".parse().unwrap());
     }
     r
+}
+
+/// Discord's CDN for posted files: signed links that stop working after a
+/// while (`expire_links`), as Discord's do after about a day.
+async fn cdn(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let inner = shared.inner.lock().unwrap();
+    let signed = uri.query().is_some_and(|q| q.contains("ex=") && q.contains("hm="));
+    match inner.cdn.get(uri.path()) {
+        Some(bytes) if signed && !inner.cdn_expired => (StatusCode::OK, bytes.clone()).into_response(),
+        _ => (StatusCode::NOT_FOUND, "This content is no longer available.").into_response(),
+    }
 }
 
 async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
