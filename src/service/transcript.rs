@@ -160,21 +160,24 @@ impl Hikeshi {
         let mut present = std::collections::HashSet::new();
         for h in history {
             present.insert(h.msg.message);
+            // The bot's own posts are recorded too, but are not news to the
+            // channel (its notice of the last recovery, say).
+            let people = usize::from(!h.msg.author_bot);
             match latest.get(&h.msg.message) {
                 None => {
                     tx.record_message(incident, &h.msg).await?;
-                    found.new += 1;
+                    found.new += people;
                 }
                 Some(l) if l.deleted_at.is_none() && l.msg.content != h.msg.content => {
                     let at = h.edited_at.unwrap_or(now);
                     tx.record_message(incident, &TranscriptMessage { at, ..h.msg }).await?;
-                    found.edited += 1;
+                    found.edited += people;
                 }
                 Some(_) => {}
             }
         }
         for (id, l) in &latest {
-            if l.deleted_at.is_none() && !present.contains(id) && tx.mark_deleted(incident, *id, now).await? {
+            if l.deleted_at.is_none() && !present.contains(id) && tx.mark_deleted(incident, *id, now).await? && !l.msg.author_bot {
                 found.deleted += 1;
             }
         }

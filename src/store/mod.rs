@@ -158,23 +158,31 @@ impl Store {
     }
 
     /// Walks the whole event chain; `Ok(n)` when all `n` events are intact.
+    /// One read transaction (one snapshot): a commit while it reads (the
+    /// bot runs beside it) is either wholly seen or not at all.
     pub async fn verify(&self) -> Result<Result<i64, ChainBreak>> {
-        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&mut *tx).await?;
         let head: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
         let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events ORDER BY seq")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
         let events = rows.iter().map(event_record).collect::<Result<Vec<_>>>()?;
         let n = match verify_chain(&events, (head.0, &head.1)) {
             Ok(n) => n,
             Err(brk) => return Ok(Err(brk)),
         };
-        Ok(self.verify_records(&events).await?.map(|()| n))
+        let records = Self::verify_records(&mut tx, &events).await?;
+        tx.rollback().await?;
+        Ok(records.map(|()| n))
     }
 
     /// The transcript and the §4.3 entries against the digests their events
     /// recorded: an edited text or a deleted row is found.
-    async fn verify_records(&self, events: &[EventRecord]) -> Result<Result<(), ChainBreak>> {
+    async fn verify_records(tx: &mut sqlx::Transaction<'static, sqlx::Any>, events: &[EventRecord]) -> Result<Result<(), ChainBreak>> {
         use crate::domain::event::digest;
         use std::collections::HashMap;
         let mut transcript: HashMap<(i64, i64), String> = HashMap::new();
@@ -195,7 +203,7 @@ impl Store {
                 _ => {}
             }
         }
-        let rows = sqlx::query("SELECT message_id, version, content FROM transcript").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT message_id, version, content FROM transcript").fetch_all(&mut **tx).await?;
         let mut seen = 0;
         for r in &rows {
             let key: (i64, i64) = (r.try_get("message_id")?, r.try_get("version")?);
@@ -214,7 +222,7 @@ impl Store {
         }
         // Files kept as evidence: the bytes against the digest their event recorded.
         for (id, d) in &files {
-            let row = sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(id).fetch_optional(&self.pool).await?;
+            let row = sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(id).fetch_optional(&mut **tx).await?;
             let what = format!("attachment {id}");
             match row.map(|r| r.try_get::<Option<Vec<u8>>, _>("content")).transpose()?.flatten() {
                 None => return Ok(Err(ChainBreak::RecordMissing(what))),
@@ -223,7 +231,7 @@ impl Store {
             }
         }
         for (id, d) in &entries {
-            let row = sqlx::query("SELECT body FROM log_entries WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+            let row = sqlx::query("SELECT body FROM log_entries WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
             match row {
                 None => return Ok(Err(ChainBreak::RecordMissing(format!("§4.3 log entry {id}")))),
                 Some(r) if digest(&r.try_get::<String, _>("body")?) != *d => {

@@ -422,7 +422,8 @@ async fn messages_written_edited_and_deleted_while_hikeshi_was_away_are_recovere
     let notice =
         app.fake.messages(channel).into_iter().find(|m| m["content"].as_str().is_some_and(|c| c.contains("接続していなかった間"))).unwrap();
     assert!(notice["content"].as_str().unwrap().contains("新しいメッセージ150件、編集1件、削除1件"), "{notice}");
-    assert!(app.store.verify().await.unwrap().is_ok());
+    let verified = app.store.verify().await.unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
     // Another restart reads the history again and finds nothing new: no
     // second notice.
     let reads = app.fake.calls("GET", &format!("/channels/{channel}/messages")).len();
