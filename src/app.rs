@@ -59,6 +59,55 @@ pub async fn verify(env: &Env) -> anyhow::Result<Result<i64, crate::domain::even
     Ok(result)
 }
 
+/// `hikeshi doctor`: the configuration, the database, then Discord — the
+/// token, the intent, the server, the role, every configured place, the
+/// bot's permissions there. One line each; all must pass.
+pub async fn doctor(config: &Path, env: &Env) -> Vec<crate::discord::doctor::Check> {
+    use crate::discord::doctor::Check;
+    let mut out = vec![];
+    let settings = match Settings::load(config) {
+        Ok(s) => {
+            out.push(Check::pass(format!("{}: the configuration and playbooks pass check-config", config.display())));
+            Some(s)
+        }
+        Err(e) => {
+            for p in e.0 {
+                out.push(Check::fail(format!("{}: `{}`: {}", p.file.display(), p.key, p.what), p.fix));
+            }
+            None
+        }
+    };
+    match Store::connect(&env.database_url).await {
+        Ok(store) => {
+            match store.pending_migrations().await {
+                Ok(p) if p.is_empty() => {
+                    out.push(Check::pass(format!("the database {} is reachable and migrated", env.database_url.redacted())))
+                }
+                Ok(p) => out.push(Check::fail(
+                    format!("the database {} lacks {} migration(s) ({})", env.database_url.redacted(), p.len(), p.join(", ")),
+                    "run `hikeshi migrate` (hikeshi run applies them too)",
+                )),
+                Err(e) => out.push(Check::fail(format!("cannot read the database's migrations: {e}"), "check DATABASE_URL")),
+            }
+            store.close().await;
+        }
+        Err(e) => out.push(Check::fail(
+            format!("the database {} cannot be opened: {e}", env.database_url.redacted()),
+            "check DATABASE_URL and that the server answers",
+        )),
+    }
+    let Some(settings) = settings else {
+        out.push(Check::fail("Discord was not checked", "fix the configuration first"));
+        return out;
+    };
+    let Some(token) = &env.token else {
+        out.push(Check::fail("DISCORD_TOKEN is not set", MISSING_TOKEN));
+        return out;
+    };
+    out.extend(crate::discord::doctor::checks(token, env.discord_api.as_deref(), &settings, settings.organisation.lang).await);
+    out
+}
+
 /// Loads the configuration, opens and migrates the database, connects to
 /// Discord, and runs the bot until `stop` turns true.
 pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Result<()> {

@@ -28,6 +28,9 @@ enum Command {
     CheckConfig,
     /// Check the integrity of the event log.
     Verify,
+    /// Check a real server's set-up: token, intent, server, role, channels,
+    /// privacy, the bot's permissions, the database. Exit 0 when all pass.
+    Doctor,
     /// Figures per category: counts, median times, deadlines met and missed.
     Stats {
         /// First day (YYYY-MM-DD, organisation's time zone); default: 1 January this year.
@@ -213,6 +216,20 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                         Ok(ExitCode::FAILURE)
                     }
                 }
+            }
+        }
+        Command::Doctor => {
+            let checks = hikeshi::app::doctor(&cli.config, &env).await;
+            for c in &checks {
+                println!("{}", c.line());
+            }
+            let failed = checks.iter().filter(|c| !c.ok).count();
+            if failed == 0 {
+                println!("all {} checks pass", checks.len());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("{failed} of {} checks fail", checks.len());
+                Ok(ExitCode::FAILURE)
             }
         }
         Command::Verify => match hikeshi::app::verify(&env).await? {

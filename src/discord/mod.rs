@@ -11,6 +11,7 @@ mod channels;
 pub mod commands;
 pub mod custom_id;
 pub mod deliver;
+pub mod doctor;
 pub mod forms;
 mod gateway;
 pub mod incident;
@@ -68,7 +69,7 @@ pub struct Discord {
 }
 
 impl Discord {
-    fn http(token: &Secret, api_base: Option<&str>) -> Http {
+    pub(crate) fn http(token: &Secret, api_base: Option<&str>) -> Http {
         let mut builder = HttpBuilder::new(token.expose());
         if let Some(base) = api_base {
             // serenity honours the proxy only with its rate limiter off; the

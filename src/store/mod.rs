@@ -148,6 +148,19 @@ impl Store {
         Ok(())
     }
 
+    /// Migrations of this backend not applied yet (`hikeshi doctor`); all
+    /// of them for a database never migrated. Applies nothing.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        // No table yet: nothing was ever applied.
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(&self.pool).await.unwrap_or_default();
+        Ok(migrator.iter().filter(|m| !applied.contains(&m.version)).map(|m| format!("{} {}", m.version, m.description)).collect())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await
     }

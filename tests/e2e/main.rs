@@ -18,4 +18,5 @@ mod report;
 mod resilience;
 mod schedules;
 mod security;
+mod setup;
 mod transcript;

@@ -138,6 +138,10 @@ pub(crate) struct Inner {
     global_pause: Option<(Instant, f64)>,
     /// The upload limit of one request (10 MiB for a bot without boosts).
     pub upload_limit: usize,
+    /// Role names, whether they can be mentioned, and their position.
+    pub role_meta: HashMap<u64, (String, bool, i64)>,
+    /// The application's flags (the Message Content intent is 1 << 18).
+    pub app_flags: u64,
     /// Files members posted, by CDN path; their signed links expire.
     pub cdn: HashMap<String, Vec<u8>>,
     pub cdn_expired: bool,
@@ -234,6 +238,12 @@ impl FakeDiscord {
                 privacy: vec![],
                 global_pause: None,
                 upload_limit: limits::MAX_UPLOAD_BYTES,
+                role_meta: HashMap::from([
+                    (ids::GUILD, ("@everyone".to_string(), false, 0)),
+                    (ids::COMMITTEE_ROLE, ("security-committee".to_string(), true, 2)),
+                    (ids::BOT_ROLE, ("hikeshi".to_string(), false, 1)),
+                ]),
+                app_flags: 1 << 18,
                 cdn: HashMap::new(),
                 cdn_expired: false,
             }),
@@ -347,6 +357,30 @@ impl FakeDiscord {
 
     pub fn set_latency(&self, d: Duration) {
         self.shared.inner.lock().unwrap().latency = d;
+    }
+
+    /// The application's flags as the Developer Portal set them.
+    pub fn set_app_flags(&self, flags: u64) {
+        self.shared.inner.lock().unwrap().app_flags = flags;
+    }
+
+    /// Whether a role may be mentioned by anyone.
+    pub fn set_mentionable(&self, role: u64, mentionable: bool) {
+        if let Some(m) = self.shared.inner.lock().unwrap().role_meta.get_mut(&role) {
+            m.1 = mentionable;
+        }
+    }
+
+    /// Someone changes a channel's permission overwrites by hand.
+    pub fn set_overwrites(&self, channel: u64, overwrites: Value) {
+        if let Some(c) = self.shared.inner.lock().unwrap().channels.iter_mut().find(|c| c["id"] == snowflake(channel)) {
+            c["permission_overwrites"] = overwrites;
+        }
+    }
+
+    /// The guild's roles as Discord lists them.
+    pub fn roles(&self) -> Vec<Value> {
+        routes::roles_json(&self.shared.inner.lock().unwrap())
     }
 
     /// Changes the permissions of a guild role (the bot's: `ids::BOT_ROLE`).

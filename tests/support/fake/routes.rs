@@ -233,6 +233,7 @@ pub(super) fn check(
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL)?;
         }
+        ("POST", ["guilds", _, "roles"]) => need(base | perms::VIEW_CHANNEL, perms::MANAGE_ROLES)?,
         ("POST", ["guilds", _, "channels"]) => {
             let overwrites = body["permission_overwrites"].as_array().cloned().unwrap_or_default();
             let want = perms::MANAGE_CHANNELS | if overwrites.is_empty() { 0 } else { perms::MANAGE_ROLES };
@@ -299,6 +300,20 @@ pub(super) fn check(
     Ok(())
 }
 
+/// The guild's roles, as `GET /guilds/{id}/roles` lists them.
+pub(super) fn roles_json(inner: &Inner) -> Vec<Value> {
+    inner
+        .roles
+        .roles
+        .iter()
+        .map(|(id, p)| {
+            let (name, mentionable, position) = inner.role_meta.get(id).cloned().unwrap_or_else(|| ("role".into(), false, 1));
+            json!({"id": snowflake(*id), "name": name, "color": 0, "hoist": false, "icon": null, "unicode_emoji": null,
+                "position": position, "permissions": p.to_string(), "managed": *id == ids::BOT_ROLE, "mentionable": mentionable, "flags": 0})
+        })
+        .collect()
+}
+
 /// `GET /channels/{id}/messages`: at most `limit` (1–100, default 50)
 /// messages, newest first; `before` the ones just older than an id, `after`
 /// the ones just newer (still newest first), as Discord answers.
@@ -338,7 +353,7 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
         ("GET", ["users", "@me"]) => ok(user_json(ids::BOT)),
         ("GET", ["oauth2", "applications", "@me"]) => {
             ok(json!({"id": snowflake(ids::APP), "name": "hikeshi", "icon": null, "description": "",
-            "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": 0}))
+            "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": inner.app_flags}))
         }
         ("PUT", ["applications", _, "guilds", _, "commands"]) => {
             let cmds: Vec<Value> = body
@@ -405,6 +420,26 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             c["recipients"] = json!([user_json(recipient.parse().unwrap_or(0))]);
             inner.channels.push(c.clone());
             ok(c)
+        }
+        ("GET", ["guilds", g]) if *g != snowflake(ids::GUILD) => error(404, 10004, "Unknown Guild"),
+        ("GET", ["guilds", _, "roles"]) => ok(Value::Array(roles_json(&inner))),
+        ("POST", ["guilds", _, "roles"]) => {
+            let id = new_id(&mut inner);
+            let perms = body["permissions"].as_str().and_then(|p| p.parse().ok()).unwrap_or(0u64);
+            inner.roles.roles.push((id, perms));
+            let name = body["name"].as_str().unwrap_or("new role").to_string();
+            inner.role_meta.insert(id, (name, body["mentionable"] == true, 1));
+            let made = roles_json(&inner).into_iter().find(|r| r["id"] == snowflake(id));
+            ok(made.unwrap_or(Value::Null))
+        }
+        ("GET", ["guilds", _, "members", u]) => {
+            let Ok(user) = u.parse::<u64>() else {
+                return error(404, 10013, "Unknown User");
+            };
+            let roles: Vec<String> =
+                inner.roles.members.iter().find(|(m, _)| *m == user).map(|(_, r)| r.iter().map(|x| snowflake(*x)).collect()).unwrap_or_default();
+            ok(json!({"user": user_json(user), "nick": null, "avatar": null, "roles": roles, "joined_at": "2024-01-01T00:00:00.000000+00:00",
+                "premium_since": null, "deaf": false, "mute": false, "flags": 0, "pending": false, "communication_disabled_until": null}))
         }
         ("GET", ["guilds", g]) => ok(json!({
             "id": g, "name": "Sample Corp", "icon": null, "splash": null, "discovery_splash": null, "owner_id": snowflake(ids::BOB),

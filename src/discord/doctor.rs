@@ -1,0 +1,278 @@
+//! `hikeshi doctor`: the checks a real server's set-up needs, against
+//! Discord itself, each one line with what to fix. Where people give up on
+//! self-hosted bots (ids copied wrong, a category visible to everyone, a
+//! missing permission, the Message Content intent off) is said plainly
+//! before the first incident finds it.
+
+use super::rest::{Rest, RestError};
+use crate::config::{Secret, Settings};
+use crate::domain::Lang;
+use crate::tr;
+use serde_json::Value;
+use serenity::all::{GuildId, LightMethod, Request, Route, UserId};
+use std::sync::Arc;
+
+/// One check's outcome: `ok`, what was checked (or found), and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub ok: bool,
+    pub what: String,
+    pub fix: String,
+}
+
+impl Check {
+    pub fn pass(what: impl Into<String>) -> Check {
+        Check { ok: true, what: what.into(), fix: String::new() }
+    }
+
+    pub fn fail(what: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check { ok: false, what: what.into(), fix: fix.into() }
+    }
+
+    /// `✔ what` or `✘ what — fix`.
+    pub fn line(&self) -> String {
+        if self.ok {
+            format!("✔ {}", self.what)
+        } else {
+            format!("✘ {} — {}", self.what, self.fix)
+        }
+    }
+}
+
+/// Discord's permission bits the checks name.
+mod bits {
+    pub const ADMINISTRATOR: u64 = 1 << 3;
+    pub const MANAGE_CHANNELS: u64 = 1 << 4;
+    pub const VIEW_CHANNEL: u64 = 1 << 10;
+    pub const SEND_MESSAGES: u64 = 1 << 11;
+    pub const EMBED_LINKS: u64 = 1 << 14;
+    pub const ATTACH_FILES: u64 = 1 << 15;
+    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    pub const MENTION_EVERYONE: u64 = 1 << 17;
+    pub const MANAGE_ROLES: u64 = 1 << 28;
+    pub const MANAGE_THREADS: u64 = 1 << 34;
+
+    pub const NAMES: &[(u64, &str)] = &[
+        (VIEW_CHANNEL, "View Channel"),
+        (MANAGE_CHANNELS, "Manage Channels"),
+        (MANAGE_ROLES, "Manage Roles"),
+        (SEND_MESSAGES, "Send Messages"),
+        (EMBED_LINKS, "Embed Links"),
+        (ATTACH_FILES, "Attach Files"),
+        (READ_MESSAGE_HISTORY, "Read Message History"),
+        (MANAGE_THREADS, "Manage Threads"),
+    ];
+}
+
+/// Discord's application flags for the Message Content intent (enabled, or
+/// enabled while the bot is in fewer than 100 servers).
+const MESSAGE_CONTENT: u64 = (1 << 18) | (1 << 19);
+
+fn num(v: &Value) -> u64 {
+    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
+}
+
+/// Permissions as Discord computes them: @everyone and the member's roles,
+/// then the channel's overwrites (@everyone, roles, the member).
+fn permissions(guild: u64, roles: &[Value], member_roles: &[u64], member: u64, overwrites: &[Value]) -> u64 {
+    let role_perms = |id: u64| roles.iter().find(|r| num(&r["id"]) == id).map(|r| num(&r["permissions"])).unwrap_or(0);
+    let mut p = role_perms(guild);
+    for r in member_roles {
+        p |= role_perms(*r);
+    }
+    if p & bits::ADMINISTRATOR != 0 {
+        return u64::MAX;
+    }
+    let find = |id: u64| overwrites.iter().find(|o| num(&o["id"]) == id).map(|o| (num(&o["allow"]), num(&o["deny"])));
+    if let Some((a, d)) = find(guild) {
+        p = (p & !d) | a;
+    }
+    let (mut allow, mut deny) = (0, 0);
+    for r in member_roles {
+        if let Some((a, d)) = find(*r) {
+            allow |= a;
+            deny |= d;
+        }
+    }
+    p = (p & !deny) | allow;
+    if let Some((a, d)) = overwrites.iter().find(|o| o["type"] == 1 && num(&o["id"]) == member).map(|o| (num(&o["allow"]), num(&o["deny"]))) {
+        p = (p & !d) | a;
+    }
+    p
+}
+
+fn missing(have: u64, need: u64) -> Vec<&'static str> {
+    bits::NAMES.iter().filter(|(b, _)| need & b != 0 && have & b == 0).map(|(_, n)| *n).collect()
+}
+
+async fn get(rest: &Rest, route: Route<'_>) -> Result<Value, RestError> {
+    rest.json(Request::new(route, LightMethod::Get)).await
+}
+
+/// Every check against Discord, in order; later checks are skipped (and
+/// said so) when an earlier one makes them meaningless.
+pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: Lang) -> Vec<Check> {
+    let http = Arc::new(super::Discord::http(token, api_base));
+    let rest = Rest::new(http, api_base, Arc::default());
+    let mut out = vec![];
+    let d = &s.discord;
+    // The token.
+    let me = match get(&rest, Route::UserMe).await {
+        Ok(me) => {
+            let name = me["username"].as_str().unwrap_or("?").to_string();
+            out.push(Check::pass(tr!(lang, "トークンが有効です（{name}）", "the token is valid ({name})")));
+            num(&me["id"])
+        }
+        Err(e) => {
+            out.push(Check::fail(
+                tr!(lang, "Discord がトークンを受け付けません（{e}）", "Discord refuses the token ({e})"),
+                tr!(lang, "Developer Portal の Bot → Reset Token で取り直し、DISCORD_TOKEN に設定してください", "copy it again from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN"),
+            ));
+            return out;
+        }
+    };
+    // The Message Content intent.
+    match get(&rest, Route::Oauth2ApplicationCurrent).await {
+        Ok(app) if num(&app["flags"]) & MESSAGE_CONTENT != 0 => {
+            out.push(Check::pass(tr!(lang, "Message Content インテントが有効です", "the Message Content intent is enabled")))
+        }
+        Ok(_) => out.push(Check::fail(
+            tr!(lang, "Message Content インテントが無効です（会話記録が空になります）", "the Message Content intent is off (transcripts would stay empty)"),
+            tr!(lang, "Developer Portal の Bot → Privileged Gateway Intents で Message Content を有効にしてください", "enable it under Bot → Privileged Gateway Intents in the Developer Portal"),
+        )),
+        Err(e) => out.push(Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—")),
+    }
+    // The guild.
+    let guild = GuildId::new(d.guild.max(1));
+    let gid = d.guild;
+    if let Err(e) = get(&rest, Route::Guild { guild_id: guild }).await {
+        out.push(Check::fail(
+            tr!(lang, "ボットがサーバー {gid} に参加していません（{e}）", "the bot is not in server {gid} ({e})"),
+            tr!(lang, "README の招待URLでボットを招待し、[discord] guild_id を確認してください", "invite it with the URL in the README and check [discord] guild_id"),
+        ));
+        return out;
+    }
+    out.push(Check::pass(tr!(lang, "ボットはサーバー {gid} に参加しています", "the bot is in server {gid}")));
+    let (roles, channels, member) = match (
+        get(&rest, Route::GuildRoles { guild_id: guild }).await,
+        get(&rest, Route::GuildChannels { guild_id: guild }).await,
+        get(&rest, Route::GuildMember { guild_id: guild, user_id: UserId::new(me.max(1)) }).await,
+    ) {
+        (Ok(r), Ok(c), Ok(m)) => (r.as_array().cloned().unwrap_or_default(), c.as_array().cloned().unwrap_or_default(), m),
+        (r, c, m) => {
+            let e = [r.err(), c.err(), m.err()].into_iter().flatten().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");
+            out.push(Check::fail(tr!(lang, "サーバーのロールとチャンネルを読めません（{e}）", "cannot read the server's roles and channels ({e})"), "—"));
+            return out;
+        }
+    };
+    let my_roles: Vec<u64> = member["roles"].as_array().map(|r| r.iter().map(num).collect()).unwrap_or_default();
+    let base = permissions(d.guild, &roles, &my_roles, me, &[]);
+    // The committee role.
+    let role = d.committee_role.0;
+    match roles.iter().find(|r| num(&r["id"]) == role) {
+        None => out.push(Check::fail(
+            tr!(lang, "委員会ロール {role} がありません", "the committee role {role} does not exist"),
+            tr!(lang, "[discord] committee_role_id を確認するか hikeshi setup を実行してください", "check [discord] committee_role_id, or run hikeshi setup"),
+        )),
+        Some(r) if r["mentionable"] == true || base & bits::MENTION_EVERYONE != 0 => {
+            out.push(Check::pass(tr!(lang, "委員会ロールにメンションできます", "the committee role can be mentioned")))
+        }
+        Some(_) => out.push(Check::fail(
+            tr!(lang, "委員会ロールにメンションできません（報告が届いても通知されません）", "the committee role cannot be mentioned (reports would not notify anyone)"),
+            tr!(lang, "サーバー設定 → ロール で「このロールに対して@mentionを許可する」をオンにしてください", "turn on \"Allow anyone to @mention this role\" under Server Settings → Roles"),
+        )),
+    }
+    // The places, their kinds, their privacy and the bot's permissions there.
+    let history = bits::READ_MESSAGE_HISTORY;
+    let post = bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS;
+    let places: [(&str, u64, &[u64], bool, u64); 4] = [
+        (
+            "incident_category_id",
+            d.incident_category.0,
+            &[4],
+            true,
+            post | bits::MANAGE_CHANNELS | bits::MANAGE_ROLES | bits::ATTACH_FILES | history | bits::MANAGE_THREADS,
+        ),
+        (
+            "archive_category_id",
+            d.archive_category.0,
+            &[4],
+            true,
+            post | bits::MANAGE_CHANNELS | bits::MANAGE_ROLES | bits::ATTACH_FILES | history | bits::MANAGE_THREADS,
+        ),
+        ("committee_channel_id", d.committee_channel.0, &[0], true, post | bits::ATTACH_FILES | history),
+        ("announcement_channel_id", d.announcement_channel.0, &[0, 5], false, post),
+    ];
+    for (key, id, kinds, private, need) in places {
+        let Some(c) = channels.iter().find(|c| num(&c["id"]) == id) else {
+            out.push(Check::fail(
+                tr!(lang, "[discord] {key} = {id} のチャンネルがありません", "[discord] {key} = {id}: no such channel"),
+                tr!(lang, "開発者モードで ID をコピーし直すか hikeshi setup を実行してください", "copy the id again (Developer Mode → Copy ID), or run hikeshi setup"),
+            ));
+            continue;
+        };
+        let name = c["name"].as_str().unwrap_or("?").to_string();
+        let kind = c["type"].as_u64().unwrap_or(99);
+        if !kinds.contains(&kind) {
+            let want = if kinds == [4] { tr!(lang, "カテゴリ", "a category") } else { tr!(lang, "テキストチャンネル", "a text channel") };
+            out.push(Check::fail(
+                tr!(lang, "[discord] {key} の #{name} は{want}ではありません", "[discord] {key}: #{name} is not {want}"),
+                tr!(lang, "{want}の ID を設定してください", "set the id of {want}"),
+            ));
+            continue;
+        }
+        let overwrites = c["permission_overwrites"].as_array().cloned().unwrap_or_default();
+        if private {
+            let everyone = permissions(d.guild, &roles, &[], 0, &overwrites);
+            if everyone & bits::VIEW_CHANNEL != 0 {
+                out.push(Check::fail(
+                    tr!(lang, "#{name} が @everyone に見えています", "#{name} is visible to @everyone"),
+                    tr!(lang, "#{name} の権限で @everyone の「チャンネルを見る」を拒否にしてください", "deny View Channel to @everyone in #{name}'s permissions"),
+                ));
+            } else {
+                out.push(Check::pass(tr!(lang, "#{name} は @everyone から隠れています", "#{name} is hidden from @everyone")));
+            }
+        }
+        let have = permissions(d.guild, &roles, &my_roles, me, &overwrites);
+        let lack = missing(have, need);
+        if lack.is_empty() {
+            out.push(Check::pass(tr!(lang, "#{name} でボットに必要な権限があります", "the bot has what it needs in #{name}")));
+        } else {
+            let lack = lack.join(", ");
+            out.push(Check::fail(
+                tr!(lang, "#{name} でボットに足りない権限: {lack}", "the bot lacks in #{name}: {lack}"),
+                tr!(lang, "ボットのロール（または #{name} の権限）で許可してください", "allow them to the bot's role (or in #{name}'s permissions)"),
+            ));
+        }
+    }
+    // Room for incident channels.
+    let count = channels.iter().filter(|c| !matches!(c["type"].as_u64(), Some(10..=12))).count();
+    if count >= 480 {
+        out.push(Check::fail(
+            tr!(lang, "サーバーのチャンネル数が {count}/500 です", "the server has {count} of Discord's 500 channels"),
+            tr!(lang, "書き出し済みのアーカイブなど不要なチャンネルを削除してください", "delete channels no longer needed (exported archives, say)"),
+        ));
+    } else {
+        out.push(Check::pass(tr!(lang, "チャンネル数 {count}/500", "{count} of 500 channels used")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn permissions_follow_roles_then_overwrites_and_administrator_bypasses() {
+        let roles = vec![json!({"id": "1", "permissions": "1024"}), json!({"id": "5", "permissions": "2048"})];
+        let hide = vec![json!({"id": "1", "type": 0, "allow": "0", "deny": "1024"})];
+        assert_eq!(permissions(1, &roles, &[], 9, &[]), 1024);
+        assert_eq!(permissions(1, &roles, &[5], 9, &hide), 2048);
+        let me = vec![json!({"id": "9", "type": 1, "allow": "1024", "deny": "0"})];
+        assert_eq!(permissions(1, &roles, &[5], 9, &[hide[0].clone(), me[0].clone()]), 1024 | 2048);
+        let admin = vec![json!({"id": "1", "permissions": "8"})];
+        assert_eq!(permissions(1, &admin, &[], 9, &hide), u64::MAX);
+        assert_eq!(missing(1024, bits::VIEW_CHANNEL | bits::SEND_MESSAGES), vec!["Send Messages"]);
+    }
+}
