@@ -28,6 +28,17 @@ enum Command {
     CheckConfig,
     /// Check the integrity of the event log.
     Verify,
+    /// Make a new server ready: the committee role, the incidents and archive
+    /// categories, the committee and announcement channels; write their ids
+    /// into the configuration. Running it again changes nothing.
+    Setup {
+        /// The server, when the bot is in more than one.
+        #[arg(long)]
+        guild: Option<u64>,
+        /// Print the `[discord]` table instead of writing it.
+        #[arg(long)]
+        print: bool,
+    },
     /// Check a real server's set-up: token, intent, server, role, channels,
     /// privacy, the bot's permissions, the database. Exit 0 when all pass.
     Doctor,
@@ -217,6 +228,12 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+        }
+        Command::Setup { guild, print } => {
+            for line in hikeshi::app::setup(&cli.config, &env, guild, print).await? {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => {
             let checks = hikeshi::app::doctor(&cli.config, &env).await;

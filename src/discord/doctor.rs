@@ -95,7 +95,8 @@ fn permissions(guild: u64, roles: &[Value], member_roles: &[u64], member: u64, o
         }
     }
     p = (p & !deny) | allow;
-    if let Some((a, d)) = overwrites.iter().find(|o| o["type"] == 1 && num(&o["id"]) == member).map(|o| (num(&o["allow"]), num(&o["deny"]))) {
+    if let Some((a, d)) = overwrites.iter().find(|o| o["type"] == 1 && num(&o["id"]) == member).map(|o| (num(&o["allow"]), num(&o["deny"])))
+    {
         p = (p & !d) | a;
     }
     p
@@ -126,7 +127,11 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
         Err(e) => {
             out.push(Check::fail(
                 tr!(lang, "Discord がトークンを受け付けません（{e}）", "Discord refuses the token ({e})"),
-                tr!(lang, "Developer Portal の Bot → Reset Token で取り直し、DISCORD_TOKEN に設定してください", "copy it again from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN"),
+                tr!(
+                    lang,
+                    "Developer Portal の Bot → Reset Token で取り直し、DISCORD_TOKEN に設定してください",
+                    "copy it again from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN"
+                ),
             ));
             return out;
         }
@@ -137,8 +142,16 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
             out.push(Check::pass(tr!(lang, "Message Content インテントが有効です", "the Message Content intent is enabled")))
         }
         Ok(_) => out.push(Check::fail(
-            tr!(lang, "Message Content インテントが無効です（会話記録が空になります）", "the Message Content intent is off (transcripts would stay empty)"),
-            tr!(lang, "Developer Portal の Bot → Privileged Gateway Intents で Message Content を有効にしてください", "enable it under Bot → Privileged Gateway Intents in the Developer Portal"),
+            tr!(
+                lang,
+                "Message Content インテントが無効です（会話記録が空になります）",
+                "the Message Content intent is off (transcripts would stay empty)"
+            ),
+            tr!(
+                lang,
+                "Developer Portal の Bot → Privileged Gateway Intents で Message Content を有効にしてください",
+                "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
+            ),
         )),
         Err(e) => out.push(Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—")),
     }
@@ -148,7 +161,11 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
     if let Err(e) = get(&rest, Route::Guild { guild_id: guild }).await {
         out.push(Check::fail(
             tr!(lang, "ボットがサーバー {gid} に参加していません（{e}）", "the bot is not in server {gid} ({e})"),
-            tr!(lang, "README の招待URLでボットを招待し、[discord] guild_id を確認してください", "invite it with the URL in the README and check [discord] guild_id"),
+            tr!(
+                lang,
+                "README の招待URLでボットを招待し、[discord] guild_id を確認してください",
+                "invite it with the URL in the README and check [discord] guild_id"
+            ),
         ));
         return out;
     }
@@ -161,7 +178,10 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
         (Ok(r), Ok(c), Ok(m)) => (r.as_array().cloned().unwrap_or_default(), c.as_array().cloned().unwrap_or_default(), m),
         (r, c, m) => {
             let e = [r.err(), c.err(), m.err()].into_iter().flatten().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");
-            out.push(Check::fail(tr!(lang, "サーバーのロールとチャンネルを読めません（{e}）", "cannot read the server's roles and channels ({e})"), "—"));
+            out.push(Check::fail(
+                tr!(lang, "サーバーのロールとチャンネルを読めません（{e}）", "cannot read the server's roles and channels ({e})"),
+                "—",
+            ));
             return out;
         }
     };
@@ -172,14 +192,26 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
     match roles.iter().find(|r| num(&r["id"]) == role) {
         None => out.push(Check::fail(
             tr!(lang, "委員会ロール {role} がありません", "the committee role {role} does not exist"),
-            tr!(lang, "[discord] committee_role_id を確認するか hikeshi setup を実行してください", "check [discord] committee_role_id, or run hikeshi setup"),
+            tr!(
+                lang,
+                "[discord] committee_role_id を確認するか hikeshi setup を実行してください",
+                "check [discord] committee_role_id, or run hikeshi setup"
+            ),
         )),
         Some(r) if r["mentionable"] == true || base & bits::MENTION_EVERYONE != 0 => {
             out.push(Check::pass(tr!(lang, "委員会ロールにメンションできます", "the committee role can be mentioned")))
         }
         Some(_) => out.push(Check::fail(
-            tr!(lang, "委員会ロールにメンションできません（報告が届いても通知されません）", "the committee role cannot be mentioned (reports would not notify anyone)"),
-            tr!(lang, "サーバー設定 → ロール で「このロールに対して@mentionを許可する」をオンにしてください", "turn on \"Allow anyone to @mention this role\" under Server Settings → Roles"),
+            tr!(
+                lang,
+                "委員会ロールにメンションできません（報告が届いても通知されません）",
+                "the committee role cannot be mentioned (reports would not notify anyone)"
+            ),
+            tr!(
+                lang,
+                "サーバー設定 → ロール で「このロールに対して@mentionを許可する」をオンにしてください",
+                "turn on \"Allow anyone to @mention this role\" under Server Settings → Roles"
+            ),
         )),
     }
     // The places, their kinds, their privacy and the bot's permissions there.
@@ -207,14 +239,22 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
         let Some(c) = channels.iter().find(|c| num(&c["id"]) == id) else {
             out.push(Check::fail(
                 tr!(lang, "[discord] {key} = {id} のチャンネルがありません", "[discord] {key} = {id}: no such channel"),
-                tr!(lang, "開発者モードで ID をコピーし直すか hikeshi setup を実行してください", "copy the id again (Developer Mode → Copy ID), or run hikeshi setup"),
+                tr!(
+                    lang,
+                    "開発者モードで ID をコピーし直すか hikeshi setup を実行してください",
+                    "copy the id again (Developer Mode → Copy ID), or run hikeshi setup"
+                ),
             ));
             continue;
         };
         let name = c["name"].as_str().unwrap_or("?").to_string();
         let kind = c["type"].as_u64().unwrap_or(99);
         if !kinds.contains(&kind) {
-            let want = if kinds == [4] { tr!(lang, "カテゴリ", "a category") } else { tr!(lang, "テキストチャンネル", "a text channel") };
+            let want = if kinds == [4] {
+                tr!(lang, "カテゴリ", "a category")
+            } else {
+                tr!(lang, "テキストチャンネル", "a text channel")
+            };
             out.push(Check::fail(
                 tr!(lang, "[discord] {key} の #{name} は{want}ではありません", "[discord] {key}: #{name} is not {want}"),
                 tr!(lang, "{want}の ID を設定してください", "set the id of {want}"),
@@ -227,7 +267,11 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
             if everyone & bits::VIEW_CHANNEL != 0 {
                 out.push(Check::fail(
                     tr!(lang, "#{name} が @everyone に見えています", "#{name} is visible to @everyone"),
-                    tr!(lang, "#{name} の権限で @everyone の「チャンネルを見る」を拒否にしてください", "deny View Channel to @everyone in #{name}'s permissions"),
+                    tr!(
+                        lang,
+                        "#{name} の権限で @everyone の「チャンネルを見る」を拒否にしてください",
+                        "deny View Channel to @everyone in #{name}'s permissions"
+                    ),
                 ));
             } else {
                 out.push(Check::pass(tr!(lang, "#{name} は @everyone から隠れています", "#{name} is hidden from @everyone")));
@@ -241,7 +285,11 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
             let lack = lack.join(", ");
             out.push(Check::fail(
                 tr!(lang, "#{name} でボットに足りない権限: {lack}", "the bot lacks in #{name}: {lack}"),
-                tr!(lang, "ボットのロール（または #{name} の権限）で許可してください", "allow them to the bot's role (or in #{name}'s permissions)"),
+                tr!(
+                    lang,
+                    "ボットのロール（または #{name} の権限）で許可してください",
+                    "allow them to the bot's role (or in #{name}'s permissions)"
+                ),
             ));
         }
     }
@@ -250,7 +298,11 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
     if count >= 480 {
         out.push(Check::fail(
             tr!(lang, "サーバーのチャンネル数が {count}/500 です", "the server has {count} of Discord's 500 channels"),
-            tr!(lang, "書き出し済みのアーカイブなど不要なチャンネルを削除してください", "delete channels no longer needed (exported archives, say)"),
+            tr!(
+                lang,
+                "書き出し済みのアーカイブなど不要なチャンネルを削除してください",
+                "delete channels no longer needed (exported archives, say)"
+            ),
         ));
     } else {
         out.push(Check::pass(tr!(lang, "チャンネル数 {count}/500", "{count} of 500 channels used")));

@@ -25,6 +25,7 @@ pub mod reply;
 pub mod report;
 pub mod requests;
 pub mod rest;
+pub mod setup;
 pub mod text;
 mod transcript;
 

@@ -49,7 +49,14 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
     let (ok, out) = doctor(&app).await;
     assert!(ok, "a sound set-up passes:\n{out}");
     assert!(failed(&out).is_empty() && out.contains("all ") && out.contains("checks pass"), "{out}");
-    for said in ["トークンが有効", "Message Content", "#incidents は @everyone から隠れています", "#security-committee でボットに必要な権限", "データベース", "migrated"] {
+    for said in [
+        "トークンが有効",
+        "Message Content",
+        "#incidents は @everyone から隠れています",
+        "#security-committee でボットに必要な権限",
+        "データベース",
+        "migrated",
+    ] {
         assert!(out.contains(said) || said == "データベース", "{said}: {out}");
     }
 
@@ -90,14 +97,20 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
         ),
         (
             "a channel id copied wrong",
-            Box::new(|a| Some(config_with(a, &format!("committee_channel_id = {}", ids::COMMITTEE_CHANNEL), "committee_channel_id = 2599"))),
+            Box::new(|a| {
+                Some(config_with(a, &format!("committee_channel_id = {}", ids::COMMITTEE_CHANNEL), "committee_channel_id = 2599"))
+            }),
             Some(ids::TOKEN),
             "committee_channel_id = 2599 のチャンネルがありません",
         ),
         (
             "a category where a channel belongs",
             Box::new(|a| {
-                Some(config_with(a, &format!("announcement_channel_id = {}", ids::ANNOUNCEMENTS), &format!("announcement_channel_id = {}", ids::ARCHIVE_CATEGORY)))
+                Some(config_with(
+                    a,
+                    &format!("announcement_channel_id = {}", ids::ANNOUNCEMENTS),
+                    &format!("announcement_channel_id = {}", ids::ARCHIVE_CATEGORY),
+                ))
             }),
             Some(ids::TOKEN),
             "テキストチャンネルではありません",
@@ -105,7 +118,10 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
         (
             "the incidents category visible to everyone",
             Box::new(|a| {
-                a.fake.set_overwrites(ids::INCIDENT_CATEGORY, json!([{"id": snowflake(ids::BOT_ROLE), "type": 0, "allow": perms::BOT_INVITE.to_string(), "deny": "0"}]));
+                a.fake.set_overwrites(
+                    ids::INCIDENT_CATEGORY,
+                    json!([{"id": snowflake(ids::BOT_ROLE), "type": 0, "allow": perms::BOT_INVITE.to_string(), "deny": "0"}]),
+                );
                 None
             }),
             Some(ids::TOKEN),
@@ -161,4 +177,69 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
     let away = c.env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none").output().await.unwrap();
     let out = String::from_utf8_lossy(&away.stdout).to_string();
     assert!(!away.status.success() && failed(&out).iter().any(|l| l.contains("cannot be opened")), "{out}");
+}
+
+/// The shipped example's placeholder ids, as a newcomer's configuration
+/// has them before `hikeshi setup`.
+fn placeholder_config(app: &TestApp) -> std::path::PathBuf {
+    let mut text = std::fs::read_to_string(&app.config).unwrap();
+    for (fake, placeholder) in [
+        (ids::GUILD, "1100000000000000001"),
+        (ids::COMMITTEE_ROLE, "1100000000000000002"),
+        (ids::INCIDENT_CATEGORY, "1100000000000000003"),
+        (ids::ARCHIVE_CATEGORY, "1100000000000000004"),
+        (ids::ANNOUNCEMENTS, "1100000000000000005"),
+        (ids::COMMITTEE_CHANNEL, "1100000000000000006"),
+    ] {
+        text = text.replacen(&format!("= {fake}"), &format!("= {placeholder}"), 1);
+    }
+    let path = app.config.with_file_name("newcomer.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `hikeshi setup` on a new server: the role and the four places are made,
+/// private ones hidden from @everyone, their ids written into the
+/// configuration with its comments kept; `hikeshi doctor` then passes; a
+/// second run changes nothing.
+#[tokio::test]
+async fn setup_makes_a_new_server_ready_and_doctor_agrees() {
+    let app = TestApp::without_bot(Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    app.fake.empty_server();
+    let config = placeholder_config(&app);
+    let before = std::fs::read_to_string(&config).unwrap();
+    let (ok, out) = hikeshi(&app, &["doctor"], Some(ids::TOKEN), &config).await;
+    assert!(!ok, "doctor fails before setup:\n{out}");
+
+    let (ok, out) = hikeshi(&app, &["setup"], Some(ids::TOKEN), &config).await;
+    assert!(ok, "{out}");
+    assert_eq!(app.fake.calls("POST", "/guilds/*/roles").len(), 1, "{out}");
+    assert_eq!(app.fake.calls("POST", "/guilds/*/channels").len(), 4, "{out}");
+    let after = std::fs::read_to_string(&config).unwrap();
+    let table: toml::Value = toml::from_str(&after).unwrap();
+    let id = |k: &str| table["discord"][k].as_integer().unwrap() as u64;
+    assert_eq!(id("guild_id"), ids::GUILD);
+    // Every comment of the shipped file is still there.
+    for line in before.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(after.contains(line), "comment lost: {line}");
+    }
+    // Private from the first moment; members read announcements only.
+    for place in ["incident_category_id", "archive_category_id", "committee_channel_id"] {
+        assert!(!app.fake.member_can(ids::DAVE, id(place), perms::VIEW_CHANNEL), "{place} visible to a member");
+    }
+    assert!(app.fake.member_can(ids::DAVE, id("announcement_channel_id"), perms::VIEW_CHANNEL));
+    assert!(!app.fake.member_can(ids::DAVE, id("announcement_channel_id"), perms::SEND_MESSAGES));
+    let role = app.fake.roles().into_iter().find(|r| r["id"] == snowflake(id("committee_role_id"))).unwrap();
+    assert_eq!(role["mentionable"], true);
+
+    let (ok, out) = hikeshi(&app, &["doctor"], Some(ids::TOKEN), &config).await;
+    assert!(ok, "doctor passes after setup:\n{out}");
+
+    let (ok, out) = hikeshi(&app, &["setup"], Some(ids::TOKEN), &config).await;
+    assert!(ok && out.contains("nothing changed"), "{out}");
+    assert_eq!(app.fake.calls("POST", "/guilds/*/roles").len(), 1, "no second role");
+    assert_eq!(app.fake.calls("POST", "/guilds/*/channels").len(), 4, "no second channel");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), after);
+    let (ok, out) = hikeshi(&app, &["setup", "--print"], Some(ids::TOKEN), &config).await;
+    assert!(ok && out.contains(&format!("incident_category_id = {}", id("incident_category_id"))), "{out}");
 }

@@ -359,6 +359,16 @@ impl FakeDiscord {
         self.shared.inner.lock().unwrap().latency = d;
     }
 
+    /// A server as a newcomer has it: none of hikeshi's places, no
+    /// committee role (only the bot, invited, and #general).
+    pub fn empty_server(&self) {
+        let mut inner = self.shared.inner.lock().unwrap();
+        let gone = [ids::INCIDENT_CATEGORY, ids::ARCHIVE_CATEGORY, ids::ANNOUNCEMENTS, ids::COMMITTEE_CHANNEL].map(snowflake);
+        inner.channels.retain(|c| !gone.iter().any(|g| c["id"] == *g));
+        inner.roles.roles.retain(|(r, _)| *r != ids::COMMITTEE_ROLE);
+        inner.role_meta.remove(&ids::COMMITTEE_ROLE);
+    }
+
     /// The application's flags as the Developer Portal set them.
     pub fn set_app_flags(&self, flags: u64) {
         self.shared.inner.lock().unwrap().app_flags = flags;

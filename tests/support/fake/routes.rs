@@ -351,6 +351,10 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
         ("GET", ["gateway", "bot"]) => ok(json!({"url": format!("ws://{addr}/ws"), "shards": 1,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})),
         ("GET", ["users", "@me"]) => ok(user_json(ids::BOT)),
+        ("GET", ["users", "@me", "guilds"]) => {
+            ok(json!([{"id": snowflake(ids::GUILD), "name": "Sample Corp", "icon": null, "owner": false,
+            "permissions": perms::BOT_INVITE.to_string(), "features": []}]))
+        }
         ("GET", ["oauth2", "applications", "@me"]) => {
             ok(json!({"id": snowflake(ids::APP), "name": "hikeshi", "icon": null, "description": "",
             "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false, "verify_key": "abc", "owner": user_json(ids::BOB), "team": null, "flags": inner.app_flags}))
@@ -425,7 +429,7 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
         ("GET", ["guilds", _, "roles"]) => ok(Value::Array(roles_json(&inner))),
         ("POST", ["guilds", _, "roles"]) => {
             let id = new_id(&mut inner);
-            let perms = body["permissions"].as_str().and_then(|p| p.parse().ok()).unwrap_or(0u64);
+            let perms = body["permissions"].as_u64().or_else(|| body["permissions"].as_str().and_then(|p| p.parse().ok())).unwrap_or(0u64);
             inner.roles.roles.push((id, perms));
             let name = body["name"].as_str().unwrap_or("new role").to_string();
             inner.role_meta.insert(id, (name, body["mentionable"] == true, 1));
@@ -436,10 +440,17 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             let Ok(user) = u.parse::<u64>() else {
                 return error(404, 10013, "Unknown User");
             };
-            let roles: Vec<String> =
-                inner.roles.members.iter().find(|(m, _)| *m == user).map(|(_, r)| r.iter().map(|x| snowflake(*x)).collect()).unwrap_or_default();
-            ok(json!({"user": user_json(user), "nick": null, "avatar": null, "roles": roles, "joined_at": "2024-01-01T00:00:00.000000+00:00",
-                "premium_since": null, "deaf": false, "mute": false, "flags": 0, "pending": false, "communication_disabled_until": null}))
+            let roles: Vec<String> = inner
+                .roles
+                .members
+                .iter()
+                .find(|(m, _)| *m == user)
+                .map(|(_, r)| r.iter().map(|x| snowflake(*x)).collect())
+                .unwrap_or_default();
+            ok(
+                json!({"user": user_json(user), "nick": null, "avatar": null, "roles": roles, "joined_at": "2024-01-01T00:00:00.000000+00:00",
+                "premium_since": null, "deaf": false, "mute": false, "flags": 0, "pending": false, "communication_disabled_until": null}),
+            )
         }
         ("GET", ["guilds", g]) => ok(json!({
             "id": g, "name": "Sample Corp", "icon": null, "splash": null, "discovery_splash": null, "owner_id": snowflake(ids::BOB),

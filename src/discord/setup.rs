@@ -1,0 +1,238 @@
+//! `hikeshi setup`: makes a new server ready — the committee role, the
+//! incidents and archive categories, the committee and announcement
+//! channels, each with the right permission overwrites (nothing private
+//! visible to @everyone at any moment: overwrites come with the creation) —
+//! and returns their ids for the configuration's `[discord]` table. What
+//! exists already (the configured id, or the same name and kind) is reused,
+//! so running it twice changes nothing.
+
+use super::rest::{Rest, RestError};
+use crate::config::{Secret, Settings};
+use crate::tr;
+use serde_json::{json, Value};
+use serenity::all::{GuildId, LightMethod, Request, Route};
+use std::sync::Arc;
+
+/// The ids `setup` found or made, as the `[discord]` table holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Places {
+    pub guild_id: u64,
+    pub committee_role_id: u64,
+    pub incident_category_id: u64,
+    pub archive_category_id: u64,
+    pub announcement_channel_id: u64,
+    pub committee_channel_id: u64,
+}
+
+impl Places {
+    /// `(key, value)` in the table's order.
+    pub fn entries(&self) -> [(&'static str, u64); 6] {
+        [
+            ("guild_id", self.guild_id),
+            ("committee_role_id", self.committee_role_id),
+            ("incident_category_id", self.incident_category_id),
+            ("archive_category_id", self.archive_category_id),
+            ("announcement_channel_id", self.announcement_channel_id),
+            ("committee_channel_id", self.committee_channel_id),
+        ]
+    }
+}
+
+mod bits {
+    pub const VIEW: u64 = 1 << 10;
+    pub const SEND: u64 = 1 << 11;
+    pub const EMBED: u64 = 1 << 14;
+    pub const ATTACH: u64 = 1 << 15;
+    pub const HISTORY: u64 = 1 << 16;
+    pub const MANAGE_CHANNELS: u64 = 1 << 4;
+    pub const MANAGE_ROLES: u64 = 1 << 28;
+    pub const MANAGE_THREADS: u64 = 1 << 34;
+    pub const THREADS: u64 = (1 << 35) | (1 << 36) | (1 << 38);
+    /// What the committee does in its places.
+    pub const COMMITTEE: u64 = VIEW | SEND | EMBED | ATTACH | HISTORY | THREADS;
+    /// What the bot needs where incidents live.
+    pub const BOT: u64 = VIEW | SEND | EMBED | ATTACH | HISTORY | MANAGE_CHANNELS | MANAGE_ROLES | MANAGE_THREADS | THREADS;
+}
+
+fn num(v: &Value) -> u64 {
+    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
+}
+
+fn failed(what: &str, e: RestError) -> anyhow::Error {
+    anyhow::anyhow!("{what}: Discord answered {e}")
+}
+
+/// Finds or makes every place; `said` gets one line per place.
+pub async fn setup(
+    token: &Secret,
+    api_base: Option<&str>,
+    s: &Settings,
+    guild: Option<u64>,
+    said: &mut Vec<String>,
+) -> anyhow::Result<Places> {
+    let lang = s.organisation.lang;
+    let http = Arc::new(super::Discord::http(token, api_base));
+    let rest = Rest::new(http, api_base, Arc::default());
+    let get = |route: Route<'static>| {
+        let rest = &rest;
+        async move { rest.json::<Value>(Request::new(route, LightMethod::Get)).await }
+    };
+    let me = get(Route::UserMe).await.map_err(|e| failed("checking the token", e))?;
+    let bot = num(&me["id"]);
+    // The server: named, configured (if the bot is in it), or the only one.
+    let guilds = get(Route::UserMeGuilds).await.map_err(|e| failed("listing the bot's servers", e))?;
+    let ids: Vec<u64> = guilds.as_array().map(|g| g.iter().map(|g| num(&g["id"])).collect()).unwrap_or_default();
+    let guild = match guild {
+        Some(g) if ids.contains(&g) => g,
+        Some(g) => anyhow::bail!("the bot is not in server {g}: invite it with the URL in the README first"),
+        None if ids.contains(&s.discord.guild) => s.discord.guild,
+        None if ids.len() == 1 => ids[0],
+        None if ids.is_empty() => anyhow::bail!("the bot is in no server yet: invite it with the URL in the README first"),
+        None => anyhow::bail!(
+            "the bot is in {} servers ({}): say which with --guild ID",
+            ids.len(),
+            ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let g = GuildId::new(guild);
+    said.push(format!("✔ server {guild}"));
+
+    // The committee role.
+    let roles = get(Route::GuildRoles { guild_id: g }).await.map_err(|e| failed("reading the roles", e))?;
+    let roles = roles.as_array().cloned().unwrap_or_default();
+    let role_name = tr!(lang, "情報セキュリティ委員会", "security-committee");
+    let found = roles
+        .iter()
+        .find(|r| num(&r["id"]) == s.discord.committee_role.0)
+        .or_else(|| roles.iter().find(|r| r["name"].as_str() == Some(role_name.as_str())));
+    let role = match found {
+        Some(r) => {
+            said.push(format!("✔ role @{} ({}) is there", r["name"].as_str().unwrap_or("?"), num(&r["id"])));
+            num(&r["id"])
+        }
+        None => {
+            // Mentionable: the committee's ping must notify.
+            let body = json!({"name": role_name, "permissions": 0, "mentionable": true}).to_string().into_bytes();
+            let made: Value = rest
+                .json(Request::new(Route::GuildRoles { guild_id: g }, LightMethod::Post).body(Some(body)))
+                .await
+                .map_err(|e| failed("creating the committee role", e))?;
+            said.push(format!("✔ created the role @{role_name} ({}), mentionable; give it to the committee's members", num(&made["id"])));
+            num(&made["id"])
+        }
+    };
+
+    // The places, private ones hidden from @everyone from their first moment.
+    let channels = get(Route::GuildChannels { guild_id: g }).await.map_err(|e| failed("reading the channels", e))?;
+    let channels = channels.as_array().cloned().unwrap_or_default();
+    let private = |bot_allow: u64| {
+        json!([
+            {"id": guild.to_string(), "type": 0, "allow": 0, "deny": bits::VIEW},
+            {"id": role.to_string(), "type": 0, "allow": bits::COMMITTEE, "deny": 0},
+            {"id": bot.to_string(), "type": 1, "allow": bot_allow, "deny": 0},
+        ])
+    };
+    // Members read announcements; only the bot (and the committee) post.
+    let announcements = json!([
+        {"id": guild.to_string(), "type": 0, "allow": bits::VIEW, "deny": bits::SEND},
+        {"id": role.to_string(), "type": 0, "allow": bits::VIEW | bits::SEND, "deny": 0},
+        {"id": bot.to_string(), "type": 1, "allow": bits::VIEW | bits::SEND | bits::EMBED, "deny": 0},
+    ]);
+    let d = &s.discord;
+    let wanted: [(String, u64, u64, Value); 4] = [
+        ("incidents".into(), 4, d.incident_category.0, private(bits::BOT)),
+        ("archive".into(), 4, d.archive_category.0, private(bits::BOT)),
+        (
+            tr!(lang, "セキュリティ委員会", "security-committee"),
+            0,
+            d.committee_channel.0,
+            private(bits::VIEW | bits::SEND | bits::EMBED | bits::ATTACH | bits::HISTORY),
+        ),
+        (tr!(lang, "お知らせ", "announcements"), 0, d.announcement_channel.0, announcements),
+    ];
+    let mut made = vec![];
+    for (name, kind, configured, overwrites) in wanted {
+        let name = name.as_str();
+        let existing = channels
+            .iter()
+            .find(|c| num(&c["id"]) == configured && num(&c["type"]) == kind)
+            .or_else(|| channels.iter().find(|c| c["name"].as_str() == Some(name) && num(&c["type"]) == kind));
+        let id = match existing {
+            Some(c) => {
+                said.push(format!("✔ #{} ({}) is there", c["name"].as_str().unwrap_or("?"), num(&c["id"])));
+                num(&c["id"])
+            }
+            None => {
+                let body = json!({"name": name, "type": kind, "permission_overwrites": overwrites}).to_string().into_bytes();
+                let c: Value = rest
+                    .json(Request::new(Route::GuildChannels { guild_id: g }, LightMethod::Post).body(Some(body)))
+                    .await
+                    .map_err(|e| failed(&format!("creating #{name}"), e))?;
+                said.push(format!("✔ created #{name} ({})", num(&c["id"])));
+                num(&c["id"])
+            }
+        };
+        made.push(id);
+    }
+    Ok(Places {
+        guild_id: guild,
+        committee_role_id: role,
+        incident_category_id: made[0],
+        archive_category_id: made[1],
+        committee_channel_id: made[2],
+        announcement_channel_id: made[3],
+    })
+}
+
+/// The configuration's text with `[discord]` holding `places`; comments and
+/// everything else are kept as they were.
+pub fn write_ids(config: &str, places: &Places) -> anyhow::Result<String> {
+    let mut doc: toml_edit::DocumentMut = config.parse()?;
+    let table =
+        doc.entry("discord").or_insert(toml_edit::table()).as_table_mut().ok_or_else(|| anyhow::anyhow!("[discord] is not a table"))?;
+    for (key, value) in places.entries() {
+        match table.get_mut(key).and_then(|i| i.as_value_mut()) {
+            // Only the value changes: its comments and spacing stay.
+            Some(v) => {
+                let decor = v.decor().clone();
+                *v = toml_edit::Value::from(value as i64);
+                *v.decor_mut() = decor;
+            }
+            None => {
+                table.insert(key, toml_edit::value(value as i64));
+            }
+        }
+    }
+    Ok(doc.to_string())
+}
+
+/// The `[discord]` table to paste.
+pub fn table(places: &Places) -> String {
+    let mut out = String::from("[discord]\n");
+    for (key, value) in places.entries() {
+        out.push_str(&format!("{key} = {value}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ids_are_written_and_the_comments_kept() {
+        let text = "# hikeshi\n[discord]\n# where it works\nguild_id = 1100000000000000001   # the server\ncommittee_role_id = 2\n\n[organisation]\nname = \"x\"\n";
+        let places = Places {
+            guild_id: 7,
+            committee_role_id: 8,
+            incident_category_id: 9,
+            archive_category_id: 10,
+            announcement_channel_id: 11,
+            committee_channel_id: 12,
+        };
+        let out = write_ids(text, &places).unwrap();
+        assert!(out.contains("# where it works\nguild_id = 7   # the server\ncommittee_role_id = 8\n"), "{out}");
+        assert!(out.contains("committee_channel_id = 12") && out.contains("[organisation]\nname = \"x\""), "{out}");
+        assert_eq!(write_ids(&out, &places).unwrap(), out, "a second run changes nothing");
+    }
+}
