@@ -321,7 +321,7 @@ mod tests {
         let hide = vec![json!({"id": "1", "type": 0, "allow": "0", "deny": "1024"})];
         assert_eq!(permissions(1, &roles, &[], 9, &[]), 1024);
         assert_eq!(permissions(1, &roles, &[5], 9, &hide), 2048);
-        let me = vec![json!({"id": "9", "type": 1, "allow": "1024", "deny": "0"})];
+        let me = [json!({"id": "9", "type": 1, "allow": "1024", "deny": "0"})];
         assert_eq!(permissions(1, &roles, &[5], 9, &[hide[0].clone(), me[0].clone()]), 1024 | 2048);
         let admin = vec![json!({"id": "1", "permissions": "8"})];
         assert_eq!(permissions(1, &admin, &[], 9, &hide), u64::MAX);
