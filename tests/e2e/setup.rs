@@ -43,6 +43,10 @@ fn failed(out: &str) -> Vec<&str> {
     out.lines().filter(|l| l.starts_with('✘')).collect()
 }
 
+/// Breaks one thing on a fresh fake; returns the configuration to use
+/// when the fault is in it.
+type Breaker = Box<dyn Fn(&TestApp) -> Option<std::path::PathBuf>>;
+
 #[tokio::test]
 async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
     let app = TestApp::without_bot(Arc::new(hikeshi::clock::SystemClock), |c| c).await;
@@ -61,7 +65,7 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
     }
 
     // Each fault alone: exit 1, the fault named with its fix.
-    let cases: Vec<(&str, Box<dyn Fn(&TestApp) -> Option<std::path::PathBuf>>, Option<&str>, &str)> = vec![
+    let cases: Vec<(&str, Breaker, Option<&str>, &str)> = vec![
         ("a wrong token", Box::new(|_| None), Some("not-the-token"), "トークン"),
         ("no token", Box::new(|_| None), None, "DISCORD_TOKEN is not set"),
         (
