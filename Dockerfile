@@ -2,9 +2,11 @@
 # no Docker engine); see the README.
 FROM rust:1.85-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY migrations migrations
+# Cargo.toml names the benchmark; its file must exist to read the manifest.
+COPY benches benches
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim
