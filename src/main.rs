@@ -50,6 +50,9 @@ enum Command {
         /// Day after the last (YYYY-MM-DD); default: now.
         #[arg(long)]
         until: Option<String>,
+        /// Also draw the figures as a chart into this PNG file.
+        #[arg(long)]
+        chart: Option<PathBuf>,
     },
     /// §5 operational checks: playbook coverage, owners, lessons, deadlines, drills.
     Audit,
@@ -141,7 +144,7 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", hikeshi::records::audit::report(&findings, app.settings.organisation.lang));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stats { from, until } => {
+        Command::Stats { from, until, chart } => {
             let app = open_service(&cli.config, &env).await?;
             let day = |s: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
                 use chrono::TimeZone;
@@ -164,7 +167,14 @@ async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => chrono::Utc::now() + chrono::Duration::seconds(1),
             };
             let stats = app.stats(from, until).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            print!("{}", hikeshi::records::stats::table(&stats, app.settings.organisation.lang));
+            let lang = app.settings.organisation.lang;
+            print!("{}", hikeshi::records::stats::table(&stats, lang));
+            if let Some(path) = chart {
+                let font = hikeshi::records::chart::machine_font().map_err(|e| anyhow::anyhow!(e))?;
+                let png = hikeshi::records::chart::png(&stats, lang, &font).map_err(|e| anyhow::anyhow!(e))?;
+                std::fs::write(&path, png).with_context(|| format!("could not write {}", path.display()))?;
+                println!("chart: {}{}", path.display(), if font.japanese { "" } else { " (English labels: no Japanese font found)" });
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { number, format, output } => {

@@ -4,6 +4,7 @@
 
 mod env;
 mod file;
+pub mod fonts;
 mod policies;
 mod problem;
 mod validate;

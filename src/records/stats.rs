@@ -22,6 +22,9 @@ pub struct Stats {
     pub by_category: Vec<(Category, Row)>,
     pub all: Row,
     pub drills: Row,
+    /// Real incidents reported per month (`YYYY-MM` in the organisation's
+    /// time zone), by category in `Category::ALL`'s order.
+    pub by_month: Vec<(String, Vec<usize>)>,
 }
 
 fn median(mut v: Vec<Duration>) -> Option<Duration> {
@@ -57,12 +60,21 @@ fn row<'a>(items: impl Iterator<Item = &'a (Incident, Entered)>, now: DateTime<U
 }
 
 /// Figures over the incidents reported in the period the caller chose.
-pub fn compute(items: &[(Incident, Entered)], now: DateTime<Utc>) -> Stats {
+pub fn compute(items: &[(Incident, Entered)], now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stats {
     let real = || items.iter().filter(|(i, _)| !i.is_drill());
+    let mut months: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, _) in real() {
+        let month = i.reported_at.with_timezone(&tz).format("%Y-%m").to_string();
+        let counts = months.entry(month).or_insert_with(|| vec![0; Category::ALL.len()]);
+        if let Some(k) = Category::ALL.iter().position(|c| *c == i.category) {
+            counts[k] += 1;
+        }
+    }
     Stats {
         by_category: Category::ALL.iter().map(|c| (*c, row(real().filter(|(i, _)| i.category == *c), now))).collect(),
         all: row(real(), now),
         drills: row(items.iter().filter(|(i, _)| i.is_drill()), now),
+        by_month: months.into_iter().collect(),
     }
 }
 
@@ -134,7 +146,8 @@ mod tests {
         let mut drill = incident(true);
         drill.number.drill = true;
         drill.commander_since = Some(drill.reported_at + Duration::minutes(1));
-        let s = compute(&[(a, a_entered), (b, b_entered), (drill, Entered::new())], t + Duration::days(2));
+        let s = compute(&[(a, a_entered), (b, b_entered), (drill, Entered::new())], t + Duration::days(2), chrono_tz::Asia::Tokyo);
+        assert_eq!(s.by_month, vec![("2026-11".to_string(), vec![2, 0, 0, 0])], "drills apart");
         assert_eq!(s.all.incidents, 2);
         assert_eq!(s.all.to_commander, Some(Duration::minutes(20)));
         assert_eq!(s.all.to_containment, Some(Duration::hours(3)));

@@ -250,7 +250,7 @@ impl Hikeshi {
     /// Figures for `hikeshi stats` (an operator at the database).
     pub async fn stats(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<crate::records::stats::Stats, ServiceError> {
         let items = self.store.incidents_with_phases(from, until).await?;
-        Ok(crate::records::stats::compute(&items, self.clock.now()))
+        Ok(crate::records::stats::compute(&items, self.clock.now(), self.settings.organisation.tz))
     }
 
     /// The start of the current year or month in the organisation's zone.

@@ -202,3 +202,74 @@ async fn the_audit_finds_a_planted_gap_of_each_kind() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("管理者（owner）がいません"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The committee's figures as a chart: `hikeshi stats --chart FILE` writes
+/// a PNG (per month by category, median times, deadlines), and `/stats`
+/// attaches the same picture. Labels are Japanese where a Japanese font is
+/// installed (CI installs fonts-ipafont-gothic).
+#[tokio::test]
+async fn the_figures_are_drawn_as_a_chart() {
+    use chrono::TimeZone;
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 9, 10, 1, 0, 0).unwrap());
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let first = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &first, &format!("hk1:take:{}", first.id)).await;
+    clock.advance(chrono::Duration::hours(2));
+    for _ in 0..4 {
+        app.click(ids::BOB, &first, &format!("hk1:advance!:{}", first.id)).await;
+        clock.advance(chrono::Duration::hours(3));
+    }
+    clock.advance(chrono::Duration::days(30));
+    app.report_malware(ids::DAVE).await;
+    app.submit_report(Who::new(ids::DAVE, ids::GENERAL), "failure", None, &[("title", "停電"), ("what", "UPSが止まった")]).await;
+    app.settled().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("figures.png");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["stats", "--from", "2026-01-01", "--chart"])
+        .arg(&path)
+        .arg("--config")
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(&path).unwrap();
+    if let Some(keep) = std::env::var_os("HIKESHI_KEEP_CHART") {
+        std::fs::write(keep, &png).unwrap();
+    }
+    let picture = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    assert_eq!(picture.dimensions(), (1200, 1000));
+    assert!(png.len() > 20_000, "{} bytes", png.len());
+    let colours: std::collections::HashSet<[u8; 3]> = picture.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 20, "drawn, not blank: {} colours", colours.len());
+    // The breach colour is there: the September bar.
+    assert!(colours.contains(&[231, 76, 60]));
+
+    // With a Latin font only, the labels are English.
+    let latin = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    if std::path::Path::new(latin).exists() {
+        let english = dir.path().join("english.png");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+            .args(["stats", "--from", "2026-01-01", "--chart"])
+            .arg(&english)
+            .arg("--config")
+            .arg(&app.config)
+            .env("DATABASE_URL", &app.db.0)
+            .env("HIKESHI_CHART_FONT", latin)
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("English labels"), "{}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(image::load_from_memory(&std::fs::read(&english).unwrap()).unwrap().to_rgb8().dimensions(), (1200, 1000));
+    }
+    let id = app.id();
+    let mut stats =
+        payloads::slash(id, Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), "stats", json!([{"name": "period", "type": 3, "value": "all"}]));
+    stats["id"] = json!(id.to_string());
+    app.interact(stats).await;
+    let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
+    let (name, bytes) = &callback.raw_files[0];
+    assert_eq!(name, "hikeshi-stats.png");
+    assert_eq!(image::load_from_memory(bytes).unwrap().to_rgb8().dimensions(), (1200, 1000));
+}

@@ -13,10 +13,26 @@ impl DiscordEffects {
     pub(crate) async fn audit_report(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
         let findings = self.app.audit().await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
-        let text = crate::records::audit::report(&findings, s.organisation.lang);
+        let lang = s.organisation.lang;
+        let text = crate::records::audit::report(&findings, lang);
         // Long reports are cut to Discord's limit; `hikeshi audit` has all.
-        let msg = CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
-        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        let text = clip(&text, 2000);
+        // The year's figures as a chart beside the findings (§5), when the
+        // machine has a font to draw with.
+        let chart = async {
+            let stats = self.app.stats(self.app.period_start(false), self.app.clock.now()).await.map_err(|e| e.to_string())?;
+            crate::records::chart::machine_font().and_then(|f| crate::records::chart::png(&stats, lang, &f))
+        };
+        match chart.await {
+            Ok(png) => {
+                self.attach(s.discord.committee_channel, text, no_mentions(), "hikeshi-figures.png".into(), png, &nonce(item)).await?;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the audit post goes without its chart");
+                let msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
+                self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+            }
+        }
         Ok(Delivered::Done)
     }
 }

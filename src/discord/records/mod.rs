@@ -31,8 +31,24 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
         _ => ctx.app.period_start(false),
     };
     let until = ctx.app.clock.now() + chrono::Duration::seconds(1);
-    let table = crate::records::stats::table(&ctx.app.stats_for(caller, from, until).await?, lang);
-    Ok(ephemeral(format!("```\n{table}```")))
+    let stats = ctx.app.stats_for(caller, from, until).await?;
+    let table = crate::records::stats::table(&stats, lang);
+    let text = format!("```\n{table}```");
+    // The same figures as a chart, when the machine has a font to draw with.
+    let chart = crate::records::chart::machine_font().and_then(|f| crate::records::chart::png(&stats, lang, &f));
+    Ok(match chart {
+        Ok(png) => Reply::Message(
+            serenity::all::CreateInteractionResponseMessage::new()
+                .content(text)
+                .add_file(serenity::all::CreateAttachment::bytes(png, "hikeshi-stats.png"))
+                .ephemeral(true)
+                .allowed_mentions(crate::discord::render::no_mentions()),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "/stats without its chart");
+            ephemeral(text)
+        }
+    })
 }
 
 /// `/playbook notes <id>`: every improvement note on a playbook, newest

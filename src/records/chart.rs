@@ -1,0 +1,176 @@
+//! The committee's figures as one picture (PNG): incidents per month by
+//! category, the median time to a commander, to containment and to
+//! recovery, and Table 1 deadlines met and missed. Drawn in memory; the
+//! caller brings the font (a Japanese one for Japanese labels).
+
+use super::stats::Stats;
+use crate::domain::{Category, Lang};
+use crate::tr;
+use plotters::prelude::*;
+
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 1000;
+
+/// Category colours, in `Category::ALL`'s order.
+const COLOURS: [RGBColor; 4] = [RGBColor(231, 76, 60), RGBColor(52, 152, 219), RGBColor(243, 156, 18), RGBColor(149, 165, 166)];
+
+/// A font for the chart's text, and whether it has Japanese glyphs (the
+/// labels are Japanese only then).
+pub struct ChartFont {
+    pub bytes: &'static [u8],
+    pub japanese: bool,
+}
+
+/// The machine's chart font (see `config::fonts`), or why there is none.
+pub fn machine_font() -> Result<ChartFont, String> {
+    crate::config::fonts::chart_font()
+        .map(|(bytes, japanese)| ChartFont { bytes, japanese })
+        .ok_or_else(|| crate::config::fonts::NO_FONT.to_string())
+}
+
+/// The chart as PNG bytes. Labels in `lang` when the font can show them,
+/// in English otherwise.
+pub fn png(stats: &Stats, lang: Lang, font: &ChartFont) -> Result<Vec<u8>, String> {
+    // One registration per process: plotters keeps fonts by family name.
+    static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font("sans-serif", FontStyle::Normal, font.bytes).map_err(|_| "the font cannot be read".to_string())
+        })
+        .clone()?;
+    let lang = if font.japanese { lang } else { Lang::En };
+    let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    draw(stats, lang, &mut rgb).map_err(|e| format!("the chart could not be drawn: {e}"))?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_raw(WIDTH, HEIGHT, rgb)
+        .ok_or("the picture has the wrong size")?
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| format!("the PNG could not be written: {e}"))?;
+    Ok(out.into_inner())
+}
+
+fn hours(d: Option<chrono::Duration>) -> f64 {
+    d.map(|d| d.num_minutes() as f64 / 60.0).unwrap_or(0.0)
+}
+
+fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::error::Error>> {
+    let root = BitMapBackend::with_buffer(rgb, (WIDTH, HEIGHT)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let title = ("sans-serif", 26).into_font();
+    let label = ("sans-serif", 18).into_font();
+    let (top, bottom) = root.split_vertically(HEIGHT / 2);
+    let (left, right) = bottom.split_horizontally(WIDTH / 2);
+    // A bar chart's x labels name the segment under them.
+    fn named(names: &[String]) -> impl Fn(&SegmentValue<usize>) -> String + '_ {
+        move |v| match v {
+            SegmentValue::CenterOf(x) => names.get(*x).cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    // Incidents per month, stacked by category.
+    let months: Vec<String> = stats.by_month.iter().map(|(m, _)| m.clone()).collect();
+    let most = stats.by_month.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1);
+    let mut chart = ChartBuilder::on(&top)
+        .caption(tr!(lang, "月別・区分別のインシデント件数", "Incidents per month by category"), title.clone())
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        // Headroom above the tallest bar for the legend.
+        .build_cartesian_2d((0..months.len().saturating_sub(1)).into_segmented(), 0..(most + most / 2 + 2))?;
+    let month_names = named(&months);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .x_labels(months.len().max(1))
+        .x_label_formatter(&month_names)
+        .y_labels(most.min(10) + 2)
+        .x_label_style(label.clone())
+        .y_label_style(label.clone())
+        .draw()?;
+    for (k, c) in Category::ALL.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let below: Vec<usize> = stats.by_month.iter().map(|(_, counts)| counts[..k].iter().sum()).collect();
+        let series = Histogram::vertical(&chart)
+            .style(colour.filled())
+            .margin(30)
+            .baseline_func(move |x| match x {
+                SegmentValue::Exact(x) | SegmentValue::CenterOf(x) => below.get(*x).copied().unwrap_or(0),
+                SegmentValue::Last => 0,
+            })
+            .data(stats.by_month.iter().enumerate().map(|(x, (_, counts))| (x, counts[..=k].iter().sum::<usize>())));
+        chart
+            .draw_series(series)?
+            .label(c.label().get(lang).to_string())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(label.clone())
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+
+    // Median hours from the report to each step.
+    let steps = [
+        (tr!(lang, "指揮者まで", "to a commander"), hours(stats.all.to_commander)),
+        (tr!(lang, "封じ込めまで", "to containment"), hours(stats.all.to_containment)),
+        (tr!(lang, "復旧まで", "to recovery"), hours(stats.all.to_recovery)),
+    ];
+    let names: Vec<String> = steps.iter().map(|(n, _)| n.clone()).collect();
+    let longest = steps.iter().map(|(_, h)| *h).fold(1.0, f64::max) * 1.15;
+    let mut chart = ChartBuilder::on(&left)
+        .caption(tr!(lang, "報告からの時間（中央値・時間）", "Median hours from the report"), title.clone())
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d((0..steps.len() - 1).into_segmented(), 0.0..longest)?;
+    let step_names = named(&names);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .x_labels(steps.len())
+        .x_label_formatter(&step_names)
+        .x_label_style(label.clone())
+        .y_label_style(label.clone())
+        .draw()?;
+    chart.draw_series(
+        Histogram::vertical(&chart)
+            .style(RGBColor(52, 73, 94).filled())
+            .margin(40)
+            .data(steps.iter().enumerate().map(|(x, (_, h))| (x, *h))),
+    )?;
+
+    // Table 1 deadlines, met and missed.
+    let deadlines = [
+        (tr!(lang, "期限内に復旧", "met"), stats.all.deadlines_met, RGBColor(39, 174, 96)),
+        (tr!(lang, "期限超過", "missed"), stats.all.deadlines_missed, RGBColor(192, 57, 43)),
+    ];
+    let names: Vec<String> = deadlines.iter().map(|(n, _, _)| n.clone()).collect();
+    let most = deadlines.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
+    let mut chart = ChartBuilder::on(&right)
+        .caption(tr!(lang, "表1の復旧期限", "Table 1 recovery deadlines"), title)
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d((0..deadlines.len() - 1).into_segmented(), 0..(most + 1))?;
+    let deadline_names = named(&names);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .x_labels(deadlines.len())
+        .x_label_formatter(&deadline_names)
+        .y_labels(most.min(10) + 1)
+        .x_label_style(label.clone())
+        .y_label_style(label)
+        .draw()?;
+    for (x, (_, n, c)) in deadlines.iter().enumerate() {
+        chart.draw_series(Histogram::vertical(&chart).style(c.filled()).margin(60).data(std::iter::once((x, *n))))?;
+    }
+    root.present()?;
+    Ok(())
+}
