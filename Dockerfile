@@ -5,6 +5,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY migrations migrations
+COPY assets assets
 # Cargo.toml names the benchmark; its file must exist to read the manifest.
 COPY benches benches
 RUN cargo build --release --locked

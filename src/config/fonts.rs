@@ -1,7 +1,8 @@
 //! The font the committee's chart is drawn with: `HIKESHI_CHART_FONT`, or
 //! the first of the usual Debian font files found. A font with Japanese
 //! glyphs (fonts-noto-cjk, fonts-ipafont-gothic, …) gives Japanese labels;
-//! otherwise a Latin one (fonts-dejavu-core) gives English labels.
+//! otherwise a Latin one gives English labels — and one is built in
+//! (DejaVu Sans, `assets/fonts`), so there is always a chart.
 
 use std::path::Path;
 
@@ -18,8 +19,12 @@ const JAPANESE: &[&str] = &[
 const LATIN: &[&str] =
     &["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"];
 
+/// DejaVu Sans (see `assets/fonts/LICENSE-DejaVu.txt`).
+pub const BUILT_IN: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
 /// The font's bytes (read once, kept for the process) and whether it has
-/// Japanese glyphs; `None` when no font is to be found.
+/// Japanese glyphs; `None` only when `HIKESHI_CHART_FONT` names a file
+/// that cannot be read.
 pub fn chart_font() -> Option<(&'static [u8], bool)> {
     static FONT: std::sync::OnceLock<Option<(&'static [u8], bool)>> = std::sync::OnceLock::new();
     *FONT.get_or_init(|| {
@@ -39,5 +44,5 @@ pub fn chart_font() -> Option<(&'static [u8], bool)> {
     })
 }
 
-/// What to install when no font is found.
-pub const NO_FONT: &str = "no font to draw the chart with: install fonts-dejavu-core (English labels) or fonts-noto-cjk / fonts-ipafont-gothic (Japanese labels), or set HIKESHI_CHART_FONT to a .ttf/.ttc file";
+/// What to do when `HIKESHI_CHART_FONT` cannot be read.
+pub const NO_FONT: &str = "HIKESHI_CHART_FONT names a font file that cannot be read: point it at a .ttf/.ttc file, or unset it (fonts-noto-cjk or fonts-ipafont-gothic give Japanese labels)";

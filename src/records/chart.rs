@@ -174,3 +174,21 @@ fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::er
     root.present()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With the built-in font alone (a machine with no fonts), the chart is
+    /// drawn, in English.
+    #[test]
+    fn the_built_in_font_draws_a_chart() {
+        let stats = Stats { by_month: vec![("2026-10".into(), vec![2, 1, 0, 1])], ..Default::default() };
+        let font = ChartFont { bytes: crate::config::fonts::BUILT_IN, japanese: false };
+        let png = png(&stats, Lang::Ja, &font).unwrap();
+        let picture = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_eq!(picture.dimensions(), (WIDTH, HEIGHT));
+        let colours: std::collections::HashSet<[u8; 3]> = picture.pixels().map(|p| p.0).collect();
+        assert!(colours.len() > 20 && colours.contains(&[231, 76, 60]), "{} colours", colours.len());
+    }
+}
