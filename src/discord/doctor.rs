@@ -214,6 +214,24 @@ pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: 
             ),
         )),
     }
+    // The bot's role above the committee's: Discord lets a member manage
+    // (and set overwrites for) only roles below their highest one.
+    if let Some(committee) = roles.iter().find(|r| num(&r["id"]) == role) {
+        let position = |r: &Value| r["position"].as_i64().unwrap_or(0);
+        let top = roles.iter().filter(|r| my_roles.contains(&num(&r["id"]))).map(position).max().unwrap_or(0);
+        if top > position(committee) {
+            out.push(Check::pass(tr!(lang, "ボットのロールは委員会ロールより上です", "the bot's role sits above the committee role")));
+        } else {
+            out.push(Check::fail(
+                tr!(lang, "ボットのロールが委員会ロールより下にあります", "the bot's role sits below the committee role"),
+                tr!(
+                    lang,
+                    "サーバー設定 → ロール でボットのロールを委員会ロールより上へドラッグしてください",
+                    "drag the bot's role above the committee role under Server Settings → Roles"
+                ),
+            ));
+        }
+    }
     // The places, their kinds, their privacy and the bot's permissions there.
     let history = bits::READ_MESSAGE_HISTORY;
     let post = bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS;

@@ -100,6 +100,15 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
             "メンションできません",
         ),
         (
+            "the bot's role below the committee's",
+            Box::new(|a| {
+                a.fake.set_role_position(ids::BOT_ROLE, 1);
+                None
+            }),
+            Some(ids::TOKEN),
+            "委員会ロールより下",
+        ),
+        (
             "a channel id copied wrong",
             Box::new(|a| {
                 Some(config_with(a, &format!("committee_channel_id = {}", ids::COMMITTEE_CHANNEL), "committee_channel_id = 2599"))

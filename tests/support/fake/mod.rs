@@ -241,7 +241,7 @@ impl FakeDiscord {
                 role_meta: HashMap::from([
                     (ids::GUILD, ("@everyone".to_string(), false, 0)),
                     (ids::COMMITTEE_ROLE, ("security-committee".to_string(), true, 2)),
-                    (ids::BOT_ROLE, ("hikeshi".to_string(), false, 1)),
+                    (ids::BOT_ROLE, ("hikeshi".to_string(), false, 3)),
                 ]),
                 app_flags: 1 << 18,
                 cdn: HashMap::new(),
@@ -372,6 +372,13 @@ impl FakeDiscord {
     /// The application's flags as the Developer Portal set them.
     pub fn set_app_flags(&self, flags: u64) {
         self.shared.inner.lock().unwrap().app_flags = flags;
+    }
+
+    /// Moves a role in the server's list (higher is more powerful).
+    pub fn set_role_position(&self, role: u64, position: i64) {
+        if let Some(m) = self.shared.inner.lock().unwrap().role_meta.get_mut(&role) {
+            m.2 = position;
+        }
     }
 
     /// Whether a role may be mentioned by anyone.
