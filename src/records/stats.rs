@@ -94,36 +94,58 @@ pub fn human(d: Option<Duration>) -> String {
 }
 
 /// The figures as a fixed-width table (CLI and Discord code block).
+/// The figures as a table for a terminal or a code block: labels in the
+/// organisation's language, columns aligned by display width (a Japanese
+/// character takes two columns).
 pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     use crate::tr;
-    let head = tr!(lang, "区分", "category");
-    let mut out = format!(
-        "{:<22} {:>5} {:>9} {:>9} {:>9} {:>5} {:>5}\n",
-        head,
+    use unicode_width::UnicodeWidthStr;
+    let head = vec![
+        tr!(lang, "区分", "category"),
         tr!(lang, "件数", "count"),
-        tr!(lang, "指揮まで", "command"),
-        tr!(lang, "封込まで", "contain"),
-        tr!(lang, "復旧まで", "recover"),
+        tr!(lang, "指揮者まで", "to command"),
+        tr!(lang, "封じ込めまで", "to contain"),
+        tr!(lang, "復旧まで", "to recover"),
         tr!(lang, "期限内", "met"),
-        tr!(lang, "超過", "miss")
-    );
+        tr!(lang, "超過", "missed"),
+    ];
     let line = |name: String, r: &Row| {
-        format!(
-            "{:<22} {:>5} {:>9} {:>9} {:>9} {:>5} {:>5}\n",
+        vec![
             name,
-            r.incidents,
+            r.incidents.to_string(),
             human(r.to_commander),
             human(r.to_containment),
             human(r.to_recovery),
-            r.deadlines_met,
-            r.deadlines_missed
-        )
+            r.deadlines_met.to_string(),
+            r.deadlines_missed.to_string(),
+        ]
     };
+    let mut rows = vec![head];
     for (c, r) in &s.by_category {
-        out.push_str(&line(c.id().to_string(), r));
+        rows.push(line(c.label().get(lang).to_string(), r));
     }
-    out.push_str(&line(tr!(lang, "合計", "all"), &s.all));
-    out.push_str(&line(tr!(lang, "訓練（別集計）", "drills (apart)"), &s.drills));
+    rows.push(line(tr!(lang, "合計", "all"), &s.all));
+    rows.push(line(tr!(lang, "訓練（別集計）", "drills (apart)"), &s.drills));
+    let widths: Vec<usize> = (0..rows[0].len()).map(|k| rows.iter().map(|r| r[k].width()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(k, (cell, w))| {
+                let pad = " ".repeat(w - cell.width());
+                // The name column to the left, figures to the right.
+                if k == 0 {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out.push_str(&cells.join("  "));
+        out.push('\n');
+    }
     out
 }
 
@@ -157,5 +179,44 @@ mod tests {
         assert_eq!(s.by_category.iter().find(|(c, _)| *c == Category::Breach).unwrap().1.incidents, 2);
         assert_eq!(human(Some(Duration::minutes(65))), "1h05m");
         assert_eq!(human(Some(Duration::hours(49))), "2d01h");
+    }
+
+    /// Every line of the table is as wide on screen as the others, in
+    /// Japanese (wide characters) and in English, and the labels are the
+    /// organisation's.
+    #[test]
+    fn the_table_lines_up_in_japanese_and_english() {
+        use unicode_width::UnicodeWidthStr;
+        let mut s = compute(&[], Utc::now(), chrono_tz::Asia::Tokyo);
+        s.all.to_commander = Some(Duration::minutes(75));
+        for lang in [crate::domain::Lang::Ja, crate::domain::Lang::En] {
+            let t = table(&s, lang);
+            let widths: Vec<usize> = t.lines().map(|l| l.width()).collect();
+            assert!(widths.windows(2).all(|w| w[0] == w[1]), "{lang:?}:\n{t}\n{widths:?}");
+        }
+        // In Japanese (no spaces inside a label) each figure column ends at
+        // the same display column on every line.
+        let ends = |l: &str| {
+            let (mut col, mut out, mut in_word) = (0, vec![], false);
+            for ch in l.chars() {
+                let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+                if ch == ' ' && in_word {
+                    out.push(col);
+                }
+                in_word = ch != ' ';
+                col += w;
+            }
+            out.push(col);
+            out
+        };
+        let ja = table(&s, crate::domain::Lang::Ja);
+        let first = ends(ja.lines().next().unwrap());
+        assert_eq!(first.len(), 7, "{ja}");
+        for l in ja.lines() {
+            assert_eq!(ends(l)[1..], first[1..], "{ja}");
+        }
+        let ja = table(&s, crate::domain::Lang::Ja);
+        assert!(ja.contains("セキュリティ侵害") && ja.contains("指揮者まで") && !ja.contains("breach"), "{ja}");
+        assert!(table(&s, crate::domain::Lang::En).contains("Security breach"));
     }
 }
