@@ -231,8 +231,8 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     }
     out.push_str(&format!("\n{}\n\n", md_text(&i.description)));
     out.push_str(&tr!(lang, "## 経緯\n\n", "## Timeline\n\n"));
-    for e in &r.events {
-        out.push_str(&format!("- {} `{}` {} {}\n", local(crate::clock::from_ms(e.at_ms), tz), e.kind, e.actor, md_text(&e.payload)));
+    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz) {
+        out.push_str(&format!("- {at} {}\n", md_text(&sentence)));
     }
     out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
     let lessons = serde_json::to_string_pretty(&v["lessons"]).unwrap_or_default();
@@ -256,6 +256,19 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
         out.push('\n');
     }
     out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, settings));
+    // The raw events, for the auditor (`hikeshi verify` checks the chain).
+    out.push_str(&tr!(lang, "\n## 付録: イベントの記録（監査用）\n\n", "\n## Appendix: the event log (for the auditor)\n\n"));
+    for e in &r.events {
+        let hash = if e.hash.is_empty() { String::new() } else { format!(" `{}`", &e.hash) };
+        out.push_str(&format!(
+            "- {} {} `{}` {} {}{hash}\n",
+            e.seq,
+            local(crate::clock::from_ms(e.at_ms), tz),
+            e.kind,
+            e.actor,
+            md_text(&e.payload)
+        ));
+    }
     out
 }
 
@@ -345,13 +358,8 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
     }
     body.push_str("</ul>");
     body.push_str(&format!("<h2>{}</h2><ol class=\"timeline\">", esc(&tr!(lang, "経緯", "Timeline"))));
-    for e in &r.events {
-        body.push_str(&format!(
-            "<li><time>{}</time> <code>{}</code> {}</li>",
-            esc(&local(crate::clock::from_ms(e.at_ms), tz)),
-            esc(&e.kind),
-            esc(&e.actor)
-        ));
+    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz) {
+        body.push_str(&format!("<li><time>{}</time> {}</li>", esc(&at), esc(&sentence)));
     }
     body.push_str("</ol>");
     body.push_str(&format!("<h2>{}</h2>", esc(&tr!(lang, "会話記録", "Transcript"))));
@@ -381,6 +389,22 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
         }
         body.push_str("</div>");
     }
+    // The raw events, for the auditor.
+    body.push_str(&format!(
+        "<h2>{}</h2><table class=\"events\">",
+        esc(&tr!(lang, "付録: イベントの記録（監査用）", "Appendix: the event log (for the auditor)"))
+    ));
+    for e in &r.events {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+            e.seq,
+            esc(&local(crate::clock::from_ms(e.at_ms), tz)),
+            esc(&e.kind),
+            esc(&e.actor),
+            esc(&e.hash)
+        ));
+    }
+    body.push_str("</table>");
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{STYLE}</style></head><body>{body}<footer>hikeshi · {}</footer></body></html>",
         lang.code(),

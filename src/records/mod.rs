@@ -14,6 +14,7 @@ mod board;
 pub mod chart;
 pub mod export;
 pub mod stats;
+pub mod timeline;
 
 pub use board::board_report_markdown;
 

@@ -72,6 +72,16 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     assert!(md.status.success(), "{}", String::from_utf8_lossy(&md.stderr));
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains(&format!("# {} ", i.number)) && md.contains("端末を隔離した") && md.contains("画面の写真です"), "{md}");
+    // The timeline in words; the raw events in the appendix, with hashes.
+    let timeline = md.split("## 経緯").nth(1).and_then(|t| t.split("\n## ").next()).expect("a timeline");
+    assert!(timeline.contains(&format!("{} が指揮を執る", ids::BOB)), "{timeline}");
+    assert!(timeline.contains("§4.3 の記録"), "{timeline}");
+    assert!(
+        !timeline.contains("transcript_recorded") && !timeline.contains("画面の写真です"),
+        "messages are in the transcript: {timeline}"
+    );
+    let appendix = md.split("## 付録: イベントの記録（監査用）").nth(1).expect("an appendix");
+    assert!(appendix.contains("transcript_recorded") && appendix.contains("`command_taken`"), "{appendix}");
     let html = String::from_utf8(cli("html").stdout).unwrap();
     // `HIKESHI_EXPORT_SAMPLE=/tmp/x.html` keeps the page for a look in a browser.
     if let Some(path) = std::env::var_os("HIKESHI_EXPORT_SAMPLE") {

@@ -1,0 +1,168 @@
+//! The incident's timeline in words, in the organisation's language: what
+//! happened, one sentence an event, for a reader of the record (a board
+//! member, an auditor). Transcript messages belong to the transcript, and
+//! the bookkeeping of delivery (channel made, card posted) to the raw
+//! events the appendix and the JSON export keep with their hashes.
+
+use crate::domain::event::{EventPayload, EventRecord};
+use crate::domain::lessons::BoardQuestion;
+use crate::domain::Lang;
+use crate::tr;
+use chrono_tz::Tz;
+
+/// `(local time, sentence)` for each event worth a sentence, in order.
+pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let payload = e.payload().ok()?;
+            let who = actor(&e.actor, lang);
+            let text = sentence(&payload, &who, lang)?;
+            let at = crate::clock::from_ms(e.at_ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+            Some((at, text))
+        })
+        .collect()
+}
+
+/// `user:123` as `<@123>`-free text: the id (names come with #16's item 1),
+/// the system as hikeshi.
+fn actor(actor: &str, lang: Lang) -> String {
+    match actor.strip_prefix("user:") {
+        Some("0") => tr!(lang, "（匿名の報告者）", "(the confidential reporter)"),
+        Some(id) => id.to_string(),
+        None => "hikeshi".to_string(),
+    }
+}
+
+fn yes_no(yes: bool, lang: Lang) -> String {
+    if yes {
+        tr!(lang, "該当", "yes")
+    } else {
+        tr!(lang, "非該当", "no")
+    }
+}
+
+fn sentence(p: &EventPayload, who: &str, lang: Lang) -> Option<String> {
+    use EventPayload::*;
+    let phase = |p: &crate::domain::Phase| p.label().get(lang).to_string();
+    Some(match p {
+        Reported { number, title } => tr!(lang, "{who} が {number}「{title}」を報告", "{who} reported {number} “{title}”"),
+        HeldForTriage => {
+            tr!(lang, "報告が多すぎるため委員会の確認待ちとして保留", "held for the committee's triage (too many reports at once)")
+        }
+        Released => tr!(lang, "{who} が保留中の報告の対応チャンネルを開く", "{who} opened the held report's channel"),
+        CommandTaken { commander } => tr!(lang, "{commander} が指揮を執る", "{commander} took command"),
+        CommanderAppointed { commander } => tr!(lang, "{who} が {commander} を指揮者に任命", "{who} appointed {commander} as commander"),
+        CommandHandedOver { from, to } => tr!(lang, "指揮を {from} から {to} へ引き継ぎ", "command handed from {from} to {to}"),
+        PhaseAdvanced { from, to, skipped } => {
+            let (from, to, n) = (phase(from), phase(to), skipped.len());
+            if n == 0 {
+                tr!(lang, "{from} → {to}", "{from} → {to}")
+            } else {
+                tr!(lang, "{from} → {to}（未実施 {n} 件）", "{from} → {to} ({n} item(s) skipped)")
+            }
+        }
+        LogEntryAdded { kind, .. } => {
+            let kind = kind.label().get(lang).to_string();
+            tr!(lang, "{who} が §4.3 の記録「{kind}」を追加", "{who} logged a §4.3 entry: {kind}")
+        }
+        ResponderAdded { user } => tr!(lang, "{who} が {user} を対応メンバーに追加", "{who} added {user} to the response"),
+        ResponderRemoved { user } => tr!(lang, "{who} が {user} を対応メンバーから外す", "{who} removed {user} from the response"),
+        MarkedDuplicate { .. } => tr!(lang, "{who} が重複として終了", "{who} closed it as a duplicate"),
+        ReportMerged { confidential: true, .. } => tr!(lang, "匿名の報告 1 件を統合", "a confidential report was merged in"),
+        ReportMerged { .. } => tr!(lang, "同じ事象の報告 1 件を統合", "a report of the same thing was merged in"),
+        Dismissed { reason } => {
+            tr!(lang, "{who} がインシデントではないとして終了（理由: {reason}）", "{who} closed it as not an incident (reason: {reason})")
+        }
+        Archived { .. } => tr!(lang, "チャンネルをアーカイブ（閲覧のみ）", "the channel was archived (read-only)"),
+        ChecklistTicked { phase: ph, item, done } => {
+            let (ph, n) = (phase(ph), item + 1);
+            if *done {
+                tr!(lang, "{who} が {ph} のチェック項目 {n} を完了", "{who} ticked {ph} item {n}")
+            } else {
+                tr!(lang, "{who} が {ph} のチェック項目 {n} を戻す", "{who} unticked {ph} item {n}")
+            }
+        }
+        PlanRecorded => tr!(lang, "{who} が再発防止計画を記録", "{who} recorded the prevention plan"),
+        BoardAnswered { question, yes } => {
+            let q = match question {
+                BoardQuestion::VictimOfOutsideBreach => tr!(lang, "社外第三者による侵害の被害", "a victim of an outside breach"),
+                BoardQuestion::HarmedOutsiders => tr!(lang, "社外への加害", "harm to outsiders"),
+            };
+            let a = yes_no(*yes, lang);
+            tr!(lang, "取締役会報告: {q} = {a}", "board report: {q} = {a}")
+        }
+        Waived { item, reason } => {
+            let item = crate::domain::refusal::lesson_item(*item, lang);
+            tr!(lang, "{who} が「{item}」を免除（理由: {reason}）", "{who} waived {item} (reason: {reason})")
+        }
+        NoteAdded { .. } => tr!(lang, "{who} が改善メモを記録", "{who} added an improvement note"),
+        InfoAdded => tr!(lang, "匿名の報告者が情報を追加", "the confidential reporter added information"),
+        AppiAnswered { question, yes } => {
+            let (q, a) = (format!("{question:?}"), yes_no(*yes, lang));
+            tr!(lang, "個人情報保護法の質問 {q} = {a}", "personal-data question {q} = {a}")
+        }
+        AppiFiled { stage } => tr!(lang, "個人情報保護委員会への報告（{stage:?}）を提出", "the report to the PPC ({stage:?}) was filed"),
+        Reminded { key } => tr!(lang, "リマインド（{key}）", "reminder ({key})"),
+        DrillStarted { playbook } => tr!(lang, "{who} が訓練を開始（{playbook}）", "{who} started a drill ({playbook})"),
+        PublicTitleSet { title } => tr!(lang, "{who} が周知用の名前を「{title}」に", "{who} named it “{title}” for all members"),
+        ThreadOpened { name, .. } => tr!(lang, "スレッド「{name}」が始まる", "thread “{name}” started"),
+        ThreadRenamed { name, .. } => tr!(lang, "スレッドの名前を「{name}」に変更", "a thread was renamed “{name}”"),
+        AttachmentKept { name, size, .. } => tr!(lang, "証拠ファイル {name}（{size} B）を保存", "evidence file {name} ({size} B) kept"),
+        AttachmentNotKept { name, reason, .. } => tr!(lang, "ファイル {name} は保存されず（{reason}）", "file {name} not kept ({reason})"),
+        // Delivery's bookkeeping, the transcript's own lines, reads and the
+        // committee's schedule: in the transcript, the appendix and the JSON.
+        ChannelCreated { .. }
+        | CardPosted { .. }
+        | TranscriptRecorded { .. }
+        | TranscriptDeleted { .. }
+        | AnnouncementRead { .. }
+        | ReminderFired { .. }
+        | ReminderAcknowledged { .. }
+        | ReminderEscalated { .. }
+        | RequestMade { .. }
+        | RequestDecided { .. }
+        | ReviewConcluded { .. } => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::{chain_hash, GENESIS_HASH};
+    use crate::domain::{MessageId, Phase, UserId};
+
+    fn record(seq: i64, actor: &str, p: &EventPayload) -> EventRecord {
+        let payload = serde_json::to_string(p).unwrap();
+        let hash = chain_hash(GENESIS_HASH, seq, Some(1), actor, 0, p.kind(), &payload);
+        EventRecord {
+            seq,
+            incident: Some(1),
+            actor: actor.into(),
+            at_ms: 1_790_000_000_000,
+            kind: p.kind().into(),
+            payload,
+            prev_hash: GENESIS_HASH.into(),
+            hash,
+        }
+    }
+
+    #[test]
+    fn the_timeline_reads_as_sentences_and_leaves_bookkeeping_out() {
+        let events = [
+            record(1, "user:7", &EventPayload::PhaseAdvanced { from: Phase::Analysis, to: Phase::Containment, skipped: vec![0, 1, 2] }),
+            record(2, "system", &EventPayload::TranscriptRecorded { message: MessageId(1), version: 1, digest: "x".into() }),
+            record(3, "user:7", &EventPayload::BoardAnswered { question: BoardQuestion::VictimOfOutsideBreach, yes: true }),
+            record(4, "user:7", &EventPayload::CommanderAppointed { commander: UserId(9) }),
+            record(5, "user:0", &EventPayload::InfoAdded),
+        ];
+        let ja: Vec<String> = sentences(&events, Lang::Ja, chrono_tz::Asia::Tokyo).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(ja.len(), 4, "the transcript line is not in the timeline: {ja:?}");
+        assert_eq!(ja[0], "分析 → 封じ込め（未実施 3 件）");
+        assert_eq!(ja[1], "取締役会報告: 社外第三者による侵害の被害 = 該当");
+        assert_eq!(ja[2], "7 が 9 を指揮者に任命");
+        let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo);
+        assert_eq!(en[1].1, "board report: a victim of an outside breach = yes");
+        assert!(en[0].0.starts_with("2026-"), "{}", en[0].0);
+    }
+}
