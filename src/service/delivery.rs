@@ -104,10 +104,7 @@ impl Hikeshi {
     pub async fn revive_outbox(&self, id: i64) -> Result<bool, ServiceError> {
         let revived = self.store.revive(id, self.clock.now()).await?;
         if revived {
-            // The committee's list of dead items follows.
-            let mut tx = self.store.begin().await?;
-            tx.enqueue(&Effect::ReportDeadItems, self.clock.now()).await?;
-            tx.commit().await?;
+            self.refresh_dead_items().await?;
         }
         Ok(revived)
     }
@@ -116,11 +113,16 @@ impl Hikeshi {
     pub async fn drop_outbox(&self, id: i64) -> Result<bool, ServiceError> {
         let dropped = self.store.drop_item(id, self.clock.now()).await?;
         if dropped {
-            let mut tx = self.store.begin().await?;
-            tx.enqueue(&Effect::ReportDeadItems, self.clock.now()).await?;
-            tx.commit().await?;
+            self.refresh_dead_items().await?;
         }
         Ok(dropped)
+    }
+
+    /// The committee's message about dead items follows an operator's act.
+    async fn refresh_dead_items(&self) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        tx.enqueue(&Effect::ReportDeadItems, self.clock.now()).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Where the committee's message about dead items was posted.

@@ -281,14 +281,15 @@ async fn a_transcript_over_the_upload_limit_is_compressed_and_split() {
     assert_eq!(app.fake.channel(channel).unwrap()["parent_id"], crate::support::fake::snowflake(ids::ARCHIVE_CATEGORY));
 }
 
-/// The edits of the reply to the interaction with `token`.
-fn reply_edits(app: &TestApp, token: &str) -> Vec<String> {
-    app.fake
-        .calls("PATCH", "/webhooks/*/*/messages/@original")
-        .into_iter()
-        .filter(|r| r.path.contains(token))
-        .map(|r| r.body["content"].as_str().unwrap_or("").to_string())
-        .collect()
+use crate::resilience::edits_of as reply_edits;
+
+/// A fresh PostgreSQL database the bots reach through a relay the test
+/// can cut (the test's own view does not); `None` without PostgreSQL.
+async fn behind_a_relay(test: &str) -> Option<(TestApp, crate::support::outage::Outage)> {
+    let mut app = TestApp::without_bot_on_postgres(test).await?;
+    let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
+    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
+    Some((app, outage))
 }
 
 /// A report submitted while PostgreSQL (through the relay) is down, up to
@@ -317,14 +318,10 @@ async fn report_while_down(app: &TestApp) -> String {
 #[tokio::test]
 #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
 async fn a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_the_restart() {
-    use crate::support::outage::Outage;
-    let Some(mut app) =
-        TestApp::without_bot_on_postgres("a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_the_restart").await
-    else {
+    let test = "a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_the_restart";
+    let Some((mut app, outage)) = behind_a_relay(test).await else {
         return;
     };
-    let outage = Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
-    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
     app.start_bot().await;
     outage.down();
     let token = report_while_down(&app).await;
@@ -353,13 +350,9 @@ async fn a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_
 #[tokio::test]
 #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
 async fn a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one() {
-    use crate::support::outage::Outage;
-    let Some(mut app) = TestApp::without_bot_on_postgres("a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one").await
-    else {
+    let Some((app, outage)) = behind_a_relay("a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one").await else {
         return;
     };
-    let outage = Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
-    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
     let bot = app.start_process("hikeshi=info").await;
     outage.down();
     report_while_down(&app).await;

@@ -285,7 +285,7 @@ async fn two_processes_on_one_postgres_database_never_deliver_twice() {
 
 /// The texts the bot edited into the answer of the interaction with this
 /// token (a deferred answer, and the link or result edited in later).
-fn edits_of(app: &TestApp, token: &str) -> Vec<String> {
+pub(crate) fn edits_of(app: &TestApp, token: &str) -> Vec<String> {
     app.fake
         .calls("PATCH", "/webhooks/*/*/messages/@original")
         .into_iter()
