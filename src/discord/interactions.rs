@@ -27,6 +27,18 @@ pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
             return;
         }
     }
+    // Records name people as they were seen when they acted.
+    let who = match &interaction {
+        Interaction::Command(c) => Some((&c.user, c.member.as_deref())),
+        Interaction::Component(c) => Some((&c.user, c.member.as_ref())),
+        Interaction::Modal(m) => Some((&m.user, m.member.as_ref())),
+        _ => None,
+    };
+    if let Some((user, member)) = who {
+        let name = member.and_then(|m| m.nick.clone()).or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone());
+        let (app, id) = (ctx.app.clone(), crate::domain::UserId(user.id.get()));
+        tokio::spawn(async move { app.saw_person(id, &name).await });
+    }
     let result = match interaction {
         Interaction::Command(cmd) => command(ctx, discord, cmd).await,
         Interaction::Component(c) => component(ctx, discord, c).await,

@@ -28,9 +28,70 @@ pub struct Record {
     /// Files posted, kept as evidence (their bytes are written beside the
     /// document by `hikeshi export --output DIR`).
     pub attachments: Vec<crate::domain::records::Attachment>,
+    /// Display names as seen: `(user, since, name)`, oldest first.
+    pub people: Vec<(UserId, DateTime<Utc>, String)>,
 }
 
 impl Record {
+    /// A member as the record names them: `name (id)` with the name they
+    /// had at `at` (or the first one seen), the id alone when none was seen.
+    pub fn name_at(&self, user: UserId, at: DateTime<Utc>) -> String {
+        if user.0 == 0 {
+            return "0".into();
+        }
+        let seen: Vec<&(UserId, DateTime<Utc>, String)> = self.people.iter().filter(|(u, _, _)| *u == user).collect();
+        match seen.iter().rev().find(|(_, since, _)| *since <= at).or(seen.first()) {
+            Some((_, _, name)) => format!("{name} ({user})"),
+            None => user.to_string(),
+        }
+    }
+
+    /// A person's text with its mention markup named: `<@id>` as `@name`,
+    /// `<@&id>` as `@role`, `<#id>` as `#channel` — no raw markup in a
+    /// document people read.
+    pub fn named_mentions(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find('<') {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            let parsed = tail.find('>').and_then(|end| {
+                let inner = &tail[1..end];
+                let (kind, digits) = if let Some(d) = inner.strip_prefix("@&") {
+                    ('&', d)
+                } else if let Some(d) = inner.strip_prefix("@!").or_else(|| inner.strip_prefix('@')) {
+                    ('@', d)
+                } else if let Some(d) = inner.strip_prefix('#') {
+                    ('#', d)
+                } else {
+                    return None;
+                };
+                let id: u64 = digits.parse().ok()?;
+                let shown = match kind {
+                    '@' => {
+                        let name = self.name_at(UserId(id), self.incident.reported_at);
+                        format!("@{}", name.split(" (").next().unwrap_or(&name))
+                    }
+                    '&' => "@role".to_string(),
+                    _ => "#channel".to_string(),
+                };
+                Some((shown, end + 1))
+            });
+            match parsed {
+                Some((shown, len)) => {
+                    out.push_str(&shown);
+                    rest = &tail[len..];
+                }
+                None => {
+                    out.push('<');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// For readers outside the committee: every confidential reporter's id
     /// (this report's, and those of reports merged into it) becomes 0
     /// wherever it stands. The event hashes go too: they cover the actor,
@@ -42,6 +103,7 @@ impl Record {
             return;
         }
         self.redacted = true;
+        self.people.retain(|(u, _, _)| !hidden.contains(u));
         if self.incident.confidential {
             self.incident.reporter = UserId(0);
         }
@@ -203,6 +265,7 @@ pub fn to_json(r: &Record) -> Value {
             v
         }).collect::<Vec<_>>(),
         "threads": threads,
+        "people": r.people.iter().map(|(u, since, name)| json!({"user": id(u), "since": t(*since), "name": name})).collect::<Vec<_>>(),
         "attachments": attachments,
         "transcript": transcript,
         "announcement_reads": r.readers.iter().map(|(u, at)| json!({"user": id(*u), "at": t(*at)})).collect::<Vec<_>>(),
@@ -221,17 +284,18 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     out.push_str(&format!("# {} {}\n\n| | |\n|---|---|\n", i.number, md_text(&i.title)));
     out.push_str(&row(tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()));
     out.push_str(&row(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()));
-    out.push_str(&row(tr!(lang, "報告者", "Reporter"), i.reporter.to_string()));
+    let at = i.reported_at;
+    out.push_str(&row(tr!(lang, "報告者", "Reporter"), r.name_at(i.reporter, at)));
     out.push_str(&row(tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)));
-    out.push_str(&row(tr!(lang, "指揮者", "Commander"), i.commander.map(|c| c.to_string()).unwrap_or_default()));
+    out.push_str(&row(tr!(lang, "指揮者", "Commander"), i.commander.map(|c| r.name_at(c, at)).unwrap_or_default()));
     out.push_str(&row(tr!(lang, "プレイブック", "Playbook"), i.playbook.as_ref().map(|p| p.0.clone()).unwrap_or_default()));
     out.push_str(&row(tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())));
     if r.redacted {
         out.push_str(&format!("\n> {}\n", redaction_note(lang)));
     }
-    out.push_str(&format!("\n{}\n\n", md_text(&i.description)));
+    out.push_str(&format!("\n{}\n\n", md_text(&r.named_mentions(&i.description))));
     out.push_str(&tr!(lang, "## 経緯\n\n", "## Timeline\n\n"));
-    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz) {
+    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) {
         out.push_str(&format!("- {at} {}\n", md_text(&sentence)));
     }
     out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
@@ -255,7 +319,7 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, settings));
+    out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, &|t| r.named_mentions(t), settings));
     // The raw events, for the auditor (`hikeshi verify` checks the chain).
     out.push_str(&tr!(lang, "\n## 付録: イベントの記録（監査用）\n\n", "\n## Appendix: the event log (for the auditor)\n\n"));
     for e in &r.events {
@@ -326,10 +390,10 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
     let rows = [
         (tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()),
         (tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()),
-        (tr!(lang, "報告者", "Reporter"), i.reporter.to_string()),
+        (tr!(lang, "報告者", "Reporter"), r.name_at(i.reporter, i.reported_at)),
         (tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)),
         (tr!(lang, "報告", "Reported"), local(i.reported_at, tz)),
-        (tr!(lang, "指揮者", "Commander"), i.commander.map(|c| c.to_string()).unwrap_or_else(|| "—".into())),
+        (tr!(lang, "指揮者", "Commander"), i.commander.map(|c| r.name_at(c, i.reported_at)).unwrap_or_else(|| "—".into())),
         (tr!(lang, "影響を受けるシステム", "Affected systems"), i.affected.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")),
         (tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())),
     ];
@@ -341,7 +405,7 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
     if r.redacted {
         body.push_str(&format!("<p class=\"redacted\">{}</p>", esc(&redaction_note(lang))));
     }
-    body.push_str(&format!("<p class=\"description\">{}</p>", esc(&i.description)));
+    body.push_str(&format!("<p class=\"description\">{}</p>", esc(&r.named_mentions(&i.description))));
     if let Some(p) = &i.lessons.plan {
         body.push_str(&format!(
             "<h2>{}</h2><h3>{}</h3><p>{}</p><h3>{}</h3><p>{}</p>",
@@ -354,11 +418,17 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
     }
     body.push_str(&format!("<h2>{}</h2><ul class=\"log\">", esc(&tr!(lang, "§4.3 記録", "§4.3 log entries"))));
     for e in &r.entries {
-        body.push_str(&format!("<li><b>{}</b> {} — {}</li>", esc(e.kind.label().get(lang)), esc(&local(e.at, tz)), esc(&e.body)));
+        body.push_str(&format!(
+            "<li><b>{}</b> {} — {} — {}</li>",
+            esc(e.kind.label().get(lang)),
+            esc(&local(e.at, tz)),
+            esc(&r.name_at(e.author, e.at)),
+            esc(&r.named_mentions(&e.body))
+        ));
     }
     body.push_str("</ul>");
     body.push_str(&format!("<h2>{}</h2><ol class=\"timeline\">", esc(&tr!(lang, "経緯", "Timeline"))));
-    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz) {
+    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) {
         body.push_str(&format!("<li><time>{}</time> {}</li>", esc(&at), esc(&sentence)));
     }
     body.push_str("</ol>");
@@ -379,7 +449,7 @@ pub fn to_html(r: &Record, settings: &Settings) -> String {
         body.push_str(&format!(
             "<div class=\"{class}\"><div class=\"meta\">{}</div><div>{}</div>",
             esc(&meta),
-            esc(&l.msg.content).replace('\n', "<br>")
+            esc(&r.named_mentions(&l.msg.content)).replace('\n', "<br>")
         ));
         for (name, _) in &l.msg.attachments {
             body.push_str(&format!(

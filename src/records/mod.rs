@@ -67,6 +67,7 @@ pub fn transcript_markdown(
     lines: &[TranscriptLine],
     entries: &[LogEntry],
     threads: &[(crate::domain::ChannelId, String)],
+    names: &dyn Fn(&str) -> String,
     settings: &Settings,
 ) -> String {
     let lang = settings.organisation.lang;
@@ -107,7 +108,7 @@ pub fn transcript_markdown(
             head.push_str(&tr!(lang, " — {r} への返信", " — reply to {r}"));
         }
         out.push_str(&format!("{head}\n\n"));
-        for line in m.content.lines() {
+        for line in names(&m.content).lines() {
             out.push_str(&format!("> {}\n", md_text(line)));
         }
         for (name, url) in &m.attachments {
@@ -120,7 +121,7 @@ pub fn transcript_markdown(
     out.push_str(&tr!(lang, "## §4.3 記録\n\n", "## §4.3 log entries\n\n"));
     for e in entries {
         let kind = e.kind.label().get(lang).to_string();
-        out.push_str(&format!("### {kind} — {} ({})\n\n{}\n\n", local(e.at, tz), e.author, md_text(&e.body)));
+        out.push_str(&format!("### {kind} — {} ({})\n\n{}\n\n", local(e.at, tz), e.author, md_text(&names(&e.body))));
     }
     out
 }

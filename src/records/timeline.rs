@@ -6,31 +6,36 @@
 
 use crate::domain::event::{EventPayload, EventRecord};
 use crate::domain::lessons::BoardQuestion;
-use crate::domain::Lang;
+use crate::domain::{Lang, UserId};
 use crate::tr;
 use chrono_tz::Tz;
 
+/// Names a member as seen at a moment: `name (id)`, or the id alone.
+pub type Names<'a> = &'a dyn Fn(UserId, chrono::DateTime<chrono::Utc>) -> String;
+
 /// `(local time, sentence)` for each event worth a sentence, in order.
-pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz) -> Vec<(String, String)> {
+pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz, names: Names<'_>) -> Vec<(String, String)> {
     events
         .iter()
         .filter_map(|e| {
             let payload = e.payload().ok()?;
-            let who = actor(&e.actor, lang);
-            let text = sentence(&payload, &who, lang)?;
+            let at = crate::clock::from_ms(e.at_ms);
+            let name = |u: UserId| names(u, at);
+            let who = actor(&e.actor, lang, &name);
+            let text = sentence(&payload, &who, lang, &name)?;
             let at = crate::clock::from_ms(e.at_ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
             Some((at, text))
         })
         .collect()
 }
 
-/// `user:123` as `<@123>`-free text: the id (names come with #16's item 1),
-/// the system as hikeshi.
-fn actor(actor: &str, lang: Lang) -> String {
-    match actor.strip_prefix("user:") {
-        Some("0") => tr!(lang, "（匿名の報告者）", "(the confidential reporter)"),
-        Some(id) => id.to_string(),
-        None => "hikeshi".to_string(),
+/// `user:123` as the member's name, the confidential reporter (redacted to
+/// 0) as such, the system as hikeshi.
+fn actor(actor: &str, lang: Lang, name: &dyn Fn(UserId) -> String) -> String {
+    match actor.strip_prefix("user:").map(|id| id.parse::<u64>()) {
+        Some(Ok(0)) => tr!(lang, "（匿名の報告者）", "(the confidential reporter)"),
+        Some(Ok(id)) => name(UserId(id)),
+        _ => "hikeshi".to_string(),
     }
 }
 
@@ -42,7 +47,7 @@ fn yes_no(yes: bool, lang: Lang) -> String {
     }
 }
 
-fn sentence(p: &EventPayload, who: &str, lang: Lang) -> Option<String> {
+fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> String) -> Option<String> {
     use EventPayload::*;
     let phase = |p: &crate::domain::Phase| p.label().get(lang).to_string();
     Some(match p {
@@ -51,9 +56,18 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang) -> Option<String> {
             tr!(lang, "報告が多すぎるため委員会の確認待ちとして保留", "held for the committee's triage (too many reports at once)")
         }
         Released => tr!(lang, "{who} が保留中の報告の対応チャンネルを開く", "{who} opened the held report's channel"),
-        CommandTaken { commander } => tr!(lang, "{commander} が指揮を執る", "{commander} took command"),
-        CommanderAppointed { commander } => tr!(lang, "{who} が {commander} を指揮者に任命", "{who} appointed {commander} as commander"),
-        CommandHandedOver { from, to } => tr!(lang, "指揮を {from} から {to} へ引き継ぎ", "command handed from {from} to {to}"),
+        CommandTaken { commander } => {
+            let commander = name(*commander);
+            tr!(lang, "{commander} が指揮を執る", "{commander} took command")
+        }
+        CommanderAppointed { commander } => {
+            let commander = name(*commander);
+            tr!(lang, "{who} が {commander} を指揮者に任命", "{who} appointed {commander} as commander")
+        }
+        CommandHandedOver { from, to } => {
+            let (from, to) = (name(*from), name(*to));
+            tr!(lang, "指揮を {from} から {to} へ引き継ぎ", "command handed from {from} to {to}")
+        }
         PhaseAdvanced { from, to, skipped } => {
             let (from, to, n) = (phase(from), phase(to), skipped.len());
             if n == 0 {
@@ -66,8 +80,14 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang) -> Option<String> {
             let kind = kind.label().get(lang).to_string();
             tr!(lang, "{who} が §4.3 の記録「{kind}」を追加", "{who} logged a §4.3 entry: {kind}")
         }
-        ResponderAdded { user } => tr!(lang, "{who} が {user} を対応メンバーに追加", "{who} added {user} to the response"),
-        ResponderRemoved { user } => tr!(lang, "{who} が {user} を対応メンバーから外す", "{who} removed {user} from the response"),
+        ResponderAdded { user } => {
+            let user = name(*user);
+            tr!(lang, "{who} が {user} を対応メンバーに追加", "{who} added {user} to the response")
+        }
+        ResponderRemoved { user } => {
+            let user = name(*user);
+            tr!(lang, "{who} が {user} を対応メンバーから外す", "{who} removed {user} from the response")
+        }
         MarkedDuplicate { .. } => tr!(lang, "{who} が重複として終了", "{who} closed it as a duplicate"),
         ReportMerged { confidential: true, .. } => tr!(lang, "匿名の報告 1 件を統合", "a confidential report was merged in"),
         ReportMerged { .. } => tr!(lang, "同じ事象の報告 1 件を統合", "a report of the same thing was merged in"),
@@ -130,7 +150,7 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang) -> Option<String> {
 mod tests {
     use super::*;
     use crate::domain::event::{chain_hash, GENESIS_HASH};
-    use crate::domain::{MessageId, Phase, UserId};
+    use crate::domain::{MessageId, Phase};
 
     fn record(seq: i64, actor: &str, p: &EventPayload) -> EventRecord {
         let payload = serde_json::to_string(p).unwrap();
@@ -156,12 +176,14 @@ mod tests {
             record(4, "user:7", &EventPayload::CommanderAppointed { commander: UserId(9) }),
             record(5, "user:0", &EventPayload::InfoAdded),
         ];
-        let ja: Vec<String> = sentences(&events, Lang::Ja, chrono_tz::Asia::Tokyo).into_iter().map(|(_, s)| s).collect();
+        let names = |u: UserId, _| if u == UserId(9) { "花子 (9)".to_string() } else { u.to_string() };
+        let ja: Vec<String> = sentences(&events, Lang::Ja, chrono_tz::Asia::Tokyo, &names).into_iter().map(|(_, s)| s).collect();
         assert_eq!(ja.len(), 4, "the transcript line is not in the timeline: {ja:?}");
         assert_eq!(ja[0], "分析 → 封じ込め（未実施 3 件）");
         assert_eq!(ja[1], "取締役会報告: 社外第三者による侵害の被害 = 該当");
-        assert_eq!(ja[2], "7 が 9 を指揮者に任命");
-        let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo);
+        assert_eq!(ja[2], "7 が 花子 (9) を指揮者に任命");
+        assert_eq!(ja[3], "匿名の報告者が情報を追加");
+        let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo, &names);
         assert_eq!(en[1].1, "board report: a victim of an outside breach = yes");
         assert!(en[0].0.starts_with("2026-"), "{}", en[0].0);
     }

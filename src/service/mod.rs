@@ -66,13 +66,15 @@ pub struct Hikeshi {
     seen: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
     /// Where reports held while the database is away are kept on disk.
     spool: Option<Arc<crate::store::spool::Spool>>,
+    /// Display names this process has kept (a write only on a change).
+    names: Arc<std::sync::Mutex<std::collections::HashMap<UserId, String>>>,
 }
 
 impl Hikeshi {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
         let reports = Arc::new(batch::Batcher::new(report::writer(store.clone(), settings.clone(), clock.clone())));
         let messages = Arc::new(batch::Batcher::new(transcript::writer(store.clone())));
-        Hikeshi { store, settings, clock, reports, messages, seen: Arc::default(), spool: None }
+        Hikeshi { store, settings, clock, reports, messages, seen: Arc::default(), spool: None, names: Arc::default() }
     }
 
     /// Keeps reports held while the database is away in `dir` (fsynced),

@@ -83,6 +83,22 @@ impl Hikeshi {
 }
 
 impl Hikeshi {
+    /// A member acted under this display name: kept (once per change, and
+    /// once per process while it stays the same) for records people read.
+    pub async fn saw_person(&self, user: UserId, name: &str) {
+        {
+            let mut known = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            if known.get(&user).map(String::as_str) == Some(name) {
+                return;
+            }
+            known.insert(user, name.to_string());
+        }
+        if let Err(e) = self.store.saw_person(user, name, self.clock.now()).await {
+            tracing::debug!(error = %e, "could not keep a member's name");
+            self.names.lock().unwrap_or_else(|e| e.into_inner()).remove(&user);
+        }
+    }
+
     /// A file posted in `channel` (an incident channel or one of its
     /// threads) is kept as evidence with its digest in the event chain, or
     /// recorded as not kept with the reason. Once per file.
@@ -244,6 +260,7 @@ impl Hikeshi {
             readers: self.store.readers(id).await?,
             threads: self.store.threads(id).await?,
             attachments: self.store.attachments(id).await?,
+            people: self.store.people().await?,
             incident,
             redacted: false,
         })

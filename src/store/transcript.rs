@@ -169,6 +169,32 @@ impl WriteTx {
 }
 
 impl Store {
+    /// A member's display name as seen at `at`; nothing when it is the name
+    /// last seen already.
+    pub async fn saw_person(&self, user: UserId, name: &str, at: DateTime<Utc>) -> Result<()> {
+        let last: Option<String> = sqlx::query_scalar("SELECT name FROM people WHERE user_id = $1 ORDER BY seen_at DESC LIMIT 1")
+            .bind(user.as_i64())
+            .fetch_optional(&self.pool)
+            .await?;
+        if last.as_deref() == Some(name) {
+            return Ok(());
+        }
+        let _turn = self.writer_turn().await;
+        sqlx::query("INSERT INTO people (user_id, seen_at, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(user.as_i64())
+            .bind(to_ms(at))
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every name seen, oldest first: `(user, since, name)`.
+    pub async fn people(&self) -> Result<Vec<(UserId, DateTime<Utc>, String)>> {
+        let rows = sqlx::query("SELECT user_id, seen_at, name FROM people ORDER BY seen_at").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((UserId::from_i64(r.try_get("user_id")?), from_ms(r.try_get("seen_at")?), r.try_get("name")?))).collect()
+    }
+
     /// Whether a posted file was already kept (or recorded as not kept).
     pub async fn attachment_known(&self, id: u64) -> Result<bool> {
         let row: Option<i64> = sqlx::query_scalar("SELECT attachment_id FROM attachments WHERE attachment_id = $1")

@@ -23,8 +23,11 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
     app.interact(payloads::modal(app.id(), Who::new(ids::BOB, i.channel.unwrap().0), &custom, &[("body", "端末を隔離した")])).await;
     app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ids::ALICE, i.channel.unwrap().0, "画面の写真です"));
-    app.eventually("the message is in the transcript", || async {
-        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.content == "画面の写真です")
+    let mention = format!("<@{}> さん、<@&{}> に共有しました", ids::BOB, ids::COMMITTEE_ROLE);
+    app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ids::ALICE, i.channel.unwrap().0, &mention));
+    app.eventually("the messages are in the transcript", || async {
+        let t = app.store.transcript(i.id).await.unwrap();
+        t.iter().any(|l| l.msg.content == "画面の写真です") && t.iter().any(|l| l.msg.content == mention)
     })
     .await;
     app.settled().await;
@@ -74,7 +77,11 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     assert!(md.contains(&format!("# {} ", i.number)) && md.contains("端末を隔離した") && md.contains("画面の写真です"), "{md}");
     // The timeline in words; the raw events in the appendix, with hashes.
     let timeline = md.split("## 経緯").nth(1).and_then(|t| t.split("\n## ").next()).expect("a timeline");
-    assert!(timeline.contains(&format!("{} が指揮を執る", ids::BOB)), "{timeline}");
+    assert!(timeline.contains(&format!("bob ({}) が指揮を執る", ids::BOB)), "names, not ids: {timeline}");
+    assert!(md.contains(&format!("| 報告者 | alice ({}) |", ids::ALICE)), "{md}");
+    // Mentions in people's text are names, never raw markup.
+    assert!(md.contains("@bob さん、@role に共有しました"), "{md}");
+    assert!(!md.contains(&format!("<@{}>", ids::BOB)) && !md.contains(&format!("\\<@{}", ids::BOB)), "{md}");
     assert!(timeline.contains("§4.3 の記録"), "{timeline}");
     assert!(
         !timeline.contains("transcript_recorded") && !timeline.contains("画面の写真です"),

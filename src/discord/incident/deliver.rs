@@ -97,7 +97,8 @@ impl DiscordEffects {
         let lines = self.app.transcript(id).await?;
         let entries = self.app.log_entries(id).await?;
         let threads = self.app.threads(id).await?;
-        let md = records::transcript_markdown(&i, &lines, &entries, &threads, s);
+        // The channel's own readers know the people: mentions stay as written.
+        let md = records::transcript_markdown(&i, &lines, &entries, &threads, &|t| t.to_string(), s);
         self.attach_transcript(item, &i, channel, md.into_bytes()).await?;
 
         let _placing = self.placing.lock().await;
