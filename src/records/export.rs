@@ -6,7 +6,7 @@ use super::{local, md_text};
 use crate::config::Settings;
 use crate::domain::event::EventRecord;
 use crate::domain::records::LogEntry;
-use crate::domain::records::{Attachment, Kept, TranscriptLine};
+use crate::domain::records::{Kept, TranscriptLine};
 use crate::domain::{Incident, RecoveryDeadline, UserId};
 use crate::tr;
 use chrono::{DateTime, Utc};
@@ -336,21 +336,6 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     out
 }
 
-/// A posted file in the HTML page: a link to the copy written beside it,
-/// with its SHA-256, or why it was not kept.
-fn evidence_html(a: Option<&Attachment>, name: &str, lang: crate::domain::Lang) -> String {
-    match a.map(|a| (a, &a.kept)) {
-        Some((a, Kept::Stored { sha256, .. })) => {
-            format!("<a href=\"{}\">{}</a> <span>{} · SHA-256 {}</span>", esc(&a.file_name()), esc(name), a.size, esc(sha256))
-        }
-        Some((_, Kept::NotKept { reason })) => {
-            let reason = esc(reason);
-            format!("{} <span>{}</span>", esc(name), tr!(lang, "保存されていません: {reason}", "not kept: {reason}"))
-        }
-        None => format!("{} <span>{}</span>", esc(name), tr!(lang, "未取得", "not fetched")),
-    }
-}
-
 /// The files to write beside an exported document: `(relative path, bytes)`.
 pub fn files(r: &Record) -> Vec<(String, &[u8])> {
     r.attachments
@@ -364,7 +349,7 @@ pub fn files(r: &Record) -> Vec<(String, &[u8])> {
 
 /// Said in every redacted export, so nobody takes a missing hash for a
 /// broken record.
-fn redaction_note(lang: crate::domain::Lang) -> String {
+pub(crate) fn redaction_note(lang: crate::domain::Lang) -> String {
     tr!(
         lang,
         "🔒 匿名の報告者は 0 と表示し、イベントのハッシュは省いています（ハッシュから報告者を割り出せるため）。完全な記録は委員会の書き出しと hikeshi verify にあります。",
@@ -372,119 +357,7 @@ fn redaction_note(lang: crate::domain::Lang) -> String {
     )
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// One self-contained page: inline style, no scripts, no remote assets.
+/// One self-contained page that prints on A4 (see `records::html`).
 pub fn to_html(r: &Record, settings: &Settings) -> String {
-    let i = &r.incident;
-    let lang = settings.organisation.lang;
-    let tz = settings.organisation.tz;
-    let mut body = String::new();
-    let title = esc(&format!("{} {}", i.number, i.title));
-    body.push_str(&format!("<h1>{title}</h1>"));
-    if i.is_drill() {
-        body.push_str("<p class=\"drill\">DRILL</p>");
-    }
-    let rows = [
-        (tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()),
-        (tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()),
-        (tr!(lang, "報告者", "Reporter"), r.name_at(i.reporter, i.reported_at)),
-        (tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)),
-        (tr!(lang, "報告", "Reported"), local(i.reported_at, tz)),
-        (tr!(lang, "指揮者", "Commander"), i.commander.map(|c| r.name_at(c, i.reported_at)).unwrap_or_else(|| "—".into())),
-        (tr!(lang, "影響を受けるシステム", "Affected systems"), i.affected.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")),
-        (tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())),
-    ];
-    body.push_str("<table>");
-    for (k, v) in rows {
-        body.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(&k), esc(&v)));
-    }
-    body.push_str("</table>");
-    if r.redacted {
-        body.push_str(&format!("<p class=\"redacted\">{}</p>", esc(&redaction_note(lang))));
-    }
-    body.push_str(&format!("<p class=\"description\">{}</p>", esc(&r.named_mentions(&i.description))));
-    if let Some(p) = &i.lessons.plan {
-        body.push_str(&format!(
-            "<h2>{}</h2><h3>{}</h3><p>{}</p><h3>{}</h3><p>{}</p>",
-            esc(&tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))")),
-            esc(&tr!(lang, "技術的対策", "Technical measures")),
-            esc(&p.technical),
-            esc(&tr!(lang, "組織的対策", "Organisational measures")),
-            esc(&p.organisational)
-        ));
-    }
-    body.push_str(&format!("<h2>{}</h2><ul class=\"log\">", esc(&tr!(lang, "§4.3 記録", "§4.3 log entries"))));
-    for e in &r.entries {
-        body.push_str(&format!(
-            "<li><b>{}</b> {} — {} — {}</li>",
-            esc(e.kind.label().get(lang)),
-            esc(&local(e.at, tz)),
-            esc(&r.name_at(e.author, e.at)),
-            esc(&r.named_mentions(&e.body))
-        ));
-    }
-    body.push_str("</ul>");
-    body.push_str(&format!("<h2>{}</h2><ol class=\"timeline\">", esc(&tr!(lang, "経緯", "Timeline"))));
-    for (at, sentence) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) {
-        body.push_str(&format!("<li><time>{}</time> {}</li>", esc(&at), esc(&sentence)));
-    }
-    body.push_str("</ol>");
-    body.push_str(&format!("<h2>{}</h2>", esc(&tr!(lang, "会話記録", "Transcript"))));
-    for l in &r.transcript {
-        let class = if l.deleted_at.is_some() { "msg deleted" } else { "msg" };
-        let mut meta = format!("{} · {}", l.msg.author_name, local(l.msg.at, tz));
-        if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) {
-            meta.push_str(&tr!(lang, " · スレッド「{name}」", " · thread “{name}”"));
-        }
-        if l.version > 1 {
-            let v = l.version;
-            meta.push_str(&tr!(lang, " · 編集 {v}版", " · edit v{v}"));
-        }
-        if l.deleted_at.is_some() {
-            meta.push_str(&tr!(lang, " · 削除済み", " · deleted"));
-        }
-        body.push_str(&format!(
-            "<div class=\"{class}\"><div class=\"meta\">{}</div><div>{}</div>",
-            esc(&meta),
-            esc(&r.named_mentions(&l.msg.content)).replace('\n', "<br>")
-        ));
-        for (name, _) in &l.msg.attachments {
-            body.push_str(&format!(
-                "<div class=\"att\">📎 {}</div>",
-                evidence_html(r.attachments.iter().find(|a| a.message == l.msg.message && a.name == *name), name, lang)
-            ));
-        }
-        body.push_str("</div>");
-    }
-    // The raw events, for the auditor.
-    body.push_str(&format!(
-        "<h2>{}</h2><table class=\"events\">",
-        esc(&tr!(lang, "付録: イベントの記録（監査用）", "Appendix: the event log (for the auditor)"))
-    ));
-    for e in &r.events {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
-            e.seq,
-            esc(&local(crate::clock::from_ms(e.at_ms), tz)),
-            esc(&e.kind),
-            esc(&e.actor),
-            esc(&e.hash)
-        ));
-    }
-    body.push_str("</table>");
-    format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{STYLE}</style></head><body>{body}<footer>hikeshi · {}</footer></body></html>",
-        lang.code(),
-        esc(&settings.organisation.name)
-    )
+    super::html::page(r, settings)
 }
-
-const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
-h1{border-bottom:3px solid #e74c3c;padding-bottom:.3rem}h2{margin-top:2rem;color:#2c3e50}table{border-collapse:collapse;width:100%}\
-th,td{border:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#f6f6f6;width:28%}\
-.description{white-space:pre-wrap;background:#fafafa;padding:.8rem;border-left:4px solid #e74c3c}.drill{display:inline-block;background:#3498db;color:#fff;padding:.1rem .6rem;border-radius:4px}\
-.msg{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .7rem;margin:.5rem 0}.msg .meta{font-size:.85em;color:#666}.deleted{opacity:.6;border-style:dashed}\
-.att{font-size:.9em}.att span{color:#888}time{color:#666;font-size:.9em}footer{margin-top:3rem;color:#999;font-size:.85em}";

@@ -13,6 +13,7 @@ pub mod audit;
 mod board;
 pub mod chart;
 pub mod export;
+mod html;
 pub mod stats;
 pub mod timeline;
 

@@ -94,8 +94,27 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     if let Some(path) = std::env::var_os("HIKESHI_EXPORT_SAMPLE") {
         std::fs::write(path, &html).unwrap();
     }
-    assert!(html.starts_with("<!doctype html>") && html.contains("<style>"));
+    assert!(html.to_ascii_lowercase().starts_with("<!doctype html>") && html.contains("<style>"));
     assert!(!html.contains("<script>"), "user text is escaped");
+    // A document: the regulation and the organisation named, a summary, the
+    // §4.3 records by kind, the plan, the board, the timeline in words, the
+    // transcript, the raw events last; it prints on A4.
+    for part in [
+        "セキュリティインシデント報告・対応規程に基づく記録",
+        "株式会社",
+        "概要",
+        "指揮者が決まるまで",
+        "業務再開に関する情報",
+        "再発防止計画",
+        "取締役会への報告",
+        "経緯",
+        "会話記録",
+        "付録: イベントの記録",
+        "@page{size:A4",
+    ] {
+        assert!(html.contains(part), "{part} missing from the page");
+    }
+    assert!(html.contains(&format!("bob ({}) が指揮を執る", ids::BOB)) && html.contains("@bob さん、@role に共有しました"));
     assert!(html.contains("&lt;script&gt;") && html.contains("身代金要求") && html.contains("端末を隔離した"));
     assert!(!html.contains("http://") || !html.contains("<link"), "no remote assets");
     let bad = cli("pdf");

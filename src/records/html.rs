@@ -1,0 +1,209 @@
+//! The incident's record as a document a board member can follow: one
+//! self-contained HTML page (inline style, no script, nothing remote) that
+//! prints on A4. Built with maud, which escapes every value by
+//! construction: a person's text can never become markup.
+
+use super::export::Record;
+use super::local;
+use crate::config::Settings;
+use crate::domain::event::EventPayload;
+use crate::domain::records::Kept;
+use crate::domain::{Lang, LogKind, Phase};
+use crate::tr;
+use chrono::{DateTime, Duration, Utc};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// When the incident entered each phase, from its recorded phase changes.
+fn entered(r: &Record, phase: Phase) -> Option<DateTime<Utc>> {
+    r.events.iter().find_map(|e| match e.payload().ok()? {
+        EventPayload::PhaseAdvanced { to, .. } if to == phase => Some(crate::clock::from_ms(e.at_ms)),
+        _ => None,
+    })
+}
+
+fn span(d: Option<Duration>, lang: Lang) -> String {
+    match d {
+        None => "—".into(),
+        Some(d) => {
+            let (h, m) = (d.num_minutes() / 60, d.num_minutes() % 60);
+            tr!(lang, "{h}時間{m}分", "{h} h {m} min")
+        }
+    }
+}
+
+fn yes_no(v: Option<bool>, lang: Lang) -> String {
+    match v {
+        Some(true) => tr!(lang, "該当", "yes"),
+        Some(false) => tr!(lang, "非該当", "no"),
+        None => tr!(lang, "未回答", "not answered"),
+    }
+}
+
+/// A posted file: a link to the copy written beside the page, with its
+/// SHA-256, or why it was not kept.
+fn evidence(r: &Record, message: crate::domain::MessageId, name: &str, lang: Lang) -> Markup {
+    let a = r.attachments.iter().find(|a| a.message == message && a.name == name);
+    html! {
+        @match a.map(|a| (a, &a.kept)) {
+            Some((a, Kept::Stored { sha256, .. })) => {
+                a href=(a.file_name()) { (name) } " " span { (a.size) " B · SHA-256 " (sha256) }
+            }
+            Some((_, Kept::NotKept { reason })) => {
+                (name) " " span { (tr!(lang, "保存されていません: ", "not kept: ")) (reason) }
+            }
+            None => { (name) " " span { (tr!(lang, "未取得", "not fetched")) } }
+        }
+    }
+}
+
+/// The page.
+pub fn page(r: &Record, settings: &Settings) -> String {
+    let i = &r.incident;
+    let lang = settings.organisation.lang;
+    let tz = settings.organisation.tz;
+    let title = format!("{} {}", i.number, i.title);
+    let since = |t: Option<DateTime<Utc>>| t.map(|t| t - i.reported_at);
+    let recovered = entered(r, Phase::Lessons);
+    let deadline = match (i.deadline.at(), recovered) {
+        (None, _) => tr!(lang, "期限なし（停止してもよいシステム）", "none (systems that may stop)"),
+        (Some(d), Some(done)) if done <= d => tr!(lang, "期限内に復旧", "met"),
+        (Some(_), Some(_)) => tr!(lang, "期限を超過して復旧", "missed"),
+        (Some(d), None) if Utc::now() > d => tr!(lang, "期限超過（未復旧）", "missed (not yet recovered)"),
+        (Some(_), None) => tr!(lang, "未復旧（期限前）", "not yet recovered (before the deadline)"),
+    };
+    let systems = i
+        .affected
+        .iter()
+        .map(|a| match a.priority {
+            Some(p) => {
+                let (name, level) = (&a.name, p.level());
+                tr!(lang, "{name}（優先度{level}）", "{name} (priority {level})")
+            }
+            None => a.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let summary: Vec<(String, String)> = vec![
+        (
+            tr!(lang, "区分", "Category"),
+            format!("{}{}", i.category.label().get(lang), i.kind.map(|k| format!(" / {}", k.label().get(lang))).unwrap_or_default()),
+        ),
+        (tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string()),
+        (tr!(lang, "報告者", "Reporter"), r.name_at(i.reporter, i.reported_at)),
+        (tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)),
+        (tr!(lang, "報告", "Reported"), local(i.reported_at, tz)),
+        (
+            tr!(lang, "影響を受けるシステムと優先度（表1）", "Affected systems and priorities (Table 1)"),
+            if systems.is_empty() { "—".into() } else { systems },
+        ),
+        (
+            tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"),
+            match i.deadline.at() {
+                Some(d) => format!("{} — {deadline}", local(d, tz)),
+                None => deadline,
+            },
+        ),
+        (tr!(lang, "指揮者", "Commander"), i.commander.map(|c| r.name_at(c, i.reported_at)).unwrap_or_else(|| "—".into())),
+        (tr!(lang, "指揮者が決まるまで", "Time to a commander"), span(since(i.commander_since), lang)),
+        (tr!(lang, "封じ込めまで", "Time to containment"), span(since(entered(r, Phase::Containment)), lang)),
+        (tr!(lang, "復旧まで", "Time to recovery"), span(since(recovered), lang)),
+    ];
+    let board = [
+        (tr!(lang, "社外第三者による侵害の被害", "A victim of an outside breach"), i.lessons.board.victim_of_outside_breach),
+        (tr!(lang, "社外への加害", "Harm to outsiders"), i.lessons.board.harmed_outsiders),
+    ];
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    p.regulation { (tr!(lang, "セキュリティインシデント報告・対応規程に基づく記録", "A record under the Security Incident Reporting and Response Regulation")) " — " (settings.organisation.name) }
+                    h1 { (title) }
+                    @if i.is_drill() { p.drill { "DRILL" } }
+                }
+                @if r.redacted { p.redacted { (super::export::redaction_note(lang)) } }
+                section {
+                    h2 { (tr!(lang, "概要", "Summary")) }
+                    table.summary { @for (k, v) in &summary { tr { th { (k) } td { (v) } } } }
+                    p.description { (r.named_mentions(&i.description)) }
+                    @if !i.impact.trim().is_empty() { p { b { (tr!(lang, "これまでの影響: ", "Impact so far: ")) } (r.named_mentions(&i.impact)) } }
+                }
+                section {
+                    h2 { (tr!(lang, "§4.3 の記録", "§4.3 records")) }
+                    @for kind in LogKind::ALL {
+                        h3 { (kind.label().get(lang)) }
+                        @let entries: Vec<_> = r.entries.iter().filter(|e| e.kind == kind).collect();
+                        @if entries.is_empty() { p.none { (tr!(lang, "記録なし", "none")) } }
+                        ul.log { @for e in entries { li { span.meta { (local(e.at, tz)) " · " (r.name_at(e.author, e.at)) } br; (r.named_mentions(&e.body)) } } }
+                    }
+                }
+                section {
+                    h2 { (tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))")) }
+                    @match &i.lessons.plan {
+                        Some(p) => {
+                            h3 { (tr!(lang, "技術的対策", "Technical measures")) } p.text { (p.technical) }
+                            h3 { (tr!(lang, "組織的対策", "Organisational measures")) } p.text { (p.organisational) }
+                        }
+                        None => { p.none { (tr!(lang, "まだ記録されていません", "not recorded yet")) } }
+                    }
+                }
+                @if !i.is_drill() {
+                    section {
+                        h2 { (tr!(lang, "取締役会への報告（§4.4(2)）", "Report to the board (§4.4(2))")) }
+                        table.summary { @for (q, a) in &board { tr { th { (q) } td { (yes_no(*a, lang)) } } } }
+                    }
+                }
+                @if !i.lessons.notes.is_empty() {
+                    section {
+                        h2 { (tr!(lang, "対応手順の改善メモ（§4.4(4)）", "Improvement notes (§4.4(4))")) }
+                        ul { @for n in &i.lessons.notes { li { (tr!(lang, "うまくいったこと: ", "Went well: ")) (n.went_well) br; (tr!(lang, "足りなかったこと: ", "Missing: ")) (n.missing) } } }
+                    }
+                }
+                section {
+                    h2 { (tr!(lang, "経緯", "Timeline")) }
+                    ol.timeline { @for (at, s) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) { li { time { (at) } " " (s) } } }
+                }
+                section.transcript {
+                    h2 { (tr!(lang, "会話記録", "Transcript")) }
+                    @for l in &r.transcript {
+                        div class=(if l.deleted_at.is_some() { "msg deleted" } else { "msg" }) {
+                            div.meta {
+                                (l.msg.author_name) " · " (local(l.msg.at, tz))
+                                @if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) { " · " (tr!(lang, "スレッド「{name}」", "thread “{name}”")) }
+                                @if l.version > 1 { @let v = l.version; " · " (tr!(lang, "編集 {v}版", "edit v{v}")) }
+                                @if l.deleted_at.is_some() { " · " (tr!(lang, "削除済み", "deleted")) }
+                            }
+                            div.text { (r.named_mentions(&l.msg.content)) }
+                            @for (name, _) in &l.msg.attachments { div.att { "📎 " (evidence(r, l.msg.message, name, lang)) } }
+                        }
+                    }
+                }
+                section.appendix {
+                    h2 { (tr!(lang, "付録: イベントの記録（監査用）", "Appendix: the event log (for the auditor)")) }
+                    table.events {
+                        @for e in &r.events {
+                            tr { td { (e.seq) } td { (local(crate::clock::from_ms(e.at_ms), tz)) } td { code { (e.kind) } } td { (e.actor) } td { code { (e.hash) } } }
+                        }
+                    }
+                }
+                footer { "hikeshi · " (settings.organisation.name) }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP','IPAGothic','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
+header .regulation{color:#666;font-size:.9em;margin:0}h1{border-bottom:3px solid #e74c3c;padding-bottom:.3rem;margin-top:.2rem}h2{margin-top:2rem;color:#2c3e50;border-bottom:1px solid #ddd}\
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#f6f6f6;width:32%}\
+.description,.text{white-space:pre-wrap}.description{background:#fafafa;padding:.8rem;border-left:4px solid #e74c3c}.none{color:#999}\
+.drill{display:inline-block;background:#3498db;color:#fff;padding:.1rem .6rem;border-radius:4px}.redacted{background:#fff8e1;padding:.5rem}\
+.log li,.timeline li{margin:.3rem 0}.meta{font-size:.85em;color:#666}.msg{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .7rem;margin:.5rem 0}\
+.msg .text{white-space:pre-wrap}.deleted{opacity:.6;border-style:dashed}.att{font-size:.9em}.att span{color:#888}time{color:#666;font-size:.9em}\
+.events td{font-size:.75em;word-break:break-all}footer{margin-top:3rem;color:#999;font-size:.85em}\
+@page{size:A4;margin:15mm}@media print{body{max-width:none;margin:0;padding:0;font-size:10.5pt}h2{break-after:avoid}.msg,li,tr{break-inside:avoid}.appendix{break-before:page}a{color:inherit;text-decoration:none}}";
