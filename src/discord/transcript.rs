@@ -235,6 +235,10 @@ pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
             return;
         }
     };
+    // Nothing open: nothing to read back (and no request at start).
+    if !open.iter().any(|i| i.channel.is_some()) {
+        return;
+    }
     // Threads under incident channels, those started while away included.
     let threads = match serenity::all::GuildId::new(ctx.app.settings.discord.guild).get_active_threads(http).await {
         Ok(t) => t.threads,

@@ -98,6 +98,21 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     let closed = app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
     assert!(ephemeral_text(&closed).contains("終了"), "{closed}");
     assert_eq!(app.incident(i.number).await.phase, Phase::Closed);
+    // The record of an incident walked through every phase, as a page:
+    // `HIKESHI_EXPORT_SAMPLE=/tmp/x.html` keeps it for a look in a browser.
+    app.settled().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["export", &i.number.to_string(), "--format", "html", "--config"])
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    if let Some(path) = std::env::var_os("HIKESHI_EXPORT_SAMPLE") {
+        std::fs::write(path, &page).unwrap();
+    }
+    assert!(page.contains("期限内に復旧") || page.contains("期限を超過して復旧"), "the Table 1 outcome is in the summary");
+    assert!(page.contains("バックアップの復元手順が古い") && page.contains("該当"), "notes and board answers");
     // §4.4(4): the committee reads the notes on the playbook.
     let notes = |user: u64| {
         payloads::slash(
