@@ -199,9 +199,7 @@ async fn store_reports(
     }
     if held_any {
         // One ping for held reports per window, whatever the flood's size.
-        let last = tx.state(TRIAGE_PINGED).await?.and_then(|v| v.parse::<i64>().ok()).map(crate::clock::from_ms);
-        if last.is_none_or(|t| now - t >= settings.reports.triage_ping_every) {
-            tx.set_state(TRIAGE_PINGED, &crate::clock::to_ms(now).to_string()).await?;
+        if tx.take_window(TRIAGE_PINGED, now, settings.reports.triage_ping_every).await? {
             tx.enqueue(&Effect::PingTriage, now).await?;
         }
     }

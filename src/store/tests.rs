@@ -45,6 +45,7 @@ both_backends!(
     pending_refreshes_coalesce,
     transcript_keeps_versions_and_marks_deletions,
     attachments_keep_their_bytes_once_and_verify_checks_them,
+    a_window_is_taken_once,
     concurrent_writers_keep_one_chain,
 );
 
@@ -303,4 +304,27 @@ async fn attachments_keep_their_bytes_once_and_verify_checks_them(store: Store) 
     assert!(store.verify().await.unwrap().is_ok());
     sqlx::query("UPDATE attachments SET content = $1 WHERE attachment_id = 77").bind(vec![1u8, 2, 3]).execute(store.pool()).await.unwrap();
     assert!(matches!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::RecordEdited(w)) if w == "attachment 77"));
+}
+
+/// The triage ping's window: taken once, by whoever asks first, until it
+/// has passed.
+async fn a_window_is_taken_once(store: Store) {
+    let every = chrono::Duration::minutes(5);
+    let take = |at: chrono::DateTime<Utc>| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let got = tx.take_window("w", at, every).await.unwrap();
+            tx.commit().await.unwrap();
+            got
+        }
+    };
+    assert!(take(now()).await, "the first asks gets it");
+    assert!(!take(now()).await, "a second, at once, does not");
+    assert!(!take(now() + chrono::Duration::minutes(4)).await);
+    assert!(take(now() + chrono::Duration::minutes(5)).await, "the next window");
+    // Two at once: one gets it.
+    let later = now() + chrono::Duration::minutes(20);
+    let (a, b) = tokio::join!(take(later), take(later));
+    assert!(a ^ b, "exactly one of two: {a} {b}");
 }

@@ -334,19 +334,21 @@ impl WriteTx {
         Ok(out)
     }
 
-    /// A value of the bot's own state, read inside the transaction.
-    pub async fn state(&mut self, key: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT value FROM bot_state WHERE key = $1").bind(key).fetch_optional(&mut *self.tx).await?;
-        Ok(row.map(|r| r.try_get("value")).transpose()?)
-    }
-
-    pub async fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
+    /// Takes the window that starts at `now` for `key` if the last one
+    /// began `every` or longer ago: one statement, so of two processes
+    /// asking at once only one gets `true` (PostgreSQL re-checks the
+    /// condition on the row the other just wrote).
+    pub async fn take_window(&mut self, key: &str, now: DateTime<Utc>, every: chrono::Duration) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value \
+             WHERE CAST(bot_state.value AS BIGINT) <= $3",
+        )
+        .bind(key)
+        .bind(to_ms(now).to_string())
+        .bind(to_ms(now - every))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Reads an incident inside the transaction (the state it changes).
