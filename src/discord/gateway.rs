@@ -57,6 +57,15 @@ impl EventHandler for Handler {
         }
     }
 
+    /// A deleted thread stays in the record; the deletion is noted.
+    async fn thread_delete(&self, _ctx: Context, thread: serenity::all::PartialGuildChannel, _full: Option<GuildChannel>) {
+        if self.ours(Some(thread.guild_id)) {
+            if let Err(e) = self.ctx.app.thread_deleted(crate::domain::ChannelId(thread.id.get())).await {
+                tracing::warn!(thread = %thread.id, error = %e, "could not note a deleted thread");
+            }
+        }
+    }
+
     async fn message(&self, _ctx: Context, msg: Message) {
         if self.ours(msg.guild_id) {
             transcript::message(&self.ctx, msg).await;

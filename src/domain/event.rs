@@ -97,6 +97,10 @@ pub enum EventPayload {
         thread: ChannelId,
         name: String,
     },
+    /// Someone deleted the thread; its messages stay in the record.
+    ThreadDeleted {
+        thread: ChannelId,
+    },
     /// Past its reporter's flood guard: held for the committee's triage.
     HeldForTriage,
     /// The committee opened a held report's channel.
@@ -211,6 +215,7 @@ impl EventPayload {
             AttachmentKept { .. } => "attachment_kept",
             AttachmentNotKept { .. } => "attachment_not_kept",
             ThreadRenamed { .. } => "thread_renamed",
+            ThreadDeleted { .. } => "thread_deleted",
             Released => "released",
             Dismissed { .. } => "dismissed",
             ChannelCreated { .. } => "channel_created",

@@ -128,6 +128,9 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         PublicTitleSet { title } => tr!(lang, "{who} が周知用の名前を「{title}」に", "{who} named it “{title}” for all members"),
         ThreadOpened { name, .. } => tr!(lang, "スレッド「{name}」が始まる", "thread “{name}” started"),
         ThreadRenamed { name, .. } => tr!(lang, "スレッドの名前を「{name}」に変更", "a thread was renamed “{name}”"),
+        ThreadDeleted { .. } => {
+            tr!(lang, "スレッドが削除される（発言は記録に残っています）", "a thread was deleted (its messages stay in the record)")
+        }
         AttachmentKept { name, size, .. } => tr!(lang, "証拠ファイル {name}（{size} B）を保存", "evidence file {name} ({size} B) kept"),
         AttachmentNotKept { name, reason, .. } => tr!(lang, "ファイル {name} は保存されず（{reason}）", "file {name} not kept ({reason})"),
         // Delivery's bookkeeping, the transcript's own lines, reads and the

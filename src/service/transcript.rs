@@ -146,6 +146,15 @@ impl Hikeshi {
         Ok(true)
     }
 
+    /// A thread was deleted on Discord: if it was an incident's, the record
+    /// notes it (its messages stay).
+    pub async fn thread_deleted(&self, thread: ChannelId) -> Result<bool, ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let noted = tx.thread_deleted(thread, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(noted)
+    }
+
     /// The threads of an incident channel, for exports.
     pub async fn threads(&self, incident: IncidentId) -> Result<Vec<(ChannelId, String)>, ServiceError> {
         Ok(self.store.threads(incident).await?)

@@ -260,3 +260,28 @@ impl Store {
             .collect()
     }
 }
+
+impl WriteTx {
+    /// A thread of an incident was deleted on Discord: noted once; its
+    /// name and messages stay. `false` for a thread hikeshi never kept, or
+    /// one whose deletion was noted already (a replayed event).
+    pub async fn thread_deleted(&mut self, thread: ChannelId, at: DateTime<Utc>) -> Result<bool> {
+        let incident: Option<i64> = sqlx::query_scalar("SELECT incident_id FROM threads WHERE thread_id = $1")
+            .bind(thread.as_i64())
+            .fetch_optional(self.conn())
+            .await?;
+        let Some(incident) = incident else {
+            return Ok(false);
+        };
+        let marked = sqlx::query("UPDATE threads SET deleted_at = $1 WHERE thread_id = $2 AND deleted_at IS NULL")
+            .bind(to_ms(at))
+            .bind(thread.as_i64())
+            .execute(self.conn())
+            .await?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.append(Some(IncidentId(incident)), Actor::System, at, &EventPayload::ThreadDeleted { thread }).await?;
+        Ok(true)
+    }
+}

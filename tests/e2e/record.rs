@@ -463,6 +463,13 @@ async fn threads_of_an_incident_channel_are_kept_in_its_record() {
     .await;
     let kinds: Vec<String> = app.store.events_of(i.id).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert!(kinds.contains(&"thread_opened".into()) && kinds.contains(&"thread_renamed".into()), "{kinds:?}");
+    // A deleted thread is noted; what was said in it stays.
+    app.fake.delete_thread(thread);
+    app.eventually("the deletion is noted", || async {
+        app.store.events_of(i.id).await.unwrap().iter().any(|e| e.kind == "thread_deleted")
+    })
+    .await;
+    assert!(app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == said));
     // A thread outside incident channels is not recorded, nor joined.
     let elsewhere = app.fake.start_thread(ids::GENERAL, "雑談", false, ids::DAVE);
     app.fake.post_user_message(elsewhere, ids::DAVE, "ランチどうする");

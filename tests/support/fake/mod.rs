@@ -621,6 +621,16 @@ impl FakeDiscord {
         self.dispatch("THREAD_UPDATE", event);
     }
 
+    /// Someone deletes a thread (its messages go with it on Discord).
+    pub fn delete_thread(&self, thread: u64) {
+        let Some(t) = self.channel(thread) else {
+            return;
+        };
+        self.remove_channel(thread);
+        self.shared.inner.lock().unwrap().messages.remove(&thread);
+        self.dispatch("THREAD_DELETE", json!({"id": t["id"], "guild_id": t["guild_id"], "parent_id": t["parent_id"], "type": t["type"]}));
+    }
+
     /// Whether the bot joined `thread`.
     pub fn bot_in_thread(&self, thread: u64) -> bool {
         self.channel(thread).is_some_and(|t| t["members"].as_array().is_some_and(|m| m.iter().any(|u| *u == json!(snowflake(ids::BOT)))))
