@@ -13,11 +13,16 @@ use serenity::all::{GuildId, LightMethod, Request, Route};
 
 /// Permission bits (Discord's documented values).
 pub mod perms {
+    pub const ADMINISTRATOR: u64 = 1 << 3;
+    pub const MANAGE_CHANNELS: u64 = 1 << 4;
     pub const VIEW_CHANNEL: u64 = 1 << 10;
     pub const SEND_MESSAGES: u64 = 1 << 11;
     pub const EMBED_LINKS: u64 = 1 << 14;
     pub const ATTACH_FILES: u64 = 1 << 15;
     pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    pub const MENTION_EVERYONE: u64 = 1 << 17;
+    pub const MANAGE_ROLES: u64 = 1 << 28;
+    pub const MANAGE_THREADS: u64 = 1 << 34;
     pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
     pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
     pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
@@ -29,6 +34,11 @@ pub mod perms {
     /// or writing in threads (a thread would carry the incident on where
     /// nobody looks).
     pub const ARCHIVED_DENY: u64 = SEND_MESSAGES | CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS;
+    /// Starting and writing in threads.
+    pub const THREADS: u64 = CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS;
+    /// What the bot needs where incidents live (`setup` grants it, `doctor`
+    /// checks it).
+    pub const BOT_IN_INCIDENTS: u64 = MEMBER | MANAGE_CHANNELS | MANAGE_ROLES | MANAGE_THREADS | THREADS;
 }
 
 /// Discord's limit of channels in one category.
@@ -44,6 +54,12 @@ pub(crate) struct ChannelLite {
     pub parent_id: Option<u64>,
     #[serde(default)]
     pub topic: Option<String>,
+}
+
+/// An id or a bit set in Discord's JSON, a string or a number (0 if
+/// neither).
+pub(crate) fn num(v: &serde_json::Value) -> u64 {
+    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
 }
 
 pub(crate) fn snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {

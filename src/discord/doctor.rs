@@ -4,13 +4,13 @@
 //! missing permission, the Message Content intent off) is said plainly
 //! before the first incident finds it.
 
+use super::channels::{num, perms as bits};
 use super::rest::{Rest, RestError};
 use crate::config::{Secret, Settings};
 use crate::domain::Lang;
 use crate::tr;
 use serde_json::Value;
 use serenity::all::{GuildId, LightMethod, Request, Route, UserId};
-use std::sync::Arc;
 
 /// One check's outcome: `ok`, what was checked (or found), and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,38 +39,21 @@ impl Check {
     }
 }
 
-/// Discord's permission bits the checks name.
-mod bits {
-    pub const ADMINISTRATOR: u64 = 1 << 3;
-    pub const MANAGE_CHANNELS: u64 = 1 << 4;
-    pub const VIEW_CHANNEL: u64 = 1 << 10;
-    pub const SEND_MESSAGES: u64 = 1 << 11;
-    pub const EMBED_LINKS: u64 = 1 << 14;
-    pub const ATTACH_FILES: u64 = 1 << 15;
-    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
-    pub const MENTION_EVERYONE: u64 = 1 << 17;
-    pub const MANAGE_ROLES: u64 = 1 << 28;
-    pub const MANAGE_THREADS: u64 = 1 << 34;
-
-    pub const NAMES: &[(u64, &str)] = &[
-        (VIEW_CHANNEL, "View Channel"),
-        (MANAGE_CHANNELS, "Manage Channels"),
-        (MANAGE_ROLES, "Manage Roles"),
-        (SEND_MESSAGES, "Send Messages"),
-        (EMBED_LINKS, "Embed Links"),
-        (ATTACH_FILES, "Attach Files"),
-        (READ_MESSAGE_HISTORY, "Read Message History"),
-        (MANAGE_THREADS, "Manage Threads"),
-    ];
-}
+/// The permissions the checks name, as the Developer Portal names them.
+const NAMES: &[(u64, &str)] = &[
+    (bits::VIEW_CHANNEL, "View Channel"),
+    (bits::MANAGE_CHANNELS, "Manage Channels"),
+    (bits::MANAGE_ROLES, "Manage Roles"),
+    (bits::SEND_MESSAGES, "Send Messages"),
+    (bits::EMBED_LINKS, "Embed Links"),
+    (bits::ATTACH_FILES, "Attach Files"),
+    (bits::READ_MESSAGE_HISTORY, "Read Message History"),
+    (bits::MANAGE_THREADS, "Manage Threads"),
+];
 
 /// Discord's application flags for the Message Content intent (enabled, or
 /// enabled while the bot is in fewer than 100 servers).
 const MESSAGE_CONTENT: u64 = (1 << 18) | (1 << 19);
-
-fn num(v: &Value) -> u64 {
-    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
-}
 
 /// Permissions as Discord computes them: @everyone and the member's roles,
 /// then the channel's overwrites (@everyone, roles, the member).
@@ -103,7 +86,7 @@ fn permissions(guild: u64, roles: &[Value], member_roles: &[u64], member: u64, o
 }
 
 fn missing(have: u64, need: u64) -> Vec<&'static str> {
-    bits::NAMES.iter().filter(|(b, _)| need & b != 0 && have & b == 0).map(|(_, n)| *n).collect()
+    NAMES.iter().filter(|(b, _)| need & b != 0 && have & b == 0).map(|(_, n)| *n).collect()
 }
 
 async fn get(rest: &Rest, route: Route<'_>) -> Result<Value, RestError> {
@@ -113,8 +96,7 @@ async fn get(rest: &Rest, route: Route<'_>) -> Result<Value, RestError> {
 /// Every check against Discord, in order; later checks are skipped (and
 /// said so) when an earlier one makes them meaningless.
 pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: Lang) -> Vec<Check> {
-    let http = Arc::new(super::Discord::http(token, api_base));
-    let rest = Rest::new(http, api_base, Arc::default());
+    let rest = super::Discord::rest_only(token, api_base);
     let mut out = vec![];
     let d = &s.discord;
     // The token.

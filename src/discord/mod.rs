@@ -70,7 +70,7 @@ pub struct Discord {
 }
 
 impl Discord {
-    pub(crate) fn http(token: &Secret, api_base: Option<&str>) -> Http {
+    fn http(token: &Secret, api_base: Option<&str>) -> Http {
         let mut builder = HttpBuilder::new(token.expose());
         if let Some(base) = api_base {
             // serenity honours the proxy only with its rate limiter off; the
@@ -92,6 +92,12 @@ impl Discord {
         })?;
         tracing::info!(bot = %me.name, id = %me.id, "token accepted");
         Ok(Discord { token: token.clone(), api_base: api_base.map(str::to_string), http, me: UserId(me.id.get()) })
+    }
+
+    /// A REST client alone, for the commands that talk to Discord without
+    /// running the bot (`doctor`, `setup`): no token check, no gateway.
+    pub(crate) fn rest_only(token: &Secret, api_base: Option<&str>) -> rest::Rest {
+        rest::Rest::new(Arc::new(Self::http(token, api_base)), api_base, Arc::default())
     }
 
     /// The outbox's deliverer of effects to Discord.

@@ -6,12 +6,12 @@
 //! exists already (the configured id, or the same name and kind) is reused,
 //! so running it twice changes nothing.
 
-use super::rest::{Rest, RestError};
+use super::channels::{num, perms as bits};
+use super::rest::RestError;
 use crate::config::{Secret, Settings};
 use crate::tr;
 use serde_json::{json, Value};
 use serenity::all::{GuildId, LightMethod, Request, Route};
-use std::sync::Arc;
 
 /// The ids `setup` found or made, as the `[discord]` table holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,25 +38,9 @@ impl Places {
     }
 }
 
-mod bits {
-    pub const VIEW: u64 = 1 << 10;
-    pub const SEND: u64 = 1 << 11;
-    pub const EMBED: u64 = 1 << 14;
-    pub const ATTACH: u64 = 1 << 15;
-    pub const HISTORY: u64 = 1 << 16;
-    pub const MANAGE_CHANNELS: u64 = 1 << 4;
-    pub const MANAGE_ROLES: u64 = 1 << 28;
-    pub const MANAGE_THREADS: u64 = 1 << 34;
-    pub const THREADS: u64 = (1 << 35) | (1 << 36) | (1 << 38);
-    /// What the committee does in its places.
-    pub const COMMITTEE: u64 = VIEW | SEND | EMBED | ATTACH | HISTORY | THREADS;
-    /// What the bot needs where incidents live.
-    pub const BOT: u64 = VIEW | SEND | EMBED | ATTACH | HISTORY | MANAGE_CHANNELS | MANAGE_ROLES | MANAGE_THREADS | THREADS;
-}
-
-fn num(v: &Value) -> u64 {
-    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or(0)
-}
+/// What the committee does in its places.
+const COMMITTEE: u64 =
+    bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS | bits::ATTACH_FILES | bits::READ_MESSAGE_HISTORY | bits::THREADS;
 
 fn failed(what: &str, e: RestError) -> anyhow::Error {
     anyhow::anyhow!("{what}: Discord answered {e}")
@@ -71,8 +55,7 @@ pub async fn setup(
     said: &mut Vec<String>,
 ) -> anyhow::Result<Places> {
     let lang = s.organisation.lang;
-    let http = Arc::new(super::Discord::http(token, api_base));
-    let rest = Rest::new(http, api_base, Arc::default());
+    let rest = super::Discord::rest_only(token, api_base);
     let get = |route: Route<'static>| {
         let rest = &rest;
         async move { rest.json::<Value>(Request::new(route, LightMethod::Get)).await }
@@ -127,26 +110,26 @@ pub async fn setup(
     let channels = channels.as_array().cloned().unwrap_or_default();
     let private = |bot_allow: u64| {
         json!([
-            {"id": guild.to_string(), "type": 0, "allow": 0, "deny": bits::VIEW},
-            {"id": role.to_string(), "type": 0, "allow": bits::COMMITTEE, "deny": 0},
+            {"id": guild.to_string(), "type": 0, "allow": 0, "deny": bits::VIEW_CHANNEL},
+            {"id": role.to_string(), "type": 0, "allow": COMMITTEE, "deny": 0},
             {"id": bot.to_string(), "type": 1, "allow": bot_allow, "deny": 0},
         ])
     };
     // Members read announcements; only the bot (and the committee) post.
     let announcements = json!([
-        {"id": guild.to_string(), "type": 0, "allow": bits::VIEW, "deny": bits::SEND},
-        {"id": role.to_string(), "type": 0, "allow": bits::VIEW | bits::SEND, "deny": 0},
-        {"id": bot.to_string(), "type": 1, "allow": bits::VIEW | bits::SEND | bits::EMBED, "deny": 0},
+        {"id": guild.to_string(), "type": 0, "allow": bits::VIEW_CHANNEL, "deny": bits::SEND_MESSAGES},
+        {"id": role.to_string(), "type": 0, "allow": bits::VIEW_CHANNEL | bits::SEND_MESSAGES, "deny": 0},
+        {"id": bot.to_string(), "type": 1, "allow": bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS, "deny": 0},
     ]);
     let d = &s.discord;
     let wanted: [(String, u64, u64, Value); 4] = [
-        ("incidents".into(), 4, d.incident_category.0, private(bits::BOT)),
-        ("archive".into(), 4, d.archive_category.0, private(bits::BOT)),
+        ("incidents".into(), 4, d.incident_category.0, private(bits::BOT_IN_INCIDENTS)),
+        ("archive".into(), 4, d.archive_category.0, private(bits::BOT_IN_INCIDENTS)),
         (
             tr!(lang, "セキュリティ委員会", "security-committee"),
             0,
             d.committee_channel.0,
-            private(bits::VIEW | bits::SEND | bits::EMBED | bits::ATTACH | bits::HISTORY),
+            private(bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS | bits::ATTACH_FILES | bits::READ_MESSAGE_HISTORY),
         ),
         (tr!(lang, "お知らせ", "announcements"), 0, d.announcement_channel.0, announcements),
     ];
