@@ -99,21 +99,13 @@ impl DiscordEffects {
         let msg = CreateMessage::new().content(text).allowed_mentions(role_mention_only(role));
         self.post(s.discord.committee_channel, msg, &format!("hkfull{}", item.id)).await?;
         if let Some((application_id, token)) = self.app.pending_reply(i.id).await? {
-            let body = json!({
-                "content": tr!(
-                    lang,
-                    "✅ ご報告いただいた内容は {number} として安全に保存されています。サーバーの都合で対応チャンネルをまだ開けませんが、委員会には伝わっており、開きしだい対応が始まります。",
-                    "✅ Your report is stored safely as {number}. The server has no room for its channel yet; the committee knows, and the channel opens as soon as there is room."
-                ),
-                "allowed_mentions": {"parse": []},
-            });
-            let req = Request::new(
-                Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token: &token },
-                LightMethod::Patch,
-            )
-            .body(Some(body.to_string().into_bytes()));
+            let text = tr!(
+                lang,
+                "✅ ご報告いただいた内容は {number} として安全に保存されています。サーバーの都合で対応チャンネルをまだ開けませんが、委員会には伝わっており、開きしだい対応が始まります。",
+                "✅ Your report is stored safely as {number}. The server has no room for its channel yet; the committee knows, and the channel opens as soon as there is room."
+            );
             // An expired token: the reporter still has their number.
-            if let Err(e) = self.rest.send(req).await {
+            if let Err(e) = self.edit_reply(application_id, &token, &text).await {
                 tracing::warn!(incident = %number, error = %e, "could not tell the reporter their report is safe");
             }
         }
@@ -178,14 +170,12 @@ impl DiscordEffects {
         let channel = Self::channel_of(&i)?;
         let lang = self.app.settings.organisation.lang;
         let number = i.number;
-        let body = json!({
-            "content": tr!(lang, "✅ {number} として受け付けました。対応チャンネル: <#{channel}>", "✅ Reported as {number}. Incident channel: <#{channel}>"),
-            "allowed_mentions": {"parse": []},
-        });
-        let req =
-            Request::new(Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token }, LightMethod::Patch)
-                .body(Some(body.to_string().into_bytes()));
-        match self.rest.send(req).await {
+        let text = tr!(
+            lang,
+            "✅ {number} として受け付けました。対応チャンネル: <#{channel}>",
+            "✅ Reported as {number}. Incident channel: <#{channel}>"
+        );
+        match self.edit_reply(application_id, token, &text).await {
             Ok(_) => Ok(Delivered::Done),
             // The interaction token lives 15 minutes; after that the
             // reporter still has the number and the channel.
@@ -194,9 +184,18 @@ impl DiscordEffects {
         }
     }
 
-    /// The confidential reporter's DM: where their report stands, and a
-    /// button to add information.
-    /// Confidential reporters hear of changes by DM (§1(1): they never see
+    /// Edits the reporter's first reply (the interaction's own message),
+    /// pinging nobody.
+    async fn edit_reply(&self, application_id: u64, token: &str, text: &str) -> Result<(), RestError> {
+        let body = json!({"content": text, "allowed_mentions": {"parse": []}});
+        let req =
+            Request::new(Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token }, LightMethod::Patch)
+                .body(Some(body.to_string().into_bytes()));
+        self.rest.send(req).await.map(|_| ())
+    }
+
+    /// Where a confidential report stands, by DM, with a button to add
+    /// information. Confidential reporters hear of changes by DM (§1(1): they never see
     /// the channel): this report's, and those of reports merged into it.
     /// A confidential report closed as a duplicate tells its reporter where
     /// it went; they stay anonymous there too.
