@@ -28,6 +28,11 @@ pub fn machine_font() -> Result<ChartFont, String> {
         .ok_or_else(|| crate::config::fonts::NO_FONT.to_string())
 }
 
+/// The chart drawn with the machine's font (`/stats`, the audit post).
+pub fn png_with_machine_font(stats: &Stats, lang: Lang) -> Result<Vec<u8>, String> {
+    png(stats, lang, &machine_font()?)
+}
+
 /// The chart as PNG bytes. Labels in `lang` when the font can show them,
 /// in English otherwise.
 pub fn png(stats: &Stats, lang: Lang, font: &ChartFont) -> Result<Vec<u8>, String> {

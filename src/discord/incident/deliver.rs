@@ -104,13 +104,7 @@ impl DiscordEffects {
         let _placing = self.placing.lock().await;
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
         // Everyone the state gives access keeps it, read-only.
-        let mut readers: Vec<u64> = if i.confidential { vec![] } else { vec![i.reporter.0] };
-        readers.extend(i.commander.map(|c| c.0));
-        readers.extend(i.responders.iter().map(|r| r.0));
-        readers.extend(i.merged.iter().filter(|m| !m.confidential).map(|m| m.reporter.0));
-        readers.retain(|u| i.has_access(UserId(*u)));
-        readers.sort_unstable();
-        readers.dedup();
+        let readers: Vec<u64> = i.people_with_access().into_iter().map(|u| u.0).collect();
         let body = json!({
             "parent_id": archive.to_string(),
             "permission_overwrites": private_overwrites(s.discord.guild, s.discord.committee_role.0, self.bot.0, &readers, perms::READ_ONLY, perms::ARCHIVED_DENY),

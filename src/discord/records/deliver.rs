@@ -21,7 +21,7 @@ impl DiscordEffects {
         // machine has a font to draw with.
         let chart = async {
             let stats = self.app.stats(self.app.period_start(false), self.app.clock.now()).await.map_err(|e| e.to_string())?;
-            crate::records::chart::machine_font().and_then(|f| crate::records::chart::png(&stats, lang, &f))
+            crate::records::chart::png_with_machine_font(&stats, lang)
         };
         match chart.await {
             Ok(png) => {

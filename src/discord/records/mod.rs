@@ -35,7 +35,7 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
     let table = crate::records::stats::table(&stats, lang);
     let text = format!("```\n{table}```");
     // The same figures as a chart, when the machine has a font to draw with.
-    let chart = crate::records::chart::machine_font().and_then(|f| crate::records::chart::png(&stats, lang, &f));
+    let chart = crate::records::chart::png_with_machine_font(&stats, lang);
     Ok(match chart {
         Ok(png) => Reply::Message(
             serenity::all::CreateInteractionResponseMessage::new()

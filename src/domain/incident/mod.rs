@@ -297,6 +297,20 @@ impl Incident {
             || self.merged.iter().any(|m| !m.confidential && m.reporter == user)
     }
 
+    /// Everyone the state gives their own access to the channel (see
+    /// `has_access`), each once.
+    pub fn people_with_access(&self) -> Vec<UserId> {
+        let mut people: Vec<UserId> = std::iter::once(self.reporter)
+            .chain(self.commander)
+            .chain(self.responders.iter().copied())
+            .chain(self.merged.iter().map(|m| m.reporter))
+            .filter(|u| self.has_access(*u))
+            .collect();
+        people.sort_unstable_by_key(|u| u.0);
+        people.dedup();
+        people
+    }
+
     /// Everyone who reported this incident confidentially: never named,
     /// never let in, told by DM.
     pub fn confidential_reporters(&self) -> Vec<UserId> {
@@ -350,5 +364,7 @@ impl Incident {
     }
 }
 
+#[cfg(test)]
+mod access_tests;
 #[cfg(test)]
 pub(crate) mod tests;
