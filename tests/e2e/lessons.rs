@@ -101,12 +101,7 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     // The record of an incident walked through every phase, as a page:
     // `HIKESHI_EXPORT_SAMPLE=/tmp/x.html` keeps it for a look in a browser.
     app.settled().await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
-        .args(["export", &i.number.to_string(), "--format", "html", "--config"])
-        .arg(&app.config)
-        .env("DATABASE_URL", &app.db.0)
-        .output()
-        .unwrap();
+    let out = app.hikeshi().args(["export", &i.number.to_string(), "--format", "html"]).output().await.unwrap();
     let page = String::from_utf8(out.stdout).unwrap();
     if let Some(path) = std::env::var_os("HIKESHI_EXPORT_SAMPLE") {
         std::fs::write(path, &page).unwrap();

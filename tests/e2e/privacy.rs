@@ -255,13 +255,7 @@ fn outside_code(md: &str) -> String {
 
 /// `hikeshi export NUMBER --format F` as the committee runs it.
 async fn hikeshi_export(app: &TestApp, i: &Incident, format: &str) -> String {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
-        .args(["export", &i.number.to_string(), "--format", format, "--config"])
-        .arg(&app.config)
-        .env("DATABASE_URL", &app.db.0)
-        .output()
-        .await
-        .expect("hikeshi export");
+    let out = app.hikeshi().args(["export", &i.number.to_string(), "--format", format]).output().await.expect("hikeshi export");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }

@@ -71,15 +71,7 @@ async fn a_hung_request_is_abandoned_and_retried_and_holds_nothing_else() {
 
 /// `hikeshi outbox ARGS` against the test's database.
 async fn outbox_cli(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
-        .arg("outbox")
-        .args(args)
-        .arg("--config")
-        .arg(&app.config)
-        .env("DATABASE_URL", &app.db.0)
-        .output()
-        .await
-        .expect("hikeshi outbox");
+    let out = app.hikeshi().arg("outbox").args(args).output().await.expect("hikeshi outbox");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
@@ -292,6 +284,21 @@ async fn behind_a_relay(test: &str) -> Option<(TestApp, crate::support::outage::
     Some((app, outage))
 }
 
+/// The held report reached the database once, with its channel and card,
+/// and its copy on disk is gone.
+async fn stored_once_from_disk(app: &TestApp) {
+    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
+        app.store.open_incidents().await.unwrap().len() == 1
+    })
+    .await;
+    app.settled_within(Duration::from_secs(30)).await;
+    let open = app.store.open_incidents().await.unwrap();
+    assert_eq!(open.len(), 1, "stored once");
+    assert_eq!(open[0].title, "DB停止中の報告");
+    app.assert_one_channel_and_card(&open[0]);
+    assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 0, "the disk copy goes once stored");
+}
+
 /// A report submitted while PostgreSQL (through the relay) is down, up to
 /// the reply that says it is held on disk; returns its interaction token.
 async fn report_while_down(app: &TestApp) -> String {
@@ -332,16 +339,7 @@ async fn a_report_held_when_hikeshi_stops_is_kept_on_disk_and_stored_once_after_
 
     outage.up();
     app.start_bot().await;
-    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
-        app.store.open_incidents().await.unwrap().len() == 1
-    })
-    .await;
-    app.settled_within(Duration::from_secs(30)).await;
-    let open = app.store.open_incidents().await.unwrap();
-    assert_eq!(open.len(), 1, "stored once");
-    assert_eq!(open[0].title, "DB停止中の報告");
-    app.assert_one_channel_and_card(&open[0]);
-    assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 0, "the disk copy goes once stored");
+    stored_once_from_disk(&app).await;
     app.stop_bot().await;
 }
 
@@ -359,15 +357,7 @@ async fn a_report_held_when_the_process_is_killed_is_stored_once_by_the_next_one
     bot.kill().await;
     outage.up();
     let bot = app.start_process("hikeshi=info").await;
-    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
-        app.store.open_incidents().await.unwrap().len() == 1
-    })
-    .await;
-    app.settled_within(Duration::from_secs(30)).await;
-    let open = app.store.open_incidents().await.unwrap();
-    assert_eq!(open.len(), 1, "stored once");
-    app.assert_one_channel_and_card(&open[0]);
-    assert_eq!(std::fs::read_dir(&app.spool).unwrap().count(), 0);
+    stored_once_from_disk(&app).await;
     bot.stop_keep_log().await;
 }
 
@@ -489,13 +479,7 @@ async fn threads_of_an_incident_channel_are_kept_in_its_record() {
     assert!(app.store.transcript(i.id).await.unwrap().iter().all(|l| !l.msg.content.contains("ランチ")));
     // The export names the threads.
     let record = app.store.incident_by_number(i.number).await.unwrap().unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
-        .args(["export", &record.number.to_string(), "--format", "md", "--config"])
-        .arg(&app.config)
-        .env("DATABASE_URL", &app.db.0)
-        .output()
-        .await
-        .unwrap();
+    let out = app.hikeshi().args(["export", &record.number.to_string(), "--format", "md"]).output().await.unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.contains("スレッド「ログ解析（auth.log）」") && md.contains("auth.log に不審なIP（2件）"), "{md}");
     assert!(md.contains("スレッド「夜間の記録」") && md.contains("23時に再起動した"), "{md}");
@@ -542,13 +526,7 @@ async fn posted_files_are_kept_as_evidence_and_outlive_discords_links() {
     app.fake.expire_links();
     let dir = tempfile::tempdir().unwrap();
     let out_dir = format!("{}/", dir.path().display());
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
-        .args(["export", &i.number.to_string(), "--format", "html", "--output", &out_dir, "--config"])
-        .arg(&app.config)
-        .env("DATABASE_URL", &app.db.0)
-        .output()
-        .await
-        .unwrap();
+    let out = app.hikeshi().args(["export", &i.number.to_string(), "--format", "html", "--output", &out_dir]).output().await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let page = std::fs::read_to_string(dir.path().join(format!("{}.html", i.number))).unwrap();
     let href = format!("files/{shot}-screen_shot.png");

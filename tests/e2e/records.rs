@@ -263,14 +263,7 @@ async fn the_figures_are_drawn_as_a_chart() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("figures.png");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
-        .args(["stats", "--from", "2026-01-01", "--chart"])
-        .arg(&path)
-        .arg("--config")
-        .arg(&app.config)
-        .env("DATABASE_URL", &app.db.0)
-        .output()
-        .unwrap();
+    let out = app.hikeshi().args(["stats", "--from", "2026-01-01", "--chart"]).arg(&path).output().await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let png = std::fs::read(&path).unwrap();
     if let Some(keep) = std::env::var_os("HIKESHI_KEEP_CHART") {
@@ -288,14 +281,13 @@ async fn the_figures_are_drawn_as_a_chart() {
     let latin = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     if std::path::Path::new(latin).exists() {
         let english = dir.path().join("english.png");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        let out = app
+            .hikeshi()
             .args(["stats", "--from", "2026-01-01", "--chart"])
             .arg(&english)
-            .arg("--config")
-            .arg(&app.config)
-            .env("DATABASE_URL", &app.db.0)
             .env("HIKESHI_CHART_FONT", latin)
             .output()
+            .await
             .unwrap();
         assert!(String::from_utf8_lossy(&out.stdout).contains("English labels"), "{}", String::from_utf8_lossy(&out.stdout));
         assert_eq!(image::load_from_memory(&std::fs::read(&english).unwrap()).unwrap().to_rgb8().dimensions(), (1200, 1000));

@@ -482,6 +482,15 @@ impl TestApp {
         assert!(v.is_empty(), "what real Discord would have refused or shown:\n{}", v.join("\n"));
     }
 
+    /// The `hikeshi` binary as an operator runs it beside the bot: this
+    /// test's configuration and database (add the subcommand and its
+    /// arguments; `--config` is global).
+    pub fn hikeshi(&self) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"));
+        c.arg("--config").arg(&self.config).env("DATABASE_URL", &self.db.0);
+        c
+    }
+
     /// The direct messages the bot sent to `user`.
     pub fn dms_to(&self, user: u64) -> Vec<String> {
         let Some(dm) = self.fake.channels().into_iter().find(|c| c["name"] == format!("dm-{user}")) else {

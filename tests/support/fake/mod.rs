@@ -197,6 +197,15 @@ pub fn user_json(id: u64) -> Value {
     u
 }
 
+/// A member's message as Discord keeps it in a channel's history.
+fn member_message(id: u64, channel: u64, user: u64, content: &str) -> Value {
+    json!({
+        "id": snowflake(id), "channel_id": snowflake(channel), "author": user_json(user), "content": content,
+        "timestamp": now_iso(), "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+        "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": [],
+    })
+}
+
 fn channel_json(id: u64, kind: u8, name: &str, parent: Option<u64>, overwrites: Value, topic: Option<&str>) -> Value {
     json!({
         "id": snowflake(id), "type": kind, "guild_id": snowflake(ids::GUILD), "name": name, "position": 0,
@@ -526,14 +535,11 @@ impl FakeDiscord {
         let path = format!("/attachments/{channel}/{attachment}/{name}");
         let url = format!("http://{}{path}?ex=6751a2b3&is=67505133&hm=0123456789abcdef", self.addr);
         self.shared.inner.lock().unwrap().cdn.insert(path, bytes.to_vec());
-        let mut event = json!({
-            "id": snowflake(message), "channel_id": snowflake(channel), "guild_id": snowflake(ids::GUILD), "author": user_json(user),
-            "content": content, "timestamp": now_iso(), "edited_timestamp": null, "tts": false, "mention_everyone": false,
-            "mentions": [], "mention_roles": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": [],
-            "attachments": [{"id": snowflake(attachment), "filename": name, "size": bytes.len(), "url": url, "proxy_url": url,
-                "content_type": "application/octet-stream"}],
-        });
-        self.dispatch("MESSAGE_CREATE", event.take());
+        let mut event = member_message(message, channel, user, content);
+        event["guild_id"] = json!(snowflake(ids::GUILD));
+        event["attachments"] = json!([{"id": snowflake(attachment), "filename": name, "size": bytes.len(), "url": url, "proxy_url": url,
+            "content_type": "application/octet-stream"}]);
+        self.dispatch("MESSAGE_CREATE", event);
         (message, attachment)
     }
 
@@ -548,12 +554,7 @@ impl FakeDiscord {
         let mut inner = self.shared.inner.lock().unwrap();
         inner.next_id += 1;
         let id = inner.next_id;
-        let m = json!({
-            "id": snowflake(id), "channel_id": snowflake(channel), "author": user_json(user), "content": content,
-            "timestamp": now_iso(), "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
-            "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": [],
-        });
-        inner.messages.entry(channel).or_default().push(m);
+        inner.messages.entry(channel).or_default().push(member_message(id, channel, user, content));
         id
     }
 
