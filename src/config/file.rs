@@ -21,6 +21,19 @@ pub struct ConfigFile {
     pub reports: ReportsFile,
     #[serde(default)]
     pub evidence: EvidenceFile,
+    #[serde(default)]
+    pub followups: FollowupsFile,
+}
+
+/// Follow-up actions of the lessons (§4.4(1), §4.4(4)).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupsFile {
+    /// Default 7: an overdue action is reminded this often until done.
+    pub remind_every_days: Option<i64>,
+    /// Default 30: a playbook named in an improvement note is due for its
+    /// update this many days later.
+    pub playbook_update_days: Option<i64>,
 }
 
 /// Files posted in incident channels, kept as evidence.

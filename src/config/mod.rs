@@ -33,6 +33,16 @@ pub struct Settings {
     pub reports: crate::domain::report::ReportLimits,
     /// The largest file kept as evidence, in bytes (default 25 MiB).
     pub max_attachment_bytes: u64,
+    pub followups: FollowupPolicy,
+}
+
+/// §4.4(1), §4.4(4): follow-up actions of the lessons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowupPolicy {
+    /// An overdue action is reminded this often until done.
+    pub remind_every: chrono::Duration,
+    /// An improvement note's playbook update is due this long after it.
+    pub playbook_update: chrono::Duration,
 }
 
 /// Where the configuration is looked for when neither `--config` nor

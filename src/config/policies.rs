@@ -76,3 +76,24 @@ pub(super) fn max_attachment_bytes(problems: &mut Vec<Problem>, file: &Path, e: 
     }
     mib.clamp(1, 500) as u64 * 1024 * 1024
 }
+
+/// Follow-up actions: how often an overdue one is reminded, and how long
+/// a playbook update may take.
+pub(super) fn followups(problems: &mut Vec<Problem>, file: &Path, f: &super::file::FollowupsFile) -> super::FollowupPolicy {
+    let mut days = |key: &str, v: Option<i64>, default: i64| {
+        let d = v.unwrap_or(default);
+        if !(1..=365).contains(&d) {
+            problems.push(Problem::new(
+                file,
+                format!("followups.{key}"),
+                format!("{d} days is not usable"),
+                "use a number of days from 1 to 365",
+            ));
+        }
+        chrono::Duration::days(d.clamp(1, 365))
+    };
+    super::FollowupPolicy {
+        remind_every: days("remind_every_days", f.remind_every_days, 7),
+        playbook_update: days("playbook_update_days", f.playbook_update_days, 30),
+    }
+}

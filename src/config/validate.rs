@@ -171,6 +171,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let personal_data = super::policies::personal_data(&mut c.problems, path, &raw.personal_data, organisation.lang);
     let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
     let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
+    let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
 
     if c.problems.is_empty() {
         Ok(Settings {
@@ -183,6 +184,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
             personal_data,
             reports,
             max_attachment_bytes,
+            followups,
         })
     } else {
         Err(ConfigError(c.problems))
@@ -306,7 +308,9 @@ fn playbooks(problems: &mut Vec<Problem>, dir: &Path, systems: &Systems) -> Play
             }
         };
         let mut c = Collector { file: &file, problems: vec![] };
-        if let Some(p) = playbook(&mut c, raw, systems) {
+        if let Some(mut p) = playbook(&mut c, raw, systems) {
+            // §4.4(4): an update asked of this playbook is done once this changes.
+            p.digest = crate::domain::event::digest(&text);
             if let Some(first) = ids.get(&p.id.0) {
                 c.add("id", format!("`{}` is also the id of {}", p.id, first.display()), "give every playbook a unique id");
             } else {
@@ -351,6 +355,7 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
             );
         }
     }
+    let raw_systems: Vec<SystemId> = raw.systems.iter().map(|s| SystemId(s.clone())).collect();
     for (key, t) in [("triggers.activation", &raw.triggers.activation), ("triggers.termination", &raw.triggers.termination)] {
         if t.is_blank() {
             c.add(key, "needs both `ja` and `en`", "say, in both languages, what starts or ends the response (§4.1(1))");
@@ -406,5 +411,7 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
         roles,
         contacts,
         checklist,
+        systems: raw_systems,
+        digest: String::new(),
     })
 }

@@ -9,6 +9,7 @@ use serenity::all::CreateCommand;
 pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     let mut all = super::report::commands();
     all.push(super::incident::definition());
+    all.push(super::lessons::followups::command_definition());
     all.extend(super::reminders::commands(settings));
     all.extend(super::records::commands(settings));
     all.extend(super::requests::commands());

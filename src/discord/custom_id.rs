@@ -272,6 +272,12 @@ custom_ids! {
     WaiveSelect(incident: IncidentId) = "waive" => Lessons,
     WaiveModal(incident: IncidentId, item: LessonItem) = "waivem" => Lessons,
     Read(incident: IncidentId) = "read" => Lessons,
+    /// §4.4(1): the committee approves the commander's plan.
+    ApprovePlan(incident: IncidentId) = "approve" => Lessons,
+    /// §4.4(2): the committee records that the board was told.
+    BoardTold(incident: IncidentId) = "boardtold" => Lessons,
+    /// A follow-up action (its number) is done.
+    FollowUpDone(incident: IncidentId, n: i64) = "fudone" => Lessons,
     Readers(incident: IncidentId) = "readers" => Lessons,
     /// §6/§9: the committee decides a request (id), and the reason modal.
     Decide(request: i64, yes: bool) = "decide" => Requests,
@@ -343,6 +349,9 @@ mod tests {
             CustomId::WaiveModal(i, LessonItem::ImprovementNotes),
             CustomId::Read(i),
             CustomId::Readers(i),
+            CustomId::ApprovePlan(i),
+            CustomId::BoardTold(i),
+            CustomId::FollowUpDone(i, 12),
             CustomId::Decide(3, true),
             CustomId::DecideModal(3, false),
             CustomId::ExceptionModal,

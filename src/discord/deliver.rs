@@ -92,7 +92,7 @@ impl DiscordEffects {
         body: Vec<u8>,
         nonce: &str,
     ) -> Result<(), DeliveryError> {
-        self.attach_or_refused(channel, text, mentions, file, body, nonce).await.map_err(rest_err)
+        self.attach_or_refused(channel, text, mentions, &[], (file, body), nonce).await.map_err(rest_err)
     }
 
     /// The same, with Discord's refusal as it came (a 413 can be answered
@@ -102,13 +102,14 @@ impl DiscordEffects {
         channel: ChannelId,
         text: String,
         mentions: serenity::all::CreateAllowedMentions,
-        file: String,
-        body: Vec<u8>,
+        components: &[serenity::all::CreateActionRow],
+        (file, body): (String, Vec<u8>),
         nonce: &str,
     ) -> Result<(), RestError> {
         let payload = json!({
             "content": text,
             "allowed_mentions": serde_json::to_value(mentions).unwrap_or_default(),
+            "components": serde_json::to_value(components).unwrap_or_default(),
             "nonce": nonce,
             "enforce_nonce": true,
             "attachments": [{"id": "0", "filename": file}],

@@ -66,6 +66,7 @@ async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> seren
         report::REPORT => Ok(report::slash(&cmd, lang)),
         report::REPORT_MESSAGE => Ok(report::from_message(&cmd, lang)),
         incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
+        lessons::FOLLOWUPS => lessons::followups::list(ctx, caller, lang).await,
         reminders::DRILL | reminders::SCHEDULE => reminders::command(ctx, &cmd, caller, lang).await,
         records::STATS | records::AUDIT | records::PLAYBOOK => records::command(ctx, &cmd, caller, lang).await,
         requests::EXCEPTION | requests::AMEND | requests::REGULATION => requests::command(ctx, &cmd, caller, lang).await,

@@ -135,6 +135,25 @@ pub enum Notice {
     ConfidentialInfo {
         text: String,
     },
+    /// §4.4(1): the commander's draft waits for the committee's approval.
+    PlanAwaitsApproval {
+        revision: u32,
+    },
+    /// §4.4(1): approved; `revised` when it revises an announced plan.
+    PlanApproved {
+        by: UserId,
+        revision: u32,
+        revised: bool,
+    },
+    FollowUpAdded {
+        n: u32,
+        what: String,
+        owner: Option<UserId>,
+        due: chrono::DateTime<chrono::Utc>,
+    },
+    FollowUpDone {
+        n: u32,
+    },
 }
 
 impl Effect {

@@ -157,6 +157,24 @@ pub enum EventPayload {
         playbook: Option<String>,
     },
     PlanRecorded,
+    /// §4.4(1): the committee approved this revision of the plan.
+    PlanApproved {
+        revision: u32,
+    },
+    /// §4.4(2): the committee recorded that the board was told.
+    BoardTold,
+    /// §4.4: a follow-up action, with its owner and due date.
+    FollowUpAdded {
+        n: u32,
+        what: String,
+        owner: Option<UserId>,
+        due: chrono::DateTime<chrono::Utc>,
+    },
+    /// Done: by its owner, the commander or the committee (the actor), or
+    /// by hikeshi when the playbook it asked to update changed.
+    FollowUpDone {
+        n: u32,
+    },
     BoardAnswered {
         question: super::lessons::BoardQuestion,
         yes: bool,
@@ -230,6 +248,10 @@ impl EventPayload {
             DrillStarted { .. } => "drill_started",
             NoteAdded { .. } => "note_added",
             PlanRecorded => "plan_recorded",
+            PlanApproved { .. } => "plan_approved",
+            BoardTold => "board_told",
+            FollowUpAdded { .. } => "followup_added",
+            FollowUpDone { .. } => "followup_done",
             BoardAnswered { .. } => "board_answered",
             Waived { .. } => "waived",
             AnnouncementRead { .. } => "announcement_read",

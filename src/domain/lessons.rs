@@ -1,6 +1,7 @@
 //! §4.4: what the organisation learns from an incident.
 
 use super::ids::PlaybookId;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// §4.4(1) the recurrence-prevention plan, technical and organisational,
@@ -61,12 +62,33 @@ pub struct ImprovementNote {
     pub missing: String,
 }
 
+/// §4.4(1): the committee approved a revision of the plan (drafted by the
+/// commander) before it was announced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanApproval {
+    pub revision: u32,
+    /// The plan as approved: what all members read, whatever drafts follow.
+    pub plan: PreventionPlan,
+    pub by: super::ids::UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// §4.4(2): the committee recorded that the board was told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardTold {
+    pub by: super::ids::UserId,
+    pub at: DateTime<Utc>,
+}
+
 /// What the Lessons phase must produce before an incident may close.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LessonItem {
     /// §4.4(1)
     Plan,
+    /// §4.4(1): the committee's approval of the plan as it stands (not
+    /// waivable on its own: waiving the plan covers it).
+    PlanApproval,
     /// §4.4(2)
     BoardQuestions,
     /// §4.4(4)
@@ -79,11 +101,13 @@ impl LessonItem {
     pub fn id(self) -> &'static str {
         match self {
             LessonItem::Plan => "plan",
+            LessonItem::PlanApproval => "approval",
             LessonItem::BoardQuestions => "board",
             LessonItem::ImprovementNotes => "notes",
         }
     }
 
+    /// The items the committee may waive (`ALL`).
     pub fn parse(s: &str) -> Option<LessonItem> {
         Self::ALL.into_iter().find(|i| i.id() == s)
     }
@@ -113,9 +137,56 @@ pub struct Lessons {
     pub notes: Vec<ImprovementNote>,
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+    // The fields below are left out while empty, so that a state written
+    // before they existed reads and writes back as it was.
+    /// How many times the plan was saved; each save is a revision.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub plan_revision: u32,
+    /// The latest approval; the plan as it stands is approved when this
+    /// names the current revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_approval: Option<PlanApproval>,
+    /// The revision all members were first told of (§4.4(3)); later
+    /// approvals revise that announcement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_revision: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board_told: Option<BoardTold>,
+    /// §4.4(1) 適切に実施, §4.4(4): tracked to done, past the close.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub followups: Vec<super::followup::FollowUp>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Lessons {
+    /// The plan as it stands was approved by the committee.
+    /// Plans recorded before approvals existed (revision 0) count as
+    /// approved: they were announced when recorded.
+    pub fn plan_approved(&self) -> bool {
+        self.plan.is_some() && (self.plan_revision == 0 || self.plan_approval.as_ref().is_some_and(|a| a.revision == self.plan_revision))
+    }
+
+    /// The plan all members are told of: the approved one.
+    pub fn announced_plan(&self) -> Option<&PreventionPlan> {
+        match &self.plan_approval {
+            Some(a) => Some(&a.plan),
+            None if self.plan_revision == 0 => self.plan.as_ref(),
+            None => None,
+        }
+    }
+
+    /// The board must be told and nobody recorded that it was (§4.4(2)).
+    pub fn board_report_owed(&self) -> bool {
+        self.board.answered() && self.board.board_report_required() && self.board_told.is_none()
+    }
+
+    pub fn open_followups(&self) -> impl Iterator<Item = &super::followup::FollowUp> {
+        self.followups.iter().filter(|f| f.is_open())
+    }
+
     fn waived(&self, item: LessonItem) -> bool {
         self.waivers.iter().any(|w| w.item == item)
     }
@@ -124,8 +195,12 @@ impl Lessons {
     /// board answers (they harm nobody and are never reported to the board).
     pub fn missing(&self, drill: bool) -> Vec<LessonItem> {
         let mut out = vec![];
-        if self.plan.is_none() && !self.waived(LessonItem::Plan) {
-            out.push(LessonItem::Plan);
+        if !self.waived(LessonItem::Plan) {
+            if self.plan.is_none() {
+                out.push(LessonItem::Plan);
+            } else if !self.plan_approved() {
+                out.push(LessonItem::PlanApproval);
+            }
         }
         if !drill && !self.board.answered() && !self.waived(LessonItem::BoardQuestions) {
             out.push(LessonItem::BoardQuestions);
@@ -167,6 +242,14 @@ mod tests {
         assert_eq!(l.missing(false), LessonItem::ALL.to_vec());
         assert_eq!(l.missing(true), vec![LessonItem::Plan, LessonItem::ImprovementNotes]);
         l.plan = Some(PreventionPlan::new("patch", "train").unwrap());
+        l.plan_revision = 1;
+        assert_eq!(l.missing(true), vec![LessonItem::PlanApproval, LessonItem::ImprovementNotes], "a draft is not enough");
+        l.plan_approval = Some(PlanApproval {
+            revision: 1,
+            plan: l.plan.clone().unwrap(),
+            by: crate::domain::UserId(3),
+            at: chrono::DateTime::<Utc>::MIN_UTC,
+        });
         l.board = BoardQuestions { victim_of_outside_breach: Some(false), harmed_outsiders: Some(true) };
         assert_eq!(l.missing(false), vec![LessonItem::ImprovementNotes]);
         l.waivers.push(Waiver { item: LessonItem::ImprovementNotes, reason: "nothing to learn".into(), by: crate::domain::UserId(1) });

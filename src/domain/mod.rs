@@ -9,6 +9,7 @@ pub mod category;
 pub mod drill;
 pub mod effect;
 pub mod event;
+pub mod followup;
 pub mod ids;
 pub mod incident;
 pub mod lessons;

@@ -84,13 +84,17 @@ pub enum Action {
     SetPublicTitle,
     /// Open a report held by the flood guard.
     Triage,
+    /// §4.4(1): approve the prevention plan the commander drafted.
+    ApprovePlan,
+    /// §4.4(2): record that the board was told.
+    RecordBoardReport,
     /// The committee's figures and lists: `/stats`, `/audit`, `/schedule`,
     /// `/playbook notes`, who has read an announcement (§4.4(3)).
     ViewRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -109,6 +113,8 @@ impl Action {
         Action::HandOver,
         Action::SetPublicTitle,
         Action::Triage,
+        Action::ApprovePlan,
+        Action::RecordBoardReport,
         Action::ViewRecords,
     ];
 
@@ -123,6 +129,8 @@ impl Action {
             TakeCommand | AppointCommander | MarkDuplicate | Dismiss | StartDrill => &[Committee],
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
+            // §4.4(1) names the committee for the plan; §4.4(2) its report.
+            ApprovePlan | RecordBoardReport => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -166,6 +174,8 @@ mod tests {
             (HandOver,         [false, false, false, true,  true ]),
             (SetPublicTitle,   [false, false, false, false, true ]),
             (Triage,           [false, false, false, false, true ]),
+            (ApprovePlan,      [false, false, false, false, true ]),
+            (RecordBoardReport,[false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");

@@ -32,6 +32,12 @@ pub struct Playbook {
     pub roles: Vec<PlaybookRole>,
     pub contacts: Vec<Contact>,
     pub checklist: BTreeMap<Phase, Vec<Text>>,
+    /// The systems this playbook is written for: a report naming one of
+    /// them suggests it.
+    pub systems: Vec<super::ids::SystemId>,
+    /// SHA-256 of the playbook's file as loaded (§4.4(4): a requested
+    /// update is done once the file changes).
+    pub digest: String,
 }
 
 impl Playbook {
@@ -97,6 +103,8 @@ pub(crate) mod tests {
             roles: vec![],
             contacts: vec![],
             checklist,
+            systems: vec![],
+            digest: String::new(),
         }
     }
 

@@ -46,6 +46,15 @@ pub enum IncidentError {
     /// APPI Art. 26 concerns real breach incidents.
     AppiNotApplicable,
     NoPpcReportOwed,
+    /// §4.4(1): there is no plan, or no new revision, to approve.
+    NothingToApprove,
+    /// §4.4(2): the answers do not call for a board report.
+    NoBoardReportOwed,
+    BoardAlreadyTold,
+    /// Follow-up actions come from the lessons (§4.4): not before them.
+    FollowUpTooEarly,
+    NoSuchFollowUp(u32),
+    FollowUpAlreadyDone(u32),
 }
 
 impl From<PhaseError> for IncidentError {
@@ -77,6 +86,9 @@ fn roles(roles: &[Role], lang: Lang) -> String {
 pub fn lesson_item(i: LessonItem, lang: Lang) -> String {
     match i {
         LessonItem::Plan => tr!(lang, "再発防止計画（§4.4(1)）", "the prevention plan (§4.4(1))"),
+        LessonItem::PlanApproval => {
+            tr!(lang, "委員会による再発防止計画の承認（§4.4(1)）", "the committee's approval of the prevention plan (§4.4(1))")
+        }
         LessonItem::BoardQuestions => tr!(lang, "取締役会報告の2つの質問（§4.4(2)）", "the two board questions (§4.4(2))"),
         LessonItem::ImprovementNotes => tr!(lang, "プレイブック改善メモ（§4.4(4)）", "playbook-improvement notes (§4.4(4))"),
     }
@@ -197,6 +209,30 @@ impl IncidentError {
                     "No report to the Personal Information Protection Commission is owed."
                 )
             }
+            IncidentError::NothingToApprove => tr!(
+                lang,
+                "承認する再発防止計画がありません（計画がないか、この版はすでに承認済みです）。",
+                "There is no prevention plan to approve (none was saved, or this revision is already approved)."
+            ),
+            IncidentError::NoBoardReportOwed => tr!(
+                lang,
+                "取締役会への報告は必要ありません（§4.4(2) の2つの質問がいずれも非該当、または未回答です）。",
+                "No board report is owed (§4.4(2): both questions answered no, or not answered yet)."
+            ),
+            IncidentError::BoardAlreadyTold => {
+                tr!(lang, "取締役会への報告はすでに記録されています。", "The board report is already recorded.")
+            }
+            IncidentError::FollowUpTooEarly => tr!(
+                lang,
+                "フォローアップは「教訓・再発防止」フェーズから登録できます（§4.4）。",
+                "Follow-up actions can be added from the Lessons phase on (§4.4)."
+            ),
+            IncidentError::NoSuchFollowUp(n) => {
+                tr!(lang, "フォローアップ #{n} はありません。", "There is no follow-up action #{n}.")
+            }
+            IncidentError::FollowUpAlreadyDone(n) => {
+                tr!(lang, "フォローアップ #{n} はすでに完了しています。", "Follow-up action #{n} is already done.")
+            }
         }
     }
 
@@ -234,6 +270,12 @@ impl IncidentError {
             InfoEmpty,
             AppiNotApplicable,
             NoPpcReportOwed,
+            NothingToApprove,
+            NoBoardReportOwed,
+            BoardAlreadyTold,
+            FollowUpTooEarly,
+            NoSuchFollowUp(2),
+            FollowUpAlreadyDone(2),
         ]
     }
 }
@@ -271,7 +313,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 24, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 30, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -295,7 +337,13 @@ pub(crate) mod tests {
                 | IncidentError::DrillNotForBoard
                 | IncidentError::InfoEmpty
                 | IncidentError::AppiNotApplicable
-                | IncidentError::NoPpcReportOwed => {}
+                | IncidentError::NoPpcReportOwed
+                | IncidentError::NothingToApprove
+                | IncidentError::NoBoardReportOwed
+                | IncidentError::BoardAlreadyTold
+                | IncidentError::FollowUpTooEarly
+                | IncidentError::NoSuchFollowUp(_)
+                | IncidentError::FollowUpAlreadyDone(_) => {}
             }
             let ja = e.text(Lang::Ja);
             assert_eq!(has_english(&ja), None, "English in the Japanese text of {e:?}: {ja}");

@@ -20,6 +20,8 @@ pub enum IncidentReminder {
     Appi { stage: super::appi::Stage, due: DateTime<Utc>, overdue: bool },
     /// Time for a §4.3 status entry.
     StatusDue { every_minutes: i64 },
+    /// §4.4(1): a follow-up action is due (`nudge` 0) or still not done.
+    FollowUp { n: u32, due: DateTime<Utc>, nudge: i64 },
 }
 
 impl IncidentReminder {

@@ -101,6 +101,32 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
                 });
             }
         }
+        // §4.4(2): the board must be told; nobody recorded that it was.
+        if i.lessons.board_report_owed() {
+            out.push(Finding {
+                kind: "board_report_owed",
+                what: t(
+                    format!("{n} は取締役会への報告が必要ですが、報告の記録がありません（§4.4(2)）。"),
+                    format!("{n} must be reported to the board, and no report is recorded (§4.4(2))."),
+                ),
+                fix: t(
+                    format!("取締役会に報告したら、委員会チャンネルの {n} の報告書案で「取締役会に報告済みにする」を押してください。"),
+                    format!("Once the board is told, press “Record: the board was told” on {n}'s draft in the committee channel."),
+                ),
+            });
+        }
+        // §4.4(1) 適切に実施: follow-up actions past their due date.
+        for f in i.lessons.open_followups().filter(|f| f.overdue(x.now)) {
+            let (k, days) = (f.n, (x.now - f.due).num_days());
+            out.push(Finding {
+                kind: "followup_overdue",
+                what: t(
+                    format!("{n} のフォローアップ #{k} が期限を{days}日過ぎています（§4.4(1)）。"),
+                    format!("{n} follow-up #{k} is {days} days overdue (§4.4(1))."),
+                ),
+                fix: t("実施して /フォローアップ で完了にしてください。".into(), "Carry it out, then mark it done with /followups.".into()),
+            });
+        }
         // Table 1: open past the recovery deadline.
         if i.phase.is_open() && !i.phase.recovery_complete() {
             if let Some(d) = i.deadline.at().filter(|d| *d < x.now) {

@@ -131,10 +131,6 @@ impl Record {
     }
 }
 
-fn longest_backtick_run(s: &str) -> usize {
-    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
-}
-
 /// Replaces every number or string in `v` that is exactly `id` with 0.
 fn blank_id(v: &mut Value, id: u64) {
     match v {
@@ -247,6 +243,10 @@ pub fn to_json(r: &Record) -> Value {
             "board": {"victim_of_outside_breach": i.lessons.board.victim_of_outside_breach, "harmed_outsiders": i.lessons.board.harmed_outsiders},
             "notes": i.lessons.notes,
             "waivers": i.lessons.waivers.iter().map(|w| json!({"item": w.item, "reason": w.reason, "by": id(w.by)})).collect::<Vec<_>>(),
+            "plan_revision": i.lessons.plan_revision,
+            "plan_approval": i.lessons.plan_approval.as_ref().map(|a| json!({"revision": a.revision, "by": id(a.by), "at": t(a.at)})),
+            "board_told": i.lessons.board_told.as_ref().map(|b| json!({"by": id(b.by), "at": t(b.at)})),
+            "followups": followups(i, &id),
         },
         "log": r.entries.iter().map(|e| json!({"id": e.id, "kind": e.kind.id(), "body": e.body, "author": id(e.author), "at": t(e.at)})).collect::<Vec<_>>(),
         "merged": i.merged.iter().map(|m| json!({"number": m.number.to_string(), "reporter": id(m.reporter), "confidential": m.confidential})).collect::<Vec<_>>(),
@@ -272,6 +272,20 @@ pub fn to_json(r: &Record) -> Value {
     })
 }
 
+/// The follow-up actions (§4.4(1)); `id` writes a member (blanked for a
+/// confidential reporter in a redacted export).
+fn followups(i: &Incident, id: &dyn Fn(UserId) -> String) -> Vec<Value> {
+    let t = |d: DateTime<Utc>| d.to_rfc3339();
+    i.lessons
+        .followups
+        .iter()
+        .map(|f| {
+            let done = f.done.as_ref().map(|d| json!({"at": t(d.at), "by": d.by.map(id)}));
+            json!({"n": f.n, "what": f.what, "owner": f.owner.map(id), "due": t(f.due), "source": f.source, "added_at": t(f.added_at), "done": done})
+        })
+        .collect()
+}
+
 /// The Markdown export: the card's data, the timeline, the lessons, then
 /// the transcript and the §4.3 entries.
 pub fn to_markdown(r: &Record, settings: &Settings) -> String {
@@ -279,7 +293,6 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     let lang = settings.organisation.lang;
     let tz = settings.organisation.tz;
     let mut out = String::new();
-    let v = to_json(r);
     let row = |k: String, val: String| format!("| {k} | {} |\n", md_text(&val).replace('\n', " "));
     out.push_str(&format!("# {} {}\n\n| | |\n|---|---|\n", i.number, md_text(&i.title)));
     out.push_str(&row(tr!(lang, "区分", "Category"), i.category.label().get(lang).to_string()));
@@ -299,11 +312,13 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
         out.push_str(&format!("- {at} {}\n", md_text(&sentence)));
     }
     out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
-    let lessons = serde_json::to_string_pretty(&v["lessons"]).unwrap_or_default();
-    // Inside a code block nothing renders; a fence longer than any run of
-    // backticks in the text keeps the text from closing it.
-    let fence = "`".repeat(longest_backtick_run(&lessons).max(2) + 1);
-    out.push_str(&format!("{fence}json\n{lessons}\n{fence}\n\n"));
+    for part in super::lessons::parts(r, lang, tz) {
+        out.push_str(&format!("### {}\n\n", part.heading));
+        for line in part.lines {
+            out.push_str(&format!("- {}\n", md_text(&line).replace('\n', " ")));
+        }
+        out.push('\n');
+    }
     if !r.attachments.is_empty() {
         out.push_str(&tr!(lang, "## 証拠として保存したファイル\n\n", "## Files kept as evidence\n\n"));
         for a in &r.attachments {

@@ -31,14 +31,6 @@ fn span(d: Option<Duration>, lang: Lang) -> String {
     }
 }
 
-fn yes_no(v: Option<bool>, lang: Lang) -> String {
-    match v {
-        Some(true) => tr!(lang, "該当", "yes"),
-        Some(false) => tr!(lang, "非該当", "no"),
-        None => tr!(lang, "未回答", "not answered"),
-    }
-}
-
 /// A posted file: a link to the copy written beside the page, with its
 /// SHA-256, or why it was not kept.
 fn evidence(r: &Record, message: crate::domain::MessageId, name: &str, lang: Lang) -> Markup {
@@ -108,10 +100,6 @@ pub fn page(r: &Record, settings: &Settings) -> String {
         (tr!(lang, "封じ込めまで", "Time to containment"), span(since(entered(r, Phase::Containment)), lang)),
         (tr!(lang, "復旧まで", "Time to recovery"), span(since(recovered), lang)),
     ];
-    let board = [
-        (tr!(lang, "社外第三者による侵害の被害", "A victim of an outside breach"), i.lessons.board.victim_of_outside_breach),
-        (tr!(lang, "社外への加害", "Harm to outsiders"), i.lessons.board.harmed_outsiders),
-    ];
     let markup = html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -142,26 +130,10 @@ pub fn page(r: &Record, settings: &Settings) -> String {
                         ul.log { @for e in entries { li { span.meta { (local(e.at, tz)) " · " (r.name_at(e.author, e.at)) } br; (r.named_mentions(&e.body)) } } }
                     }
                 }
-                section {
-                    h2 { (tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))")) }
-                    @match &i.lessons.plan {
-                        Some(p) => {
-                            h3 { (tr!(lang, "技術的対策", "Technical measures")) } p.text { (p.technical) }
-                            h3 { (tr!(lang, "組織的対策", "Organisational measures")) } p.text { (p.organisational) }
-                        }
-                        None => { p.none { (tr!(lang, "まだ記録されていません", "not recorded yet")) } }
-                    }
-                }
-                @if !i.is_drill() {
-                    section {
-                        h2 { (tr!(lang, "取締役会への報告（§4.4(2)）", "Report to the board (§4.4(2))")) }
-                        table.summary { @for (q, a) in &board { tr { th { (q) } td { (yes_no(*a, lang)) } } } }
-                    }
-                }
-                @if !i.lessons.notes.is_empty() {
-                    section {
-                        h2 { (tr!(lang, "対応手順の改善メモ（§4.4(4)）", "Improvement notes (§4.4(4))")) }
-                        ul { @for n in &i.lessons.notes { li { (tr!(lang, "うまくいったこと: ", "Went well: ")) (n.went_well) br; (tr!(lang, "足りなかったこと: ", "Missing: ")) (n.missing) } } }
+                @for part in super::lessons::parts(r, lang, tz) {
+                    section.lessons {
+                        h2 { (part.heading) }
+                        ul { @for line in &part.lines { li { (line) } } }
                     }
                 }
                 section {

@@ -14,6 +14,7 @@ mod board;
 pub mod chart;
 pub mod export;
 mod html;
+mod lessons;
 pub mod stats;
 pub mod timeline;
 

@@ -104,6 +104,15 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             }
         }
         PlanRecorded => tr!(lang, "{who} が再発防止計画を記録", "{who} recorded the prevention plan"),
+        PlanApproved { revision } => {
+            tr!(lang, "{who} が再発防止計画（第{revision}版）を承認", "{who} approved the prevention plan (revision {revision})")
+        }
+        BoardTold => tr!(lang, "{who} が取締役会への報告を記録", "{who} recorded that the board was told"),
+        FollowUpAdded { n, what, owner, .. } => {
+            let owner = owner.map(name).unwrap_or_else(|| tr!(lang, "委員会", "the committee"));
+            tr!(lang, "フォローアップ #{n}「{what}」（担当 {owner}）", "follow-up #{n} “{what}” (owner {owner})")
+        }
+        FollowUpDone { n } => tr!(lang, "{who} がフォローアップ #{n} を完了", "{who} completed follow-up #{n}"),
         BoardAnswered { question, yes } => {
             let q = match question {
                 BoardQuestion::VictimOfOutsideBreach => tr!(lang, "社外第三者による侵害の被害", "a victim of an outside breach"),

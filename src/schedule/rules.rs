@@ -62,6 +62,24 @@ fn appi_due(i: &Incident, appi: Option<&AppiPolicy>, now: DateTime<Utc>) -> Vec<
     out
 }
 
+/// §4.4(1) 適切に実施: each follow-up action not done is reminded when due
+/// and every `every` after, until done — also after the incident closed.
+pub fn followups_due(i: &Incident, every: Duration, now: DateTime<Utc>) -> Vec<Due> {
+    let every_ms = every.num_milliseconds().max(1);
+    i.lessons
+        .open_followups()
+        .filter(|f| f.overdue(now))
+        .map(|f| {
+            let k = (now - f.due).num_milliseconds() / every_ms;
+            Due {
+                key: format!("followup:{}:{k}", f.n),
+                at: f.due + Duration::milliseconds(k * every_ms),
+                what: IncidentReminder::FollowUp { n: f.n, due: f.due, nudge: k },
+            }
+        })
+        .collect()
+}
+
 /// Everything due for `i` at `now`. Keys are stable, so the scheduler sends
 /// each once. Nudges repeat: only the latest is returned.
 pub fn due(i: &Incident, policy: &DeadlinePolicy, appi: Option<&AppiPolicy>, activity: Activity, now: DateTime<Utc>) -> Vec<Due> {

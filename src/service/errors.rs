@@ -77,6 +77,11 @@ pub enum InputError {
     OtherGuild,
     /// The regulation's text is not configured (§8).
     NoRegulationText,
+    /// Not a date written as YYYY-MM-DD (what was typed, reduced to
+    /// letters, digits and separators so that it cannot ping or link).
+    BadDate(String),
+    /// A follow-up due date that has already passed.
+    DueInPast(String),
 }
 
 impl InputError {
@@ -125,6 +130,20 @@ impl InputError {
                 "規程の本文が設定されていません。委員会に連絡してください。",
                 "The regulation's text is not configured; please tell the committee."
             ),
+            InputError::BadDate(typed) => {
+                tr!(
+                    lang,
+                    "「{typed}」は日付として読めません。2027-01-31 のように YYYY-MM-DD で書いてください。",
+                    "“{typed}” is not a date: write it as YYYY-MM-DD, e.g. 2027-01-31."
+                )
+            }
+            InputError::DueInPast(day) => {
+                tr!(
+                    lang,
+                    "期限 {day} はすでに過ぎています。今日以降の日付にしてください。",
+                    "The due date {day} has passed: choose today or later."
+                )
+            }
         }
     }
 
@@ -154,6 +173,8 @@ impl InputError {
             UnreadableMessage,
             OtherGuild,
             NoRegulationText,
+            BadDate("x".into()),
+            DueInPast("2026-01-01".into()),
         ]
     }
 }
@@ -293,7 +314,9 @@ mod tests {
                 | InputError::NoFormatChosen
                 | InputError::UnreadableMessage
                 | InputError::OtherGuild
-                | InputError::NoRegulationText => {}
+                | InputError::NoRegulationText
+                | InputError::BadDate(_)
+                | InputError::DueInPast(_) => {}
             }
         }
     }

@@ -129,7 +129,12 @@ impl Hikeshi {
     /// §4.4(4): a playbook-improvement note (for a drill, the procedure
     /// problems found, §4.1(2)).
     pub async fn add_note(&self, id: IncidentId, caller: Caller, went_well: &str, missing: &str) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.add_note(&caller.roles(i), went_well, missing)).await
+        let update_within = self.settings.followups.playbook_update;
+        self.act(id, caller, |i, pb, now| {
+            let update = pb.map(|p| (p.digest.clone(), now + update_within));
+            i.add_note(&caller.roles(i), went_well, missing, update, now)
+        })
+        .await
     }
 
     /// The confidential reporter adds information (posted without a name).

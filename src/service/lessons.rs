@@ -1,13 +1,109 @@
 //! §4.4: the Lessons phase.
 
-use super::{Caller, Hikeshi, ServiceError};
+use super::{Caller, Hikeshi, InputError, ServiceError};
+use crate::domain::followup::{FollowUp, Source};
 use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
-use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId};
+use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId, UserId};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 impl Hikeshi {
-    /// §4.4(1): records the plan (and announces it, §4.4(3)).
+    /// §4.4(1): records the plan; the committee's own save is approved (and
+    /// announced, §4.4(3)) at once, the commander's waits for approval.
     pub async fn set_plan(&self, id: IncidentId, caller: Caller, plan: PreventionPlan) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.set_plan(&caller.roles(i), plan)).await
+        self.act(id, caller, |i, _, now| i.set_plan(caller.user, &caller.roles(i), plan, now)).await
+    }
+
+    /// §4.4(1): the committee approves the plan as it stands.
+    pub async fn approve_plan(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.approve_plan(caller.user, &caller.roles(i), now)).await
+    }
+
+    /// §4.4(2): the committee records that the board was told.
+    pub async fn board_told(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.board_told(caller.user, &caller.roles(i), now)).await
+    }
+
+    /// §4.4(1) 適切に実施: a follow-up action, due at the end of `due`
+    /// (`YYYY-MM-DD`, the organisation's time zone).
+    pub async fn add_followup(
+        &self,
+        id: IncidentId,
+        caller: Caller,
+        what: &str,
+        owner: Option<UserId>,
+        due: &str,
+    ) -> Result<Incident, ServiceError> {
+        let (len, max) = (what.trim().chars().count(), crate::domain::followup::MAX_FOLLOWUP);
+        if len == 0 {
+            return Err(InputError::RequiredFieldEmpty.into());
+        }
+        if len > max {
+            return Err(InputError::EntryTooLong { len, max }.into());
+        }
+        let due = self.end_of_day(due)?;
+        if due <= self.clock.now() {
+            return Err(InputError::DueInPast(due.with_timezone(&self.settings.organisation.tz).date_naive().to_string()).into());
+        }
+        self.act(id, caller, |i, _, now| i.add_followup(&caller.roles(i), what, owner, due, now)).await
+    }
+
+    /// The last instant of a `YYYY-MM-DD` day where the organisation is.
+    fn end_of_day(&self, day: &str) -> Result<DateTime<Utc>, ServiceError> {
+        let bad = || InputError::BadDate(day.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.')).take(20).collect());
+        let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+        let next = date.succ_opt().ok_or_else(bad)?.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+        let local = self.settings.organisation.tz.from_local_datetime(&next).earliest().ok_or_else(bad)?;
+        Ok(local.with_timezone(&Utc) - chrono::Duration::seconds(1))
+    }
+
+    /// A follow-up action is done (its owner, the commander or the
+    /// committee; also after the incident closed).
+    pub async fn complete_followup(&self, id: IncidentId, caller: Caller, n: u32) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, now| i.complete_followup(caller.user, &caller.roles(i), n, now)).await
+    }
+
+    /// Follow-up actions not done yet, across incidents, most urgent first:
+    /// the committee sees all of them, anyone else those they own.
+    pub async fn open_followups(&self, caller: Caller) -> Result<Vec<(Incident, FollowUp)>, ServiceError> {
+        let mut out = vec![];
+        for i in self.store.all_incidents().await? {
+            for f in i.lessons.open_followups() {
+                if caller.committee || f.owned_by(caller.user) {
+                    out.push((i.clone(), f.clone()));
+                }
+            }
+        }
+        out.sort_by_key(|(_, f)| f.due);
+        Ok(out)
+    }
+
+    /// §4.4(4): "update playbook X" actions are done once X's file changed
+    /// (the configuration as loaded now); run at every scheduler tick.
+    pub(super) async fn reconcile_playbook_updates(&self) -> Result<usize, ServiceError> {
+        let digest_of = |p: &crate::domain::PlaybookId| self.settings.playbooks.get(p).map(|p| p.digest.clone());
+        let mut done = 0;
+        for candidate in self.store.all_incidents().await? {
+            let waiting = candidate.lessons.open_followups().any(|f| match &f.source {
+                Source::PlaybookUpdate { playbook, digest } => digest_of(playbook).is_some_and(|d| &d != digest),
+                Source::Plan => false,
+            });
+            if !waiting {
+                continue;
+            }
+            let now = self.clock.now();
+            let mut tx = self.store.begin().await?;
+            // Read again inside the transaction: another process may have
+            // done it first.
+            let mut i = tx.incident(candidate.id).await?;
+            let outcome = i.playbooks_changed(digest_of, now);
+            if !outcome.events.is_empty() {
+                done += outcome.events.len();
+                tx.save_incident(&i, now).await?;
+                tx.record(Some(i.id), Actor::System, now, &outcome).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(done)
     }
 
     /// §4.4(2): answers one board question.

@@ -67,18 +67,18 @@ impl Hikeshi {
             }
         }
         tick.reminded += self.remind_expired_exceptions().await?;
-        // Open incidents, and closed ones with a report to the PPC still owed.
+        self.reconcile_playbook_updates().await?;
+        // Open incidents, and closed ones with a report to the PPC or a
+        // follow-up action still owed.
         // A report held for triage has no channel to remind in yet: the
         // triage post is its reminder until the committee opens it.
-        let watched = self
-            .store
-            .all_incidents()
-            .await?
-            .into_iter()
-            .filter(|i| !i.held && (i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed)));
+        let watched = self.store.all_incidents().await?.into_iter().filter(|i| {
+            !i.held && (i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed) || i.lessons.open_followups().next().is_some())
+        });
         for i in watched {
             let activity = self.store.activity(i.id, i.reported_at).await?;
-            let due = rules::due(&i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);
+            let mut due = rules::due(&i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);
+            due.extend(rules::followups_due(&i, s.followups.remind_every, now));
             if due.is_empty() {
                 continue;
             }

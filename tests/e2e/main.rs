@@ -7,6 +7,7 @@ mod appi;
 mod cli;
 mod commander;
 mod fake;
+mod followthrough;
 mod governance;
 mod lessons;
 mod matrix;

@@ -155,6 +155,9 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     if i.phase >= Phase::Lessons && i.close_reason.is_none() {
         e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), crate::discord::lessons::render::card_field(i, lang), false);
     }
+    if let Some(list) = crate::discord::lessons::render::followups_field(i, lang) {
+        e = e.field(tr!(lang, "フォローアップ（§4.4(1)）", "Follow-up actions (§4.4(1))"), list, false);
+    }
     if let Some(reason) = &i.close_reason {
         e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 300), false);
     }

@@ -55,6 +55,7 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
         "export" => return export(ctx, cmd, sub, caller, lang).await,
         "appi" => return crate::discord::appi::panel_command(ctx, cmd, lang).await,
         "title" => return public_title(ctx, cmd, sub, caller, lang).await,
+        "followup" => return crate::discord::lessons::followups::add(ctx, cmd, sub, caller, lang).await,
         _ => {}
     }
     let user = match &sub.value {

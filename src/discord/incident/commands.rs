@@ -40,6 +40,7 @@ pub fn definition() -> CreateCommand {
                         .max_length(crate::domain::incident::MAX_PUBLIC_TITLE as u16),
                 ),
         )
+        .add_option(crate::discord::lessons::followups::subcommand())
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
                 .name_localized("ja", "個人情報")

@@ -82,7 +82,17 @@ impl DiscordEffects {
         let s = &self.app.settings;
         let playbook = i.playbook.as_ref().and_then(|p| s.playbooks.get(p));
         let (text, mentions) = notices::notice_text(notice, s.organisation.lang, playbook);
-        self.post(channel, CreateMessage::new().content(text).allowed_mentions(mentions), &nonce(item)).await?;
+        let mut msg = CreateMessage::new().content(text).allowed_mentions(mentions);
+        if let crate::domain::effect::Notice::PlanAwaitsApproval { .. } = notice {
+            // §4.4(1): the committee approves the commander's draft, here.
+            let role = s.discord.committee_role;
+            let (text, _) = notices::notice_text(notice, s.organisation.lang, playbook);
+            msg = CreateMessage::new()
+                .content(format!("<@&{role}> {text}"))
+                .allowed_mentions(crate::discord::render::role_mention_only(role))
+                .components(crate::discord::lessons::render::approve_row(id, s.organisation.lang));
+        }
+        self.post(channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
 
@@ -145,7 +155,7 @@ impl DiscordEffects {
                     ));
                 }
                 let nonce = format!("{}-{}-{n}", nonce(item), limit / (1024 * 1024));
-                match self.attach_or_refused(channel, text, no_mentions(), file, bytes, &nonce).await {
+                match self.attach_or_refused(channel, text, no_mentions(), &[], (file, bytes), &nonce).await {
                     Ok(()) => {}
                     Err(e) if e.status() == Some(413) && limit > MIN_UPLOAD => {
                         tracing::warn!(incident = %number, limit, "the upload was too large; sending smaller parts");

@@ -81,11 +81,37 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
                 "<@{user}> reported the same thing ({duplicate}); they join this channel."
             )
         }
+        Notice::PlanAwaitsApproval { revision } => tr!(
+            lang,
+            "📝 再発防止計画（第{revision}版）を記録しました。委員会が承認すると会員に周知されます（§4.4(1)）。",
+            "📝 The prevention plan (revision {revision}) is recorded. Once the committee approves it, all members are told (§4.4(1))."
+        ),
+        Notice::PlanApproved { by, revision, revised: false } => tr!(
+            lang,
+            "✅ <@{by}> が再発防止計画（第{revision}版）を承認しました。会員に周知します（§4.4(3)）。",
+            "✅ <@{by}> approved the prevention plan (revision {revision}); all members are told (§4.4(3))."
+        ),
+        Notice::PlanApproved { by, revision, .. } => tr!(
+            lang,
+            "✅ <@{by}> が再発防止計画の改訂（第{revision}版）を承認しました。周知済みの内容を改訂版に差し替えます。",
+            "✅ <@{by}> approved the revised prevention plan (revision {revision}); the announcement now shows the revision."
+        ),
+        Notice::FollowUpAdded { n, what, owner, due } => {
+            let (what, due) = (inert(what), when(*due));
+            let owner = owner.map(|u| format!("<@{u}>")).unwrap_or_else(|| tr!(lang, "委員会", "the committee"));
+            tr!(
+                lang,
+                "📌 フォローアップ #{n}: {what}（担当: {owner}、期限: {due}）。完了するまで通知します。",
+                "📌 Follow-up #{n}: {what} (owner: {owner}, due {due}). Reminded until done."
+            )
+        }
+        Notice::FollowUpDone { n } => tr!(lang, "☑ フォローアップ #{n} が完了しました。", "☑ Follow-up #{n} is done."),
     };
     let mentions = match n {
         Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
         // The new commander hears of it.
         Notice::CommandHandedOver { to, .. } => user_mention_only(*to),
+        Notice::FollowUpAdded { owner: Some(owner), .. } => user_mention_only(*owner),
         _ => no_mentions(),
     };
     (clip(&text, 2000), mentions)

@@ -62,15 +62,17 @@ impl DiscordEffects {
             "<@&{role}> 📑 {number} は取締役会への報告が必要です（§4.4(2)）。報告書の案を添付します。",
             "<@&{role}> 📑 {number} must be reported to the board (§4.4(2)). The draft report is attached."
         );
-        self.attach(
+        // The committee records on the draft itself when the board was told.
+        self.attach_or_refused(
             s.discord.committee_channel,
             text,
             role_mention_only(role),
-            format!("{number}-board-report.md"),
-            md.into_bytes(),
+            &render::board_told_row(id, lang),
+            (format!("{number}-board-report.md"), md.into_bytes()),
             &nonce(item),
         )
-        .await?;
+        .await
+        .map_err(rest_err)?;
         Ok(Delivered::Done)
     }
 }

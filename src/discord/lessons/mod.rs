@@ -3,7 +3,10 @@
 //! announcement to all members with its read button (§4.4(3)).
 
 mod deliver;
+pub mod followups;
 pub mod render;
+
+pub use followups::FOLLOWUPS;
 
 use super::custom_id::CustomId;
 use super::forms::{self, Modal, F_BODY, F_CAUSE, F_DAMAGE, F_MISSING, F_ORGANISATIONAL, F_TECHNICAL, F_WELL};
@@ -46,6 +49,27 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let what = lesson_item(item, lang);
             Modal::new(CustomId::WaiveModal(i, item), tr!(lang, "免除: {what}", "Waive: {what}"), lang).build()
         }
+        CustomId::ApprovePlan(i) => {
+            let number = app.approve_plan(i, caller).await?.number;
+            ephemeral(tr!(
+                lang,
+                "{number} の再発防止計画を承認しました（§4.4(1)）。会員への周知を更新します。",
+                "You approved {number}'s prevention plan (§4.4(1)); the announcement to all members follows."
+            ))
+        }
+        CustomId::BoardTold(i) => {
+            let number = app.board_told(i, caller).await?.number;
+            ephemeral(tr!(
+                lang,
+                "{number} を取締役会に報告済みとして記録しました（§4.4(2)）。",
+                "Recorded: the board was told of {number} (§4.4(2))."
+            ))
+        }
+        CustomId::FollowUpDone(i, n) => {
+            let n = u32::try_from(n).map_err(|_| InputError::InvalidControl)?;
+            let number = app.complete_followup(i, caller, n).await?.number;
+            ephemeral(tr!(lang, "{number} のフォローアップ #{n} を完了にしました。", "{number} follow-up #{n} is done."))
+        }
         CustomId::Read(i) => {
             if app.read_announcement(i, caller).await? {
                 ephemeral(tr!(lang, "ありがとうございます。既読を記録しました。", "Thank you; your reading is recorded."))
@@ -86,13 +110,21 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
                 cause: forms::value(f, F_CAUSE).to_string(),
                 damage: forms::value(f, F_DAMAGE).to_string(),
             };
-            if ctx.app.set_plan(i, caller, plan).await?.is_drill() {
+            let i = ctx.app.set_plan(i, caller, plan).await?;
+            let r = i.lessons.plan_revision;
+            if !i.lessons.plan_approved() {
+                tr!(
+                    lang,
+                    "再発防止計画（第{r}版）を記録しました。委員会の承認を待っています（§4.4(1)）。承認されると会員に周知されます。",
+                    "Prevention plan (revision {r}) recorded. It awaits the committee's approval (§4.4(1)); then all members are told."
+                )
+            } else if i.is_drill() {
                 tr!(lang, "再発防止計画を記録しました。", "Prevention plan recorded.")
             } else {
                 tr!(
                     lang,
-                    "再発防止計画を記録し、全員に周知します（§4.4(3)）。",
-                    "Prevention plan recorded; it is announced to all members (§4.4(3))."
+                    "再発防止計画（第{r}版）を記録・承認し、会員に周知します（§4.4(3)）。",
+                    "Prevention plan (revision {r}) recorded and approved; all members are told (§4.4(3))."
                 )
             }
         }

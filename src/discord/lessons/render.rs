@@ -3,9 +3,10 @@
 use crate::config::Settings;
 use crate::discord::custom_id::CustomId;
 use crate::discord::text::{clip, inert};
+use crate::domain::followup::{FollowUp, Source};
 use crate::domain::lessons::{BoardQuestion, LessonItem};
 use crate::domain::refusal::lesson_item;
-use crate::domain::{Incident, Lang};
+use crate::domain::{Incident, IncidentId, Lang};
 use crate::tr;
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateSelectMenu, CreateSelectMenuKind,
@@ -25,6 +26,14 @@ pub fn card_field(i: &Incident, lang: Lang) -> String {
     let l = &i.lessons;
     let plan = if l.plan.is_some() { "☑" } else { "☐" };
     let mut lines = vec![format!("{plan} {}", lesson_item(LessonItem::Plan, lang))];
+    if l.plan.is_some() {
+        let r = l.plan_revision;
+        lines.push(if l.plan_approved() {
+            tr!(lang, "☑ 委員会承認済み（第{r}版）", "☑ approved by the committee (revision {r})")
+        } else {
+            tr!(lang, "☐ 第{r}版は委員会の承認待ち（§4.4(1)）", "☐ revision {r} awaits the committee's approval (§4.4(1))")
+        });
+    }
     if !i.is_drill() {
         let (v, h) = (yes_no(l.board.victim_of_outside_breach, lang), yes_no(l.board.harmed_outsiders, lang));
         let mark = if l.board.answered() { "☑" } else { "☐" };
@@ -41,7 +50,47 @@ pub fn card_field(i: &Incident, lang: Lang) -> String {
         let (item, reason) = (lesson_item(w.item, lang), inert(&w.reason));
         lines.push(tr!(lang, "免除: {item} — {reason}", "waived: {item} — {reason}"));
     }
+    if l.board.answered() && l.board.board_report_required() {
+        lines.push(match &l.board_told {
+            Some(t) => {
+                let at = crate::discord::render::when(t.at);
+                tr!(lang, "☑ 取締役会へ報告済み（{at}）", "☑ the board was told ({at})")
+            }
+            None => tr!(lang, "☐ 取締役会への報告は未記録", "☐ the board report is not recorded yet"),
+        });
+    }
     clip(&lines.join("\n"), 1024)
+}
+
+/// §4.4(1) 適切に実施: the follow-up actions, on the card (which is not
+/// redrawn as time passes, so it shows no "overdue").
+pub fn followups_field(i: &Incident, lang: Lang) -> Option<String> {
+    if i.lessons.followups.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = i.lessons.followups.iter().map(|f| followup_line(f, lang, None)).collect();
+    Some(clip(&lines.join("\n"), 1024))
+}
+
+/// One follow-up action as a line: state, number, what, owner, due.
+pub fn followup_line(f: &FollowUp, lang: Lang, now: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    let mark = if !f.is_open() {
+        "☑"
+    } else if now.is_some_and(|now| f.overdue(now)) {
+        "⚠"
+    } else {
+        "☐"
+    };
+    let (n, due) = (f.n, crate::discord::render::when(f.due));
+    let what = match &f.source {
+        Source::Plan => inert(&f.what),
+        Source::PlaybookUpdate { playbook, .. } => {
+            let what = inert(&f.what);
+            tr!(lang, "対応手順 {playbook} の更新: {what}", "update playbook {playbook}: {what}")
+        }
+    };
+    let owner = f.owner.map(|u| format!("<@{u}>")).unwrap_or_else(|| tr!(lang, "委員会", "committee"));
+    tr!(lang, "{mark} #{n} {what}（担当 {owner}、期限 {due}）", "{mark} #{n} {what} (owner {owner}, due {due})")
 }
 
 /// The Lessons buttons: the plan, the two board questions, waivers.
@@ -83,6 +132,20 @@ pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
     ]
 }
 
+/// §4.4(1): the committee's Approve button, under the draft's notice.
+pub fn approve_row(id: IncidentId, lang: Lang) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(vec![CreateButton::new(CustomId::ApprovePlan(id).encode())
+        .label(tr!(lang, "承認する（委員会）", "Approve (committee)"))
+        .style(ButtonStyle::Success)])]
+}
+
+/// §4.4(2): under the board report's draft, to record that it was made.
+pub fn board_told_row(id: IncidentId, lang: Lang) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(vec![CreateButton::new(CustomId::BoardTold(id).encode())
+        .label(tr!(lang, "取締役会に報告済みにする", "Record: the board was told"))
+        .style(ButtonStyle::Primary)])]
+}
+
 /// §4.4(3): the announcement of the plan to all members.
 pub fn announcement(i: &Incident, readers: usize, settings: &Settings) -> (String, CreateEmbed, Vec<CreateActionRow>) {
     let lang = settings.organisation.lang;
@@ -92,13 +155,20 @@ pub fn announcement(i: &Incident, readers: usize, settings: &Settings) -> (Strin
         "📢 {number} の再発防止計画です（§4.4(3)）。全員お読みください。",
         "📢 The prevention plan after {number} (§4.4(3)). Everyone, please read it."
     );
-    let (technical, organisational) = i.lessons.plan.as_ref().map(|p| (p.technical.clone(), p.organisational.clone())).unwrap_or_default();
+    // Only the approved plan is ever shown to all members (§4.4(1)).
+    let (technical, organisational) =
+        i.lessons.announced_plan().map(|p| (p.technical.clone(), p.organisational.clone())).unwrap_or_default();
+    let revision = i.lessons.plan_approval.as_ref().map(|a| a.revision).filter(|r| Some(*r) != i.lessons.announced_revision);
+    let footer = match revision {
+        Some(r) => tr!(lang, "改訂版（第{r}版） · 既読 {readers}人", "Revised (revision {r}) · read by {readers}"),
+        None => tr!(lang, "既読 {readers}人", "Read by {readers}"),
+    };
     let embed = CreateEmbed::new()
         // Never the reporter's title: the committee's public one (§4.4(3)).
         .title(clip(&i.public_name(lang), 256))
         .field(tr!(lang, "技術的対策", "Technical measures"), clip(&inert(&technical), 1024), false)
         .field(tr!(lang, "組織的対策", "Organisational measures"), clip(&inert(&organisational), 1024), false)
-        .footer(CreateEmbedFooter::new(tr!(lang, "既読 {readers}人", "Read by {readers}")))
+        .footer(CreateEmbedFooter::new(footer))
         .colour(0x27ae60);
     let rows = vec![CreateActionRow::Buttons(vec![
         CreateButton::new(CustomId::Read(i.id).encode()).label(tr!(lang, "読みました", "I have read this")).style(ButtonStyle::Success),

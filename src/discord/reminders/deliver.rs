@@ -33,8 +33,20 @@ impl DiscordEffects {
         let i = self.incident(id).await?;
         let s = &self.app.settings;
         let ((text, mentions), committee) = render::incident_reminder(&i, what, s);
-        if let Some(channel) = i.channel {
-            self.post(channel, CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(mentions), &nonce(item)).await?;
+        // A closed incident's channel is archived: an overdue follow-up
+        // reaches its owner by DM there instead.
+        let owner = match what {
+            IncidentReminder::FollowUp { n, .. } => i.lessons.followups.iter().find(|f| f.n == *n).and_then(|f| f.owner),
+            _ => None,
+        };
+        match (i.channel, owner) {
+            (Some(channel), _) if i.phase.is_open() => {
+                self.post(channel, CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(mentions), &nonce(item)).await?;
+            }
+            (_, Some(owner)) => {
+                self.dm(owner, CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(no_mentions()), &nonce(item)).await?;
+            }
+            _ => {}
         }
         if let Some(text) = committee {
             let msg = CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(render::committee_mentions(s));

@@ -4,6 +4,7 @@
 use crate::config::Settings;
 use crate::discord::custom_id::CustomId;
 use crate::discord::render::{no_mentions, relative, role_mention_only, user_mention_only, when};
+use crate::discord::text::inert;
 use crate::domain::drill::DrillReport;
 use crate::domain::records::ReminderRow;
 use crate::domain::{Incident, IncidentReminder, Lang, Phase};
@@ -83,6 +84,22 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
         None => (text, no_mentions()),
     };
     match what {
+        IncidentReminder::FollowUp { n, due, .. } => {
+            let f = i.lessons.followups.iter().find(|f| f.n == *n);
+            let text = f.map(|f| inert(&f.what)).unwrap_or_default();
+            let d = when(*due);
+            let line = tr!(
+                lang,
+                "📌 {number} のフォローアップ #{n}「{text}」の期限（{d}）を過ぎています。完了したら /フォローアップ で完了にしてください（§4.4(1)）。",
+                "📌 {number} follow-up #{n} “{text}” was due {d}. Once done, mark it done with /followups (§4.4(1))."
+            );
+            let owner = f.and_then(|f| f.owner);
+            let here = match owner {
+                Some(o) => (format!("<@{o}> {line}"), user_mention_only(o)),
+                None => (line.clone(), no_mentions()),
+            };
+            (here, Some(format!("<@&{role}> {line}")))
+        }
         IncidentReminder::Deadline { percent: 100, deadline, .. } => {
             let d = when(*deadline);
             (

@@ -5,15 +5,28 @@ use super::{check, Incident, IncidentError, Outcome};
 use crate::domain::category::Category;
 use crate::domain::effect::{Effect, Notice};
 use crate::domain::event::EventPayload;
+use crate::domain::followup::{Done, FollowUp, Source};
+use crate::domain::ids::PlaybookId;
 use crate::domain::ids::UserId;
-use crate::domain::lessons::{BoardQuestion, ImprovementNote, LessonItem, PreventionPlan, Waiver};
+use crate::domain::lessons::{BoardQuestion, BoardTold, ImprovementNote, LessonItem, PlanApproval, PreventionPlan, Waiver};
 use crate::domain::permission::{Action, Role, RoleSet};
 use crate::domain::phase::Phase;
+use chrono::{DateTime, Utc};
 
 impl Incident {
     /// §4.4(4), §4.1(2): a note on the playbook — what went well, what was
     /// missing (for a drill: the procedure problems found).
-    pub fn add_note(&mut self, roles: &RoleSet, went_well: &str, missing: &str) -> Result<Outcome, IncidentError> {
+    /// What was missing becomes the action "update the playbook", done when
+    /// its file changes (`update`: the playbook's digest now, and when the
+    /// update is due).
+    pub fn add_note(
+        &mut self,
+        roles: &RoleSet,
+        went_well: &str,
+        missing: &str,
+        update: Option<(String, DateTime<Utc>)>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
         check(Action::WriteLessons, roles)?;
         self.open_phase()?;
         if went_well.trim().is_empty() && missing.trim().is_empty() {
@@ -25,7 +38,15 @@ impl Incident {
             missing: missing.trim().to_string(),
         };
         self.lessons.notes.push(note);
-        Ok(Outcome::default().with(EventPayload::NoteAdded { playbook: self.playbook.as_ref().map(|p| p.0.clone()) }).refreshed(self.id))
+        let mut out =
+            Outcome::default().with(EventPayload::NoteAdded { playbook: self.playbook.as_ref().map(|p| p.0.clone()) }).refreshed(self.id);
+        if let (Some(playbook), Some((digest, due)), false) = (self.playbook.clone(), update, missing.trim().is_empty()) {
+            let action = self.push_followup(missing.trim(), None, due, Source::PlaybookUpdate { playbook, digest }, now);
+            out.events.extend(action.events);
+            out.effects
+                .extend(action.effects.into_iter().filter(|e| !matches!(e, Effect::RefreshCard { .. } | Effect::RefreshStatusBoard)));
+        }
+        Ok(out)
     }
 
     fn in_lessons(&self) -> Result<(), IncidentError> {
@@ -36,9 +57,10 @@ impl Incident {
         }
     }
 
-    /// §4.4(1): the prevention plan (both parts required); recording it
-    /// announces it to all members (§4.4(3)) — drills excepted.
-    pub fn set_plan(&mut self, roles: &RoleSet, plan: PreventionPlan) -> Result<Outcome, IncidentError> {
+    /// §4.4(1): the prevention plan (both parts required). The commander
+    /// drafts it and the committee approves it; saved by a member of the
+    /// committee, it is approved at once. Each save is a revision.
+    pub fn set_plan(&mut self, by: UserId, roles: &RoleSet, plan: PreventionPlan, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
         check(Action::WriteLessons, roles)?;
         self.in_lessons()?;
         let plan = PreventionPlan::new(&plan.technical, &plan.organisational).map(|p| PreventionPlan {
@@ -47,15 +69,52 @@ impl Incident {
             ..p
         })?;
         self.lessons.plan = Some(plan);
-        let mut out = Outcome::default().with(EventPayload::PlanRecorded).refreshed(self.id);
-        if !self.is_drill() {
-            out = out.effect(Effect::Announce { incident: self.id });
+        self.lessons.plan_revision += 1;
+        let out = Outcome::default().with(EventPayload::PlanRecorded).refreshed(self.id);
+        if roles.committee {
+            return Ok(self.approve_current(by, out, now));
         }
-        Ok(out)
+        let revision = self.lessons.plan_revision;
+        Ok(out.effect(Effect::PostNotice { incident: self.id, notice: Notice::PlanAwaitsApproval { revision } }))
+    }
+
+    /// §4.4(1): the committee approves the plan as it stands.
+    pub fn approve_plan(&mut self, by: UserId, roles: &RoleSet, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        check(Action::ApprovePlan, roles)?;
+        self.in_lessons()?;
+        if self.lessons.plan.is_none() || self.lessons.plan_approved() {
+            return Err(IncidentError::NothingToApprove);
+        }
+        Ok(self.approve_current(by, Outcome::default().refreshed(self.id), now))
+    }
+
+    /// Approval announces the plan to all members (§4.4(3)) the first time,
+    /// and revises that announcement in place after; the board report is
+    /// redrafted so that it never lacks the plan (§4.4(2) 再発防止計画と共に).
+    fn approve_current(&mut self, by: UserId, out: Outcome, now: DateTime<Utc>) -> Outcome {
+        let revision = self.lessons.plan_revision;
+        let Some(plan) = self.lessons.plan.clone() else { return out };
+        self.lessons.plan_approval = Some(PlanApproval { revision, plan, by, at: now });
+        let revised = self.lessons.announced_revision.is_some();
+        let mut out = out
+            .with(EventPayload::PlanApproved { revision })
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::PlanApproved { by, revision, revised } });
+        if !self.is_drill() {
+            out = if revised {
+                out.effect(Effect::RefreshAnnouncement { incident: self.id })
+            } else {
+                self.lessons.announced_revision = Some(revision);
+                out.effect(Effect::Announce { incident: self.id })
+            };
+        }
+        if self.lessons.board.answered() && self.lessons.board.board_report_required() {
+            out = out.effect(Effect::BoardReport { incident: self.id });
+        }
+        out
     }
 
     /// §4.4(2): one of the two board questions. Once both are answered and
-    /// either is yes, the board report is drafted.
+    /// either is yes, the board report is drafted; changed answers redraft it.
     pub fn answer_board(&mut self, roles: &RoleSet, question: BoardQuestion, yes: bool) -> Result<Outcome, IncidentError> {
         check(Action::WriteLessons, roles)?;
         self.in_lessons()?;
@@ -69,11 +128,106 @@ impl Incident {
         }
         let after = self.lessons.board;
         let mut out = Outcome::default().with(EventPayload::BoardAnswered { question, yes }).refreshed(self.id);
-        let newly_required = after.answered() && after.board_report_required() && !(before.answered() && before.board_report_required());
-        if newly_required {
+        if after != before && after.answered() && after.board_report_required() {
             out = out.effect(Effect::BoardReport { incident: self.id });
         }
         Ok(out)
+    }
+
+    /// §4.4(2): the committee records that the board was told (in Lessons
+    /// or after the close: boards meet when they meet).
+    pub fn board_told(&mut self, by: UserId, roles: &RoleSet, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        check(Action::RecordBoardReport, roles)?;
+        let board = self.lessons.board;
+        if self.is_drill() || !board.answered() || !board.board_report_required() {
+            return Err(IncidentError::NoBoardReportOwed);
+        }
+        if self.lessons.board_told.is_some() {
+            return Err(IncidentError::BoardAlreadyTold);
+        }
+        self.lessons.board_told = Some(BoardTold { by, at: now });
+        Ok(Outcome::default().with(EventPayload::BoardTold).refreshed(self.id))
+    }
+
+    /// §4.4(1) 適切に実施: a measure of the plan becomes an action with an
+    /// owner and a due date, from the Lessons phase on (also after the
+    /// close, where the plan's work goes on).
+    pub fn add_followup(
+        &mut self,
+        roles: &RoleSet,
+        what: &str,
+        owner: Option<UserId>,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::WriteLessons, roles)?;
+        if self.phase < Phase::Lessons {
+            return Err(IncidentError::FollowUpTooEarly);
+        }
+        let what = what.trim();
+        if what.is_empty() {
+            return Err(IncidentError::ReasonRequired);
+        }
+        Ok(self.push_followup(what, owner, due, Source::Plan, now))
+    }
+
+    fn push_followup(&mut self, what: &str, owner: Option<UserId>, due: DateTime<Utc>, source: Source, now: DateTime<Utc>) -> Outcome {
+        let n = self.lessons.followups.len() as u32 + 1;
+        self.lessons.followups.push(FollowUp { n, what: what.to_string(), owner, due, source, added_at: now, done: None });
+        let mut out = Outcome::default().with(EventPayload::FollowUpAdded { n, what: what.to_string(), owner, due }).refreshed(self.id);
+        if self.phase.is_open() {
+            out = out
+                .effect(Effect::PostNotice { incident: self.id, notice: Notice::FollowUpAdded { n, what: what.to_string(), owner, due } });
+        }
+        out
+    }
+
+    /// A follow-up action is done: its owner, the commander or the
+    /// committee says so.
+    pub fn complete_followup(&mut self, by: UserId, roles: &RoleSet, n: u32, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+        let f = self.lessons.followups.iter().find(|f| f.n == n).ok_or(IncidentError::NoSuchFollowUp(n))?;
+        if !f.owned_by(by) {
+            check(Action::WriteLessons, roles)?;
+        }
+        if !f.is_open() {
+            return Err(IncidentError::FollowUpAlreadyDone(n));
+        }
+        Ok(self.mark_done(n, Some(by), now))
+    }
+
+    fn mark_done(&mut self, n: u32, by: Option<UserId>, now: DateTime<Utc>) -> Outcome {
+        if let Some(f) = self.lessons.followups.iter_mut().find(|f| f.n == n) {
+            f.done = Some(Done { at: now, by });
+        }
+        let mut out = Outcome::default().with(EventPayload::FollowUpDone { n }).refreshed(self.id);
+        if self.phase.is_open() {
+            out = out.effect(Effect::PostNotice { incident: self.id, notice: Notice::FollowUpDone { n } });
+        }
+        out
+    }
+
+    /// §4.4(4): "update playbook X" is done once X's file changed since the
+    /// note (`digest_of` gives each playbook's SHA-256 as loaded now).
+    pub fn playbooks_changed(&mut self, digest_of: impl Fn(&PlaybookId) -> Option<String>, now: DateTime<Utc>) -> Outcome {
+        let changed: Vec<u32> = self
+            .lessons
+            .open_followups()
+            .filter_map(|f| match &f.source {
+                Source::PlaybookUpdate { playbook, digest } => digest_of(playbook).filter(|d| d != digest).map(|_| f.n),
+                Source::Plan => None,
+            })
+            .collect();
+        let mut out = Outcome::default();
+        for n in changed {
+            let done = self.mark_done(n, None, now);
+            out.events.extend(done.events);
+            for e in done.effects {
+                if !out.effects.contains(&e) {
+                    out.effects.push(e);
+                }
+            }
+        }
+        out
     }
 
     /// The committee excuses a Lessons item, with a reason that is kept.

@@ -137,7 +137,7 @@ fn walking_to_closed_archives() {
         Err(IncidentError::LessonsIncomplete(vec![LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes]))
     );
     let plan = PreventionPlan::new("patch the VPN", "train staff").unwrap();
-    let out = i.set_plan(&cmd, plan).unwrap();
+    let out = i.set_plan(CHAIR, &cmd, plan, now()).unwrap();
     assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3) announced to all");
     i.answer_board(&cmd, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
     let out = i.answer_board(&cmd, BoardQuestion::HarmedOutsiders, true).unwrap();
@@ -264,23 +264,24 @@ fn lessons_work_happens_in_the_lessons_phase_and_keeps_what_was_written() {
     assert_eq!(early.answer_board(&c, BoardQuestion::HarmedOutsiders, true), Err(IncidentError::NotInLessons));
     let plan =
         PreventionPlan { technical: " EDR ".into(), organisational: "訓練".into(), cause: " 添付 ".into(), damage: "なし".into() };
-    assert_eq!(early.set_plan(&c, plan.clone()), Err(IncidentError::NotInLessons));
+    assert_eq!(early.set_plan(CHAIR, &c, plan.clone(), now()), Err(IncidentError::NotInLessons));
     let mut i = in_lessons();
-    let out = i.set_plan(&c, plan).unwrap();
+    let out = i.set_plan(CHAIR, &c, plan, now()).unwrap();
     let kept = i.lessons.plan.clone().unwrap();
     assert_eq!((kept.technical.as_str(), kept.cause.as_str(), kept.damage.as_str()), ("EDR", "添付", "なし"));
     assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3)");
     // A note needs one of its two parts.
-    assert_eq!(i.add_note(&c, " ", ""), Err(IncidentError::ReasonRequired));
-    let out = i.add_note(&c, "", "連絡先が古い").unwrap();
+    assert_eq!(i.add_note(&c, " ", "", None, now()), Err(IncidentError::ReasonRequired));
+    let out = i.add_note(&c, "", "連絡先が古い", None, now()).unwrap();
     assert_eq!(i.lessons.notes.len(), 1);
     assert_eq!(i.lessons.notes[0].missing, "連絡先が古い");
     assert!(out.events.iter().any(|e| matches!(e, EventPayload::NoteAdded { .. })));
-    assert!(i.add_note(&c, "連携が良かった", "").is_ok());
+    assert!(i.add_note(&c, "連携が良かった", "", None, now()).is_ok());
 }
 
-/// §4.4(2): the board report is drafted once, when both answers are in and
-/// one is yes — not before, not again.
+/// §4.4(2): the board report is drafted when both answers are in and one is
+/// yes, and redrafted when an answer changes — not before, not for the same
+/// answer twice.
 #[test]
 fn the_board_report_is_drafted_once_when_it_becomes_owed() {
     let c = committee();
@@ -288,7 +289,8 @@ fn the_board_report_is_drafted_once_when_it_becomes_owed() {
     let mut i = in_lessons();
     assert!(!drafted(&i.answer_board(&c, BoardQuestion::VictimOfOutsideBreach, true).unwrap()), "one answer of two");
     assert!(drafted(&i.answer_board(&c, BoardQuestion::HarmedOutsiders, false).unwrap()));
-    assert!(!drafted(&i.answer_board(&c, BoardQuestion::HarmedOutsiders, true).unwrap()), "already owed");
+    assert!(!drafted(&i.answer_board(&c, BoardQuestion::HarmedOutsiders, false).unwrap()), "the same answer again");
+    assert!(drafted(&i.answer_board(&c, BoardQuestion::HarmedOutsiders, true).unwrap()), "a changed answer redrafts");
     let mut no = in_lessons();
     no.answer_board(&c, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
     assert!(!drafted(&no.answer_board(&c, BoardQuestion::HarmedOutsiders, false).unwrap()), "two noes owe nothing");
@@ -409,4 +411,51 @@ fn log_entries_are_written_by_the_incidents_people_and_carry_their_digest() {
     assert_eq!(out.effects, vec![Effect::PostLogEntry { incident: i.id, entry_id: 5, kind: crate::domain::LogKind::Status }]);
     i.phase = Phase::Closed;
     assert_eq!(i.may_log(&committee()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
+}
+
+/// §4.4(1): the commander drafts, the committee approves; only approval
+/// announces, and a later approval revises the announcement.
+#[test]
+fn the_commanders_plan_is_announced_only_once_the_committee_approves_it() {
+    let mut i = in_lessons();
+    let commander = i.roles_of(CHAIR, false);
+    let plan = || PreventionPlan::new("EDR", "研修").unwrap();
+    let draft = i.set_plan(CHAIR, &commander, plan(), now()).unwrap();
+    assert!(!draft.effects.iter().any(|e| matches!(e, Effect::Announce { .. })), "a draft is not announced");
+    assert_eq!(i.lessons.missing(false)[0], LessonItem::PlanApproval);
+    assert!(matches!(i.approve_plan(CHAIR, &commander, now()), Err(IncidentError::NotAllowed(_))));
+    let approved = i.approve_plan(REPORTER, &committee(), now()).unwrap();
+    assert!(approved.effects.contains(&Effect::Announce { incident: i.id }));
+    assert_eq!(i.approve_plan(REPORTER, &committee(), now()), Err(IncidentError::NothingToApprove));
+    i.set_plan(CHAIR, &commander, PreventionPlan::new("EDR+NDR", "研修").unwrap(), now()).unwrap();
+    assert_eq!(i.lessons.announced_plan().unwrap().technical, "EDR", "members still read the approved text");
+    let revised = i.approve_plan(REPORTER, &committee(), now()).unwrap();
+    assert!(revised.effects.contains(&Effect::RefreshAnnouncement { incident: i.id }));
+    assert!(!revised.effects.iter().any(|e| matches!(e, Effect::Announce { .. })), "not a second announcement");
+    assert_eq!(i.lessons.announced_plan().unwrap().technical, "EDR+NDR");
+}
+
+/// §4.4(1), §4.4(4): follow-up actions outlive the close; a playbook's is
+/// done when its file changes, not before.
+#[test]
+fn follow_ups_are_done_by_their_owner_or_by_the_playbooks_change() {
+    let c = committee();
+    let mut i = in_lessons();
+    i.playbook = Some(crate::domain::PlaybookId("malware".into()));
+    let due = now() + chrono::Duration::days(10);
+    let mut early = incident(true);
+    assert_eq!(early.add_followup(&c, "EDR", None, due, now()), Err(IncidentError::FollowUpTooEarly));
+    i.add_followup(&c, "EDR", Some(UserId(77)), due, now()).unwrap();
+    i.add_note(&c, "", "復元手順が古い", Some(("d1".into(), due)), now()).unwrap();
+    assert_eq!(i.lessons.followups.len(), 2);
+    i.phase = Phase::Closed;
+    // Its owner may mark it done without any role on the incident.
+    let member = i.roles_of(UserId(78), false);
+    assert!(matches!(i.complete_followup(UserId(78), &member, 1, now()), Err(IncidentError::NotAllowed(_))));
+    i.complete_followup(UserId(77), &i.roles_of(UserId(77), false), 1, now()).unwrap();
+    assert_eq!(i.complete_followup(UserId(77), &member, 1, now()), Err(IncidentError::FollowUpAlreadyDone(1)));
+    assert!(i.playbooks_changed(|_| Some("d1".into()), now()).events.is_empty(), "the same file");
+    let done = i.playbooks_changed(|_| Some("d2".into()), now());
+    assert_eq!(done.events, vec![EventPayload::FollowUpDone { n: 2 }]);
+    assert!(i.lessons.open_followups().next().is_none());
 }

@@ -548,6 +548,16 @@ impl FakeDiscord {
         self.shared.inner.lock().unwrap().cdn_expired = true;
     }
 
+    /// The message Discord makes of an ephemeral reply (the callback's
+    /// `data`), as a later click on one of its buttons carries it.
+    pub fn ephemeral_message(&self, channel: u64, data: &Value) -> Value {
+        let id = self.next_id();
+        let mut m = member_message(id, channel, ids::BOT, data["content"].as_str().unwrap_or(""));
+        m["flags"] = json!(64);
+        m["components"] = data["components"].clone();
+        m
+    }
+
     /// A member's message kept in the channel's history only: written while
     /// the bot was not connected, so no gateway event reached it.
     pub fn add_user_message(&self, channel: u64, user: u64, content: &str) -> u64 {

@@ -1,0 +1,150 @@
+//! The lessons of an incident (§4.4) in words, for the Markdown and HTML
+//! exports alike: the plan and who approved it, the board's questions and
+//! whether the board was told, the improvement notes, the waivers, and the
+//! follow-up actions with their state.
+
+use super::export::Record;
+use super::local;
+use crate::domain::followup::Source;
+use crate::domain::Lang;
+use crate::tr;
+use chrono_tz::Tz;
+
+/// One part of the lessons: a heading and its lines (plain text; each
+/// format escapes it its own way).
+pub struct Part {
+    pub heading: String,
+    pub lines: Vec<String>,
+}
+
+pub(crate) fn answer(v: Option<bool>, lang: Lang) -> String {
+    match v {
+        Some(true) => tr!(lang, "該当", "yes"),
+        Some(false) => tr!(lang, "非該当", "no"),
+        None => tr!(lang, "未回答", "not answered"),
+    }
+}
+
+pub fn parts(r: &Record, lang: Lang, tz: Tz) -> Vec<Part> {
+    let i = &r.incident;
+    let l = &i.lessons;
+    let mut out = vec![];
+
+    let mut plan = vec![];
+    match &l.plan {
+        Some(p) => {
+            for (k, v) in [
+                (tr!(lang, "原因", "Cause"), &p.cause),
+                (tr!(lang, "被害", "Damage"), &p.damage),
+                (tr!(lang, "技術的対策", "Technical measures"), &p.technical),
+                (tr!(lang, "組織的対策", "Organisational measures"), &p.organisational),
+            ] {
+                if !v.trim().is_empty() {
+                    plan.push(format!("{k}: {}", r.named_mentions(v)));
+                }
+            }
+            let rev = l.plan_revision;
+            plan.push(match &l.plan_approval {
+                Some(a) if l.plan_approved() => {
+                    let (who, at) = (r.name_at(a.by, a.at), local(a.at, tz));
+                    tr!(lang, "第{rev}版を {who} が {at} に承認（委員会）", "Revision {rev} approved by {who} (committee) at {at}")
+                }
+                _ if l.plan_approved() => {
+                    tr!(lang, "承認の記録なし（承認制の導入前に記録）", "No approval recorded (recorded before approvals)")
+                }
+                _ => tr!(lang, "第{rev}版は委員会の承認待ち", "Revision {rev} awaits the committee's approval"),
+            });
+        }
+        None => plan.push(tr!(lang, "まだ記録されていません", "Not recorded yet")),
+    }
+    out.push(Part { heading: tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lines: plan });
+
+    if !i.is_drill() {
+        let b = l.board;
+        let mut lines = vec![
+            format!(
+                "{}: {}",
+                tr!(lang, "社外第三者による侵害の被害", "A victim of an outside breach"),
+                answer(b.victim_of_outside_breach, lang)
+            ),
+            format!("{}: {}", tr!(lang, "社外への加害", "Harm to outsiders"), answer(b.harmed_outsiders, lang)),
+        ];
+        lines.push(if !b.answered() {
+            tr!(lang, "取締役会への報告: 判断前", "Board report: not decided yet")
+        } else if !b.board_report_required() {
+            tr!(lang, "取締役会への報告: 不要", "Board report: not required")
+        } else {
+            match &l.board_told {
+                Some(t) => {
+                    let (who, at) = (r.name_at(t.by, t.at), local(t.at, tz));
+                    tr!(
+                        lang,
+                        "取締役会への報告: 報告済み（{at}、{who} が記録）",
+                        "Board report: the board was told ({at}, recorded by {who})"
+                    )
+                }
+                None => tr!(lang, "取締役会への報告: 必要、まだ報告の記録なし", "Board report: required, not recorded as made yet"),
+            }
+        });
+        out.push(Part { heading: tr!(lang, "取締役会への報告（§4.4(2)）", "Report to the board (§4.4(2))"), lines });
+    }
+
+    if !l.notes.is_empty() {
+        let lines = l
+            .notes
+            .iter()
+            .map(|n| {
+                let (well, missing) = (r.named_mentions(&n.went_well), r.named_mentions(&n.missing));
+                tr!(lang, "うまくいったこと: {well} ／ 足りなかったこと: {missing}", "Went well: {well} / Missing: {missing}")
+            })
+            .collect();
+        out.push(Part { heading: tr!(lang, "対応手順の改善メモ（§4.4(4)）", "Improvement notes (§4.4(4))"), lines });
+    }
+
+    if !l.waivers.is_empty() {
+        let lines = l
+            .waivers
+            .iter()
+            .map(|w| {
+                let (item, reason) = (crate::domain::refusal::lesson_item(w.item, lang), r.named_mentions(&w.reason));
+                tr!(lang, "{item} を免除（理由: {reason}）", "{item} waived (reason: {reason})")
+            })
+            .collect();
+        out.push(Part { heading: tr!(lang, "免除", "Waivers"), lines });
+    }
+
+    if !l.followups.is_empty() {
+        let lines = l
+            .followups
+            .iter()
+            .map(|f| {
+                let n = f.n;
+                let what = match &f.source {
+                    Source::Plan => r.named_mentions(&f.what),
+                    Source::PlaybookUpdate { playbook, .. } => {
+                        let what = r.named_mentions(&f.what);
+                        tr!(lang, "対応手順 {playbook} の更新: {what}", "Update playbook {playbook}: {what}")
+                    }
+                };
+                let owner = f.owner.map(|u| r.name_at(u, f.added_at)).unwrap_or_else(|| tr!(lang, "委員会", "the committee"));
+                let due = local(f.due, tz);
+                let state = match &f.done {
+                    Some(d) => {
+                        let at = local(d.at, tz);
+                        match d.by {
+                            Some(by) => {
+                                let by = r.name_at(by, d.at);
+                                tr!(lang, "完了（{at}、{by}）", "done ({at}, {by})")
+                            }
+                            None => tr!(lang, "完了（{at}、対応手順のファイルの更新を確認）", "done ({at}: the playbook's file changed)"),
+                        }
+                    }
+                    None => tr!(lang, "未完了", "open"),
+                };
+                tr!(lang, "#{n} {what} — 担当 {owner}、期限 {due} — {state}", "#{n} {what} — owner {owner}, due {due} — {state}")
+            })
+            .collect();
+        out.push(Part { heading: tr!(lang, "フォローアップ（§4.4(1)）", "Follow-up actions (§4.4(1))"), lines });
+    }
+    out
+}
