@@ -256,6 +256,9 @@ custom_ids! {
     DismissButton(incident: IncidentId) = "dismiss" => Incident,
     DismissModal(incident: IncidentId) = "dismissm" => Incident,
     DuplicateButton(incident: IncidentId) = "dup" => Incident,
+    /// §4.3: the committee waives one of the three records (select, modal).
+    WaiveRecordSelect(incident: IncidentId) = "waiverec" => Incident,
+    WaiveRecordModal(incident: IncidentId, kind: LogKind) = "waiverecm" => Incident,
     DuplicateModal(incident: IncidentId) = "dupm" => Incident,
     /// A scheduled reminder's buttons (the id is the reminder's).
     Acknowledge(reminder: i64) = "ack" => Reminders,
@@ -312,6 +315,7 @@ impl CustomId {
                 | NoteModal(_)
                 | PlanModal(_)
                 | WaiveModal(..)
+                | WaiveRecordModal(..)
                 | DecideModal(..)
                 | ExceptionModal
                 | AmendModal
@@ -321,7 +325,7 @@ impl CustomId {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn all() -> Vec<CustomId> {
@@ -366,7 +370,9 @@ mod tests {
             CustomId::AppiFiled(i, Stage::Final),
             CustomId::AppiFiled(i, Stage::Preliminary),
         ];
+        v.push(CustomId::WaiveRecordSelect(i));
         for k in LogKind::ALL {
+            v.push(CustomId::WaiveRecordModal(i, k));
             v.push(CustomId::LogButton(i, k));
             v.push(CustomId::LogModal(i, k));
         }

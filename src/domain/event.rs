@@ -157,6 +157,11 @@ pub enum EventPayload {
         playbook: Option<String>,
     },
     PlanRecorded,
+    /// §4.3: the committee excused one of the three records.
+    RecordWaived {
+        kind: LogKind,
+        reason: String,
+    },
     /// §4.4(1): the committee approved this revision of the plan.
     PlanApproved {
         revision: u32,
@@ -248,6 +253,7 @@ impl EventPayload {
             DrillStarted { .. } => "drill_started",
             NoteAdded { .. } => "note_added",
             PlanRecorded => "plan_recorded",
+            RecordWaived { .. } => "record_waived",
             PlanApproved { .. } => "plan_approved",
             BoardTold => "board_told",
             FollowUpAdded { .. } => "followup_added",

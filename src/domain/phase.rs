@@ -200,7 +200,7 @@ mod properties {
                 let before = i.clone();
                 let result = match o {
                     Op::Take => i.take_command(CHAIR, &committee, now).map(|_| ()),
-                    Op::Advance(confirm) => i.advance(CHAIR, &committee, Some(&pb), confirm, now).map(|_| ()),
+                    Op::Advance(confirm) => i.advance(CHAIR, &committee, Some(&pb), confirm, &crate::domain::LogKind::ALL, now).map(|_| ()),
                     Op::Tick(n) => i.tick(&committee, Some(&pb), n).map(|_| ()),
                     Op::Dismiss => i.dismiss(CHAIR, &committee, "test", now).map(|_| ()),
                 };

@@ -33,6 +33,8 @@ pub enum IncidentError {
     BadOriginal,
     AlreadyResponder(UserId),
     NotResponder(UserId),
+    /// §4.3: leaving Recovery needs each kind of record (or a waiver).
+    RecordsMissing(Vec<crate::domain::log_entry::LogKind>),
     /// §4.4: what closing still needs.
     LessonsIncomplete(Vec<LessonItem>),
     NotInLessons,
@@ -182,6 +184,14 @@ impl IncidentError {
                     "The incident cannot close yet. Missing: {list} (the committee may waive an item with a reason)."
                 )
             }
+            IncidentError::RecordsMissing(kinds) => {
+                let list = kinds.iter().map(|k| format!("「{}」", k.label().get(lang))).collect::<Vec<_>>().join("");
+                tr!(
+                    lang,
+                    "復旧を終えるには §4.3 の3種類の記録が必要です。まだない記録: {list}。記録するか、委員会が理由を添えて免除してください。",
+                    "Recovery ends only with the three §4.3 records. Missing: {list}. Log them, or the committee waives one with a reason."
+                )
+            }
             IncidentError::NotInLessons => {
                 tr!(lang, "これは「教訓・再発防止」フェーズで行います。", "This belongs to the Lessons phase.")
             }
@@ -263,6 +273,7 @@ impl IncidentError {
             AlreadyResponder(UserId(7)),
             NotResponder(UserId(7)),
             LessonsIncomplete(LessonItem::ALL.to_vec()),
+            RecordsMissing(vec![crate::domain::log_entry::LogKind::BusinessResumption]),
             NotInLessons,
             PlanTechnicalEmpty,
             PlanOrganisationalEmpty,
@@ -313,7 +324,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 30, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 31, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -331,6 +342,7 @@ pub(crate) mod tests {
                 | IncidentError::AlreadyResponder(_)
                 | IncidentError::NotResponder(_)
                 | IncidentError::LessonsIncomplete(_)
+                | IncidentError::RecordsMissing(_)
                 | IncidentError::NotInLessons
                 | IncidentError::PlanTechnicalEmpty
                 | IncidentError::PlanOrganisationalEmpty

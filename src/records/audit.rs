@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::domain::category::Coverage;
 use crate::domain::lessons::LessonItem;
 use crate::domain::records::ReminderRow;
-use crate::domain::{Category, Incident, Lang, PlaybookId, SubKind, Text};
+use crate::domain::{Category, Incident, Lang, LogKind, PlaybookId, SubKind, Text};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -27,6 +27,8 @@ pub struct Inputs<'a> {
     pub incidents: &'a [Incident],
     pub reminders: &'a [ReminderRow],
     pub last_drills: &'a HashMap<PlaybookId, DateTime<Utc>>,
+    /// Which §4.3 records each incident has an entry of.
+    pub logged: &'a [(crate::domain::IncidentId, LogKind)],
     pub now: DateTime<Utc>,
 }
 
@@ -100,6 +102,61 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
                     ),
                 });
             }
+        }
+        // §4.3: closed as an incident without the three records (written
+        // before they were required, or closed some other way).
+        if !i.phase.is_open() && i.close_reason.is_none() {
+            let logged: Vec<LogKind> = x.logged.iter().filter(|(id, _)| *id == i.id).map(|(_, k)| *k).collect();
+            let missing = i.records_missing(&logged);
+            if !missing.is_empty() {
+                let (ja, en) = (
+                    missing.iter().map(|k| format!("「{}」", k.label().ja)).collect::<String>(),
+                    missing.iter().map(|k| k.label().en.to_string()).collect::<Vec<_>>().join(", "),
+                );
+                out.push(Finding {
+                    kind: "closed_without_records",
+                    what: t(
+                        format!("{n} は §4.3 の記録{ja}がないまま終了しています。"),
+                        format!("{n} closed without the §4.3 record(s): {en}."),
+                    ),
+                    fix: t(format!("{n} の記録を補ってください。"), format!("Complete {n}'s records.")),
+                });
+            }
+        }
+        // §5: every exception to the procedure is looked at again: waived
+        // records and lessons, and reports dismissed as not incidents.
+        for w in &i.record_waivers {
+            let (ja, en, reason) = (w.kind.label().ja, w.kind.label().en, w.reason.clone());
+            out.push(Finding {
+                kind: "record_waived",
+                what: t(
+                    format!("{n}: §4.3 の記録「{ja}」が免除されました（理由: {reason}）。"),
+                    format!("{n}: the §4.3 record {en} was waived (reason: {reason})."),
+                ),
+                fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
+            });
+        }
+        for w in &i.lessons.waivers {
+            let (ja, en, reason) = (
+                crate::domain::refusal::lesson_item(w.item, Lang::Ja),
+                crate::domain::refusal::lesson_item(w.item, Lang::En),
+                w.reason.clone(),
+            );
+            out.push(Finding {
+                kind: "lesson_waived",
+                what: t(format!("{n}: {ja}が免除されました（理由: {reason}）。"), format!("{n}: {en} was waived (reason: {reason}).")),
+                fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
+            });
+        }
+        if let (Some(reason), None) = (&i.close_reason, i.duplicate_of) {
+            out.push(Finding {
+                kind: "dismissed",
+                what: t(
+                    format!("{n} はインシデントではないとして終了しました（理由: {reason}）。"),
+                    format!("{n} was closed as not an incident (reason: {reason})."),
+                ),
+                fix: t("判断が妥当だったか確認してください。".into(), "Check that the decision was right.".into()),
+            });
         }
         // §4.4(2): the board must be told; nobody recorded that it was.
         if i.lessons.board_report_owed() {

@@ -101,15 +101,16 @@ pub fn parts(r: &Record, lang: Lang, tz: Tz) -> Vec<Part> {
         out.push(Part { heading: tr!(lang, "対応手順の改善メモ（§4.4(4)）", "Improvement notes (§4.4(4))"), lines });
     }
 
-    if !l.waivers.is_empty() {
-        let lines = l
-            .waivers
-            .iter()
-            .map(|w| {
-                let (item, reason) = (crate::domain::refusal::lesson_item(w.item, lang), r.named_mentions(&w.reason));
-                tr!(lang, "{item} を免除（理由: {reason}）", "{item} waived (reason: {reason})")
-            })
-            .collect();
+    if !l.waivers.is_empty() || !i.record_waivers.is_empty() {
+        let records = i.record_waivers.iter().map(|w| {
+            let (kind, reason) = (w.kind.label().get(lang).to_string(), r.named_mentions(&w.reason));
+            tr!(lang, "§4.3 の記録「{kind}」を免除（理由: {reason}）", "The §4.3 record {kind} waived (reason: {reason})")
+        });
+        let lessons = l.waivers.iter().map(|w| {
+            let (item, reason) = (crate::domain::refusal::lesson_item(w.item, lang), r.named_mentions(&w.reason));
+            tr!(lang, "{item} を免除（理由: {reason}）", "{item} waived (reason: {reason})")
+        });
+        let lines = records.chain(lessons).collect();
         out.push(Part { heading: tr!(lang, "免除", "Waivers"), lines });
     }
 

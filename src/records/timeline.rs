@@ -104,6 +104,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             }
         }
         PlanRecorded => tr!(lang, "{who} が再発防止計画を記録", "{who} recorded the prevention plan"),
+        RecordWaived { kind, reason } => {
+            let kind = kind.label().get(lang).to_string();
+            tr!(lang, "{who} が §4.3 の記録「{kind}」を免除（理由: {reason}）", "{who} waived the §4.3 record {kind} (reason: {reason})")
+        }
         PlanApproved { revision } => {
             tr!(lang, "{who} が再発防止計画（第{revision}版）を承認", "{who} approved the prevention plan (revision {revision})")
         }

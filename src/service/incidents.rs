@@ -49,7 +49,15 @@ impl Hikeshi {
     }
 
     pub async fn advance(&self, id: IncidentId, caller: Caller, confirm: bool) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, pb, now| i.advance(caller.user, &caller.roles(i), pb, confirm, now)).await
+        // Entries are never deleted: read before the transaction, the kinds
+        // can only have grown by the time it runs.
+        let logged = self.store.logged_kinds(id).await?;
+        self.act(id, caller, |i, pb, now| i.advance(caller.user, &caller.roles(i), pb, confirm, &logged, now)).await
+    }
+
+    /// §4.3: the committee excuses one of the three records, with a reason.
+    pub async fn waive_record(&self, id: IncidentId, caller: Caller, kind: LogKind, reason: &str) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.waive_record(caller.user, &caller.roles(i), kind, reason)).await
     }
 
     pub async fn tick(&self, id: IncidentId, caller: Caller, item: usize) -> Result<Incident, ServiceError> {

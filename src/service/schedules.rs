@@ -276,11 +276,13 @@ impl Hikeshi {
         let incidents = self.store.all_incidents().await?;
         let reminders = self.store.reminders().await?;
         let last_drills = self.store.last_drills().await?;
+        let logged = self.store.all_logged_kinds().await?;
         let inputs = crate::records::audit::Inputs {
             settings: &self.settings,
             incidents: &incidents,
             reminders: &reminders,
             last_drills: &last_drills,
+            logged: &logged,
             now: self.clock.now(),
         };
         Ok(crate::records::audit::audit(&inputs))

@@ -71,6 +71,19 @@ impl Store {
         row.map(|r| log_entry(&r)).transpose()
     }
 
+    /// §4.3: the kinds of record an incident has an entry of.
+    pub async fn logged_kinds(&self, incident: IncidentId) -> Result<Vec<LogKind>> {
+        let rows =
+            sqlx::query("SELECT DISTINCT kind FROM log_entries WHERE incident_id = $1").bind(incident.0).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| kind(r.try_get("kind")?)).collect()
+    }
+
+    /// The same for every incident (the §5 audit).
+    pub async fn all_logged_kinds(&self) -> Result<Vec<(IncidentId, LogKind)>> {
+        let rows = sqlx::query("SELECT DISTINCT incident_id, kind FROM log_entries").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((IncidentId(r.try_get("incident_id")?), kind(r.try_get("kind")?)?))).collect()
+    }
+
     pub async fn log_entries(&self, incident: IncidentId) -> Result<Vec<LogEntry>> {
         let rows = sqlx::query("SELECT id, incident_id, kind, body, author_id, at FROM log_entries WHERE incident_id = $1 ORDER BY id")
             .bind(incident.0)
@@ -80,12 +93,15 @@ impl Store {
     }
 }
 
+fn kind(k: String) -> Result<LogKind> {
+    LogKind::parse(&k).ok_or_else(|| StoreError::Corrupt(format!("log kind {k}")))
+}
+
 fn log_entry(r: &AnyRow) -> Result<LogEntry> {
-    let kind: String = r.try_get("kind")?;
     Ok(LogEntry {
         id: r.try_get("id")?,
         incident: IncidentId(r.try_get("incident_id")?),
-        kind: LogKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("log kind {kind}")))?,
+        kind: kind(r.try_get("kind")?)?,
         body: r.try_get("body")?,
         author: UserId::from_i64(r.try_get("author_id")?),
         at: from_ms(r.try_get("at")?),

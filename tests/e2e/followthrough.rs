@@ -70,9 +70,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     // The committee appoints Dave, a member outside it, to command (§4.2).
     let card = app.card(&i);
     app.interact(payloads::user_select(app.id(), Who::new(ids::CAROL, channel), &format!("hk1:appoint:{}", i.id), ids::DAVE, &card)).await;
-    for _ in 0..5 {
-        app.click(ids::DAVE, &i, &format!("hk1:advance!:{}", i.id)).await;
-    }
+    app.advance_times(ids::DAVE, &i, 5).await;
     assert_eq!(app.incident(i.number).await.phase, Phase::Lessons);
 
     // The commander's draft is not announced: it waits for the committee.

@@ -11,9 +11,7 @@ use serde_json::json;
 async fn to_lessons(app: &TestApp) -> Incident {
     let i = app.report_malware(ids::ALICE).await;
     app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    for _ in 0..5 {
-        app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
-    }
+    app.advance_times(ids::BOB, &i, 5).await;
     let i = app.incident(i.number).await;
     assert_eq!(i.phase, Phase::Lessons);
     app.settled().await;
@@ -168,4 +166,49 @@ async fn the_committee_may_waive_an_item_with_a_reason_and_nothing_else_closes_e
     // No board report: both answers were no.
     app.settled().await;
     assert!(!app.posts_in(ids::COMMITTEE_CHANNEL).iter().any(|p| !p.files.is_empty()));
+}
+
+/// §4.3: the commander keeps three records; Recovery ends only with an
+/// entry of each, or with the committee's waiver of one, with a reason that
+/// the §5 audit lists again.
+#[tokio::test]
+async fn recovery_ends_only_with_the_three_records_or_the_committees_waiver() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.advance_times(ids::BOB, &i, 4).await;
+    assert_eq!(app.incident(i.number).await.phase, Phase::Recovery);
+    app.through_form(&i, ids::BOB, &format!("hk1:log:{}:status", i.id), &[("body", "全端末を復元")]).await;
+    let refused = ephemeral_text(&app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await);
+    assert!(refused.contains("業務再開に関する情報") && refused.contains("顧客・取引先等への影響"), "{refused}");
+    assert!(!refused.contains("発生・対応状況"), "the status is logged: {refused}");
+    assert_eq!(app.incident(i.number).await.phase, Phase::Recovery);
+
+    // Only the committee waives, from the card, with a reason.
+    app.settled().await;
+    let card = app.card(&i);
+    let waive = format!("hk1:waiverec:{}", i.id);
+    assert!(app.card_custom_ids(&i).contains(&waive));
+    let channel = i.channel.unwrap().0;
+    let no = app.interact(payloads::string_select(app.id(), Who::new(ids::DAVE, channel), &waive, &["stakeholders"], &card)).await;
+    assert!(ephemeral_text(&no).contains("だけ"), "{no}");
+    let form = app.interact(payloads::string_select(app.id(), Who::new(ids::CAROL, channel), &waive, &["stakeholders"], &card)).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let blank = app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, channel), &custom, &[("body", "  ")])).await;
+    assert!(ephemeral_text(&blank).contains("理由"), "{blank}");
+    app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, channel), &custom, &[("body", "社外の利用者がいないシステム")])).await;
+    let still = ephemeral_text(&app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await);
+    assert!(still.contains("業務再開に関する情報") && !still.contains("顧客・取引先等への影響"), "{still}");
+    app.through_form(&i, ids::BOB, &format!("hk1:log:{}:business", i.id), &[("body", "翌朝から通常業務")]).await;
+    app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    assert_eq!(app.incident(i.number).await.phase, Phase::Lessons);
+
+    // §5: the waiver is looked at again; the record says it in words.
+    app.settled().await;
+    let audit = String::from_utf8_lossy(&app.hikeshi().arg("audit").output().await.unwrap().stdout).to_string();
+    assert!(audit.contains("顧客・取引先等への影響") && audit.contains("社外の利用者がいないシステム"), "{audit}");
+    let md =
+        String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
+    assert!(md.contains("§4.3 の記録「顧客・取引先等への影響」を免除（理由: 社外の利用者がいないシステム）"), "{md}");
+    app.assert_no_schema_violations();
 }

@@ -48,8 +48,7 @@ async fn to_lessons(app: &TestApp, i: &hikeshi::domain::Incident) {
     app.click(ids::BOB, i, &format!("hk1:take:{}", i.id)).await;
     for _ in 0..5 {
         app.settled().await;
-        let now = app.incident(i.number).await;
-        app.click(ids::BOB, &now, &format!("hk1:advance!:{}", i.id)).await;
+        app.advance_times(ids::BOB, i, 1).await;
     }
 }
 

@@ -215,9 +215,7 @@ async fn a_masked_link_shows_its_real_address_on_the_card_the_announcement_and_t
     assert!(description.starts_with(r"\# ") && description.contains(r"\-# "), "{description}");
     // Through to the announcement, with the link in the plan.
     app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    for _ in 0..5 {
-        app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
-    }
+    app.advance_times(ids::BOB, &i, 5).await;
     let plan = [("technical", link), ("organisational", "# 全員へ周知"), ("cause", "x"), ("damage", "y")];
     app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &plan).await;
     app.settled().await;
@@ -350,9 +348,7 @@ async fn the_announcement_shows_the_committees_public_title_never_the_reporters(
     let i = confidential_report(&app, ids::DAVE, "山田さんが顧客名簿を持ち出した", "私物USBにコピーしていた").await;
     let channel = i.channel.unwrap().0;
     app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    for _ in 0..5 {
-        app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
-    }
+    app.advance_times(ids::BOB, &i, 5).await;
     let plan = [("technical", "USB書き込みの禁止"), ("organisational", "持ち出し手順の周知"), ("cause", ""), ("damage", "")];
     app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &plan).await;
     app.settled().await;

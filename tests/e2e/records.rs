@@ -253,7 +253,7 @@ async fn the_figures_are_drawn_as_a_chart() {
     app.click(ids::BOB, &first, &format!("hk1:take:{}", first.id)).await;
     clock.advance(chrono::Duration::hours(2));
     for _ in 0..4 {
-        app.click(ids::BOB, &first, &format!("hk1:advance!:{}", first.id)).await;
+        app.advance_times(ids::BOB, &first, 1).await;
         clock.advance(chrono::Duration::hours(3));
     }
     clock.advance(chrono::Duration::days(30));

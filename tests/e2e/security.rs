@@ -97,9 +97,7 @@ async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
     app.click(BOB, &i, &format!("hk1:take:{}", i.id)).await;
     app.through_form(&i, BOB, &format!("hk1:log:{}:status", i.id), &[("body", y)]).await;
     // Through to the lessons: the plan, the board report, the notes.
-    for _ in 0..5 {
-        app.click(BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
-    }
+    app.advance_times(BOB, &i, 5).await;
     let plan = [("technical", y), ("organisational", y), ("cause", y), ("damage", x)];
     app.through_form(&i, BOB, &format!("hk1:plan:{}", i.id), &plan).await;
     app.click(BOB, &i, &format!("hk1:board:{}:victim:y", i.id)).await;

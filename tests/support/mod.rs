@@ -424,6 +424,26 @@ impl TestApp {
         self.interact(payloads::button(self.id(), Who::new(user, i.channel.expect("channel").0), custom_id, &card)).await
     }
 
+    /// Advances `i` `n` phases as `user` (confirming unticked items); before
+    /// leaving Recovery it writes the three §4.3 records the regulation asks
+    /// for, as a commander would.
+    pub async fn advance_times(&self, user: u64, i: &Incident, n: usize) {
+        for _ in 0..n {
+            let now = self.incident(i.number).await;
+            if now.phase == hikeshi::domain::Phase::Recovery {
+                self.log_three(user, &now).await;
+            }
+            self.click(user, &now, &format!("hk1:advance!:{}", i.id)).await;
+        }
+    }
+
+    /// One entry of each §4.3 record.
+    pub async fn log_three(&self, user: u64, i: &Incident) {
+        for kind in ["status", "business", "stakeholders"] {
+            self.through_form(i, user, &format!("hk1:log:{}:{kind}", i.id), &[("body", "記録しました")]).await;
+        }
+    }
+
     /// Every custom id on the card now.
     pub fn card_custom_ids(&self, i: &Incident) -> Vec<String> {
         let card = self.card(i);

@@ -237,6 +237,22 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
         );
     }
     rows.push(CreateActionRow::Buttons(work));
+    if i.phase == Phase::Recovery && !i.is_drill() {
+        // §4.3: leaving Recovery needs each record, or the committee's waiver.
+        let options = LogKind::ALL
+            .iter()
+            .filter(|k| !i.record_waivers.iter().any(|w| w.kind == **k))
+            .map(|k| CreateSelectMenuOption::new(clip(k.label().get(lang), 100), k.id()))
+            .collect::<Vec<_>>();
+        if !options.is_empty() {
+            rows.push(CreateActionRow::SelectMenu(
+                CreateSelectMenu::new(CustomId::WaiveRecordSelect(id).encode(), CreateSelectMenuKind::String { options })
+                    .placeholder(tr!(lang, "§4.3 の記録を免除（委員会・理由必須）", "Waive a §4.3 record (committee, with a reason)"))
+                    .min_values(1)
+                    .max_values(1),
+            ));
+        }
+    }
     if i.phase == Phase::Lessons {
         rows.extend(crate::discord::lessons::render::rows(i, lang));
     }

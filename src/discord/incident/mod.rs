@@ -88,6 +88,12 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let what = kind.label().get(lang).to_string();
             Modal::new(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), lang).label(F_BODY, what).build()
         }
+        CustomId::WaiveRecordSelect(i) => {
+            let kind = selected(c).and_then(LogKind::parse).ok_or(InputError::NoItemChosen)?;
+            app.may(i, caller, Action::Dismiss).await?;
+            let what = kind.label().get(lang).to_string();
+            Modal::new(CustomId::WaiveRecordModal(i, kind), tr!(lang, "記録の免除: {what}", "Waive the record: {what}"), lang).build()
+        }
         CustomId::DismissButton(i) => {
             app.may(i, caller, Action::Dismiss).await?;
             Modal::new(CustomId::DismissModal(i), tr!(lang, "インシデントではない", "Not an incident"), lang).build()
@@ -134,6 +140,11 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             ctx.app.log(i, caller, kind, body).await?;
             let what = LogKind::label(kind).get(lang).to_string();
             tr!(lang, "「{what}」を記録しました（§4.3）。", "Recorded under “{what}” (§4.3).")
+        }
+        CustomId::WaiveRecordModal(i, kind) => {
+            ctx.app.waive_record(i, caller, kind, body).await?;
+            let what = kind.label().get(lang).to_string();
+            tr!(lang, "「{what}」の記録を免除しました（理由を記録）。", "The record “{what}” is waived; the reason is kept.")
         }
         CustomId::DismissModal(i) => {
             let number = ctx.app.dismiss(i, caller, body).await?.number;

@@ -32,7 +32,7 @@ fn a_confidential_duplicate_stays_confidential_on_the_original() {
     assert_eq!(original.confidential_reporters(), vec![OUTSIDER]);
     // Later changes of the original reach them by DM; they may add information.
     original.take_command(CHAIR, &c, now()).unwrap();
-    let changed = original.advance(CHAIR, &c, None, true, now()).unwrap();
+    let changed = original.advance(CHAIR, &c, None, true, &LogKind::ALL, now()).unwrap();
     assert!(changed.effects.contains(&Effect::TellReporter { incident: original.id }));
     assert!(original.add_info(OUTSIDER, "more").is_ok());
     assert!(original.add_info(UserId(99), "more").is_err());

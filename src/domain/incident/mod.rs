@@ -7,6 +7,7 @@ use super::effect::Effect;
 use super::event::EventPayload;
 use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, SystemId, UserId};
 use super::lessons::Lessons;
+use super::log_entry::LogKind;
 use super::permission::{Action, RoleSet};
 use super::phase::{Phase, PhaseError};
 use super::priority::{RecoveryDeadline, RecoveryPriority};
@@ -112,6 +113,18 @@ pub struct Incident {
     /// committee opens it, merges it or dismisses it.
     #[serde(default)]
     pub held: bool,
+    /// §4.3 records the committee excused, with the reason (leaving
+    /// Recovery needs an entry of each kind or this).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_waivers: Vec<RecordWaiver>,
+}
+
+/// The committee excused one of the three §4.3 records, with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordWaiver {
+    pub kind: LogKind,
+    pub reason: String,
+    pub by: UserId,
 }
 
 mod lessons;
@@ -223,6 +236,7 @@ impl Incident {
             merged: vec![],
             public_title: None,
             held: false,
+            record_waivers: vec![],
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
@@ -309,6 +323,15 @@ impl Incident {
         people.sort_unstable_by_key(|u| u.0);
         people.dedup();
         people
+    }
+
+    /// §4.3: the kinds of record with neither an entry (`logged`) nor the
+    /// committee's waiver. Drills practise the procedure, not the records.
+    pub fn records_missing(&self, logged: &[LogKind]) -> Vec<LogKind> {
+        if self.is_drill() {
+            return vec![];
+        }
+        LogKind::ALL.into_iter().filter(|k| !logged.contains(k) && !self.record_waivers.iter().any(|w| w.kind == *k)).collect()
     }
 
     /// Everyone who reported this incident confidentially: never named,

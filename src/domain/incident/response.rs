@@ -1,10 +1,11 @@
 //! Working an incident (§4.1(1), §4.2, §4.3): command, phases, the
 //! checklist, duplicates and dismissals, responders, the §4.3 records.
 
-use super::{check, ChecklistMark, Incident, IncidentError, MarkState, Merge, MergedReport, Outcome};
+use super::{check, ChecklistMark, Incident, IncidentError, MarkState, Merge, MergedReport, Outcome, RecordWaiver};
 use crate::domain::effect::{Effect, Notice};
 use crate::domain::event::EventPayload;
 use crate::domain::ids::UserId;
+use crate::domain::log_entry::LogKind;
 use crate::domain::permission::{Action, RoleSet};
 use crate::domain::phase::{Phase, PhaseError};
 use crate::domain::playbook::Playbook;
@@ -100,13 +101,15 @@ impl Incident {
     }
 
     /// §4.2–§4.4: moves to the next phase. Unticked items need `confirm`, and
-    /// are then recorded as skipped.
+    /// are then recorded as skipped. Leaving Recovery needs the three §4.3
+    /// records (`logged`: the kinds with an entry) or the committee's waiver.
     pub fn advance(
         &mut self,
         by: UserId,
         roles: &RoleSet,
         playbook: Option<&Playbook>,
         confirm: bool,
+        logged: &[LogKind],
         now: DateTime<Utc>,
     ) -> Result<Outcome, IncidentError> {
         check(Action::Advance, roles)?;
@@ -115,6 +118,12 @@ impl Incident {
         self.phase.transition(to)?;
         if to == Phase::Analysis && self.commander.is_none() {
             return Err(IncidentError::NeedsCommander);
+        }
+        if to == Phase::Lessons {
+            let missing = self.records_missing(logged);
+            if !missing.is_empty() {
+                return Err(IncidentError::RecordsMissing(missing));
+            }
         }
         if to == Phase::Closed {
             let missing = self.lessons.missing(self.is_drill());
@@ -248,6 +257,19 @@ impl Incident {
             .with(EventPayload::ResponderRemoved { user })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::ResponderRemoved { user, by } });
         Ok(self.revoke_unless_entitled(outcome, Some(user)))
+    }
+
+    /// §4.3: the committee excuses one of the three records, with a reason
+    /// that is kept (and listed by the §5 audit).
+    pub fn waive_record(&mut self, by: UserId, roles: &RoleSet, kind: LogKind, reason: &str) -> Result<Outcome, IncidentError> {
+        check(Action::Dismiss, roles)?;
+        self.open_phase()?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(IncidentError::ReasonRequired);
+        }
+        self.record_waivers.push(RecordWaiver { kind, reason: reason.to_string(), by });
+        Ok(Outcome::default().with(EventPayload::RecordWaived { kind, reason: reason.to_string() }).refreshed(self.id))
     }
 
     /// Checks that `roles` may write a §4.3 log entry now.

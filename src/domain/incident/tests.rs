@@ -83,10 +83,10 @@ fn only_the_committee_takes_command_and_only_with_a_playbook() {
 #[test]
 fn analysis_needs_a_commander() {
     let mut i = incident(false);
-    assert_eq!(i.advance(CHAIR, &committee(), None, false, now()), Err(IncidentError::NeedsCommander));
+    assert_eq!(i.advance(CHAIR, &committee(), None, false, &LogKind::ALL, now()), Err(IncidentError::NeedsCommander));
     i.appoint(CHAIR, &committee(), OUTSIDER, now()).unwrap();
     let cmd = i.roles_of(OUTSIDER, false);
-    i.advance(OUTSIDER, &cmd, None, false, now()).unwrap();
+    i.advance(OUTSIDER, &cmd, None, false, &LogKind::ALL, now()).unwrap();
     assert_eq!(i.phase, Phase::Analysis);
 }
 
@@ -96,11 +96,11 @@ fn advancing_past_unticked_items_needs_confirmation_and_records_skips() {
     let mut i = incident(true);
     i.take_command(CHAIR, &committee(), now()).unwrap();
     let cmd = i.roles_of(CHAIR, true);
-    i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap(); // Reported has no checklist
+    i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap(); // Reported has no checklist
     i.tick(&cmd, Some(&pb), 1).unwrap();
-    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, now()), Err(IncidentError::NeedsConfirmation(vec![0, 2])));
+    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()), Err(IncidentError::NeedsConfirmation(vec![0, 2])));
     assert_eq!(i.phase, Phase::Analysis);
-    let out = i.advance(CHAIR, &cmd, Some(&pb), true, now()).unwrap();
+    let out = i.advance(CHAIR, &cmd, Some(&pb), true, &LogKind::ALL, now()).unwrap();
     assert_eq!(i.phase, Phase::Containment);
     assert!(out.events.contains(&EventPayload::PhaseAdvanced { from: Phase::Analysis, to: Phase::Containment, skipped: vec![0, 2] }));
     let skipped: Vec<_> = i.marks.iter().filter(|m| m.state == MarkState::Skipped).map(|m| m.item).collect();
@@ -113,7 +113,7 @@ fn ticking_toggles_and_rejects_unknown_items() {
     let mut i = incident(true);
     i.take_command(CHAIR, &committee(), now()).unwrap();
     let cmd = i.roles_of(CHAIR, true);
-    i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
+    i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
     i.tick(&cmd, Some(&pb), 0).unwrap();
     i.tick(&cmd, Some(&pb), 0).unwrap();
     assert_eq!(i.unticked(Some(&pb)), vec![0, 1]);
@@ -128,12 +128,12 @@ fn walking_to_closed_archives() {
     i.take_command(CHAIR, &committee(), now()).unwrap();
     let cmd = i.roles_of(CHAIR, true);
     for _ in 0..5 {
-        i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
+        i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
     }
     assert_eq!(i.phase, Phase::Lessons);
     // §4.4: not without the plan, the board answers and a note.
     assert_eq!(
-        i.advance(CHAIR, &cmd, Some(&pb), false, now()),
+        i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()),
         Err(IncidentError::LessonsIncomplete(vec![LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes]))
     );
     let plan = PreventionPlan::new("patch the VPN", "train staff").unwrap();
@@ -142,16 +142,19 @@ fn walking_to_closed_archives() {
     i.answer_board(&cmd, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
     let out = i.answer_board(&cmd, BoardQuestion::HarmedOutsiders, true).unwrap();
     assert!(out.effects.contains(&Effect::BoardReport { incident: i.id }), "§4.4(2) a board report is owed");
-    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, now()), Err(IncidentError::LessonsIncomplete(vec![LessonItem::ImprovementNotes])));
+    assert_eq!(
+        i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()),
+        Err(IncidentError::LessonsIncomplete(vec![LessonItem::ImprovementNotes]))
+    );
     assert!(matches!(
         i.waive(REPORTER, &i.roles_of(REPORTER, false), LessonItem::ImprovementNotes, "x"),
         Err(IncidentError::NotAllowed(_))
     ));
     i.waive(CHAIR, &committee(), LessonItem::ImprovementNotes, "the playbook held").unwrap();
-    let out = i.advance(CHAIR, &cmd, Some(&pb), false, now()).unwrap();
+    let out = i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
     assert_eq!(i.phase, Phase::Closed);
     assert!(out.effects.contains(&Effect::Archive { incident: i.id }));
-    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, now()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
+    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
 }
 
 #[test]
@@ -223,7 +226,7 @@ fn a_confidential_reporter_is_told_of_each_phase_change() {
         let mut i = incident(true);
         i.confidential = confidential;
         i.commander = Some(CHAIR);
-        let out = i.advance(CHAIR, &i.roles_of(CHAIR, true), Some(&pb), false, now()).unwrap();
+        let out = i.advance(CHAIR, &i.roles_of(CHAIR, true), Some(&pb), false, &LogKind::ALL, now()).unwrap();
         out.effects.contains(&Effect::TellReporter { incident: i.id })
     };
     assert!(told(true));
@@ -458,4 +461,28 @@ fn follow_ups_are_done_by_their_owner_or_by_the_playbooks_change() {
     let done = i.playbooks_changed(|_| Some("d2".into()), now());
     assert_eq!(done.events, vec![EventPayload::FollowUpDone { n: 2 }]);
     assert!(i.lessons.open_followups().next().is_none());
+}
+
+/// §4.3: Recovery ends with an entry of each of the three records, or the
+/// committee's waiver of the missing one, with a reason.
+#[test]
+fn recovery_ends_only_with_the_three_records_or_a_waiver() {
+    let pb = playbook("malware", &["breach/malware"], 0);
+    let mut i = in_lessons();
+    i.phase = Phase::Recovery;
+    let c = committee();
+    let status = [LogKind::Status];
+    assert_eq!(
+        i.advance(CHAIR, &c, Some(&pb), true, &status, now()),
+        Err(IncidentError::RecordsMissing(vec![LogKind::BusinessResumption, LogKind::StakeholderImpact]))
+    );
+    assert!(matches!(
+        i.waive_record(CHAIR, &i.roles_of(CHAIR, false), LogKind::StakeholderImpact, "顧客なし"),
+        Err(IncidentError::NotAllowed(_))
+    ));
+    assert_eq!(i.waive_record(CHAIR, &c, LogKind::StakeholderImpact, " "), Err(IncidentError::ReasonRequired));
+    i.waive_record(CHAIR, &c, LogKind::StakeholderImpact, "社外の利用者はいない").unwrap();
+    assert_eq!(i.records_missing(&status), vec![LogKind::BusinessResumption]);
+    i.advance(CHAIR, &c, Some(&pb), true, &[LogKind::Status, LogKind::BusinessResumption], now()).unwrap();
+    assert_eq!(i.phase, Phase::Lessons);
 }
