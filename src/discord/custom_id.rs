@@ -256,6 +256,12 @@ custom_ids! {
     DismissButton(incident: IncidentId) = "dismiss" => Incident,
     DismissModal(incident: IncidentId) = "dismissm" => Incident,
     DuplicateButton(incident: IncidentId) = "dup" => Incident,
+    /// §4.2: the committee classifies an unsure report (select, then the
+    /// reason's modal).
+    ClassifySelect(incident: IncidentId) = "classify" => Incident,
+    ClassifyModal(incident: IncidentId, category: Category, kind: Option<SubKind>) = "classifym" => Incident,
+    /// §4.1(1): the playbook in hand, shown again.
+    PlaybookButton(incident: IncidentId) = "playbook" => Incident,
     /// §4.3: the committee waives one of the three records (select, modal).
     WaiveRecordSelect(incident: IncidentId) = "waiverec" => Incident,
     WaiveRecordModal(incident: IncidentId, kind: LogKind) = "waiverecm" => Incident,
@@ -316,6 +322,7 @@ impl CustomId {
                 | PlanModal(_)
                 | WaiveModal(..)
                 | WaiveRecordModal(..)
+                | ClassifyModal(..)
                 | DecideModal(..)
                 | ExceptionModal
                 | AmendModal
@@ -371,6 +378,10 @@ pub(crate) mod tests {
             CustomId::AppiFiled(i, Stage::Preliminary),
         ];
         v.push(CustomId::WaiveRecordSelect(i));
+        v.push(CustomId::ClassifySelect(i));
+        v.push(CustomId::PlaybookButton(i));
+        v.push(CustomId::ClassifyModal(i, Category::Unsure, None));
+        v.push(CustomId::ClassifyModal(i, Category::Breach, Some(SubKind::InsiderLeak)));
         for k in LogKind::ALL {
             v.push(CustomId::WaiveRecordModal(i, k));
             v.push(CustomId::LogButton(i, k));

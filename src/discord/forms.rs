@@ -127,7 +127,7 @@ pub fn fields(form: &CustomId) -> &'static [Field] {
     match form {
         ReportModal(..) => REPORT,
         LogModal(..) => LOG,
-        DismissModal(_) | DecideModal(..) | WaiveModal(..) | WaiveRecordModal(..) => REASON,
+        DismissModal(_) | DecideModal(..) | WaiveModal(..) | WaiveRecordModal(..) | ClassifyModal(..) => REASON,
         DuplicateModal(_) => DUPLICATE,
         ReviewModal(_) => REVIEW,
         AddInfoModal(_) => ADD_INFO,

@@ -135,6 +135,14 @@ pub enum Notice {
     ConfidentialInfo {
         text: String,
     },
+    /// §4.2, §4.3: reclassified, with the reason.
+    Reclassified {
+        by: UserId,
+        category: super::category::Category,
+        kind: Option<super::category::SubKind>,
+        new_playbook: bool,
+        reason: String,
+    },
     /// §4.4(1): the commander's draft waits for the committee's approval.
     PlanAwaitsApproval {
         revision: u32,

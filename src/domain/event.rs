@@ -157,6 +157,15 @@ pub enum EventPayload {
         playbook: Option<String>,
     },
     PlanRecorded,
+    /// §4.2, §4.3: the category, kind and systems changed as the cause
+    /// became clear (and with them the playbook and the deadline).
+    Reclassified {
+        category: super::category::Category,
+        kind: Option<super::category::SubKind>,
+        systems: Vec<String>,
+        playbook: Option<String>,
+        reason: String,
+    },
     /// §4.3: the committee excused one of the three records.
     RecordWaived {
         kind: LogKind,
@@ -254,6 +263,7 @@ impl EventPayload {
             NoteAdded { .. } => "note_added",
             PlanRecorded => "plan_recorded",
             RecordWaived { .. } => "record_waived",
+            Reclassified { .. } => "reclassified",
             PlanApproved { .. } => "plan_approved",
             BoardTold => "board_told",
             FollowUpAdded { .. } => "followup_added",

@@ -84,6 +84,9 @@ pub enum Action {
     SetPublicTitle,
     /// Open a report held by the flood guard.
     Triage,
+    /// §4.2, §4.3: change the category, kind and systems as the cause
+    /// becomes clear.
+    Reclassify,
     /// §4.4(1): approve the prevention plan the commander drafted.
     ApprovePlan,
     /// §4.4(2): record that the board was told.
@@ -94,7 +97,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -113,6 +116,7 @@ impl Action {
         Action::HandOver,
         Action::SetPublicTitle,
         Action::Triage,
+        Action::Reclassify,
         Action::ApprovePlan,
         Action::RecordBoardReport,
         Action::ViewRecords,
@@ -132,7 +136,7 @@ impl Action {
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
             ApprovePlan | RecordBoardReport => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
-            Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver => &[Commander, Committee],
+            Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
             LogEntry => &[Responder, Commander, Committee],
             Export => &[Commander, Committee],
@@ -174,6 +178,7 @@ mod tests {
             (HandOver,         [false, false, false, true,  true ]),
             (SetPublicTitle,   [false, false, false, false, true ]),
             (Triage,           [false, false, false, false, true ]),
+            (Reclassify,       [false, false, false, true,  true ]),
             (ApprovePlan,      [false, false, false, false, true ]),
             (RecordBoardReport,[false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),

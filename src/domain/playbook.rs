@@ -72,6 +72,13 @@ impl Playbooks {
 
     /// §4.2: the playbook that matches a report, if any; the most specific
     /// wins, ties go to the first id in order (deterministic).
+    /// The playbook for a report: the one written for its category and
+    /// kind, or else one written for a system the report names (an unsure
+    /// report about the file server gets the file server's playbook).
+    pub fn suggest(&self, category: Category, kind: Option<SubKind>, systems: &[super::ids::SystemId]) -> Option<&Playbook> {
+        self.matching(category, kind).or_else(|| self.list.iter().find(|p| p.systems.iter().any(|s| systems.contains(s))))
+    }
+
     pub fn matching(&self, category: Category, kind: Option<SubKind>) -> Option<&Playbook> {
         let mut best: Option<(&Playbook, u8)> = None;
         for p in &self.list {
@@ -106,6 +113,18 @@ pub(crate) mod tests {
             systems: vec![],
             digest: String::new(),
         }
+    }
+
+    #[test]
+    fn a_report_naming_a_playbooks_system_is_suggested_that_playbook() {
+        let mut fs = playbook("fileserver", &["failure/power_anomaly"], 1);
+        fs.systems = vec![super::super::ids::SystemId("fileserver".into())];
+        let pbs = Playbooks::new(vec![playbook("malware", &["breach/malware"], 1), fs]);
+        let named = [super::super::ids::SystemId("fileserver".into())];
+        let s = |c, k, sys: &[super::super::ids::SystemId]| pbs.suggest(c, k, sys).map(|p| p.id.0.clone());
+        assert_eq!(s(Category::Unsure, None, &named), Some("fileserver".into()));
+        assert_eq!(s(Category::Breach, Some(SubKind::Malware), &named), Some("malware".into()), "the kind's own playbook first");
+        assert_eq!(s(Category::Unsure, None, &[]), None);
     }
 
     #[test]

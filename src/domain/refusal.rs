@@ -48,6 +48,8 @@ pub enum IncidentError {
     /// APPI Art. 26 concerns real breach incidents.
     AppiNotApplicable,
     NoPpcReportOwed,
+    /// A sub-kind is chosen under its own category only (§1).
+    KindOutsideCategory,
     /// §4.4(1): there is no plan, or no new revision, to approve.
     NothingToApprove,
     /// §4.4(2): the answers do not call for a board report.
@@ -219,6 +221,11 @@ impl IncidentError {
                     "No report to the Personal Information Protection Commission is owed."
                 )
             }
+            IncidentError::KindOutsideCategory => tr!(
+                lang,
+                "その種類は選んだ区分に属しません（§1）。区分と種類を合わせてください。",
+                "That kind does not belong to the chosen category (§1): choose them together."
+            ),
             IncidentError::NothingToApprove => tr!(
                 lang,
                 "承認する再発防止計画がありません（計画がないか、この版はすでに承認済みです）。",
@@ -281,6 +288,7 @@ impl IncidentError {
             InfoEmpty,
             AppiNotApplicable,
             NoPpcReportOwed,
+            KindOutsideCategory,
             NothingToApprove,
             NoBoardReportOwed,
             BoardAlreadyTold,
@@ -324,7 +332,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 31, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 32, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -350,6 +358,7 @@ pub(crate) mod tests {
                 | IncidentError::InfoEmpty
                 | IncidentError::AppiNotApplicable
                 | IncidentError::NoPpcReportOwed
+                | IncidentError::KindOutsideCategory
                 | IncidentError::NothingToApprove
                 | IncidentError::NoBoardReportOwed
                 | IncidentError::BoardAlreadyTold

@@ -175,16 +175,21 @@ impl ReportDraft {
         out
     }
 
-    /// The names of the affected systems, split on commas, 、 and new lines.
     fn system_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = vec![];
-        for n in self.systems.split([',', '、', '，', '\n', ';']).map(str::trim).filter(|n| !n.is_empty()) {
-            if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
-                names.push(n.to_string());
-            }
-        }
-        names
+        system_names(&self.systems)
     }
+}
+
+/// The names of affected systems as typed, split on commas, 、 and new
+/// lines, each once.
+pub fn system_names(typed: &str) -> Vec<String> {
+    let mut names: Vec<String> = vec![];
+    for n in typed.split([',', '、', '，', '\n', ';']).map(str::trim).filter(|n| !n.is_empty()) {
+        if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+            names.push(n.to_string());
+        }
+    }
+    names
 }
 
 /// Understands "when it was noticed" in the organisation's time zone:

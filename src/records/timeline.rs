@@ -104,6 +104,13 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             }
         }
         PlanRecorded => tr!(lang, "{who} が再発防止計画を記録", "{who} recorded the prevention plan"),
+        Reclassified { category, kind, reason, .. } => {
+            let what = match kind {
+                Some(k) => format!("{}／{}", category.label().get(lang), k.label().get(lang)),
+                None => category.label().get(lang).to_string(),
+            };
+            tr!(lang, "{who} が区分を「{what}」に変更（理由: {reason}）", "{who} reclassified it as “{what}” (reason: {reason})")
+        }
         RecordWaived { kind, reason } => {
             let kind = kind.label().get(lang).to_string();
             tr!(lang, "{who} が §4.3 の記録「{kind}」を免除（理由: {reason}）", "{who} waived the §4.3 record {kind} (reason: {reason})")

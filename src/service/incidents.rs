@@ -1,8 +1,9 @@
 //! Working an incident: command, phases, checklist, records, people.
 
 use super::{Caller, Hikeshi, InputError, Missing, ServiceError};
-use crate::domain::incident::{IncidentError, Outcome};
+use crate::domain::incident::{Classification, IncidentError, Outcome};
 use crate::domain::{Actor, Incident, IncidentId, IncidentNumber, LogKind, Playbook, UserId};
+use crate::domain::{Category, SubKind};
 use chrono::{DateTime, Utc};
 
 /// Where the triage post's message id is kept.
@@ -53,6 +54,32 @@ impl Hikeshi {
         // can only have grown by the time it runs.
         let logged = self.store.logged_kinds(id).await?;
         self.act(id, caller, |i, pb, now| i.advance(caller.user, &caller.roles(i), pb, confirm, &logged, now)).await
+    }
+
+    /// §4.2, §4.3: reclassified as the cause becomes clear; `systems` as
+    /// typed (`None` keeps them). The playbook that fits the new
+    /// classification comes with it (a drill keeps its own).
+    pub async fn reclassify(
+        &self,
+        id: IncidentId,
+        caller: Caller,
+        category: Category,
+        kind: Option<SubKind>,
+        systems: Option<&str>,
+        reason: &str,
+    ) -> Result<Incident, ServiceError> {
+        let settings = &self.settings;
+        self.act(id, caller, |i, _, _| {
+            let affected = match systems {
+                Some(typed) => crate::domain::report::system_names(typed).iter().map(|n| settings.systems.resolve(n)).collect(),
+                None => i.affected.clone(),
+            };
+            let named: Vec<_> = affected.iter().filter_map(|a: &crate::domain::AffectedSystem| a.system.clone()).collect();
+            let playbook =
+                if i.is_drill() { i.playbook.clone() } else { settings.playbooks.suggest(category, kind, &named).map(|p| p.id.clone()) };
+            i.reclassify(caller.user, &caller.roles(i), Classification { category, kind, affected }, playbook, reason)
+        })
+        .await
     }
 
     /// §4.3: the committee excuses one of the three records, with a reason.

@@ -5,9 +5,10 @@
 use super::{Caller, Hikeshi, Missing, ServiceError};
 use crate::domain::drill::DrillReport;
 use crate::domain::event::EventRecord;
+use crate::domain::incident::IncidentError;
 use crate::domain::records::{LogEntry, ReminderRow, TranscriptLine};
 use crate::domain::request::Request;
-use crate::domain::{Action, ChannelId, Incident, IncidentId, MessageId, PlaybookId, UserId};
+use crate::domain::{Action, ChannelId, Incident, IncidentId, MessageId, Playbook, PlaybookId, Role, UserId};
 use chrono::{DateTime, Utc};
 
 /// Where the status board and each announcement were posted, so they are
@@ -108,6 +109,33 @@ impl Hikeshi {
             }
         }
         Ok(out)
+    }
+
+    /// §4.1(1) 周知: the playbook of an incident, for the people working it
+    /// (anyone the state lets into its channel) and the committee.
+    pub async fn playbook_of(&self, id: IncidentId, caller: Caller) -> Result<(Incident, Option<Playbook>), ServiceError> {
+        let incident = self.incident(id).await?;
+        if !caller.committee && !incident.has_access(caller.user) {
+            return Err(IncidentError::NotAllowed(&[Role::Reporter, Role::Responder, Role::Commander, Role::Committee]).into());
+        }
+        let playbook = incident.playbook.as_ref().and_then(|p| self.settings.playbooks.get(p)).cloned();
+        Ok((incident, playbook))
+    }
+
+    /// `/playbook show`: a named playbook (the committee), or the playbook
+    /// of the incident whose channel this is (anyone working it).
+    pub async fn playbook_to_show(
+        &self,
+        caller: Caller,
+        named: Option<&PlaybookId>,
+        channel: crate::domain::ChannelId,
+    ) -> Result<Option<Playbook>, ServiceError> {
+        if let Some(p) = named {
+            self.may_always(caller, Action::ViewRecords)?;
+            return Ok(self.settings.playbooks.get(p).cloned());
+        }
+        let incident = self.incident_in_channel(channel).await?;
+        Ok(self.playbook_of(incident.id, caller).await?.1)
     }
 
     /// The record of the incident whose channel this is, for `/incident

@@ -226,7 +226,10 @@ async fn store_report(
         impact: r.impact.clone(),
         affected: r.systems.iter().map(|n| settings.systems.resolve(n)).collect(),
         reporter: job.reporter,
-        playbook: settings.playbooks.matching(r.category, r.kind).map(|p| p.id.clone()),
+        playbook: {
+            let named: Vec<_> = r.systems.iter().filter_map(|n| settings.systems.resolve(n).system).collect();
+            settings.playbooks.suggest(r.category, r.kind, &named).map(|p| p.id.clone())
+        },
         confidential: r.confidential,
     };
     if held {

@@ -4,6 +4,7 @@
 mod support;
 
 mod appi;
+mod classify;
 mod cli;
 mod commander;
 mod fake;

@@ -168,6 +168,33 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     )))
 }
 
+/// The card, and beside it the playbook in hand (§4.1(1) 周知) while the
+/// incident is open — left out where both would pass Discord's 6,000
+/// characters (the Playbook button still shows it).
+pub fn card_embeds(i: &Incident, settings: &Settings) -> Vec<CreateEmbed> {
+    let card = card(i, settings);
+    let playbook = i.playbook.as_ref().and_then(|p| settings.playbooks.get(p)).filter(|_| i.phase.is_open());
+    match playbook {
+        Some(p) => {
+            let pb = super::playbook::embed(p, settings.organisation.lang);
+            if embed_chars(&card) + embed_chars(&pb) <= 6000 {
+                vec![card, pb]
+            } else {
+                vec![card]
+            }
+        }
+        None => vec![card],
+    }
+}
+
+/// What Discord counts towards an embed's 6,000 characters.
+fn embed_chars(e: &CreateEmbed) -> usize {
+    let v = serde_json::to_value(e).unwrap_or_default();
+    let len = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+    let fields: usize = v["fields"].as_array().map_or(0, |f| f.iter().map(|f| len(&f["name"]) + len(&f["value"])).sum());
+    len(&v["title"]) + len(&v["description"]) + len(&v["footer"]["text"]) + len(&v["author"]["name"]) + fields
+}
+
 /// The buttons under the card for the current state. Hiding a button is a
 /// convenience only: every handler checks permission again.
 pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow> {
@@ -236,7 +263,29 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
                 .style(ButtonStyle::Secondary),
         );
     }
+    if i.playbook.is_some() && work.len() < 5 {
+        work.push(
+            CreateButton::new(CustomId::PlaybookButton(id).encode()).label(tr!(lang, "対応手順", "Playbook")).style(ButtonStyle::Secondary),
+        );
+    }
     rows.push(CreateActionRow::Buttons(work));
+    if i.category == crate::domain::Category::Unsure && !i.is_drill() {
+        // §4.2: the committee decides what an unsure report is.
+        let mut options = vec![];
+        for c in crate::domain::Category::ALL.into_iter().filter(|c| *c != crate::domain::Category::Unsure) {
+            options.push(CreateSelectMenuOption::new(clip(c.label().get(lang), 100), c.id()));
+            for k in c.sub_kinds() {
+                let label = format!("{}／{}", c.label().get(lang), k.label().get(lang));
+                options.push(CreateSelectMenuOption::new(clip(&label, 100), format!("{}/{}", c.id(), k.id())));
+            }
+        }
+        rows.push(CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(CustomId::ClassifySelect(id).encode(), CreateSelectMenuKind::String { options })
+                .placeholder(tr!(lang, "区分を決める（委員会・実行責任者）", "Classify (committee, commander)"))
+                .min_values(1)
+                .max_values(1),
+        ));
+    }
     if i.phase == Phase::Recovery && !i.is_drill() {
         // §4.3: leaving Recovery needs each record, or the committee's waiver.
         let options = LogKind::ALL

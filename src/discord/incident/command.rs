@@ -49,12 +49,51 @@ async fn public_title(
     Ok(ephemeral(tr!(lang, "{number} の公開名を「{name}」にしました。", "{number} is now called “{name}” for all members.")))
 }
 
+/// `/incident reclassify category reason [kind] [systems]`.
+async fn reclassify(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+) -> Result<Reply, ServiceError> {
+    let opts: &[CommandDataOption] = match &sub.value {
+        CommandDataOptionValue::SubCommand(o) => o,
+        _ => &[],
+    };
+    let text = |name: &str| opts.iter().find(|o| o.name == name).and_then(|o| o.value.as_str());
+    let category = text("category").and_then(crate::domain::Category::parse).ok_or(InputError::NoCategoryChosen)?;
+    let kind = match text("kind") {
+        Some(k) => Some(crate::domain::SubKind::parse(k).ok_or(InputError::NoCategoryChosen)?),
+        None => None,
+    };
+    let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.app.reclassify(incident.id, caller, category, kind, text("systems"), text("reason").unwrap_or("")).await?;
+    let number = i.number;
+    let deadline = match i.deadline.at() {
+        Some(d) => crate::discord::render::when(d),
+        None => tr!(lang, "なし", "none"),
+    };
+    let playbook = i
+        .playbook
+        .as_ref()
+        .and_then(|p| ctx.app.settings.playbooks.get(p))
+        .map(|p| p.title.get(lang).to_string())
+        .unwrap_or_else(|| tr!(lang, "なし", "none"));
+    Ok(ephemeral(tr!(
+        lang,
+        "{number} の区分を変更しました。対応手順: {playbook}、表1の復旧期限: {deadline}。",
+        "{number} is reclassified. Playbook: {playbook}; Table 1 deadline: {deadline}."
+    )))
+}
+
 pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let sub = cmd.data.options.first().ok_or(InputError::NoSubcommand)?;
     match sub.name.as_str() {
         "export" => return export(ctx, cmd, sub, caller, lang).await,
         "appi" => return crate::discord::appi::panel_command(ctx, cmd, lang).await,
         "title" => return public_title(ctx, cmd, sub, caller, lang).await,
+        "reclassify" => return reclassify(ctx, cmd, sub, caller, lang).await,
         "followup" => return crate::discord::lessons::followups::add(ctx, cmd, sub, caller, lang).await,
         _ => {}
     }

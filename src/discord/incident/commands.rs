@@ -40,6 +40,7 @@ pub fn definition() -> CreateCommand {
                         .max_length(crate::domain::incident::MAX_PUBLIC_TITLE as u16),
                 ),
         )
+        .add_option(reclassify())
         .add_option(crate::discord::lessons::followups::subcommand())
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
@@ -59,5 +60,43 @@ pub fn definition() -> CreateCommand {
                         .add_string_choice("JSON", "json")
                         .add_string_choice("HTML", "html"),
                 ),
+        )
+}
+
+/// `/incident reclassify`: §4.2, §4.3 as the cause becomes clear.
+fn reclassify() -> CreateCommandOption {
+    use crate::domain::{Category, SubKind};
+    let mut category = CreateCommandOption::new(CommandOptionType::String, "category", "The category (§1)")
+        .name_localized("ja", "区分")
+        .description_localized("ja", "区分（§1）")
+        .required(true);
+    for c in Category::ALL {
+        category = category.add_string_choice_localized(c.label().en.clone(), c.id(), [("ja", c.label().ja.clone())]);
+    }
+    let mut kind = CreateCommandOption::new(CommandOptionType::String, "kind", "The kind, under that category")
+        .name_localized("ja", "種類")
+        .description_localized("ja", "その区分の中の種類")
+        .required(false);
+    for k in SubKind::ALL {
+        kind = kind.add_string_choice_localized(k.label().en.clone(), k.id(), [("ja", k.label().ja.clone())]);
+    }
+    CreateCommandOption::new(CommandOptionType::SubCommand, "reclassify", "Change the category, kind and systems, with a reason (§4.3)")
+        .name_localized("ja", "区分変更")
+        .description_localized("ja", "原因が分かったら区分・種類・影響システムを変更します（理由必須、§4.3）")
+        .add_sub_option(category)
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::String, "reason", "Why (kept in the record)")
+                .name_localized("ja", "理由")
+                .description_localized("ja", "変更の理由（記録に残ります）")
+                .required(true)
+                .max_length(500),
+        )
+        .add_sub_option(kind)
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::String, "systems", "Affected systems, comma-separated (default: unchanged)")
+                .name_localized("ja", "影響システム")
+                .description_localized("ja", "影響を受けるシステム（カンマ区切り、省略時は変更なし）")
+                .required(false)
+                .max_length(500),
         )
 }

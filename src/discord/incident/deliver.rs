@@ -29,7 +29,8 @@ impl DiscordEffects {
             return Ok(Delivered::Done);
         };
         let s = &self.app.settings;
-        let edit = EditMessage::new().embed(card::card(&i, s)).components(card::card_components(&i, s)).allowed_mentions(no_mentions());
+        let edit =
+            EditMessage::new().embeds(card::card_embeds(&i, s)).components(card::card_components(&i, s)).allowed_mentions(no_mentions());
         match self.edit(channel, card, edit).await {
             Ok(()) => Ok(Delivered::Done),
             // Someone deleted the card: nothing to refresh.

@@ -8,6 +8,7 @@ mod command;
 mod commands;
 mod deliver;
 pub mod notices;
+pub mod playbook;
 
 pub use command::command;
 pub use commands::{definition, INCIDENT};
@@ -18,7 +19,7 @@ use super::reply::{self, ephemeral, Reply};
 use super::text::clip;
 use super::Ctx;
 use crate::domain::incident::IncidentError;
-use crate::domain::{Action, IncidentId, Lang, LogKind, UserId};
+use crate::domain::{Action, Category, IncidentId, Lang, LogKind, SubKind, UserId};
 use crate::service::{Caller, InputError, ServiceError};
 use crate::tr;
 use serenity::all::{
@@ -88,6 +89,26 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let what = kind.label().get(lang).to_string();
             Modal::new(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), lang).label(F_BODY, what).build()
         }
+        CustomId::ClassifySelect(i) => {
+            let (category, kind) = selected(c).and_then(classification).ok_or(InputError::NoCategoryChosen)?;
+            app.may(i, caller, Action::Reclassify).await?;
+            let what = match kind {
+                Some(k) => k.label().get(lang).to_string(),
+                None => category.label().get(lang).to_string(),
+            };
+            Modal::new(CustomId::ClassifyModal(i, category, kind), clip(&tr!(lang, "区分: {what}", "Classify: {what}"), 45), lang).build()
+        }
+        CustomId::PlaybookButton(i) => {
+            let (incident, playbook) = app.playbook_of(i, caller).await?;
+            match playbook {
+                Some(p) => playbook::reply(&p, &incident, lang),
+                None => ephemeral(tr!(
+                    lang,
+                    "このインシデントにはまだ対応手順がありません。委員会が区分を決めるか、実行責任者を任命します（§4.2）。",
+                    "This incident has no playbook yet: the committee classifies it or appoints a commander (§4.2)."
+                )),
+            }
+        }
         CustomId::WaiveRecordSelect(i) => {
             let kind = selected(c).and_then(LogKind::parse).ok_or(InputError::NoItemChosen)?;
             app.may(i, caller, Action::Dismiss).await?;
@@ -104,6 +125,18 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         _ => return reply::refuse(InputError::InvalidControl),
     })
+}
+
+/// A classification as the card's select writes it: `breach` or
+/// `breach/malware`.
+pub(crate) fn classification(value: &str) -> Option<(Category, Option<SubKind>)> {
+    match value.split_once('/') {
+        Some((c, k)) => {
+            let kind = SubKind::ALL.into_iter().find(|s| s.id() == k)?;
+            Some((Category::parse(c).filter(|c| *c == kind.category())?, Some(kind)))
+        }
+        None => Some((Category::parse(value)?, None)),
+    }
 }
 
 /// Lists the unticked items and offers to advance anyway.
@@ -140,6 +173,11 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             ctx.app.log(i, caller, kind, body).await?;
             let what = LogKind::label(kind).get(lang).to_string();
             tr!(lang, "「{what}」を記録しました（§4.3）。", "Recorded under “{what}” (§4.3).")
+        }
+        CustomId::ClassifyModal(i, category, kind) => {
+            let inc = ctx.app.reclassify(i, caller, category, kind, None, body).await?;
+            let (number, what) = (inc.number, inc.category.label().get(lang).to_string());
+            tr!(lang, "{number} の区分を「{what}」にしました。", "{number} is now classified as “{what}”.")
         }
         CustomId::WaiveRecordModal(i, kind) => {
             ctx.app.waive_record(i, caller, kind, body).await?;

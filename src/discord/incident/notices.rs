@@ -81,6 +81,26 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
                 "<@{user}> reported the same thing ({duplicate}); they join this channel."
             )
         }
+        Notice::Reclassified { by, category, kind, new_playbook, reason } => {
+            let what = match kind {
+                Some(k) => format!("{}／{}", category.label().get(lang), k.label().get(lang)),
+                None => category.label().get(lang).to_string(),
+            };
+            let reason = inert(reason);
+            let mut t = tr!(
+                lang,
+                "🔁 <@{by}> が区分を「{what}」に変更しました（§4.3 原因に基づく対応）。理由: {reason}\n表1の復旧期限は発見時刻から計算し直しました（カード参照）。",
+                "🔁 <@{by}> reclassified this as “{what}” (§4.3). Reason: {reason}\nThe Table 1 deadline is recomputed from the discovery time (see the card)."
+            );
+            if *new_playbook {
+                t.push_str(&tr!(
+                    lang,
+                    "\n対応手順が変わりました。カードの手順・連絡先・チェックリストを確認してください。",
+                    "\nThe playbook changed: see its roles, contacts and checklist on the card."
+                ));
+            }
+            t
+        }
         Notice::PlanAwaitsApproval { revision } => tr!(
             lang,
             "📝 再発防止計画（第{revision}版）を記録しました。委員会が承認すると会員に周知されます（§4.4(1)）。",

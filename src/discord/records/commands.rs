@@ -24,11 +24,27 @@ pub fn commands(settings: &Settings) -> Vec<CreateCommand> {
                 .add_string_choice_localized("All time", "all", [("ja", "全期間")]),
         );
     let which = playbook_choice(settings, "The playbook", "対象のプレイブック");
+    let shown = playbook_choice(
+        settings,
+        "The playbook (committee); default: this incident's",
+        "対象（委員会）。省略時はこのインシデントの対応手順",
+    )
+    .required(false);
     let playbook = CreateCommand::new(PLAYBOOK)
-        .description("Playbooks (committee)")
-        .name_localized("ja", "プレイブック")
-        .description_localized("ja", "プレイブック（委員会）")
+        .description("Playbooks")
+        .name_localized("ja", "対応手順")
+        .description_localized("ja", "対応手順（プレイブック）")
         .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::SubCommand,
+                "show",
+                "Show a playbook: roles, contacts, triggers, checklists (§4.1(1))",
+            )
+            .name_localized("ja", "表示")
+            .description_localized("ja", "対応手順を表示します: 役割・連絡先・開始/終了の条件・チェックリスト（§4.1(1)）")
+            .add_sub_option(shown),
+        )
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "notes", "Improvement notes on a playbook (§4.4(4))")
                 .name_localized("ja", "改善メモ")

@@ -18,6 +18,7 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
     match cmd.data.name.as_str() {
         STATS => stats(ctx, cmd, caller, lang).await,
         AUDIT => Ok(ephemeral(crate::records::audit::report(&ctx.app.audit_for(caller).await?, lang))),
+        _ if cmd.data.options.first().is_some_and(|o| o.name == "show") => playbook_show(ctx, cmd, caller, lang).await,
         _ => playbook_notes(ctx, cmd, caller, lang).await,
     }
 }
@@ -48,6 +49,20 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
             tracing::warn!(error = %e, "/stats without its chart");
             ephemeral(text)
         }
+    })
+}
+
+/// `/playbook show [playbook]`: a named playbook for the committee, or
+/// the one of the incident whose channel this is, for anyone working it.
+async fn playbook_show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let named = super::reminders::playbook_option(cmd);
+    let channel = crate::domain::ChannelId(cmd.channel_id.get());
+    let shown = ctx.app.playbook_to_show(caller, named.as_ref(), channel).await?;
+    let incident = ctx.app.incident_in_channel(channel).await.ok();
+    Ok(match (shown, incident) {
+        (Some(p), Some(i)) => super::incident::playbook::reply(&p, &i, lang),
+        (Some(p), None) => super::incident::playbook::reply_alone(&p, lang),
+        (None, _) => ephemeral(tr!(lang, "対応手順がありません。", "There is no playbook to show.")),
     })
 }
 

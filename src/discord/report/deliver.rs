@@ -124,7 +124,7 @@ impl DiscordEffects {
         let role = s.discord.committee_role;
         let msg = CreateMessage::new()
             .content(card::committee_ping(&i, s))
-            .embed(card::card(&i, s))
+            .embeds(card::card_embeds(&i, s))
             .components(card::card_components(&i, s))
             .allowed_mentions(role_mention_only(role));
         let card = self.post(channel, msg, &nonce(item)).await?;

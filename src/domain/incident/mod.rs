@@ -119,6 +119,15 @@ pub struct Incident {
     pub record_waivers: Vec<RecordWaiver>,
 }
 
+/// What an incident is about, as decided (and re-decided as the cause
+/// becomes clear, §4.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub category: Category,
+    pub kind: Option<SubKind>,
+    pub affected: Vec<AffectedSystem>,
+}
+
 /// The committee excused one of the three §4.3 records, with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordWaiver {

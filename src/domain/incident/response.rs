@@ -1,6 +1,7 @@
 //! Working an incident (§4.1(1), §4.2, §4.3): command, phases, the
 //! checklist, duplicates and dismissals, responders, the §4.3 records.
 
+use super::Classification;
 use super::{check, ChecklistMark, Incident, IncidentError, MarkState, Merge, MergedReport, Outcome, RecordWaiver};
 use crate::domain::effect::{Effect, Notice};
 use crate::domain::event::EventPayload;
@@ -9,6 +10,7 @@ use crate::domain::log_entry::LogKind;
 use crate::domain::permission::{Action, RoleSet};
 use crate::domain::phase::{Phase, PhaseError};
 use crate::domain::playbook::Playbook;
+use crate::domain::priority::RecoveryDeadline;
 use chrono::{DateTime, Utc};
 
 impl Incident {
@@ -257,6 +259,50 @@ impl Incident {
             .with(EventPayload::ResponderRemoved { user })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::ResponderRemoved { user, by } });
         Ok(self.revoke_unless_entitled(outcome, Some(user)))
+    }
+
+    /// §4.2, §4.3 原因に基づく対応: as the cause becomes clear, the commander
+    /// or the committee changes the category, kind and affected systems,
+    /// with a reason. The playbook (`playbook`: the one that fits now), its
+    /// checklist and the Table 1 deadline (from the discovery time) follow.
+    pub fn reclassify(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        to: Classification,
+        playbook: Option<crate::domain::PlaybookId>,
+        reason: &str,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::Reclassify, roles)?;
+        self.open_phase()?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(IncidentError::ReasonRequired);
+        }
+        if to.kind.is_some_and(|k| k.category() != to.category) {
+            return Err(IncidentError::KindOutsideCategory);
+        }
+        let new_playbook = playbook != self.playbook;
+        self.category = to.category;
+        self.kind = to.kind;
+        self.affected = to.affected;
+        self.deadline = RecoveryDeadline::for_systems(self.noticed.at, self.affected.iter().filter_map(|a| a.priority));
+        if new_playbook {
+            // The new checklist starts unticked from the current phase on;
+            // what was ticked before stays as history.
+            let phase = self.phase;
+            self.marks.retain(|m| m.phase < phase);
+            self.playbook = playbook;
+        }
+        let event = EventPayload::Reclassified {
+            category: self.category,
+            kind: self.kind,
+            systems: self.affected.iter().map(|a| a.name.clone()).collect(),
+            playbook: self.playbook.as_ref().map(|p| p.0.clone()),
+            reason: reason.to_string(),
+        };
+        let notice = Notice::Reclassified { by, category: self.category, kind: self.kind, new_playbook, reason: reason.to_string() };
+        Ok(Outcome::default().with(event).effect(Effect::PostNotice { incident: self.id, notice }).refreshed(self.id))
     }
 
     /// §4.3: the committee excuses one of the three records, with a reason

@@ -1,0 +1,159 @@
+//! §4.2, §4.3 原因に基づく対応 and §4.1(1) 周知: an incident is reclassified
+//! as its cause becomes clear (the playbook, its checklist and the Table 1
+//! deadline follow), and the playbook's roles, contacts and triggers are in
+//! the responders' hands whenever one is attached.
+
+use crate::support::fake::ids;
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use hikeshi::domain::{Category, Incident, PlaybookId, SubKind};
+use serde_json::{json, Value};
+
+async fn report_unsure(app: &TestApp, systems: &str) -> Incident {
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "unsure",
+            None,
+            &[
+                ("title", "見知らぬ画面が出た"),
+                ("what", "ログイン後に見慣れない画面"),
+                ("noticed", ""),
+                ("systems", systems),
+                ("impact", ""),
+            ],
+        )
+        .await;
+    app.ready_incident(app.incident_from_reply(&reply).await.number).await
+}
+
+fn reclassify(app: &TestApp, user: u64, i: &Incident, options: Value) -> Value {
+    payloads::slash(
+        app.id(),
+        Who::new(user, i.channel.unwrap().0),
+        "incident",
+        json!([{"name": "reclassify", "type": 1, "options": options}]),
+    )
+}
+
+fn playbook_embed(app: &TestApp, i: &Incident) -> Option<Value> {
+    app.card(i)["embeds"].as_array().unwrap().iter().find(|e| e["title"].as_str().unwrap_or("").starts_with("📘")).cloned()
+}
+
+#[tokio::test]
+async fn an_unsure_report_is_classified_and_reclassified_and_the_playbook_and_deadline_follow() {
+    let app = TestApp::spawn().await;
+    let i = report_unsure(&app, "intranet-wiki").await;
+    assert_eq!((i.category, i.playbook.clone()), (Category::Unsure, None));
+    assert!(playbook_embed(&app, &i).is_none());
+    let channel = i.channel.unwrap().0;
+    let classify = format!("hk1:classify:{}", i.id);
+    assert!(app.card_custom_ids(&i).contains(&classify), "the committee classifies from the card");
+
+    // A member cannot; the committee can, with a reason.
+    let card = app.card(&i);
+    let no = app
+        .interact(payloads::string_select(app.id(), Who::new(ids::DAVE, channel), &classify, &["breach/unauthorised_access"], &card))
+        .await;
+    assert!(ephemeral_text(&no).contains("だけ"), "{no}");
+    let form = app
+        .interact(payloads::string_select(app.id(), Who::new(ids::CAROL, channel), &classify, &["breach/unauthorised_access"], &card))
+        .await;
+    let custom = form["data"]["custom_id"].as_str().expect("a form for the reason").to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, channel), &custom, &[("body", "外部IPからの不正ログインと判明")])).await;
+    app.settled().await;
+    let i = app.incident(i.number).await;
+    assert_eq!((i.category, i.kind), (Category::Breach, Some(SubKind::UnauthorisedAccess)));
+    assert_eq!(i.playbook, Some(PlaybookId("unauthorised-access".into())));
+    // §4.1(1) 周知: the playbook's roles, contacts and triggers, beside the card.
+    let pb = playbook_embed(&app, &i).expect("the playbook beside the card").to_string();
+    for part in ["開始の条件", "終了の条件", "役割", "社外の連絡先", "個人情報保護委員会", "委託先セキュリティベンダー"]
+    {
+        assert!(pb.contains(part), "{part} missing: {pb}");
+    }
+    let notice = app.fake.messages(channel).into_iter().map(|m| m["content"].as_str().unwrap_or("").to_string()).find(|t| t.contains("🔁"));
+    assert!(
+        notice.as_deref().is_some_and(|t| t.contains("外部IPからの不正ログインと判明") && t.contains("対応手順が変わりました")),
+        "{notice:?}"
+    );
+    assert!(!app.card_custom_ids(&i).contains(&classify), "classified: the select is gone");
+
+    // The commander learns the cause: malware on the file server and mail.
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    let wrong = ephemeral_text(
+        &app.interact(reclassify(
+            &app,
+            ids::BOB,
+            &i,
+            json!([{"name": "category", "type": 3, "value": "failure"},
+            {"name": "kind", "type": 3, "value": "malware"}, {"name": "reason", "type": 3, "value": "x"}]),
+        ))
+        .await,
+    );
+    assert!(wrong.contains("区分と種類"), "{wrong}");
+    let reporter = ephemeral_text(
+        &app.interact(reclassify(
+            &app,
+            ids::ALICE,
+            &i,
+            json!([{"name": "category", "type": 3, "value": "breach"},
+            {"name": "reason", "type": 3, "value": "x"}]),
+        ))
+        .await,
+    );
+    assert!(reporter.contains("だけ"), "{reporter}");
+    let done = ephemeral_text(
+        &app.interact(reclassify(
+            &app,
+            ids::BOB,
+            &i,
+            json!([{"name": "category", "type": 3, "value": "breach"},
+            {"name": "kind", "type": 3, "value": "malware"}, {"name": "reason", "type": 3, "value": "侵入口はマルウェア添付だった"},
+            {"name": "systems", "type": 3, "value": "file-server, mail"}]),
+        ))
+        .await,
+    );
+    assert!(done.contains("マルウェア"), "{done}");
+    app.settled().await;
+    let i = app.incident(i.number).await;
+    assert_eq!(i.playbook, Some(PlaybookId("malware".into())));
+    // Table 1: mail (priority 2) is the strictest: one day from discovery.
+    assert_eq!(i.deadline.at(), Some(i.noticed.at + chrono::Duration::days(1)));
+    assert!(app.card(&i)["embeds"][0].to_string().contains("メール"), "the card shows the new systems");
+    assert!(playbook_embed(&app, &i).unwrap().to_string().contains("マルウェア"));
+
+    // The Playbook button and /playbook show: for the people working it.
+    let button = format!("hk1:playbook:{}", i.id);
+    assert!(app.card_custom_ids(&i).contains(&button));
+    let shown = app.click(ids::ALICE, &i, &button).await;
+    assert!(shown["data"]["embeds"].to_string().contains("（現在）"), "{shown}");
+    let outsider = app.click(ids::DAVE, &i, &button).await;
+    assert!(ephemeral_text(&outsider).contains("だけ"), "{outsider}");
+    let show = |user: u64, channel: u64, options: Value| {
+        payloads::slash(app.id(), Who::new(user, channel), "playbook", json!([{"name": "show", "type": 1, "options": options}]))
+    };
+    let here = app.interact(show(ids::BOB, channel, json!([]))).await;
+    assert!(here["data"]["embeds"].to_string().contains("マルウェア"), "{here}");
+    let named = |user| show(user, ids::GENERAL, json!([{"name": "playbook", "type": 3, "value": "dos"}]));
+    assert!(ephemeral_text(&app.interact(named(ids::DAVE)).await).contains("だけ"));
+    assert!(app.interact(named(ids::CAROL)).await["data"]["embeds"].to_string().contains("DoS"));
+
+    // The record keeps each change with its reason.
+    let md =
+        String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
+    assert!(md.contains("区分を「セキュリティ侵害／ウイルス・マルウェア感染」に変更（理由: 侵入口はマルウェア添付だった）"), "{md}");
+    app.assert_no_schema_violations();
+}
+
+/// A playbook's `systems` are used: an unsure report naming one of them
+/// gets that playbook (and its contacts) from the start.
+#[tokio::test]
+async fn an_unsure_report_naming_a_playbooks_system_gets_that_playbook() {
+    let app = TestApp::spawn().await;
+    let i = report_unsure(&app, "server-room").await;
+    assert_eq!(i.playbook, Some(PlaybookId("building-intrusion".into())));
+    app.settled().await;
+    assert!(playbook_embed(&app, &i).is_some());
+    assert!(app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)), "a committee member can take command at once");
+}
