@@ -74,7 +74,7 @@ fn the_shipped_configuration_is_valid_and_complete() {
 
 #[test]
 fn unknown_keys_are_refused() {
-    Scratch::new().edit("hikeshi.toml", "name = \"株式会社", "nmae = \"x\"\nname = \"株式会社").refuses(
+    Scratch::new().edit("hikeshi.toml", "name = \"一般社団法人", "nmae = \"x\"\nname = \"一般社団法人").refuses(
         "hikeshi.toml",
         "nmae",
         "unknown field",
@@ -244,4 +244,17 @@ fn the_flood_guard_needs_usable_numbers() {
     let shipped = Settings::load(std::path::Path::new(SHIPPED)).unwrap();
     assert_eq!(shipped.reports.channels_per_member_per_hour, 3);
     assert_eq!(shipped.reports.triage_ping_every, chrono::Duration::minutes(5));
+}
+
+/// The drill comment in `hikeshi.toml` offers "the first Monday" as
+/// `0 10 1-7 */3 Mon`: true only if the cron library needs both the day of
+/// the month and the day of the week to match.
+#[test]
+fn the_first_monday_example_in_the_shipped_comment_means_the_first_monday() {
+    use chrono::TimeZone;
+    let s = super::validate::parse_cron("0 10 1-7 */3 Mon").unwrap();
+    let tz: chrono_tz::Tz = "Asia/Tokyo".parse().unwrap();
+    let after = tz.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
+    let next = s.after(&after).next().unwrap();
+    assert_eq!(next, tz.with_ymd_and_hms(2027, 1, 4, 10, 0, 0).unwrap(), "1 January 2027 is a Friday");
 }

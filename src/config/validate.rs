@@ -32,6 +32,9 @@ pub struct Organisation {
     /// §8: the regulation's text files, by language.
     pub regulation_ja: Option<PathBuf>,
     pub regulation_en: Option<PathBuf>,
+    /// SHA-256 of the regulation's texts as loaded (§9: a new version is
+    /// announced to all members).
+    pub regulation_digest: Option<String>,
 }
 
 /// A cron schedule with the text it came from.
@@ -160,7 +163,10 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     };
     let regulation_ja = regulation("organisation.regulation_ja", &o.regulation_ja);
     let regulation_en = regulation("organisation.regulation_en", &o.regulation_en);
-    let organisation = Organisation { name: o.name.clone(), tz, lang, regulation_ja, regulation_en };
+    let texts: Vec<String> =
+        [&regulation_ja, &regulation_en].into_iter().flatten().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
+    let regulation_digest = (!texts.is_empty()).then(|| crate::domain::event::digest(&texts.join("\u{0}")));
+    let organisation = Organisation { name: o.name.clone(), tz, lang, regulation_ja, regulation_en, regulation_digest };
 
     let systems = systems(&mut c, &raw);
     let schedules = schedules(&mut c, &raw);

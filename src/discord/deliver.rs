@@ -168,6 +168,7 @@ impl Deliver for DiscordEffects {
             Effect::RequestDecided { request } => self.request_decided(item, *request).await,
             Effect::RequestExpired { request } => self.request_expired(item, *request).await,
             Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
+            Effect::AnnounceRegulation => self.announce_regulation(item).await,
             Effect::AppiDraft { incident } => self.appi_draft(item, *incident).await,
             Effect::RefreshTriage => self.refresh_triage(item).await,
             Effect::PingTriage => self.ping_triage(item).await,

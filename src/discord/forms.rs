@@ -97,7 +97,7 @@ const REPORT: &[Field] = &[
 const LOG: &[Field] = &[para(F_BODY, MAX_LOG_BODY, "記録", "Entry")];
 const REASON: &[Field] = &[para(F_BODY, 1000, "理由", "Reason")];
 const DUPLICATE: &[Field] = &[line(F_BODY, 20, "元のインシデント番号", "Original incident number")];
-const REVIEW: &[Field] = &[para(F_BODY, 2000, "結果（全員に周知されます）", "Outcome (announced to all)")];
+const REVIEW: &[Field] = &[para(F_BODY, 2000, "結果（すべての会員に周知されます）", "Outcome (announced to all)")];
 const ADD_INFO: &[Field] = &[para(F_BODY, 2000, "追加する情報", "What to add")];
 const PLAN: &[Field] = &[
     para(F_TECHNICAL, 1000, "技術的対策", "Technical measures"),
@@ -116,7 +116,7 @@ const EXCEPTION: &[Field] = &[
 ];
 const AMEND: &[Field] = &[
     line(F_SUBJECT, 200, "条項", "Section"),
-    para(F_TEXT, 2000, "改正案", "Proposed change"),
+    para(F_TEXT, 2000, "変更案", "Proposed change"),
     optional(para(F_REASON, 2000, "理由", "Why")),
 ];
 

@@ -7,7 +7,7 @@ use serenity::all::{CommandOptionType, CreateCommandOption};
 /// A required `playbook` option, one choice per playbook (Discord allows 25).
 pub fn playbook_choice(settings: &Settings, description: &str, description_ja: &str) -> CreateCommandOption {
     let mut option = CreateCommandOption::new(CommandOptionType::String, "playbook", description)
-        .name_localized("ja", "プレイブック")
+        .name_localized("ja", "対応手順")
         .description_localized("ja", description_ja)
         .required(true);
     for p in settings.playbooks.all().iter().take(25) {

@@ -36,7 +36,7 @@ impl Category {
     pub fn label(self) -> Text {
         match self {
             Category::Breach => Text::new("セキュリティ侵害", "Security breach"),
-            Category::Failure => Text::new("システム・ネットワークの障害/損傷", "System or network failure"),
+            Category::Failure => Text::new("システム・ネットワークの故障・損壊", "System or network failure"),
             Category::Threat => Text::new("情報資産への脅威", "Threat to information assets"),
             Category::Unsure => Text::new("不明・その他（疑い）", "Unsure / other (suspected)"),
         }
@@ -108,13 +108,13 @@ impl SubKind {
         use SubKind::*;
         match self {
             UnauthorisedAccess => Text::new("不正アクセスによる情報漏えい", "Leak through unauthorised access"),
-            InsiderLeak => Text::new("構成員による情報漏えい", "Leak by a member"),
+            InsiderLeak => Text::new("会員による情報漏えい", "Leak by a member"),
             Malware => Text::new("ウイルス・マルウェア感染", "Virus / malware infection"),
             Dos => Text::new("DoS攻撃", "Denial-of-service attack"),
             LostMedia => Text::new("記録媒体の紛失", "Loss of storage media"),
             PowerAnomaly => Text::new("電源異常", "Power anomaly"),
             ThermalRunaway => Text::new("熱暴走", "Thermal runaway"),
-            DisasterDamage => Text::new("自然災害による機器の損傷", "Equipment damaged by natural disaster"),
+            DisasterDamage => Text::new("天災による機器損壊", "Equipment damaged by natural disaster"),
             BuildingIntrusion => Text::new("建物への侵入", "Intrusion into the building"),
         }
     }

@@ -62,6 +62,8 @@ pub enum Effect {
     RequestDecided { request: i64 },
     /// §6: an approved exception has ended.
     RequestExpired { request: i64 },
+    /// §9: the regulation's text changed: the new version, to all members.
+    AnnounceRegulation,
     /// §9: the yearly review's outcome, to all members.
     AnnounceReview { reminder: i64 },
     /// A confidential reporter hears of a status change by DM.
@@ -135,6 +137,10 @@ pub enum Notice {
     ConfidentialInfo {
         text: String,
     },
+    /// The report was made confidential: nobody is named.
+    MadeConfidential {
+        by: UserId,
+    },
     /// §4.2, §4.3: reclassified, with the reason.
     Reclassified {
         by: UserId,
@@ -193,6 +199,7 @@ impl Effect {
             RequestDecided { .. } => "request_decided",
             RequestExpired { .. } => "request_expired",
             AnnounceReview { .. } => "announce_review",
+            AnnounceRegulation => "announce_regulation",
             TellReporter { .. } => "tell_reporter",
             AppiDraft { .. } => "appi_draft",
             RefreshTriage => "refresh_triage",
@@ -244,7 +251,8 @@ impl Effect {
             | PostRequest { .. }
             | RequestDecided { .. }
             | RequestExpired { .. }
-            | AnnounceReview { .. } => None,
+            | AnnounceReview { .. }
+            | AnnounceRegulation => None,
         }
     }
 }

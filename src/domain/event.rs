@@ -166,6 +166,8 @@ pub enum EventPayload {
         playbook: Option<String>,
         reason: String,
     },
+    /// The committee made the report confidential after the fact.
+    MadeConfidential,
     /// §4.3: the committee excused one of the three records.
     RecordWaived {
         kind: LogKind,
@@ -208,6 +210,10 @@ pub enum EventPayload {
         request: i64,
         approved: bool,
         reason: String,
+    },
+    /// §9: the regulation's text changed (its digest as loaded).
+    RegulationRevised {
+        digest: String,
     },
     ReviewConcluded {
         reminder: i64,
@@ -263,6 +269,7 @@ impl EventPayload {
             NoteAdded { .. } => "note_added",
             PlanRecorded => "plan_recorded",
             RecordWaived { .. } => "record_waived",
+            MadeConfidential => "made_confidential",
             Reclassified { .. } => "reclassified",
             PlanApproved { .. } => "plan_approved",
             BoardTold => "board_told",
@@ -274,6 +281,7 @@ impl EventPayload {
             RequestMade { .. } => "request_made",
             RequestDecided { .. } => "request_decided",
             ReviewConcluded { .. } => "review_concluded",
+            RegulationRevised { .. } => "regulation_revised",
             InfoAdded => "info_added",
             AppiAnswered { .. } => "appi_answered",
             AppiFiled { .. } => "appi_filed",

@@ -31,9 +31,9 @@ impl LogKind {
 
     pub fn label(self) -> Text {
         match self {
-            LogKind::Status => Text::new("発生・対応状況", "Response status"),
-            LogKind::BusinessResumption => Text::new("業務再開に関する情報", "Business resumption"),
-            LogKind::StakeholderImpact => Text::new("顧客・取引先等への影響", "Stakeholder impact"),
+            LogKind::Status => Text::new("発生状況及び対応状況", "Response status"),
+            LogKind::BusinessResumption => Text::new("ビジネス活動再開に関する情報", "Business resumption"),
+            LogKind::StakeholderImpact => Text::new("顧客及び取引先等利害関係者の影響", "Stakeholder impact"),
         }
     }
 }

@@ -87,6 +87,8 @@ pub enum Action {
     /// §4.2, §4.3: change the category, kind and systems as the cause
     /// becomes clear.
     Reclassify,
+    /// Make a report confidential after the fact (§1(1) leaks by a member).
+    MakeConfidential,
     /// §4.4(1): approve the prevention plan the commander drafted.
     ApprovePlan,
     /// §4.4(2): record that the board was told.
@@ -97,7 +99,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -117,6 +119,7 @@ impl Action {
         Action::SetPublicTitle,
         Action::Triage,
         Action::Reclassify,
+        Action::MakeConfidential,
         Action::ApprovePlan,
         Action::RecordBoardReport,
         Action::ViewRecords,
@@ -134,7 +137,7 @@ impl Action {
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
-            ApprovePlan | RecordBoardReport => &[Committee],
+            ApprovePlan | RecordBoardReport | MakeConfidential => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -179,6 +182,7 @@ mod tests {
             (SetPublicTitle,   [false, false, false, false, true ]),
             (Triage,           [false, false, false, false, true ]),
             (Reclassify,       [false, false, false, true,  true ]),
+            (MakeConfidential, [false, false, false, false, true ]),
             (ApprovePlan,      [false, false, false, false, true ]),
             (RecordBoardReport,[false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),

@@ -48,6 +48,7 @@ pub enum IncidentError {
     /// APPI Art. 26 concerns real breach incidents.
     AppiNotApplicable,
     NoPpcReportOwed,
+    AlreadyConfidential,
     /// A sub-kind is chosen under its own category only (§1).
     KindOutsideCategory,
     /// §4.4(1): there is no plan, or no new revision, to approve.
@@ -70,10 +71,10 @@ impl From<PhaseError> for IncidentError {
 /// A role as the regulation names it.
 pub fn role_name(r: Role, lang: Lang) -> String {
     match r {
-        Role::Member => tr!(lang, "メンバー全員", "any member"),
+        Role::Member => tr!(lang, "すべての会員", "any member"),
         Role::Reporter => tr!(lang, "報告者", "the reporter"),
-        Role::Responder => tr!(lang, "対応メンバー", "responders"),
-        Role::Commander => tr!(lang, "インシデント指揮者", "the incident commander"),
+        Role::Responder => tr!(lang, "対応者", "responders"),
+        Role::Commander => tr!(lang, "実行責任者", "the incident commander"),
         Role::Committee => tr!(lang, "情報セキュリティ委員会", "the security committee"),
     }
 }
@@ -94,7 +95,7 @@ pub fn lesson_item(i: LessonItem, lang: Lang) -> String {
             tr!(lang, "委員会による再発防止計画の承認（§4.4(1)）", "the committee's approval of the prevention plan (§4.4(1))")
         }
         LessonItem::BoardQuestions => tr!(lang, "取締役会報告の2つの質問（§4.4(2)）", "the two board questions (§4.4(2))"),
-        LessonItem::ImprovementNotes => tr!(lang, "プレイブック改善メモ（§4.4(4)）", "playbook-improvement notes (§4.4(4))"),
+        LessonItem::ImprovementNotes => tr!(lang, "対応手順の改善メモ（§4.4(4)）", "playbook-improvement notes (§4.4(4))"),
     }
 }
 
@@ -139,11 +140,11 @@ impl IncidentError {
             }
             IncidentError::NoPlaybook => tr!(
                 lang,
-                "該当するプレイブックがないため、委員会が指揮者を任命してください（§4.2）。",
+                "該当する対応手順がないため、委員会が実行責任者を任命してください（§4.2）。",
                 "No playbook matches this incident: the committee appoints a commander instead (§4.2)."
             ),
             IncidentError::AlreadyCommanded(u) => {
-                tr!(lang, "<@{u}> がすでに指揮を執っています。", "<@{u}> is already in command.")
+                tr!(lang, "<@{u}> がすでに実行責任者です。", "<@{u}> is already in command.")
             }
             IncidentError::NotHeld => tr!(
                 lang,
@@ -152,12 +153,12 @@ impl IncidentError {
             ),
             IncidentError::NoCommanderToHandOver => tr!(
                 lang,
-                "まだ指揮者がいないため引き継げません。指揮を執るか任命してください（§4.2）。",
+                "まだ実行責任者がいないため引き継げません。実行責任者になるか任命してください（§4.2）。",
                 "Nobody is in command yet, so there is nothing to hand over: take command or appoint a commander (§4.2)."
             ),
             IncidentError::NeedsCommander => tr!(
                 lang,
-                "指揮者が決まるまで分析を始められません。指揮を執るか任命してください（§4.2）。",
+                "実行責任者が決まるまで分析を始められません。実行責任者になるか任命してください（§4.2）。",
                 "Analysis cannot start before a commander exists: take command or appoint one (§4.2)."
             ),
             IncidentError::NeedsConfirmation(items) => {
@@ -175,9 +176,9 @@ impl IncidentError {
                 "An incident cannot duplicate itself, a closed duplicate, or across drill and real incidents."
             ),
             IncidentError::AlreadyResponder(u) => {
-                tr!(lang, "<@{u}> はすでに対応メンバーです。", "<@{u}> is already a responder.")
+                tr!(lang, "<@{u}> はすでに対応者です。", "<@{u}> is already a responder.")
             }
-            IncidentError::NotResponder(u) => tr!(lang, "<@{u}> は対応メンバーではありません。", "<@{u}> is not a responder."),
+            IncidentError::NotResponder(u) => tr!(lang, "<@{u}> は対応者ではありません。", "<@{u}> is not a responder."),
             IncidentError::LessonsIncomplete(items) => {
                 let list = items.iter().map(|i| lesson_item(*i, lang)).collect::<Vec<_>>().join(", ");
                 tr!(
@@ -220,6 +221,9 @@ impl IncidentError {
                     "個人情報保護委員会への報告は必要ありません。",
                     "No report to the Personal Information Protection Commission is owed."
                 )
+            }
+            IncidentError::AlreadyConfidential => {
+                tr!(lang, "この報告はすでに匿名（報告者を秘匿）です。", "This report is already confidential.")
             }
             IncidentError::KindOutsideCategory => tr!(
                 lang,
@@ -288,6 +292,7 @@ impl IncidentError {
             InfoEmpty,
             AppiNotApplicable,
             NoPpcReportOwed,
+            AlreadyConfidential,
             KindOutsideCategory,
             NothingToApprove,
             NoBoardReportOwed,
@@ -332,7 +337,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 32, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 33, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -358,6 +363,7 @@ pub(crate) mod tests {
                 | IncidentError::InfoEmpty
                 | IncidentError::AppiNotApplicable
                 | IncidentError::NoPpcReportOwed
+                | IncidentError::AlreadyConfidential
                 | IncidentError::KindOutsideCategory
                 | IncidentError::NothingToApprove
                 | IncidentError::NoBoardReportOwed

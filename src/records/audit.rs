@@ -44,11 +44,11 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
                 out.push(Finding {
                     kind: "playbook_missing",
                     what: t(
-                        format!("「{ja}」に対応するプレイブックがありません（§4.1(1)）。"),
+                        format!("「{ja}」に対応する対応手順がありません（§4.1(1)）。"),
                         format!("No playbook covers “{en}” (§4.1(1))."),
                     ),
                     fix: t(
-                        format!("config/playbooks/ に {}/{} を covers に含むプレイブックを追加してください。", c.id(), k.id()),
+                        format!("config/playbooks/ に {}/{} を covers に含む対応手順を追加してください。", c.id(), k.id()),
                         format!("Add a playbook in config/playbooks/ whose covers include \"{}/{}\".", c.id(), k.id()),
                     ),
                 });
@@ -64,7 +64,7 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
             out.push(Finding {
                 kind: "never_drilled",
                 what: t(
-                    format!("プレイブック「{ja}」はまだ一度も訓練されていません（§4.1(2)）。"),
+                    format!("対応手順「{ja}」はまだ一度も訓練されていません（§4.1(2)）。"),
                     format!("The playbook “{en}” has never been drilled (§4.1(2))."),
                 ),
                 fix: t(format!("/訓練 開始 で {} を訓練してください。", p.id), format!("Run /drill start with {}.", p.id)),
@@ -195,7 +195,7 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
                         format!("{n} is {hours} h past its Table 1 recovery deadline."),
                     ),
                     fix: t(
-                        format!("{n} の指揮者は復旧を急ぎ、状況を記録してください。"),
+                        format!("{n} の実行責任者は復旧を急ぎ、状況を記録してください。"),
                         format!("{n}'s commander: restore and log the status."),
                     ),
                 });
@@ -220,7 +220,10 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
         out.push(Finding {
             kind,
             what,
-            fix: t("実施し、リマインダーの「確認した」を押してください。".into(), "Do it, then press Acknowledge on the reminder.".into()),
+            fix: t(
+                "実施し、リマインダーの「確認済みにする」を押してください。".into(),
+                "Do it, then press Acknowledge on the reminder.".into(),
+            ),
         });
     }
     out
@@ -230,10 +233,10 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
 pub fn report(findings: &[Finding], lang: Lang) -> String {
     use crate::tr;
     if findings.is_empty() {
-        return tr!(lang, "✅ 監査（§5）: 指摘事項はありません。", "✅ Audit (§5): no findings.");
+        return tr!(lang, "✅ 運用確認（§5）: 指摘事項はありません。", "✅ Audit (§5): no findings.");
     }
     let n = findings.len();
-    let mut out = tr!(lang, "🔎 監査（§5）: 指摘 {n}件\n", "🔎 Audit (§5): {n} finding(s)\n");
+    let mut out = tr!(lang, "🔎 運用確認（§5）: 指摘 {n}件\n", "🔎 Audit (§5): {n} finding(s)\n");
     for f in findings {
         out.push_str(&format!("\n• {}\n  → {}", f.what.get(lang), f.fix.get(lang)));
     }

@@ -34,8 +34,8 @@ pub fn board_report_markdown(
     let noticed = local(i.noticed.at, tz);
     let q = i.lessons.board;
     let yn = |a: Option<bool>| match a {
-        Some(true) => tr!(lang, "はい", "yes"),
-        Some(false) => tr!(lang, "いいえ", "no"),
+        Some(true) => tr!(lang, "該当", "yes"),
+        Some(false) => tr!(lang, "非該当", "no"),
         None => "—".into(),
     };
     let (victim, harmed) = (yn(q.victim_of_outside_breach), yn(q.harmed_outsiders));

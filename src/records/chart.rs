@@ -120,7 +120,7 @@ fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::er
 
     // Median hours from the report to each step.
     let steps = [
-        (tr!(lang, "指揮者まで", "to a commander"), hours(stats.all.to_commander)),
+        (tr!(lang, "実行責任者まで", "to a commander"), hours(stats.all.to_commander)),
         (tr!(lang, "封じ込めまで", "to containment"), hours(stats.all.to_containment)),
         (tr!(lang, "復旧まで", "to recovery"), hours(stats.all.to_recovery)),
     ];

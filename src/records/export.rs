@@ -300,8 +300,8 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     let at = i.reported_at;
     out.push_str(&row(tr!(lang, "報告者", "Reporter"), r.name_at(i.reporter, at)));
     out.push_str(&row(tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)));
-    out.push_str(&row(tr!(lang, "指揮者", "Commander"), i.commander.map(|c| r.name_at(c, at)).unwrap_or_default()));
-    out.push_str(&row(tr!(lang, "プレイブック", "Playbook"), i.playbook.as_ref().map(|p| p.0.clone()).unwrap_or_default()));
+    out.push_str(&row(tr!(lang, "実行責任者", "Commander"), i.commander.map(|c| r.name_at(c, at)).unwrap_or_default()));
+    out.push_str(&row(tr!(lang, "対応手順", "Playbook"), i.playbook.as_ref().map(|p| p.0.clone()).unwrap_or_default()));
     out.push_str(&row(tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())));
     if r.redacted {
         out.push_str(&format!("\n> {}\n", redaction_note(lang)));

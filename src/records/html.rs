@@ -95,8 +95,8 @@ pub fn page(r: &Record, settings: &Settings) -> String {
                 None => deadline,
             },
         ),
-        (tr!(lang, "指揮者", "Commander"), i.commander.map(|c| r.name_at(c, i.reported_at)).unwrap_or_else(|| "—".into())),
-        (tr!(lang, "指揮者が決まるまで", "Time to a commander"), span(since(i.commander_since), lang)),
+        (tr!(lang, "実行責任者", "Commander"), i.commander.map(|c| r.name_at(c, i.reported_at)).unwrap_or_else(|| "—".into())),
+        (tr!(lang, "実行責任者が決まるまで", "Time to a commander"), span(since(i.commander_since), lang)),
         (tr!(lang, "封じ込めまで", "Time to containment"), span(since(entered(r, Phase::Containment)), lang)),
         (tr!(lang, "復旧まで", "Time to recovery"), span(since(recovered), lang)),
     ];

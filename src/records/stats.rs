@@ -103,7 +103,7 @@ pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     let head = vec![
         tr!(lang, "区分", "category"),
         tr!(lang, "件数", "count"),
-        tr!(lang, "指揮者まで", "to command"),
+        tr!(lang, "実行責任者まで", "to command"),
         tr!(lang, "封じ込めまで", "to contain"),
         tr!(lang, "復旧まで", "to recover"),
         tr!(lang, "期限内", "met"),
@@ -216,7 +216,7 @@ mod tests {
             assert_eq!(ends(l)[1..], first[1..], "{ja}");
         }
         let ja = table(&s, crate::domain::Lang::Ja);
-        assert!(ja.contains("セキュリティ侵害") && ja.contains("指揮者まで") && !ja.contains("breach"), "{ja}");
+        assert!(ja.contains("セキュリティ侵害") && ja.contains("実行責任者まで") && !ja.contains("breach"), "{ja}");
         assert!(table(&s, crate::domain::Lang::En).contains("Security breach"));
     }
 }

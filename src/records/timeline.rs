@@ -58,15 +58,15 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         Released => tr!(lang, "{who} が保留中の報告の対応チャンネルを開く", "{who} opened the held report's channel"),
         CommandTaken { commander } => {
             let commander = name(*commander);
-            tr!(lang, "{commander} が指揮を執る", "{commander} took command")
+            tr!(lang, "{commander} が実行責任者になる", "{commander} took command")
         }
         CommanderAppointed { commander } => {
             let commander = name(*commander);
-            tr!(lang, "{who} が {commander} を指揮者に任命", "{who} appointed {commander} as commander")
+            tr!(lang, "{who} が {commander} を実行責任者に任命", "{who} appointed {commander} as commander")
         }
         CommandHandedOver { from, to } => {
             let (from, to) = (name(*from), name(*to));
-            tr!(lang, "指揮を {from} から {to} へ引き継ぎ", "command handed from {from} to {to}")
+            tr!(lang, "実行責任者を {from} から {to} へ引き継ぎ", "command handed from {from} to {to}")
         }
         PhaseAdvanced { from, to, skipped } => {
             let (from, to, n) = (phase(from), phase(to), skipped.len());
@@ -82,11 +82,11 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         }
         ResponderAdded { user } => {
             let user = name(*user);
-            tr!(lang, "{who} が {user} を対応メンバーに追加", "{who} added {user} to the response")
+            tr!(lang, "{who} が {user} を対応者に追加", "{who} added {user} to the response")
         }
         ResponderRemoved { user } => {
             let user = name(*user);
-            tr!(lang, "{who} が {user} を対応メンバーから外す", "{who} removed {user} from the response")
+            tr!(lang, "{who} が {user} を対応者から外す", "{who} removed {user} from the response")
         }
         MarkedDuplicate { .. } => tr!(lang, "{who} が重複として終了", "{who} closed it as a duplicate"),
         ReportMerged { confidential: true, .. } => tr!(lang, "匿名の報告 1 件を統合", "a confidential report was merged in"),
@@ -104,6 +104,7 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             }
         }
         PlanRecorded => tr!(lang, "{who} が再発防止計画を記録", "{who} recorded the prevention plan"),
+        MadeConfidential => tr!(lang, "{who} が報告を匿名（報告者を秘匿）にする", "{who} made the report confidential"),
         Reclassified { category, kind, reason, .. } => {
             let what = match kind {
                 Some(k) => format!("{}／{}", category.label().get(lang), k.label().get(lang)),
@@ -165,7 +166,8 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         | ReminderEscalated { .. }
         | RequestMade { .. }
         | RequestDecided { .. }
-        | ReviewConcluded { .. } => return None,
+        | ReviewConcluded { .. }
+        | RegulationRevised { .. } => return None,
     })
 }
 
@@ -204,7 +206,7 @@ mod tests {
         assert_eq!(ja.len(), 4, "the transcript line is not in the timeline: {ja:?}");
         assert_eq!(ja[0], "分析 → 封じ込め（未実施 3 件）");
         assert_eq!(ja[1], "取締役会報告: 社外第三者による侵害の被害 = 該当");
-        assert_eq!(ja[2], "7 が 花子 (9) を指揮者に任命");
+        assert_eq!(ja[2], "7 が 花子 (9) を実行責任者に任命");
         assert_eq!(ja[3], "匿名の報告者が情報を追加");
         let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo, &names);
         assert_eq!(en[1].1, "board report: a victim of an outside breach = yes");

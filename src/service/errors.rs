@@ -117,9 +117,9 @@ impl InputError {
             InputError::InvalidForm => tr!(lang, "このフォームは無効です。", "This form is not valid."),
             InputError::UnknownCommand => tr!(lang, "不明なコマンドです。", "Unknown command."),
             InputError::NoSubcommand => tr!(lang, "サブコマンドを選んでください。", "Choose a subcommand."),
-            InputError::NoPlaybookChosen => tr!(lang, "プレイブックを選んでください。", "Choose a playbook."),
+            InputError::NoPlaybookChosen => tr!(lang, "対応手順を選んでください。", "Choose a playbook."),
             InputError::NoCategoryChosen => tr!(lang, "区分を選んでください。", "Please choose a category."),
-            InputError::NoMemberNamed => tr!(lang, "メンバーを指定してください。", "Name a member."),
+            InputError::NoMemberNamed => tr!(lang, "会員を指定してください。", "Name a member."),
             InputError::NoFormatChosen => tr!(lang, "形式を選んでください（md / json / html）。", "Choose a format (md, json or html)."),
             InputError::UnreadableMessage => tr!(lang, "対象のメッセージを読めませんでした。", "Could not read the message."),
             InputError::OtherGuild => {
@@ -211,7 +211,7 @@ impl Missing {
             }
             Missing::Reminder => tr!(lang, "リマインダーが見つかりません。", "No such reminder."),
             Missing::Request => tr!(lang, "申請が見つかりません。", "No such request."),
-            Missing::Playbook => tr!(lang, "プレイブックが見つかりません。", "No such playbook."),
+            Missing::Playbook => tr!(lang, "対応手順が見つかりません。", "No such playbook."),
             Missing::Announcement => {
                 tr!(
                     lang,

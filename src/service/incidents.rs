@@ -82,6 +82,11 @@ impl Hikeshi {
         .await
     }
 
+    /// The committee makes a report confidential after the fact.
+    pub async fn make_confidential(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.act(id, caller, |i, _, _| i.make_confidential(caller.user, &caller.roles(i))).await
+    }
+
     /// §4.3: the committee excuses one of the three records, with a reason.
     pub async fn waive_record(&self, id: IncidentId, caller: Caller, kind: LogKind, reason: &str) -> Result<Incident, ServiceError> {
         self.act(id, caller, |i, _, _| i.waive_record(caller.user, &caller.roles(i), kind, reason)).await

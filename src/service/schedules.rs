@@ -14,6 +14,8 @@ pub const DRILL: &str = "drill";
 pub const ANNUAL_REVIEW: &str = "annual_review";
 /// §5: the monthly audit post (needs no acknowledgement).
 pub const AUDIT: &str = "audit";
+/// Where the digest of the regulation last announced is kept (§9).
+const REGULATION_DIGEST: &str = "regulation_digest";
 
 /// What one tick queued.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -68,6 +70,7 @@ impl Hikeshi {
         }
         tick.reminded += self.remind_expired_exceptions().await?;
         self.reconcile_playbook_updates().await?;
+        self.announce_new_regulation(now).await?;
         // Open incidents, and closed ones with a report to the PPC or a
         // follow-up action still owed.
         // A report held for triage has no channel to remind in yet: the
@@ -112,6 +115,22 @@ impl Hikeshi {
             tx.commit().await?;
         }
         Ok(tick)
+    }
+
+    /// §9 変更内容の通知: when the regulation's text as loaded differs from
+    /// the version last seen, all members are told, once (whichever process
+    /// swaps the stored digest announces). The first version is only noted.
+    async fn announce_new_regulation(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
+        let Some(digest) = self.settings.organisation.regulation_digest.clone() else {
+            return Ok(());
+        };
+        let mut tx = self.store.begin().await?;
+        if tx.swap_state(REGULATION_DIGEST, &digest).await?.is_some() {
+            tx.append(None, Actor::System, now, &EventPayload::RegulationRevised { digest }).await?;
+            tx.enqueue(&Effect::AnnounceRegulation, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Fires one cron schedule once for every firing since it was last

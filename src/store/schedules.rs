@@ -158,6 +158,39 @@ impl WriteTx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Moves `key` from what it was to `value`: `Ok(Some(old))` when this
+    /// transaction changed it (another process that read the same old value
+    /// changes nothing), `Ok(None)` when it was unset (now set) or already
+    /// `value`.
+    pub async fn swap_state(&mut self, key: &str, value: &str) -> Result<Option<String>> {
+        let old: Option<String> = sqlx::query("SELECT value FROM bot_state WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.conn())
+            .await?
+            .map(|r| r.try_get("value"))
+            .transpose()?;
+        match old {
+            None => {
+                sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                    .bind(key)
+                    .bind(value)
+                    .execute(self.conn())
+                    .await?;
+                Ok(None)
+            }
+            Some(old) if old == value => Ok(None),
+            Some(old) => {
+                let done = sqlx::query("UPDATE bot_state SET value = $2 WHERE key = $1 AND value = $3")
+                    .bind(key)
+                    .bind(value)
+                    .bind(&old)
+                    .execute(self.conn())
+                    .await?;
+                Ok((done.rows_affected() == 1).then_some(old))
+            }
+        }
+    }
+
     /// The phase changes of an incident, `(from, to, at)` in order.
     pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
         // Reads or changes rows this transaction may have queued.

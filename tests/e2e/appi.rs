@@ -24,7 +24,7 @@ async fn a_malicious_personal_data_breach_is_drafted_and_its_3_and_60_day_deadli
     let i = app.incident_from_reply(&reply).await;
     app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
     app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
-    app.wait_until("the card asks the APPI questions", |_| app.card(&i).to_string().contains("個人情報保護法26条")).await;
+    app.wait_until("the card asks the APPI questions", |_| app.card(&i).to_string().contains("個人情報保護法第26条")).await;
 
     let panel = app
         .interact(payloads::slash(

@@ -55,8 +55,8 @@ async fn a_commander_takes_command_and_walks_the_incident_to_recovery() {
     assert!(app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)));
 
     let reply = app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    assert!(ephemeral_text(&reply).contains("指揮を執りました"));
-    app.wait_until("the card names the commander", |_| card_field(&app.card(&i), "指揮者") == format!("<@{}>", ids::BOB)).await;
+    assert!(ephemeral_text(&reply).contains("実行責任者になりました"));
+    app.wait_until("the card names the commander", |_| card_field(&app.card(&i), "実行責任者") == format!("<@{}>", ids::BOB)).await;
     assert!(!app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)), "no take-command button once commanded");
 
     // Reported → Analysis: no checklist yet.
@@ -114,12 +114,12 @@ async fn without_a_playbook_analysis_waits_for_an_appointed_commander() {
         .await;
     let i = app.incident_from_reply(&reply).await;
     assert!(i.playbook.is_none());
-    assert!(card_field(&app.card(&i), "プレイブック").contains("任命"));
+    assert!(card_field(&app.card(&i), "対応手順").contains("任命"));
     let ids_on_card = app.card_custom_ids(&i);
     assert!(!ids_on_card.iter().any(|c| c.starts_with("hk1:take:")), "no take-command without a playbook");
 
     let refused = app.click(ids::BOB, &i, &advance_id(&i)).await;
-    assert!(ephemeral_text(&refused).contains("指揮者が決まるまで"), "{refused}");
+    assert!(ephemeral_text(&refused).contains("実行責任者が決まるまで"), "{refused}");
     assert_eq!(app.incident(i.number).await.phase, Phase::Reported);
     let take = app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
     assert!(ephemeral_text(&take).contains("任命"), "a forged take-command is refused too");

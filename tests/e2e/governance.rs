@@ -114,12 +114,14 @@ async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
     ))
     .await;
     app.settled().await;
-    let card = last_post_with(&app, ids::COMMITTEE_CHANNEL, "改正の申出");
+    let card = last_post_with(&app, ids::COMMITTEE_CHANNEL, "変更の申請");
     decide(&app, &card, ids::BOB, 0, "委員会で承認").await;
     app.settled().await;
-    let notice = last_post_with(&app, ids::ANNOUNCEMENTS, "改正されました");
-    assert!(notice["content"].as_str().unwrap().contains("訓練を年2回以上とする"));
-    assert!(app.dms_to(ids::ALICE).iter().any(|m| m.contains("受理")));
+    // Accepting is not yet the amendment: the revised text follows.
+    let notice = last_post_with(&app, ids::ANNOUNCEMENTS, "変更の申請が認められました");
+    let notice = notice["content"].as_str().unwrap();
+    assert!(notice.contains("訓練を年2回以上とする") && notice.contains("改訂した規程の本文は") && !notice.contains("改正"), "{notice}");
+    assert!(app.dms_to(ids::ALICE).iter().any(|m| m.contains("変更が認められました")));
 
     // §9: the yearly review fires; acknowledging it asks for the outcome, which all members hear.
     // (A first tick starts counting the schedules from now.)
@@ -130,7 +132,7 @@ async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
     })
     .await;
     let reminder = last_post_with(&app, ids::COMMITTEE_CHANNEL, "年次見直し");
-    decide(&app, &reminder, ids::CAROL, 0, "規程は妥当。§4.1(2) の改正を反映済み").await;
+    decide(&app, &reminder, ids::CAROL, 0, "規程は妥当。§4.1(2) の改訂を反映済み").await;
     app.settled().await;
     assert!(last_post_with(&app, ids::ANNOUNCEMENTS, "年次見直し")["content"].as_str().unwrap().contains("規程は妥当"));
     let r = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();
@@ -153,4 +155,40 @@ async fn the_regulation_is_shown_to_members_only_in_their_language() {
     outsider.guild = Some(9999);
     let no = app.interact(payloads::slash(app.id(), outsider, "regulation", json!([]))).await;
     assert!(!ephemeral_text(&no).contains("趣旨") && ephemeral_text(&no).contains("サーバー内"));
+}
+
+/// §9 変更内容の通知: when the regulation's file itself changes, all members
+/// hear of the new version once — not on the first start, not twice.
+#[tokio::test]
+async fn a_revised_regulation_file_is_announced_to_all_members_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/regulation");
+    for f in ["ja.md", "en.md"] {
+        std::fs::copy(root.join(f), dir.path().join(f)).unwrap();
+    }
+    let copy = dir.path().to_path_buf();
+    let mut app = TestApp::spawn_custom(Arc::new(hikeshi::clock::SystemClock), |c| {
+        c.replace(&root.display().to_string(), &copy.display().to_string())
+    })
+    .await;
+    let announced = |app: &TestApp| {
+        app.fake.messages(ids::ANNOUNCEMENTS).iter().filter(|m| m["content"].as_str().unwrap_or("").contains("改訂されました")).count()
+    };
+    app.ticks_pass(2).await;
+    assert_eq!(announced(&app), 0, "the first version is only noted");
+    let ja = dir.path().join("ja.md");
+    let text = std::fs::read_to_string(&ja).unwrap();
+    std::fs::write(&ja, format!("{text}\n附則: 2027年1月1日改訂\n")).unwrap();
+    app.restart().await;
+    app.ticks_pass(2).await;
+    assert_eq!(announced(&app), 1);
+    let m =
+        app.fake.messages(ids::ANNOUNCEMENTS).into_iter().find(|m| m["content"].as_str().unwrap_or("").contains("改訂されました")).unwrap();
+    assert!(
+        m["content"].as_str().unwrap().contains("セキュリティインシデント報告・対応規程")
+            && m["content"].as_str().unwrap().contains("/規程")
+    );
+    app.restart().await;
+    app.ticks_pass(2).await;
+    assert_eq!(announced(&app), 1, "once");
 }

@@ -156,13 +156,13 @@ async fn the_committee_may_waive_an_item_with_a_reason_and_nothing_else_closes_e
         app.id(),
         Who::new(ids::CAROL, i.channel.unwrap().0),
         &custom,
-        &[("body", "プレイブック通りに進み改善点なし")],
+        &[("body", "対応手順通りに進み改善点なし")],
     ))
     .await;
     app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
     let closed = app.incident(i.number).await;
     assert_eq!(closed.phase, Phase::Closed);
-    assert_eq!(closed.lessons.waivers[0].reason, "プレイブック通りに進み改善点なし");
+    assert_eq!(closed.lessons.waivers[0].reason, "対応手順通りに進み改善点なし");
     // No board report: both answers were no.
     app.settled().await;
     assert!(!app.posts_in(ids::COMMITTEE_CHANNEL).iter().any(|p| !p.files.is_empty()));
@@ -180,8 +180,8 @@ async fn recovery_ends_only_with_the_three_records_or_the_committees_waiver() {
     assert_eq!(app.incident(i.number).await.phase, Phase::Recovery);
     app.through_form(&i, ids::BOB, &format!("hk1:log:{}:status", i.id), &[("body", "全端末を復元")]).await;
     let refused = ephemeral_text(&app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await);
-    assert!(refused.contains("業務再開に関する情報") && refused.contains("顧客・取引先等への影響"), "{refused}");
-    assert!(!refused.contains("発生・対応状況"), "the status is logged: {refused}");
+    assert!(refused.contains("ビジネス活動再開に関する情報") && refused.contains("顧客及び取引先等利害関係者の影響"), "{refused}");
+    assert!(!refused.contains("発生状況及び対応状況"), "the status is logged: {refused}");
     assert_eq!(app.incident(i.number).await.phase, Phase::Recovery);
 
     // Only the committee waives, from the card, with a reason.
@@ -198,7 +198,7 @@ async fn recovery_ends_only_with_the_three_records_or_the_committees_waiver() {
     assert!(ephemeral_text(&blank).contains("理由"), "{blank}");
     app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, channel), &custom, &[("body", "社外の利用者がいないシステム")])).await;
     let still = ephemeral_text(&app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await);
-    assert!(still.contains("業務再開に関する情報") && !still.contains("顧客・取引先等への影響"), "{still}");
+    assert!(still.contains("ビジネス活動再開に関する情報") && !still.contains("顧客及び取引先等利害関係者の影響"), "{still}");
     app.through_form(&i, ids::BOB, &format!("hk1:log:{}:business", i.id), &[("body", "翌朝から通常業務")]).await;
     app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
     assert_eq!(app.incident(i.number).await.phase, Phase::Lessons);
@@ -206,9 +206,9 @@ async fn recovery_ends_only_with_the_three_records_or_the_committees_waiver() {
     // §5: the waiver is looked at again; the record says it in words.
     app.settled().await;
     let audit = String::from_utf8_lossy(&app.hikeshi().arg("audit").output().await.unwrap().stdout).to_string();
-    assert!(audit.contains("顧客・取引先等への影響") && audit.contains("社外の利用者がいないシステム"), "{audit}");
+    assert!(audit.contains("顧客及び取引先等利害関係者の影響") && audit.contains("社外の利用者がいないシステム"), "{audit}");
     let md =
         String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
-    assert!(md.contains("§4.3 の記録「顧客・取引先等への影響」を免除（理由: 社外の利用者がいないシステム）"), "{md}");
+    assert!(md.contains("§4.3 の記録「顧客及び取引先等利害関係者の影響」を免除（理由: 社外の利用者がいないシステム）"), "{md}");
     app.assert_no_schema_violations();
 }

@@ -154,7 +154,7 @@ async fn the_authorisation_matrix_holds_end_to_end() {
             slash("incident", json!([{"name": "export", "type": 1, "options": [{"name": "format", "type": 3, "value": "json"}]}])),
         ),
         ("APPI answer", Action::WriteLessons, Allowed::Changes(&["個人情報保護法"]), button(format!("hk1:appi:{ia}:over1000:y"), &card_a)),
-        ("take command", Action::TakeCommand, Allowed::Changes(&["指揮を執りました"]), button(format!("hk1:take:{ib}"), &card_b)),
+        ("take command", Action::TakeCommand, Allowed::Changes(&["実行責任者になりました"]), button(format!("hk1:take:{ib}"), &card_b)),
         (
             "appoint",
             Action::AppointCommander,

@@ -468,3 +468,32 @@ async fn one_member_cannot_flood_the_guild_and_nothing_they_report_is_lost() {
         assert_eq!(listed.contains(&i.number.to_string()), still, "{}: {listed}", i.number);
     }
 }
+
+/// The insider-leak playbook asks to protect the reporter, which only the
+/// report form could: the committee makes a public report confidential
+/// later, and the reporter leaves the channel and the card at once.
+#[tokio::test]
+async fn the_committee_makes_a_report_confidential_later_and_the_reporter_leaves_the_channel() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = i.channel.unwrap().0;
+    app.settled().await;
+    assert!(app.fake.member_can(ids::ALICE, channel, perms::VIEW_CHANNEL));
+    let confidential = |user: u64| {
+        payloads::slash(app.id(), Who::new(user, channel), "incident", json!([{"name": "confidential", "type": 1, "options": []}]))
+    };
+    for who in [ids::ALICE, ids::DAVE] {
+        let no = app.refused_and_unchanged("a member makes it confidential", confidential(who)).await;
+        assert!(no.contains("だけ"), "{no}");
+    }
+    let done = ephemeral_text(&app.interact(confidential(ids::CAROL)).await);
+    assert!(done.contains("匿名（報告者を秘匿）"), "{done}");
+    app.settled().await;
+    assert!(!app.fake.member_can(ids::ALICE, channel, perms::VIEW_CHANNEL), "the reporter left the channel");
+    let card = app.card(&app.incident(i.number).await).to_string();
+    assert!(!card.contains(&ids::ALICE.to_string()), "the card no longer names the reporter: {card}");
+    assert!(!app.dms_to(ids::ALICE).is_empty(), "the reporter hears of it by DM");
+    let again = ephemeral_text(&app.interact(confidential(ids::CAROL)).await);
+    assert!(again.contains("すでに"), "{again}");
+    app.assert_no_schema_violations();
+}

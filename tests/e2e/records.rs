@@ -77,7 +77,7 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     assert!(md.contains(&format!("# {} ", i.number)) && md.contains("端末を隔離した") && md.contains("画面の写真です"), "{md}");
     // The timeline in words; the raw events in the appendix, with hashes.
     let timeline = md.split("## 経緯").nth(1).and_then(|t| t.split("\n## ").next()).expect("a timeline");
-    assert!(timeline.contains(&format!("bob ({}) が指揮を執る", ids::BOB)), "names, not ids: {timeline}");
+    assert!(timeline.contains(&format!("bob ({}) が実行責任者になる", ids::BOB)), "names, not ids: {timeline}");
     assert!(md.contains(&format!("| 報告者 | alice ({}) |", ids::ALICE)), "{md}");
     // Mentions in people's text are names, never raw markup.
     assert!(md.contains("@bob さん、@role に共有しました"), "{md}");
@@ -101,10 +101,10 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     // transcript, the raw events last; it prints on A4.
     for part in [
         "セキュリティインシデント報告・対応規程に基づく記録",
-        "株式会社",
+        "一般社団法人",
         "概要",
-        "指揮者が決まるまで",
-        "業務再開に関する情報",
+        "実行責任者が決まるまで",
+        "ビジネス活動再開に関する情報",
         "再発防止計画",
         "取締役会への報告",
         "経緯",
@@ -114,7 +114,7 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
     ] {
         assert!(html.contains(part), "{part} missing from the page");
     }
-    assert!(html.contains(&format!("bob ({}) が指揮を執る", ids::BOB)) && html.contains("@bob さん、@role に共有しました"));
+    assert!(html.contains(&format!("bob ({}) が実行責任者になる", ids::BOB)) && html.contains("@bob さん、@role に共有しました"));
     assert!(html.contains("&lt;script&gt;") && html.contains("身代金要求") && html.contains("端末を隔離した"));
     assert!(!html.contains("http://") || !html.contains("<link"), "no remote assets");
     let bad = cli("pdf");

@@ -250,7 +250,7 @@ async fn a_confidential_report_keeps_the_reporter_out_and_talks_to_them_by_dm() 
     let reply = app
         .interact(payloads::modal(app.id(), who, &custom, &[("title", "同僚が顧客名簿を持ち出した"), ("what", "私物USBにコピーしていた")]))
         .await;
-    assert!(ephemeral_text(&reply).contains("秘密"), "{reply}");
+    assert!(ephemeral_text(&reply).contains("匿名（報告者を秘匿）"), "{reply}");
     let i = app.incident_from_reply(&reply).await;
     assert!(i.confidential);
     app.settled().await;

@@ -361,6 +361,6 @@ async fn postgres_going_away_holds_the_report_answers_every_click_and_loses_noth
     let ok = app
         .interact(payloads::button(app.id(), Who::new(ids::BOB, earlier.channel.unwrap().0), &format!("hk1:take:{}", earlier.id), &card))
         .await;
-    assert!(ephemeral_text(&ok).contains("指揮"), "{ok}");
+    assert!(ephemeral_text(&ok).contains("実行責任者"), "{ok}");
     app.stop_bot().await;
 }

@@ -124,7 +124,7 @@ async fn table_1_deadline_steps_reach_the_channel_and_overdue_reaches_the_commit
         .await;
     let i = app.incident_from_reply(&reply).await;
     let took = app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    assert!(ephemeral_text(&took).contains("指揮を執りました"));
+    assert!(ephemeral_text(&took).contains("実行責任者になりました"));
     app.settled().await;
     let channel = i.channel.unwrap().0;
     let said = |app: &TestApp, text: &str| {
@@ -335,7 +335,7 @@ async fn nudges_for_no_commander_a_due_status_entry_and_a_stale_incident() {
     };
     clock.advance(Duration::minutes(31));
     app.wait_until("the committee is nudged about the missing commander", |_| {
-        containing(&app, "まだ指揮者がいません") == 1 && said(&app, "まだ指揮者がいません") == 1
+        containing(&app, "まだ実行責任者がいません") == 1 && said(&app, "まだ実行責任者がいません") == 1
     })
     .await;
     app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
@@ -366,7 +366,7 @@ async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
     // are due, and the incident has had no commander for a day.
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.wait_until("the reminders are posted", |_| {
-        containing(&app, "定期訓練") >= 1 && containing(&app, "年次見直し") >= 1 && containing(&app, "まだ指揮者がいません") >= 1
+        containing(&app, "定期訓練") >= 1 && containing(&app, "年次見直し") >= 1 && containing(&app, "まだ実行責任者がいません") >= 1
     })
     .await;
     // Both instances look every tick; give them many chances to repeat.
@@ -376,7 +376,7 @@ async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
     app.settled().await;
     assert_eq!(containing(&app, "定期訓練"), 1, "the drill reminder once");
     assert_eq!(containing(&app, "年次見直し"), 1, "the yearly review once");
-    assert_eq!(containing(&app, "まだ指揮者がいません"), 1, "the missing commander once");
+    assert_eq!(containing(&app, "まだ実行責任者がいません"), 1, "the missing commander once");
     let kinds: Vec<String> = app.store.reminders().await.unwrap().into_iter().map(|r| r.kind).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "drill").count(), 1, "{kinds:?}");
     assert_eq!(kinds.iter().filter(|k| *k == "annual_review").count(), 1, "{kinds:?}");

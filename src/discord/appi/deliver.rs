@@ -20,7 +20,7 @@ impl DiscordEffects {
         let (role, number) = (s.discord.committee_role, i.number);
         let text = tr!(
             lang,
-            "<@&{role}> 🛡 {number} は個人情報保護委員会への報告（速報・確報）と本人への通知が必要な可能性があります（個人情報保護法26条）。報告書の案を添付します。法的助言ではありません。",
+            "<@&{role}> 🛡 {number} は個人情報保護委員会への報告（速報・確報）と本人への通知が必要な可能性があります（個人情報保護法第26条）。報告書の案を添付します。法的助言ではありません。",
             "<@&{role}> 🛡 {number} may need reports to the PPC (preliminary and final) and notice to the people affected (APPI Art. 26). A draft is attached; not legal advice."
         );
         self.attach(

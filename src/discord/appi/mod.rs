@@ -54,7 +54,7 @@ fn panel(i: &crate::domain::Incident, settings: &crate::config::Settings, lang: 
     }
     let mut text = tr!(
         lang,
-        "🛡 個人情報保護法26条の4つの質問です（法的助言ではありません）。",
+        "🛡 個人情報保護法第26条の4つの質問です（法的助言ではありません）。",
         "🛡 The four questions of APPI Art. 26 (an aid, not legal advice)."
     );
     if let Some((p, f)) = settings.personal_data.as_ref().and_then(|pol| i.appi.deadlines(i.noticed.at, pol)) {

@@ -75,13 +75,13 @@ pub fn committee_ping(i: &Incident, settings: &Settings) -> String {
     } else if i.playbook.is_some() {
         tr!(
             lang,
-            "<@&{role}> 🔥 新しいインシデント {number} が報告されました。プレイブックに従い、委員会の誰かが指揮を執ってください（§4.2）。",
+            "<@&{role}> 🔥 新しいインシデント {number} が報告されました。対応手順に従い、委員会の誰かが実行責任者になってください（§4.2）。",
             "<@&{role}> 🔥 New incident {number} reported. Following the playbook, a committee member takes command (§4.2)."
         )
     } else {
         tr!(
             lang,
-            "<@&{role}> 🔥 新しいインシデント {number} が報告されました。該当するプレイブックがないため、指揮者を任命してください（§4.2）。",
+            "<@&{role}> 🔥 新しいインシデント {number} が報告されました。該当する対応手順がないため、実行責任者を任命してください（§4.2）。",
             "<@&{role}> 🔥 New incident {number} reported. No playbook matches: appoint a commander (§4.2)."
         )
     }
@@ -96,7 +96,9 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     }
     let playbook = match i.playbook.as_ref().and_then(|p| settings.playbooks.get(p)) {
         Some(p) => p.title.get(lang).to_string(),
-        None => tr!(lang, "該当なし — 委員会が指揮者を任命してください（§4.2）", "none — the committee must appoint a commander (§4.2)"),
+        None => {
+            tr!(lang, "該当なし — 委員会が実行責任者を任命してください（§4.2）", "none — the committee must appoint a commander (§4.2)")
+        }
     };
     let commander = match i.commander {
         Some(c) => format!("<@{c}>"),
@@ -111,7 +113,7 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     };
     // §1(1) leaks by a member: the reporter is known to the committee only.
     let reporter = if i.confidential {
-        tr!(lang, "🔒 秘密（委員会のみ把握）", "🔒 confidential (known to the committee)")
+        tr!(lang, "🔒 匿名（報告者を秘匿、委員会のみ把握）", "🔒 confidential (known to the committee)")
     } else {
         format!("<@{}>", i.reporter)
     };
@@ -124,8 +126,8 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         .field(tr!(lang, "発見日時", "Noticed at"), noticed, true)
         .field(tr!(lang, "影響を受けるシステム", "Affected systems"), affected_text(i, lang), false)
         .field(tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"), deadline_text(i, lang), false)
-        .field(tr!(lang, "プレイブック", "Playbook"), playbook, false)
-        .field(tr!(lang, "指揮者", "Commander"), commander, true)
+        .field(tr!(lang, "対応手順", "Playbook"), playbook, false)
+        .field(tr!(lang, "実行責任者", "Commander"), commander, true)
         .field(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string(), true);
     if !i.impact.trim().is_empty() {
         e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 500), false);
@@ -142,15 +144,19 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         // §4.2 analysis and §4.4 lessons ask the APPI questions.
         let answered = i.appi.answers.len();
         let text = if i.appi.reportable() {
-            tr!(lang, "報告が必要（/incident appi で期限と提出を管理）", "a report is owed (see /incident appi for deadlines and filings)")
+            tr!(
+                lang,
+                "報告が必要（/インシデント 個人情報 で期限と提出を管理）",
+                "a report is owed (see /incident appi for deadlines and filings)"
+            )
         } else {
             tr!(
                 lang,
-                "4問中{answered}問回答済み — /incident appi で回答してください",
+                "4問中{answered}問回答済み — /インシデント 個人情報 で回答してください",
                 "{answered} of 4 answered — answer with /incident appi"
             )
         };
-        e = e.field(tr!(lang, "個人情報保護法26条", "APPI Art. 26"), text, false);
+        e = e.field(tr!(lang, "個人情報保護法第26条", "APPI Art. 26"), text, false);
     }
     if i.phase >= Phase::Lessons && i.close_reason.is_none() {
         e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), crate::discord::lessons::render::card_field(i, lang), false);
@@ -163,7 +169,7 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     }
     e.footer(CreateEmbedFooter::new(tr!(
         lang,
-        "hikeshi · セキュリティインシデント対応規程",
+        "hikeshi · セキュリティインシデント報告・対応規程",
         "hikeshi · security incident response regulation"
     )))
 }
@@ -207,12 +213,12 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     if i.commander.is_none() {
         if i.playbook.is_some() {
             rows.push(CreateActionRow::Buttons(vec![CreateButton::new(CustomId::TakeCommand(id).encode())
-                .label(tr!(lang, "指揮を執る（委員会）", "Take command (committee)"))
+                .label(tr!(lang, "実行責任者になる（委員会）", "Take command (committee)"))
                 .style(ButtonStyle::Primary)]));
         }
         rows.push(CreateActionRow::SelectMenu(
             CreateSelectMenu::new(CustomId::Appoint(id).encode(), CreateSelectMenuKind::User { default_users: None })
-                .placeholder(tr!(lang, "指揮者を任命（委員会）", "Appoint a commander (committee)"))
+                .placeholder(tr!(lang, "実行責任者を任命（委員会）", "Appoint a commander (committee)"))
                 .min_values(1)
                 .max_values(1),
         ));
@@ -241,12 +247,13 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     }
     let mut work = vec![];
     if let Some(next) = i.phase.next() {
-        let next = next.label().get(lang).to_string();
-        work.push(
-            CreateButton::new(CustomId::Advance(id).encode())
-                .label(clip(&tr!(lang, "{next}へ進む", "Advance to {next}"), 80))
-                .style(ButtonStyle::Success),
-        );
+        let label = if next == Phase::Closed {
+            tr!(lang, "終了する", "Close")
+        } else {
+            let next = next.label().get(lang).to_string();
+            tr!(lang, "{next}へ進む", "Advance to {next}")
+        };
+        work.push(CreateButton::new(CustomId::Advance(id).encode()).label(clip(&label, 80)).style(ButtonStyle::Success));
     }
     for k in LogKind::ALL {
         let what = k.label().get(lang).to_lowercase();
@@ -309,7 +316,7 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
         // §4.1(1): shifts change; the commander or the committee hands over.
         rows.push(CreateActionRow::SelectMenu(
             CreateSelectMenu::new(CustomId::HandOver(id).encode(), CreateSelectMenuKind::User { default_users: None })
-                .placeholder(tr!(lang, "指揮を引き継ぐ（指揮者・委員会）", "Hand over command (commander, committee)"))
+                .placeholder(tr!(lang, "実行責任者を引き継ぐ（実行責任者・委員会）", "Hand over command (commander, committee)"))
                 .min_values(1)
                 .max_values(1),
         ));
@@ -333,7 +340,7 @@ pub fn status_board(open: &[Incident], settings: &Settings, now: DateTime<Utc>) 
     let lang = settings.organisation.lang;
     let mut lines = vec![];
     for i in open.iter().filter(|i| !i.is_drill()) {
-        let commander = i.commander.map(|c| format!("<@{c}>")).unwrap_or_else(|| tr!(lang, "指揮者未定", "no commander"));
+        let commander = i.commander.map(|c| format!("<@{c}>")).unwrap_or_else(|| tr!(lang, "実行責任者未定", "no commander"));
         let deadline = match (i.phase.recovery_complete(), i.deadline) {
             (true, _) => tr!(lang, "復旧済み", "recovered"),
             (false, RecoveryDeadline::Immediate(_)) => tr!(lang, "⚠ 停止不可", "⚠ may not stop"),

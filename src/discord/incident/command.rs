@@ -94,6 +94,15 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
         "appi" => return crate::discord::appi::panel_command(ctx, cmd, lang).await,
         "title" => return public_title(ctx, cmd, sub, caller, lang).await,
         "reclassify" => return reclassify(ctx, cmd, sub, caller, lang).await,
+        "confidential" => {
+            let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
+            let number = ctx.app.make_confidential(incident.id, caller).await?.number;
+            return Ok(ephemeral(tr!(
+                lang,
+                "{number} の報告を匿名（報告者を秘匿）にしました。報告者はチャンネルから外れます。",
+                "{number} is now confidential; the reporter leaves the channel."
+            )));
+        }
         "followup" => return crate::discord::lessons::followups::add(ctx, cmd, sub, caller, lang).await,
         _ => {}
     }
@@ -109,11 +118,11 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
     Ok(ephemeral(match sub.name.as_str() {
         "add" => {
             ctx.app.add_responder(incident.id, caller, user).await?;
-            tr!(lang, "<@{user}> を対応メンバーに加えました。", "<@{user}> joined the response.")
+            tr!(lang, "<@{user}> を対応者に加えました。", "<@{user}> joined the response.")
         }
         "remove" => {
             ctx.app.remove_responder(incident.id, caller, user).await?;
-            tr!(lang, "<@{user}> を対応メンバーから外しました。", "<@{user}> left the response.")
+            tr!(lang, "<@{user}> を対応者から外しました。", "<@{user}> left the response.")
         }
         _ => return reply::refuse(InputError::NoSubcommand),
     }))

@@ -7,8 +7,8 @@ pub const INCIDENT: &str = "incident";
 pub fn definition() -> CreateCommand {
     let user = || {
         CreateCommandOption::new(CommandOptionType::User, "user", "The member")
-            .name_localized("ja", "メンバー")
-            .description_localized("ja", "対象のメンバー")
+            .name_localized("ja", "会員")
+            .description_localized("ja", "対象の会員")
             .required(true)
     };
     CreateCommand::new(INCIDENT)
@@ -19,33 +19,38 @@ pub fn definition() -> CreateCommand {
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "add", "Add a responder to this incident")
                 .name_localized("ja", "追加")
-                .description_localized("ja", "対応メンバーを追加します")
+                .description_localized("ja", "対応者を追加します")
                 .add_sub_option(user()),
         )
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "remove", "Remove a responder from this incident")
-                .name_localized("ja", "削除")
-                .description_localized("ja", "対応メンバーを外します")
+                .name_localized("ja", "除外")
+                .description_localized("ja", "対応者を外します")
                 .add_sub_option(user()),
         )
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "title", "Name this incident for the announcement to all members")
                 .name_localized("ja", "公開名")
-                .description_localized("ja", "全員への周知で使う名前を付けます（委員会）")
+                .description_localized("ja", "すべての会員への周知で使う名前を付けます（委員会）")
                 .add_sub_option(
                     CreateCommandOption::new(CommandOptionType::String, "title", "What all members read (never the reporter's title)")
                         .name_localized("ja", "名前")
-                        .description_localized("ja", "全員が読む名前（報告者の件名は使われません）")
+                        .description_localized("ja", "すべての会員が読む名前（報告者の件名は使われません）")
                         .required(true)
                         .max_length(crate::domain::incident::MAX_PUBLIC_TITLE as u16),
                 ),
         )
         .add_option(reclassify())
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "confidential", "Make this report confidential (committee)")
+                .name_localized("ja", "匿名化")
+                .description_localized("ja", "この報告を匿名（報告者を秘匿）にします。報告者はチャンネルから外れます（委員会）"),
+        )
         .add_option(crate::discord::lessons::followups::subcommand())
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
                 .name_localized("ja", "個人情報")
-                .description_localized("ja", "個人データ漏えい等の4つの質問（個人情報保護法26条）"),
+                .description_localized("ja", "個人データ漏えい等の4つの質問（個人情報保護法第26条）"),
         )
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "export", "Export this incident's whole record")

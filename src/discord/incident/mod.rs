@@ -51,19 +51,19 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let number = app.take_command(i, caller).await?.number;
             ephemeral(tr!(
                 lang,
-                "{number} の指揮を執りました。カードのボタンで進めてください。",
+                "{number} の実行責任者になりました。カードのボタンで進めてください。",
                 "You are in command of {number}. Use the card's buttons to proceed."
             ))
         }
         CustomId::Appoint(i) => {
             let commander = chosen_user(c)?;
             let number = app.appoint(i, caller, commander).await?.number;
-            ephemeral(tr!(lang, "<@{commander}> を {number} の指揮者に任命しました。", "<@{commander}> now commands {number}."))
+            ephemeral(tr!(lang, "<@{commander}> を {number} の実行責任者に任命しました。", "<@{commander}> now commands {number}."))
         }
         CustomId::HandOver(i) => {
             let to = chosen_user(c)?;
             let number = app.hand_over(i, caller, to).await?.number;
-            ephemeral(tr!(lang, "{number} の指揮を <@{to}> に引き継ぎました。", "Command of {number} is handed over to <@{to}>."))
+            ephemeral(tr!(lang, "{number} の実行責任者を <@{to}> に引き継ぎました。", "Command of {number} is handed over to <@{to}>."))
         }
         CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => match app.advance(i, caller, id == CustomId::AdvanceAnyway(i)).await {
             Ok(inc) => {

@@ -13,12 +13,12 @@ use serenity::all::{CreateAllowedMentions, CreateEmbed};
 pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (String, CreateAllowedMentions) {
     let text = match n {
         Notice::CommandTaken { commander } => {
-            tr!(lang, "<@{commander}> が指揮を執ります（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1)).")
+            tr!(lang, "<@{commander}> が実行責任者になりました（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1)).")
         }
         Notice::CommanderAppointed { commander, by } => {
             tr!(
                 lang,
-                "<@{by}> が <@{commander}> を指揮者に任命しました（§4.2）。",
+                "<@{by}> が <@{commander}> を実行責任者に任命しました（§4.2）。",
                 "<@{by}> appointed <@{commander}> as incident commander (§4.2)."
             )
         }
@@ -37,10 +37,10 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             t
         }
         Notice::ResponderAdded { user, by } => {
-            tr!(lang, "<@{by}> が <@{user}> を対応メンバーに加えました。", "<@{by}> added <@{user}> to the response.")
+            tr!(lang, "<@{by}> が <@{user}> を対応者に加えました。", "<@{by}> added <@{user}> to the response.")
         }
         Notice::ResponderRemoved { user, by } => {
-            tr!(lang, "<@{by}> が <@{user}> を対応メンバーから外しました。", "<@{by}> removed <@{user}> from the response.")
+            tr!(lang, "<@{by}> が <@{user}> を対応者から外しました。", "<@{by}> removed <@{user}> from the response.")
         }
         Notice::Dismissed { by, reason } => {
             let reason = inert(reason);
@@ -55,7 +55,7 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
         }
         Notice::ConfidentialInfo { text } => {
             let text = inert(text);
-            tr!(lang, "🔒 秘密扱いの報告者から情報の追加:\n{text}", "🔒 The confidential reporter adds:\n{text}")
+            tr!(lang, "🔒 匿名の報告者から情報の追加:\n{text}", "🔒 The confidential reporter adds:\n{text}")
         }
         Notice::RecoveredWhileOffline { new, edited, deleted } => tr!(
             lang,
@@ -70,7 +70,7 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
         Notice::CommandHandedOver { from, to, by } => {
             tr!(
                 lang,
-                "<@{by}> が指揮を <@{from}> から <@{to}> へ引き継ぎました（§4.1(1)）。",
+                "<@{by}> が実行責任者を <@{from}> から <@{to}> へ引き継ぎました（§4.1(1)）。",
                 "<@{by}> handed command from <@{from}> to <@{to}> (§4.1(1))."
             )
         }
@@ -81,6 +81,11 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
                 "<@{user}> reported the same thing ({duplicate}); they join this channel."
             )
         }
+        Notice::MadeConfidential { by } => tr!(
+            lang,
+            "🔒 <@{by}> がこの報告を匿名（報告者を秘匿）にしました。報告者はこのチャンネルから外れ、以後の連絡はDMで行います。報告者の名前を書かないでください。",
+            "🔒 <@{by}> made this report confidential: the reporter leaves this channel and hears of it by DM. Please do not name them."
+        ),
         Notice::Reclassified { by, category, kind, new_playbook, reason } => {
             let what = match kind {
                 Some(k) => format!("{}／{}", category.label().get(lang), k.label().get(lang)),

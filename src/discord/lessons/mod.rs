@@ -29,7 +29,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         CustomId::NoteButton(i) => {
             app.may(i, caller, Action::WriteLessons).await?;
-            Modal::new(CustomId::NoteModal(i), tr!(lang, "プレイブック改善メモ", "Playbook improvement note"), lang).build()
+            Modal::new(CustomId::NoteModal(i), tr!(lang, "対応手順の改善メモ", "Playbook improvement note"), lang).build()
         }
         CustomId::Board(i, q, yes) => {
             let board = app.answer_board(i, caller, q, yes).await?.lessons.board;
@@ -92,7 +92,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let mut text = tr!(lang, "既読 {n}人: {list}", "Read by {n}: {list}");
             if let Some(m) = members {
                 let not_yet = m.saturating_sub(n as u64);
-                text.push_str(&tr!(lang, "\n未読: 約{not_yet}人（メンバー{m}人中）", "\nNot yet: about {not_yet} of {m} members"));
+                text.push_str(&tr!(lang, "\n未読: 約{not_yet}人（会員{m}人中）", "\nNot yet: about {not_yet} of {m} members"));
             }
             ephemeral(text)
         }

@@ -15,8 +15,8 @@ use serenity::all::{
 
 fn yes_no(a: Option<bool>, lang: Lang) -> String {
     match a {
-        Some(true) => tr!(lang, "はい", "yes"),
-        Some(false) => tr!(lang, "いいえ", "no"),
+        Some(true) => tr!(lang, "該当", "yes"),
+        Some(false) => tr!(lang, "非該当", "no"),
         None => tr!(lang, "未回答", "not answered"),
     }
 }
@@ -39,7 +39,7 @@ pub fn card_field(i: &Incident, lang: Lang) -> String {
         let mark = if l.board.answered() { "☑" } else { "☐" };
         lines.push(tr!(
             lang,
-            "{mark} 外部からの侵害の被害: {v} / 社外への加害: {h}",
+            "{mark} 社外第三者による侵害の被害: {v} / 社外への加害: {h}",
             "{mark} victim of an outside breach: {v} / harmed outsiders: {h}"
         ));
     }
@@ -101,7 +101,7 @@ pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
         .style(ButtonStyle::Primary)];
     if !i.is_drill() {
         for (q, label) in [
-            (BoardQuestion::VictimOfOutsideBreach, tr!(lang, "外部からの侵害", "Outside breach")),
+            (BoardQuestion::VictimOfOutsideBreach, tr!(lang, "社外第三者による侵害の被害", "Outside breach")),
             (BoardQuestion::HarmedOutsiders, tr!(lang, "社外への加害", "Harmed outsiders")),
         ] {
             buttons.push(
@@ -152,7 +152,7 @@ pub fn announcement(i: &Incident, readers: usize, settings: &Settings) -> (Strin
     let number = i.number;
     let text = tr!(
         lang,
-        "📢 {number} の再発防止計画です（§4.4(3)）。全員お読みください。",
+        "📢 {number} の再発防止計画です（§4.4(3)）。すべての会員の方はお読みください。",
         "📢 The prevention plan after {number} (§4.4(3)). Everyone, please read it."
     );
     // Only the approved plan is ever shown to all members (§4.4(1)).
@@ -171,7 +171,7 @@ pub fn announcement(i: &Incident, readers: usize, settings: &Settings) -> (Strin
         .footer(CreateEmbedFooter::new(footer))
         .colour(0x27ae60);
     let rows = vec![CreateActionRow::Buttons(vec![
-        CreateButton::new(CustomId::Read(i.id).encode()).label(tr!(lang, "読みました", "I have read this")).style(ButtonStyle::Success),
+        CreateButton::new(CustomId::Read(i.id).encode()).label(tr!(lang, "確認しました", "I have read this")).style(ButtonStyle::Success),
         CreateButton::new(CustomId::Readers(i.id).encode())
             .label(tr!(lang, "既読者（委員会）", "Who has read (committee)"))
             .style(ButtonStyle::Secondary),

@@ -23,7 +23,7 @@ pub fn commands(settings: &Settings) -> Vec<CreateCommand> {
                 .add_string_choice_localized("This month", "month", [("ja", "今月")])
                 .add_string_choice_localized("All time", "all", [("ja", "全期間")]),
         );
-    let which = playbook_choice(settings, "The playbook", "対象のプレイブック");
+    let which = playbook_choice(settings, "The playbook", "対象の対応手順");
     let shown = playbook_choice(
         settings,
         "The playbook (committee); default: this incident's",
@@ -48,13 +48,13 @@ pub fn commands(settings: &Settings) -> Vec<CreateCommand> {
         .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "notes", "Improvement notes on a playbook (§4.4(4))")
                 .name_localized("ja", "改善メモ")
-                .description_localized("ja", "プレイブックへの改善メモ（§4.4(4)）")
+                .description_localized("ja", "対応手順への改善メモ（§4.4(4)）")
                 .add_sub_option(which),
         );
     let audit = CreateCommand::new(AUDIT)
         .description("Operational checks of §5 (committee)")
-        .name_localized("ja", "監査")
-        .description_localized("ja", "§5の運用点検（委員会）")
+        .name_localized("ja", "運用確認")
+        .description_localized("ja", "§5の運用確認事項（委員会）")
         .dm_permission(false);
     vec![stats, audit, playbook]
 }

@@ -9,7 +9,7 @@ pub const SCHEDULE: &str = "schedule";
 
 pub fn commands(settings: &Settings) -> Vec<CreateCommand> {
     // §4.1(2): drills, one choice per playbook (Discord allows 25).
-    let playbook = playbook_choice(settings, "The playbook to practise", "訓練するプレイブック");
+    let playbook = playbook_choice(settings, "The playbook to practise", "訓練する対応手順");
     let drill = CreateCommand::new(DRILL)
         .description("Drills of the incident response (committee)")
         .name_localized("ja", "訓練")

@@ -47,7 +47,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             ctx.app.conclude_review(r, caller, forms::value(f, F_BODY)).await?;
             Ok(tr!(
                 lang,
-                "年次見直しの結果を記録し、全員に周知します（§9）。",
+                "年次見直しの結果を記録し、すべての会員に周知します（§9）。",
                 "The review's outcome is recorded and announced to all (§9)."
             ))
         }

@@ -15,7 +15,7 @@ use serenity::all::{ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateB
 
 fn buttons(r: &ReminderRow, lang: Lang) -> Vec<CreateActionRow> {
     let mut row = vec![CreateButton::new(CustomId::Acknowledge(r.id).encode())
-        .label(tr!(lang, "確認した", "Acknowledge"))
+        .label(tr!(lang, "確認済みにする", "Acknowledge"))
         .style(ButtonStyle::Success)];
     if r.kind == DRILL {
         row.push(
@@ -40,7 +40,7 @@ pub fn cron_reminder(r: &ReminderRow, settings: &Settings) -> (String, Vec<Creat
             .unwrap_or_else(|| "—".into());
         tr!(
             lang,
-            "<@&{role}> 🧯 定期訓練の時期です（§4.1(2)）。おすすめのプレイブック: **{suggestion}**（最も長く訓練していないもの）。",
+            "<@&{role}> 🧯 定期訓練の時期です（§4.1(2)）。おすすめの対応手順: **{suggestion}**（最も長く訓練していないもの）。",
             "<@&{role}> 🧯 Time for a drill (§4.1(2)). Suggested playbook: **{suggestion}** (the one drilled longest ago)."
         )
     } else {
@@ -166,10 +166,10 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
             )
         }
         IncidentReminder::NoCommander => (
-            (tr!(lang, "⏳ まだ指揮者がいません（§4.2）。", "⏳ There is still no commander (§4.2)."), no_mentions()),
+            (tr!(lang, "⏳ まだ実行責任者がいません（§4.2）。", "⏳ There is still no commander (§4.2)."), no_mentions()),
             Some(tr!(
                 lang,
-                "<@&{role}> ⏳ {number} {channel} にまだ指揮者がいません。指揮を執るか任命してください（§4.2）。",
+                "<@&{role}> ⏳ {number} {channel} にまだ実行責任者がいません。実行責任者になるか任命してください（§4.2）。",
                 "<@&{role}> ⏳ {number} {channel} still has no commander: take command or appoint one (§4.2)."
             )),
         ),
@@ -180,11 +180,11 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
                 crate::domain::appi::Stage::Final => tr!(lang, "確報", "final report"),
             };
             let text = if *overdue {
-                tr!(lang, "🛡 個人情報保護委員会への{what}の期限（{d}）を過ぎました（個人情報保護法26条）。提出したら /incident appi で記録してください。", "🛡 The {what} to the PPC was due {d} (APPI Art. 26). Once filed, record it with /incident appi.")
+                tr!(lang, "🛡 個人情報保護委員会への{what}の期限（{d}）を過ぎました（個人情報保護法第26条）。提出したら /インシデント 個人情報 で記録してください。", "🛡 The {what} to the PPC was due {d} (APPI Art. 26). Once filed, record it with /incident appi.")
             } else {
                 tr!(
                     lang,
-                    "🛡 個人情報保護委員会への{what}の期限は {d} です（個人情報保護法26条）。",
+                    "🛡 個人情報保護委員会への{what}の期限は {d} です（個人情報保護法第26条）。",
                     "🛡 The {what} to the PPC is due {d} (APPI Art. 26)."
                 )
             };
@@ -232,12 +232,12 @@ pub fn drill_report(r: &DrillReport, settings: &Settings) -> CreateEmbed {
     let playbook = settings.playbooks.get(&r.playbook).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| r.playbook.0.clone());
     let number = &r.number;
     let mut e = CreateEmbed::new().title(tr!(lang, "🧯 訓練報告 {number}", "🧯 Drill report {number}")).colour(0x3498db).field(
-        tr!(lang, "プレイブック", "Playbook"),
+        tr!(lang, "対応手順", "Playbook"),
         playbook,
         false,
     );
     let command = r.time_to_command.map(|t| format!("{}{}", duration(t), change(r.time_to_command_change))).unwrap_or_else(|| "—".into());
-    e = e.field(tr!(lang, "指揮を執るまで", "Time to take command"), command, true);
+    e = e.field(tr!(lang, "実行責任者が決まるまで", "Time to take command"), command, true);
     let phases: Vec<String> =
         r.phases.iter().map(|p| format!("{}: {}{}", phase_name(p.phase, lang), duration(p.seconds), change(p.change))).collect();
     e = e.field(

@@ -24,7 +24,7 @@ pub fn commands() -> Vec<CreateCommand> {
         kind = kind.add_string_choice_localized(k.label().en, k.id(), [("ja", k.label().ja)]);
     }
     let confidential = CreateCommandOption::new(CommandOptionType::Boolean, "confidential", "Keep my name from everyone but the committee")
-        .name_localized("ja", "秘密")
+        .name_localized("ja", "匿名")
         .description_localized("ja", "委員会以外に名前を知られないようにする")
         .required(false);
     let report = CreateCommand::new(REPORT)

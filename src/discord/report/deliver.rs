@@ -147,7 +147,7 @@ impl DiscordEffects {
         let reporter = i.reporter;
         let mut category = i.category.label().get(lang).to_string();
         if i.confidential {
-            category.push_str(&tr!(lang, "・🔒秘密", ", 🔒 confidential"));
+            category.push_str(&tr!(lang, "・🔒匿名", ", 🔒 confidential"));
         }
         let text = match i.channel {
             Some(c) => tr!(

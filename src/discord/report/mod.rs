@@ -227,7 +227,7 @@ fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &Report
             let number = r.incident.number;
             tr!(
                 lang,
-                "🔒 {number} として秘密扱いで受け付けました。あなたの名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
+                "🔒 {number} として匿名（報告者を秘匿）で受け付けました。あなたの名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
                 "🔒 Reported confidentially as {number}. Only the committee knows it was you. You will hear of progress by DM, and can add information from there."
             )
         }

@@ -24,13 +24,13 @@ pub fn commands() -> Vec<CreateCommand> {
         );
     let amend = CreateCommand::new(AMEND)
         .description("Ask the committee to change the regulation (§9)")
-        .name_localized("ja", "改正")
-        .description_localized("ja", "規程の改正を委員会に申し出ます（§9）")
+        .name_localized("ja", "変更申請")
+        .description_localized("ja", "規程の変更を委員会に申請します（§9）")
         .dm_permission(false);
     let regulation = CreateCommand::new(REGULATION)
         .description("Read the regulation (§8: members only)")
         .name_localized("ja", "規程")
-        .description_localized("ja", "規程を読む（§8: 構成員のみ）")
+        .description_localized("ja", "規程を読む（§8: 対象者にのみ公開）")
         .dm_permission(false);
     vec![exception, amend, regulation]
 }

@@ -48,6 +48,15 @@ impl DiscordEffects {
         Ok(Delivered::Done)
     }
 
+    /// §9 変更内容の通知: the regulation was revised; all members are told
+    /// where to read it (the new text itself is in `/regulation`).
+    pub(crate) async fn announce_regulation(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        let s = &self.app.settings;
+        let msg = CreateMessage::new().content(render::regulation_revised(s)).allowed_mentions(no_mentions());
+        self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+
     pub(crate) async fn announce_review(&self, item: &OutboxItem, reminder: i64) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
         let outcome = self.app.review_outcome(reminder).await?;

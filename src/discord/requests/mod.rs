@@ -30,7 +30,7 @@ pub fn parse_day(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
 pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, _caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     match cmd.data.name.as_str() {
         EXCEPTION => exception(ctx, cmd, lang).await,
-        AMEND => Ok(Modal::new(CustomId::AmendModal, tr!(lang, "規程の改正の申出（§9）", "Amendment request (§9)"), lang).build()),
+        AMEND => Ok(Modal::new(CustomId::AmendModal, tr!(lang, "規程の変更の申請（§9）", "Amendment request (§9)"), lang).build()),
         _ => regulation(ctx, lang),
     }
 }
@@ -72,7 +72,7 @@ fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "regulation.md".into());
     let intro = tr!(
         lang,
-        "📘 規程（§8: 構成員のみに開示）。全文は添付ファイルにあります。\n\n",
+        "📘 規程（§8: 対象者にのみ公開）。全文は添付ファイルにあります。\n\n",
         "📘 The regulation (§8: for members only). The full text is attached.\n\n"
     );
     Ok(Reply::Message(
@@ -123,7 +123,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             let id = ctx.app.make_request(RequestKind::Amendment, caller, body, None).await?;
             tr!(
                 lang,
-                "改正の申出 #{id} を委員会に送りました。結果はDMでお知らせします（§9）。",
+                "変更の申請 #{id} を委員会に送りました。結果はDMでお知らせします（§9）。",
                 "Amendment request #{id} sent to the committee; you will get the answer by DM (§9)."
             )
         }

@@ -16,7 +16,7 @@ fn day(r: &Request, settings: &Settings) -> String {
 fn what(kind: RequestKind, lang: Lang) -> String {
     match kind {
         RequestKind::Exception => tr!(lang, "例外申請（§6）", "exception request (§6)"),
-        RequestKind::Amendment => tr!(lang, "改正の申出（§9）", "amendment request (§9)"),
+        RequestKind::Amendment => tr!(lang, "変更の申請（§9）", "amendment request (§9)"),
     }
 }
 
@@ -28,7 +28,7 @@ pub fn committee_card(r: &Request, settings: &Settings) -> (String, CreateEmbed,
     let text = tr!(lang, "<@&{role}> 📨 <@{who}> から{kind} #{id} が届きました。", "<@&{role}> 📨 A new {kind} #{id} from <@{who}>.");
     let (subject, body) = match r.kind {
         RequestKind::Exception => (tr!(lang, "対象の規定", "Rule"), tr!(lang, "理由", "Why")),
-        RequestKind::Amendment => (tr!(lang, "条項", "Section"), tr!(lang, "改正案", "Proposed change")),
+        RequestKind::Amendment => (tr!(lang, "条項", "Section"), tr!(lang, "変更案", "Proposed change")),
     };
     let mut e = CreateEmbed::new()
         .title(clip(&format!("#{id} {kind}"), 256))
@@ -65,7 +65,7 @@ pub fn decision_dm(r: &Request, settings: &Settings) -> String {
         }
         (RequestStatus::Approved, RequestKind::Amendment) => tr!(
             lang,
-            "✅ {kind} #{id} は {by} により受理されました。理由: {reason}",
+            "✅ {kind} #{id} は {by} により変更が認められました。理由: {reason}",
             "✅ Your {kind} #{id} was accepted by {by}. Reason: {reason}"
         ),
         _ => tr!(
@@ -83,10 +83,19 @@ pub fn amendment_notice(r: &Request, settings: &Settings) -> String {
     clip(
         &tr!(
             lang,
-            "📜 規程が改正されました（§9）。\n**条項**: {section}\n**改正内容**: {change}\n**委員会の判断**: {reason}",
-            "📜 The regulation has been amended (§9).\n**Section**: {section}\n**Change**: {change}\n**Committee's decision**: {reason}"
+            "📜 規程の変更の申請が認められました（§9）。改訂した規程の本文は、改訂が済みしだいあらためて通知します。\n**条項**: {section}\n**変更内容**: {change}\n**委員会の判断**: {reason}",
+            "📜 A change to the regulation was approved (§9). The revised text follows once the regulation is revised.\n**Section**: {section}\n**Change**: {change}\n**Committee's decision**: {reason}"
         ),
         2000,
+    )
+}
+
+/// §9: the regulation's text was revised, to all members.
+pub fn regulation_revised(settings: &Settings) -> String {
+    tr!(
+        settings.organisation.lang,
+        "📜 セキュリティインシデント報告・対応規程が改訂されました（§9）。すべての会員の方は /規程 で新しい版をお読みください。",
+        "📜 The Security Incident Reporting and Response Regulation has been revised (§9). Everyone, please read the new version with /regulation."
     )
 }
 

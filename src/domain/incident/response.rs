@@ -305,6 +305,23 @@ impl Incident {
         Ok(Outcome::default().with(event).effect(Effect::PostNotice { incident: self.id, notice }).refreshed(self.id))
     }
 
+    /// The committee makes a report confidential after the fact (an
+    /// insider case, §1(1)): the reporter leaves the channel and the card,
+    /// and hears of the incident by DM from now on.
+    pub fn make_confidential(&mut self, by: UserId, roles: &RoleSet) -> Result<Outcome, IncidentError> {
+        check(Action::MakeConfidential, roles)?;
+        self.open_phase()?;
+        if self.confidential {
+            return Err(IncidentError::AlreadyConfidential);
+        }
+        self.confidential = true;
+        let outcome = Outcome::default()
+            .with(EventPayload::MadeConfidential)
+            .effect(Effect::PostNotice { incident: self.id, notice: Notice::MadeConfidential { by } })
+            .effect(Effect::TellReporter { incident: self.id });
+        Ok(self.revoke_unless_entitled(outcome, Some(self.reporter)).refreshed(self.id))
+    }
+
     /// §4.3: the committee excuses one of the three records, with a reason
     /// that is kept (and listed by the §5 audit).
     pub fn waive_record(&mut self, by: UserId, roles: &RoleSet, kind: LogKind, reason: &str) -> Result<Outcome, IncidentError> {

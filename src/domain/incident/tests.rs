@@ -199,7 +199,7 @@ fn refusals_name_who_may_act() {
     let e = IncidentError::NotAllowed(Action::Advance.allowed_roles()).to_string();
     assert_eq!(e, "Only the incident commander or the security committee may do this.");
     let ja = IncidentError::NotAllowed(Action::Advance.allowed_roles()).text(crate::domain::Lang::Ja);
-    assert_eq!(ja, "この操作はインシデント指揮者または情報セキュリティ委員会だけが行えます。");
+    assert_eq!(ja, "この操作は実行責任者または情報セキュリティ委員会だけが行えます。");
 }
 
 /// Who holds which role is read from the incident, person by person.
