@@ -172,7 +172,7 @@ impl DiscordEffects {
         let number = i.number;
         let text = tr!(
             lang,
-            "✅ {number} として受け付けました。対応チャンネル: <#{channel}>",
+            "✅ ご報告いただいた内容を {number} として受け付けました。対応チャンネル: <#{channel}>",
             "✅ Reported as {number}. Incident channel: <#{channel}>"
         );
         match self.edit_reply(application_id, token, &text).await {

@@ -227,7 +227,7 @@ fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &Report
             let number = r.incident.number;
             tr!(
                 lang,
-                "🔒 {number} として匿名（報告者を秘匿）で受け付けました。あなたの名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
+                "🔒 ご報告いただいた内容を {number} として匿名（報告者を秘匿）で受け付けました。お名前は委員会にしか知らされません。進捗はDMでお知らせし、そこから情報を追加できます。",
                 "🔒 Reported confidentially as {number}. Only the committee knows it was you. You will hear of progress by DM, and can add information from there."
             )
         }
@@ -235,7 +235,7 @@ fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &Report
             let number = r.incident.number;
             tr!(
                 lang,
-                "✅ {number} として受け付けました。委員会に通知しました。対応チャンネルを用意しています（用意ができるとこのメッセージにリンクが表示されます）。",
+                "✅ ご報告いただいた内容を {number} として受け付けました。委員会に通知しました。対応チャンネルを用意しています（用意ができるとこのメッセージにリンクが表示されます）。",
                 "✅ Reported as {number}. The committee has been alerted. Your incident channel is being opened (this message will show its link)."
             )
         }
