@@ -17,18 +17,7 @@ pub(super) fn personal_data(
     if !pd.enabled.unwrap_or(lang == Lang::Ja) {
         return None;
     }
-    let mut days = |key: &str, v: Option<i64>, default: i64| {
-        let d = v.unwrap_or(default);
-        if !(1..=365).contains(&d) {
-            problems.push(Problem::new(
-                file,
-                format!("personal_data.{key}"),
-                format!("{d} days is not a usable deadline"),
-                "use a number of days from 1 to 365",
-            ));
-        }
-        chrono::Duration::days(d.clamp(1, 365))
-    };
+    let mut days = |key: &str, v: Option<i64>, default: i64| days(problems, file, &format!("personal_data.{key}"), v, default);
     Some(crate::domain::appi::AppiPolicy {
         preliminary: days("preliminary_days", pd.preliminary_days, 3),
         final_normal: days("final_days", pd.final_days, 30),
@@ -80,20 +69,19 @@ pub(super) fn max_attachment_bytes(problems: &mut Vec<Problem>, file: &Path, e: 
 /// Follow-up actions: how often an overdue one is reminded, and how long
 /// a playbook update may take.
 pub(super) fn followups(problems: &mut Vec<Problem>, file: &Path, f: &super::file::FollowupsFile) -> super::FollowupPolicy {
-    let mut days = |key: &str, v: Option<i64>, default: i64| {
-        let d = v.unwrap_or(default);
-        if !(1..=365).contains(&d) {
-            problems.push(Problem::new(
-                file,
-                format!("followups.{key}"),
-                format!("{d} days is not usable"),
-                "use a number of days from 1 to 365",
-            ));
-        }
-        chrono::Duration::days(d.clamp(1, 365))
-    };
+    let mut days = |key: &str, v: Option<i64>, default: i64| days(problems, file, &format!("followups.{key}"), v, default);
     super::FollowupPolicy {
         remind_every: days("remind_every_days", f.remind_every_days, 7),
         playbook_update: days("playbook_update_days", f.playbook_update_days, 30),
     }
+}
+
+/// A number of days from 1 to 365 (`default` when unset); out of range is a
+/// problem naming the key.
+fn days(problems: &mut Vec<Problem>, file: &Path, key: &str, v: Option<i64>, default: i64) -> chrono::Duration {
+    let d = v.unwrap_or(default);
+    if !(1..=365).contains(&d) {
+        problems.push(Problem::new(file, key, format!("{d} days is not usable"), "use a number of days from 1 to 365"));
+    }
+    chrono::Duration::days(d.clamp(1, 365))
 }

@@ -258,6 +258,10 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     let html = String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "html"]).output().await.unwrap().stdout)
         .unwrap();
     assert!(html.contains("フォローアップ（§4.4(1)）") && html.contains("報告済み"), "the document has follow-ups and the board");
+    // `HIKESHI_FOLLOWTHROUGH_SAMPLE=/tmp/x.html` keeps the page for a look.
+    if let Some(path) = std::env::var_os("HIKESHI_FOLLOWTHROUGH_SAMPLE") {
+        std::fs::write(path, &html).unwrap();
+    }
     let audit = String::from_utf8_lossy(&app.hikeshi().arg("audit").output().await.unwrap().stdout).to_string();
     assert!(!audit.contains(&i.number.to_string()), "nothing owed any more: {audit}");
     app.assert_no_schema_violations();

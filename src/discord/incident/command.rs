@@ -2,6 +2,7 @@
 //! and `/incident export`, run in an incident channel; who may is decided
 //! by the service against the incident's stored state.
 
+use crate::discord::options::{sub_options, text};
 use crate::discord::reply::{self, ephemeral, Reply};
 use crate::discord::Ctx;
 use crate::domain::{ChannelId, Lang, UserId};
@@ -39,10 +40,7 @@ async fn public_title(
     caller: Caller,
     lang: Lang,
 ) -> Result<Reply, ServiceError> {
-    let title = match &sub.value {
-        CommandDataOptionValue::SubCommand(opts) => opts.iter().find(|o| o.name == "title").and_then(|o| o.value.as_str()),
-        _ => None,
-    };
+    let title = text(sub_options(sub), "title");
     let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
     let i = ctx.app.set_public_title(incident.id, caller, title.unwrap_or("")).await?;
     let (number, name) = (i.number, crate::discord::text::inert(&i.public_name(lang)));
@@ -57,11 +55,8 @@ async fn reclassify(
     caller: Caller,
     lang: Lang,
 ) -> Result<Reply, ServiceError> {
-    let opts: &[CommandDataOption] = match &sub.value {
-        CommandDataOptionValue::SubCommand(o) => o,
-        _ => &[],
-    };
-    let text = |name: &str| opts.iter().find(|o| o.name == name).and_then(|o| o.value.as_str());
+    let opts = sub_options(sub);
+    let text = |name: &str| text(opts, name);
     let category = text("category").and_then(crate::domain::Category::parse).ok_or(InputError::NoCategoryChosen)?;
     let kind = match text("kind") {
         Some(k) => Some(crate::domain::SubKind::parse(k).ok_or(InputError::NoCategoryChosen)?),

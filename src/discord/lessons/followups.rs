@@ -4,15 +4,16 @@
 
 use super::render::followup_line;
 use crate::discord::custom_id::CustomId;
+use crate::discord::options::{sub_options, text, user};
 use crate::discord::reply::{ephemeral, Reply};
 use crate::discord::text::clip;
 use crate::discord::Ctx;
-use crate::domain::{ChannelId, Lang, UserId};
+use crate::domain::{ChannelId, Lang};
 use crate::service::{Caller, ServiceError};
 use crate::tr;
 use serenity::all::{
-    ButtonStyle, CommandDataOption, CommandDataOptionValue, CommandInteraction, CommandOptionType, CreateActionRow, CreateButton,
-    CreateCommand, CreateCommandOption, CreateInteractionResponseMessage,
+    ButtonStyle, CommandDataOption, CommandInteraction, CommandOptionType, CreateActionRow, CreateButton, CreateCommand,
+    CreateCommandOption, CreateInteractionResponseMessage,
 };
 
 pub const FOLLOWUPS: &str = "followups";
@@ -54,15 +55,9 @@ pub fn subcommand() -> CreateCommandOption {
 
 /// `/incident followup what due [owner]`.
 pub async fn add(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let opts: &[CommandDataOption] = match &sub.value {
-        CommandDataOptionValue::SubCommand(o) => o,
-        _ => &[],
-    };
-    let text = |name: &str| opts.iter().find(|o| o.name == name).and_then(|o| o.value.as_str()).unwrap_or("");
-    let owner = opts.iter().find_map(|o| match o.value {
-        CommandDataOptionValue::User(u) if o.name == "owner" => Some(UserId(u.get())),
-        _ => None,
-    });
+    let opts = sub_options(sub);
+    let text = |name: &str| text(opts, name).unwrap_or("");
+    let owner = user(opts, "owner");
     let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
     let i = ctx.app.add_followup(incident.id, caller, text("what"), owner, text("due")).await?;
     let n = i.lessons.followups.len();
