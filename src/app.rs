@@ -165,6 +165,15 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
         }
         None => None,
     };
+    // §4.1(3): alerts from monitoring, where configured.
+    let intake = match &opts.env.intake_addr {
+        Some(addr) => {
+            let addr: std::net::SocketAddr =
+                addr.parse().with_context(|| format!("HIKESHI_INTAKE_ADDR={addr}: write an address such as 127.0.0.1:9095"))?;
+            Some(tokio::spawn(crate::intake::serve(addr, app.clone(), opts.env.intake_token.clone(), stop.clone())))
+        }
+        None => None,
+    };
     let worker = tokio::spawn(worker.run(stop.clone()));
     // Reports held on disk by an earlier run (a stop while the database
     // was away) are stored first, and any held later as soon as it can be.
@@ -181,6 +190,11 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     let _ = worker.await;
     let _ = replay.await;
     let _ = scheduler.await;
+    if let Some(t) = intake {
+        if let Ok(Err(e)) = t.await {
+            tracing::error!(error = %e, "the alert intake stopped");
+        }
+    }
     if let Some(t) = ops {
         if let Ok(Err(e)) = t.await {
             tracing::error!(error = %e, "the metrics server stopped");

@@ -20,6 +20,7 @@ pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod domain;
+pub mod intake;
 pub mod metrics;
 pub mod records;
 pub mod runner;

@@ -73,6 +73,10 @@ pub struct Env {
     pub outbox_lease_seconds: Option<i64>,
     /// `HIKESHI_METRICS_ADDR`: serve `/healthz` and `/metrics` here (off when unset).
     pub metrics_addr: Option<String>,
+    /// `HIKESHI_INTAKE_ADDR`: serve the alert intake here (off when unset).
+    pub intake_addr: Option<String>,
+    /// `HIKESHI_INTAKE_TOKEN`: the bearer token the intake requires.
+    pub intake_token: Option<Secret>,
     /// `HIKESHI_SPOOL_DIR`: where reports held while the database is away
     /// are kept on disk (default `data/spool`).
     pub spool_dir: std::path::PathBuf,
@@ -93,6 +97,8 @@ impl Env {
             discord_api: var("HIKESHI_DISCORD_API"),
             outbox_lease_seconds: var("HIKESHI_OUTBOX_LEASE_SECONDS").and_then(|v| v.parse().ok()).filter(|s| *s > 0),
             metrics_addr: var("HIKESHI_METRICS_ADDR"),
+            intake_addr: var("HIKESHI_INTAKE_ADDR"),
+            intake_token: var("HIKESHI_INTAKE_TOKEN").map(Secret::new),
             spool_dir: var("HIKESHI_SPOOL_DIR").unwrap_or_else(|| DEFAULT_SPOOL_DIR.to_string()).into(),
         }
     }

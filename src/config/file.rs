@@ -23,6 +23,28 @@ pub struct ConfigFile {
     pub evidence: EvidenceFile,
     #[serde(default)]
     pub followups: FollowupsFile,
+    #[serde(default)]
+    pub intake: IntakeFile,
+}
+
+/// §4.1(3): how alerts from monitoring are classified.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeFile {
+    #[serde(default)]
+    pub rules: Vec<IntakeRuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRuleFile {
+    /// Every pair must be among the alert's labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub category: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub systems: Vec<String>,
 }
 
 /// Follow-up actions of the lessons (§4.4(1), §4.4(4)).

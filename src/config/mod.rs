@@ -5,6 +5,7 @@
 mod env;
 mod file;
 pub mod fonts;
+mod intake;
 mod policies;
 mod problem;
 mod validate;
@@ -34,6 +35,8 @@ pub struct Settings {
     /// The largest file kept as evidence, in bytes (default 25 MiB).
     pub max_attachment_bytes: u64,
     pub followups: FollowupPolicy,
+    /// §4.1(3): `[[intake.rules]]`, in order.
+    pub intake_rules: Vec<crate::domain::alert::Rule>,
 }
 
 /// §4.4(1), §4.4(4): follow-up actions of the lessons.

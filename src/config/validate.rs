@@ -87,13 +87,13 @@ pub fn parse_cron(text: &str) -> Result<cron::Schedule, String> {
     cron::Schedule::from_str(&full).map_err(|e| e.to_string())
 }
 
-struct Collector<'a> {
+pub(super) struct Collector<'a> {
     file: &'a Path,
     problems: Vec<Problem>,
 }
 
 impl Collector<'_> {
-    fn add(&mut self, key: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) {
+    pub(super) fn add(&mut self, key: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) {
         self.problems.push(Problem::new(self.file, key, what, fix));
     }
 }
@@ -178,6 +178,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
     let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
     let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
+    let intake_rules = super::intake::rules(&mut c, &raw, &systems);
 
     if c.problems.is_empty() {
         Ok(Settings {
@@ -191,6 +192,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
             reports,
             max_attachment_bytes,
             followups,
+            intake_rules,
         })
     } else {
         Err(ConfigError(c.problems))

@@ -137,6 +137,14 @@ pub enum Notice {
     ConfidentialInfo {
         text: String,
     },
+    /// §4.1(3): an alert, with where it came from and its link.
+    Alert {
+        source: String,
+        title: String,
+        url: Option<String>,
+        resolved: bool,
+        repeated: bool,
+    },
     /// The report was made confidential: nobody is named.
     MadeConfidential {
         by: UserId,

@@ -166,6 +166,13 @@ pub enum EventPayload {
         playbook: Option<String>,
         reason: String,
     },
+    /// §4.1(3): an alert from monitoring opened or joined this incident.
+    AlertReceived {
+        source: String,
+        fingerprint: String,
+        title: String,
+        resolved: bool,
+    },
     /// The committee made the report confidential after the fact.
     MadeConfidential,
     /// §4.3: the committee excused one of the three records.
@@ -270,6 +277,7 @@ impl EventPayload {
             PlanRecorded => "plan_recorded",
             RecordWaived { .. } => "record_waived",
             MadeConfidential => "made_confidential",
+            AlertReceived { .. } => "alert_received",
             Reclassified { .. } => "reclassified",
             PlanApproved { .. } => "plan_approved",
             BoardTold => "board_told",

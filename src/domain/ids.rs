@@ -47,6 +47,16 @@ snowflake!(
     MessageId
 );
 
+impl UserId {
+    /// The "reporter" of an incident opened by monitoring (§4.1(3) 検知):
+    /// no member, never let in, never pinged.
+    pub const MONITORING: UserId = UserId(0);
+
+    pub fn is_monitoring(self) -> bool {
+        self == Self::MONITORING
+    }
+}
+
 /// The database key of an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

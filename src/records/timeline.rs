@@ -104,6 +104,13 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             }
         }
         PlanRecorded => tr!(lang, "{who} が再発防止計画を記録", "{who} recorded the prevention plan"),
+        AlertReceived { source, title, resolved, .. } => {
+            if *resolved {
+                tr!(lang, "{source} の検知「{title}」が解消", "{source}: “{title}” resolved")
+            } else {
+                tr!(lang, "{source} が「{title}」を検知", "{source} detected “{title}”")
+            }
+        }
         MadeConfidential => tr!(lang, "{who} が報告を匿名（報告者を秘匿）にする", "{who} made the report confidential"),
         Reclassified { category, kind, reason, .. } => {
             let what = match kind {

@@ -9,6 +9,7 @@ mod batch;
 mod delivery;
 mod errors;
 mod incidents;
+mod intake;
 mod lessons;
 mod reads;
 mod report;
@@ -21,6 +22,7 @@ mod authz_tests;
 
 pub use delivery::{Delivered, Health};
 pub use errors::{InputError, Missing, ServiceError};
+pub use intake::Received;
 pub use reads::{Acknowledging, ReviewOrAck};
 pub use report::{ReplyHandle, Reported};
 pub use transcript::{EditAuthor, Kept};

@@ -10,6 +10,7 @@ mod commander;
 mod fake;
 mod followthrough;
 mod governance;
+mod intake;
 mod lessons;
 mod matrix;
 mod privacy;

@@ -33,6 +33,9 @@ pub struct TestApp {
     pub clock: Arc<dyn Clock>,
     /// Where the bot serves /healthz and /metrics (set before start_bot).
     pub metrics_addr: Option<String>,
+    /// Where the bot serves the alert intake, and its token (set before start_bot).
+    pub intake_addr: Option<String>,
+    pub intake_token: Option<String>,
     /// The outbox lease for bots started in process (default 30 s).
     pub outbox_lease_seconds: Option<i64>,
     /// Where the bots keep reports held while the database is away.
@@ -133,6 +136,8 @@ impl TestApp {
             db,
             clock,
             metrics_addr: None,
+            intake_addr: None,
+            intake_token: None,
             outbox_lease_seconds: None,
             spool: dir.path().join("spool"),
             ticks: Arc::default(),
@@ -196,6 +201,8 @@ impl TestApp {
                 discord_api: Some(self.fake.base_url()),
                 outbox_lease_seconds: self.outbox_lease_seconds,
                 metrics_addr: self.metrics_addr.clone(),
+                intake_addr: self.intake_addr.clone(),
+                intake_token: self.intake_token.clone().map(Secret::new),
                 spool_dir: self.spool.clone(),
             },
             clock: self.clock.clone(),

@@ -114,6 +114,8 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     // §1(1) leaks by a member: the reporter is known to the committee only.
     let reporter = if i.confidential {
         tr!(lang, "🔒 匿名（報告者を秘匿、委員会のみ把握）", "🔒 confidential (known to the committee)")
+    } else if i.reporter.is_monitoring() {
+        tr!(lang, "📡 監視（検知、§4.1(3)）", "📡 monitoring (detected, §4.1(3))")
     } else {
         format!("<@{}>", i.reporter)
     };

@@ -81,6 +81,26 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
                 "<@{user}> reported the same thing ({duplicate}); they join this channel."
             )
         }
+        Notice::Alert { source, title, url, resolved, repeated } => {
+            let title = inert(title);
+            // Shown as the address itself, never behind other text (and
+            // without a preview).
+            let link = url.as_ref().map(|u| format!("\n<{}>", u.replace('>', "%3E"))).unwrap_or_default();
+            let state = match (resolved, repeated) {
+                (true, _) => tr!(lang, "✅ 解消", "✅ resolved"),
+                (false, true) => tr!(lang, "🔁 再通知", "🔁 repeated"),
+                (false, false) => tr!(lang, "🚨 発報", "🚨 firing"),
+            };
+            let mut t = tr!(lang, "📡 {source} からの検知（§4.1(3)）{state}: {title}{link}", "📡 Detected by {source} (§4.1(3)) {state}: {title}{link}");
+            if *resolved {
+                t.push_str(&tr!(
+                    lang,
+                    "\n監視上は解消しました。インシデントの終了は実行責任者が判断します（§4.3）。",
+                    "\nMonitoring says it cleared; closing the incident is the commander's decision (§4.3)."
+                ));
+            }
+            t
+        }
         Notice::MadeConfidential { by } => tr!(
             lang,
             "🔒 <@{by}> がこの報告を匿名（報告者を秘匿）にしました。報告者はこのチャンネルから外れ、以後の連絡はDMで行います。報告者の名前を書かないでください。",

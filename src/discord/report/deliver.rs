@@ -56,7 +56,7 @@ impl DiscordEffects {
             "topic": topic,
             "parent_id": parent.to_string(),
             // A confidential reporter is not let in: the channel would name them.
-            "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, if i.confidential { &[] } else { std::slice::from_ref(&i.reporter.0) }, perms::MEMBER, 0),
+            "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, if i.confidential || i.reporter.is_monitoring() { &[] } else { std::slice::from_ref(&i.reporter.0) }, perms::MEMBER, 0),
         });
         let req =
             Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
@@ -144,7 +144,7 @@ impl DiscordEffects {
         let lang = s.organisation.lang;
         let number = i.number;
         let title = crate::discord::text::inert(&crate::discord::text::clip(&i.title, 200));
-        let reporter = i.reporter;
+        let reporter = if i.reporter.is_monitoring() { tr!(lang, "監視", "monitoring") } else { format!("<@{}>", i.reporter) };
         let mut category = i.category.label().get(lang).to_string();
         if i.confidential {
             category.push_str(&tr!(lang, "・🔒匿名", ", 🔒 confidential"));
@@ -152,13 +152,13 @@ impl DiscordEffects {
         let text = match i.channel {
             Some(c) => tr!(
                 lang,
-                "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}> → <#{c}>",
-                "🔥 {number} “{title}” ({category}) reported by <@{reporter}> → <#{c}>"
+                "🔥 {number} 「{title}」（{category}）報告者 {reporter} → <#{c}>",
+                "🔥 {number} “{title}” ({category}) reported by {reporter} → <#{c}>"
             ),
             None => tr!(
                 lang,
-                "🔥 {number} 「{title}」（{category}）報告者 <@{reporter}>",
-                "🔥 {number} “{title}” ({category}) reported by <@{reporter}>"
+                "🔥 {number} 「{title}」（{category}）報告者 {reporter}",
+                "🔥 {number} “{title}” ({category}) reported by {reporter}"
             ),
         };
         self.post(s.discord.committee_channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &nonce(item)).await?;

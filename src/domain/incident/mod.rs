@@ -3,7 +3,7 @@
 //! and returns the events to log and the side effects to deliver.
 
 use super::category::{Category, SubKind};
-use super::effect::Effect;
+use super::effect::{Effect, Notice};
 use super::event::EventPayload;
 use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, SystemId, UserId};
 use super::lessons::Lessons;
@@ -256,6 +256,29 @@ impl Incident {
         (incident, outcome)
     }
 
+    /// §4.1(3) 検知: an alert that belongs to this open incident (its
+    /// fingerprint did before, or it arrived in the same group) is noted in
+    /// the channel with where it came from; a resolution is noted, never
+    /// closes it (people do, §4.3).
+    pub fn alert(&self, alert: &crate::domain::alert::Alert, repeated: bool) -> Outcome {
+        let resolved = alert.status == crate::domain::alert::Status::Resolved;
+        let event = EventPayload::AlertReceived {
+            source: alert.source.name().to_string(),
+            fingerprint: alert.fingerprint.clone(),
+            title: alert.title.clone(),
+            resolved,
+        };
+        let notice = Notice::Alert {
+            source: alert.source.name().to_string(),
+            title: alert.title.clone(),
+            url: alert.url.clone(),
+            resolved,
+            repeated,
+        };
+        let out = Outcome::default().with(event);
+        self.deliverable(out.effect(Effect::PostNotice { incident: self.id, notice }))
+    }
+
     /// §4.2 without a flood: the same report, held for triage. Stored and
     /// numbered like any other; it opens no channel and pings nobody (the
     /// triage post lists it) until the committee decides.
@@ -314,7 +337,7 @@ impl Incident {
     /// this, so the channel converges to the state whatever order Discord
     /// accepted the requests in.
     pub fn has_access(&self, user: UserId) -> bool {
-        (!self.confidential && self.reporter == user)
+        (!self.confidential && self.reporter == user && !user.is_monitoring())
             || self.commander == Some(user)
             || self.responders.contains(&user)
             || self.merged.iter().any(|m| !m.confidential && m.reporter == user)

@@ -1,0 +1,116 @@
+//! §4.1(3) 検知: the alert intake, on `HIKESHI_INTAKE_ADDR` (off by
+//! default). Every request needs `Authorization: Bearer
+//! <HIKESHI_INTAKE_TOKEN>`; a 2xx means the alerts are stored.
+//!
+//! - `POST /alerts/alertmanager`: Prometheus Alertmanager's webhook (v4)
+//! - `POST /alerts/grafana`: Grafana's webhook contact point
+//! - `POST /alerts/generic`: hikeshi's own schema (README)
+
+use crate::config::Secret;
+use crate::domain::alert::{self, Batch, PayloadError, Source};
+use crate::service::Hikeshi;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// The largest body accepted (a group of 200 alerts fits easily).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Clone)]
+struct Intake {
+    app: Hikeshi,
+    token: Option<Arc<Secret>>,
+}
+
+/// Equal bytes, in a time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+fn json(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, [("content-type", "application/json")], body.to_string()).into_response()
+}
+
+async fn receive(i: &Intake, headers: &HeaderMap, body: &[u8], parse: impl FnOnce(&[u8]) -> Result<Batch, PayloadError>) -> Response {
+    let Some(token) = &i.token else {
+        return json(StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "HIKESHI_INTAKE_TOKEN is not set on the hikeshi side"}));
+    };
+    let given = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    if !same(given.as_bytes(), token.expose().as_bytes()) {
+        return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Bearer")], "").into_response();
+    }
+    let batch = match parse(body) {
+        Ok(b) => b,
+        Err(e) => return json(StatusCode::BAD_REQUEST, serde_json::json!({"error": e.to_string()})),
+    };
+    match i.app.receive_alerts(&batch).await {
+        Ok(r) => json(
+            StatusCode::OK,
+            serde_json::json!({"opened": r.opened.map(|n| n.to_string()), "appended": r.appended, "ignored": r.ignored}),
+        ),
+        Err(e) => {
+            // Not stored: the sender retries (and nothing is doubled).
+            tracing::error!(error = %e, "alerts not stored");
+            json(StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "not stored; try again"}))
+        }
+    }
+}
+
+async fn alertmanager(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
+    receive(&i, &headers, &body, |b| alert::parse_group(Source::Alertmanager, b)).await
+}
+
+async fn grafana(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
+    receive(&i, &headers, &body, |b| alert::parse_group(Source::Grafana, b)).await
+}
+
+async fn generic(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Response {
+    receive(&i, &headers, &body, alert::parse_generic).await
+}
+
+pub fn router(app: Hikeshi, token: Option<Secret>) -> Router {
+    Router::new()
+        .route("/alerts/alertmanager", post(alertmanager))
+        .route("/alerts/grafana", post(grafana))
+        .route("/alerts/generic", post(generic))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(Intake { app, token: token.map(Arc::new) })
+}
+
+pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, token: Option<Secret>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    if token.is_none() {
+        tracing::warn!("HIKESHI_INTAKE_TOKEN is not set: the alert intake answers every request with 503");
+    }
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("HIKESHI_INTAKE_ADDR={addr}: cannot listen there: {e}"))?;
+    tracing::info!(%addr, "serving the alert intake (/alerts/alertmanager, /alerts/grafana, /alerts/generic)");
+    axum::serve(listener, router(app, token))
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same(b"s3cret", b"s3cret"));
+        assert!(!same(b"s3cret", b"s3cre"));
+        assert!(!same(b"", b"s3cret"));
+        assert!(!same(b"s3cret", b"S3cret"));
+        assert!(same(b"", b""));
+    }
+}

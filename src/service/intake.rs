@@ -1,0 +1,96 @@
+//! §4.1(3) 検知: alerts from monitoring, stored before any answer (a 2xx
+//! means stored; a monitoring system that saw a 5xx sends again and nothing
+//! is lost or doubled). One incident per problem: an alert whose fingerprint
+//! belongs to an open incident is appended to it; the alerts of one
+//! notification that belong to none open one incident together.
+
+use super::report::open_incident;
+use super::{Hikeshi, ServiceError};
+use crate::domain::alert::{self, Alert, Batch, Status};
+use crate::domain::incident::{NewIncident, Noticed};
+use crate::domain::{Actor, Category, IncidentNumber, UserId};
+
+/// What one notification did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    /// The incident the notification's new alerts opened, if any.
+    pub opened: Option<IncidentNumber>,
+    /// Alerts appended to incidents already open (repeats, resolutions).
+    pub appended: usize,
+    /// Resolutions of alerts no open incident knows: noted nowhere.
+    pub ignored: usize,
+}
+
+impl Hikeshi {
+    pub async fn receive_alerts(&self, batch: &Batch) -> Result<Received, ServiceError> {
+        let now = self.clock.now();
+        let settings = &self.settings;
+        let mut tx = self.store.begin().await?;
+        let mut out = Received::default();
+        let mut fresh: Vec<&Alert> = vec![];
+        for a in &batch.alerts {
+            match tx.incident_of_alert(&a.fingerprint).await? {
+                Some(id) => {
+                    let incident = tx.incident(id).await?;
+                    tx.link_alert(&a.fingerprint, id, a.status == Status::Resolved, now).await?;
+                    tx.record(Some(id), Actor::System, now, &incident.alert(a, a.status == Status::Firing)).await?;
+                    out.appended += 1;
+                }
+                // A resolution of something no open incident holds (closed
+                // already, or never seen): nothing to open.
+                None if a.status == Status::Resolved => out.ignored += 1,
+                None => fresh.push(a),
+            }
+        }
+        if let Some(first) = fresh.first() {
+            let rule = alert::classify(&settings.intake_rules, first);
+            let (category, kind) = rule.map_or((Category::Unsure, None), |r| (r.category, r.kind));
+            let affected: Vec<_> = rule.map(|r| r.systems.iter().map(|s| settings.systems.resolve(&s.0)).collect()).unwrap_or_default();
+            let named: Vec<_> = affected.iter().filter_map(|a: &crate::domain::AffectedSystem| a.system.clone()).collect();
+            let more = fresh.len() - 1;
+            let title = match more {
+                0 => first.title.clone(),
+                n => format!("{} (+{n})", first.title),
+            };
+            let description = fresh
+                .iter()
+                .map(|a| {
+                    let labels = a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+                    format!("[{}] {}\n{}\n{labels}", a.source.name(), a.title, a.description).trim().to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let number = tx.next_number(false, now, settings.organisation.tz).await?;
+            let id = tx.reserve_incident_ids(1).await?.remove(0);
+            let new = NewIncident {
+                number,
+                category,
+                kind,
+                title,
+                description: description.chars().take(4000).collect(),
+                noticed: Noticed { text: first.source.name().to_string(), at: now, understood: true },
+                impact: String::new(),
+                affected,
+                reporter: UserId::MONITORING,
+                playbook: settings.playbooks.suggest(category, kind, &named).map(|p| p.id.clone()),
+                confidential: false,
+            };
+            let source_key = format!("alert:{}:{}", first.fingerprint, now.timestamp_millis());
+            let incident = open_incident(&mut tx, id, new, &source_key, now, |_| {}).await?;
+            for a in &fresh {
+                tx.link_alert(&a.fingerprint, id, false, now).await?;
+                tx.record(Some(id), Actor::System, now, &incident.alert(a, false)).await?;
+            }
+            out.opened = Some(number);
+        }
+        tx.commit().await?;
+        if let Some(n) = out.opened {
+            tracing::info!(incident = %n, alerts = fresh_count(batch, &out), "incident opened by monitoring");
+        }
+        Ok(out)
+    }
+}
+
+fn fresh_count(batch: &Batch, out: &Received) -> usize {
+    batch.alerts.len() - out.appended - out.ignored
+}

@@ -1,0 +1,149 @@
+//! §4.1(3) 検知: monitoring alerts become incidents through the intake —
+//! one incident per problem, repeats and resolutions appended, the token
+//! required, bad payloads told what is wrong.
+
+use crate::support::fake::ids;
+use crate::support::TestApp;
+use hikeshi::domain::{Category, Incident, IncidentNumber, SubKind, UserId};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const TOKEN: &str = "intake-token-for-tests";
+
+/// A free local address for the intake.
+pub fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+/// The app with its intake on, and the intake's base URL.
+pub async fn with_intake(token: Option<&str>) -> (TestApp, String) {
+    let mut app = TestApp::without_bot(Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    let addr = free_addr();
+    app.intake_addr = Some(addr.clone());
+    app.intake_token = token.map(str::to_string);
+    app.start_bot().await;
+    let base = format!("http://{addr}");
+    // The intake listens once the bot has started it.
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    (app, base)
+}
+
+async fn post(url: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let mut r = reqwest::Client::new().post(url).header("content-type", "application/json").body(body.to_string());
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let res = r.send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+fn am_alert(name: &str, fingerprint: &str, status: &str) -> Value {
+    json!({"status": status, "labels": {"alertname": name, "severity": "critical"},
+           "annotations": {"summary": format!("{name} fired"), "description": "checked from outside"},
+           "startsAt": "2026-12-02T01:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+           "generatorURL": "http://prometheus.example:9090/graph?g0.expr=up", "fingerprint": fingerprint})
+}
+
+fn am_payload(alerts: &[Value]) -> String {
+    json!({"version": "4", "groupKey": "{}:{alertname=\"WebsiteDown\"}", "status": "firing", "receiver": "hikeshi",
+           "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am.example:9093", "alerts": alerts})
+    .to_string()
+}
+
+async fn incidents(app: &TestApp) -> Vec<Incident> {
+    app.store.all_incidents().await.unwrap()
+}
+
+fn opened(body: &str) -> IncidentNumber {
+    serde_json::from_str::<Value>(body).unwrap()["opened"].as_str().expect("an incident opened").parse().unwrap()
+}
+
+fn channel_texts(app: &TestApp, i: &Incident) -> Vec<String> {
+    app.fake.messages(i.channel.unwrap().0).iter().map(|m| m["content"].as_str().unwrap_or("").to_string()).collect()
+}
+
+#[tokio::test]
+async fn alerts_open_one_incident_per_problem_and_repeats_and_resolutions_are_appended() {
+    let (app, base) = with_intake(Some(TOKEN)).await;
+    let am = format!("{base}/alerts/alertmanager");
+    let two = am_payload(&[am_alert("WebsiteDown", "fp-web", "firing"), am_alert("WebsiteSlow", "fp-slow", "firing")]);
+
+    // Without the token, or with another, nothing is stored.
+    assert_eq!(post(&am, None, &two).await.0, 401);
+    assert_eq!(post(&am, Some("guess"), &two).await.0, 401);
+    assert!(incidents(&app).await.is_empty());
+
+    // Alerts that arrive together open one incident, classified by the rules.
+    let (status, body) = post(&am, Some(TOKEN), &two).await;
+    assert_eq!(status, 200, "{body}");
+    let i = app.ready_incident(opened(&body)).await;
+    assert_eq!(incidents(&app).await.len(), 1);
+    assert_eq!((i.category, i.kind, i.reporter), (Category::Breach, Some(SubKind::Dos), UserId::MONITORING));
+    assert_eq!(i.affected.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), vec!["コーポレートサイト"]);
+    app.settled().await;
+    let card = app.card(&i)["embeds"][0].to_string();
+    assert!(card.contains("📡 監視"), "{card}");
+    let texts = channel_texts(&app, &i);
+    let fired: Vec<&String> = texts.iter().filter(|t| t.contains("Alertmanager からの検知")).collect();
+    assert_eq!(fired.len(), 2, "one line per alert: {texts:?}");
+    assert!(fired[0].contains("<http://prometheus.example:9090/graph?g0.expr=up>"), "the source link, as itself: {}", fired[0]);
+
+    // The next notification of the same group: appended, not a second incident.
+    let (_, body) = post(&am, Some(TOKEN), &two).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["appended"], 2, "{body}");
+    // Its resolution is noted; the incident stays open (people close it).
+    let resolved = am_payload(&[am_alert("WebsiteDown", "fp-web", "resolved")]);
+    post(&am, Some(TOKEN), &resolved).await;
+    app.settled().await;
+    assert_eq!(incidents(&app).await.len(), 1);
+    let texts = channel_texts(&app, &i);
+    assert_eq!(texts.iter().filter(|t| t.contains("🔁 再通知")).count(), 2, "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("✅ 解消") && t.contains("実行責任者が判断")), "{texts:?}");
+    assert!(app.incident(i.number).await.phase.is_open());
+
+    // An alert no rule matches: an unsure incident for the committee.
+    let generic = json!({"title": "不審なログイン試行が急増", "fingerprint": "fp-login", "status": "firing", "severity": "high",
+        "labels": {"service": "vpn"}, "source_url": "https://grafana.example/d/login"});
+    let (status, body) = post(&format!("{base}/alerts/generic"), Some(TOKEN), &generic.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    let unsure = app.ready_incident(opened(&body)).await;
+    assert_eq!(unsure.category, Category::Unsure);
+    assert!(app.card_custom_ids(&unsure).contains(&format!("hk1:classify:{}", unsure.id)));
+
+    // Grafana's contact point, in its own shape.
+    let grafana = json!({"receiver": "hikeshi", "status": "firing", "orgId": 1, "version": "1", "groupKey": "g", "title": "[FIRING:1]",
+        "alerts": [{"status": "firing", "labels": {"alertname": "UPSOnBattery"}, "annotations": {"summary": "UPS on battery"},
+        "fingerprint": "fp-ups", "panelURL": "https://grafana.example/d/ups?viewPanel=2", "generatorURL": "https://grafana.example/alerting"}]});
+    let (_, body) = post(&format!("{base}/alerts/grafana"), Some(TOKEN), &grafana.to_string()).await;
+    let ups = app.ready_incident(opened(&body)).await;
+    assert_eq!((ups.category, ups.kind), (Category::Failure, Some(SubKind::PowerAnomaly)));
+
+    // What is wrong is said; too much is refused; nothing is stored.
+    let before = incidents(&app).await.len();
+    let (status, body) = post(&am, Some(TOKEN), "{\"alerts\": [").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("JSON"), "{body}");
+    let (status, body) = post(&format!("{base}/alerts/generic"), Some(TOKEN), r#"{"title":"x","status":"firing"}"#).await;
+    assert!(status == 400 && body.contains("fingerprint"), "{status} {body}");
+    let huge = format!("{{\"title\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    assert_eq!(post(&format!("{base}/alerts/generic"), Some(TOKEN), &huge).await.0, 413);
+    assert_eq!(incidents(&app).await.len(), before);
+    app.settled().await;
+    assert!(app.fake.problems().is_empty(), "{:?}", app.fake.problems());
+    assert!(app.fake.calls("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL)).len() >= 3, "the committee hears of each");
+}
+
+#[tokio::test]
+async fn without_a_token_configured_the_intake_refuses_everything() {
+    let (app, base) = with_intake(None).await;
+    let (status, body) = post(&format!("{base}/alerts/generic"), Some(TOKEN), r#"{"title":"x","fingerprint":"f","status":"firing"}"#).await;
+    assert_eq!(status, 503);
+    assert!(body.contains("HIKESHI_INTAKE_TOKEN"), "{body}");
+    assert!(incidents(&app).await.is_empty());
+}
