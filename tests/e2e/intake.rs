@@ -147,3 +147,109 @@ async fn without_a_token_configured_the_intake_refuses_everything() {
     assert!(body.contains("HIKESHI_INTAKE_TOKEN"), "{body}");
     assert!(incidents(&app).await.is_empty());
 }
+
+/// Debian's Alertmanager binary, if the machine has it.
+fn alertmanager_binary() -> Option<std::path::PathBuf> {
+    ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager", "/usr/local/bin/alertmanager"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// The real client: Debian's Prometheus Alertmanager, its webhook receiver
+/// pointed at the intake. An alert posted to Alertmanager's API becomes one
+/// incident; the repeated notification is appended; the resolution is
+/// noted; a receiver with the wrong token stores nothing.
+#[tokio::test]
+async fn the_real_alertmanager_opens_one_incident_and_its_repeats_and_resolution_join_it() {
+    let Some(bin) = alertmanager_binary() else {
+        eprintln!("SKIPPED: prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager; .ci/run installs it)");
+        return;
+    };
+    let (app, base) = with_intake(Some(TOKEN)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let am_addr = free_addr();
+    let webhook = |token: &str| {
+        format!(
+            "    webhook_configs:\n      - url: {base}/alerts/alertmanager\n        send_resolved: true\n        http_config:\n          authorization:\n            type: Bearer\n            credentials: {token}\n"
+        )
+    };
+    let config = format!(
+        "route:\n  receiver: hikeshi\n  group_by: ['alertname']\n  group_wait: 1s\n  group_interval: 2s\n  repeat_interval: 3s\n  routes:\n    - matchers: ['team=\"elsewhere\"']\n      receiver: wrong\nreceivers:\n  - name: hikeshi\n{}  - name: wrong\n{}",
+        webhook(TOKEN),
+        webhook("not-the-token")
+    );
+    std::fs::write(dir.path().join("am.yml"), config).unwrap();
+    let mut am = tokio::process::Command::new(bin)
+        .arg(format!("--config.file={}", dir.path().join("am.yml").display()))
+        .arg(format!("--storage.path={}", dir.path().join("data").display()))
+        .arg(format!("--web.listen-address={am_addr}"))
+        .arg("--cluster.listen-address=")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("am.log")).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start alertmanager");
+    let api = format!("http://{am_addr}/api/v2/alerts");
+    let client = reqwest::Client::new();
+    let send = |alerts: Value| {
+        let (client, api) = (client.clone(), api.clone());
+        async move {
+            for _ in 0..100 {
+                if let Ok(r) = client.post(&api).json(&alerts).send().await {
+                    if r.status().is_success() {
+                        return;
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("Alertmanager did not take the alert");
+        }
+    };
+    let firing = json!([{"labels": {"alertname": "WebsiteDown", "severity": "critical"},
+        "annotations": {"summary": "the website does not answer"}, "generatorURL": "http://prometheus.example:9090/graph"}]);
+    send(firing.clone()).await;
+    app.eventually("Alertmanager's notification opens an incident", || async { incidents(&app).await.len() == 1 }).await;
+    let i = app.ready_incident(incidents(&app).await[0].number).await;
+    assert_eq!((i.category, i.kind), (Category::Breach, Some(SubKind::Dos)));
+
+    // The repeat (repeat_interval 3 s) joins it.
+    let lines = |needle: &'static str| {
+        let app = &app;
+        let i = i.clone();
+        move || {
+            let i = i.clone();
+            async move { channel_texts(app, &i).iter().filter(|t| t.contains(needle)).count() }
+        }
+    };
+    let repeats = lines("🔁 再通知");
+    app.eventually_within(std::time::Duration::from_secs(30), "a repeated notification", || async { repeats().await >= 1 }).await;
+    assert_eq!(incidents(&app).await.len(), 1, "a repeat is not a second incident");
+
+    // Resolved: noted, still open.
+    let ended = (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339();
+    let mut resolved = firing.clone();
+    resolved[0]["endsAt"] = json!(ended);
+    send(resolved).await;
+    let cleared = lines("✅ 解消");
+    app.eventually_within(std::time::Duration::from_secs(30), "the resolution", || async { cleared().await == 1 }).await;
+    assert!(app.incident(i.number).await.phase.is_open(), "monitoring does not close an incident");
+
+    // A receiver with the wrong token: Alertmanager tries, nothing is stored.
+    send(json!([{"labels": {"alertname": "DiskFull", "team": "elsewhere"}}])).await;
+    let metrics = format!("http://{am_addr}/metrics");
+    app.eventually_within(std::time::Duration::from_secs(30), "Alertmanager tried the wrong receiver", || async {
+        match client.get(&metrics).send().await {
+            Ok(r) => r
+                .text()
+                .await
+                .unwrap_or_default()
+                .lines()
+                .any(|l| l.starts_with("alertmanager_notifications_failed_total") && l.contains("webhook") && !l.ends_with(" 0")),
+            Err(_) => false,
+        }
+    })
+    .await;
+    assert_eq!(incidents(&app).await.len(), 1, "the wrong token stored nothing");
+    am.kill().await.ok();
+}
