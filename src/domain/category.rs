@@ -35,7 +35,7 @@ impl Category {
 
     pub fn label(self) -> Text {
         match self {
-            Category::Breach => Text::new("セキュリティ侵害", "Security breach"),
+            Category::Breach => Text::new("セキュリティに対する侵害", "Security breach"),
             Category::Failure => Text::new("システム・ネットワークの故障・損壊", "System or network failure"),
             Category::Threat => Text::new("情報資産への脅威", "Threat to information assets"),
             Category::Unsure => Text::new("不明・その他（疑い）", "Unsure / other (suspected)"),

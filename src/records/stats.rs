@@ -216,7 +216,7 @@ mod tests {
             assert_eq!(ends(l)[1..], first[1..], "{ja}");
         }
         let ja = table(&s, crate::domain::Lang::Ja);
-        assert!(ja.contains("セキュリティ侵害") && ja.contains("実行責任者まで") && !ja.contains("breach"), "{ja}");
+        assert!(ja.contains("セキュリティに対する侵害") && ja.contains("実行責任者まで") && !ja.contains("breach"), "{ja}");
         assert!(table(&s, crate::domain::Lang::En).contains("Security breach"));
     }
 }

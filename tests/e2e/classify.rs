@@ -142,7 +142,10 @@ async fn an_unsure_report_is_classified_and_reclassified_and_the_playbook_and_de
     // The record keeps each change with its reason.
     let md =
         String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
-    assert!(md.contains("区分を「セキュリティ侵害／ウイルス・マルウェア感染」に変更（理由: 侵入口はマルウェア添付だった）"), "{md}");
+    assert!(
+        md.contains("区分を「セキュリティに対する侵害／ウイルス・マルウェア感染」に変更（理由: 侵入口はマルウェア添付だった）"),
+        "{md}"
+    );
     app.assert_no_schema_violations();
 }
 

@@ -354,7 +354,7 @@ async fn the_announcement_shows_the_committees_public_title_never_the_reporters(
     app.settled().await;
     let announced = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
     assert!(!announced.to_string().contains("山田"), "the reporter's title reached all members: {announced}");
-    assert_eq!(announced["embeds"][0]["title"], format!("セキュリティ侵害 {}", i.number));
+    assert_eq!(announced["embeds"][0]["title"], format!("セキュリティに対する侵害 {}", i.number));
 
     let title = |who: u64, t: &str| {
         payloads::slash(

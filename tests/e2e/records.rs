@@ -171,7 +171,7 @@ async fn stats_count_per_category_and_keep_drills_apart() {
         .unwrap();
     let cli = String::from_utf8_lossy(&out.stdout);
     // The organisation's language (Japanese) in the CLI.
-    assert!(out.status.success() && cli.contains("セキュリティ侵害"), "{cli}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && cli.contains("セキュリティに対する侵害"), "{cli}{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[tokio::test]

@@ -233,7 +233,11 @@ async fn commands_are_registered_with_japanese_names() {
     let put = app.fake.calls("PUT", "/applications/*/guilds/*/commands").remove(0);
     let report = put.body.as_array().unwrap().iter().find(|c| c["name"] == "report").unwrap().clone();
     assert_eq!(report["name_localizations"]["ja"], "報告");
-    assert!(report["options"][0]["choices"].as_array().unwrap().iter().any(|c| c["name_localizations"]["ja"] == "セキュリティ侵害"));
+    assert!(report["options"][0]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name_localizations"]["ja"] == "セキュリティに対する侵害"));
     assert!(put.body.as_array().unwrap().iter().any(|c| c["type"] == 3 && c["name"] == "Report as incident"));
     app.assert_no_schema_violations();
 }
