@@ -74,6 +74,9 @@ pub struct ReportsFile {
     pub channels_per_member_per_hour: Option<i64>,
     /// Default 5: the committee is pinged about held reports at most this often.
     pub triage_ping_minutes: Option<i64>,
+    /// Default 10: look-alike reports within this many minutes join the
+    /// first one's incident; 0 turns it off.
+    pub wave_minutes: Option<i64>,
 }
 
 /// APPI Art. 26 notifications (an aid, not legal advice).

@@ -145,6 +145,10 @@ pub enum Notice {
         resolved: bool,
         repeated: bool,
     },
+    /// A report gathered here was split out into its own incident.
+    SplitOut {
+        number: String,
+    },
     /// The report was made confidential: nobody is named.
     MadeConfidential {
         by: UserId,

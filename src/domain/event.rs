@@ -173,6 +173,11 @@ pub enum EventPayload {
         title: String,
         resolved: bool,
     },
+    /// A report gathered into a wave became its own incident again
+    /// (`from`: the other incident of the pair).
+    SplitOut {
+        from: IncidentId,
+    },
     /// The committee made the report confidential after the fact.
     MadeConfidential,
     /// §4.3: the committee excused one of the three records.
@@ -277,6 +282,7 @@ impl EventPayload {
             PlanRecorded => "plan_recorded",
             RecordWaived { .. } => "record_waived",
             MadeConfidential => "made_confidential",
+            SplitOut { .. } => "split_out",
             AlertReceived { .. } => "alert_received",
             Reclassified { .. } => "reclassified",
             PlanApproved { .. } => "plan_approved",

@@ -49,6 +49,8 @@ pub enum IncidentError {
     AppiNotApplicable,
     NoPpcReportOwed,
     AlreadyConfidential,
+    /// Only a report gathered into this incident's wave can be split out.
+    NotInWave,
     /// A sub-kind is chosen under its own category only (§1).
     KindOutsideCategory,
     /// §4.4(1): there is no plan, or no new revision, to approve.
@@ -222,6 +224,11 @@ impl IncidentError {
                     "No report to the Personal Information Protection Commission is owed."
                 )
             }
+            IncidentError::NotInWave => tr!(
+                lang,
+                "その報告はこのインシデントにまとめられた報告ではありません。",
+                "That report was not gathered into this incident."
+            ),
             IncidentError::AlreadyConfidential => {
                 tr!(lang, "この報告はすでに匿名（報告者を秘匿）です。", "This report is already confidential.")
             }
@@ -293,6 +300,7 @@ impl IncidentError {
             AppiNotApplicable,
             NoPpcReportOwed,
             AlreadyConfidential,
+            NotInWave,
             KindOutsideCategory,
             NothingToApprove,
             NoBoardReportOwed,
@@ -337,7 +345,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 33, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 34, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -364,6 +372,7 @@ pub(crate) mod tests {
                 | IncidentError::AppiNotApplicable
                 | IncidentError::NoPpcReportOwed
                 | IncidentError::AlreadyConfidential
+                | IncidentError::NotInWave
                 | IncidentError::KindOutsideCategory
                 | IncidentError::NothingToApprove
                 | IncidentError::NoBoardReportOwed

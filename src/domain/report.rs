@@ -364,10 +364,17 @@ mod tests {
 pub struct ReportLimits {
     pub channels_per_member_per_hour: usize,
     pub triage_ping_every: chrono::Duration,
+    /// Reports that look alike within this window join the first one's
+    /// incident (`None`: off).
+    pub wave: Option<chrono::Duration>,
 }
 
 impl Default for ReportLimits {
     fn default() -> Self {
-        ReportLimits { channels_per_member_per_hour: 3, triage_ping_every: chrono::Duration::minutes(5) }
+        ReportLimits {
+            channels_per_member_per_hour: 3,
+            triage_ping_every: chrono::Duration::minutes(5),
+            wave: Some(chrono::Duration::minutes(10)),
+        }
     }
 }

@@ -111,6 +111,9 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
                 tr!(lang, "{source} が「{title}」を検知", "{source} detected “{title}”")
             }
         }
+        SplitOut { .. } => {
+            tr!(lang, "{who} がまとめた報告を別のインシデントとして切り出す", "{who} split a gathered report out into its own incident")
+        }
         MadeConfidential => tr!(lang, "{who} が報告を匿名（報告者を秘匿）にする", "{who} made the report confidential"),
         Reclassified { category, kind, reason, .. } => {
             let what = match kind {

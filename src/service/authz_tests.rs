@@ -58,14 +58,19 @@ async fn a_members_reports_past_the_limit_are_held_and_pinged_once() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(dir.path()).await;
     let limit = app.settings.reports.channels_per_member_per_hour;
-    let draft =
-        |n: usize| ReportDraft { category: Some(Category::Unsure), title: format!("r{n}"), description: "d".into(), ..Default::default() };
+    // Each report its own (look-alike ones would join a wave instead).
+    let draft = |n: usize, who: &str| ReportDraft {
+        category: Some(Category::Unsure),
+        title: format!("r{n}"),
+        description: format!("{who} {n}"),
+        ..Default::default()
+    };
     let member = Caller { user: UserId(5), committee: false };
     let committee = Caller { user: UserId(9), committee: true };
     for n in 0..limit + 3 {
-        let held = app.report(&draft(n), member, &format!("m:{n}"), None).await.unwrap().incident.held;
+        let held = app.report(&draft(n, "m"), member, &format!("m:{n}"), None).await.unwrap().incident.held;
         assert_eq!(held, n >= limit, "report {n}");
-        let held = app.report(&draft(n), committee, &format!("c:{n}"), None).await.unwrap().incident.held;
+        let held = app.report(&draft(n, "c"), committee, &format!("c:{n}"), None).await.unwrap().incident.held;
         assert!(!held, "the committee is never held");
     }
     assert_eq!(app.held_reports().await.unwrap().len(), 3);
@@ -73,5 +78,5 @@ async fn a_members_reports_past_the_limit_are_held_and_pinged_once() {
     assert_eq!(pings, 1, "one ping per window");
     // Another member is not held.
     let other = Caller { user: UserId(6), committee: false };
-    assert!(!app.report(&draft(0), other, "o:0", None).await.unwrap().incident.held);
+    assert!(!app.report(&draft(0, "o"), other, "o:0", None).await.unwrap().incident.held);
 }

@@ -130,6 +130,25 @@ impl Hikeshi {
         Ok(incident)
     }
 
+    /// The committee splits a report gathered into the wave of the
+    /// incident `id` out into an incident of its own.
+    pub async fn split_out(&self, id: IncidentId, caller: Caller, report: &str) -> Result<Incident, ServiceError> {
+        let number: IncidentNumber = report.parse().map_err(|_| InputError::BadIncidentNumber(report.trim().to_string()))?;
+        let split_id =
+            self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?.id;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut original = tx.incident(id).await?;
+        let mut split = tx.incident(split_id).await?;
+        let merge = split.split_out(&caller.roles(&original), &mut original, now)?;
+        tx.save_incident(&split, now).await?;
+        tx.record(Some(split.id), Actor::User(caller.user), now, &merge.duplicate).await?;
+        tx.save_incident(&original, now).await?;
+        tx.record(Some(original.id), Actor::User(caller.user), now, &original.deliverable(merge.original)).await?;
+        tx.commit().await?;
+        Ok(split)
+    }
+
     /// §4.4(3): the committee names the incident for all members.
     pub async fn set_public_title(&self, id: IncidentId, caller: Caller, title: &str) -> Result<Incident, ServiceError> {
         let (len, max) = (title.trim().chars().count(), crate::domain::incident::MAX_PUBLIC_TITLE);

@@ -25,6 +25,8 @@ pub struct ReplyHandle {
 pub struct Reported {
     pub incident: Incident,
     pub created: bool,
+    /// The incident this report joined, where it arrived in a wave.
+    pub joined: Option<IncidentNumber>,
 }
 
 /// One report waiting to be stored (already checked).
@@ -176,24 +178,41 @@ async fn store_reports(
     reporters.dedup();
     let mut opened = tx.channels_opened_since(&reporters, now - chrono::Duration::hours(1)).await?;
     let limit = settings.reports.channels_per_member_per_hour;
+    // Waves: the open incidents a look-alike report would join, this
+    // batch's new ones added as they open.
+    let since = settings.reports.wave.map(|w| now - w);
+    let mut waves = match since {
+        Some(since) => tx.recent_open_incidents(since).await?,
+        None => vec![],
+    };
     let mut held_any = false;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
         // The same interaction twice (a retried delivery) finds the first.
         if let Some(existing) = seen.get(&job.source_key) {
-            out.push(Reported { incident: existing.clone(), created: false });
+            out.push(Reported { incident: existing.clone(), created: false, joined: None });
             continue;
         }
         let (Some(number), Some(id)) = (numbers.next(), ids.next()) else {
             return Err(ServiceError::Internal("fewer numbers than reports"));
         };
+        let new = new_incident(settings, now, job, number);
+        if let Some(original) = since.and_then(|since| waves.iter_mut().find(|w| w.gathers(&new, since))) {
+            let reported = join_wave(tx, now, job, id, new, original).await?;
+            seen.insert(job.source_key.clone(), reported.incident.clone());
+            out.push(reported);
+            continue;
+        }
         let count = opened.entry(job.reporter).or_default();
         let held = !job.committee && *count >= limit;
         if !held {
             *count += 1;
         }
         held_any |= held;
-        let reported = store_report(tx, settings, now, job, id, number, held).await?;
+        let reported = store_report(tx, now, job, id, new, held).await?;
+        if !held {
+            waves.push(reported.incident.clone());
+        }
         seen.insert(job.source_key.clone(), reported.incident.clone());
         out.push(reported);
     }
@@ -206,17 +225,9 @@ async fn store_reports(
     Ok(out)
 }
 
-async fn store_report(
-    tx: &mut WriteTx,
-    settings: &Settings,
-    now: DateTime<Utc>,
-    job: &ReportJob,
-    id: IncidentId,
-    number: IncidentNumber,
-    held: bool,
-) -> Result<Reported, ServiceError> {
+fn new_incident(settings: &Settings, now: DateTime<Utc>, job: &ReportJob, number: IncidentNumber) -> NewIncident {
     let r = &job.report;
-    let new = NewIncident {
+    NewIncident {
         number,
         category: r.category,
         kind: r.kind,
@@ -231,13 +242,49 @@ async fn store_report(
             settings.playbooks.suggest(r.category, r.kind, &named).map(|p| p.id.clone())
         },
         confidential: r.confidential,
-    };
+    }
+}
+
+/// A report in `original`'s wave: stored and numbered, its reporter joins
+/// the original (the reply links to that channel); no channel, no ping.
+async fn join_wave(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    job: &ReportJob,
+    id: IncidentId,
+    new: NewIncident,
+    original: &mut Incident,
+) -> Result<Reported, ServiceError> {
+    let actor = Actor::User(job.reporter);
+    let confidential = new.confidential;
+    let (incident, merge) = Incident::open_in_wave(id, new, original, now);
+    tx.insert_incident(&incident, Some(&job.source_key), now).await?;
+    tx.record(Some(id), actor, now, &merge.duplicate).await?;
+    let mut joined = original.deliverable(merge.original);
+    if let Some(reply) = job.reply.clone().filter(|_| !confidential) {
+        joined.effects.push(Effect::LinkReporter { incident: original.id, application_id: reply.application_id, token: reply.token });
+    }
+    tx.save_incident(original, now).await?;
+    tx.record(Some(original.id), actor, now, &joined).await?;
+    tracing::info!(incident = %incident.number, joined = %original.number, "report gathered into a wave");
+    Ok(Reported { incident, created: true, joined: Some(original.number) })
+}
+
+async fn store_report(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    job: &ReportJob,
+    id: IncidentId,
+    new: NewIncident,
+    held: bool,
+) -> Result<Reported, ServiceError> {
+    let r = &job.report;
     if held {
         let (incident, outcome) = Incident::open_held(id, new, now);
         tx.insert_incident(&incident, Some(&job.source_key), now).await?;
         tx.record(Some(id), Actor::User(job.reporter), now, &outcome).await?;
         tracing::warn!(incident = %incident.number, "report held for triage: its reporter is past the hourly limit");
-        return Ok(Reported { incident, created: true });
+        return Ok(Reported { incident, created: true, joined: None });
     }
     // A confidential reporter cannot open the channel: no link for them.
     let link = job.reply.clone().filter(|_| !r.confidential);
@@ -247,7 +294,7 @@ async fn store_report(
         }
     })
     .await?;
-    Ok(Reported { incident, created: true })
+    Ok(Reported { incident, created: true, joined: None })
 }
 
 /// §4.2: one incident opened, written once with its events and effects —

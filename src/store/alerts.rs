@@ -1,4 +1,5 @@
-//! §4.1(3): which open incident an alert's fingerprint belongs to.
+//! §4.1(3) and §4.2 storms: which open incident an alert's fingerprint,
+//! or a wave of look-alike reports, belongs to.
 
 use super::{Result, WriteTx};
 use crate::clock::to_ms;
@@ -7,6 +8,17 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 impl WriteTx {
+    /// Open incidents reported since `since` that a wave could join (not
+    /// held, not drills, not closed), oldest first.
+    pub async fn recent_open_incidents(&mut self, since: DateTime<Utc>) -> Result<Vec<crate::domain::Incident>> {
+        let rows =
+            sqlx::query("SELECT state FROM incidents WHERE phase <> 'closed' AND held = 0 AND drill = 0 AND reported_at >= $1 ORDER BY id")
+                .bind(to_ms(since))
+                .fetch_all(self.conn())
+                .await?;
+        rows.iter().map(super::incidents::decode).collect()
+    }
+
     /// The open incident this fingerprint belongs to, if any.
     pub async fn incident_of_alert(&mut self, fingerprint: &str) -> Result<Option<IncidentId>> {
         let row = sqlx::query(

@@ -22,4 +22,5 @@ mod resilience;
 mod schedules;
 mod security;
 mod setup;
+mod storm;
 mod transcript;

@@ -163,6 +163,19 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     if i.phase >= Phase::Lessons && i.close_reason.is_none() {
         e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), crate::discord::lessons::render::card_field(i, lang), false);
     }
+    if !i.merged.is_empty() {
+        // Storms: every reporter of the same thing, listed for the committee.
+        let lines: Vec<String> = i
+            .merged
+            .iter()
+            .map(|m| {
+                let who = if m.confidential { tr!(lang, "🔒 匿名", "🔒 confidential") } else { format!("<@{}>", m.reporter) };
+                format!("{} {who}", m.number)
+            })
+            .collect();
+        let n = lines.len();
+        e = e.field(tr!(lang, "同じ事象の報告（{n}件）", "Reports of the same thing ({n})"), clip(&lines.join("\n"), 1024), false);
+    }
     if let Some(list) = crate::discord::lessons::render::followups_field(i, lang) {
         e = e.field(tr!(lang, "フォローアップ（§4.4(1)）", "Follow-up actions (§4.4(1))"), list, false);
     }

@@ -89,6 +89,16 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
         "appi" => return crate::discord::appi::panel_command(ctx, cmd, lang).await,
         "title" => return public_title(ctx, cmd, sub, caller, lang).await,
         "reclassify" => return reclassify(ctx, cmd, sub, caller, lang).await,
+        "split" => {
+            let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
+            let split = ctx.app.split_out(incident.id, caller, text(sub_options(sub), "report").unwrap_or("")).await?;
+            let number = split.number;
+            return Ok(ephemeral(tr!(
+                lang,
+                "{number} を別のインシデントとして切り出しました。対応チャンネルを開きます。",
+                "{number} is split out into its own incident; its channel opens."
+            )));
+        }
         "confidential" => {
             let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
             let number = ctx.app.make_confidential(incident.id, caller).await?.number;

@@ -42,6 +42,22 @@ pub fn definition() -> CreateCommand {
         )
         .add_option(reclassify())
         .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::SubCommand,
+                "split",
+                "Split a gathered report out into its own incident (committee)",
+            )
+            .name_localized("ja", "切り出し")
+            .description_localized("ja", "まとめた報告を別のインシデントとして切り出します（委員会）")
+            .add_sub_option(
+                CreateCommandOption::new(CommandOptionType::String, "report", "The report's number, e.g. INC-2026-0007")
+                    .name_localized("ja", "報告")
+                    .description_localized("ja", "報告の番号（例: INC-2026-0007）")
+                    .required(true)
+                    .max_length(20),
+            ),
+        )
+        .add_option(
             CreateCommandOption::new(CommandOptionType::SubCommand, "confidential", "Make this report confidential (committee)")
                 .name_localized("ja", "匿名化")
                 .description_localized("ja", "この報告を匿名（報告者を秘匿）にします。報告者はチャンネルから外れます（委員会）"),

@@ -101,6 +101,11 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             }
             t
         }
+        Notice::SplitOut { number } => tr!(
+            lang,
+            "↪ 委員会がこのインシデントにまとめた報告 {number} を、別のインシデントとして切り出しました。",
+            "↪ The committee split report {number} out of this incident into one of its own."
+        ),
         Notice::MadeConfidential { by } => tr!(
             lang,
             "🔒 <@{by}> がこの報告を匿名（報告者を秘匿）にしました。報告者はこのチャンネルから外れ、以後の連絡はDMで行います。報告者の名前を書かないでください。",

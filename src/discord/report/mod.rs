@@ -223,6 +223,22 @@ fn answer(result: Result<crate::service::Reported, ServiceError>, draft: &Report
                 "✅ Your report is stored as {number}. You have sent many reports in a short time, so the committee reviews this one before its channel opens. Nothing is lost."
             )
         }
+        Ok(crate::service::Reported { incident, joined: Some(into), .. }) => {
+            let number = incident.number;
+            if incident.confidential {
+                tr!(
+                    lang,
+                    "🔒 ご報告いただいた内容を {number} として匿名（報告者を秘匿）で受け付けました。同じ事象の {into} にまとめて対応します。お名前は委員会にしか知らされません。進捗はDMでお知らせします。",
+                    "🔒 Reported confidentially as {number}. The same thing is already being handled as {into}; your report joins it. Only the committee knows it was you; you will hear of progress by DM."
+                )
+            } else {
+                tr!(
+                    lang,
+                    "✅ ご報告いただいた内容を {number} として受け付けました。同じ事象の報告がすでにあるため {into} にまとめ、そちらのチャンネルで一緒に対応します（このメッセージにリンクが表示されます）。",
+                    "✅ Reported as {number}. The same thing is already being handled as {into}: your report joins it, and you join its channel (this message will show its link)."
+                )
+            }
+        }
         Ok(r) if r.incident.confidential => {
             let number = r.incident.number;
             tr!(

@@ -27,7 +27,7 @@ fn a_confidential_duplicate_stays_confidential_on_the_original() {
         );
     }
     assert_eq!(out.original.events, vec![EventPayload::ReportMerged { duplicate: dup.id, confidential: true }]);
-    assert_eq!(original.merged, vec![MergedReport { number: dup.number, reporter: OUTSIDER, confidential: true }]);
+    assert_eq!(original.merged, vec![MergedReport { number: dup.number, reporter: OUTSIDER, confidential: true, wave: false }]);
     assert!(!original.has_access(OUTSIDER));
     assert_eq!(original.confidential_reporters(), vec![OUTSIDER]);
     // Later changes of the original reach them by DM; they may add information.
@@ -46,8 +46,8 @@ fn the_people_with_access_follow_the_state() {
     i.commander = Some(REPORTER);
     i.responders = vec![OUTSIDER];
     i.merged = vec![
-        MergedReport { number: i.number, reporter: UserId(5), confidential: false },
-        MergedReport { number: i.number, reporter: UserId(6), confidential: true },
+        MergedReport { number: i.number, reporter: UserId(5), confidential: false, wave: false },
+        MergedReport { number: i.number, reporter: UserId(6), confidential: true, wave: false },
     ];
     assert_eq!(i.people_with_access(), vec![UserId(5), REPORTER, OUTSIDER]);
     i.confidential = true;

@@ -62,6 +62,11 @@ pub struct MergedReport {
     pub number: IncidentNumber,
     pub reporter: UserId,
     pub confidential: bool,
+    /// Gathered on arrival (a wave of the same report) rather than closed
+    /// as a duplicate by the committee: it never had a channel, and the
+    /// committee can split it out again.
+    #[serde(default)]
+    pub wave: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +143,7 @@ pub struct RecordWaiver {
 
 mod lessons;
 mod response;
+mod wave;
 
 pub use super::refusal::IncidentError;
 

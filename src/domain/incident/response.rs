@@ -176,7 +176,7 @@ impl Incident {
             .effect(Effect::Archive { incident: self.id }))
     }
 
-    fn close(&mut self, reason: String, now: DateTime<Utc>) {
+    pub(super) fn close(&mut self, reason: String, now: DateTime<Utc>) {
         self.phase = Phase::Closed;
         self.phase_since = now;
         self.closed_at = Some(now);
@@ -212,7 +212,7 @@ impl Incident {
         let reporter = self.reporter;
         let known = original.reporter == reporter || original.merged.iter().any(|m| m.reporter == reporter);
         if !known {
-            original.merged.push(MergedReport { number: self.number, reporter, confidential: self.confidential });
+            original.merged.push(MergedReport { number: self.number, reporter, confidential: self.confidential, wave: false });
             merged = merged.with(EventPayload::ReportMerged { duplicate: self.id, confidential: self.confidential });
         }
         if self.confidential {
