@@ -108,13 +108,18 @@ impl Hikeshi {
         self.act(id, caller, |i, _, now| i.dismiss(caller.user, &caller.roles(i), reason, now)).await
     }
 
+    /// The incident a member typed the number of (`INC-2026-0007`).
+    async fn numbered(&self, typed: &str) -> Result<IncidentId, ServiceError> {
+        let number: IncidentNumber = typed.parse().map_err(|_| InputError::BadIncidentNumber(typed.trim().to_string()))?;
+        let found = self.store.incident_by_number(number).await?;
+        Ok(found.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?.id)
+    }
+
     /// Closes `id` as a duplicate of the incident numbered `original` and
     /// merges its reporter into that one: both incidents change in one
     /// transaction, each change recorded under its own incident.
     pub async fn mark_duplicate(&self, id: IncidentId, caller: Caller, original: &str) -> Result<Incident, ServiceError> {
-        let number: IncidentNumber = original.parse().map_err(|_| InputError::BadIncidentNumber(original.trim().to_string()))?;
-        let original_id =
-            self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?.id;
+        let original_id = self.numbered(original).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut incident = tx.incident(id).await?;
@@ -133,9 +138,7 @@ impl Hikeshi {
     /// The committee splits a report gathered into the wave of the
     /// incident `id` out into an incident of its own.
     pub async fn split_out(&self, id: IncidentId, caller: Caller, report: &str) -> Result<Incident, ServiceError> {
-        let number: IncidentNumber = report.parse().map_err(|_| InputError::BadIncidentNumber(report.trim().to_string()))?;
-        let split_id =
-            self.store.incident_by_number(number).await?.ok_or(ServiceError::NotFound(Missing::IncidentNumbered(number.to_string())))?.id;
+        let split_id = self.numbered(report).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut original = tx.incident(id).await?;
