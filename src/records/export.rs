@@ -336,7 +336,7 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
     }
     out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, &|t| r.named_mentions(t), settings));
     // The raw events, for the auditor (`hikeshi verify` checks the chain).
-    out.push_str(&tr!(lang, "\n## 付録: イベントの記録（監査用）\n\n", "\n## Appendix: the event log (for the auditor)\n\n"));
+    out.push_str(&tr!(lang, "\n## 付録: イベントの記録（検証用）\n\n", "\n## Appendix: the event log (for the auditor)\n\n"));
     for e in &r.events {
         let hash = if e.hash.is_empty() { String::new() } else { format!(" `{}`", &e.hash) };
         out.push_str(&format!(

@@ -156,7 +156,7 @@ pub fn page(r: &Record, settings: &Settings) -> String {
                     }
                 }
                 section.appendix {
-                    h2 { (tr!(lang, "付録: イベントの記録（監査用）", "Appendix: the event log (for the auditor)")) }
+                    h2 { (tr!(lang, "付録: イベントの記録（検証用）", "Appendix: the event log (for the auditor)")) }
                     table.events {
                         @for e in &r.events {
                             tr { td { (e.seq) } td { (local(crate::clock::from_ms(e.at_ms), tz)) } td { code { (e.kind) } } td { (e.actor) } td { code { (e.hash) } } }

@@ -87,7 +87,7 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
         !timeline.contains("transcript_recorded") && !timeline.contains("画面の写真です"),
         "messages are in the transcript: {timeline}"
     );
-    let appendix = md.split("## 付録: イベントの記録（監査用）").nth(1).expect("an appendix");
+    let appendix = md.split("## 付録: イベントの記録（検証用）").nth(1).expect("an appendix");
     assert!(appendix.contains("transcript_recorded") && appendix.contains("`command_taken`"), "{appendix}");
     let html = String::from_utf8(cli("html").stdout).unwrap();
     // `HIKESHI_EXPORT_SAMPLE=/tmp/x.html` keeps the page for a look in a browser.

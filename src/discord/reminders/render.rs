@@ -119,7 +119,7 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
             let (d, r) = (when(*deadline), relative(*deadline));
             let mut text = tr!(
                 lang,
-                "⏰ 表1の復旧時間の {percent}% が経過しました。期限: {d}（{r}）",
+                "⏰ 表1の業務復旧までの許容時間の {percent}% が経過しました。期限: {d}（{r}）",
                 "⏰ {percent}% of the Table 1 recovery time has passed. Restore by {d} ({r})."
             );
             if !missed.is_empty() {
