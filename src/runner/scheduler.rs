@@ -26,9 +26,16 @@ impl Scheduler {
     }
 
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut loaded = false;
         loop {
             if *stop.borrow() {
                 return;
+            }
+            if !loaded {
+                match self.app.configuration_loaded().await {
+                    Ok(()) => loaded = true,
+                    Err(e) => tracing::warn!(error = %e, "acting on the loaded configuration failed; will try again"),
+                }
             }
             match self.app.run_schedules().await {
                 Ok(t) if t.total() > 0 => {

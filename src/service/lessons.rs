@@ -78,7 +78,7 @@ impl Hikeshi {
     }
 
     /// §4.4(4): "update playbook X" actions are done once X's file changed
-    /// (the configuration as loaded now); run at every scheduler tick.
+    /// (the configuration as loaded now).
     pub(super) async fn reconcile_playbook_updates(&self) -> Result<usize, ServiceError> {
         let digest_of = |p: &crate::domain::PlaybookId| self.settings.playbooks.get(p).map(|p| p.digest.clone());
         let mut done = 0;

@@ -69,8 +69,6 @@ impl Hikeshi {
             }
         }
         tick.reminded += self.remind_expired_exceptions().await?;
-        self.reconcile_playbook_updates().await?;
-        self.announce_new_regulation(now).await?;
         // Open incidents, and closed ones with a report to the PPC or a
         // follow-up action still owed.
         // A report held for triage has no channel to remind in yet: the
@@ -115,6 +113,15 @@ impl Hikeshi {
             tx.commit().await?;
         }
         Ok(tick)
+    }
+
+    /// What follows from the configuration as this process loaded it (it
+    /// changes only with a restart): playbook updates asked for are done
+    /// once the file changed, and a revised regulation is announced. The
+    /// scheduler runs this until it succeeds once, not every tick.
+    pub async fn configuration_loaded(&self) -> Result<(), ServiceError> {
+        self.reconcile_playbook_updates().await?;
+        self.announce_new_regulation(self.clock.now()).await
     }
 
     /// §9 変更内容の通知: when the regulation's text as loaded differs from
