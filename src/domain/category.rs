@@ -48,6 +48,19 @@ impl Category {
     }
 }
 
+/// A category, or a category and its kind, as the card and the record name
+/// it ("セキュリティに対する侵害／ウイルス・マルウェア感染").
+pub fn classification_label(category: Category, kind: Option<SubKind>) -> Text {
+    let c = category.label();
+    match kind {
+        Some(k) => {
+            let k = k.label();
+            Text::new(format!("{}／{}", c.ja, k.ja), format!("{}／{}", c.en, k.en))
+        }
+        None => c,
+    }
+}
+
 /// The examples of §1, each under its category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

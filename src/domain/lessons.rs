@@ -52,6 +52,11 @@ impl BoardQuestions {
     pub fn board_report_required(&self) -> bool {
         self.victim_of_outside_breach == Some(true) || self.harmed_outsiders == Some(true)
     }
+
+    /// Both answered, and a report owed: the draft goes to the committee.
+    pub fn report_due(&self) -> bool {
+        self.answered() && self.board_report_required()
+    }
 }
 
 /// §4.4(4): a note on a playbook, what went well or what was missing.
@@ -180,7 +185,7 @@ impl Lessons {
 
     /// The board must be told and nobody recorded that it was (§4.4(2)).
     pub fn board_report_owed(&self) -> bool {
-        self.board.answered() && self.board.board_report_required() && self.board_told.is_none()
+        self.board.report_due() && self.board_told.is_none()
     }
 
     pub fn open_followups(&self) -> impl Iterator<Item = &super::followup::FollowUp> {

@@ -116,10 +116,7 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         }
         MadeConfidential => tr!(lang, "{who} が報告を匿名（報告者を秘匿）にする", "{who} made the report confidential"),
         Reclassified { category, kind, reason, .. } => {
-            let what = match kind {
-                Some(k) => format!("{}／{}", category.label().get(lang), k.label().get(lang)),
-                None => category.label().get(lang).to_string(),
-            };
+            let what = crate::domain::category::classification_label(*category, *kind).get(lang).to_string();
             tr!(lang, "{who} が区分を「{what}」に変更（理由: {reason}）", "{who} reclassified it as “{what}” (reason: {reason})")
         }
         RecordWaived { kind, reason } => {

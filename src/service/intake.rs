@@ -85,12 +85,8 @@ impl Hikeshi {
         }
         tx.commit().await?;
         if let Some(n) = out.opened {
-            tracing::info!(incident = %n, alerts = fresh_count(batch, &out), "incident opened by monitoring");
+            tracing::info!(incident = %n, alerts = fresh.len(), "incident opened by monitoring");
         }
         Ok(out)
     }
-}
-
-fn fresh_count(batch: &Batch, out: &Received) -> usize {
-    batch.alerts.len() - out.appended - out.ignored
 }

@@ -297,8 +297,8 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
         for c in crate::domain::Category::ALL.into_iter().filter(|c| *c != crate::domain::Category::Unsure) {
             options.push(CreateSelectMenuOption::new(clip(c.label().get(lang), 100), c.id()));
             for k in c.sub_kinds() {
-                let label = format!("{}／{}", c.label().get(lang), k.label().get(lang));
-                options.push(CreateSelectMenuOption::new(clip(&label, 100), format!("{}/{}", c.id(), k.id())));
+                let label = crate::domain::category::classification_label(c, Some(k));
+                options.push(CreateSelectMenuOption::new(clip(label.get(lang), 100), format!("{}/{}", c.id(), k.id())));
             }
         }
         rows.push(CreateActionRow::SelectMenu(

@@ -112,10 +112,7 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             "🔒 <@{by}> made this report confidential: the reporter leaves this channel and hears of it by DM. Please do not name them."
         ),
         Notice::Reclassified { by, category, kind, new_playbook, reason } => {
-            let what = match kind {
-                Some(k) => format!("{}／{}", category.label().get(lang), k.label().get(lang)),
-                None => category.label().get(lang).to_string(),
-            };
+            let what = crate::domain::category::classification_label(*category, *kind).get(lang).to_string();
             let reason = inert(reason);
             let mut t = tr!(
                 lang,

@@ -33,7 +33,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         CustomId::Board(i, q, yes) => {
             let board = app.answer_board(i, caller, q, yes).await?.lessons.board;
-            if board.answered() && board.board_report_required() {
+            if board.report_due() {
                 ephemeral(tr!(
                     lang,
                     "回答を記録しました。取締役会への報告が必要です。報告書の案を委員会チャンネルに送ります（§4.4(2)）。",

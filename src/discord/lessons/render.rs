@@ -50,7 +50,7 @@ pub fn card_field(i: &Incident, lang: Lang) -> String {
         let (item, reason) = (lesson_item(w.item, lang), inert(&w.reason));
         lines.push(tr!(lang, "免除: {item} — {reason}", "waived: {item} — {reason}"));
     }
-    if l.board.answered() && l.board.board_report_required() {
+    if l.board.report_due() {
         lines.push(match &l.board_told {
             Some(t) => {
                 let at = crate::discord::render::when(t.at);

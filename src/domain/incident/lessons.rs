@@ -107,7 +107,7 @@ impl Incident {
                 out.effect(Effect::Announce { incident: self.id })
             };
         }
-        if self.lessons.board.answered() && self.lessons.board.board_report_required() {
+        if self.lessons.board.report_due() {
             out = out.effect(Effect::BoardReport { incident: self.id });
         }
         out
@@ -128,7 +128,7 @@ impl Incident {
         }
         let after = self.lessons.board;
         let mut out = Outcome::default().with(EventPayload::BoardAnswered { question, yes }).refreshed(self.id);
-        if after != before && after.answered() && after.board_report_required() {
+        if after != before && after.report_due() {
             out = out.effect(Effect::BoardReport { incident: self.id });
         }
         Ok(out)
@@ -139,7 +139,7 @@ impl Incident {
     pub fn board_told(&mut self, by: UserId, roles: &RoleSet, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
         check(Action::RecordBoardReport, roles)?;
         let board = self.lessons.board;
-        if self.is_drill() || !board.answered() || !board.board_report_required() {
+        if self.is_drill() || !board.report_due() {
             return Err(IncidentError::NoBoardReportOwed);
         }
         if self.lessons.board_told.is_some() {
