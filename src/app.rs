@@ -159,8 +159,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     let scheduler = Scheduler::new(app.clone(), opts.tick).counting(opts.ticks.clone());
     let ops = match &opts.env.metrics_addr {
         Some(addr) => {
-            let addr: std::net::SocketAddr =
-                addr.parse().with_context(|| format!("HIKESHI_METRICS_ADDR={addr}: write an address such as 127.0.0.1:9090"))?;
+            let addr = socket_addr("HIKESHI_METRICS_ADDR", addr, "127.0.0.1:9090")?;
             Some(tokio::spawn(crate::metrics::serve(addr, app.clone(), metrics.clone(), stop.clone())))
         }
         None => None,
@@ -168,8 +167,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     // §4.1(3): alerts from monitoring, where configured.
     let intake = match &opts.env.intake_addr {
         Some(addr) => {
-            let addr: std::net::SocketAddr =
-                addr.parse().with_context(|| format!("HIKESHI_INTAKE_ADDR={addr}: write an address such as 127.0.0.1:9095"))?;
+            let addr = socket_addr("HIKESHI_INTAKE_ADDR", addr, "127.0.0.1:9095")?;
             Some(tokio::spawn(crate::intake::serve(addr, app.clone(), opts.env.intake_token.clone(), stop.clone())))
         }
         None => None,
@@ -202,6 +200,11 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     }
     store.close().await;
     result
+}
+
+/// An address from the environment, or what to write instead.
+fn socket_addr(var: &str, value: &str, example: &str) -> anyhow::Result<std::net::SocketAddr> {
+    value.parse().with_context(|| format!("{var}={value}: write an address such as {example}"))
 }
 
 /// Names this process's outbox claims (a second process has another).

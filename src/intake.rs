@@ -86,19 +86,12 @@ pub fn router(app: Hikeshi, token: Option<Secret>) -> Router {
         .with_state(Intake { app, token: token.map(Arc::new) })
 }
 
-pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, token: Option<Secret>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, token: Option<Secret>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     if token.is_none() {
         tracing::warn!("HIKESHI_INTAKE_TOKEN is not set: the alert intake answers every request with 503");
     }
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("HIKESHI_INTAKE_ADDR={addr}: cannot listen there: {e}"))?;
-    tracing::info!(%addr, "serving the alert intake (/alerts/alertmanager, /alerts/grafana, /alerts/generic)");
-    axum::serve(listener, router(app, token))
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        })
-        .await?;
-    Ok(())
+    let what = "the alert intake (/alerts/alertmanager, /alerts/grafana, /alerts/generic)";
+    crate::metrics::listen("HIKESHI_INTAKE_ADDR", addr, router(app, token), what, stop).await
 }
 
 #[cfg(test)]

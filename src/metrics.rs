@@ -129,11 +129,22 @@ async fn metrics_page(State(ops): State<Ops>) -> impl IntoResponse {
 }
 
 /// Serves `/healthz` and `/metrics` on `addr` until `stop`.
-pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, metrics: Arc<Metrics>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let router = Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_page)).with_state(Ops { app, metrics });
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("HIKESHI_METRICS_ADDR={addr}: cannot listen there: {e}"))?;
-    tracing::info!(%addr, "serving /healthz and /metrics");
+    listen("HIKESHI_METRICS_ADDR", addr, router, "/healthz and /metrics", stop).await
+}
+
+/// Serves `router` on `addr` (named by the variable `var` in errors) until
+/// `stop` says so: the operators' endpoints and the alert intake alike.
+pub(crate) async fn listen(
+    var: &str,
+    addr: std::net::SocketAddr,
+    router: Router,
+    what: &str,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{var}={addr}: cannot listen there: {e}"))?;
+    tracing::info!(%addr, "serving {what}");
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             let _ = stop.wait_for(|s| *s).await;
