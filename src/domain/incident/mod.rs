@@ -428,4 +428,6 @@ impl Incident {
 #[cfg(test)]
 mod access_tests;
 #[cfg(test)]
+mod followup_tests;
+#[cfg(test)]
 pub(crate) mod tests;
