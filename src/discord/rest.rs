@@ -10,7 +10,6 @@
 
 use serde::de::DeserializeOwned;
 use serenity::http::{Http, HttpError, Request, Route};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -57,35 +56,40 @@ impl RestError {
     }
 }
 
-/// Stays under a number of requests per second, shared by every caller.
+/// Keeps requests under Discord's global limit, shared by every caller, by
+/// spacing them evenly: one every `spacing`, never two closer (a caller
+/// that comes late takes the next free slot; slots missed while idle are
+/// not saved up). A window that counts N requests a second instead lets N
+/// leave together at its start, and a burst that leaves together can
+/// arrive closer still; evenly spaced requests arrive within the limit
+/// even when each is delayed a little differently on its way.
 struct GlobalLimiter {
-    per_second: usize,
-    sent: Mutex<VecDeque<Instant>>,
+    spacing: Duration,
+    /// The earliest moment the next request may leave.
+    next: Mutex<Instant>,
     /// Set by a global 429: nobody sends before this.
     paused_until: Mutex<Option<Instant>>,
 }
 
 impl GlobalLimiter {
+    fn new(per_second: u32) -> Self {
+        GlobalLimiter { spacing: Duration::from_secs(1) / per_second, next: Mutex::new(Instant::now()), paused_until: Mutex::new(None) }
+    }
+
     async fn acquire(&self) {
-        loop {
-            if let Some(until) = *self.paused_until.lock().await {
-                if until > Instant::now() {
-                    tokio::time::sleep_until(until).await;
-                }
+        if let Some(until) = *self.paused_until.lock().await {
+            if until > Instant::now() {
+                tokio::time::sleep_until(until).await;
             }
-            let mut sent = self.sent.lock().await;
-            let now = Instant::now();
-            while sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-                sent.pop_front();
-            }
-            if sent.len() < self.per_second {
-                sent.push_back(now);
-                return;
-            }
-            let wait = sent.front().map(|t| WINDOW.saturating_sub(now.duration_since(*t))).unwrap_or_default();
-            drop(sent);
-            tokio::time::sleep(wait).await;
         }
+        // Taking a slot is quick; waiting for it happens outside the lock.
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.spacing;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
     }
 }
 
@@ -102,14 +106,13 @@ pub struct Rest {
     metrics: Arc<crate::metrics::Metrics>,
 }
 
-/// Discord allows 50 requests a second per bot; stay a little under.
-const GLOBAL_PER_SECOND: usize = 45;
-
-/// The second the limiter counts in, a little longer than Discord's: Discord
-/// counts requests as they arrive, and one sent early can take longer on its
-/// way than one sent a second later, so two sends just over a second apart
-/// can arrive within one (seen as 51 in a second on a loaded machine).
-const WINDOW: Duration = Duration::from_millis(1100);
+/// Discord allows 50 requests a second per bot. Spaced 1/48 s apart, no
+/// second of sending holds more than 48, and no second of arriving more
+/// than 50 unless one request is delayed on its way by over 40 ms more
+/// than the one 48 places after it. (A window of 45 a second that let them
+/// leave together was once seen as 51 arriving within a second; spaced
+/// 1/49 s apart, 50 were.)
+const GLOBAL_PER_SECOND: u32 = 48;
 
 impl Rest {
     pub fn new(http: Arc<Http>, api_base: Option<&str>, metrics: Arc<crate::metrics::Metrics>) -> Rest {
@@ -117,7 +120,7 @@ impl Rest {
             Arc::new(Direct {
                 client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default(),
                 base: base.trim_end_matches('/').to_string(),
-                limiter: GlobalLimiter { per_second: GLOBAL_PER_SECOND, sent: Mutex::new(VecDeque::new()), paused_until: Mutex::new(None) },
+                limiter: GlobalLimiter::new(GLOBAL_PER_SECOND),
             })
         });
         Rest { http, direct, metrics }
@@ -226,6 +229,50 @@ fn classify_status(status: u16, code: i64, message: String, errors: Vec<String>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 200 callers at once, as a burst of reports makes them: they leave
+    /// evenly spaced, at most 48 in any second, and the last after
+    /// 199/48 s (no slower than the limit asks).
+    #[tokio::test(start_paused = true)]
+    async fn the_limiter_spaces_a_burst_evenly_under_fifty_a_second() {
+        let limiter = Arc::new(GlobalLimiter::new(GLOBAL_PER_SECOND));
+        let started = Instant::now();
+        let calls: Vec<_> = (0..200)
+            .map(|_| {
+                let l = limiter.clone();
+                tokio::spawn(async move {
+                    l.acquire().await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut sent = vec![];
+        for c in calls {
+            sent.push(c.await.unwrap());
+        }
+        sent.sort();
+        // Tokio's timer wakes on whole milliseconds.
+        for pair in sent.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= Duration::from_secs(1) / GLOBAL_PER_SECOND - Duration::from_millis(1),
+                "two requests closer than the spacing"
+            );
+        }
+        let most_in_a_second =
+            (0..sent.len()).map(|i| sent[i..].iter().take_while(|t| **t - sent[i] < Duration::from_secs(1)).count()).max();
+        assert_eq!(most_in_a_second, Some(GLOBAL_PER_SECOND as usize));
+        let last = sent.last().unwrap().duration_since(started);
+        assert!(last <= Duration::from_secs(199) / GLOBAL_PER_SECOND + Duration::from_millis(5), "{last:?}");
+        // After a pause, nothing was saved up: the next one leaves now, the
+        // one after it a spacing later.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let t = Instant::now();
+        limiter.acquire().await;
+        limiter.acquire().await;
+        let gap = Instant::now() - t;
+        let spacing = Duration::from_secs(1) / GLOBAL_PER_SECOND;
+        assert!(gap + Duration::from_millis(1) >= spacing && gap <= spacing + Duration::from_millis(1), "{gap:?}");
+    }
 
     #[test]
     fn codes_nested_in_an_invalid_form_body_are_read() {
