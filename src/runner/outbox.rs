@@ -1,9 +1,10 @@
 use crate::domain::effect::OutboxItem;
 use crate::service::{Delivered, Hikeshi, ServiceError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
+use tokio::task::JoinSet;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DeliveryError {
@@ -120,23 +121,33 @@ impl Worker {
     /// failure puts that incident's later items back, so a notice never
     /// overtakes the card it belongs under. Incidents proceed in parallel.
     pub async fn step(&self) -> Result<Step, ServiceError> {
-        let now = self.app.clock.now();
-        let items = self.app.claim_outbox(&self.name, now, self.lease, BATCH).await?;
-        let mut groups: BTreeMap<(i64, i64), Vec<OutboxItem>> = BTreeMap::new();
-        for item in items {
-            // Effects without an incident each form their own group.
-            let key = item.effect.incident().map(|i| (i.0, 0)).unwrap_or((0, item.id));
-            groups.entry(key).or_default().push(item);
-        }
-        let results = futures_util::future::join_all(groups.into_values().map(|g| self.run_group(g))).await;
+        let groups = self.claim(BATCH, &HashSet::new()).await?;
+        let results = futures_util::future::join_all(groups.into_iter().map(|g| self.run_group(g))).await;
         let mut step = Step::default();
         for r in results {
-            let s = r?;
-            step.delivered += s.delivered;
-            step.retried += s.retried;
-            step.given_up += s.given_up;
+            step.add(r?);
         }
         Ok(step)
+    }
+
+    /// Claims up to `limit` due items, in groups delivered one after
+    /// another: one incident's items, or one coalesced message's (two
+    /// refreshes of the same message never race). Items already in hand
+    /// (`busy`: their lease ran out while they waited their turn) are left
+    /// to the delivery that holds them.
+    async fn claim(&self, limit: i64, busy: &HashSet<i64>) -> Result<Vec<Vec<OutboxItem>>, ServiceError> {
+        let now = self.app.clock.now();
+        let items = self.app.claim_outbox(&self.name, now, self.lease, limit).await?;
+        let mut groups: BTreeMap<GroupKey, Vec<OutboxItem>> = BTreeMap::new();
+        for item in items.into_iter().filter(|i| !busy.contains(&i.id)) {
+            let key = match (item.effect.incident(), item.effect.coalesce_key()) {
+                (Some(i), _) => GroupKey::Incident(i.0),
+                (None, Some(k)) => GroupKey::Coalesced(k),
+                (None, None) => GroupKey::Alone(item.id),
+            };
+            groups.entry(key).or_default().push(item);
+        }
+        Ok(groups.into_values().collect())
     }
 
     async fn run_group(&self, items: Vec<OutboxItem>) -> Result<Step, ServiceError> {
@@ -226,30 +237,89 @@ impl Worker {
         }
     }
 
-    /// Runs until `stop` turns true: a step whenever woken or every second.
+    /// Runs until `stop` turns true. Deliveries flow without pauses: a
+    /// batch's groups run side by side, and whenever fewer than half a
+    /// batch are in hand more are claimed, so Discord's 50 requests a
+    /// second are used to the last (a burst of reports is limited by
+    /// Discord, not by the worker waiting for its slowest group). Also
+    /// claims when woken by a commit, and every second for retries. On
+    /// stop, deliveries in hand finish (each within its timeout).
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut running: JoinSet<Result<Step, ServiceError>> = JoinSet::new();
+        // The items each running delivery holds.
+        let mut held: HashMap<tokio::task::Id, Vec<i64>> = HashMap::new();
+        let mut busy: HashSet<i64> = HashSet::new();
+        let mut claim = true;
         loop {
             if *stop.borrow() {
-                return;
+                break;
             }
-            if let Some(a) = &self.answering {
-                a.quiet(YIELD_AT_MOST).await;
+            if claim && busy.len() <= BATCH as usize / 2 {
+                if let Some(a) = &self.answering {
+                    a.quiet(YIELD_AT_MOST).await;
+                }
+                match self.claim(BATCH - busy.len() as i64, &busy).await {
+                    Ok(groups) => {
+                        for group in groups {
+                            let ids: Vec<i64> = group.iter().map(|i| i.id).collect();
+                            busy.extend(&ids);
+                            let worker = self.clone();
+                            let task = running.spawn(async move { worker.run_group(group).await });
+                            held.insert(task.id(), ids);
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "outbox claim failed; the database may be unavailable"),
+                }
             }
-            let idle = match self.step().await {
-                Ok(step) => step.delivered == 0 && step.given_up == 0,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox step failed; the database may be unavailable");
+            claim = tokio::select! {
+                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
+                    Self::finished(done, &mut held, &mut busy);
                     true
                 }
+                _ = self.wake.notified() => true,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => true,
+                _ = stop.changed() => false,
             };
-            if idle {
-                tokio::select! {
-                    _ = self.wake.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = stop.changed() => {}
-                }
-            }
         }
+        while let Some(done) = running.join_next_with_id().await {
+            Self::finished(done, &mut held, &mut busy);
+        }
+    }
+
+    fn finished(
+        done: Result<(tokio::task::Id, Result<Step, ServiceError>), tokio::task::JoinError>,
+        held: &mut HashMap<tokio::task::Id, Vec<i64>>,
+        busy: &mut HashSet<i64>,
+    ) {
+        let task = match &done {
+            Ok((id, _)) => *id,
+            Err(e) => e.id(),
+        };
+        for item in held.remove(&task).unwrap_or_default() {
+            busy.remove(&item);
+        }
+        match done {
+            Ok((_, Err(e))) => tracing::warn!(error = %e, "outbox delivery could not be recorded; the database may be unavailable"),
+            // Its items come back when their lease runs out.
+            Err(e) => tracing::error!(error = %e, "an outbox delivery panicked"),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Items delivered one after another.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKey {
+    Incident(i64),
+    Coalesced(String),
+    Alone(i64),
+}
+
+impl Step {
+    fn add(&mut self, other: Step) {
+        self.delivered += other.delivered;
+        self.retried += other.retried;
+        self.given_up += other.given_up;
     }
 }
 
