@@ -147,7 +147,8 @@ impl Deliver for DiscordEffects {
         match &item.effect {
             Effect::CreateChannel { incident } => self.create_channel(item, *incident).await,
             Effect::PostCard { incident } => self.post_card(item, *incident).await,
-            Effect::NoticeCommittee { incident } => self.notice_committee(item, *incident).await,
+            Effect::NoticeCommittee { incident } => self.committee_notices(item, Some(*incident)).await,
+            Effect::CommitteeNotices => self.committee_notices(item, None).await,
             Effect::LinkReporter { incident, application_id, token } => self.link_reporter(*incident, *application_id, token).await,
             Effect::TellReporter { incident } => self.tell_reporter(item, *incident).await,
             Effect::RefreshCard { incident } => self.refresh_card(*incident).await,

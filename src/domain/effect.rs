@@ -23,8 +23,16 @@ pub enum Effect {
     PostCard { incident: IncidentId },
     /// Edit the card in place to show the current state.
     RefreshCard { incident: IncidentId },
-    /// One line in the committee channel.
+    /// One line in the committee channel about one report. Queued by
+    /// earlier versions; now a report is owed a line
+    /// ([`Incident::notice_owed`](super::Incident)) and told by
+    /// [`Effect::CommitteeNotices`]. Still delivered, as a line of its own.
     NoticeCommittee { incident: IncidentId },
+    /// §4.2: the committee channel hears of every report owed a notice,
+    /// one line each, in messages that gather reports arriving together
+    /// (the latest edited in place while it has room): a storm of reports
+    /// costs a few messages, not one each, and never delays a card.
+    CommitteeNotices,
     /// Edit the reporter's ephemeral reply to carry the channel link.
     LinkReporter { incident: IncidentId, application_id: u64, token: String },
     /// Post a §4.3 log entry in the incident channel.
@@ -192,6 +200,7 @@ impl Effect {
             PostCard { .. } => "post_card",
             RefreshCard { .. } => "refresh_card",
             NoticeCommittee { .. } => "notice_committee",
+            CommitteeNotices => "committee_notices",
             LinkReporter { .. } => "link_reporter",
             PostLogEntry { .. } => "post_log_entry",
             GrantAccess { .. } => "grant_access",
@@ -226,6 +235,7 @@ impl Effect {
         match self {
             Effect::RefreshCard { incident } => Some(format!("refresh-card:{incident}")),
             Effect::RefreshStatusBoard => Some("status-board".to_string()),
+            Effect::CommitteeNotices => Some("committee-notices".to_string()),
             Effect::RefreshTriage => Some("triage".to_string()),
             Effect::ReportDeadItems => Some("dead-items".to_string()),
             Effect::RefreshAnnouncement { incident } => Some(format!("refresh-announcement:{incident}")),
@@ -254,6 +264,7 @@ impl Effect {
             | TellReporter { incident }
             | AppiDraft { incident } => Some(*incident),
             RefreshStatusBoard
+            | CommitteeNotices
             | RefreshTriage
             | PingTriage
             | ReportDeadItems
@@ -270,6 +281,11 @@ impl Effect {
 }
 
 impl Effect {
+    /// Kinds that wait while a burst's channels and cards are delivered
+    /// (see the outbox's claim): what they show is a summary that one late
+    /// delivery brings up to date for every report at once.
+    pub const DEFER_TO_REPORTS: [&'static str; 2] = ["committee_notices", "refresh_status_board"];
+
     /// Effects that happen in (or about) the incident's own channel.
     pub fn needs_channel(&self) -> bool {
         use Effect::*;
@@ -327,11 +343,15 @@ mod tests {
         for e in [
             Effect::CreateChannel { incident: i },
             Effect::RefreshStatusBoard,
+            Effect::CommitteeNotices,
             Effect::LinkReporter { incident: i, application_id: 1, token: "t".into() },
             Effect::Remind { incident: i, what: IncidentReminder::NoCommander },
             Effect::AppiDraft { incident: i },
         ] {
             assert_eq!(serde_json::to_value(&e).unwrap()["type"], e.kind());
+        }
+        for kind in Effect::DEFER_TO_REPORTS {
+            assert!([Effect::CommitteeNotices, Effect::RefreshStatusBoard].iter().any(|e| e.kind() == kind), "{kind} is a kind");
         }
     }
 
@@ -343,6 +363,9 @@ mod tests {
         assert_eq!(Effect::RefreshCard { incident: i }.coalesce_key(), Some("refresh-card:1".into()));
         assert_ne!(Effect::RefreshCard { incident: i }.coalesce_key(), Effect::RefreshCard { incident: j }.coalesce_key());
         assert_eq!(Effect::RefreshStatusBoard.coalesce_key(), Some("status-board".into()));
+        // The notice gathers every report owed one when it is delivered.
+        assert_eq!(Effect::CommitteeNotices.coalesce_key(), Some("committee-notices".into()));
+        assert_eq!(Effect::CommitteeNotices.incident(), None);
         assert_eq!(Effect::RefreshAnnouncement { incident: i }.coalesce_key(), Some("refresh-announcement:1".into()));
         assert_eq!(Effect::PostCard { incident: i }.coalesce_key(), None);
         assert_eq!(Effect::GrantAccess { incident: i, user: UserId(3) }.coalesce_key(), None);

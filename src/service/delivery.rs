@@ -5,13 +5,24 @@
 
 use super::{Hikeshi, ServiceError};
 use crate::domain::effect::{OutboxItem, OutboxStats};
-use crate::domain::{Actor, ChannelId, Effect, EventPayload, MessageId};
+use crate::domain::{Actor, ChannelId, Effect, EventPayload, IncidentId, MessageId};
 use chrono::{DateTime, Utc};
 
 /// Where the committee's message about dead items is kept.
 const DEAD_ITEMS_POST: &str = "dead_items_message";
+/// Where the committee's latest notice message is kept.
+const NOTICE_POST: &str = "committee_notice";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The committee's latest notice message (§4.2) and the reports it lists
+/// in order: reports arriving soon after are added to it while it has room.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoticePost {
+    pub message: MessageId,
+    pub started: DateTime<Utc>,
+    pub incidents: Vec<IncidentId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivered {
     /// Nothing to remember.
     Done,
@@ -21,36 +32,63 @@ pub enum Delivered {
     CardPosted(MessageId),
     /// The channel moved to the archive.
     Archived(ChannelId),
+    /// The committee channel heard of these reports; `latest` is the
+    /// notice message now open for more.
+    CommitteeTold { told: Vec<IncidentId>, latest: NoticePost },
 }
 
 impl Hikeshi {
     pub async fn delivered(&self, item: &OutboxItem, result: Delivered) -> Result<(), ServiceError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if let Some(id) = item.effect.incident() {
-            let event = match result {
-                Delivered::Done => None,
-                Delivered::ChannelCreated(channel) => Some(EventPayload::ChannelCreated { channel }),
-                Delivered::CardPosted(message) => Some(EventPayload::CardPosted { message }),
-                Delivered::Archived(channel) => Some(EventPayload::Archived { channel }),
-            };
-            if let Some(event) = event {
-                let mut incident = tx.incident(id).await?;
-                match result {
-                    Delivered::ChannelCreated(c) => incident.channel = Some(c),
-                    Delivered::CardPosted(m) => incident.card_message = Some(m),
-                    _ => {}
+        let event = match &result {
+            Delivered::Done => None,
+            Delivered::ChannelCreated(channel) => Some(EventPayload::ChannelCreated { channel: *channel }),
+            Delivered::CardPosted(message) => Some(EventPayload::CardPosted { message: *message }),
+            Delivered::Archived(channel) => Some(EventPayload::Archived { channel: *channel }),
+            Delivered::CommitteeTold { told, latest } => {
+                for id in told {
+                    let mut incident = tx.incident(*id).await?;
+                    if incident.notice_owed {
+                        incident.notice_owed = false;
+                        tx.save_incident(&incident, now).await?;
+                    }
                 }
-                tx.save_incident(&incident, now).await?;
-                tx.append(Some(id), Actor::System, now, &event).await?;
-                if matches!(result, Delivered::ChannelCreated(_)) {
-                    tx.hurry(id, now).await?;
+                let latest = serde_json::to_string(latest).map_err(|_| ServiceError::Internal("a notice post that cannot be written"))?;
+                tx.set_state(NOTICE_POST, &latest).await?;
+                None
+            }
+        };
+        if let (Some(id), Some(event)) = (item.effect.incident(), event) {
+            let mut incident = tx.incident(id).await?;
+            match result {
+                Delivered::ChannelCreated(c) => incident.channel = Some(c),
+                Delivered::CardPosted(m) => incident.card_message = Some(m),
+                _ => {}
+            }
+            tx.save_incident(&incident, now).await?;
+            tx.append(Some(id), Actor::System, now, &event).await?;
+            if matches!(result, Delivered::ChannelCreated(_)) {
+                tx.hurry(id, now).await?;
+                // Its line in the committee's notice waited for the link.
+                if incident.notice_owed {
+                    tx.enqueue(&Effect::CommitteeNotices, now).await?;
                 }
             }
         }
         tx.complete(item.id, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Reports the committee channel has yet to hear of, oldest first.
+    pub async fn notices_owed(&self) -> Result<Vec<crate::domain::Incident>, ServiceError> {
+        Ok(self.store.notices_owed().await?)
+    }
+
+    /// The committee's latest notice message, if one was posted.
+    pub async fn committee_notice_post(&self) -> Result<Option<NoticePost>, ServiceError> {
+        Ok(self.store.get_state(NOTICE_POST).await?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 }
 

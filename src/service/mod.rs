@@ -20,7 +20,7 @@ mod transcript;
 #[cfg(test)]
 mod authz_tests;
 
-pub use delivery::{Delivered, Health};
+pub use delivery::{Delivered, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
 pub use intake::Received;
 pub use reads::{Acknowledging, ReviewOrAck};

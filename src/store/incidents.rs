@@ -51,6 +51,12 @@ impl Store {
         rows.iter().map(decode).collect()
     }
 
+    /// Reports the committee channel has yet to hear of (§4.2), oldest first.
+    pub async fn notices_owed(&self) -> Result<Vec<Incident>> {
+        let rows = sqlx::query("SELECT state FROM incidents WHERE notice_owed = 1 AND held = 0 ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+
     /// Reports held by the flood guard and not yet decided, oldest first.
     pub async fn held_reports(&self) -> Result<Vec<Incident>> {
         let rows =

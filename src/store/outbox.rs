@@ -9,6 +9,11 @@ use crate::domain::Effect;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
+/// The longest the committee's notice and status board wait for a burst's
+/// channels and cards: during a storm of reports lasting longer, they are
+/// still brought up to date this often.
+pub const DEFER_AT_MOST: Duration = Duration::seconds(30);
+
 /// What a claim took: the items to deliver, and rows that could not be
 /// read (to be set aside as dead).
 #[derive(Debug, Default)]
@@ -26,23 +31,46 @@ impl Store {
     /// processes. Claimable earlier items are claimed in the same batch
     /// (they have lower ids), and the worker delivers a batch's items of
     /// one incident in order.
+    ///
+    /// Two more rules keep a burst of reports at Discord's pace:
+    /// - the committee's notice and status board ([`Effect::DEFER_TO_REPORTS`])
+    ///   wait while fresh channels and cards are due or being delivered, at
+    ///   most [`DEFER_AT_MOST`] after they were queued: the reports' channels
+    ///   and cards go first, and the notice and the board then say once what
+    ///   many reports would each have said;
+    /// - an item is not claimed while another with its coalesce key is in
+    ///   flight (two deliveries of one message never race).
     pub async fn claim(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Claimed> {
         let _turn = self.writer_turn().await;
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        let deferring = Effect::DEFER_TO_REPORTS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "UPDATE outbox SET status = 'inflight', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT o.id FROM outbox AS o \
                WHERE ((o.status = 'pending' AND o.not_before <= $3) OR (o.status = 'inflight' AND o.claimed_until < $3)) \
                AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.incident_id = o.incident_id AND e.id < o.id \
                  AND ((e.status = 'pending' AND e.not_before > $3) OR (e.status = 'inflight' AND e.claimed_until >= $3))) \
+               AND NOT EXISTS (SELECT 1 FROM outbox AS k WHERE k.coalesce_key = o.coalesce_key AND k.id <> o.id \
+                 AND k.status = 'inflight' AND k.claimed_until >= $3) \
+               AND NOT (o.kind IN ({deferring}) AND o.created_at > $5 AND EXISTS (SELECT 1 FROM outbox AS r \
+                 WHERE r.kind IN ('create_channel', 'post_card') \
+                 AND ((r.status = 'pending' AND r.not_before <= $3 AND r.attempts = 0) OR (r.status = 'inflight' AND r.claimed_until >= $3)))) \
              ORDER BY o.id LIMIT $4{lock}) RETURNING id, effect, attempts"
         );
+        let defer_since = to_ms(now - DEFER_AT_MOST);
         let rows = match self.backend {
             Backend::Sqlite => {
-                sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).fetch_all(&self.pool).await?
+                sqlx::query(&sql)
+                    .bind(worker)
+                    .bind(to_ms(now + lease))
+                    .bind(to_ms(now))
+                    .bind(limit)
+                    .bind(defer_since)
+                    .fetch_all(&self.pool)
+                    .await?
             }
             Backend::Postgres => {
                 // Claims are serialised across processes: otherwise two
@@ -51,7 +79,14 @@ impl Store {
                 // of order. A claim is one short statement.
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(4803290117)").execute(&mut *tx).await?;
-                let rows = sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).fetch_all(&mut *tx).await?;
+                let rows = sqlx::query(&sql)
+                    .bind(worker)
+                    .bind(to_ms(now + lease))
+                    .bind(to_ms(now))
+                    .bind(limit)
+                    .bind(defer_since)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 rows
             }

@@ -43,6 +43,7 @@ both_backends!(
     outbox_claims_are_exclusive_and_leases_expire,
     an_incidents_effects_are_claimed_in_the_order_decided,
     pending_refreshes_coalesce,
+    a_bursts_notice_and_board_wait_for_its_channels_and_cards,
     transcript_keeps_versions_and_marks_deletions,
     attachments_keep_their_bytes_once_and_verify_checks_them,
     a_window_is_taken_once,
@@ -136,10 +137,16 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
         first.iter().map(|i| &i.effect).collect::<Vec<_>>(),
         vec![&Effect::CreateChannel { incident: a.id }, &Effect::PostCard { incident: a.id }]
     );
+    // Nothing is claimed twice; the committee's notice and the board wait
+    // while w1 delivers the channel and the card.
+    assert_eq!(store.claim("w2", now(), lease, 10).await.unwrap().items, vec![]);
+    let b = open(&store, None).await;
     let second = store.claim("w2", now(), lease, 10).await.unwrap().items;
     assert!(second.iter().all(|i| !first.iter().any(|f| f.id == i.id)), "an item was claimed twice");
-    // The incident's next item waits while w1 holds the earlier ones.
-    assert_eq!(second.iter().map(|i| &i.effect).collect::<Vec<_>>(), vec![&Effect::RefreshStatusBoard]);
+    assert_eq!(
+        second.iter().map(|i| &i.effect).collect::<Vec<_>>(),
+        vec![&Effect::CreateChannel { incident: b.id }, &Effect::PostCard { incident: b.id }]
+    );
     assert_eq!(store.claim("w3", now(), lease, 10).await.unwrap().items, vec![]);
     // w1 and w2 die: after their lease, their items come back, oldest first.
     let again = store.claim("w3", now() + lease + chrono::Duration::seconds(1), lease, 2).await.unwrap().items;
@@ -154,8 +161,64 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
     assert_eq!(later.iter().filter(|i| i.id == again[1].id).count(), 1);
     store.give_up(again[1].id, "403", now(), None).await.unwrap();
     let stats = store.outbox_stats().await.unwrap();
-    // In flight: the committee notice and w2's status board, taken again.
-    assert_eq!((stats.done, stats.dead, stats.inflight), (1, 1, 2));
+    // In flight: b's channel and card (w2's lease ran out), the notice and
+    // the board (they waited no longer than DEFER_AT_MOST).
+    assert_eq!((stats.done, stats.dead, stats.inflight), (1, 1, 4));
+}
+
+/// A burst of reports: their notice and the status board wait while
+/// fresh channels and cards are due or in flight, then go; they wait no
+/// longer than DEFER_AT_MOST however long the burst; and a coalesced
+/// message is never delivered twice at once.
+async fn a_bursts_notice_and_board_wait_for_its_channels_and_cards(store: Store) {
+    let lease = chrono::Duration::seconds(30);
+    let summaries = |items: &[crate::domain::effect::OutboxItem]| {
+        items.iter().filter(|i| matches!(i.effect, Effect::CommitteeNotices | Effect::RefreshStatusBoard)).count()
+    };
+    let a = open(&store, None).await;
+    let b = open(&store, None).await;
+    let first = store.claim("w", now(), lease, 100).await.unwrap().items;
+    assert_eq!(first.len(), 4, "both channels and cards: {first:?}");
+    assert_eq!(summaries(&first), 0);
+    let mut tx = store.begin().await.unwrap();
+    for item in first.iter().filter(|i| i.effect.incident() == Some(a.id)) {
+        tx.complete(item.id, now()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // b's card is still in flight.
+    assert_eq!(store.claim("w", now(), lease, 100).await.unwrap().items, vec![]);
+    let mut tx = store.begin().await.unwrap();
+    for item in first.iter().filter(|i| i.effect.incident() == Some(b.id)) {
+        tx.complete(item.id, now()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let then = store.claim("w", now(), lease, 100).await.unwrap().items;
+    assert_eq!(summaries(&then), 2, "{then:?}");
+    // While the notice is in flight, the one queued meanwhile waits for it.
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&Effect::CommitteeNotices, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.claim("w2", now(), lease, 100).await.unwrap().items, vec![]);
+    for item in &then {
+        store.retry_at(item.id, now(), "500", true).await.unwrap();
+    }
+    // The failed notice is superseded by the pending one; one of each goes.
+    let again = store.claim("w2", now(), lease, 100).await.unwrap().items;
+    assert_eq!(summaries(&again), 2, "{again:?}");
+    // A storm that never ends: the summaries wait DEFER_AT_MOST at most.
+    let mut tx = store.begin().await.unwrap();
+    for item in &again {
+        tx.complete(item.id, now()).await.unwrap();
+    }
+    tx.enqueue(&Effect::RefreshStatusBoard, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    open(&store, None).await;
+    let burst = store.claim("w", now(), lease, 100).await.unwrap().items;
+    assert_eq!(summaries(&burst), 0, "{burst:?}");
+    let storm = now() + super::outbox::DEFER_AT_MOST + chrono::Duration::seconds(1);
+    open(&store, None).await;
+    let late = store.claim("w", storm, lease, 100).await.unwrap().items;
+    assert_eq!(summaries(&late), 2, "{late:?}");
 }
 
 /// `/incident add X` meets a 500 and is retried later; `/incident remove X`
@@ -164,12 +227,15 @@ async fn outbox_claims_are_exclusive_and_leases_expire(store: Store) {
 async fn an_incidents_effects_are_claimed_in_the_order_decided(store: Store) {
     let a = open(&store, None).await;
     let lease = chrono::Duration::seconds(30);
-    let all = store.claim("w1", now(), lease, 10).await.unwrap().items;
-    let mut tx = store.begin().await.unwrap();
-    for item in &all {
-        tx.complete(item.id, now()).await.unwrap();
+    // The channel and card first; then the notice and the board.
+    for _ in 0..2 {
+        let all = store.claim("w1", now(), lease, 10).await.unwrap().items;
+        let mut tx = store.begin().await.unwrap();
+        for item in &all {
+            tx.complete(item.id, now()).await.unwrap();
+        }
+        tx.commit().await.unwrap();
     }
-    tx.commit().await.unwrap();
     let x = UserId(77);
     let enqueue = |e: Effect| {
         let store = store.clone();
@@ -220,10 +286,12 @@ async fn pending_refreshes_coalesce(store: Store) {
     let mut tx = store.begin().await.unwrap();
     tx.enqueue(&Effect::RefreshCard { incident: id }, now()).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
+    let pending_refreshes =
+        || async { store.outbox_rows().await.unwrap().iter().filter(|r| r.kind == "refresh_card" && r.status == "pending").count() };
+    assert_eq!(pending_refreshes().await, 1);
     // The old one failing is superseded by the pending one.
     store.retry_at(refresh, now(), "500", true).await.unwrap();
-    assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
+    assert_eq!(pending_refreshes().await, 1);
 }
 
 async fn transcript_keeps_versions_and_marks_deletions(store: Store) {

@@ -278,8 +278,8 @@ impl WriteTx {
     pub async fn insert_incident(&mut self, i: &Incident, source_key: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
         sqlx::query(
-            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at, held) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at, held, notice_owed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(i.id.0)
         .bind(i.number.to_string())
@@ -295,6 +295,7 @@ impl WriteTx {
         .bind(state)
         .bind(to_ms(now))
         .bind(i.held as i64)
+        .bind(i.notice_owed as i64)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -302,7 +303,7 @@ impl WriteTx {
 
     pub async fn save_incident(&mut self, i: &Incident, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
-        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9 WHERE id = $8")
+        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9, notice_owed = $10 WHERE id = $8")
             .bind(i.phase.id())
             .bind(i.category.id())
             .bind(i.channel.map(|c| c.as_i64()))
@@ -312,6 +313,7 @@ impl WriteTx {
             .bind(to_ms(now))
             .bind(i.id.0)
             .bind(i.held as i64)
+            .bind(i.notice_owed as i64)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
@@ -332,6 +334,16 @@ impl WriteTx {
             out.insert(*r, n as usize);
         }
         Ok(out)
+    }
+
+    /// A small named value, written with the rest of the transaction.
+    pub async fn set_state(&mut self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// Takes the window that starts at `now` for `key` if the last one

@@ -4,6 +4,7 @@
 mod support;
 
 mod appi;
+mod burst;
 mod classify;
 mod cli;
 mod commander;

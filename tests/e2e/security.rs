@@ -120,7 +120,10 @@ async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
     ] {
         app.interact(payloads::modal(app.id(), in_general, form, &fields)).await;
         app.settled().await;
-        let card = app.fake.messages(COMMITTEE_CHANNEL).into_iter().last().unwrap();
+        // The request's card (other deliveries may land after it).
+        let decides =
+            |m: &serde_json::Value| m["components"][0]["components"][0]["custom_id"].as_str().is_some_and(|c| c.starts_with("hk1:decide:"));
+        let card = app.fake.messages(COMMITTEE_CHANNEL).into_iter().rev().find(decides).unwrap();
         let decide = card["components"][0]["components"][0]["custom_id"].as_str().unwrap().to_string();
         let form = app.interact(payloads::button(app.id(), Who::new(BOB, COMMITTEE_CHANNEL), &decide, &card)).await;
         let modal = form["data"]["custom_id"].as_str().unwrap().to_string();

@@ -10,12 +10,20 @@ use crate::discord::incident::card;
 use crate::discord::render::{no_mentions, role_mention_only};
 use crate::discord::rest::RestError;
 use crate::domain::effect::OutboxItem;
-use crate::domain::{ChannelId, Effect, IncidentId};
+use crate::domain::{ChannelId, Effect, Incident, IncidentId};
 use crate::runner::DeliveryError;
-use crate::service::Delivered;
+use crate::service::{Delivered, NoticePost};
 use crate::tr;
 use serde_json::json;
-use serenity::all::{CreateEmbed, CreateMessage, LightMethod, Request, Route};
+use serenity::all::{CreateEmbed, CreateMessage, EditMessage, LightMethod, Request, Route};
+
+/// A notice message lists at most this many reports: ten lines with
+/// titles clipped to [`NOTICE_TITLE`] stay under Discord's 2,000 characters.
+const NOTICE_LINES: usize = 10;
+const NOTICE_TITLE: usize = 80;
+/// Reports told within this of a notice message's first line join it;
+/// later ones start a new message (an old message edited would go unseen).
+const NOTICE_TOGETHER: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Discord's "Maximum number of guild channels reached (500)".
 const GUILD_FULL: i64 = 30013;
@@ -138,18 +146,74 @@ impl DiscordEffects {
         Ok(Delivered::CardPosted(card))
     }
 
-    pub(crate) async fn notice_committee(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
-        let i = self.incident(id).await?;
+    /// §4.2: every report owed a notice, one line each, in the committee
+    /// channel. Lines join the latest notice message (edited in place)
+    /// while it is young and has room, then go into new messages; a burst
+    /// of reports is told in a few messages once its channels and cards
+    /// are out (the outbox defers this until then). A report waits for its
+    /// channel, so that its line links it. `also`: a report queued by an
+    /// earlier version with a notice of its own.
+    pub(crate) async fn committee_notices(&self, item: &OutboxItem, also: Option<IncidentId>) -> Result<Delivered, DeliveryError> {
+        let mut owed: Vec<Incident> = self.app.notices_owed().await?.into_iter().filter(|i| i.channel.is_some()).collect();
+        if let Some(id) = also.filter(|id| !owed.iter().any(|i| i.id == *id)) {
+            owed.push(self.incident(id).await?);
+            owed.sort_by_key(|i| i.id);
+        }
+        if owed.is_empty() {
+            return Ok(Delivered::Done);
+        }
         let s = &self.app.settings;
-        let lang = s.organisation.lang;
+        let channel = s.discord.committee_channel;
+        let now = self.app.clock.now();
+        let told: Vec<IncidentId> = owed.iter().map(|i| i.id).collect();
+        let mut rest = &owed[..];
+        let mut latest = None;
+        let open =
+            self.app.committee_notice_post().await?.filter(|p| now - p.started < NOTICE_TOGETHER && p.incidents.len() < NOTICE_LINES);
+        if let Some(mut post) = open {
+            let (joining, after) = rest.split_at((NOTICE_LINES - post.incidents.len()).min(rest.len()));
+            let mut lines = vec![];
+            for id in &post.incidents {
+                lines.push(self.notice_line(&self.incident(*id).await?));
+            }
+            lines.extend(joining.iter().map(|i| self.notice_line(i)));
+            match self.edit(channel, post.message, EditMessage::new().content(lines.join("\n")).allowed_mentions(no_mentions())).await {
+                Ok(()) => {
+                    post.incidents.extend(joining.iter().map(|i| i.id));
+                    latest = Some(post);
+                    rest = after;
+                }
+                // Deleted by someone: the lines go into a new message.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(rest_err(e)),
+            }
+        }
+        for (k, chunk) in rest.chunks(NOTICE_LINES).enumerate() {
+            let text = chunk.iter().map(|i| self.notice_line(i)).collect::<Vec<_>>().join("\n");
+            // One nonce per message: a retry repeats none that arrived.
+            let message = self
+                .post(channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &format!("{}-{k}", nonce(item)))
+                .await?;
+            latest = Some(NoticePost { message, started: now, incidents: chunk.iter().map(|i| i.id).collect() });
+        }
+        match latest {
+            Some(latest) => Ok(Delivered::CommitteeTold { told, latest }),
+            None => Err(DeliveryError::Transient("no notice message was written".into())),
+        }
+    }
+
+    /// One report's line in the committee's notice; its reporter is named,
+    /// never pinged (the card already pinged the committee).
+    fn notice_line(&self, i: &Incident) -> String {
+        let lang = self.app.settings.organisation.lang;
         let number = i.number;
-        let title = crate::discord::text::inert(&crate::discord::text::clip(&i.title, 200));
+        let title = crate::discord::text::inert(&crate::discord::text::clip(&i.title, NOTICE_TITLE));
         let reporter = if i.reporter.is_monitoring() { tr!(lang, "監視", "monitoring") } else { format!("<@{}>", i.reporter) };
         let mut category = i.category.label().get(lang).to_string();
         if i.confidential {
             category.push_str(&tr!(lang, "・🔒匿名", ", 🔒 confidential"));
         }
-        let text = match i.channel {
+        match i.channel {
             Some(c) => tr!(
                 lang,
                 "🔥 {number} 「{title}」（{category}）報告者 {reporter} → <#{c}>",
@@ -160,9 +224,7 @@ impl DiscordEffects {
                 "🔥 {number} 「{title}」（{category}）報告者 {reporter}",
                 "🔥 {number} “{title}” ({category}) reported by {reporter}"
             ),
-        };
-        self.post(s.discord.committee_channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &nonce(item)).await?;
-        Ok(Delivered::Done)
+        }
     }
 
     pub(crate) async fn link_reporter(&self, id: IncidentId, application_id: u64, token: &str) -> Result<Delivered, DeliveryError> {

@@ -122,6 +122,12 @@ pub struct Incident {
     /// Recovery needs an entry of each kind or this).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_waivers: Vec<RecordWaiver>,
+    /// §4.2: the committee channel has yet to hear of this report. Its
+    /// notice is one line in a message that gathers the reports arriving
+    /// together ([`Effect::CommitteeNotices`]), so it is owed here rather
+    /// than queued one message per report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notice_owed: bool,
 }
 
 /// What an incident is about, as decided (and re-decided as the cause
@@ -141,6 +147,7 @@ pub struct RecordWaiver {
     pub by: UserId,
 }
 
+mod held;
 mod lessons;
 mod response;
 mod wave;
@@ -252,12 +259,13 @@ impl Incident {
             public_title: None,
             held: false,
             record_waivers: vec![],
+            notice_owed: true,
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
             .effect(Effect::CreateChannel { incident: id })
             .effect(Effect::PostCard { incident: id })
-            .effect(Effect::NoticeCommittee { incident: id })
+            .effect(Effect::CommitteeNotices)
             .effect(Effect::RefreshStatusBoard);
         (incident, outcome)
     }
@@ -283,53 +291,6 @@ impl Incident {
         };
         let out = Outcome::default().with(event);
         self.deliverable(out.effect(Effect::PostNotice { incident: self.id, notice }))
-    }
-
-    /// §4.2 without a flood: the same report, held for triage. Stored and
-    /// numbered like any other; it opens no channel and pings nobody (the
-    /// triage post lists it) until the committee decides.
-    pub fn open_held(id: IncidentId, new: NewIncident, now: DateTime<Utc>) -> (Incident, Outcome) {
-        let (mut incident, _) = Incident::open(id, new, now);
-        incident.held = true;
-        let outcome = Outcome::default()
-            .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })
-            .with(EventPayload::HeldForTriage)
-            .effect(Effect::RefreshTriage)
-            .effect(Effect::RefreshStatusBoard);
-        (incident, outcome)
-    }
-
-    /// The committee opens a held report's channel: from here it is an
-    /// incident like any other (its card pings the committee).
-    pub fn release(&mut self, roles: &RoleSet) -> Result<Outcome, IncidentError> {
-        check(Action::Triage, roles)?;
-        self.open_phase()?;
-        if !self.held {
-            return Err(IncidentError::NotHeld);
-        }
-        self.held = false;
-        let mut outcome = Outcome::default()
-            .with(EventPayload::Released)
-            .effect(Effect::CreateChannel { incident: self.id })
-            .effect(Effect::PostCard { incident: self.id })
-            .effect(Effect::NoticeCommittee { incident: self.id })
-            .effect(Effect::RefreshTriage)
-            .effect(Effect::RefreshStatusBoard);
-        if self.confidential {
-            outcome = outcome.effect(Effect::TellReporter { incident: self.id });
-        }
-        Ok(outcome)
-    }
-
-    /// What of `outcome` can take effect now: a held report has no channel,
-    /// so what needs one waits for it (the channel, once opened, shows the
-    /// state as it is then); the triage post follows every change.
-    pub fn deliverable(&self, mut outcome: Outcome) -> Outcome {
-        if self.held {
-            outcome.effects.retain(|e| !e.needs_channel());
-            outcome.effects.push(Effect::RefreshTriage);
-        }
-        outcome
     }
 
     pub fn is_drill(&self) -> bool {

@@ -74,11 +74,12 @@ impl Incident {
         self.phase_since = now;
         self.closed_at = None;
         self.close_reason = None;
+        self.notice_owed = true;
         let mine = Outcome::default()
             .with(EventPayload::SplitOut { from: original.id })
             .effect(Effect::CreateChannel { incident: self.id })
             .effect(Effect::PostCard { incident: self.id })
-            .effect(Effect::NoticeCommittee { incident: self.id })
+            .effect(Effect::CommitteeNotices)
             .effect(Effect::RefreshStatusBoard);
         let mut theirs = Outcome::default()
             .with(EventPayload::SplitOut { from: self.id })

@@ -1,0 +1,125 @@
+//! A burst of distinct reports at Discord's physical limit (#14): each
+//! report's critical path is two requests (its channel, then its card with
+//! the committee's ping), and the committee channel hears of the burst in
+//! a few messages once the cards are out, each report on one line, once.
+
+use crate::support::fake::{ids, Fault, Recorded};
+use crate::support::payloads::{self, Who};
+use crate::support::TestApp;
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Dispatches `n` reports from distinct members at once; their titles are
+/// `{tag} {k}`.
+fn burst(app: &TestApp, n: u64, tag: &str) {
+    for k in 0..n {
+        let who = Who::new(7000 + k, ids::GENERAL);
+        let payload = payloads::modal(app.id(), who, "hk1:report:unsure:-:0", &[("title", &format!("{tag} {k}")), ("what", "x")]);
+        app.fake.dispatch("INTERACTION_CREATE", payload);
+    }
+}
+
+/// Every line of the committee's notices, by incident number: how often
+/// each number is listed (counting the messages as they stand now, edits
+/// included).
+fn notice_lines(app: &TestApp) -> HashMap<String, usize> {
+    let mut lines = HashMap::new();
+    for m in app.fake.messages(ids::COMMITTEE_CHANNEL) {
+        for line in m["content"].as_str().unwrap_or("").lines().filter(|l| l.starts_with("🔥 INC-")) {
+            *lines.entry(line[5..18].to_string()).or_insert(0) += 1;
+        }
+    }
+    lines
+}
+
+fn is_card(r: &Recorded) -> bool {
+    r.method == "POST" && r.status == 200 && r.body["content"].as_str().is_some_and(|c| c.contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)))
+}
+
+fn committee_posts(app: &TestApp) -> Vec<Recorded> {
+    app.fake.calls("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL))
+}
+
+#[tokio::test]
+async fn a_burst_of_reports_is_told_to_the_committee_in_a_few_messages_after_every_card() {
+    let app = TestApp::spawn().await;
+    let started = Instant::now();
+    burst(&app, 25, "一斉報告");
+    app.wait_until("every reporter got an answer", |f| f.calls("POST", "/interactions/*/*/callback").len() == 25).await;
+    app.settled().await;
+    let incidents = app.store.open_incidents().await.unwrap();
+    assert_eq!(incidents.len(), 25);
+    assert!(incidents.iter().all(|i| i.channel.is_some() && i.card_message.is_some() && !i.notice_owed));
+
+    // Two requests on each report's way to its card: its channel, its card.
+    let requests: Vec<Recorded> = app.fake.requests().into_iter().filter(|r| r.at >= started).collect();
+    let cards: Vec<&Recorded> = requests.iter().filter(|r| is_card(r)).collect();
+    assert_eq!(cards.len(), 25, "one card each, pinging the committee");
+    let last_card = cards.iter().map(|r| r.at).max().unwrap();
+    let channels = format!("/guilds/{}/channels", ids::GUILD);
+    // Interaction endpoints (the answer, the link in it) are outside the limit.
+    let limited = |r: &&Recorded| !r.path.starts_with("/interactions/") && !r.path.starts_with("/webhooks/");
+    let first: Vec<&Recorded> = requests.iter().filter(|r| r.at <= last_card).filter(limited).collect();
+    let others: Vec<String> = first
+        .iter()
+        .filter(|r| !(is_card(r) || (r.path == channels && r.method != "PATCH")))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(others.is_empty(), "before the last card, only channels and cards: {others:?}");
+    assert_eq!(first.iter().filter(|r| r.method == "POST" && r.path == channels).count(), 25);
+
+    // The committee channel: each report on one line, once, in order, in
+    // three messages of ten lines at most, none before the last card.
+    let lines = notice_lines(&app);
+    assert_eq!(lines.len(), 25, "{lines:?}");
+    assert!(lines.values().all(|n| *n == 1), "a report listed twice: {lines:?}");
+    let posts = committee_posts(&app);
+    let notices: Vec<&Recorded> = posts.iter().filter(|r| r.body["content"].as_str().is_some_and(|c| c.starts_with("🔥"))).collect();
+    assert_eq!(notices.len(), 3, "25 lines, ten to a message");
+    assert!(notices.iter().all(|r| r.at > last_card), "a notice went before a card");
+    let all: Vec<String> = notices.iter().flat_map(|r| r.body["content"].as_str().unwrap().lines().map(|l| l[5..18].to_string())).collect();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted, "in the order reported");
+    assert!(notices.iter().all(|r| r.body["content"].as_str().unwrap().chars().count() <= 2000));
+
+    // One more report soon after joins the latest message, edited in place.
+    let edits_before = app.fake.calls("PATCH", &format!("/channels/{}/messages/*", ids::COMMITTEE_CHANNEL)).len();
+    let late = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    assert_eq!(committee_posts(&app).iter().filter(|r| r.body["content"].as_str().is_some_and(|c| c.starts_with("🔥"))).count(), 3);
+    let edits: Vec<Recorded> = app.fake.calls("PATCH", &format!("/channels/{}/messages/*", ids::COMMITTEE_CHANNEL));
+    let edit = edits[edits_before..].iter().find(|r| r.body["content"].as_str().is_some_and(|c| c.contains(&late.number.to_string())));
+    let edit = edit.expect("the latest notice was edited to list the new report");
+    assert_eq!(edit.body["content"].as_str().unwrap().lines().count(), 6, "the five it had and the new one");
+    assert_eq!(notice_lines(&app).len(), 26);
+    app.assert_no_schema_violations();
+}
+
+/// The operator's story: the notice's answer is lost (the message was
+/// posted) and the next attempt meets a 500; the bot is restarted in
+/// between. Each report is still listed exactly once.
+#[tokio::test]
+async fn a_notice_whose_answer_is_lost_is_not_posted_twice() {
+    let mut app = TestApp::spawn().await;
+    // A first report: the status board and a notice exist, so what the
+    // burst posts in the committee channel is the notice's next message.
+    app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let committee = format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL);
+    let before = app.fake.calls("POST", &committee).len();
+    let answered = app.fake.calls("POST", "/interactions/*/*/callback").len();
+    app.fake.fail("POST", &committee, vec![Fault::LostAnswer, Fault::Status(500)]);
+    burst(&app, 12, "再送");
+    app.wait_until("every reporter got an answer", |f| f.calls("POST", "/interactions/*/*/callback").len() == answered + 12).await;
+    app.wait_until("the notice was tried twice", |f| f.calls("POST", &committee).len() >= before + 2).await;
+    app.restart().await;
+    app.settled_within(std::time::Duration::from_secs(60)).await;
+    let lines = notice_lines(&app);
+    assert_eq!(lines.len(), 13, "{lines:?}");
+    assert!(lines.values().all(|n| *n == 1), "a report listed twice: {lines:?}");
+    let notices =
+        app.fake.messages(ids::COMMITTEE_CHANNEL).iter().filter(|m| m["content"].as_str().is_some_and(|c| c.starts_with("🔥"))).count();
+    assert_eq!(notices, 2, "the first message filled to ten lines, then one more");
+    assert!(app.store.open_incidents().await.unwrap().iter().all(|i| !i.notice_owed));
+}
