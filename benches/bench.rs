@@ -27,8 +27,26 @@ fn percentile(v: &mut [Duration], p: f64) -> Duration {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn burst(app: &TestApp, n: usize) -> (Vec<Duration>, Vec<Duration>) {
+/// What a burst of reports measured.
+struct Burst {
+    /// Per report: dispatch to the bot's first answer.
+    first: Vec<Duration>,
+    /// Per report: dispatch to its card (channel, card and ping exist).
+    full: Vec<Duration>,
+    /// The first dispatch to the last card: the figure #14 sets a limit on.
+    last_card: Duration,
+    /// Requests (global limit) made until the last card.
+    requests_until_last_card: usize,
+    /// Messages the committee channel received (posted) for the burst, and
+    /// how often they were edited.
+    committee_posts: usize,
+    committee_edits: usize,
+}
+
+async fn burst(app: &TestApp, n: usize) -> Burst {
     let mut sent: HashMap<String, (Instant, usize)> = HashMap::new();
+    let committee_before = app.fake.messages(ids::COMMITTEE_CHANNEL).len();
+    let started = Instant::now();
     for k in 0..n {
         let id = app.id();
         // Distinct members: a burst from one member is held by the flood guard.
@@ -48,6 +66,7 @@ async fn burst(app: &TestApp, n: usize) -> (Vec<Duration>, Vec<Duration>) {
         by_title.insert(*k, *at);
     }
     let mut full = vec![];
+    let mut last: Option<Instant> = None;
     for r in app.fake.calls("POST", "/channels/*/messages") {
         let title = r.body["embeds"][0]["title"].as_str().unwrap_or("");
         if r.status != 200 || r.body["components"].as_array().is_none_or(|c| c.is_empty()) {
@@ -56,10 +75,23 @@ async fn burst(app: &TestApp, n: usize) -> (Vec<Duration>, Vec<Duration>) {
         if let Some(k) = title.rsplit("bench-").next().and_then(|k| k.parse::<usize>().ok()) {
             if let Some(at) = by_title.get(&k) {
                 full.push(r.at.duration_since(*at));
+                last = last.max(Some(r.at));
             }
         }
     }
-    (first, full)
+    let last = last.unwrap_or(started);
+    let limited = |r: &support::fake::Recorded| !r.path.starts_with("/interactions/") && !r.path.starts_with("/webhooks/");
+    let requests_until_last_card = app.fake.requests().iter().filter(|r| limited(r) && r.at >= started && r.at <= last).count();
+    let committee = format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL);
+    let committee_edits = app.fake.calls("PATCH", &format!("{committee}/*")).iter().filter(|r| r.at >= started).count();
+    Burst {
+        first,
+        full,
+        last_card: last.duration_since(started),
+        requests_until_last_card,
+        committee_posts: app.fake.messages(ids::COMMITTEE_CHANNEL).len() - committee_before,
+        committee_edits,
+    }
 }
 
 async fn ingest(app: &TestApp, n: usize) -> f64 {
@@ -125,10 +157,19 @@ async fn main() {
     let pid = bot.child.id().expect("pid");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = rss_kib(pid, "VmRSS:");
-    let (mut first, mut full) = burst(&app, 200).await;
+    let Burst { mut first, mut full, last_card, requests_until_last_card, committee_posts, committee_edits } = burst(&app, 200).await;
     println!("burst of 200 /report submissions (fake Discord on loopback, no added latency)");
     println!("  first response: p50 {:?}  p99 {:?}  (n={})", percentile(&mut first, 0.5), percentile(&mut first, 0.99), first.len());
     println!("  channel+card+ping: p50 {:?}  p99 {:?}  (n={})", percentile(&mut full, 0.5), percentile(&mut full, 0.99), full.len());
+    // 200 reports × 2 requests at Discord's 50 a second: 8 s; #14 allows 1.1×.
+    let ideal = Duration::from_secs_f64(200.0 * 2.0 / 50.0);
+    println!(
+        "  last card after the first report: {:.2} s = {:.3}× of 200×2/50 s (limit 1.1×); {} requests until then",
+        last_card.as_secs_f64(),
+        last_card.as_secs_f64() / ideal.as_secs_f64(),
+        requests_until_last_card
+    );
+    println!("  committee channel: {committee_posts} messages posted, {committee_edits} edits");
     println!("  peak request rate seen by the fake: {}/s", app.fake.peak_requests_per_second());
     let rate = ingest(&app, 5000).await;
     println!("transcript ingest, SQLite: {rate:.0} messages/s (5000 messages)");
