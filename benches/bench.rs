@@ -81,7 +81,16 @@ async fn burst(app: &TestApp, n: usize) -> Burst {
     }
     let last = last.unwrap_or(started);
     let limited = |r: &support::fake::Recorded| !r.path.starts_with("/interactions/") && !r.path.starts_with("/webhooks/");
-    let requests_until_last_card = app.fake.requests().iter().filter(|r| limited(r) && r.at >= started && r.at <= last).count();
+    let until_last: Vec<_> = app.fake.requests().into_iter().filter(|r| limited(r) && r.at >= started && r.at <= last).collect();
+    let requests_until_last_card = until_last.len();
+    let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &until_last {
+        // Snowflakes vary; the route does not.
+        let route: Vec<&str> =
+            r.path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "*" } else { s }).collect();
+        *kinds.entry(format!("{} {} {}", r.method, route.join("/"), r.status)).or_default() += 1;
+    }
+    println!("  requests until the last card: {kinds:?}");
     let committee = format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL);
     let committee_edits = app.fake.calls("PATCH", &format!("{committee}/*")).iter().filter(|r| r.at >= started).count();
     Burst {
@@ -153,7 +162,9 @@ async fn main() {
     let (p50, p99) = store_only(200).await;
     println!("storing 200 reports at once, service only (no Discord), SQLite: p50 {p50:?}  p99 {p99:?}");
     let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
-    let bot = app.start_process("hikeshi=warn").await;
+    // As an operator runs it (the tests' one-second lease would time out
+    // deliveries waiting their turn at Discord's limit).
+    let bot = app.start_process_with("hikeshi=warn", &[]).await;
     let pid = bot.child.id().expect("pid");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = rss_kib(pid, "VmRSS:");
@@ -185,7 +196,7 @@ async fn main() {
         }
     };
     if let Some(pg) = pg {
-        let bot = pg.start_process("hikeshi=warn").await;
+        let bot = pg.start_process_with("hikeshi=warn", &[]).await;
         let rate = ingest(&pg, 5000).await;
         println!("transcript ingest, PostgreSQL: {rate:.0} messages/s (5000 messages)");
         bot.kill().await;

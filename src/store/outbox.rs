@@ -34,7 +34,7 @@ impl Store {
     ///
     /// Two more rules keep a burst of reports at Discord's pace:
     /// - the committee's notice and status board ([`Effect::DEFER_TO_REPORTS`])
-    ///   wait while fresh channels and cards are due or being delivered, at
+    ///   wait while channels and cards are waiting or being delivered, at
     ///   most [`DEFER_AT_MOST`] after they were queued: the reports' channels
     ///   and cards go first, and the notice and the board then say once what
     ///   many reports would each have said;
@@ -57,7 +57,7 @@ impl Store {
                  AND k.status = 'inflight' AND k.claimed_until >= $3) \
                AND NOT (o.kind IN ({deferring}) AND o.created_at > $5 AND EXISTS (SELECT 1 FROM outbox AS r \
                  WHERE r.kind IN ('create_channel', 'post_card') \
-                 AND ((r.status = 'pending' AND r.not_before <= $3 AND r.attempts = 0) OR (r.status = 'inflight' AND r.claimed_until >= $3)))) \
+                 AND r.status IN ('pending', 'inflight'))) \
              ORDER BY o.id LIMIT $4{lock}) RETURNING id, effect, attempts"
         );
         let defer_since = to_ms(now - DEFER_AT_MOST);

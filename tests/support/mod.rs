@@ -151,7 +151,13 @@ impl TestApp {
 
     /// Runs the real binary (`hikeshi run`) against the fake, its logs at
     /// `rust_log` captured, and waits until it registered its commands.
+    /// A killed process's claims come back after a second, not 30.
     pub async fn start_process(&self, rust_log: &str) -> BotProcess {
+        self.start_process_with(rust_log, &[("HIKESHI_OUTBOX_LEASE_SECONDS", "1")]).await
+    }
+
+    /// The same, with more environment (none: as an operator runs it).
+    pub async fn start_process_with(&self, rust_log: &str, env: &[(&str, &str)]) -> BotProcess {
         use tokio::io::AsyncBufReadExt;
         let before = self.fake.calls("PUT", "/applications/*/guilds/*/commands").len();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
@@ -161,9 +167,8 @@ impl TestApp {
             .env("DATABASE_URL", &self.db.0)
             .env("HIKESHI_DISCORD_API", self.fake.base_url())
             .env("RUST_LOG", rust_log)
-            // A killed process's claims come back after a second, not 30.
-            .env("HIKESHI_OUTBOX_LEASE_SECONDS", "1")
             .env("HIKESHI_SPOOL_DIR", &self.spool)
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
