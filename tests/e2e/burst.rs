@@ -123,3 +123,30 @@ async fn a_notice_whose_answer_is_lost_is_not_posted_twice() {
     assert_eq!(notices, 2, "the first message filled to ten lines, then one more");
     assert!(app.store.open_incidents().await.unwrap().iter().all(|i| !i.notice_owed));
 }
+
+/// An upgrade: a notice of its own queued by an earlier version is still
+/// delivered, and never lists a report the latest message lists already.
+#[tokio::test]
+async fn a_notice_queued_by_an_earlier_version_is_delivered_and_never_doubles_a_line() {
+    use hikeshi::domain::Effect;
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let posts = committee_posts(&app).len();
+    let legacy = || async {
+        let mut tx = app.store.begin().await.unwrap();
+        tx.enqueue(&Effect::NoticeCommittee { incident: i.id }, chrono::Utc::now()).await.unwrap();
+        tx.commit().await.unwrap();
+        app.settled().await;
+    };
+    legacy().await;
+    assert_eq!(notice_lines(&app).get(&i.number.to_string()), Some(&1));
+    assert_eq!(committee_posts(&app).len(), posts, "nothing posted");
+    // A database from before this version keeps no latest message: the
+    // earlier version's notice is delivered, a line in a message of its own.
+    sqlx::query("DELETE FROM bot_state WHERE key = 'committee_notice'").execute(app.store.pool()).await.unwrap();
+    legacy().await;
+    let new: Vec<Recorded> = committee_posts(&app).into_iter().skip(posts).collect();
+    assert_eq!(new.len(), 1);
+    assert!(new[0].body["content"].as_str().unwrap().starts_with(&format!("🔥 {}", i.number)), "{:?}", new[0].body);
+}

@@ -166,10 +166,12 @@ impl DiscordEffects {
         let channel = s.discord.committee_channel;
         let now = self.app.clock.now();
         let told: Vec<IncidentId> = owed.iter().map(|i| i.id).collect();
+        let last = self.app.committee_notice_post().await?;
+        // A report the latest message lists already is not listed again.
+        owed.retain(|i| !last.as_ref().is_some_and(|p| p.incidents.contains(&i.id)));
         let mut rest = &owed[..];
         let mut latest = None;
-        let open =
-            self.app.committee_notice_post().await?.filter(|p| now - p.started < NOTICE_TOGETHER && p.incidents.len() < NOTICE_LINES);
+        let open = last.clone().filter(|p| now - p.started < NOTICE_TOGETHER && p.incidents.len() < NOTICE_LINES);
         if let Some(mut post) = open {
             let (joining, after) = rest.split_at((NOTICE_LINES - post.incidents.len()).min(rest.len()));
             let mut lines = vec![];
@@ -196,7 +198,7 @@ impl DiscordEffects {
                 .await?;
             latest = Some(NoticePost { message, started: now, incidents: chunk.iter().map(|i| i.id).collect() });
         }
-        match latest {
+        match latest.or(last) {
             Some(latest) => Ok(Delivered::CommitteeTold { told, latest }),
             None => Err(DeliveryError::Transient("no notice message was written".into())),
         }
