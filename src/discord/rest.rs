@@ -1,12 +1,14 @@
 //! REST calls for the outbox, with errors sorted by what to do next.
 //!
-//! With Discord itself, serenity's own rate limiter sends the request. With
-//! `HIKESHI_DISCORD_API` set, serenity only honours the proxy with its rate
-//! limiter off, so the request goes out directly and this module does the
-//! limiting: it keeps under Discord's global 50 requests a second, and a
-//! 429 is turned into [`RestError::RateLimited`] with the time Discord asked
-//! for (`retry_after` in the body, or the `Retry-After` header), which the
-//! outbox worker waits out.
+//! Either way this module keeps under Discord's global 50 requests a
+//! second, spacing requests evenly (a burst of reports goes out as fast as
+//! Discord takes it, and never meets a global 429 on the way). With
+//! Discord itself, serenity's own rate limiter then sends the request and
+//! keeps each route's bucket. With `HIKESHI_DISCORD_API` set, serenity only
+//! honours the proxy with its rate limiter off, so the request goes out
+//! directly: a 429 is turned into [`RestError::RateLimited`] with the time
+//! Discord asked for (`retry_after` in the body, or the `Retry-After`
+//! header), which the outbox worker waits out.
 
 use serde::de::DeserializeOwned;
 use serenity::http::{Http, HttpError, Request, Route};
@@ -96,13 +98,15 @@ impl GlobalLimiter {
 struct Direct {
     client: reqwest::Client,
     base: String,
-    limiter: GlobalLimiter,
 }
 
 #[derive(Clone)]
 pub struct Rest {
     http: Arc<Http>,
     direct: Option<Arc<Direct>>,
+    /// The global limit, on both paths: serenity's own limiter keeps each
+    /// route's bucket but meets the global limit only by its 429s.
+    limiter: Arc<GlobalLimiter>,
     metrics: Arc<crate::metrics::Metrics>,
 }
 
@@ -120,10 +124,9 @@ impl Rest {
             Arc::new(Direct {
                 client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default(),
                 base: base.trim_end_matches('/').to_string(),
-                limiter: GlobalLimiter::new(GLOBAL_PER_SECOND),
             })
         });
-        Rest { http, direct, metrics }
+        Rest { http, direct, limiter: Arc::new(GlobalLimiter::new(GLOBAL_PER_SECOND)), metrics }
     }
 
     pub fn http(&self) -> &Arc<Http> {
@@ -140,15 +143,14 @@ impl Rest {
     }
 
     async fn send_inner(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
+        // Interaction endpoints are not bound to the global limit.
+        let interaction = matches!(req.route_ref(), Route::InteractionResponse { .. } | Route::WebhookOriginalInteractionResponse { .. });
+        if !interaction {
+            self.limiter.acquire().await;
+        }
         match &self.direct {
             None => self.http.request(req).await.map_err(classify_serenity),
             Some(d) => {
-                // Interaction endpoints are not bound to the global limit.
-                let interaction =
-                    matches!(req.route_ref(), Route::InteractionResponse { .. } | Route::WebhookOriginalInteractionResponse { .. });
-                if !interaction {
-                    d.limiter.acquire().await;
-                }
                 let built = req.build(&d.client, self.http.token(), Some(&d.base)).map_err(|e| RestError::Transient(e.to_string()))?;
                 let resp = built.send().await.map_err(|e| RestError::Transient(e.without_url().to_string()))?;
                 if resp.status().is_success() {
@@ -156,7 +158,7 @@ impl Rest {
                 }
                 let err = classify_response(resp).await;
                 if let RestError::RateLimited { retry_after, global: true } = &err {
-                    *d.limiter.paused_until.lock().await = Some(Instant::now() + *retry_after);
+                    *self.limiter.paused_until.lock().await = Some(Instant::now() + *retry_after);
                 }
                 Err(err)
             }
