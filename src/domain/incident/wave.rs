@@ -30,6 +30,8 @@ impl Incident {
     /// (told by DM). One channel, one ping for the wave.
     pub fn open_in_wave(id: IncidentId, new: NewIncident, original: &mut Incident, now: DateTime<Utc>) -> (Incident, Merge) {
         let (mut incident, _) = Incident::open(id, new, now);
+        // The first report's line and ping stand for the wave.
+        incident.notice_owed = false;
         incident.duplicate_of = Some(original.id);
         incident.close(format!("joined {}", original.number), now);
         let reporter = incident.reporter;
