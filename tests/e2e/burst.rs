@@ -139,9 +139,12 @@ async fn a_notice_queued_by_an_earlier_version_is_delivered_and_never_doubles_a_
         tx.commit().await.unwrap();
         app.settled().await;
     };
+    let edits = || app.fake.calls("PATCH", &format!("/channels/{}/messages/*", ids::COMMITTEE_CHANNEL)).len();
+    let edited = edits();
     legacy().await;
     assert_eq!(notice_lines(&app).get(&i.number.to_string()), Some(&1));
     assert_eq!(committee_posts(&app).len(), posts, "nothing posted");
+    assert_eq!(edits(), edited, "nothing edited: there was nothing to add");
     // A database from before this version keeps no latest message: the
     // earlier version's notice is delivered, a line in a message of its own.
     sqlx::query("DELETE FROM bot_state WHERE key = 'committee_notice'").execute(app.store.pool()).await.unwrap();

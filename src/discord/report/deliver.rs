@@ -171,7 +171,8 @@ impl DiscordEffects {
         owed.retain(|i| !last.as_ref().is_some_and(|p| p.incidents.contains(&i.id)));
         let mut rest = &owed[..];
         let mut latest = None;
-        let open = last.clone().filter(|p| now - p.started < NOTICE_TOGETHER && p.incidents.len() < NOTICE_LINES);
+        // Nothing to add (every report listed already): no edit either.
+        let open = last.clone().filter(|p| !rest.is_empty() && now - p.started < NOTICE_TOGETHER && p.incidents.len() < NOTICE_LINES);
         if let Some(mut post) = open {
             let (joining, after) = rest.split_at((NOTICE_LINES - post.incidents.len()).min(rest.len()));
             let mut lines = vec![];
