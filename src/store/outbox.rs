@@ -61,17 +61,9 @@ impl Store {
              ORDER BY o.id LIMIT $4{lock}) RETURNING id, effect, attempts"
         );
         let defer_since = to_ms(now - DEFER_AT_MOST);
+        let query = || sqlx::query(&sql).bind(worker).bind(to_ms(now + lease)).bind(to_ms(now)).bind(limit).bind(defer_since);
         let rows = match self.backend {
-            Backend::Sqlite => {
-                sqlx::query(&sql)
-                    .bind(worker)
-                    .bind(to_ms(now + lease))
-                    .bind(to_ms(now))
-                    .bind(limit)
-                    .bind(defer_since)
-                    .fetch_all(&self.pool)
-                    .await?
-            }
+            Backend::Sqlite => query().fetch_all(&self.pool).await?,
             Backend::Postgres => {
                 // Claims are serialised across processes: otherwise two
                 // could each take one item of an incident (the second
@@ -79,14 +71,7 @@ impl Store {
                 // of order. A claim is one short statement.
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(4803290117)").execute(&mut *tx).await?;
-                let rows = sqlx::query(&sql)
-                    .bind(worker)
-                    .bind(to_ms(now + lease))
-                    .bind(to_ms(now))
-                    .bind(limit)
-                    .bind(defer_since)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let rows = query().fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 rows
             }
