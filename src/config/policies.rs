@@ -46,21 +46,14 @@ pub(super) fn reports(problems: &mut Vec<Problem>, file: &Path, r: &ReportsFile)
             "use a number of minutes from 1 to 1440",
         ));
     }
+    let wave = r.wave_minutes.unwrap_or(10);
+    if !(0..=1440).contains(&wave) {
+        problems.push(Problem::new(file, "reports.wave_minutes", format!("{wave} minutes is not usable"), "use 0 (off) to 1440 minutes"));
+    }
     crate::domain::report::ReportLimits {
         channels_per_member_per_hour: per_hour.clamp(1, 1000) as usize,
         triage_ping_every: chrono::Duration::minutes(ping.clamp(1, 1440)),
-        wave: {
-            let w = r.wave_minutes.unwrap_or(10);
-            if !(0..=1440).contains(&w) {
-                problems.push(Problem::new(
-                    file,
-                    "reports.wave_minutes",
-                    format!("{w} minutes is not usable"),
-                    "use 0 (off) to 1440 minutes",
-                ));
-            }
-            (w > 0).then(|| chrono::Duration::minutes(w.clamp(1, 1440)))
-        },
+        wave: (wave > 0).then(|| chrono::Duration::minutes(wave.clamp(1, 1440))),
     }
 }
 
