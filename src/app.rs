@@ -104,7 +104,7 @@ pub async fn doctor(config: &Path, env: &Env) -> Vec<crate::discord::doctor::Che
         out.push(Check::fail("DISCORD_TOKEN is not set", MISSING_TOKEN));
         return out;
     };
-    out.extend(crate::discord::doctor::checks(token, env.discord_api.as_deref(), &settings, settings.organisation.lang).await);
+    out.extend(crate::discord::doctor::checks(token, &env.discord_api, &settings, settings.organisation.lang).await);
     out
 }
 
@@ -115,7 +115,7 @@ pub async fn setup(config: &Path, env: &Env, guild: Option<u64>, print: bool) ->
     let settings = Settings::load(config)?;
     let token = env.token.clone().context(MISSING_TOKEN)?;
     let mut said = vec![];
-    let places = crate::discord::setup::setup(&token, env.discord_api.as_deref(), &settings, guild, &mut said).await?;
+    let places = crate::discord::setup::setup(&token, &env.discord_api, &settings, guild, &mut said).await?;
     if print {
         said.push(crate::discord::setup::table(&places));
         return Ok(said);
@@ -147,11 +147,11 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     );
     let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock).with_spool(opts.env.spool_dir.clone());
     let metrics = Arc::new(Metrics::default());
-    let discord = Discord::connect(&token, opts.env.discord_api.as_deref()).await?;
+    let discord = Discord::connect(&token, &opts.env.discord_api, metrics.clone()).await?;
 
     // Answers to interactions go first; the outbox worker yields to them.
     let answering = Arc::new(Answering::default());
-    let deliver = Arc::new(discord.deliverer(app.clone(), metrics.clone()));
+    let deliver = Arc::new(discord.deliverer(app.clone()));
     let mut worker = Worker::new(app.clone(), deliver, worker_name()).yielding_to(answering.clone());
     if let Some(secs) = opts.env.outbox_lease_seconds {
         worker = worker.with_lease(chrono::Duration::seconds(secs));
@@ -178,7 +178,7 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     let replay = tokio::spawn(crate::runner::replay_held(app.clone(), stop.clone()));
     let scheduler = tokio::spawn(scheduler.run(stop.clone()));
 
-    let result = discord.run_gateway(app, metrics, answering, stop).await;
+    let result = discord.run_gateway(app, answering, stop).await;
     if result.is_err() {
         // The gateway ended by itself: nothing will say stop to the loops.
         worker.abort();

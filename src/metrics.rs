@@ -15,10 +15,15 @@ use tokio::sync::watch;
 /// Upper bounds of the interaction-latency histogram, in seconds.
 const BUCKETS: [f64; 9] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0];
 
+/// The answers Discord counts as invalid requests.
+const INVALID_STATUSES: [u16; 3] = [401, 403, 429];
+
 /// Counters the bot keeps in memory; gauges are read from the database.
 #[derive(Debug, Default)]
 pub struct Metrics {
     discord_errors: AtomicU64,
+    /// Answers of 401, 403 and 429 (Discord bans at 10,000 in 10 minutes).
+    discord_invalid: [AtomicU64; INVALID_STATUSES.len()],
     /// Interactions left to the process that saw them first.
     duplicates: AtomicU64,
     interactions: AtomicU64,
@@ -30,6 +35,13 @@ pub struct Metrics {
 impl Metrics {
     pub fn discord_error(&self) {
         self.discord_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An answer Discord counts towards its invalid-request ban.
+    pub fn discord_invalid(&self, status: u16) {
+        if let Some(i) = INVALID_STATUSES.iter().position(|s| *s == status) {
+            self.discord_invalid[i].fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// An interaction another delivery already handles.
@@ -85,6 +97,16 @@ impl Metrics {
             "counter",
             "Discord REST calls that failed.",
             vec![format!("hikeshi_discord_errors_total {}", self.discord_errors.load(Ordering::Relaxed))],
+        );
+        metric(
+            "hikeshi_discord_invalid_requests_total",
+            "counter",
+            "Discord answers of 401, 403 and 429 (10,000 in ten minutes get the address banned for an hour).",
+            INVALID_STATUSES
+                .iter()
+                .zip(&self.discord_invalid)
+                .map(|(s, n)| format!("hikeshi_discord_invalid_requests_total{{status=\"{s}\"}} {}", n.load(Ordering::Relaxed)))
+                .collect(),
         );
         metric(
             "hikeshi_interactions_duplicate_total",

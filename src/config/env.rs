@@ -61,13 +61,18 @@ impl fmt::Debug for DatabaseUrl {
 /// The message when `DISCORD_TOKEN` is missing: what to set, where to get it.
 pub const MISSING_TOKEN: &str = "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications (your application → Bot → Reset Token) and export DISCORD_TOKEN=<token> before `hikeshi run`";
 
+/// Discord's own API.
+pub const DISCORD_API: &str = "https://discord.com";
+
 /// The deployment environment.
 #[derive(Debug, Clone)]
 pub struct Env {
     pub token: Option<Secret>,
     pub database_url: DatabaseUrl,
-    /// `HIKESHI_DISCORD_API`: a REST base URL (rate-limit proxy or test fake).
-    pub discord_api: Option<String>,
+    /// `HIKESHI_DISCORD_API`: the REST base URL (a rate-limit proxy or the
+    /// tests' fake), Discord itself by default. It changes where requests
+    /// go and nothing else.
+    pub discord_api: String,
     /// `HIKESHI_OUTBOX_LEASE_SECONDS`: how long a claimed outbox item stays
     /// with a process that may have died (default 30).
     pub outbox_lease_seconds: Option<i64>,
@@ -94,7 +99,7 @@ impl Env {
         Env {
             token: var("DISCORD_TOKEN").map(Secret::new),
             database_url: DatabaseUrl(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())),
-            discord_api: var("HIKESHI_DISCORD_API"),
+            discord_api: var("HIKESHI_DISCORD_API").unwrap_or_else(|| DISCORD_API.to_string()),
             outbox_lease_seconds: var("HIKESHI_OUTBOX_LEASE_SECONDS").and_then(|v| v.parse().ok()).filter(|s| *s > 0),
             metrics_addr: var("HIKESHI_METRICS_ADDR"),
             intake_addr: var("HIKESHI_INTAKE_ADDR"),

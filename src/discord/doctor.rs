@@ -95,7 +95,7 @@ async fn get(rest: &Rest, route: Route<'_>) -> Result<Value, RestError> {
 
 /// Every check against Discord, in order; later checks are skipped (and
 /// said so) when an earlier one makes them meaningless.
-pub async fn checks(token: &Secret, api_base: Option<&str>, s: &Settings, lang: Lang) -> Vec<Check> {
+pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) -> Vec<Check> {
     let rest = super::Discord::rest_only(token, api_base);
     let mut out = vec![];
     let d = &s.discord;

@@ -22,11 +22,10 @@ impl Handler {
 impl EventHandler for Handler {
     /// Registers the commands for the configured guild at every start (a
     /// bulk overwrite, so a removed command disappears too).
-    async fn ready(&self, ctx: Context, ready: Ready) {
-        ctx.http.set_application_id(ready.application.id);
+    async fn ready(&self, _ctx: Context, ready: Ready) {
         let guild = GuildId::new(self.ctx.app.settings.discord.guild);
-        match guild.set_commands(&ctx.http, super::commands::all(&self.ctx.app.settings)).await {
-            Ok(cmds) => tracing::info!(count = cmds.len(), "commands registered"),
+        match super::commands::register(&self.ctx.rest, ready.application.id, guild, &self.ctx.app.settings).await {
+            Ok(count) => tracing::info!(count, "commands registered"),
             Err(e) => {
                 tracing::error!(error = %e, "could not register commands; /report will not appear until this works")
             }
@@ -34,26 +33,26 @@ impl EventHandler for Handler {
         tracing::info!(user = %ready.user.name, "connected to the gateway");
         // A READY (not a resume): what happened in incident channels while
         // the bot was away is not in the record yet.
-        let (me, http) = (self.ctx.clone(), ctx.http.clone());
-        tokio::spawn(async move { transcript::recover(&me, &http).await });
+        let me = self.ctx.clone();
+        tokio::spawn(async move { transcript::recover(&me).await });
     }
 
-    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        interactions::dispatch(&self.ctx, &ctx, interaction).await;
+    async fn interaction_create(&self, _ctx: Context, interaction: Interaction) {
+        interactions::dispatch(&self.ctx, interaction).await;
     }
 
     /// A thread started under an incident channel joins its record, and
     /// the bot joins it (private threads send their messages to members).
-    async fn thread_create(&self, ctx: Context, thread: GuildChannel) {
+    async fn thread_create(&self, _ctx: Context, thread: GuildChannel) {
         if self.ours(Some(thread.guild_id)) {
-            transcript::thread(&self.ctx, &ctx.http, &thread).await;
+            transcript::thread(&self.ctx, &thread, true).await;
         }
     }
 
     /// A renamed thread keeps its place in the record, under its new name.
-    async fn thread_update(&self, ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
+    async fn thread_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
         if self.ours(Some(new.guild_id)) {
-            transcript::thread(&self.ctx, &ctx.http, &new).await;
+            transcript::thread(&self.ctx, &new, false).await;
         }
     }
 

@@ -4,12 +4,13 @@
 
 use super::custom_id::{CustomId, Feature};
 use super::reply::{self, answer, ephemeral};
+use super::rest::RestError;
 use super::{appi, forms, incident, lessons, records, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::InputError;
-use serenity::all::{CommandInteraction, ComponentInteraction, Context, Interaction, ModalInteraction};
+use serenity::all::{ApplicationId, CommandInteraction, ComponentInteraction, Interaction, InteractionId, ModalInteraction};
 
-pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
+pub async fn dispatch(ctx: &Ctx, interaction: Interaction) {
     let started = std::time::Instant::now();
     let _answer = ctx.answering.start();
     // Discord accepts one answer: a second delivery of the same interaction
@@ -40,9 +41,9 @@ pub async fn dispatch(ctx: &Ctx, discord: &Context, interaction: Interaction) {
         tokio::spawn(async move { app.saw_person(id, &name).await });
     }
     let result = match interaction {
-        Interaction::Command(cmd) => command(ctx, discord, cmd).await,
-        Interaction::Component(c) => component(ctx, discord, c).await,
-        Interaction::Modal(m) => modal(ctx, discord, m).await,
+        Interaction::Command(cmd) => command(ctx, cmd).await,
+        Interaction::Component(c) => component(ctx, c).await,
+        Interaction::Modal(m) => modal(ctx, m).await,
         _ => Ok(()),
     };
     ctx.metrics.interaction(started.elapsed());
@@ -56,33 +57,42 @@ fn other_guild(lang: Lang) -> reply::Reply {
     ephemeral(InputError::OtherGuild.text(lang))
 }
 
-async fn command(ctx: &Ctx, discord: &Context, cmd: CommandInteraction) -> serenity::Result<()> {
+async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
     let lang = Lang::from_locale(&cmd.locale);
     if !reply::in_guild(&ctx.app.settings, cmd.guild_id) {
-        return cmd.create_response(&discord.http, other_guild(lang)).await;
+        return reply::answer_now(&ctx.rest, asked(cmd.id, &cmd.token, cmd.application_id), other_guild(lang)).await;
     }
     let caller = reply::caller(ctx.app.settings.discord.committee_role, &cmd.user, cmd.member.as_deref());
-    let result = match cmd.data.name.as_str() {
-        report::REPORT => Ok(report::slash(&cmd, lang)),
-        report::REPORT_MESSAGE => Ok(report::from_message(&cmd, lang)),
-        incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
-        lessons::FOLLOWUPS => lessons::followups::list(ctx, caller, lang).await,
-        reminders::DRILL | reminders::SCHEDULE => reminders::command(ctx, &cmd, caller, lang).await,
-        records::STATS | records::AUDIT | records::PLAYBOOK => records::command(ctx, &cmd, caller, lang).await,
-        requests::EXCEPTION | requests::AMEND | requests::REGULATION => requests::command(ctx, &cmd, caller, lang).await,
-        _ => reply::refuse(InputError::UnknownCommand),
+    // Commands take the same answer-or-defer road as clicks and forms:
+    // work that waits on the database or draws a chart may pass 3 s.
+    let work = async {
+        let result = match cmd.data.name.as_str() {
+            report::REPORT => Ok(report::slash(&cmd, lang)),
+            report::REPORT_MESSAGE => Ok(report::from_message(&cmd, lang)),
+            incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
+            lessons::FOLLOWUPS => lessons::followups::list(ctx, caller, lang).await,
+            reminders::DRILL | reminders::SCHEDULE => reminders::command(ctx, &cmd, caller, lang).await,
+            records::STATS | records::AUDIT | records::PLAYBOOK => records::command(ctx, &cmd, caller, lang).await,
+            requests::EXCEPTION | requests::AMEND | requests::REGULATION => requests::command(ctx, &cmd, caller, lang).await,
+            _ => reply::refuse(InputError::UnknownCommand),
+        };
+        answer(result, lang, "command")
     };
-    cmd.create_response(&discord.http, answer(result, lang, "command")).await
+    reply::respond(&ctx.rest, asked(cmd.id, &cmd.token, cmd.application_id), lang, work).await
 }
 
-async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> serenity::Result<()> {
+fn asked(id: InteractionId, token: &str, application: ApplicationId) -> reply::Asked<'_> {
+    reply::Asked { id, token, application: application.get() }
+}
+
+async fn component(ctx: &Ctx, c: ComponentInteraction) -> Result<(), RestError> {
     let lang = Lang::from_locale(&c.locale);
     let id = CustomId::parse(&c.data.custom_id);
     // The confidential reporter's DM has one button, usable outside the
     // guild (the service checks it is theirs).
     let from_dm = matches!(id, Some(CustomId::AddInfo(_))) && c.guild_id.is_none();
     if !reply::in_guild(&ctx.app.settings, c.guild_id) && !from_dm {
-        return c.create_response(&discord.http, other_guild(lang)).await;
+        return reply::answer_now(&ctx.rest, asked(c.id, &c.token, c.application_id), other_guild(lang)).await;
     }
     let caller = reply::caller(ctx.app.settings.discord.committee_role, &c.user, c.member.as_ref());
     let work = async {
@@ -104,18 +114,18 @@ async fn component(ctx: &Ctx, discord: &Context, c: ComponentInteraction) -> ser
         };
         answer(result, lang, "component")
     };
-    reply::respond(&discord.http, c.id, &c.token, lang, work).await
+    reply::respond(&ctx.rest, asked(c.id, &c.token, c.application_id), lang, work).await
 }
 
-async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::Result<()> {
+async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
     let lang = Lang::from_locale(&m.locale);
     let id = CustomId::parse(&m.data.custom_id);
     let from_dm = matches!(id, Some(CustomId::AddInfoModal(_))) && m.guild_id.is_none();
     if !reply::in_guild(&ctx.app.settings, m.guild_id) && !from_dm {
-        return m.create_response(&discord.http, other_guild(lang)).await;
+        return reply::answer_now(&ctx.rest, asked(m.id, &m.token, m.application_id), other_guild(lang)).await;
     }
     if let Some(CustomId::ReportModal(category, kind, confidential)) = id {
-        return report::submit(ctx, &discord.http, &m, category, kind, confidential, lang).await;
+        return report::submit(ctx, &m, category, kind, confidential, lang).await;
     }
     let caller = reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
     let fields = forms::submitted(&m.data);
@@ -136,5 +146,5 @@ async fn modal(ctx: &Ctx, discord: &Context, m: ModalInteraction) -> serenity::R
         };
         ephemeral(text.unwrap_or_else(|e| reply::failure(&e, lang, "form")))
     };
-    reply::respond(&discord.http, m.id, &m.token, lang, work).await
+    reply::respond(&ctx.rest, asked(m.id, &m.token, m.application_id), lang, work).await
 }

@@ -35,7 +35,7 @@ use crate::metrics::Metrics;
 use crate::runner::Answering;
 use crate::service::Hikeshi;
 use anyhow::Context as _;
-use serenity::all::{GatewayIntents, Http, HttpBuilder};
+use serenity::all::{GatewayIntents, Http, HttpBuilder, LightMethod, Request, Route};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -50,8 +50,9 @@ pub fn intents() -> GatewayIntents {
 #[derive(Clone)]
 pub struct Ctx {
     pub app: Hikeshi,
-    /// For the few reads a reply needs (the guild's member count).
-    pub http: Arc<Http>,
+    /// The one road to Discord's REST API, shared with the outbox (one
+    /// global limit, one set of buckets).
+    pub rest: rest::Rest,
     pub metrics: Arc<Metrics>,
     /// Counts answers in progress, for the outbox worker to let them go first.
     pub answering: Arc<Answering>,
@@ -64,61 +65,54 @@ pub struct Ctx {
 /// accepted.
 pub struct Discord {
     token: Secret,
-    api_base: Option<String>,
-    http: Arc<Http>,
+    api_base: String,
+    rest: rest::Rest,
+    metrics: Arc<Metrics>,
     me: UserId,
 }
 
 impl Discord {
-    fn http(token: &Secret, api_base: Option<&str>) -> Http {
-        let mut builder = HttpBuilder::new(token.expose());
-        if let Some(base) = api_base {
-            // serenity honours the proxy only with its rate limiter off; the
-            // outbox's Rest does the limiting then (see rest.rs).
-            builder = builder.proxy(base).ratelimiter_disabled(true);
-        }
-        builder.build()
+    /// serenity's own client, for its gateway alone: the bot's requests
+    /// take [`rest::Rest`]. With its rate limiter off, serenity sends to
+    /// the proxy it is given, which is the API base (Discord by default).
+    fn gateway_http(token: &Secret, api_base: &str) -> Http {
+        HttpBuilder::new(token.expose()).proxy(api_base).ratelimiter_disabled(true).build()
     }
 
     /// Checks the token (`GET /users/@me`) and says plainly what to do when
     /// Discord refuses it.
-    pub async fn connect(token: &Secret, api_base: Option<&str>) -> anyhow::Result<Discord> {
-        let http = Arc::new(Self::http(token, api_base));
-        let me = http.get_current_user().await.map_err(|e| match &e {
-            serenity::Error::Http(h) if h.status_code().is_some_and(|s| s.as_u16() == 401) => anyhow::anyhow!(
-                "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)"
-            ),
-            _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
-        })?;
+    pub async fn connect(token: &Secret, api_base: &str, metrics: Arc<Metrics>) -> anyhow::Result<Discord> {
+        let rest = rest::Rest::new(token, api_base, metrics.clone());
+        let me: serenity::all::CurrentUser =
+            rest.json(Request::new(Route::UserMe, LightMethod::Get)).await.map_err(|e| match e.status() {
+                Some(401) => anyhow::anyhow!(
+                    "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the token again from the Developer Portal (Bot → Reset Token)"
+                ),
+                _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
+            })?;
         tracing::info!(bot = %me.name, id = %me.id, "token accepted");
-        Ok(Discord { token: token.clone(), api_base: api_base.map(str::to_string), http, me: UserId(me.id.get()) })
+        Ok(Discord { token: token.clone(), api_base: api_base.to_string(), rest, metrics, me: UserId(me.id.get()) })
     }
 
     /// A REST client alone, for the commands that talk to Discord without
     /// running the bot (`doctor`, `setup`): no token check, no gateway.
-    pub(crate) fn rest_only(token: &Secret, api_base: Option<&str>) -> rest::Rest {
-        rest::Rest::new(Arc::new(Self::http(token, api_base)), api_base, Arc::default())
+    pub(crate) fn rest_only(token: &Secret, api_base: &str) -> rest::Rest {
+        rest::Rest::new(token, api_base, Arc::default())
     }
 
     /// The outbox's deliverer of effects to Discord.
-    pub fn deliverer(&self, app: Hikeshi, metrics: Arc<Metrics>) -> deliver::DiscordEffects {
-        let rest = rest::Rest::new(self.http.clone(), self.api_base.as_deref(), metrics);
-        deliver::DiscordEffects::new(rest, app, self.me)
+    pub fn deliverer(&self, app: Hikeshi) -> deliver::DiscordEffects {
+        deliver::DiscordEffects::new(self.rest.clone(), app, self.me)
     }
 
     /// Runs the gateway until `stop` turns true.
-    pub async fn run_gateway(
-        &self,
-        app: Hikeshi,
-        metrics: Arc<Metrics>,
-        answering: Arc<Answering>,
-        stop: watch::Receiver<bool>,
-    ) -> anyhow::Result<()> {
+    pub async fn run_gateway(&self, app: Hikeshi, answering: Arc<Answering>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
-        let handler = gateway::Handler::new(Ctx { app, http: self.http.clone(), metrics, answering, held: held.clone() });
+        let handler =
+            gateway::Handler::new(Ctx { app, rest: self.rest.clone(), metrics: self.metrics.clone(), answering, held: held.clone() });
         // The gateway client gets an HTTP client with the same API base, so
         // that the gateway URL, too, comes from it.
-        let mut client = serenity::all::ClientBuilder::new_with_http(Self::http(&self.token, self.api_base.as_deref()), intents())
+        let mut client = serenity::all::ClientBuilder::new_with_http(Self::gateway_http(&self.token, &self.api_base), intents())
             .event_handler(handler)
             .await
             .context("could not build the Discord client")?;
@@ -146,7 +140,7 @@ impl Discord {
             let body = serenity::all::EditInteractionResponse::new()
                 .content(text::clip(&report::stopping(&h), 2000))
                 .allowed_mentions(render::no_mentions());
-            if let Err(e) = self.http.edit_original_interaction_response(&h.token, &body, vec![]).await {
+            if let Err(e) = reply::edit_original(&self.rest, h.application, &h.token, &body).await {
                 tracing::warn!(error = %e, "could not tell a reporter what became of their held report");
             }
         }

@@ -8,22 +8,62 @@
 //! database never leaves a click without an answer.
 
 use super::render::no_mentions;
+use super::rest::{Rest, RestError};
 use super::text::clip;
 use crate::domain::{Lang, UserId};
 use crate::service::{Caller, InputError, ServiceError};
 use crate::tr;
 use serenity::all::{
-    Builder, CreateInteractionResponse, CreateInteractionResponseMessage, GuildId, Http, InteractionId, Member, RoleId, User,
+    CreateAttachment, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, GuildId, InteractionId, LightMethod,
+    Member, Request, RoleId, Route, User,
 };
+use serenity::http::{Multipart, MultipartUpload};
 use std::future::Future;
 use std::time::Duration;
 
-/// What a handler answers with.
-pub type Reply = CreateInteractionResponse;
+/// What a handler answers with, and the files it carries (serenity's
+/// builder keeps them where only its own client can take them).
+pub struct Reply {
+    response: CreateInteractionResponse,
+    files: Vec<CreateAttachment>,
+}
+
+impl Reply {
+    /// A new message answering the interaction.
+    #[allow(non_snake_case)]
+    pub fn Message(m: CreateInteractionResponseMessage) -> Reply {
+        Reply { response: CreateInteractionResponse::Message(m), files: vec![] }
+    }
+
+    /// The clicked message, changed.
+    #[allow(non_snake_case)]
+    pub fn UpdateMessage(m: CreateInteractionResponseMessage) -> Reply {
+        Reply { response: CreateInteractionResponse::UpdateMessage(m), files: vec![] }
+    }
+
+    /// A form to fill in.
+    #[allow(non_snake_case)]
+    pub fn Modal(m: CreateModal) -> Reply {
+        Reply { response: CreateInteractionResponse::Modal(m), files: vec![] }
+    }
+
+    /// The same answer with a file attached.
+    pub fn with_file(mut self, file: CreateAttachment) -> Reply {
+        self.files.push(file);
+        self
+    }
+}
+
+/// The answer as Discord's JSON (its files travel apart).
+impl serde::Serialize for Reply {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.response.serialize(s)
+    }
+}
 
 /// An ephemeral reply that pings nobody.
 pub fn ephemeral(text: impl Into<String>) -> Reply {
-    CreateInteractionResponse::Message(
+    Reply::Message(
         CreateInteractionResponseMessage::new().content(clip(&text.into(), 2000)).ephemeral(true).allowed_mentions(no_mentions()),
     )
 }
@@ -65,28 +105,70 @@ pub fn in_guild(settings: &crate::config::Settings, guild: Option<GuildId>) -> b
 /// limit is 3 s; the rest is margin for the request itself).
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(2);
 
-/// An ephemeral "thinking…" answer, to be edited later.
-pub fn deferred() -> CreateInteractionResponse {
-    CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true))
+/// An interaction to answer: its id, its token, and the application it
+/// was sent to (edits of the answer go to the application's webhook).
+#[derive(Clone, Copy)]
+pub struct Asked<'a> {
+    pub id: InteractionId,
+    pub token: &'a str,
+    pub application: u64,
 }
 
-pub async fn respond(
-    http: &Http,
-    id: InteractionId,
+/// An ephemeral "thinking…" answer, to be edited later.
+pub fn deferred() -> Reply {
+    Reply { response: CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)), files: vec![] }
+}
+
+/// A JSON body, or the body and its files as one multipart request with
+/// the files listed in `attachments` (as Discord wants them).
+fn with_files(req: Request<'_>, mut payload: serde_json::Value, files: Vec<CreateAttachment>) -> Request<'_> {
+    if files.is_empty() {
+        return req.body(Some(payload.to_string().into_bytes()));
+    }
+    let listed: Vec<_> = files.iter().enumerate().map(|(i, f)| serde_json::json!({"id": i.to_string(), "filename": f.filename})).collect();
+    let data = if payload.get("data").is_some() { &mut payload["data"] } else { &mut payload };
+    data["attachments"] = serde_json::Value::Array(listed);
+    req.multipart(Some(Multipart { upload: MultipartUpload::Attachments(files), fields: vec![], payload_json: Some(payload.to_string()) }))
+}
+
+/// Answers the interaction now (Discord's initial response).
+pub async fn answer_now(rest: &Rest, asked: Asked<'_>, reply: Reply) -> Result<(), RestError> {
+    let payload = serde_json::to_value(&reply.response).map_err(|e| RestError::Transient(e.to_string()))?;
+    let req = Request::new(Route::InteractionResponse { interaction_id: asked.id, token: asked.token }, LightMethod::Post);
+    rest.send(with_files(req, payload, reply.files)).await.map(|_| ())
+}
+
+/// Edits the answer given (or deferred) earlier.
+pub async fn edit_original(rest: &Rest, application: impl Into<u64>, token: &str, body: &impl serde::Serialize) -> Result<(), RestError> {
+    let payload = serde_json::to_value(body).map_err(|e| RestError::Transient(e.to_string()))?;
+    edit_original_with(rest, application.into(), token, payload, vec![]).await
+}
+
+async fn edit_original_with(
+    rest: &Rest,
+    application: u64,
     token: &str,
-    lang: Lang,
-    work: impl Future<Output = CreateInteractionResponse>,
-) -> serenity::Result<()> {
+    payload: serde_json::Value,
+    files: Vec<CreateAttachment>,
+) -> Result<(), RestError> {
+    let route = Route::WebhookOriginalInteractionResponse { application_id: application.into(), token };
+    rest.send(with_files(Request::new(route, LightMethod::Patch), payload, files)).await.map(|_| ())
+}
+
+/// Answers with what `work` makes: at once when it is quick, else deferred
+/// first (Discord's 3 seconds) and edited in when it is ready.
+pub async fn respond(rest: &Rest, asked: Asked<'_>, lang: Lang, work: impl Future<Output = Reply>) -> Result<(), RestError> {
     tokio::pin!(work);
     let late = match tokio::time::timeout(ANSWER_WITHIN, &mut work).await {
-        Ok(response) => return response.execute(http, (id, token)).await,
+        Ok(reply) => return answer_now(rest, asked, reply).await,
         Err(_) => {
             tracing::warn!("an answer took longer than {ANSWER_WITHIN:?}; deferring it");
-            deferred().execute(http, (id, token)).await?;
+            answer_now(rest, asked, deferred()).await?;
             work.await
         }
     };
-    http.edit_original_interaction_response(token, &late_edit(&late, lang), vec![]).await.map(|_| ())
+    let body = late_edit(&late.response, lang);
+    edit_original_with(rest, asked.application, asked.token, body, late.files).await
 }
 
 /// The body that edits a deferred answer into `response`. A form cannot
@@ -121,7 +203,7 @@ mod tests {
     #[test]
     fn a_late_message_keeps_its_text_and_mention_rules_but_not_its_flags() {
         let r = ephemeral("done");
-        let edit = late_edit(&r, Lang::En);
+        let edit = late_edit(&r.response, Lang::En);
         assert_eq!(edit["content"], "done");
         assert_eq!(edit["allowed_mentions"]["parse"], serde_json::json!([]));
         assert!(edit.get("flags").is_none(), "{edit}");

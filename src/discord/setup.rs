@@ -47,13 +47,7 @@ fn failed(what: &str, e: RestError) -> anyhow::Error {
 }
 
 /// Finds or makes every place; `said` gets one line per place.
-pub async fn setup(
-    token: &Secret,
-    api_base: Option<&str>,
-    s: &Settings,
-    guild: Option<u64>,
-    said: &mut Vec<String>,
-) -> anyhow::Result<Places> {
+pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u64>, said: &mut Vec<String>) -> anyhow::Result<Places> {
     let lang = s.organisation.lang;
     let rest = super::Discord::rest_only(token, api_base);
     let get = |route: Route<'static>| {

@@ -1,11 +1,12 @@
 //! §4.2 "collected in one place": every message of an incident channel,
 //! its edits and deletions, into the transcript.
 
+use super::rest::{Rest, RestError};
 use super::Ctx;
 use crate::domain::records::TranscriptMessage;
 use crate::domain::{ChannelId, MessageId, UserId};
 use crate::service::{EditAuthor, Kept, ServiceError};
-use serenity::all::{Message, MessageUpdateEvent};
+use serenity::all::{LightMethod, Message, MessageUpdateEvent, Request, Route};
 use std::time::Duration;
 
 /// Transcript writes retry briefly: a locked database must not lose a
@@ -183,16 +184,18 @@ pub async fn deletion(ctx: &Ctx, channel: serenity::all::ChannelId, message: ser
     .await;
 }
 
-/// A thread started or renamed: kept with its incident, and joined so that
-/// its messages reach the bot.
-pub async fn thread(ctx: &Ctx, http: &serenity::all::Http, t: &serenity::all::GuildChannel) {
+/// A thread started or renamed: kept with its incident; a new one is
+/// joined so that its messages reach the bot (a rename is not a reason to
+/// join again: the bot is in it already).
+pub async fn thread(ctx: &Ctx, t: &serenity::all::GuildChannel, new: bool) {
     let Some(parent) = t.parent_id else {
         return;
     };
     let at = chrono::DateTime::from_timestamp(t.id.created_at().unix_timestamp(), 0).unwrap_or_default();
     match ctx.app.record_thread(ChannelId(parent.get()), ChannelId(t.id.get()), &t.name, at).await {
-        Ok(true) if t.member.is_none() => {
-            if let Err(e) = t.id.join_thread(http).await {
+        Ok(true) if new && t.member.is_none() => {
+            let join = Request::new(Route::ChannelThreadMemberMe { channel_id: t.id }, LightMethod::Put);
+            if let Err(e) = ctx.rest.send(join).await {
                 tracing::warn!(thread = %t.id, error = %e, "could not join an incident thread; its messages may not reach the record");
             }
         }
@@ -202,17 +205,17 @@ pub async fn thread(ctx: &Ctx, http: &serenity::all::Http, t: &serenity::all::Gu
 }
 
 /// The whole history of a channel, oldest first, page by page (100 a
-/// request; serenity keeps to Discord's rate limits).
-async fn history(http: &serenity::all::Http, channel: serenity::all::ChannelId) -> serenity::Result<Vec<Message>> {
-    use serenity::all::GetMessages;
+/// request, within the channel's bucket).
+async fn history(rest: &Rest, channel: serenity::all::ChannelId) -> Result<Vec<Message>, RestError> {
     let mut all: Vec<Message> = vec![];
-    let mut before = None;
+    let mut before: Option<serenity::all::MessageId> = None;
     loop {
-        let mut page = GetMessages::new().limit(100);
+        let mut params = vec![("limit", "100".to_string())];
         if let Some(b) = before {
-            page = page.before(b);
+            params.push(("before", b.to_string()));
         }
-        let got = channel.messages(http, page).await?;
+        let page = Request::new(Route::ChannelMessages { channel_id: channel }, LightMethod::Get).params(Some(params));
+        let got: Vec<Message> = rest.json(page).await?;
         let n = got.len();
         before = got.iter().map(|m| m.id).min();
         all.extend(got);
@@ -227,7 +230,7 @@ async fn history(http: &serenity::all::Http, channel: serenity::all::ChannelId) 
 /// After a (re)connection that was not a resume, every open incident's
 /// channel is read back and compared with the record: what was written,
 /// edited or deleted while hikeshi was away is recovered (§4.2).
-pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
+pub async fn recover(ctx: &Ctx) {
     let open = match ctx.app.open_incidents().await {
         Ok(o) => o,
         Err(e) => {
@@ -240,7 +243,9 @@ pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
         return;
     }
     // Threads under incident channels, those started while away included.
-    let threads = match serenity::all::GuildId::new(ctx.app.settings.discord.guild).get_active_threads(http).await {
+    let guild = serenity::all::GuildId::new(ctx.app.settings.discord.guild);
+    let active = Request::new(Route::GuildThreadsActive { guild_id: guild }, LightMethod::Get);
+    let threads = match ctx.rest.json::<serenity::all::ThreadsData>(active).await {
         Ok(t) => t.threads,
         Err(e) => {
             tracing::warn!(error = %e, "could not list the active threads");
@@ -248,7 +253,7 @@ pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
         }
     };
     for t in &threads {
-        thread(ctx, http, t).await;
+        thread(ctx, t, true).await;
     }
     let mut places: Vec<(crate::domain::Incident, ChannelId)> = vec![];
     for i in open {
@@ -261,7 +266,7 @@ pub async fn recover(ctx: &Ctx, http: &serenity::all::Http) {
         places.push((i, channel));
     }
     for (i, channel) in places {
-        let messages = match history(http, serenity::all::ChannelId::new(channel.0)).await {
+        let messages = match history(&ctx.rest, serenity::all::ChannelId::new(channel.0)).await {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(incident = %i.number, error = %e, "could not read the channel's history");

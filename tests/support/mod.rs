@@ -206,7 +206,7 @@ impl TestApp {
             env: Env {
                 token: Some(Secret::new(ids::TOKEN)),
                 database_url: self.db.clone(),
-                discord_api: Some(self.fake.base_url()),
+                discord_api: self.fake.base_url(),
                 outbox_lease_seconds: self.outbox_lease_seconds,
                 metrics_addr: self.metrics_addr.clone(),
                 intake_addr: self.intake_addr.clone(),

@@ -26,10 +26,10 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
     Ok(Reply::Message(
         CreateInteractionResponseMessage::new()
             .content(tr!(lang, "{number} の記録です。", "The record of {number}."))
-            .add_file(file)
             .ephemeral(true)
             .allowed_mentions(crate::discord::render::no_mentions()),
-    ))
+    )
+    .with_file(file))
 }
 
 /// `/incident title`: the committee names the incident for all members.

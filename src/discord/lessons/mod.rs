@@ -81,12 +81,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let readers = app.readers(i, caller).await?;
             // Who has not read needs the member list (a privileged intent):
             // Discord's approximate count serves.
-            let members = ctx
-                .http
-                .get_guild_with_counts(GuildId::new(app.settings.discord.guild))
-                .await
-                .ok()
-                .and_then(|g| g.approximate_member_count);
+            let members = member_count(&ctx.rest, GuildId::new(app.settings.discord.guild)).await;
             let n = readers.len();
             let list = readers.iter().map(|(u, _)| format!("<@{u}>")).collect::<Vec<_>>().join(" ");
             let mut text = tr!(lang, "既読 {n}人: {list}", "Read by {n}: {list}");
@@ -139,4 +134,12 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
         }
         _ => return reply::refuse(InputError::InvalidForm),
     })
+}
+
+/// Discord's approximate count of the guild's members.
+async fn member_count(rest: &crate::discord::rest::Rest, guild: GuildId) -> Option<u64> {
+    use serenity::all::{LightMethod, Request, Route};
+    let req = Request::new(Route::Guild { guild_id: guild }, LightMethod::Get).params(Some(vec![("with_counts", "true".to_string())]));
+    let g: serde_json::Value = rest.json(req).await.ok()?;
+    g["approximate_member_count"].as_u64()
 }

@@ -41,10 +41,10 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
         Ok(png) => Reply::Message(
             serenity::all::CreateInteractionResponseMessage::new()
                 .content(text)
-                .add_file(serenity::all::CreateAttachment::bytes(png, "hikeshi-stats.png"))
                 .ephemeral(true)
                 .allowed_mentions(crate::discord::render::no_mentions()),
-        ),
+        )
+        .with_file(serenity::all::CreateAttachment::bytes(png, "hikeshi-stats.png")),
         Err(e) => {
             tracing::warn!(error = %e, "/stats without its chart");
             ephemeral(text)

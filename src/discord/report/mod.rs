@@ -14,6 +14,7 @@ use super::custom_id::{Confidential, CustomId};
 use super::forms::{self, Modal, F_BODY, F_TITLE, F_WHAT};
 use super::render::no_mentions;
 use super::reply::{self, ephemeral, failure, Reply};
+use super::rest::RestError;
 use super::text::clip;
 use super::Ctx;
 use crate::domain::report::ReportDraft;
@@ -86,13 +87,13 @@ fn transient(result: &Result<crate::service::Reported, ServiceError>) -> bool {
 /// and retried, and the reporter is told so (with their text, in case).
 pub async fn submit(
     ctx: &Ctx,
-    http: &serenity::all::Http,
     m: &ModalInteraction,
     category: Category,
     kind: Option<SubKind>,
     confidential: Confidential,
     lang: Lang,
-) -> serenity::Result<()> {
+) -> Result<(), RestError> {
+    let asked = reply::Asked { id: m.id, token: &m.token, application: m.application_id.get() };
     let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
     // The committee is never held by the flood guard.
     let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
@@ -102,21 +103,21 @@ pub async fn submit(
     tokio::pin!(store);
     let mut result = match tokio::time::timeout(reply::ANSWER_WITHIN, &mut store).await {
         Ok(result) if !transient(&result) => {
-            return m.create_response(http, ephemeral(answer(result, &draft, lang))).await;
+            return reply::answer_now(&ctx.rest, asked, ephemeral(answer(result, &draft, lang))).await;
         }
         Ok(result) => {
-            m.create_response(http, reply::deferred()).await?;
+            reply::answer_now(&ctx.rest, asked, reply::deferred()).await?;
             result
         }
         Err(_) => {
             tracing::warn!("the database is slow; deferring the report's answer");
-            m.create_response(http, reply::deferred()).await?;
+            reply::answer_now(&ctx.rest, asked, reply::deferred()).await?;
             store.await
         }
     };
     let edit = |text: String| {
         let body = serenity::all::EditInteractionResponse::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
-        m.edit_response(http, body)
+        async move { reply::edit_original(&ctx.rest, m.application_id, &m.token, &body).await }
     };
     let deadline = tokio::time::Instant::now() + KEEP_TRYING;
     let mut told = false;
@@ -128,10 +129,10 @@ pub async fn submit(
             tracing::warn!("the database cannot be reached; holding a report and retrying");
             // On disk first (fsynced), then the promise: a stop now loses nothing.
             let kept = ctx.app.hold_report(&draft, caller, &source, Some(reply.clone())).await;
-            ctx.held
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(source.clone(), HeldReply { token: m.token.clone(), typed: typed(&draft), kept, lang });
+            ctx.held.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                source.clone(),
+                HeldReply { application: m.application_id.get(), token: m.token.clone(), typed: typed(&draft), kept, lang },
+            );
             edit(held(&draft, kept, lang)).await?;
         }
         tokio::time::sleep(RETRY_EVERY).await;
@@ -152,6 +153,7 @@ pub async fn submit(
 /// the process stops first.
 #[derive(Debug, Clone)]
 pub struct HeldReply {
+    pub application: u64,
     pub token: String,
     /// The reporter's text, as given back to them.
     pub typed: String,

@@ -78,10 +78,10 @@ fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
     Ok(Reply::Message(
         CreateInteractionResponseMessage::new()
             .content(clip(&format!("{intro}{text}"), 2000))
-            .add_file(CreateAttachment::bytes(text.into_bytes(), format!("regulation-{name}")))
             .ephemeral(true)
             .allowed_mentions(super::render::no_mentions()),
-    ))
+    )
+    .with_file(CreateAttachment::bytes(text.into_bytes(), format!("regulation-{name}"))))
 }
 
 /// Approve / Deny: the committee gives a reason first.

@@ -1,0 +1,250 @@
+//! The one road to Discord's REST API: every request the bot makes,
+//! from the outbox, from an answer to a click, from the transcript's
+//! recovery, from `doctor` and `setup`, goes through [`Rest::send`], and so
+//! does every test's. `HIKESHI_DISCORD_API` changes the base URL and
+//! nothing else.
+//!
+//! Why not serenity's rate limiter: it ignores the proxy setting (it would
+//! take the tests to discord.com, so no test could run it), it groups
+//! routes by its own guess instead of the bucket Discord names, and it
+//! waits out every 429 inside the call, where the outbox cannot see it.
+//! Here a request keeps its route's bucket (read from `X-RateLimit-*`),
+//! then the global limit; a 429 blocks what its scope says (the route, a
+//! shared resource, or everything) for as long as Discord asked, and is
+//! handed to the caller as [`RestError::RateLimited`] to retry later.
+
+mod errors;
+mod limits;
+
+pub use errors::{RestError, Scope};
+
+use crate::config::Secret;
+use crate::metrics::Metrics;
+use limits::{BucketHeaders, Buckets, GlobalLimiter, InvalidRequests};
+use serde::de::DeserializeOwned;
+use serenity::all::Request;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Discord itself; `HIKESHI_DISCORD_API` puts another base in its place.
+pub const DISCORD: &str = "https://discord.com";
+
+/// How long a request may take, answer included.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Discord allows 50 requests a second per bot. Spaced 1/48 s apart, no
+/// second of sending holds more than 48, and no second of arriving more
+/// than 50 unless one request is delayed on its way by over 40 ms more
+/// than the one 48 places after it. (A window of 45 a second that let them
+/// leave together was once seen as 51 arriving within a second; spaced
+/// 1/49 s apart, 50 were.)
+const GLOBAL_PER_SECOND: u32 = 48;
+
+/// Near the invalid-request ban, requests leave this many times slower.
+const SLOWER_NEAR_BAN: u32 = 4;
+
+#[derive(Clone)]
+pub struct Rest(Arc<Road>);
+
+struct Road {
+    client: reqwest::Client,
+    base: String,
+    /// `Bot <token>`, as the Authorization header wants it.
+    authorization: String,
+    global: GlobalLimiter,
+    buckets: Buckets,
+    invalid: InvalidRequests,
+    warned_near_ban: AtomicBool,
+    metrics: Arc<Metrics>,
+}
+
+impl Rest {
+    pub fn new(token: &Secret, base: &str, metrics: Arc<Metrics>) -> Rest {
+        let token = token.expose().trim();
+        let authorization = if token.starts_with("Bot ") { token.to_string() } else { format!("Bot {token}") };
+        Rest(Arc::new(Road {
+            client: reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default(),
+            base: base.trim_end_matches('/').to_string(),
+            authorization,
+            global: GlobalLimiter::new(GLOBAL_PER_SECOND),
+            buckets: Buckets::default(),
+            invalid: InvalidRequests::default(),
+            warned_near_ban: AtomicBool::new(false),
+            metrics,
+        }))
+    }
+
+    /// Sends a request; `Ok` only for a 2xx answer.
+    pub async fn send(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
+        let result = self.send_inner(req).await;
+        if result.is_err() {
+            self.0.metrics.discord_error();
+        }
+        result
+    }
+
+    /// Sends a request and reads the JSON answer.
+    pub async fn json<T: DeserializeOwned>(&self, req: Request<'_>) -> Result<T, RestError> {
+        let resp = self.send(req).await?;
+        resp.json::<T>().await.map_err(|e| RestError::Transient(format!("unreadable answer: {}", e.without_url())))
+    }
+
+    async fn send_inner(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
+        let road = &self.0;
+        let path = req.route_ref().path();
+        let (route, major) = route_and_major(&path);
+        let place = road.buckets.acquire((*req.method_ref(), route), &major).await;
+        // Interaction answers are not bound to the global limit.
+        if !major.starts_with("interactions/") && !major.starts_with("webhooks/") {
+            road.global.acquire(self.slower()).await;
+        }
+        let sent = match req.build(&road.client, &road.authorization, Some(&road.base)) {
+            Ok(built) => built.send().await.map_err(|e| RestError::Transient(e.without_url().to_string())),
+            Err(e) => Err(RestError::Transient(e.to_string())),
+        };
+        let resp = match sent {
+            Ok(resp) => resp,
+            Err(e) => {
+                road.buckets.release(place, &BucketHeaders::default(), None);
+                return Err(e);
+            }
+        };
+        let headers = BucketHeaders::read(resp.headers());
+        if resp.status().is_success() {
+            road.buckets.release(place, &headers, None);
+            return Ok(resp);
+        }
+        let status = resp.status().as_u16();
+        let err = errors::classify_response(resp).await;
+        let blocked = match &err {
+            RestError::RateLimited { retry_after, scope: Scope::Route | Scope::Shared } => Some(*retry_after),
+            RestError::RateLimited { retry_after, scope: Scope::Global } => {
+                road.global.pause(*retry_after);
+                None
+            }
+            _ => None,
+        };
+        road.buckets.release(place, &headers, blocked);
+        self.count_invalid(status, &err);
+        Err(err)
+    }
+
+    /// Discord bans an address after 10,000 answers of 401, 403 or 429 in
+    /// ten minutes (a shared limit's 429 apart): the bot counts its own.
+    fn count_invalid(&self, status: u16, err: &RestError) {
+        let invalid = matches!(status, 401 | 403) || matches!(err, RestError::RateLimited { scope: Scope::Route | Scope::Global, .. });
+        if !invalid {
+            return;
+        }
+        self.0.metrics.discord_invalid(status);
+        let n = self.0.invalid.count();
+        if n >= limits::INVALID_SLOW_FROM && !self.0.warned_near_ban.swap(true, Ordering::Relaxed) {
+            tracing::error!(
+                invalid = n,
+                limit = limits::INVALID_LIMIT,
+                "Discord has refused {n} requests (401, 403, 429) in ten minutes; at {} it bans this address for an hour: requests now leave {SLOWER_NEAR_BAN} times slower",
+                limits::INVALID_LIMIT
+            );
+        }
+    }
+
+    fn slower(&self) -> u32 {
+        if self.0.invalid.recent() >= limits::INVALID_SLOW_FROM {
+            SLOWER_NEAR_BAN
+        } else {
+            1
+        }
+    }
+}
+
+/// A request's route as Discord groups it (method aside): its path with
+/// ids and tokens as placeholders; and its major parameter (the channel,
+/// guild, webhook or interaction it concerns), whose buckets are apart.
+fn route_and_major(url: &str) -> (String, String) {
+    let path = url.split_once("/api/v10/").map_or(url, |(_, p)| p);
+    let parts: Vec<&str> = path.split('/').collect();
+    let major = match parts.as_slice() {
+        [kind @ ("webhooks" | "interactions"), id, token, ..] => format!("{kind}/{id}/{token}"),
+        [kind @ ("channels" | "guilds"), id, ..] => format!("{kind}/{id}"),
+        _ => String::new(),
+    };
+    let route = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let token = i == 2 && matches!(parts[0], "webhooks" | "interactions");
+            if token || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                ":id"
+            } else {
+                p
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    (route, major)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Instant;
+
+    /// 200 callers at once, as a burst of reports makes them: they leave
+    /// evenly spaced, at most 48 in any second, and the last after
+    /// 199/48 s (no slower than the limit asks).
+    #[tokio::test(start_paused = true)]
+    async fn the_limiter_spaces_a_burst_evenly_under_fifty_a_second() {
+        let limiter = Arc::new(GlobalLimiter::new(GLOBAL_PER_SECOND));
+        let started = Instant::now();
+        let calls: Vec<_> = (0..200)
+            .map(|_| {
+                let l = limiter.clone();
+                tokio::spawn(async move {
+                    l.acquire(1).await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut sent = vec![];
+        for c in calls {
+            sent.push(c.await.unwrap());
+        }
+        sent.sort();
+        // Tokio's timer wakes on whole milliseconds.
+        for pair in sent.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= Duration::from_secs(1) / GLOBAL_PER_SECOND - Duration::from_millis(1),
+                "two requests closer than the spacing"
+            );
+        }
+        let most_in_a_second =
+            (0..sent.len()).map(|i| sent[i..].iter().take_while(|t| **t - sent[i] < Duration::from_secs(1)).count()).max();
+        assert_eq!(most_in_a_second, Some(GLOBAL_PER_SECOND as usize));
+        let last = sent.last().unwrap().duration_since(started);
+        assert!(last <= Duration::from_secs(199) / GLOBAL_PER_SECOND + Duration::from_millis(5), "{last:?}");
+        // After a pause, nothing was saved up: the next one leaves now, the
+        // one after it a spacing later.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let t = Instant::now();
+        limiter.acquire(1).await;
+        limiter.acquire(1).await;
+        let gap = Instant::now() - t;
+        let spacing = Duration::from_secs(1) / GLOBAL_PER_SECOND;
+        assert!(gap + Duration::from_millis(1) >= spacing && gap <= spacing + Duration::from_millis(1), "{gap:?}");
+    }
+
+    #[test]
+    fn a_route_is_grouped_by_its_shape_and_apart_by_its_major_parameter() {
+        let (a, ma) = route_and_major("https://discord.com/api/v10/channels/1/messages/5");
+        let (b, mb) = route_and_major("http://127.0.0.1:9/api/v10/channels/2/messages/6");
+        assert_eq!(a, "channels/:id/messages/:id");
+        assert_eq!(a, b);
+        assert_eq!((ma.as_str(), mb.as_str()), ("channels/1", "channels/2"));
+        let (w, mw) = route_and_major("https://discord.com/api/v10/webhooks/10/aToken/messages/@original");
+        assert_eq!(w, "webhooks/:id/:id/messages/@original");
+        assert_eq!(mw, "webhooks/10/aToken");
+        assert_eq!(route_and_major("https://discord.com/api/v10/users/@me/channels"), ("users/@me/channels".into(), String::new()));
+        assert_eq!(route_and_major("https://discord.com/api/v10/guilds/7/channels").1, "guilds/7");
+    }
+}
