@@ -15,8 +15,31 @@ struct Client {
 }
 
 impl Client {
+    /// A client for the fake's other rules: it sends faster than Discord's
+    /// rate limits allow, so they are off.
     async fn new() -> Client {
+        let c = Client::limited().await;
+        c.fake.without_rate_limits();
+        c
+    }
+
+    /// A client that meets Discord's rate limits.
+    async fn limited() -> Client {
         Client { fake: FakeDiscord::start().await, http: reqwest::Client::new() }
+    }
+
+    /// A request and the answer's status, body and rate-limit headers.
+    async fn with_headers(&self, method: reqwest::Method, path: &str, body: Value, token: &str) -> (u16, Value, reqwest::header::HeaderMap) {
+        let r = self
+            .http
+            .request(method, format!("{}/api/v10{path}", self.fake.base_url()))
+            .header("authorization", format!("Bot {token}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("the fake answers");
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.json().await.unwrap_or(Value::Null), headers)
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
@@ -323,4 +346,74 @@ async fn the_bot_identifies_with_its_token_and_the_message_content_intent() {
     assert_eq!(intents.len(), 1);
     assert_eq!(intents[0], hikeshi::discord::intents().bits());
     assert_ne!(intents[0] & (1 << 15), 0);
+}
+
+fn header(h: &reqwest::header::HeaderMap, name: &str) -> String {
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// A channel's messages: 5 in 5 s, each answer saying what is left; the
+/// sixth is refused with a route 429 for the rest of the window; another
+/// channel has a bucket of its own.
+#[tokio::test]
+async fn a_channels_messages_are_limited_per_channel_with_discords_headers() {
+    let c = Client::limited().await;
+    let c = &c;
+    let post = |ch: u64| async move {
+        let path = format!("/channels/{ch}/messages");
+        c.with_headers(reqwest::Method::POST, &path, json!({"content": "x"}), ids::TOKEN).await
+    };
+    for left in (0..5).rev() {
+        let (s, _, h) = post(ids::COMMITTEE_CHANNEL).await;
+        assert_eq!(s, 200);
+        assert_eq!(header(&h, "x-ratelimit-limit"), "5");
+        assert_eq!(header(&h, "x-ratelimit-remaining"), left.to_string());
+        assert!(!header(&h, "x-ratelimit-bucket").is_empty());
+        let reset_after: f64 = header(&h, "x-ratelimit-reset-after").parse().unwrap();
+        assert!(reset_after > 4.0 && reset_after <= 5.0, "{reset_after}");
+    }
+    let (s, body, h) = post(ids::COMMITTEE_CHANNEL).await;
+    assert_eq!(s, 429);
+    assert_eq!(body["global"], false);
+    assert!(body["retry_after"].as_f64().unwrap() > 4.0);
+    assert_eq!(header(&h, "x-ratelimit-scope"), "user");
+    assert_eq!(c.fake.rate_limited().len(), 1);
+    let (s, _, h) = post(ids::GENERAL).await;
+    assert_eq!((s, header(&h, "x-ratelimit-remaining")), (200, "4".to_string()), "another channel, another bucket");
+}
+
+/// Past 50 requests in one second, every route is refused with a global
+/// 429; interaction answers are not counted.
+#[tokio::test]
+async fn past_fifty_requests_a_second_the_bot_is_refused_globally() {
+    let c = Client::limited().await;
+    let mut statuses = vec![];
+    for n in 0..51 {
+        // Fifty-one different channels: no bucket of a route is full.
+        let (s, body, h) = c.with_headers(reqwest::Method::GET, &format!("/channels/{}/messages", 5000 + n), json!(null), ids::TOKEN).await;
+        statuses.push(s);
+        if n == 50 {
+            assert_eq!((s, body["global"].as_bool()), (429, Some(true)), "{body}");
+            assert_eq!(header(&h, "x-ratelimit-global"), "true");
+            assert_eq!(header(&h, "x-ratelimit-scope"), "global");
+        }
+    }
+    assert!(statuses[..50].iter().all(|s| *s != 429), "{statuses:?}");
+    assert_eq!(c.fake.rate_limited().iter().filter(|r| r.2).count(), 1);
+}
+
+/// Discord bans an address for an hour after 10,000 invalid requests (401,
+/// 403, 429) in ten minutes: past that, even a good request is refused.
+#[tokio::test]
+async fn ten_thousand_invalid_requests_in_ten_minutes_get_the_address_banned() {
+    let c = Client::new().await;
+    let path = format!("/channels/{}/messages", ids::GENERAL);
+    let (s, _, _) = c.with_headers(reqwest::Method::GET, &path, json!(null), ids::TOKEN).await;
+    assert_eq!(s, 200, "a good request before the ban");
+    for _ in 0..crate::support::fake::ratelimit::INVALID_LIMIT {
+        let (s, _, _) = c.with_headers(reqwest::Method::GET, &path, json!(null), "a-wrong-token").await;
+        assert_eq!(s, 401);
+    }
+    let (s, _, _) = c.with_headers(reqwest::Method::GET, &path, json!(null), ids::TOKEN).await;
+    assert_eq!(s, 403, "banned after 10,000 invalid requests");
 }

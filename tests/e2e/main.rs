@@ -20,6 +20,7 @@ mod records;
 mod refusals;
 mod report;
 mod resilience;
+mod road;
 mod schedules;
 mod security;
 mod setup;

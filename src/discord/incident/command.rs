@@ -22,7 +22,12 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
     let format = format.ok_or(InputError::NoFormatChosen)?;
     let record = ctx.app.export(caller, ChannelId(cmd.channel_id.get())).await?;
     let number = record.incident.number;
-    let file = CreateAttachment::bytes(render(&record, format, &ctx.app.settings).into_bytes(), format!("{number}.{}", format.extension()));
+    // Building a long record takes a while: off the async workers.
+    let settings = ctx.app.settings.clone();
+    let text = tokio::task::spawn_blocking(move || render(&record, format, &settings))
+        .await
+        .map_err(|e| { tracing::error!(error = %e, "the export could not be built"); ServiceError::Internal("the export could not be built") })?;
+    let file = CreateAttachment::bytes(text.into_bytes(), format!("{number}.{}", format.extension()));
     Ok(Reply::Message(
         CreateInteractionResponseMessage::new()
             .content(tr!(lang, "{number} の記録です。", "The record of {number}."))

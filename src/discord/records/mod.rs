@@ -36,7 +36,12 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
     let table = crate::records::stats::table(&stats, lang);
     let text = format!("```\n{table}```");
     // The same figures as a chart, when the machine has a font to draw with.
-    let chart = crate::records::chart::png_with_machine_font(&stats, lang);
+    // Drawing takes a while: off the async workers, so answers and
+    // deliveries go on meanwhile.
+    let figures = stats.clone();
+    let chart = tokio::task::spawn_blocking(move || crate::records::chart::png_with_machine_font(&figures, lang))
+        .await
+        .unwrap_or_else(|e| Err(format!("the chart could not be drawn: {e}")));
     Ok(match chart {
         Ok(png) => Reply::Message(
             serenity::all::CreateInteractionResponseMessage::new()

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod links;
 pub mod perms;
 pub mod pings;
+pub mod ratelimit;
 mod routes;
 pub mod schema;
 
@@ -93,6 +94,11 @@ pub enum Fault {
         retry_after: f64,
         global: bool,
     },
+    /// A 429 for a resource shared with others (`X-RateLimit-Scope:
+    /// shared`): not the bot's doing, and not counted towards the ban.
+    SharedLimit {
+        retry_after: f64,
+    },
     /// The request is never answered (a hung connection): the fake holds
     /// it this long, then drops it unanswered.
     Hang(Duration),
@@ -145,6 +151,8 @@ pub(crate) struct Inner {
     /// Files members posted, by CDN path; their signed links expire.
     pub cdn: HashMap<String, Vec<u8>>,
     pub cdn_expired: bool,
+    /// Discord's rate limits and the invalid-request ban.
+    pub limits: ratelimit::Limits,
 }
 
 pub struct Shared {
@@ -255,6 +263,7 @@ impl FakeDiscord {
                 app_flags: 1 << 18,
                 cdn: HashMap::new(),
                 cdn_expired: false,
+                limits: ratelimit::Limits::default(),
             }),
             log: Mutex::new(vec![]),
             logged: Notify::new(),
@@ -355,6 +364,18 @@ impl FakeDiscord {
     }
 
     /// Every REST request is answered with a global 429 for `seconds`.
+    /// Every 429 Discord's limits gave (not the injected ones): method,
+    /// path, and whether it was the global limit.
+    pub fn rate_limited(&self) -> Vec<(String, String, bool)> {
+        self.shared.inner.lock().unwrap().limits.refused.clone()
+    }
+
+    /// Turns Discord's rate limits off (a test of something else that
+    /// must send faster than Discord allows, as a second bot would).
+    pub fn without_rate_limits(&self) {
+        self.shared.inner.lock().unwrap().limits.off = true;
+    }
+
     pub fn pause_globally(&self, seconds: f64) {
         self.shared.inner.lock().unwrap().global_pause = Some((Instant::now() + Duration::from_secs_f64(seconds), seconds));
     }
@@ -791,7 +812,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     let authorised =
         by_token || headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|a| a == format!("Bot {}", ids::TOKEN));
     let arrived = Instant::now();
-    let (latency, fault, paused) = {
+    let (latency, fault, paused, verdict) = {
         let mut inner = shared.inner.lock().unwrap();
         let fault = inner
             .faults
@@ -799,7 +820,8 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             .find(|f| f.method == method && path_matches(&f.pattern, &path) && !f.answers.is_empty())
             .map(|f| f.answers.remove(0));
         let paused = inner.global_pause.filter(|(until, _)| *until > arrived && !by_token).map(|(until, _)| until - arrived);
-        (inner.latency, fault, paused)
+        let verdict = inner.limits.check(&method, &path, by_token, arrived);
+        (inner.latency, fault, paused, verdict)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -820,15 +842,32 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         return error(504, 0, "never answered");
     }
     let mut refused = None;
-    let response = if !authorised {
+    let limit_headers = match &verdict {
+        ratelimit::Verdict::Within(h) => h.clone(),
+        _ => vec![],
+    };
+    let mut response = if matches!(verdict, ratelimit::Verdict::Banned) {
+        error(403, 0, "error code: 1015 (this address is banned for making too many invalid requests)")
+    } else if !authorised {
         error(401, 0, "401: Unauthorized")
     } else if let Some(left) = paused {
         rate_limited(left.as_secs_f64(), true)
+    } else if let ratelimit::Verdict::Limited { retry_after, global, headers } = &verdict {
+        let mut r = rate_limited(*retry_after, *global);
+        for (k, v) in headers {
+            r.headers_mut().insert(*k, v.parse().unwrap());
+        }
+        r
     } else {
         match &fault {
             Some(Fault::Status(s)) => error(*s, 0, "injected failure"),
             Some(Fault::Refused { status, code, message }) => error(*status, *code, message),
             Some(Fault::RateLimited { retry_after, global }) => rate_limited(*retry_after, *global),
+            Some(Fault::SharedLimit { retry_after }) => {
+                let mut r = rate_limited(*retry_after, false);
+                r.headers_mut().insert("x-ratelimit-scope", "shared".parse().unwrap());
+                r
+            }
             Some(Fault::Hang(_)) => unreachable!("answered above"),
             Some(Fault::LostAnswer) | None => match routes::check(&shared, &method, &path, &body, &files, upload_bytes) {
                 Err(r) => {
@@ -847,7 +886,14 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
             },
         }
     };
+    if response.status().is_success() {
+        for (k, v) in limit_headers {
+            response.headers_mut().insert(k, v.parse().unwrap());
+        }
+    }
     let status = response.status().as_u16();
+    let shared_limit = response.headers().get("x-ratelimit-scope").is_some_and(|v| v == "shared");
+    shared.inner.lock().unwrap().limits.answered(status, shared_limit, arrived);
     let (refused, why) = match refused {
         Some((code, why)) => (Some(code), why),
         None => (None, vec![]),

@@ -1,0 +1,108 @@
+//! One road to Discord (issue 23): the bot keeps Discord's rate limits as
+//! Discord states them in its answers, and answers every interaction in
+//! time, slash commands included.
+
+use crate::support::fake::{ids, Fault};
+use crate::support::payloads::{self, Who};
+use crate::support::TestApp;
+use serde_json::json;
+use std::time::Duration;
+
+/// A commander walks an incident through every phase at once: the notices,
+/// the three records and the card's edits go into one channel faster than
+/// its bucket allows (5 messages in 5 s). The bot reads the bucket from
+/// Discord's headers and paces itself: Discord never has to refuse it.
+#[tokio::test]
+async fn a_burst_of_notices_into_one_channel_is_paced_by_the_bot_with_no_429() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.advance_times(ids::BOB, &i, 5).await;
+    app.settled_within(Duration::from_secs(60)).await;
+    let channel = i.channel.unwrap().0;
+    let posts = app.fake.calls("POST", &format!("/channels/{channel}/messages"));
+    assert!(posts.len() > 5, "the story needs more than one window of messages: {}", posts.len());
+    assert_eq!(app.fake.rate_limited(), vec![], "Discord had to refuse the bot for a rate limit");
+    assert!(posts.iter().all(|p| p.status == 200), "every notice was posted");
+}
+
+/// A route's 429 holds that route for as long as Discord asked, and only
+/// that route: another incident's channel and card go on meanwhile.
+#[tokio::test]
+async fn a_route_429_delays_that_route_only_for_as_long_as_discord_asked() {
+    let app = TestApp::spawn().await;
+    let first = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let held = first.channel.unwrap().0;
+    app.fake.fail("POST", &format!("/channels/{held}/messages"), vec![Fault::RateLimited { retry_after: 3.0, global: false }]);
+    // Two notices for the held channel: a phase change, then a second one.
+    app.click(ids::BOB, &first, &format!("hk1:take:{}", first.id)).await;
+    let other = app.report_malware(ids::DAVE).await;
+    app.settled_within(Duration::from_secs(30)).await;
+    let posts = app.fake.calls("POST", &format!("/channels/{held}/messages"));
+    let limited = posts.iter().find(|p| p.status == 429).expect("the injected 429");
+    let after: Vec<_> = posts.iter().filter(|p| p.at > limited.at).collect();
+    assert!(!after.is_empty(), "the held channel's notice was posted in the end");
+    for p in &after {
+        let waited = p.at.duration_since(limited.at);
+        assert!(waited >= Duration::from_millis(2900), "a request on the held route went after {waited:?}, before the 3 s asked");
+    }
+    // The other incident's card did not wait for the held route.
+    let card = app
+        .fake
+        .calls("POST", &format!("/channels/{}/messages", other.channel.unwrap().0))
+        .into_iter()
+        .find(|p| p.status == 200)
+        .expect("the other incident's card");
+    assert!(card.at < limited.at + Duration::from_millis(2500), "the other channel waited for the held route");
+}
+
+/// Discord forgets an interaction unanswered after 3 s. With the database
+/// stalled for 4 s (a table locked by another process), `/stats`, `/audit`
+/// and `/incident export` are each deferred in time and then edited with
+/// their answer.
+#[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
+async fn commands_that_wait_on_a_stalled_database_are_deferred_in_time_and_answered() {
+    use sqlx::Connection;
+    let Some(mut app) = TestApp::without_bot_on_postgres("commands_that_wait_on_a_stalled_database").await else {
+        return;
+    };
+    app.start_bot().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let committee = Who::new(ids::BOB, ids::COMMITTEE_CHANNEL).en();
+    let in_channel = Who::new(ids::BOB, i.channel.unwrap().0).en();
+    let export = json!([{"name": "export", "type": 1, "options": [{"name": "format", "type": 3, "value": "md"}]}]);
+    for (name, who, options, answer) in [
+        ("stats", committee, json!([]), "```"),
+        ("audit", committee, json!([]), "Audit (§5)"),
+        ("incident", in_channel, export, "The record of"),
+    ] {
+        let mut other = sqlx::PgConnection::connect(&app.db.0).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+        sqlx::query("LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE").execute(&mut other).await.unwrap();
+        let started = std::time::Instant::now();
+        let id = app.id();
+        let first = app.interact(payloads::slash(id, who, name, options)).await;
+        assert_eq!(first["type"], 5, "/{name} is deferred, not missed: {first}");
+        assert!(started.elapsed() < Duration::from_millis(2900), "/{name} deferred within Discord's 3 s: {:?}", started.elapsed());
+        tokio::time::sleep(Duration::from_secs(4).saturating_sub(started.elapsed())).await;
+        sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+        app.wait_until(&format!("/{name}'s answer is edited in"), |f| {
+            f.calls("PATCH", "/webhooks/*/*/messages/@original").iter().any(|r| {
+                let text = format!("{}{}", r.body["content"], r.files.iter().map(|(n, _)| n.as_str()).collect::<String>());
+                (200..300).contains(&r.status) && r.at > first_at(f, id) && text.contains(answer)
+            })
+        })
+        .await;
+    }
+    // The export's file travels with the edit.
+    let edits = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original");
+    assert!(edits.iter().any(|r| r.files.iter().any(|(n, _)| n.ends_with(".md"))), "the export's file is attached to the late answer");
+}
+
+/// When the fake received the initial response to interaction `id`.
+fn first_at(f: &crate::support::fake::FakeDiscord, id: u64) -> std::time::Instant {
+    f.calls("POST", &format!("/interactions/{id}/*/callback")).first().map(|r| r.at).expect("answered")
+}
