@@ -29,7 +29,13 @@ impl Client {
     }
 
     /// A request and the answer's status, body and rate-limit headers.
-    async fn with_headers(&self, method: reqwest::Method, path: &str, body: Value, token: &str) -> (u16, Value, reqwest::header::HeaderMap) {
+    async fn with_headers(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+        token: &str,
+    ) -> (u16, Value, reqwest::header::HeaderMap) {
         let r = self
             .http
             .request(method, format!("{}/api/v10{path}", self.fake.base_url()))

@@ -24,9 +24,10 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
     let number = record.incident.number;
     // Building a long record takes a while: off the async workers.
     let settings = ctx.app.settings.clone();
-    let text = tokio::task::spawn_blocking(move || render(&record, format, &settings))
-        .await
-        .map_err(|e| { tracing::error!(error = %e, "the export could not be built"); ServiceError::Internal("the export could not be built") })?;
+    let text = tokio::task::spawn_blocking(move || render(&record, format, &settings)).await.map_err(|e| {
+        tracing::error!(error = %e, "the export could not be built");
+        ServiceError::Internal("the export could not be built")
+    })?;
     let file = CreateAttachment::bytes(text.into_bytes(), format!("{number}.{}", format.extension()));
     Ok(Reply::Message(
         CreateInteractionResponseMessage::new()

@@ -272,3 +272,104 @@ impl InvalidRequests {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn told(hash: &str, limit: u32, remaining: u32, reset_after: f64) -> BucketHeaders {
+        BucketHeaders {
+            hash: Some(hash.into()),
+            limit: Some(limit),
+            remaining: Some(remaining),
+            reset_after: Some(Duration::from_secs_f64(reset_after)),
+        }
+    }
+
+    fn route(shape: &str) -> RouteKey {
+        (LightMethod::Post, shape.to_string())
+    }
+
+    /// Spent: the next request waits for the window Discord named, then
+    /// the window is full again.
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_bucket_waits_for_its_reset_and_then_sends_its_limit() {
+        let b = Buckets::default();
+        let start = Instant::now();
+        let p = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        b.release(p, &told("msg", 2, 1, 5.0), None);
+        let p = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        b.release(p, &told("msg", 2, 0, 5.0), None);
+        assert_eq!(Instant::now(), start, "two within the limit go at once");
+        let p = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        assert!(Instant::now() - start >= Duration::from_secs(5), "the third waited for the reset");
+        b.release(p, &told("msg", 2, 1, 5.0), None);
+        // Another channel has its own bucket, even with the same hash.
+        let before = Instant::now();
+        let p = b.acquire(route("channels/:id/messages"), "channels/2").await;
+        assert_eq!(Instant::now(), before);
+        b.release(p, &told("msg", 2, 1, 5.0), None);
+    }
+
+    /// Until the first answer names the limit, one request at a time; a
+    /// first answer that never comes holds the others at most 2 s.
+    #[tokio::test(start_paused = true)]
+    async fn an_unknown_bucket_sends_one_request_until_it_is_told() {
+        let b = Arc::new(Buckets::default());
+        let start = Instant::now();
+        let _first = b.acquire(route("guilds/:id/channels"), "guilds/7").await;
+        let b2 = b.clone();
+        let second = tokio::spawn(async move {
+            let p = b2.acquire(route("guilds/:id/channels"), "guilds/7").await;
+            (Instant::now(), p)
+        });
+        let (at, _) = second.await.unwrap();
+        assert_eq!(at - start, PROBE_AT_MOST, "the second waited for the first, no longer than {PROBE_AT_MOST:?}");
+        // Once told, requests go as the limit allows.
+        let b = Buckets::default();
+        let p = b.acquire(route("guilds/:id/channels"), "guilds/7").await;
+        b.release(p, &told("chan", 10, 9, 10.0), None);
+        let t = Instant::now();
+        for _ in 0..9 {
+            let _ = b.acquire(route("guilds/:id/channels"), "guilds/7").await;
+        }
+        assert_eq!(Instant::now(), t);
+    }
+
+    /// A route's 429 holds that bucket for as long as Discord asked, and no
+    /// other.
+    #[tokio::test(start_paused = true)]
+    async fn a_429_holds_its_bucket_only() {
+        let b = Buckets::default();
+        let p = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        b.release(p, &told("msg", 5, 4, 5.0), Some(Duration::from_secs(3)));
+        let t = Instant::now();
+        let p = b.acquire(route("channels/:id/messages"), "channels/2").await;
+        assert_eq!(Instant::now(), t, "another channel goes on");
+        b.release(p, &told("msg", 5, 4, 5.0), None);
+        let _ = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        assert_eq!(Instant::now() - t, Duration::from_secs(3));
+    }
+
+    /// An answer without headers (a proxy's 502) never leaves a bucket
+    /// stuck.
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_without_headers_leaves_the_bucket_usable() {
+        let b = Buckets::default();
+        let p = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        b.release(p, &BucketHeaders::default(), None);
+        let t = Instant::now();
+        let p = b.acquire(route("channels/:id/messages"), "channels/1").await;
+        assert_eq!(Instant::now(), t);
+        b.release(p, &BucketHeaders::default(), None);
+    }
+
+    #[test]
+    fn invalid_requests_are_counted_over_ten_minutes() {
+        let seen = InvalidRequests::default();
+        assert_eq!(seen.count(), 1);
+        assert_eq!(seen.count(), 2);
+        assert_eq!(seen.recent(), 2);
+    }
+}

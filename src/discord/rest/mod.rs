@@ -247,4 +247,47 @@ mod tests {
         assert_eq!(route_and_major("https://discord.com/api/v10/users/@me/channels"), ("users/@me/channels".into(), String::new()));
         assert_eq!(route_and_major("https://discord.com/api/v10/guilds/7/channels").1, "guilds/7");
     }
+
+    /// `HIKESHI_DISCORD_API` changes where requests go and nothing else:
+    /// no line of the program that touches it may branch on it, compare it
+    /// or make it optional (the tests' fake and Discord take one road).
+    #[test]
+    fn the_api_base_changes_where_requests_go_and_nothing_else() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![];
+        let mut dirs = vec![src];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("discord/rest/mod.rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let names = ["discord_api", "api_base", "HIKESHI_DISCORD_API", "road.base"];
+        let branching = ["if ", "match ", "==", "!=", ".is_some", ".is_none", "contains(", "starts_with(", "filter("];
+        let mut uses = 0;
+        let mut faults = vec![];
+        for f in files {
+            for (n, line) in std::fs::read_to_string(&f).unwrap().lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if names.iter().any(|w| code.contains(w)) {
+                    uses += 1;
+                    let optional = names.iter().any(|w| code.contains(&format!("{w}: Option")));
+                    if optional || branching.iter().any(|b| code.contains(b)) {
+                        faults.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(uses >= 5, "the API base is read and passed on: {uses} uses found");
+        assert!(faults.is_empty(), "behaviour depends on the API base:\n{}", faults.join("\n"));
+        // Here, only the request's URL takes it.
+        let here = include_str!("mod.rs").split("#[cfg(test)]").next().unwrap_or_default();
+        let base_uses: Vec<_> = here.lines().filter(|l| l.contains("road.base")).collect();
+        assert_eq!(base_uses.len(), 1, "{base_uses:?}");
+        assert!(base_uses[0].contains("req.build("), "{base_uses:?}");
+    }
 }

@@ -59,11 +59,8 @@ pub struct Limits {
 
 /// A route's bucket: its hash, limit and window, and its major parameter.
 fn bucket(method: &str, path: &str) -> (String, u32, f64) {
-    let (hash, limit, window) = RULES
-        .iter()
-        .find(|(m, p, ..)| *m == method && path_matches(p, path))
-        .map(|(_, _, h, l, w)| (*h, *l, *w))
-        .unwrap_or(DEFAULT);
+    let (hash, limit, window) =
+        RULES.iter().find(|(m, p, ..)| *m == method && path_matches(p, path)).map(|(_, _, h, l, w)| (*h, *l, *w)).unwrap_or(DEFAULT);
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let major = match parts.as_slice() {
         ["channels" | "guilds", id, ..] => id.to_string(),
