@@ -182,6 +182,12 @@ async fn main() {
     );
     println!("  committee channel: {committee_posts} messages posted, {committee_edits} edits");
     println!("  peak request rate seen by the fake: {}/s", app.fake.peak_requests_per_second());
+    let limited = app.fake.rate_limited();
+    println!(
+        "  429s from Discord's limits during the burst: {} ({} global)",
+        limited.len(),
+        limited.iter().filter(|(_, _, global)| *global).count()
+    );
     let rate = ingest(&app, 5000).await;
     println!("transcript ingest, SQLite: {rate:.0} messages/s (5000 messages)");
     let peak = rss_kib(pid, "VmHWM:");
