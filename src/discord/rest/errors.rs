@@ -76,7 +76,7 @@ pub(super) async fn classify_response(resp: reqwest::Response) -> RestError {
     }
     let mut errors = vec![];
     form_error_codes(&body["errors"], &mut errors);
-    classify_status(status, code, message, errors, header)
+    classify_status(status, code, message, errors)
 }
 
 /// Every `code` under a 50035 body's `errors`, however deep it is nested
@@ -98,9 +98,9 @@ fn form_error_codes(v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-fn classify_status(status: u16, code: i64, message: String, errors: Vec<String>, retry_after: Option<f64>) -> RestError {
+/// Any answer but a 429 (read with its headers above).
+fn classify_status(status: u16, code: i64, message: String, errors: Vec<String>) -> RestError {
     match status {
-        429 => RestError::RateLimited { retry_after: Duration::from_secs_f64(retry_after.unwrap_or(1.0)), scope: Scope::Route },
         500..=599 => RestError::Transient(format!("HTTP {status} {message}")),
         408 => RestError::Transient(format!("HTTP {status}")),
         _ => RestError::Refused { status, code, message, errors },
@@ -120,7 +120,7 @@ mod tests {
         form_error_codes(&body["errors"], &mut codes);
         codes.sort();
         assert_eq!(codes, vec!["BASE_TYPE_MAX_LENGTH", "CHANNEL_PARENT_MAX_CHANNELS"]);
-        let e = classify_status(400, 50035, "Invalid Form Body".into(), codes, None);
+        let e = classify_status(400, 50035, "Invalid Form Body".into(), codes);
         assert!(e.has_form_error("CHANNEL_PARENT_MAX_CHANNELS"));
         assert!(!e.has_form_error("MAX_CHANNELS"));
     }
