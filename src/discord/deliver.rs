@@ -13,7 +13,6 @@ use crate::service::{Delivered, Hikeshi};
 use serde::Deserialize;
 use serde_json::json;
 use serenity::all::{CreateAttachment, CreateMessage, EditMessage, LightMethod, Nonce, Request, Route};
-use serenity::http::{Multipart, MultipartUpload};
 use tokio::sync::Mutex;
 
 #[derive(Debug, Deserialize)]
@@ -112,14 +111,9 @@ impl DiscordEffects {
             "components": serde_json::to_value(components).unwrap_or_default(),
             "nonce": nonce,
             "enforce_nonce": true,
-            "attachments": [{"id": "0", "filename": file}],
         });
-        let multipart = Multipart {
-            upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(body, file)]),
-            fields: vec![],
-            payload_json: Some(payload.to_string()),
-        };
-        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).multipart(Some(multipart));
+        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post);
+        let req = super::reply::with_files(req, payload, vec![CreateAttachment::bytes(body, file)]);
         self.rest.send(req).await?;
         Ok(())
     }

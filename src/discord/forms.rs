@@ -182,7 +182,7 @@ impl Modal {
             }
             CreateActionRow::InputText(input)
         });
-        Reply::Modal(CreateModal::new(self.form.encode(), clip(&self.title, LABEL_MAX)).components(inputs.collect()))
+        Reply::modal(CreateModal::new(self.form.encode(), clip(&self.title, LABEL_MAX)).components(inputs.collect()))
     }
 }
 

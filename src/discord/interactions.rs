@@ -8,7 +8,7 @@ use super::rest::RestError;
 use super::{appi, forms, incident, lessons, records, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::InputError;
-use serenity::all::{ApplicationId, CommandInteraction, ComponentInteraction, Interaction, InteractionId, ModalInteraction};
+use serenity::all::{CommandInteraction, ComponentInteraction, Interaction, ModalInteraction};
 
 pub async fn dispatch(ctx: &Ctx, interaction: Interaction) {
     let started = std::time::Instant::now();
@@ -60,7 +60,7 @@ fn other_guild(lang: Lang) -> reply::Reply {
 async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
     let lang = Lang::from_locale(&cmd.locale);
     if !reply::in_guild(&ctx.app.settings, cmd.guild_id) {
-        return reply::answer_now(&ctx.rest, asked(cmd.id, &cmd.token, cmd.application_id), other_guild(lang)).await;
+        return reply::answer_now(&ctx.rest, reply::Asked::new(cmd.id, &cmd.token, cmd.application_id), other_guild(lang)).await;
     }
     let caller = reply::caller(ctx.app.settings.discord.committee_role, &cmd.user, cmd.member.as_deref());
     // Commands take the same answer-or-defer road as clicks and forms:
@@ -78,11 +78,7 @@ async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
         };
         answer(result, lang, "command")
     };
-    reply::respond(&ctx.rest, asked(cmd.id, &cmd.token, cmd.application_id), lang, work).await
-}
-
-fn asked(id: InteractionId, token: &str, application: ApplicationId) -> reply::Asked<'_> {
-    reply::Asked { id, token, application: application.get() }
+    reply::respond(&ctx.rest, reply::Asked::new(cmd.id, &cmd.token, cmd.application_id), lang, work).await
 }
 
 async fn component(ctx: &Ctx, c: ComponentInteraction) -> Result<(), RestError> {
@@ -92,7 +88,7 @@ async fn component(ctx: &Ctx, c: ComponentInteraction) -> Result<(), RestError> 
     // guild (the service checks it is theirs).
     let from_dm = matches!(id, Some(CustomId::AddInfo(_))) && c.guild_id.is_none();
     if !reply::in_guild(&ctx.app.settings, c.guild_id) && !from_dm {
-        return reply::answer_now(&ctx.rest, asked(c.id, &c.token, c.application_id), other_guild(lang)).await;
+        return reply::answer_now(&ctx.rest, reply::Asked::new(c.id, &c.token, c.application_id), other_guild(lang)).await;
     }
     let caller = reply::caller(ctx.app.settings.discord.committee_role, &c.user, c.member.as_ref());
     let work = async {
@@ -114,7 +110,7 @@ async fn component(ctx: &Ctx, c: ComponentInteraction) -> Result<(), RestError> 
         };
         answer(result, lang, "component")
     };
-    reply::respond(&ctx.rest, asked(c.id, &c.token, c.application_id), lang, work).await
+    reply::respond(&ctx.rest, reply::Asked::new(c.id, &c.token, c.application_id), lang, work).await
 }
 
 async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
@@ -122,7 +118,7 @@ async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
     let id = CustomId::parse(&m.data.custom_id);
     let from_dm = matches!(id, Some(CustomId::AddInfoModal(_))) && m.guild_id.is_none();
     if !reply::in_guild(&ctx.app.settings, m.guild_id) && !from_dm {
-        return reply::answer_now(&ctx.rest, asked(m.id, &m.token, m.application_id), other_guild(lang)).await;
+        return reply::answer_now(&ctx.rest, reply::Asked::new(m.id, &m.token, m.application_id), other_guild(lang)).await;
     }
     if let Some(CustomId::ReportModal(category, kind, confidential)) = id {
         return report::submit(ctx, &m, category, kind, confidential, lang).await;
@@ -146,5 +142,5 @@ async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
         };
         ephemeral(text.unwrap_or_else(|e| reply::failure(&e, lang, "form")))
     };
-    reply::respond(&ctx.rest, asked(m.id, &m.token, m.application_id), lang, work).await
+    reply::respond(&ctx.rest, reply::Asked::new(m.id, &m.token, m.application_id), lang, work).await
 }

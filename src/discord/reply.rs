@@ -30,20 +30,17 @@ pub struct Reply {
 
 impl Reply {
     /// A new message answering the interaction.
-    #[allow(non_snake_case)]
-    pub fn Message(m: CreateInteractionResponseMessage) -> Reply {
+    pub fn message(m: CreateInteractionResponseMessage) -> Reply {
         Reply { response: CreateInteractionResponse::Message(m), files: vec![] }
     }
 
     /// The clicked message, changed.
-    #[allow(non_snake_case)]
-    pub fn UpdateMessage(m: CreateInteractionResponseMessage) -> Reply {
+    pub fn update_message(m: CreateInteractionResponseMessage) -> Reply {
         Reply { response: CreateInteractionResponse::UpdateMessage(m), files: vec![] }
     }
 
     /// A form to fill in.
-    #[allow(non_snake_case)]
-    pub fn Modal(m: CreateModal) -> Reply {
+    pub fn modal(m: CreateModal) -> Reply {
         Reply { response: CreateInteractionResponse::Modal(m), files: vec![] }
     }
 
@@ -63,7 +60,7 @@ impl serde::Serialize for Reply {
 
 /// An ephemeral reply that pings nobody.
 pub fn ephemeral(text: impl Into<String>) -> Reply {
-    Reply::Message(
+    Reply::message(
         CreateInteractionResponseMessage::new().content(clip(&text.into(), 2000)).ephemeral(true).allowed_mentions(no_mentions()),
     )
 }
@@ -114,14 +111,21 @@ pub struct Asked<'a> {
     pub application: u64,
 }
 
+impl<'a> Asked<'a> {
+    pub fn new(id: InteractionId, token: &'a str, application: serenity::all::ApplicationId) -> Asked<'a> {
+        Asked { id, token, application: application.get() }
+    }
+}
+
 /// An ephemeral "thinking…" answer, to be edited later.
 pub fn deferred() -> Reply {
     Reply { response: CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)), files: vec![] }
 }
 
 /// A JSON body, or the body and its files as one multipart request with
-/// the files listed in `attachments` (as Discord wants them).
-fn with_files(req: Request<'_>, mut payload: serde_json::Value, files: Vec<CreateAttachment>) -> Request<'_> {
+/// the files listed in `attachments` (as Discord wants them), for a message
+/// or an interaction's answer (whose message is under `data`).
+pub(crate) fn with_files(req: Request<'_>, mut payload: serde_json::Value, files: Vec<CreateAttachment>) -> Request<'_> {
     if files.is_empty() {
         return req.body(Some(payload.to_string().into_bytes()));
     }

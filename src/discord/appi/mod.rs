@@ -80,8 +80,8 @@ A report is owed. Preliminary by {p}; final by {f}."
     }
     let msg = CreateInteractionResponseMessage::new().content(text).components(rows).ephemeral(true).allowed_mentions(no_mentions());
     if update {
-        Reply::UpdateMessage(msg)
+        Reply::update_message(msg)
     } else {
-        Reply::Message(msg)
+        Reply::message(msg)
     }
 }

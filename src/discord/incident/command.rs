@@ -29,7 +29,7 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
         ServiceError::Internal("the export could not be built")
     })?;
     let file = CreateAttachment::bytes(text.into_bytes(), format!("{number}.{}", format.extension()));
-    Ok(Reply::Message(
+    Ok(Reply::message(
         CreateInteractionResponseMessage::new()
             .content(tr!(lang, "{number} の記録です。", "The record of {number}."))
             .ephemeral(true)

@@ -156,7 +156,7 @@ async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) ->
     let button = CreateButton::new(CustomId::AdvanceAnyway(id).encode())
         .label(tr!(lang, "このまま進める", "Advance anyway"))
         .style(ButtonStyle::Danger);
-    Ok(Reply::Message(
+    Ok(Reply::message(
         CreateInteractionResponseMessage::new()
             .content(clip(&text, 2000))
             .components(vec![CreateActionRow::Buttons(vec![button])])

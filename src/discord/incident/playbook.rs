@@ -65,7 +65,7 @@ fn whole(p: &Playbook, now: Option<Phase>, lang: Lang) -> Reply {
         }
         steps = steps.field(name, clip(&list, 1024), false);
     }
-    Reply::Message(
+    Reply::message(
         CreateInteractionResponseMessage::new()
             .embeds(vec![embed(p, lang), steps])
             .ephemeral(true)

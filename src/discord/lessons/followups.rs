@@ -90,7 +90,7 @@ pub async fn list(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, Servic
         .collect();
     let n = open.len();
     let text = tr!(lang, "未完了のフォローアップ {n}件:\n", "{n} open follow-up action(s):\n") + &lines.join("\n");
-    Ok(Reply::Message(
+    Ok(Reply::message(
         CreateInteractionResponseMessage::new()
             .content(clip(&text, 2000))
             .components(vec![CreateActionRow::Buttons(buttons)])

@@ -43,7 +43,7 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
         .await
         .unwrap_or_else(|e| Err(format!("the chart could not be drawn: {e}")));
     Ok(match chart {
-        Ok(png) => Reply::Message(
+        Ok(png) => Reply::message(
             serenity::all::CreateInteractionResponseMessage::new()
                 .content(text)
                 .ephemeral(true)

@@ -253,10 +253,7 @@ impl DiscordEffects {
     /// pinging nobody.
     async fn edit_reply(&self, application_id: u64, token: &str, text: &str) -> Result<(), RestError> {
         let body = json!({"content": text, "allowed_mentions": {"parse": []}});
-        let req =
-            Request::new(Route::WebhookOriginalInteractionResponse { application_id: application_id.into(), token }, LightMethod::Patch)
-                .body(Some(body.to_string().into_bytes()));
-        self.rest.send(req).await.map(|_| ())
+        crate::discord::reply::edit_original(&self.rest, application_id, token, &body).await
     }
 
     /// Where a confidential report stands, by DM, with a button to add

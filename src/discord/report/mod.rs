@@ -93,7 +93,7 @@ pub async fn submit(
     confidential: Confidential,
     lang: Lang,
 ) -> Result<(), RestError> {
-    let asked = reply::Asked { id: m.id, token: &m.token, application: m.application_id.get() };
+    let asked = reply::Asked::new(m.id, &m.token, m.application_id);
     let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
     // The committee is never held by the flood guard.
     let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());

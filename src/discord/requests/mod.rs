@@ -75,7 +75,7 @@ fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
         "📘 規程（§8: 対象者にのみ公開）。全文は添付ファイルにあります。\n\n",
         "📘 The regulation (§8: for members only). The full text is attached.\n\n"
     );
-    Ok(Reply::Message(
+    Ok(Reply::message(
         CreateInteractionResponseMessage::new()
             .content(clip(&format!("{intro}{text}"), 2000))
             .ephemeral(true)
