@@ -23,7 +23,12 @@ use tempfile::TempDir;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-const WAIT: Duration = Duration::from_secs(15);
+/// How long a story waits for what it expects. The fake keeps Discord's
+/// buckets, so ten messages into one channel take ten seconds, as they
+/// would at Discord (longer when two bots of a rolling deploy share the
+/// bucket and one meets a 429): 15 s was once too short for a story on a
+/// loaded machine.
+const WAIT: Duration = Duration::from_secs(30);
 
 pub struct TestApp {
     pub fake: FakeDiscord,
