@@ -106,3 +106,20 @@ async fn commands_that_wait_on_a_stalled_database_are_deferred_in_time_and_answe
 fn first_at(f: &crate::support::fake::FakeDiscord, id: u64) -> std::time::Instant {
     f.calls("POST", &format!("/interactions/{id}/*/callback")).first().map(|r| r.at).expect("answered")
 }
+
+/// A rate limit is Discord's time, not the organisation's: a 429 is waited
+/// out by the clock on the wall even when the bot's own clock stands still
+/// (a story's manual clock; a process whose clock is off). Before, the
+/// delivery was put off by the bot's clock and, with it standing, never
+/// came.
+#[tokio::test]
+async fn a_429_is_waited_out_in_real_time_whatever_the_bots_clock_says() {
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock)).await;
+    app.fake.fail("POST", "/channels/*/messages", vec![Fault::RateLimited { retry_after: 0.5, global: false }]);
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let posts = app.fake.calls("POST", &format!("/channels/{}/messages", i.channel.unwrap().0));
+    assert_eq!(posts.iter().filter(|p| p.status == 429).count(), 1);
+    assert!(posts.iter().any(|p| p.status == 200), "the card was posted after the 429");
+}

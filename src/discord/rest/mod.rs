@@ -41,6 +41,11 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 /// 1/49 s apart, 50 were.)
 const GLOBAL_PER_SECOND: u32 = 48;
 
+/// A 429 asking for no longer than this is waited out by [`Rest::send`],
+/// at most `TRIES` times in all.
+const WAIT_OUT: Duration = Duration::from_secs(10);
+const TRIES: u32 = 3;
+
 /// Near the invalid-request ban, requests leave this many times slower.
 const SLOWER_NEAR_BAN: u32 = 4;
 
@@ -75,9 +80,20 @@ impl Rest {
         }))
     }
 
-    /// Sends a request; `Ok` only for a 2xx answer.
+    /// Sends a request; `Ok` only for a 2xx answer. A 429 asking for a
+    /// short wait is waited out here (its bucket, or everything for a
+    /// global one, holds until then) and the request sent again: a 429
+    /// means Discord did nothing with it. A longer wait goes back to the
+    /// caller, whose outbox retries later.
     pub async fn send(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
-        let result = self.send_inner(req).await;
+        let mut tries = 1;
+        let result = loop {
+            let result = self.send_inner(req.clone()).await;
+            match &result {
+                Err(RestError::RateLimited { retry_after, .. }) if *retry_after <= WAIT_OUT && tries < TRIES => tries += 1,
+                _ => break result,
+            }
+        };
         if result.is_err() {
             self.0.metrics.discord_error();
         }
