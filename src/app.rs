@@ -152,26 +152,14 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     // Answers to interactions go first; the outbox worker yields to them.
     let answering = Arc::new(Answering::default());
     let deliver = Arc::new(discord.deliverer(app.clone()));
-    let mut worker = Worker::new(app.clone(), deliver, worker_name()).yielding_to(answering.clone());
-    if let Some(secs) = opts.env.outbox_lease_seconds {
-        worker = worker.with_lease(chrono::Duration::seconds(secs));
-    }
+    let worker = Worker::new(app.clone(), deliver, worker_name())
+        .yielding_to(answering.clone())
+        .with_lease(chrono::Duration::seconds(opts.env.outbox_lease_seconds));
     let scheduler = Scheduler::new(app.clone(), opts.tick).counting(opts.ticks.clone());
-    let ops = match &opts.env.metrics_addr {
-        Some(addr) => {
-            let addr = socket_addr("HIKESHI_METRICS_ADDR", addr, "127.0.0.1:9090")?;
-            Some(tokio::spawn(crate::metrics::serve(addr, app.clone(), metrics.clone(), stop.clone())))
-        }
-        None => None,
-    };
+    let ops = opts.env.metrics_addr.map(|addr| tokio::spawn(crate::metrics::serve(addr, app.clone(), metrics.clone(), stop.clone())));
     // §4.1(3): alerts from monitoring, where configured.
-    let intake = match &opts.env.intake_addr {
-        Some(addr) => {
-            let addr = socket_addr("HIKESHI_INTAKE_ADDR", addr, "127.0.0.1:9095")?;
-            Some(tokio::spawn(crate::intake::serve(addr, app.clone(), opts.env.intake_token.clone(), stop.clone())))
-        }
-        None => None,
-    };
+    let intake =
+        opts.env.intake_addr.map(|addr| tokio::spawn(crate::intake::serve(addr, app.clone(), opts.env.intake_token.clone(), stop.clone())));
     let worker = tokio::spawn(worker.run(stop.clone()));
     // Reports held on disk by an earlier run (a stop while the database
     // was away) are stored first, and any held later as soon as it can be.
@@ -200,11 +188,6 @@ pub async fn run(opts: RunOptions, stop: watch::Receiver<bool>) -> anyhow::Resul
     }
     store.close().await;
     result
-}
-
-/// An address from the environment, or what to write instead.
-fn socket_addr(var: &str, value: &str, example: &str) -> anyhow::Result<std::net::SocketAddr> {
-    value.parse().with_context(|| format!("{var}={value}: write an address such as {example}"))
 }
 
 /// Names this process's outbox claims (a second process has another).

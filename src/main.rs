@@ -1,7 +1,7 @@
 //! The `hikeshi` command line.
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use hikeshi::app::{open_service, open_store, run, RunOptions};
 use hikeshi::config::{Env, Settings, DEFAULT_PATH};
 use hikeshi::domain::Category;
@@ -86,13 +86,27 @@ enum OutboxAction {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().after_help(hikeshi::config::env::help()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // A value the process cannot use stops it before anything starts.
+    let env = match Env::from_process() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hikeshi=info,serenity=warn,sqlx=warn".into());
     // HIKESHI_LOG_FORMAT=json: one JSON object a line, for log collectors.
-    if std::env::var("HIKESHI_LOG_FORMAT").is_ok_and(|f| f == "json") {
+    if env.log_json {
         tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+        // Colours for a terminal only: a log file or journal gets plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        tracing_subscriber::fmt().with_ansi(ansi).with_env_filter(filter).with_writer(std::io::stderr).init();
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -101,7 +115,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(main_async(cli)) {
+    match runtime.block_on(main_async(cli, env)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -110,8 +124,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn main_async(cli: Cli) -> anyhow::Result<ExitCode> {
-    let env = Env::from_process();
+async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => {
             let (tx, rx) = tokio::sync::watch::channel(false);

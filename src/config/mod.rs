@@ -2,7 +2,7 @@
 //! playbooks (`config/playbooks/*.toml`) and the deployment environment.
 //! Everything is validated up front; every problem names its file and key.
 
-mod env;
+pub mod env;
 mod file;
 pub mod fonts;
 mod intake;

@@ -59,7 +59,9 @@ impl DiscordEffects {
     }
 
     pub(crate) async fn incident(&self, id: IncidentId) -> Result<Incident, DeliveryError> {
-        Ok(self.app.incident(id).await?)
+        let incident = self.app.incident(id).await?;
+        tracing::Span::current().record("incident", tracing::field::display(&incident.number));
+        Ok(incident)
     }
 
     pub(crate) fn channel_of(i: &Incident) -> Result<ChannelId, DeliveryError> {

@@ -9,8 +9,22 @@ use super::{appi, forms, incident, lessons, records, reminders, report, requests
 use crate::domain::Lang;
 use crate::service::InputError;
 use serenity::all::{CommandInteraction, ComponentInteraction, Interaction, ModalInteraction};
+use tracing::Instrument as _;
 
+/// Handles one interaction inside its span (id, kind), so every line
+/// logged for it — the incident it opened included — can be found by one
+/// grep.
 pub async fn dispatch(ctx: &Ctx, interaction: Interaction) {
+    let (id, kind) = match &interaction {
+        Interaction::Command(c) => (c.id.get(), format!("command:{}", c.data.name)),
+        Interaction::Component(c) => (c.id.get(), format!("component:{}", c.data.custom_id)),
+        Interaction::Modal(m) => (m.id.get(), format!("modal:{}", m.data.custom_id)),
+        _ => (0, "other".to_string()),
+    };
+    handle(ctx, interaction).instrument(tracing::info_span!("interaction", id, kind = %kind)).await
+}
+
+async fn handle(ctx: &Ctx, interaction: Interaction) {
     let started = std::time::Instant::now();
     let _answer = ctx.answering.start();
     // Discord accepts one answer: a second delivery of the same interaction
@@ -23,7 +37,7 @@ pub async fn dispatch(ctx: &Ctx, interaction: Interaction) {
     };
     if let Some(id) = id {
         if !ctx.app.first_delivery(&id.to_string()).await {
-            tracing::info!(interaction = %id, "already handled by another delivery");
+            tracing::info!("already handled by another delivery");
             ctx.metrics.duplicate();
             return;
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
+use tracing::Instrument as _;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DeliveryError {
@@ -86,9 +87,6 @@ pub struct Worker {
     answering: Option<Arc<super::Answering>>,
 }
 
-/// How long a claim lasts by default: a worker that dies holding items
-/// frees them after this.
-pub const DEFAULT_LEASE_SECONDS: i64 = 30;
 const BATCH: i64 = 50;
 /// The longest the worker waits for answers before claiming more.
 const YIELD_AT_MOST: Duration = Duration::from_millis(250);
@@ -103,7 +101,14 @@ impl Worker {
     /// A worker woken by every commit that queued effects.
     pub fn new(app: Hikeshi, deliver: Arc<dyn Deliver>, name: impl Into<String>) -> Self {
         let wake = app.queued_effects();
-        Worker { app, deliver, name: name.into(), wake, lease: chrono::Duration::seconds(DEFAULT_LEASE_SECONDS), answering: None }
+        Worker {
+            app,
+            deliver,
+            name: name.into(),
+            wake,
+            lease: chrono::Duration::seconds(crate::config::env::DEFAULT_OUTBOX_LEASE_SECONDS),
+            answering: None,
+        }
     }
 
     pub fn with_lease(mut self, lease: chrono::Duration) -> Self {
@@ -157,7 +162,11 @@ impl Worker {
         for item in items {
             // A store error on one item must not leave the rest claimed
             // until their lease runs out: go on, report the error at the end.
-            let done = self.settle(&item, &mut blocked, &mut step).await;
+            // One span per delivery: a grep for the incident's number
+            // finds every request made for it (the deliverer records the
+            // number once it has loaded the incident).
+            let span = tracing::info_span!("delivery", item = item.id, kind = item.effect.kind(), incident = tracing::field::Empty,);
+            let done = self.settle(&item, &mut blocked, &mut step).instrument(span).await;
             if let Err(e) = done {
                 tracing::warn!(item = item.id, error = %e, "could not record a delivery outcome");
                 failure = Some(e);
@@ -180,8 +189,12 @@ impl Worker {
             step.retried += 1;
             return Ok(());
         }
+        let started = std::time::Instant::now();
         match self.attempt(item).await {
-            Fate::Delivered => step.delivered += 1,
+            Fate::Delivered => {
+                tracing::info!(attempts = item.attempts, ms = started.elapsed().as_millis() as u64, "delivered");
+                step.delivered += 1
+            }
             Fate::Retry { after, error, count } => {
                 let until = self.app.clock.now() + chrono::Duration::from_std(after).unwrap_or_default();
                 tracing::warn!(item = item.id, kind = item.effect.kind(), attempts = item.attempts, error = %error, "delivery failed; will retry");

@@ -6,6 +6,7 @@ use crate::service::Hikeshi;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tracing::Instrument as _;
 
 pub struct Scheduler {
     app: Hikeshi,
@@ -37,7 +38,8 @@ impl Scheduler {
                     Err(e) => tracing::warn!(error = %e, "acting on the loaded configuration failed; will try again"),
                 }
             }
-            match self.app.run_schedules().await {
+            let tick = self.ticks.load(std::sync::atomic::Ordering::SeqCst) + 1;
+            match self.app.run_schedules().instrument(tracing::info_span!("tick", n = tick)).await {
                 Ok(t) if t.total() > 0 => {
                     tracing::info!(fired = t.fired, escalated = t.escalated, reminded = t.reminded, "reminders queued");
                 }

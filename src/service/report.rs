@@ -59,7 +59,13 @@ impl Hikeshi {
         // Checked once, here: what is queued is a valid report.
         let report = draft.validate().map_err(ServiceError::Invalid)?;
         let job = ReportJob { report, reporter: caller.user, committee: caller.committee, source_key: source_key.to_string(), reply };
-        self.reports.submit(job).await
+        let reported = self.reports.submit(job).await?;
+        // Logged here, in the caller's span (the interaction, the held
+        // report's replay), not in the batch writer's task.
+        if reported.created {
+            tracing::info!(incident = %reported.incident.number, category = reported.incident.category.id(), "incident reported");
+        }
+        Ok(reported)
     }
 }
 
@@ -145,9 +151,6 @@ pub(super) fn writer(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock
                     let mut tx = store.begin().await?;
                     let out = store_reports(&mut tx, settings, now, jobs).await?;
                     tx.commit().await?;
-                    for r in out.iter().filter(|r| r.created) {
-                        tracing::info!(incident = %r.incident.number, category = r.incident.category.id(), "incident reported");
-                    }
                     Ok(out)
                 }
             })

@@ -88,3 +88,18 @@ fn migrate_creates_the_sqlite_file_and_its_folder() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(db.exists());
 }
+
+#[test]
+fn a_variable_that_does_not_parse_stops_the_start_and_help_lists_them_all() {
+    let out = hikeshi().arg("run").env("HIKESHI_OUTBOX_LEASE_SECONDS", "abc").env("DISCORD_TOKEN", "x").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("HIKESHI_OUTBOX_LEASE_SECONDS=abc") && stderr.contains("fix:"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "nothing started: {stderr}");
+
+    let out = hikeshi().arg("--help").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for v in hikeshi::config::env::VARIABLES {
+        assert!(stdout.lines().any(|l| l.contains(v.name) && l.contains(&format!("[{}]", v.default))), "{}: {stdout}", v.name);
+    }
+}

@@ -123,3 +123,30 @@ async fn a_429_is_waited_out_in_real_time_whatever_the_bots_clock_says() {
     assert_eq!(posts.iter().filter(|p| p.status == 429).count(), 1);
     assert!(posts.iter().any(|p| p.status == 200), "the card was posted after the 429");
 }
+
+/// Item 11: an operator greps the log for an incident's number and finds
+/// its whole road: the form that reported it (the interaction's span, with
+/// its id and kind) and each delivery made for it (its span, with the
+/// item, the effect's kind and the number), the card's among them.
+#[tokio::test]
+async fn one_grep_for_the_number_follows_a_report_from_the_form_to_its_card() {
+    let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    let bot = app.start_process_with("hikeshi=info", &[]).await;
+    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "PCが遅い"), ("what", "x")]).await;
+    let i = app.incident_from_reply(&reply).await;
+    app.settled().await;
+    let (log, _) = bot.stop_keep_log().await;
+    let number = i.number.to_string();
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(&number)).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("interaction{") && l.contains("kind=modal:") && l.contains("incident reported")),
+        "the form's line:\n{log}"
+    );
+    for kind in ["create_channel", "post_card"] {
+        assert!(
+            lines.iter().any(|l| l.contains("delivery{") && l.contains(&format!("kind=\"{kind}\"")) && l.contains("delivered")),
+            "{kind}'s delivery:\n{}",
+            lines.join("\n")
+        );
+    }
+}
