@@ -4,8 +4,9 @@
 //! is classified by the organisation's rules.
 
 use super::category::{Category, SubKind};
+use super::effect::Notice;
 use super::ids::SystemId;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Where an alert came from.
@@ -63,12 +64,7 @@ pub enum PayloadError {
     Status(String),
     #[error("the payload holds no alert")]
     NoAlerts,
-    #[error("at most {max} alerts in one request; this one has {n}")]
-    TooMany { n: usize, max: usize },
 }
-
-/// The most alerts one request may carry.
-pub const MAX_ALERTS: usize = 200;
 /// Longest title and description kept.
 const MAX_TITLE: usize = 200;
 const MAX_TEXT: usize = 3000;
@@ -121,9 +117,6 @@ pub fn parse_group(source: Source, body: &[u8]) -> Result<Batch, PayloadError> {
     let p: GroupPayload = serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
     if p.alerts.is_empty() {
         return Err(PayloadError::NoAlerts);
-    }
-    if p.alerts.len() > MAX_ALERTS {
-        return Err(PayloadError::TooMany { n: p.alerts.len(), max: MAX_ALERTS });
     }
     let mut alerts = vec![];
     for a in p.alerts {
@@ -187,6 +180,86 @@ pub fn parse_generic(body: &[u8]) -> Result<Batch, PayloadError> {
             url: a.source_url.as_deref().and_then(web_link),
         }],
     })
+}
+
+/// The notice one alert makes in its incident's channel.
+pub fn notice(a: &Alert, repeated: bool) -> Notice {
+    Notice::Alert {
+        source: a.source.name().to_string(),
+        title: a.title.clone(),
+        url: a.url.clone(),
+        resolved: a.status == Status::Resolved,
+        repeated,
+    }
+}
+
+/// Up to this many alerts of one notification are told one by one in an
+/// incident's channel; more make one [`Summary`].
+pub const SUMMARISE_ABOVE: usize = 5;
+/// A summary shows this many alerts in full…
+pub const SUMMARY_FIRST: usize = 3;
+/// …and counts at most this many names (the rest as one "other" count),
+/// so it fits one Discord message whatever monitoring sent.
+pub const SUMMARY_NAMES: usize = 8;
+
+/// A big notification as the channel reads it: how many fired, repeated
+/// and resolved, the count of each alert name, and the first few alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub source: String,
+    pub firing: usize,
+    pub repeated: usize,
+    pub resolved: usize,
+    /// The most frequent names first, at most [`SUMMARY_NAMES`].
+    pub names: Vec<(String, usize)>,
+    /// Alerts whose names did not make the list.
+    pub other_names: usize,
+    pub first: Vec<(String, Option<String>)>,
+}
+
+impl Summary {
+    /// `None` when the alerts are few enough to be told one by one.
+    pub fn of(alerts: &[(&Alert, bool)]) -> Option<Summary> {
+        let first_alert = alerts.first()?.0;
+        if alerts.len() <= SUMMARISE_ABOVE {
+            return None;
+        }
+        let resolved = alerts.iter().filter(|(a, _)| a.status == Status::Resolved).count();
+        let repeated = alerts.iter().filter(|(a, r)| a.status == Status::Firing && *r).count();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (a, _) in alerts {
+            *counts.entry(a.name()).or_default() += 1;
+        }
+        let mut names: Vec<(String, usize)> = counts.into_iter().map(|(n, c)| (clip(n, 60), c)).collect();
+        // Most frequent first; names in order among equals (the map's).
+        names.sort_by(|a, b| b.1.cmp(&a.1));
+        let other_names = names.iter().skip(SUMMARY_NAMES).map(|(_, c)| c).sum();
+        names.truncate(SUMMARY_NAMES);
+        Some(Summary {
+            source: first_alert.source.name().to_string(),
+            firing: alerts.len() - resolved - repeated,
+            repeated,
+            resolved,
+            names,
+            other_names,
+            first: alerts
+                .iter()
+                .take(SUMMARY_FIRST)
+                .map(|(a, _)| (clip(&a.title, 120), a.url.clone().filter(|u| u.chars().count() <= 200)))
+                .collect(),
+        })
+    }
+
+    pub fn total(&self) -> usize {
+        self.firing + self.repeated + self.resolved
+    }
+}
+
+impl Alert {
+    /// What monitoring calls it: `alertname`, else its title.
+    pub fn name(&self) -> &str {
+        self.labels.get("alertname").map(String::as_str).filter(|n| !n.trim().is_empty()).unwrap_or(&self.title)
+    }
 }
 
 /// `[[intake.rules]]`: alerts whose labels include every `labels` pair are
@@ -262,5 +335,70 @@ mod tests {
         let rules = [rule(&[("service", "website"), ("severity", "warning")], None), rule(&[("service", "website")], Some(SubKind::Dos))];
         assert_eq!(classify(&rules, &a).and_then(|r| r.kind), Some(SubKind::Dos));
         assert!(classify(&rules[..1], &a).is_none(), "no rule: unsure");
+    }
+
+    fn alert(n: usize, name: &str, status: Status, url: Option<&str>) -> Alert {
+        let mut labels = BTreeMap::new();
+        if !name.is_empty() {
+            labels.insert("alertname".to_string(), name.to_string());
+        }
+        Alert {
+            source: Source::Alertmanager,
+            title: format!("title {n}"),
+            description: String::new(),
+            labels,
+            fingerprint: format!("fp{n}"),
+            status,
+            url: url.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_few_alerts_are_told_one_by_one_and_more_make_one_summary() {
+        let alerts: Vec<Alert> = (0..SUMMARISE_ABOVE + 1).map(|n| alert(n, "Down", Status::Firing, None)).collect();
+        let pairs: Vec<(&Alert, bool)> = alerts.iter().map(|a| (a, false)).collect();
+        assert_eq!(Summary::of(&pairs[..SUMMARISE_ABOVE]), None);
+        assert_eq!(Summary::of(&[]), None);
+        let s = Summary::of(&pairs).unwrap();
+        assert_eq!((s.firing, s.repeated, s.resolved, s.total()), (SUMMARISE_ABOVE + 1, 0, 0, SUMMARISE_ABOVE + 1));
+        assert_eq!(s.source, "Alertmanager");
+    }
+
+    #[test]
+    fn a_summary_counts_states_and_names_and_shows_the_first_alerts() {
+        let long = format!("https://grafana.example/{}", "x".repeat(200));
+        let mut alerts = vec![
+            alert(0, "A", Status::Firing, Some("https://p.example/0")),
+            alert(1, "B", Status::Resolved, Some(&long)),
+            alert(2, "", Status::Firing, None),
+        ];
+        // Eleven names: B four times, C three, D to L once each.
+        alerts.extend((3..6).map(|n| alert(n, "B", Status::Firing, None)));
+        alerts.extend((6..9).map(|n| alert(n, "C", Status::Resolved, None)));
+        alerts.extend(["D", "E", "F", "G", "H", "I", "J", "K", "L"].iter().enumerate().map(|(n, x)| alert(9 + n, x, Status::Firing, None)));
+        let pairs: Vec<(&Alert, bool)> = alerts.iter().enumerate().map(|(n, a)| (a, n % 2 == 0)).collect();
+        let s = Summary::of(&pairs).unwrap();
+        // Repeated: firing and seen before (even positions); resolved whatever was seen.
+        let repeated = pairs.iter().filter(|(a, r)| *r && a.status == Status::Firing).count();
+        assert_eq!((s.resolved, s.repeated, s.firing + s.repeated + s.resolved), (4, repeated, 18));
+        assert_eq!(s.names[0], ("B".to_string(), 4));
+        assert_eq!(s.names[1], ("C".to_string(), 3));
+        assert_eq!(s.names.len(), SUMMARY_NAMES);
+        // A nameless alert counts by its title.
+        let counted: usize = s.names.iter().map(|(_, c)| c).sum::<usize>() + s.other_names;
+        assert_eq!(counted, 18);
+        assert!(s.other_names > 0);
+        assert_eq!(s.first.len(), SUMMARY_FIRST);
+        assert_eq!(s.first[0], ("title 0".to_string(), Some("https://p.example/0".to_string())));
+        assert_eq!(s.first[1], ("title 1".to_string(), None), "a link too long to fit is left to the record");
+        assert_eq!(alerts[2].name(), "title 2");
+        assert_eq!(alerts[0].name(), "A");
+    }
+
+    #[test]
+    fn a_group_of_any_size_is_accepted() {
+        let one = r#"{"status":"firing","labels":{"alertname":"X"},"annotations":{},"fingerprint":"f"}"#;
+        let body = format!("{{\"alerts\":[{}]}}", vec![one; 1000].join(","));
+        assert_eq!(parse_group(Source::Alertmanager, body.as_bytes()).unwrap().alerts.len(), 1000);
     }
 }

@@ -153,6 +153,9 @@ pub enum Notice {
         resolved: bool,
         repeated: bool,
     },
+    /// §4.1(3): a big notification in one message (every alert is still
+    /// in the record).
+    Alerts(super::alert::Summary),
     /// A report gathered here was split out into its own incident.
     SplitOut {
         number: String,

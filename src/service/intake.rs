@@ -8,7 +8,8 @@ use super::report::open_incident;
 use super::{Hikeshi, ServiceError};
 use crate::domain::alert::{self, Alert, Batch, Status};
 use crate::domain::incident::{NewIncident, Noticed};
-use crate::domain::{Actor, Category, IncidentNumber, UserId};
+use crate::domain::{Actor, Category, IncidentId, IncidentNumber, UserId};
+use std::collections::BTreeMap;
 
 /// What one notification did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,12 +29,13 @@ impl Hikeshi {
         let mut tx = self.store.begin().await?;
         let mut out = Received::default();
         let mut fresh: Vec<&Alert> = vec![];
+        // One notification's alerts, by the open incident they join.
+        let mut joining: BTreeMap<IncidentId, Vec<(&Alert, bool)>> = BTreeMap::new();
         for a in &batch.alerts {
             match tx.incident_of_alert(&a.fingerprint).await? {
                 Some(id) => {
-                    let incident = tx.incident(id).await?;
                     tx.link_alert(&a.fingerprint, id, a.status == Status::Resolved, now).await?;
-                    tx.record(Some(id), Actor::System, now, &incident.alert(a, a.status == Status::Firing)).await?;
+                    joining.entry(id).or_default().push((a, a.status == Status::Firing));
                     out.appended += 1;
                 }
                 // A resolution of something no open incident holds (closed
@@ -41,6 +43,10 @@ impl Hikeshi {
                 None if a.status == Status::Resolved => out.ignored += 1,
                 None => fresh.push(a),
             }
+        }
+        for (id, alerts) in &joining {
+            let incident = tx.incident(*id).await?;
+            tx.record(Some(*id), Actor::System, now, &incident.alerts(alerts)).await?;
         }
         if let Some(first) = fresh.first() {
             let rule = alert::classify(&settings.intake_rules, first);
@@ -79,8 +85,9 @@ impl Hikeshi {
             let incident = open_incident(&mut tx, id, new, &source_key, now, |_| {}).await?;
             for a in &fresh {
                 tx.link_alert(&a.fingerprint, id, false, now).await?;
-                tx.record(Some(id), Actor::System, now, &incident.alert(a, false)).await?;
             }
+            let alerts: Vec<(&Alert, bool)> = fresh.iter().map(|a| (*a, false)).collect();
+            tx.record(Some(id), Actor::System, now, &incident.alerts(&alerts)).await?;
             out.opened = Some(number);
         }
         tx.commit().await?;

@@ -253,3 +253,69 @@ async fn the_real_alertmanager_opens_one_incident_and_its_repeats_and_resolution
     assert_eq!(incidents(&app).await.len(), 1, "the wrong token stored nothing");
     am.kill().await.ok();
 }
+
+/// Item 10 of issue 23: Alertmanager sends a whole group in one
+/// notification and never retries a 4xx. 500 alerts (over 200 kB) are
+/// stored, the channel reads one summary instead of 500 messages, and every
+/// alert is in the record and the export. The next notification of the
+/// same group is one more summary, of repeats.
+#[tokio::test]
+async fn a_notification_of_500_alerts_is_stored_whole_and_summarised_in_one_message() {
+    let (app, base) = with_intake(Some(TOKEN)).await;
+    let am = format!("{base}/alerts/alertmanager");
+    let names = ["WebsiteDown", "DiskFull", "HighLatency"];
+    // As Prometheus labels them: the instance and job of each target.
+    let alert = |n: usize, status: &str| {
+        let mut a = am_alert(names[n % 3], &format!("fp-{n:03}"), status);
+        a["labels"]["instance"] = json!(format!("web-{n:03}.prod.example.internal:9100"));
+        a["labels"]["job"] = json!("node-exporter");
+        a["labels"]["team"] = json!("platform");
+        a
+    };
+    let alerts: Vec<Value> = (0..500).map(|n| alert(n, "firing")).collect();
+    let body = am_payload(&alerts);
+    assert!(body.len() > 200_000, "as big as the notification of the issue: {}", body.len());
+    let (status, answer) = post(&am, Some(TOKEN), &body).await;
+    assert_eq!(status, 200, "{answer}");
+    let i = app.ready_incident(opened(&answer)).await;
+    app.settled().await;
+
+    let texts = channel_texts(&app, &i);
+    let detected: Vec<&String> = texts.iter().filter(|t| t.contains("Alertmanager からの検知")).collect();
+    assert_eq!(detected.len(), 1, "one summary, not a message per alert: {} messages", detected.len());
+    let summary = detected[0];
+    assert!(summary.contains("500件") && summary.contains("発報 500"), "{summary}");
+    assert!(summary.contains("WebsiteDown ×167") && summary.contains("DiskFull ×167") && summary.contains("HighLatency ×166"), "{summary}");
+    assert!(summary.contains("<http://prometheus.example:9090/graph?g0.expr=up>"), "the first alerts in full: {summary}");
+    assert!(summary.chars().count() <= 2000, "{summary}");
+
+    // Every alert is in the record and the export.
+    let events = app.store.events_of(i.id).await.unwrap();
+    assert_eq!(
+        events.iter().filter(|e| e.payload.contains("fp-")).count(),
+        500,
+        "{:?}",
+        events.iter().map(|e| &e.kind).collect::<Vec<_>>()
+    );
+    let json = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["export", &i.number.to_string(), "--format", "json", "--config"])
+        .arg(&app.config)
+        .env("DATABASE_URL", &app.db.0)
+        .output()
+        .unwrap();
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let export = String::from_utf8(json.stdout).unwrap();
+    assert!((0..500).all(|n| export.contains(&format!("fp-{n:03}"))), "every alert in the export");
+
+    // The same group again, half resolved: appended, one more summary.
+    let again: Vec<Value> = (0..500).map(|n| alert(n, if n < 250 { "resolved" } else { "firing" })).collect();
+    let (status, answer) = post(&am, Some(TOKEN), &am_payload(&again)).await;
+    assert_eq!((status, serde_json::from_str::<Value>(&answer).unwrap()["appended"].as_u64()), (200, Some(500)), "{answer}");
+    app.settled().await;
+    assert_eq!(incidents(&app).await.len(), 1);
+    let texts = channel_texts(&app, &i);
+    let detected: Vec<&String> = texts.iter().filter(|t| t.contains("Alertmanager からの検知")).collect();
+    assert_eq!(detected.len(), 2, "{detected:?}");
+    assert!(detected[1].contains("再通知 250") && detected[1].contains("解消 250"), "{}", detected[1]);
+    assert!(app.fake.problems().is_empty(), "{:?}", app.fake.problems());
+}

@@ -9,6 +9,36 @@ use crate::domain::{Lang, Playbook};
 use crate::tr;
 use serenity::all::{CreateAllowedMentions, CreateEmbed};
 
+/// §4.1(3): a big notification in one message — the counts, each name's
+/// count, the first few alerts with their links (as addresses, never
+/// behind text) — and where the rest is.
+fn alert_summary(s: &crate::domain::alert::Summary, lang: Lang) -> String {
+    let (source, total, firing, repeated, resolved) = (&s.source, s.total(), s.firing, s.repeated, s.resolved);
+    let mut t = tr!(
+        lang,
+        "📡 {source} からの検知（§4.1(3)）: 1回の通知で{total}件（🚨 発報 {firing}・🔁 再通知 {repeated}・✅ 解消 {resolved}）",
+        "📡 Detected by {source} (§4.1(3)): {total} alerts in one notification (🚨 firing {firing}, 🔁 repeated {repeated}, ✅ resolved {resolved})"
+    );
+    let mut names: Vec<String> = s.names.iter().map(|(n, c)| format!("{} ×{c}", inert(n))).collect();
+    if s.other_names > 0 {
+        let other = s.other_names;
+        names.push(tr!(lang, "ほか {other} 件", "{other} others"));
+    }
+    let (names, shown) = (names.join(", "), s.first.len());
+    t.push_str(&tr!(lang, "\n名前別: {names}", "\nBy name: {names}"));
+    t.push_str(&tr!(lang, "\n最初の{shown}件:", "\nThe first {shown}:"));
+    for (title, url) in &s.first {
+        let link = url.as_ref().map(|u| format!(" <{}>", u.replace('>', "%3E"))).unwrap_or_default();
+        t.push_str(&format!("\n• {}{link}", inert(title)));
+    }
+    t.push_str(&tr!(
+        lang,
+        "\nすべての通知は記録にあり、エクスポートに含まれます（§4.3）。",
+        "\nEvery alert is in the record and in the export (§4.3)."
+    ));
+    t
+}
+
 /// A notice in the channel; `playbook` names the skipped checklist items.
 pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (String, CreateAllowedMentions) {
     let text = match n {
@@ -101,6 +131,7 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             }
             t
         }
+        Notice::Alerts(summary) => alert_summary(summary, lang),
         Notice::SplitOut { number } => tr!(
             lang,
             "↪ 委員会がこのインシデントにまとめた報告 {number} を、別のインシデントとして切り出しました。",

@@ -2,6 +2,7 @@
 //! Each operation checks permission and preconditions, changes the state,
 //! and returns the events to log and the side effects to deliver.
 
+use super::alert::{self, Alert, Status as AlertStatus};
 use super::category::{Category, SubKind};
 use super::effect::{Effect, Notice};
 use super::event::EventPayload;
@@ -270,27 +271,31 @@ impl Incident {
         (incident, outcome)
     }
 
-    /// §4.1(3) 検知: an alert that belongs to this open incident (its
-    /// fingerprint did before, or it arrived in the same group) is noted in
-    /// the channel with where it came from; a resolution is noted, never
-    /// closes it (people do, §4.3).
-    pub fn alert(&self, alert: &crate::domain::alert::Alert, repeated: bool) -> Outcome {
-        let resolved = alert.status == crate::domain::alert::Status::Resolved;
-        let event = EventPayload::AlertReceived {
-            source: alert.source.name().to_string(),
-            fingerprint: alert.fingerprint.clone(),
-            title: alert.title.clone(),
-            resolved,
+    /// §4.1(3) 検知: the alerts of one notification that belong to this
+    /// open incident (their fingerprint did before, or they arrived in the
+    /// same group), each with whether it was seen before. Every one is in
+    /// the record; the channel reads one notice each with where it came
+    /// from, or, past [`alert::SUMMARISE_ABOVE`], one summary (a monitoring
+    /// group of 500 alerts is one message, not 500). A resolution is noted,
+    /// never closes the incident (people do, §4.3).
+    pub fn alerts(&self, alerts: &[(&Alert, bool)]) -> Outcome {
+        let mut out = Outcome::default();
+        for (a, _) in alerts {
+            out = out.with(EventPayload::AlertReceived {
+                source: a.source.name().to_string(),
+                fingerprint: a.fingerprint.clone(),
+                title: a.title.clone(),
+                resolved: a.status == AlertStatus::Resolved,
+            });
+        }
+        let notices = match alert::Summary::of(alerts) {
+            Some(summary) => vec![Notice::Alerts(summary)],
+            None => alerts.iter().map(|(a, repeated)| alert::notice(a, *repeated)).collect(),
         };
-        let notice = Notice::Alert {
-            source: alert.source.name().to_string(),
-            title: alert.title.clone(),
-            url: alert.url.clone(),
-            resolved,
-            repeated,
-        };
-        let out = Outcome::default().with(event);
-        self.deliverable(out.effect(Effect::PostNotice { incident: self.id, notice }))
+        for notice in notices {
+            out = out.effect(Effect::PostNotice { incident: self.id, notice });
+        }
+        self.deliverable(out)
     }
 
     pub fn is_drill(&self) -> bool {

@@ -415,3 +415,45 @@ fn log_entries_are_written_by_the_incidents_people_and_carry_their_digest() {
     i.phase = Phase::Closed;
     assert_eq!(i.may_log(&committee()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
 }
+
+#[test]
+fn every_alert_is_recorded_and_the_channel_reads_each_or_one_summary() {
+    use crate::domain::alert::{Alert, Source, Status, SUMMARISE_ABOVE};
+    let i = incident(true);
+    let alerts: Vec<Alert> = (0..SUMMARISE_ABOVE + 1)
+        .map(|n| Alert {
+            source: Source::Grafana,
+            title: format!("t{n}"),
+            description: String::new(),
+            labels: Default::default(),
+            fingerprint: format!("f{n}"),
+            status: if n == 0 { Status::Resolved } else { Status::Firing },
+            url: None,
+        })
+        .collect();
+    let pairs: Vec<(&Alert, bool)> = alerts.iter().map(|a| (a, true)).collect();
+    let notices = |o: &Outcome| -> Vec<Notice> {
+        o.effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::PostNotice { incident, notice } if *incident == i.id => Some(notice.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let few = i.alerts(&pairs[..SUMMARISE_ABOVE]);
+    assert_eq!(few.events.len(), SUMMARISE_ABOVE);
+    let told = notices(&few);
+    assert_eq!(told.len(), SUMMARISE_ABOVE);
+    assert!(matches!(&told[0], Notice::Alert { resolved: true, repeated: true, title, .. } if title == "t0"));
+    assert!(matches!(
+        &few.events[0],
+        EventPayload::AlertReceived { resolved: true, fingerprint, source, .. } if fingerprint == "f0" && source == "Grafana"
+    ));
+    assert!(matches!(&few.events[1], EventPayload::AlertReceived { resolved: false, .. }));
+
+    let many = i.alerts(&pairs);
+    assert_eq!(many.events.len(), SUMMARISE_ABOVE + 1, "every alert in the record");
+    let told = notices(&many);
+    assert!(matches!(&told[..], [Notice::Alerts(s)] if s.total() == SUMMARISE_ABOVE + 1 && s.resolved == 1), "{told:?}");
+}
