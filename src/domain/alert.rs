@@ -232,7 +232,7 @@ impl Summary {
         }
         let mut names: Vec<(String, usize)> = counts.into_iter().map(|(n, c)| (clip(n, 60), c)).collect();
         // Most frequent first; names in order among equals (the map's).
-        names.sort_by(|a, b| b.1.cmp(&a.1));
+        names.sort_by_key(|(_, c)| std::cmp::Reverse(*c));
         let other_names = names.iter().skip(SUMMARY_NAMES).map(|(_, c)| c).sum();
         names.truncate(SUMMARY_NAMES);
         Some(Summary {
