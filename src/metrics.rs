@@ -1,158 +1,282 @@
 //! `/healthz` and Prometheus `/metrics` on a local address
 //! (`HIKESHI_METRICS_ADDR`, off by default).
 
-use crate::service::Hikeshi;
+use crate::service::{Health, Hikeshi};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use chrono::{DateTime, Utc};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Upper bounds of the interaction-latency histogram, in seconds.
-const BUCKETS: [f64; 9] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0];
+/// Upper bounds of the interaction-answer histogram, in seconds (Discord
+/// wants an answer within 3).
+const ANSWER_BUCKETS: [f64; 9] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0];
+/// Upper bounds of the delivery histogram, in seconds.
+const DELIVERY_BUCKETS: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
-/// The answers Discord counts as invalid requests.
-const INVALID_STATUSES: [u16; 3] = [401, 403, 429];
+/// `/healthz` says 503 when the gateway has been down, or without a
+/// heartbeat acknowledgement, for longer than this…
+pub const GATEWAY_GRACE: chrono::Duration = chrono::Duration::seconds(60);
+/// …or when a due side effect has waited longer than this.
+pub const OUTBOX_GRACE: chrono::Duration = chrono::Duration::minutes(5);
 
-/// Counters the bot keeps in memory; gauges are read from the database.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabel {
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabel {
+    state: &'static str,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// The gateway as last seen: whether it is connected and since when, and
+/// when a heartbeat was last acknowledged (by the app's clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewaySeen {
+    pub connected: bool,
+    pub since: DateTime<Utc>,
+    pub last_ack: Option<DateTime<Utc>>,
+}
+
+/// The process's metrics, kept in a `prometheus-client` registry. Counters
+/// and histograms are kept as things happen; the figures the database
+/// holds are read at each scrape.
+#[derive(Debug)]
 pub struct Metrics {
-    discord_errors: AtomicU64,
+    registry: Registry,
+    discord_errors: Counter,
     /// Answers of 401, 403 and 429 (Discord bans at 10,000 in 10 minutes).
-    discord_invalid: [AtomicU64; INVALID_STATUSES.len()],
+    discord_invalid: Family<StatusLabel, Counter>,
     /// Interactions left to the process that saw them first.
-    duplicates: AtomicU64,
-    interactions: AtomicU64,
-    /// Sum of latencies in microseconds.
-    latency_micros: AtomicU64,
-    buckets: [AtomicU64; BUCKETS.len()],
+    duplicates: Counter,
+    answers: Histogram,
+    deliveries: Histograms<KindLabel>,
+    gateway_connected: Gauge,
+    reports: Counter,
+    open_incidents: Gauge,
+    outbox_depth: Family<StateLabel, Gauge>,
+    outbox_oldest_due: Gauge<f64, AtomicU64>,
+    gateway: Mutex<Option<GatewaySeen>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut m = Metrics {
+            registry: Registry::default(),
+            discord_errors: Counter::default(),
+            discord_invalid: Family::default(),
+            duplicates: Counter::default(),
+            answers: Histogram::new(ANSWER_BUCKETS),
+            deliveries: Family::new_with_constructor(|| Histogram::new(DELIVERY_BUCKETS)),
+            gateway_connected: Gauge::default(),
+            reports: Counter::default(),
+            open_incidents: Gauge::default(),
+            outbox_depth: Family::default(),
+            outbox_oldest_due: Gauge::default(),
+            gateway: Mutex::new(None),
+        };
+        m.register();
+        m
+    }
 }
 
 impl Metrics {
+    fn register(&mut self) {
+        let r = &mut self.registry;
+        r.register("hikeshi_reports", "Incidents reported (drills excluded)", self.reports.clone());
+        r.register("hikeshi_open_incidents", "Incidents not yet closed (drills excluded)", self.open_incidents.clone());
+        r.register("hikeshi_outbox_depth", "Side effects waiting for delivery, by state", self.outbox_depth.clone());
+        r.register(
+            "hikeshi_outbox_oldest_due_seconds",
+            "How long the longest-waiting due side effect has waited",
+            self.outbox_oldest_due.clone(),
+        );
+        r.register("hikeshi_gateway_connected", "1 while the gateway is connected", self.gateway_connected.clone());
+        r.register("hikeshi_discord_errors", "Discord REST calls that failed", self.discord_errors.clone());
+        r.register(
+            "hikeshi_discord_invalid_requests",
+            "Discord answers of 401, 403 and 429 (10,000 in ten minutes get the address banned for an hour)",
+            self.discord_invalid.clone(),
+        );
+        r.register(
+            "hikeshi_interactions_duplicate",
+            "Interactions delivered again and left to the delivery that came first",
+            self.duplicates.clone(),
+        );
+        r.register("hikeshi_interaction_seconds", "Time to answer an interaction", self.answers.clone());
+        r.register("hikeshi_delivery_seconds", "Time to deliver a side effect, by kind", self.deliveries.clone());
+    }
+
     pub fn discord_error(&self) {
-        self.discord_errors.fetch_add(1, Ordering::Relaxed);
+        self.discord_errors.inc();
     }
 
     /// An answer Discord counts towards its invalid-request ban.
     pub fn discord_invalid(&self, status: u16) {
-        if let Some(i) = INVALID_STATUSES.iter().position(|s| *s == status) {
-            self.discord_invalid[i].fetch_add(1, Ordering::Relaxed);
+        if matches!(status, 401 | 403 | 429) {
+            self.discord_invalid.get_or_create(&StatusLabel { status }).inc();
         }
     }
 
     /// An interaction another delivery already handles.
     pub fn duplicate(&self) {
-        self.duplicates.fetch_add(1, Ordering::Relaxed);
+        self.duplicates.inc();
     }
 
     /// Time from receiving an interaction to having answered it.
     pub fn interaction(&self, took: Duration) {
-        self.interactions.fetch_add(1, Ordering::Relaxed);
-        self.latency_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
-        let secs = took.as_secs_f64();
-        for (b, bound) in self.buckets.iter().zip(BUCKETS) {
-            if secs <= bound {
-                b.fetch_add(1, Ordering::Relaxed);
+        self.answers.observe(took.as_secs_f64());
+    }
+
+    /// Time one side effect took to deliver.
+    pub fn delivery(&self, kind: &'static str, took: Duration) {
+        self.deliveries.get_or_create(&KindLabel { kind }).observe(took.as_secs_f64());
+    }
+
+    /// The gateway connected (`true`) or was lost (`false`) at `now`; a
+    /// repeat of the same state keeps its first time.
+    pub fn gateway(&self, connected: bool, now: DateTime<Utc>) {
+        let mut seen = self.gateway.lock().unwrap_or_else(|e| e.into_inner());
+        match &mut *seen {
+            Some(s) if s.connected == connected => {}
+            Some(s) => {
+                s.connected = connected;
+                s.since = now;
             }
+            None => *seen = Some(GatewaySeen { connected, since: now, last_ack: None }),
+        }
+        self.gateway_connected.set(i64::from(connected));
+    }
+
+    /// Discord acknowledged a heartbeat at `now`.
+    pub fn heartbeat_acked(&self, now: DateTime<Utc>) {
+        let mut seen = self.gateway.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = &mut *seen {
+            s.last_ack = Some(now);
         }
     }
 
-    fn render(&self, reports: i64, open: i64, outbox: crate::domain::effect::OutboxStats) -> String {
+    pub fn gateway_seen(&self) -> Option<GatewaySeen> {
+        *self.gateway.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The page, with the database's figures as of `now`.
+    fn render(&self, h: &Health, now: DateTime<Utc>) -> String {
+        self.reports.inc_by((h.reports.max(0) as u64).saturating_sub(self.reports.get()));
+        self.open_incidents.set(h.open);
+        for (state, n) in [("pending", h.outbox.pending), ("inflight", h.outbox.inflight), ("dead", h.outbox.dead)] {
+            self.outbox_depth.get_or_create(&StateLabel { state }).set(n);
+        }
+        let waited = h.oldest_due.map_or(0.0, |due| (now - due).num_milliseconds().max(0) as f64 / 1000.0);
+        self.outbox_oldest_due.set(waited);
         let mut out = String::new();
-        let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<String>| {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-            for l in lines {
-                out.push_str(&l);
-                out.push('\n');
-            }
-        };
-        metric(
-            "hikeshi_reports_total",
-            "counter",
-            "Incidents reported (drills excluded).",
-            vec![format!("hikeshi_reports_total {reports}")],
-        );
-        metric(
-            "hikeshi_open_incidents",
-            "gauge",
-            "Incidents not yet closed (drills excluded).",
-            vec![format!("hikeshi_open_incidents {open}")],
-        );
-        metric(
-            "hikeshi_outbox_depth",
-            "gauge",
-            "Side effects waiting for delivery, by state.",
-            vec![
-                format!("hikeshi_outbox_depth{{state=\"pending\"}} {}", outbox.pending),
-                format!("hikeshi_outbox_depth{{state=\"inflight\"}} {}", outbox.inflight),
-                format!("hikeshi_outbox_depth{{state=\"dead\"}} {}", outbox.dead),
-            ],
-        );
-        metric(
-            "hikeshi_discord_errors_total",
-            "counter",
-            "Discord REST calls that failed.",
-            vec![format!("hikeshi_discord_errors_total {}", self.discord_errors.load(Ordering::Relaxed))],
-        );
-        metric(
-            "hikeshi_discord_invalid_requests_total",
-            "counter",
-            "Discord answers of 401, 403 and 429 (10,000 in ten minutes get the address banned for an hour).",
-            INVALID_STATUSES
-                .iter()
-                .zip(&self.discord_invalid)
-                .map(|(s, n)| format!("hikeshi_discord_invalid_requests_total{{status=\"{s}\"}} {}", n.load(Ordering::Relaxed)))
-                .collect(),
-        );
-        metric(
-            "hikeshi_interactions_duplicate_total",
-            "counter",
-            "Interactions delivered again and left to the delivery that came first.",
-            vec![format!("hikeshi_interactions_duplicate_total {}", self.duplicates.load(Ordering::Relaxed))],
-        );
-        let n = self.interactions.load(Ordering::Relaxed);
-        let mut lines: Vec<String> = self
-            .buckets
-            .iter()
-            .zip(BUCKETS)
-            .map(|(b, bound)| format!("hikeshi_interaction_seconds_bucket{{le=\"{bound}\"}} {}", b.load(Ordering::Relaxed)))
-            .collect();
-        lines.push(format!("hikeshi_interaction_seconds_bucket{{le=\"+Inf\"}} {n}"));
-        lines.push(format!("hikeshi_interaction_seconds_sum {}", self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6));
-        lines.push(format!("hikeshi_interaction_seconds_count {n}"));
-        metric("hikeshi_interaction_seconds", "histogram", "Time to answer an interaction.", lines);
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
+}
+
+/// Why `/healthz` says 503, in the operator's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unhealthy {
+    Database(String),
+    GatewayDown { secs: i64 },
+    NoHeartbeatAck { secs: i64 },
+    OutboxStuck { secs: i64 },
+}
+
+impl std::fmt::Display for Unhealthy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unhealthy::Database(e) => write!(f, "the database does not answer: {e}"),
+            Unhealthy::GatewayDown { secs } => write!(f, "the gateway has been disconnected for {secs} s"),
+            Unhealthy::NoHeartbeatAck { secs } => write!(f, "no heartbeat acknowledged by the gateway for {secs} s"),
+            Unhealthy::OutboxStuck { secs } => write!(f, "a due side effect has waited {secs} s to be delivered"),
+        }
+    }
+}
+
+/// What is wrong at `now`, given the gateway as last seen (`None`: never
+/// started, so down since `started`) and when the oldest due side effect
+/// became due.
+pub fn judge(
+    now: DateTime<Utc>,
+    started: DateTime<Utc>,
+    gateway: Option<GatewaySeen>,
+    oldest_due: Option<DateTime<Utc>>,
+) -> Vec<Unhealthy> {
+    let mut out = vec![];
+    let gateway = gateway.unwrap_or(GatewaySeen { connected: false, since: started, last_ack: None });
+    let down_for = now - gateway.since;
+    if !gateway.connected && down_for > GATEWAY_GRACE {
+        out.push(Unhealthy::GatewayDown { secs: down_for.num_seconds() });
+    }
+    // Acknowledged last at, or (never yet) connected at.
+    let acked = gateway.last_ack.unwrap_or(gateway.since).max(gateway.since);
+    if gateway.connected && now - acked > GATEWAY_GRACE {
+        out.push(Unhealthy::NoHeartbeatAck { secs: (now - acked).num_seconds() });
+    }
+    if let Some(due) = oldest_due.filter(|due| now - *due > OUTBOX_GRACE) {
+        out.push(Unhealthy::OutboxStuck { secs: (now - due).num_seconds() });
+    }
+    out
 }
 
 #[derive(Clone)]
 struct Ops {
     app: Hikeshi,
     metrics: Arc<Metrics>,
+    started: DateTime<Utc>,
 }
 
+/// 200 "ok", or 503 with each reason on its own line.
 async fn healthz(State(ops): State<Ops>) -> impl IntoResponse {
-    match ops.app.ping().await {
-        Ok(_) => (StatusCode::OK, "ok\n"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
+    let now = ops.app.clock.now();
+    let problems = match ops.app.outbox_oldest_due().await {
+        Ok(oldest) => judge(now, ops.started, ops.metrics.gateway_seen(), oldest),
+        Err(e) => vec![Unhealthy::Database(e.to_string())],
+    };
+    if problems.is_empty() {
+        return (StatusCode::OK, "ok\n".to_string());
     }
+    let text: String = problems.iter().map(|p| format!("{p}\n")).collect();
+    (StatusCode::SERVICE_UNAVAILABLE, text)
 }
 
 async fn metrics_page(State(ops): State<Ops>) -> impl IntoResponse {
     match ops.app.health().await {
-        Ok(h) => (StatusCode::OK, [("content-type", "text/plain; version=0.0.4")], ops.metrics.render(h.reports, h.open, h.outbox))
-            .into_response(),
+        Ok(h) => {
+            let page = ops.metrics.render(&h, ops.app.clock.now());
+            (StatusCode::OK, [("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")], page).into_response()
+        }
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")).into_response(),
     }
 }
 
 /// Serves `/healthz` and `/metrics` on `addr` until `stop`.
 pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, metrics: Arc<Metrics>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let router = Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_page)).with_state(Ops { app, metrics });
+    let started = app.clock.now();
+    let router =
+        Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_page)).with_state(Ops { app, metrics, started });
     listen("HIKESHI_METRICS_ADDR", addr, router, "/healthz and /metrics", stop).await
 }
 
@@ -178,18 +302,78 @@ pub(crate) async fn listen(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    fn health(pending: i64, oldest_due: Option<DateTime<Utc>>) -> Health {
+        Health { reports: 2, open: 1, outbox: crate::domain::effect::OutboxStats { pending, ..Default::default() }, oldest_due }
+    }
 
     #[test]
-    fn the_histogram_is_cumulative() {
+    fn the_page_has_the_histograms_counters_and_the_databases_figures() {
         let m = Metrics::default();
         m.interaction(Duration::from_millis(3));
         m.interaction(Duration::from_millis(40));
         m.discord_error();
-        let text = m.render(2, 1, crate::domain::effect::OutboxStats { pending: 3, ..Default::default() });
-        assert!(text.contains("hikeshi_interaction_seconds_bucket{le=\"0.005\"} 1"));
-        assert!(text.contains("hikeshi_interaction_seconds_bucket{le=\"0.05\"} 2"));
-        assert!(text.contains("hikeshi_interaction_seconds_count 2"));
-        assert!(text.contains("hikeshi_outbox_depth{state=\"pending\"} 3"));
-        assert!(text.contains("hikeshi_discord_errors_total 1"));
+        m.discord_invalid(429);
+        m.discord_invalid(500);
+        m.delivery("post_card", Duration::from_millis(30));
+        m.gateway(true, at(0));
+        let text = m.render(&health(3, Some(at(-90))), at(0));
+        for line in [
+            "hikeshi_interaction_seconds_bucket{le=\"0.005\"} 1",
+            "hikeshi_interaction_seconds_bucket{le=\"0.05\"} 2",
+            "hikeshi_interaction_seconds_count 2",
+            "hikeshi_delivery_seconds_count{kind=\"post_card\"} 1",
+            "hikeshi_outbox_depth{state=\"pending\"} 3",
+            "hikeshi_outbox_oldest_due_seconds 90.0",
+            "hikeshi_discord_errors_total 1",
+            "hikeshi_discord_invalid_requests_total{status=\"429\"} 1",
+            "hikeshi_reports_total 2",
+            "hikeshi_open_incidents 1",
+            "hikeshi_gateway_connected 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line}:\n{text}");
+        }
+        assert!(!text.contains("status=\"500\""), "{text}");
+        // The count follows the database, whatever the scrapes.
+        let again = m.render(&Health { reports: 5, ..health(0, None) }, at(1));
+        assert!(again.contains("hikeshi_reports_total 5") && again.contains("hikeshi_outbox_oldest_due_seconds 0.0"), "{again}");
+    }
+
+    #[test]
+    fn health_fails_past_each_grace_and_not_before() {
+        let up = |since, ack: Option<i64>| Some(GatewaySeen { connected: true, since: at(since), last_ack: ack.map(at) });
+        let down = |since| Some(GatewaySeen { connected: false, since: at(since), last_ack: Some(at(0)) });
+        assert_eq!(judge(at(100), at(0), up(0, Some(90)), None), vec![]);
+        assert_eq!(judge(at(60), at(0), down(0), None), vec![], "60 s is within the grace");
+        assert_eq!(judge(at(61), at(0), down(0), None), vec![Unhealthy::GatewayDown { secs: 61 }]);
+        assert_eq!(judge(at(61), at(0), None, None), vec![Unhealthy::GatewayDown { secs: 61 }], "never connected");
+        assert_eq!(judge(at(59), at(0), None, None), vec![]);
+        assert_eq!(judge(at(161), at(0), up(0, Some(100)), None), vec![Unhealthy::NoHeartbeatAck { secs: 61 }]);
+        assert_eq!(judge(at(160), at(0), up(0, Some(100)), None), vec![]);
+        assert_eq!(judge(at(61), at(0), up(0, None), None), vec![Unhealthy::NoHeartbeatAck { secs: 61 }], "connected, never acknowledged");
+        assert_eq!(judge(at(100), at(0), up(90, Some(10)), None), vec![], "an ack from before the reconnection does not count against it");
+        let due = |s| Some(at(s));
+        assert_eq!(judge(at(300), at(0), up(0, Some(299)), due(0)), vec![]);
+        assert_eq!(judge(at(301), at(0), up(0, Some(299)), due(0)), vec![Unhealthy::OutboxStuck { secs: 301 }]);
+        assert!(Unhealthy::GatewayDown { secs: 61 }.to_string().contains("61 s"));
+    }
+
+    #[test]
+    fn the_gateway_keeps_the_time_it_changed() {
+        let m = Metrics::default();
+        assert_eq!(m.gateway_seen(), None);
+        m.heartbeat_acked(at(1));
+        assert_eq!(m.gateway_seen(), None, "no ack before a connection");
+        m.gateway(true, at(2));
+        m.gateway(true, at(5));
+        m.heartbeat_acked(at(6));
+        assert_eq!(m.gateway_seen(), Some(GatewaySeen { connected: true, since: at(2), last_ack: Some(at(6)) }));
+        m.gateway(false, at(7));
+        assert_eq!(m.gateway_seen(), Some(GatewaySeen { connected: false, since: at(7), last_ack: Some(at(6)) }));
     }
 }

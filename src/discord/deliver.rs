@@ -137,9 +137,9 @@ impl DiscordEffects {
     }
 }
 
-#[async_trait::async_trait]
-impl Deliver for DiscordEffects {
-    async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+impl DiscordEffects {
+    /// Each effect to its feature's delivery.
+    async fn route(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         match &item.effect {
             Effect::CreateChannel { incident } => self.create_channel(item, *incident).await,
             Effect::PostCard { incident } => self.post_card(item, *incident).await,
@@ -171,6 +171,19 @@ impl Deliver for DiscordEffects {
             Effect::PingTriage => self.ping_triage(item).await,
             Effect::ReportDeadItems => self.report_dead_items(item).await,
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Deliver for DiscordEffects {
+    /// Each delivery's time goes to `hikeshi_delivery_seconds{kind}`.
+    async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        let started = std::time::Instant::now();
+        let delivered = self.route(item).await;
+        if delivered.is_ok() {
+            self.rest.metrics().delivery(item.effect.kind(), started.elapsed());
+        }
+        delivered
     }
 
     /// A report whose channel or card could not be made must not go unseen.

@@ -89,3 +89,32 @@ impl EventHandler for Handler {
         }
     }
 }
+
+/// Keeps `/healthz` and `hikeshi_gateway_connected` true to the gateway:
+/// every quarter second, whether the shard is connected and whether a
+/// heartbeat was acknowledged since the last look. serenity reports an
+/// acknowledgement only by updating the shard's measured latency, so a
+/// new latency is a new acknowledgement. Times are the app's clock's.
+pub(super) async fn watch_shards(
+    shards: std::sync::Arc<serenity::all::ShardManager>,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) {
+    let mut last_latency = None;
+    loop {
+        let (connected, latency) = {
+            let runners = shards.runners.lock().await;
+            match runners.values().next() {
+                Some(r) => (r.stage == serenity::all::ConnectionStage::Connected, r.latency),
+                None => (false, None),
+            }
+        };
+        let now = clock.now();
+        metrics.gateway(connected, now);
+        if connected && latency.is_some() && latency != last_latency {
+            metrics.heartbeat_acked(now);
+        }
+        last_latency = latency;
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}

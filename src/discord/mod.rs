@@ -108,6 +108,7 @@ impl Discord {
     /// Runs the gateway until `stop` turns true.
     pub async fn run_gateway(&self, app: Hikeshi, answering: Arc<Answering>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
+        let app_clock = app.clock.clone();
         let handler =
             gateway::Handler::new(Ctx { app, rest: self.rest.clone(), metrics: self.metrics.clone(), answering, held: held.clone() });
         // The gateway client gets an HTTP client with the same API base, so
@@ -117,13 +118,17 @@ impl Discord {
             .await
             .context("could not build the Discord client")?;
         let shards = client.shard_manager.clone();
+        let watch = tokio::spawn(gateway::watch_shards(shards.clone(), self.metrics.clone(), app_clock));
         let mut stop = stop;
         let gateway = tokio::spawn(async move { client.start().await });
-        tokio::select! {
-            r = gateway => {
-                r.context("the gateway task panicked")?.context("the gateway connection ended")?;
-            }
-            _ = async { let _ = stop.wait_for(|s| *s).await; } => {
+        let ended = tokio::select! {
+            r = gateway => Some(r),
+            _ = async { let _ = stop.wait_for(|s| *s).await; } => None,
+        };
+        watch.abort();
+        match ended {
+            Some(r) => r.context("the gateway task panicked")?.context("the gateway connection ended")?,
+            None => {
                 shards.shutdown_all().await;
                 self.tell_held_reporters(&held).await;
             }

@@ -99,6 +99,8 @@ pub struct Health {
     pub reports: i64,
     pub open: i64,
     pub outbox: OutboxStats,
+    /// When the longest-waiting due side effect became due.
+    pub oldest_due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Hikeshi {
@@ -237,16 +239,16 @@ impl Hikeshi {
         Ok(())
     }
 
-    /// Whether the database answers (`/healthz`).
-    pub async fn ping(&self) -> Result<(), ServiceError> {
-        self.store.count_incidents().await?;
-        Ok(())
+    /// When the longest-waiting due side effect became due (`/healthz`).
+    pub async fn outbox_oldest_due(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(self.store.outbox_oldest_due(self.clock.now()).await?)
     }
 
     pub async fn health(&self) -> Result<Health, ServiceError> {
         let all = self.store.all_incidents().await?;
         let real = all.iter().filter(|i| !i.is_drill());
         let (reports, open) = real.fold((0i64, 0i64), |(r, o), i| (r + 1, o + i64::from(i.phase.is_open())));
-        Ok(Health { reports, open, outbox: self.store.outbox_stats().await? })
+        let oldest_due = self.store.outbox_oldest_due(self.clock.now()).await?;
+        Ok(Health { reports, open, outbox: self.store.outbox_stats().await?, oldest_due })
     }
 }

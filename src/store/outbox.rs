@@ -210,6 +210,18 @@ impl Store {
         Ok(s)
     }
 
+    /// When the longest-waiting item that is due now became due: what
+    /// `/healthz` judges a stuck outbox by. Items put off (a rate limit, a
+    /// backoff) are not due yet and do not count.
+    pub async fn outbox_oldest_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let oldest: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(not_before) FROM outbox WHERE status IN ('pending', 'inflight') AND not_before <= $1")
+                .bind(to_ms(now))
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(oldest.map(crate::clock::from_ms))
+    }
+
     /// The effects still waiting (pending or in flight), oldest first.
     pub async fn undelivered(&self) -> Result<Vec<Effect>> {
         let rows =

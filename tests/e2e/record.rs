@@ -277,7 +277,7 @@ use crate::resilience::edits_of as reply_edits;
 
 /// A fresh PostgreSQL database the bots reach through a relay the test
 /// can cut (the test's own view does not); `None` without PostgreSQL.
-async fn behind_a_relay(test: &str) -> Option<(TestApp, crate::support::outage::Outage)> {
+pub(crate) async fn behind_a_relay(test: &str) -> Option<(TestApp, crate::support::outage::Outage)> {
     let mut app = TestApp::without_bot_on_postgres(test).await?;
     let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
     app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));

@@ -150,3 +150,103 @@ async fn one_grep_for_the_number_follows_a_report_from_the_form_to_its_card() {
         );
     }
 }
+
+/// The app with `/healthz` and `/metrics` served, and a getter of
+/// `(status, body)` for a path.
+async fn with_ops(
+    mut app: TestApp,
+) -> (TestApp, impl Fn(&'static str) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)>>>) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    app.metrics_addr = Some(format!("127.0.0.1:{port}"));
+    app.start_bot().await;
+    let get = move |path: &'static str| -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)>>> {
+        Box::pin(async move {
+            for _ in 0..100 {
+                if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}{path}")).await {
+                    return (r.status().as_u16(), r.text().await.unwrap());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("the ops server never answered");
+        })
+    };
+    (app, get)
+}
+
+/// Polls `/healthz` until its status is `status`; returns the body.
+async fn health_becomes(
+    get: &impl Fn(&'static str) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)>>>,
+    status: u16,
+) -> String {
+    let deadline = tokio::time::Instant::now() + crate::support::WAIT;
+    loop {
+        let (s, body) = get("/healthz").await;
+        if s == status {
+            return body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "/healthz stayed {s} ({body}), expected {status}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Item 9: `/healthz` says 503, and why, when the gateway has been down for
+/// over a minute, when heartbeats go unacknowledged for over a minute, and
+/// when a due side effect has waited over five minutes; within those
+/// graces, and once things recover, it says ok. `/metrics` shows the same.
+#[tokio::test]
+async fn healthz_says_503_and_why_when_the_gateway_or_the_outbox_has_stalled() {
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let app = TestApp::without_bot(std::sync::Arc::new(clock.clone()), |c| c).await;
+    let (app, get) = with_ops(app).await;
+    app.eventually("the bot sees the gateway up", || async { get("/metrics").await.1.lines().any(|l| l == "hikeshi_gateway_connected 1") })
+        .await;
+    assert_eq!(health_becomes(&get, 200).await, "ok\n");
+
+    // Discord's gateway goes away: fine for a minute, not after.
+    app.fake.gateway_outage(true);
+    app.eventually("the bot sees the gateway down", || async {
+        get("/metrics").await.1.lines().any(|l| l == "hikeshi_gateway_connected 0")
+    })
+    .await;
+    assert_eq!(get("/healthz").await.0, 200, "a minute's grace");
+    clock.advance(chrono::Duration::seconds(61));
+    let body = health_becomes(&get, 503).await;
+    assert!(body.contains("gateway has been disconnected for 6"), "{body}");
+    app.fake.gateway_outage(false);
+    health_becomes(&get, 200).await;
+
+    // Connected, but heartbeats go unanswered for over a minute.
+    app.fake.answer_heartbeats(false);
+    clock.advance(chrono::Duration::seconds(61));
+    let body = health_becomes(&get, 503).await;
+    assert!(body.contains("no heartbeat acknowledged") || body.contains("gateway has been disconnected"), "{body}");
+    app.fake.answer_heartbeats(true);
+    health_becomes(&get, 200).await;
+
+    // A delivery hangs: its item stays due. Five minutes later, 503.
+    app.fake.fail("POST", "/channels/*/messages", vec![Fault::Hang(Duration::from_secs(60))]);
+    app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "止まった"), ("what", "x")]).await;
+    app.wait_until("a post hangs", |f| f.calls("POST", "/channels/*/messages").iter().any(|c| c.status == 0)).await;
+    clock.advance(chrono::Duration::minutes(5) + chrono::Duration::seconds(30));
+    let body = health_becomes(&get, 503).await;
+    assert!(body.contains("a due side effect has waited 33"), "{body}");
+    let page = get("/metrics").await.1;
+    let waited: f64 = page.lines().find_map(|l| l.strip_prefix("hikeshi_outbox_oldest_due_seconds ")).expect("the gauge").parse().unwrap();
+    assert!(waited >= 330.0, "{page}");
+}
+
+/// Item 9, the database: when it does not answer, `/healthz` says so.
+#[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
+async fn healthz_says_503_when_the_database_does_not_answer() {
+    let Some((app, outage)) = crate::record::behind_a_relay("healthz_says_503_when_the_database_does_not_answer").await else {
+        return;
+    };
+    let (_app, get) = with_ops(app).await;
+    health_becomes(&get, 200).await;
+    outage.down();
+    let body = health_becomes(&get, 503).await;
+    assert!(body.contains("the database does not answer"), "{body}");
+    outage.up();
+    health_becomes(&get, 200).await;
+}

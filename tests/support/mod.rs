@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 /// would at Discord (longer when two bots of a rolling deploy share the
 /// bucket and one meets a 429): 15 s was once too short for a story on a
 /// loaded machine.
-const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(30);
 
 pub struct TestApp {
     pub fake: FakeDiscord,

@@ -65,6 +65,11 @@ struct Road {
 }
 
 impl Rest {
+    /// The process's metrics, which this road counts into.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.0.metrics
+    }
+
     pub fn new(token: &Secret, base: &str, metrics: Arc<Metrics>) -> Rest {
         let token = token.expose().trim();
         let authorization = if token.starts_with("Bot ") { token.to_string() } else { format!("Bot {token}") };

@@ -8,7 +8,7 @@
 use super::{ids, snowflake, user_json, Shared};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -39,6 +39,9 @@ pub struct Session {
 }
 
 pub async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+    if shared.gateway_down.load(std::sync::atomic::Ordering::SeqCst) {
+        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "gateway unavailable").into_response();
+    }
     ws.on_upgrade(move |socket| session(shared, socket))
 }
 
@@ -135,6 +138,7 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 };
                 let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
                 match v["op"].as_u64() {
+                    Some(1) if shared.heartbeats_unanswered.load(std::sync::atomic::Ordering::SeqCst) => {}
                     Some(1) if !send(&mut socket, json!({"op": 11})).await => return,
                     Some(2) => {
                         if v["d"]["token"].as_str().map(|t| t.trim_start_matches("Bot ")) != Some(ids::TOKEN) {

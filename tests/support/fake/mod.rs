@@ -163,6 +163,10 @@ pub struct Shared {
     pub(crate) logged: Notify,
     pub(crate) sessions: Mutex<HashMap<String, gateway::Session>>,
     pub(crate) control: broadcast::Sender<gateway::Control>,
+    /// The gateway refuses every connection (an outage at Discord).
+    pub(crate) gateway_down: std::sync::atomic::AtomicBool,
+    /// Heartbeats go unacknowledged (a half-dead connection).
+    pub(crate) heartbeats_unanswered: std::sync::atomic::AtomicBool,
     spec: schema::Spec,
     pub(crate) addr: Mutex<Option<SocketAddr>>,
 }
@@ -238,6 +242,8 @@ impl FakeDiscord {
         channels.push(channel_json(ids::GENERAL, 0, "general", None, json!([]), None));
         let (control, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
+            gateway_down: Default::default(),
+            heartbeats_unanswered: Default::default(),
             inner: Mutex::new(Inner {
                 requests: vec![],
                 channels,
@@ -527,6 +533,20 @@ impl FakeDiscord {
     /// Sends a control instruction (close, reconnect, …) to the sessions.
     pub fn control(&self, c: gateway::Control) {
         let _ = self.shared.control.send(c);
+    }
+
+    /// The gateway goes down: connected sessions are dropped and every new
+    /// connection is refused (503) until it comes back up.
+    pub fn gateway_outage(&self, down: bool) {
+        self.shared.gateway_down.store(down, std::sync::atomic::Ordering::SeqCst);
+        if down {
+            self.control(gateway::Control::Drop);
+        }
+    }
+
+    /// Heartbeats are left unacknowledged (or answered again).
+    pub fn answer_heartbeats(&self, answer: bool) {
+        self.shared.heartbeats_unanswered.store(!answer, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Adds a channel as if someone made it by hand.
