@@ -59,6 +59,10 @@ pub struct Ctx {
     /// Reports held while the database is away, by interaction: told what
     /// became of them if the process stops first.
     pub held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>>,
+    /// Channels unknown to every incident that a message came from, each
+    /// looked up once: whether it is an incident's thread (see
+    /// `transcript::message`).
+    pub looked_up: Arc<std::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::OnceCell<bool>>>>>,
 }
 
 /// A connection to Discord (or to `HIKESHI_DISCORD_API`) whose token was
@@ -109,8 +113,14 @@ impl Discord {
     pub async fn run_gateway(&self, app: Hikeshi, answering: Arc<Answering>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
         let app_clock = app.clock.clone();
-        let handler =
-            gateway::Handler::new(Ctx { app, rest: self.rest.clone(), metrics: self.metrics.clone(), answering, held: held.clone() });
+        let handler = gateway::Handler::new(Ctx {
+            app,
+            rest: self.rest.clone(),
+            metrics: self.metrics.clone(),
+            answering,
+            held: held.clone(),
+            looked_up: Arc::default(),
+        });
         // The gateway client gets an HTTP client with the same API base, so
         // that the gateway URL, too, comes from it.
         let mut client = serenity::all::ClientBuilder::new_with_http(Self::gateway_http(&self.token, &self.api_base), intents())

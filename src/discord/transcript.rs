@@ -12,8 +12,9 @@ use std::time::Duration;
 /// Transcript writes retry briefly: a locked database must not lose a
 /// message of the record, and an edit or deletion handled before the
 /// message's own creation (gateway events run concurrently) waits for it.
-/// `last_try` runs once the waiting is over.
-async fn keep<F>(what: &str, f: F)
+/// `last_try` runs once the waiting is over. Returns what became of the
+/// change, `None` when it could not be stored.
+async fn keep<F>(what: &str, f: F) -> Option<Kept>
 where
     F: Fn(bool) -> futures_util::future::BoxFuture<'static, Result<Kept, ServiceError>>,
 {
@@ -21,19 +22,20 @@ where
     for attempt in 1..=TRIES {
         let last_try = attempt == TRIES;
         match f(last_try).await {
-            Ok(Kept::Stored | Kept::NotIncident) => return,
+            Ok(kept @ (Kept::Stored | Kept::NotIncident)) => return Some(kept),
             Ok(Kept::UnknownMessage) if !last_try => tokio::time::sleep(Duration::from_millis(25 * 2u64.pow(attempt))).await,
             Ok(Kept::UnknownMessage) => {
                 tracing::debug!(what, "a change to a message never recorded");
-                return;
+                return Some(Kept::UnknownMessage);
             }
             Err(e) if e.is_transient() && !last_try => tokio::time::sleep(Duration::from_millis(25 * 2u64.pow(attempt))).await,
             Err(e) => {
                 tracing::error!(error = %e, what, "could not store a transcript change");
-                return;
+                return None;
             }
         }
     }
+    None
 }
 
 fn transcript_message(msg: &Message) -> TranscriptMessage {
@@ -54,16 +56,55 @@ fn transcript_message(msg: &Message) -> TranscriptMessage {
     }
 }
 
-/// A new message, and the files posted with it.
+/// A new message, and the files posted with it. §4.2: a message in a
+/// channel no incident knows may be in a thread whose creation is not
+/// handled yet (gateway events run side by side): the channel is looked
+/// up before the message is let go, and a thread of an incident channel
+/// joins the record first.
 pub async fn message(ctx: &Ctx, msg: Message) {
     let m = transcript_message(&msg);
     let app = ctx.app.clone();
-    keep("message", |_| {
-        let (app, m) = (app.clone(), m.clone());
-        Box::pin(async move { app.record_message(&m).await })
-    })
-    .await;
+    let store = || {
+        keep("message", |_| {
+            let (app, m) = (app.clone(), m.clone());
+            Box::pin(async move { app.record_message(&m).await })
+        })
+    };
+    if store().await == Some(Kept::NotIncident) && unknown_thread_joined(ctx, msg.channel_id).await {
+        store().await;
+    }
     keep_files(ctx, &msg).await;
+}
+
+/// Whether `channel`, unknown to every incident, is a thread of an
+/// incident channel, now recorded. Each channel is looked up once per
+/// process (messages arriving together wait for the one lookup), so a busy
+/// ordinary channel costs one request; a failed lookup is tried again by
+/// the next message.
+async fn unknown_thread_joined(ctx: &Ctx, channel: serenity::all::ChannelId) -> bool {
+    let cell = {
+        let mut looked_up = ctx.looked_up.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: a guild has at most a few thousand channels and threads.
+        if looked_up.len() >= 10_000 {
+            looked_up.clear();
+        }
+        looked_up.entry(channel.get()).or_default().clone()
+    };
+    let found = cell.get_or_try_init(|| async {
+        let found: Result<serenity::all::GuildChannel, _> =
+            ctx.rest.json(Request::new(Route::Channel { channel_id: channel }, LightMethod::Get)).await;
+        match found {
+            Ok(c) if c.thread_metadata.is_some() => Ok(thread(ctx, &c, true).await),
+            Ok(_) => Ok(false),
+            // Gone, or out of the bot's sight: never an incident's thread.
+            Err(RestError::Refused { status: 403 | 404, .. }) => Ok(false),
+            Err(e) => {
+                tracing::warn!(channel = %channel, error = %e, "could not look up the channel of a message");
+                Err(e)
+            }
+        }
+    });
+    found.await.is_ok_and(|joined| *joined)
 }
 
 /// The HTTP client that fetches posted files (Discord's CDN).
@@ -187,20 +228,26 @@ pub async fn deletion(ctx: &Ctx, channel: serenity::all::ChannelId, message: ser
 /// A thread started or renamed: kept with its incident; a new one is
 /// joined so that its messages reach the bot (a rename is not a reason to
 /// join again: the bot is in it already).
-pub async fn thread(ctx: &Ctx, t: &serenity::all::GuildChannel, new: bool) {
+pub async fn thread(ctx: &Ctx, t: &serenity::all::GuildChannel, new: bool) -> bool {
     let Some(parent) = t.parent_id else {
-        return;
+        return false;
     };
     let at = chrono::DateTime::from_timestamp(t.id.created_at().unix_timestamp(), 0).unwrap_or_default();
     match ctx.app.record_thread(ChannelId(parent.get()), ChannelId(t.id.get()), &t.name, at).await {
-        Ok(true) if new && t.member.is_none() => {
-            let join = Request::new(Route::ChannelThreadMemberMe { channel_id: t.id }, LightMethod::Put);
-            if let Err(e) = ctx.rest.send(join).await {
-                tracing::warn!(thread = %t.id, error = %e, "could not join an incident thread; its messages may not reach the record");
+        Ok(true) => {
+            if new && t.member.is_none() {
+                let join = Request::new(Route::ChannelThreadMemberMe { channel_id: t.id }, LightMethod::Put);
+                if let Err(e) = ctx.rest.send(join).await {
+                    tracing::warn!(thread = %t.id, error = %e, "could not join an incident thread; its messages may not reach the record");
+                }
             }
+            true
         }
-        Ok(_) => {}
-        Err(e) => tracing::error!(thread = %t.id, error = %e, "could not record an incident thread"),
+        Ok(false) => false,
+        Err(e) => {
+            tracing::error!(thread = %t.id, error = %e, "could not record an incident thread");
+            false
+        }
     }
 }
 

@@ -548,3 +548,40 @@ async fn posted_files_are_kept_as_evidence_and_outlive_discords_links() {
     let broken = app.store.verify().await.unwrap().unwrap_err().to_string();
     assert!(broken.contains(&format!("attachment {shot}")) && broken.contains("deleted"), "{broken}");
 }
+
+/// Issue 23, item 8: a thread is started and written in at once; the bot
+/// handles the message before the thread's creation (gateway events run
+/// side by side). The message is kept: its channel is looked up, found to
+/// be a thread of the incident channel, and recorded first. Messages in an
+/// ordinary channel cost one lookup for the process, and are not kept.
+#[tokio::test]
+async fn a_message_in_a_thread_the_bot_has_not_handled_yet_is_kept() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    let thread = app.fake.add_thread(channel, "初動メモ", false, ids::ALICE);
+    let first = app.fake.post_user_message(thread, ids::ALICE, "最初の書き込み");
+    app.eventually("the first message of the thread is kept", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == first && l.msg.channel.0 == thread)
+    })
+    .await;
+    // The creation arrives after: nothing twice.
+    let mut created = app.fake.channel(thread).unwrap();
+    created["newly_created"] = serde_json::json!(true);
+    app.fake.dispatch("THREAD_CREATE", created);
+    let second = app.fake.post_user_message(thread, ids::ALICE, "二つ目");
+    app.eventually("the second is kept", || async { app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == second) })
+        .await;
+    app.settled().await;
+    assert_eq!(app.store.threads(i.id).await.unwrap().iter().filter(|(t, _)| t.0 == thread).count(), 1);
+    assert_eq!(app.store.transcript(i.id).await.unwrap().iter().filter(|l| l.msg.message.0 == first).count(), 1);
+
+    for text in ["ランチどうする", "カレーで"] {
+        app.fake.post_user_message(ids::GENERAL, ids::DAVE, text);
+    }
+    app.settled().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(app.fake.calls("GET", &format!("/channels/{}", ids::GENERAL)).len() <= 1, "one lookup for an ordinary channel");
+    assert!(app.store.transcript(i.id).await.unwrap().iter().all(|l| !l.msg.content.contains("ランチ")));
+}

@@ -229,7 +229,7 @@ pub(super) fn check(
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL | perms::READ_MESSAGE_HISTORY)?;
         }
-        ("PUT", ["channels", c, "thread-members", "@me"]) => {
+        ("PUT", ["channels", c, "thread-members", "@me"]) | ("GET", ["channels", c]) => {
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL)?;
         }
@@ -393,6 +393,17 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             ok(Value::Array(inner.channels.iter().filter(|c| !is_thread(c)).cloned().collect()))
         }
         ("GET", ["channels", c, "messages"]) => history(&inner, c, query),
+        ("GET", ["channels", c]) => match inner.channels.iter().find(|x| x["id"] == *c) {
+            Some(found) => {
+                // Who joined a thread is the fake's own bookkeeping.
+                let mut found = found.clone();
+                if let Some(o) = found.as_object_mut() {
+                    o.remove("members");
+                }
+                ok(found)
+            }
+            None => error(404, 10003, "Unknown Channel"),
+        },
         ("PUT", ["channels", c, "thread-members", "@me"]) => {
             let Some(t) = inner.channels.iter_mut().find(|x| x["id"] == *c && is_thread(x)) else {
                 return error(404, 10003, "Unknown Channel");
