@@ -68,7 +68,14 @@ impl DiscordEffects {
         i.channel.ok_or_else(|| DeliveryError::NotReady(format!("{} has no channel yet", i.number)))
     }
 
+    /// Posts `msg` once: a post an earlier attempt made (its answer lost,
+    /// Discord's nonce window perhaps passed) is found by its nonce among
+    /// the bot's own posts the gateway showed, and not made again.
     pub(crate) async fn post(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, DeliveryError> {
+        if let Some(made) = self.app.own_post(channel, nonce).await? {
+            tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
+            return Ok(made);
+        }
         let msg = msg.nonce(Nonce::String(nonce.to_string())).enforce_nonce(true);
         let body = serde_json::to_vec(&msg).map_err(|e| DeliveryError::Refused(e.to_string()))?;
         let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).body(Some(body));
@@ -107,6 +114,10 @@ impl DiscordEffects {
         (file, body): (String, Vec<u8>),
         nonce: &str,
     ) -> Result<(), RestError> {
+        if self.app.own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))?.is_some() {
+            tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
+            return Ok(());
+        }
         let payload = json!({
             "content": text,
             "allowed_mentions": serde_json::to_value(mentions).unwrap_or_default(),

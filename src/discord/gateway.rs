@@ -16,6 +16,21 @@ impl Handler {
     fn ours(&self, guild: Option<GuildId>) -> bool {
         super::reply::in_guild(&self.ctx.app.settings, guild)
     }
+
+    /// The bot's own post with an outbox nonce: kept, so a retry whose
+    /// first answer was lost finds it (see `DiscordEffects::post`).
+    async fn own_post(&self, msg: &Message) {
+        let Some(serenity::all::Nonce::String(nonce)) = &msg.nonce else {
+            return;
+        };
+        if !nonce.starts_with("hk") {
+            return;
+        }
+        let (channel, message) = (crate::domain::ChannelId(msg.channel_id.get()), crate::domain::MessageId(msg.id.get()));
+        if let Err(e) = self.ctx.app.saw_own_post(channel, nonce, message).await {
+            tracing::warn!(error = %e, "could not keep the bot's own post");
+        }
+    }
 }
 
 #[serenity::async_trait]
@@ -66,6 +81,9 @@ impl EventHandler for Handler {
     }
 
     async fn message(&self, _ctx: Context, msg: Message) {
+        if msg.author.id.get() == self.ctx.me.0 {
+            self.own_post(&msg).await;
+        }
         if self.ours(msg.guild_id) {
             transcript::message(&self.ctx, msg).await;
         }

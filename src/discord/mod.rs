@@ -62,6 +62,8 @@ pub struct Ctx {
     /// Channels unknown to every incident that a message came from, each
     /// looked up once: whether it is an incident's thread (see
     /// `transcript::message`).
+    /// The bot itself: its own posts are recognised by their nonce.
+    pub me: UserId,
     pub looked_up: Arc<std::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::OnceCell<bool>>>>>,
 }
 
@@ -120,6 +122,7 @@ impl Discord {
             answering,
             held: held.clone(),
             looked_up: Arc::default(),
+            me: self.me,
         });
         // The gateway client gets an HTTP client with the same API base, so
         // that the gateway URL, too, comes from it.

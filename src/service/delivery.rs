@@ -236,7 +236,23 @@ impl Hikeshi {
         if self.records_interactions() {
             self.store.forget_interactions_before(now - chrono::Duration::hours(1)).await?;
         }
+        let hour = now.timestamp() / 3600;
+        if self.posts_forgotten.swap(hour, std::sync::atomic::Ordering::Relaxed) != hour {
+            self.store.forget_posts_before(now - chrono::Duration::days(1)).await?;
+        }
         Ok(())
+    }
+
+    /// The bot's own post, as the gateway showed it with its nonce: kept so
+    /// that a retry of a post whose answer was lost finds it, after
+    /// Discord's few minutes of deduplication as within them.
+    pub async fn saw_own_post(&self, channel: ChannelId, nonce: &str, message: MessageId) -> Result<(), ServiceError> {
+        Ok(self.store.saw_post(channel, nonce, message, self.clock.now()).await?)
+    }
+
+    /// The message an earlier attempt of a post made, if the gateway saw it.
+    pub async fn own_post(&self, channel: ChannelId, nonce: &str) -> Result<Option<MessageId>, ServiceError> {
+        Ok(self.store.post_seen(channel, nonce).await?)
     }
 
     /// When the longest-waiting due side effect became due (`/healthz`).

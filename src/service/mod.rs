@@ -70,13 +70,26 @@ pub struct Hikeshi {
     spool: Option<Arc<crate::store::spool::Spool>>,
     /// Display names this process has kept (a write only on a change).
     names: Arc<std::sync::Mutex<std::collections::HashMap<UserId, String>>>,
+    /// The hour (since the epoch) old seen posts were last forgotten in:
+    /// once an hour is enough, and spares a write at every tick.
+    posts_forgotten: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Hikeshi {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
         let reports = Arc::new(batch::Batcher::new(report::writer(store.clone(), settings.clone(), clock.clone())));
         let messages = Arc::new(batch::Batcher::new(transcript::writer(store.clone())));
-        Hikeshi { store, settings, clock, reports, messages, seen: Arc::default(), spool: None, names: Arc::default() }
+        Hikeshi {
+            store,
+            settings,
+            clock,
+            reports,
+            messages,
+            seen: Arc::default(),
+            spool: None,
+            names: Arc::default(),
+            posts_forgotten: Arc::default(),
+        }
     }
 
     /// Keeps reports held while the database is away in `dir` (fsynced),

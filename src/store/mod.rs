@@ -20,7 +20,7 @@ pub use write::WriteTx;
 
 use crate::config::DatabaseUrl;
 use crate::domain::event::{verify_chain, ChainBreak, EventRecord};
-use crate::domain::EventPayload;
+use crate::domain::{ChannelId, EventPayload, MessageId};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::sync::Arc;
@@ -284,6 +284,36 @@ impl Store {
     pub async fn forget_interactions_before(&self, t: chrono::DateTime<chrono::Utc>) -> Result<()> {
         let _turn = self.writer_turn().await;
         sqlx::query("DELETE FROM interactions_seen WHERE at < $1").bind(crate::clock::to_ms(t)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The bot's own post with `nonce` in `channel`, seen on the gateway.
+    pub async fn saw_post(&self, channel: ChannelId, nonce: &str, message: MessageId, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("INSERT INTO posts_seen (channel_id, nonce, message_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(channel.0 as i64)
+            .bind(nonce)
+            .bind(message.0 as i64)
+            .bind(crate::clock::to_ms(at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The message a post with `nonce` in `channel` made, if it was seen.
+    pub async fn post_seen(&self, channel: ChannelId, nonce: &str) -> Result<Option<MessageId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT message_id FROM posts_seen WHERE channel_id = $1 AND nonce = $2")
+            .bind(channel.0 as i64)
+            .bind(nonce)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(|i| MessageId(i as u64)))
+    }
+
+    /// Forgets posts seen before `t`: a retry comes within hours.
+    pub async fn forget_posts_before(&self, t: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("DELETE FROM posts_seen WHERE at < $1").bind(crate::clock::to_ms(t)).execute(&self.pool).await?;
         Ok(())
     }
 

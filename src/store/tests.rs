@@ -48,7 +48,45 @@ both_backends!(
     attachments_keep_their_bytes_once_and_verify_checks_them,
     a_window_is_taken_once,
     concurrent_writers_keep_one_chain,
+    own_posts_are_found_by_channel_and_nonce_and_forgotten_after_a_day,
+    the_oldest_due_item_ignores_those_put_off,
 );
+
+async fn own_posts_are_found_by_channel_and_nonce_and_forgotten_after_a_day(store: Store) {
+    use crate::domain::{ChannelId, MessageId};
+    let (c, other) = (ChannelId(10), ChannelId(11));
+    assert_eq!(store.post_seen(c, "hk1").await.unwrap(), None);
+    store.saw_post(c, "hk1", MessageId(100), now()).await.unwrap();
+    // Seen twice (two sessions): the first stays.
+    store.saw_post(c, "hk1", MessageId(101), now()).await.unwrap();
+    assert_eq!(store.post_seen(c, "hk1").await.unwrap(), Some(MessageId(100)));
+    assert_eq!(store.post_seen(other, "hk1").await.unwrap(), None, "by channel");
+    assert_eq!(store.post_seen(c, "hk2").await.unwrap(), None, "by nonce");
+    store.forget_posts_before(now()).await.unwrap();
+    assert_eq!(store.post_seen(c, "hk1").await.unwrap(), Some(MessageId(100)), "not older than the limit");
+    store.forget_posts_before(now() + chrono::Duration::milliseconds(1)).await.unwrap();
+    assert_eq!(store.post_seen(c, "hk1").await.unwrap(), None);
+}
+
+async fn the_oldest_due_item_ignores_those_put_off(store: Store) {
+    assert_eq!(store.outbox_oldest_due(now()).await.unwrap(), None);
+    let i = open(&store, None).await;
+    let due = store.outbox_oldest_due(now() + chrono::Duration::minutes(10)).await.unwrap().expect("the report's effects are due");
+    assert!(due <= now() + chrono::Duration::minutes(10), "{due}");
+    // Everything claimed and put off an hour (a rate limit, a backoff).
+    loop {
+        let items = store.claim("w", now() + chrono::Duration::minutes(10), chrono::Duration::seconds(30), 100).await.unwrap().items;
+        if items.is_empty() {
+            break;
+        }
+        for item in &items {
+            store.retry_at(item.id, now() + chrono::Duration::hours(1), "rate limited", false).await.unwrap();
+        }
+    }
+    assert_eq!(i.number.year, 2026);
+    assert_eq!(store.outbox_oldest_due(now() + chrono::Duration::minutes(10)).await.unwrap(), None, "put off: not due");
+    assert!(store.outbox_oldest_due(now() + chrono::Duration::hours(2)).await.unwrap().is_some());
+}
 
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()

@@ -423,3 +423,23 @@ async fn ten_thousand_invalid_requests_in_ten_minutes_get_the_address_banned() {
     let (s, _, _) = c.with_headers(reqwest::Method::GET, &path, json!(null), ids::TOKEN).await;
     assert_eq!(s, 403, "banned after 10,000 invalid requests");
 }
+
+/// Discord drops a second post with the same nonce (`enforce_nonce`) for a
+/// few minutes, not forever; the history does not show nonces.
+#[tokio::test]
+async fn a_nonce_deduplicates_for_five_minutes_of_the_fakes_clock() {
+    let c = Client::new().await;
+    let path = format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL);
+    let post = || c.send(reqwest::Method::POST, &path, json!({"content": "x", "nonce": "hk1", "enforce_nonce": true}));
+    let (status, first) = post().await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["nonce"], "hk1", "the answer carries the nonce");
+    c.fake.advance(std::time::Duration::from_secs(4 * 60 + 59));
+    assert_eq!(post().await.1["id"], first["id"], "within the window: the same message");
+    c.fake.advance(std::time::Duration::from_secs(2));
+    let (_, second) = post().await;
+    assert_ne!(second["id"], first["id"], "after five minutes: a second message");
+    let (_, history) = c.send(reqwest::Method::GET, &format!("{path}?limit=10"), Value::Null).await;
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert!(history.as_array().unwrap().iter().all(|m| m.get("nonce").is_none()), "{history}");
+}

@@ -250,3 +250,34 @@ async fn healthz_says_503_when_the_database_does_not_answer() {
     outage.up();
     health_becomes(&get, 200).await;
 }
+
+/// Item 6: Discord drops a repeated post by its nonce for five minutes
+/// only. A notice whose answer was lost is retried six minutes later; the
+/// bot finds its first post (the gateway showed it, with its nonce) and
+/// does not post again: the channel reads it once.
+#[tokio::test]
+async fn a_post_whose_answer_was_lost_appears_once_when_retried_after_the_nonce_window() {
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    let path = format!("/channels/{channel}/messages");
+    app.fake.fail("POST", &path, vec![Fault::LostAnswer]);
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.wait_until("the answer to the notice is lost", |f| f.calls("POST", &path).iter().any(|c| c.status == 502)).await;
+    let taken = |app: &TestApp| {
+        app.fake.messages(channel).iter().filter(|m| m["content"].as_str().unwrap_or("").contains("実行責任者になりました")).count()
+    };
+    assert_eq!(taken(&app), 1, "the post took effect");
+    app.eventually("the bot saw its own post", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.content.contains("実行責任者になりました"))
+    })
+    .await;
+    // Six minutes pass before the retry, for Discord and for the bot.
+    app.fake.advance(Duration::from_secs(6 * 60));
+    clock.advance(chrono::Duration::minutes(6));
+    app.settled().await;
+    assert_eq!(taken(&app), 1, "posted once");
+    assert_eq!(app.fake.calls("POST", &path).iter().filter(|c| c.status == 502).count(), 1);
+}

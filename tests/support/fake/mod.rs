@@ -119,6 +119,16 @@ pub struct Pending {
     pub answered: bool,
 }
 
+/// Discord drops a second message with the same nonce for this long.
+pub const NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+impl Inner {
+    /// Now, by the fake's clock (the tests move it with `advance`).
+    pub(crate) fn now(&self) -> Instant {
+        Instant::now() + self.skew
+    }
+}
+
 /// Discord forgets an interaction whose initial response is later than this.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(3);
 
@@ -126,7 +136,11 @@ pub(crate) struct Inner {
     pub requests: Vec<Recorded>,
     pub channels: Vec<Value>,
     pub messages: HashMap<u64, Vec<Value>>,
-    nonces: HashMap<(u64, String), Value>,
+    /// Each nonce's message and when it was posted (the fake's clock):
+    /// Discord deduplicates by nonce for a few minutes only.
+    nonces: HashMap<(u64, String), (Value, Instant)>,
+    /// How far the tests moved the fake's clock ahead of the real one.
+    skew: Duration,
     next_id: u64,
     faults: Vec<FaultRule>,
     latency: Duration,
@@ -249,6 +263,7 @@ impl FakeDiscord {
                 channels,
                 messages: HashMap::new(),
                 nonces: HashMap::new(),
+                skew: Duration::ZERO,
                 next_id: 900_000_000_000_000_000,
                 faults: vec![],
                 latency: Duration::ZERO,
@@ -374,6 +389,12 @@ impl FakeDiscord {
     /// path, and whether it was the global limit.
     pub fn rate_limited(&self) -> Vec<(String, String, bool)> {
         self.shared.inner.lock().unwrap().limits.refused.clone()
+    }
+
+    /// Moves the fake's clock ahead: what Discord remembers for a while
+    /// (nonces, interaction tokens) is judged by it.
+    pub fn advance(&self, by: Duration) {
+        self.shared.inner.lock().unwrap().skew += by;
     }
 
     /// Turns Discord's rate limits off (a test of something else that

@@ -328,6 +328,13 @@ fn history(inner: &Inner, channel: &str, query: &str) -> Response {
     }
     let id = |m: &Value| m["id"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
     let mut all: Vec<Value> = inner.messages.get(&channel).cloned().unwrap_or_default();
+    // A nonce is for its sender's session (the answer to the post, the
+    // gateway's MESSAGE_CREATE): the history does not carry it.
+    for m in &mut all {
+        if let Some(o) = m.as_object_mut() {
+            o.remove("nonce");
+        }
+    }
     all.sort_by_key(|m| std::cmp::Reverse(id(m)));
     let page: Vec<Value> = match (param("before"), param("after")) {
         (_, Some(after)) => {
@@ -537,13 +544,16 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             if !inner.channels.iter().any(|x| x["id"] == *c) {
                 return error(404, 10003, "Unknown Channel");
             }
-            // enforce_nonce: the same nonce in the same channel returns the
-            // first message instead of posting again.
+            // enforce_nonce: the same nonce in the same channel within a few
+            // minutes returns the first message instead of posting again.
             let nonce = body.get("nonce").and_then(|n| n.as_str()).map(str::to_string);
+            let now = inner.now();
             if body.get("enforce_nonce") == Some(&json!(true)) {
                 if let Some(n) = &nonce {
-                    if let Some(m) = inner.nonces.get(&(channel, n.clone())) {
-                        return ok(m.clone());
+                    if let Some((m, at)) = inner.nonces.get(&(channel, n.clone())) {
+                        if now.duration_since(*at) < super::NONCE_WINDOW {
+                            return ok(m.clone());
+                        }
                     }
                 }
             }
@@ -553,7 +563,7 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
                 "id": snowflake(id + 1 + i as u64), "filename": name, "size": content.len(), "url": format!("http://{addr}/attachments/{id}/{name}"), "proxy_url": format!("http://{addr}/attachments/{id}/{name}")
             })).collect());
             if let Some(n) = nonce {
-                inner.nonces.insert((channel, n), m.clone());
+                inner.nonces.insert((channel, n), (m.clone(), now));
             }
             inner.messages.entry(channel).or_default().push(m.clone());
             let mut event = m.clone();
