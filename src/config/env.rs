@@ -147,6 +147,14 @@ pub struct EnvError {
     pub fix: &'static str,
 }
 
+/// `value` if it is an http(s) URL: checked at start, used as it is.
+fn web_url(name: &'static str, value: String) -> Result<String, EnvError> {
+    if value.starts_with("https://") || value.starts_with("http://") {
+        return Ok(value);
+    }
+    Err(EnvError { name, value, what: "not an http(s):// URL", fix: "write e.g. http://127.0.0.1:8080, or unset it for Discord" })
+}
+
 impl Env {
     pub fn from_process() -> Result<Env, EnvError> {
         Env::from_vars(|k| std::env::var(k).ok())
@@ -188,15 +196,7 @@ impl Env {
                 "write e.g. sqlite://data/hikeshi.db?mode=rwc or postgres://user@host/db",
             ));
         }
-        let discord_api = var("HIKESHI_DISCORD_API").unwrap_or_else(|| DISCORD_API.to_string());
-        if !(discord_api.starts_with("https://") || discord_api.starts_with("http://")) {
-            return Err(bad(
-                "HIKESHI_DISCORD_API",
-                discord_api,
-                "not an http(s):// URL",
-                "write e.g. http://127.0.0.1:8080, or unset it for Discord",
-            ));
-        }
+        let discord_api = web_url("HIKESHI_DISCORD_API", var("HIKESHI_DISCORD_API").unwrap_or_else(|| DISCORD_API.to_string()))?;
         let log_json = match var("HIKESHI_LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("text") => false,
             Some("json") => true,
