@@ -181,6 +181,7 @@ impl DiscordEffects {
             Effect::RefreshTriage => self.refresh_triage(item).await,
             Effect::PingTriage => self.ping_triage(item).await,
             Effect::ReportDeadItems => self.report_dead_items(item).await,
+            Effect::WarnRefusals { count } => self.warn_refusals(item, *count).await,
         }
     }
 }

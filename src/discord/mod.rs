@@ -77,6 +77,16 @@ pub struct Discord {
     me: UserId,
 }
 
+/// Tells the committee, once, that Discord refuses so many requests that
+/// the road slows down (issue 23, item 3).
+async fn warn_near_ban(rest: rest::Rest, app: Hikeshi) {
+    rest.near_ban().notified().await;
+    let count = u32::try_from(rest.invalid_recent()).unwrap_or(u32::MAX);
+    if let Err(e) = app.warn_refusals(count).await {
+        tracing::error!(error = %e, "could not queue the committee's warning about Discord's refusals");
+    }
+}
+
 impl Discord {
     /// serenity's own client, for its gateway alone: the bot's requests
     /// take [`rest::Rest`]. With its rate limiter off, serenity sends to
@@ -114,7 +124,7 @@ impl Discord {
     /// Runs the gateway until `stop` turns true.
     pub async fn run_gateway(&self, app: Hikeshi, answering: Arc<Answering>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
-        let app_clock = app.clock.clone();
+        let (app_clock, warn_app) = (app.clock.clone(), app.clone());
         let handler = gateway::Handler::new(Ctx {
             app,
             rest: self.rest.clone(),
@@ -132,6 +142,7 @@ impl Discord {
             .context("could not build the Discord client")?;
         let shards = client.shard_manager.clone();
         let watch = tokio::spawn(gateway::watch_shards(shards.clone(), self.metrics.clone(), app_clock));
+        let warn = tokio::spawn(warn_near_ban(self.rest.clone(), warn_app));
         let mut stop = stop;
         let gateway = tokio::spawn(async move { client.start().await });
         let ended = tokio::select! {
@@ -139,6 +150,7 @@ impl Discord {
             _ = async { let _ = stop.wait_for(|s| *s).await; } => None,
         };
         watch.abort();
+        warn.abort();
         match ended {
             Some(r) => r.context("the gateway task panicked")?.context("the gateway connection ended")?,
             None => {

@@ -87,6 +87,10 @@ pub enum Effect {
     /// Tell the committee, in one message edited in place, which side
     /// effects were given up and how to act (`hikeshi outbox`).
     ReportDeadItems,
+    /// Discord has refused so many of the bot's requests (401, 403, 429)
+    /// that it slows down to stay clear of Discord's hour-long ban: the
+    /// committee hears of it once.
+    WarnRefusals { count: u32 },
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -229,6 +233,7 @@ impl Effect {
             RefreshTriage => "refresh_triage",
             PingTriage => "ping_triage",
             ReportDeadItems => "report_dead_items",
+            WarnRefusals { .. } => "warn_refusals",
         }
     }
 
@@ -271,6 +276,7 @@ impl Effect {
             | RefreshTriage
             | PingTriage
             | ReportDeadItems
+            | WarnRefusals { .. }
             | CronReminder { .. }
             | EscalateReminder { .. }
             | AuditReport { .. }

@@ -158,6 +158,14 @@ impl Hikeshi {
         Ok(dropped)
     }
 
+    /// Discord refuses so many requests that the bot slows down: the
+    /// committee hears of it through the outbox, so it is not lost.
+    pub async fn warn_refusals(&self, count: u32) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        tx.enqueue(&Effect::WarnRefusals { count }, self.clock.now()).await?;
+        Ok(tx.commit().await?)
+    }
+
     /// The committee's message about dead items follows an operator's act.
     async fn refresh_dead_items(&self) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;

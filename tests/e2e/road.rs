@@ -281,3 +281,23 @@ async fn a_post_whose_answer_was_lost_appears_once_when_retried_after_the_nonce_
     assert_eq!(taken(&app), 1, "posted once");
     assert_eq!(app.fake.calls("POST", &path).iter().filter(|c| c.status == 502).count(), 1);
 }
+
+/// Item 3: when Discord's refusals near its ban, the committee hears of it
+/// (through the outbox, so it is not lost), pinged, in its language.
+#[tokio::test]
+async fn the_committee_is_told_when_discords_refusals_near_the_ban() {
+    let app = TestApp::spawn().await;
+    let settings = std::sync::Arc::new(hikeshi::config::Settings::load(&app.config).unwrap());
+    let service = hikeshi::service::Hikeshi::new(app.store.clone(), settings, std::sync::Arc::new(hikeshi::clock::SystemClock));
+    service.warn_refusals(5000).await.unwrap();
+    app.settled().await;
+    let told: Vec<String> = app
+        .fake
+        .messages(ids::COMMITTEE_CHANNEL)
+        .iter()
+        .filter_map(|m| m["content"].as_str().map(str::to_string))
+        .filter(|t| t.contains("5000件拒否"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].starts_with(&format!("<@&{}>", ids::COMMITTEE_ROLE)) && told[0].contains("1時間遮断"), "{}", told[0]);
+}

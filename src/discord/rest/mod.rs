@@ -60,7 +60,12 @@ struct Road {
     global: GlobalLimiter,
     buckets: Buckets,
     invalid: InvalidRequests,
+    /// From how many invalid requests in ten minutes requests slow down.
+    slow_from: usize,
     warned_near_ban: AtomicBool,
+    /// Woken once when requests begin to slow near the ban, for the
+    /// committee to be told (see `discord::run_gateway`).
+    near_ban: Arc<tokio::sync::Notify>,
     metrics: Arc<Metrics>,
 }
 
@@ -80,9 +85,22 @@ impl Rest {
             global: GlobalLimiter::new(GLOBAL_PER_SECOND),
             buckets: Buckets::default(),
             invalid: InvalidRequests::default(),
+            slow_from: limits::INVALID_SLOW_FROM,
             warned_near_ban: AtomicBool::new(false),
+            near_ban: Arc::default(),
             metrics,
         }))
+    }
+
+    /// Wakes (once, the first time) when Discord has refused so many
+    /// requests that this road slows down to stay clear of its ban.
+    pub fn near_ban(&self) -> Arc<tokio::sync::Notify> {
+        self.0.near_ban.clone()
+    }
+
+    /// Invalid requests (401, 403, 429) of the last ten minutes.
+    pub fn invalid_recent(&self) -> usize {
+        self.0.invalid.recent()
     }
 
     /// Sends a request; `Ok` only for a 2xx answer. A 429 asking for a
@@ -160,7 +178,8 @@ impl Rest {
         }
         self.0.metrics.discord_invalid(status);
         let n = self.0.invalid.count();
-        if n >= limits::INVALID_SLOW_FROM && !self.0.warned_near_ban.swap(true, Ordering::Relaxed) {
+        if n >= self.0.slow_from && !self.0.warned_near_ban.swap(true, Ordering::Relaxed) {
+            self.0.near_ban.notify_one();
             tracing::error!(
                 invalid = n,
                 limit = limits::INVALID_LIMIT,
@@ -171,7 +190,7 @@ impl Rest {
     }
 
     fn slower(&self) -> u32 {
-        if self.0.invalid.recent() >= limits::INVALID_SLOW_FROM {
+        if self.0.invalid.recent() >= self.0.slow_from {
             SLOWER_NEAR_BAN
         } else {
             1
@@ -210,6 +229,37 @@ fn route_and_major(url: &str) -> (String, String) {
 mod tests {
     use super::*;
     use tokio::time::Instant;
+
+    /// Item 3 of issue 23: past the threshold of invalid requests, the road
+    /// slows down and says so once (the committee is told from that), not
+    /// at every further refusal.
+    #[tokio::test]
+    async fn nearing_the_ban_slows_the_road_and_is_said_once() {
+        let refuse = axum::Router::new().fallback(|| async {
+            (axum::http::StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"code": 50001, "message": "Missing Access"})))
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, refuse).await });
+        let mut rest = Rest::new(&Secret::new("t"), &format!("http://{addr}"), Arc::default());
+        Arc::get_mut(&mut rest.0).unwrap().slow_from = 3;
+        let near = rest.near_ban();
+        use serenity::all::{LightMethod, Route};
+        let refused = || async { rest.send(Request::new(Route::UserMe, LightMethod::Get)).await.expect_err("refused") };
+        for _ in 0..2 {
+            refused().await;
+        }
+        assert_eq!(rest.slower(), 1);
+        assert!(tokio::time::timeout(Duration::from_millis(50), near.notified()).await.is_err(), "not yet");
+        refused().await;
+        tokio::time::timeout(Duration::from_secs(1), near.notified()).await.expect("said when it slows");
+        assert_eq!(rest.slower(), SLOWER_NEAR_BAN);
+        for _ in 0..3 {
+            refused().await;
+        }
+        assert!(tokio::time::timeout(Duration::from_millis(100), near.notified()).await.is_err(), "said once");
+        assert_eq!(rest.invalid_recent(), 6);
+    }
 
     /// 200 callers at once, as a burst of reports makes them: they leave
     /// evenly spaced, at most 48 in any second, and the last after
