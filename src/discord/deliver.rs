@@ -42,6 +42,14 @@ pub(crate) fn nonce(item: &OutboxItem) -> String {
     format!("hk{}", item.id)
 }
 
+/// What became of a direct message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reached {
+    Dm,
+    /// The member closed their DMs.
+    Closed,
+}
+
 pub struct DiscordEffects {
     pub(crate) rest: Rest,
     pub(crate) app: Hikeshi,
@@ -72,14 +80,19 @@ impl DiscordEffects {
     /// Discord's nonce window perhaps passed) is found by its nonce among
     /// the bot's own posts the gateway showed, and not made again.
     pub(crate) async fn post(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, DeliveryError> {
-        if let Some(made) = self.app.own_post(channel, nonce).await? {
+        self.post_or_refused(channel, msg, nonce).await.map_err(rest_err)
+    }
+
+    /// The same, with Discord's refusal as it came (a closed DM is 50007).
+    pub(crate) async fn post_or_refused(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, RestError> {
+        if let Some(made) = self.app.own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))? {
             tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
             return Ok(made);
         }
         let msg = msg.nonce(Nonce::String(nonce.to_string())).enforce_nonce(true);
-        let body = serde_json::to_vec(&msg).map_err(|e| DeliveryError::Refused(e.to_string()))?;
+        let body = serde_json::to_vec(&msg).map_err(|e| RestError::Transient(e.to_string()))?;
         let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post).body(Some(body));
-        let m: MessageLite = self.rest.json(req).await.map_err(rest_err)?;
+        let m: MessageLite = self.rest.json(req).await?;
         Ok(MessageId(m.id))
     }
 
@@ -133,10 +146,16 @@ impl DiscordEffects {
 
     /// A direct message. A member who closed DMs is a refusal, recorded
     /// and given up.
-    pub(crate) async fn dm(&self, user: UserId, msg: CreateMessage, nonce: &str) -> Result<(), DeliveryError> {
+    /// A direct message; `Closed` when the member does not accept DMs from
+    /// the server (Discord's 50007): the caller then takes its fallback
+    /// (see `dm.rs`), never leaving a dead item as the only trace.
+    pub(crate) async fn dm(&self, user: UserId, msg: CreateMessage, nonce: &str) -> Result<Reached, DeliveryError> {
         let channel = self.dm_channel(user).await?;
-        self.post(channel, msg, nonce).await?;
-        Ok(())
+        match self.post_or_refused(channel, msg, nonce).await {
+            Ok(_) => Ok(Reached::Dm),
+            Err(RestError::Refused { code: 50007, .. }) => Ok(Reached::Closed),
+            Err(e) => Err(rest_err(e)),
+        }
     }
 
     /// The DM channel with `user` (Discord returns the same one each time).

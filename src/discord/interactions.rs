@@ -81,7 +81,7 @@ async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
     // work that waits on the database or draws a chart may pass 3 s.
     let work = async {
         let result = match cmd.data.name.as_str() {
-            report::REPORT => Ok(report::slash(&cmd, lang)),
+            report::REPORT => report::command(ctx, &cmd, caller, lang).await,
             report::REPORT_MESSAGE => Ok(report::from_message(&cmd, lang)),
             incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
             lessons::FOLLOWUPS => lessons::followups::list(ctx, caller, lang).await,

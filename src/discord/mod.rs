@@ -11,6 +11,7 @@ mod channels;
 pub mod commands;
 pub mod custom_id;
 pub mod deliver;
+mod dm;
 pub mod doctor;
 pub mod forms;
 mod gateway;

@@ -110,3 +110,12 @@ pub struct ReminderRow {
 
 /// When an incident entered each phase (from its recorded phase changes).
 pub type PhaseEntries = HashMap<Phase, DateTime<Utc>>;
+
+/// What a member was to be told by DM and could not be (DMs closed): kept
+/// for them, shown by `/report status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub incident: Option<crate::domain::IncidentId>,
+    pub text: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}

@@ -5,7 +5,7 @@
 
 use super::{Hikeshi, ServiceError};
 use crate::domain::effect::{OutboxItem, OutboxStats};
-use crate::domain::{Actor, ChannelId, Effect, EventPayload, IncidentId, MessageId};
+use crate::domain::{Actor, ChannelId, Effect, EventPayload, IncidentId, MessageId, UserId};
 use chrono::{DateTime, Utc};
 
 /// Where the committee's message about dead items is kept.
@@ -256,6 +256,13 @@ impl Hikeshi {
     /// Discord's few minutes of deduplication as within them.
     pub async fn saw_own_post(&self, channel: ChannelId, nonce: &str, message: MessageId) -> Result<(), ServiceError> {
         Ok(self.store.saw_post(channel, nonce, message, self.clock.now()).await?)
+    }
+
+    /// A DM that could not be delivered (the member closed their DMs) is
+    /// kept for them; `true` when it is the first for this member and
+    /// incident, so that whoever must hear of it is told once.
+    pub async fn keep_letter(&self, user: UserId, incident: Option<IncidentId>, source: &str, text: &str) -> Result<bool, ServiceError> {
+        Ok(self.store.keep_letter(user, incident, source, text, self.clock.now()).await?)
     }
 
     /// The message an earlier attempt of a post made, if the gateway saw it.

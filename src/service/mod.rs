@@ -24,7 +24,7 @@ pub use delivery::{Delivered, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
 pub use intake::Received;
 pub use reads::{Acknowledging, ReviewOrAck};
-pub use report::{ReplyHandle, Reported};
+pub use report::{MyReports, ReplyHandle, Reported};
 pub use transcript::{EditAuthor, Kept};
 
 use crate::clock::Clock;

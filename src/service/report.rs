@@ -69,6 +69,22 @@ impl Hikeshi {
     }
 }
 
+/// What `/report status` shows a member: their latest reports and the
+/// letters kept for them.
+#[derive(Debug, Clone)]
+pub struct MyReports {
+    pub reports: Vec<crate::domain::Incident>,
+    pub letters: Vec<crate::domain::records::Letter>,
+}
+
+impl Hikeshi {
+    /// `/report status`: the caller's own reports and letters, never
+    /// anyone else's (there is no one else to ask about).
+    pub async fn my_reports(&self, caller: crate::domain::UserId) -> Result<MyReports, ServiceError> {
+        Ok(MyReports { reports: self.store.reports_by(caller, 10).await?, letters: self.store.letters_for(caller, 5).await? })
+    }
+}
+
 impl Hikeshi {
     /// The database is away: the report is written to the local spool
     /// (fsynced) before the reporter reads that it is held. `false` when

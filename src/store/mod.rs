@@ -7,6 +7,7 @@
 mod alerts;
 pub mod incidents;
 mod lessons;
+mod letters;
 mod outbox;
 mod requests;
 mod schedules;

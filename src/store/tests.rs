@@ -50,7 +50,27 @@ both_backends!(
     concurrent_writers_keep_one_chain,
     own_posts_are_found_by_channel_and_nonce_and_forgotten_after_a_day,
     the_oldest_due_item_ignores_those_put_off,
+    letters_are_kept_once_per_source_and_the_first_per_incident_is_told,
 );
+
+async fn letters_are_kept_once_per_source_and_the_first_per_incident_is_told(store: Store) {
+    use crate::domain::IncidentId;
+    let (dave, alice) = (UserId(4), UserId(1));
+    assert!(store.keep_letter(dave, Some(IncidentId(1)), "hk1-0", "a", now()).await.unwrap(), "the first for INC 1");
+    assert!(!store.keep_letter(dave, Some(IncidentId(1)), "hk1-0", "a", now()).await.unwrap(), "a retry keeps nothing twice");
+    assert!(!store.keep_letter(dave, Some(IncidentId(1)), "hk2-0", "b", now()).await.unwrap(), "not the first for INC 1");
+    assert!(store.keep_letter(dave, Some(IncidentId(2)), "hk3-0", "c", now()).await.unwrap(), "the first for INC 2");
+    assert!(store.keep_letter(dave, None, "hk4", "d", now()).await.unwrap(), "the first about no incident");
+    assert!(!store.keep_letter(dave, None, "hk5", "e", now()).await.unwrap());
+    assert!(store.keep_letter(alice, Some(IncidentId(1)), "hk6-1", "f", now()).await.unwrap(), "by member");
+    let texts: Vec<String> = store.letters_for(dave, 10).await.unwrap().into_iter().map(|l| l.text).collect();
+    assert_eq!(texts, vec!["e", "d", "c", "b", "a"], "newest first, each once");
+    assert_eq!(store.letters_for(dave, 2).await.unwrap().len(), 2);
+    assert_eq!(store.letters_for(UserId(99), 10).await.unwrap(), vec![]);
+    let mine = open(&store, None).await;
+    assert_eq!(store.reports_by(UserId(7), 10).await.unwrap().iter().map(|i| i.id).collect::<Vec<_>>(), vec![mine.id]);
+    assert_eq!(store.reports_by(dave, 10).await.unwrap(), vec![]);
+}
 
 async fn own_posts_are_found_by_channel_and_nonce_and_forgotten_after_a_day(store: Store) {
     use crate::domain::{ChannelId, MessageId};

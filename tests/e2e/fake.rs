@@ -443,3 +443,20 @@ async fn a_nonce_deduplicates_for_five_minutes_of_the_fakes_clock() {
     assert_eq!(history.as_array().unwrap().len(), 2);
     assert!(history.as_array().unwrap().iter().all(|m| m.get("nonce").is_none()), "{history}");
 }
+
+/// A member who closed their DMs: the DM channel opens, the message is
+/// refused with 403 and code 50007, as Discord does.
+#[tokio::test]
+async fn a_dm_to_a_member_who_closed_them_is_refused_with_50007() {
+    let c = Client::new().await;
+    c.fake.close_dms(ids::ALICE);
+    let (status, dm) = c.send(reqwest::Method::POST, "/users/@me/channels", json!({"recipient_id": ids::ALICE.to_string()})).await;
+    assert_eq!(status, 200, "{dm}");
+    let path = format!("/channels/{}/messages", dm["id"].as_str().unwrap());
+    let (status, body) = c.send(reqwest::Method::POST, &path, json!({"content": "x"})).await;
+    assert_eq!((status, body["code"].as_i64()), (403, Some(50007)), "{body}");
+    let (_, open) = c.send(reqwest::Method::POST, "/users/@me/channels", json!({"recipient_id": ids::BOB.to_string()})).await;
+    let (status, _) =
+        c.send(reqwest::Method::POST, &format!("/channels/{}/messages", open["id"].as_str().unwrap()), json!({"content": "x"})).await;
+    assert_eq!(status, 200, "another member's DMs are open");
+}

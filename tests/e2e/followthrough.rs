@@ -212,6 +212,37 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     clock.advance(Duration::days(7));
     app.ticks_pass(2).await;
     assert_eq!(reminded(&app), 2, "a week later, again");
+    // Issue 23, item 7: Dave closes his DMs. The next week's reminder is
+    // said in the incident's channel, mentioning him, and kept for him in
+    // `/report status`; nothing is given up.
+    app.fake.close_dms(ids::DAVE);
+    clock.advance(Duration::days(7));
+    app.ticks_pass(2).await;
+    app.settled().await;
+    assert_eq!(reminded(&app), 2, "the DM was refused");
+    let channel = i.channel.unwrap().0;
+    let said: Vec<String> = app
+        .fake
+        .messages(channel)
+        .iter()
+        .filter_map(|m| m["content"].as_str().map(str::to_string))
+        .filter(|t| t.contains("フォローアップ #1") && t.contains("DM が届かない"))
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with(&format!("<@{}>", ids::DAVE)), "{}", said[0]);
+    let post =
+        app.posts_in(channel).into_iter().rev().find(|p| p.body["content"].as_str().is_some_and(|c| c.contains("DM が届かない"))).unwrap();
+    assert_eq!(post.body["allowed_mentions"]["users"], json!([snowflake(ids::DAVE)]), "only Dave is pinged");
+    let status = ephemeral_text(
+        &app.interact(payloads::slash(
+            app.id(),
+            Who::new(ids::DAVE, ids::GENERAL),
+            "report",
+            json!([{"name": "status", "type": 1, "options": []}]),
+        ))
+        .await,
+    );
+    assert!(status.contains("フォローアップ #1"), "{status}");
 
     // The owner lists theirs and marks it done; the reminders stop.
     let listed = app.interact(payloads::slash(app.id(), Who::new(ids::DAVE, ids::COMMITTEE_CHANNEL), "followups", json!([]))).await;

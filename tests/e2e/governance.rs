@@ -8,7 +8,7 @@ use hikeshi::clock::ManualClock;
 use serde_json::json;
 use std::sync::Arc;
 
-fn last_post_with(app: &TestApp, channel: u64, text: &str) -> serde_json::Value {
+pub(crate) fn last_post_with(app: &TestApp, channel: u64, text: &str) -> serde_json::Value {
     app.fake
         .messages(channel)
         .into_iter()
@@ -17,7 +17,7 @@ fn last_post_with(app: &TestApp, channel: u64, text: &str) -> serde_json::Value 
 }
 
 /// The committee clicks a decision button and gives a reason.
-async fn decide(app: &TestApp, message: &serde_json::Value, user: u64, button: usize, reason: &str) -> serde_json::Value {
+pub(crate) async fn decide(app: &TestApp, message: &serde_json::Value, user: u64, button: usize, reason: &str) -> serde_json::Value {
     let custom = message["components"][0]["components"][button]["custom_id"].as_str().unwrap().to_string();
     let form = app.interact(payloads::button(app.id(), Who::new(user, ids::COMMITTEE_CHANNEL), &custom, message)).await;
     if form["type"] != 9 {

@@ -9,10 +9,11 @@ use hikeshi::domain::{Incident, UserId};
 use serde_json::{json, Value};
 
 /// A member reports confidentially (§1(1) leaks by a member).
-async fn confidential_report(app: &TestApp, who: u64, title: &str, what: &str) -> Incident {
+pub(crate) async fn confidential_report(app: &TestApp, who: u64, title: &str, what: &str) -> Incident {
     let w = Who::new(who, ids::GENERAL);
     let options = json!([{"name": "category", "type": 3, "value": "breach"}, {"name": "kind", "type": 3, "value": "insider_leak"}, {"name": "confidential", "type": 5, "value": true}]);
-    let form = app.interact(payloads::slash(app.id(), w, "report", options)).await;
+    let form =
+        app.interact(payloads::slash(app.id(), w, "report", serde_json::json!([{"name": "new", "type": 1, "options": options}]))).await;
     let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
     let reply = app.interact(payloads::modal(app.id(), w, &custom, &[("title", title), ("what", what)])).await;
     app.incident_from_reply(&reply).await

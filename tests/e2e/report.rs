@@ -218,7 +218,14 @@ async fn commands_from_another_guild_or_a_dm_are_refused_politely() {
     let app = TestApp::spawn().await;
     let mut who = Who::new(ids::ALICE, ids::GENERAL).en();
     who.guild = Some(9999);
-    let report = |who| payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}]));
+    let report = |who| {
+        payloads::slash(
+            app.id(),
+            who,
+            "report",
+            serde_json::json!([{"name": "new", "type": 1, "options": json!([{"name": "category", "type": 3, "value": "breach"}])}]),
+        )
+    };
     let text = app.refused_and_unchanged("/report from another guild", report(who)).await;
     assert!(text.contains("only inside its organisation's server"), "{text}");
     who.guild = None;
@@ -233,7 +240,9 @@ async fn commands_are_registered_with_japanese_names() {
     let put = app.fake.calls("PUT", "/applications/*/guilds/*/commands").remove(0);
     let report = put.body.as_array().unwrap().iter().find(|c| c["name"] == "report").unwrap().clone();
     assert_eq!(report["name_localizations"]["ja"], "報告");
-    assert!(report["options"][0]["choices"]
+    let subs: Vec<&str> = report["options"].as_array().unwrap().iter().map(|o| o["name_localizations"]["ja"].as_str().unwrap()).collect();
+    assert_eq!(subs, vec!["新規", "状況"]);
+    assert!(report["options"][0]["options"][0]["choices"]
         .as_array()
         .unwrap()
         .iter()
@@ -247,7 +256,7 @@ async fn a_confidential_report_keeps_the_reporter_out_and_talks_to_them_by_dm() 
     let app = TestApp::spawn().await;
     let who = Who::new(ids::DAVE, ids::GENERAL);
     let form = app
-        .interact(payloads::slash(app.id(), who, "report", json!([{"name": "category", "type": 3, "value": "breach"}, {"name": "kind", "type": 3, "value": "insider_leak"}, {"name": "confidential", "type": 5, "value": true}])))
+        .interact(payloads::slash(app.id(), who, "report", serde_json::json!([{"name": "new", "type": 1, "options": json!([{"name": "category", "type": 3, "value": "breach"}, {"name": "kind", "type": 3, "value": "insider_leak"}, {"name": "confidential", "type": 5, "value": true}])}])))
         .await;
     let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
     assert!(custom.ends_with(":1"), "{custom}");

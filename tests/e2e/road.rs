@@ -301,3 +301,68 @@ async fn the_committee_is_told_when_discords_refusals_near_the_ban() {
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].starts_with(&format!("<@&{}>", ids::COMMITTEE_ROLE)) && told[0].contains("1時間遮断"), "{}", told[0]);
 }
+
+/// `/report status` as `who` sees it (ephemeral).
+async fn report_status(app: &TestApp, who: u64) -> String {
+    let asked = payloads::slash(app.id(), Who::new(who, ids::GENERAL), "report", json!([{"name": "status", "type": 1, "options": []}]));
+    crate::support::ephemeral_text(&app.interact(asked).await)
+}
+
+/// Item 7: a confidential reporter closed their DMs. What they were to be
+/// told is kept for them and `/report status` shows it with their report's
+/// phase; the committee reads once that the confidential reporter of the
+/// incident cannot be reached, never who it is; nothing is given up.
+#[tokio::test]
+async fn a_confidential_reporter_with_closed_dms_reads_their_news_in_report_status() {
+    let app = TestApp::spawn().await;
+    app.fake.close_dms(ids::DAVE);
+    let i = crate::privacy::confidential_report(&app, ids::DAVE, "同僚が顧客名簿を持ち出した", "私物USBにコピーしていた").await;
+    app.settled().await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.advance_times(ids::BOB, &i, 2).await;
+    app.settled().await;
+    assert!(app.dms_to(ids::DAVE).is_empty(), "Discord refused every DM");
+
+    let committee: Vec<String> =
+        app.fake.messages(ids::COMMITTEE_CHANNEL).iter().filter_map(|m| m["content"].as_str().map(str::to_string)).collect();
+    let told: Vec<&String> = committee.iter().filter(|t| t.contains("DM が届きません")).collect();
+    assert_eq!(told.len(), 1, "told once, however many messages wait: {told:?}");
+    assert!(told[0].contains(&i.number.to_string()) && told[0].contains("/report status"), "{}", told[0]);
+    assert!(!told[0].contains(&ids::DAVE.to_string()), "the notice names the confidential reporter: {}", told[0]);
+    let channel = app.fake.messages(i.channel.unwrap().0).iter().map(|m| format!("{} {}", m["content"], m["embeds"])).collect::<String>();
+    assert!(!channel.contains(&ids::DAVE.to_string()), "the incident channel names the confidential reporter: {channel}");
+
+    let status = report_status(&app, ids::DAVE).await;
+    let now = app.incident(i.number).await;
+    assert!(status.contains(&i.number.to_string()) && status.contains(&now.phase.label().ja), "{status}");
+    assert!(status.contains("保管しているお知らせ") && status.matches("あなたの報告 ").count() >= 2, "the phase changes kept: {status}");
+    // Only one's own: another member sees nothing of it.
+    let other = report_status(&app, ids::ALICE).await;
+    assert!(!other.contains(&i.number.to_string()) && other.contains("まだありません"), "{other}");
+}
+
+/// Item 7, about no incident: the committee decides a member's request and
+/// the member closed their DMs. The announcement channel mentions them
+/// with no more than that a message waits; `/report status` holds it.
+#[tokio::test]
+async fn a_requester_with_closed_dms_is_pointed_to_report_status() {
+    let app = TestApp::spawn().await;
+    app.fake.close_dms(ids::ALICE);
+    app.interact(payloads::modal(
+        app.id(),
+        Who::new(ids::ALICE, ids::GENERAL),
+        "hk1:amendm",
+        &[("subject", "§4.1(2)"), ("text", "訓練を年2回以上とする"), ("reason", "回数が決まっていない")],
+    ))
+    .await;
+    app.settled().await;
+    let card = crate::governance::last_post_with(&app, ids::COMMITTEE_CHANNEL, "変更の申請");
+    crate::governance::decide(&app, &card, ids::BOB, 0, "委員会で承認").await;
+    app.settled().await;
+    assert!(app.dms_to(ids::ALICE).is_empty());
+    let pointed = crate::governance::last_post_with(&app, ids::ANNOUNCEMENTS, "/report status");
+    let text = pointed["content"].as_str().unwrap();
+    assert!(text.starts_with(&format!("<@{}>", ids::ALICE)) && !text.contains("委員会で承認"), "only that a message waits: {text}");
+    let status = report_status(&app, ids::ALICE).await;
+    assert!(status.contains("変更が認められました"), "{status}");
+}

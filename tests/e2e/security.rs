@@ -132,7 +132,9 @@ async fn mentions_and_markdown_in_every_free_text_field_ping_no_one() {
 
     // A confidential reporter adds information from their DM.
     let options = json!([{"name": "category", "type": 3, "value": "unsure"}, {"name": "confidential", "type": 5, "value": true}]);
-    let form = app.interact(payloads::slash(app.id(), in_general, "report", options)).await;
+    let form = app
+        .interact(payloads::slash(app.id(), in_general, "report", serde_json::json!([{"name": "new", "type": 1, "options": options}])))
+        .await;
     let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
     let reply = app.interact(payloads::modal(app.id(), in_general, &custom, &[("title", x), ("what", y)])).await;
     let secret = app.incident_from_reply(&reply).await;

@@ -16,7 +16,9 @@ async fn report(app: &TestApp, who: u64, kind: &str, title: &str, confidential: 
     if confidential {
         options.push(json!({"name": "confidential", "type": 5, "value": true}));
     }
-    let form = app.interact(payloads::slash(app.id(), w, "report", json!(options))).await;
+    let form = app
+        .interact(payloads::slash(app.id(), w, "report", serde_json::json!([{"name": "new", "type": 1, "options": json!(options)}])))
+        .await;
     let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
     let fields = [("title", title), ("what", &format!("{title}: 共有フォルダが開けない")[..]), ("systems", "fileserver")];
     let reply = app.interact(payloads::modal(app.id(), w, &custom, &fields)).await;

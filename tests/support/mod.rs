@@ -371,7 +371,14 @@ impl TestApp {
         if let Some(k) = kind {
             options.push(json!({"name": "kind", "type": 3, "value": k}));
         }
-        let form = self.interact(payloads::slash(self.id(), who, "report", Value::Array(options))).await;
+        let form = self
+            .interact(payloads::slash(
+                self.id(),
+                who,
+                "report",
+                serde_json::json!([{"name": "new", "type": 1, "options": Value::Array(options)}]),
+            ))
+            .await;
         assert_eq!(form["type"], 9, "the bot answers /report with a form: {form}");
         let custom_id = form["data"]["custom_id"].as_str().expect("form custom id").to_string();
         let reply = self.interact(payloads::modal(self.id(), who, &custom_id, fields)).await;

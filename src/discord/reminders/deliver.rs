@@ -4,6 +4,7 @@
 
 use super::render;
 use crate::discord::deliver::{nonce, DiscordEffects};
+use crate::discord::dm::Fallback;
 use crate::discord::render::no_mentions;
 use crate::discord::text::clip;
 use crate::domain::effect::OutboxItem;
@@ -44,7 +45,9 @@ impl DiscordEffects {
                 self.post(channel, CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(mentions), &nonce(item)).await?;
             }
             (_, Some(owner)) => {
-                self.dm(owner, CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(no_mentions()), &nonce(item)).await?;
+                let msg = CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
+                let fallback = i.channel.map_or(Fallback::Announcement, Fallback::Channel);
+                self.tell(owner, Some(&i), (&text, msg), &nonce(item), fallback).await?;
             }
             _ => {}
         }

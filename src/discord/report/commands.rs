@@ -27,14 +27,22 @@ pub fn commands() -> Vec<CreateCommand> {
         .name_localized("ja", "匿名")
         .description_localized("ja", "委員会以外に名前を知られないようにする")
         .required(false);
-    let report = CreateCommand::new(REPORT)
-        .description("Report a security incident, or a suspected one (§4.2)")
-        .name_localized("ja", "報告")
+    let new = CreateCommandOption::new(CommandOptionType::SubCommand, "new", "Report a security incident, or a suspected one (§4.2)")
+        .name_localized("ja", "新規")
         .description_localized("ja", "セキュリティインシデント（疑いを含む）を報告します（§4.2）")
+        .add_sub_option(category)
+        .add_sub_option(kind)
+        .add_sub_option(confidential);
+    let status = CreateCommandOption::new(CommandOptionType::SubCommand, "status", "Your reports, their phase, and messages meant for you")
+        .name_localized("ja", "状況")
+        .description_localized("ja", "自分の報告とその段階、あなたへのお知らせを表示します");
+    let report = CreateCommand::new(REPORT)
+        .description("Report a security incident, or see your reports (§4.2)")
+        .name_localized("ja", "報告")
+        .description_localized("ja", "セキュリティインシデントを報告する・自分の報告を見る（§4.2）")
         .dm_permission(false)
-        .add_option(category)
-        .add_option(kind)
-        .add_option(confidential);
+        .add_option(new)
+        .add_option(status);
 
     let context =
         CreateCommand::new(REPORT_MESSAGE).kind(CommandType::Message).name_localized("ja", "インシデントとして報告").dm_permission(false);

@@ -6,6 +6,7 @@
 use crate::discord::channels::{perms, private_overwrites, topic_marker, ChannelLite};
 use crate::discord::custom_id::CustomId;
 use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
+use crate::discord::dm::Fallback;
 use crate::discord::incident::card;
 use crate::discord::render::{no_mentions, role_mention_only};
 use crate::discord::rest::RestError;
@@ -282,7 +283,7 @@ impl DiscordEffects {
                 (text, i.phase.is_open().then_some(id))
             }
         };
-        let mut msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
+        let mut msg = CreateMessage::new().content(text.clone()).allowed_mentions(no_mentions());
         if let Some(target) = follow {
             let button = serenity::all::CreateButton::new(CustomId::AddInfo(target).encode()).label(crate::tr!(
                 lang,
@@ -292,9 +293,16 @@ impl DiscordEffects {
             msg = msg.components(vec![serenity::all::CreateActionRow::Buttons(vec![button])]);
         }
         let to = if i.duplicate_of.is_some() { vec![i.reporter] } else { i.confidential_reporters() };
+        // A public duplicate's reporter joined the original's channel: a
+        // closed DM is said there; a confidential reader is never named.
+        let public_channel = match i.duplicate_of {
+            Some(original) if !i.confidential => self.incident(original).await?.channel,
+            _ => None,
+        };
         for (n, user) in to.into_iter().enumerate() {
             // One nonce per reader: a retry repeats none that arrived.
-            self.dm(user, msg.clone(), &format!("{}-{n}", nonce(item))).await?;
+            let fallback = public_channel.map_or(Fallback::Committee, Fallback::Channel);
+            self.tell(user, Some(&i), (&text, msg.clone()), &format!("{}-{n}", nonce(item)), fallback).await?;
         }
         Ok(Delivered::Done)
     }

@@ -6,12 +6,14 @@
 
 mod commands;
 mod deliver;
+mod status;
 pub mod triage;
 
 pub use commands::{commands, REPORT, REPORT_MESSAGE};
 
 use super::custom_id::{Confidential, CustomId};
 use super::forms::{self, Modal, F_BODY, F_TITLE, F_WHAT};
+use super::options::{sub_options, text};
 use super::render::no_mentions;
 use super::reply::{self, ephemeral, failure, Reply};
 use super::rest::RestError;
@@ -21,7 +23,7 @@ use crate::domain::report::ReportDraft;
 use crate::domain::{Category, Lang, SubKind};
 use crate::service::{Caller, InputError, ReplyHandle, ServiceError};
 use crate::tr;
-use serenity::all::{CommandDataOptionValue, CommandInteraction, ModalInteraction};
+use serenity::all::{CommandDataOption, CommandInteraction, ModalInteraction};
 
 /// The report form; `prefill` carries a message's text and link.
 fn form(category: Category, kind: Option<SubKind>, confidential: bool, lang: Lang, prefill: Option<(String, String)>) -> Reply {
@@ -33,25 +35,29 @@ fn form(category: Category, kind: Option<SubKind>, confidential: bool, lang: Lan
     modal.build()
 }
 
-fn string_option(cmd: &CommandInteraction, name: &str) -> Option<String> {
-    cmd.data.options.iter().find(|o| o.name == name).and_then(|o| match &o.value {
-        CommandDataOptionValue::String(s) => Some(s.clone()),
-        _ => None,
-    })
+/// `/report new …` opens the form; `/report status` shows the member their
+/// own reports and what they were to be told.
+pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let sub = cmd.data.options.first().ok_or(InputError::NoSubcommand)?;
+    match sub.name.as_str() {
+        "new" => Ok(new(sub_options(sub), lang)),
+        "status" => status::show(ctx, caller, lang).await,
+        _ => Err(InputError::NoSubcommand.into()),
+    }
 }
 
-/// `/report category:<…> [kind:<…>]` opens the form.
-pub fn slash(cmd: &CommandInteraction, lang: Lang) -> Reply {
-    let Some(category) = string_option(cmd, "category").and_then(|c| Category::parse(&c)) else {
+/// `/report new category:<…> [kind:<…>] [confidential]` opens the form.
+fn new(opts: &[CommandDataOption], lang: Lang) -> Reply {
+    let Some(category) = text(opts, "category").and_then(Category::parse) else {
         return ephemeral(InputError::NoCategoryChosen.text(lang));
     };
-    let kind = string_option(cmd, "kind").and_then(|k| SubKind::parse(&k));
+    let kind = text(opts, "kind").and_then(SubKind::parse);
     if let Some(k) = kind {
         if k.category() != category {
             return ephemeral(crate::domain::report::FieldError::KindMismatch { kind: k, category }.text(lang));
         }
     }
-    let confidential = cmd.data.options.iter().find(|o| o.name == "confidential").and_then(|o| o.value.as_bool()).unwrap_or(false);
+    let confidential = opts.iter().find(|o| o.name == "confidential").and_then(|o| o.value.as_bool()).unwrap_or(false);
     form(category, kind, confidential, lang, None)
 }
 

@@ -4,6 +4,7 @@
 
 use super::render;
 use crate::discord::deliver::{nonce, DiscordEffects};
+use crate::discord::dm::Fallback;
 use crate::discord::render::{no_mentions, role_mention_only};
 use crate::domain::effect::OutboxItem;
 use crate::domain::request::{RequestKind, RequestStatus};
@@ -29,8 +30,9 @@ impl DiscordEffects {
             let msg = CreateMessage::new().content(render::amendment_notice(&r, s)).allowed_mentions(no_mentions());
             self.post(s.discord.announcement_channel, msg, &format!("hka{}", item.id)).await?;
         }
-        self.dm(r.requester, CreateMessage::new().content(render::decision_dm(&r, s)).allowed_mentions(no_mentions()), &nonce(item))
-            .await?;
+        let text = render::decision_dm(&r, s);
+        let msg = CreateMessage::new().content(text.clone()).allowed_mentions(no_mentions());
+        self.tell(r.requester, None, (&text, msg), &nonce(item), Fallback::Announcement).await?;
         Ok(Delivered::Done)
     }
 
@@ -44,7 +46,8 @@ impl DiscordEffects {
             &format!("hkc{}", item.id),
         )
         .await?;
-        self.dm(r.requester, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        let msg = CreateMessage::new().content(text.clone()).allowed_mentions(no_mentions());
+        self.tell(r.requester, None, (&text, msg), &nonce(item), Fallback::Announcement).await?;
         Ok(Delivered::Done)
     }
 

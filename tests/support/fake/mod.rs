@@ -141,6 +141,8 @@ pub(crate) struct Inner {
     nonces: HashMap<(u64, String), (Value, Instant)>,
     /// How far the tests moved the fake's clock ahead of the real one.
     skew: Duration,
+    /// Members who closed their DMs to the server's members and bots.
+    pub dms_closed: std::collections::HashSet<u64>,
     next_id: u64,
     faults: Vec<FaultRule>,
     latency: Duration,
@@ -264,6 +266,7 @@ impl FakeDiscord {
                 messages: HashMap::new(),
                 nonces: HashMap::new(),
                 skew: Duration::ZERO,
+                dms_closed: Default::default(),
                 next_id: 900_000_000_000_000_000,
                 faults: vec![],
                 latency: Duration::ZERO,
@@ -389,6 +392,12 @@ impl FakeDiscord {
     /// path, and whether it was the global limit.
     pub fn rate_limited(&self) -> Vec<(String, String, bool)> {
         self.shared.inner.lock().unwrap().limits.refused.clone()
+    }
+
+    /// `user` closes their DMs: Discord refuses the bot's DMs to them
+    /// (403, 50007) and the DM channel itself still opens.
+    pub fn close_dms(&self, user: u64) {
+        self.shared.inner.lock().unwrap().dms_closed.insert(user);
     }
 
     /// Moves the fake's clock ahead: what Discord remembers for a while

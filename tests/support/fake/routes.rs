@@ -541,8 +541,12 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             let Ok(channel) = c.parse::<u64>() else {
                 return error(404, 10003, "Unknown Channel");
             };
-            if !inner.channels.iter().any(|x| x["id"] == *c) {
+            let Some(target) = inner.channels.iter().find(|x| x["id"] == *c) else {
                 return error(404, 10003, "Unknown Channel");
+            };
+            let recipient = target["recipients"][0]["id"].as_str().and_then(|r| r.parse::<u64>().ok());
+            if target["type"] == 1 && recipient.is_some_and(|r| inner.dms_closed.contains(&r)) {
+                return error(403, 50007, "Cannot send messages to this user");
             }
             // enforce_nonce: the same nonce in the same channel within a few
             // minutes returns the first message instead of posting again.
