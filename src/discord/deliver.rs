@@ -175,7 +175,9 @@ impl DiscordEffects {
             Effect::PostCard { incident } => self.post_card(item, *incident).await,
             Effect::NoticeCommittee { incident } => self.committee_notices(item, Some(*incident)).await,
             Effect::CommitteeNotices => self.committee_notices(item, None).await,
-            Effect::LinkReporter { incident, application_id, token } => self.link_reporter(*incident, *application_id, token).await,
+            Effect::LinkReporter { incident, application_id, token, asked_at, reporter } => {
+                self.link_reporter(item, *incident, (*application_id, token, *asked_at), *reporter).await
+            }
             Effect::TellReporter { incident } => self.tell_reporter(item, *incident).await,
             Effect::RefreshCard { incident } => self.refresh_card(*incident).await,
             Effect::PostLogEntry { incident, entry_id, .. } => self.post_log_entry(item, *incident, *entry_id).await,

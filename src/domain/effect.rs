@@ -33,8 +33,21 @@ pub enum Effect {
     /// (the latest edited in place while it has room): a storm of reports
     /// costs a few messages, not one each, and never delays a card.
     CommitteeNotices,
-    /// Edit the reporter's ephemeral reply to carry the channel link.
-    LinkReporter { incident: IncidentId, application_id: u64, token: String },
+    /// Edit the reporter's ephemeral reply to carry the channel link, while
+    /// its token lives (see [`token_alive`]); after that, tell them by DM.
+    LinkReporter {
+        incident: IncidentId,
+        application_id: u64,
+        token: String,
+        /// When the interaction was received (items queued by earlier
+        /// versions have none, and are edited as they were).
+        #[serde(default)]
+        asked_at: Option<chrono::DateTime<chrono::Utc>>,
+        /// Who reported (a report gathered into a wave links to another
+        /// incident than its own); none: the incident's reporter.
+        #[serde(default)]
+        reporter: Option<UserId>,
+    },
     /// Post a §4.3 log entry in the incident channel.
     PostLogEntry { incident: IncidentId, entry_id: i64, kind: LogKind },
     /// Let a person see and write in the incident channel.
@@ -91,6 +104,16 @@ pub enum Effect {
     /// that it slows down to stay clear of Discord's hour-long ban: the
     /// committee hears of it once.
     WarnRefusals { count: u32 },
+}
+
+/// Discord's interaction tokens live 15 minutes.
+pub const TOKEN_LIFE: chrono::Duration = chrono::Duration::minutes(15);
+
+/// Whether a token received at `asked_at` may still be used at `now`: a
+/// minute short of its life, so that a request in flight does not outlive
+/// it. Unknown (an item from an earlier version): tried as before.
+pub fn token_alive(asked_at: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    asked_at.is_none_or(|t| now - t < TOKEN_LIFE - chrono::Duration::minutes(1))
 }
 
 /// Short announcements in an incident channel; rendered in the
@@ -353,7 +376,7 @@ mod tests {
             Effect::CreateChannel { incident: i },
             Effect::RefreshStatusBoard,
             Effect::CommitteeNotices,
-            Effect::LinkReporter { incident: i, application_id: 1, token: "t".into() },
+            Effect::LinkReporter { incident: i, application_id: 1, token: "t".into(), asked_at: None, reporter: None },
             Effect::Remind { incident: i, what: IncidentReminder::NoCommander },
             Effect::AppiDraft { incident: i },
         ] {
@@ -382,5 +405,17 @@ mod tests {
         assert_eq!(Effect::Remind { incident: i, what: IncidentReminder::NoCommander }.incident(), Some(i));
         assert_eq!(Effect::RefreshStatusBoard.incident(), None);
         assert_eq!(Effect::PostRequest { request: 4 }.incident(), None);
+    }
+
+    #[test]
+    fn a_token_is_used_until_a_minute_short_of_its_fifteen() {
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let after = |secs: i64| at + chrono::Duration::seconds(secs);
+        assert!(token_alive(Some(at), at));
+        assert!(token_alive(Some(at), after(14 * 60 - 1)));
+        assert!(!token_alive(Some(at), after(14 * 60)), "a minute short of its life");
+        assert!(!token_alive(Some(at), after(16 * 60)));
+        assert!(token_alive(None, after(100 * 60)), "an item from an earlier version is tried as before");
+        assert_eq!(TOKEN_LIFE, chrono::Duration::minutes(15));
     }
 }

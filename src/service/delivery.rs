@@ -185,9 +185,13 @@ impl Hikeshi {
     /// Where the reporter's first reply can still be edited (the pending
     /// link effect's interaction), to tell them their report is safe when
     /// its channel cannot be opened.
+    /// None once its token has lived out its 15 minutes.
     pub async fn pending_reply(&self, incident: crate::domain::IncidentId) -> Result<Option<(u64, String)>, ServiceError> {
+        let now = self.clock.now();
         Ok(self.store.undelivered().await?.into_iter().find_map(|e| match e {
-            Effect::LinkReporter { incident: i, application_id, token } if i == incident && !token.is_empty() => {
+            Effect::LinkReporter { incident: i, application_id, token, asked_at, .. }
+                if i == incident && !token.is_empty() && crate::domain::effect::token_alive(asked_at, now) =>
+            {
                 Some((application_id, token))
             }
             _ => None,

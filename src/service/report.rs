@@ -17,6 +17,8 @@ use std::sync::Arc;
 pub struct ReplyHandle {
     pub application_id: u64,
     pub token: String,
+    /// When the interaction was received: its token lives 15 minutes.
+    pub asked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The stored incident, and whether this call created it (a retried
@@ -99,6 +101,7 @@ impl Hikeshi {
             draft: draft.clone(),
             reporter: caller.user,
             committee: caller.committee,
+            asked_at: reply.as_ref().and_then(|r| r.asked_at),
             reply: reply.map(|r| (r.application_id, r.token)),
         };
         match spool.keep(&held).await {
@@ -137,7 +140,7 @@ impl Hikeshi {
                 }
             };
             let caller = super::Caller { user: held.reporter, committee: held.committee };
-            let reply = held.reply.clone().map(|(application_id, token)| ReplyHandle { application_id, token });
+            let reply = held.reply.clone().map(|(application_id, token)| ReplyHandle { application_id, token, asked_at: held.asked_at });
             match self.report(&held.draft, caller, &held.source, reply).await {
                 Ok(r) => {
                     tracing::info!(incident = %r.incident.number, "a report held on disk is stored");
@@ -281,7 +284,13 @@ async fn join_wave(
     tx.record(Some(id), actor, now, &merge.duplicate).await?;
     let mut joined = original.deliverable(merge.original);
     if let Some(reply) = job.reply.clone().filter(|_| !confidential) {
-        joined.effects.push(Effect::LinkReporter { incident: original.id, application_id: reply.application_id, token: reply.token });
+        joined.effects.push(Effect::LinkReporter {
+            incident: original.id,
+            application_id: reply.application_id,
+            token: reply.token,
+            asked_at: reply.asked_at,
+            reporter: Some(job.reporter),
+        });
     }
     tx.save_incident(original, now).await?;
     tx.record(Some(original.id), actor, now, &joined).await?;
@@ -309,7 +318,13 @@ async fn store_report(
     let link = job.reply.clone().filter(|_| !r.confidential);
     let incident = open_incident(tx, id, new, &job.source_key, now, |outcome| {
         if let Some(reply) = link {
-            outcome.effects.push(Effect::LinkReporter { incident: id, application_id: reply.application_id, token: reply.token });
+            outcome.effects.push(Effect::LinkReporter {
+                incident: id,
+                application_id: reply.application_id,
+                token: reply.token,
+                asked_at: reply.asked_at,
+                reporter: None,
+            });
         }
     })
     .await?;

@@ -20,6 +20,10 @@ pub struct HeldReport {
     pub committee: bool,
     /// Where the reporter's reply can be edited: `(application id, token)`.
     pub reply: Option<(u64, String)>,
+    /// When the interaction was received (its token lives 15 minutes);
+    /// none in files held by earlier versions.
+    #[serde(default)]
+    pub asked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The folder of held reports.
@@ -112,6 +116,7 @@ mod tests {
             reporter: UserId(7),
             committee: false,
             reply: Some((1, "tok".into())),
+            asked_at: chrono::DateTime::from_timestamp(1_800_000_000, 0),
         };
         spool.keep(&r).await.unwrap();
         spool.keep(&r).await.unwrap();
@@ -119,5 +124,10 @@ mod tests {
         spool.forget("interaction:42").await.unwrap();
         spool.forget("interaction:42").await.unwrap();
         assert!(spool.all().await.is_empty());
+        // A file held by an earlier version (no `asked_at`) still reads.
+        let mut old = serde_json::to_value(&r).unwrap();
+        old.as_object_mut().unwrap().remove("asked_at");
+        let back: HeldReport = serde_json::from_value(old).unwrap();
+        assert_eq!(back.asked_at, None);
     }
 }

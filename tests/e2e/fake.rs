@@ -460,3 +460,24 @@ async fn a_dm_to_a_member_who_closed_them_is_refused_with_50007() {
         c.send(reqwest::Method::POST, &format!("/channels/{}/messages", open["id"].as_str().unwrap()), json!({"content": "x"})).await;
     assert_eq!(status, 200, "another member's DMs are open");
 }
+
+/// An interaction's token lives 15 minutes of the fake's clock: follow-ups
+/// and edits of its answer after that are refused as Discord refuses them.
+#[tokio::test]
+async fn an_interactions_token_lives_fifteen_minutes() {
+    let c = Client::new().await;
+    let who = Who::new(ids::ALICE, ids::GENERAL);
+    let a = c.fake.next_id();
+    c.fake.dispatch("INTERACTION_CREATE", payloads::slash(a, who, "report", json!([])));
+    let (s, _) = c.post(&format!("/interactions/{a}/interaction-token-{a}/callback"), json!({"type": 5, "data": {"flags": 64}})).await;
+    assert_eq!(s, 204);
+    let edit = format!("/webhooks/{}/interaction-token-{a}/messages/@original", ids::APP);
+    c.fake.advance(std::time::Duration::from_secs(14 * 60 + 59));
+    let (s, _) = c.send(reqwest::Method::PATCH, &edit, json!({"content": "still mine"})).await;
+    assert_eq!(s, 200, "within its life");
+    c.fake.advance(std::time::Duration::from_secs(2));
+    let (s, e) = c.send(reqwest::Method::PATCH, &edit, json!({"content": "too late"})).await;
+    assert_eq!((s, e["code"].as_i64()), (401, Some(50027)), "{e}");
+    let (s, _) = c.post(&format!("/webhooks/{}/interaction-token-{a}", ids::APP), json!({"content": "too late"})).await;
+    assert_eq!(s, 401, "a follow-up too");
+}

@@ -301,7 +301,7 @@ async fn stored_once_from_disk(app: &TestApp) {
 
 /// A report submitted while PostgreSQL (through the relay) is down, up to
 /// the reply that says it is held on disk; returns its interaction token.
-async fn report_while_down(app: &TestApp) -> String {
+pub(crate) async fn report_while_down(app: &TestApp) -> String {
     use crate::support::payloads::Who;
     let report = payloads::modal(
         app.id(),

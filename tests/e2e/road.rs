@@ -366,3 +366,65 @@ async fn a_requester_with_closed_dms_is_pointed_to_report_status() {
     let status = report_status(&app, ids::ALICE).await;
     assert!(status.contains("変更が認められました"), "{status}");
 }
+
+/// Item 5: an interaction's token lives 15 minutes. A report's channel
+/// opens only 16 minutes later (Discord refused it meanwhile): the bot does
+/// not edit the reporter's answer with the dead token, and tells them by
+/// DM instead, with the number and the channel.
+#[tokio::test]
+async fn a_link_due_after_the_tokens_life_reaches_the_reporter_by_dm() {
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
+    app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(500)]);
+    let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "遅れた報告"), ("what", "x")]).await;
+    app.wait_until("the channel was refused", |f| f.calls("POST", "/guilds/*/channels").iter().any(|c| c.status == 500)).await;
+    app.fake.advance(Duration::from_secs(16 * 60));
+    clock.advance(chrono::Duration::minutes(16));
+    let i = app.incident_from_reply(&reply).await;
+    app.settled().await;
+    let i = app.incident(i.number).await;
+    let edits = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original");
+    assert!(edits.iter().all(|c| c.status == 200), "a dead token was used: {edits:?}");
+    let dms = app.dms_to(ids::ALICE);
+    assert!(
+        dms.iter().any(|d| d.contains(&i.number.to_string()) && d.contains(&format!("<#{}>", i.channel.unwrap().0))),
+        "told by DM: {dms:?}"
+    );
+}
+
+/// Item 5, a held report: the database is away, the report is kept on disk
+/// and hikeshi stops; it starts again 16 minutes later with the database
+/// back. The report is stored from disk, and its reporter hears of the
+/// number and channel by DM: the dead token is never used.
+#[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
+async fn a_held_report_replayed_after_the_tokens_life_is_told_by_dm() {
+    let test = "a_held_report_replayed_after_the_tokens_life_is_told_by_dm";
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let Some(mut app) = TestApp::without_bot_on_postgres_at(test, std::sync::Arc::new(clock.clone())).await else {
+        return;
+    };
+    let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
+    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
+    app.start_bot().await;
+    outage.down();
+    let token = crate::record::report_while_down(&app).await;
+    app.stop_bot().await;
+    let edits_before = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").len();
+
+    app.fake.advance(Duration::from_secs(16 * 60));
+    clock.advance(chrono::Duration::minutes(16));
+    outage.up();
+    app.start_bot().await;
+    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
+        app.store.open_incidents().await.unwrap().len() == 1
+    })
+    .await;
+    app.settled_within(Duration::from_secs(30)).await;
+    let i = app.store.open_incidents().await.unwrap().remove(0);
+    let late: Vec<_> = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").into_iter().skip(edits_before).collect();
+    assert!(late.is_empty(), "the reply was edited with a token past its life ({token}): {late:?}");
+    let dms = app.dms_to(ids::DAVE);
+    assert!(dms.iter().any(|d| d.contains(&i.number.to_string()) && d.contains(&format!("<#{}>", i.channel.unwrap().0))), "{dms:?}");
+    app.stop_bot().await;
+}

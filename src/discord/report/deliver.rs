@@ -231,7 +231,17 @@ impl DiscordEffects {
         }
     }
 
-    pub(crate) async fn link_reporter(&self, id: IncidentId, application_id: u64, token: &str) -> Result<Delivered, DeliveryError> {
+    /// The reporter's first reply gets the channel link while its token
+    /// lives; after that (a held report stored late, a report replayed
+    /// after a restart, a backlog) the reporter hears by DM instead — the
+    /// bot never uses a dead token.
+    pub(crate) async fn link_reporter(
+        &self,
+        item: &OutboxItem,
+        id: IncidentId,
+        (application_id, token, asked_at): (u64, &str, Option<chrono::DateTime<chrono::Utc>>),
+        reporter: Option<crate::domain::UserId>,
+    ) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let channel = Self::channel_of(&i)?;
         let lang = self.app.settings.organisation.lang;
@@ -241,13 +251,18 @@ impl DiscordEffects {
             "✅ ご報告いただいた内容を {number} として受け付けました。対応チャンネル: <#{channel}>",
             "✅ Reported as {number}. Incident channel: <#{channel}>"
         );
-        match self.edit_reply(application_id, token, &text).await {
-            Ok(_) => Ok(Delivered::Done),
-            // The interaction token lives 15 minutes; after that the
-            // reporter still has the number and the channel.
-            Err(RestError::Refused { .. }) => Ok(Delivered::Done),
-            Err(e) => Err(rest_err(e)),
+        if crate::domain::effect::token_alive(asked_at, self.app.clock.now()) {
+            match self.edit_reply(application_id, token, &text).await {
+                Ok(_) => return Ok(Delivered::Done),
+                // Refused (the token died meanwhile): the DM below.
+                Err(RestError::Refused { .. }) => {}
+                Err(e) => return Err(rest_err(e)),
+            }
         }
+        let to = reporter.unwrap_or(i.reporter);
+        let msg = CreateMessage::new().content(text.clone()).allowed_mentions(no_mentions());
+        self.tell(to, Some(&i), (&text, msg), &nonce(item), Fallback::Channel(channel)).await?;
+        Ok(Delivered::Done)
     }
 
     /// Edits the reporter's first reply (the interaction's own message),

@@ -103,7 +103,7 @@ pub async fn submit(
     let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
     // The committee is never held by the flood guard.
     let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
-    let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone() };
+    let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone(), asked_at: Some(ctx.app.clock.now()) };
     let source = format!("interaction:{}", m.id);
     let store = ctx.app.report(&draft, caller, &source, Some(reply.clone()));
     tokio::pin!(store);

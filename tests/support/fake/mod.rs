@@ -115,9 +115,13 @@ struct FaultRule {
 #[derive(Debug, Clone)]
 pub struct Pending {
     pub token: String,
+    /// By the fake's clock.
     pub created: Instant,
     pub answered: bool,
 }
+
+/// An interaction's token (follow-ups, edits of its answer) lives this long.
+pub const TOKEN_LIFE: Duration = Duration::from_secs(15 * 60);
 
 /// Discord drops a second message with the same nonce for this long.
 pub const NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -550,11 +554,9 @@ impl FakeDiscord {
         }
         if event == "INTERACTION_CREATE" {
             if let (Some(id), Some(token)) = (d["id"].as_str(), d["token"].as_str()) {
-                self.shared.inner.lock().unwrap().interactions.entry(id.to_string()).or_insert(Pending {
-                    token: token.to_string(),
-                    created: Instant::now(),
-                    answered: false,
-                });
+                let mut inner = self.shared.inner.lock().unwrap();
+                let created = inner.now();
+                inner.interactions.entry(id.to_string()).or_insert(Pending { token: token.to_string(), created, answered: false });
             }
         }
         self.shared.emit(event, d);

@@ -186,10 +186,11 @@ pub(super) fn check(
     // The interaction protocol.
     match (method, segs.as_slice()) {
         ("POST", ["interactions", id, token, "callback"]) => {
+            let now = inner.now();
             let Some(p) = inner.interactions.get_mut(*id).filter(|p| p.token == *token) else {
                 return Err(Refusal::new(404, 10062, "Unknown interaction"));
             };
-            if p.created.elapsed() > ANSWER_WITHIN {
+            if now.duration_since(p.created) > ANSWER_WITHIN {
                 return Err(Refusal::new(404, 10062, "Unknown interaction"));
             }
             if p.answered {
@@ -198,7 +199,10 @@ pub(super) fn check(
             // Checked below before it counts as the answer.
         }
         (_, ["webhooks", app, token, ..]) => {
-            let Some(p) = inner.interactions.values().find(|p| p.token == *token) else {
+            let now = inner.now();
+            // A token lives 15 minutes: then Discord no longer knows it.
+            let Some(p) = inner.interactions.values().find(|p| p.token == *token && now.duration_since(p.created) <= super::TOKEN_LIFE)
+            else {
                 return Err(Refusal::new(401, 50027, "Invalid Webhook Token"));
             };
             if *app != snowflake(ids::APP) || !p.answered {
