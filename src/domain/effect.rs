@@ -41,11 +41,11 @@ pub enum Effect {
         token: String,
         /// When the interaction was received (items queued by earlier
         /// versions have none, and are edited as they were).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         asked_at: Option<chrono::DateTime<chrono::Utc>>,
         /// Who reported (a report gathered into a wave links to another
         /// incident than its own); none: the incident's reporter.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         reporter: Option<UserId>,
     },
     /// Post a §4.3 log entry in the incident channel.

@@ -17,7 +17,7 @@ pub(crate) fn last_post_with(app: &TestApp, channel: u64, text: &str) -> serde_j
 }
 
 /// The committee clicks a decision button and gives a reason.
-pub(crate) async fn decide(app: &TestApp, message: &serde_json::Value, user: u64, button: usize, reason: &str) -> serde_json::Value {
+async fn decide(app: &TestApp, message: &serde_json::Value, user: u64, button: usize, reason: &str) -> serde_json::Value {
     let custom = message["components"][0]["components"][button]["custom_id"].as_str().unwrap().to_string();
     let form = app.interact(payloads::button(app.id(), Who::new(user, ids::COMMITTEE_CHANNEL), &custom, message)).await;
     if form["type"] != 9 {
@@ -100,12 +100,8 @@ async fn an_exception_is_requested_approved_listed_and_reminded_at_expiry() {
     assert!(ephemeral_text(&list).contains("有効な例外はありません"));
 }
 
-#[tokio::test]
-async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap());
-    let app = TestApp::spawn_with_clock(Arc::new(clock.clone())).await;
-    let form = app.interact(payloads::slash(app.id(), Who::new(ids::ALICE, ids::GENERAL), "amend", json!([]))).await;
-    assert_eq!(form["type"], 9);
+/// ALICE asks for an amendment; BOB accepts it for the committee.
+pub(crate) async fn amendment_accepted(app: &TestApp) {
     app.interact(payloads::modal(
         app.id(),
         Who::new(ids::ALICE, ids::GENERAL),
@@ -114,8 +110,17 @@ async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
     ))
     .await;
     app.settled().await;
-    let card = last_post_with(&app, ids::COMMITTEE_CHANNEL, "変更の申請");
-    decide(&app, &card, ids::BOB, 0, "委員会で承認").await;
+    let card = last_post_with(app, ids::COMMITTEE_CHANNEL, "変更の申請");
+    decide(app, &card, ids::BOB, 0, "委員会で承認").await;
+}
+
+#[tokio::test]
+async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap());
+    let app = TestApp::spawn_with_clock(Arc::new(clock.clone())).await;
+    let form = app.interact(payloads::slash(app.id(), Who::new(ids::ALICE, ids::GENERAL), "amend", json!([]))).await;
+    assert_eq!(form["type"], 9);
+    amendment_accepted(&app).await;
     app.settled().await;
     // Accepting is not yet the amendment: the revised text follows.
     let notice = last_post_with(&app, ids::ANNOUNCEMENTS, "変更の申請が認められました");

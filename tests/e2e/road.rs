@@ -348,16 +348,7 @@ async fn a_confidential_reporter_with_closed_dms_reads_their_news_in_report_stat
 async fn a_requester_with_closed_dms_is_pointed_to_report_status() {
     let app = TestApp::spawn().await;
     app.fake.close_dms(ids::ALICE);
-    app.interact(payloads::modal(
-        app.id(),
-        Who::new(ids::ALICE, ids::GENERAL),
-        "hk1:amendm",
-        &[("subject", "§4.1(2)"), ("text", "訓練を年2回以上とする"), ("reason", "回数が決まっていない")],
-    ))
-    .await;
-    app.settled().await;
-    let card = crate::governance::last_post_with(&app, ids::COMMITTEE_CHANNEL, "変更の申請");
-    crate::governance::decide(&app, &card, ids::BOB, 0, "委員会で承認").await;
+    crate::governance::amendment_accepted(&app).await;
     app.settled().await;
     assert!(app.dms_to(ids::ALICE).is_empty());
     let pointed = crate::governance::last_post_with(&app, ids::ANNOUNCEMENTS, "/report status");
