@@ -6,8 +6,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// Looks every few seconds while reports wait, every minute otherwise (a
-/// look is one directory read).
+/// look is one directory read), and at once when one is held.
 pub async fn replay_held(app: Hikeshi, mut stop: watch::Receiver<bool>) {
+    let held = app.held_signal().unwrap_or_default();
     loop {
         if *stop.borrow() {
             return;
@@ -16,6 +17,7 @@ pub async fn replay_held(app: Hikeshi, mut stop: watch::Receiver<bool>) {
         let wait = if left > 0 { Duration::from_secs(3) } else { Duration::from_secs(60) };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
+            _ = held.notified() => {}
             _ = stop.changed() => return,
         }
     }

@@ -99,6 +99,11 @@ impl Hikeshi {
         self
     }
 
+    /// Wakes when a report is held on disk (none without a spool).
+    pub fn held_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        self.spool.as_ref().map(|s| s.kept_signal())
+    }
+
     /// Notified after every commit that queued side effects (the outbox
     /// worker waits on it).
     pub fn queued_effects(&self) -> Arc<tokio::sync::Notify> {

@@ -30,11 +30,19 @@ pub struct HeldReport {
 #[derive(Debug, Clone)]
 pub struct Spool {
     dir: PathBuf,
+    /// Woken when a report is kept, so it is stored as soon as it can be
+    /// rather than at the next minute's look.
+    kept: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Spool {
     pub fn new(dir: impl Into<PathBuf>) -> Spool {
-        Spool { dir: dir.into() }
+        Spool { dir: dir.into(), kept: Default::default() }
+    }
+
+    /// Wakes when a report is kept.
+    pub fn kept_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.kept.clone()
     }
 
     pub fn dir(&self) -> &Path {
@@ -62,7 +70,9 @@ impl Spool {
             std::fs::File::open(&dir)?.sync_all()
         })
         .await
-        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)??;
+        self.kept.notify_one();
+        Ok(())
     }
 
     /// The database has it: the file goes.

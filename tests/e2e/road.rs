@@ -419,3 +419,46 @@ async fn a_held_report_replayed_after_the_tokens_life_is_told_by_dm() {
     assert!(dms.iter().any(|d| d.contains(&i.number.to_string()) && d.contains(&format!("<#{}>", i.channel.unwrap().0))), "{dms:?}");
     app.stop_bot().await;
 }
+
+/// Item 5, a held report stored late: the database is away for 16 minutes.
+/// The reporter reads at 10 that their report is kept on disk (the token
+/// still lives); at 16 the database answers, the report is stored, and the
+/// reporter hears of its number and channel by DM, not through the dead
+/// token.
+#[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
+async fn a_held_report_stored_after_the_tokens_life_is_told_by_dm() {
+    let test = "a_held_report_stored_after_the_tokens_life_is_told_by_dm";
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let Some(mut app) = TestApp::without_bot_on_postgres_at(test, std::sync::Arc::new(clock.clone())).await else {
+        return;
+    };
+    let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
+    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
+    app.start_bot().await;
+    outage.down();
+    let token = crate::record::report_while_down(&app).await;
+    // Ten minutes and more: the reply says, within the token's life, that
+    // the report waits on disk.
+    app.fake.advance(Duration::from_secs(11 * 60));
+    clock.advance(chrono::Duration::minutes(11));
+    app.wait_until("the reporter reads it is still held", |_| {
+        crate::resilience::edits_of(&app, &token).iter().any(|t| t.contains("まだ接続できません"))
+    })
+    .await;
+    let edits_before = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").len();
+    app.fake.advance(Duration::from_secs(5 * 60));
+    clock.advance(chrono::Duration::minutes(5));
+    outage.up();
+    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
+        app.store.open_incidents().await.unwrap().len() == 1
+    })
+    .await;
+    app.settled_within(Duration::from_secs(30)).await;
+    let i = app.store.open_incidents().await.unwrap().remove(0);
+    let late: Vec<_> = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").into_iter().skip(edits_before).collect();
+    assert!(late.is_empty(), "a token past its life was used: {late:?}");
+    let dms = app.dms_to(ids::DAVE);
+    assert!(dms.iter().any(|d| d.contains(&i.number.to_string()) && d.contains(&format!("<#{}>", i.channel.unwrap().0))), "{dms:?}");
+    app.stop_bot().await;
+}

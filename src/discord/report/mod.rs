@@ -125,11 +125,13 @@ pub async fn submit(
         let body = serenity::all::EditInteractionResponse::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
         async move { reply::edit_original(&ctx.rest, m.application_id, &m.token, &body).await }
     };
-    let deadline = tokio::time::Instant::now() + KEEP_TRYING;
+    // By the app's clock, as the token's life is judged: the last edit of
+    // this reply comes well within its 15 minutes.
+    let deadline = ctx.app.clock.now() + chrono::Duration::from_std(KEEP_TRYING).unwrap_or_default();
     let mut told = false;
     // Storing is idempotent (keyed by the interaction), so a retry after an
     // attempt whose commit did land finds that incident instead of a second.
-    while transient(&result) && tokio::time::Instant::now() < deadline {
+    while transient(&result) && ctx.app.clock.now() < deadline {
         if !told {
             told = true;
             tracing::warn!("the database cannot be reached; holding a report and retrying");
