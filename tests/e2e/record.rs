@@ -278,7 +278,15 @@ use crate::resilience::edits_of as reply_edits;
 /// A fresh PostgreSQL database the bots reach through a relay the test
 /// can cut (the test's own view does not); `None` without PostgreSQL.
 pub(crate) async fn behind_a_relay(test: &str) -> Option<(TestApp, crate::support::outage::Outage)> {
-    let mut app = TestApp::without_bot_on_postgres(test).await?;
+    behind_a_relay_at(test, std::sync::Arc::new(hikeshi::clock::SystemClock)).await
+}
+
+/// The same, with the bots' clock.
+pub(crate) async fn behind_a_relay_at(
+    test: &str,
+    clock: std::sync::Arc<dyn hikeshi::clock::Clock>,
+) -> Option<(TestApp, crate::support::outage::Outage)> {
+    let mut app = TestApp::without_bot_on_postgres_at(test, clock).await?;
     let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
     app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
     Some((app, outage))

@@ -275,8 +275,7 @@ async fn a_post_whose_answer_was_lost_appears_once_when_retried_after_the_nonce_
     })
     .await;
     // Six minutes pass before the retry, for Discord and for the bot.
-    app.fake.advance(Duration::from_secs(6 * 60));
-    clock.advance(chrono::Duration::minutes(6));
+    minutes_pass(&app, &clock, 6);
     app.settled().await;
     assert_eq!(taken(&app), 1, "posted once");
     assert_eq!(app.fake.calls("POST", &path).iter().filter(|c| c.status == 502).count(), 1);
@@ -369,8 +368,7 @@ async fn a_link_due_after_the_tokens_life_reaches_the_reporter_by_dm() {
     app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(500)]);
     let (_, reply) = app.submit_report(Who::new(ids::ALICE, ids::GENERAL), "unsure", None, &[("title", "遅れた報告"), ("what", "x")]).await;
     app.wait_until("the channel was refused", |f| f.calls("POST", "/guilds/*/channels").iter().any(|c| c.status == 500)).await;
-    app.fake.advance(Duration::from_secs(16 * 60));
-    clock.advance(chrono::Duration::minutes(16));
+    minutes_pass(&app, &clock, 16);
     let i = app.incident_from_reply(&reply).await;
     app.settled().await;
     let i = app.incident(i.number).await;
@@ -392,31 +390,19 @@ async fn a_link_due_after_the_tokens_life_reaches_the_reporter_by_dm() {
 async fn a_held_report_replayed_after_the_tokens_life_is_told_by_dm() {
     let test = "a_held_report_replayed_after_the_tokens_life_is_told_by_dm";
     let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
-    let Some(mut app) = TestApp::without_bot_on_postgres_at(test, std::sync::Arc::new(clock.clone())).await else {
+    let Some((mut app, outage)) = crate::record::behind_a_relay_at(test, std::sync::Arc::new(clock.clone())).await else {
         return;
     };
-    let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
-    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
     app.start_bot().await;
     outage.down();
     let token = crate::record::report_while_down(&app).await;
     app.stop_bot().await;
     let edits_before = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").len();
 
-    app.fake.advance(Duration::from_secs(16 * 60));
-    clock.advance(chrono::Duration::minutes(16));
+    minutes_pass(&app, &clock, 16);
     outage.up();
     app.start_bot().await;
-    app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
-        app.store.open_incidents().await.unwrap().len() == 1
-    })
-    .await;
-    app.settled_within(Duration::from_secs(30)).await;
-    let i = app.store.open_incidents().await.unwrap().remove(0);
-    let late: Vec<_> = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").into_iter().skip(edits_before).collect();
-    assert!(late.is_empty(), "the reply was edited with a token past its life ({token}): {late:?}");
-    let dms = app.dms_to(ids::DAVE);
-    assert!(dms.iter().any(|d| d.contains(&i.number.to_string()) && d.contains(&format!("<#{}>", i.channel.unwrap().0))), "{dms:?}");
+    stored_and_told_by_dm(&app, edits_before, &token).await;
     app.stop_bot().await;
 }
 
@@ -430,26 +416,36 @@ async fn a_held_report_replayed_after_the_tokens_life_is_told_by_dm() {
 async fn a_held_report_stored_after_the_tokens_life_is_told_by_dm() {
     let test = "a_held_report_stored_after_the_tokens_life_is_told_by_dm";
     let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
-    let Some(mut app) = TestApp::without_bot_on_postgres_at(test, std::sync::Arc::new(clock.clone())).await else {
+    let Some((mut app, outage)) = crate::record::behind_a_relay_at(test, std::sync::Arc::new(clock.clone())).await else {
         return;
     };
-    let outage = crate::support::outage::Outage::relay("127.0.0.1:5432".parse().unwrap()).await;
-    app.db = hikeshi::config::DatabaseUrl(app.db.0.replace("127.0.0.1:5432", &outage.addr.to_string()));
     app.start_bot().await;
     outage.down();
     let token = crate::record::report_while_down(&app).await;
     // Ten minutes and more: the reply says, within the token's life, that
     // the report waits on disk.
-    app.fake.advance(Duration::from_secs(11 * 60));
-    clock.advance(chrono::Duration::minutes(11));
+    minutes_pass(&app, &clock, 11);
     app.wait_until("the reporter reads it is still held", |_| {
         crate::resilience::edits_of(&app, &token).iter().any(|t| t.contains("まだ接続できません"))
     })
     .await;
     let edits_before = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").len();
-    app.fake.advance(Duration::from_secs(5 * 60));
-    clock.advance(chrono::Duration::minutes(5));
+    minutes_pass(&app, &clock, 5);
     outage.up();
+    stored_and_told_by_dm(&app, edits_before, &token).await;
+    app.stop_bot().await;
+}
+
+/// Time passes for Discord (the fake's clock) and for the bot alike.
+fn minutes_pass(app: &TestApp, clock: &hikeshi::clock::ManualClock, minutes: u64) {
+    app.fake.advance(Duration::from_secs(minutes * 60));
+    clock.advance(chrono::Duration::minutes(minutes as i64));
+}
+
+/// The report held on disk is stored once the database is back, and its
+/// reporter (DAVE) hears of its number and channel by DM: no edit of the
+/// reply after `edits_before` (its token, `token`, is past its life).
+async fn stored_and_told_by_dm(app: &TestApp, edits_before: usize, token: &str) {
     app.eventually_within(Duration::from_secs(30), "the held report is stored", || async {
         app.store.open_incidents().await.unwrap().len() == 1
     })
@@ -457,8 +453,7 @@ async fn a_held_report_stored_after_the_tokens_life_is_told_by_dm() {
     app.settled_within(Duration::from_secs(30)).await;
     let i = app.store.open_incidents().await.unwrap().remove(0);
     let late: Vec<_> = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").into_iter().skip(edits_before).collect();
-    assert!(late.is_empty(), "a token past its life was used: {late:?}");
+    assert!(late.is_empty(), "the reply was edited with a token past its life ({token}): {late:?}");
     let dms = app.dms_to(ids::DAVE);
     assert!(dms.iter().any(|d| d.contains(&i.number.to_string()) && d.contains(&format!("<#{}>", i.channel.unwrap().0))), "{dms:?}");
-    app.stop_bot().await;
 }
