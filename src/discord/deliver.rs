@@ -83,10 +83,19 @@ impl DiscordEffects {
         self.post_or_refused(channel, msg, nonce).await.map_err(rest_err)
     }
 
+    /// The message an earlier attempt of this post made (its answer lost),
+    /// as the gateway showed it: Discord's nonce check lasts minutes only.
+    async fn earlier_post(&self, channel: ChannelId, nonce: &str) -> Result<Option<MessageId>, RestError> {
+        let made = self.app.own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))?;
+        if made.is_some() {
+            tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
+        }
+        Ok(made)
+    }
+
     /// The same, with Discord's refusal as it came (a closed DM is 50007).
     pub(crate) async fn post_or_refused(&self, channel: ChannelId, msg: CreateMessage, nonce: &str) -> Result<MessageId, RestError> {
-        if let Some(made) = self.app.own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))? {
-            tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
+        if let Some(made) = self.earlier_post(channel, nonce).await? {
             return Ok(made);
         }
         let msg = msg.nonce(Nonce::String(nonce.to_string())).enforce_nonce(true);
@@ -127,8 +136,7 @@ impl DiscordEffects {
         (file, body): (String, Vec<u8>),
         nonce: &str,
     ) -> Result<(), RestError> {
-        if self.app.own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))?.is_some() {
-            tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
+        if self.earlier_post(channel, nonce).await?.is_some() {
             return Ok(());
         }
         let payload = json!({
