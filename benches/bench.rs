@@ -139,13 +139,13 @@ async fn store_only(n: usize) -> (Duration, Duration) {
         ..Default::default()
     };
     let caller = |k: u64| hikeshi::service::Caller { user: UserId(5000 + k), committee: false };
-    app.report(&draft(0), caller(0), "warm", None).await.expect("report");
+    app.reports().report(&draft(0), caller(0), "warm", None).await.expect("report");
     let started = Instant::now();
     let calls: Vec<_> = (0..n)
         .map(|k| {
             let app = app.clone();
             tokio::spawn(async move {
-                app.report(&draft(k), caller(k as u64), &format!("store-only:{k}"), None).await.expect("report");
+                app.reports().report(&draft(k), caller(k as u64), &format!("store-only:{k}"), None).await.expect("report");
                 started.elapsed()
             })
         })

@@ -53,7 +53,7 @@ async fn receive(i: &Intake, headers: &HeaderMap, body: &[u8], parse: impl FnOnc
         Ok(b) => b,
         Err(e) => return json(StatusCode::BAD_REQUEST, serde_json::json!({"error": e.to_string()})),
     };
-    match i.app.receive_alerts(&batch).await {
+    match i.app.alerts().receive(&batch).await {
         Ok(r) => json(
             StatusCode::OK,
             serde_json::json!({"opened": r.opened.map(|n| n.to_string()), "appended": r.appended, "ignored": r.ignored}),

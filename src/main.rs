@@ -153,7 +153,7 @@ async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
         },
         Command::Audit => {
             let app = open_service(&cli.config, &env).await?;
-            let findings = app.audit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let findings = app.records().audit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", hikeshi::records::audit::report(&findings, app.settings.organisation.lang));
             Ok(ExitCode::SUCCESS)
         }
@@ -173,13 +173,13 @@ async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
             };
             let from = match from {
                 Some(f) => day(&f)?,
-                None => app.period_start(false),
+                None => app.records().period_start(false),
             };
             let until = match until {
                 Some(u) => day(&u)?,
                 None => chrono::Utc::now() + chrono::Duration::seconds(1),
             };
-            let stats = app.stats(from, until).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let stats = app.records().stats(from, until).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let lang = app.settings.organisation.lang;
             print!("{}", hikeshi::records::stats::table(&stats, lang));
             if let Some(path) = chart {
@@ -197,7 +197,7 @@ async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
             };
             let number: hikeshi::domain::IncidentNumber = number.parse()?;
             let app = open_service(&cli.config, &env).await?;
-            let record = app.record(number).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let record = app.records().record(number).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let text = hikeshi::records::export::render(&record, format, &app.settings);
             match output {
                 Some(dir) if dir.is_dir() || dir.to_string_lossy().ends_with('/') => {
@@ -221,7 +221,7 @@ async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
             let failed = |e: hikeshi::service::ServiceError| anyhow::anyhow!("{e}");
             match action {
                 OutboxAction::List => {
-                    let rows = app.outbox_rows().await.map_err(failed)?;
+                    let rows = app.delivery().outbox_rows().await.map_err(failed)?;
                     if rows.is_empty() {
                         println!("the outbox is empty: every side effect was delivered");
                     }
@@ -233,7 +233,7 @@ async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 OutboxAction::Retry { id } => {
-                    if app.revive_outbox(id).await.map_err(failed)? {
+                    if app.delivery().revive_outbox(id).await.map_err(failed)? {
                         println!("item {id} will be tried again now (by the running bot)");
                         Ok(ExitCode::SUCCESS)
                     } else {
@@ -242,7 +242,7 @@ async fn main_async(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
                     }
                 }
                 OutboxAction::Drop { id } => {
-                    if app.drop_outbox(id).await.map_err(failed)? {
+                    if app.delivery().drop_outbox(id).await.map_err(failed)? {
                         println!("item {id} is dropped; it stays in the table for the audit");
                         Ok(ExitCode::SUCCESS)
                     } else {

@@ -251,7 +251,7 @@ struct Ops {
 /// 200 "ok", or 503 with each reason on its own line.
 async fn healthz(State(ops): State<Ops>) -> impl IntoResponse {
     let now = ops.app.clock.now();
-    let problems = match ops.app.outbox_oldest_due().await {
+    let problems = match ops.app.delivery().outbox_oldest_due().await {
         Ok(oldest) => judge(now, ops.started, ops.metrics.gateway_seen(), oldest),
         Err(e) => vec![Unhealthy::Database(e.to_string())],
     };
@@ -263,7 +263,7 @@ async fn healthz(State(ops): State<Ops>) -> impl IntoResponse {
 }
 
 async fn metrics_page(State(ops): State<Ops>) -> impl IntoResponse {
-    match ops.app.health().await {
+    match ops.app.delivery().health().await {
         Ok(h) => {
             let page = ops.metrics.render(&h, ops.app.clock.now());
             (StatusCode::OK, [("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")], page).into_response()

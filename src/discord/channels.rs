@@ -121,7 +121,7 @@ impl DiscordEffects {
     pub(crate) async fn category_with_room(&self, purpose: &str, base: ChannelId, refresh: bool) -> Result<ChannelId, DeliveryError> {
         let channels = self.guild_channels(refresh).await?;
         let mut candidates = vec![(1i64, base)];
-        candidates.extend(self.app.overflow_categories(purpose).await?);
+        candidates.extend(self.app.incidents().overflow_categories(purpose).await?);
         for (_, cat) in &candidates {
             let children = channels.iter().filter(|c| c.parent_id == Some(cat.0)).count();
             if children < CATEGORY_LIMIT {
@@ -143,7 +143,7 @@ impl DiscordEffects {
             Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));
         let cat: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;
         let id = ChannelId(cat.id);
-        self.app.add_overflow_category(purpose, n, id).await?;
+        self.app.incidents().add_overflow_category(purpose, n, id).await?;
         tracing::info!(purpose, n, "opened an overflow category");
         self.remember_channel(cat).await;
         Ok(id)

@@ -67,7 +67,7 @@ impl DiscordEffects {
     }
 
     pub(crate) async fn incident(&self, id: IncidentId) -> Result<Incident, DeliveryError> {
-        let incident = self.app.incident(id).await?;
+        let incident = self.app.incidents().get(id).await?;
         tracing::Span::current().record("incident", tracing::field::display(&incident.number));
         Ok(incident)
     }
@@ -86,7 +86,7 @@ impl DiscordEffects {
     /// The message an earlier attempt of this post made (its answer lost),
     /// as the gateway showed it: Discord's nonce check lasts minutes only.
     async fn earlier_post(&self, channel: ChannelId, nonce: &str) -> Result<Option<MessageId>, RestError> {
-        let made = self.app.own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))?;
+        let made = self.app.delivery().own_post(channel, nonce).await.map_err(|e| RestError::Transient(e.to_string()))?;
         if made.is_some() {
             tracing::info!(nonce, "an earlier attempt made this post; it is not made again");
         }

@@ -40,7 +40,7 @@ impl DiscordEffects {
             return Ok(());
         }
         tracing::info!(nonce, "a member's DMs are closed; the message is kept for them");
-        let first = self.app.keep_letter(user, about.map(|i| i.id), nonce, text).await?;
+        let first = self.app.delivery().keep_letter(user, about.map(|i| i.id), nonce, text).await?;
         let s = &self.app.settings;
         let lang = s.organisation.lang;
         let nonce = format!("{nonce}-f");

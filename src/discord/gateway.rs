@@ -27,7 +27,7 @@ impl Handler {
             return;
         }
         let (channel, message) = (crate::domain::ChannelId(msg.channel_id.get()), crate::domain::MessageId(msg.id.get()));
-        if let Err(e) = self.ctx.app.saw_own_post(channel, nonce, message).await {
+        if let Err(e) = self.ctx.app.delivery().saw_own_post(channel, nonce, message).await {
             tracing::warn!(error = %e, "could not keep the bot's own post");
         }
     }
@@ -74,7 +74,7 @@ impl EventHandler for Handler {
     /// A deleted thread stays in the record; the deletion is noted.
     async fn thread_delete(&self, _ctx: Context, thread: serenity::all::PartialGuildChannel, _full: Option<GuildChannel>) {
         if self.ours(Some(thread.guild_id)) {
-            if let Err(e) = self.ctx.app.thread_deleted(crate::domain::ChannelId(thread.id.get())).await {
+            if let Err(e) = self.ctx.app.transcript().thread_deleted(crate::domain::ChannelId(thread.id.get())).await {
                 tracing::warn!(thread = %thread.id, error = %e, "could not note a deleted thread");
             }
         }

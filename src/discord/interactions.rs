@@ -36,7 +36,7 @@ async fn handle(ctx: &Ctx, interaction: Interaction) {
         _ => None,
     };
     if let Some(id) = id {
-        if !ctx.app.first_delivery(&id.to_string()).await {
+        if !ctx.app.delivery().first_delivery(&id.to_string()).await {
             tracing::info!("already handled by another delivery");
             ctx.metrics.duplicate();
             return;
@@ -52,7 +52,7 @@ async fn handle(ctx: &Ctx, interaction: Interaction) {
     if let Some((user, member)) = who {
         let name = member.and_then(|m| m.nick.clone()).or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone());
         let (app, id) = (ctx.app.clone(), crate::domain::UserId(user.id.get()));
-        tokio::spawn(async move { app.saw_person(id, &name).await });
+        tokio::spawn(async move { app.transcript().saw_person(id, &name).await });
     }
     let result = match interaction {
         Interaction::Command(cmd) => command(ctx, cmd).await,

@@ -83,7 +83,7 @@ pub struct Discord {
 async fn warn_near_ban(rest: rest::Rest, app: Hikeshi) {
     rest.near_ban().notified().await;
     let count = u32::try_from(rest.invalid_recent()).unwrap_or(u32::MAX);
-    if let Err(e) = app.warn_refusals(count).await {
+    if let Err(e) = app.delivery().warn_refusals(count).await {
         tracing::error!(error = %e, "could not queue the committee's warning about Discord's refusals");
     }
 }

@@ -67,7 +67,7 @@ pub async fn message(ctx: &Ctx, msg: Message) {
     let store = || {
         keep("message", |_| {
             let (app, m) = (app.clone(), m.clone());
-            Box::pin(async move { app.record_message(&m).await })
+            Box::pin(async move { app.transcript().record_message(&m).await })
         })
     };
     if store().await == Some(Kept::NotIncident) && unknown_thread_joined(ctx, msg.channel_id).await {
@@ -157,12 +157,12 @@ async fn download(url: &str, cap: u64) -> Result<Vec<u8>, String> {
 async fn keep_files(ctx: &Ctx, msg: &Message) {
     use crate::domain::records::{Attachment, Kept as File};
     // Only files of incident channels (and their threads) are fetched.
-    if msg.attachments.is_empty() || ctx.app.incident_in_channel(ChannelId(msg.channel_id.get())).await.is_err() {
+    if msg.attachments.is_empty() || ctx.app.incidents().in_channel(ChannelId(msg.channel_id.get())).await.is_err() {
         return;
     }
     let cap = ctx.app.settings.max_attachment_bytes;
     for a in &msg.attachments {
-        match ctx.app.attachment_known(a.id.get()).await {
+        match ctx.app.transcript().attachment_known(a.id.get()).await {
             Ok(false) => {}
             Ok(true) => continue,
             Err(e) => {
@@ -184,7 +184,7 @@ async fn keep_files(ctx: &Ctx, msg: &Message) {
         let app = ctx.app.clone();
         keep("attachment", |_| {
             let (app, file) = (app.clone(), file.clone());
-            Box::pin(async move { app.keep_attachment(channel, &file).await })
+            Box::pin(async move { app.transcript().keep_attachment(channel, &file).await })
         })
         .await;
     }
@@ -210,7 +210,7 @@ pub async fn edit(ctx: &Ctx, event: MessageUpdateEvent) {
         let (app, content, attachments) = (app.clone(), content.clone(), attachments.clone());
         // Only once the original had its chance is the edit stored alone.
         let author = if last_try { author.clone() } else { None };
-        Box::pin(async move { app.record_edit(channel, message, content, attachments, at, author).await })
+        Box::pin(async move { app.transcript().record_edit(channel, message, content, attachments, at, author).await })
     })
     .await;
 }
@@ -220,7 +220,7 @@ pub async fn deletion(ctx: &Ctx, channel: serenity::all::ChannelId, message: ser
     let app = ctx.app.clone();
     keep("delete", |_| {
         let app = app.clone();
-        Box::pin(async move { app.record_deletion(ChannelId(channel.get()), MessageId(message.get())).await })
+        Box::pin(async move { app.transcript().record_deletion(ChannelId(channel.get()), MessageId(message.get())).await })
     })
     .await;
 }
@@ -233,7 +233,7 @@ pub async fn thread(ctx: &Ctx, t: &serenity::all::GuildChannel, new: bool) -> bo
         return false;
     };
     let at = chrono::DateTime::from_timestamp(t.id.created_at().unix_timestamp(), 0).unwrap_or_default();
-    match ctx.app.record_thread(ChannelId(parent.get()), ChannelId(t.id.get()), &t.name, at).await {
+    match ctx.app.transcript().record_thread(ChannelId(parent.get()), ChannelId(t.id.get()), &t.name, at).await {
         Ok(true) => {
             if new && t.member.is_none() {
                 let join = Request::new(Route::ChannelThreadMemberMe { channel_id: t.id }, LightMethod::Put);
@@ -278,7 +278,7 @@ async fn history(rest: &Rest, channel: serenity::all::ChannelId) -> Result<Vec<M
 /// channel is read back and compared with the record: what was written,
 /// edited or deleted while hikeshi was away is recovered (§4.2).
 pub async fn recover(ctx: &Ctx) {
-    let open = match ctx.app.open_incidents().await {
+    let open = match ctx.app.incidents().open().await {
         Ok(o) => o,
         Err(e) => {
             tracing::warn!(error = %e, "could not list open incidents to recover their history");
@@ -327,7 +327,7 @@ pub async fn recover(ctx: &Ctx) {
                 edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
             })
             .collect();
-        let recovered = ctx.app.recover(i.id, channel, history).await;
+        let recovered = ctx.app.transcript().recover(i.id, channel, history).await;
         // Files of messages written while away are fetched now (their
         // links still work for about a day).
         for m in &messages {

@@ -100,7 +100,7 @@ enum Fate {
 impl Worker {
     /// A worker woken by every commit that queued effects.
     pub fn new(app: Hikeshi, deliver: Arc<dyn Deliver>, name: impl Into<String>) -> Self {
-        let wake = app.queued_effects();
+        let wake = app.delivery().queued_effects();
         Worker {
             app,
             deliver,
@@ -142,7 +142,7 @@ impl Worker {
     /// to the delivery that holds them.
     async fn claim(&self, limit: i64, busy: &HashSet<i64>) -> Result<Vec<Vec<OutboxItem>>, ServiceError> {
         let now = self.app.clock.now();
-        let items = self.app.claim_outbox(&self.name, now, self.lease, limit).await?;
+        let items = self.app.delivery().claim_outbox(&self.name, now, self.lease, limit).await?;
         let mut groups: BTreeMap<GroupKey, Vec<OutboxItem>> = BTreeMap::new();
         for item in items.into_iter().filter(|i| !busy.contains(&i.id)) {
             let key = match (item.effect.incident(), item.effect.coalesce_key()) {
@@ -185,7 +185,7 @@ impl Worker {
         step: &mut Step,
     ) -> Result<(), ServiceError> {
         if let Some(until) = *blocked {
-            self.app.retry_outbox(item.id, until, "waiting for an earlier effect of the same incident", false).await?;
+            self.app.delivery().retry_outbox(item.id, until, "waiting for an earlier effect of the same incident", false).await?;
             step.retried += 1;
             return Ok(());
         }
@@ -200,12 +200,12 @@ impl Worker {
                 tracing::warn!(item = item.id, kind = item.effect.kind(), attempts = item.attempts, error = %error, "delivery failed; will retry");
                 *blocked = Some(until);
                 step.retried += 1;
-                self.app.retry_outbox(item.id, until, &error, count).await?;
+                self.app.delivery().retry_outbox(item.id, until, &error, count).await?;
             }
             Fate::GiveUp(error) => {
                 tracing::error!(item = item.id, kind = item.effect.kind(), error = %error, "delivery given up");
                 step.given_up += 1;
-                self.app.give_up_outbox(item.id, Some(&item.effect), &error).await?;
+                self.app.delivery().give_up_outbox(item.id, Some(&item.effect), &error).await?;
                 self.deliver.gave_up(item, &error).await;
             }
         }
@@ -230,7 +230,7 @@ impl Worker {
             }
         };
         match delivered {
-            Ok(result) => match self.app.delivered(item, result).await {
+            Ok(result) => match self.app.delivery().delivered(item, result).await {
                 Ok(()) => Fate::Delivered,
                 // Delivered but not recorded: the item comes back and the
                 // delivery must find what it made (see `Deliver`).

@@ -33,13 +33,13 @@ impl Scheduler {
                 return;
             }
             if !loaded {
-                match self.app.configuration_loaded().await {
+                match self.app.reminders().configuration_loaded().await {
                     Ok(()) => loaded = true,
                     Err(e) => tracing::warn!(error = %e, "acting on the loaded configuration failed; will try again"),
                 }
             }
             let tick = self.ticks.load(std::sync::atomic::Ordering::SeqCst) + 1;
-            match self.app.run_schedules().instrument(tracing::info_span!("tick", n = tick)).await {
+            match self.app.reminders().tick().instrument(tracing::info_span!("tick", n = tick)).await {
                 Ok(t) if t.total() > 0 => {
                     tracing::info!(fired = t.fired, escalated = t.escalated, reminded = t.reminded, "reminders queued");
                 }

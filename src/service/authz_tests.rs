@@ -8,11 +8,11 @@ use crate::domain::report::ReportDraft;
 use crate::domain::{Category, PlaybookId};
 use chrono::Utc;
 
-async fn app(dir: &std::path::Path) -> Hikeshi {
+async fn app(dir: &std::path::Path) -> (Hikeshi, Store) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let settings = Settings::load(&root.join("config/hikeshi.toml")).expect("shipped config");
     let store = crate::store::testing::fresh_sqlite(dir).await.expect("store");
-    Hikeshi::new(store, Arc::new(settings), Arc::new(crate::clock::SystemClock))
+    (Hikeshi::new(store.clone(), Arc::new(settings), Arc::new(crate::clock::SystemClock)), store)
 }
 
 fn not_allowed<T: std::fmt::Debug>(r: Result<T, ServiceError>) {
@@ -22,32 +22,32 @@ fn not_allowed<T: std::fmt::Debug>(r: Result<T, ServiceError>) {
 #[tokio::test]
 async fn committee_reads_and_decisions_are_refused_to_members_by_the_service() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path()).await;
+    let (app, store) = app(dir.path()).await;
     let member = Caller { user: UserId(5), committee: false };
     let draft = ReportDraft { category: Some(Category::Breach), title: "t".into(), description: "d".into(), ..Default::default() };
-    let i = app.report(&draft, member, "interaction:1", None).await.unwrap().incident;
+    let i = app.reports().report(&draft, member, "interaction:1", None).await.unwrap().incident;
     let (from, until) = (chrono::DateTime::<Utc>::MIN_UTC, Utc::now());
-    not_allowed(app.readers(i.id, member).await);
-    not_allowed(app.playbook_notes(member, &PlaybookId("malware".into())).await);
-    not_allowed(app.overview(member).await);
-    not_allowed(app.stats_for(member, from, until).await);
-    not_allowed(app.audit_for(member).await);
-    not_allowed(app.set_public_title(i.id, member, "x").await);
-    not_allowed(app.hand_over(i.id, member, UserId(6)).await);
+    not_allowed(app.lessons().readers(i.id, member).await);
+    not_allowed(app.lessons().playbook_notes(member, &PlaybookId("malware".into())).await);
+    not_allowed(app.reminders().overview(member).await);
+    not_allowed(app.records().stats_for(member, from, until).await);
+    not_allowed(app.records().audit_for(member).await);
+    not_allowed(app.incidents().set_public_title(i.id, member, "x").await);
+    not_allowed(app.incidents().hand_over(i.id, member, UserId(6)).await);
     // The reporter is no commander: no export for them either.
-    let mut tx = app.store.begin().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
     let mut stored = tx.incident(i.id).await.unwrap();
     stored.channel = Some(crate::domain::ChannelId(77));
     tx.save_incident(&stored, Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
-    not_allowed(app.export(member, crate::domain::ChannelId(77)).await);
+    not_allowed(app.records().export(member, crate::domain::ChannelId(77)).await);
     // A plan never announced cannot be read, by anyone.
     let committee = Caller { user: UserId(9), committee: true };
     for who in [member, committee] {
-        let r = app.read_announcement(i.id, who).await;
+        let r = app.lessons().read_announcement(i.id, who).await;
         assert!(matches!(r, Err(ServiceError::NotFound(Missing::Announcement))), "{r:?}");
     }
-    assert!(app.store.readers(i.id).await.unwrap().is_empty());
+    assert!(store.readers(i.id).await.unwrap().is_empty());
 }
 
 /// The flood guard: past the limit a member's report is stored and held;
@@ -56,7 +56,7 @@ async fn committee_reads_and_decisions_are_refused_to_members_by_the_service() {
 #[tokio::test]
 async fn a_members_reports_past_the_limit_are_held_and_pinged_once() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path()).await;
+    let (app, store) = app(dir.path()).await;
     let limit = app.settings.reports.channels_per_member_per_hour;
     // Each report its own (look-alike ones would join a wave instead).
     let draft = |n: usize, who: &str| ReportDraft {
@@ -68,15 +68,15 @@ async fn a_members_reports_past_the_limit_are_held_and_pinged_once() {
     let member = Caller { user: UserId(5), committee: false };
     let committee = Caller { user: UserId(9), committee: true };
     for n in 0..limit + 3 {
-        let held = app.report(&draft(n, "m"), member, &format!("m:{n}"), None).await.unwrap().incident.held;
+        let held = app.reports().report(&draft(n, "m"), member, &format!("m:{n}"), None).await.unwrap().incident.held;
         assert_eq!(held, n >= limit, "report {n}");
-        let held = app.report(&draft(n, "c"), committee, &format!("c:{n}"), None).await.unwrap().incident.held;
+        let held = app.reports().report(&draft(n, "c"), committee, &format!("c:{n}"), None).await.unwrap().incident.held;
         assert!(!held, "the committee is never held");
     }
-    assert_eq!(app.held_reports().await.unwrap().len(), 3);
-    let pings = app.store.undelivered().await.unwrap().into_iter().filter(|e| *e == crate::domain::Effect::PingTriage).count();
+    assert_eq!(app.reports().held_reports().await.unwrap().len(), 3);
+    let pings = store.undelivered().await.unwrap().into_iter().filter(|e| *e == crate::domain::Effect::PingTriage).count();
     assert_eq!(pings, 1, "one ping per window");
     // Another member is not held.
     let other = Caller { user: UserId(6), committee: false };
-    assert!(!app.report(&draft(0, "o"), other, "o:0", None).await.unwrap().incident.held);
+    assert!(!app.reports().report(&draft(0, "o"), other, "o:0", None).await.unwrap().incident.held);
 }

@@ -3,10 +3,27 @@
 //! the item to be delivered again, and the Discord layer makes that
 //! redelivery find what the first one made.
 
-use super::{Hikeshi, ServiceError};
+use super::{core::Core, ServiceError};
 use crate::domain::effect::{OutboxItem, OutboxStats};
 use crate::domain::{Actor, ChannelId, Effect, EventPayload, IncidentId, MessageId, UserId};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Delivery {
+    core: Core,
+    /// Interactions this process has seen, and when (see `first_delivery`).
+    seen: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
+    /// The hour (since the epoch) old seen posts were last forgotten in:
+    /// once an hour is enough, and spares a write at every tick.
+    posts_forgotten: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Delivery {
+    pub(super) fn new(core: Core) -> Self {
+        Delivery { core, seen: Arc::default(), posts_forgotten: Arc::default() }
+    }
+}
 
 /// Where the committee's message about dead items is kept.
 const DEAD_ITEMS_POST: &str = "dead_items_message";
@@ -37,10 +54,10 @@ pub enum Delivered {
     CommitteeTold { told: Vec<IncidentId>, latest: NoticePost },
 }
 
-impl Hikeshi {
+impl Delivery {
     pub async fn delivered(&self, item: &OutboxItem, result: Delivered) -> Result<(), ServiceError> {
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
         let event = match &result {
             Delivered::Done => None,
             Delivered::ChannelCreated(channel) => Some(EventPayload::ChannelCreated { channel: *channel }),
@@ -83,12 +100,12 @@ impl Hikeshi {
 
     /// Reports the committee channel has yet to hear of, oldest first.
     pub async fn notices_owed(&self) -> Result<Vec<crate::domain::Incident>, ServiceError> {
-        Ok(self.store.notices_owed().await?)
+        Ok(self.core.store.notices_owed().await?)
     }
 
     /// The committee's latest notice message, if one was posted.
     pub async fn committee_notice_post(&self) -> Result<Option<NoticePost>, ServiceError> {
-        Ok(self.store.get_state(NOTICE_POST).await?.and_then(|v| serde_json::from_str(&v).ok()))
+        Ok(self.core.store.get_state(NOTICE_POST).await?.and_then(|v| serde_json::from_str(&v).ok()))
     }
 }
 
@@ -103,7 +120,7 @@ pub struct Health {
     pub oldest_due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl Hikeshi {
+impl Delivery {
     /// Claims up to `limit` due effects for the worker `name` until
     /// `now + lease`, oldest first.
     pub async fn claim_outbox(
@@ -113,7 +130,7 @@ impl Hikeshi {
         lease: chrono::Duration,
         limit: i64,
     ) -> Result<Vec<OutboxItem>, ServiceError> {
-        let claimed = self.store.claim(name, now, lease, limit).await?;
+        let claimed = self.core.store.claim(name, now, lease, limit).await?;
         for (id, error) in &claimed.unreadable {
             tracing::error!(item = id, error = %error, "an outbox item cannot be read; set aside as dead");
             self.give_up_outbox(*id, None, error).await?;
@@ -123,7 +140,7 @@ impl Hikeshi {
 
     /// Puts an effect back, to be tried at `not_before`.
     pub async fn retry_outbox(&self, id: i64, not_before: DateTime<Utc>, error: &str, count_attempt: bool) -> Result<(), ServiceError> {
-        Ok(self.store.retry_at(id, not_before, error, count_attempt).await?)
+        Ok(self.core.store.retry_at(id, not_before, error, count_attempt).await?)
     }
 
     /// Gives up an effect that can never succeed; it stays for the audit.
@@ -132,17 +149,17 @@ impl Hikeshi {
     /// could not be read).
     pub async fn give_up_outbox(&self, id: i64, effect: Option<&Effect>, error: &str) -> Result<(), ServiceError> {
         let notice = (effect != Some(&Effect::ReportDeadItems)).then_some(Effect::ReportDeadItems);
-        Ok(self.store.give_up(id, error, self.clock.now(), notice.as_ref()).await?)
+        Ok(self.core.store.give_up(id, error, self.core.clock.now(), notice.as_ref()).await?)
     }
 
     /// `hikeshi outbox list`: dead items and those still waiting.
     pub async fn outbox_rows(&self) -> Result<Vec<crate::domain::effect::OutboxRow>, ServiceError> {
-        Ok(self.store.outbox_rows().await?)
+        Ok(self.core.store.outbox_rows().await?)
     }
 
     /// `hikeshi outbox retry ID`: a dead item is tried again now.
     pub async fn revive_outbox(&self, id: i64) -> Result<bool, ServiceError> {
-        let revived = self.store.revive(id, self.clock.now()).await?;
+        let revived = self.core.store.revive(id, self.core.clock.now()).await?;
         if revived {
             self.refresh_dead_items().await?;
         }
@@ -151,7 +168,7 @@ impl Hikeshi {
 
     /// `hikeshi outbox drop ID`: an item is set aside for good.
     pub async fn drop_outbox(&self, id: i64) -> Result<bool, ServiceError> {
-        let dropped = self.store.drop_item(id, self.clock.now()).await?;
+        let dropped = self.core.store.drop_item(id, self.core.clock.now()).await?;
         if dropped {
             self.refresh_dead_items().await?;
         }
@@ -161,25 +178,25 @@ impl Hikeshi {
     /// Discord refuses so many requests that the bot slows down: the
     /// committee hears of it through the outbox, so it is not lost.
     pub async fn warn_refusals(&self, count: u32) -> Result<(), ServiceError> {
-        let mut tx = self.store.begin().await?;
-        tx.enqueue(&Effect::WarnRefusals { count }, self.clock.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        tx.enqueue(&Effect::WarnRefusals { count }, self.core.clock.now()).await?;
         Ok(tx.commit().await?)
     }
 
     /// The committee's message about dead items follows an operator's act.
     async fn refresh_dead_items(&self) -> Result<(), ServiceError> {
-        let mut tx = self.store.begin().await?;
-        tx.enqueue(&Effect::ReportDeadItems, self.clock.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        tx.enqueue(&Effect::ReportDeadItems, self.core.clock.now()).await?;
         Ok(tx.commit().await?)
     }
 
     /// Where the committee's message about dead items was posted.
     pub async fn dead_items_message(&self) -> Result<Option<MessageId>, ServiceError> {
-        Ok(self.store.get_state(DEAD_ITEMS_POST).await?.and_then(|v| v.parse().ok()).map(MessageId))
+        Ok(self.core.store.get_state(DEAD_ITEMS_POST).await?.and_then(|v| v.parse().ok()).map(MessageId))
     }
 
     pub async fn remember_dead_items_message(&self, m: MessageId) -> Result<(), ServiceError> {
-        Ok(self.store.set_state(DEAD_ITEMS_POST, &m.0.to_string()).await?)
+        Ok(self.core.store.set_state(DEAD_ITEMS_POST, &m.0.to_string()).await?)
     }
 
     /// Where the reporter's first reply can still be edited (the pending
@@ -187,8 +204,8 @@ impl Hikeshi {
     /// its channel cannot be opened.
     /// None once its token has lived out its 15 minutes.
     pub async fn pending_reply(&self, incident: crate::domain::IncidentId) -> Result<Option<(u64, String)>, ServiceError> {
-        let now = self.clock.now();
-        Ok(self.store.undelivered().await?.into_iter().find_map(|e| match e {
+        let now = self.core.clock.now();
+        Ok(self.core.store.undelivered().await?.into_iter().find_map(|e| match e {
             Effect::LinkReporter { incident: i, application_id, token, asked_at, .. }
                 if i == incident && !token.is_empty() && crate::domain::effect::token_alive(asked_at, now) =>
             {
@@ -200,7 +217,7 @@ impl Hikeshi {
 
     /// Dead items by kind, for the committee's message.
     pub async fn dead_items(&self) -> Result<Vec<(String, i64)>, ServiceError> {
-        Ok(self.store.dead_items().await?)
+        Ok(self.core.store.dead_items().await?)
     }
 
     /// Is this the first delivery of interaction `id`, to any process? Only
@@ -222,7 +239,7 @@ impl Hikeshi {
         if !self.records_interactions() {
             return true;
         }
-        match tokio::time::timeout(std::time::Duration::from_millis(500), self.store.first_sight(id, self.clock.now())).await {
+        match tokio::time::timeout(std::time::Duration::from_millis(500), self.core.store.first_sight(id, self.core.clock.now())).await {
             Ok(Ok(first)) => first,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "could not record an interaction as seen; handling it");
@@ -239,18 +256,18 @@ impl Hikeshi {
     /// share only a server database (SQLite serves one process, and this
     /// process remembers its own in memory).
     fn records_interactions(&self) -> bool {
-        self.store.backend() == crate::store::Backend::Postgres
+        self.core.store.backend() == crate::store::Backend::Postgres
     }
 
     /// Forgets recorded interactions older than an hour: Discord forgets
     /// them after 15 minutes.
     pub(super) async fn forget_old_interactions(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
         if self.records_interactions() {
-            self.store.forget_interactions_before(now - chrono::Duration::hours(1)).await?;
+            self.core.store.forget_interactions_before(now - chrono::Duration::hours(1)).await?;
         }
         let hour = now.timestamp() / 3600;
         if self.posts_forgotten.swap(hour, std::sync::atomic::Ordering::Relaxed) != hour {
-            self.store.forget_posts_before(now - chrono::Duration::days(1)).await?;
+            self.core.store.forget_posts_before(now - chrono::Duration::days(1)).await?;
         }
         Ok(())
     }
@@ -259,31 +276,37 @@ impl Hikeshi {
     /// that a retry of a post whose answer was lost finds it, after
     /// Discord's few minutes of deduplication as within them.
     pub async fn saw_own_post(&self, channel: ChannelId, nonce: &str, message: MessageId) -> Result<(), ServiceError> {
-        Ok(self.store.saw_post(channel, nonce, message, self.clock.now()).await?)
+        Ok(self.core.store.saw_post(channel, nonce, message, self.core.clock.now()).await?)
     }
 
     /// A DM that could not be delivered (the member closed their DMs) is
     /// kept for them; `true` when it is the first for this member and
     /// incident, so that whoever must hear of it is told once.
     pub async fn keep_letter(&self, user: UserId, incident: Option<IncidentId>, source: &str, text: &str) -> Result<bool, ServiceError> {
-        Ok(self.store.keep_letter(user, incident, source, text, self.clock.now()).await?)
+        Ok(self.core.store.keep_letter(user, incident, source, text, self.core.clock.now()).await?)
     }
 
     /// The message an earlier attempt of a post made, if the gateway saw it.
     pub async fn own_post(&self, channel: ChannelId, nonce: &str) -> Result<Option<MessageId>, ServiceError> {
-        Ok(self.store.post_seen(channel, nonce).await?)
+        Ok(self.core.store.post_seen(channel, nonce).await?)
     }
 
     /// When the longest-waiting due side effect became due (`/healthz`).
     pub async fn outbox_oldest_due(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
-        Ok(self.store.outbox_oldest_due(self.clock.now()).await?)
+        Ok(self.core.store.outbox_oldest_due(self.core.clock.now()).await?)
     }
 
     pub async fn health(&self) -> Result<Health, ServiceError> {
-        let all = self.store.all_incidents().await?;
+        let all = self.core.store.all_incidents().await?;
         let real = all.iter().filter(|i| !i.is_drill());
         let (reports, open) = real.fold((0i64, 0i64), |(r, o), i| (r + 1, o + i64::from(i.phase.is_open())));
-        let oldest_due = self.store.outbox_oldest_due(self.clock.now()).await?;
-        Ok(Health { reports, open, outbox: self.store.outbox_stats().await?, oldest_due })
+        let oldest_due = self.core.store.outbox_oldest_due(self.core.clock.now()).await?;
+        Ok(Health { reports, open, outbox: self.core.store.outbox_stats().await?, oldest_due })
+    }
+
+    /// Notified after every commit that queued side effects (the outbox
+    /// worker waits on it).
+    pub fn queued_effects(&self) -> Arc<tokio::sync::Notify> {
+        self.core.store.queued_effects()
     }
 }

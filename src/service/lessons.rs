@@ -1,26 +1,49 @@
 //! §4.4: the Lessons phase.
 
-use super::{Caller, Hikeshi, InputError, ServiceError};
+use super::{core::Core, Caller, InputError, ServiceError};
 use crate::domain::followup::{FollowUp, Source};
 use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
-use crate::domain::{Actor, Effect, EventPayload, Incident, IncidentId, UserId};
+use crate::domain::{Action, Actor, Effect, EventPayload, Incident, IncidentId, MessageId, PlaybookId, UserId};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-impl Hikeshi {
+/// Where each announcement was posted, so it is edited in place (the key
+/// kept as the first version wrote it).
+fn announcement_key(id: IncidentId) -> String {
+    format!("announcement:{id}")
+}
+
+/// One improvement note on a playbook, with the incident it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookNote {
+    pub incident: crate::domain::IncidentNumber,
+    pub went_well: String,
+    pub missing: String,
+}
+
+#[derive(Clone)]
+pub struct Lessons {
+    core: Core,
+}
+
+impl Lessons {
+    pub(super) fn new(core: Core) -> Self {
+        Lessons { core }
+    }
+
     /// §4.4(1): records the plan; the committee's own save is approved (and
     /// announced, §4.4(3)) at once, the commander's waits for approval.
     pub async fn set_plan(&self, id: IncidentId, caller: Caller, plan: PreventionPlan) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.set_plan(caller.user, &caller.roles(i), plan, now)).await
+        self.core.act(id, caller, |i, _, now| i.set_plan(caller.user, &caller.roles(i), plan, now)).await
     }
 
     /// §4.4(1): the committee approves the plan as it stands.
     pub async fn approve_plan(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.approve_plan(caller.user, &caller.roles(i), now)).await
+        self.core.act(id, caller, |i, _, now| i.approve_plan(caller.user, &caller.roles(i), now)).await
     }
 
     /// §4.4(2): the committee records that the board was told.
     pub async fn board_told(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.board_told(caller.user, &caller.roles(i), now)).await
+        self.core.act(id, caller, |i, _, now| i.board_told(caller.user, &caller.roles(i), now)).await
     }
 
     /// §4.4(1) 適切に実施: a follow-up action, due at the end of `due`
@@ -41,10 +64,10 @@ impl Hikeshi {
             return Err(InputError::EntryTooLong { len, max }.into());
         }
         let due = self.end_of_day(due)?;
-        if due <= self.clock.now() {
-            return Err(InputError::DueInPast(due.with_timezone(&self.settings.organisation.tz).date_naive().to_string()).into());
+        if due <= self.core.clock.now() {
+            return Err(InputError::DueInPast(due.with_timezone(&self.core.settings.organisation.tz).date_naive().to_string()).into());
         }
-        self.act(id, caller, |i, _, now| i.add_followup(&caller.roles(i), what, owner, due, now)).await
+        self.core.act(id, caller, |i, _, now| i.add_followup(&caller.roles(i), what, owner, due, now)).await
     }
 
     /// The last instant of a `YYYY-MM-DD` day where the organisation is.
@@ -52,21 +75,21 @@ impl Hikeshi {
         let bad = || InputError::BadDate(day.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.')).take(20).collect());
         let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| bad())?;
         let next = date.succ_opt().ok_or_else(bad)?.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
-        let local = self.settings.organisation.tz.from_local_datetime(&next).earliest().ok_or_else(bad)?;
+        let local = self.core.settings.organisation.tz.from_local_datetime(&next).earliest().ok_or_else(bad)?;
         Ok(local.with_timezone(&Utc) - chrono::Duration::seconds(1))
     }
 
     /// A follow-up action is done (its owner, the commander or the
     /// committee; also after the incident closed).
     pub async fn complete_followup(&self, id: IncidentId, caller: Caller, n: u32) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, now| i.complete_followup(caller.user, &caller.roles(i), n, now)).await
+        self.core.act(id, caller, |i, _, now| i.complete_followup(caller.user, &caller.roles(i), n, now)).await
     }
 
     /// Follow-up actions not done yet, across incidents, most urgent first:
     /// the committee sees all of them, anyone else those they own.
     pub async fn open_followups(&self, caller: Caller) -> Result<Vec<(Incident, FollowUp)>, ServiceError> {
         let mut out = vec![];
-        for i in self.store.all_incidents().await? {
+        for i in self.core.store.all_incidents().await? {
             for f in i.lessons.open_followups() {
                 if caller.committee || f.owned_by(caller.user) {
                     out.push((i.clone(), f.clone()));
@@ -80,9 +103,9 @@ impl Hikeshi {
     /// §4.4(4): "update playbook X" actions are done once X's file changed
     /// (the configuration as loaded now).
     pub(super) async fn reconcile_playbook_updates(&self) -> Result<usize, ServiceError> {
-        let digest_of = |p: &crate::domain::PlaybookId| self.settings.playbooks.get(p).map(|p| p.digest.clone());
+        let digest_of = |p: &crate::domain::PlaybookId| self.core.settings.playbooks.get(p).map(|p| p.digest.clone());
         let mut done = 0;
-        for candidate in self.store.all_incidents().await? {
+        for candidate in self.core.store.all_incidents().await? {
             let waiting = candidate.lessons.open_followups().any(|f| match &f.source {
                 Source::PlaybookUpdate { playbook, digest } => digest_of(playbook).is_some_and(|d| &d != digest),
                 Source::Plan => false,
@@ -90,8 +113,8 @@ impl Hikeshi {
             if !waiting {
                 continue;
             }
-            let now = self.clock.now();
-            let mut tx = self.store.begin().await?;
+            let now = self.core.clock.now();
+            let mut tx = self.core.store.begin().await?;
             // Read again inside the transaction: another process may have
             // done it first.
             let mut i = tx.incident(candidate.id).await?;
@@ -108,28 +131,12 @@ impl Hikeshi {
 
     /// §4.4(2): answers one board question.
     pub async fn answer_board(&self, id: IncidentId, caller: Caller, question: BoardQuestion, yes: bool) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.answer_board(&caller.roles(i), question, yes)).await
+        self.core.act(id, caller, |i, _, _| i.answer_board(&caller.roles(i), question, yes)).await
     }
 
     /// The committee waives a Lessons item with a reason.
     pub async fn waive(&self, id: IncidentId, caller: Caller, item: LessonItem, reason: &str) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.waive(caller.user, &caller.roles(i), item, reason)).await
-    }
-
-    /// APPI Art. 26: one of the four questions.
-    pub async fn answer_appi(
-        &self,
-        id: IncidentId,
-        caller: Caller,
-        q: crate::domain::appi::AppiQuestion,
-        yes: bool,
-    ) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.answer_appi(&caller.roles(i), q, yes)).await
-    }
-
-    /// APPI Art. 26: a report to the PPC was filed.
-    pub async fn appi_filed(&self, id: IncidentId, caller: Caller, stage: crate::domain::appi::Stage) -> Result<Incident, ServiceError> {
-        self.act(id, caller, |i, _, _| i.appi_filed(&caller.roles(i), stage)).await
+        self.core.act(id, caller, |i, _, _| i.waive(caller.user, &caller.roles(i), item, reason)).await
     }
 
     /// §4.4(3): a member read the announced plan; `false` when they had.
@@ -139,8 +146,8 @@ impl Hikeshi {
         if self.announcement_message(id).await?.is_none() {
             return Err(ServiceError::NotFound(super::Missing::Announcement));
         }
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
         tx.incident(id).await?;
         let first = tx.record_read(id, caller.user, now).await?;
         if first {
@@ -149,5 +156,37 @@ impl Hikeshi {
         }
         tx.commit().await?;
         Ok(first)
+    }
+
+    /// How many members have read the announcement (§4.4(3)).
+    pub async fn read_count(&self, id: IncidentId) -> Result<usize, ServiceError> {
+        Ok(self.core.store.readers(id).await?.len())
+    }
+
+    /// Who has read the announcement: the committee's list.
+    pub async fn readers(&self, id: IncidentId, caller: Caller) -> Result<Vec<(UserId, DateTime<Utc>)>, ServiceError> {
+        self.core.may_always(caller, Action::ViewRecords)?;
+        Ok(self.core.store.readers(id).await?)
+    }
+
+    /// Every improvement note on `playbook`, newest first (§4.4(4), §4.1(2)).
+    pub async fn playbook_notes(&self, caller: Caller, playbook: &PlaybookId) -> Result<Vec<PlaybookNote>, ServiceError> {
+        self.core.may_always(caller, Action::ViewRecords)?;
+        let mut out = vec![];
+        for i in self.core.store.all_incidents().await?.iter().rev() {
+            for n in i.lessons.notes.iter().filter(|n| n.playbook.as_ref() == Some(playbook)) {
+                out.push(PlaybookNote { incident: i.number, went_well: n.went_well.clone(), missing: n.missing.clone() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where an incident's announcement was posted (§4.4(3)).
+    pub async fn announcement_message(&self, id: IncidentId) -> Result<Option<MessageId>, ServiceError> {
+        Ok(self.core.store.get_state(&announcement_key(id)).await?.and_then(|v| v.parse().ok()).map(MessageId))
+    }
+
+    pub async fn remember_announcement(&self, id: IncidentId, message: MessageId) -> Result<(), ServiceError> {
+        Ok(self.core.store.set_state(&announcement_key(id), &message.0.to_string()).await?)
     }
 }

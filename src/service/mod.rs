@@ -1,35 +1,47 @@
 //! Use-cases, and the only door to the store: each loads what it needs,
 //! asks the domain, and stores the state change with its events and side
 //! effects in one transaction. Every permission decision is made here,
-//! against stored state, whatever the Discord layer chose to show. No
-//! Discord types here; the Discord layer calls these and renders the
-//! results.
+//! against stored state, whatever an adapter chose to show. No Discord
+//! types here; an adapter (Discord, the web console) takes the services of
+//! the features it serves from `Hikeshi` and renders their results.
+//!
+//! One service per feature, named as the feature is named in `domain/`,
+//! `store/` and `discord/`: report, incident, lessons, appi, requests,
+//! reminders, records, transcript, alerts, and delivery (the outbox and
+//! exactly-once on both roads to Discord).
 
+mod alerts;
+mod appi;
 mod batch;
+mod core;
 mod delivery;
 mod errors;
-mod incidents;
-mod intake;
+mod incident;
 mod lessons;
-mod reads;
+mod records;
+mod reminders;
 mod report;
 mod requests;
-pub mod schedules;
 mod transcript;
 
 #[cfg(test)]
 mod authz_tests;
 
-pub use delivery::{Delivered, Health, NoticePost};
+pub use alerts::{Alerts, Received};
+pub use appi::Appi;
+pub use delivery::{Delivered, Delivery, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
-pub use intake::Received;
-pub use reads::{Acknowledging, ReviewOrAck};
-pub use report::{MyReports, ReplyHandle, Reported};
-pub use transcript::{EditAuthor, Kept};
+pub use incident::Incidents;
+pub use lessons::{Lessons, PlaybookNote};
+pub use records::Records;
+pub use reminders::{Acknowledging, Overview, Reminders, ReviewOrAck, Tick, ANNUAL_REVIEW, AUDIT, DRILL};
+pub use report::{MyReports, ReplyHandle, Reported, Reports};
+pub use requests::Requests;
+pub use transcript::{EditAuthor, Kept, Transcript};
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::domain::{Action, Incident, IncidentId, RoleSet, UserId};
+use crate::domain::{Incident, RoleSet, UserId};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -54,80 +66,100 @@ impl Caller {
     }
 }
 
-/// The application's core: settings, storage and time.
+/// The services, one per feature, over one store, clock and settings. It
+/// only hands them out: an adapter takes the ones it serves.
 #[derive(Clone)]
 pub struct Hikeshi {
-    /// Private: everything goes through the use-cases below.
-    store: Store,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
-    /// Group commit for the two writes that come in bursts.
-    reports: Arc<batch::Batcher<report::ReportJob, Reported>>,
-    messages: Arc<batch::Batcher<crate::domain::records::TranscriptMessage, Kept>>,
-    /// Interactions this process has seen, and when (see `first_delivery`).
-    seen: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
-    /// Where reports held while the database is away are kept on disk.
-    spool: Option<Arc<crate::store::spool::Spool>>,
-    /// Display names this process has kept (a write only on a change).
-    names: Arc<std::sync::Mutex<std::collections::HashMap<UserId, String>>>,
-    /// The hour (since the epoch) old seen posts were last forgotten in:
-    /// once an hour is enough, and spares a write at every tick.
-    posts_forgotten: Arc<std::sync::atomic::AtomicI64>,
+    report: Reports,
+    incident: Incidents,
+    lessons: Lessons,
+    appi: Appi,
+    requests: Requests,
+    reminders: Reminders,
+    records: Records,
+    transcript: Transcript,
+    alerts: Alerts,
+    delivery: Delivery,
 }
 
 impl Hikeshi {
     pub fn new(store: Store, settings: Arc<Settings>, clock: Arc<dyn Clock>) -> Self {
-        let reports = Arc::new(batch::Batcher::new(report::writer(store.clone(), settings.clone(), clock.clone())));
-        let messages = Arc::new(batch::Batcher::new(transcript::writer(store.clone())));
+        let core = core::Core { store, settings: settings.clone(), clock: clock.clone() };
+        let delivery = Delivery::new(core.clone());
+        let requests = Requests::new(core.clone());
+        let lessons = Lessons::new(core.clone());
         Hikeshi {
-            store,
             settings,
             clock,
-            reports,
-            messages,
-            seen: Arc::default(),
-            spool: None,
-            names: Arc::default(),
-            posts_forgotten: Arc::default(),
+            report: Reports::new(core.clone()),
+            incident: Incidents::new(core.clone()),
+            appi: Appi::new(core.clone()),
+            reminders: Reminders::new(core.clone(), delivery.clone(), requests.clone(), lessons.clone()),
+            requests,
+            lessons,
+            records: Records::new(core.clone()),
+            transcript: Transcript::new(core.clone()),
+            alerts: Alerts::new(core),
+            delivery,
         }
     }
 
     /// Keeps reports held while the database is away in `dir` (fsynced),
     /// so that a stop in that time loses none.
     pub fn with_spool(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        self.spool = Some(Arc::new(crate::store::spool::Spool::new(dir)));
+        self.report = self.report.with_spool(dir);
         self
     }
 
-    /// Wakes when a report is held on disk (none without a spool).
-    pub fn held_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
-        self.spool.as_ref().map(|s| s.kept_signal())
+    /// §4.2: reports, held reports and their triage.
+    pub fn reports(&self) -> &Reports {
+        &self.report
     }
 
-    /// Notified after every commit that queued side effects (the outbox
-    /// worker waits on it).
-    pub fn queued_effects(&self) -> Arc<tokio::sync::Notify> {
-        self.store.queued_effects()
+    /// Working an incident: command, phases, checklist, records, people.
+    pub fn incidents(&self) -> &Incidents {
+        &self.incident
     }
 
-    /// May `caller` do `action` to incident `id` now? The incident, if so.
-    /// Used before a form opens, so nobody types a long entry only to be
-    /// refused; the submission is checked again.
-    pub async fn may(&self, id: IncidentId, caller: Caller, action: Action) -> Result<Incident, ServiceError> {
-        let incident = self.incident(id).await?;
-        if !action.allowed(&caller.roles(&incident)) {
-            return Err(crate::domain::incident::IncidentError::NotAllowed(action.allowed_roles()).into());
-        }
-        Ok(incident)
+    /// §4.4: the prevention plan, follow-ups, the board, the announcement.
+    pub fn lessons(&self) -> &Lessons {
+        &self.lessons
     }
 
-    /// May `caller` do an action that concerns no incident (the committee's
-    /// commands and buttons)?
-    pub fn may_always(&self, caller: Caller, action: Action) -> Result<(), ServiceError> {
-        if action.allowed(&caller.standing()) {
-            Ok(())
-        } else {
-            Err(crate::domain::incident::IncidentError::NotAllowed(action.allowed_roles()).into())
-        }
+    /// APPI Art. 26: the questions and the reports to the PPC.
+    pub fn appi(&self) -> &Appi {
+        &self.appi
+    }
+
+    /// §7: requests for exceptions and their decisions.
+    pub fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    /// §4.1(2), §9, Table 1: reminders, escalations, drills, reviews.
+    pub fn reminders(&self) -> &Reminders {
+        &self.reminders
+    }
+
+    /// §4.3, §5: exports, figures, the audit.
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    /// §4.2 collected in one place: messages, threads and files kept.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// §4.1(3): alerts from monitoring.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
+    }
+
+    /// The outbox, and exactly-once on both roads to Discord.
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
     }
 }

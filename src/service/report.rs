@@ -1,7 +1,7 @@
 //! §4.2: a member reports an incident, or a suspected one, without delay.
 
 use super::batch::{together_or_alone, WriteBatch};
-use super::{Hikeshi, ServiceError};
+use super::{core::Core, Caller, ServiceError};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::incident::{NewIncident, Outcome};
@@ -10,6 +10,27 @@ use crate::domain::{Actor, Effect, Incident, IncidentId, IncidentNumber, UserId}
 use crate::store::{Store, WriteTx};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Reports {
+    core: Core,
+    /// Group commit: reports come in bursts.
+    batch: Arc<super::batch::Batcher<ReportJob, Reported>>,
+    /// Where reports held while the database is away are kept on disk.
+    spool: Option<Arc<crate::store::spool::Spool>>,
+}
+
+impl Reports {
+    pub(super) fn new(core: Core) -> Self {
+        let batch = Arc::new(super::batch::Batcher::new(writer(core.store.clone(), core.settings.clone(), core.clock.clone())));
+        Reports { core, batch, spool: None }
+    }
+
+    pub(super) fn with_spool(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool = Some(Arc::new(crate::store::spool::Spool::new(dir)));
+        self
+    }
+}
 
 /// Where the reporter's first reply can be edited to carry the channel
 /// link once it exists (a Discord interaction's webhook).
@@ -42,11 +63,14 @@ pub(super) struct ReportJob {
     reply: Option<ReplyHandle>,
 }
 
+/// Where the triage post's message id is kept.
+const TRIAGE_POST: &str = "triage_message";
+
 /// Where the last triage ping's time is kept (the committee hears of held
 /// reports at most once per `triage_ping_every`).
 pub(super) const TRIAGE_PINGED: &str = "triage_pinged_at";
 
-impl Hikeshi {
+impl Reports {
     /// Validates and stores a report, with its channel, card and pings queued
     /// in the same transaction. `source_key` makes it idempotent. Reports
     /// that arrive together are stored in one transaction (group commit);
@@ -61,7 +85,7 @@ impl Hikeshi {
         // Checked once, here: what is queued is a valid report.
         let report = draft.validate().map_err(ServiceError::Invalid)?;
         let job = ReportJob { report, reporter: caller.user, committee: caller.committee, source_key: source_key.to_string(), reply };
-        let reported = self.reports.submit(job).await?;
+        let reported = self.batch.submit(job).await?;
         // Logged here, in the caller's span (the interaction, the held
         // report's replay), not in the batch writer's task.
         if reported.created {
@@ -79,15 +103,13 @@ pub struct MyReports {
     pub letters: Vec<crate::domain::records::Letter>,
 }
 
-impl Hikeshi {
+impl Reports {
     /// `/report status`: the caller's own reports and letters, never
     /// anyone else's (there is no one else to ask about).
     pub async fn my_reports(&self, caller: crate::domain::UserId) -> Result<MyReports, ServiceError> {
-        Ok(MyReports { reports: self.store.reports_by(caller, 10).await?, letters: self.store.letters_for(caller, 5).await? })
+        Ok(MyReports { reports: self.core.store.reports_by(caller, 10).await?, letters: self.core.store.letters_for(caller, 5).await? })
     }
-}
 
-impl Hikeshi {
     /// The database is away: the report is written to the local spool
     /// (fsynced) before the reporter reads that it is held. `false` when
     /// there is no spool or the disk refused (the reporter then gets their
@@ -350,16 +372,42 @@ pub(super) async fn open_incident(
     Ok(incident)
 }
 
+impl Reports {
+    /// Reports held by the flood guard, for the triage post.
+    pub async fn held_reports(&self) -> Result<Vec<Incident>, ServiceError> {
+        Ok(self.core.store.held_reports().await?)
+    }
+
+    /// Where the triage post was posted.
+    pub async fn triage_message(&self) -> Result<Option<crate::domain::MessageId>, ServiceError> {
+        Ok(self.core.store.get_state(TRIAGE_POST).await?.and_then(|v| v.parse().ok()).map(crate::domain::MessageId))
+    }
+
+    pub async fn remember_triage_message(&self, m: crate::domain::MessageId) -> Result<(), ServiceError> {
+        Ok(self.core.store.set_state(TRIAGE_POST, &m.0.to_string()).await?)
+    }
+
+    /// The committee opens a held report's channel (the triage post).
+    pub async fn release(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.core.act(id, caller, |i, _, _| i.release(&caller.roles(i))).await
+    }
+
+    /// Wakes when a report is held on disk (none without a spool).
+    pub fn held_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        self.spool.as_ref().map(|s| s.kept_signal())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::Category;
 
-    async fn app(dir: &std::path::Path) -> Hikeshi {
+    async fn app(dir: &std::path::Path) -> (super::super::Hikeshi, Store) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let settings = Settings::load(&root.join("config/hikeshi.toml")).expect("shipped config");
         let store = crate::store::testing::fresh_sqlite(dir).await.expect("store");
-        Hikeshi::new(store, Arc::new(settings), Arc::new(crate::clock::SystemClock))
+        (super::super::Hikeshi::new(store.clone(), Arc::new(settings), Arc::new(crate::clock::SystemClock)), store)
     }
 
     fn draft(title: &str) -> ReportDraft {
@@ -369,7 +417,7 @@ mod tests {
     #[tokio::test]
     async fn a_burst_gets_consecutive_numbers_and_a_repeated_interaction_finds_its_first_report() {
         let dir = tempfile::tempdir().unwrap();
-        let app = app(dir.path()).await;
+        let (app, store) = app(dir.path()).await;
         let calls: Vec<_> = (0..30)
             .map(|n| {
                 let app = app.clone();
@@ -377,7 +425,7 @@ mod tests {
                 let source = format!("interaction:{}", if n == 8 { 7 } else { n });
                 tokio::spawn(async move {
                     let committee = super::super::Caller { user: UserId(1), committee: true };
-                    app.report(&draft(&format!("r{n}")), committee, &source, None).await
+                    app.reports().report(&draft(&format!("r{n}")), committee, &source, None).await
                 })
             })
             .collect();
@@ -390,7 +438,7 @@ mod tests {
         let mut seqs: Vec<u32> = results.iter().filter(|r| r.created).map(|r| r.incident.number.seq).collect();
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=29).collect::<Vec<_>>(), "no gaps, no repeats");
-        assert_eq!(app.store.count_incidents().await.unwrap(), 29);
-        assert!(app.store.verify().await.unwrap().is_ok());
+        assert_eq!(store.count_incidents().await.unwrap(), 29);
+        assert!(store.verify().await.unwrap().is_ok());
     }
 }

@@ -1,13 +1,29 @@
 //! §4.2 "collected in one place": messages in incident channels are kept.
 
 use super::batch::{together_or_alone, WriteBatch};
-use super::{Hikeshi, ServiceError};
-use crate::domain::records::TranscriptMessage;
+use super::{core::Core, ServiceError};
+use crate::domain::records::{TranscriptLine, TranscriptMessage};
 use crate::domain::{ChannelId, IncidentId, MessageId, UserId};
 use crate::store::Store;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Transcript {
+    core: Core,
+    /// Group commit: messages come in bursts.
+    batch: Arc<super::batch::Batcher<TranscriptMessage, Kept>>,
+    /// Display names this process has kept (a write only on a change).
+    names: Arc<std::sync::Mutex<HashMap<UserId, String>>>,
+}
+
+impl Transcript {
+    pub(super) fn new(core: Core) -> Self {
+        let batch = Arc::new(super::batch::Batcher::new(writer(core.store.clone())));
+        Transcript { core, batch, names: Arc::default() }
+    }
+}
 
 /// What became of a transcript change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,27 +78,25 @@ pub(super) fn writer(store: Store) -> WriteBatch<TranscriptMessage, Kept> {
     })
 }
 
-impl Hikeshi {
+impl Transcript {
     /// Stores a new message or an edit; `Ok(false)` when the channel is not
     /// an incident channel.
     /// Messages that arrive together are stored in one transaction.
     pub async fn record_message(&self, msg: &TranscriptMessage) -> Result<Kept, ServiceError> {
-        self.messages.submit(msg.clone()).await
+        self.batch.submit(msg.clone()).await
     }
 
     /// Marks a deleted message; its text stays in the record.
     pub async fn record_deletion(&self, channel: ChannelId, message: MessageId) -> Result<Kept, ServiceError> {
-        let Some(incident) = self.store.incident_by_channel(channel).await? else {
+        let Some(incident) = self.core.store.incident_by_channel(channel).await? else {
             return Ok(Kept::NotIncident);
         };
-        let mut tx = self.store.begin().await?;
-        let found = tx.mark_deleted(incident.id, message, self.clock.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        let found = tx.mark_deleted(incident.id, message, self.core.clock.now()).await?;
         tx.commit().await?;
         Ok(if found { Kept::Stored } else { Kept::UnknownMessage })
     }
-}
 
-impl Hikeshi {
     /// A member acted under this display name: kept (once per change, and
     /// once per process while it stays the same) for records people read.
     pub async fn saw_person(&self, user: UserId, name: &str) {
@@ -93,7 +107,7 @@ impl Hikeshi {
             }
             known.insert(user, name.to_string());
         }
-        if let Err(e) = self.store.saw_person(user, name, self.clock.now()).await {
+        if let Err(e) = self.core.store.saw_person(user, name, self.core.clock.now()).await {
             tracing::debug!(error = %e, "could not keep a member's name");
             self.names.lock().unwrap_or_else(|e| e.into_inner()).remove(&user);
         }
@@ -103,23 +117,23 @@ impl Hikeshi {
     /// threads) is kept as evidence with its digest in the event chain, or
     /// recorded as not kept with the reason. Once per file.
     pub async fn keep_attachment(&self, channel: ChannelId, a: &crate::domain::records::Attachment) -> Result<Kept, ServiceError> {
-        let Some(incident) = self.store.incident_by_channel(channel).await? else {
+        let Some(incident) = self.core.store.incident_by_channel(channel).await? else {
             return Ok(Kept::NotIncident);
         };
-        let mut tx = self.store.begin().await?;
-        tx.keep_attachment(incident.id, a, self.clock.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        tx.keep_attachment(incident.id, a, self.core.clock.now()).await?;
         tx.commit().await?;
         Ok(Kept::Stored)
     }
 
     /// Whether a posted file was dealt with already (no second download).
     pub async fn attachment_known(&self, id: u64) -> Result<bool, ServiceError> {
-        Ok(self.store.attachment_known(id).await?)
+        Ok(self.core.store.attachment_known(id).await?)
     }
 
     /// The files kept with an incident, for exports.
     pub async fn attachments(&self, incident: IncidentId) -> Result<Vec<crate::domain::records::Attachment>, ServiceError> {
-        Ok(self.store.attachments(incident).await?)
+        Ok(self.core.store.attachments(incident).await?)
     }
 
     /// A thread was started in (or renamed under) a channel: a thread of an
@@ -132,7 +146,7 @@ impl Hikeshi {
         name: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, ServiceError> {
-        let Some(incident) = self.store.incident_by_channel(parent).await? else {
+        let Some(incident) = self.core.store.incident_by_channel(parent).await? else {
             return Ok(false);
         };
         // A thread of a thread does not exist on Discord; a thread under an
@@ -140,7 +154,7 @@ impl Hikeshi {
         if incident.channel != Some(parent) {
             return Ok(false);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         tx.record_thread(incident.id, thread, name, at).await?;
         tx.commit().await?;
         Ok(true)
@@ -149,15 +163,15 @@ impl Hikeshi {
     /// A thread was deleted on Discord: if it was an incident's, the record
     /// notes it (its messages stay).
     pub async fn thread_deleted(&self, thread: ChannelId) -> Result<bool, ServiceError> {
-        let mut tx = self.store.begin().await?;
-        let noted = tx.thread_deleted(thread, self.clock.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        let noted = tx.thread_deleted(thread, self.core.clock.now()).await?;
         tx.commit().await?;
         Ok(noted)
     }
 
     /// The threads of an incident channel, for exports.
     pub async fn threads(&self, incident: IncidentId) -> Result<Vec<(ChannelId, String)>, ServiceError> {
-        Ok(self.store.threads(incident).await?)
+        Ok(self.core.store.threads(incident).await?)
     }
 
     /// After the bot was away (a restart, a session that could not resume),
@@ -174,14 +188,14 @@ impl Hikeshi {
     ) -> Result<crate::domain::records::Recovered, ServiceError> {
         use crate::domain::effect::{Effect, Notice};
         let mut latest: HashMap<MessageId, crate::domain::records::TranscriptLine> = HashMap::new();
-        for l in self.store.transcript(incident).await? {
+        for l in self.core.store.transcript(incident).await? {
             if l.msg.channel == channel {
                 latest.insert(l.msg.message, l);
             }
         }
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let mut found = crate::domain::records::Recovered::default();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let mut present = std::collections::HashSet::new();
         for h in history {
             present.insert(h.msg.message);
@@ -226,10 +240,10 @@ impl Hikeshi {
         at: chrono::DateTime<chrono::Utc>,
         author: Option<EditAuthor>,
     ) -> Result<Kept, ServiceError> {
-        let Some(incident) = self.store.incident_by_channel(channel).await? else {
+        let Some(incident) = self.core.store.incident_by_channel(channel).await? else {
             return Ok(Kept::NotIncident);
         };
-        let last = self.store.transcript(incident.id).await?.into_iter().rfind(|l| l.msg.message == message).map(|l| l.msg);
+        let last = self.core.store.transcript(incident.id).await?.into_iter().rfind(|l| l.msg.message == message).map(|l| l.msg);
         let msg = match (last, author) {
             (Some(last), _) if last.content == content => return Ok(Kept::Stored),
             (Some(last), _) => TranscriptMessage { content, at, attachments: attachments.unwrap_or(last.attachments), ..last },
@@ -246,32 +260,13 @@ impl Hikeshi {
             },
             (None, None) => return Ok(Kept::UnknownMessage),
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         tx.record_message(incident.id, &msg).await?;
         tx.commit().await?;
         Ok(Kept::Stored)
     }
-}
 
-impl Hikeshi {
-    /// Everything kept about one incident, for exports.
-    pub async fn record(&self, number: crate::domain::IncidentNumber) -> Result<crate::records::export::Record, ServiceError> {
-        let incident = self
-            .store
-            .incident_by_number(number)
-            .await?
-            .ok_or(ServiceError::NotFound(super::Missing::IncidentNumbered(number.to_string())))?;
-        let id = incident.id;
-        Ok(crate::records::export::Record {
-            events: self.store.events_of(id).await?,
-            entries: self.store.log_entries(id).await?,
-            transcript: self.store.transcript(id).await?,
-            readers: self.store.readers(id).await?,
-            threads: self.store.threads(id).await?,
-            attachments: self.store.attachments(id).await?,
-            people: self.store.people().await?,
-            incident,
-            redacted: false,
-        })
+    pub async fn lines(&self, id: IncidentId) -> Result<Vec<TranscriptLine>, ServiceError> {
+        Ok(self.core.store.transcript(id).await?)
     }
 }

@@ -288,7 +288,7 @@ async fn the_committee_is_told_when_discords_refusals_near_the_ban() {
     let app = TestApp::spawn().await;
     let settings = std::sync::Arc::new(hikeshi::config::Settings::load(&app.config).unwrap());
     let service = hikeshi::service::Hikeshi::new(app.store.clone(), settings, std::sync::Arc::new(hikeshi::clock::SystemClock));
-    service.warn_refusals(5000).await.unwrap();
+    service.delivery().warn_refusals(5000).await.unwrap();
     app.settled().await;
     let told: Vec<String> = app
         .fake

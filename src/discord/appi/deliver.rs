@@ -15,7 +15,7 @@ impl DiscordEffects {
         let i = self.incident(id).await?;
         let s = &self.app.settings;
         let lang = s.organisation.lang;
-        let entries = self.app.log_entries(id).await?;
+        let entries = self.app.incidents().log_entries(id).await?;
         let md = records::appi::ppc_report_markdown(&i, &entries, s);
         let (role, number) = (s.discord.committee_role, i.number);
         let text = tr!(

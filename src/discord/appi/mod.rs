@@ -17,7 +17,7 @@ use serenity::all::{ButtonStyle, CommandInteraction, CreateActionRow, CreateButt
 
 /// `/incident appi` in a real breach incident's channel.
 pub async fn panel_command(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Result<Reply, ServiceError> {
-    let i = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
     if ctx.app.settings.personal_data.is_some() && i.category == Category::Breach && !i.is_drill() {
         Ok(panel(&i, &ctx.app.settings, lang, false))
     } else {
@@ -28,8 +28,8 @@ pub async fn panel_command(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> R
 /// A question answered or a filing recorded: the panel shows the result.
 pub async fn click(ctx: &Ctx, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let incident = match id {
-        CustomId::Appi(i, q, yes) => ctx.app.answer_appi(i, caller, q, yes).await?,
-        CustomId::AppiFiled(i, stage) => ctx.app.appi_filed(i, caller, stage).await?,
+        CustomId::Appi(i, q, yes) => ctx.app.appi().answer(i, caller, q, yes).await?,
+        CustomId::AppiFiled(i, stage) => ctx.app.appi().filed(i, caller, stage).await?,
         _ => return reply::refuse(InputError::InvalidControl),
     };
     Ok(panel(&incident, &ctx.app.settings, lang, true))

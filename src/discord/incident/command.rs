@@ -20,7 +20,7 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
         _ => None,
     };
     let format = format.ok_or(InputError::NoFormatChosen)?;
-    let record = ctx.app.export(caller, ChannelId(cmd.channel_id.get())).await?;
+    let record = ctx.app.records().export(caller, ChannelId(cmd.channel_id.get())).await?;
     let number = record.incident.number;
     // Building a long record takes a while: off the async workers.
     let settings = ctx.app.settings.clone();
@@ -47,8 +47,8 @@ async fn public_title(
     lang: Lang,
 ) -> Result<Reply, ServiceError> {
     let title = text(sub_options(sub), "title");
-    let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
-    let i = ctx.app.set_public_title(incident.id, caller, title.unwrap_or("")).await?;
+    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.app.incidents().set_public_title(incident.id, caller, title.unwrap_or("")).await?;
     let (number, name) = (i.number, crate::discord::text::inert(&i.public_name(lang)));
     Ok(ephemeral(tr!(lang, "{number} の公開名を「{name}」にしました。", "{number} is now called “{name}” for all members.")))
 }
@@ -68,8 +68,8 @@ async fn reclassify(
         Some(k) => Some(crate::domain::SubKind::parse(k).ok_or(InputError::NoCategoryChosen)?),
         None => None,
     };
-    let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
-    let i = ctx.app.reclassify(incident.id, caller, category, kind, text("systems"), text("reason").unwrap_or("")).await?;
+    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.app.incidents().reclassify(incident.id, caller, category, kind, text("systems"), text("reason").unwrap_or("")).await?;
     let number = i.number;
     let deadline = match i.deadline.at() {
         Some(d) => crate::discord::render::when(d),
@@ -96,8 +96,8 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
         "title" => return public_title(ctx, cmd, sub, caller, lang).await,
         "reclassify" => return reclassify(ctx, cmd, sub, caller, lang).await,
         "split" => {
-            let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
-            let split = ctx.app.split_out(incident.id, caller, text(sub_options(sub), "report").unwrap_or("")).await?;
+            let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+            let split = ctx.app.incidents().split_out(incident.id, caller, text(sub_options(sub), "report").unwrap_or("")).await?;
             let number = split.number;
             return Ok(ephemeral(tr!(
                 lang,
@@ -106,8 +106,8 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
             )));
         }
         "confidential" => {
-            let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
-            let number = ctx.app.make_confidential(incident.id, caller).await?.number;
+            let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+            let number = ctx.app.incidents().make_confidential(incident.id, caller).await?.number;
             return Ok(ephemeral(tr!(
                 lang,
                 "{number} の報告を匿名（報告者を秘匿）にしました。報告者はチャンネルから外れます。",
@@ -125,14 +125,14 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
         _ => None,
     };
     let user = user.ok_or(InputError::NoMemberNamed)?;
-    let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
     Ok(ephemeral(match sub.name.as_str() {
         "add" => {
-            ctx.app.add_responder(incident.id, caller, user).await?;
+            ctx.app.incidents().add_responder(incident.id, caller, user).await?;
             tr!(lang, "<@{user}> を対応者に加えました。", "<@{user}> joined the response.")
         }
         "remove" => {
-            ctx.app.remove_responder(incident.id, caller, user).await?;
+            ctx.app.incidents().remove_responder(incident.id, caller, user).await?;
             tr!(lang, "<@{user}> を対応者から外しました。", "<@{user}> left the response.")
         }
         _ => return reply::refuse(InputError::NoSubcommand),

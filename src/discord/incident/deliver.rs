@@ -42,7 +42,7 @@ impl DiscordEffects {
     pub(crate) async fn post_log_entry(&self, item: &OutboxItem, id: IncidentId, entry: i64) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let channel = Self::channel_of(&i)?;
-        let e = self.app.log_entry(entry).await?;
+        let e = self.app.incidents().log_entry(entry).await?;
         let msg =
             CreateMessage::new().embed(notices::log_entry_embed(&e, self.app.settings.organisation.lang)).allowed_mentions(no_mentions());
         self.post(channel, msg, &nonce(item)).await?;
@@ -105,9 +105,9 @@ impl DiscordEffects {
             return Ok(Delivered::Done);
         };
         let s = &self.app.settings;
-        let lines = self.app.transcript(id).await?;
-        let entries = self.app.log_entries(id).await?;
-        let threads = self.app.threads(id).await?;
+        let lines = self.app.transcript().lines(id).await?;
+        let entries = self.app.incidents().log_entries(id).await?;
+        let threads = self.app.transcript().threads(id).await?;
         // The channel's own readers know the people: mentions stay as written.
         let md = records::transcript_markdown(&i, &lines, &entries, &threads, &|t| t.to_string(), s);
         self.attach_transcript(item, &i, channel, md.into_bytes()).await?;
@@ -194,9 +194,9 @@ impl DiscordEffects {
 
     pub(crate) async fn refresh_status_board(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let open = self.app.open_incidents().await?;
+        let open = self.app.incidents().open().await?;
         let embed = card::status_board(&open, s, self.app.clock.now());
-        if let Some(id) = self.app.status_board_message().await? {
+        if let Some(id) = self.app.incidents().status_board_message().await? {
             match self.edit(s.discord.committee_channel, id, EditMessage::new().embed(embed.clone()).allowed_mentions(no_mentions())).await
             {
                 Ok(()) => return Ok(Delivered::Done),
@@ -206,7 +206,7 @@ impl DiscordEffects {
         }
         let m =
             self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &nonce(item)).await?;
-        self.app.remember_status_board(m).await?;
+        self.app.incidents().remember_status_board(m).await?;
         Ok(Delivered::Done)
     }
 }

@@ -48,7 +48,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
     let app = &ctx.app;
     Ok(match id {
         CustomId::TakeCommand(i) => {
-            let number = app.take_command(i, caller).await?.number;
+            let number = app.incidents().take_command(i, caller).await?.number;
             ephemeral(tr!(
                 lang,
                 "{number} の実行責任者になりました。カードのボタンで進めてください。",
@@ -57,25 +57,27 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         CustomId::Appoint(i) => {
             let commander = chosen_user(c)?;
-            let number = app.appoint(i, caller, commander).await?.number;
+            let number = app.incidents().appoint(i, caller, commander).await?.number;
             ephemeral(tr!(lang, "<@{commander}> を {number} の実行責任者に任命しました。", "<@{commander}> now commands {number}."))
         }
         CustomId::HandOver(i) => {
             let to = chosen_user(c)?;
-            let number = app.hand_over(i, caller, to).await?.number;
+            let number = app.incidents().hand_over(i, caller, to).await?.number;
             ephemeral(tr!(lang, "{number} の実行責任者を <@{to}> に引き継ぎました。", "Command of {number} is handed over to <@{to}>."))
         }
-        CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => match app.advance(i, caller, id == CustomId::AdvanceAnyway(i)).await {
-            Ok(inc) => {
-                let phase = inc.phase.label().get(lang).to_string();
-                ephemeral(tr!(lang, "{phase} フェーズに進みました。", "Moved to {phase}."))
+        CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => {
+            match app.incidents().advance(i, caller, id == CustomId::AdvanceAnyway(i)).await {
+                Ok(inc) => {
+                    let phase = inc.phase.label().get(lang).to_string();
+                    ephemeral(tr!(lang, "{phase} フェーズに進みました。", "Moved to {phase}."))
+                }
+                Err(ServiceError::Refused(IncidentError::NeedsConfirmation(items))) => confirm_skip(ctx, i, &items, lang).await?,
+                Err(e) => return Err(e),
             }
-            Err(ServiceError::Refused(IncidentError::NeedsConfirmation(items))) => confirm_skip(ctx, i, &items, lang).await?,
-            Err(e) => return Err(e),
-        },
+        }
         CustomId::Checklist(i) => {
             let item = selected(c).and_then(|v| v.parse::<usize>().ok()).ok_or(InputError::NoItemChosen)?;
-            let inc = app.tick(i, caller, item).await?;
+            let inc = app.incidents().tick(i, caller, item).await?;
             let ticked = inc.marks.iter().any(|m| m.phase == inc.phase && m.item == item);
             let n = item + 1;
             if ticked {
@@ -85,13 +87,13 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             }
         }
         CustomId::LogButton(i, kind) => {
-            app.may(i, caller, Action::LogEntry).await?;
+            app.incidents().may(i, caller, Action::LogEntry).await?;
             let what = kind.label().get(lang).to_string();
             Modal::new(CustomId::LogModal(i, kind), tr!(lang, "記録: {what}", "Log: {what}"), lang).label(F_BODY, what).build()
         }
         CustomId::ClassifySelect(i) => {
             let (category, kind) = selected(c).and_then(classification).ok_or(InputError::NoCategoryChosen)?;
-            app.may(i, caller, Action::Reclassify).await?;
+            app.incidents().may(i, caller, Action::Reclassify).await?;
             let what = match kind {
                 Some(k) => k.label().get(lang).to_string(),
                 None => category.label().get(lang).to_string(),
@@ -99,7 +101,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             Modal::new(CustomId::ClassifyModal(i, category, kind), clip(&tr!(lang, "区分: {what}", "Classify: {what}"), 45), lang).build()
         }
         CustomId::PlaybookButton(i) => {
-            let (incident, playbook) = app.playbook_of(i, caller).await?;
+            let (incident, playbook) = app.incidents().playbook_of(i, caller).await?;
             match playbook {
                 Some(p) => playbook::reply(&p, &incident, lang),
                 None => ephemeral(tr!(
@@ -111,16 +113,16 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         CustomId::WaiveRecordSelect(i) => {
             let kind = selected(c).and_then(LogKind::parse).ok_or(InputError::NoItemChosen)?;
-            app.may(i, caller, Action::Dismiss).await?;
+            app.incidents().may(i, caller, Action::Dismiss).await?;
             let what = kind.label().get(lang).to_string();
             Modal::new(CustomId::WaiveRecordModal(i, kind), tr!(lang, "記録の免除: {what}", "Waive the record: {what}"), lang).build()
         }
         CustomId::DismissButton(i) => {
-            app.may(i, caller, Action::Dismiss).await?;
+            app.incidents().may(i, caller, Action::Dismiss).await?;
             Modal::new(CustomId::DismissModal(i), tr!(lang, "インシデントではない", "Not an incident"), lang).build()
         }
         CustomId::DuplicateButton(i) => {
-            app.may(i, caller, Action::MarkDuplicate).await?;
+            app.incidents().may(i, caller, Action::MarkDuplicate).await?;
             Modal::new(CustomId::DuplicateModal(i), tr!(lang, "重複として閉じる", "Close as duplicate"), lang).build()
         }
         _ => return reply::refuse(InputError::InvalidControl),
@@ -141,7 +143,7 @@ pub(crate) fn classification(value: &str) -> Option<(Category, Option<SubKind>)>
 
 /// Lists the unticked items and offers to advance anyway.
 async fn confirm_skip(ctx: &Ctx, id: IncidentId, items: &[usize], lang: Lang) -> Result<Reply, ServiceError> {
-    let incident = ctx.app.incident(id).await?;
+    let incident = ctx.app.incidents().get(id).await?;
     let pb = incident.playbook.as_ref().and_then(|p| ctx.app.settings.playbooks.get(p));
     let list: Vec<String> = items
         .iter()
@@ -170,26 +172,26 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
     let body = forms::value(f, F_BODY);
     Ok(match id {
         CustomId::LogModal(i, kind) => {
-            ctx.app.log(i, caller, kind, body).await?;
+            ctx.app.incidents().log(i, caller, kind, body).await?;
             let what = LogKind::label(kind).get(lang).to_string();
             tr!(lang, "「{what}」を記録しました（§4.3）。", "Recorded under “{what}” (§4.3).")
         }
         CustomId::ClassifyModal(i, category, kind) => {
-            let inc = ctx.app.reclassify(i, caller, category, kind, None, body).await?;
+            let inc = ctx.app.incidents().reclassify(i, caller, category, kind, None, body).await?;
             let (number, what) = (inc.number, inc.category.label().get(lang).to_string());
             tr!(lang, "{number} の区分を「{what}」にしました。", "{number} is now classified as “{what}”.")
         }
         CustomId::WaiveRecordModal(i, kind) => {
-            ctx.app.waive_record(i, caller, kind, body).await?;
+            ctx.app.incidents().waive_record(i, caller, kind, body).await?;
             let what = kind.label().get(lang).to_string();
             tr!(lang, "「{what}」の記録を免除しました（理由を記録）。", "The record “{what}” is waived; the reason is kept.")
         }
         CustomId::DismissModal(i) => {
-            let number = ctx.app.dismiss(i, caller, body).await?.number;
+            let number = ctx.app.incidents().dismiss(i, caller, body).await?.number;
             tr!(lang, "{number} をインシデントではないとして終了しました。", "{number} was closed as not an incident.")
         }
         CustomId::DuplicateModal(i) => {
-            let number = ctx.app.mark_duplicate(i, caller, body).await?.number;
+            let number = ctx.app.incidents().mark_duplicate(i, caller, body).await?.number;
             tr!(lang, "{number} を重複として終了しました。", "{number} was closed as a duplicate.")
         }
         _ => return reply::refuse(InputError::InvalidForm),

@@ -17,22 +17,22 @@ impl DiscordEffects {
     pub(crate) async fn announce(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
         let s = &self.app.settings;
-        let readers = self.app.read_count(id).await?;
+        let readers = self.app.lessons().read_count(id).await?;
         let (text, embed, rows) = render::announcement(&i, readers, s);
         let msg = CreateMessage::new().content(text).embed(embed).components(rows).allowed_mentions(no_mentions());
         let m = self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
-        self.app.remember_announcement(id, m).await?;
+        self.app.lessons().remember_announcement(id, m).await?;
         Ok(Delivered::Done)
     }
 
     /// The read count, edited in place.
     pub(crate) async fn refresh_announcement(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
-        let Some(message) = self.app.announcement_message(id).await? else {
+        let Some(message) = self.app.lessons().announcement_message(id).await? else {
             return Ok(Delivered::Done);
         };
         let i = self.incident(id).await?;
         let s = &self.app.settings;
-        let readers = self.app.read_count(id).await?;
+        let readers = self.app.lessons().read_count(id).await?;
         let (text, embed, rows) = render::announcement(&i, readers, s);
         match self
             .edit(
@@ -53,8 +53,8 @@ impl DiscordEffects {
         let i = self.incident(id).await?;
         let s = &self.app.settings;
         let lang = s.organisation.lang;
-        let entries = self.app.log_entries(id).await?;
-        let events = self.app.events_of(id).await?;
+        let entries = self.app.incidents().log_entries(id).await?;
+        let events = self.app.incidents().events_of(id).await?;
         let md = records::board_report_markdown(&i, &entries, &events, s);
         let (role, number) = (s.discord.committee_role, i.number);
         let text = tr!(

@@ -58,8 +58,8 @@ pub async fn add(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, c
     let opts = sub_options(sub);
     let text = |name: &str| text(opts, name).unwrap_or("");
     let owner = user(opts, "owner");
-    let incident = ctx.app.incident_in_channel(ChannelId(cmd.channel_id.get())).await?;
-    let i = ctx.app.add_followup(incident.id, caller, text("what"), owner, text("due")).await?;
+    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.app.lessons().add_followup(incident.id, caller, text("what"), owner, text("due")).await?;
     let n = i.lessons.followups.len();
     let number = i.number;
     Ok(ephemeral(tr!(
@@ -72,7 +72,7 @@ pub async fn add(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, c
 /// `/followups`: the open actions, most urgent first, with Done buttons
 /// for the first five.
 pub async fn list(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let open = ctx.app.open_followups(caller).await?;
+    let open = ctx.app.lessons().open_followups(caller).await?;
     if open.is_empty() {
         return Ok(ephemeral(tr!(lang, "未完了のフォローアップはありません。", "No follow-up action is open.")));
     }

@@ -24,15 +24,15 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
     let app = &ctx.app;
     Ok(match id {
         CustomId::PlanButton(i) => {
-            app.may(i, caller, Action::WriteLessons).await?;
+            app.incidents().may(i, caller, Action::WriteLessons).await?;
             Modal::new(CustomId::PlanModal(i), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang).build()
         }
         CustomId::NoteButton(i) => {
-            app.may(i, caller, Action::WriteLessons).await?;
+            app.incidents().may(i, caller, Action::WriteLessons).await?;
             Modal::new(CustomId::NoteModal(i), tr!(lang, "対応手順の改善メモ", "Playbook improvement note"), lang).build()
         }
         CustomId::Board(i, q, yes) => {
-            let board = app.answer_board(i, caller, q, yes).await?.lessons.board;
+            let board = app.lessons().answer_board(i, caller, q, yes).await?.lessons.board;
             if board.report_due() {
                 ephemeral(tr!(
                     lang,
@@ -45,12 +45,12 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         CustomId::WaiveSelect(i) => {
             let item = selected(c).and_then(LessonItem::parse).ok_or(InputError::NoItemChosen)?;
-            app.may(i, caller, Action::Dismiss).await?;
+            app.incidents().may(i, caller, Action::Dismiss).await?;
             let what = lesson_item(item, lang);
             Modal::new(CustomId::WaiveModal(i, item), tr!(lang, "免除: {what}", "Waive: {what}"), lang).build()
         }
         CustomId::ApprovePlan(i) => {
-            let number = app.approve_plan(i, caller).await?.number;
+            let number = app.lessons().approve_plan(i, caller).await?.number;
             ephemeral(tr!(
                 lang,
                 "{number} の再発防止計画を承認しました（§4.4(1)）。会員への周知を更新します。",
@@ -58,7 +58,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             ))
         }
         CustomId::BoardTold(i) => {
-            let number = app.board_told(i, caller).await?.number;
+            let number = app.lessons().board_told(i, caller).await?.number;
             ephemeral(tr!(
                 lang,
                 "{number} を取締役会に報告済みとして記録しました（§4.4(2)）。",
@@ -67,18 +67,18 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         }
         CustomId::FollowUpDone(i, n) => {
             let n = u32::try_from(n).map_err(|_| InputError::InvalidControl)?;
-            let number = app.complete_followup(i, caller, n).await?.number;
+            let number = app.lessons().complete_followup(i, caller, n).await?.number;
             ephemeral(tr!(lang, "{number} のフォローアップ #{n} を完了にしました。", "{number} follow-up #{n} is done."))
         }
         CustomId::Read(i) => {
-            if app.read_announcement(i, caller).await? {
+            if app.lessons().read_announcement(i, caller).await? {
                 ephemeral(tr!(lang, "ありがとうございます。既読を記録しました。", "Thank you; your reading is recorded."))
             } else {
                 ephemeral(tr!(lang, "既読はすでに記録されています。", "You had already marked it as read."))
             }
         }
         CustomId::Readers(i) => {
-            let readers = app.readers(i, caller).await?;
+            let readers = app.lessons().readers(i, caller).await?;
             // Who has not read needs the member list (a privileged intent):
             // Discord's approximate count serves.
             let members = member_count(&ctx.rest, GuildId::new(app.settings.discord.guild)).await;
@@ -105,7 +105,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
                 cause: forms::value(f, F_CAUSE).to_string(),
                 damage: forms::value(f, F_DAMAGE).to_string(),
             };
-            let i = ctx.app.set_plan(i, caller, plan).await?;
+            let i = ctx.app.lessons().set_plan(i, caller, plan).await?;
             let r = i.lessons.plan_revision;
             if !i.lessons.plan_approved() {
                 tr!(
@@ -124,12 +124,12 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             }
         }
         CustomId::WaiveModal(i, item) => {
-            ctx.app.waive(i, caller, item, forms::value(f, F_BODY)).await?;
+            ctx.app.lessons().waive(i, caller, item, forms::value(f, F_BODY)).await?;
             let what = lesson_item(item, lang);
             tr!(lang, "{what} を免除しました（理由を記録）。", "{what} waived; the reason is recorded.")
         }
         CustomId::NoteModal(i) => {
-            ctx.app.add_note(i, caller, forms::value(f, F_WELL), forms::value(f, F_MISSING)).await?;
+            ctx.app.incidents().add_note(i, caller, forms::value(f, F_WELL), forms::value(f, F_MISSING)).await?;
             tr!(lang, "改善メモを記録しました（§4.4(4)）。", "Improvement note recorded (§4.4(4)).")
         }
         _ => return reply::refuse(InputError::InvalidForm),

@@ -12,7 +12,7 @@ impl DiscordEffects {
     /// §5: the monthly audit, as found at delivery.
     pub(crate) async fn audit_report(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let findings = self.app.audit().await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
+        let findings = self.app.records().audit().await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
         let lang = s.organisation.lang;
         let text = crate::records::audit::report(&findings, lang);
         // Long reports are cut to Discord's limit; `hikeshi audit` has all.
@@ -20,7 +20,8 @@ impl DiscordEffects {
         // The year's figures as a chart beside the findings (§5), when the
         // machine has a font to draw with.
         let chart = async {
-            let stats = self.app.stats(self.app.period_start(false), self.app.clock.now()).await.map_err(|e| e.to_string())?;
+            let stats =
+                self.app.records().stats(self.app.records().period_start(false), self.app.clock.now()).await.map_err(|e| e.to_string())?;
             crate::records::chart::png_with_machine_font(&stats, lang)
         };
         match chart.await {
@@ -46,7 +47,7 @@ impl DiscordEffects {
         use crate::tr;
         let s = &self.app.settings;
         let lang = s.organisation.lang;
-        let dead = self.app.dead_items().await?;
+        let dead = self.app.delivery().dead_items().await?;
         let n: i64 = dead.iter().map(|(_, n)| n).sum();
         let kinds = dead.iter().map(|(k, n)| format!("`{k}` ×{n}")).collect::<Vec<_>>().join(", ");
         let text = if n == 0 {
@@ -59,7 +60,7 @@ impl DiscordEffects {
             )
         };
         let channel = s.discord.committee_channel;
-        if let Some(m) = self.app.dead_items_message().await? {
+        if let Some(m) = self.app.delivery().dead_items_message().await? {
             let edit = serenity::all::EditMessage::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
             match self.edit(channel, m, edit).await {
                 Ok(()) => return Ok(Delivered::Done),
@@ -75,7 +76,7 @@ impl DiscordEffects {
             .content(clip(&format!("<@&{role}> {text}"), 2000))
             .allowed_mentions(crate::discord::render::role_mention_only(role));
         let m = self.post(channel, msg, &nonce(item)).await?;
-        self.app.remember_dead_items_message(m).await?;
+        self.app.delivery().remember_dead_items_message(m).await?;
         Ok(Delivered::Done)
     }
 

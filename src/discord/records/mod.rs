@@ -9,7 +9,7 @@ pub use commands::{commands, AUDIT, PLAYBOOK, STATS};
 use super::reply::{ephemeral, Reply};
 use super::text::inert;
 use super::Ctx;
-use crate::domain::{Action, Lang};
+use crate::domain::Lang;
 use crate::service::{Caller, InputError, ServiceError};
 use crate::tr;
 use serenity::all::CommandInteraction;
@@ -17,7 +17,7 @@ use serenity::all::CommandInteraction;
 pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     match cmd.data.name.as_str() {
         STATS => stats(ctx, cmd, caller, lang).await,
-        AUDIT => Ok(ephemeral(crate::records::audit::report(&ctx.app.audit_for(caller).await?, lang))),
+        AUDIT => Ok(ephemeral(crate::records::audit::report(&ctx.app.records().audit_for(caller).await?, lang))),
         _ if cmd.data.options.first().is_some_and(|o| o.name == "show") => playbook_show(ctx, cmd, caller, lang).await,
         _ => playbook_notes(ctx, cmd, caller, lang).await,
     }
@@ -27,12 +27,12 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
 async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let period = cmd.data.options.iter().find(|o| o.name == "period").and_then(|o| o.value.as_str()).unwrap_or("year");
     let from = match period {
-        "month" => ctx.app.period_start(true),
+        "month" => ctx.app.records().period_start(true),
         "all" => chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        _ => ctx.app.period_start(false),
+        _ => ctx.app.records().period_start(false),
     };
     let until = ctx.app.clock.now() + chrono::Duration::seconds(1);
-    let stats = ctx.app.stats_for(caller, from, until).await?;
+    let stats = ctx.app.records().stats_for(caller, from, until).await?;
     let table = crate::records::stats::table(&stats, lang);
     let text = format!("```\n{table}```");
     // The same figures as a chart, when the machine has a font to draw with.
@@ -62,8 +62,8 @@ async fn stats(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
 async fn playbook_show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let named = super::reminders::playbook_option(cmd);
     let channel = crate::domain::ChannelId(cmd.channel_id.get());
-    let shown = ctx.app.playbook_to_show(caller, named.as_ref(), channel).await?;
-    let incident = ctx.app.incident_in_channel(channel).await.ok();
+    let shown = ctx.app.incidents().playbook_to_show(caller, named.as_ref(), channel).await?;
+    let incident = ctx.app.incidents().in_channel(channel).await.ok();
     Ok(match (shown, incident) {
         (Some(p), Some(i)) => super::incident::playbook::reply(&p, &i, lang),
         (Some(p), None) => super::incident::playbook::reply_alone(&p, lang),
@@ -75,9 +75,9 @@ async fn playbook_show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang
 /// first, from incidents and drills (§4.4(4), §4.1(2)).
 async fn playbook_notes(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     // Who may see is asked first, whatever was chosen.
-    ctx.app.may_always(caller, Action::ViewRecords)?;
+    ctx.app.records().may_view(caller)?;
     let id = super::reminders::playbook_option(cmd).ok_or(InputError::NoPlaybookChosen)?;
-    let notes = ctx.app.playbook_notes(caller, &id).await?;
+    let notes = ctx.app.lessons().playbook_notes(caller, &id).await?;
     let title = ctx.app.settings.playbooks.get(&id).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| id.0.clone());
     if notes.is_empty() {
         return Ok(ephemeral(tr!(lang, "「{title}」への改善メモはまだありません。", "No improvement notes on “{title}” yet.")));

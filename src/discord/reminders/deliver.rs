@@ -18,7 +18,7 @@ impl DiscordEffects {
     /// pinging the committee.
     pub(crate) async fn cron_reminder(&self, item: &OutboxItem, id: i64, escalation: bool) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let r = self.app.reminder(id).await?;
+        let r = self.app.reminders().get(id).await?;
         if escalation && r.acknowledged_by.is_some() {
             return Ok(Delivered::Done);
         }
@@ -60,7 +60,7 @@ impl DiscordEffects {
 
     /// §4.1(2): the drill report, in the drill's channel and the committee's.
     pub(crate) async fn post_drill_report(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
-        let report = self.app.drill_report(id).await?;
+        let report = self.app.reminders().drill_report(id).await?;
         let s = &self.app.settings;
         let embed = render::drill_report(&report, s);
         if let Some(channel) = self.incident(id).await?.channel {

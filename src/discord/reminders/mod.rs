@@ -19,7 +19,7 @@ use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInterac
 
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     Ok(match id {
-        CustomId::Acknowledge(r) => match ctx.app.acknowledge_or_review(r, caller).await? {
+        CustomId::Acknowledge(r) => match ctx.app.reminders().acknowledge_or_review(r, caller).await? {
             ReviewOrAck::AskOutcome => {
                 Modal::new(CustomId::ReviewModal(r), tr!(lang, "年次見直しの結果（§9）", "Outcome of the yearly review (§9)"), lang).build()
             }
@@ -29,7 +29,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             }
         },
         CustomId::StartDrill(r) => {
-            let number = ctx.app.start_drill_from_reminder(r, caller, &format!("interaction:{}", c.id)).await?.number;
+            let number = ctx.app.reminders().start_drill_from_reminder(r, caller, &format!("interaction:{}", c.id)).await?.number;
             ephemeral(tr!(
                 lang,
                 "訓練 {number} を始めました。チャンネルを用意しています。",
@@ -44,7 +44,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
 pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Caller, lang: Lang) -> Result<String, ServiceError> {
     match id {
         CustomId::ReviewModal(r) => {
-            ctx.app.conclude_review(r, caller, forms::value(f, F_BODY)).await?;
+            ctx.app.reminders().conclude_review(r, caller, forms::value(f, F_BODY)).await?;
             Ok(tr!(
                 lang,
                 "年次見直しの結果を記録し、すべての会員に周知します（§9）。",
@@ -75,7 +75,7 @@ pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: 
 /// `/drill start playbook:<id>`: a practice incident (§4.1(2)).
 async fn drill(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let playbook = playbook_option(cmd).ok_or(InputError::NoPlaybookChosen)?;
-    let number = ctx.app.start_drill(caller, &playbook, &format!("interaction:{}", cmd.id)).await?.number;
+    let number = ctx.app.reminders().start_drill(caller, &playbook, &format!("interaction:{}", cmd.id)).await?.number;
     Ok(ephemeral(tr!(
         lang,
         "🧯 訓練 {number} を始めました。チャンネルを用意しています。",
@@ -85,7 +85,7 @@ async fn drill(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
 
 /// `/schedule`: what is due next, in the organisation's time zone.
 async fn schedule(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let o = ctx.app.overview(caller).await?;
+    let o = ctx.app.reminders().overview(caller).await?;
     let s = &ctx.app.settings;
     let tz = s.organisation.tz;
     let local = |t: Option<chrono::DateTime<chrono::Utc>>| {

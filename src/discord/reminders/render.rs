@@ -8,7 +8,7 @@ use crate::discord::text::inert;
 use crate::domain::drill::DrillReport;
 use crate::domain::records::ReminderRow;
 use crate::domain::{Incident, IncidentReminder, Lang, Phase};
-use crate::service::schedules::DRILL;
+use crate::service::DRILL;
 use crate::tr;
 use chrono::{DateTime, Utc};
 use serenity::all::{ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed};

@@ -107,7 +107,7 @@ impl DiscordEffects {
         );
         let msg = CreateMessage::new().content(text).allowed_mentions(role_mention_only(role));
         self.post(s.discord.committee_channel, msg, &format!("hkfull{}", item.id)).await?;
-        if let Some((application_id, token)) = self.app.pending_reply(i.id).await? {
+        if let Some((application_id, token)) = self.app.delivery().pending_reply(i.id).await? {
             let text = tr!(
                 lang,
                 "✅ ご報告いただいた内容は {number} として安全に保存されています。サーバーの都合で対応チャンネルをまだ開けませんが、委員会には伝わっており、開きしだい対応が始まります。",
@@ -155,7 +155,7 @@ impl DiscordEffects {
     /// channel, so that its line links it. `also`: a report queued by an
     /// earlier version with a notice of its own.
     pub(crate) async fn committee_notices(&self, item: &OutboxItem, also: Option<IncidentId>) -> Result<Delivered, DeliveryError> {
-        let mut owed: Vec<Incident> = self.app.notices_owed().await?.into_iter().filter(|i| i.channel.is_some()).collect();
+        let mut owed: Vec<Incident> = self.app.delivery().notices_owed().await?.into_iter().filter(|i| i.channel.is_some()).collect();
         if let Some(id) = also.filter(|id| !owed.iter().any(|i| i.id == *id)) {
             owed.push(self.incident(id).await?);
             owed.sort_by_key(|i| i.id);
@@ -167,7 +167,7 @@ impl DiscordEffects {
         let channel = s.discord.committee_channel;
         let now = self.app.clock.now();
         let told: Vec<IncidentId> = owed.iter().map(|i| i.id).collect();
-        let last = self.app.committee_notice_post().await?;
+        let last = self.app.delivery().committee_notice_post().await?;
         // A report the latest message lists already is not listed again.
         owed.retain(|i| !last.as_ref().is_some_and(|p| p.incidents.contains(&i.id)));
         let mut rest = &owed[..];

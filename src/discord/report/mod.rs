@@ -105,7 +105,7 @@ pub async fn submit(
     let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone(), asked_at: Some(ctx.app.clock.now()) };
     let source = format!("interaction:{}", m.id);
-    let store = ctx.app.report(&draft, caller, &source, Some(reply.clone()));
+    let store = ctx.app.reports().report(&draft, caller, &source, Some(reply.clone()));
     tokio::pin!(store);
     let mut result = match tokio::time::timeout(reply::ANSWER_WITHIN, &mut store).await {
         Ok(result) if !transient(&result) => {
@@ -136,7 +136,7 @@ pub async fn submit(
             told = true;
             tracing::warn!("the database cannot be reached; holding a report and retrying");
             // On disk first (fsynced), then the promise: a stop now loses nothing.
-            let kept = ctx.app.hold_report(&draft, caller, &source, Some(reply.clone())).await;
+            let kept = ctx.app.reports().hold_report(&draft, caller, &source, Some(reply.clone())).await;
             ctx.held.lock().unwrap_or_else(|e| e.into_inner()).insert(
                 source.clone(),
                 HeldReply { application: m.application_id.get(), token: m.token.clone(), typed: typed(&draft), kept, lang },
@@ -144,11 +144,11 @@ pub async fn submit(
             edit(held(&draft, kept, lang)).await?;
         }
         tokio::time::sleep(RETRY_EVERY).await;
-        result = ctx.app.report(&draft, caller, &source, Some(reply.clone())).await;
+        result = ctx.app.reports().report(&draft, caller, &source, Some(reply.clone())).await;
     }
     let kept = ctx.held.lock().unwrap_or_else(|e| e.into_inner()).remove(&source).is_some_and(|h| h.kept);
     if result.is_ok() {
-        ctx.app.forget_held(&source).await;
+        ctx.app.reports().forget_held(&source).await;
     } else if kept && transient(&result) {
         // Still away after ten minutes: the copy on disk is stored as soon
         // as the database is back (by this process or the next).
@@ -292,7 +292,7 @@ pub fn add_info_click(id: CustomId, lang: Lang) -> Result<Reply, ServiceError> {
 pub async fn submit_info(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Caller, lang: Lang) -> Result<String, ServiceError> {
     match id {
         CustomId::AddInfoModal(i) => {
-            ctx.app.add_info(i, caller, forms::value(f, F_BODY)).await?;
+            ctx.app.incidents().add_info(i, caller, forms::value(f, F_BODY)).await?;
             Ok(tr!(
                 lang,
                 "ありがとうございます。名前を伏せて対応チャンネルに伝えました。",

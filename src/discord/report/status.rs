@@ -10,7 +10,7 @@ use crate::service::{Caller, ServiceError};
 use crate::tr;
 
 pub(super) async fn show(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let mine = ctx.app.my_reports(caller.user).await?;
+    let mine = ctx.app.reports().my_reports(caller.user).await?;
     let tz = ctx.app.settings.organisation.tz;
     let mut out = if mine.reports.is_empty() {
         tr!(lang, "あなたの報告はまだありません。報告は `/report new` から。", "You have made no report yet. To report: `/report new`.")

@@ -75,9 +75,9 @@ fn post(held: &[Incident], lang: Lang) -> (CreateEmbed, Vec<CreateActionRow>) {
 impl DiscordEffects {
     pub(crate) async fn refresh_triage(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let held = self.app.held_reports().await?;
+        let held = self.app.reports().held_reports().await?;
         let (embed, rows) = post(&held, s.organisation.lang);
-        if let Some(id) = self.app.triage_message().await? {
+        if let Some(id) = self.app.reports().triage_message().await? {
             let edit = EditMessage::new().embed(embed.clone()).components(rows.clone()).allowed_mentions(no_mentions());
             match self.edit(s.discord.committee_channel, id, edit).await {
                 Ok(()) => return Ok(Delivered::Done),
@@ -91,7 +91,7 @@ impl DiscordEffects {
         }
         let msg = CreateMessage::new().embed(embed).components(rows).allowed_mentions(no_mentions());
         let m = self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
-        self.app.remember_triage_message(m).await?;
+        self.app.reports().remember_triage_message(m).await?;
         Ok(Delivered::Done)
     }
 
@@ -100,7 +100,7 @@ impl DiscordEffects {
         let s = &self.app.settings;
         let lang = s.organisation.lang;
         let role = s.discord.committee_role;
-        let n = self.app.held_reports().await?.len();
+        let n = self.app.reports().held_reports().await?.len();
         if n == 0 {
             return Ok(Delivered::Done);
         }
@@ -132,15 +132,15 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
     let incident = chosen(c)?;
     Ok(match id {
         CustomId::TriageOpen => {
-            let number = app.release(incident, caller).await?.number;
+            let number = app.reports().release(incident, caller).await?.number;
             ephemeral(tr!(lang, "{number} の対応チャンネルを開きます。", "Opening the channel of {number}."))
         }
         CustomId::TriageMerge => {
-            app.may(incident, caller, Action::MarkDuplicate).await?;
+            app.incidents().may(incident, caller, Action::MarkDuplicate).await?;
             Modal::new(CustomId::DuplicateModal(incident), tr!(lang, "重複として閉じる", "Close as duplicate"), lang).build()
         }
         CustomId::TriageDismiss => {
-            app.may(incident, caller, Action::Dismiss).await?;
+            app.incidents().may(incident, caller, Action::Dismiss).await?;
             Modal::new(CustomId::DismissModal(incident), tr!(lang, "インシデントではない", "Not an incident"), lang).build()
         }
         _ => return reply::refuse(InputError::InvalidControl),

@@ -14,7 +14,7 @@ use serenity::all::CreateMessage;
 
 impl DiscordEffects {
     pub(crate) async fn post_request(&self, item: &OutboxItem, id: i64) -> Result<Delivered, DeliveryError> {
-        let r = self.app.request(id).await?;
+        let r = self.app.requests().get(id).await?;
         let s = &self.app.settings;
         let (text, embed, rows) = render::committee_card(&r, s);
         let msg =
@@ -24,7 +24,7 @@ impl DiscordEffects {
     }
 
     pub(crate) async fn request_decided(&self, item: &OutboxItem, id: i64) -> Result<Delivered, DeliveryError> {
-        let r = self.app.request(id).await?;
+        let r = self.app.requests().get(id).await?;
         let s = &self.app.settings;
         if r.kind == RequestKind::Amendment && r.status == RequestStatus::Approved {
             let msg = CreateMessage::new().content(render::amendment_notice(&r, s)).allowed_mentions(no_mentions());
@@ -37,7 +37,7 @@ impl DiscordEffects {
     }
 
     pub(crate) async fn request_expired(&self, item: &OutboxItem, id: i64) -> Result<Delivered, DeliveryError> {
-        let r = self.app.request(id).await?;
+        let r = self.app.requests().get(id).await?;
         let s = &self.app.settings;
         let text = render::expiry_notice(&r, s);
         self.post(
@@ -62,7 +62,7 @@ impl DiscordEffects {
 
     pub(crate) async fn announce_review(&self, item: &OutboxItem, reminder: i64) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let outcome = self.app.review_outcome(reminder).await?;
+        let outcome = self.app.reminders().review_outcome(reminder).await?;
         let msg = CreateMessage::new().content(render::review_notice(&outcome, s)).allowed_mentions(no_mentions());
         self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)

@@ -40,7 +40,7 @@ async fn exception(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Result<Re
     if cmd.data.options.first().map(|o| o.name.as_str()) != Some("list") {
         return Ok(Modal::new(CustomId::ExceptionModal, tr!(lang, "例外の申請（§6）", "Exception request (§6)"), lang).build());
     }
-    let list = ctx.app.active_exceptions().await?;
+    let list = ctx.app.requests().active_exceptions().await?;
     if list.is_empty() {
         return Ok(ephemeral(tr!(lang, "有効な例外はありません。", "No exceptions are in force.")));
     }
@@ -88,7 +88,7 @@ fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
 pub fn click(ctx: &Ctx, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     match id {
         CustomId::Decide(r, yes) => {
-            ctx.app.may_decide(caller)?;
+            ctx.app.requests().may_decide(caller)?;
             let title = if yes { tr!(lang, "承認", "Approve") } else { tr!(lang, "却下", "Deny") };
             Ok(Modal::new(CustomId::DecideModal(r, yes), title, lang).build())
         }
@@ -101,7 +101,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
     let field = |k| forms::value(f, k).to_string();
     Ok(match id {
         CustomId::DecideModal(r, yes) => {
-            let id = ctx.app.decide(r, caller, yes, forms::value(f, F_BODY)).await?.id;
+            let id = ctx.app.requests().decide(r, caller, yes, forms::value(f, F_BODY)).await?.id;
             if yes {
                 tr!(lang, "#{id} を承認しました。申請者に通知します。", "#{id} approved; the requester is told.")
             } else {
@@ -111,7 +111,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
         CustomId::ExceptionModal => {
             let until = parse_day(forms::value(f, F_UNTIL), ctx.app.settings.organisation.tz).ok_or(InputError::EndDateFormat)?;
             let body = RequestBody { subject: field(F_SUBJECT), text: field(F_TEXT), reason: String::new() };
-            let id = ctx.app.make_request(RequestKind::Exception, caller, body, Some(until)).await?;
+            let id = ctx.app.requests().make_request(RequestKind::Exception, caller, body, Some(until)).await?;
             tr!(
                 lang,
                 "例外申請 #{id} を委員会に送りました。結果はDMでお知らせします（§6）。",
@@ -120,7 +120,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
         }
         CustomId::AmendModal => {
             let body = RequestBody { subject: field(F_SUBJECT), text: field(F_TEXT), reason: field(F_REASON) };
-            let id = ctx.app.make_request(RequestKind::Amendment, caller, body, None).await?;
+            let id = ctx.app.requests().make_request(RequestKind::Amendment, caller, body, None).await?;
             tr!(
                 lang,
                 "変更の申請 #{id} を委員会に送りました。結果はDMでお知らせします（§9）。",

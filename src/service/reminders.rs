@@ -1,13 +1,49 @@
 //! Scheduled work: cron reminders (§4.1(2) drills, §9 annual review),
 //! incident reminders (Table 1), escalations, and drills.
 
-use super::{Caller, Hikeshi, Missing, ServiceError};
+use super::{core::Core, Caller, Missing, ServiceError};
 use crate::domain::drill as drills;
+use crate::domain::drill::DrillReport;
+use crate::domain::incident::IncidentError;
 use crate::domain::incident::{NewIncident, Noticed};
-use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, IncidentReminder, PlaybookId};
+use crate::domain::records::ReminderRow;
+use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, IncidentId, IncidentReminder, PlaybookId};
 use crate::schedule::rules;
 use crate::store::WriteTx;
 use chrono::{DateTime, Utc};
+
+/// What pressing Acknowledge on a reminder leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewOrAck {
+    /// §9: the yearly review's outcome is asked for first (a form).
+    AskOutcome,
+    /// Recorded now.
+    Acknowledged(Acknowledging),
+}
+
+/// Whether an acknowledgement was new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acknowledging {
+    Recorded,
+    AlreadyDone,
+}
+
+#[derive(Clone)]
+pub struct Reminders {
+    core: Core,
+    /// A tick also forgets old interactions and reminds of expired
+    /// exceptions (§7).
+    delivery: super::Delivery,
+    requests: super::Requests,
+    /// A new configuration may finish §4.4(4) playbook updates.
+    lessons: super::Lessons,
+}
+
+impl Reminders {
+    pub(super) fn new(core: Core, delivery: super::Delivery, requests: super::Requests, lessons: super::Lessons) -> Self {
+        Reminders { core, delivery, requests, lessons }
+    }
+}
 
 /// The two cron schedules, by the name their state is kept under.
 pub const DRILL: &str = "drill";
@@ -41,25 +77,25 @@ pub struct Overview {
     pub deadlines: Vec<Incident>,
 }
 
-impl Hikeshi {
+impl Reminders {
     /// Looks at the clock and queues whatever is due and not yet sent. Each
     /// reminder is recorded as sent in the transaction that queues it, so a
     /// crash or a second process never sends one twice, and downtime is made
     /// up once at the next tick.
-    pub async fn run_schedules(&self) -> Result<Tick, ServiceError> {
-        let now = self.clock.now();
+    pub async fn tick(&self) -> Result<Tick, ServiceError> {
+        let now = self.core.clock.now();
         let mut tick = Tick::default();
-        self.forget_old_interactions(now).await?;
-        let s = self.settings.clone();
+        self.delivery.forget_old_interactions(now).await?;
+        let s = self.core.settings.clone();
         for (name, spec) in [(DRILL, &s.schedules.drill), (ANNUAL_REVIEW, &s.schedules.annual_review), (AUDIT, &s.schedules.audit)] {
             if self.fire_cron(name, &spec.schedule, now).await? {
                 tick.fired += 1;
             }
         }
         let escalate_after = s.schedules.policy.escalate_unacknowledged_after;
-        for r in self.store.unacknowledged_reminders().await? {
+        for r in self.core.store.unacknowledged_reminders().await? {
             if r.kind != AUDIT && r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.core.store.begin().await?;
                 if tx.mark_escalated(r.id, now).await? {
                     tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
                     tx.enqueue(&Effect::EscalateReminder { reminder: r.id }, now).await?;
@@ -68,22 +104,22 @@ impl Hikeshi {
                 tx.commit().await?;
             }
         }
-        tick.reminded += self.remind_expired_exceptions().await?;
+        tick.reminded += self.requests.remind_expired_exceptions().await?;
         // Open incidents, and closed ones with a report to the PPC or a
         // follow-up action still owed.
         // A report held for triage has no channel to remind in yet: the
         // triage post is its reminder until the committee opens it.
-        let watched = self.store.all_incidents().await?.into_iter().filter(|i| {
+        let watched = self.core.store.all_incidents().await?.into_iter().filter(|i| {
             !i.held && (i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed) || i.lessons.open_followups().next().is_some())
         });
         for i in watched {
-            let activity = self.store.activity(i.id, i.reported_at).await?;
+            let activity = self.core.store.activity(i.id, i.reported_at).await?;
             let mut due = rules::due(&i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);
             due.extend(rules::followups_due(&i, s.followups.remind_every, now));
             if due.is_empty() {
                 continue;
             }
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.core.store.begin().await?;
             // Deadline steps not sent yet (several after downtime) make one
             // reminder: the newest, naming the others.
             let mut steps: Vec<(u8, rules::Due)> = vec![];
@@ -120,18 +156,18 @@ impl Hikeshi {
     /// once the file changed, and a revised regulation is announced. The
     /// scheduler runs this until it succeeds once, not every tick.
     pub async fn configuration_loaded(&self) -> Result<(), ServiceError> {
-        self.reconcile_playbook_updates().await?;
-        self.announce_new_regulation(self.clock.now()).await
+        self.lessons.reconcile_playbook_updates().await?;
+        self.announce_new_regulation(self.core.clock.now()).await
     }
 
     /// §9 変更内容の通知: when the regulation's text as loaded differs from
     /// the version last seen, all members are told, once (whichever process
     /// swaps the stored digest announces). The first version is only noted.
     async fn announce_new_regulation(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
-        let Some(digest) = self.settings.organisation.regulation_digest.clone() else {
+        let Some(digest) = self.core.settings.organisation.regulation_digest.clone() else {
             return Ok(());
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         if tx.swap_state(REGULATION_DIGEST, &digest).await?.is_some() {
             tx.append(None, Actor::System, now, &EventPayload::RegulationRevised { digest }).await?;
             tx.enqueue(&Effect::AnnounceRegulation, now).await?;
@@ -143,10 +179,13 @@ impl Hikeshi {
     /// Fires one cron schedule once for every firing since it was last
     /// looked at; several missed firings make one reminder that counts them.
     async fn fire_cron(&self, name: &str, schedule: &cron::Schedule, now: DateTime<Utc>) -> Result<bool, ServiceError> {
-        let tz = self.settings.organisation.tz;
-        let suggestion =
-            if name == DRILL { drills::least_recently_drilled(&self.settings.playbooks, &self.store.last_drills().await?) } else { None };
-        let mut tx = self.store.begin().await?;
+        let tz = self.core.settings.organisation.tz;
+        let suggestion = if name == DRILL {
+            drills::least_recently_drilled(&self.core.settings.playbooks, &self.core.store.last_drills().await?)
+        } else {
+            None
+        };
+        let mut tx = self.core.store.begin().await?;
         let Some(checked) = tx.checked_until(name).await? else {
             // First start: begin counting now, not from the dawn of time.
             tx.set_checked_until(name, now).await?;
@@ -171,9 +210,9 @@ impl Hikeshi {
 
     /// The committee acknowledges a reminder; `false` when it already was.
     pub async fn acknowledge(&self, reminder: i64, caller: Caller) -> Result<bool, ServiceError> {
-        self.may_always(caller, Action::Acknowledge)?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        self.core.may_always(caller, Action::Acknowledge)?;
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
         let done = tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await?;
         if done {
             tx.append(None, Actor::User(caller.user), now, &EventPayload::ReminderAcknowledged { reminder }).await?;
@@ -185,8 +224,8 @@ impl Hikeshi {
     /// §4.1(2): the committee starts a drill of `playbook`: a practice
     /// incident, numbered apart, marked DRILL everywhere.
     pub async fn start_drill(&self, caller: Caller, playbook: &PlaybookId, source_key: &str) -> Result<Incident, ServiceError> {
-        self.may_always(caller, Action::StartDrill)?;
-        let mut tx = self.store.begin().await?;
+        self.core.may_always(caller, Action::StartDrill)?;
+        let mut tx = self.core.store.begin().await?;
         let incident = self.drill_in(&mut tx, caller, playbook, source_key).await?;
         tx.commit().await?;
         Ok(incident)
@@ -195,10 +234,10 @@ impl Hikeshi {
     /// "Start drill now" on a drill reminder: the drill of the suggested
     /// playbook starts and the reminder is acknowledged, in one transaction.
     pub async fn start_drill_from_reminder(&self, reminder: i64, caller: Caller, source_key: &str) -> Result<Incident, ServiceError> {
-        self.may_always(caller, Action::StartDrill)?;
-        let playbook = self.reminder(reminder).await?.playbook.ok_or(ServiceError::NotFound(Missing::Playbook))?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
+        self.core.may_always(caller, Action::StartDrill)?;
+        let playbook = self.get(reminder).await?.playbook.ok_or(ServiceError::NotFound(Missing::Playbook))?;
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
         let incident = self.drill_in(&mut tx, caller, &playbook, source_key).await?;
         if tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await? {
             tx.append(None, Actor::User(caller.user), now, &EventPayload::ReminderAcknowledged { reminder }).await?;
@@ -210,18 +249,18 @@ impl Hikeshi {
     /// The drill itself, inside the caller's transaction; a repeated
     /// interaction finds the drill it started.
     async fn drill_in(&self, tx: &mut WriteTx, caller: Caller, playbook: &PlaybookId, source_key: &str) -> Result<Incident, ServiceError> {
-        let pb = self.settings.playbooks.get(playbook).ok_or(ServiceError::NotFound(Missing::Playbook))?;
+        let pb = self.core.settings.playbooks.get(playbook).ok_or(ServiceError::NotFound(Missing::Playbook))?;
         let (category, kind) = match pb.covers.first() {
             Some(crate::domain::category::Coverage::Kind(k)) => (k.category(), Some(*k)),
             Some(crate::domain::category::Coverage::Category(c)) => (*c, None),
             None => (Category::Unsure, None),
         };
-        let now = self.clock.now();
-        let lang = self.settings.organisation.lang;
+        let now = self.core.clock.now();
+        let lang = self.core.settings.organisation.lang;
         if let Some(existing) = tx.incident_by_source(source_key).await? {
             return Ok(existing);
         }
-        let number = tx.next_number(true, now, self.settings.organisation.tz).await?;
+        let number = tx.next_number(true, now, self.core.settings.organisation.tz).await?;
         let id = tx.reserve_incident_ids(1).await?.pop().ok_or(ServiceError::Internal("no incident id"))?;
         let title = pb.title.get(lang);
         let new = NewIncident {
@@ -243,74 +282,64 @@ impl Hikeshi {
 
     /// What is due next, for `/schedule` (the committee's).
     pub async fn overview(&self, caller: Caller) -> Result<Overview, ServiceError> {
-        self.may_always(caller, Action::ViewRecords)?;
-        let now = self.clock.now();
-        let tz = self.settings.organisation.tz;
-        let s = &self.settings.schedules;
-        let mut deadlines: Vec<Incident> =
-            self.store.open_incidents().await?.into_iter().filter(|i| i.deadline.at().is_some() && !i.phase.recovery_complete()).collect();
+        self.core.may_always(caller, Action::ViewRecords)?;
+        let now = self.core.clock.now();
+        let tz = self.core.settings.organisation.tz;
+        let s = &self.core.settings.schedules;
+        let mut deadlines: Vec<Incident> = self
+            .core
+            .store
+            .open_incidents()
+            .await?
+            .into_iter()
+            .filter(|i| i.deadline.at().is_some() && !i.phase.recovery_complete())
+            .collect();
         deadlines.sort_by_key(|i| i.deadline.at());
         Ok(Overview {
             next_drill: rules::next_firing(&s.drill.schedule, tz, now),
             next_review: rules::next_firing(&s.annual_review.schedule, tz, now),
-            suggested_playbook: drills::least_recently_drilled(&self.settings.playbooks, &self.store.last_drills().await?),
-            unacknowledged: self.store.unacknowledged_reminders().await?,
+            suggested_playbook: drills::least_recently_drilled(&self.core.settings.playbooks, &self.core.store.last_drills().await?),
+            unacknowledged: self.core.store.unacknowledged_reminders().await?,
             deadlines,
         })
     }
-}
 
-impl Hikeshi {
-    /// Figures for incidents reported in `[from, until)`.
-    /// The same, for `/stats` (the committee's).
-    pub async fn stats_for(
-        &self,
-        caller: Caller,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<crate::records::stats::Stats, ServiceError> {
-        self.may_always(caller, Action::ViewRecords)?;
-        self.stats(from, until).await
+    /// §9: the yearly review's outcome, acknowledged and announced.
+    pub async fn conclude_review(&self, reminder: i64, caller: Caller, outcome: &str) -> Result<(), ServiceError> {
+        self.core.may_always(caller, Action::Decide)?;
+        if outcome.trim().is_empty() {
+            return Err(IncidentError::ReasonRequired.into());
+        }
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
+        tx.acknowledge_reminder(reminder, caller.user.as_i64(), now).await?;
+        tx.set_review_outcome(reminder, outcome.trim()).await?;
+        tx.append(None, Actor::User(caller.user), now, &EventPayload::ReviewConcluded { reminder }).await?;
+        tx.enqueue(&Effect::AnnounceReview { reminder }, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// Figures for `hikeshi stats` (an operator at the database).
-    pub async fn stats(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<crate::records::stats::Stats, ServiceError> {
-        let items = self.store.incidents_with_phases(from, until).await?;
-        Ok(crate::records::stats::compute(&items, self.clock.now(), self.settings.organisation.tz))
+    pub async fn get(&self, id: i64) -> Result<ReminderRow, ServiceError> {
+        self.core.store.reminder(id).await?.ok_or(ServiceError::NotFound(Missing::Reminder))
     }
 
-    /// The start of the current year or month in the organisation's zone.
-    pub fn period_start(&self, month: bool) -> DateTime<Utc> {
-        use chrono::{Datelike, TimeZone};
-        let tz = self.settings.organisation.tz;
-        let now = self.clock.now().with_timezone(&tz);
-        let start =
-            if month { tz.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0) } else { tz.with_ymd_and_hms(now.year(), 1, 1, 0, 0, 0) };
-        start.earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::MIN_UTC)
-    }
-}
-
-impl Hikeshi {
-    /// §5 for `/audit` (the committee's).
-    pub async fn audit_for(&self, caller: Caller) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
-        self.may_always(caller, Action::ViewRecords)?;
-        self.audit().await
+    pub async fn review_outcome(&self, reminder: i64) -> Result<String, ServiceError> {
+        Ok(self.core.store.review_outcome(reminder).await?.unwrap_or_default())
     }
 
-    /// §5: the operational checks, now (`hikeshi audit`, the monthly post).
-    pub async fn audit(&self) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
-        let incidents = self.store.all_incidents().await?;
-        let reminders = self.store.reminders().await?;
-        let last_drills = self.store.last_drills().await?;
-        let logged = self.store.all_logged_kinds().await?;
-        let inputs = crate::records::audit::Inputs {
-            settings: &self.settings,
-            incidents: &incidents,
-            reminders: &reminders,
-            last_drills: &last_drills,
-            logged: &logged,
-            now: self.clock.now(),
-        };
-        Ok(crate::records::audit::audit(&inputs))
+    pub async fn drill_report(&self, id: IncidentId) -> Result<DrillReport, ServiceError> {
+        self.core.store.drill_report(id).await?.ok_or(ServiceError::Internal("drill report missing"))
+    }
+
+    /// Acknowledge on a reminder: the committee only; a yearly review asks
+    /// for its outcome first (§9).
+    pub async fn acknowledge_or_review(&self, reminder: i64, caller: Caller) -> Result<ReviewOrAck, ServiceError> {
+        self.core.may_always(caller, Action::Acknowledge)?;
+        if self.get(reminder).await?.kind == ANNUAL_REVIEW {
+            return Ok(ReviewOrAck::AskOutcome);
+        }
+        let done = self.acknowledge(reminder, caller).await?;
+        Ok(ReviewOrAck::Acknowledged(if done { Acknowledging::Recorded } else { Acknowledging::AlreadyDone }))
     }
 }

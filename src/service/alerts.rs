@@ -5,11 +5,22 @@
 //! notification that belong to none open one incident together.
 
 use super::report::open_incident;
-use super::{Hikeshi, ServiceError};
+use super::{core::Core, ServiceError};
 use crate::domain::alert::{self, Alert, Batch, Status};
 use crate::domain::incident::{NewIncident, Noticed};
 use crate::domain::{Actor, Category, IncidentId, IncidentNumber, UserId};
 use std::collections::BTreeMap;
+
+#[derive(Clone)]
+pub struct Alerts {
+    core: Core,
+}
+
+impl Alerts {
+    pub(super) fn new(core: Core) -> Self {
+        Alerts { core }
+    }
+}
 
 /// What one notification did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,11 +33,11 @@ pub struct Received {
     pub ignored: usize,
 }
 
-impl Hikeshi {
-    pub async fn receive_alerts(&self, batch: &Batch) -> Result<Received, ServiceError> {
-        let now = self.clock.now();
-        let settings = &self.settings;
-        let mut tx = self.store.begin().await?;
+impl Alerts {
+    pub async fn receive(&self, batch: &Batch) -> Result<Received, ServiceError> {
+        let now = self.core.clock.now();
+        let settings = &self.core.settings;
+        let mut tx = self.core.store.begin().await?;
         let mut out = Received::default();
         let mut fresh: Vec<&Alert> = vec![];
         // One notification's alerts, by the open incident they join.

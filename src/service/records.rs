@@ -1,0 +1,109 @@
+//! §4.3 and §5: the record of an incident for exports, the committee's
+//! figures, and the operational audit.
+
+use super::{core::Core, Caller, ServiceError};
+use crate::domain::{Action, ChannelId};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone)]
+pub struct Records {
+    core: Core,
+}
+
+impl Records {
+    pub(super) fn new(core: Core) -> Self {
+        Records { core }
+    }
+
+    /// May `caller` read the committee's records (asked before a list is
+    /// drawn; each read checks again)?
+    pub fn may_view(&self, caller: Caller) -> Result<(), ServiceError> {
+        self.core.may_always(caller, Action::ViewRecords)
+    }
+
+    /// The record of the incident whose channel this is, for `/incident
+    /// export`: the commander or the committee; the confidential reporter
+    /// is redacted for anyone but the committee.
+    pub async fn export(&self, caller: Caller, channel: ChannelId) -> Result<crate::records::export::Record, ServiceError> {
+        let incident = self.core.incident_in_channel(channel).await?;
+        self.core.may(incident.id, caller, Action::Export).await?;
+        let mut record = self.record(incident.number).await?;
+        if !caller.committee {
+            record.redact_confidential_reporter();
+        }
+        Ok(record)
+    }
+
+    /// Everything kept about one incident, for exports.
+    pub async fn record(&self, number: crate::domain::IncidentNumber) -> Result<crate::records::export::Record, ServiceError> {
+        let incident = self
+            .core
+            .store
+            .incident_by_number(number)
+            .await?
+            .ok_or(ServiceError::NotFound(super::Missing::IncidentNumbered(number.to_string())))?;
+        let id = incident.id;
+        Ok(crate::records::export::Record {
+            events: self.core.store.events_of(id).await?,
+            entries: self.core.store.log_entries(id).await?,
+            transcript: self.core.store.transcript(id).await?,
+            readers: self.core.store.readers(id).await?,
+            threads: self.core.store.threads(id).await?,
+            attachments: self.core.store.attachments(id).await?,
+            people: self.core.store.people().await?,
+            incident,
+            redacted: false,
+        })
+    }
+
+    /// Figures for incidents reported in `[from, until)`.
+    /// The same, for `/stats` (the committee's).
+    pub async fn stats_for(
+        &self,
+        caller: Caller,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<crate::records::stats::Stats, ServiceError> {
+        self.core.may_always(caller, Action::ViewRecords)?;
+        self.stats(from, until).await
+    }
+
+    /// Figures for `hikeshi stats` (an operator at the database).
+    pub async fn stats(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<crate::records::stats::Stats, ServiceError> {
+        let items = self.core.store.incidents_with_phases(from, until).await?;
+        Ok(crate::records::stats::compute(&items, self.core.clock.now(), self.core.settings.organisation.tz))
+    }
+
+    /// The start of the current year or month in the organisation's zone.
+    pub fn period_start(&self, month: bool) -> DateTime<Utc> {
+        use chrono::{Datelike, TimeZone};
+        let tz = self.core.settings.organisation.tz;
+        let now = self.core.clock.now().with_timezone(&tz);
+        let start =
+            if month { tz.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0) } else { tz.with_ymd_and_hms(now.year(), 1, 1, 0, 0, 0) };
+        start.earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// §5 for `/audit` (the committee's).
+    pub async fn audit_for(&self, caller: Caller) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+        self.core.may_always(caller, Action::ViewRecords)?;
+        self.audit().await
+    }
+
+    /// §5: the operational checks, now (`hikeshi audit`, the monthly post).
+    pub async fn audit(&self) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+        let incidents = self.core.store.all_incidents().await?;
+        let reminders = self.core.store.reminders().await?;
+        let last_drills = self.core.store.last_drills().await?;
+        let logged = self.core.store.all_logged_kinds().await?;
+        let inputs = crate::records::audit::Inputs {
+            settings: &self.core.settings,
+            incidents: &incidents,
+            reminders: &reminders,
+            last_drills: &last_drills,
+            logged: &logged,
+            now: self.core.clock.now(),
+        };
+        Ok(crate::records::audit::audit(&inputs))
+    }
+}
