@@ -11,16 +11,20 @@
 //! - [`service`]: the use-cases, the only door to the store, where every
 //!   permission decision is made;
 //! - [`runner`]: the loops beside the gateway — the outbox worker and the
-//!   scheduler; [`metrics`]: `/healthz` and `/metrics`;
-//! - [`discord`]: the only place that knows serenity, one folder a feature;
-//! - [`app`]: the composition root, shared by `hikeshi run` and the tests.
+//!   scheduler; [`metrics`]: the process's figures;
+//! - the adapters, side by side over the same services: [`discord`] (the
+//!   only place that knows serenity, one folder a feature) and [`http`]
+//!   (`/healthz`, `/metrics`, the alert intake);
+//! - [`app`]: the composition root, built then run, shared by `hikeshi run`
+//!   and the tests.
 
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod domain;
-pub mod intake;
+pub mod http;
 pub mod metrics;
 pub mod records;
 pub mod runner;

@@ -1,12 +1,7 @@
-//! `/healthz` and Prometheus `/metrics` on a local address
-//! (`HIKESHI_METRICS_ADDR`, off by default).
+//! The process's figures for Prometheus, kept as it runs and read by
+//! `http::ops` (`/metrics`, `/healthz`).
 
-use crate::service::{Health, Hikeshi};
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
+use crate::service::Health;
 use chrono::{DateTime, Utc};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -15,21 +10,14 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// Upper bounds of the interaction-answer histogram, in seconds (Discord
 /// wants an answer within 3).
 const ANSWER_BUCKETS: [f64; 9] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0];
 /// Upper bounds of the delivery histogram, in seconds.
 const DELIVERY_BUCKETS: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-
-/// `/healthz` says 503 when the gateway has been down, or without a
-/// heartbeat acknowledgement, for longer than this…
-pub const GATEWAY_GRACE: chrono::Duration = chrono::Duration::seconds(60);
-/// …or when a due side effect has waited longer than this.
-pub const OUTBOX_GRACE: chrono::Duration = chrono::Duration::minutes(5);
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabel {
@@ -180,7 +168,7 @@ impl Metrics {
     }
 
     /// The page, with the database's figures as of `now`.
-    fn render(&self, h: &Health, now: DateTime<Utc>) -> String {
+    pub fn render(&self, h: &Health, now: DateTime<Utc>) -> String {
         self.reports.inc_by((h.reports.max(0) as u64).saturating_sub(self.reports.get()));
         self.open_incidents.set(h.open);
         for (state, n) in [("pending", h.outbox.pending), ("inflight", h.outbox.inflight), ("dead", h.outbox.dead)] {
@@ -193,110 +181,6 @@ impl Metrics {
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
-}
-
-/// Why `/healthz` says 503, in the operator's words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unhealthy {
-    Database(String),
-    GatewayDown { secs: i64 },
-    NoHeartbeatAck { secs: i64 },
-    OutboxStuck { secs: i64 },
-}
-
-impl std::fmt::Display for Unhealthy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unhealthy::Database(e) => write!(f, "the database does not answer: {e}"),
-            Unhealthy::GatewayDown { secs } => write!(f, "the gateway has been disconnected for {secs} s"),
-            Unhealthy::NoHeartbeatAck { secs } => write!(f, "no heartbeat acknowledged by the gateway for {secs} s"),
-            Unhealthy::OutboxStuck { secs } => write!(f, "a due side effect has waited {secs} s to be delivered"),
-        }
-    }
-}
-
-/// What is wrong at `now`, given the gateway as last seen (`None`: never
-/// started, so down since `started`) and when the oldest due side effect
-/// became due.
-pub fn judge(
-    now: DateTime<Utc>,
-    started: DateTime<Utc>,
-    gateway: Option<GatewaySeen>,
-    oldest_due: Option<DateTime<Utc>>,
-) -> Vec<Unhealthy> {
-    let mut out = vec![];
-    let gateway = gateway.unwrap_or(GatewaySeen { connected: false, since: started, last_ack: None });
-    let down_for = now - gateway.since;
-    if !gateway.connected && down_for > GATEWAY_GRACE {
-        out.push(Unhealthy::GatewayDown { secs: down_for.num_seconds() });
-    }
-    // Acknowledged last at, or (never yet) connected at.
-    let acked = gateway.last_ack.unwrap_or(gateway.since).max(gateway.since);
-    if gateway.connected && now - acked > GATEWAY_GRACE {
-        out.push(Unhealthy::NoHeartbeatAck { secs: (now - acked).num_seconds() });
-    }
-    if let Some(due) = oldest_due.filter(|due| now - *due > OUTBOX_GRACE) {
-        out.push(Unhealthy::OutboxStuck { secs: (now - due).num_seconds() });
-    }
-    out
-}
-
-#[derive(Clone)]
-struct Ops {
-    app: Hikeshi,
-    metrics: Arc<Metrics>,
-    started: DateTime<Utc>,
-}
-
-/// 200 "ok", or 503 with each reason on its own line.
-async fn healthz(State(ops): State<Ops>) -> impl IntoResponse {
-    let now = ops.app.clock.now();
-    let problems = match ops.app.delivery().outbox_oldest_due().await {
-        Ok(oldest) => judge(now, ops.started, ops.metrics.gateway_seen(), oldest),
-        Err(e) => vec![Unhealthy::Database(e.to_string())],
-    };
-    if problems.is_empty() {
-        return (StatusCode::OK, "ok\n".to_string());
-    }
-    let text: String = problems.iter().map(|p| format!("{p}\n")).collect();
-    (StatusCode::SERVICE_UNAVAILABLE, text)
-}
-
-async fn metrics_page(State(ops): State<Ops>) -> impl IntoResponse {
-    match ops.app.delivery().health().await {
-        Ok(h) => {
-            let page = ops.metrics.render(&h, ops.app.clock.now());
-            (StatusCode::OK, [("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")], page).into_response()
-        }
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")).into_response(),
-    }
-}
-
-/// Serves `/healthz` and `/metrics` on `addr` until `stop`.
-pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, metrics: Arc<Metrics>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let started = app.clock.now();
-    let router =
-        Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_page)).with_state(Ops { app, metrics, started });
-    listen("HIKESHI_METRICS_ADDR", addr, router, "/healthz and /metrics", stop).await
-}
-
-/// Serves `router` on `addr` (named by the variable `var` in errors) until
-/// `stop` says so: the operators' endpoints and the alert intake alike.
-pub(crate) async fn listen(
-    var: &str,
-    addr: std::net::SocketAddr,
-    router: Router,
-    what: &str,
-    mut stop: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{var}={addr}: cannot listen there: {e}"))?;
-    tracing::info!(%addr, "serving {what}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        })
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -342,25 +226,6 @@ mod tests {
         // The count follows the database, whatever the scrapes.
         let again = m.render(&Health { reports: 5, ..health(0, None) }, at(1));
         assert!(again.contains("hikeshi_reports_total 5") && again.contains("hikeshi_outbox_oldest_due_seconds 0.0"), "{again}");
-    }
-
-    #[test]
-    fn health_fails_past_each_grace_and_not_before() {
-        let up = |since, ack: Option<i64>| Some(GatewaySeen { connected: true, since: at(since), last_ack: ack.map(at) });
-        let down = |since| Some(GatewaySeen { connected: false, since: at(since), last_ack: Some(at(0)) });
-        assert_eq!(judge(at(100), at(0), up(0, Some(90)), None), vec![]);
-        assert_eq!(judge(at(60), at(0), down(0), None), vec![], "60 s is within the grace");
-        assert_eq!(judge(at(61), at(0), down(0), None), vec![Unhealthy::GatewayDown { secs: 61 }]);
-        assert_eq!(judge(at(61), at(0), None, None), vec![Unhealthy::GatewayDown { secs: 61 }], "never connected");
-        assert_eq!(judge(at(59), at(0), None, None), vec![]);
-        assert_eq!(judge(at(161), at(0), up(0, Some(100)), None), vec![Unhealthy::NoHeartbeatAck { secs: 61 }]);
-        assert_eq!(judge(at(160), at(0), up(0, Some(100)), None), vec![]);
-        assert_eq!(judge(at(61), at(0), up(0, None), None), vec![Unhealthy::NoHeartbeatAck { secs: 61 }], "connected, never acknowledged");
-        assert_eq!(judge(at(100), at(0), up(90, Some(10)), None), vec![], "an ack from before the reconnection does not count against it");
-        let due = |s| Some(at(s));
-        assert_eq!(judge(at(300), at(0), up(0, Some(299)), due(0)), vec![]);
-        assert_eq!(judge(at(301), at(0), up(0, Some(299)), due(0)), vec![Unhealthy::OutboxStuck { secs: 301 }]);
-        assert!(Unhealthy::GatewayDown { secs: 61 }.to_string().contains("61 s"));
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 pub const TOKEN: &str = "intake-token-for-tests";
 
-/// A free local address for the intake.
+/// A free local address for Alertmanager (another program, which cannot
+/// say which port it took when given port 0).
 pub fn free_addr() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().to_string()
@@ -19,18 +20,10 @@ pub fn free_addr() -> String {
 /// The app with its intake on, and the intake's base URL.
 pub async fn with_intake(token: Option<&str>) -> (TestApp, String) {
     let mut app = TestApp::without_bot(Arc::new(hikeshi::clock::SystemClock), |c| c).await;
-    let addr = free_addr();
-    app.intake_addr = Some(addr.clone());
+    app.serve_alerts = true;
     app.intake_token = token.map(str::to_string);
     app.start_bot().await;
-    let base = format!("http://{addr}");
-    // The intake listens once the bot has started it.
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let base = app.alerts_url("");
     (app, base)
 }
 

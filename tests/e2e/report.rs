@@ -171,8 +171,7 @@ async fn channel_creation_failing_twice_still_ends_with_exactly_one_channel() {
 #[tokio::test]
 async fn the_same_interaction_delivered_twice_makes_one_incident_and_one_answer() {
     let mut app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    app.metrics_addr = Some(format!("127.0.0.1:{port}"));
+    app.serve_ops = true;
     app.start_bot().await;
     let who = Who::new(ids::ALICE, ids::GENERAL);
     let submit =
@@ -182,7 +181,7 @@ async fn the_same_interaction_delivered_twice_makes_one_incident_and_one_answer(
     // Delivered again (a gateway redelivery): Discord accepts one answer, so
     // the bot leaves the duplicate to the delivery that came first.
     app.fake.dispatch("INTERACTION_CREATE", submit);
-    let metrics = format!("http://127.0.0.1:{port}/metrics");
+    let metrics = app.ops_url("/metrics");
     app.eventually("the bot saw the duplicate", || async {
         reqwest::get(&metrics).await.unwrap().text().await.unwrap().contains("hikeshi_interactions_duplicate_total 1")
     })

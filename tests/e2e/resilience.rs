@@ -171,14 +171,13 @@ async fn killed_inside_the_report_flow_the_bot_finishes_each_incident_once_after
 #[tokio::test]
 async fn healthz_and_metrics_report_what_happened() {
     let mut app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    app.metrics_addr = Some(format!("127.0.0.1:{port}"));
+    app.serve_ops = true;
     app.start_bot().await;
     app.fake.fail("POST", "/guilds/*/channels", vec![Fault::Status(500)]);
     app.report_malware(ids::ALICE).await;
     app.settled().await;
     let get = |path: &str| {
-        let url = format!("http://127.0.0.1:{port}{path}");
+        let url = app.ops_url(path);
         async move { reqwest::get(url).await.unwrap() }
     };
     let health = get("/healthz").await;

@@ -156,18 +156,15 @@ async fn one_grep_for_the_number_follows_a_report_from_the_form_to_its_card() {
 async fn with_ops(
     mut app: TestApp,
 ) -> (TestApp, impl Fn(&'static str) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)>>>) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    app.metrics_addr = Some(format!("127.0.0.1:{port}"));
+    app.serve_ops = true;
     app.start_bot().await;
+    let base = app.ops_url("");
+    // Bound when the bot was built: it answers from the start.
     let get = move |path: &'static str| -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)>>> {
+        let url = format!("{base}{path}");
         Box::pin(async move {
-            for _ in 0..100 {
-                if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}{path}")).await {
-                    return (r.status().as_u16(), r.text().await.unwrap());
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            panic!("the ops server never answered");
+            let r = reqwest::get(url).await.expect("the ops server answers");
+            (r.status().as_u16(), r.text().await.unwrap())
         })
     };
     (app, get)

@@ -9,7 +9,7 @@ pub mod outage;
 pub mod payloads;
 
 use fake::{ids, snowflake, FakeDiscord, Recorded};
-use hikeshi::app::{run, RunOptions};
+use hikeshi::app::{Addresses, App, RunOptions};
 use hikeshi::clock::{Clock, SystemClock};
 use hikeshi::config::{DatabaseUrl, Env, Secret};
 use hikeshi::domain::{Incident, IncidentNumber};
@@ -30,17 +30,22 @@ use tokio::task::JoinHandle;
 /// loaded machine.
 pub const WAIT: Duration = Duration::from_secs(30);
 
+/// A local address on a port the system picks (the app says which).
+const ANY_PORT: &str = "127.0.0.1:0";
+
 pub struct TestApp {
     pub fake: FakeDiscord,
     pub store: Store,
     pub config: PathBuf,
     pub db: DatabaseUrl,
     pub clock: Arc<dyn Clock>,
-    /// Where the bot serves /healthz and /metrics (set before start_bot).
-    pub metrics_addr: Option<String>,
-    /// Where the bot serves the alert intake, and its token (set before start_bot).
-    pub intake_addr: Option<String>,
+    /// Whether the bot serves /healthz and /metrics, and the alert intake
+    /// with its token (set before start_bot), on a port of its choosing.
+    pub serve_ops: bool,
+    pub serve_alerts: bool,
     pub intake_token: Option<String>,
+    /// Where the bot started last listens, as it bound.
+    pub served: Addresses,
     /// The outbox lease for bots started in process (default 30 s).
     pub outbox_lease_seconds: Option<i64>,
     /// Where the bots keep reports held while the database is away.
@@ -143,9 +148,10 @@ impl TestApp {
             config,
             db,
             clock,
-            metrics_addr: None,
-            intake_addr: None,
+            serve_ops: false,
+            serve_alerts: false,
             intake_token: None,
+            served: Addresses { ops: None, alerts: None },
             outbox_lease_seconds: None,
             spool: dir.path().join("spool"),
             ticks: Arc::default(),
@@ -213,8 +219,8 @@ impl TestApp {
                 database_url: self.db.clone(),
                 discord_api: self.fake.base_url(),
                 outbox_lease_seconds: self.outbox_lease_seconds.unwrap_or(hikeshi::config::env::DEFAULT_OUTBOX_LEASE_SECONDS),
-                metrics_addr: self.metrics_addr.as_deref().map(|a| a.parse().expect("metrics address")),
-                intake_addr: self.intake_addr.as_deref().map(|a| a.parse().expect("intake address")),
+                metrics_addr: self.serve_ops.then(|| ANY_PORT.parse().expect("address")),
+                intake_addr: self.serve_alerts.then(|| ANY_PORT.parse().expect("address")),
                 intake_token: self.intake_token.clone().map(Secret::new),
                 spool_dir: self.spool.clone(),
                 log_json: false,
@@ -238,7 +244,9 @@ impl TestApp {
     pub async fn start_another_bot(&mut self) {
         let before = self.fake.calls("PUT", "/applications/*/guilds/*/commands").len();
         let (tx, rx) = watch::channel(false);
-        let task = tokio::spawn(run(self.options(), rx));
+        let app = App::build(self.options()).await.unwrap_or_else(|e| panic!("the bot could not be built: {e:#}"));
+        self.served = app.addresses();
+        let task = tokio::spawn(app.run(rx));
         let deadline = tokio::time::Instant::now() + WAIT;
         while self.fake.calls("PUT", "/applications/*/guilds/*/commands").len() <= before {
             if task.is_finished() {
@@ -267,6 +275,16 @@ impl TestApp {
                 Err(_) => panic!("the bot did not stop within {WAIT:?}"),
             }
         }
+    }
+
+    /// `http://…` of the operators' endpoints of the bot started last.
+    pub fn ops_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.served.ops.expect("the bot serves /healthz and /metrics (serve_ops)"))
+    }
+
+    /// `http://…` of the alert intake of the bot started last.
+    pub fn alerts_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.served.alerts.expect("the bot serves the alert intake (serve_alerts)"))
     }
 
     pub async fn restart(&mut self) {

@@ -8,7 +8,7 @@
 
 use crate::config::Secret;
 use crate::domain::alert::{self, Batch, PayloadError, Source};
-use crate::service::Hikeshi;
+use crate::service::Alerts;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use std::sync::Arc;
-use tokio::sync::watch;
 
 /// The largest body accepted: Alertmanager sends a whole group in one
 /// notification (500 alerts are about 200 kB) and does not retry a 4xx.
@@ -24,7 +23,7 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 #[derive(Clone)]
 struct Intake {
-    app: Hikeshi,
+    alerts: Alerts,
     token: Option<Arc<Secret>>,
 }
 
@@ -53,7 +52,7 @@ async fn receive(i: &Intake, headers: &HeaderMap, body: &[u8], parse: impl FnOnc
         Ok(b) => b,
         Err(e) => return json(StatusCode::BAD_REQUEST, serde_json::json!({"error": e.to_string()})),
     };
-    match i.app.alerts().receive(&batch).await {
+    match i.alerts.receive(&batch).await {
         Ok(r) => json(
             StatusCode::OK,
             serde_json::json!({"opened": r.opened.map(|n| n.to_string()), "appended": r.appended, "ignored": r.ignored}),
@@ -78,22 +77,17 @@ async fn generic(State(i): State<Intake>, headers: HeaderMap, body: Bytes) -> Re
     receive(&i, &headers, &body, alert::parse_generic).await
 }
 
-pub fn router(app: Hikeshi, token: Option<Secret>) -> Router {
+pub fn router(alerts: Alerts, token: Option<Secret>) -> Router {
     Router::new()
         .route("/alerts/alertmanager", post(alertmanager))
         .route("/alerts/grafana", post(grafana))
         .route("/alerts/generic", post(generic))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(Intake { app, token: token.map(Arc::new) })
+        .with_state(Intake { alerts, token: token.map(Arc::new) })
 }
 
-pub async fn serve(addr: std::net::SocketAddr, app: Hikeshi, token: Option<Secret>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    if token.is_none() {
-        tracing::warn!("HIKESHI_INTAKE_TOKEN is not set: the alert intake answers every request with 503");
-    }
-    let what = "the alert intake (/alerts/alertmanager, /alerts/grafana, /alerts/generic)";
-    crate::metrics::listen("HIKESHI_INTAKE_ADDR", addr, router(app, token), what, stop).await
-}
+/// What the intake serves, for the log.
+pub const WHAT: &str = "the alert intake (/alerts/alertmanager, /alerts/grafana, /alerts/generic)";
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,37 @@
+//! hikeshi's HTTP side, beside the Discord adapter: the operators'
+//! endpoints (`ops`) and the alert intake (`alerts`). Each listener is bound
+//! when the app is built, so a port taken is said before anything runs,
+//! and the address bound (port 0 allowed) is known to whoever built it.
+
+pub mod alerts;
+pub mod ops;
+
+use axum::Router;
+use std::net::SocketAddr;
+use tokio::sync::watch;
+
+/// A listener bound, with what it serves (for the log).
+pub struct Bound {
+    listener: tokio::net::TcpListener,
+    pub addr: SocketAddr,
+    what: &'static str,
+}
+
+/// Binds `addr`, named by the environment variable `var` in the error.
+pub async fn bind(var: &str, addr: SocketAddr, what: &'static str) -> anyhow::Result<Bound> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("{var}={addr}: cannot listen there: {e}"))?;
+    let addr = listener.local_addr()?;
+    Ok(Bound { listener, addr, what })
+}
+
+/// Serves `router` on `listener` until `stop` says so.
+pub async fn serve(listener: Bound, router: Router, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    tracing::info!(addr = %listener.addr, "serving {}", listener.what);
+    let listener = listener.listener;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await?;
+    Ok(())
+}
