@@ -3,7 +3,8 @@
 //! new import that breaks the picture fails here before review.
 //!
 //! From the bottom: `domain` (the regulation as plain Rust) and `clock`;
-//! `config`; `schedule` (pure rules) and `store` (SQL); `records`
+//! `config`; `reminders` (pure rules), `store` (SQL) and `held` (reports
+//! kept on disk while the database is away); `records`
 //! (documents) and `service` (the only door to the store); `runner` and
 //! `metrics`; the adapters side by side, `discord` (the only place that
 //! knows serenity) and `http` (the operators' endpoints, the alert intake);
@@ -24,7 +25,7 @@ const RULES: &[(&str, &[&str])] = &[
             "crate::discord",
             "crate::records",
             "crate::runner",
-            "crate::schedule",
+            "crate::reminders",
             "crate::config",
             "crate::app",
             "crate::metrics",
@@ -46,7 +47,7 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "schedule",
+        "reminders",
         &["serenity::", "sqlx::", "tokio::", "crate::store", "crate::service", "crate::discord", "crate::records", "crate::runner"],
     ),
     (
@@ -58,7 +59,7 @@ const RULES: &[(&str, &[&str])] = &[
             "crate::records",
             "crate::discord",
             "crate::runner",
-            "crate::schedule",
+            "crate::reminders",
             "crate::app",
         ],
     ),
@@ -76,12 +77,17 @@ const RULES: &[(&str, &[&str])] = &[
             "crate::app",
         ],
     ),
+    // Held reports on the local disk, below the service that holds them.
+    (
+        "held.rs",
+        &["serenity::", "sqlx::", "crate::store", "crate::service", "crate::discord", "crate::runner", "crate::app", "crate::http"],
+    ),
     ("service", &["serenity::", "sqlx::", "crate::discord", "crate::runner", "crate::app", "crate::metrics", "crate::http"]),
     ("runner", &["serenity::", "sqlx::", "crate::store", "crate::discord", "crate::app", "crate::http"]),
     ("metrics.rs", &["serenity::", "sqlx::", "crate::store", "crate::discord", "crate::app", "crate::http"]),
     // The two adapters stand side by side: neither reaches into the other.
     ("http", &["serenity::", "sqlx::", "crate::store", "crate::discord", "crate::app", "crate::runner"]),
-    ("discord", &["sqlx::", "crate::store", "crate::app", "crate::schedule", "crate::http"]),
+    ("discord", &["sqlx::", "crate::store", "crate::app", "crate::reminders", "crate::http"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

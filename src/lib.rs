@@ -5,8 +5,9 @@
 //! `layering` test keeps it so):
 //! - [`domain`]: the regulation as plain Rust — no serenity, sqlx, tokio;
 //! - [`config`]: the organisation's configuration and playbooks, validated;
-//! - [`schedule`]: what is due when, as pure rules;
+//! - [`reminders`]: what is due when, as pure rules;
 //! - [`store`]: the database (SQLite or PostgreSQL), SQL and nothing above;
+//!   [`held`]: reports kept on the local disk while the database is away;
 //! - [`records`]: documents made from the records (exports, figures, §5);
 //! - [`service`]: the use-cases, the only door to the store, where every
 //!   permission decision is made;
@@ -24,11 +25,12 @@ pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod domain;
+pub mod held;
 pub mod http;
 pub mod metrics;
 pub mod records;
+pub mod reminders;
 pub mod runner;
-pub mod schedule;
 pub mod service;
 pub mod store;
 

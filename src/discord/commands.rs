@@ -21,7 +21,8 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     all.push(super::incident::definition());
     all.push(super::lessons::followups::command_definition());
     all.extend(super::reminders::commands(settings));
-    all.extend(super::records::commands(settings));
+    all.extend(super::records::commands());
+    all.extend(super::playbook::commands(settings));
     all.extend(super::requests::commands());
     all
 }

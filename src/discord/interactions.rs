@@ -5,7 +5,7 @@
 use super::custom_id::{CustomId, Feature};
 use super::reply::{self, answer, ephemeral};
 use super::rest::RestError;
-use super::{appi, forms, incident, lessons, records, reminders, report, requests, Ctx};
+use super::{appi, forms, incident, lessons, playbook, records, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::InputError;
 use serenity::all::{CommandInteraction, ComponentInteraction, Interaction, ModalInteraction};
@@ -86,7 +86,8 @@ async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
             incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
             lessons::FOLLOWUPS => lessons::followups::list(ctx, caller, lang).await,
             reminders::DRILL | reminders::SCHEDULE => reminders::command(ctx, &cmd, caller, lang).await,
-            records::STATS | records::AUDIT | records::PLAYBOOK => records::command(ctx, &cmd, caller, lang).await,
+            records::STATS | records::AUDIT => records::command(ctx, &cmd, caller, lang).await,
+            playbook::PLAYBOOK => playbook::command(ctx, &cmd, caller, lang).await,
             requests::EXCEPTION | requests::AMEND | requests::REGULATION => requests::command(ctx, &cmd, caller, lang).await,
             _ => reply::refuse(InputError::UnknownCommand),
         };

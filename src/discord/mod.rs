@@ -19,6 +19,7 @@ pub mod incident;
 mod interactions;
 pub mod lessons;
 mod options;
+pub mod playbook;
 pub mod records;
 pub mod reminders;
 pub mod render;

@@ -3,7 +3,7 @@
 
 use super::rest::{Rest, RestError};
 use super::Ctx;
-use crate::domain::records::TranscriptMessage;
+use crate::domain::transcript::TranscriptMessage;
 use crate::domain::{ChannelId, MessageId, UserId};
 use crate::service::{EditAuthor, Kept, ServiceError};
 use serenity::all::{LightMethod, Message, MessageUpdateEvent, Request, Route};
@@ -155,7 +155,7 @@ async fn download(url: &str, cap: u64) -> Result<Vec<u8>, String> {
 /// them expire: each is fetched now and kept with its SHA-256 (§4.2,
 /// §4.4(4)), or recorded as not kept with the reason.
 async fn keep_files(ctx: &Ctx, msg: &Message) {
-    use crate::domain::records::{Attachment, Kept as File};
+    use crate::domain::transcript::{Attachment, Kept as File};
     // Only files of incident channels (and their threads) are fetched.
     if msg.attachments.is_empty() || ctx.app.incidents().in_channel(ChannelId(msg.channel_id.get())).await.is_err() {
         return;
@@ -322,7 +322,7 @@ pub async fn recover(ctx: &Ctx) {
         };
         let history = messages
             .iter()
-            .map(|m| crate::domain::records::HistoryMessage {
+            .map(|m| crate::domain::transcript::HistoryMessage {
                 msg: transcript_message(m),
                 edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
             })

@@ -41,6 +41,17 @@ impl LogKind {
 /// Limits on a log entry, so that it fits one Discord embed description.
 pub const MAX_LOG_BODY: usize = 4000;
 
+/// A stored §4.3 log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub id: i64,
+    pub incident: super::IncidentId,
+    pub kind: LogKind,
+    pub body: String,
+    pub author: super::UserId,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

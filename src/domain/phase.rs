@@ -117,6 +117,9 @@ impl Phase {
     }
 }
 
+/// When an incident entered each phase (from its recorded phase changes).
+pub type PhaseEntries = std::collections::HashMap<Phase, chrono::DateTime<chrono::Utc>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,19 @@ pub struct Activity {
     pub last_status: Option<DateTime<Utc>>,
 }
 
+/// A fired drill or annual-review reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub kind: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub missed: i64,
+    pub fired_at: DateTime<Utc>,
+    pub playbook: Option<super::PlaybookId>,
+    pub acknowledged_by: Option<i64>,
+    pub escalated_at: Option<DateTime<Utc>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

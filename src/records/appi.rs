@@ -5,7 +5,7 @@
 use super::local;
 use crate::config::Settings;
 use crate::domain::appi::AppiQuestion;
-use crate::domain::records::LogEntry;
+use crate::domain::log_entry::LogEntry;
 use crate::domain::Incident;
 use crate::tr;
 

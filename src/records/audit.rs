@@ -4,7 +4,7 @@
 use crate::config::Settings;
 use crate::domain::category::Coverage;
 use crate::domain::lessons::LessonItem;
-use crate::domain::records::ReminderRow;
+use crate::domain::reminder::ReminderRow;
 use crate::domain::{Category, Incident, Lang, LogKind, PlaybookId, SubKind, Text};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;

@@ -5,8 +5,8 @@
 use super::{local, md_text};
 use crate::config::Settings;
 use crate::domain::event::EventRecord;
-use crate::domain::records::LogEntry;
-use crate::domain::records::{Kept, TranscriptLine};
+use crate::domain::log_entry::LogEntry;
+use crate::domain::transcript::{Kept, TranscriptLine};
 use crate::domain::{Incident, RecoveryDeadline, UserId};
 use crate::tr;
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ pub struct Record {
     pub threads: Vec<(crate::domain::ChannelId, String)>,
     /// Files posted, kept as evidence (their bytes are written beside the
     /// document by `hikeshi export --output DIR`).
-    pub attachments: Vec<crate::domain::records::Attachment>,
+    pub attachments: Vec<crate::domain::transcript::Attachment>,
     /// Display names as seen: `(user, since, name)`, oldest first.
     pub people: Vec<(UserId, DateTime<Utc>, String)>,
 }

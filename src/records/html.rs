@@ -7,7 +7,7 @@ use super::export::Record;
 use super::local;
 use crate::config::Settings;
 use crate::domain::event::EventPayload;
-use crate::domain::records::Kept;
+use crate::domain::transcript::Kept;
 use crate::domain::{Lang, LogKind, Phase};
 use crate::tr;
 use chrono::{DateTime, Duration, Utc};

@@ -2,8 +2,8 @@
 //! §4.4(4) "keep the records". Plain text building, no I/O.
 
 use crate::config::Settings;
-use crate::domain::records::LogEntry;
-use crate::domain::records::TranscriptLine;
+use crate::domain::log_entry::LogEntry;
+use crate::domain::transcript::TranscriptLine;
 use crate::domain::{Incident, Lang};
 use crate::tr;
 use chrono_tz::Tz;

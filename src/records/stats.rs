@@ -5,7 +5,7 @@
 use crate::domain::{Category, Incident, Phase};
 use chrono::{DateTime, Duration, Utc};
 
-pub use crate::domain::records::PhaseEntries as Entered;
+pub use crate::domain::phase::PhaseEntries as Entered;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Row {

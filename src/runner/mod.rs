@@ -6,11 +6,11 @@
 //! §9 reviews, Table 1 deadlines).
 
 mod answering;
+mod held;
 mod outbox;
 mod scheduler;
-mod spool;
 
 pub use answering::{Answer, Answering};
+pub use held::replay_held;
 pub use outbox::{backoff, Deliver, DeliveryError, Step, Worker, MAX_ATTEMPTS};
 pub use scheduler::Scheduler;
-pub use spool::replay_held;

@@ -3,7 +3,7 @@
 use super::{core::Core, Caller, InputError, Missing, ServiceError};
 use crate::domain::event::EventRecord;
 use crate::domain::incident::{Classification, IncidentError};
-use crate::domain::records::LogEntry;
+use crate::domain::log_entry::LogEntry;
 use crate::domain::{
     Action, Actor, ChannelId, Incident, IncidentId, IncidentNumber, LogKind, MessageId, Playbook, PlaybookId, Role, UserId,
 };

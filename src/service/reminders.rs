@@ -6,9 +6,9 @@ use crate::domain::drill as drills;
 use crate::domain::drill::DrillReport;
 use crate::domain::incident::IncidentError;
 use crate::domain::incident::{NewIncident, Noticed};
-use crate::domain::records::ReminderRow;
+use crate::domain::reminder::ReminderRow;
 use crate::domain::{Action, Actor, Category, Effect, EventPayload, Incident, IncidentId, IncidentReminder, PlaybookId};
-use crate::schedule::rules;
+use crate::reminders::rules;
 use crate::store::WriteTx;
 use chrono::{DateTime, Utc};
 
@@ -73,7 +73,7 @@ pub struct Overview {
     pub next_drill: Option<DateTime<Utc>>,
     pub next_review: Option<DateTime<Utc>>,
     pub suggested_playbook: Option<PlaybookId>,
-    pub unacknowledged: Vec<crate::domain::records::ReminderRow>,
+    pub unacknowledged: Vec<crate::domain::reminder::ReminderRow>,
     pub deadlines: Vec<Incident>,
 }
 

@@ -17,7 +17,7 @@ pub struct Reports {
     /// Group commit: reports come in bursts.
     batch: Arc<super::batch::Batcher<ReportJob, Reported>>,
     /// Where reports held while the database is away are kept on disk.
-    spool: Option<Arc<crate::store::spool::Spool>>,
+    spool: Option<Arc<crate::held::Spool>>,
 }
 
 impl Reports {
@@ -27,7 +27,7 @@ impl Reports {
     }
 
     pub(super) fn with_spool(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        self.spool = Some(Arc::new(crate::store::spool::Spool::new(dir)));
+        self.spool = Some(Arc::new(crate::held::Spool::new(dir)));
         self
     }
 }
@@ -100,7 +100,7 @@ impl Reports {
 #[derive(Debug, Clone)]
 pub struct MyReports {
     pub reports: Vec<crate::domain::Incident>,
-    pub letters: Vec<crate::domain::records::Letter>,
+    pub letters: Vec<crate::domain::letter::Letter>,
 }
 
 impl Reports {
@@ -118,7 +118,7 @@ impl Reports {
         let Some(spool) = &self.spool else {
             return false;
         };
-        let held = crate::store::spool::HeldReport {
+        let held = crate::held::HeldReport {
             source: source.to_string(),
             draft: draft.clone(),
             reporter: caller.user,

@@ -2,7 +2,7 @@
 
 use super::batch::{together_or_alone, WriteBatch};
 use super::{core::Core, ServiceError};
-use crate::domain::records::{TranscriptLine, TranscriptMessage};
+use crate::domain::transcript::{TranscriptLine, TranscriptMessage};
 use crate::domain::{ChannelId, IncidentId, MessageId, UserId};
 use crate::store::Store;
 use std::collections::hash_map::Entry;
@@ -116,7 +116,7 @@ impl Transcript {
     /// A file posted in `channel` (an incident channel or one of its
     /// threads) is kept as evidence with its digest in the event chain, or
     /// recorded as not kept with the reason. Once per file.
-    pub async fn keep_attachment(&self, channel: ChannelId, a: &crate::domain::records::Attachment) -> Result<Kept, ServiceError> {
+    pub async fn keep_attachment(&self, channel: ChannelId, a: &crate::domain::transcript::Attachment) -> Result<Kept, ServiceError> {
         let Some(incident) = self.core.store.incident_by_channel(channel).await? else {
             return Ok(Kept::NotIncident);
         };
@@ -132,7 +132,7 @@ impl Transcript {
     }
 
     /// The files kept with an incident, for exports.
-    pub async fn attachments(&self, incident: IncidentId) -> Result<Vec<crate::domain::records::Attachment>, ServiceError> {
+    pub async fn attachments(&self, incident: IncidentId) -> Result<Vec<crate::domain::transcript::Attachment>, ServiceError> {
         Ok(self.core.store.attachments(incident).await?)
     }
 
@@ -184,17 +184,17 @@ impl Transcript {
         &self,
         incident: IncidentId,
         channel: ChannelId,
-        history: Vec<crate::domain::records::HistoryMessage>,
-    ) -> Result<crate::domain::records::Recovered, ServiceError> {
+        history: Vec<crate::domain::transcript::HistoryMessage>,
+    ) -> Result<crate::domain::transcript::Recovered, ServiceError> {
         use crate::domain::effect::{Effect, Notice};
-        let mut latest: HashMap<MessageId, crate::domain::records::TranscriptLine> = HashMap::new();
+        let mut latest: HashMap<MessageId, crate::domain::transcript::TranscriptLine> = HashMap::new();
         for l in self.core.store.transcript(incident).await? {
             if l.msg.channel == channel {
                 latest.insert(l.msg.message, l);
             }
         }
         let now = self.core.clock.now();
-        let mut found = crate::domain::records::Recovered::default();
+        let mut found = crate::domain::transcript::Recovered::default();
         let mut tx = self.core.store.begin().await?;
         let mut present = std::collections::HashSet::new();
         for h in history {

@@ -16,7 +16,7 @@ impl WriteTx {
                 .bind(to_ms(since))
                 .fetch_all(self.conn())
                 .await?;
-        rows.iter().map(super::incidents::decode).collect()
+        rows.iter().map(super::incident::decode).collect()
     }
 
     /// The open incident this fingerprint belongs to, if any.

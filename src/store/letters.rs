@@ -1,10 +1,10 @@
 //! Letters: what a member was to be told by DM and could not be, kept for
 //! them; and their own reports, for `/report status`.
 
-use super::incidents::decode;
+use super::incident::decode;
 use super::{Result, Store};
 use crate::clock::{from_ms, to_ms};
-use crate::domain::records::Letter;
+use crate::domain::letter::Letter;
 use crate::domain::{Incident, IncidentId, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;

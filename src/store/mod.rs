@@ -5,13 +5,13 @@
 //! few differences (row claims) are chosen by [`Backend`].
 
 mod alerts;
-pub mod incidents;
+pub mod incident;
 mod lessons;
 mod letters;
 mod outbox;
+mod reminders;
 mod requests;
-mod schedules;
-pub mod spool;
+
 pub mod testing;
 mod transcript;
 mod write;
@@ -383,6 +383,6 @@ fn create_sqlite_folder(url: &str) {
 }
 
 #[cfg(test)]
-mod compat;
+mod golden_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -4,7 +4,7 @@
 use super::testing::{fresh_postgres, fresh_sqlite, skipped_postgres};
 use super::*;
 use crate::domain::incident::{NewIncident, Noticed};
-use crate::domain::records::TranscriptMessage;
+use crate::domain::transcript::TranscriptMessage;
 use crate::domain::{Actor, Category, Effect, Incident, IncidentId, MessageId, Phase, UserId};
 use chrono::{TimeZone, Utc};
 
@@ -403,7 +403,7 @@ async fn concurrent_writers_keep_one_chain(store: Store) {
 }
 
 async fn attachments_keep_their_bytes_once_and_verify_checks_them(store: Store) {
-    use crate::domain::records::{Attachment, Kept};
+    use crate::domain::transcript::{Attachment, Kept};
     let a = open(&store, None).await;
     let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let file = Attachment {

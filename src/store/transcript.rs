@@ -3,7 +3,7 @@
 
 use super::{Result, Store, WriteTx};
 use crate::clock::{from_ms, to_ms};
-use crate::domain::records::{Attachment, Kept, TranscriptLine, TranscriptMessage};
+use crate::domain::transcript::{Attachment, Kept, TranscriptLine, TranscriptMessage};
 use crate::domain::{Actor, ChannelId, EventPayload, IncidentId, MessageId, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;

@@ -237,7 +237,7 @@ impl WriteTx {
                 query = query.bind(*s);
             }
             for row in query.fetch_all(&mut *self.tx).await? {
-                found.insert(row.try_get("source_key")?, super::incidents::decode(&row)?);
+                found.insert(row.try_get("source_key")?, super::incident::decode(&row)?);
             }
         }
         Ok(found)
@@ -370,7 +370,7 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?
             .ok_or(StoreError::NoIncident)?;
-        super::incidents::decode(&row)
+        super::incident::decode(&row)
     }
 
     /// Stores a §4.3 log entry and returns its id.

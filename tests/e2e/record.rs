@@ -215,7 +215,7 @@ async fn a_full_server_is_told_to_the_committee_and_the_channel_opens_once_there
 /// and split into parts that each fit; the parts join to the whole record.
 #[tokio::test]
 async fn a_transcript_over_the_upload_limit_is_compressed_and_split() {
-    use hikeshi::domain::records::TranscriptMessage;
+    use hikeshi::domain::transcript::TranscriptMessage;
     use hikeshi::domain::{ChannelId, MessageId, UserId};
     use std::io::Read as _;
     let app = TestApp::spawn().await;
@@ -520,14 +520,14 @@ async fn posted_files_are_kept_as_evidence_and_outlive_discords_links() {
     let files = app.store.attachments(i.id).await.unwrap();
     let kept = files.iter().find(|a| a.id == shot).unwrap();
     match &kept.kept {
-        hikeshi::domain::records::Kept::Stored { sha256, content } => {
+        hikeshi::domain::transcript::Kept::Stored { sha256, content } => {
             assert_eq!(content, &screenshot);
             assert_eq!(sha256, &hikeshi::domain::event::digest_bytes(&screenshot));
         }
         other => panic!("not kept: {other:?}"),
     }
     let not = files.iter().find(|a| a.id == big).unwrap();
-    assert!(matches!(&not.kept, hikeshi::domain::records::Kept::NotKept { reason } if reason.contains("too large")), "{not:?}");
+    assert!(matches!(&not.kept, hikeshi::domain::transcript::Kept::NotKept { reason } if reason.contains("too large")), "{not:?}");
     assert_eq!((not.name.as_str(), not.size), ("all.log", 1_500_000));
 
     // A day later Discord's links are dead; the record is not.

@@ -197,7 +197,7 @@ pub fn card_embeds(i: &Incident, settings: &Settings) -> Vec<CreateEmbed> {
     let playbook = i.playbook.as_ref().and_then(|p| settings.playbooks.get(p)).filter(|_| i.phase.is_open());
     match playbook {
         Some(p) => {
-            let pb = super::playbook::embed(p, settings.organisation.lang);
+            let pb = crate::discord::playbook::render::embed(p, settings.organisation.lang);
             if embed_chars(&card) + embed_chars(&pb) <= 6000 {
                 vec![card, pb]
             } else {

@@ -4,14 +4,13 @@
 //! itself and the delivery of its effects.
 
 pub mod card;
-mod command;
 mod commands;
 mod deliver;
+mod in_channel;
 pub mod notices;
-pub mod playbook;
 
-pub use command::command;
 pub use commands::{definition, INCIDENT};
+pub use in_channel::command;
 
 use super::custom_id::CustomId;
 use super::forms::{self, Modal, F_BODY};
@@ -103,7 +102,7 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
         CustomId::PlaybookButton(i) => {
             let (incident, playbook) = app.incidents().playbook_of(i, caller).await?;
             match playbook {
-                Some(p) => playbook::reply(&p, &incident, lang),
+                Some(p) => crate::discord::playbook::render::reply(&p, &incident, lang),
                 None => ephemeral(tr!(
                     lang,
                     "このインシデントにはまだ対応手順がありません。委員会が区分を決めるか、実行責任者を任命します（§4.2）。",

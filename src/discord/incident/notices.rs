@@ -4,7 +4,7 @@
 use crate::discord::render::{no_mentions, user_mention_only, when};
 use crate::discord::text::{clip, inert};
 use crate::domain::effect::Notice;
-use crate::domain::records::LogEntry;
+use crate::domain::log_entry::LogEntry;
 use crate::domain::{Lang, Playbook};
 use crate::tr;
 use serenity::all::{CreateAllowedMentions, CreateEmbed};

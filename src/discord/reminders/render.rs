@@ -6,7 +6,7 @@ use crate::discord::custom_id::CustomId;
 use crate::discord::render::{no_mentions, relative, role_mention_only, user_mention_only, when};
 use crate::discord::text::inert;
 use crate::domain::drill::DrillReport;
-use crate::domain::records::ReminderRow;
+use crate::domain::reminder::ReminderRow;
 use crate::domain::{Incident, IncidentReminder, Lang, Phase};
 use crate::service::DRILL;
 use crate::tr;

@@ -2,7 +2,7 @@
 
 use super::{Result, Store, StoreError};
 use crate::clock::from_ms;
-use crate::domain::records::LogEntry;
+use crate::domain::log_entry::LogEntry;
 use crate::domain::{ChannelId, EventPayload, Incident, IncidentId, IncidentNumber, LogKind, Phase, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -121,7 +121,7 @@ impl Store {
         &self,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Vec<(Incident, crate::domain::records::PhaseEntries)>> {
+    ) -> Result<Vec<(Incident, crate::domain::phase::PhaseEntries)>> {
         use crate::clock::to_ms;
         let rows = sqlx::query("SELECT state FROM incidents WHERE reported_at >= $1 AND reported_at < $2 ORDER BY id")
             .bind(to_ms(from))
@@ -131,7 +131,7 @@ impl Store {
         let mut out = vec![];
         for r in &rows {
             let i = decode(r)?;
-            let mut entered = crate::domain::records::PhaseEntries::new();
+            let mut entered = crate::domain::phase::PhaseEntries::new();
             for (_, to, at) in phase_changes(&self.pool, i.id).await? {
                 entered.insert(to, at);
             }

@@ -4,8 +4,8 @@
 use super::{Result, Store, WriteTx};
 use crate::clock::{from_ms, to_ms};
 use crate::domain::drill::DrillReport;
-use crate::domain::records::ReminderRow;
 use crate::domain::reminder::Activity;
+use crate::domain::reminder::ReminderRow;
 use crate::domain::{IncidentId, Phase, PlaybookId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -70,7 +70,7 @@ impl Store {
         let rows = sqlx::query("SELECT state FROM incidents WHERE drill = 1").fetch_all(&self.pool).await?;
         let mut out: HashMap<PlaybookId, DateTime<Utc>> = HashMap::new();
         for r in &rows {
-            let i = super::incidents::decode(r)?;
+            let i = super::incident::decode(r)?;
             if let Some(p) = i.playbook {
                 let e = out.entry(p).or_insert(i.reported_at);
                 *e = (*e).max(i.reported_at);
@@ -195,7 +195,7 @@ impl WriteTx {
     pub async fn phase_changes(&mut self, incident: IncidentId) -> Result<Vec<(Phase, Phase, DateTime<Utc>)>> {
         // Reads or changes rows this transaction may have queued.
         self.flush().await?;
-        super::incidents::phase_changes(self.conn(), incident).await
+        super::incident::phase_changes(self.conn(), incident).await
     }
 
     /// The newest drill report of a playbook.

@@ -1,25 +1,10 @@
-//! What the records are made of, as they are stored: §4.3 log entries,
-//! the transcript of an incident channel (§4.2 "collected in one place"),
-//! fired reminders, and when an incident entered each phase. The store
-//! reads and writes these; the records and the Discord layer render them.
+//! The transcript of an incident channel and its threads (§4.2 "collected
+//! in one place"): each message and its versions, and the files kept as
+//! evidence. The store reads and writes these; records render them.
 
-use super::ids::{ChannelId, IncidentId, MessageId, PlaybookId, UserId};
-use super::log_entry::LogKind;
-use super::phase::Phase;
+use super::ids::{ChannelId, MessageId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-
-/// A stored §4.3 log entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    pub id: i64,
-    pub incident: IncidentId,
-    pub kind: LogKind,
-    pub body: String,
-    pub author: UserId,
-    pub at: DateTime<Utc>,
-}
 
 /// A message as Discord delivered it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,29 +78,4 @@ pub struct TranscriptLine {
     pub version: i64,
     pub msg: TranscriptMessage,
     pub deleted_at: Option<DateTime<Utc>>,
-}
-
-/// A fired drill or annual-review reminder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReminderRow {
-    pub id: i64,
-    pub kind: String,
-    pub scheduled_at: DateTime<Utc>,
-    pub missed: i64,
-    pub fired_at: DateTime<Utc>,
-    pub playbook: Option<PlaybookId>,
-    pub acknowledged_by: Option<i64>,
-    pub escalated_at: Option<DateTime<Utc>>,
-}
-
-/// When an incident entered each phase (from its recorded phase changes).
-pub type PhaseEntries = HashMap<Phase, DateTime<Utc>>;
-
-/// What a member was to be told by DM and could not be (DMs closed): kept
-/// for them, shown by `/report status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Letter {
-    pub incident: Option<crate::domain::IncidentId>,
-    pub text: String,
-    pub at: chrono::DateTime<chrono::Utc>,
 }
