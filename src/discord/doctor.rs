@@ -98,13 +98,30 @@ async fn get(rest: &Rest, route: Route<'_>) -> Result<Value, RestError> {
 pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) -> Vec<Check> {
     let rest = super::Discord::rest_only(token, api_base);
     let mut out = vec![];
-    let d = &s.discord;
-    // The token.
-    let me = match get(&rest, Route::UserMe).await {
+    let Some(me) = token_accepted(&rest, lang, &mut out).await else {
+        return out;
+    };
+    out.push(intent(&rest, lang).await);
+    let Some(server) = server(&rest, s.discord.guild, me, lang, &mut out).await else {
+        return out;
+    };
+    let role = s.discord.committee_role.0;
+    out.push(committee_role(&server, role, lang));
+    out.extend(role_order(&server, role, lang));
+    for place in places(&s.discord) {
+        out.extend(place_checks(&server, &place, lang));
+    }
+    out.push(room(&server, lang));
+    out
+}
+
+/// The token: the bot's own id when Discord accepts it.
+async fn token_accepted(rest: &Rest, lang: Lang, out: &mut Vec<Check>) -> Option<u64> {
+    match get(rest, Route::UserMe).await {
         Ok(me) => {
             let name = me["username"].as_str().unwrap_or("?").to_string();
             out.push(Check::pass(tr!(lang, "トークンが有効です（{name}）", "the token is valid ({name})")));
-            num(&me["id"])
+            Some(num(&me["id"]))
         }
         Err(e) => {
             out.push(Check::fail(
@@ -115,15 +132,18 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
                     "copy it again from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN"
                 ),
             ));
-            return out;
+            None
         }
-    };
-    // The Message Content intent.
-    match get(&rest, Route::Oauth2ApplicationCurrent).await {
+    }
+}
+
+/// The Message Content intent: without it transcripts stay empty.
+async fn intent(rest: &Rest, lang: Lang) -> Check {
+    match get(rest, Route::Oauth2ApplicationCurrent).await {
         Ok(app) if num(&app["flags"]) & MESSAGE_CONTENT != 0 => {
-            out.push(Check::pass(tr!(lang, "Message Content インテントが有効です", "the Message Content intent is enabled")))
+            Check::pass(tr!(lang, "Message Content インテントが有効です", "the Message Content intent is enabled"))
         }
-        Ok(_) => out.push(Check::fail(
+        Ok(_) => Check::fail(
             tr!(
                 lang,
                 "Message Content インテントが無効です（会話記録が空になります）",
@@ -134,13 +154,36 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
                 "Developer Portal の Bot → Privileged Gateway Intents で Message Content を有効にしてください",
                 "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
             ),
-        )),
-        Err(e) => out.push(Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—")),
+        ),
+        Err(e) => Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—"),
     }
-    // The guild.
-    let guild = GuildId::new(d.guild.max(1));
-    let gid = d.guild;
-    if let Err(e) = get(&rest, Route::Guild { guild_id: guild }).await {
+}
+
+/// The server as the bot sees it.
+struct Server {
+    guild: u64,
+    me: u64,
+    roles: Vec<Value>,
+    channels: Vec<Value>,
+    my_roles: Vec<u64>,
+}
+
+impl Server {
+    /// What `member` (with `member_roles`) may do under `overwrites`.
+    fn permissions(&self, member_roles: &[u64], member: u64, overwrites: &[Value]) -> u64 {
+        permissions(self.guild, &self.roles, member_roles, member, overwrites)
+    }
+
+    fn role(&self, id: u64) -> Option<&Value> {
+        self.roles.iter().find(|r| num(&r["id"]) == id)
+    }
+}
+
+/// The bot in the server, and the server's roles, channels and the bot's
+/// own roles.
+async fn server(rest: &Rest, gid: u64, me: u64, lang: Lang, out: &mut Vec<Check>) -> Option<Server> {
+    let guild = GuildId::new(gid.max(1));
+    if let Err(e) = get(rest, Route::Guild { guild_id: guild }).await {
         out.push(Check::fail(
             tr!(lang, "ボットがサーバー {gid} に参加していません（{e}）", "the bot is not in server {gid} ({e})"),
             tr!(
@@ -149,41 +192,49 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
                 "invite it with the URL in the README and check [discord] guild_id"
             ),
         ));
-        return out;
+        return None;
     }
     out.push(Check::pass(tr!(lang, "ボットはサーバー {gid} に参加しています", "the bot is in server {gid}")));
-    let (roles, channels, member) = match (
-        get(&rest, Route::GuildRoles { guild_id: guild }).await,
-        get(&rest, Route::GuildChannels { guild_id: guild }).await,
-        get(&rest, Route::GuildMember { guild_id: guild, user_id: UserId::new(me.max(1)) }).await,
+    match (
+        get(rest, Route::GuildRoles { guild_id: guild }).await,
+        get(rest, Route::GuildChannels { guild_id: guild }).await,
+        get(rest, Route::GuildMember { guild_id: guild, user_id: UserId::new(me.max(1)) }).await,
     ) {
-        (Ok(r), Ok(c), Ok(m)) => (r.as_array().cloned().unwrap_or_default(), c.as_array().cloned().unwrap_or_default(), m),
+        (Ok(r), Ok(c), Ok(m)) => Some(Server {
+            guild: gid,
+            me,
+            roles: r.as_array().cloned().unwrap_or_default(),
+            channels: c.as_array().cloned().unwrap_or_default(),
+            my_roles: m["roles"].as_array().map(|r| r.iter().map(num).collect()).unwrap_or_default(),
+        }),
         (r, c, m) => {
             let e = [r.err(), c.err(), m.err()].into_iter().flatten().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");
             out.push(Check::fail(
                 tr!(lang, "サーバーのロールとチャンネルを読めません（{e}）", "cannot read the server's roles and channels ({e})"),
                 "—",
             ));
-            return out;
+            None
         }
-    };
-    let my_roles: Vec<u64> = member["roles"].as_array().map(|r| r.iter().map(num).collect()).unwrap_or_default();
-    let base = permissions(d.guild, &roles, &my_roles, me, &[]);
-    // The committee role.
-    let role = d.committee_role.0;
-    match roles.iter().find(|r| num(&r["id"]) == role) {
-        None => out.push(Check::fail(
+    }
+}
+
+/// The committee role exists and can be mentioned (or the bot may mention
+/// anything).
+fn committee_role(server: &Server, role: u64, lang: Lang) -> Check {
+    let base = server.permissions(&server.my_roles, server.me, &[]);
+    match server.role(role) {
+        None => Check::fail(
             tr!(lang, "委員会ロール {role} がありません", "the committee role {role} does not exist"),
             tr!(
                 lang,
                 "[discord] committee_role_id を確認するか hikeshi setup を実行してください",
                 "check [discord] committee_role_id, or run hikeshi setup"
             ),
-        )),
+        ),
         Some(r) if r["mentionable"] == true || base & bits::MENTION_EVERYONE != 0 => {
-            out.push(Check::pass(tr!(lang, "委員会ロールにメンションできます", "the committee role can be mentioned")))
+            Check::pass(tr!(lang, "委員会ロールにメンションできます", "the committee role can be mentioned"))
         }
-        Some(_) => out.push(Check::fail(
+        Some(_) => Check::fail(
             tr!(
                 lang,
                 "委員会ロールにメンションできません（報告が届いても通知されません）",
@@ -194,120 +245,139 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
                 "サーバー設定 → ロール で「このロールに対して@mentionを許可する」をオンにしてください",
                 "turn on \"Allow anyone to @mention this role\" under Server Settings → Roles"
             ),
-        )),
-    }
-    // The bot's role above the committee's: Discord lets a member manage
-    // (and set overwrites for) only roles below their highest one.
-    if let Some(committee) = roles.iter().find(|r| num(&r["id"]) == role) {
-        let position = |r: &Value| r["position"].as_i64().unwrap_or(0);
-        let top = roles.iter().filter(|r| my_roles.contains(&num(&r["id"]))).map(position).max().unwrap_or(0);
-        if top > position(committee) {
-            out.push(Check::pass(tr!(lang, "ボットのロールは委員会ロールより上です", "the bot's role sits above the committee role")));
-        } else {
-            out.push(Check::fail(
-                tr!(lang, "ボットのロールが委員会ロールより下にあります", "the bot's role sits below the committee role"),
-                tr!(
-                    lang,
-                    "サーバー設定 → ロール でボットのロールを委員会ロールより上へドラッグしてください",
-                    "drag the bot's role above the committee role under Server Settings → Roles"
-                ),
-            ));
-        }
-    }
-    // The places, their kinds, their privacy and the bot's permissions there.
-    let history = bits::READ_MESSAGE_HISTORY;
-    let post = bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS;
-    let places: [(&str, u64, &[u64], bool, u64); 4] = [
-        (
-            "incident_category_id",
-            d.incident_category.0,
-            &[4],
-            true,
-            post | bits::MANAGE_CHANNELS | bits::MANAGE_ROLES | bits::ATTACH_FILES | history | bits::MANAGE_THREADS,
         ),
-        (
-            "archive_category_id",
-            d.archive_category.0,
-            &[4],
-            true,
-            post | bits::MANAGE_CHANNELS | bits::MANAGE_ROLES | bits::ATTACH_FILES | history | bits::MANAGE_THREADS,
-        ),
-        ("committee_channel_id", d.committee_channel.0, &[0], true, post | bits::ATTACH_FILES | history),
-        ("announcement_channel_id", d.announcement_channel.0, &[0, 5], false, post),
-    ];
-    for (key, id, kinds, private, need) in places {
-        let Some(c) = channels.iter().find(|c| num(&c["id"]) == id) else {
-            out.push(Check::fail(
-                tr!(lang, "[discord] {key} = {id} のチャンネルがありません", "[discord] {key} = {id}: no such channel"),
-                tr!(
-                    lang,
-                    "開発者モードで ID をコピーし直すか hikeshi setup を実行してください",
-                    "copy the id again (Developer Mode → Copy ID), or run hikeshi setup"
-                ),
-            ));
-            continue;
-        };
-        let name = c["name"].as_str().unwrap_or("?").to_string();
-        let kind = c["type"].as_u64().unwrap_or(99);
-        if !kinds.contains(&kind) {
-            let want = if kinds == [4] {
-                tr!(lang, "カテゴリ", "a category")
-            } else {
-                tr!(lang, "テキストチャンネル", "a text channel")
-            };
-            out.push(Check::fail(
-                tr!(lang, "[discord] {key} の #{name} は{want}ではありません", "[discord] {key}: #{name} is not {want}"),
-                tr!(lang, "{want}の ID を設定してください", "set the id of {want}"),
-            ));
-            continue;
-        }
-        let overwrites = c["permission_overwrites"].as_array().cloned().unwrap_or_default();
-        if private {
-            let everyone = permissions(d.guild, &roles, &[], 0, &overwrites);
-            if everyone & bits::VIEW_CHANNEL != 0 {
-                out.push(Check::fail(
-                    tr!(lang, "#{name} が @everyone に見えています", "#{name} is visible to @everyone"),
-                    tr!(
-                        lang,
-                        "#{name} の権限で @everyone の「チャンネルを見る」を拒否にしてください",
-                        "deny View Channel to @everyone in #{name}'s permissions"
-                    ),
-                ));
-            } else {
-                out.push(Check::pass(tr!(lang, "#{name} は @everyone から隠れています", "#{name} is hidden from @everyone")));
-            }
-        }
-        let have = permissions(d.guild, &roles, &my_roles, me, &overwrites);
-        let lack = missing(have, need);
-        if lack.is_empty() {
-            out.push(Check::pass(tr!(lang, "#{name} でボットに必要な権限があります", "the bot has what it needs in #{name}")));
-        } else {
-            let lack = lack.join(", ");
-            out.push(Check::fail(
-                tr!(lang, "#{name} でボットに足りない権限: {lack}", "the bot lacks in #{name}: {lack}"),
-                tr!(
-                    lang,
-                    "ボットのロール（または #{name} の権限）で許可してください",
-                    "allow them to the bot's role (or in #{name}'s permissions)"
-                ),
-            ));
-        }
     }
-    // Room for incident channels.
-    let count = channels.iter().filter(|c| !matches!(c["type"].as_u64(), Some(10..=12))).count();
-    if count >= 480 {
-        out.push(Check::fail(
-            tr!(lang, "サーバーのチャンネル数が {count}/500 です", "the server has {count} of Discord's 500 channels"),
+}
+
+/// The bot's role above the committee's: Discord lets a member manage
+/// (and set overwrites for) only roles below their highest one.
+fn role_order(server: &Server, role: u64, lang: Lang) -> Option<Check> {
+    let committee = server.role(role)?;
+    let position = |r: &Value| r["position"].as_i64().unwrap_or(0);
+    let top = server.roles.iter().filter(|r| server.my_roles.contains(&num(&r["id"]))).map(position).max().unwrap_or(0);
+    Some(if top > position(committee) {
+        Check::pass(tr!(lang, "ボットのロールは委員会ロールより上です", "the bot's role sits above the committee role"))
+    } else {
+        Check::fail(
+            tr!(lang, "ボットのロールが委員会ロールより下にあります", "the bot's role sits below the committee role"),
             tr!(
                 lang,
-                "書き出し済みのアーカイブなど不要なチャンネルを削除してください",
-                "delete channels no longer needed (exported archives, say)"
+                "サーバー設定 → ロール でボットのロールを委員会ロールより上へドラッグしてください",
+                "drag the bot's role above the committee role under Server Settings → Roles"
             ),
-        ));
-    } else {
-        out.push(Check::pass(tr!(lang, "チャンネル数 {count}/500", "{count} of 500 channels used")));
+        )
+    })
+}
+
+/// A configured place: its key, id, the kinds of channel it may be,
+/// whether it must be hidden from `@everyone`, and what the bot needs there.
+struct Place {
+    key: &'static str,
+    id: u64,
+    kinds: &'static [u64],
+    private: bool,
+    need: u64,
+}
+
+fn places(d: &crate::config::DiscordIds) -> [Place; 4] {
+    let history = bits::READ_MESSAGE_HISTORY;
+    let post = bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS;
+    let manage = post | bits::MANAGE_CHANNELS | bits::MANAGE_ROLES | bits::ATTACH_FILES | history | bits::MANAGE_THREADS;
+    [
+        Place { key: "incident_category_id", id: d.incident_category.0, kinds: &[4], private: true, need: manage },
+        Place { key: "archive_category_id", id: d.archive_category.0, kinds: &[4], private: true, need: manage },
+        Place {
+            key: "committee_channel_id",
+            id: d.committee_channel.0,
+            kinds: &[0],
+            private: true,
+            need: post | bits::ATTACH_FILES | history,
+        },
+        Place { key: "announcement_channel_id", id: d.announcement_channel.0, kinds: &[0, 5], private: false, need: post },
+    ]
+}
+
+/// One place: it exists and is of its kind, it is private where it must
+/// be, and the bot may do there what it needs.
+fn place_checks(server: &Server, p: &Place, lang: Lang) -> Vec<Check> {
+    let (key, id) = (p.key, p.id);
+    let Some(c) = server.channels.iter().find(|c| num(&c["id"]) == id) else {
+        return vec![Check::fail(
+            tr!(lang, "[discord] {key} = {id} のチャンネルがありません", "[discord] {key} = {id}: no such channel"),
+            tr!(
+                lang,
+                "開発者モードで ID をコピーし直すか hikeshi setup を実行してください",
+                "copy the id again (Developer Mode → Copy ID), or run hikeshi setup"
+            ),
+        )];
+    };
+    let name = c["name"].as_str().unwrap_or("?").to_string();
+    if !p.kinds.contains(&c["type"].as_u64().unwrap_or(99)) {
+        let want = if p.kinds == [4] {
+            tr!(lang, "カテゴリ", "a category")
+        } else {
+            tr!(lang, "テキストチャンネル", "a text channel")
+        };
+        return vec![Check::fail(
+            tr!(lang, "[discord] {key} の #{name} は{want}ではありません", "[discord] {key}: #{name} is not {want}"),
+            tr!(lang, "{want}の ID を設定してください", "set the id of {want}"),
+        )];
     }
+    let overwrites = c["permission_overwrites"].as_array().cloned().unwrap_or_default();
+    let mut out = vec![];
+    if p.private {
+        out.push(privacy(server.permissions(&[], 0, &overwrites), &name, lang));
+    }
+    out.push(bot_may(server.permissions(&server.my_roles, server.me, &overwrites), p.need, &name, lang));
     out
+}
+
+/// A private place is hidden from `@everyone` (what `everyone` may do there).
+fn privacy(everyone: u64, name: &str, lang: Lang) -> Check {
+    if everyone & bits::VIEW_CHANNEL == 0 {
+        return Check::pass(tr!(lang, "#{name} は @everyone から隠れています", "#{name} is hidden from @everyone"));
+    }
+    Check::fail(
+        tr!(lang, "#{name} が @everyone に見えています", "#{name} is visible to @everyone"),
+        tr!(
+            lang,
+            "#{name} の権限で @everyone の「チャンネルを見る」を拒否にしてください",
+            "deny View Channel to @everyone in #{name}'s permissions"
+        ),
+    )
+}
+
+/// The bot has (`have`) what it needs in a place.
+fn bot_may(have: u64, need: u64, name: &str, lang: Lang) -> Check {
+    let lack = missing(have, need);
+    if lack.is_empty() {
+        return Check::pass(tr!(lang, "#{name} でボットに必要な権限があります", "the bot has what it needs in #{name}"));
+    }
+    let lack = lack.join(", ");
+    Check::fail(
+        tr!(lang, "#{name} でボットに足りない権限: {lack}", "the bot lacks in #{name}: {lack}"),
+        tr!(
+            lang,
+            "ボットのロール（または #{name} の権限）で許可してください",
+            "allow them to the bot's role (or in #{name}'s permissions)"
+        ),
+    )
+}
+
+/// Room for incident channels under Discord's 500 a server (threads apart).
+fn room(server: &Server, lang: Lang) -> Check {
+    let count = server.channels.iter().filter(|c| !matches!(c["type"].as_u64(), Some(10..=12))).count();
+    if count < 480 {
+        return Check::pass(tr!(lang, "チャンネル数 {count}/500", "{count} of 500 channels used"));
+    }
+    Check::fail(
+        tr!(lang, "サーバーのチャンネル数が {count}/500 です", "the server has {count} of Discord's 500 channels"),
+        tr!(
+            lang,
+            "書き出し済みのアーカイブなど不要なチャンネルを削除してください",
+            "delete channels no longer needed (exported archives, say)"
+        ),
+    )
 }
 
 #[cfg(test)]

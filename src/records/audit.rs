@@ -34,8 +34,21 @@ pub struct Inputs<'a> {
 
 pub fn audit(x: &Inputs) -> Vec<Finding> {
     let mut out = vec![];
+    playbooks(x, &mut out);
+    systems(x, &mut out);
+    for i in x.incidents.iter().filter(|i| !i.is_drill()) {
+        closed_without(i, x, &mut out);
+        exceptions(i, &mut out);
+        owed(i, x.now, &mut out);
+    }
+    reminders(x, &mut out);
+    out
+}
+
+/// §4.1(1), §4.1(2): a playbook for every assumed type of incident, and
+/// every playbook drilled.
+fn playbooks(x: &Inputs, out: &mut Vec<Finding>) {
     let pbs = &x.settings.playbooks;
-    // §4.1(1): a playbook for every assumed type of incident.
     for c in Category::ALL.into_iter().filter(|c| *c != Category::Unsure) {
         let kinds: Vec<SubKind> = c.sub_kinds().collect();
         for k in kinds {
@@ -71,7 +84,10 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
             });
         }
     }
-    // §4.1(4): every system has an owner.
+}
+
+/// §4.1(4): every system has an owner.
+fn systems(x: &Inputs, out: &mut Vec<Finding>) {
     for s in x.settings.systems.all() {
         if s.owner.trim().is_empty() {
             out.push(Finding {
@@ -84,125 +100,139 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
             });
         }
     }
-    for i in x.incidents.iter().filter(|i| !i.is_drill()) {
-        let n = i.number;
-        // §5: after each incident, were prevention and improvement done?
-        if !i.phase.is_open() && i.close_reason.is_none() {
-            let missing: Vec<LessonItem> = i.lessons.missing(false).into_iter().filter(|m| *m != LessonItem::BoardQuestions).collect();
-            if !missing.is_empty() {
-                out.push(Finding {
-                    kind: "closed_without_lessons",
-                    what: t(
-                        format!("{n} は再発防止計画または改善メモがないまま終了しています（§4.4, §5）。"),
-                        format!("{n} closed without a prevention plan or improvement notes (§4.4, §5)."),
-                    ),
-                    fix: t(
-                        format!("{n} の計画と改善メモを記録し、記録に残してください。"),
-                        format!("Record {n}'s plan and improvement notes."),
-                    ),
-                });
-            }
-        }
-        // §4.3: closed as an incident without the three records (written
-        // before they were required, or closed some other way).
-        if !i.phase.is_open() && i.close_reason.is_none() {
-            let logged: Vec<LogKind> = x.logged.iter().filter(|(id, _)| *id == i.id).map(|(_, k)| *k).collect();
-            let missing = i.records_missing(&logged);
-            if !missing.is_empty() {
-                let (ja, en) = (
-                    missing.iter().map(|k| format!("「{}」", k.label().ja)).collect::<String>(),
-                    missing.iter().map(|k| k.label().en.to_string()).collect::<Vec<_>>().join(", "),
-                );
-                out.push(Finding {
-                    kind: "closed_without_records",
-                    what: t(
-                        format!("{n} は §4.3 の記録{ja}がないまま終了しています。"),
-                        format!("{n} closed without the §4.3 record(s): {en}."),
-                    ),
-                    fix: t(format!("{n} の記録を補ってください。"), format!("Complete {n}'s records.")),
-                });
-            }
-        }
-        // §5: every exception to the procedure is looked at again: waived
-        // records and lessons, and reports dismissed as not incidents.
-        for w in &i.record_waivers {
-            let (ja, en, reason) = (w.kind.label().ja, w.kind.label().en, w.reason.clone());
+}
+
+/// An incident closed without its lessons (§4.4, §5) or its §4.3 records.
+fn closed_without(i: &Incident, x: &Inputs, out: &mut Vec<Finding>) {
+    let n = i.number;
+    // §5: after each incident, were prevention and improvement done?
+    if !i.phase.is_open() && i.close_reason.is_none() {
+        let missing: Vec<LessonItem> = i.lessons.missing(false).into_iter().filter(|m| *m != LessonItem::BoardQuestions).collect();
+        if !missing.is_empty() {
             out.push(Finding {
-                kind: "record_waived",
+                kind: "closed_without_lessons",
                 what: t(
-                    format!("{n}: §4.3 の記録「{ja}」が免除されました（理由: {reason}）。"),
-                    format!("{n}: the §4.3 record {en} was waived (reason: {reason})."),
-                ),
-                fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
-            });
-        }
-        for w in &i.lessons.waivers {
-            let (ja, en, reason) = (
-                crate::domain::refusal::lesson_item(w.item, Lang::Ja),
-                crate::domain::refusal::lesson_item(w.item, Lang::En),
-                w.reason.clone(),
-            );
-            out.push(Finding {
-                kind: "lesson_waived",
-                what: t(format!("{n}: {ja}が免除されました（理由: {reason}）。"), format!("{n}: {en} was waived (reason: {reason}).")),
-                fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
-            });
-        }
-        if let (Some(reason), None) = (&i.close_reason, i.duplicate_of) {
-            out.push(Finding {
-                kind: "dismissed",
-                what: t(
-                    format!("{n} はインシデントではないとして終了しました（理由: {reason}）。"),
-                    format!("{n} was closed as not an incident (reason: {reason})."),
-                ),
-                fix: t("判断が妥当だったか確認してください。".into(), "Check that the decision was right.".into()),
-            });
-        }
-        // §4.4(2): the board must be told; nobody recorded that it was.
-        if i.lessons.board_report_owed() {
-            out.push(Finding {
-                kind: "board_report_owed",
-                what: t(
-                    format!("{n} は取締役会への報告が必要ですが、報告の記録がありません（§4.4(2)）。"),
-                    format!("{n} must be reported to the board, and no report is recorded (§4.4(2))."),
+                    format!("{n} は再発防止計画または改善メモがないまま終了しています（§4.4, §5）。"),
+                    format!("{n} closed without a prevention plan or improvement notes (§4.4, §5)."),
                 ),
                 fix: t(
-                    format!("取締役会に報告したら、委員会チャンネルの {n} の報告書案で「取締役会に報告済みにする」を押してください。"),
-                    format!("Once the board is told, press “Record: the board was told” on {n}'s draft in the committee channel."),
+                    format!("{n} の計画と改善メモを記録し、記録に残してください。"),
+                    format!("Record {n}'s plan and improvement notes."),
                 ),
             });
-        }
-        // §4.4(1) 適切に実施: follow-up actions past their due date.
-        for f in i.lessons.open_followups().filter(|f| f.overdue(x.now)) {
-            let (k, days) = (f.n, (x.now - f.due).num_days());
-            out.push(Finding {
-                kind: "followup_overdue",
-                what: t(
-                    format!("{n} のフォローアップ #{k} が期限を{days}日過ぎています（§4.4(1)）。"),
-                    format!("{n} follow-up #{k} is {days} days overdue (§4.4(1))."),
-                ),
-                fix: t("実施して /フォローアップ で完了にしてください。".into(), "Carry it out, then mark it done with /followups.".into()),
-            });
-        }
-        // Table 1: open past the recovery deadline.
-        if i.phase.is_open() && !i.phase.recovery_complete() {
-            if let Some(d) = i.deadline.at().filter(|d| *d < x.now) {
-                let hours = (x.now - d).num_hours();
-                out.push(Finding {
-                    kind: "past_deadline",
-                    what: t(
-                        format!("{n} は表1の復旧期限を{hours}時間過ぎています。"),
-                        format!("{n} is {hours} h past its Table 1 recovery deadline."),
-                    ),
-                    fix: t(
-                        format!("{n} の実行責任者は復旧を急ぎ、状況を記録してください。"),
-                        format!("{n}'s commander: restore and log the status."),
-                    ),
-                });
-            }
         }
     }
-    // §4.1(2), §9: drills and the yearly review happen when due.
+    // §4.3: closed as an incident without the three records (written
+    // before they were required, or closed some other way).
+    if !i.phase.is_open() && i.close_reason.is_none() {
+        let logged: Vec<LogKind> = x.logged.iter().filter(|(id, _)| *id == i.id).map(|(_, k)| *k).collect();
+        let missing = i.records_missing(&logged);
+        if !missing.is_empty() {
+            let (ja, en) = (
+                missing.iter().map(|k| format!("「{}」", k.label().ja)).collect::<String>(),
+                missing.iter().map(|k| k.label().en.to_string()).collect::<Vec<_>>().join(", "),
+            );
+            out.push(Finding {
+                kind: "closed_without_records",
+                what: t(
+                    format!("{n} は §4.3 の記録{ja}がないまま終了しています。"),
+                    format!("{n} closed without the §4.3 record(s): {en}."),
+                ),
+                fix: t(format!("{n} の記録を補ってください。"), format!("Complete {n}'s records.")),
+            });
+        }
+    }
+}
+
+/// §5: every exception to the procedure is looked at again: waived
+/// records and lessons, and reports dismissed as not incidents.
+fn exceptions(i: &Incident, out: &mut Vec<Finding>) {
+    let n = i.number;
+    for w in &i.record_waivers {
+        let (ja, en, reason) = (w.kind.label().ja, w.kind.label().en, w.reason.clone());
+        out.push(Finding {
+            kind: "record_waived",
+            what: t(
+                format!("{n}: §4.3 の記録「{ja}」が免除されました（理由: {reason}）。"),
+                format!("{n}: the §4.3 record {en} was waived (reason: {reason})."),
+            ),
+            fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
+        });
+    }
+    for w in &i.lessons.waivers {
+        let (ja, en, reason) = (
+            crate::domain::refusal::lesson_item(w.item, Lang::Ja),
+            crate::domain::refusal::lesson_item(w.item, Lang::En),
+            w.reason.clone(),
+        );
+        out.push(Finding {
+            kind: "lesson_waived",
+            what: t(format!("{n}: {ja}が免除されました（理由: {reason}）。"), format!("{n}: {en} was waived (reason: {reason}).")),
+            fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
+        });
+    }
+    if let (Some(reason), None) = (&i.close_reason, i.duplicate_of) {
+        out.push(Finding {
+            kind: "dismissed",
+            what: t(
+                format!("{n} はインシデントではないとして終了しました（理由: {reason}）。"),
+                format!("{n} was closed as not an incident (reason: {reason})."),
+            ),
+            fix: t("判断が妥当だったか確認してください。".into(), "Check that the decision was right.".into()),
+        });
+    }
+}
+
+/// What an incident still owes: the board's report, follow-ups, recovery.
+fn owed(i: &Incident, now: DateTime<Utc>, out: &mut Vec<Finding>) {
+    let n = i.number;
+    // §4.4(2): the board must be told; nobody recorded that it was.
+    if i.lessons.board_report_owed() {
+        out.push(Finding {
+            kind: "board_report_owed",
+            what: t(
+                format!("{n} は取締役会への報告が必要ですが、報告の記録がありません（§4.4(2)）。"),
+                format!("{n} must be reported to the board, and no report is recorded (§4.4(2))."),
+            ),
+            fix: t(
+                format!("取締役会に報告したら、委員会チャンネルの {n} の報告書案で「取締役会に報告済みにする」を押してください。"),
+                format!("Once the board is told, press “Record: the board was told” on {n}'s draft in the committee channel."),
+            ),
+        });
+    }
+    // §4.4(1) 適切に実施: follow-up actions past their due date.
+    for f in i.lessons.open_followups().filter(|f| f.overdue(now)) {
+        let (k, days) = (f.n, (now - f.due).num_days());
+        out.push(Finding {
+            kind: "followup_overdue",
+            what: t(
+                format!("{n} のフォローアップ #{k} が期限を{days}日過ぎています（§4.4(1)）。"),
+                format!("{n} follow-up #{k} is {days} days overdue (§4.4(1))."),
+            ),
+            fix: t("実施して /フォローアップ で完了にしてください。".into(), "Carry it out, then mark it done with /followups.".into()),
+        });
+    }
+    // Table 1: open past the recovery deadline.
+    if i.phase.is_open() && !i.phase.recovery_complete() {
+        if let Some(d) = i.deadline.at().filter(|d| *d < now) {
+            let hours = (now - d).num_hours();
+            out.push(Finding {
+                kind: "past_deadline",
+                what: t(
+                    format!("{n} は表1の復旧期限を{hours}時間過ぎています。"),
+                    format!("{n} is {hours} h past its Table 1 recovery deadline."),
+                ),
+                fix: t(
+                    format!("{n} の実行責任者は復旧を急ぎ、状況を記録してください。"),
+                    format!("{n}'s commander: restore and log the status."),
+                ),
+            });
+        }
+    }
+}
+
+/// §4.1(2), §9: drills and the yearly review happen when due.
+fn reminders(x: &Inputs, out: &mut Vec<Finding>) {
     let overdue_after = x.settings.schedules.policy.escalate_unacknowledged_after;
     for r in x.reminders.iter().filter(|r| r.acknowledged_by.is_none() && r.fired_at + overdue_after <= x.now) {
         let days = (x.now - r.fired_at).num_days();
@@ -226,7 +256,6 @@ pub fn audit(x: &Inputs) -> Vec<Finding> {
             ),
         });
     }
-    out
 }
 
 /// The findings as one text, in `lang`.

@@ -1,18 +1,14 @@
-//! The incident card (everything the committee needs at a glance, with the
-//! buttons of the current phase), the committee's status board, and the
+//! The incident card (everything the committee needs at a glance; its
+//! buttons are in `buttons.rs`), the committee's status board, and the
 //! channel's name.
 
 use crate::config::Settings;
-use crate::discord::custom_id::CustomId;
 use crate::discord::render::{deadline_text, relative, when};
 use crate::discord::text::{clip, inert};
-use crate::domain::{Incident, Lang, LogKind, MarkState, Phase, RecoveryDeadline};
+use crate::domain::{Incident, Lang, MarkState, Phase, RecoveryDeadline};
 use crate::tr;
 use chrono::{DateTime, Utc};
-use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption,
-};
+use serenity::all::{CreateEmbed, CreateEmbedFooter};
 
 /// Red for real incidents, blue for drills, grey once closed.
 fn colour(i: &Incident) -> u32 {
@@ -94,43 +90,68 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     if i.is_drill() {
         title = format!("🧯 DRILL · {title}");
     }
-    let playbook = match i.playbook.as_ref().and_then(|p| settings.playbooks.get(p)) {
+    let kind = i.kind.map(|k| format!(" / {}", k.label().get(lang))).unwrap_or_default();
+    let e = CreateEmbed::new()
+        .title(clip(&title, 256))
+        .description(clip(&inert(&i.description), CARD_DESCRIPTION))
+        .colour(colour(i))
+        .field(tr!(lang, "区分", "Category"), format!("{}{kind}", i.category.label().get(lang)), true)
+        .field(tr!(lang, "報告者", "Reporter"), reporter(i, lang), true)
+        .field(tr!(lang, "発見日時", "Noticed at"), noticed(i, lang), true)
+        .field(tr!(lang, "影響を受けるシステム", "Affected systems"), affected_text(i, lang), false)
+        .field(tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"), deadline_text(i, lang), false)
+        .field(tr!(lang, "対応手順", "Playbook"), playbook_name(i, settings), false)
+        .field(tr!(lang, "実行責任者", "Commander"), commander(i, lang), true)
+        .field(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string(), true);
+    let e = working_fields(e, i, settings);
+    let e = closing_fields(e, i, lang);
+    e.footer(CreateEmbedFooter::new(tr!(
+        lang,
+        "hikeshi · セキュリティインシデント報告・対応規程",
+        "hikeshi · security incident response regulation"
+    )))
+}
+
+fn playbook_name(i: &Incident, settings: &Settings) -> String {
+    let lang = settings.organisation.lang;
+    match i.playbook.as_ref().and_then(|p| settings.playbooks.get(p)) {
         Some(p) => p.title.get(lang).to_string(),
         None => {
             tr!(lang, "該当なし — 委員会が実行責任者を任命してください（§4.2）", "none — the committee must appoint a commander (§4.2)")
         }
-    };
-    let commander = match i.commander {
+    }
+}
+
+fn commander(i: &Incident, lang: Lang) -> String {
+    match i.commander {
         Some(c) => format!("<@{c}>"),
         None => tr!(lang, "未定", "not yet"),
-    };
-    let kind = i.kind.map(|k| format!(" / {}", k.label().get(lang))).unwrap_or_default();
-    let noticed = if i.noticed.understood {
-        when(i.noticed.at)
-    } else {
-        let typed = inert(&i.noticed.text);
-        tr!(lang, "「{typed}」（解釈できず、報告時刻を使用）", "“{typed}” (not understood; report time used)")
-    };
-    // §1(1) leaks by a member: the reporter is known to the committee only.
-    let reporter = if i.confidential {
+    }
+}
+
+fn noticed(i: &Incident, lang: Lang) -> String {
+    if i.noticed.understood {
+        return when(i.noticed.at);
+    }
+    let typed = inert(&i.noticed.text);
+    tr!(lang, "「{typed}」（解釈できず、報告時刻を使用）", "“{typed}” (not understood; report time used)")
+}
+
+/// §1(1) leaks by a member: the reporter is known to the committee only.
+fn reporter(i: &Incident, lang: Lang) -> String {
+    if i.confidential {
         tr!(lang, "🔒 匿名（報告者を秘匿、委員会のみ把握）", "🔒 confidential (known to the committee)")
     } else if i.reporter.is_monitoring() {
         tr!(lang, "📡 監視（検知、§4.1(3)）", "📡 monitoring (detected, §4.1(3))")
     } else {
         format!("<@{}>", i.reporter)
-    };
-    let mut e = CreateEmbed::new()
-        .title(clip(&title, 256))
-        .description(clip(&inert(&i.description), CARD_DESCRIPTION))
-        .colour(colour(i))
-        .field(tr!(lang, "区分", "Category"), format!("{}{kind}", i.category.label().get(lang)), true)
-        .field(tr!(lang, "報告者", "Reporter"), reporter, true)
-        .field(tr!(lang, "発見日時", "Noticed at"), noticed, true)
-        .field(tr!(lang, "影響を受けるシステム", "Affected systems"), affected_text(i, lang), false)
-        .field(tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"), deadline_text(i, lang), false)
-        .field(tr!(lang, "対応手順", "Playbook"), playbook, false)
-        .field(tr!(lang, "実行責任者", "Commander"), commander, true)
-        .field(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string(), true);
+    }
+}
+
+/// What the work on it has added: impact, the checklist, the APPI
+/// questions (§4.2 analysis, §4.4 lessons), the lessons.
+fn working_fields(mut e: CreateEmbed, i: &Incident, settings: &Settings) -> CreateEmbed {
+    let lang = settings.organisation.lang;
     if !i.impact.trim().is_empty() {
         e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 500), false);
     }
@@ -143,28 +164,34 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         && !i.is_drill()
         && matches!(i.phase, Phase::Analysis | Phase::Lessons)
     {
-        // §4.2 analysis and §4.4 lessons ask the APPI questions.
-        let answered = i.appi.answers.len();
-        let text = if i.appi.reportable() {
-            tr!(
-                lang,
-                "報告が必要（/インシデント 個人情報 で期限と提出を管理）",
-                "a report is owed (see /incident appi for deadlines and filings)"
-            )
-        } else {
-            tr!(
-                lang,
-                "4問中{answered}問回答済み — /インシデント 個人情報 で回答してください",
-                "{answered} of 4 answered — answer with /incident appi"
-            )
-        };
-        e = e.field(tr!(lang, "個人情報保護法第26条", "APPI Art. 26"), text, false);
+        e = e.field(tr!(lang, "個人情報保護法第26条", "APPI Art. 26"), appi_text(i, lang), false);
     }
     if i.phase >= Phase::Lessons && i.close_reason.is_none() {
         e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), crate::discord::lessons::render::card_field(i, lang), false);
     }
+    e
+}
+
+fn appi_text(i: &Incident, lang: Lang) -> String {
+    let answered = i.appi.answers.len();
+    if i.appi.reportable() {
+        tr!(
+            lang,
+            "報告が必要（/インシデント 個人情報 で期限と提出を管理）",
+            "a report is owed (see /incident appi for deadlines and filings)"
+        )
+    } else {
+        tr!(
+            lang,
+            "4問中{answered}問回答済み — /インシデント 個人情報 で回答してください",
+            "{answered} of 4 answered — answer with /incident appi"
+        )
+    }
+}
+
+/// Storms (every reporter of the same thing), follow-ups, why it closed.
+fn closing_fields(mut e: CreateEmbed, i: &Incident, lang: Lang) -> CreateEmbed {
     if !i.merged.is_empty() {
-        // Storms: every reporter of the same thing, listed for the committee.
         let lines: Vec<String> = i
             .merged
             .iter()
@@ -182,11 +209,7 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
     if let Some(reason) = &i.close_reason {
         e = e.field(tr!(lang, "終了理由", "Closed because"), clip(&inert(reason), 300), false);
     }
-    e.footer(CreateEmbedFooter::new(tr!(
-        lang,
-        "hikeshi · セキュリティインシデント報告・対応規程",
-        "hikeshi · security incident response regulation"
-    )))
+    e
 }
 
 /// The card, and beside it the playbook in hand (§4.1(1) 周知) while the
@@ -216,139 +239,7 @@ fn embed_chars(e: &CreateEmbed) -> usize {
     len(&v["title"]) + len(&v["description"]) + len(&v["footer"]["text"]) + len(&v["author"]["name"]) + fields
 }
 
-/// The buttons under the card for the current state. Hiding a button is a
-/// convenience only: every handler checks permission again.
-pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow> {
-    let lang = settings.organisation.lang;
-    if !i.phase.is_open() {
-        return vec![];
-    }
-    let id = i.id;
-    let mut rows = vec![];
-    if i.commander.is_none() {
-        if i.playbook.is_some() {
-            rows.push(CreateActionRow::Buttons(vec![CreateButton::new(CustomId::TakeCommand(id).encode())
-                .label(tr!(lang, "実行責任者になる（委員会）", "Take command (committee)"))
-                .style(ButtonStyle::Primary)]));
-        }
-        rows.push(CreateActionRow::SelectMenu(
-            CreateSelectMenu::new(CustomId::Appoint(id).encode(), CreateSelectMenuKind::User { default_users: None })
-                .placeholder(tr!(lang, "実行責任者を任命（委員会）", "Appoint a commander (committee)"))
-                .min_values(1)
-                .max_values(1),
-        ));
-    }
-    let pb = i.playbook.as_ref().and_then(|p| settings.playbooks.get(p));
-    let items = pb.map(|p| p.checklist(i.phase)).unwrap_or(&[]);
-    if !items.is_empty() {
-        let options = items
-            .iter()
-            .enumerate()
-            .take(25)
-            .map(|(n, t)| {
-                let done = i.marks.iter().any(|m| m.phase == i.phase && m.item == n && m.state == MarkState::Done);
-                CreateSelectMenuOption::new(
-                    clip(&format!("{}{}. {}", if done { "☑ " } else { "" }, n + 1, t.get(lang)), 100),
-                    n.to_string(),
-                )
-            })
-            .collect();
-        rows.push(CreateActionRow::SelectMenu(
-            CreateSelectMenu::new(CustomId::Checklist(id).encode(), CreateSelectMenuKind::String { options })
-                .placeholder(tr!(lang, "項目をチェック／解除", "Tick or untick an item"))
-                .min_values(1)
-                .max_values(1),
-        ));
-    }
-    let mut work = vec![];
-    if let Some(next) = i.phase.next() {
-        let label = if next == Phase::Closed {
-            tr!(lang, "終了する", "Close")
-        } else {
-            let next = next.label().get(lang).to_string();
-            tr!(lang, "{next}へ進む", "Advance to {next}")
-        };
-        work.push(CreateButton::new(CustomId::Advance(id).encode()).label(clip(&label, 80)).style(ButtonStyle::Success));
-    }
-    for k in LogKind::ALL {
-        let what = k.label().get(lang).to_lowercase();
-        work.push(
-            CreateButton::new(CustomId::LogButton(id, k).encode())
-                .label(clip(&tr!(lang, "記録: {what}", "Log {what}"), 80))
-                .style(ButtonStyle::Secondary),
-        );
-    }
-    if i.phase == Phase::Lessons || i.is_drill() {
-        work.push(
-            CreateButton::new(CustomId::NoteButton(id).encode())
-                .label(tr!(lang, "改善メモ", "Improvement note"))
-                .style(ButtonStyle::Secondary),
-        );
-    }
-    if i.playbook.is_some() && work.len() < 5 {
-        work.push(
-            CreateButton::new(CustomId::PlaybookButton(id).encode()).label(tr!(lang, "対応手順", "Playbook")).style(ButtonStyle::Secondary),
-        );
-    }
-    rows.push(CreateActionRow::Buttons(work));
-    if i.category == crate::domain::Category::Unsure && !i.is_drill() {
-        // §4.2: the committee decides what an unsure report is.
-        let mut options = vec![];
-        for c in crate::domain::Category::ALL.into_iter().filter(|c| *c != crate::domain::Category::Unsure) {
-            options.push(CreateSelectMenuOption::new(clip(c.label().get(lang), 100), c.id()));
-            for k in c.sub_kinds() {
-                let label = crate::domain::category::classification_label(c, Some(k));
-                options.push(CreateSelectMenuOption::new(clip(label.get(lang), 100), format!("{}/{}", c.id(), k.id())));
-            }
-        }
-        rows.push(CreateActionRow::SelectMenu(
-            CreateSelectMenu::new(CustomId::ClassifySelect(id).encode(), CreateSelectMenuKind::String { options })
-                .placeholder(tr!(lang, "区分を決める（委員会・実行責任者）", "Classify (committee, commander)"))
-                .min_values(1)
-                .max_values(1),
-        ));
-    }
-    if i.phase == Phase::Recovery && !i.is_drill() {
-        // §4.3: leaving Recovery needs each record, or the committee's waiver.
-        let options = LogKind::ALL
-            .iter()
-            .filter(|k| !i.record_waivers.iter().any(|w| w.kind == **k))
-            .map(|k| CreateSelectMenuOption::new(clip(k.label().get(lang), 100), k.id()))
-            .collect::<Vec<_>>();
-        if !options.is_empty() {
-            rows.push(CreateActionRow::SelectMenu(
-                CreateSelectMenu::new(CustomId::WaiveRecordSelect(id).encode(), CreateSelectMenuKind::String { options })
-                    .placeholder(tr!(lang, "§4.3 の記録を免除（委員会・理由必須）", "Waive a §4.3 record (committee, with a reason)"))
-                    .min_values(1)
-                    .max_values(1),
-            ));
-        }
-    }
-    if i.phase == Phase::Lessons {
-        rows.extend(crate::discord::lessons::render::rows(i, lang));
-    }
-    if i.commander.is_some() {
-        // §4.1(1): shifts change; the commander or the committee hands over.
-        rows.push(CreateActionRow::SelectMenu(
-            CreateSelectMenu::new(CustomId::HandOver(id).encode(), CreateSelectMenuKind::User { default_users: None })
-                .placeholder(tr!(lang, "実行責任者を引き継ぐ（実行責任者・委員会）", "Hand over command (commander, committee)"))
-                .min_values(1)
-                .max_values(1),
-        ));
-    }
-    if i.phase < Phase::Analysis || i.commander.is_none() {
-        rows.push(CreateActionRow::Buttons(vec![
-            CreateButton::new(CustomId::DismissButton(id).encode())
-                .label(tr!(lang, "インシデントではない", "Not an incident"))
-                .style(ButtonStyle::Danger),
-            CreateButton::new(CustomId::DuplicateButton(id).encode())
-                .label(tr!(lang, "重複として閉じる", "Close as duplicate"))
-                .style(ButtonStyle::Danger),
-        ]));
-    }
-    rows.truncate(5);
-    rows
-}
+pub use super::buttons::card_components;
 
 /// The committee's one-message overview of every open incident.
 pub fn status_board(open: &[Incident], settings: &Settings, now: DateTime<Utc>) -> CreateEmbed {

@@ -3,6 +3,7 @@
 //! three §4.3 records, dismiss, close as a duplicate; `/incident`; the card
 //! itself and the delivery of its effects.
 
+mod buttons;
 pub mod card;
 mod commands;
 mod deliver;

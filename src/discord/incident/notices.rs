@@ -40,8 +40,22 @@ fn alert_summary(s: &crate::domain::alert::Summary, lang: Lang) -> String {
 }
 
 /// A notice in the channel; `playbook` names the skipped checklist items.
+/// Only who the notice is about is pinged.
 pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (String, CreateAllowedMentions) {
-    let text = match n {
+    let text = says(n, lang, playbook);
+    let mentions = match n {
+        Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
+        // The new commander hears of it.
+        Notice::CommandHandedOver { to, .. } => user_mention_only(*to),
+        Notice::FollowUpAdded { owner: Some(owner), .. } => user_mention_only(*owner),
+        _ => no_mentions(),
+    };
+    (clip(&text, 2000), mentions)
+}
+
+/// What a notice says, in `lang` (a table of texts).
+fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
+    match n {
         Notice::CommandTaken { commander } => {
             tr!(lang, "<@{commander}> が実行責任者になりました（§4.1(1)）。", "<@{commander}> has taken command (§4.1(1)).")
         }
@@ -184,15 +198,7 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
             )
         }
         Notice::FollowUpDone { n } => tr!(lang, "☑ フォローアップ #{n} が完了しました。", "☑ Follow-up #{n} is done."),
-    };
-    let mentions = match n {
-        Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
-        // The new commander hears of it.
-        Notice::CommandHandedOver { to, .. } => user_mention_only(*to),
-        Notice::FollowUpAdded { owner: Some(owner), .. } => user_mention_only(*owner),
-        _ => no_mentions(),
-    };
-    (clip(&text, 2000), mentions)
+    }
 }
 
 pub fn log_entry_embed(entry: &LogEntry, lang: Lang) -> CreateEmbed {
