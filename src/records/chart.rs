@@ -6,6 +6,7 @@
 use super::stats::Stats;
 use crate::domain::{Category, Lang};
 use crate::tr;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub const WIDTH: u32 = 1200;
@@ -61,22 +62,40 @@ fn hours(d: Option<chrono::Duration>) -> f64 {
 fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::with_buffer(rgb, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE)?;
-    let title = ("sans-serif", 26).into_font();
-    let label = ("sans-serif", 18).into_font();
     let (top, bottom) = root.split_vertically(HEIGHT / 2);
     let (left, right) = bottom.split_horizontally(WIDTH / 2);
-    // A bar chart's x labels name the segment under them.
-    fn named(names: &[String]) -> impl Fn(&SegmentValue<usize>) -> String + '_ {
-        move |v| match v {
-            SegmentValue::CenterOf(x) => names.get(*x).cloned().unwrap_or_default(),
-            _ => String::new(),
-        }
-    }
+    per_month(&top, stats, lang)?;
+    medians(&left, stats, lang)?;
+    deadlines(&right, stats, lang)?;
+    root.present()?;
+    Ok(())
+}
 
-    // Incidents per month, stacked by category.
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+fn title_font() -> FontDesc<'static> {
+    ("sans-serif", 26).into_font()
+}
+
+fn label_font() -> FontDesc<'static> {
+    ("sans-serif", 18).into_font()
+}
+
+/// A bar chart's x labels name the segment under them.
+fn named(names: &[String]) -> impl Fn(&SegmentValue<usize>) -> String + '_ {
+    move |v| match v {
+        SegmentValue::CenterOf(x) => names.get(*x).cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Incidents per month, stacked by category.
+fn per_month(area: &Area, stats: &Stats, lang: Lang) -> Drawn {
+    let (title, label) = (title_font(), label_font());
     let months: Vec<String> = stats.by_month.iter().map(|(m, _)| m.clone()).collect();
     let most = stats.by_month.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1);
-    let mut chart = ChartBuilder::on(&top)
+    let mut chart = ChartBuilder::on(area)
         .caption(tr!(lang, "月別・区分別のインシデント件数", "Incidents per month by category"), title.clone())
         .margin(16)
         .x_label_area_size(40)
@@ -118,7 +137,12 @@ fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::er
         .border_style(BLACK)
         .draw()?;
 
-    // Median hours from the report to each step.
+    Ok(())
+}
+
+/// Median hours from the report to each step.
+fn medians(area: &Area, stats: &Stats, lang: Lang) -> Drawn {
+    let (title, label) = (title_font(), label_font());
     let steps = [
         (tr!(lang, "実行責任者まで", "to a commander"), hours(stats.all.to_commander)),
         (tr!(lang, "封じ込めまで", "to containment"), hours(stats.all.to_containment)),
@@ -126,7 +150,7 @@ fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::er
     ];
     let names: Vec<String> = steps.iter().map(|(n, _)| n.clone()).collect();
     let longest = steps.iter().map(|(_, h)| *h).fold(1.0, f64::max) * 1.15;
-    let mut chart = ChartBuilder::on(&left)
+    let mut chart = ChartBuilder::on(area)
         .caption(tr!(lang, "報告からの時間（中央値・時間）", "Median hours from the report"), title.clone())
         .margin(16)
         .x_label_area_size(40)
@@ -149,14 +173,19 @@ fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::er
             .data(steps.iter().enumerate().map(|(x, (_, h))| (x, *h))),
     )?;
 
-    // Table 1 deadlines, met and missed.
+    Ok(())
+}
+
+/// Table 1 deadlines, met and missed.
+fn deadlines(area: &Area, stats: &Stats, lang: Lang) -> Drawn {
+    let (title, label) = (title_font(), label_font());
     let deadlines = [
         (tr!(lang, "期限内に復旧", "met"), stats.all.deadlines_met, RGBColor(39, 174, 96)),
         (tr!(lang, "期限超過", "missed"), stats.all.deadlines_missed, RGBColor(192, 57, 43)),
     ];
     let names: Vec<String> = deadlines.iter().map(|(n, _, _)| n.clone()).collect();
     let most = deadlines.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
-    let mut chart = ChartBuilder::on(&right)
+    let mut chart = ChartBuilder::on(area)
         .caption(tr!(lang, "表1の復旧期限", "Table 1 recovery deadlines"), title)
         .margin(16)
         .x_label_area_size(40)
@@ -176,7 +205,6 @@ fn draw(stats: &Stats, lang: Lang, rgb: &mut [u8]) -> Result<(), Box<dyn std::er
     for (x, (_, n, c)) in deadlines.iter().enumerate() {
         chart.draw_series(Histogram::vertical(&chart).style(c.filled()).margin(60).data(std::iter::once((x, *n))))?;
     }
-    root.present()?;
     Ok(())
 }
 

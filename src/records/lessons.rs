@@ -5,7 +5,7 @@
 
 use super::export::Record;
 use super::local;
-use crate::domain::followup::Source;
+use crate::domain::followup::{FollowUp, Source};
 use crate::domain::Lang;
 use crate::tr;
 use chrono_tz::Tz;
@@ -28,8 +28,37 @@ pub(crate) fn answer(v: Option<bool>, lang: Lang) -> String {
 pub fn parts(r: &Record, lang: Lang, tz: Tz) -> Vec<Part> {
     let i = &r.incident;
     let l = &i.lessons;
-    let mut out = vec![];
+    let mut out =
+        vec![Part { heading: tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lines: plan(r, lang, tz) }];
+    if !i.is_drill() {
+        out.push(Part {
+            heading: tr!(lang, "取締役会への報告（§4.4(2)）", "Report to the board (§4.4(2))"), lines: board(r, lang, tz)
+        });
+    }
+    if !l.notes.is_empty() {
+        let lines = l
+            .notes
+            .iter()
+            .map(|n| {
+                let (well, missing) = (r.named_mentions(&n.went_well), r.named_mentions(&n.missing));
+                tr!(lang, "うまくいったこと: {well} ／ 足りなかったこと: {missing}", "Went well: {well} / Missing: {missing}")
+            })
+            .collect();
+        out.push(Part { heading: tr!(lang, "対応手順の改善メモ（§4.4(4)）", "Improvement notes (§4.4(4))"), lines });
+    }
+    if !l.waivers.is_empty() || !i.record_waivers.is_empty() {
+        out.push(Part { heading: tr!(lang, "免除", "Waivers"), lines: waivers(r, lang) });
+    }
+    if !l.followups.is_empty() {
+        let lines = l.followups.iter().map(|f| followup(r, f, lang, tz)).collect();
+        out.push(Part { heading: tr!(lang, "フォローアップ（§4.4(1)）", "Follow-up actions (§4.4(1))"), lines });
+    }
+    out
+}
 
+/// §4.4(1): the plan, and who approved which revision.
+fn plan(r: &Record, lang: Lang, tz: Tz) -> Vec<String> {
+    let l = &r.incident.lessons;
     let mut plan = vec![];
     match &l.plan {
         Some(p) => {
@@ -57,95 +86,75 @@ pub fn parts(r: &Record, lang: Lang, tz: Tz) -> Vec<Part> {
         }
         None => plan.push(tr!(lang, "まだ記録されていません", "Not recorded yet")),
     }
-    out.push(Part { heading: tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lines: plan });
+    plan
+}
 
-    if !i.is_drill() {
-        let b = l.board;
-        let mut lines = vec![
-            format!(
-                "{}: {}",
-                tr!(lang, "社外第三者による侵害の被害", "A victim of an outside breach"),
-                answer(b.victim_of_outside_breach, lang)
-            ),
-            format!("{}: {}", tr!(lang, "社外への加害", "Harm to outsiders"), answer(b.harmed_outsiders, lang)),
-        ];
-        lines.push(if !b.answered() {
-            tr!(lang, "取締役会への報告: 判断前", "Board report: not decided yet")
-        } else if !b.board_report_required() {
-            tr!(lang, "取締役会への報告: 不要", "Board report: not required")
-        } else {
-            match &l.board_told {
-                Some(t) => {
-                    let (who, at) = (r.name_at(t.by, t.at), local(t.at, tz));
-                    tr!(
-                        lang,
-                        "取締役会への報告: 報告済み（{at}、{who} が記録）",
-                        "Board report: the board was told ({at}, recorded by {who})"
-                    )
-                }
-                None => tr!(lang, "取締役会への報告: 必要、まだ報告の記録なし", "Board report: required, not recorded as made yet"),
+/// §4.4(2): the board's two questions and whether it was told.
+fn board(r: &Record, lang: Lang, tz: Tz) -> Vec<String> {
+    let l = &r.incident.lessons;
+    let b = l.board;
+    let mut lines = vec![
+        format!(
+            "{}: {}",
+            tr!(lang, "社外第三者による侵害の被害", "A victim of an outside breach"),
+            answer(b.victim_of_outside_breach, lang)
+        ),
+        format!("{}: {}", tr!(lang, "社外への加害", "Harm to outsiders"), answer(b.harmed_outsiders, lang)),
+    ];
+    lines.push(if !b.answered() {
+        tr!(lang, "取締役会への報告: 判断前", "Board report: not decided yet")
+    } else if !b.board_report_required() {
+        tr!(lang, "取締役会への報告: 不要", "Board report: not required")
+    } else {
+        match &l.board_told {
+            Some(t) => {
+                let (who, at) = (r.name_at(t.by, t.at), local(t.at, tz));
+                tr!(lang, "取締役会への報告: 報告済み（{at}、{who} が記録）", "Board report: the board was told ({at}, recorded by {who})")
             }
-        });
-        out.push(Part { heading: tr!(lang, "取締役会への報告（§4.4(2)）", "Report to the board (§4.4(2))"), lines });
-    }
+            None => tr!(lang, "取締役会への報告: 必要、まだ報告の記録なし", "Board report: required, not recorded as made yet"),
+        }
+    });
+    lines
+}
 
-    if !l.notes.is_empty() {
-        let lines = l
-            .notes
-            .iter()
-            .map(|n| {
-                let (well, missing) = (r.named_mentions(&n.went_well), r.named_mentions(&n.missing));
-                tr!(lang, "うまくいったこと: {well} ／ 足りなかったこと: {missing}", "Went well: {well} / Missing: {missing}")
-            })
-            .collect();
-        out.push(Part { heading: tr!(lang, "対応手順の改善メモ（§4.4(4)）", "Improvement notes (§4.4(4))"), lines });
-    }
+/// Records and lessons waived, with the reasons.
+fn waivers(r: &Record, lang: Lang) -> Vec<String> {
+    let (i, l) = (&r.incident, &r.incident.lessons);
+    let records = i.record_waivers.iter().map(|w| {
+        let (kind, reason) = (w.kind.label().get(lang).to_string(), r.named_mentions(&w.reason));
+        tr!(lang, "§4.3 の記録「{kind}」を免除（理由: {reason}）", "The §4.3 record {kind} waived (reason: {reason})")
+    });
+    let lessons = l.waivers.iter().map(|w| {
+        let (item, reason) = (crate::domain::refusal::lesson_item(w.item, lang), r.named_mentions(&w.reason));
+        tr!(lang, "{item} を免除（理由: {reason}）", "{item} waived (reason: {reason})")
+    });
+    records.chain(lessons).collect()
+}
 
-    if !l.waivers.is_empty() || !i.record_waivers.is_empty() {
-        let records = i.record_waivers.iter().map(|w| {
-            let (kind, reason) = (w.kind.label().get(lang).to_string(), r.named_mentions(&w.reason));
-            tr!(lang, "§4.3 の記録「{kind}」を免除（理由: {reason}）", "The §4.3 record {kind} waived (reason: {reason})")
-        });
-        let lessons = l.waivers.iter().map(|w| {
-            let (item, reason) = (crate::domain::refusal::lesson_item(w.item, lang), r.named_mentions(&w.reason));
-            tr!(lang, "{item} を免除（理由: {reason}）", "{item} waived (reason: {reason})")
-        });
-        let lines = records.chain(lessons).collect();
-        out.push(Part { heading: tr!(lang, "免除", "Waivers"), lines });
-    }
-
-    if !l.followups.is_empty() {
-        let lines = l
-            .followups
-            .iter()
-            .map(|f| {
-                let n = f.n;
-                let what = match &f.source {
-                    Source::Plan => r.named_mentions(&f.what),
-                    Source::PlaybookUpdate { playbook, .. } => {
-                        let what = r.named_mentions(&f.what);
-                        tr!(lang, "対応手順 {playbook} の更新: {what}", "Update playbook {playbook}: {what}")
-                    }
-                };
-                let owner = f.owner.map(|u| r.name_at(u, f.added_at)).unwrap_or_else(|| tr!(lang, "委員会", "the committee"));
-                let due = local(f.due, tz);
-                let state = match &f.done {
-                    Some(d) => {
-                        let at = local(d.at, tz);
-                        match d.by {
-                            Some(by) => {
-                                let by = r.name_at(by, d.at);
-                                tr!(lang, "完了（{at}、{by}）", "done ({at}, {by})")
-                            }
-                            None => tr!(lang, "完了（{at}、対応手順のファイルの更新を確認）", "done ({at}: the playbook's file changed)"),
-                        }
-                    }
-                    None => tr!(lang, "未完了", "open"),
-                };
-                tr!(lang, "#{n} {what} — 担当 {owner}、期限 {due} — {state}", "#{n} {what} — owner {owner}, due {due} — {state}")
-            })
-            .collect();
-        out.push(Part { heading: tr!(lang, "フォローアップ（§4.4(1)）", "Follow-up actions (§4.4(1))"), lines });
-    }
-    out
+/// One follow-up: what, whose, when due, and whether done.
+fn followup(r: &Record, f: &FollowUp, lang: Lang, tz: Tz) -> String {
+    let n = f.n;
+    let what = match &f.source {
+        Source::Plan => r.named_mentions(&f.what),
+        Source::PlaybookUpdate { playbook, .. } => {
+            let what = r.named_mentions(&f.what);
+            tr!(lang, "対応手順 {playbook} の更新: {what}", "Update playbook {playbook}: {what}")
+        }
+    };
+    let owner = f.owner.map(|u| r.name_at(u, f.added_at)).unwrap_or_else(|| tr!(lang, "委員会", "the committee"));
+    let due = local(f.due, tz);
+    let state = match &f.done {
+        Some(d) => {
+            let at = local(d.at, tz);
+            match d.by {
+                Some(by) => {
+                    let by = r.name_at(by, d.at);
+                    tr!(lang, "完了（{at}、{by}）", "done ({at}, {by})")
+                }
+                None => tr!(lang, "完了（{at}、対応手順のファイルの更新を確認）", "done ({at}: the playbook's file changed)"),
+            }
+        }
+        None => tr!(lang, "未完了", "open"),
+    };
+    tr!(lang, "#{n} {what} — 担当 {owner}、期限 {due} — {state}", "#{n} {what} — owner {owner}, due {due} — {state}")
 }

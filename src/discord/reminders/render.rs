@@ -72,34 +72,20 @@ pub fn escalation(r: &ReminderRow, settings: &Settings, now: DateTime<Utc>) -> (
     (text, buttons(r, lang))
 }
 
-/// A reminder about an incident: the text for its channel, and, where the
-/// committee must hear of it, the text for the committee channel.
-pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Settings) -> ((String, CreateAllowedMentions), Option<String>) {
-    let lang = settings.organisation.lang;
-    let role = settings.discord.committee_role;
-    let number = i.number;
-    let channel = i.channel.map(|c| format!("<#{c}>")).unwrap_or_default();
+/// A reminder about an incident: the text for its channel (who it pings),
+/// and, where the committee must hear of it, the text for the committee
+/// channel.
+type Reminder = ((String, CreateAllowedMentions), Option<String>);
+
+pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Settings) -> Reminder {
+    let (lang, role) = (settings.organisation.lang, settings.discord.committee_role);
+    let (number, channel) = (i.number, i.channel.map(|c| format!("<#{c}>")).unwrap_or_default());
     let to_commander = |text: String| match i.commander {
         Some(c) => (format!("<@{c}> {text}"), user_mention_only(c)),
         None => (text, no_mentions()),
     };
     match what {
-        IncidentReminder::FollowUp { n, due, .. } => {
-            let f = i.lessons.followups.iter().find(|f| f.n == *n);
-            let text = f.map(|f| inert(&f.what)).unwrap_or_default();
-            let d = when(*due);
-            let line = tr!(
-                lang,
-                "📌 {number} のフォローアップ #{n}「{text}」の期限（{d}）を過ぎています。完了したら /フォローアップ で完了にしてください（§4.4(1)）。",
-                "📌 {number} follow-up #{n} “{text}” was due {d}. Once done, mark it done with /followups (§4.4(1))."
-            );
-            let owner = f.and_then(|f| f.owner);
-            let here = match owner {
-                Some(o) => (format!("<@{o}> {line}"), user_mention_only(o)),
-                None => (line.clone(), no_mentions()),
-            };
-            (here, Some(format!("<@&{role}> {line}")))
-        }
+        IncidentReminder::FollowUp { n, due, .. } => followup(i, *n, *due, lang, &format!("<@&{role}>")),
         IncidentReminder::Deadline { percent: 100, deadline, .. } => {
             let d = when(*deadline);
             (
@@ -115,19 +101,7 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
                 )),
             )
         }
-        IncidentReminder::Deadline { percent, deadline, missed } => {
-            let (d, r) = (when(*deadline), relative(*deadline));
-            let mut text = tr!(
-                lang,
-                "⏰ 表1の業務復旧までの許容時間の {percent}% が経過しました。期限: {d}（{r}）",
-                "⏰ {percent}% of the Table 1 recovery time has passed. Restore by {d} ({r})."
-            );
-            if !missed.is_empty() {
-                let list = missed.iter().map(|p| format!("{p}%")).collect::<Vec<_>>().join(", ");
-                text.push_str(&tr!(lang, "\n（停止中に逃した通知: {list}）", "\n(missed while hikeshi was offline: {list})"));
-            }
-            (to_commander(text), None)
-        }
+        IncidentReminder::Deadline { percent, deadline, missed } => (to_commander(deadline_step(*percent, *deadline, missed, lang)), None),
         IncidentReminder::NoDowntime { nudge: 0 } => (
             (
                 tr!(
@@ -143,28 +117,6 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
                 "<@&{role}> 🚨 {number} {channel} affects a priority-3 system: business may not stop."
             )),
         ),
-        IncidentReminder::NoDowntime { nudge } => {
-            let minutes = nudge * settings.schedules.policy.no_downtime_nudge.num_minutes();
-            (
-                to_commander(tr!(
-                    lang,
-                    "🚨 優先度3: 復旧がまだ完了していません（{minutes}分経過）。",
-                    "🚨 Priority 3: recovery is still not complete ({minutes} minutes)."
-                )),
-                None,
-            )
-        }
-        IncidentReminder::Stale { since } => {
-            let r = relative(*since);
-            (
-                to_commander(tr!(
-                    lang,
-                    "💤 {r} から動きがありません。状況を記録してください。",
-                    "💤 Nothing has happened since {r}. Please log the status."
-                )),
-                None,
-            )
-        }
         IncidentReminder::NoCommander => (
             (tr!(lang, "⏳ まだ実行責任者がいません（§4.2）。", "⏳ There is still no commander (§4.2)."), no_mentions()),
             Some(tr!(
@@ -174,33 +126,95 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
             )),
         ),
         IncidentReminder::Appi { stage, due, overdue } => {
-            let d = when(*due);
-            let what = match stage {
-                crate::domain::appi::Stage::Preliminary => tr!(lang, "速報", "preliminary report"),
-                crate::domain::appi::Stage::Final => tr!(lang, "確報", "final report"),
-            };
-            let text = if *overdue {
-                tr!(lang, "🛡 個人情報保護委員会への{what}の期限（{d}）を過ぎました（個人情報保護法第26条）。提出したら /インシデント 個人情報 で記録してください。", "🛡 The {what} to the PPC was due {d} (APPI Art. 26). Once filed, record it with /incident appi.")
-            } else {
-                tr!(
-                    lang,
-                    "🛡 個人情報保護委員会への{what}の期限は {d} です（個人情報保護法第26条）。",
-                    "🛡 The {what} to the PPC is due {d} (APPI Art. 26)."
-                )
-            };
+            let text = appi(*stage, *due, *overdue, lang);
             ((text.clone(), no_mentions()), Some(format!("<@&{role}> {number} {channel} {text}")))
         }
-        IncidentReminder::StatusDue { every_minutes } => {
-            let m = every_minutes;
-            (
-                to_commander(tr!(
-                    lang,
-                    "📝 状況の記録（§4.3）をお願いします（この優先度では{m}分ごと）。",
-                    "📝 Time for a status entry (§4.3); at this priority, every {m} minutes."
-                )),
-                None,
-            )
+        IncidentReminder::NoDowntime { nudge } => {
+            let minutes = nudge * settings.schedules.policy.no_downtime_nudge.num_minutes();
+            (to_commander(nudges::no_downtime(minutes, lang)), None)
         }
+        IncidentReminder::Stale { since } => (to_commander(nudges::stale(*since, lang)), None),
+        IncidentReminder::StatusDue { every_minutes } => (to_commander(nudges::status_due(*every_minutes, lang)), None),
+    }
+}
+
+/// §4.4(1): a follow-up past its due date, to its owner and the committee.
+fn followup(i: &Incident, n: u32, due: chrono::DateTime<chrono::Utc>, lang: Lang, committee: &str) -> Reminder {
+    let number = i.number;
+    let f = i.lessons.followups.iter().find(|f| f.n == n);
+    let text = f.map(|f| inert(&f.what)).unwrap_or_default();
+    let d = when(due);
+    let line = tr!(
+        lang,
+        "📌 {number} のフォローアップ #{n}「{text}」の期限（{d}）を過ぎています。完了したら /フォローアップ で完了にしてください（§4.4(1)）。",
+        "📌 {number} follow-up #{n} “{text}” was due {d}. Once done, mark it done with /followups (§4.4(1))."
+    );
+    let here = match f.and_then(|f| f.owner) {
+        Some(o) => (format!("<@{o}> {line}"), user_mention_only(o)),
+        None => (line.clone(), no_mentions()),
+    };
+    (here, Some(format!("{committee} {line}")))
+}
+
+/// Table 1: a step of the recovery time passed, with the steps missed
+/// while hikeshi was down.
+fn deadline_step(percent: u8, deadline: chrono::DateTime<chrono::Utc>, missed: &[u8], lang: Lang) -> String {
+    let (d, r) = (when(deadline), relative(deadline));
+    let mut text = tr!(
+        lang,
+        "⏰ 表1の業務復旧までの許容時間の {percent}% が経過しました。期限: {d}（{r}）",
+        "⏰ {percent}% of the Table 1 recovery time has passed. Restore by {d} ({r})."
+    );
+    if !missed.is_empty() {
+        let list = missed.iter().map(|p| format!("{p}%")).collect::<Vec<_>>().join(", ");
+        text.push_str(&tr!(lang, "\n（停止中に逃した通知: {list}）", "\n(missed while hikeshi was offline: {list})"));
+    }
+    text
+}
+
+/// APPI Art. 26: a report to the PPC coming due, or past due.
+fn appi(stage: crate::domain::appi::Stage, due: chrono::DateTime<chrono::Utc>, overdue: bool, lang: Lang) -> String {
+    let d = when(due);
+    let what = match stage {
+        crate::domain::appi::Stage::Preliminary => tr!(lang, "速報", "preliminary report"),
+        crate::domain::appi::Stage::Final => tr!(lang, "確報", "final report"),
+    };
+    if overdue {
+        tr!(lang, "🛡 個人情報保護委員会への{what}の期限（{d}）を過ぎました（個人情報保護法第26条）。提出したら /インシデント 個人情報 で記録してください。", "🛡 The {what} to the PPC was due {d} (APPI Art. 26). Once filed, record it with /incident appi.")
+    } else {
+        tr!(
+            lang,
+            "🛡 個人情報保護委員会への{what}の期限は {d} です（個人情報保護法第26条）。",
+            "🛡 The {what} to the PPC is due {d} (APPI Art. 26)."
+        )
+    }
+}
+
+/// The nudges for the commander alone.
+mod nudges {
+    use crate::discord::render::relative;
+    use crate::domain::Lang;
+    use crate::tr;
+
+    pub fn no_downtime(minutes: i64, lang: Lang) -> String {
+        tr!(
+            lang,
+            "🚨 優先度3: 復旧がまだ完了していません（{minutes}分経過）。",
+            "🚨 Priority 3: recovery is still not complete ({minutes} minutes)."
+        )
+    }
+
+    pub fn stale(since: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+        let r = relative(since);
+        tr!(lang, "💤 {r} から動きがありません。状況を記録してください。", "💤 Nothing has happened since {r}. Please log the status.")
+    }
+
+    pub fn status_due(m: i64, lang: Lang) -> String {
+        tr!(
+            lang,
+            "📝 状況の記録（§4.3）をお願いします（この優先度では{m}分ごと）。",
+            "📝 Time for a status entry (§4.3); at this priority, every {m} minutes."
+        )
     }
 }
 
