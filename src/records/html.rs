@@ -11,6 +11,7 @@ use crate::domain::transcript::Kept;
 use crate::domain::{Lang, LogKind, Phase};
 use crate::tr;
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// When the incident entered each phase, from its recorded phase changes.
@@ -51,9 +52,53 @@ fn evidence(r: &Record, message: crate::domain::MessageId, name: &str, lang: Lan
 /// The page.
 pub fn page(r: &Record, settings: &Settings) -> String {
     let i = &r.incident;
-    let lang = settings.organisation.lang;
-    let tz = settings.organisation.tz;
+    let (lang, tz) = (settings.organisation.lang, settings.organisation.tz);
     let title = format!("{} {}", i.number, i.title);
+    let summary = summary(r, lang, tz);
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    p.regulation { (tr!(lang, "セキュリティインシデント報告・対応規程に基づく記録", "A record under the Security Incident Reporting and Response Regulation")) " — " (settings.organisation.name) }
+                    h1 { (title) }
+                    @if i.is_drill() { p.drill { "DRILL" } }
+                }
+                @if r.redacted { p.redacted { (super::export::redaction_note(lang)) } }
+                section {
+                    h2 { (tr!(lang, "概要", "Summary")) }
+                    table.summary { @for (k, v) in &summary { tr { th { (k) } td { (v) } } } }
+                    p.description { (r.named_mentions(&i.description)) }
+                    @if !i.impact.trim().is_empty() { p { b { (tr!(lang, "これまでの影響: ", "Impact so far: ")) } (r.named_mentions(&i.impact)) } }
+                }
+                (records(r, lang, tz))
+                @for part in super::lessons::parts(r, lang, tz) {
+                    section.lessons {
+                        h2 { (part.heading) }
+                        ul { @for line in &part.lines { li { (line) } } }
+                    }
+                }
+                section {
+                    h2 { (tr!(lang, "経緯", "Timeline")) }
+                    ol.timeline { @for (at, s) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) { li { time { (at) } " " (s) } } }
+                }
+                (transcript(r, lang, tz))
+                (appendix(r, lang, tz))
+                footer { "hikeshi · " (settings.organisation.name) }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+/// The summary table: what, who, when, and the times Table 1 is judged by.
+fn summary(r: &Record, lang: Lang, tz: Tz) -> Vec<(String, String)> {
+    let i = &r.incident;
     let since = |t: Option<DateTime<Utc>>| t.map(|t| t - i.reported_at);
     let recovered = entered(r, Phase::Lessons);
     let deadline = match (i.deadline.at(), recovered) {
@@ -75,7 +120,7 @@ pub fn page(r: &Record, settings: &Settings) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let summary: Vec<(String, String)> = vec![
+    vec![
         (
             tr!(lang, "区分", "Category"),
             format!("{}{}", i.category.label().get(lang), i.kind.map(|k| format!(" / {}", k.label().get(lang))).unwrap_or_default()),
@@ -99,75 +144,57 @@ pub fn page(r: &Record, settings: &Settings) -> String {
         (tr!(lang, "実行責任者が決まるまで", "Time to a commander"), span(since(i.commander_since), lang)),
         (tr!(lang, "封じ込めまで", "Time to containment"), span(since(entered(r, Phase::Containment)), lang)),
         (tr!(lang, "復旧まで", "Time to recovery"), span(since(recovered), lang)),
-    ];
-    let markup = html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                title { (title) }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                header {
-                    p.regulation { (tr!(lang, "セキュリティインシデント報告・対応規程に基づく記録", "A record under the Security Incident Reporting and Response Regulation")) " — " (settings.organisation.name) }
-                    h1 { (title) }
-                    @if i.is_drill() { p.drill { "DRILL" } }
+    ]
+}
+
+/// §4.3: the three kinds of record, each entry with its time and author.
+fn records(r: &Record, lang: Lang, tz: Tz) -> Markup {
+    html! {
+    section {
+        h2 { (tr!(lang, "§4.3 の記録", "§4.3 records")) }
+        @for kind in LogKind::ALL {
+            h3 { (kind.label().get(lang)) }
+            @let entries: Vec<_> = r.entries.iter().filter(|e| e.kind == kind).collect();
+            @if entries.is_empty() { p.none { (tr!(lang, "記録なし", "none")) } }
+            ul.log { @for e in entries { li { span.meta { (local(e.at, tz)) " · " (r.name_at(e.author, e.at)) } br; (r.named_mentions(&e.body)) } } }
+        }
+    }
+    }
+}
+
+/// The channel's messages and their versions, threads and files named.
+fn transcript(r: &Record, lang: Lang, tz: Tz) -> Markup {
+    html! {
+    section.transcript {
+        h2 { (tr!(lang, "会話記録", "Transcript")) }
+        @for l in &r.transcript {
+            div class=(if l.deleted_at.is_some() { "msg deleted" } else { "msg" }) {
+                div.meta {
+                    (l.msg.author_name) " · " (local(l.msg.at, tz))
+                    @if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) { " · " (tr!(lang, "スレッド「{name}」", "thread “{name}”")) }
+                    @if l.version > 1 { @let v = l.version; " · " (tr!(lang, "編集 {v}版", "edit v{v}")) }
+                    @if l.deleted_at.is_some() { " · " (tr!(lang, "削除済み", "deleted")) }
                 }
-                @if r.redacted { p.redacted { (super::export::redaction_note(lang)) } }
-                section {
-                    h2 { (tr!(lang, "概要", "Summary")) }
-                    table.summary { @for (k, v) in &summary { tr { th { (k) } td { (v) } } } }
-                    p.description { (r.named_mentions(&i.description)) }
-                    @if !i.impact.trim().is_empty() { p { b { (tr!(lang, "これまでの影響: ", "Impact so far: ")) } (r.named_mentions(&i.impact)) } }
-                }
-                section {
-                    h2 { (tr!(lang, "§4.3 の記録", "§4.3 records")) }
-                    @for kind in LogKind::ALL {
-                        h3 { (kind.label().get(lang)) }
-                        @let entries: Vec<_> = r.entries.iter().filter(|e| e.kind == kind).collect();
-                        @if entries.is_empty() { p.none { (tr!(lang, "記録なし", "none")) } }
-                        ul.log { @for e in entries { li { span.meta { (local(e.at, tz)) " · " (r.name_at(e.author, e.at)) } br; (r.named_mentions(&e.body)) } } }
-                    }
-                }
-                @for part in super::lessons::parts(r, lang, tz) {
-                    section.lessons {
-                        h2 { (part.heading) }
-                        ul { @for line in &part.lines { li { (line) } } }
-                    }
-                }
-                section {
-                    h2 { (tr!(lang, "経緯", "Timeline")) }
-                    ol.timeline { @for (at, s) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) { li { time { (at) } " " (s) } } }
-                }
-                section.transcript {
-                    h2 { (tr!(lang, "会話記録", "Transcript")) }
-                    @for l in &r.transcript {
-                        div class=(if l.deleted_at.is_some() { "msg deleted" } else { "msg" }) {
-                            div.meta {
-                                (l.msg.author_name) " · " (local(l.msg.at, tz))
-                                @if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) { " · " (tr!(lang, "スレッド「{name}」", "thread “{name}”")) }
-                                @if l.version > 1 { @let v = l.version; " · " (tr!(lang, "編集 {v}版", "edit v{v}")) }
-                                @if l.deleted_at.is_some() { " · " (tr!(lang, "削除済み", "deleted")) }
-                            }
-                            div.text { (r.named_mentions(&l.msg.content)) }
-                            @for (name, _) in &l.msg.attachments { div.att { "📎 " (evidence(r, l.msg.message, name, lang)) } }
-                        }
-                    }
-                }
-                section.appendix {
-                    h2 { (tr!(lang, "付録: イベントの記録（検証用）", "Appendix: the event log (for the auditor)")) }
-                    table.events {
-                        @for e in &r.events {
-                            tr { td { (e.seq) } td { (local(crate::clock::from_ms(e.at_ms), tz)) } td { code { (e.kind) } } td { (e.actor) } td { code { (e.hash) } } }
-                        }
-                    }
-                }
-                footer { "hikeshi · " (settings.organisation.name) }
+                div.text { (r.named_mentions(&l.msg.content)) }
+                @for (name, _) in &l.msg.attachments { div.att { "📎 " (evidence(r, l.msg.message, name, lang)) } }
             }
         }
-    };
-    markup.into_string()
+    }
+    }
+}
+
+/// The event log with its hashes, for the auditor.
+fn appendix(r: &Record, lang: Lang, tz: Tz) -> Markup {
+    html! {
+    section.appendix {
+        h2 { (tr!(lang, "付録: イベントの記録（検証用）", "Appendix: the event log (for the auditor)")) }
+        table.events {
+            @for e in &r.events {
+                tr { td { (e.seq) } td { (local(crate::clock::from_ms(e.at_ms), tz)) } td { code { (e.kind) } } td { (e.actor) } td { code { (e.hash) } } }
+            }
+        }
+    }
+    }
 }
 
 const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP','IPAGothic','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
