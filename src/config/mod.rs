@@ -6,6 +6,7 @@ pub mod env;
 mod file;
 pub mod fonts;
 mod intake;
+mod playbooks;
 mod policies;
 mod problem;
 mod validate;

@@ -1,16 +1,14 @@
 //! From the files as written to validated settings, collecting every
 //! problem on the way.
 
-use super::file::{ConfigFile, PlaybookFile, RemindersFile};
+use super::file::{ConfigFile, RemindersFile};
 use super::problem::{from_toml, ConfigError, Problem};
 use super::Settings;
-use crate::domain::category::Coverage;
-use crate::domain::playbook::{Contact, PlaybookRole};
 use crate::domain::systems::{System, Systems};
-use crate::domain::{ChannelId, Lang, Phase, Playbook, PlaybookId, Playbooks, RecoveryPriority, RoleId, SystemId};
+use crate::domain::{ChannelId, Lang, RecoveryPriority, RoleId, SystemId};
 use chrono::Duration;
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -88,8 +86,8 @@ pub fn parse_cron(text: &str) -> Result<cron::Schedule, String> {
 }
 
 pub(super) struct Collector<'a> {
-    file: &'a Path,
-    problems: Vec<Problem>,
+    pub(super) file: &'a Path,
+    pub(super) problems: Vec<Problem>,
 }
 
 impl Collector<'_> {
@@ -101,7 +99,40 @@ impl Collector<'_> {
 pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let raw: ConfigFile = toml::from_str(text).map_err(|e| ConfigError(vec![from_toml(path, &e)]))?;
     let mut c = Collector { file: path, problems: vec![] };
+    let discord = discord(&mut c, &raw);
+    let organisation = organisation(&mut c, &raw, path);
+    let systems = systems(&mut c, &raw);
+    let schedules = schedules(&mut c, &raw);
 
+    let dir = path.parent().unwrap_or(Path::new(".")).join(&raw.playbooks.dir);
+    let playbooks = super::playbooks::playbooks(&mut c.problems, &dir, &systems);
+
+    let personal_data = super::policies::personal_data(&mut c.problems, path, &raw.personal_data, organisation.lang);
+    let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
+    let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
+    let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
+    let intake_rules = super::intake::rules(&mut c, &raw, &systems);
+
+    if !c.problems.is_empty() {
+        return Err(ConfigError(c.problems));
+    }
+    Ok(Settings {
+        path: path.to_path_buf(),
+        discord,
+        organisation,
+        systems,
+        schedules,
+        playbooks,
+        personal_data,
+        reports,
+        max_attachment_bytes,
+        followups,
+        intake_rules,
+    })
+}
+
+/// `[discord]`: six ids, none 0, and two categories.
+fn discord(c: &mut Collector, raw: &ConfigFile) -> DiscordIds {
     let d = &raw.discord;
     for (key, v) in [
         ("discord.guild_id", d.guild_id),
@@ -122,15 +153,19 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
             "create a separate archive category so closed incidents leave the active list",
         );
     }
-    let discord = DiscordIds {
+    DiscordIds {
         guild: d.guild_id,
         committee_role: RoleId(d.committee_role_id),
         incident_category: ChannelId(d.incident_category_id),
         archive_category: ChannelId(d.archive_category_id),
         announcement_channel: ChannelId(d.announcement_channel_id),
         committee_channel: ChannelId(d.committee_channel_id),
-    };
+    }
+}
 
+/// `[organisation]`: the name, the time zone, the language, and the
+/// regulation's texts (their digest announces a revision, §9).
+fn organisation(c: &mut Collector, raw: &ConfigFile, path: &Path) -> Organisation {
     let o = &raw.organisation;
     if o.name.trim().is_empty() {
         c.add("organisation.name", "is empty", "write the organisation's name");
@@ -166,37 +201,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let texts: Vec<String> =
         [&regulation_ja, &regulation_en].into_iter().flatten().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
     let regulation_digest = (!texts.is_empty()).then(|| crate::domain::event::digest(&texts.join("\u{0}")));
-    let organisation = Organisation { name: o.name.clone(), tz, lang, regulation_ja, regulation_en, regulation_digest };
-
-    let systems = systems(&mut c, &raw);
-    let schedules = schedules(&mut c, &raw);
-
-    let dir = path.parent().unwrap_or(Path::new(".")).join(&raw.playbooks.dir);
-    let playbooks = playbooks(&mut c.problems, &dir, &systems);
-
-    let personal_data = super::policies::personal_data(&mut c.problems, path, &raw.personal_data, organisation.lang);
-    let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
-    let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
-    let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
-    let intake_rules = super::intake::rules(&mut c, &raw, &systems);
-
-    if c.problems.is_empty() {
-        Ok(Settings {
-            path: path.to_path_buf(),
-            discord,
-            organisation,
-            systems,
-            schedules,
-            playbooks,
-            personal_data,
-            reports,
-            max_attachment_bytes,
-            followups,
-            intake_rules,
-        })
-    } else {
-        Err(ConfigError(c.problems))
-    }
+    Organisation { name: o.name.clone(), tz, lang, regulation_ja, regulation_en, regulation_digest }
 }
 
 fn systems(c: &mut Collector, raw: &ConfigFile) -> Systems {
@@ -281,145 +286,4 @@ fn policy(c: &mut Collector, r: &RemindersFile) -> DeadlinePolicy {
             priority_1: positive("status_every_minutes.priority_1", r.status_every_minutes.priority_1, Duration::minutes),
         },
     }
-}
-
-/// Reads every `*.toml` in the playbook folder, in name order.
-fn playbooks(problems: &mut Vec<Problem>, dir: &Path, systems: &Systems) -> Playbooks {
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect(),
-        Err(e) => {
-            problems.push(Problem::new(
-                dir,
-                "playbooks.dir",
-                format!("cannot read the playbook folder: {e}"),
-                "create the folder or correct `[playbooks] dir` (relative to the configuration file)",
-            ));
-            return Playbooks::default();
-        }
-    };
-    files.sort();
-    let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut list = vec![];
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Problem::new(&file, "(file)", format!("cannot read it: {e}"), "check the file's permissions"));
-                continue;
-            }
-        };
-        let raw: PlaybookFile = match toml::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(from_toml(&file, &e));
-                continue;
-            }
-        };
-        let mut c = Collector { file: &file, problems: vec![] };
-        if let Some(mut p) = playbook(&mut c, raw, systems) {
-            // §4.4(4): an update asked of this playbook is done once this changes.
-            p.digest = crate::domain::event::digest(&text);
-            if let Some(first) = ids.get(&p.id.0) {
-                c.add("id", format!("`{}` is also the id of {}", p.id, first.display()), "give every playbook a unique id");
-            } else {
-                ids.insert(p.id.0.clone(), file.clone());
-                list.push(p);
-            }
-        }
-        problems.extend(c.problems);
-    }
-    Playbooks::new(list)
-}
-
-/// The phases whose checklist may not be empty: §4.2 analysis and §4.3
-/// containment, eradication and recovery. Lessons follow §4.4 itself.
-const REQUIRED_PHASES: [Phase; 4] = [Phase::Analysis, Phase::Containment, Phase::Eradication, Phase::Recovery];
-
-fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<Playbook> {
-    let id_ok =
-        !raw.id.trim().is_empty() && raw.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
-    if !id_ok {
-        c.add("id", format!("`{}` is not a usable id", raw.id), "use lower-case letters, digits, - and _, e.g. \"malware\"");
-    }
-    if raw.title.is_blank() {
-        c.add("title", "needs both `ja` and `en`", "write the title in Japanese and English");
-    }
-    let mut covers = vec![];
-    for (i, cov) in raw.covers.iter().enumerate() {
-        match Coverage::parse(cov) {
-            Ok(cv) => covers.push(cv),
-            Err(e) => c.add(format!("covers[{i}]"), e, "use a category (breach, failure, threat, unsure) or category/sub_kind"),
-        }
-    }
-    if raw.covers.is_empty() {
-        c.add("covers", "is empty", "name the incident types this playbook handles, e.g. [\"breach/malware\"]");
-    }
-    for (i, s) in raw.systems.iter().enumerate() {
-        if systems.get(&SystemId(s.clone())).is_none() {
-            c.add(
-                format!("systems[{i}]"),
-                format!("`{s}` is not defined in [[systems]]"),
-                "add the system to the configuration file or correct the id",
-            );
-        }
-    }
-    let raw_systems: Vec<SystemId> = raw.systems.iter().map(|s| SystemId(s.clone())).collect();
-    for (key, t) in [("triggers.activation", &raw.triggers.activation), ("triggers.termination", &raw.triggers.termination)] {
-        if t.is_blank() {
-            c.add(key, "needs both `ja` and `en`", "say, in both languages, what starts or ends the response (§4.1(1))");
-        }
-    }
-    let mut contacts = vec![];
-    for (i, ct) in raw.contacts.iter().enumerate() {
-        let external = match ct.kind.as_str() {
-            "internal" => false,
-            "external" => true,
-            other => {
-                c.add(
-                    format!("contacts[{i}].kind"),
-                    format!("`{other}` is neither internal nor external"),
-                    "write \"internal\" or \"external\"",
-                );
-                false
-            }
-        };
-        contacts.push(Contact { name: ct.name.clone(), external, how: ct.how.clone() });
-    }
-    let cl = raw.checklist;
-    let checklist: BTreeMap<Phase, Vec<_>> = [
-        (Phase::Analysis, cl.analysis),
-        (Phase::Containment, cl.containment),
-        (Phase::Eradication, cl.eradication),
-        (Phase::Recovery, cl.recovery),
-        (Phase::Lessons, cl.lessons),
-    ]
-    .into_iter()
-    .collect();
-    for phase in REQUIRED_PHASES {
-        let items = &checklist[&phase];
-        if items.is_empty() {
-            c.add(format!("checklist.{}", phase.id()), "is empty", format!("list at least one step for the {} phase", phase.id()));
-        }
-        for (i, t) in items.iter().enumerate() {
-            if t.is_blank() {
-                c.add(format!("checklist.{}[{i}]", phase.id()), "needs both `ja` and `en`", "write the step in both languages");
-            }
-        }
-    }
-    let roles = raw.roles.into_iter().map(|r| PlaybookRole { name: r.name, responsibilities: r.responsibilities }).collect();
-    if !id_ok {
-        return None;
-    }
-    Some(Playbook {
-        id: PlaybookId(raw.id),
-        title: raw.title,
-        covers,
-        activation: raw.triggers.activation,
-        termination: raw.triggers.termination,
-        roles,
-        contacts,
-        checklist,
-        systems: raw_systems,
-        digest: String::new(),
-    })
 }

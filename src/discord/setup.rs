@@ -7,8 +7,9 @@
 //! so running it twice changes nothing.
 
 use super::channels::{num, perms as bits};
-use super::rest::RestError;
+use super::rest::{Rest, RestError};
 use crate::config::{Secret, Settings};
+use crate::domain::Lang;
 use crate::tr;
 use serde_json::{json, Value};
 use serenity::all::{GuildId, LightMethod, Request, Route};
@@ -50,19 +51,40 @@ fn failed(what: &str, e: RestError) -> anyhow::Error {
 pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u64>, said: &mut Vec<String>) -> anyhow::Result<Places> {
     let lang = s.organisation.lang;
     let rest = super::Discord::rest_only(token, api_base);
-    let get = |route: Route<'static>| {
-        let rest = &rest;
-        async move { rest.json::<Value>(Request::new(route, LightMethod::Get)).await }
-    };
-    let me = get(Route::UserMe).await.map_err(|e| failed("checking the token", e))?;
+    let me = get(&rest, Route::UserMe).await.map_err(|e| failed("checking the token", e))?;
     let bot = num(&me["id"]);
-    // The server: named, configured (if the bot is in it), or the only one.
-    let guilds = get(Route::UserMeGuilds).await.map_err(|e| failed("listing the bot's servers", e))?;
+    let guild = server(&rest, guild, s.discord.guild).await?;
+    said.push(format!("✔ server {guild}"));
+    let role = committee_role(&rest, guild, s.discord.committee_role.0, lang, said).await?;
+    let g = GuildId::new(guild);
+    let channels = get(&rest, Route::GuildChannels { guild_id: g }).await.map_err(|e| failed("reading the channels", e))?;
+    let channels = channels.as_array().cloned().unwrap_or_default();
+    let mut made = vec![];
+    for want in wanted(s, guild, role, bot) {
+        made.push(place(&rest, g, &channels, want, said).await?);
+    }
+    Ok(Places {
+        guild_id: guild,
+        committee_role_id: role,
+        incident_category_id: made[0],
+        archive_category_id: made[1],
+        committee_channel_id: made[2],
+        announcement_channel_id: made[3],
+    })
+}
+
+async fn get(rest: &Rest, route: Route<'static>) -> Result<Value, RestError> {
+    rest.json::<Value>(Request::new(route, LightMethod::Get)).await
+}
+
+/// The server: named, configured (if the bot is in it), or the only one.
+async fn server(rest: &Rest, named: Option<u64>, configured: u64) -> anyhow::Result<u64> {
+    let guilds = get(rest, Route::UserMeGuilds).await.map_err(|e| failed("listing the bot's servers", e))?;
     let ids: Vec<u64> = guilds.as_array().map(|g| g.iter().map(|g| num(&g["id"])).collect()).unwrap_or_default();
-    let guild = match guild {
+    Ok(match named {
         Some(g) if ids.contains(&g) => g,
         Some(g) => anyhow::bail!("the bot is not in server {g}: invite it with the URL in the README first"),
-        None if ids.contains(&s.discord.guild) => s.discord.guild,
+        None if ids.contains(&configured) => configured,
         None if ids.len() == 1 => ids[0],
         None if ids.is_empty() => anyhow::bail!("the bot is in no server yet: invite it with the URL in the README first"),
         None => anyhow::bail!(
@@ -70,38 +92,44 @@ pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u
             ids.len(),
             ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
         ),
-    };
-    let g = GuildId::new(guild);
-    said.push(format!("✔ server {guild}"));
+    })
+}
 
-    // The committee role.
-    let roles = get(Route::GuildRoles { guild_id: g }).await.map_err(|e| failed("reading the roles", e))?;
+/// The committee role, found by its configured id or its name, or made
+/// (mentionable: the committee's ping must notify).
+async fn committee_role(rest: &Rest, guild: u64, configured: u64, lang: Lang, said: &mut Vec<String>) -> anyhow::Result<u64> {
+    let g = GuildId::new(guild);
+    let roles = get(rest, Route::GuildRoles { guild_id: g }).await.map_err(|e| failed("reading the roles", e))?;
     let roles = roles.as_array().cloned().unwrap_or_default();
     let role_name = tr!(lang, "情報セキュリティ委員会", "security-committee");
     let found = roles
         .iter()
-        .find(|r| num(&r["id"]) == s.discord.committee_role.0)
+        .find(|r| num(&r["id"]) == configured)
         .or_else(|| roles.iter().find(|r| r["name"].as_str() == Some(role_name.as_str())));
-    let role = match found {
-        Some(r) => {
-            said.push(format!("✔ role @{} ({}) is there", r["name"].as_str().unwrap_or("?"), num(&r["id"])));
-            num(&r["id"])
-        }
-        None => {
-            // Mentionable: the committee's ping must notify.
-            let body = json!({"name": role_name, "permissions": 0, "mentionable": true}).to_string().into_bytes();
-            let made: Value = rest
-                .json(Request::new(Route::GuildRoles { guild_id: g }, LightMethod::Post).body(Some(body)))
-                .await
-                .map_err(|e| failed("creating the committee role", e))?;
-            said.push(format!("✔ created the role @{role_name} ({}), mentionable; give it to the committee's members", num(&made["id"])));
-            num(&made["id"])
-        }
-    };
+    if let Some(r) = found {
+        said.push(format!("✔ role @{} ({}) is there", r["name"].as_str().unwrap_or("?"), num(&r["id"])));
+        return Ok(num(&r["id"]));
+    }
+    let body = json!({"name": role_name, "permissions": 0, "mentionable": true}).to_string().into_bytes();
+    let made: Value = rest
+        .json(Request::new(Route::GuildRoles { guild_id: g }, LightMethod::Post).body(Some(body)))
+        .await
+        .map_err(|e| failed("creating the committee role", e))?;
+    said.push(format!("✔ created the role @{role_name} ({}), mentionable; give it to the committee's members", num(&made["id"])));
+    Ok(num(&made["id"]))
+}
 
-    // The places, private ones hidden from @everyone from their first moment.
-    let channels = get(Route::GuildChannels { guild_id: g }).await.map_err(|e| failed("reading the channels", e))?;
-    let channels = channels.as_array().cloned().unwrap_or_default();
+/// A place to find or make: its name, channel type, configured id, and
+/// overwrites (private ones hidden from `@everyone` from their first moment).
+struct Wanted {
+    name: String,
+    kind: u64,
+    configured: u64,
+    overwrites: Value,
+}
+
+fn wanted(s: &Settings, guild: u64, role: u64, bot: u64) -> [Wanted; 4] {
+    let (lang, d) = (s.organisation.lang, &s.discord);
     let private = |bot_allow: u64| {
         json!([
             {"id": guild.to_string(), "type": 0, "allow": 0, "deny": bits::VIEW_CHANNEL},
@@ -115,50 +143,40 @@ pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u
         {"id": role.to_string(), "type": 0, "allow": bits::VIEW_CHANNEL | bits::SEND_MESSAGES, "deny": 0},
         {"id": bot.to_string(), "type": 1, "allow": bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS, "deny": 0},
     ]);
-    let d = &s.discord;
-    let wanted: [(String, u64, u64, Value); 4] = [
-        ("incidents".into(), 4, d.incident_category.0, private(bits::BOT_IN_INCIDENTS)),
-        ("archive".into(), 4, d.archive_category.0, private(bits::BOT_IN_INCIDENTS)),
-        (
-            tr!(lang, "セキュリティ委員会", "security-committee"),
-            0,
-            d.committee_channel.0,
-            private(bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS | bits::ATTACH_FILES | bits::READ_MESSAGE_HISTORY),
-        ),
-        (tr!(lang, "お知らせ", "announcements"), 0, d.announcement_channel.0, announcements),
-    ];
-    let mut made = vec![];
-    for (name, kind, configured, overwrites) in wanted {
-        let name = name.as_str();
-        let existing = channels
-            .iter()
-            .find(|c| num(&c["id"]) == configured && num(&c["type"]) == kind)
-            .or_else(|| channels.iter().find(|c| c["name"].as_str() == Some(name) && num(&c["type"]) == kind));
-        let id = match existing {
-            Some(c) => {
-                said.push(format!("✔ #{} ({}) is there", c["name"].as_str().unwrap_or("?"), num(&c["id"])));
-                num(&c["id"])
-            }
-            None => {
-                let body = json!({"name": name, "type": kind, "permission_overwrites": overwrites}).to_string().into_bytes();
-                let c: Value = rest
-                    .json(Request::new(Route::GuildChannels { guild_id: g }, LightMethod::Post).body(Some(body)))
-                    .await
-                    .map_err(|e| failed(&format!("creating #{name}"), e))?;
-                said.push(format!("✔ created #{name} ({})", num(&c["id"])));
-                num(&c["id"])
-            }
-        };
-        made.push(id);
+    let committee = bits::VIEW_CHANNEL | bits::SEND_MESSAGES | bits::EMBED_LINKS | bits::ATTACH_FILES | bits::READ_MESSAGE_HISTORY;
+    [
+        Wanted { name: "incidents".into(), kind: 4, configured: d.incident_category.0, overwrites: private(bits::BOT_IN_INCIDENTS) },
+        Wanted { name: "archive".into(), kind: 4, configured: d.archive_category.0, overwrites: private(bits::BOT_IN_INCIDENTS) },
+        Wanted {
+            name: tr!(lang, "セキュリティ委員会", "security-committee"),
+            kind: 0,
+            configured: d.committee_channel.0,
+            overwrites: private(committee),
+        },
+        Wanted {
+            name: tr!(lang, "お知らせ", "announcements"), kind: 0, configured: d.announcement_channel.0, overwrites: announcements
+        },
+    ]
+}
+
+/// A place found by its configured id or its name and kind, or made.
+async fn place(rest: &Rest, g: GuildId, channels: &[Value], w: Wanted, said: &mut Vec<String>) -> anyhow::Result<u64> {
+    let name = w.name.as_str();
+    let existing = channels
+        .iter()
+        .find(|c| num(&c["id"]) == w.configured && num(&c["type"]) == w.kind)
+        .or_else(|| channels.iter().find(|c| c["name"].as_str() == Some(name) && num(&c["type"]) == w.kind));
+    if let Some(c) = existing {
+        said.push(format!("✔ #{} ({}) is there", c["name"].as_str().unwrap_or("?"), num(&c["id"])));
+        return Ok(num(&c["id"]));
     }
-    Ok(Places {
-        guild_id: guild,
-        committee_role_id: role,
-        incident_category_id: made[0],
-        archive_category_id: made[1],
-        committee_channel_id: made[2],
-        announcement_channel_id: made[3],
-    })
+    let body = json!({"name": name, "type": w.kind, "permission_overwrites": w.overwrites}).to_string().into_bytes();
+    let c: Value = rest
+        .json(Request::new(Route::GuildChannels { guild_id: g }, LightMethod::Post).body(Some(body)))
+        .await
+        .map_err(|e| failed(&format!("creating #{name}"), e))?;
+    said.push(format!("✔ created #{name} ({})", num(&c["id"])));
+    Ok(num(&c["id"]))
 }
 
 /// The configuration's text with `[discord]` holding `places`; comments and
