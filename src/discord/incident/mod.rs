@@ -45,6 +45,22 @@ fn chosen_user(c: &ComponentInteraction) -> Result<UserId, ServiceError> {
 }
 
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    match id {
+        CustomId::TakeCommand(_) | CustomId::Appoint(_) | CustomId::HandOver(_) => who_commands(ctx, c, id, caller, lang).await,
+        CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => advance(ctx, i, id == CustomId::AdvanceAnyway(i), caller, lang).await,
+        CustomId::Checklist(i) => checklist(ctx, c, i, caller, lang).await,
+        CustomId::PlaybookButton(i) => playbook(ctx, i, caller, lang).await,
+        CustomId::LogButton(..)
+        | CustomId::ClassifySelect(_)
+        | CustomId::WaiveRecordSelect(_)
+        | CustomId::DismissButton(_)
+        | CustomId::DuplicateButton(_) => form(ctx, c, id, caller, lang).await,
+        _ => reply::refuse(InputError::InvalidControl),
+    }
+}
+
+/// Who commands: take it, appoint someone, hand it over.
+async fn who_commands(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let app = &ctx.app;
     Ok(match id {
         CustomId::TakeCommand(i) => {
@@ -65,27 +81,53 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             let number = app.incidents().hand_over(i, caller, to).await?.number;
             ephemeral(tr!(lang, "{number} の実行責任者を <@{to}> に引き継ぎました。", "Command of {number} is handed over to <@{to}>."))
         }
-        CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => {
-            match app.incidents().advance(i, caller, id == CustomId::AdvanceAnyway(i)).await {
-                Ok(inc) => {
-                    let phase = inc.phase.label().get(lang).to_string();
-                    ephemeral(tr!(lang, "{phase} フェーズに進みました。", "Moved to {phase}."))
-                }
-                Err(ServiceError::Refused(IncidentError::NeedsConfirmation(items))) => confirm_skip(ctx, i, &items, lang).await?,
-                Err(e) => return Err(e),
-            }
+        _ => return reply::refuse(InputError::InvalidControl),
+    })
+}
+
+/// The next phase, or the question whether to skip what is not done.
+async fn advance(ctx: &Ctx, i: IncidentId, anyway: bool, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let app = &ctx.app;
+    match app.incidents().advance(i, caller, anyway).await {
+        Ok(inc) => {
+            let phase = inc.phase.label().get(lang).to_string();
+            Ok(ephemeral(tr!(lang, "{phase} フェーズに進みました。", "Moved to {phase}.")))
         }
-        CustomId::Checklist(i) => {
-            let item = selected(c).and_then(|v| v.parse::<usize>().ok()).ok_or(InputError::NoItemChosen)?;
-            let inc = app.incidents().tick(i, caller, item).await?;
-            let ticked = inc.marks.iter().any(|m| m.phase == inc.phase && m.item == item);
-            let n = item + 1;
-            if ticked {
-                ephemeral(tr!(lang, "項目{n}をチェックしました。", "Ticked item {n}."))
-            } else {
-                ephemeral(tr!(lang, "項目{n}のチェックを外しました。", "Unticked item {n}."))
-            }
-        }
+        Err(ServiceError::Refused(IncidentError::NeedsConfirmation(items))) => confirm_skip(ctx, i, &items, lang).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// A checklist item ticked or unticked.
+async fn checklist(ctx: &Ctx, c: &ComponentInteraction, i: IncidentId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let item = selected(c).and_then(|v| v.parse::<usize>().ok()).ok_or(InputError::NoItemChosen)?;
+    let inc = ctx.app.incidents().tick(i, caller, item).await?;
+    let ticked = inc.marks.iter().any(|m| m.phase == inc.phase && m.item == item);
+    let n = item + 1;
+    Ok(if ticked {
+        ephemeral(tr!(lang, "項目{n}をチェックしました。", "Ticked item {n}."))
+    } else {
+        ephemeral(tr!(lang, "項目{n}のチェックを外しました。", "Unticked item {n}."))
+    })
+}
+
+/// The playbook in hand (§4.1(1)).
+async fn playbook(ctx: &Ctx, i: IncidentId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let (incident, playbook) = ctx.app.incidents().playbook_of(i, caller).await?;
+    Ok(match playbook {
+        Some(p) => crate::discord::playbook::render::reply(&p, &incident, lang),
+        None => ephemeral(tr!(
+            lang,
+            "このインシデントにはまだ対応手順がありません。委員会が区分を決めるか、実行責任者を任命します（§4.2）。",
+            "This incident has no playbook yet: the committee classifies it or appoints a commander (§4.2)."
+        )),
+    })
+}
+
+/// The forms a button or a choice opens, once the caller may.
+async fn form(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let app = &ctx.app;
+    Ok(match id {
         CustomId::LogButton(i, kind) => {
             app.incidents().may(i, caller, Action::LogEntry).await?;
             let what = kind.label().get(lang).to_string();
@@ -99,17 +141,6 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
                 None => category.label().get(lang).to_string(),
             };
             Modal::new(CustomId::ClassifyModal(i, category, kind), clip(&tr!(lang, "区分: {what}", "Classify: {what}"), 45), lang).build()
-        }
-        CustomId::PlaybookButton(i) => {
-            let (incident, playbook) = app.incidents().playbook_of(i, caller).await?;
-            match playbook {
-                Some(p) => crate::discord::playbook::render::reply(&p, &incident, lang),
-                None => ephemeral(tr!(
-                    lang,
-                    "このインシデントにはまだ対応手順がありません。委員会が区分を決めるか、実行責任者を任命します（§4.2）。",
-                    "This incident has no playbook yet: the committee classifies it or appoints a commander (§4.2)."
-                )),
-            }
         }
         CustomId::WaiveRecordSelect(i) => {
             let kind = selected(c).and_then(LogKind::parse).ok_or(InputError::NoItemChosen)?;

@@ -23,14 +23,7 @@ use serenity::all::{ComponentInteraction, GuildId};
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let app = &ctx.app;
     Ok(match id {
-        CustomId::PlanButton(i) => {
-            app.incidents().may(i, caller, Action::WriteLessons).await?;
-            Modal::new(CustomId::PlanModal(i), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang).build()
-        }
-        CustomId::NoteButton(i) => {
-            app.incidents().may(i, caller, Action::WriteLessons).await?;
-            Modal::new(CustomId::NoteModal(i), tr!(lang, "対応手順の改善メモ", "Playbook improvement note"), lang).build()
-        }
+        CustomId::PlanButton(_) | CustomId::NoteButton(_) | CustomId::WaiveSelect(_) => return form(ctx, c, id, caller, lang).await,
         CustomId::Board(i, q, yes) => {
             let board = app.lessons().answer_board(i, caller, q, yes).await?.lessons.board;
             if board.report_due() {
@@ -42,12 +35,6 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             } else {
                 ephemeral(tr!(lang, "回答を記録しました（§4.4(2)）。", "Answer recorded (§4.4(2))."))
             }
-        }
-        CustomId::WaiveSelect(i) => {
-            let item = selected(c).and_then(LessonItem::parse).ok_or(InputError::NoItemChosen)?;
-            app.incidents().may(i, caller, Action::Dismiss).await?;
-            let what = lesson_item(item, lang);
-            Modal::new(CustomId::WaiveModal(i, item), tr!(lang, "免除: {what}", "Waive: {what}"), lang).build()
         }
         CustomId::ApprovePlan(i) => {
             let number = app.lessons().approve_plan(i, caller).await?.number;
@@ -77,22 +64,48 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
                 ephemeral(tr!(lang, "既読はすでに記録されています。", "You had already marked it as read."))
             }
         }
-        CustomId::Readers(i) => {
-            let readers = app.lessons().readers(i, caller).await?;
-            // Who has not read needs the member list (a privileged intent):
-            // Discord's approximate count serves.
-            let members = member_count(&ctx.rest, GuildId::new(app.settings.discord.guild)).await;
-            let n = readers.len();
-            let list = readers.iter().map(|(u, _)| format!("<@{u}>")).collect::<Vec<_>>().join(" ");
-            let mut text = tr!(lang, "既読 {n}人: {list}", "Read by {n}: {list}");
-            if let Some(m) = members {
-                let not_yet = m.saturating_sub(n as u64);
-                text.push_str(&tr!(lang, "\n未読: 約{not_yet}人（会員{m}人中）", "\nNot yet: about {not_yet} of {m} members"));
-            }
-            ephemeral(text)
+        CustomId::Readers(i) => readers(ctx, i, caller, lang).await?,
+        _ => return reply::refuse(InputError::InvalidControl),
+    })
+}
+
+/// The forms of the Lessons phase, once the caller may write them.
+async fn form(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let app = &ctx.app;
+    Ok(match id {
+        CustomId::PlanButton(i) => {
+            app.incidents().may(i, caller, Action::WriteLessons).await?;
+            Modal::new(CustomId::PlanModal(i), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang).build()
+        }
+        CustomId::NoteButton(i) => {
+            app.incidents().may(i, caller, Action::WriteLessons).await?;
+            Modal::new(CustomId::NoteModal(i), tr!(lang, "対応手順の改善メモ", "Playbook improvement note"), lang).build()
+        }
+        CustomId::WaiveSelect(i) => {
+            let item = selected(c).and_then(LessonItem::parse).ok_or(InputError::NoItemChosen)?;
+            app.incidents().may(i, caller, Action::Dismiss).await?;
+            let what = lesson_item(item, lang);
+            Modal::new(CustomId::WaiveModal(i, item), tr!(lang, "免除: {what}", "Waive: {what}"), lang).build()
         }
         _ => return reply::refuse(InputError::InvalidControl),
     })
+}
+
+/// §4.4(3): who has read the announcement (the committee's).
+async fn readers(ctx: &Ctx, i: crate::domain::IncidentId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let app = &ctx.app;
+    let readers = app.lessons().readers(i, caller).await?;
+    // Who has not read needs the member list (a privileged intent):
+    // Discord's approximate count serves.
+    let members = member_count(&ctx.rest, GuildId::new(app.settings.discord.guild)).await;
+    let n = readers.len();
+    let list = readers.iter().map(|(u, _)| format!("<@{u}>")).collect::<Vec<_>>().join(" ");
+    let mut text = tr!(lang, "既読 {n}人: {list}", "Read by {n}: {list}");
+    if let Some(m) = members {
+        let not_yet = m.saturating_sub(n as u64);
+        text.push_str(&tr!(lang, "\n未読: 約{not_yet}人（会員{m}人中）", "\nNot yet: about {not_yet} of {m} members"));
+    }
+    Ok(ephemeral(text))
 }
 
 /// The plan, a waiver or an improvement note came back from its form.
