@@ -202,7 +202,6 @@ const MAX_FUNCTION_LINES: usize = 60;
 /// Functions still over the limit, to be split (issue #24). None may join
 /// the list; one split leaves it (the check fails while it is listed).
 const STILL_LONG: &[&str] = &[
-    "records/export.rs: to_json",
     "discord/incident/commands.rs: definition",
     "records/board.rs: board_report_markdown",
     "service/alerts.rs: receive",
@@ -213,7 +212,6 @@ const STILL_LONG: &[&str] = &[
     "discord/transcript.rs: recover",
     "discord/report/mod.rs: submit",
     "records/mod.rs: transcript_markdown",
-    "records/export.rs: to_markdown",
 ];
 
 fn indent(line: &str) -> usize {

@@ -190,30 +190,7 @@ pub fn render(r: &Record, format: Format, settings: &Settings) -> String {
 /// The JSON export. Snowflakes are strings, times RFC 3339 in UTC.
 pub fn to_json(r: &Record) -> Value {
     let i = &r.incident;
-    let deadline = match i.deadline {
-        RecoveryDeadline::Immediate(at) => json!({"kind": "immediate", "at": t(at)}),
-        RecoveryDeadline::By(at) => json!({"kind": "by", "at": t(at)}),
-        RecoveryDeadline::None => json!({"kind": "none", "at": null}),
-    };
-    let attachments: Vec<Value> = r
-        .attachments
-        .iter()
-        .map(|a| {
-            let (kept, sha, reason) = match &a.kept {
-                Kept::Stored { sha256, .. } => (true, Some(sha256.clone()), None),
-                Kept::NotKept { reason } => (false, None, Some(reason.clone())),
-            };
-            json!({"id": id(a.id), "message": id(a.message), "name": a.name, "size": a.size, "kept": kept, "sha256": sha,
-                "file": kept.then(|| a.file_name()), "reason": reason})
-        })
-        .collect();
-    // Built apart: one `json!` this size reaches the macro recursion limit.
-    let threads: Vec<Value> = r.threads.iter().map(|(t, name)| json!({"thread": id(t), "name": name})).collect();
-    let transcript: Vec<Value> = r.transcript.iter().map(|l| json!({
-            "message": id(l.msg.message), "channel": id(l.msg.channel), "version": l.version, "author": id(l.msg.author), "author_name": l.msg.author_name, "bot": l.msg.author_bot,
-            "at": t(l.msg.at), "content": l.msg.content, "attachments": l.msg.attachments.iter().map(|(n, u)| json!({"name": n, "url": u})).collect::<Vec<_>>(),
-            "reply_to": l.msg.reply_to.map(id), "deleted_at": l.deleted_at.map(t)
-        })).collect::<Vec<_>>();
+    // Parts built apart: one `json!` this size reaches the macro recursion limit.
     json!({
         "schema": JSON_SCHEMA,
         "number": i.number.to_string(),
@@ -231,30 +208,80 @@ pub fn to_json(r: &Record) -> Value {
         "commander": i.commander.map(id),
         "commander_since": i.commander_since.map(t),
         "phase": i.phase.id(),
-        "deadline": deadline,
+        "deadline": deadline(i.deadline),
         "channel": i.channel.map(id),
         "responders": i.responders.iter().map(|u| id(*u)).collect::<Vec<_>>(),
         "checklist": i.marks.iter().map(|m| json!({"phase": m.phase.id(), "item": m.item, "state": m.state})).collect::<Vec<_>>(),
         "duplicate_of": i.duplicate_of.map(|d| d.0),
         "close_reason": i.close_reason,
         "closed_at": i.closed_at.map(t),
-        "lessons": {
-            "plan": i.lessons.plan,
-            "board": {"victim_of_outside_breach": i.lessons.board.victim_of_outside_breach, "harmed_outsiders": i.lessons.board.harmed_outsiders},
-            "notes": i.lessons.notes,
-            "waivers": i.lessons.waivers.iter().map(|w| json!({"item": w.item, "reason": w.reason, "by": id(w.by)})).collect::<Vec<_>>(),
-            "plan_revision": i.lessons.plan_revision,
-            "plan_approval": i.lessons.plan_approval.as_ref().map(|a| json!({"revision": a.revision, "by": id(a.by), "at": t(a.at)})),
-            "board_told": i.lessons.board_told.as_ref().map(|b| json!({"by": id(b.by), "at": t(b.at)})),
-            "followups": followups(i, &id),
-        },
+        "lessons": lessons(i),
         "log": r.entries.iter().map(|e| json!({"id": e.id, "kind": e.kind.id(), "body": e.body, "author": id(e.author), "at": t(e.at)})).collect::<Vec<_>>(),
         "merged": i.merged.iter().map(|m| json!({"number": m.number.to_string(), "reporter": id(m.reporter), "confidential": m.confidential})).collect::<Vec<_>>(),
         "redacted": r.redacted.then(|| json!({
             "confidential_reporters": "0",
             "hashes": "omitted: they cover the actors, so they would identify a confidential reporter; the committee's export and `hikeshi verify` keep them",
         })),
-        "timeline": r.events.iter().map(|e| {
+        "timeline": timeline(r),
+        "threads": r.threads.iter().map(|(t, name)| json!({"thread": id(t), "name": name})).collect::<Vec<_>>(),
+        "people": r.people.iter().map(|(u, since, name)| json!({"user": id(u), "since": t(*since), "name": name})).collect::<Vec<_>>(),
+        "attachments": attachments(r),
+        "transcript": transcript(r),
+        "announcement_reads": r.readers.iter().map(|(u, at)| json!({"user": id(*u), "at": t(*at)})).collect::<Vec<_>>(),
+    })
+}
+
+fn deadline(d: RecoveryDeadline) -> Value {
+    match d {
+        RecoveryDeadline::Immediate(at) => json!({"kind": "immediate", "at": t(at)}),
+        RecoveryDeadline::By(at) => json!({"kind": "by", "at": t(at)}),
+        RecoveryDeadline::None => json!({"kind": "none", "at": null}),
+    }
+}
+
+/// The files kept as evidence: each with its digest, or why it was not kept.
+fn attachments(r: &Record) -> Vec<Value> {
+    r.attachments
+        .iter()
+        .map(|a| {
+            let (kept, sha, reason) = match &a.kept {
+                Kept::Stored { sha256, .. } => (true, Some(sha256.clone()), None),
+                Kept::NotKept { reason } => (false, None, Some(reason.clone())),
+            };
+            json!({"id": id(a.id), "message": id(a.message), "name": a.name, "size": a.size, "kept": kept, "sha256": sha,
+                "file": kept.then(|| a.file_name()), "reason": reason})
+        })
+        .collect()
+}
+
+/// Every version of every message, deletions marked.
+fn transcript(r: &Record) -> Vec<Value> {
+    r.transcript.iter().map(|l| json!({
+            "message": id(l.msg.message), "channel": id(l.msg.channel), "version": l.version, "author": id(l.msg.author), "author_name": l.msg.author_name, "bot": l.msg.author_bot,
+            "at": t(l.msg.at), "content": l.msg.content, "attachments": l.msg.attachments.iter().map(|(n, u)| json!({"name": n, "url": u})).collect::<Vec<_>>(),
+            "reply_to": l.msg.reply_to.map(id), "deleted_at": l.deleted_at.map(t)
+        })).collect()
+}
+
+/// §4.4: the plan, the board, notes, waivers, approvals, follow-ups.
+fn lessons(i: &Incident) -> Value {
+    json!({
+        "plan": i.lessons.plan,
+        "board": {"victim_of_outside_breach": i.lessons.board.victim_of_outside_breach, "harmed_outsiders": i.lessons.board.harmed_outsiders},
+        "notes": i.lessons.notes,
+        "waivers": i.lessons.waivers.iter().map(|w| json!({"item": w.item, "reason": w.reason, "by": id(w.by)})).collect::<Vec<_>>(),
+        "plan_revision": i.lessons.plan_revision,
+        "plan_approval": i.lessons.plan_approval.as_ref().map(|a| json!({"revision": a.revision, "by": id(a.by), "at": t(a.at)})),
+        "board_told": i.lessons.board_told.as_ref().map(|b| json!({"by": id(b.by), "at": t(b.at)})),
+        "followups": followups(i, &id),
+    })
+}
+
+/// The event log, with the hashes unless redacted.
+fn timeline(r: &Record) -> Vec<Value> {
+    r.events
+        .iter()
+        .map(|e| {
             let mut v = json!({
                 "seq": e.seq, "at": t(crate::clock::from_ms(e.at_ms)), "actor": e.actor, "kind": e.kind,
                 "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
@@ -263,13 +290,8 @@ pub fn to_json(r: &Record) -> Value {
                 v["hash"] = json!(e.hash);
             }
             v
-        }).collect::<Vec<_>>(),
-        "threads": threads,
-        "people": r.people.iter().map(|(u, since, name)| json!({"user": id(u), "since": t(*since), "name": name})).collect::<Vec<_>>(),
-        "attachments": attachments,
-        "transcript": transcript,
-        "announcement_reads": r.readers.iter().map(|(u, at)| json!({"user": id(*u), "at": t(*at)})).collect::<Vec<_>>(),
-    })
+        })
+        .collect()
 }
 
 /// The follow-up actions (§4.4(1)); `id` writes a member (blanked for a
@@ -319,23 +341,37 @@ pub fn to_markdown(r: &Record, settings: &Settings) -> String {
         }
         out.push('\n');
     }
-    if !r.attachments.is_empty() {
-        out.push_str(&tr!(lang, "## 証拠として保存したファイル\n\n", "## Files kept as evidence\n\n"));
-        for a in &r.attachments {
-            let (name, size) = (md_text(&a.name), a.size);
-            let line = match &a.kept {
-                Kept::Stored { sha256, .. } => format!("- {name} ({size} B) → `{}` SHA-256 `{sha256}`\n", a.file_name()),
-                Kept::NotKept { reason } => {
-                    let reason = md_text(reason);
-                    tr!(lang, "- {name} ({size} B) — 保存されていません: {reason}\n", "- {name} ({size} B) — not kept: {reason}\n")
-                }
-            };
-            out.push_str(&line);
-        }
-        out.push('\n');
-    }
+    out.push_str(&evidence_markdown(r, lang));
     out.push_str(&super::transcript_markdown(i, &r.transcript, &r.entries, &r.threads, &|t| r.named_mentions(t), settings));
-    // The raw events, for the auditor (`hikeshi verify` checks the chain).
+    out.push_str(&appendix_markdown(r, lang, tz));
+    out
+}
+
+/// The files kept as evidence, with their digests (none: nothing).
+fn evidence_markdown(r: &Record, lang: crate::domain::Lang) -> String {
+    let mut out = String::new();
+    if r.attachments.is_empty() {
+        return out;
+    }
+    out.push_str(&tr!(lang, "## 証拠として保存したファイル\n\n", "## Files kept as evidence\n\n"));
+    for a in &r.attachments {
+        let (name, size) = (md_text(&a.name), a.size);
+        let line = match &a.kept {
+            Kept::Stored { sha256, .. } => format!("- {name} ({size} B) → `{}` SHA-256 `{sha256}`\n", a.file_name()),
+            Kept::NotKept { reason } => {
+                let reason = md_text(reason);
+                tr!(lang, "- {name} ({size} B) — 保存されていません: {reason}\n", "- {name} ({size} B) — not kept: {reason}\n")
+            }
+        };
+        out.push_str(&line);
+    }
+    out.push('\n');
+    out
+}
+
+/// The raw events, for the auditor (`hikeshi verify` checks the chain).
+fn appendix_markdown(r: &Record, lang: crate::domain::Lang, tz: chrono_tz::Tz) -> String {
+    let mut out = String::new();
     out.push_str(&tr!(lang, "\n## 付録: イベントの記録（検証用）\n\n", "\n## Appendix: the event log (for the auditor)\n\n"));
     for e in &r.events {
         let hash = if e.hash.is_empty() { String::new() } else { format!(" `{}`", &e.hash) };
