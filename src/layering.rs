@@ -204,10 +204,8 @@ const MAX_FUNCTION_LINES: usize = 60;
 const STILL_LONG: &[&str] = &[
     "discord/incident/commands.rs: definition",
     "records/board.rs: board_report_markdown",
-    "service/alerts.rs: receive",
     "reminders/rules.rs: due",
     "records/appi.rs: ppc_report_markdown",
-    "service/reminders.rs: tick",
     "service/report.rs: store_reports",
     "discord/transcript.rs: recover",
     "discord/report/mod.rs: submit",

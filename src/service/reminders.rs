@@ -92,18 +92,7 @@ impl Reminders {
                 tick.fired += 1;
             }
         }
-        let escalate_after = s.schedules.policy.escalate_unacknowledged_after;
-        for r in self.core.store.unacknowledged_reminders().await? {
-            if r.kind != AUDIT && r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
-                let mut tx = self.core.store.begin().await?;
-                if tx.mark_escalated(r.id, now).await? {
-                    tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
-                    tx.enqueue(&Effect::EscalateReminder { reminder: r.id }, now).await?;
-                    tick.escalated += 1;
-                }
-                tx.commit().await?;
-            }
-        }
+        tick.escalated += self.escalate(now).await?;
         tick.reminded += self.requests.remind_expired_exceptions().await?;
         // Open incidents, and closed ones with a report to the PPC or a
         // follow-up action still owed.
@@ -113,42 +102,68 @@ impl Reminders {
             !i.held && (i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed) || i.lessons.open_followups().next().is_some())
         });
         for i in watched {
-            let activity = self.core.store.activity(i.id, i.reported_at).await?;
-            let mut due = rules::due(&i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);
-            due.extend(rules::followups_due(&i, s.followups.remind_every, now));
-            if due.is_empty() {
-                continue;
-            }
-            let mut tx = self.core.store.begin().await?;
-            // Deadline steps not sent yet (several after downtime) make one
-            // reminder: the newest, naming the others.
-            let mut steps: Vec<(u8, rules::Due)> = vec![];
-            for d in due {
-                if !tx.mark_sent(i.id, &d.key, now).await? {
-                    continue;
-                }
-                tx.append(Some(i.id), Actor::System, now, &EventPayload::Reminded { key: d.key.clone() }).await?;
-                match d.what {
-                    IncidentReminder::Deadline { percent, .. } => steps.push((percent, d)),
-                    what => {
-                        tx.enqueue(&Effect::Remind { incident: i.id, what }, now).await?;
-                        tick.reminded += 1;
-                    }
-                }
-            }
-            steps.sort_by_key(|(p, _)| *p);
-            if let Some((percent, newest)) = steps.pop() {
-                let deadline = match newest.what {
-                    IncidentReminder::Deadline { deadline, .. } => deadline,
-                    _ => newest.at,
-                };
-                let missed = steps.iter().map(|(p, _)| *p).collect();
-                tx.enqueue(&Effect::Remind { incident: i.id, what: IncidentReminder::Deadline { percent, deadline, missed } }, now).await?;
-                tick.reminded += 1;
-            }
-            tx.commit().await?;
+            tick.reminded += self.remind(&i, now).await?;
         }
         Ok(tick)
+    }
+
+    /// Reminders the committee has not acknowledged in time escalate, once.
+    async fn escalate(&self, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+        let mut escalated = 0;
+        let escalate_after = self.core.settings.schedules.policy.escalate_unacknowledged_after;
+        for r in self.core.store.unacknowledged_reminders().await? {
+            if r.kind != AUDIT && r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
+                let mut tx = self.core.store.begin().await?;
+                if tx.mark_escalated(r.id, now).await? {
+                    tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
+                    tx.enqueue(&Effect::EscalateReminder { reminder: r.id }, now).await?;
+                    escalated += 1;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(escalated)
+    }
+
+    /// What is due about one incident and not yet sent is queued; deadline
+    /// steps not sent yet (several after downtime) make one reminder: the
+    /// newest, naming the others.
+    async fn remind(&self, i: &Incident, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+        let mut reminded = 0;
+        let s = &self.core.settings;
+        let activity = self.core.store.activity(i.id, i.reported_at).await?;
+        let mut due = rules::due(i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);
+        due.extend(rules::followups_due(i, s.followups.remind_every, now));
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.core.store.begin().await?;
+        let mut steps: Vec<(u8, rules::Due)> = vec![];
+        for d in due {
+            if !tx.mark_sent(i.id, &d.key, now).await? {
+                continue;
+            }
+            tx.append(Some(i.id), Actor::System, now, &EventPayload::Reminded { key: d.key.clone() }).await?;
+            match d.what {
+                IncidentReminder::Deadline { percent, .. } => steps.push((percent, d)),
+                what => {
+                    tx.enqueue(&Effect::Remind { incident: i.id, what }, now).await?;
+                    reminded += 1;
+                }
+            }
+        }
+        steps.sort_by_key(|(p, _)| *p);
+        if let Some((percent, newest)) = steps.pop() {
+            let deadline = match newest.what {
+                IncidentReminder::Deadline { deadline, .. } => deadline,
+                _ => newest.at,
+            };
+            let missed = steps.iter().map(|(p, _)| *p).collect();
+            tx.enqueue(&Effect::Remind { incident: i.id, what: IncidentReminder::Deadline { percent, deadline, missed } }, now).await?;
+            reminded += 1;
+        }
+        tx.commit().await?;
+        Ok(reminded)
     }
 
     /// What follows from the configuration as this process loaded it (it
