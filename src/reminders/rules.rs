@@ -87,9 +87,36 @@ pub fn due(i: &Incident, policy: &DeadlinePolicy, appi: Option<&AppiPolicy>, act
     if !i.phase.is_open() {
         return out;
     }
-    let recovering = !i.phase.recovery_complete();
+    out.extend(table_1(i, policy, now));
+    if i.commander.is_none() {
+        let at = i.reported_at + policy.no_commander_after;
+        if at <= now {
+            out.push(Due { key: "no-commander".into(), at, what: IncidentReminder::NoCommander });
+        }
+    }
+    let stale_at = activity.last + policy.stale_after;
+    if stale_at <= now {
+        out.push(Due {
+            key: format!("stale:{}", activity.last.timestamp_millis()),
+            at: stale_at,
+            what: IncidentReminder::Stale { since: activity.last },
+        });
+    }
+    out.extend(status_due(i, policy, activity, now));
+    out
+}
+
+/// Table 1 while recovery is not complete: each step of the time allowed
+/// reached (the scheduler sends the newest one not yet sent and names the
+/// others it covers, after downtime), or the nudges of a system that may
+/// not stop.
+fn table_1(i: &Incident, policy: &DeadlinePolicy, now: DateTime<Utc>) -> Vec<Due> {
+    let mut out = vec![];
+    if i.phase.recovery_complete() {
+        return out;
+    }
     match i.deadline {
-        RecoveryDeadline::By(deadline) if recovering => {
+        RecoveryDeadline::By(deadline) => {
             let start = i.noticed.at;
             let allowed = deadline - start;
             let mut steps: Vec<(u8, DateTime<Utc>)> = policy
@@ -108,7 +135,7 @@ pub fn due(i: &Incident, policy: &DeadlinePolicy, appi: Option<&AppiPolicy>, act
                 });
             }
         }
-        RecoveryDeadline::Immediate(since) if recovering => {
+        RecoveryDeadline::Immediate(since) => {
             let every = policy.no_downtime_nudge.num_milliseconds().max(1);
             let nudge = (now - since).num_milliseconds().max(0) / every;
             out.push(Due {
@@ -119,40 +146,26 @@ pub fn due(i: &Incident, policy: &DeadlinePolicy, appi: Option<&AppiPolicy>, act
         }
         _ => {}
     }
-    if i.commander.is_none() {
-        let at = i.reported_at + policy.no_commander_after;
-        if at <= now {
-            out.push(Due { key: "no-commander".into(), at, what: IncidentReminder::NoCommander });
-        }
-    }
-    let stale_at = activity.last + policy.stale_after;
-    if stale_at <= now {
-        out.push(Due {
-            key: format!("stale:{}", activity.last.timestamp_millis()),
-            at: stale_at,
-            what: IncidentReminder::Stale { since: activity.last },
-        });
-    }
-    if let (Some(since), true) = (i.commander_since, recovering) {
-        let every = match strictest(i) {
-            Some(RecoveryPriority::NoDowntime) => Some(policy.status_every.priority_3),
-            Some(RecoveryPriority::OneDay) => Some(policy.status_every.priority_2),
-            Some(RecoveryPriority::ThreeDays) => Some(policy.status_every.priority_1),
-            _ => None,
-        };
-        if let Some(every) = every {
-            let base = activity.last_status.map_or(since, |s| s.max(since));
-            let n = (now - base).num_milliseconds() / every.num_milliseconds().max(1);
-            if n >= 1 {
-                out.push(Due {
-                    key: format!("status:{}:{n}", base.timestamp_millis()),
-                    at: base + every * n as i32,
-                    what: IncidentReminder::StatusDue { every_minutes: every.num_minutes() },
-                });
-            }
-        }
-    }
     out
+}
+
+/// §4.3: a status entry is due at the cadence of the strictest priority
+/// affected, counted from the last one (or from command taken).
+fn status_due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateTime<Utc>) -> Option<Due> {
+    let since = i.commander_since.filter(|_| !i.phase.recovery_complete())?;
+    let every = match strictest(i)? {
+        RecoveryPriority::NoDowntime => policy.status_every.priority_3,
+        RecoveryPriority::OneDay => policy.status_every.priority_2,
+        RecoveryPriority::ThreeDays => policy.status_every.priority_1,
+        _ => return None,
+    };
+    let base = activity.last_status.map_or(since, |s| s.max(since));
+    let n = (now - base).num_milliseconds() / every.num_milliseconds().max(1);
+    (n >= 1).then(|| Due {
+        key: format!("status:{}:{n}", base.timestamp_millis()),
+        at: base + every * n as i32,
+        what: IncidentReminder::StatusDue { every_minutes: every.num_minutes() },
+    })
 }
 
 #[cfg(test)]
