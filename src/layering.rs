@@ -205,7 +205,6 @@ const STILL_LONG: &[&str] = &[
     "discord/incident/commands.rs: definition",
     "records/board.rs: board_report_markdown",
     "records/appi.rs: ppc_report_markdown",
-    "service/report.rs: store_reports",
     "discord/transcript.rs: recover",
     "discord/report/mod.rs: submit",
     "records/mod.rs: transcript_markdown",

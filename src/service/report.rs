@@ -215,13 +215,7 @@ async fn store_reports(
     fresh.dedup();
     let mut numbers = tx.next_numbers(false, now, settings.organisation.tz, fresh.len()).await?.into_iter();
     let mut ids = tx.reserve_incident_ids(fresh.len()).await?.into_iter();
-    // The flood guard counts each member's channels over the last hour,
-    // this batch's included.
-    let mut reporters: Vec<UserId> = jobs.iter().filter(|j| !j.committee).map(|j| j.reporter).collect();
-    reporters.sort_unstable_by_key(|u| u.0);
-    reporters.dedup();
-    let mut opened = tx.channels_opened_since(&reporters, now - chrono::Duration::hours(1)).await?;
-    let limit = settings.reports.channels_per_member_per_hour;
+    let mut guard = FloodGuard::load(tx, settings, now, jobs).await?;
     // Waves: the open incidents a look-alike report would join, this
     // batch's new ones added as they open.
     let since = settings.reports.wave.map(|w| now - w);
@@ -247,11 +241,7 @@ async fn store_reports(
             out.push(reported);
             continue;
         }
-        let count = opened.entry(job.reporter).or_default();
-        let held = !job.committee && *count >= limit;
-        if !held {
-            *count += 1;
-        }
+        let held = guard.holds(job);
         held_any |= held;
         let reported = store_report(tx, now, job, id, new, held).await?;
         if !held {
@@ -260,13 +250,39 @@ async fn store_reports(
         seen.insert(job.source_key.clone(), reported.incident.clone());
         out.push(reported);
     }
-    if held_any {
-        // One ping for held reports per window, whatever the flood's size.
-        if tx.take_window(TRIAGE_PINGED, now, settings.reports.triage_ping_every).await? {
-            tx.enqueue(&Effect::PingTriage, now).await?;
-        }
+    // One ping for held reports per window, whatever the flood's size.
+    if held_any && tx.take_window(TRIAGE_PINGED, now, settings.reports.triage_ping_every).await? {
+        tx.enqueue(&Effect::PingTriage, now).await?;
     }
     Ok(out)
+}
+
+/// The flood guard: each member's channels over the last hour, this
+/// batch's included; past the limit a member's report is held (the
+/// committee's never is).
+struct FloodGuard {
+    opened: std::collections::HashMap<UserId, usize>,
+    limit: usize,
+}
+
+impl FloodGuard {
+    async fn load(tx: &mut WriteTx, settings: &Settings, now: DateTime<Utc>, jobs: &[ReportJob]) -> Result<FloodGuard, ServiceError> {
+        let mut reporters: Vec<UserId> = jobs.iter().filter(|j| !j.committee).map(|j| j.reporter).collect();
+        reporters.sort_unstable_by_key(|u| u.0);
+        reporters.dedup();
+        let opened = tx.channels_opened_since(&reporters, now - chrono::Duration::hours(1)).await?;
+        Ok(FloodGuard { opened, limit: settings.reports.channels_per_member_per_hour })
+    }
+
+    /// Whether this report is held; a report let through counts.
+    fn holds(&mut self, job: &ReportJob) -> bool {
+        let count = self.opened.entry(job.reporter).or_default();
+        let held = !job.committee && *count >= self.limit;
+        if !held {
+            *count += 1;
+        }
+        held
+    }
 }
 
 fn new_incident(settings: &Settings, now: DateTime<Utc>, job: &ReportJob, number: IncidentNumber) -> NewIncident {
