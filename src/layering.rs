@@ -206,7 +206,6 @@ const STILL_LONG: &[&str] = &[
     "records/board.rs: board_report_markdown",
     "records/appi.rs: ppc_report_markdown",
     "discord/transcript.rs: recover",
-    "discord/report/mod.rs: submit",
     "records/mod.rs: transcript_markdown",
 ];
 

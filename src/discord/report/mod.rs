@@ -107,7 +107,7 @@ pub async fn submit(
     let source = format!("interaction:{}", m.id);
     let store = ctx.app.reports().report(&draft, caller, &source, Some(reply.clone()));
     tokio::pin!(store);
-    let mut result = match tokio::time::timeout(reply::ANSWER_WITHIN, &mut store).await {
+    let result = match tokio::time::timeout(reply::ANSWER_WITHIN, &mut store).await {
         Ok(result) if !transient(&result) => {
             return reply::answer_now(&ctx.rest, asked, ephemeral(answer(result, &draft, lang))).await;
         }
@@ -121,6 +121,27 @@ pub async fn submit(
             store.await
         }
     };
+    keep_trying(ctx, m, Submitted { draft: &draft, caller, source: &source, reply: &reply }, result, lang).await
+}
+
+/// A report as the reporter submitted it, and where its reply is.
+struct Submitted<'a> {
+    draft: &'a crate::domain::report::ReportDraft,
+    caller: Caller,
+    source: &'a str,
+    reply: &'a ReplyHandle,
+}
+
+/// The database is away: the report is held (on disk first) and retried
+/// for ten minutes, the reporter's reply edited to say so, then to say how
+/// it ended.
+async fn keep_trying(
+    ctx: &Ctx,
+    m: &ModalInteraction,
+    sub: Submitted<'_>,
+    mut result: Result<crate::service::Reported, ServiceError>,
+    lang: Lang,
+) -> Result<(), RestError> {
     let edit = |text: String| {
         let body = serenity::all::EditInteractionResponse::new().content(clip(&text, 2000)).allowed_mentions(no_mentions());
         async move { reply::edit_original(&ctx.rest, m.application_id, &m.token, &body).await }
@@ -136,25 +157,25 @@ pub async fn submit(
             told = true;
             tracing::warn!("the database cannot be reached; holding a report and retrying");
             // On disk first (fsynced), then the promise: a stop now loses nothing.
-            let kept = ctx.app.reports().hold_report(&draft, caller, &source, Some(reply.clone())).await;
+            let kept = ctx.app.reports().hold_report(sub.draft, sub.caller, sub.source, Some(sub.reply.clone())).await;
             ctx.held.lock().unwrap_or_else(|e| e.into_inner()).insert(
-                source.clone(),
-                HeldReply { application: m.application_id.get(), token: m.token.clone(), typed: typed(&draft), kept, lang },
+                sub.source.to_string(),
+                HeldReply { application: m.application_id.get(), token: m.token.clone(), typed: typed(sub.draft), kept, lang },
             );
-            edit(held(&draft, kept, lang)).await?;
+            edit(held(sub.draft, kept, lang)).await?;
         }
         tokio::time::sleep(RETRY_EVERY).await;
-        result = ctx.app.reports().report(&draft, caller, &source, Some(reply.clone())).await;
+        result = ctx.app.reports().report(sub.draft, sub.caller, sub.source, Some(sub.reply.clone())).await;
     }
-    let kept = ctx.held.lock().unwrap_or_else(|e| e.into_inner()).remove(&source).is_some_and(|h| h.kept);
+    let kept = ctx.held.lock().unwrap_or_else(|e| e.into_inner()).remove(sub.source).is_some_and(|h| h.kept);
     if result.is_ok() {
-        ctx.app.reports().forget_held(&source).await;
+        ctx.app.reports().forget_held(sub.source).await;
     } else if kept && transient(&result) {
         // Still away after ten minutes: the copy on disk is stored as soon
         // as the database is back (by this process or the next).
-        return edit(still_held(&draft, lang)).await.map(|_| ());
+        return edit(still_held(sub.draft, lang)).await.map(|_| ());
     }
-    edit(answer(result, &draft, lang)).await.map(|_| ())
+    edit(answer(result, sub.draft, lang)).await.map(|_| ())
 }
 
 /// A report held while the database is away, for the reply's last word if
