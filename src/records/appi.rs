@@ -36,20 +36,9 @@ pub fn ppc_report_markdown(i: &Incident, entries: &[LogEntry], settings: &Settin
             "{title}\n\nDiscovered: {noticed}\nReported: {reported}\n\n{description}"
         ),
     );
-    let answers: Vec<String> = AppiQuestion::ALL
-        .iter()
-        .map(|q| {
-            let a = match i.appi.answer(*q) {
-                Some(true) => tr!(lang, "該当", "yes"),
-                Some(false) => tr!(lang, "非該当", "no"),
-                None => tr!(lang, "未回答", "not answered"),
-            };
-            format!("- {}: {a}", q.label().get(lang))
-        })
-        .collect();
     section(
         tr!(lang, "2. 漏えい等が発生し、又は発生したおそれがある個人データの項目", "2. Items of personal data leaked or possibly leaked"),
-        format!("{}\n\n{}", i.impact, answers.join("\n")),
+        format!("{}\n\n{}", i.impact, answers(i, lang)),
     );
     section(
         tr!(lang, "3. 漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数", "3. Number of people concerned"),
@@ -59,22 +48,33 @@ pub fn ppc_report_markdown(i: &Incident, entries: &[LogEntry], settings: &Settin
     section(tr!(lang, "4. 原因", "4. Cause"), cause);
     let damage = i.lessons.plan.as_ref().map(|p| p.damage.clone()).unwrap_or_default();
     section(tr!(lang, "5. 二次被害又はそのおそれの有無及びその内容", "5. Secondary damage, or the risk of it"), damage);
-    let stakeholders = entries
-        .iter()
-        .filter(|e| e.kind == LogKind::StakeholderImpact)
-        .map(|e| format!("- {} — {}", local(e.at, tz), e.body))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let stakeholders = logged(entries, LogKind::StakeholderImpact, tz);
     section(tr!(lang, "6. 本人への対応の実施状況", "6. Response to the people concerned"), stakeholders);
     section(tr!(lang, "7. 公表の実施状況", "7. Publication"), String::new());
     let plan = i.lessons.plan.as_ref().map(|p| format!("{}\n\n{}", p.technical, p.organisational)).unwrap_or_default();
     section(tr!(lang, "8. 再発防止のための措置", "8. Measures to prevent recurrence"), plan);
-    let status = entries
-        .iter()
-        .filter(|e| e.kind == LogKind::Status)
-        .map(|e| format!("- {} — {}", local(e.at, tz), e.body))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let status = logged(entries, LogKind::Status, tz);
     section(tr!(lang, "9. その他参考となる事項", "9. Other relevant matters"), status);
     out
+}
+
+/// The four questions of APPI Art. 26 and their answers.
+fn answers(i: &Incident, lang: crate::domain::Lang) -> String {
+    AppiQuestion::ALL
+        .iter()
+        .map(|q| {
+            let a = match i.appi.answer(*q) {
+                Some(true) => tr!(lang, "該当", "yes"),
+                Some(false) => tr!(lang, "非該当", "no"),
+                None => tr!(lang, "未回答", "not answered"),
+            };
+            format!("- {}: {a}", q.label().get(lang))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The §4.3 entries of one kind, each with its time.
+fn logged(entries: &[LogEntry], kind: crate::domain::LogKind, tz: chrono_tz::Tz) -> String {
+    entries.iter().filter(|e| e.kind == kind).map(|e| format!("- {} — {}", local(e.at, tz), e.body)).collect::<Vec<_>>().join("\n")
 }

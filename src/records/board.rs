@@ -28,27 +28,7 @@ pub fn board_report_markdown(
     let section = |out: &mut String, heading: String, body: String| {
         out.push_str(&format!("## {heading}\n\n{}\n\n", if body.trim().is_empty() { "—".to_string() } else { body }));
     };
-    let category = i.category.label().get(lang).to_string();
-    let kind = i.kind.map(|k| k.label().get(lang).to_string()).unwrap_or_default();
-    let reported = local(i.reported_at, tz);
-    let noticed = local(i.noticed.at, tz);
-    let q = i.lessons.board;
-    let yn = |a: Option<bool>| match a {
-        Some(true) => tr!(lang, "該当", "yes"),
-        Some(false) => tr!(lang, "非該当", "no"),
-        None => "—".into(),
-    };
-    let (victim, harmed) = (yn(q.victim_of_outside_breach), yn(q.harmed_outsiders));
-    let description = &i.description;
-    section(
-        &mut out,
-        tr!(lang, "概要", "Summary"),
-        tr!(
-            lang,
-            "- 区分: {category} {kind}\n- 発見: {noticed}\n- 報告: {reported}\n- 外部第三者による侵害の被害: {victim}\n- 社外への加害: {harmed}\n\n{description}",
-            "- Category: {category} {kind}\n- Noticed: {noticed}\n- Reported: {reported}\n- Victim of a breach by an outside third party: {victim}\n- Harmed customers, partners or others: {harmed}\n\n{description}"
-        ),
-    );
+    section(&mut out, tr!(lang, "概要", "Summary"), summary(i, lang, tz));
     let timeline: Vec<String> = events
         .iter()
         .filter(|e| !e.kind.starts_with("transcript") && e.kind != "reminded")
@@ -80,4 +60,25 @@ pub fn board_report_markdown(
         .unwrap_or_default();
     section(&mut out, tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), plan_text);
     out
+}
+
+/// The summary: what, when, and the board's two questions (§4.4(2)).
+fn summary(i: &Incident, lang: crate::domain::Lang, tz: chrono_tz::Tz) -> String {
+    let category = i.category.label().get(lang).to_string();
+    let kind = i.kind.map(|k| k.label().get(lang).to_string()).unwrap_or_default();
+    let reported = local(i.reported_at, tz);
+    let noticed = local(i.noticed.at, tz);
+    let q = i.lessons.board;
+    let yn = |a: Option<bool>| match a {
+        Some(true) => tr!(lang, "該当", "yes"),
+        Some(false) => tr!(lang, "非該当", "no"),
+        None => "—".into(),
+    };
+    let (victim, harmed) = (yn(q.victim_of_outside_breach), yn(q.harmed_outsiders));
+    let description = &i.description;
+    tr!(
+        lang,
+        "- 区分: {category} {kind}\n- 発見: {noticed}\n- 報告: {reported}\n- 外部第三者による侵害の被害: {victim}\n- 社外への加害: {harmed}\n\n{description}",
+        "- Category: {category} {kind}\n- Noticed: {noticed}\n- Reported: {reported}\n- Victim of a breach by an outside third party: {victim}\n- Harmed customers, partners or others: {harmed}\n\n{description}"
+    )
 }

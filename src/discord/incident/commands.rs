@@ -5,83 +5,103 @@ use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 pub const INCIDENT: &str = "incident";
 
 pub fn definition() -> CreateCommand {
-    let user = || {
-        CreateCommandOption::new(CommandOptionType::User, "user", "The member")
-            .name_localized("ja", "会員")
-            .description_localized("ja", "対象の会員")
-            .required(true)
-    };
-    CreateCommand::new(INCIDENT)
+    let mut command = CreateCommand::new(INCIDENT)
         .description("Manage the incident of this channel")
         .name_localized("ja", "インシデント")
         .description_localized("ja", "このチャンネルのインシデントを管理します")
-        .dm_permission(false)
-        .add_option(
-            CreateCommandOption::new(CommandOptionType::SubCommand, "add", "Add a responder to this incident")
-                .name_localized("ja", "追加")
-                .description_localized("ja", "対応者を追加します")
-                .add_sub_option(user()),
-        )
-        .add_option(
-            CreateCommandOption::new(CommandOptionType::SubCommand, "remove", "Remove a responder from this incident")
-                .name_localized("ja", "除外")
-                .description_localized("ja", "対応者を外します")
-                .add_sub_option(user()),
-        )
-        .add_option(
-            CreateCommandOption::new(CommandOptionType::SubCommand, "title", "Name this incident for the announcement to all members")
-                .name_localized("ja", "公開名")
-                .description_localized("ja", "すべての会員への周知で使う名前を付けます（委員会）")
-                .add_sub_option(
-                    CreateCommandOption::new(CommandOptionType::String, "title", "What all members read (never the reporter's title)")
-                        .name_localized("ja", "名前")
-                        .description_localized("ja", "すべての会員が読む名前（報告者の件名は使われません）")
-                        .required(true)
-                        .max_length(crate::domain::incident::MAX_PUBLIC_TITLE as u16),
-                ),
-        )
-        .add_option(reclassify())
-        .add_option(
-            CreateCommandOption::new(
-                CommandOptionType::SubCommand,
-                "split",
-                "Split a gathered report out into its own incident (committee)",
-            )
-            .name_localized("ja", "切り出し")
-            .description_localized("ja", "まとめた報告を別のインシデントとして切り出します（委員会）")
-            .add_sub_option(
-                CreateCommandOption::new(CommandOptionType::String, "report", "The report's number, e.g. INC-2026-0007")
-                    .name_localized("ja", "報告")
-                    .description_localized("ja", "報告の番号（例: INC-2026-0007）")
-                    .required(true)
-                    .max_length(20),
-            ),
-        )
-        .add_option(
-            CreateCommandOption::new(CommandOptionType::SubCommand, "confidential", "Make this report confidential (committee)")
-                .name_localized("ja", "匿名化")
-                .description_localized("ja", "この報告を匿名（報告者を秘匿）にします。報告者はチャンネルから外れます（委員会）"),
-        )
-        .add_option(crate::discord::lessons::followups::subcommand())
-        .add_option(
-            CreateCommandOption::new(CommandOptionType::SubCommand, "appi", "Personal-data breach questions (APPI Art. 26)")
-                .name_localized("ja", "個人情報")
-                .description_localized("ja", "個人データ漏えい等の4つの質問（個人情報保護法第26条）"),
-        )
-        .add_option(
-            CreateCommandOption::new(CommandOptionType::SubCommand, "export", "Export this incident's whole record")
-                .name_localized("ja", "書き出し")
-                .description_localized("ja", "このインシデントの記録をすべて書き出します")
-                .add_sub_option(
-                    CreateCommandOption::new(CommandOptionType::String, "format", "File format")
-                        .name_localized("ja", "形式")
-                        .description_localized("ja", "ファイル形式")
-                        .required(true)
-                        .add_string_choice("Markdown", "md")
-                        .add_string_choice("JSON", "json")
-                        .add_string_choice("HTML", "html"),
-                ),
-        )
+        .dm_permission(false);
+    for sub in [
+        responder("add", "Add a responder to this incident", "追加", "対応者を追加します"),
+        responder("remove", "Remove a responder from this incident", "除外", "対応者を外します"),
+        public_title(),
+        reclassify(),
+        split(),
+        confidential(),
+        crate::discord::lessons::followups::subcommand(),
+        appi(),
+        export(),
+    ] {
+        command = command.add_option(sub);
+    }
+    command
+}
+
+fn subcommand(name: &str, description: &str, ja: &str, ja_description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+        .name_localized("ja", ja)
+        .description_localized("ja", ja_description)
+}
+
+/// `/incident add|remove @member`: the commander's responders.
+fn responder(name: &str, description: &str, ja: &str, ja_description: &str) -> CreateCommandOption {
+    subcommand(name, description, ja, ja_description).add_sub_option(
+        CreateCommandOption::new(CommandOptionType::User, "user", "The member")
+            .name_localized("ja", "会員")
+            .description_localized("ja", "対象の会員")
+            .required(true),
+    )
+}
+
+/// `/incident title`: §4.4(3) the name all members read.
+fn public_title() -> CreateCommandOption {
+    subcommand(
+        "title",
+        "Name this incident for the announcement to all members",
+        "公開名",
+        "すべての会員への周知で使う名前を付けます（委員会）",
+    )
+    .add_sub_option(
+        CreateCommandOption::new(CommandOptionType::String, "title", "What all members read (never the reporter's title)")
+            .name_localized("ja", "名前")
+            .description_localized("ja", "すべての会員が読む名前（報告者の件名は使われません）")
+            .required(true)
+            .max_length(crate::domain::incident::MAX_PUBLIC_TITLE as u16),
+    )
+}
+
+/// `/incident split`: a gathered report becomes its own incident.
+fn split() -> CreateCommandOption {
+    subcommand(
+        "split",
+        "Split a gathered report out into its own incident (committee)",
+        "切り出し",
+        "まとめた報告を別のインシデントとして切り出します（委員会）",
+    )
+    .add_sub_option(
+        CreateCommandOption::new(CommandOptionType::String, "report", "The report's number, e.g. INC-2026-0007")
+            .name_localized("ja", "報告")
+            .description_localized("ja", "報告の番号（例: INC-2026-0007）")
+            .required(true)
+            .max_length(20),
+    )
+}
+
+/// `/incident confidential`: §1(1) the reporter kept from the channel.
+fn confidential() -> CreateCommandOption {
+    subcommand(
+        "confidential",
+        "Make this report confidential (committee)",
+        "匿名化",
+        "この報告を匿名（報告者を秘匿）にします。報告者はチャンネルから外れます（委員会）",
+    )
+}
+
+/// `/incident appi`: APPI Art. 26's four questions.
+fn appi() -> CreateCommandOption {
+    subcommand("appi", "Personal-data breach questions (APPI Art. 26)", "個人情報", "個人データ漏えい等の4つの質問（個人情報保護法第26条）")
+}
+
+/// `/incident export`: the whole record, in a format.
+fn export() -> CreateCommandOption {
+    subcommand("export", "Export this incident's whole record", "書き出し", "このインシデントの記録をすべて書き出します").add_sub_option(
+        CreateCommandOption::new(CommandOptionType::String, "format", "File format")
+            .name_localized("ja", "形式")
+            .description_localized("ja", "ファイル形式")
+            .required(true)
+            .add_string_choice("Markdown", "md")
+            .add_string_choice("JSON", "json")
+            .add_string_choice("HTML", "html"),
+    )
 }
 
 /// `/incident reclassify`: §4.2, §4.3 as the cause becomes clear.
