@@ -199,13 +199,6 @@ fn no_source_file_grows_past_about_four_hundred_lines() {
 /// things, in both languages, which reads best whole.
 const MAX_FUNCTION_LINES: usize = 60;
 
-/// Functions still over the limit, to be split (issue #24). None may join
-/// the list; one split leaves it (the check fails while it is listed).
-const STILL_LONG: &[&str] = &[
-    "discord/transcript.rs: recover",
-    "records/mod.rs: transcript_markdown",
-];
-
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
@@ -298,10 +291,7 @@ fn long_functions(src: &Path) -> Vec<String> {
 fn no_function_grows_past_sixty_lines_unless_a_table_of_texts() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let long = long_functions(&src);
-    let new: Vec<&String> = long.iter().filter(|f| !STILL_LONG.contains(&f.as_str())).collect();
-    assert!(new.is_empty(), "functions over {MAX_FUNCTION_LINES} lines: split them\n{new:#?}");
-    let split: Vec<&&str> = STILL_LONG.iter().filter(|f| !long.iter().any(|l| l == *f)).collect();
-    assert!(split.is_empty(), "split now (or gone): take them off STILL_LONG\n{split:#?}");
+    assert!(long.is_empty(), "functions over {MAX_FUNCTION_LINES} lines: split them\n{long:#?}");
 }
 
 /// The check itself: a long function is caught, a long table of texts and

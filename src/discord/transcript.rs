@@ -313,32 +313,38 @@ pub async fn recover(ctx: &Ctx) {
         places.push((i, channel));
     }
     for (i, channel) in places {
-        let messages = match history(&ctx.rest, serenity::all::ChannelId::new(channel.0)).await {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(incident = %i.number, error = %e, "could not read the channel's history");
-                continue;
-            }
-        };
-        let history = messages
-            .iter()
-            .map(|m| crate::domain::transcript::HistoryMessage {
-                msg: transcript_message(m),
-                edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
-            })
-            .collect();
-        let recovered = ctx.app.transcript().recover(i.id, channel, history).await;
-        // Files of messages written while away are fetched now (their
-        // links still work for about a day).
-        for m in &messages {
-            keep_files(ctx, m).await;
+        recover_place(ctx, &i, channel).await;
+    }
+}
+
+/// One channel or thread read back: what was written, edited or deleted
+/// while the bot was away is stored, and the files of new messages kept.
+async fn recover_place(ctx: &Ctx, i: &crate::domain::Incident, channel: ChannelId) {
+    let messages = match history(&ctx.rest, serenity::all::ChannelId::new(channel.0)).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(incident = %i.number, error = %e, "could not read the channel's history");
+            return;
         }
-        match recovered {
-            Ok(r) if r.any() => {
-                tracing::info!(incident = %i.number, new = r.new, edited = r.edited, deleted = r.deleted, "recovered what happened while away")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(incident = %i.number, error = %e, "could not store the recovered history"),
+    };
+    let history = messages
+        .iter()
+        .map(|m| crate::domain::transcript::HistoryMessage {
+            msg: transcript_message(m),
+            edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
+        })
+        .collect();
+    let recovered = ctx.app.transcript().recover(i.id, channel, history).await;
+    // Files of messages written while away are fetched now (their
+    // links still work for about a day).
+    for m in &messages {
+        keep_files(ctx, m).await;
+    }
+    match recovered {
+        Ok(r) if r.any() => {
+            tracing::info!(incident = %i.number, new = r.new, edited = r.edited, deleted = r.deleted, "recovered what happened while away")
         }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(incident = %i.number, error = %e, "could not store the recovered history"),
     }
 }

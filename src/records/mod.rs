@@ -89,42 +89,56 @@ pub fn transcript_markdown(
         out.push_str(&tr!(lang, "（メッセージなし）\n", "(no messages)\n"));
     }
     for l in lines {
-        let m = &l.msg;
-        let at = local(m.at, tz);
-        let name = md_text(&m.author_name);
-        let who = if m.author_bot { format!("{name} (bot)") } else { name };
-        let mut head = format!("**{who}** ({}) {at}", m.author);
-        if l.version > 1 {
-            let v = l.version;
-            head.push_str(&tr!(lang, " — 編集 {v}版", " — edit, version {v}"));
-        }
-        if let Some(d) = l.deleted_at {
-            let d = local(d, tz);
-            head.push_str(&tr!(lang, " — {d} に削除", " — deleted {d}"));
-        }
-        if let Some((_, name)) = threads.iter().find(|(t, _)| *t == m.channel) {
-            let name = md_text(name);
-            head.push_str(&tr!(lang, " — スレッド「{name}」", " — in thread “{name}”"));
-        }
-        if let Some(r) = m.reply_to {
-            head.push_str(&tr!(lang, " — {r} への返信", " — reply to {r}"));
-        }
-        out.push_str(&format!("{head}\n\n"));
-        for line in names(&m.content).lines() {
-            out.push_str(&format!("> {}\n", md_text(line)));
-        }
-        for (name, url) in &m.attachments {
-            // The file's name is the uploader's text; the address is Discord's
-            // (it expires: the export writes the kept copy beside itself).
-            out.push_str(&format!("> 📎 {} <{}>\n", md_text(name), url.replace(['<', '>', ' '], "")));
-        }
-        out.push('\n');
+        out.push_str(&message_markdown(l, threads, names, lang, tz));
     }
     out.push_str(&tr!(lang, "## §4.3 記録\n\n", "## §4.3 log entries\n\n"));
     for e in entries {
         let kind = e.kind.label().get(lang).to_string();
         out.push_str(&format!("### {kind} — {} ({})\n\n{}\n\n", local(e.at, tz), e.author, md_text(&names(&e.body))));
     }
+    out
+}
+
+/// One version of one message: who, when, edits, deletion, thread, reply,
+/// the text quoted and its files.
+fn message_markdown(
+    l: &TranscriptLine,
+    threads: &[(crate::domain::ChannelId, String)],
+    names: &dyn Fn(&str) -> String,
+    lang: crate::domain::Lang,
+    tz: chrono_tz::Tz,
+) -> String {
+    let mut out = String::new();
+    let m = &l.msg;
+    let at = local(m.at, tz);
+    let name = md_text(&m.author_name);
+    let who = if m.author_bot { format!("{name} (bot)") } else { name };
+    let mut head = format!("**{who}** ({}) {at}", m.author);
+    if l.version > 1 {
+        let v = l.version;
+        head.push_str(&tr!(lang, " — 編集 {v}版", " — edit, version {v}"));
+    }
+    if let Some(d) = l.deleted_at {
+        let d = local(d, tz);
+        head.push_str(&tr!(lang, " — {d} に削除", " — deleted {d}"));
+    }
+    if let Some((_, name)) = threads.iter().find(|(t, _)| *t == m.channel) {
+        let name = md_text(name);
+        head.push_str(&tr!(lang, " — スレッド「{name}」", " — in thread “{name}”"));
+    }
+    if let Some(r) = m.reply_to {
+        head.push_str(&tr!(lang, " — {r} への返信", " — reply to {r}"));
+    }
+    out.push_str(&format!("{head}\n\n"));
+    for line in names(&m.content).lines() {
+        out.push_str(&format!("> {}\n", md_text(line)));
+    }
+    for (name, url) in &m.attachments {
+        // The file's name is the uploader's text; the address is Discord's
+        // (it expires: the export writes the kept copy beside itself).
+        out.push_str(&format!("> 📎 {} <{}>\n", md_text(name), url.replace(['<', '>', ' '], "")));
+    }
+    out.push('\n');
     out
 }
 
