@@ -12,8 +12,11 @@ use super::phase::Phase;
 use super::reminder::IncidentReminder;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Stored as JSON tagged by `type`; `kind()` is the same name (one source:
+/// the variant's, in snake case, for serde and strum alike).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Effect {
     /// Open the private incident channel (§4.2 "one place").
     CreateChannel { incident: IncidentId },
@@ -224,40 +227,7 @@ impl Effect {
     /// The effect's stable name (the serialised `type`), stored beside it
     /// for queries and logs.
     pub fn kind(&self) -> &'static str {
-        use Effect::*;
-        match self {
-            CreateChannel { .. } => "create_channel",
-            PostCard { .. } => "post_card",
-            RefreshCard { .. } => "refresh_card",
-            NoticeCommittee { .. } => "notice_committee",
-            CommitteeNotices => "committee_notices",
-            LinkReporter { .. } => "link_reporter",
-            PostLogEntry { .. } => "post_log_entry",
-            GrantAccess { .. } => "grant_access",
-            RevokeAccess { .. } => "revoke_access",
-            PostNotice { .. } => "post_notice",
-            Archive { .. } => "archive",
-            RefreshStatusBoard => "refresh_status_board",
-            CronReminder { .. } => "cron_reminder",
-            EscalateReminder { .. } => "escalate_reminder",
-            Remind { .. } => "remind",
-            PostDrillReport { .. } => "post_drill_report",
-            Announce { .. } => "announce",
-            RefreshAnnouncement { .. } => "refresh_announcement",
-            BoardReport { .. } => "board_report",
-            AuditReport { .. } => "audit_report",
-            PostRequest { .. } => "post_request",
-            RequestDecided { .. } => "request_decided",
-            RequestExpired { .. } => "request_expired",
-            AnnounceReview { .. } => "announce_review",
-            AnnounceRegulation => "announce_regulation",
-            TellReporter { .. } => "tell_reporter",
-            AppiDraft { .. } => "appi_draft",
-            RefreshTriage => "refresh_triage",
-            PingTriage => "ping_triage",
-            ReportDeadItems => "report_dead_items",
-            WarnRefusals { .. } => "warn_refusals",
-        }
+        self.into()
     }
 
     /// Effects that may be merged while one is still pending: a second
@@ -417,5 +387,19 @@ mod tests {
         assert!(!token_alive(Some(at), after(16 * 60)));
         assert!(token_alive(None, after(100 * 60)), "an item from an earlier version is tried as before");
         assert_eq!(TOKEN_LIFE, chrono::Duration::minutes(15));
+    }
+
+    /// Every kind is a type serde reads (so the two tables are one): a
+    /// unit effect reads back as itself, any other asks for its fields.
+    #[test]
+    fn every_kind_is_a_serialised_type() {
+        use strum::VariantNames;
+        assert_eq!(Effect::VARIANTS.len(), 31);
+        for kind in Effect::VARIANTS {
+            match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
+                Ok(e) => assert_eq!(e.kind(), *kind),
+                Err(e) => assert!(e.to_string().starts_with("missing field"), "{kind}: {e}"),
+            }
+        }
     }
 }

@@ -26,8 +26,12 @@ impl std::fmt::Display for Actor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Stored as JSON tagged by `type`, beside its `kind()`: both the
+/// variant's name in snake case (serde and strum alike), but for two kinds
+/// first stored otherwise (they are in the hash chain, so they stay).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventPayload {
     Reported {
         number: IncidentNumber,
@@ -192,6 +196,7 @@ pub enum EventPayload {
     /// §4.4(2): the committee recorded that the board was told.
     BoardTold,
     /// §4.4: a follow-up action, with its owner and due date.
+    #[strum(serialize = "followup_added")]
     FollowUpAdded {
         n: u32,
         what: String,
@@ -200,6 +205,7 @@ pub enum EventPayload {
     },
     /// Done: by its owner, the commander or the committee (the actor), or
     /// by hikeshi when the playbook it asked to update changed.
+    #[strum(serialize = "followup_done")]
     FollowUpDone {
         n: u32,
     },
@@ -246,60 +252,7 @@ impl EventPayload {
 
     /// A short stable name, stored beside the payload for queries.
     pub fn kind(&self) -> &'static str {
-        use EventPayload::*;
-        match self {
-            Reported { .. } => "reported",
-            CommandTaken { .. } => "command_taken",
-            CommanderAppointed { .. } => "commander_appointed",
-            PhaseAdvanced { .. } => Self::PHASE_ADVANCED,
-            ChecklistTicked { .. } => "checklist_ticked",
-            LogEntryAdded { .. } => "log_entry_added",
-            ResponderAdded { .. } => "responder_added",
-            ResponderRemoved { .. } => "responder_removed",
-            MarkedDuplicate { .. } => "marked_duplicate",
-            ReportMerged { .. } => "report_merged",
-            CommandHandedOver { .. } => "command_handed_over",
-            PublicTitleSet { .. } => "public_title_set",
-            HeldForTriage => "held_for_triage",
-            ThreadOpened { .. } => "thread_opened",
-            AttachmentKept { .. } => "attachment_kept",
-            AttachmentNotKept { .. } => "attachment_not_kept",
-            ThreadRenamed { .. } => "thread_renamed",
-            ThreadDeleted { .. } => "thread_deleted",
-            Released => "released",
-            Dismissed { .. } => "dismissed",
-            ChannelCreated { .. } => "channel_created",
-            CardPosted { .. } => "card_posted",
-            Archived { .. } => "archived",
-            TranscriptRecorded { .. } => "transcript_recorded",
-            TranscriptDeleted { .. } => "transcript_deleted",
-            ReminderFired { .. } => "reminder_fired",
-            ReminderAcknowledged { .. } => "reminder_acknowledged",
-            ReminderEscalated { .. } => "reminder_escalated",
-            Reminded { .. } => "reminded",
-            DrillStarted { .. } => "drill_started",
-            NoteAdded { .. } => "note_added",
-            PlanRecorded => "plan_recorded",
-            RecordWaived { .. } => "record_waived",
-            MadeConfidential => "made_confidential",
-            SplitOut { .. } => "split_out",
-            AlertReceived { .. } => "alert_received",
-            Reclassified { .. } => "reclassified",
-            PlanApproved { .. } => "plan_approved",
-            BoardTold => "board_told",
-            FollowUpAdded { .. } => "followup_added",
-            FollowUpDone { .. } => "followup_done",
-            BoardAnswered { .. } => "board_answered",
-            Waived { .. } => "waived",
-            AnnouncementRead { .. } => "announcement_read",
-            RequestMade { .. } => "request_made",
-            RequestDecided { .. } => "request_decided",
-            ReviewConcluded { .. } => "review_concluded",
-            RegulationRevised { .. } => "regulation_revised",
-            InfoAdded => "info_added",
-            AppiAnswered { .. } => "appi_answered",
-            AppiFiled { .. } => "appi_filed",
-        }
+        self.into()
     }
 }
 
@@ -456,5 +409,26 @@ mod tests {
     #[test]
     fn field_boundaries_matter() {
         assert_ne!(chain_hash("a", 1, None, "ab", 0, "c", ""), chain_hash("a", 1, None, "a", 0, "bc", ""));
+    }
+
+    /// Every kind is the type serde reads, but the two first stored
+    /// otherwise; a unit payload reads back as its kind.
+    #[test]
+    fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
+        use strum::VariantNames;
+        let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
+        assert_eq!(EventPayload::VARIANTS.len(), 51);
+        assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
+        for kind in EventPayload::VARIANTS {
+            let tag = first_stored_otherwise.iter().find(|(k, _)| k == kind).map_or(*kind, |(_, t)| *t);
+            match serde_json::from_value::<EventPayload>(serde_json::json!({ "type": tag })) {
+                Ok(p) => assert_eq!(p.kind(), *kind),
+                Err(e) => assert!(e.to_string().starts_with("missing field"), "{kind}: {e}"),
+            }
+        }
+        for (kind, _) in first_stored_otherwise {
+            assert!(EventPayload::VARIANTS.contains(&kind), "{kind} is still stored as it first was");
+            assert!(serde_json::from_value::<EventPayload>(serde_json::json!({ "type": kind })).is_err(), "{kind}");
+        }
     }
 }
