@@ -11,21 +11,29 @@ use serde::Deserialize;
 use serde_json::json;
 use serenity::all::{GuildId, LightMethod, Request, Route};
 
-/// Permission bits (Discord's documented values).
+/// Discord's permission bits as serenity names them, and the sets hikeshi
+/// grants and checks.
 pub mod perms {
-    pub const ADMINISTRATOR: u64 = 1 << 3;
-    pub const MANAGE_CHANNELS: u64 = 1 << 4;
-    pub const VIEW_CHANNEL: u64 = 1 << 10;
-    pub const SEND_MESSAGES: u64 = 1 << 11;
-    pub const EMBED_LINKS: u64 = 1 << 14;
-    pub const ATTACH_FILES: u64 = 1 << 15;
-    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
-    pub const MENTION_EVERYONE: u64 = 1 << 17;
-    pub const MANAGE_ROLES: u64 = 1 << 28;
-    pub const MANAGE_THREADS: u64 = 1 << 34;
-    pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
-    pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
-    pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+    use serenity::all::Permissions as P;
+
+    pub const ADMINISTRATOR: u64 = P::ADMINISTRATOR.bits();
+    pub const MANAGE_CHANNELS: u64 = P::MANAGE_CHANNELS.bits();
+    pub const VIEW_CHANNEL: u64 = P::VIEW_CHANNEL.bits();
+    pub const SEND_MESSAGES: u64 = P::SEND_MESSAGES.bits();
+    pub const EMBED_LINKS: u64 = P::EMBED_LINKS.bits();
+    pub const ATTACH_FILES: u64 = P::ATTACH_FILES.bits();
+    pub const READ_MESSAGE_HISTORY: u64 = P::READ_MESSAGE_HISTORY.bits();
+    pub const MENTION_EVERYONE: u64 = P::MENTION_EVERYONE.bits();
+    pub const MANAGE_ROLES: u64 = P::MANAGE_ROLES.bits();
+    pub const MANAGE_THREADS: u64 = P::MANAGE_THREADS.bits();
+    pub const CREATE_PUBLIC_THREADS: u64 = P::CREATE_PUBLIC_THREADS.bits();
+    pub const CREATE_PRIVATE_THREADS: u64 = P::CREATE_PRIVATE_THREADS.bits();
+    pub const SEND_MESSAGES_IN_THREADS: u64 = P::SEND_MESSAGES_IN_THREADS.bits();
+
+    /// The names Discord's settings show, of the bits in `bits`.
+    pub fn names(bits: u64) -> Vec<&'static str> {
+        P::from_bits_truncate(bits).get_permission_names()
+    }
     /// What a person working an incident needs.
     pub const MEMBER: u64 = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | EMBED_LINKS | ATTACH_FILES;
     /// Reading an archived incident.

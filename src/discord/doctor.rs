@@ -39,18 +39,6 @@ impl Check {
     }
 }
 
-/// The permissions the checks name, as the Developer Portal names them.
-const NAMES: &[(u64, &str)] = &[
-    (bits::VIEW_CHANNEL, "View Channel"),
-    (bits::MANAGE_CHANNELS, "Manage Channels"),
-    (bits::MANAGE_ROLES, "Manage Roles"),
-    (bits::SEND_MESSAGES, "Send Messages"),
-    (bits::EMBED_LINKS, "Embed Links"),
-    (bits::ATTACH_FILES, "Attach Files"),
-    (bits::READ_MESSAGE_HISTORY, "Read Message History"),
-    (bits::MANAGE_THREADS, "Manage Threads"),
-];
-
 /// Discord's application flags for the Message Content intent (enabled, or
 /// enabled while the bot is in fewer than 100 servers).
 const MESSAGE_CONTENT: u64 = (1 << 18) | (1 << 19);
@@ -86,7 +74,7 @@ fn permissions(guild: u64, roles: &[Value], member_roles: &[u64], member: u64, o
 }
 
 fn missing(have: u64, need: u64) -> Vec<&'static str> {
-    NAMES.iter().filter(|(b, _)| need & b != 0 && have & b == 0).map(|(_, n)| *n).collect()
+    bits::names(need & !have)
 }
 
 async fn get(rest: &Rest, route: Route<'_>) -> Result<Value, RestError> {
