@@ -2,13 +2,13 @@
 //! are refused (`deny_unknown_fields`) so a typo never silently disables a
 //! setting.
 
-use crate::domain::Text;
+use crate::domain::{ChannelId, RoleId, Text};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    pub discord: DiscordFile,
+    pub discord: DiscordIds,
     pub organisation: OrganisationFile,
     #[serde(default)]
     pub systems: Vec<SystemFile>,
@@ -90,15 +90,37 @@ pub struct PersonalDataFile {
     pub final_days_malicious: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `[discord]`: where hikeshi works, the one shape of these six ids — read
+/// from the file, checked, used, and written back by `hikeshi setup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DiscordFile {
-    pub guild_id: u64,
-    pub committee_role_id: u64,
-    pub incident_category_id: u64,
-    pub archive_category_id: u64,
-    pub announcement_channel_id: u64,
-    pub committee_channel_id: u64,
+pub struct DiscordIds {
+    #[serde(rename = "guild_id")]
+    pub guild: u64,
+    #[serde(rename = "committee_role_id")]
+    pub committee_role: RoleId,
+    #[serde(rename = "incident_category_id")]
+    pub incident_category: ChannelId,
+    #[serde(rename = "archive_category_id")]
+    pub archive_category: ChannelId,
+    #[serde(rename = "announcement_channel_id")]
+    pub announcement_channel: ChannelId,
+    #[serde(rename = "committee_channel_id")]
+    pub committee_channel: ChannelId,
+}
+
+impl DiscordIds {
+    /// `(key, value)` as the `[discord]` table holds them, in its order.
+    pub fn entries(&self) -> [(&'static str, u64); 6] {
+        [
+            ("guild_id", self.guild),
+            ("committee_role_id", self.committee_role.0),
+            ("incident_category_id", self.incident_category.0),
+            ("archive_category_id", self.archive_category.0),
+            ("announcement_channel_id", self.announcement_channel.0),
+            ("committee_channel_id", self.committee_channel.0),
+        ]
+    }
 }
 
 #[derive(Debug, Deserialize)]

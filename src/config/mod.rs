@@ -13,7 +13,8 @@ mod validate;
 
 pub use env::{DatabaseUrl, Env, Secret, MISSING_TOKEN};
 pub use problem::{ConfigError, Problem};
-pub use validate::{parse_cron, CronSpec, DeadlinePolicy, DiscordIds, Organisation, Schedules, StatusCadence};
+pub use file::DiscordIds;
+pub use validate::{parse_cron, CronSpec, DeadlinePolicy, Organisation, Schedules, StatusCadence};
 
 use crate::domain::systems::Systems;
 use crate::domain::Playbooks;

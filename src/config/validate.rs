@@ -1,26 +1,16 @@
 //! From the files as written to validated settings, collecting every
 //! problem on the way.
 
-use super::file::{ConfigFile, RemindersFile};
+use super::file::{ConfigFile, DiscordIds, RemindersFile};
 use super::problem::{from_toml, ConfigError, Problem};
 use super::Settings;
 use crate::domain::systems::{System, Systems};
-use crate::domain::{ChannelId, Lang, RecoveryPriority, RoleId, SystemId};
+use crate::domain::{Lang, RecoveryPriority, SystemId};
 use chrono::Duration;
 use chrono_tz::Tz;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DiscordIds {
-    pub guild: u64,
-    pub committee_role: RoleId,
-    pub incident_category: ChannelId,
-    pub archive_category: ChannelId,
-    pub announcement_channel: ChannelId,
-    pub committee_channel: ChannelId,
-}
 
 #[derive(Debug, Clone)]
 pub struct Organisation {
@@ -133,34 +123,20 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
 
 /// `[discord]`: six ids, none 0, and two categories.
 fn discord(c: &mut Collector, raw: &ConfigFile) -> DiscordIds {
-    let d = &raw.discord;
-    for (key, v) in [
-        ("discord.guild_id", d.guild_id),
-        ("discord.committee_role_id", d.committee_role_id),
-        ("discord.incident_category_id", d.incident_category_id),
-        ("discord.archive_category_id", d.archive_category_id),
-        ("discord.announcement_channel_id", d.announcement_channel_id),
-        ("discord.committee_channel_id", d.committee_channel_id),
-    ] {
+    let d = raw.discord;
+    for (key, v) in d.entries() {
         if v == 0 {
-            c.add(key, "is 0", "copy the id from Discord (Developer Mode → right-click → Copy ID)");
+            c.add(format!("discord.{key}"), "is 0", "copy the id from Discord (Developer Mode → right-click → Copy ID)");
         }
     }
-    if d.incident_category_id == d.archive_category_id && d.incident_category_id != 0 {
+    if d.incident_category == d.archive_category && d.incident_category.0 != 0 {
         c.add(
             "discord.archive_category_id",
             "is the same category as incident_category_id",
             "create a separate archive category so closed incidents leave the active list",
         );
     }
-    DiscordIds {
-        guild: d.guild_id,
-        committee_role: RoleId(d.committee_role_id),
-        incident_category: ChannelId(d.incident_category_id),
-        archive_category: ChannelId(d.archive_category_id),
-        announcement_channel: ChannelId(d.announcement_channel_id),
-        committee_channel: ChannelId(d.committee_channel_id),
-    }
+    d
 }
 
 /// `[organisation]`: the name, the time zone, the language, and the

@@ -8,36 +8,11 @@
 
 use super::channels::{num, perms as bits};
 use super::rest::{Rest, RestError};
-use crate::config::{Secret, Settings};
-use crate::domain::Lang;
+use crate::config::{DiscordIds, Secret, Settings};
+use crate::domain::{ChannelId, Lang, RoleId};
 use crate::tr;
 use serde_json::{json, Value};
 use serenity::all::{GuildId, LightMethod, Request, Route};
-
-/// The ids `setup` found or made, as the `[discord]` table holds them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Places {
-    pub guild_id: u64,
-    pub committee_role_id: u64,
-    pub incident_category_id: u64,
-    pub archive_category_id: u64,
-    pub announcement_channel_id: u64,
-    pub committee_channel_id: u64,
-}
-
-impl Places {
-    /// `(key, value)` in the table's order.
-    pub fn entries(&self) -> [(&'static str, u64); 6] {
-        [
-            ("guild_id", self.guild_id),
-            ("committee_role_id", self.committee_role_id),
-            ("incident_category_id", self.incident_category_id),
-            ("archive_category_id", self.archive_category_id),
-            ("announcement_channel_id", self.announcement_channel_id),
-            ("committee_channel_id", self.committee_channel_id),
-        ]
-    }
-}
 
 /// What the committee does in its places.
 const COMMITTEE: u64 =
@@ -48,7 +23,7 @@ fn failed(what: &str, e: RestError) -> anyhow::Error {
 }
 
 /// Finds or makes every place; `said` gets one line per place.
-pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u64>, said: &mut Vec<String>) -> anyhow::Result<Places> {
+pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u64>, said: &mut Vec<String>) -> anyhow::Result<DiscordIds> {
     let lang = s.organisation.lang;
     let rest = super::Discord::rest_only(token, api_base);
     let me = get(&rest, Route::UserMe).await.map_err(|e| failed("checking the token", e))?;
@@ -63,13 +38,13 @@ pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u
     for want in wanted(s, guild, role, bot) {
         made.push(place(&rest, g, &channels, want, said).await?);
     }
-    Ok(Places {
-        guild_id: guild,
-        committee_role_id: role,
-        incident_category_id: made[0],
-        archive_category_id: made[1],
-        committee_channel_id: made[2],
-        announcement_channel_id: made[3],
+    Ok(DiscordIds {
+        guild,
+        committee_role: RoleId(role),
+        incident_category: ChannelId(made[0]),
+        archive_category: ChannelId(made[1]),
+        committee_channel: ChannelId(made[2]),
+        announcement_channel: ChannelId(made[3]),
     })
 }
 
@@ -181,7 +156,7 @@ async fn place(rest: &Rest, g: GuildId, channels: &[Value], w: Wanted, said: &mu
 
 /// The configuration's text with `[discord]` holding `places`; comments and
 /// everything else are kept as they were.
-pub fn write_ids(config: &str, places: &Places) -> anyhow::Result<String> {
+pub fn write_ids(config: &str, places: &DiscordIds) -> anyhow::Result<String> {
     let mut doc: toml_edit::DocumentMut = config.parse()?;
     let table =
         doc.entry("discord").or_insert(toml_edit::table()).as_table_mut().ok_or_else(|| anyhow::anyhow!("[discord] is not a table"))?;
@@ -202,7 +177,7 @@ pub fn write_ids(config: &str, places: &Places) -> anyhow::Result<String> {
 }
 
 /// The `[discord]` table to paste.
-pub fn table(places: &Places) -> String {
+pub fn table(places: &DiscordIds) -> String {
     let mut out = String::from("[discord]\n");
     for (key, value) in places.entries() {
         out.push_str(&format!("{key} = {value}\n"));
@@ -217,13 +192,13 @@ mod tests {
     #[test]
     fn the_ids_are_written_and_the_comments_kept() {
         let text = "# hikeshi\n[discord]\n# where it works\nguild_id = 1100000000000000001   # the server\ncommittee_role_id = 2\n\n[organisation]\nname = \"x\"\n";
-        let places = Places {
-            guild_id: 7,
-            committee_role_id: 8,
-            incident_category_id: 9,
-            archive_category_id: 10,
-            announcement_channel_id: 11,
-            committee_channel_id: 12,
+        let places = DiscordIds {
+            guild: 7,
+            committee_role: RoleId(8),
+            incident_category: ChannelId(9),
+            archive_category: ChannelId(10),
+            announcement_channel: ChannelId(11),
+            committee_channel: ChannelId(12),
         };
         let out = write_ids(text, &places).unwrap();
         assert!(out.contains("# where it works\nguild_id = 7   # the server\ncommittee_role_id = 8\n"), "{out}");
