@@ -12,8 +12,8 @@ mod problem;
 mod validate;
 
 pub use env::{DatabaseUrl, Env, Secret, MISSING_TOKEN};
-pub use problem::{ConfigError, Problem};
 pub use file::DiscordIds;
+pub use problem::{ConfigError, Problem};
 pub use validate::{parse_cron, CronSpec, DeadlinePolicy, Organisation, Schedules, StatusCadence};
 
 use crate::domain::systems::Systems;

@@ -5,7 +5,8 @@
 use super::custom_id::{CustomId, Feature};
 use super::reply::{self, answer, ephemeral};
 use super::rest::RestError;
-use super::{appi, forms, incident, lessons, playbook, records, reminders, report, requests, Ctx};
+use super::slash::Slash;
+use super::{appi, forms, incident, lessons, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::InputError;
 use serenity::all::{CommandInteraction, ComponentInteraction, Interaction, ModalInteraction};
@@ -80,16 +81,9 @@ async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
     // Commands take the same answer-or-defer road as clicks and forms:
     // work that waits on the database or draws a chart may pass 3 s.
     let work = async {
-        let result = match cmd.data.name.as_str() {
-            report::REPORT => report::command(ctx, &cmd, caller, lang).await,
-            report::REPORT_MESSAGE => Ok(report::from_message(&cmd, lang)),
-            incident::INCIDENT => incident::command(ctx, &cmd, caller, lang).await,
-            lessons::FOLLOWUPS => lessons::followups::list(ctx, caller, lang).await,
-            reminders::DRILL | reminders::SCHEDULE => reminders::command(ctx, &cmd, caller, lang).await,
-            records::STATS | records::AUDIT => records::command(ctx, &cmd, caller, lang).await,
-            playbook::PLAYBOOK => playbook::command(ctx, &cmd, caller, lang).await,
-            requests::EXCEPTION | requests::AMEND | requests::REGULATION => requests::command(ctx, &cmd, caller, lang).await,
-            _ => reply::refuse(InputError::UnknownCommand),
+        let result = match Slash::of(&cmd) {
+            Some(slash) => super::slash::answer(ctx, &cmd, slash, caller, lang).await,
+            None => reply::refuse(InputError::UnknownCommand),
         };
         answer(result, lang, "command")
     };

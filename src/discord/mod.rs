@@ -28,6 +28,7 @@ pub mod report;
 pub mod requests;
 pub mod rest;
 pub mod setup;
+mod slash;
 pub mod text;
 mod transcript;
 

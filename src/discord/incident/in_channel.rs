@@ -3,7 +3,7 @@
 //! by the service against the incident's stored state.
 
 use crate::discord::options::{sub_options, text};
-use crate::discord::reply::{self, ephemeral, Reply};
+use crate::discord::reply::{ephemeral, Reply};
 use crate::discord::Ctx;
 use crate::domain::{ChannelId, Lang, UserId};
 use crate::records::export::{render, Format};
@@ -12,7 +12,13 @@ use crate::tr;
 use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAttachment, CreateInteractionResponseMessage};
 
 /// `/incident export format:…`: the record, attached to an ephemeral reply.
-async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+pub async fn export(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+) -> Result<Reply, ServiceError> {
     let format = match &sub.value {
         CommandDataOptionValue::SubCommand(opts) => {
             opts.iter().find(|o| o.name == "format").and_then(|o| o.value.as_str()).and_then(Format::parse)
@@ -39,7 +45,7 @@ async fn export(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, ca
 }
 
 /// `/incident title`: the committee names the incident for all members.
-async fn public_title(
+pub async fn public_title(
     ctx: &Ctx,
     cmd: &CommandInteraction,
     sub: &CommandDataOption,
@@ -54,7 +60,7 @@ async fn public_title(
 }
 
 /// `/incident reclassify category reason [kind] [systems]`.
-async fn reclassify(
+pub async fn reclassify(
     ctx: &Ctx,
     cmd: &CommandInteraction,
     sub: &CommandDataOption,
@@ -88,53 +94,56 @@ async fn reclassify(
     )))
 }
 
-pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let sub = cmd.data.options.first().ok_or(InputError::NoSubcommand)?;
-    match sub.name.as_str() {
-        "export" => return export(ctx, cmd, sub, caller, lang).await,
-        "appi" => return crate::discord::appi::panel_command(ctx, cmd, lang).await,
-        "title" => return public_title(ctx, cmd, sub, caller, lang).await,
-        "reclassify" => return reclassify(ctx, cmd, sub, caller, lang).await,
-        "split" => {
-            let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
-            let split = ctx.app.incidents().split_out(incident.id, caller, text(sub_options(sub), "report").unwrap_or("")).await?;
-            let number = split.number;
-            return Ok(ephemeral(tr!(
-                lang,
-                "{number} を別のインシデントとして切り出しました。対応チャンネルを開きます。",
-                "{number} is split out into its own incident; its channel opens."
-            )));
-        }
-        "confidential" => {
-            let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
-            let number = ctx.app.incidents().make_confidential(incident.id, caller).await?.number;
-            return Ok(ephemeral(tr!(
-                lang,
-                "{number} の報告を匿名（報告者を秘匿）にしました。報告者はチャンネルから外れます。",
-                "{number} is now confidential; the reporter leaves the channel."
-            )));
-        }
-        "followup" => return crate::discord::lessons::followups::add(ctx, cmd, sub, caller, lang).await,
-        _ => {}
-    }
-    let user = match &sub.value {
-        CommandDataOptionValue::SubCommand(opts) => opts.iter().find_map(|o| match o.value {
-            CommandDataOptionValue::User(u) => Some(UserId(u.get())),
-            _ => None,
-        }),
+/// `/incident split report:<number>`: a gathered report becomes its own
+/// incident (the committee's).
+pub async fn split(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+) -> Result<Reply, ServiceError> {
+    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let split = ctx.app.incidents().split_out(incident.id, caller, text(sub_options(sub), "report").unwrap_or("")).await?;
+    let number = split.number;
+    Ok(ephemeral(tr!(
+        lang,
+        "{number} を別のインシデントとして切り出しました。対応チャンネルを開きます。",
+        "{number} is split out into its own incident; its channel opens."
+    )))
+}
+
+/// `/incident confidential`: §1(1) the reporter leaves the channel.
+pub async fn confidential(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let number = ctx.app.incidents().make_confidential(incident.id, caller).await?.number;
+    Ok(ephemeral(tr!(
+        lang,
+        "{number} の報告を匿名（報告者を秘匿）にしました。報告者はチャンネルから外れます。",
+        "{number} is now confidential; the reporter leaves the channel."
+    )))
+}
+
+/// `/incident add|remove @member`: a responder joins or leaves.
+pub async fn responder(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+    joins: bool,
+) -> Result<Reply, ServiceError> {
+    let user = sub_options(sub).iter().find_map(|o| match o.value {
+        CommandDataOptionValue::User(u) => Some(UserId(u.get())),
         _ => None,
-    };
+    });
     let user = user.ok_or(InputError::NoMemberNamed)?;
     let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
-    Ok(ephemeral(match sub.name.as_str() {
-        "add" => {
-            ctx.app.incidents().add_responder(incident.id, caller, user).await?;
-            tr!(lang, "<@{user}> を対応者に加えました。", "<@{user}> joined the response.")
-        }
-        "remove" => {
-            ctx.app.incidents().remove_responder(incident.id, caller, user).await?;
-            tr!(lang, "<@{user}> を対応者から外しました。", "<@{user}> left the response.")
-        }
-        _ => return reply::refuse(InputError::NoSubcommand),
+    Ok(ephemeral(if joins {
+        ctx.app.incidents().add_responder(incident.id, caller, user).await?;
+        tr!(lang, "<@{user}> を対応者に加えました。", "<@{user}> joined the response.")
+    } else {
+        ctx.app.incidents().remove_responder(incident.id, caller, user).await?;
+        tr!(lang, "<@{user}> を対応者から外しました。", "<@{user}> left the response.")
     }))
 }

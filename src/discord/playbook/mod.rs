@@ -15,16 +15,9 @@ use crate::service::{Caller, InputError, ServiceError};
 use crate::tr;
 use serenity::all::CommandInteraction;
 
-pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    match cmd.data.options.first().map(|o| o.name.as_str()) {
-        Some("show") => show(ctx, cmd, caller, lang).await,
-        _ => notes(ctx, cmd, caller, lang).await,
-    }
-}
-
 /// `/playbook show [playbook]`: a named playbook for the committee, or
 /// the one of the incident whose channel this is, for anyone working it.
-async fn show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+pub async fn show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let named = crate::discord::reminders::playbook_option(cmd);
     let channel = crate::domain::ChannelId(cmd.channel_id.get());
     let shown = ctx.app.incidents().playbook_to_show(caller, named.as_ref(), channel).await?;
@@ -38,7 +31,7 @@ async fn show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -
 
 /// `/playbook notes <id>`: every improvement note on a playbook, newest
 /// first, from incidents and drills (§4.4(4), §4.1(2)).
-async fn notes(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+pub async fn notes(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     // Who may see is asked first, whatever was chosen.
     ctx.app.records().may_view(caller)?;
     let id = crate::discord::reminders::playbook_option(cmd).ok_or(InputError::NoPlaybookChosen)?;

@@ -65,15 +65,8 @@ pub(crate) fn playbook_option(cmd: &CommandInteraction) -> Option<PlaybookId> {
     })
 }
 
-pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    match cmd.data.name.as_str() {
-        DRILL => drill(ctx, cmd, caller, lang).await,
-        _ => schedule(ctx, caller, lang).await,
-    }
-}
-
 /// `/drill start playbook:<id>`: a practice incident (§4.1(2)).
-async fn drill(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+pub async fn drill(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let playbook = playbook_option(cmd).ok_or(InputError::NoPlaybookChosen)?;
     let number = ctx.app.reminders().start_drill(caller, &playbook, &format!("interaction:{}", cmd.id)).await?.number;
     Ok(ephemeral(tr!(
@@ -84,7 +77,7 @@ async fn drill(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) 
 }
 
 /// `/schedule`: what is due next, in the organisation's time zone.
-async fn schedule(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+pub async fn schedule(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let o = ctx.app.reminders().overview(caller).await?;
     let s = &ctx.app.settings;
     let tz = s.organisation.tz;

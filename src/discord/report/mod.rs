@@ -7,13 +7,15 @@
 mod commands;
 mod deliver;
 mod status;
+
+pub use status::show as status;
 pub mod triage;
 
 pub use commands::{commands, REPORT, REPORT_MESSAGE};
 
 use super::custom_id::{Confidential, CustomId};
 use super::forms::{self, Modal, F_BODY, F_TITLE, F_WHAT};
-use super::options::{sub_options, text};
+use super::options::text;
 use super::render::no_mentions;
 use super::reply::{self, ephemeral, failure, Reply};
 use super::rest::RestError;
@@ -35,19 +37,8 @@ fn form(category: Category, kind: Option<SubKind>, confidential: bool, lang: Lan
     modal.build()
 }
 
-/// `/report new …` opens the form; `/report status` shows the member their
-/// own reports and what they were to be told.
-pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let sub = cmd.data.options.first().ok_or(InputError::NoSubcommand)?;
-    match sub.name.as_str() {
-        "new" => Ok(new(sub_options(sub), lang)),
-        "status" => status::show(ctx, caller, lang).await,
-        _ => Err(InputError::NoSubcommand.into()),
-    }
-}
-
 /// `/report new category:<…> [kind:<…>] [confidential]` opens the form.
-fn new(opts: &[CommandDataOption], lang: Lang) -> Reply {
+pub(crate) fn new(opts: &[CommandDataOption], lang: Lang) -> Reply {
     let Some(category) = text(opts, "category").and_then(Category::parse) else {
         return ephemeral(InputError::NoCategoryChosen.text(lang));
     };

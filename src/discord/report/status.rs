@@ -9,7 +9,7 @@ use crate::domain::Lang;
 use crate::service::{Caller, ServiceError};
 use crate::tr;
 
-pub(super) async fn show(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+pub async fn show(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let mine = ctx.app.reports().my_reports(caller.user).await?;
     let tz = ctx.app.settings.organisation.tz;
     let mut out = if mine.reports.is_empty() {

@@ -19,7 +19,7 @@ use crate::service::{Caller, InputError, ServiceError};
 use crate::tr;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use serenity::all::{CommandInteraction, CreateAttachment, CreateInteractionResponseMessage};
+use serenity::all::{CreateAttachment, CreateInteractionResponseMessage};
 
 /// The end of `YYYY-MM-DD` (the last moment of that day) in `tz`.
 pub fn parse_day(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
@@ -27,19 +27,18 @@ pub fn parse_day(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.with_timezone(&Utc) - chrono::Duration::seconds(1))
 }
 
-pub async fn command(ctx: &Ctx, cmd: &CommandInteraction, _caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    match cmd.data.name.as_str() {
-        EXCEPTION => exception(ctx, cmd, lang).await,
-        AMEND => Ok(Modal::new(CustomId::AmendModal, tr!(lang, "規程の変更の申請（§9）", "Amendment request (§9)"), lang).build()),
-        _ => regulation(ctx, lang),
-    }
+/// `/amend` opens the amendment form (§9).
+pub fn amend(lang: Lang) -> Reply {
+    Modal::new(CustomId::AmendModal, tr!(lang, "規程の変更の申請（§9）", "Amendment request (§9)"), lang).build()
 }
 
-/// `/exception request` opens the form; `/exception list` shows those in force.
-async fn exception(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Result<Reply, ServiceError> {
-    if cmd.data.options.first().map(|o| o.name.as_str()) != Some("list") {
-        return Ok(Modal::new(CustomId::ExceptionModal, tr!(lang, "例外の申請（§6）", "Exception request (§6)"), lang).build());
-    }
+/// `/exception request` opens the form (§6).
+pub fn exception_request(lang: Lang) -> Reply {
+    Modal::new(CustomId::ExceptionModal, tr!(lang, "例外の申請（§6）", "Exception request (§6)"), lang).build()
+}
+
+/// `/exception list`: the exceptions in force.
+pub async fn exceptions(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
     let list = ctx.app.requests().active_exceptions().await?;
     if list.is_empty() {
         return Ok(ephemeral(tr!(lang, "有効な例外はありません。", "No exceptions are in force.")));
@@ -58,7 +57,7 @@ async fn exception(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Result<Re
 /// §8: the regulation, to members only (this command exists only in the
 /// organisation's guild, and answers only there), ephemeral, in the
 /// reader's language where both are given.
-fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
+pub fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
     let o = &ctx.app.settings.organisation;
     let (first, second) = match lang {
         Lang::Ja => (&o.regulation_ja, &o.regulation_en),
