@@ -309,3 +309,19 @@ fn a_long_function_is_caught_and_a_table_of_texts_is_not() {
     let (_, waiting) = functions(&waits).pop().unwrap();
     assert!(!is_text_table(&waiting), "arms that wait on something are work, not texts");
 }
+
+/// The service root only hands services out: each public method of
+/// `Hikeshi` but its constructors returns one feature's service.
+#[test]
+fn the_service_root_only_hands_out_services() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service/mod.rs");
+    // Read whole: its test module is declared above the root.
+    let text = std::fs::read_to_string(src).unwrap();
+    let root = text.split("impl Hikeshi {").nth(1).expect("impl Hikeshi in service/mod.rs");
+    let methods: Vec<&str> = root.lines().map(str::trim).filter(|l| l.starts_with("pub fn") || l.starts_with("pub async fn")).collect();
+    assert!(methods.len() > 2, "{methods:?}");
+    for m in methods {
+        let constructor = m.starts_with("pub fn new(") || m.starts_with("pub fn with_spool(");
+        assert!(constructor || m.ends_with("(&self) -> &") || m.contains("(&self) -> &"), "the service root does work: {m}");
+    }
+}
