@@ -1,13 +1,16 @@
 //! The `hikeshi` command line: what each subcommand parses, and one module
 //! per subcommand doing it. `main.rs` only parses and calls [`dispatch`].
 
+mod audit;
 mod check_config;
 mod doctor;
 mod export;
+mod migrate;
 mod outbox;
-mod records;
 mod run;
 mod setup;
+mod stats;
+mod verify;
 
 use crate::config::{Env, DEFAULT_PATH};
 use clap::{Parser, Subcommand};
@@ -96,11 +99,11 @@ pub async fn dispatch(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => run::run(config, env).await,
-        Command::Migrate => run::migrate(&env).await,
+        Command::Migrate => migrate::migrate(&env).await,
         Command::CheckConfig => check_config::check_config(&config),
-        Command::Verify => records::verify(&env).await,
-        Command::Audit => records::audit(&config, &env).await,
-        Command::Stats { from, until, chart } => records::stats(&config, &env, from, until, chart).await,
+        Command::Verify => verify::verify(&env).await,
+        Command::Audit => audit::audit(&config, &env).await,
+        Command::Stats { from, until, chart } => stats::stats(&config, &env, from, until, chart).await,
         Command::Export { number, format, output } => export::export(&config, &env, &number, &format, output).await,
         Command::Outbox { action } => outbox::outbox(&config, &env, action).await,
         Command::Setup { guild, print } => setup::setup(&config, &env, guild, print).await,

@@ -1,6 +1,6 @@
-//! `hikeshi run` (the bot) and `hikeshi migrate`.
+//! `hikeshi run`: the bot, until Ctrl-C or SIGTERM.
 
-use crate::app::{open_store, App, RunOptions};
+use crate::app::{App, RunOptions};
 use crate::config::Env;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,13 +14,6 @@ pub async fn run(config: PathBuf, env: Env) -> anyhow::Result<ExitCode> {
         let _ = tx.send(true);
     });
     App::build(RunOptions::new(config, env)).await?.run(rx).await?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Applies the database's migrations and exits.
-pub async fn migrate(env: &Env) -> anyhow::Result<ExitCode> {
-    open_store(env).await?.close().await;
-    println!("migrations applied to {}", env.database_url.redacted());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,42 +1,10 @@
-//! `hikeshi verify`, `hikeshi audit`, `hikeshi stats`: the records read
-//! by an operator at the database.
+//! `hikeshi stats`: the committee's figures per category, and a chart.
 
-use crate::app::{open_service, open_store};
+use crate::app::open_service;
 use crate::config::Env;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The event chain, the transcript and the §4.3 entries against it.
-pub async fn verify(env: &Env) -> anyhow::Result<ExitCode> {
-    match chain(env).await? {
-        Ok(n) => {
-            println!("the event log is intact: {n} events");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(brk) => {
-            println!("the event log is BROKEN: {brk}");
-            Ok(ExitCode::FAILURE)
-        }
-    }
-}
-
-/// `hikeshi verify`: the event chain, the transcript and the §4.3 entries
-/// against it (§4.4(4)). Needs only the database, not the configuration.
-async fn chain(env: &Env) -> anyhow::Result<Result<i64, crate::domain::event::ChainBreak>> {
-    let store = open_store(env).await?;
-    let result = store.verify().await?;
-    store.close().await;
-    Ok(result)
-}
-
-/// §5: the operational checks, now.
-pub async fn audit(config: &Path, env: &Env) -> anyhow::Result<ExitCode> {
-    let app = open_service(config, env).await?;
-    let findings = app.records().audit().await?;
-    println!("{}", crate::records::audit::report(&findings, app.settings.organisation.lang));
-    Ok(ExitCode::SUCCESS)
-}
 
 /// Figures per category for `[from, until)` (days in the organisation's
 /// zone), and a chart where asked.
