@@ -91,24 +91,14 @@ impl App {
         );
         let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock).with_spool(opts.env.spool_dir.clone());
         let metrics = Arc::new(Metrics::default());
-        let ops = match opts.env.metrics_addr {
-            Some(addr) => {
-                let bound = http::bind("HIKESHI_METRICS_ADDR", addr, "/healthz and /metrics").await?;
-                Some((bound, http::ops::router(app.delivery().clone(), app.clock.clone(), metrics.clone())))
-            }
-            None => None,
-        };
+        let ops = listen("HIKESHI_METRICS_ADDR", opts.env.metrics_addr, "/healthz and /metrics").await;
+        let ops = ops.map(|b| (b, http::ops::router(app.delivery().clone(), app.clock.clone(), metrics.clone())));
         // §4.1(3): alerts from monitoring, where configured.
-        let alerts = match opts.env.intake_addr {
-            Some(addr) => {
-                if opts.env.intake_token.is_none() {
-                    tracing::warn!("HIKESHI_INTAKE_TOKEN is not set: the alert intake answers every request with 503");
-                }
-                let bound = http::bind("HIKESHI_INTAKE_ADDR", addr, http::alerts::WHAT).await?;
-                Some((bound, http::alerts::router(app.alerts().clone(), opts.env.intake_token.clone())))
-            }
-            None => None,
-        };
+        if opts.env.intake_addr.is_some() && opts.env.intake_token.is_none() {
+            tracing::warn!("HIKESHI_INTAKE_TOKEN is not set: the alert intake answers every request with 503");
+        }
+        let alerts = listen("HIKESHI_INTAKE_ADDR", opts.env.intake_addr, http::alerts::WHAT).await;
+        let alerts = alerts.map(|b| (b, http::alerts::router(app.alerts().clone(), opts.env.intake_token.clone())));
         let discord = Discord::connect(&token, &opts.env.discord_api, metrics).await?;
         // Answers to interactions go first; the outbox worker yields to them.
         let answering = Arc::new(Answering::default());
@@ -155,6 +145,19 @@ impl App {
         }
         store.close().await;
         result
+    }
+}
+
+/// Binds a listener the environment asks for. One that cannot be bound
+/// (the port taken, say by the old process of a rolling deploy) is said at
+/// once and left out: reports matter more than the endpoints beside them.
+async fn listen(var: &str, addr: Option<SocketAddr>, what: &'static str) -> Option<http::Bound> {
+    match http::bind(var, addr?, what).await {
+        Ok(bound) => Some(bound),
+        Err(e) => {
+            tracing::error!(error = %e, "running without {what}");
+            None
+        }
     }
 }
 

@@ -168,6 +168,22 @@ async fn killed_inside_the_report_flow_the_bot_finishes_each_incident_once_after
     assert!(status.success());
 }
 
+/// The operator's story: the metrics port is taken (the old process of a
+/// rolling deploy still holds it). The bot starts all the same, without
+/// /healthz and /metrics, and reports reach their channels.
+#[tokio::test]
+async fn a_taken_metrics_port_leaves_the_bot_taking_reports() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    app.ops_at = Some(taken.local_addr().unwrap());
+    app.start_bot().await;
+    assert_eq!(app.served.ops, None, "nothing is served where another listens");
+    let incident = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    app.assert_one_channel_and_card(&incident);
+    drop(taken);
+}
+
 #[tokio::test]
 async fn healthz_and_metrics_report_what_happened() {
     let mut app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;

@@ -43,6 +43,8 @@ pub struct TestApp {
     /// with its token (set before start_bot), on a port of its choosing.
     pub serve_ops: bool,
     pub serve_alerts: bool,
+    /// Where to serve /healthz and /metrics instead of a free port.
+    pub ops_at: Option<std::net::SocketAddr>,
     pub intake_token: Option<String>,
     /// Where the bot started last listens, as it bound.
     pub served: Addresses,
@@ -150,6 +152,7 @@ impl TestApp {
             clock,
             serve_ops: false,
             serve_alerts: false,
+            ops_at: None,
             intake_token: None,
             served: Addresses { ops: None, alerts: None },
             outbox_lease_seconds: None,
@@ -219,7 +222,7 @@ impl TestApp {
                 database_url: self.db.clone(),
                 discord_api: self.fake.base_url(),
                 outbox_lease_seconds: self.outbox_lease_seconds.unwrap_or(hikeshi::config::env::DEFAULT_OUTBOX_LEASE_SECONDS),
-                metrics_addr: self.serve_ops.then(|| ANY_PORT.parse().expect("address")),
+                metrics_addr: self.ops_at.or_else(|| self.serve_ops.then(|| ANY_PORT.parse().expect("address"))),
                 intake_addr: self.serve_alerts.then(|| ANY_PORT.parse().expect("address")),
                 intake_token: self.intake_token.clone().map(Secret::new),
                 spool_dir: self.spool.clone(),
