@@ -260,6 +260,8 @@ mod tests {
     fn a_missing_commander_and_a_stale_incident_are_nudged() {
         let i = incident(true);
         let p = policy();
+        let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::minutes(29));
+        assert!(!keys(&d).contains(&"no-commander".to_string()), "not before the 30 minutes");
         let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::minutes(31));
         assert!(keys(&d).contains(&"no-commander".to_string()));
         let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(25));
@@ -277,8 +279,31 @@ mod tests {
         assert!(!keys(&due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(3))).iter().any(|k| k.starts_with("status")));
         let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(4));
         assert!(d.iter().any(|d| d.what == IncidentReminder::StatusDue { every_minutes: 240 }));
+        // Twice the cadence: the second step, due at its own time.
+        let d = due(&i, &p, None, quiet(&i), i.reported_at + Duration::hours(9));
+        let step = d.iter().find(|d| d.key.starts_with("status")).unwrap();
+        assert_eq!((step.at, step.key.ends_with(":2")), (i.reported_at + Duration::hours(8), true));
         // A status entry resets the cadence.
         let posted = Activity { last: i.reported_at, last_status: Some(i.reported_at + Duration::hours(3)) };
         assert!(!keys(&due(&i, &p, None, posted, i.reported_at + Duration::hours(5))).iter().any(|k| k.starts_with("status")));
+    }
+
+    /// §4.3 status cadence by the strictest priority affected (Table 1).
+    #[test]
+    fn each_priority_asks_for_status_at_its_own_cadence() {
+        let p = policy();
+        for (priority, minutes) in [
+            (RecoveryPriority::NoDowntime, p.status_every.priority_3),
+            (RecoveryPriority::OneDay, p.status_every.priority_2),
+            (RecoveryPriority::ThreeDays, p.status_every.priority_1),
+        ] {
+            let mut i = incident(true);
+            i.affected[0].priority = Some(priority);
+            i.commander = Some(UserId(1));
+            i.commander_since = Some(i.reported_at);
+            let d = due(&i, &p, None, quiet(&i), i.reported_at + minutes);
+            let want = IncidentReminder::StatusDue { every_minutes: minutes.num_minutes() };
+            assert!(d.iter().any(|d| d.what == want), "{priority:?}: {d:?}");
+        }
     }
 }
