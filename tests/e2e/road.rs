@@ -385,14 +385,9 @@ async fn a_link_due_after_the_tokens_life_reaches_the_reporter_by_dm() {
 #[tokio::test]
 #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
 async fn a_held_report_replayed_after_the_tokens_life_is_told_by_dm() {
-    let test = "a_held_report_replayed_after_the_tokens_life_is_told_by_dm";
-    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
-    let Some((mut app, outage)) = crate::record::behind_a_relay_at(test, std::sync::Arc::new(clock.clone())).await else {
+    let Some((mut app, outage, clock, token)) = held_while_down("a_held_report_replayed_after_the_tokens_life_is_told_by_dm").await else {
         return;
     };
-    app.start_bot().await;
-    outage.down();
-    let token = crate::record::report_while_down(&app).await;
     app.stop_bot().await;
     let edits_before = app.fake.calls("PATCH", "/webhooks/*/*/messages/@original").len();
 
@@ -411,14 +406,9 @@ async fn a_held_report_replayed_after_the_tokens_life_is_told_by_dm() {
 #[tokio::test]
 #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL (scripts/test does when a server answers)")]
 async fn a_held_report_stored_after_the_tokens_life_is_told_by_dm() {
-    let test = "a_held_report_stored_after_the_tokens_life_is_told_by_dm";
-    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
-    let Some((mut app, outage)) = crate::record::behind_a_relay_at(test, std::sync::Arc::new(clock.clone())).await else {
+    let Some((mut app, outage, clock, token)) = held_while_down("a_held_report_stored_after_the_tokens_life_is_told_by_dm").await else {
         return;
     };
-    app.start_bot().await;
-    outage.down();
-    let token = crate::record::report_while_down(&app).await;
     // Ten minutes and more: the reply says, within the token's life, that
     // the report waits on disk.
     minutes_pass(&app, &clock, 11);
@@ -431,6 +421,18 @@ async fn a_held_report_stored_after_the_tokens_life_is_told_by_dm() {
     outage.up();
     stored_and_told_by_dm(&app, edits_before, &token).await;
     app.stop_bot().await;
+}
+
+/// The start of both held-report stories: the bot behind a relay to the
+/// database, on a clock the test moves; the database goes away and DAVE
+/// reports (held on disk). `None` without PostgreSQL. The reply's token.
+async fn held_while_down(test: &str) -> Option<(TestApp, crate::support::outage::Outage, hikeshi::clock::ManualClock, String)> {
+    let clock = hikeshi::clock::ManualClock::new(chrono::Utc::now());
+    let (mut app, outage) = crate::record::behind_a_relay_at(test, std::sync::Arc::new(clock.clone())).await?;
+    app.start_bot().await;
+    outage.down();
+    let token = crate::record::report_while_down(&app).await;
+    Some((app, outage, clock, token))
 }
 
 /// Time passes for Discord (the fake's clock) and for the bot alike.
