@@ -136,10 +136,8 @@ impl App {
         let _ = replay.await;
         let _ = scheduler.await;
         for (task, what) in [(alerts, "the alert intake"), (ops, "the metrics server")] {
-            if let Some(Ok(Err(e))) = match task {
-                Some(t) => Some(t.await),
-                None => None,
-            } {
+            let Some(task) = task else { continue };
+            if let Ok(Err(e)) = task.await {
                 tracing::error!(error = %e, "{what} stopped");
             }
         }

@@ -26,7 +26,7 @@ impl Core {
     pub async fn may(&self, id: IncidentId, caller: Caller, action: Action) -> Result<Incident, ServiceError> {
         let incident = self.incident(id).await?;
         if !action.allowed(&caller.roles(&incident)) {
-            return Err(crate::domain::incident::IncidentError::NotAllowed(action.allowed_roles()).into());
+            return Err(IncidentError::NotAllowed(action.allowed_roles()).into());
         }
         Ok(incident)
     }
@@ -37,7 +37,7 @@ impl Core {
         if action.allowed(&caller.standing()) {
             Ok(())
         } else {
-            Err(crate::domain::incident::IncidentError::NotAllowed(action.allowed_roles()).into())
+            Err(IncidentError::NotAllowed(action.allowed_roles()).into())
         }
     }
 
