@@ -62,12 +62,22 @@ pub struct Ctx {
     /// Reports held while the database is away, by interaction: told what
     /// became of them if the process stops first.
     pub held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>>,
+    /// The bot itself: its own posts are recognised by their nonce.
+    pub me: UserId,
     /// Channels unknown to every incident that a message came from, each
     /// looked up once: whether it is an incident's thread (see
     /// `transcript::message`).
-    /// The bot itself: its own posts are recognised by their nonce.
-    pub me: UserId,
     pub looked_up: Arc<std::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::OnceCell<bool>>>>>,
+}
+
+impl Ctx {
+    /// The incident whose channel a command was run in.
+    pub async fn incident_here(
+        &self,
+        cmd: &serenity::all::CommandInteraction,
+    ) -> Result<crate::domain::Incident, crate::service::ServiceError> {
+        self.app.incidents().in_channel(crate::domain::ChannelId(cmd.channel_id.get())).await
+    }
 }
 
 /// A connection to Discord (or to `HIKESHI_DISCORD_API`) whose token was

@@ -10,14 +10,14 @@ use super::render::no_mentions;
 use super::reply::{self, Reply};
 use super::text::clip;
 use super::Ctx;
-use crate::domain::{Category, ChannelId, Lang};
+use crate::domain::{Category, Lang};
 use crate::service::{Caller, InputError, ServiceError};
 use crate::tr;
 use serenity::all::{ButtonStyle, CommandInteraction, CreateActionRow, CreateButton, CreateInteractionResponseMessage};
 
 /// `/incident appi` in a real breach incident's channel.
 pub async fn panel_command(ctx: &Ctx, cmd: &CommandInteraction, lang: Lang) -> Result<Reply, ServiceError> {
-    let i = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let i = ctx.incident_here(cmd).await?;
     if ctx.app.settings.personal_data.is_some() && i.category == Category::Breach && !i.is_drill() {
         Ok(panel(&i, &ctx.app.settings, lang, false))
     } else {

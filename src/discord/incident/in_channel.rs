@@ -19,13 +19,7 @@ pub async fn export(
     caller: Caller,
     lang: Lang,
 ) -> Result<Reply, ServiceError> {
-    let format = match &sub.value {
-        CommandDataOptionValue::SubCommand(opts) => {
-            opts.iter().find(|o| o.name == "format").and_then(|o| o.value.as_str()).and_then(Format::parse)
-        }
-        _ => None,
-    };
-    let format = format.ok_or(InputError::NoFormatChosen)?;
+    let format = text(sub_options(sub), "format").and_then(Format::parse).ok_or(InputError::NoFormatChosen)?;
     let record = ctx.app.records().export(caller, ChannelId(cmd.channel_id.get())).await?;
     let number = record.incident.number;
     // Building a long record takes a while: off the async workers.
@@ -53,7 +47,7 @@ pub async fn public_title(
     lang: Lang,
 ) -> Result<Reply, ServiceError> {
     let title = text(sub_options(sub), "title");
-    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.incident_here(cmd).await?;
     let i = ctx.app.incidents().set_public_title(incident.id, caller, title.unwrap_or("")).await?;
     let (number, name) = (i.number, crate::discord::text::inert(&i.public_name(lang)));
     Ok(ephemeral(tr!(lang, "{number} の公開名を「{name}」にしました。", "{number} is now called “{name}” for all members.")))
@@ -74,7 +68,7 @@ pub async fn reclassify(
         Some(k) => Some(crate::domain::SubKind::parse(k).ok_or(InputError::NoCategoryChosen)?),
         None => None,
     };
-    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.incident_here(cmd).await?;
     let i = ctx.app.incidents().reclassify(incident.id, caller, category, kind, text("systems"), text("reason").unwrap_or("")).await?;
     let number = i.number;
     let deadline = match i.deadline.at() {
@@ -103,7 +97,7 @@ pub async fn split(
     caller: Caller,
     lang: Lang,
 ) -> Result<Reply, ServiceError> {
-    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.incident_here(cmd).await?;
     let split = ctx.app.incidents().split_out(incident.id, caller, text(sub_options(sub), "report").unwrap_or("")).await?;
     let number = split.number;
     Ok(ephemeral(tr!(
@@ -115,7 +109,7 @@ pub async fn split(
 
 /// `/incident confidential`: §1(1) the reporter leaves the channel.
 pub async fn confidential(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.incident_here(cmd).await?;
     let number = ctx.app.incidents().make_confidential(incident.id, caller).await?.number;
     Ok(ephemeral(tr!(
         lang,
@@ -138,7 +132,7 @@ pub async fn responder(
         _ => None,
     });
     let user = user.ok_or(InputError::NoMemberNamed)?;
-    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.incident_here(cmd).await?;
     Ok(ephemeral(if joins {
         ctx.app.incidents().add_responder(incident.id, caller, user).await?;
         tr!(lang, "<@{user}> を対応者に加えました。", "<@{user}> joined the response.")

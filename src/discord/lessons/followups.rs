@@ -8,7 +8,7 @@ use crate::discord::options::{sub_options, text, user};
 use crate::discord::reply::{ephemeral, Reply};
 use crate::discord::text::clip;
 use crate::discord::Ctx;
-use crate::domain::{ChannelId, Lang};
+use crate::domain::Lang;
 use crate::service::{Caller, ServiceError};
 use crate::tr;
 use serenity::all::{
@@ -58,7 +58,7 @@ pub async fn add(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, c
     let opts = sub_options(sub);
     let text = |name: &str| text(opts, name).unwrap_or("");
     let owner = user(opts, "owner");
-    let incident = ctx.app.incidents().in_channel(ChannelId(cmd.channel_id.get())).await?;
+    let incident = ctx.incident_here(cmd).await?;
     let i = ctx.app.lessons().add_followup(incident.id, caller, text("what"), owner, text("due")).await?;
     let n = i.lessons.followups.len();
     let number = i.number;
