@@ -35,8 +35,19 @@ pub enum Command {
     Migrate,
     /// Validate the configuration and playbooks.
     CheckConfig,
-    /// Check the integrity of the event log.
-    Verify,
+    /// Check the integrity of the event log, and of the transcript, files
+    /// and §4.3 entries against it. Each check that finds it intact is
+    /// remembered as a checkpoint.
+    Verify {
+        /// Only what was recorded after event SEQ (the chain from there, and
+        /// the rows its new events vouch for).
+        #[arg(long, value_name = "SEQ", conflicts_with = "new")]
+        since: Option<i64>,
+        /// Only what was recorded after the last check that found the record
+        /// intact (a daily check); the whole record when none was made.
+        #[arg(long)]
+        new: bool,
+    },
     /// Make a new server ready: the committee role, the incidents and archive
     /// categories, the committee and announcement channels; write their ids
     /// into the configuration. Running it again changes nothing.
@@ -64,7 +75,12 @@ pub enum Command {
         chart: Option<PathBuf>,
     },
     /// §5 operational checks: playbook coverage, owners, lessons, deadlines, drills.
-    Audit,
+    Audit {
+        /// List every waiver and dismissal ever made, not only those of the
+        /// last year (earlier ones are summed up in one line).
+        #[arg(long)]
+        all: bool,
+    },
     /// Side effects waiting or given up: list them, retry a dead one, drop one.
     Outbox {
         #[command(subcommand)]
@@ -101,8 +117,8 @@ pub async fn dispatch(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
         Command::Run => run::run(config, env).await,
         Command::Migrate => migrate::migrate(&env).await,
         Command::CheckConfig => check_config::check_config(&config),
-        Command::Verify => verify::verify(&env).await,
-        Command::Audit => audit::audit(&config, &env).await,
+        Command::Verify { since, new } => verify::verify(&env, since, new).await,
+        Command::Audit { all } => audit::audit(&config, &env, all).await,
         Command::Stats { from, until, chart } => stats::stats(&config, &env, from, until, chart).await,
         Command::Export { number, format, output } => export::export(&config, &env, &number, &format, output).await,
         Command::Outbox { action } => outbox::outbox(&config, &env, action).await,

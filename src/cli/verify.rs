@@ -3,13 +3,37 @@
 
 use crate::app::open_store;
 use crate::config::Env;
+use crate::store::Store;
 use std::process::ExitCode;
 
-/// The event chain, the transcript and the §4.3 entries against it.
-pub async fn verify(env: &Env) -> anyhow::Result<ExitCode> {
-    match chain(env).await? {
-        Ok(n) => {
-            println!("the event log is intact: {n} events");
+/// The whole record, what followed event `since`, or (`new`) what followed
+/// the last check that found it intact. An intact record moves the
+/// checkpoint to its head.
+pub async fn verify(env: &Env, since: Option<i64>, new: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(env).await?;
+    let code = check(&store, since, new).await;
+    store.close().await;
+    code
+}
+
+async fn check(store: &Store, since: Option<i64>, new: bool) -> anyhow::Result<ExitCode> {
+    let from = match (since, new) {
+        (Some(s), _) if s < 0 => anyhow::bail!("--since {s}: an event number is 0 or more"),
+        (Some(s), _) => s,
+        (None, true) => store.verified_head().await?.unwrap_or(0),
+        (None, false) => 0,
+    };
+    match store.verify_after(from).await? {
+        Ok(v) => {
+            // A copy of the database opened read-only (an auditor's) is
+            // verified all the same; only the checkpoint is not kept.
+            if let Err(e) = store.keep_verified_head(&v).await {
+                eprintln!("note: the checkpoint could not be kept ({e}); the next --new reads the whole record");
+            }
+            match from {
+                0 => println!("the event log is intact: {} events", v.events),
+                _ => println!("the event log is intact: {} events after event {from}, {} in all", v.events, v.head.0),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(brk) => {
@@ -17,13 +41,4 @@ pub async fn verify(env: &Env) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-/// `hikeshi verify`: the event chain, the transcript and the §4.3 entries
-/// against it (§4.4(4)). Needs only the database, not the configuration.
-async fn chain(env: &Env) -> anyhow::Result<Result<i64, crate::domain::event::ChainBreak>> {
-    let store = open_store(env).await?;
-    let result = store.verify().await?;
-    store.close().await;
-    Ok(result)
 }

@@ -249,6 +249,10 @@ pub enum EventPayload {
 impl EventPayload {
     /// The kind of a phase change, for the queries that time phases.
     pub const PHASE_ADVANCED: &'static str = "phase_advanced";
+    /// The kinds that vouch for content stored beside the chain (a
+    /// message's text, a kept file, a §4.3 entry): `verify` reads them
+    /// with the rows they vouch for.
+    pub const VOUCHING: [&'static str; 3] = ["transcript_recorded", "attachment_kept", "log_entry_added"];
 
     /// A short stable name, stored beside the payload for queries.
     pub fn kind(&self) -> &'static str {
@@ -324,26 +328,58 @@ pub enum ChainBreak {
 /// Checks events in sequence order; `head` is the (seq, hash) the store
 /// recorded for the newest event.
 pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a EventRecord>, head: (i64, &str)) -> Result<i64, ChainBreak> {
-    let mut prev_hash = GENESIS_HASH.to_string();
-    let mut prev_seq = 0;
+    let mut walk = ChainWalk::from_genesis();
     for e in events {
-        if e.seq != prev_seq + 1 {
-            return Err(ChainBreak::Gap { seq: e.seq, expected: prev_seq + 1 });
+        walk.step(e)?;
+    }
+    walk.finish(head)
+}
+
+/// The chain walked one event at a time, so that a record of any length
+/// is checked in constant memory (§4.4(4): records are kept for years).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainWalk {
+    prev_seq: i64,
+    prev_hash: String,
+}
+
+impl ChainWalk {
+    /// From the first event.
+    pub fn from_genesis() -> ChainWalk {
+        ChainWalk::after(0, GENESIS_HASH)
+    }
+
+    /// From the event after `seq`, whose hash is `hash` (a checkpoint of
+    /// an earlier verification: only what is new is read).
+    pub fn after(seq: i64, hash: &str) -> ChainWalk {
+        ChainWalk { prev_seq: seq, prev_hash: hash.to_string() }
+    }
+
+    /// The next event: it follows the last one and its hash is its own.
+    pub fn step(&mut self, e: &EventRecord) -> Result<(), ChainBreak> {
+        if e.seq != self.prev_seq + 1 {
+            return Err(ChainBreak::Gap { seq: e.seq, expected: self.prev_seq + 1 });
         }
-        if e.prev_hash != prev_hash {
-            return Err(ChainBreak::Unlinked { seq: e.seq, prev: prev_seq });
+        if e.prev_hash != self.prev_hash {
+            return Err(ChainBreak::Unlinked { seq: e.seq, prev: self.prev_seq });
         }
         let h = chain_hash(&e.prev_hash, e.seq, e.incident, &e.actor, e.at_ms, &e.kind, &e.payload);
         if h != e.hash {
             return Err(ChainBreak::Edited { seq: e.seq });
         }
-        prev_hash = e.hash.clone();
-        prev_seq = e.seq;
+        self.prev_hash = h;
+        self.prev_seq = e.seq;
+        Ok(())
     }
-    if prev_seq != head.0 || prev_hash != head.1 {
-        return Err(ChainBreak::Truncated { last: prev_seq, head: head.0 });
+
+    /// The walk ended where the head says the chain ends; the number of
+    /// the last event.
+    pub fn finish(self, head: (i64, &str)) -> Result<i64, ChainBreak> {
+        if self.prev_seq != head.0 || self.prev_hash != head.1 {
+            return Err(ChainBreak::Truncated { last: self.prev_seq, head: head.0 });
+        }
+        Ok(self.prev_seq)
     }
-    Ok(prev_seq)
 }
 
 #[cfg(test)]
@@ -399,6 +435,26 @@ mod tests {
         assert_eq!(verify_chain(&c, (5, GENESIS_HASH)), Err(ChainBreak::Truncated { last: 5, head: 5 }));
     }
 
+    /// A walk from a checkpoint reads only what follows it, and finds the
+    /// same breaks there.
+    #[test]
+    fn a_walk_from_a_checkpoint_checks_what_follows() {
+        let c = chain(5);
+        let head = (5, c[4].hash.as_str());
+        let mut walk = ChainWalk::after(2, &c[1].hash);
+        for e in &c[2..] {
+            walk.step(e).unwrap();
+        }
+        assert_eq!(walk.finish(head), Ok(5));
+        // A checkpoint that is not the chain's: the next event does not link.
+        let mut walk = ChainWalk::after(2, &c[0].hash);
+        assert_eq!(walk.step(&c[2]), Err(ChainBreak::Unlinked { seq: 3, prev: 2 }));
+        let mut walk = ChainWalk::after(3, &c[1].hash);
+        assert_eq!(walk.step(&c[2]), Err(ChainBreak::Gap { seq: 3, expected: 4 }));
+        // Nothing new since the checkpoint at the head.
+        assert_eq!(ChainWalk::after(5, &c[4].hash).finish(head), Ok(5));
+    }
+
     /// The actor is part of what the hash covers: its written form is fixed.
     #[test]
     fn actors_are_written_as_stored() {
@@ -419,6 +475,9 @@ mod tests {
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
         assert_eq!(EventPayload::VARIANTS.len(), 51);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
+        for kind in EventPayload::VOUCHING {
+            assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");
+        }
         for kind in EventPayload::VARIANTS {
             let tag = first_stored_otherwise.iter().find(|(k, _)| k == kind).map_or(*kind, |(_, t)| *t);
             match serde_json::from_value::<EventPayload>(serde_json::json!({ "type": tag })) {

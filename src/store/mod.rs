@@ -14,14 +14,15 @@ mod requests;
 
 pub mod testing;
 mod transcript;
+mod verify;
 mod write;
 
 pub use outbox::Claimed;
 pub use write::WriteTx;
 
 use crate::config::DatabaseUrl;
-use crate::domain::event::{verify_chain, ChainBreak, EventRecord};
-use crate::domain::{ChannelId, EventPayload, MessageId};
+use crate::domain::event::EventRecord;
+use crate::domain::{ChannelId, MessageId};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::sync::Arc;
@@ -172,92 +173,6 @@ impl Store {
         WriteTx::begin(self).await
     }
 
-    /// Walks the whole event chain; `Ok(n)` when all `n` events are intact.
-    /// One read transaction (one snapshot): a commit while it reads (the
-    /// bot runs beside it) is either wholly seen or not at all.
-    pub async fn verify(&self) -> Result<Result<i64, ChainBreak>> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-        }
-        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&mut *tx).await?;
-        let head: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-        let rows = sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events ORDER BY seq")
-            .fetch_all(&mut *tx)
-            .await?;
-        let events = rows.iter().map(event_record).collect::<Result<Vec<_>>>()?;
-        let n = match verify_chain(&events, (head.0, &head.1)) {
-            Ok(n) => n,
-            Err(brk) => return Ok(Err(brk)),
-        };
-        let records = Self::verify_records(&mut tx, &events).await?;
-        tx.rollback().await?;
-        Ok(records.map(|()| n))
-    }
-
-    /// The transcript and the §4.3 entries against the digests their events
-    /// recorded: an edited text or a deleted row is found.
-    async fn verify_records(tx: &mut sqlx::Transaction<'static, sqlx::Any>, events: &[EventRecord]) -> Result<Result<(), ChainBreak>> {
-        use crate::domain::event::digest;
-        use std::collections::HashMap;
-        let mut transcript: HashMap<(i64, i64), String> = HashMap::new();
-        let mut entries: HashMap<i64, String> = HashMap::new();
-        let mut files: HashMap<i64, String> = HashMap::new();
-        for e in events {
-            match e.payload()? {
-                EventPayload::AttachmentKept { attachment, digest, .. } => {
-                    files.insert(attachment as i64, digest);
-                }
-                EventPayload::TranscriptRecorded { message, version, digest } => {
-                    transcript.insert((message.as_i64(), version), digest);
-                }
-                // Entries written before digests were recorded carry none.
-                EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => {
-                    entries.insert(entry_id, digest);
-                }
-                _ => {}
-            }
-        }
-        let rows = sqlx::query("SELECT message_id, version, content FROM transcript").fetch_all(&mut **tx).await?;
-        let mut seen = 0;
-        for r in &rows {
-            let key: (i64, i64) = (r.try_get("message_id")?, r.try_get("version")?);
-            let what = format!("transcript message {} version {}", key.0, key.1);
-            match transcript.get(&key) {
-                Some(d) if *d == digest(&r.try_get::<String, _>("content")?) => seen += 1,
-                _ => return Ok(Err(ChainBreak::RecordEdited(what))),
-            }
-        }
-        if seen != transcript.len() {
-            let stored: std::collections::HashSet<(i64, i64)> =
-                rows.iter().map(|r| Ok((r.try_get("message_id")?, r.try_get("version")?))).collect::<Result<_>>()?;
-            if let Some((m, v)) = transcript.keys().find(|k| !stored.contains(k)) {
-                return Ok(Err(ChainBreak::RecordMissing(format!("transcript message {m} version {v}"))));
-            }
-        }
-        // Files kept as evidence: the bytes against the digest their event recorded.
-        for (id, d) in &files {
-            let row = sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(id).fetch_optional(&mut **tx).await?;
-            let what = format!("attachment {id}");
-            match row.map(|r| r.try_get::<Option<Vec<u8>>, _>("content")).transpose()?.flatten() {
-                None => return Ok(Err(ChainBreak::RecordMissing(what))),
-                Some(bytes) if crate::domain::event::digest_bytes(&bytes) != *d => return Ok(Err(ChainBreak::RecordEdited(what))),
-                Some(_) => {}
-            }
-        }
-        for (id, d) in &entries {
-            let row = sqlx::query("SELECT body FROM log_entries WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
-            match row {
-                None => return Ok(Err(ChainBreak::RecordMissing(format!("§4.3 log entry {id}")))),
-                Some(r) if digest(&r.try_get::<String, _>("body")?) != *d => {
-                    return Ok(Err(ChainBreak::RecordEdited(format!("§4.3 log entry {id}"))))
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(Ok(()))
-    }
-
     /// The events of one incident, oldest first.
     pub async fn events_of(&self, incident: crate::domain::IncidentId) -> Result<Vec<EventRecord>> {
         let rows = sqlx::query(
@@ -355,7 +270,7 @@ impl Store {
     }
 }
 
-fn event_record(r: &AnyRow) -> Result<EventRecord> {
+pub(crate) fn event_record(r: &AnyRow) -> Result<EventRecord> {
     Ok(EventRecord {
         seq: r.try_get("seq")?,
         incident: r.try_get("incident_id")?,
