@@ -6,10 +6,11 @@ use crate::config::Env;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// §5: the operational checks, now.
-pub async fn audit(config: &Path, env: &Env) -> anyhow::Result<ExitCode> {
+/// §5: the operational checks, now; `all`: every waiver and dismissal
+/// ever made, not only the last year's.
+pub async fn audit(config: &Path, env: &Env, all: bool) -> anyhow::Result<ExitCode> {
     let app = open_service(config, env).await?;
-    let findings = app.records().audit().await?;
+    let findings = app.records().audit(all).await?;
     println!("{}", crate::records::audit::report(&findings, app.settings.organisation.lang));
     Ok(ExitCode::SUCCESS)
 }

@@ -125,6 +125,30 @@ impl DiscordEffects {
         self.attach_or_refused(channel, text, mentions, &[], (file, body), nonce).await.map_err(rest_err)
     }
 
+    /// A message with several files (the audit's chart and its whole text).
+    pub(crate) async fn attach_all(
+        &self,
+        channel: ChannelId,
+        text: String,
+        mentions: serenity::all::CreateAllowedMentions,
+        files: Vec<(String, Vec<u8>)>,
+        nonce: &str,
+    ) -> Result<(), DeliveryError> {
+        if self.earlier_post(channel, nonce).await.map_err(rest_err)?.is_some() {
+            return Ok(());
+        }
+        let payload = json!({
+            "content": text,
+            "allowed_mentions": serde_json::to_value(mentions).unwrap_or_default(),
+            "nonce": nonce,
+            "enforce_nonce": true,
+        });
+        let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Post);
+        let files = files.into_iter().map(|(name, body)| CreateAttachment::bytes(body, name)).collect();
+        self.rest.send(super::reply::with_files(req, payload, files)).await.map_err(rest_err)?;
+        Ok(())
+    }
+
     /// The same, with Discord's refusal as it came (a 413 can be answered
     /// by sending smaller files).
     pub(crate) async fn attach_or_refused(

@@ -32,17 +32,51 @@ pub struct Inputs<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub fn audit(x: &Inputs) -> Vec<Finding> {
-    let mut out = vec![];
-    playbooks(x, &mut out);
-    systems(x, &mut out);
+/// Exceptions (waivers, dismissals) of incidents closed within this long
+/// are listed one by one; earlier ones were looked at by earlier audits
+/// and are summed up in one line (`hikeshi audit --all` lists them).
+pub const EXCEPTIONS_LISTED_FOR: chrono::Duration = chrono::Duration::days(365);
+
+/// The findings, what needs action now first (owed, overdue, missed, not
+/// recorded), then gaps in the set-up (playbooks, drills, owners), then
+/// the year's exceptions to look at again; `all` lists every exception
+/// ever made instead of summing up the earlier ones.
+pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
+    let (mut now, mut setup, mut looked_at) = (vec![], vec![], vec![]);
+    playbooks(x, &mut setup);
+    systems(x, &mut setup);
+    let since = x.now - EXCEPTIONS_LISTED_FOR;
+    let mut earlier = 0;
     for i in x.incidents.iter().filter(|i| !i.is_drill()) {
-        closed_without(i, x, &mut out);
-        exceptions(i, &mut out);
-        owed(i, x.now, &mut out);
+        owed(i, x.now, &mut now);
+        closed_without(i, x, &mut now);
+        let before = looked_at.len();
+        exceptions(i, &mut looked_at);
+        if !all && i.closed_at.unwrap_or(i.reported_at) < since {
+            earlier += looked_at.len() - before;
+            looked_at.truncate(before);
+        }
     }
-    reminders(x, &mut out);
-    out
+    reminders(x, &mut now);
+    if earlier > 0 {
+        looked_at.push(earlier_exceptions(earlier, since, x.settings.organisation.tz));
+    }
+    now.extend(setup);
+    now.extend(looked_at);
+    now
+}
+
+/// One line for the exceptions earlier audits listed.
+fn earlier_exceptions(n: usize, since: DateTime<Utc>, tz: chrono_tz::Tz) -> Finding {
+    let day = since.with_timezone(&tz).date_naive();
+    Finding {
+        kind: "exceptions_earlier",
+        what: t(
+            format!("{day} より前に終了したインシデントの免除・非該当判断 {n}件は、以前の運用確認で確認済みです。"),
+            format!("{n} waiver(s) and dismissal(s) of incidents closed before {day} were listed by earlier audits."),
+        ),
+        fix: t("一覧は hikeshi audit --all で表示できます。".into(), "hikeshi audit --all lists them.".into()),
+    }
 }
 
 /// §4.1(1), §4.1(2): a playbook for every assumed type of incident, and
@@ -260,14 +294,101 @@ fn reminders(x: &Inputs, out: &mut Vec<Finding>) {
 
 /// The findings as one text, in `lang`.
 pub fn report(findings: &[Finding], lang: Lang) -> String {
+    report_within(findings, lang, usize::MAX).0
+}
+
+/// The findings as a text of at most `max` characters (Discord's 2,000):
+/// whole findings in order (what needs action first), and when some do
+/// not fit, a last line saying how many more there are. `true` when all
+/// fit.
+pub fn report_within(findings: &[Finding], lang: Lang, max: usize) -> (String, bool) {
     use crate::tr;
     if findings.is_empty() {
-        return tr!(lang, "✅ 運用確認（§5）: 指摘事項はありません。", "✅ Audit (§5): no findings.");
+        return (tr!(lang, "✅ 運用確認（§5）: 指摘事項はありません。", "✅ Audit (§5): no findings."), true);
     }
     let n = findings.len();
     let mut out = tr!(lang, "🔎 運用確認（§5）: 指摘 {n}件\n", "🔎 Audit (§5): {n} finding(s)\n");
-    for f in findings {
-        out.push_str(&format!("\n• {}\n  → {}", f.what.get(lang), f.fix.get(lang)));
+    // Room kept for the line that says what did not fit.
+    let room = max.saturating_sub(120);
+    let mut used = out.chars().count();
+    for (k, f) in findings.iter().enumerate() {
+        let line = format!("\n• {}\n  → {}", f.what.get(lang), f.fix.get(lang));
+        let len = line.chars().count();
+        let last = k + 1 == n;
+        if used + len > if last { max } else { room } {
+            let more = n - k;
+            out.push_str(&tr!(
+                lang,
+                "\n\n…ほか {more}件（全文は添付ファイルまたは hikeshi audit）",
+                "\n\n…and {more} more (the attached file or hikeshi audit has them all)"
+            ));
+            return (out, false);
+        }
+        used += len;
+        out.push_str(&line);
     }
-    out
+    (out, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::{incident, now};
+    use crate::domain::Phase;
+
+    fn settings() -> Settings {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        Settings::load(&root.join("config/hikeshi.toml")).expect("shipped config")
+    }
+
+    fn dismissed(n: u32, at: DateTime<Utc>) -> Incident {
+        let mut i = incident(false);
+        i.number.seq = n;
+        i.phase = Phase::Closed;
+        i.closed_at = Some(at);
+        i.close_reason = Some("a phishing test by the IT team".into());
+        i
+    }
+
+    /// §5 at ten years: hundreds of old dismissals do not push this
+    /// month's overdue drill out of the first message Discord shows; the
+    /// year's dismissals are still listed, the earlier ones summed up.
+    #[test]
+    fn what_needs_action_comes_first_and_old_exceptions_are_summed_up() {
+        let s = settings();
+        let mut incidents: Vec<Incident> = (1..=400).map(|n| dismissed(n, now() - chrono::Duration::days(2000))).collect();
+        incidents.push(dismissed(401, now() - chrono::Duration::days(30)));
+        let drill = ReminderRow {
+            id: 1,
+            kind: "drill".into(),
+            scheduled_at: now() - chrono::Duration::days(20),
+            missed: 0,
+            fired_at: now() - chrono::Duration::days(20),
+            playbook: None,
+            acknowledged_by: None,
+            escalated_at: None,
+        };
+        let x = Inputs { settings: &s, incidents: &incidents, reminders: &[drill], last_drills: &HashMap::new(), logged: &[], now: now() };
+        let found = audit(&x, false);
+        assert_eq!(found[0].kind, "drill_overdue", "{:?}", found.iter().map(|f| f.kind).collect::<Vec<_>>());
+        let kinds = |k: &str| found.iter().filter(|f| f.kind == k).count();
+        assert_eq!((kinds("dismissed"), kinds("exceptions_earlier")), (1, 1), "the year's one listed, the 400 earlier summed up");
+        assert!(found.last().unwrap().what.get(Lang::En).starts_with("400 waiver(s) and dismissal(s)"));
+        assert_eq!(audit(&x, true).iter().filter(|f| f.kind == "dismissed").count(), 401, "--all lists every one");
+        for lang in [Lang::Ja, Lang::En] {
+            let (first, whole) = report_within(&audit(&x, true), lang, 2000);
+            assert!(!whole);
+            assert!(first.chars().count() <= 2000, "{}", first.chars().count());
+            assert!(first.contains(found[0].what.get(lang)), "the overdue drill is in the first message");
+            assert!(first.ends_with(&tr_more(lang, audit(&x, true).len() - first.matches("\n• ").count())));
+            assert_eq!(report_within(&found, lang, usize::MAX), (report(&found, lang), true));
+        }
+    }
+
+    fn tr_more(lang: Lang, more: usize) -> String {
+        match lang {
+            Lang::Ja => format!("…ほか {more}件（全文は添付ファイルまたは hikeshi audit）"),
+            Lang::En => format!("…and {more} more (the attached file or hikeshi audit has them all)"),
+        }
+    }
 }

@@ -87,11 +87,12 @@ impl Records {
     /// §5 for `/audit` (the committee's).
     pub async fn audit_for(&self, caller: Caller) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
         self.core.may_always(caller, Action::ViewRecords)?;
-        self.audit().await
+        self.audit(false).await
     }
 
-    /// §5: the operational checks, now (`hikeshi audit`, the monthly post).
-    pub async fn audit(&self) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+    /// §5: the operational checks, now (`hikeshi audit`, the monthly post);
+    /// `all`: every exception ever made, not only the last year's.
+    pub async fn audit(&self, all: bool) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
         let incidents = self.core.store.all_incidents().await?;
         let reminders = self.core.store.reminders().await?;
         let last_drills = self.core.store.last_drills().await?;
@@ -104,6 +105,6 @@ impl Records {
             logged: &logged,
             now: self.core.clock.now(),
         };
-        Ok(crate::records::audit::audit(&inputs))
+        Ok(crate::records::audit::audit(&inputs, all))
     }
 }

@@ -94,17 +94,31 @@ impl Reminders {
         }
         tick.escalated += self.escalate(now).await?;
         tick.reminded += self.requests.remind_expired_exceptions().await?;
-        // Open incidents, and closed ones with a report to the PPC or a
-        // follow-up action still owed.
-        // A report held for triage has no channel to remind in yet: the
-        // triage post is its reminder until the committee opens it.
-        let watched = self.core.store.all_incidents().await?.into_iter().filter(|i| {
-            !i.held && (i.phase.is_open() || (i.appi.reportable() && !i.appi.final_filed) || i.lessons.open_followups().next().is_some())
-        });
-        for i in watched {
-            tick.reminded += self.remind(&i, now).await?;
+        // Only the incidents that can need something (Incident::watched),
+        // found by a column: a tick does not grow with the years of history.
+        let mut stale = vec![];
+        for i in self.core.store.watched_incidents().await? {
+            match i.watched() {
+                true => tick.reminded += self.remind(&i, now).await?,
+                false => stale.push(i.id),
+            }
         }
+        self.unwatch(&stale).await?;
         Ok(tick)
+    }
+
+    /// Rows marked watched that need nothing (marked so by the migration
+    /// until a tick looked at them) are read no more.
+    async fn unwatch(&self, ids: &[crate::domain::IncidentId]) -> Result<(), ServiceError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.core.store.begin().await?;
+        for id in ids {
+            tx.unwatch(*id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Reminders the committee has not acknowledged in time escalate, once.

@@ -243,7 +243,7 @@ impl Transcript {
         let Some(incident) = self.core.store.incident_by_channel(channel).await? else {
             return Ok(Kept::NotIncident);
         };
-        let last = self.core.store.transcript(incident.id).await?.into_iter().rfind(|l| l.msg.message == message).map(|l| l.msg);
+        let last = self.core.store.latest_version(incident.id, message).await?.map(|l| l.msg);
         let msg = match (last, author) {
             (Some(last), _) if last.content == content => return Ok(Kept::Stored),
             (Some(last), _) => TranscriptMessage { content, at, attachments: attachments.unwrap_or(last.attachments), ..last },

@@ -7,6 +7,7 @@ use crate::domain::{ChannelId, EventPayload, Incident, IncidentId, IncidentNumbe
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 pub(super) fn decode(row: &AnyRow) -> Result<Incident> {
     let state: String = row.try_get("state")?;
@@ -128,16 +129,29 @@ impl Store {
             .bind(to_ms(until))
             .fetch_all(&self.pool)
             .await?;
-        let mut out = vec![];
-        for r in &rows {
-            let i = decode(r)?;
-            let mut entered = crate::domain::phase::PhaseEntries::new();
-            for (_, to, at) in phase_changes(&self.pool, i.id).await? {
-                entered.insert(to, at);
-            }
-            out.push((i, entered));
+        // Every phase change of those incidents in one read (by the
+        // incidents' report time, then the events' incident and kind).
+        let changes = sqlx::query(
+            "SELECT e.incident_id, e.payload, e.at FROM events e JOIN incidents i ON i.id = e.incident_id \
+             WHERE i.reported_at >= $1 AND i.reported_at < $2 AND e.kind = $3 ORDER BY e.seq",
+        )
+        .bind(to_ms(from))
+        .bind(to_ms(until))
+        .bind(EventPayload::PHASE_ADVANCED)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entered: HashMap<i64, crate::domain::phase::PhaseEntries> = HashMap::new();
+        for r in &changes {
+            let (_, to, at) = phase_change(r)?;
+            entered.entry(r.try_get("incident_id")?).or_default().insert(to, at);
         }
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                let i = decode(r)?;
+                let phases = entered.remove(&i.id.0).unwrap_or_default();
+                Ok((i, phases))
+            })
+            .collect()
     }
 }
 
@@ -145,6 +159,25 @@ impl Store {
     pub async fn all_incidents(&self) -> Result<Vec<Incident>> {
         let rows = sqlx::query("SELECT state FROM incidents ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter().map(decode).collect()
+    }
+
+    /// The incidents marked as watched by the scheduler (see
+    /// [`Incident::watched`]): a tick at ten years reads these, not all.
+    pub async fn watched_incidents(&self) -> Result<Vec<Incident>> {
+        let rows = sqlx::query("SELECT state FROM incidents WHERE watched = 1 ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+}
+
+impl super::WriteTx {
+    /// Marks an incident the scheduler need not read any more, if its state
+    /// (read again under the write lock) says so: the rows that migration
+    /// 0016 marked watched until a tick had looked at them.
+    pub async fn unwatch(&mut self, id: IncidentId) -> Result<()> {
+        if !self.incident(id).await?.watched() {
+            sqlx::query("UPDATE incidents SET watched = 0 WHERE id = $1").bind(id.0).execute(self.conn()).await?;
+        }
+        Ok(())
     }
 }
 
@@ -160,10 +193,13 @@ where
         .bind(kind)
         .fetch_all(db)
         .await?;
-    rows.iter()
-        .map(|r| match serde_json::from_str(&r.try_get::<String, _>("payload")?)? {
-            EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(r.try_get("at")?))),
-            other => Err(StoreError::Corrupt(format!("a {kind} event holds {}", other.kind()))),
-        })
-        .collect()
+    rows.iter().map(phase_change).collect()
+}
+
+/// A `phase_advanced` event's row as `(from, to, at)`.
+fn phase_change(r: &AnyRow) -> Result<(Phase, Phase, DateTime<Utc>)> {
+    match serde_json::from_str(&r.try_get::<String, _>("payload")?)? {
+        EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(r.try_get("at")?))),
+        other => Err(StoreError::Corrupt(format!("a {} event holds {}", EventPayload::PHASE_ADVANCED, other.kind()))),
+    }
 }

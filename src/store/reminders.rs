@@ -50,18 +50,18 @@ impl Store {
     /// transcript events count through the transcript, where the bot's own
     /// posts are told apart), their messages, and the last §4.3 status entry.
     pub async fn activity(&self, incident: IncidentId, since: DateTime<Utc>) -> Result<Activity> {
+        // The last activity is kept in a column as it happens: reading it
+        // from the events would scan an incident's whole history each tick.
         let row = sqlx::query(
-            "SELECT (SELECT MAX(at) FROM events WHERE incident_id = $1 AND actor <> 'system' AND kind NOT LIKE 'transcript%') AS e, \
-                    (SELECT MAX(at) FROM transcript WHERE incident_id = $1 AND author_bot = 0) AS t, \
-                    (SELECT MAX(at) FROM log_entries WHERE incident_id = $1 AND kind = 'status') AS s",
+            "SELECT last_activity_at AS e, \
+                    (SELECT MAX(at) FROM log_entries WHERE incident_id = $1 AND kind = 'status') AS s FROM incidents WHERE id = $1",
         )
         .bind(incident.0)
         .fetch_one(&self.pool)
         .await?;
         let e: Option<i64> = row.try_get("e")?;
-        let t: Option<i64> = row.try_get("t")?;
         let s: Option<i64> = row.try_get("s")?;
-        let last = [e, t].into_iter().flatten().max().map(from_ms).unwrap_or(since).max(since);
+        let last = e.map(from_ms).unwrap_or(since).max(since);
         Ok(Activity { last, last_status: s.map(from_ms) })
     }
 

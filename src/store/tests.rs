@@ -454,3 +454,6 @@ async fn a_window_is_taken_once(store: Store) {
     let (a, b) = tokio::join!(take(later), take(later));
     assert!(a ^ b, "exactly one of two: {a} {b}");
 }
+
+#[path = "years_tests.rs"]
+mod years;

@@ -51,6 +51,9 @@ impl WriteTx {
         .fetch_one(self.conn())
         .await?;
         let version: i64 = row.try_get("version")?;
+        if !m.author_bot {
+            self.acted(incident, to_ms(m.at));
+        }
         let actor = Actor::User(m.author);
         self.append(
             Some(incident),
@@ -231,34 +234,46 @@ impl Store {
 
     /// The transcript of an incident: every version, in time order.
     pub async fn transcript(&self, incident: IncidentId) -> Result<Vec<TranscriptLine>> {
-        let rows = sqlx::query(
-            "SELECT message_id, version, channel_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at \
-             FROM transcript WHERE incident_id = $1 ORDER BY message_id, version",
-        )
-        .bind(incident.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let attachments: String = r.try_get("attachments")?;
-                Ok(TranscriptLine {
-                    version: r.try_get("version")?,
-                    deleted_at: r.try_get::<Option<i64>, _>("deleted_at")?.map(from_ms),
-                    msg: TranscriptMessage {
-                        message: MessageId::from_i64(r.try_get("message_id")?),
-                        channel: ChannelId::from_i64(r.try_get("channel_id")?),
-                        author: UserId::from_i64(r.try_get("author_id")?),
-                        author_name: r.try_get("author_name")?,
-                        author_bot: r.try_get::<i64, _>("author_bot")? != 0,
-                        at: from_ms(r.try_get("at")?),
-                        content: r.try_get("content")?,
-                        attachments: serde_json::from_str(&attachments)?,
-                        reply_to: r.try_get::<Option<i64>, _>("reply_to")?.map(MessageId::from_i64),
-                    },
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("SELECT {LINE} FROM transcript WHERE incident_id = $1 ORDER BY message_id, version"))
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(line).collect()
     }
+
+    /// The newest version of one message of an incident, found by its key
+    /// (an edit in an incident of 300,000 messages reads one row).
+    pub async fn latest_version(&self, incident: IncidentId, message: MessageId) -> Result<Option<TranscriptLine>> {
+        let row =
+            sqlx::query(&format!("SELECT {LINE} FROM transcript WHERE message_id = $1 AND incident_id = $2 ORDER BY version DESC LIMIT 1"))
+                .bind(message.as_i64())
+                .bind(incident.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref().map(line).transpose()
+    }
+}
+
+/// The columns of a transcript line, in the order [`line`] reads them.
+const LINE: &str = "message_id, version, channel_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at";
+
+fn line(r: &sqlx::any::AnyRow) -> Result<TranscriptLine> {
+    let attachments: String = r.try_get("attachments")?;
+    Ok(TranscriptLine {
+        version: r.try_get("version")?,
+        deleted_at: r.try_get::<Option<i64>, _>("deleted_at")?.map(from_ms),
+        msg: TranscriptMessage {
+            message: MessageId::from_i64(r.try_get("message_id")?),
+            channel: ChannelId::from_i64(r.try_get("channel_id")?),
+            author: UserId::from_i64(r.try_get("author_id")?),
+            author_name: r.try_get("author_name")?,
+            author_bot: r.try_get::<i64, _>("author_bot")? != 0,
+            at: from_ms(r.try_get("at")?),
+            content: r.try_get("content")?,
+            attachments: serde_json::from_str(&attachments)?,
+            reply_to: r.try_get::<Option<i64>, _>("reply_to")?.map(MessageId::from_i64),
+        },
+    })
 }
 
 impl WriteTx {

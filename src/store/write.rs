@@ -21,6 +21,10 @@ pub struct WriteTx {
     /// a round trip, and a batch of reports makes hundreds of rows.
     events: Vec<EventRow>,
     effects: Vec<(Effect, DateTime<Utc>)>,
+    /// The latest time a person acted on each incident in this transaction
+    /// (an event not the system's, a message not a bot's): kept in a column
+    /// for the scheduler's "no activity" reminders, written at commit.
+    activity: HashMap<i64, i64>,
     /// Whether this transaction queued any effect (the worker is woken at commit).
     queued: bool,
     wake: std::sync::Arc<tokio::sync::Notify>,
@@ -78,6 +82,7 @@ impl WriteTx {
             appended: false,
             events: vec![],
             effects: vec![],
+            activity: HashMap::new(),
             queued: false,
             wake: store.queued.clone(),
             _turn: turn,
@@ -118,10 +123,20 @@ impl WriteTx {
         let incident = incident.map(|i| i.0);
         let hash = chain_hash(&self.hash, seq, incident, &actor, at, payload.kind(), &body);
         let prev_hash = std::mem::replace(&mut self.hash, hash.clone());
+        // Messages count as activity by their author (see `record_message`).
+        if let (Some(i), false, false) = (incident, actor == "system", payload.kind().starts_with("transcript")) {
+            self.acted(IncidentId(i), at);
+        }
         self.events.push(EventRow { seq, incident, actor, at, kind: payload.kind(), body, prev_hash, hash });
         self.seq = seq;
         self.appended = true;
         Ok(())
+    }
+
+    /// A person acted on `incident` at `at` (ms).
+    pub(super) fn acted(&mut self, incident: IncidentId, at: i64) {
+        let last = self.activity.entry(incident.0).or_insert(at);
+        *last = (*last).max(at);
     }
 
     /// Queues a side effect for the outbox worker. A refresh that is already
@@ -179,6 +194,15 @@ impl WriteTx {
                     .bind(to_ms(*now));
             }
             query.execute(&mut *self.tx).await?;
+        }
+        for (incident, at) in std::mem::take(&mut self.activity) {
+            sqlx::query(
+                "UPDATE incidents SET last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < $1 THEN $1 ELSE last_activity_at END WHERE id = $2",
+            )
+            .bind(at)
+            .bind(incident)
+            .execute(&mut *self.tx)
+            .await?;
         }
         Ok(())
     }
@@ -278,8 +302,8 @@ impl WriteTx {
     pub async fn insert_incident(&mut self, i: &Incident, source_key: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
         sqlx::query(
-            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at, held, notice_owed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            "INSERT INTO incidents (id, number, drill, phase, category, channel_id, commander_id, reporter_id, reported_at, deadline_at, source_key, state, updated_at, held, notice_owed, watched) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(i.id.0)
         .bind(i.number.to_string())
@@ -296,6 +320,7 @@ impl WriteTx {
         .bind(to_ms(now))
         .bind(i.held as i64)
         .bind(i.notice_owed as i64)
+        .bind(i.watched() as i64)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -303,7 +328,7 @@ impl WriteTx {
 
     pub async fn save_incident(&mut self, i: &Incident, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
-        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9, notice_owed = $10 WHERE id = $8")
+        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9, notice_owed = $10, watched = $11 WHERE id = $8")
             .bind(i.phase.id())
             .bind(i.category.id())
             .bind(i.channel.map(|c| c.as_i64()))
@@ -314,6 +339,7 @@ impl WriteTx {
             .bind(i.id.0)
             .bind(i.held as i64)
             .bind(i.notice_owed as i64)
+            .bind(i.watched() as i64)
             .execute(&mut *self.tx)
             .await?;
         Ok(())

@@ -12,11 +12,15 @@ impl DiscordEffects {
     /// §5: the monthly audit, as found at delivery.
     pub(crate) async fn audit_report(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let findings = self.app.records().audit().await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
+        let findings = self.app.records().audit(false).await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
         let lang = s.organisation.lang;
-        let text = crate::records::audit::report(&findings, lang);
-        // Long reports are cut to Discord's limit; `hikeshi audit` has all.
-        let text = clip(&text, 2000);
+        // What needs action comes first and is never cut: findings past
+        // Discord's 2,000 characters are in the attached file, whole.
+        let (text, whole) = crate::records::audit::report_within(&findings, lang, 2000);
+        let mut files = vec![];
+        if !whole {
+            files.push(("hikeshi-audit.txt".to_string(), crate::records::audit::report(&findings, lang).into_bytes()));
+        }
         // The year's figures as a chart beside the findings (§5), when the
         // machine has a font to draw with.
         let chart = async {
@@ -25,14 +29,14 @@ impl DiscordEffects {
             crate::records::chart::png_with_machine_font(&stats, lang)
         };
         match chart.await {
-            Ok(png) => {
-                self.attach(s.discord.committee_channel, text, no_mentions(), "hikeshi-figures.png".into(), png, &nonce(item)).await?;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "the audit post goes without its chart");
-                let msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
-                self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
-            }
+            Ok(png) => files.insert(0, ("hikeshi-figures.png".to_string(), png)),
+            Err(e) => tracing::warn!(error = %e, "the audit post goes without its chart"),
+        }
+        if files.is_empty() {
+            let msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
+            self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        } else {
+            self.attach_all(s.discord.committee_channel, text, no_mentions(), files, &nonce(item)).await?;
         }
         Ok(Delivered::Done)
     }

@@ -14,7 +14,9 @@ use serenity::all::CommandInteraction;
 
 /// `/audit`: §5's checks, now (the committee's).
 pub async fn audit(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    Ok(ephemeral(crate::records::audit::report(&ctx.app.records().audit_for(caller).await?, lang)))
+    // What needs action first, whole findings within Discord's limit; the
+    // last line says how many more `hikeshi audit` lists.
+    Ok(ephemeral(crate::records::audit::report_within(&ctx.app.records().audit_for(caller).await?, lang, 2000).0))
 }
 
 /// `/stats [period]`: the committee's figures, drills apart.

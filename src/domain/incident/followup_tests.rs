@@ -53,6 +53,30 @@ fn follow_ups_are_done_by_their_owner_or_by_the_playbooks_change() {
     assert!(i.lessons.open_followups().next().is_none());
 }
 
+/// The scheduler watches an incident while it is open, while a report to
+/// the PPC is owed, and while a follow-up is not done; never a held report.
+#[test]
+fn an_incident_is_watched_while_something_can_fall_due() {
+    let c = committee();
+    let mut i = in_lessons();
+    assert!(i.watched(), "open");
+    i.held = true;
+    assert!(!i.watched(), "held for triage");
+    i.held = false;
+    i.phase = Phase::Closed;
+    assert!(!i.watched(), "closed, nothing owed");
+    i.appi.set(crate::domain::appi::AppiQuestion::ALL[0], true);
+    assert!(i.watched(), "a report to the PPC owed");
+    i.appi.final_filed = true;
+    assert!(!i.watched(), "the final report filed");
+    i.phase = Phase::Lessons;
+    i.add_followup(&c, "EDR", None, now() + chrono::Duration::days(10), now()).unwrap();
+    i.phase = Phase::Closed;
+    assert!(i.watched(), "a follow-up not done");
+    i.complete_followup(REPORTER, &c, 1, now()).unwrap();
+    assert!(!i.watched(), "every follow-up done");
+}
+
 /// §4.3: Recovery ends with an entry of each of the three records, or the
 /// committee's waiver of the missing one, with a reason.
 #[test]

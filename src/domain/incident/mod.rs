@@ -302,6 +302,18 @@ impl Incident {
         self.number.drill
     }
 
+    /// Whether the scheduler has anything to watch for (Table 1 deadlines
+    /// and status steps while open, APPI Art. 26 reports owed, follow-ups
+    /// not done). Stored beside the state, so that a tick reads only these
+    /// and not ten years of closed incidents. A report held for triage has
+    /// no channel to remind in yet: the triage post is its reminder.
+    pub fn watched(&self) -> bool {
+        !self.held
+            && (self.phase.is_open()
+                || (self.appi.reportable() && !self.appi.final_filed)
+                || self.lessons.open_followups().next().is_some())
+    }
+
     /// Whether `user` should have their own access to the channel, as the
     /// stored state says: a reporter who is not confidential (this report's
     /// or a merged one's), the commander, a responder. The committee sees
