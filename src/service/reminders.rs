@@ -148,6 +148,15 @@ impl Reminders {
         let activity = self.core.store.activity(i.id, i.reported_at).await?;
         let mut due = rules::due(i, &s.schedules.policy, s.personal_data.as_ref(), activity, now);
         due.extend(rules::followups_due(i, s.followups.remind_every, now));
+        // Most ticks find everything due already sent: read that first, and
+        // take the write lock only for what is left (marked again inside).
+        let mut unsent = vec![];
+        for d in due {
+            if !self.core.store.was_sent(i.id, &d.key).await? {
+                unsent.push(d);
+            }
+        }
+        let due = unsent;
         if due.is_empty() {
             return Ok(0);
         }

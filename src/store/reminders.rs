@@ -65,6 +65,17 @@ impl Store {
         Ok(Activity { last, last_status: s.map(from_ms) })
     }
 
+    /// Whether `key` was sent for `incident` (a read: the tick opens a
+    /// write transaction only for what is still to send).
+    pub async fn was_sent(&self, incident: IncidentId, key: &str) -> Result<bool> {
+        let row: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sent_reminders WHERE incident_id = $1 AND key = $2")
+            .bind(incident.0)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// When each playbook was last drilled.
     pub async fn last_drills(&self) -> Result<HashMap<PlaybookId, DateTime<Utc>>> {
         let rows = sqlx::query("SELECT state FROM incidents WHERE drill = 1").fetch_all(&self.pool).await?;
