@@ -37,19 +37,23 @@ pub struct Inputs<'a> {
 /// and are summed up in one line (`hikeshi audit --all` lists them).
 pub const EXCEPTIONS_LISTED_FOR: chrono::Duration = chrono::Duration::days(365);
 
-/// The findings, what needs action now first (owed, overdue, missed, not
-/// recorded), then gaps in the set-up (playbooks, drills, owners), then
+/// The findings, what needs action now first (drills and the review
+/// overdue, reports owed, deadlines missed, then incidents closed without
+/// their records), then gaps in the set-up (playbooks, drills, owners), then
 /// the year's exceptions to look at again; `all` lists every exception
 /// ever made instead of summing up the earlier ones.
 pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
-    let (mut now, mut setup, mut looked_at) = (vec![], vec![], vec![]);
+    let (mut now, mut closed, mut setup, mut looked_at) = (vec![], vec![], vec![], vec![]);
+    // The organisation's own overdue drill and review first: few, and
+    // never behind a long list of incidents.
+    reminders(x, &mut now);
     playbooks(x, &mut setup);
     systems(x, &mut setup);
     let since = x.now - EXCEPTIONS_LISTED_FOR;
     let mut earlier = 0;
     for i in x.incidents.iter().filter(|i| !i.is_drill()) {
         owed(i, x.now, &mut now);
-        closed_without(i, x, &mut now);
+        closed_without(i, x, &mut closed);
         let before = looked_at.len();
         exceptions(i, &mut looked_at);
         if !all && i.closed_at.unwrap_or(i.reported_at) < since {
@@ -57,10 +61,10 @@ pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
             looked_at.truncate(before);
         }
     }
-    reminders(x, &mut now);
     if earlier > 0 {
         looked_at.push(earlier_exceptions(earlier, since, x.settings.organisation.tz));
     }
+    now.extend(closed);
     now.extend(setup);
     now.extend(looked_at);
     now

@@ -302,3 +302,65 @@ async fn the_figures_are_drawn_as_a_chart() {
     assert_eq!(name, "hikeshi-stats.png");
     assert_eq!(image::load_from_memory(bytes).unwrap().to_rgb8().dimensions(), (1200, 1000));
 }
+
+/// §5 at ten years: four hundred dismissals from 2019 and thirty incidents
+/// closed without their records do not push this month's overdue drill out
+/// of the monthly post. The message holds whole findings within Discord's
+/// 2,000 characters, what needs action first, and says how many more; the
+/// whole text is attached, the earlier years' dismissals in one line.
+#[tokio::test]
+async fn the_monthly_audit_post_shows_what_needs_action_first_at_ten_years() {
+    use chrono::{Duration, TimeZone, Utc};
+    use hikeshi::clock::{Clock, ManualClock};
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap());
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let base = app.report_malware(ids::DAVE).await;
+    let long_ago = Utc.with_ymd_and_hms(2019, 6, 1, 0, 0, 0).unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    for (k, id) in tx.reserve_incident_ids(400).await.unwrap().into_iter().enumerate() {
+        let mut old = base.clone();
+        (old.id, old.number.year, old.number.seq, old.channel) = (id, 2019, 1000 + k as u32, None);
+        (old.reported_at, old.closed_at, old.phase) = (long_ago, Some(long_ago), hikeshi::domain::Phase::Closed);
+        old.close_reason = Some("IT部門のフィッシング訓練".into());
+        tx.insert_incident(&old, None, long_ago).await.unwrap();
+    }
+    // And thirty closed this year without their lessons and records: more
+    // findings needing action than one message holds.
+    let this_year = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+    for (k, id) in tx.reserve_incident_ids(30).await.unwrap().into_iter().enumerate() {
+        let mut done = base.clone();
+        (done.id, done.number.seq, done.channel) = (id, 100 + k as u32, None);
+        (done.reported_at, done.closed_at, done.phase) = (this_year, Some(this_year), hikeshi::domain::Phase::Closed);
+        tx.insert_incident(&done, None, this_year).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // The drill reminder fires on 1 April and nobody acknowledges it.
+    app.ticks_pass(1).await;
+    clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
+    app.eventually("the reminders fire", || async { app.store.reminders().await.unwrap().len() >= 2 }).await;
+    clock.advance(Duration::days(4));
+    app.settled().await;
+    let before = app.posts_in(ids::COMMITTEE_CHANNEL).len();
+    sqlx::query("INSERT INTO outbox (incident_id, kind, effect, not_before, created_at) VALUES (NULL, 'audit_report', '{\"type\":\"audit_report\",\"reminder\":1}', $1, $1)")
+        .bind(hikeshi::clock::to_ms(clock.now()))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    app.store.queued_effects().notify_one();
+    app.settled().await;
+    let post = app
+        .posts_in(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .skip(before)
+        .find(|p| p.body["content"].as_str().unwrap_or("").contains("運用確認"))
+        .expect("the audit post");
+    let text = post.body["content"].as_str().unwrap();
+    assert!(text.chars().count() <= 2000, "{}", text.chars().count());
+    assert!(text.contains("訓練が4日遅れています"), "the overdue drill is in the message:\n{text}");
+    assert!(!text.contains("INC-2019-"), "no dismissal of 2019 is listed one by one:\n{text}");
+    assert!(text.contains("…ほか"), "the message says more findings are attached:\n{text}");
+    let (_, whole) = post.files.iter().find(|(name, _)| name == "hikeshi-audit.txt").expect("the whole text attached");
+    assert!(whole.contains("訓練が4日遅れています") && whole.contains("免除・非該当判断 400件"), "{whole}");
+    assert!(!whole.contains("INC-2019-1000"), "the earlier years are summed up");
+    app.assert_no_schema_violations();
+}
