@@ -15,21 +15,30 @@ pub async fn export(config: &Path, env: &Env, number: &str, format: &str, output
     let number: crate::domain::IncidentNumber = number.parse()?;
     let app = open_service(config, env).await?;
     let record = app.records().record(number).await?;
-    let text = crate::records::export::render(&record, format, &app.settings);
+    // Written as read, through a buffer: any size in flat memory.
+    let (app, record) = (&app, &record);
+    let write = |path: PathBuf| async move {
+        let file = std::fs::File::create(&path).with_context(|| format!("could not create {}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        app.records().write(record, format, &mut out).await.with_context(|| format!("could not write {}", path.display()))
+    };
     match output {
         Some(dir) if dir.is_dir() || dir.to_string_lossy().ends_with('/') => {
             let page = dir.join(format!("{number}.{}", format.extension()));
             std::fs::create_dir_all(dir.join("files")).with_context(|| format!("could not create {}", dir.display()))?;
-            std::fs::write(&page, text).with_context(|| format!("could not write {}", page.display()))?;
-            let files = crate::records::export::files(&record);
+            write(page.clone()).await?;
+            let files = crate::records::export::files(record);
             for (name, bytes) in &files {
                 let path = dir.join(name);
                 std::fs::write(&path, bytes).with_context(|| format!("could not write {}", path.display()))?;
             }
             println!("wrote {} and {} file(s) kept as evidence under {}", page.display(), files.len(), dir.join("files").display());
         }
-        Some(path) => std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?,
-        None => println!("{text}"),
+        Some(path) => write(path).await?,
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            app.records().write(record, format, &mut out).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,6 @@ pub mod audit;
 mod board;
 pub mod chart;
 pub mod export;
-mod html;
 mod lessons;
 pub mod stats;
 pub mod timeline;
@@ -72,8 +71,21 @@ pub fn transcript_markdown(
     names: &dyn Fn(&str) -> String,
     settings: &Settings,
 ) -> String {
-    let lang = settings.organisation.lang;
-    let tz = settings.organisation.tz;
+    let (lang, tz) = (settings.organisation.lang, settings.organisation.tz);
+    let mut out = transcript_head_markdown(i, settings);
+    if lines.is_empty() {
+        out.push_str(&tr!(lang, "（メッセージなし）\n", "(no messages)\n"));
+    }
+    for l in lines {
+        out.push_str(&message_markdown(l, threads, names, lang, tz));
+    }
+    out.push_str(&entries_markdown(entries, names, settings));
+    out
+}
+
+/// The transcript's heading: the incident, when reported, its phase.
+pub(crate) fn transcript_head_markdown(i: &Incident, settings: &Settings) -> String {
+    let (lang, tz) = (settings.organisation.lang, settings.organisation.tz);
     let mut out = String::new();
     let title = md_text(&i.title);
     let number = i.number;
@@ -85,13 +97,13 @@ pub fn transcript_markdown(
         out.push_str(&tr!(lang, "- 終了理由: {reason}\n", "- Closed because: {reason}\n"));
     }
     out.push_str(&tr!(lang, "\n## 会話記録\n\n", "\n## Transcript\n\n"));
-    if lines.is_empty() {
-        out.push_str(&tr!(lang, "（メッセージなし）\n", "(no messages)\n"));
-    }
-    for l in lines {
-        out.push_str(&message_markdown(l, threads, names, lang, tz));
-    }
-    out.push_str(&tr!(lang, "## §4.3 記録\n\n", "## §4.3 log entries\n\n"));
+    out
+}
+
+/// The §4.3 entries, each with its kind, time and author.
+pub(crate) fn entries_markdown(entries: &[LogEntry], names: &dyn Fn(&str) -> String, settings: &Settings) -> String {
+    let (lang, tz) = (settings.organisation.lang, settings.organisation.tz);
+    let mut out = tr!(lang, "## §4.3 記録\n\n", "## §4.3 log entries\n\n");
     for e in entries {
         let kind = e.kind.label().get(lang).to_string();
         out.push_str(&format!("### {kind} — {} ({})\n\n{}\n\n", local(e.at, tz), e.author, md_text(&names(&e.body))));
@@ -101,7 +113,7 @@ pub fn transcript_markdown(
 
 /// One version of one message: who, when, edits, deletion, thread, reply,
 /// the text quoted and its files.
-fn message_markdown(
+pub(crate) fn message_markdown(
     l: &TranscriptLine,
     threads: &[(crate::domain::ChannelId, String)],
     names: &dyn Fn(&str) -> String,
@@ -160,6 +172,58 @@ pub fn fit_upload(name: &str, bytes: Vec<u8>, limit: usize) -> Vec<(String, Vec<
     gz.chunks(limit.max(1)).enumerate().map(|(n, c)| (format!("{name}.gz.{:03}", n + 1), c.to_vec())).collect()
 }
 
+/// A document written for one upload of at most `limit` bytes: kept as it
+/// is while it fits, and compressed beside it; writing fails (`TooLarge`)
+/// as soon as even the compressed bytes cannot fit, so a record of any
+/// size costs at most twice the limit in memory.
+pub struct Upload {
+    plain: Option<Vec<u8>>,
+    gz: flate2::write::GzEncoder<Vec<u8>>,
+    limit: usize,
+}
+
+/// The error an [`Upload`] stops a writer with.
+#[derive(Debug, thiserror::Error)]
+#[error("the document does not fit one upload, even compressed")]
+pub struct TooLarge;
+
+impl Upload {
+    pub fn new(limit: usize) -> Self {
+        Upload { plain: Some(Vec::new()), gz: flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()), limit }
+    }
+
+    /// The file to attach: `name` as written, or `name.gz`; `None` when it
+    /// does not fit.
+    pub fn finish(self, name: &str) -> Option<(String, Vec<u8>)> {
+        if let Some(plain) = self.plain {
+            return Some((name.to_string(), plain));
+        }
+        let gz = self.gz.finish().ok()?;
+        (gz.len() <= self.limit).then(|| (format!("{name}.gz"), gz))
+    }
+}
+
+impl std::io::Write for Upload {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(plain) = &mut self.plain {
+            if plain.len() + buf.len() <= self.limit {
+                plain.extend_from_slice(buf);
+            } else {
+                self.plain = None;
+            }
+        }
+        self.gz.write_all(buf)?;
+        if self.gz.get_ref().len() > self.limit {
+            return Err(std::io::Error::other(TooLarge));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The file name of the transcript attachment.
 pub fn transcript_file_name(i: &Incident, lang: Lang) -> String {
     let _ = lang;
@@ -197,6 +261,31 @@ mod tests {
         let mut back = vec![];
         flate2::read::GzDecoder::new(&joined[..]).read_to_end(&mut back).unwrap();
         assert_eq!(back, noise);
+    }
+
+    /// A document that fits goes as written; one that does not, compressed;
+    /// one that cannot fit even compressed stops the writer.
+    #[test]
+    fn an_upload_is_plain_then_compressed_then_refused() {
+        use super::Upload;
+        use std::io::Write as _;
+        let mut small = Upload::new(100);
+        small.write_all(b"short").unwrap();
+        assert_eq!(small.finish("a.json"), Some(("a.json".to_string(), b"short".to_vec())));
+        let mut long = Upload::new(100);
+        long.write_all(&[b'a'; 101]).unwrap();
+        let (name, gz) = long.finish("a.json").unwrap();
+        assert_eq!(name, "a.json.gz");
+        assert!(gz.len() <= 100);
+        let mut x: u64 = 7;
+        let mut noise = Upload::new(1000);
+        let stopped = (0..5000).try_for_each(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            noise.write_all(&x.to_le_bytes())
+        });
+        assert!(stopped.unwrap_err().get_ref().is_some_and(|e| e.is::<super::TooLarge>()));
     }
 
     /// Hostile text in a Markdown record renders as typed: no link, no

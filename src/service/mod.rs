@@ -33,7 +33,7 @@ pub use delivery::{Delivered, Delivery, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
 pub use incident::Incidents;
 pub use lessons::{Lessons, PlaybookNote};
-pub use records::Records;
+pub use records::{Records, WriteError};
 pub use reminders::{Acknowledging, Overview, Reminders, ReviewOrAck, Tick, ANNUAL_REVIEW, AUDIT, DRILL};
 pub use report::{MyReports, ReplyHandle, Reported, Reports};
 pub use requests::Requests;

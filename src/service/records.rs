@@ -3,7 +3,21 @@
 
 use super::{core::Core, Caller, ServiceError};
 use crate::domain::{Action, ChannelId};
+use crate::records::export::{Format, Record, Rows};
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use std::io::Write;
+
+/// Why an export could not be written: the record could not be read, or
+/// the place it was going refused it (a full disk, a closed pipe, a size
+/// the caller set).
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Read(#[from] ServiceError),
+    #[error("the export could not be written: {0}")]
+    Write(#[from] std::io::Error),
+}
 
 #[derive(Clone)]
 pub struct Records {
@@ -24,7 +38,7 @@ impl Records {
     /// The record of the incident whose channel this is, for `/incident
     /// export`: the commander or the committee; the confidential reporter
     /// is redacted for anyone but the committee.
-    pub async fn export(&self, caller: Caller, channel: ChannelId) -> Result<crate::records::export::Record, ServiceError> {
+    pub async fn export(&self, caller: Caller, channel: ChannelId) -> Result<Record, ServiceError> {
         let incident = self.core.incident_in_channel(channel).await?;
         self.core.may(incident.id, caller, Action::Export).await?;
         let mut record = self.record(incident.number).await?;
@@ -35,7 +49,7 @@ impl Records {
     }
 
     /// Everything kept about one incident, for exports.
-    pub async fn record(&self, number: crate::domain::IncidentNumber) -> Result<crate::records::export::Record, ServiceError> {
+    pub async fn record(&self, number: crate::domain::IncidentNumber) -> Result<Record, ServiceError> {
         let incident = self
             .core
             .store
@@ -44,16 +58,41 @@ impl Records {
             .ok_or(ServiceError::NotFound(super::Missing::IncidentNumbered(number.to_string())))?;
         let id = incident.id;
         Ok(crate::records::export::Record {
-            events: self.core.store.events_of(id).await?,
+            events: self.core.store.story_events(id).await?,
             entries: self.core.store.log_entries(id).await?,
-            transcript: self.core.store.transcript(id).await?,
             readers: self.core.store.readers(id).await?,
             threads: self.core.store.threads(id).await?,
             attachments: self.core.store.attachments(id).await?,
             people: self.core.store.people().await?,
             incident,
             redacted: false,
+            hidden: vec![],
         })
+    }
+
+    /// Writes `record` as a `format` document to `out`, its events and
+    /// transcript read one row at a time as they are written (memory flat
+    /// at any size: §4.4(4) keeps incidents of 300,000 messages).
+    pub async fn write(&self, record: &Record, format: Format, out: &mut (dyn Write + Send)) -> Result<(), WriteError> {
+        let mut doc = crate::records::export::sink(record, format, &self.core.settings);
+        let id = record.incident.id;
+        while let Some(rows) = doc.next(out)? {
+            match rows {
+                Rows::Events => {
+                    let mut events = self.core.store.events_stream(id);
+                    while let Some(e) = events.try_next().await.map_err(ServiceError::from)? {
+                        doc.event(out, &e)?;
+                    }
+                }
+                Rows::Transcript => {
+                    let mut lines = self.core.store.transcript_stream(id);
+                    while let Some(l) = lines.try_next().await.map_err(ServiceError::from)? {
+                        doc.line(out, &l)?;
+                    }
+                }
+            }
+        }
+        Ok(out.flush()?)
     }
 
     /// Figures for incidents reported in `[from, until)`.

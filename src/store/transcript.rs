@@ -255,9 +255,10 @@ impl Store {
 }
 
 /// The columns of a transcript line, in the order [`line`] reads them.
-const LINE: &str = "message_id, version, channel_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at";
+pub(super) const LINE: &str =
+    "message_id, version, channel_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at";
 
-fn line(r: &sqlx::any::AnyRow) -> Result<TranscriptLine> {
+pub(super) fn line(r: &sqlx::any::AnyRow) -> Result<TranscriptLine> {
     let attachments: String = r.try_get("attachments")?;
     Ok(TranscriptLine {
         version: r.try_get("version")?,

@@ -14,6 +14,7 @@ both_backends!(
     the_scheduler_reads_only_watched_incidents,
     the_last_activity_is_kept_as_people_act,
     a_message_is_found_by_its_key,
+    an_incidents_rows_stream_in_order_and_its_story_without_messages,
 );
 
 fn msg(id: u64, content: &str, bot: bool) -> TranscriptMessage {
@@ -126,4 +127,27 @@ async fn a_message_is_found_by_its_key(store: Store) {
     assert_eq!((last.version, last.msg.content.as_str()), (2, "v2"));
     assert!(store.latest_version(b.id, MessageId(1)).await.unwrap().is_none(), "another incident's message");
     assert!(store.latest_version(a.id, MessageId(2)).await.unwrap().is_none());
+}
+
+/// An export reads an incident's rows as streams: every version by message
+/// and version, every event in chain order; the story held in memory is
+/// the events without one per message.
+async fn an_incidents_rows_stream_in_order_and_its_story_without_messages(store: Store) {
+    use futures_util::TryStreamExt;
+    let (a, b) = (open(&store, None).await, open(&store, None).await);
+    record(&store, a.id, &msg(9, "later id, written first", false)).await;
+    record(&store, b.id, &msg(5, "another incident", false)).await;
+    record(&store, a.id, &msg(3, "first", false)).await;
+    record(&store, a.id, &msg(3, "first, edited", false)).await;
+    let lines: Vec<_> = store.transcript_stream(a.id).try_collect().await.unwrap();
+    let keys: Vec<(u64, i64)> = lines.iter().map(|l| (l.msg.message.0, l.version)).collect();
+    assert_eq!(keys, [(3, 1), (3, 2), (9, 1)]);
+    assert_eq!(lines[1].msg.content, "first, edited");
+    let events: Vec<_> = store.events_stream(a.id).try_collect().await.unwrap();
+    assert_eq!(events, store.events_of(a.id).await.unwrap());
+    assert!(events.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(events.iter().filter(|e| e.kind == "transcript_recorded").count(), 3);
+    let story = store.story_events(a.id).await.unwrap();
+    assert_eq!(story, events.iter().filter(|e| e.kind != "transcript_recorded").cloned().collect::<Vec<_>>());
+    assert!(!story.is_empty());
 }

@@ -364,3 +364,104 @@ async fn the_monthly_audit_post_shows_what_needs_action_first_at_ten_years() {
     assert!(!whole.contains("INC-2019-1000"), "the earlier years are summed up");
     app.assert_no_schema_violations();
 }
+
+/// `/incident export` of a record larger than one upload: compressed when
+/// that fits (the whole record, gunzipped), and when even that cannot,
+/// the command an operator runs instead, never a failed upload. The JSON
+/// names only the people who appear in the incident.
+#[tokio::test]
+async fn a_record_too_large_to_attach_goes_compressed_or_as_the_command_to_run() {
+    use hikeshi::domain::transcript::TranscriptMessage;
+    use hikeshi::domain::{ChannelId, MessageId, UserId};
+    use std::io::Read as _;
+    let app = TestApp::spawn().await;
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            Some("malware"),
+            &[("title", "大量のログ"), ("what", "ログが大量に出ている")],
+        )
+        .await;
+    let i = app.incident_from_reply(&reply).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    // Someone who appears only in another incident.
+    app.submit_report(Who::new(ids::DAVE, ids::GENERAL), "breach", Some("malware"), &[("title", "別件"), ("what", "別の件")]).await;
+    let channel = i.channel.unwrap().0;
+    let add = |from: u64, n: u64, text: &dyn Fn(u64) -> String| {
+        let (store, incident) = (app.store.clone(), i.id);
+        let messages: Vec<TranscriptMessage> = (from..from + n)
+            .map(|k| TranscriptMessage {
+                message: MessageId(5_000_000 + k),
+                channel: ChannelId(channel),
+                author: UserId(ids::ALICE),
+                author_name: "alice".into(),
+                author_bot: false,
+                at: chrono::Utc::now(),
+                content: text(k),
+                attachments: vec![],
+                reply_to: None,
+            })
+            .collect();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            for m in &messages {
+                tx.record_message(incident, m).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+    };
+    // 12 MB of log lines that compress well.
+    add(0, 600, &|k| format!("log {k}: {}", "2026-12-05 ERROR 認証に失敗しました ".repeat(400))).await;
+    app.settled().await;
+    let export = || {
+        let mut p = payloads::slash(
+            app.id(),
+            Who::new(ids::BOB, channel),
+            "incident",
+            json!([{"name": "export", "type": 1, "options": [{"name": "format", "type": 3, "value": "json"}]}]),
+        );
+        let id = app.id();
+        p["id"] = json!(id.to_string());
+        (id, p)
+    };
+    let (id, p) = export();
+    app.interact(p).await;
+    let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
+    assert_eq!(callback.body["data"]["flags"], 64, "ephemeral");
+    assert!(callback.body["data"]["content"].as_str().unwrap().contains("gzip"), "{}", callback.body);
+    let (name, gz) = &callback.raw_files[0];
+    assert_eq!(name, &format!("{}.json.gz", i.number));
+    assert!(gz.len() <= 8 * 1024 * 1024);
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut text).unwrap();
+    let v: Value = serde_json::from_str(&text).expect("the whole record, valid JSON");
+    let transcript = v["transcript"].as_array().unwrap();
+    assert!(transcript.iter().any(|m| m["content"].as_str().unwrap().starts_with("log 599: ")), "every message");
+    let people: Vec<&str> = v["people"].as_array().unwrap().iter().map(|p| p["user"].as_str().unwrap()).collect();
+    assert!(people.contains(&ids::ALICE.to_string().as_str()) && people.contains(&ids::BOB.to_string().as_str()), "{people:?}");
+    assert!(!people.contains(&ids::DAVE.to_string().as_str()), "a member of another incident is not named: {people:?}");
+
+    // 16 MB that does not compress: the operator's command instead.
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let noise = std::sync::Mutex::new(move |n: usize| -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ALPHABET[(x % 64) as usize] as char
+            })
+            .collect()
+    });
+    add(1000, 800, &|k| format!("dump {k}: {}", (noise.lock().unwrap())(20_000))).await;
+    let (id, p) = export();
+    app.interact(p).await;
+    let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
+    assert!(callback.raw_files.is_empty(), "nothing attached to fail");
+    let content = callback.body["data"]["content"].as_str().unwrap();
+    assert!(content.contains(&format!("`hikeshi export {} --format json --output", i.number)), "{content}");
+    assert!(content.contains("大きすぎ"), "in the committee's language: {content}");
+    assert!(app.fake.requests().iter().all(|r| r.status != 413), "no upload refused");
+}

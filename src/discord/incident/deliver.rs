@@ -17,7 +17,7 @@ use serenity::all::{CreateMessage, EditMessage, LightMethod, Request, Route, Tar
 
 /// Below Discord's 10 MiB a file for a bot without boosts, with room for
 /// the rest of the request.
-const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+pub(super) const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 /// Parts are never made smaller than this.
 const MIN_UPLOAD: usize = 1024 * 1024;
 

@@ -6,8 +6,8 @@ use crate::discord::options::{sub_options, text};
 use crate::discord::reply::{ephemeral, Reply};
 use crate::discord::Ctx;
 use crate::domain::{ChannelId, Lang, UserId};
-use crate::records::export::{render, Format};
-use crate::service::{Caller, InputError, ServiceError};
+use crate::records::export::Format;
+use crate::service::{Caller, InputError, ServiceError, WriteError};
 use crate::tr;
 use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAttachment, CreateInteractionResponseMessage};
 
@@ -22,20 +22,34 @@ pub async fn export(
     let format = text(sub_options(sub), "format").and_then(Format::parse).ok_or(InputError::NoFormatChosen)?;
     let record = ctx.app.records().export(caller, ChannelId(cmd.channel_id.get())).await?;
     let number = record.incident.number;
-    // Building a long record takes a while: off the async workers.
-    let settings = ctx.app.settings.clone();
-    let text = tokio::task::spawn_blocking(move || render(&record, format, &settings)).await.map_err(|e| {
-        tracing::error!(error = %e, "the export could not be built");
-        ServiceError::Internal("the export could not be built")
-    })?;
-    let file = CreateAttachment::bytes(text.into_bytes(), format!("{number}.{}", format.extension()));
-    Ok(Reply::message(
-        CreateInteractionResponseMessage::new()
-            .content(tr!(lang, "{number} の記録です。", "The record of {number}."))
-            .ephemeral(true)
-            .allowed_mentions(crate::discord::render::no_mentions()),
-    )
-    .with_file(file))
+    // Written as read into one upload: as it is, else compressed; a record
+    // too large even then is not sent to fail (the operator's command is).
+    let mut upload = crate::records::Upload::new(super::deliver::UPLOAD_LIMIT);
+    let written = ctx.app.records().write(&record, format, &mut upload).await;
+    let file = match written {
+        Ok(()) => upload.finish(&format!("{number}.{}", format.extension())),
+        Err(WriteError::Write(e)) if e.get_ref().is_some_and(|e| e.is::<crate::records::TooLarge>()) => None,
+        Err(WriteError::Read(e)) => return Err(e),
+        Err(WriteError::Write(e)) => {
+            tracing::error!(error = %e, "the export could not be built");
+            return Err(ServiceError::Internal("the export could not be built"));
+        }
+    };
+    let message = CreateInteractionResponseMessage::new().ephemeral(true).allowed_mentions(crate::discord::render::no_mentions());
+    let Some((name, bytes)) = file else {
+        let (format, mib) = (format.extension(), super::deliver::UPLOAD_LIMIT / (1024 * 1024));
+        return Ok(Reply::message(message.content(tr!(
+            lang,
+            "{number} の記録は大きすぎて Discord に添付できません（圧縮しても {mib} MiB を超えます）。運用担当者がサーバーで `hikeshi export {number} --format {format} --output 保存先/` を実行すると、記録と証拠のファイルを書き出せます。",
+            "The record of {number} is too large to attach on Discord (over {mib} MiB even compressed). An operator can write it, with the files kept as evidence, on the server: `hikeshi export {number} --format {format} --output DIR/`."
+        ))));
+    };
+    let text = if name.ends_with(".gz") {
+        tr!(lang, "{number} の記録です（gzip で圧縮しています）。", "The record of {number} (compressed with gzip).")
+    } else {
+        tr!(lang, "{number} の記録です。", "The record of {number}.")
+    };
+    Ok(Reply::message(message.content(text)).with_file(CreateAttachment::bytes(bytes, name)))
 }
 
 /// `/incident title`: the committee names the incident for all members.

@@ -3,16 +3,17 @@
 //! prints on A4. Built with maud, which escapes every value by
 //! construction: a person's text can never become markup.
 
-use super::export::Record;
-use super::local;
+use super::{Record, Rows, Sink};
 use crate::config::Settings;
-use crate::domain::event::EventPayload;
-use crate::domain::transcript::Kept;
+use crate::domain::event::{EventPayload, EventRecord};
+use crate::domain::transcript::{Kept, TranscriptLine};
 use crate::domain::{Lang, LogKind, Phase};
+use crate::records::local;
 use crate::tr;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use std::io::{self, Write};
 
 /// When the incident entered each phase, from its recorded phase changes.
 fn entered(r: &Record, phase: Phase) -> Option<DateTime<Utc>> {
@@ -49,51 +50,99 @@ fn evidence(r: &Record, message: crate::domain::MessageId, name: &str, lang: Lan
     }
 }
 
-/// The page.
-pub fn page(r: &Record, settings: &Settings) -> String {
+/// The page, written as it is read: everything up to the transcript,
+/// then each message, then each event of the appendix.
+pub(super) struct Page<'a> {
+    r: &'a Record,
+    settings: &'a Settings,
+    stage: u8,
+}
+
+impl<'a> Page<'a> {
+    pub(super) fn new(r: &'a Record, settings: &'a Settings) -> Self {
+        Page { r, settings, stage: 0 }
+    }
+}
+
+impl Sink for Page<'_> {
+    fn next(&mut self, out: &mut dyn Write) -> io::Result<Option<Rows>> {
+        self.stage += 1;
+        let (r, lang) = (self.r, self.settings.organisation.lang);
+        match self.stage {
+            1 => {
+                out.write_all(top(r, self.settings).as_bytes())?;
+                let heading = html! { h2 { (tr!(lang, "会話記録", "Transcript")) } };
+                write!(out, "<section class=\"transcript\">{}", heading.into_string())?;
+                Ok(Some(Rows::Transcript))
+            }
+            2 => {
+                let heading = html! { h2 { (tr!(lang, "付録: イベントの記録（検証用）", "Appendix: the event log (for the auditor)")) } };
+                write!(out, "</section><section class=\"appendix\">{}<table class=\"events\">", heading.into_string())?;
+                Ok(Some(Rows::Events))
+            }
+            _ => {
+                let footer = html! { footer { "hikeshi · " (self.settings.organisation.name) } };
+                write!(out, "</table></section>{}</body></html>", footer.into_string())?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// One event for the auditor, with its hash.
+    fn event(&mut self, out: &mut dyn Write, e: &EventRecord) -> io::Result<()> {
+        let e = self.r.shown(e);
+        let at = local(crate::clock::from_ms(e.at_ms), self.settings.organisation.tz);
+        let row = html! { tr { td { (e.seq) } td { (at) } td { code { (e.kind) } } td { (e.actor) } td { code { (e.hash) } } } };
+        out.write_all(row.into_string().as_bytes())
+    }
+
+    fn line(&mut self, out: &mut dyn Write, l: &TranscriptLine) -> io::Result<()> {
+        let (lang, tz) = (self.settings.organisation.lang, self.settings.organisation.tz);
+        out.write_all(message(self.r, l, lang, tz).into_string().as_bytes())
+    }
+}
+
+/// Everything before the transcript: the head, the summary, the §4.3
+/// records, the lessons, the timeline in words (the page left open).
+fn top(r: &Record, settings: &Settings) -> String {
     let i = &r.incident;
     let (lang, tz) = (settings.organisation.lang, settings.organisation.tz);
     let title = format!("{} {}", i.number, i.title);
     let summary = summary(r, lang, tz);
-    let markup = html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                title { (title) }
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                header {
-                    p.regulation { (tr!(lang, "セキュリティインシデント報告・対応規程に基づく記録", "A record under the Security Incident Reporting and Response Regulation")) " — " (settings.organisation.name) }
-                    h1 { (title) }
-                    @if i.is_drill() { p.drill { "DRILL" } }
-                }
-                @if r.redacted { p.redacted { (super::export::redaction_note(lang)) } }
-                section {
-                    h2 { (tr!(lang, "概要", "Summary")) }
-                    table.summary { @for (k, v) in &summary { tr { th { (k) } td { (v) } } } }
-                    p.description { (r.named_mentions(&i.description)) }
-                    @if !i.impact.trim().is_empty() { p { b { (tr!(lang, "これまでの影響: ", "Impact so far: ")) } (r.named_mentions(&i.impact)) } }
-                }
-                (records(r, lang, tz))
-                @for part in super::lessons::parts(r, lang, tz) {
-                    section.lessons {
-                        h2 { (part.heading) }
-                        ul { @for line in &part.lines { li { (line) } } }
-                    }
-                }
-                section {
-                    h2 { (tr!(lang, "経緯", "Timeline")) }
-                    ol.timeline { @for (at, s) in super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) { li { time { (at) } " " (s) } } }
-                }
-                (transcript(r, lang, tz))
-                (appendix(r, lang, tz))
-                footer { "hikeshi · " (settings.organisation.name) }
-            }
+    let head = html! {
+        head {
+            meta charset="utf-8";
+            title { (title) }
+            style { (PreEscaped(STYLE)) }
         }
     };
-    markup.into_string()
+    let body = html! {
+        header {
+            p.regulation { (tr!(lang, "セキュリティインシデント報告・対応規程に基づく記録", "A record under the Security Incident Reporting and Response Regulation")) " — " (settings.organisation.name) }
+            h1 { (title) }
+            @if i.is_drill() { p.drill { "DRILL" } }
+        }
+        @if r.redacted { p.redacted { (super::redaction_note(lang)) } }
+        section {
+            h2 { (tr!(lang, "概要", "Summary")) }
+            table.summary { @for (k, v) in &summary { tr { th { (k) } td { (v) } } } }
+            p.description { (r.named_mentions(&i.description)) }
+            @if !i.impact.trim().is_empty() { p { b { (tr!(lang, "これまでの影響: ", "Impact so far: ")) } (r.named_mentions(&i.impact)) } }
+        }
+        (records(r, lang, tz))
+        @for part in crate::records::lessons::parts(r, lang, tz) {
+            section.lessons {
+                h2 { (part.heading) }
+                ul { @for line in &part.lines { li { (line) } } }
+            }
+        }
+        section {
+            h2 { (tr!(lang, "経緯", "Timeline")) }
+            ol.timeline { @for (at, s) in crate::records::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) { li { time { (at) } " " (s) } } }
+        }
+    };
+    let open = html! { (DOCTYPE) };
+    format!("{}<html lang=\"{}\">{}<body>{}", open.into_string(), lang.code(), head.into_string(), body.into_string())
 }
 
 /// The summary table: what, who, when, and the times Table 1 is judged by.
@@ -162,38 +211,19 @@ fn records(r: &Record, lang: Lang, tz: Tz) -> Markup {
     }
 }
 
-/// The channel's messages and their versions, threads and files named.
-fn transcript(r: &Record, lang: Lang, tz: Tz) -> Markup {
+/// One version of one message, its thread and files named.
+fn message(r: &Record, l: &TranscriptLine, lang: Lang, tz: Tz) -> Markup {
     html! {
-    section.transcript {
-        h2 { (tr!(lang, "会話記録", "Transcript")) }
-        @for l in &r.transcript {
-            div class=(if l.deleted_at.is_some() { "msg deleted" } else { "msg" }) {
-                div.meta {
-                    (l.msg.author_name) " · " (local(l.msg.at, tz))
-                    @if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) { " · " (tr!(lang, "スレッド「{name}」", "thread “{name}”")) }
-                    @if l.version > 1 { @let v = l.version; " · " (tr!(lang, "編集 {v}版", "edit v{v}")) }
-                    @if l.deleted_at.is_some() { " · " (tr!(lang, "削除済み", "deleted")) }
-                }
-                div.text { (r.named_mentions(&l.msg.content)) }
-                @for (name, _) in &l.msg.attachments { div.att { "📎 " (evidence(r, l.msg.message, name, lang)) } }
+        div class=(if l.deleted_at.is_some() { "msg deleted" } else { "msg" }) {
+            div.meta {
+                (l.msg.author_name) " · " (local(l.msg.at, tz))
+                @if let Some((_, name)) = r.threads.iter().find(|(t, _)| *t == l.msg.channel) { " · " (tr!(lang, "スレッド「{name}」", "thread “{name}”")) }
+                @if l.version > 1 { @let v = l.version; " · " (tr!(lang, "編集 {v}版", "edit v{v}")) }
+                @if l.deleted_at.is_some() { " · " (tr!(lang, "削除済み", "deleted")) }
             }
+            div.text { (r.named_mentions(&l.msg.content)) }
+            @for (name, _) in &l.msg.attachments { div.att { "📎 " (evidence(r, l.msg.message, name, lang)) } }
         }
-    }
-    }
-}
-
-/// The event log with its hashes, for the auditor.
-fn appendix(r: &Record, lang: Lang, tz: Tz) -> Markup {
-    html! {
-    section.appendix {
-        h2 { (tr!(lang, "付録: イベントの記録（検証用）", "Appendix: the event log (for the auditor)")) }
-        table.events {
-            @for e in &r.events {
-                tr { td { (e.seq) } td { (local(crate::clock::from_ms(e.at_ms), tz)) } td { code { (e.kind) } } td { (e.actor) } td { code { (e.hash) } } }
-            }
-        }
-    }
     }
 }
 

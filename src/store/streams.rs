@@ -1,0 +1,42 @@
+//! The rows of an incident too many to hold at once (a 300,000-message
+//! incident, §4.4(4) kept for years): its events and its transcript as
+//! streams, read in order as an export writes them.
+
+use super::transcript::{line, LINE};
+use super::{event_record, Result, Store};
+use crate::domain::event::EventRecord;
+use crate::domain::transcript::TranscriptLine;
+use crate::domain::IncidentId;
+use futures_util::stream::{BoxStream, StreamExt};
+use std::sync::LazyLock;
+
+impl Store {
+    /// Every event of an incident, in chain order.
+    pub fn events_stream(&self, incident: IncidentId) -> BoxStream<'_, Result<EventRecord>> {
+        sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events WHERE incident_id = $1 ORDER BY seq")
+            .bind(incident.0)
+            .fetch(&self.pool)
+            .map(|r| r.map_err(Into::into).and_then(|r| event_record(&r)))
+            .boxed()
+    }
+
+    /// The events of an incident that tell its story: all but one per
+    /// message (`transcript_recorded`, which the transcript itself shows).
+    pub async fn story_events(&self, incident: IncidentId) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events \
+             WHERE incident_id = $1 AND kind <> 'transcript_recorded' ORDER BY seq",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_record).collect()
+    }
+
+    /// Every version of every message of an incident, by message and version.
+    pub fn transcript_stream(&self, incident: IncidentId) -> BoxStream<'_, Result<TranscriptLine>> {
+        static SQL: LazyLock<String> =
+            LazyLock::new(|| format!("SELECT {LINE} FROM transcript WHERE incident_id = $1 ORDER BY message_id, version"));
+        sqlx::query(SQL.as_str()).bind(incident.0).fetch(&self.pool).map(|r| r.map_err(Into::into).and_then(|r| line(&r))).boxed()
+    }
+}
