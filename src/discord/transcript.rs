@@ -1,9 +1,9 @@
 //! §4.2 "collected in one place": every message of an incident channel,
 //! its edits and deletions, into the transcript.
 
-use super::rest::{Rest, RestError};
+use super::rest::{Lane, Rest, RestError};
 use super::Ctx;
-use crate::domain::transcript::TranscriptMessage;
+use crate::domain::transcript::{Recovered, TranscriptMessage};
 use crate::domain::{ChannelId, MessageId, UserId};
 use crate::service::{EditAuthor, Kept, ServiceError};
 use serenity::all::{LightMethod, Message, MessageUpdateEvent, Request, Route};
@@ -251,45 +251,69 @@ pub async fn thread(ctx: &Ctx, t: &serenity::all::GuildChannel, new: bool) -> bo
     }
 }
 
-/// The whole history of a channel, oldest first, page by page (100 a
-/// request, within the channel's bucket).
-async fn history(rest: &Rest, channel: serenity::all::ChannelId) -> Result<Vec<Message>, RestError> {
-    let mut all: Vec<Message> = vec![];
-    let mut before: Option<serenity::all::MessageId> = None;
-    loop {
-        let mut params = vec![("limit", "100".to_string())];
-        if let Some(b) = before {
-            params.push(("before", b.to_string()));
-        }
-        let page = Request::new(Route::ChannelMessages { channel_id: channel }, LightMethod::Get).params(Some(params));
-        let got: Vec<Message> = rest.json(page).await?;
-        let n = got.len();
-        before = got.iter().map(|m| m.id).min();
-        all.extend(got);
-        if n < 100 {
-            break;
-        }
+/// One page of a channel's history (100 messages at most), oldest first:
+/// just after `after`, or just before `before`, or the newest.
+async fn page(
+    rest: &Rest,
+    channel: ChannelId,
+    after: Option<MessageId>,
+    before: Option<MessageId>,
+    lane: Lane,
+) -> Result<Vec<Message>, RestError> {
+    let mut params = vec![("limit", PAGE.to_string())];
+    if let Some(a) = after {
+        params.push(("after", a.0.to_string()));
     }
-    all.sort_by_key(|m| m.id);
-    Ok(all)
+    if let Some(b) = before {
+        params.push(("before", b.0.to_string()));
+    }
+    let req = Request::new(Route::ChannelMessages { channel_id: channel.0.into() }, LightMethod::Get).params(Some(params));
+    let mut got: Vec<Message> = rest.json_in(req, lane).await?;
+    got.sort_by_key(|m| m.id);
+    Ok(got)
 }
 
+const PAGE: usize = 100;
+
 /// After a (re)connection that was not a resume, every open incident's
-/// channel is read back and compared with the record: what was written,
-/// edited or deleted while hikeshi was away is recovered (§4.2).
+/// channel and its threads are read back and compared with the record
+/// (§4.2). First what is new since the newest message the record holds
+/// (Discord's `after`: a few requests), so that what was written while
+/// away is in the record within seconds; then the whole history again,
+/// for edits and deletions of older messages, in the background: its
+/// requests go only when nothing else waits for Discord (a burst of
+/// reports, a card, an answer go first).
 pub async fn recover(ctx: &Ctx) {
+    let places = places(ctx).await;
+    let mut found = Vec::with_capacity(places.len());
+    for (i, channel) in &places {
+        found.push(catch_up(ctx, i, *channel).await);
+    }
+    for ((i, channel), mut found) in places.into_iter().zip(found) {
+        found += reread(ctx, &i, channel).await;
+        if let Err(e) = ctx.app.transcript().tell_recovered(i.id, found).await {
+            tracing::warn!(incident = %i.number, error = %e, "could not tell the channel what was recovered");
+        }
+        if found.any() {
+            tracing::info!(incident = %i.number, new = found.new, edited = found.edited, deleted = found.deleted, "recovered what happened while away");
+        }
+    }
+}
+
+/// Every open incident's channel and its threads (those started while
+/// away included, and recorded now).
+async fn places(ctx: &Ctx) -> Vec<(crate::domain::Incident, ChannelId)> {
     let open = match ctx.app.incidents().open().await {
         Ok(o) => o,
         Err(e) => {
             tracing::warn!(error = %e, "could not list open incidents to recover their history");
-            return;
+            return vec![];
         }
     };
     // Nothing open: nothing to read back (and no request at start).
     if !open.iter().any(|i| i.channel.is_some()) {
-        return;
+        return vec![];
     }
-    // Threads under incident channels, those started while away included.
     let guild = serenity::all::GuildId::new(ctx.app.settings.discord.guild);
     let active = Request::new(Route::GuildThreadsActive { guild_id: guild }, LightMethod::Get);
     let threads = match ctx.rest.json::<serenity::all::ThreadsData>(active).await {
@@ -302,7 +326,7 @@ pub async fn recover(ctx: &Ctx) {
     for t in &threads {
         thread(ctx, t, true).await;
     }
-    let mut places: Vec<(crate::domain::Incident, ChannelId)> = vec![];
+    let mut places = vec![];
     for i in open {
         let Some(channel) = i.channel else {
             continue;
@@ -312,21 +336,91 @@ pub async fn recover(ctx: &Ctx) {
         }
         places.push((i, channel));
     }
-    for (i, channel) in places {
-        recover_place(ctx, &i, channel).await;
+    places
+}
+
+/// What was written after the newest message the record holds, page by
+/// page from there (all of it for a channel the record holds nothing of).
+async fn catch_up(ctx: &Ctx, i: &crate::domain::Incident, channel: ChannelId) -> Recovered {
+    let mut found = Recovered::default();
+    let mut after = match ctx.app.transcript().newest_recorded(i.id, channel).await {
+        Ok(newest) => newest.unwrap_or(MessageId(0)),
+        Err(e) => {
+            tracing::warn!(incident = %i.number, error = %e, "could not read the record to catch up");
+            return found;
+        }
+    };
+    loop {
+        let messages = match page(&ctx.rest, channel, Some(after), None, Lane::Now).await {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(incident = %i.number, error = %e, "could not read the channel's new messages");
+                return found;
+            }
+        };
+        let full = messages.len() == PAGE;
+        after = messages.last().map_or(after, |m| MessageId(m.id.get()));
+        match store_page(ctx, i, channel, &messages, None).await {
+            Some(more) => found += more,
+            None => return found,
+        }
+        if !full {
+            return found;
+        }
     }
 }
 
-/// One channel or thread read back: what was written, edited or deleted
-/// while the bot was away is stored, and the files of new messages kept.
-async fn recover_place(ctx: &Ctx, i: &crate::domain::Incident, channel: ChannelId) {
-    let messages = match history(&ctx.rest, serenity::all::ChannelId::new(channel.0)).await {
-        Ok(m) => m,
+/// The whole history again, newest first, each page judged for the span
+/// of ids it covers (a message of the record in that span that Discord
+/// no longer has was deleted). Lowest priority under the global limit.
+async fn reread(ctx: &Ctx, i: &crate::domain::Incident, channel: ChannelId) -> Recovered {
+    let mut found = Recovered::default();
+    let mut before: Option<MessageId> = None;
+    // The record's newest now: a message of it that Discord no longer has
+    // is judged even when it was the newest of all.
+    let newest_kept = match ctx.app.transcript().newest_recorded(i.id, channel).await {
+        Ok(n) => n.map_or(0, |m| m.as_i64() + 1),
         Err(e) => {
-            tracing::warn!(incident = %i.number, error = %e, "could not read the channel's history");
-            return;
+            tracing::warn!(incident = %i.number, error = %e, "could not read the record to read the history again");
+            return found;
         }
     };
+    loop {
+        let messages = match page(&ctx.rest, channel, None, before, Lane::Idle).await {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(incident = %i.number, error = %e, "could not read the channel's history");
+                return found;
+            }
+        };
+        let (Some(oldest), Some(newest)) = (messages.first().map(|m| m.id.get() as i64), messages.last().map(|m| m.id.get() as i64)) else {
+            return found;
+        };
+        let full = messages.len() == PAGE;
+        // Messages newer than the first page's newest arrived meanwhile:
+        // not judged. A short page reaches back to the channel's start.
+        let until = before.map_or((newest + 1).max(newest_kept), |b| b.as_i64());
+        let from = if full { oldest } else { 0 };
+        match store_page(ctx, i, channel, &messages, Some((from, until))).await {
+            Some(more) => found += more,
+            None => return found,
+        }
+        if !full {
+            return found;
+        }
+        before = Some(MessageId(oldest as u64));
+    }
+}
+
+/// One page stored (see `Transcript::reconcile`), and the files of its
+/// new messages kept (their links still work for about a day).
+async fn store_page(
+    ctx: &Ctx,
+    i: &crate::domain::Incident,
+    channel: ChannelId,
+    messages: &[Message],
+    span: Option<(i64, i64)>,
+) -> Option<Recovered> {
     let history = messages
         .iter()
         .map(|m| crate::domain::transcript::HistoryMessage {
@@ -334,17 +428,15 @@ async fn recover_place(ctx: &Ctx, i: &crate::domain::Incident, channel: ChannelI
             edited_at: m.edited_timestamp.and_then(|t| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0)),
         })
         .collect();
-    let recovered = ctx.app.transcript().recover(i.id, channel, history).await;
-    // Files of messages written while away are fetched now (their
-    // links still work for about a day).
-    for m in &messages {
+    let found = ctx.app.transcript().reconcile(i.id, channel, history, span).await;
+    for m in messages {
         keep_files(ctx, m).await;
     }
-    match recovered {
-        Ok(r) if r.any() => {
-            tracing::info!(incident = %i.number, new = r.new, edited = r.edited, deleted = r.deleted, "recovered what happened while away")
+    match found {
+        Ok(found) => Some(found),
+        Err(e) => {
+            tracing::warn!(incident = %i.number, error = %e, "could not store the recovered history");
+            None
         }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(incident = %i.number, error = %e, "could not store the recovered history"),
     }
 }

@@ -72,10 +72,34 @@ impl Recovered {
     }
 }
 
+impl std::ops::AddAssign for Recovered {
+    fn add_assign(&mut self, more: Recovered) {
+        self.new += more.new;
+        self.edited += more.edited;
+        self.deleted += more.deleted;
+    }
+}
+
 /// One stored version of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptLine {
     pub version: i64,
     pub msg: TranscriptMessage,
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recovered;
+
+    /// What the catch-up and the whole re-read found is told as one sum.
+    #[test]
+    fn what_was_recovered_adds_up() {
+        let mut found = Recovered { new: 5, edited: 0, deleted: 2 };
+        assert!(found.any());
+        found += Recovered { new: 1, edited: 3, deleted: 4 };
+        assert_eq!(found, Recovered { new: 6, edited: 3, deleted: 6 });
+        assert!(!Recovered::default().any());
+        assert!(Recovered { new: 0, edited: 1, deleted: 0 }.any());
+    }
 }

@@ -174,30 +174,39 @@ impl Transcript {
         Ok(self.core.store.threads(incident).await?)
     }
 
+    /// The newest message of a channel in the record: after a restart,
+    /// what Discord holds after it is what was written while away.
+    pub async fn newest_recorded(&self, incident: IncidentId, channel: ChannelId) -> Result<Option<MessageId>, ServiceError> {
+        Ok(self.core.store.newest_message(incident, channel).await?)
+    }
+
     /// After the bot was away (a restart, a session that could not resume),
-    /// `history` — the whole history of an incident's channel as Discord
-    /// has it now, oldest first — is compared with the record: messages it
-    /// lacks are stored, changed ones get a new version, and those no
-    /// longer there are marked deleted while offline. One transaction; the
-    /// channel is told once what was recovered.
-    pub async fn recover(
+    /// one page of a channel's history as Discord has it now is compared
+    /// with the record (§4.2): messages it lacks are stored, changed ones
+    /// get a new version, and with `span` — the ids `[from, until)` the
+    /// page covers whole — those of the record no longer there are marked
+    /// deleted while offline. Page by page, so that a channel of 300,000
+    /// messages costs one page of memory; the channel is told at the end
+    /// ([`Transcript::tell_recovered`]).
+    pub async fn reconcile(
         &self,
         incident: IncidentId,
         channel: ChannelId,
-        history: Vec<crate::domain::transcript::HistoryMessage>,
+        page: Vec<crate::domain::transcript::HistoryMessage>,
+        span: Option<(i64, i64)>,
     ) -> Result<crate::domain::transcript::Recovered, ServiceError> {
-        use crate::domain::effect::{Effect, Notice};
-        let mut latest: HashMap<MessageId, crate::domain::transcript::TranscriptLine> = HashMap::new();
-        for l in self.core.store.transcript(incident).await? {
-            if l.msg.channel == channel {
-                latest.insert(l.msg.message, l);
-            }
-        }
+        let ids = page.iter().map(|h| h.msg.message.as_i64());
+        let (from, until) = match span {
+            Some(span) => span,
+            None => (ids.clone().min().unwrap_or(0), ids.max().map_or(0, |m| m + 1)),
+        };
+        let latest: HashMap<MessageId, crate::domain::transcript::TranscriptLine> =
+            self.core.store.latest_between(incident, channel, from, until).await?.into_iter().map(|l| (l.msg.message, l)).collect();
         let now = self.core.clock.now();
         let mut found = crate::domain::transcript::Recovered::default();
         let mut tx = self.core.store.begin().await?;
         let mut present = std::collections::HashSet::new();
-        for h in history {
+        for h in page {
             present.insert(h.msg.message);
             // The bot's own posts are recorded too, but are not news to the
             // channel (its notice of the last recovery, say).
@@ -215,17 +224,28 @@ impl Transcript {
                 Some(_) => {}
             }
         }
-        for (id, l) in &latest {
-            if l.deleted_at.is_none() && !present.contains(id) && tx.mark_deleted(incident, *id, now).await? && !l.msg.author_bot {
-                found.deleted += 1;
+        if span.is_some() {
+            for (id, l) in &latest {
+                if l.deleted_at.is_none() && !present.contains(id) && tx.mark_deleted(incident, *id, now).await? && !l.msg.author_bot {
+                    found.deleted += 1;
+                }
             }
-        }
-        if found.any() {
-            let notice = Notice::RecoveredWhileOffline { new: found.new, edited: found.edited, deleted: found.deleted };
-            tx.enqueue(&Effect::PostNotice { incident, notice }, now).await?;
         }
         tx.commit().await?;
         Ok(found)
+    }
+
+    /// Tells the channel, once, what was recovered while the bot was away.
+    pub async fn tell_recovered(&self, incident: IncidentId, found: crate::domain::transcript::Recovered) -> Result<(), ServiceError> {
+        use crate::domain::effect::{Effect, Notice};
+        if !found.any() {
+            return Ok(());
+        }
+        let notice = Notice::RecoveredWhileOffline { new: found.new, edited: found.edited, deleted: found.deleted };
+        let mut tx = self.core.store.begin().await?;
+        tx.enqueue(&Effect::PostNotice { incident, notice }, self.core.clock.now()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores the new text of an edited message as a new version; the rest

@@ -6,7 +6,7 @@ use super::transcript::{line, LINE};
 use super::{event_record, Result, Store};
 use crate::domain::event::EventRecord;
 use crate::domain::transcript::TranscriptLine;
-use crate::domain::IncidentId;
+use crate::domain::{ChannelId, IncidentId, MessageId};
 use futures_util::stream::{BoxStream, StreamExt};
 use std::sync::LazyLock;
 
@@ -38,5 +38,41 @@ impl Store {
         static SQL: LazyLock<String> =
             LazyLock::new(|| format!("SELECT {LINE} FROM transcript WHERE incident_id = $1 ORDER BY message_id, version"));
         sqlx::query(SQL.as_str()).bind(incident.0).fetch(&self.pool).map(|r| r.map_err(Into::into).and_then(|r| line(&r))).boxed()
+    }
+}
+
+impl Store {
+    /// The newest message of `channel` in the record of `incident`.
+    pub async fn newest_message(&self, incident: IncidentId, channel: ChannelId) -> Result<Option<MessageId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT message_id FROM transcript WHERE channel_id = $1 AND incident_id = $2 ORDER BY message_id DESC LIMIT 1",
+        )
+        .bind(channel.as_i64())
+        .bind(incident.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(MessageId::from_i64))
+    }
+
+    /// The newest version of every message of `channel` with an id in
+    /// `[from, until)`, by id: what the record holds for one page of
+    /// Discord's history.
+    pub async fn latest_between(&self, incident: IncidentId, channel: ChannelId, from: i64, until: i64) -> Result<Vec<TranscriptLine>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {LINE} FROM transcript WHERE channel_id = $1 AND message_id >= $2 AND message_id < $3 AND incident_id = $4 \
+                 ORDER BY message_id, version"
+            )
+        });
+        let rows = sqlx::query(SQL.as_str()).bind(channel.as_i64()).bind(from).bind(until).bind(incident.0).fetch_all(&self.pool).await?;
+        let mut latest: Vec<TranscriptLine> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let l = line(r)?;
+            match latest.last_mut() {
+                Some(last) if last.msg.message == l.msg.message => *last = l,
+                _ => latest.push(l),
+            }
+        }
+        Ok(latest)
     }
 }

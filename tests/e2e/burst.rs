@@ -154,3 +154,86 @@ async fn a_notice_queued_by_an_earlier_version_is_delivered_and_never_doubles_a_
     assert_eq!(new.len(), 1);
     assert!(new[0].body["content"].as_str().unwrap().starts_with(&format!("🔥 {}", i.number)), "{:?}", new[0].body);
 }
+
+/// #29 restart at scale: after a restart, what was written while away is
+/// read first (Discord's `after`: one request here) and is in the record
+/// at once; the whole history of a long channel is read again in the
+/// background for edits and deletions, and a burst of reports meanwhile
+/// has its channels and cards before any more of it.
+#[tokio::test]
+async fn after_a_restart_the_new_messages_come_first_and_a_burst_goes_before_the_rest_of_the_history() {
+    use hikeshi::domain::transcript::TranscriptMessage;
+    use hikeshi::domain::{ChannelId, MessageId, UserId};
+    let mut app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let channel = i.channel.unwrap().0;
+    // A long channel (60 pages), all of it in the record.
+    let mut old = vec![];
+    let mut tx = app.store.begin().await.unwrap();
+    for k in 0..6000 {
+        let content = format!("記録済み {k}");
+        let id = app.fake.add_user_message(channel, ids::ALICE, &content);
+        let m = TranscriptMessage {
+            message: MessageId(id),
+            channel: ChannelId(channel),
+            author: UserId(ids::ALICE),
+            author_name: "alice".into(),
+            author_bot: false,
+            at: chrono::Utc::now(),
+            content,
+            attachments: vec![],
+            reply_to: None,
+        };
+        tx.record_message(i.id, &m).await.unwrap();
+        old.push(id);
+    }
+    tx.commit().await.unwrap();
+    app.settled().await;
+    app.stop_bot().await;
+
+    // Away: five new messages, an old one edited, another deleted.
+    let new: Vec<u64> = (0..5).map(|n| app.fake.add_user_message(channel, ids::DAVE, &format!("停止中 {n}"))).collect();
+    app.fake.edit_message_offline(channel, old[100], "記録済み 100（訂正）");
+    app.fake.delete_message_offline(channel, old[200]);
+    let restarted = Instant::now();
+    app.start_bot().await;
+    let history = |app: &TestApp| -> Vec<Recorded> {
+        let path = format!("/channels/{channel}/messages");
+        app.fake.requests().into_iter().filter(|r| r.at >= restarted && r.method == "GET" && r.path == path).collect()
+    };
+    app.eventually("what was written while away is in the record", || async {
+        let t = app.store.transcript(i.id).await.unwrap();
+        new.iter().all(|m| t.iter().any(|l| l.msg.message.0 == *m))
+    })
+    .await;
+    let first = &history(&app)[0];
+    assert!(first.query.contains(&format!("after={}", old[5999])), "read from the newest the record holds: {}", first.query);
+
+    // A burst while the rest of the history is read again.
+    let burst_at = Instant::now();
+    burst(&app, 20, "再読込中の報告");
+    app.wait_until("every card is out", |f| f.requests().iter().filter(|r| r.at >= burst_at && is_card(r)).count() == 20).await;
+    let last_card = app.fake.requests().into_iter().filter(|r| r.at >= burst_at && is_card(r)).map(|r| r.at).max().unwrap();
+    let during: Vec<Recorded> = history(&app).into_iter().filter(|r| r.at > burst_at && r.at <= last_card).collect();
+    assert!(during.is_empty(), "{} history pages went before a card", during.len());
+
+    // Then the rest: the edit and the deletion found, told once with the new.
+    app.eventually("the whole history is read again", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == old[200] && l.deleted_at.is_some())
+    })
+    .await;
+    app.settled().await;
+    let t = app.store.transcript(i.id).await.unwrap();
+    let versions: Vec<&str> = t.iter().filter(|l| l.msg.message.0 == old[100]).map(|l| l.msg.content.as_str()).collect();
+    assert_eq!(versions, ["記録済み 100", "記録済み 100（訂正）"]);
+    assert!(history(&app).len() >= 60, "the whole channel read again");
+    let notices: Vec<String> = app
+        .fake
+        .messages(channel)
+        .iter()
+        .filter_map(|m| m["content"].as_str().filter(|c| c.contains("接続していなかった間")).map(str::to_string))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("新しいメッセージ5件、編集1件、削除1件"), "{notices:?}");
+    assert!(app.store.verify().await.unwrap().is_ok());
+}

@@ -401,6 +401,12 @@ async fn messages_written_edited_and_deleted_while_hikeshi_was_away_are_recovere
         new.iter().all(|m| t.iter().any(|l| l.msg.message.0 == *m))
     })
     .await;
+    // Edits and deletions of older messages: found by the whole history
+    // read again, in the background.
+    app.eventually("the whole history is read again", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == deleted && l.deleted_at.is_some())
+    })
+    .await;
     app.settled().await;
     let t = app.store.transcript(i.id).await.unwrap();
     let versions: Vec<&str> = t.iter().filter(|l| l.msg.message.0 == edited).map(|l| l.msg.content.as_str()).collect();

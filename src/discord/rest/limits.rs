@@ -12,6 +12,7 @@
 
 use serenity::all::LightMethod;
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -30,6 +31,23 @@ pub(super) struct GlobalLimiter {
     next: tokio::sync::Mutex<Instant>,
     /// Set by a global 429: nobody sends before this.
     paused_until: Mutex<Option<Instant>>,
+    /// Requests of the first lane waiting for their slot, and when the
+    /// last of them left: the idle lane goes only after a quiet moment.
+    waiting: AtomicUsize,
+    last_left: Mutex<Option<Instant>>,
+}
+
+/// How long nothing of the first lane must have waited or left before an
+/// idle request takes a slot.
+const QUIET: Duration = Duration::from_millis(500);
+
+/// Counts a waiting request for as long as it waits, however it ends.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl GlobalLimiter {
@@ -38,12 +56,38 @@ impl GlobalLimiter {
             spacing: Duration::from_secs(1) / per_second,
             next: tokio::sync::Mutex::new(Instant::now()),
             paused_until: Mutex::new(None),
+            waiting: AtomicUsize::new(0),
+            last_left: Mutex::new(None),
         }
     }
 
     /// Waits for a free slot; `slower` stretches the spacing (near the
     /// invalid-request ban).
     pub(super) async fn acquire(&self, slower: u32) {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let waiting = Waiting(&self.waiting);
+        let slot = self.slot(slower).await;
+        *self.last_left.lock().unwrap_or_else(|e| e.into_inner()) = Some(slot);
+        drop(waiting);
+    }
+
+    /// Waits for a quiet moment (nothing else waiting, nothing sent for
+    /// [`QUIET`]), then for a free slot: work nobody waits for never
+    /// takes a slot a person's request could have had.
+    pub(super) async fn acquire_idle(&self, slower: u32) {
+        loop {
+            let last = *self.last_left.lock().unwrap_or_else(|e| e.into_inner());
+            let quiet_since = last.map_or(Instant::now(), |t| t + QUIET);
+            if self.waiting.load(Ordering::SeqCst) == 0 && quiet_since <= Instant::now() {
+                break;
+            }
+            tokio::time::sleep_until(quiet_since.max(Instant::now() + self.spacing)).await;
+        }
+        self.slot(slower).await;
+    }
+
+    /// Takes the next free slot and waits for it; its time.
+    async fn slot(&self, slower: u32) -> Instant {
         let paused = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = paused.filter(|u| *u > Instant::now()) {
             tokio::time::sleep_until(until).await;
@@ -56,6 +100,7 @@ impl GlobalLimiter {
             slot
         };
         tokio::time::sleep_until(slot).await;
+        slot
     }
 
     /// A global 429: nobody sends for `retry_after`.
@@ -293,6 +338,56 @@ mod tests {
 
     /// Spent: the next request waits for the window Discord named, then
     /// the window is full again.
+    /// A burst of the first lane leaves at its own pace, an idle request
+    /// beside it included: the idle one goes a quiet moment after the
+    /// burst's last, never before.
+    #[tokio::test(start_paused = true)]
+    async fn idle_work_waits_for_a_quiet_moment_and_never_delays_the_first_lane() {
+        let g = Arc::new(GlobalLimiter::new(50));
+        let start = Instant::now();
+        let spacing = Duration::from_millis(20);
+        let wave = |g: &Arc<GlobalLimiter>| {
+            (0..10)
+                .map(|_| {
+                    let g = g.clone();
+                    tokio::spawn(async move {
+                        g.acquire(1).await;
+                        Instant::now()
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        // The burst arrives in waves, each before the last one has left;
+        // the idle request comes during the first.
+        let mut waves = vec![wave(&g)];
+        tokio::task::yield_now().await;
+        let idle = {
+            let g = g.clone();
+            tokio::spawn(async move {
+                g.acquire_idle(1).await;
+                Instant::now()
+            })
+        };
+        let mut left = vec![];
+        for n in 1..=3u32 {
+            for b in waves.pop().unwrap() {
+                left.push(b.await.unwrap());
+            }
+            assert_eq!(*left.last().unwrap() - start, spacing * (10 * n - 1), "the first lane keeps its pace");
+            if n < 3 {
+                waves.push(wave(&g));
+            }
+        }
+        let idle = idle.await.unwrap();
+        assert!(idle >= *left.last().unwrap() + QUIET, "idle work went at {:?}", idle - start);
+        assert!(idle < *left.last().unwrap() + QUIET + spacing * 2);
+        // Quiet from the start: at once.
+        let g = GlobalLimiter::new(50);
+        let t = Instant::now();
+        g.acquire_idle(1).await;
+        assert_eq!(Instant::now(), t);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_spent_bucket_waits_for_its_reset_and_then_sends_its_limit() {
         let b = Buckets::default();

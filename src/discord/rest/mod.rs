@@ -52,6 +52,17 @@ const SLOWER_NEAR_BAN: u32 = 4;
 #[derive(Clone)]
 pub struct Rest(Arc<Road>);
 
+/// Which requests go first under the global limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Everything a person or the record waits for: answers, channels,
+    /// cards, notices, the catch-up after a restart.
+    Now,
+    /// Work nobody waits for (the whole history read again after a
+    /// restart): sent only while no other request waits for a slot.
+    Idle,
+}
+
 struct Road {
     client: reqwest::Client,
     base: String,
@@ -109,9 +120,14 @@ impl Rest {
     /// means Discord did nothing with it. A longer wait goes back to the
     /// caller, whose outbox retries later.
     pub async fn send(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
+        self.send_in(req, Lane::Now).await
+    }
+
+    /// [`Rest::send`] in `lane`.
+    pub async fn send_in(&self, req: Request<'_>, lane: Lane) -> Result<reqwest::Response, RestError> {
         let mut tries = 1;
         let result = loop {
-            let result = self.send_inner(req.clone()).await;
+            let result = self.send_inner(req.clone(), lane).await;
             match &result {
                 Err(RestError::RateLimited { retry_after, .. }) if *retry_after <= WAIT_OUT && tries < TRIES => tries += 1,
                 _ => break result,
@@ -125,18 +141,26 @@ impl Rest {
 
     /// Sends a request and reads the JSON answer.
     pub async fn json<T: DeserializeOwned>(&self, req: Request<'_>) -> Result<T, RestError> {
-        let resp = self.send(req).await?;
+        self.json_in(req, Lane::Now).await
+    }
+
+    /// The same, in `lane`.
+    pub async fn json_in<T: DeserializeOwned>(&self, req: Request<'_>, lane: Lane) -> Result<T, RestError> {
+        let resp = self.send_in(req, lane).await?;
         resp.json::<T>().await.map_err(|e| RestError::Transient(format!("unreadable answer: {}", e.without_url())))
     }
 
-    async fn send_inner(&self, req: Request<'_>) -> Result<reqwest::Response, RestError> {
+    async fn send_inner(&self, req: Request<'_>, lane: Lane) -> Result<reqwest::Response, RestError> {
         let road = &self.0;
         let path = req.route_ref().path();
         let (route, major) = route_and_major(&path);
         let place = road.buckets.acquire((*req.method_ref(), route), &major).await;
         // Interaction answers are not bound to the global limit.
         if !major.starts_with("interactions/") && !major.starts_with("webhooks/") {
-            road.global.acquire(self.slower()).await;
+            match lane {
+                Lane::Now => road.global.acquire(self.slower()).await,
+                Lane::Idle => road.global.acquire_idle(self.slower()).await,
+            }
         }
         let sent = match req.build(&road.client, &road.authorization, Some(&road.base)) {
             Ok(built) => built.send().await.map_err(|e| RestError::Transient(e.without_url().to_string())),

@@ -63,6 +63,8 @@ pub struct Recorded {
     pub method: String,
     /// The path after `/api/v10`, e.g. `/guilds/2000/channels`.
     pub path: String,
+    /// The query string, e.g. `limit=100&after=42`.
+    pub query: String,
     pub body: Value,
     /// For multipart requests: `(file name, content)` of each file.
     pub files: Vec<(String, String)>,
@@ -882,6 +884,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         shared.inner.lock().unwrap().requests.push(Recorded {
             method,
             path,
+            query: uri.query().unwrap_or("").to_string(),
             body,
             files,
             raw_files,
@@ -950,6 +953,7 @@ async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         Some((code, why)) => (Some(code), why),
         None => (None, vec![]),
     };
-    shared.inner.lock().unwrap().requests.push(Recorded { method, path, body, files, raw_files, status, refused, why, at: arrived });
+    let query = uri.query().unwrap_or("").to_string();
+    shared.inner.lock().unwrap().requests.push(Recorded { method, path, query, body, files, raw_files, status, refused, why, at: arrived });
     response
 }
