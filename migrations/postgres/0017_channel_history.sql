@@ -1,5 +1,6 @@
--- Recovery after a restart reads a channel's history page by page: what
--- is newest in the record for a channel, and what it holds for the span
--- of one page of Discord's history, by key (§4.2, an incident of 300,000
--- messages).
+-- Reading a whole record page by page (§4.4(4): an incident of 300,000
+-- messages): an export reads an incident's messages by key; recovery
+-- after a restart reads what is newest in the record for a channel, and
+-- what it holds for the span of one page of Discord's history (§4.2).
+CREATE INDEX transcript_incident_message ON transcript (incident_id, message_id, version);
 CREATE INDEX transcript_channel ON transcript (channel_id, message_id);

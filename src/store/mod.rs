@@ -12,6 +12,7 @@ mod outbox;
 mod reminders;
 mod requests;
 
+mod pages;
 mod streams;
 pub mod testing;
 mod transcript;

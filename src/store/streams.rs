@@ -2,22 +2,25 @@
 //! incident, §4.4(4) kept for years): its events and its transcript as
 //! streams, read in order as an export writes them.
 
+use super::pages;
 use super::transcript::{line, LINE};
-use super::{event_record, Result, Store};
+use super::{event_record, Result, Store, StoreError};
 use crate::domain::event::EventRecord;
 use crate::domain::transcript::TranscriptLine;
 use crate::domain::{ChannelId, IncidentId, MessageId};
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use std::sync::LazyLock;
 
 impl Store {
-    /// Every event of an incident, in chain order.
+    /// Every event of an incident, in chain order, read a page at a time.
     pub fn events_stream(&self, incident: IncidentId) -> BoxStream<'_, Result<EventRecord>> {
-        sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events WHERE incident_id = $1 ORDER BY seq")
-            .bind(incident.0)
-            .fetch(&self.pool)
-            .map(|r| r.map_err(Into::into).and_then(|r| event_record(&r)))
-            .boxed()
+        let pages = stream::try_unfold(Some(0), move |after| async move {
+            let Some(after) = after else { return Ok::<_, StoreError>(None) };
+            let page = pages::events(&self.pool, self.backend, pages::Events::Of(incident.0), after).await?;
+            let next = (page.len() as i64 == pages::PAGE).then(|| page.last().map_or(after, |e| e.seq));
+            Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
+        });
+        pages.try_flatten().boxed()
     }
 
     /// The events of an incident that tell its story: all but one per
@@ -33,11 +36,16 @@ impl Store {
         rows.iter().map(event_record).collect()
     }
 
-    /// Every version of every message of an incident, by message and version.
+    /// Every version of every message of an incident, by message and
+    /// version, read a page at a time.
     pub fn transcript_stream(&self, incident: IncidentId) -> BoxStream<'_, Result<TranscriptLine>> {
-        static SQL: LazyLock<String> =
-            LazyLock::new(|| format!("SELECT {LINE} FROM transcript WHERE incident_id = $1 ORDER BY message_id, version"));
-        sqlx::query(SQL.as_str()).bind(incident.0).fetch(&self.pool).map(|r| r.map_err(Into::into).and_then(|r| line(&r))).boxed()
+        let pages = stream::try_unfold(Some((0, 0)), move |after| async move {
+            let Some(after) = after else { return Ok::<_, StoreError>(None) };
+            let page = pages::transcript(&self.pool, self.backend, incident.0, after).await?;
+            let next = (page.len() as i64 == pages::PAGE).then(|| page.last().map_or(after, |l| (l.msg.message.as_i64(), l.version)));
+            Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
+        });
+        pages.try_flatten().boxed()
     }
 }
 

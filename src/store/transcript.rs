@@ -259,20 +259,39 @@ pub(super) const LINE: &str =
     "message_id, version, channel_id, author_id, author_name, author_bot, at, content, attachments, reply_to, deleted_at";
 
 pub(super) fn line(r: &sqlx::any::AnyRow) -> Result<TranscriptLine> {
-    let attachments: String = r.try_get("attachments")?;
+    line_of((
+        r.try_get("message_id")?,
+        r.try_get("version")?,
+        r.try_get("channel_id")?,
+        r.try_get("author_id")?,
+        r.try_get("author_name")?,
+        r.try_get("author_bot")?,
+        r.try_get("at")?,
+        r.try_get("content")?,
+        r.try_get("attachments")?,
+        r.try_get("reply_to")?,
+        r.try_get("deleted_at")?,
+    ))
+}
+
+/// The columns of [`LINE`], as read.
+pub(super) type LineRow = (i64, i64, i64, i64, String, i64, i64, String, String, Option<i64>, Option<i64>);
+
+pub(super) fn line_of(row: LineRow) -> Result<TranscriptLine> {
+    let (message, version, channel, author, author_name, bot, at, content, attachments, reply_to, deleted_at) = row;
     Ok(TranscriptLine {
-        version: r.try_get("version")?,
-        deleted_at: r.try_get::<Option<i64>, _>("deleted_at")?.map(from_ms),
+        version,
+        deleted_at: deleted_at.map(from_ms),
         msg: TranscriptMessage {
-            message: MessageId::from_i64(r.try_get("message_id")?),
-            channel: ChannelId::from_i64(r.try_get("channel_id")?),
-            author: UserId::from_i64(r.try_get("author_id")?),
-            author_name: r.try_get("author_name")?,
-            author_bot: r.try_get::<i64, _>("author_bot")? != 0,
-            at: from_ms(r.try_get("at")?),
-            content: r.try_get("content")?,
+            message: MessageId::from_i64(message),
+            channel: ChannelId::from_i64(channel),
+            author: UserId::from_i64(author),
+            author_name,
+            author_bot: bot != 0,
+            at: from_ms(at),
+            content,
             attachments: serde_json::from_str(&attachments)?,
-            reply_to: r.try_get::<Option<i64>, _>("reply_to")?.map(MessageId::from_i64),
+            reply_to: reply_to.map(MessageId::from_i64),
         },
     })
 }

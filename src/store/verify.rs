@@ -3,13 +3,11 @@
 //! stays flat at any age of the record: the chain one event at a time, the
 //! rows one incident at a time.
 
-use super::{event_record, Backend, Result, Store};
+use super::{pages, Backend, Result, Store, StoreError};
 use crate::domain::event::{digest, digest_bytes, ChainBreak, ChainWalk};
 use crate::domain::EventPayload;
-use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
-use std::collections::HashMap;
 
 /// Where the last verification that found the record intact ended: the
 /// next daily check (`verify --new`) starts after it.
@@ -31,27 +29,68 @@ impl Store {
     }
 
     /// Walks the chain after event `since` (0: all of it) and checks the
-    /// rows the events read vouch for. One read transaction (one
-    /// snapshot): a commit while it reads (the bot runs beside it) is
-    /// either wholly seen or not at all.
+    /// rows the events read vouch for. Each in a read transaction (a
+    /// snapshot: a commit while it reads, the bot running beside it, is
+    /// either wholly seen or not at all); the rows are checked beside the
+    /// chain, on a second connection, when it sees the same record.
     pub async fn verify_after(&self, since: i64) -> Result<Result<Verified, ChainBreak>> {
+        let (mut tx, head) = self.snapshot().await?;
+        let walk = match start(&mut tx, since, head.0).await? {
+            Ok(walk) => walk,
+            Err(brk) => return Ok(Err(brk)),
+        };
+        let started = std::time::Instant::now();
+        let beside = match self.same_snapshot(&head).await? {
+            Some(mut other) => {
+                let backend = self.backend;
+                Some(tokio::spawn(async move {
+                    let checked = records(&mut other, backend, since).await;
+                    other.rollback().await?;
+                    checked
+                }))
+            }
+            None => None,
+        };
+        let events = match chain(&mut tx, self.backend, since, walk, (head.0, &head.1)).await? {
+            Ok(n) => n,
+            Err(brk) => {
+                beside.inspect(|b| b.abort());
+                return Ok(Err(brk));
+            }
+        };
+        tracing::debug!(events, took = ?started.elapsed(), "the chain is intact");
+        let records = match beside {
+            Some(b) => b.await.map_err(|e| StoreError::Corrupt(format!("the check of the rows stopped: {e}")))??,
+            None => records(&mut tx, self.backend, since).await?,
+        };
+        tracing::debug!(took = ?started.elapsed(), "the rows the events vouch for are checked");
+        tx.rollback().await?;
+        Ok(records.map(|()| Verified { head, events }))
+    }
+
+    /// A read transaction and the chain's head it sees.
+    async fn snapshot(&self) -> Result<(Transaction<'static, Any>, (i64, String))> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
         }
         let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&mut *tx).await?;
         let head: (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-        let walk = match start(&mut tx, since, head.0).await? {
-            Ok(walk) => walk,
-            Err(brk) => return Ok(Err(brk)),
-        };
-        let events = match chain(&mut tx, since, walk, (head.0, &head.1)).await? {
-            Ok(n) => n,
-            Err(brk) => return Ok(Err(brk)),
-        };
-        let records = records(&mut tx, since).await?;
-        tx.rollback().await?;
-        Ok(records.map(|()| Verified { head, events }))
+        Ok((tx, head))
+    }
+
+    /// A second read transaction that sees the same chain head (every
+    /// change to a row verify checks appends an event), or `None` when a
+    /// commit keeps slipping between the two.
+    async fn same_snapshot(&self, head: &(i64, String)) -> Result<Option<Transaction<'static, Any>>> {
+        for _ in 0..3 {
+            let (tx, seen) = self.snapshot().await?;
+            if seen == *head {
+                return Ok(Some(tx));
+            }
+            tx.rollback().await?;
+        }
+        Ok(None)
     }
 
     /// The checkpoint of the last verification that found the record intact.
@@ -79,19 +118,27 @@ async fn start(tx: &mut Transaction<'static, Any>, since: i64, head: i64) -> Res
     })
 }
 
-/// The chain after `since`, one event at a time; the number of events read.
-async fn chain(tx: &mut Transaction<'static, Any>, since: i64, mut walk: ChainWalk, head: (i64, &str)) -> Result<Result<i64, ChainBreak>> {
-    let mut n = 0;
-    {
-        let mut rows =
-            sqlx::query("SELECT seq, incident_id, actor, at, kind, payload, prev_hash, hash FROM events WHERE seq > $1 ORDER BY seq")
-                .bind(since)
-                .fetch(&mut **tx);
-        while let Some(r) = rows.try_next().await? {
-            if let Err(brk) = walk.step(&event_record(&r)?) {
+/// The chain after `since`, one event at a time (read a page at a time);
+/// the number of events read.
+async fn chain(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    since: i64,
+    mut walk: ChainWalk,
+    head: (i64, &str),
+) -> Result<Result<i64, ChainBreak>> {
+    let (mut n, mut after) = (0, since);
+    loop {
+        let page = pages::events(&mut **tx, backend, pages::Events::All, after).await?;
+        for e in &page {
+            if let Err(brk) = walk.step(e) {
                 return Ok(Err(brk));
             }
-            n += 1;
+        }
+        n += page.len() as i64;
+        match page.last() {
+            Some(last) if page.len() as i64 == pages::PAGE => after = last.seq,
+            _ => break,
         }
     }
     Ok(walk.finish(head).map(|_| n))
@@ -100,7 +147,7 @@ async fn chain(tx: &mut Transaction<'static, Any>, since: i64, mut walk: ChainWa
 /// The rows vouched for by events after `since`, incident by incident.
 /// From the first event, every transcript row must also have its event (a
 /// row added by hand is found); after a checkpoint only the new are read.
-async fn records(tx: &mut Transaction<'static, Any>, since: i64) -> Result<Result<(), ChainBreak>> {
+async fn records(tx: &mut Transaction<'static, Any>, backend: Backend, since: i64) -> Result<Result<(), ChainBreak>> {
     let kinds = EventPayload::VOUCHING;
     let incidents: Vec<i64> = if since == 0 {
         sqlx::query_scalar("SELECT id FROM incidents ORDER BY id").fetch_all(&mut **tx).await?
@@ -116,8 +163,8 @@ async fn records(tx: &mut Transaction<'static, Any>, since: i64) -> Result<Resul
         .await?
     };
     for id in incidents {
-        let vouched = vouched(tx, id, since).await?;
-        if let Err(brk) = vouched.check(tx, id, since == 0).await? {
+        let vouched = vouched(tx, backend, id, since).await?;
+        if let Err(brk) = vouched.check(tx, backend, id, since == 0).await? {
             return Ok(Err(brk));
         }
     }
@@ -133,65 +180,94 @@ async fn records(tx: &mut Transaction<'static, Any>, since: i64) -> Result<Resul
     Ok(Ok(()))
 }
 
-/// What one incident's events vouch for. Digests as 32 bytes: the largest
-/// incident (300,000 messages) stays under 20 MB.
+/// What one incident's events vouch for. Digests as 32 bytes, by key: the
+/// largest incident (300,000 messages) stays under 20 MB.
 #[derive(Default)]
 struct Vouched {
-    transcript: HashMap<(i64, i64), [u8; 32]>,
+    /// `(message, version, digest)`, sorted by key, the last word on a key kept.
+    transcript: Vec<(i64, i64, [u8; 32])>,
     files: Vec<(i64, String)>,
     entries: Vec<(i64, String)>,
 }
 
 fn raw(hex_digest: &str) -> [u8; 32] {
-    let mut out = [0xff; 32];
     // A digest that is not 64 hex digits matches no content.
-    if hex::decode_to_slice(hex_digest, &mut out).is_err() {
-        out = [0xff; 32];
-    }
-    out
+    crate::domain::event::from_hex(hex_digest).unwrap_or([0xff; 32])
 }
 
-async fn vouched(tx: &mut Transaction<'static, Any>, incident: i64, since: i64) -> Result<Vouched> {
+/// A `transcript_recorded` payload, read without the rest of the enum (two
+/// million of them at ten years).
+#[derive(serde::Deserialize)]
+struct Recorded {
+    message: crate::domain::MessageId,
+    version: i64,
+    digest: String,
+}
+
+async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident: i64, since: i64) -> Result<Vouched> {
     let mut v = Vouched::default();
-    let kinds = EventPayload::VOUCHING;
-    let mut rows = sqlx::query("SELECT payload FROM events WHERE incident_id = $1 AND seq > $2 AND kind IN ($3, $4, $5)")
-        .bind(incident)
-        .bind(since)
-        .bind(kinds[0])
-        .bind(kinds[1])
-        .bind(kinds[2])
-        .fetch(&mut **tx);
-    while let Some(r) = rows.try_next().await? {
-        let payload: String = r.try_get("payload")?;
-        match serde_json::from_str::<EventPayload>(&payload)? {
-            EventPayload::TranscriptRecorded { message, version, digest } => {
-                v.transcript.insert((message.as_i64(), version), raw(&digest));
+    let mut after = since;
+    loop {
+        let page = pages::payloads(&mut **tx, backend, incident, EventPayload::VOUCHING, after).await?;
+        for (_, kind, payload) in &page {
+            if kind == EventPayload::VOUCHING[0] {
+                let r: Recorded = serde_json::from_str(payload)?;
+                v.transcript.push((r.message.as_i64(), r.version, raw(&r.digest)));
+                continue;
             }
-            EventPayload::AttachmentKept { attachment, digest, .. } => v.files.push((attachment as i64, digest)),
-            // Entries written before digests were recorded carry none.
-            EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => v.entries.push((entry_id, digest)),
-            _ => {}
+            match serde_json::from_str::<EventPayload>(payload)? {
+                EventPayload::AttachmentKept { attachment, digest, .. } => v.files.push((attachment as i64, digest)),
+                // Entries written before digests were recorded carry none.
+                EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => v.entries.push((entry_id, digest)),
+                _ => {}
+            }
+        }
+        match page.last() {
+            Some((seq, _, _)) if page.len() as i64 == pages::PAGE => after = *seq,
+            _ => break,
         }
     }
+    // A key vouched for twice: the later event's digest stands (a stable
+    // sort keeps the events' order among equal keys).
+    v.transcript.sort_by_key(|t| (t.0, t.1));
+    v.transcript.reverse();
+    v.transcript.dedup_by_key(|t| (t.0, t.1));
+    v.transcript.reverse();
     Ok(v)
 }
 
 impl Vouched {
-    async fn check(mut self, tx: &mut Transaction<'static, Any>, incident: i64, every_row: bool) -> Result<Result<(), ChainBreak>> {
-        {
-            let mut rows =
-                sqlx::query("SELECT message_id, version, content FROM transcript WHERE incident_id = $1").bind(incident).fetch(&mut **tx);
-            while let Some(r) = rows.try_next().await? {
-                let key: (i64, i64) = (r.try_get("message_id")?, r.try_get("version")?);
-                let content: String = r.try_get("content")?;
-                match self.transcript.remove(&key) {
-                    Some(d) if d == <[u8; 32]>::from(Sha256::digest(content.as_bytes())) => {}
+    /// The incident's rows against what its events vouch for, both by key:
+    /// the first row edited, else the first vouched row missing.
+    async fn check(
+        self,
+        tx: &mut Transaction<'static, Any>,
+        backend: Backend,
+        incident: i64,
+        every_row: bool,
+    ) -> Result<Result<(), ChainBreak>> {
+        let mut vouched = self.transcript.iter().peekable();
+        let mut missing: Option<(i64, i64)> = None;
+        let mut after = (0, 0);
+        loop {
+            let page = pages::contents(&mut **tx, backend, incident, after).await?;
+            for (message, version, content) in &page {
+                let key = (*message, *version);
+                while let Some(v) = vouched.next_if(|v| (v.0, v.1) < key) {
+                    missing = missing.or(Some((v.0, v.1)));
+                }
+                match vouched.next_if(|v| (v.0, v.1) == key) {
+                    Some(v) if v.2 == <[u8; 32]>::from(Sha256::digest(content.as_bytes())) => {}
                     None if !every_row => {}
                     _ => return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {}", key.0, key.1)))),
                 }
             }
+            match page.last() {
+                Some((m, v, _)) if page.len() as i64 == pages::PAGE => after = (*m, *v),
+                _ => break,
+            }
         }
-        if let Some((m, v)) = self.transcript.keys().min() {
+        if let Some((m, v)) = missing.or(vouched.next().map(|v| (v.0, v.1))) {
             return Ok(Err(ChainBreak::RecordMissing(format!("transcript message {m} version {v}"))));
         }
         // Files kept as evidence: the bytes against the digest their event recorded.

@@ -8,6 +8,10 @@ use super::phase::Phase;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+mod chain;
+
+pub use chain::{chain_hash, from_hex, to_hex, verify_chain, ChainBreak, ChainWalk};
+
 /// Who caused an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
@@ -290,95 +294,6 @@ impl EventRecord {
     /// The payload as the typed event it records.
     pub fn payload(&self) -> Result<EventPayload, serde_json::Error> {
         serde_json::from_str(&self.payload)
-    }
-}
-
-/// SHA-256 over the previous hash and every field of the event, each field
-/// length-prefixed so that no two different events hash alike by shifting
-/// bytes between fields.
-pub fn chain_hash(prev_hash: &str, seq: i64, incident: Option<i64>, actor: &str, at_ms: i64, kind: &str, payload: &str) -> String {
-    let mut h = Sha256::new();
-    let incident = incident.map(|i| i.to_string()).unwrap_or_default();
-    let seq = seq.to_string();
-    let at = at_ms.to_string();
-    for field in [prev_hash, &seq, &incident, actor, &at, kind, payload] {
-        h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
-
-/// Where the chain is broken, if it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChainBreak {
-    #[error("event {seq}: its content does not match its hash (the record was edited)")]
-    Edited { seq: i64 },
-    #[error("event {seq}: it does not follow event {prev} (an event between them was deleted or the chain was re-linked)")]
-    Unlinked { seq: i64, prev: i64 },
-    #[error("event {seq}: expected sequence number {expected} (events are missing)")]
-    Gap { seq: i64, expected: i64 },
-    #[error("the chain ends at event {last} but the head records {head} (the newest events were deleted)")]
-    Truncated { last: i64, head: i64 },
-    #[error("{0}: its text does not match the digest its event recorded (the record was edited)")]
-    RecordEdited(String),
-    #[error("{0}: recorded by an event but no longer stored (the record was deleted)")]
-    RecordMissing(String),
-}
-
-/// Checks events in sequence order; `head` is the (seq, hash) the store
-/// recorded for the newest event.
-pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a EventRecord>, head: (i64, &str)) -> Result<i64, ChainBreak> {
-    let mut walk = ChainWalk::from_genesis();
-    for e in events {
-        walk.step(e)?;
-    }
-    walk.finish(head)
-}
-
-/// The chain walked one event at a time, so that a record of any length
-/// is checked in constant memory (§4.4(4): records are kept for years).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainWalk {
-    prev_seq: i64,
-    prev_hash: String,
-}
-
-impl ChainWalk {
-    /// From the first event.
-    pub fn from_genesis() -> ChainWalk {
-        ChainWalk::after(0, GENESIS_HASH)
-    }
-
-    /// From the event after `seq`, whose hash is `hash` (a checkpoint of
-    /// an earlier verification: only what is new is read).
-    pub fn after(seq: i64, hash: &str) -> ChainWalk {
-        ChainWalk { prev_seq: seq, prev_hash: hash.to_string() }
-    }
-
-    /// The next event: it follows the last one and its hash is its own.
-    pub fn step(&mut self, e: &EventRecord) -> Result<(), ChainBreak> {
-        if e.seq != self.prev_seq + 1 {
-            return Err(ChainBreak::Gap { seq: e.seq, expected: self.prev_seq + 1 });
-        }
-        if e.prev_hash != self.prev_hash {
-            return Err(ChainBreak::Unlinked { seq: e.seq, prev: self.prev_seq });
-        }
-        let h = chain_hash(&e.prev_hash, e.seq, e.incident, &e.actor, e.at_ms, &e.kind, &e.payload);
-        if h != e.hash {
-            return Err(ChainBreak::Edited { seq: e.seq });
-        }
-        self.prev_hash = h;
-        self.prev_seq = e.seq;
-        Ok(())
-    }
-
-    /// The walk ended where the head says the chain ends; the number of
-    /// the last event.
-    pub fn finish(self, head: (i64, &str)) -> Result<i64, ChainBreak> {
-        if self.prev_seq != head.0 || self.prev_hash != head.1 {
-            return Err(ChainBreak::Truncated { last: self.prev_seq, head: head.0 });
-        }
-        Ok(self.prev_seq)
     }
 }
 
