@@ -80,6 +80,46 @@ pub fn followups_due(i: &Incident, every: Duration, now: DateTime<Utc>) -> Vec<D
         .collect()
 }
 
+/// When the scheduler must look at an incident again after `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// At every tick: an open incident's reminders follow what people do.
+    EveryTick,
+    /// At this moment, when the next reminder can fall due.
+    At(DateTime<Utc>),
+    /// Never by time alone (nothing more can fall due).
+    Never,
+}
+
+/// When a closed incident's next reminder can fall due: a follow-up
+/// action becoming overdue or its next nudge (§4.4(1)), an APPI report's
+/// "tomorrow" or deadline. The scheduler reads it again then, not at every
+/// tick: a tick at ten years does not read 150 incidents with follow-ups
+/// long overdue.
+pub fn next_look(i: &Incident, every: Duration, appi: Option<&AppiPolicy>, now: DateTime<Utc>) -> Look {
+    if i.phase.is_open() {
+        return Look::EveryTick;
+    }
+    let mut times = vec![];
+    if let Some((prelim, fin)) = appi.and_then(|p| i.appi.deadlines(i.noticed.at, p)) {
+        for (stage, due) in [(Stage::Preliminary, prelim), (Stage::Final, fin)] {
+            if !i.appi.filed(stage) {
+                times.extend([due - Duration::days(1), due].into_iter().filter(|t| *t > now));
+            }
+        }
+    }
+    let every_ms = every.num_milliseconds().max(1);
+    for f in i.lessons.open_followups() {
+        times.push(if f.due > now {
+            f.due
+        } else {
+            let k = (now - f.due).num_milliseconds() / every_ms;
+            f.due + Duration::milliseconds((k + 1) * every_ms)
+        });
+    }
+    times.into_iter().min().map_or(Look::Never, Look::At)
+}
+
 /// Everything due for `i` at `now`. Keys are stable, so the scheduler sends
 /// each once. Nudges repeat: only the latest is returned.
 pub fn due(i: &Incident, policy: &DeadlinePolicy, appi: Option<&AppiPolicy>, activity: Activity, now: DateTime<Utc>) -> Vec<Due> {
@@ -189,6 +229,47 @@ mod tests {
 
     fn quiet(i: &Incident) -> Activity {
         Activity { last: i.reported_at, last_status: None }
+    }
+
+    /// A closed incident is read again when its next reminder can fall
+    /// due, and only then; an open one at every tick; one owing nothing,
+    /// never. Each time agrees with what `followups_due` and the APPI
+    /// rules send at it.
+    #[test]
+    fn a_closed_incident_is_looked_at_again_when_its_next_reminder_can_fall_due() {
+        use crate::domain::appi::AppiQuestion;
+        use crate::domain::followup::{FollowUp, Source};
+        let mut i = incident(true);
+        let t0 = i.reported_at;
+        let day = Duration::days(1);
+        let every = Duration::days(7);
+        assert_eq!(next_look(&i, every, None, t0), Look::EveryTick, "open");
+        i.phase = Phase::Closed;
+        assert_eq!(next_look(&i, every, None, t0), Look::Never, "nothing owed");
+        let followup = |n: u32, due| FollowUp { n, what: "x".into(), owner: None, due, source: Source::Plan, added_at: t0, done: None };
+        i.lessons.followups = vec![followup(1, t0 + day * 10), followup(2, t0 + day * 20)];
+        assert_eq!(next_look(&i, every, None, t0), Look::At(t0 + day * 10), "when the first becomes overdue");
+        // Overdue by 3 days: its next nudge, a week after the due date.
+        let now = t0 + day * 13;
+        assert_eq!(next_look(&i, every, None, now), Look::At(t0 + day * 17));
+        assert!(followups_due(&i, every, t0 + day * 17 - Duration::milliseconds(1)).iter().all(|d| d.key == "followup:1:0"));
+        assert!(keys(&followups_due(&i, every, t0 + day * 17)).contains(&"followup:1:1".to_string()));
+        // Exactly at a nudge: the one after.
+        assert_eq!(next_look(&i, every, None, t0 + day * 17), Look::At(t0 + day * 20));
+        i.lessons.followups[0].done = Some(crate::domain::followup::Done { at: now, by: None });
+        i.lessons.followups[1].done = Some(crate::domain::followup::Done { at: now, by: None });
+        assert_eq!(next_look(&i, every, None, now), Look::Never, "all done");
+        // APPI: the day before each report is due, and the day itself.
+        let p = AppiPolicy::default();
+        i.appi.answers = vec![(AppiQuestion::Malicious, true)];
+        let noticed = i.noticed.at;
+        assert_eq!(next_look(&i, every, Some(&p), noticed), Look::At(noticed + day * 2));
+        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 2), Look::At(noticed + day * 3));
+        i.appi.preliminary_filed = true;
+        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 2), Look::At(noticed + day * 59));
+        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 59), Look::At(noticed + day * 60));
+        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 60), Look::Never, "past the deadline: reminded once");
+        assert_eq!(next_look(&i, every, None, noticed), Look::Never, "no APPI rules configured");
     }
 
     #[test]

@@ -94,17 +94,42 @@ impl Reminders {
         }
         tick.escalated += self.escalate(now).await?;
         tick.reminded += self.requests.remind_expired_exceptions().await?;
-        // Only the incidents that can need something (Incident::watched),
-        // found by a column: a tick does not grow with the years of history.
-        let mut stale = vec![];
-        for i in self.core.store.watched_incidents().await? {
+        // Only the incidents that can need something (Incident::watched)
+        // and need it now (rules::next_look), found by columns: a tick does
+        // not grow with the years of history.
+        let (mut stale, mut later) = (vec![], vec![]);
+        for i in self.core.store.incidents_to_look_at(now).await? {
             match i.watched() {
                 true => tick.reminded += self.remind(&i, now).await?,
                 false => stale.push(i.id),
             }
+            if !i.phase.is_open() {
+                later.push(i.id);
+            }
         }
         self.unwatch(&stale).await?;
+        self.look_again_later(&later, now).await?;
         Ok(tick)
+    }
+
+    /// Closed incidents just looked at are read again when their next
+    /// reminder can fall due, worked out from the state as it stands under
+    /// the write lock.
+    async fn look_again_later(&self, ids: &[crate::domain::IncidentId], now: DateTime<Utc>) -> Result<(), ServiceError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let s = &self.core.settings;
+        let mut tx = self.core.store.begin().await?;
+        for id in ids {
+            let at = match rules::next_look(&tx.incident(*id).await?, s.followups.remind_every, s.personal_data.as_ref(), now) {
+                rules::Look::At(t) => Some(t),
+                rules::Look::EveryTick | rules::Look::Never => None,
+            };
+            tx.look_again_at(*id, at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Rows marked watched that need nothing (marked so by the migration
@@ -125,16 +150,14 @@ impl Reminders {
     async fn escalate(&self, now: DateTime<Utc>) -> Result<usize, ServiceError> {
         let mut escalated = 0;
         let escalate_after = self.core.settings.schedules.policy.escalate_unacknowledged_after;
-        for r in self.core.store.unacknowledged_reminders().await? {
-            if r.kind != AUDIT && r.escalated_at.is_none() && r.fired_at + escalate_after <= now {
-                let mut tx = self.core.store.begin().await?;
-                if tx.mark_escalated(r.id, now).await? {
-                    tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
-                    tx.enqueue(&Effect::EscalateReminder { reminder: r.id }, now).await?;
-                    escalated += 1;
-                }
-                tx.commit().await?;
+        for r in self.core.store.reminders_to_escalate(now - escalate_after, AUDIT).await? {
+            let mut tx = self.core.store.begin().await?;
+            if tx.mark_escalated(r.id, now).await? {
+                tx.append(None, Actor::System, now, &EventPayload::ReminderEscalated { reminder: r.id }).await?;
+                tx.enqueue(&Effect::EscalateReminder { reminder: r.id }, now).await?;
+                escalated += 1;
             }
+            tx.commit().await?;
         }
         Ok(escalated)
     }
@@ -194,6 +217,9 @@ impl Reminders {
     /// once the file changed, and a revised regulation is announced. The
     /// scheduler runs this until it succeeds once, not every tick.
     pub async fn configuration_loaded(&self) -> Result<(), ServiceError> {
+        // The reminder rules' settings may have changed: every watched
+        // incident is looked at again by the next tick.
+        self.core.store.look_at_all_again().await?;
         self.lessons.reconcile_playbook_updates().await?;
         self.announce_new_regulation(self.core.clock.now()).await
     }
@@ -218,6 +244,12 @@ impl Reminders {
     /// looked at; several missed firings make one reminder that counts them.
     async fn fire_cron(&self, name: &str, schedule: &cron::Schedule, now: DateTime<Utc>) -> Result<bool, ServiceError> {
         let tz = self.core.settings.organisation.tz;
+        // Most ticks fire nothing: found by a read, without the write lock.
+        if let Some(checked) = self.core.store.checked_until(name).await? {
+            if rules::firings(schedule, tz, checked, now).is_empty() {
+                return Ok(false);
+            }
+        }
         let suggestion = if name == DRILL {
             drills::least_recently_drilled(&self.core.settings.playbooks, &self.core.store.last_drills().await?)
         } else {

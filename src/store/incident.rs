@@ -124,32 +124,21 @@ impl Store {
         until: DateTime<Utc>,
     ) -> Result<Vec<(Incident, crate::domain::phase::PhaseEntries)>> {
         use crate::clock::to_ms;
-        let rows = sqlx::query("SELECT state FROM incidents WHERE reported_at >= $1 AND reported_at < $2 ORDER BY id")
-            .bind(to_ms(from))
-            .bind(to_ms(until))
-            .fetch_all(&self.pool)
-            .await?;
+        let (from, until) = (to_ms(from), to_ms(until));
+        let states = super::pages::states(&self.pool, self.backend, from, until).await?;
         // Every phase change of those incidents in one read (by the
         // incidents' report time, then the events' incident and kind).
-        let changes = sqlx::query(
-            "SELECT e.incident_id, e.payload, e.at FROM events e JOIN incidents i ON i.id = e.incident_id \
-             WHERE i.reported_at >= $1 AND i.reported_at < $2 AND e.kind = $3 ORDER BY e.seq",
-        )
-        .bind(to_ms(from))
-        .bind(to_ms(until))
-        .bind(EventPayload::PHASE_ADVANCED)
-        .fetch_all(&self.pool)
-        .await?;
+        let changes = super::pages::kind_of_reported(&self.pool, self.backend, from, until, EventPayload::PHASE_ADVANCED).await?;
         let mut entered: HashMap<i64, crate::domain::phase::PhaseEntries> = HashMap::new();
-        for r in &changes {
-            let (_, to, at) = phase_change(r)?;
-            entered.entry(r.try_get("incident_id")?).or_default().insert(to, at);
+        for (_, incident, payload, at) in &changes {
+            let (_, to, at) = phase_change(payload, *at)?;
+            entered.entry(*incident).or_default().insert(to, at);
         }
-        rows.iter()
-            .map(|r| {
-                let i = decode(r)?;
-                let phases = entered.remove(&i.id.0).unwrap_or_default();
-                Ok((i, phases))
+        states
+            .iter()
+            .map(|(id, state)| {
+                let i: Incident = serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("incident state: {e}")))?;
+                Ok((i, entered.remove(id).unwrap_or_default()))
             })
             .collect()
     }
@@ -167,6 +156,24 @@ impl Store {
         let rows = sqlx::query("SELECT state FROM incidents WHERE watched = 1 ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter().map(decode).collect()
     }
+
+    /// The watched incidents the scheduler must look at `now`: those whose
+    /// time to be looked at again has come, or was never set.
+    pub async fn incidents_to_look_at(&self, now: DateTime<Utc>) -> Result<Vec<Incident>> {
+        let rows = sqlx::query("SELECT state FROM incidents WHERE watched = 1 AND (check_at IS NULL OR check_at <= $1) ORDER BY id")
+            .bind(crate::clock::to_ms(now))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// Every watched incident is looked at by the next tick (the rules'
+    /// settings may have changed with a restart).
+    pub async fn look_at_all_again(&self) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE incidents SET check_at = NULL WHERE watched = 1 AND check_at IS NOT NULL").execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 impl super::WriteTx {
@@ -177,6 +184,18 @@ impl super::WriteTx {
         if !self.incident(id).await?.watched() {
             sqlx::query("UPDATE incidents SET watched = 0 WHERE id = $1").bind(id.0).execute(self.conn()).await?;
         }
+        Ok(())
+    }
+
+    /// When the scheduler must look at an incident again (`None`: at the
+    /// next tick). Worked out by the caller from the state read in this
+    /// transaction, so that no change slips between.
+    pub async fn look_again_at(&mut self, id: IncidentId, at: Option<DateTime<Utc>>) -> Result<()> {
+        sqlx::query("UPDATE incidents SET check_at = $1 WHERE id = $2")
+            .bind(at.map(crate::clock::to_ms))
+            .bind(id.0)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }
@@ -193,13 +212,13 @@ where
         .bind(kind)
         .fetch_all(db)
         .await?;
-    rows.iter().map(phase_change).collect()
+    rows.iter().map(|r| phase_change(&r.try_get::<String, _>("payload")?, r.try_get("at")?)).collect()
 }
 
 /// A `phase_advanced` event's row as `(from, to, at)`.
-fn phase_change(r: &AnyRow) -> Result<(Phase, Phase, DateTime<Utc>)> {
-    match serde_json::from_str(&r.try_get::<String, _>("payload")?)? {
-        EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(r.try_get("at")?))),
+fn phase_change(payload: &str, at: i64) -> Result<(Phase, Phase, DateTime<Utc>)> {
+    match serde_json::from_str(payload)? {
+        EventPayload::PhaseAdvanced { from, to, .. } => Ok((from, to, from_ms(at))),
         other => Err(StoreError::Corrupt(format!("a {} event holds {}", EventPayload::PHASE_ADVANCED, other.kind()))),
     }
 }

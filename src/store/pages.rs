@@ -210,6 +210,37 @@ where
     page(db, query, |f| Some((f.int()?, f.int()?, f.text()?)), |r: &(i64, i64, String)| (r.0, r.1)).await
 }
 
+/// The states of the incidents reported in `[from, until)`, by id (the
+/// figures of a period: thousands at ten years, read in one crossing).
+pub(super) async fn states<'e, E>(db: E, backend: Backend, from: i64, until: i64) -> Result<Vec<(i64, String)>>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let inner = "SELECT {cols} FROM incidents WHERE reported_at >= $1 AND reported_at < $2";
+    let sql = framed(backend, &[Int("id"), Text("state")], inner);
+    page(db, sqlx::query(&sql).bind(from).bind(until), |f| Some((f.int()?, f.text()?)), |r: &(i64, String)| r.0).await
+}
+
+/// `(seq, incident, payload, at)` of the events of `kind` of the incidents
+/// reported in `[from, until)`, in order.
+pub(super) async fn kind_of_reported<'e, E>(
+    db: E,
+    backend: Backend,
+    from: i64,
+    until: i64,
+    kind: &str,
+) -> Result<Vec<(i64, i64, String, i64)>>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let inner = "SELECT e.seq, e.incident_id, e.payload, e.at FROM events e JOIN incidents i ON i.id = e.incident_id \
+                 WHERE i.reported_at >= $1 AND i.reported_at < $2 AND e.kind = $3";
+    let cols = [Int("seq"), Int("incident_id"), Text("payload"), Int("at")];
+    let sql = framed(backend, &cols, inner);
+    let query = sqlx::query(&sql).bind(from).bind(until).bind(kind);
+    page(db, query, |f| Some((f.int()?, f.int()?, f.text()?, f.int()?)), |r: &(i64, i64, String, i64)| r.0).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::{framed, Backend, Frames, EVENT};

@@ -97,6 +97,28 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Reminders fired at or before `fired_by`, neither acknowledged nor
+    /// escalated, but the audit's (which asks nobody to act on it).
+    pub async fn reminders_to_escalate(&self, fired_by: DateTime<Utc>, audit: &str) -> Result<Vec<ReminderRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REMINDER_COLUMNS} FROM reminders WHERE acknowledged_at IS NULL AND escalated_at IS NULL AND kind <> $1 AND fired_at <= $2 ORDER BY id"
+        ))
+        .bind(audit)
+        .bind(to_ms(fired_by))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(reminder_row).collect()
+    }
+
+    /// Until when a schedule was last looked at (read without the write lock).
+    pub async fn checked_until(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT checked_until FROM schedule_state WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
+        Ok(at.map(from_ms))
+    }
+}
+
 impl WriteTx {
     pub async fn checked_until(&mut self, name: &str) -> Result<Option<DateTime<Utc>>> {
         let row = sqlx::query("SELECT checked_until FROM schedule_state WHERE name = $1").bind(name).fetch_optional(self.conn()).await?;

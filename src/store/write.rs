@@ -328,7 +328,8 @@ impl WriteTx {
 
     pub async fn save_incident(&mut self, i: &Incident, now: DateTime<Utc>) -> Result<()> {
         let state = serde_json::to_string(i)?;
-        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9, notice_owed = $10, watched = $11 WHERE id = $8")
+        // A changed state is looked at by the next tick (`check_at`).
+        sqlx::query("UPDATE incidents SET phase = $1, category = $2, channel_id = $3, commander_id = $4, deadline_at = $5, state = $6, updated_at = $7, held = $9, notice_owed = $10, watched = $11, check_at = NULL WHERE id = $8")
             .bind(i.phase.id())
             .bind(i.category.id())
             .bind(i.channel.map(|c| c.as_i64()))

@@ -92,6 +92,23 @@ async fn the_scheduler_reads_only_watched_incidents(store: Store) {
     tx.unwatch(b.id).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(ids(store.watched_incidents().await.unwrap()), vec![a.id]);
+    // Told when to look again, a tick reads it only from then; a change of
+    // its state, or a restart, has it read at the next tick.
+    let later = now() + chrono::Duration::days(7);
+    let mut tx = store.begin().await.unwrap();
+    tx.look_again_at(a.id, Some(later)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids(store.incidents_to_look_at(now()).await.unwrap()), vec![]);
+    assert_eq!(ids(store.incidents_to_look_at(later).await.unwrap()), vec![a.id]);
+    let mut tx = store.begin().await.unwrap();
+    tx.save_incident(&a, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids(store.incidents_to_look_at(now()).await.unwrap()), vec![a.id], "saved: looked at again");
+    let mut tx = store.begin().await.unwrap();
+    tx.look_again_at(a.id, Some(later)).await.unwrap();
+    tx.commit().await.unwrap();
+    store.look_at_all_again().await.unwrap();
+    assert_eq!(ids(store.incidents_to_look_at(now()).await.unwrap()), vec![a.id], "after a restart");
 }
 
 async fn the_last_activity_is_kept_as_people_act(store: Store) {
