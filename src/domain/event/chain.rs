@@ -153,3 +153,47 @@ impl ChainWalk {
         Ok(self.prev_seq)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{chain_hash, from_hex, to_hex};
+    use sha2::{Digest, Sha256};
+
+    /// Digests go to hex and back as `hex` writes and reads them; anything
+    /// but 64 hex digits is no digest.
+    #[test]
+    fn a_digest_is_written_in_hex_and_read_back() {
+        let d: [u8; 32] = Sha256::digest(b"hikeshi").into();
+        assert_eq!(std::str::from_utf8(&to_hex(&d)).unwrap(), hex::encode(d));
+        assert_eq!(from_hex(&hex::encode(d)), Some(d));
+        assert_eq!(from_hex(&hex::encode(d).to_uppercase()), Some(d));
+        let all: [u8; 32] = std::array::from_fn(|k| (k * 8 + 7) as u8);
+        assert_eq!(from_hex(&hex::encode(all)), Some(all));
+        assert_eq!(from_hex(&"f".repeat(63)), None);
+        assert_eq!(from_hex(&"f".repeat(65)), None);
+        for bad in ["g", "G", " ", "/", ":", "@", "`"] {
+            let text = format!("{}{bad}", "0".repeat(63));
+            assert_eq!(from_hex(&text), None, "{bad:?}");
+        }
+    }
+
+    /// The chain hash is SHA-256 over each field prefixed by its length,
+    /// numbers in decimal (as stored hashes were made; negative and absent
+    /// values included).
+    #[test]
+    fn the_chain_hash_covers_each_field_by_its_length() {
+        let mut h = Sha256::new();
+        for field in ["prev", "-12", "", "user:1", "1700000000000", "kind", "{}"] {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        assert_eq!(chain_hash("prev", -12, None, "user:1", 1_700_000_000_000, "kind", "{}"), hex::encode(h.finalize()));
+        let max = chain_hash("p", i64::MAX, Some(i64::MIN), "a", 0, "k", "x");
+        let mut h = Sha256::new();
+        for field in ["p", &i64::MAX.to_string(), &i64::MIN.to_string(), "a", "0", "k", "x"] {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        assert_eq!(max, hex::encode(h.finalize()));
+    }
+}
