@@ -1,6 +1,7 @@
 //! `cargo bench --bench bench`: the release binary against the fake
 //! Discord on loopback with no added latency. Prints the figures that
-//! BENCHMARKS.md records. Set TEST_DATABASE_URL to measure PostgreSQL too.
+//! BENCHMARKS.md records. Set TEST_DATABASE_URL to measure PostgreSQL too;
+//! `BENCH_ONLY=restart` runs only the restart at scale.
 
 #[path = "../tests/support/mod.rs"]
 #[allow(unused_imports)]
@@ -157,8 +158,82 @@ async fn store_only(n: usize) -> (Duration, Duration) {
     (percentile(&mut done, 0.5), percentile(&mut done, 0.99))
 }
 
+/// #29 restart at scale: `channels` open incidents, each channel holding
+/// `messages` messages the record holds too; the bot is killed, five
+/// messages are written in each channel, and a new process starts. How
+/// long until the new messages are in the record, and how many history
+/// requests that took; how long until the whole history was read again;
+/// the new process's peak memory.
+async fn restart(app: &TestApp, channels: usize, messages: usize) {
+    use hikeshi::domain::transcript::TranscriptMessage;
+    use hikeshi::domain::{ChannelId, MessageId, UserId};
+    let bot = app.start_process_with("hikeshi=warn", &[]).await;
+    let mut open = vec![];
+    for _ in 0..channels {
+        open.push(app.report_malware(ids::ALICE).await);
+    }
+    app.settled().await;
+    bot.kill().await;
+    for i in &open {
+        let channel = i.channel.expect("a channel").0;
+        let mut tx = app.store.begin().await.expect("write");
+        for k in 0..messages {
+            let content = format!("記録済み {k}");
+            let id = app.fake.add_user_message(channel, ids::ALICE, &content);
+            let m = TranscriptMessage {
+                message: MessageId(id),
+                channel: ChannelId(channel),
+                author: UserId(ids::ALICE),
+                author_name: "alice".into(),
+                author_bot: false,
+                at: chrono::Utc::now(),
+                content,
+                attachments: vec![],
+                reply_to: None,
+            };
+            tx.record_message(i.id, &m).await.expect("stored");
+        }
+        tx.commit().await.expect("commit");
+        for n in 0..5 {
+            app.fake.add_user_message(channel, ids::DAVE, &format!("停止中 {n}"));
+        }
+    }
+    let history = || {
+        app.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && open.iter().any(|i| r.path == format!("/channels/{}/messages", i.channel.unwrap().0)))
+            .count()
+    };
+    let (reads_before, started) = (history(), Instant::now());
+    let bot = app.start_process_with("hikeshi=warn", &[]).await;
+    let pid = bot.child.id().expect("pid");
+    let new = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM transcript WHERE content LIKE '停止中%'").fetch_one(app.store.pool()).await.unwrap()
+    };
+    app.eventually_within(Duration::from_secs(600), "the new messages are in the record", || async { new().await >= 5 * channels as i64 })
+        .await;
+    let (in_record, reads_then) = (started.elapsed(), history() - reads_before);
+    let pages = channels * (messages + 5).div_ceil(100);
+    app.eventually_within(Duration::from_secs(600), "the whole history is read again", || async { history() - reads_before >= pages }).await;
+    let whole = started.elapsed();
+    println!(
+        "restart with {channels} open channels of {messages} messages, 5 new in each: the new ones in the record after {:.2} s and {reads_then} history requests; the whole history ({} requests) read again after {:.1} s; peak {} MiB",
+        in_record.as_secs_f64(),
+        history() - reads_before,
+        whole.as_secs_f64(),
+        rss_kib(pid, "VmHWM:") / 1024
+    );
+    bot.kill().await;
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("restart") {
+        let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+        restart(&app, 12, 7_700).await;
+        return;
+    }
     let (p50, p99) = store_only(200).await;
     println!("storing 200 reports at once, service only (no Discord), SQLite: p50 {p50:?}  p99 {p99:?}");
     let app = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
@@ -193,6 +268,8 @@ async fn main() {
     let peak = rss_kib(pid, "VmHWM:");
     println!("resident memory: idle {} MiB, peak {} MiB", idle / 1024, peak / 1024);
     bot.kill().await;
+    let again = TestApp::without_bot(std::sync::Arc::new(hikeshi::clock::SystemClock), |c| c).await;
+    restart(&again, 12, 7_700).await;
 
     let pg = match std::env::var_os("TEST_DATABASE_URL") {
         Some(_) => TestApp::without_bot_on_postgres("bench").await,
