@@ -165,8 +165,6 @@ async fn store_only(n: usize) -> (Duration, Duration) {
 /// requests that took; how long until the whole history was read again;
 /// the new process's peak memory.
 async fn restart(app: &TestApp, channels: usize, messages: usize) {
-    use hikeshi::domain::transcript::TranscriptMessage;
-    use hikeshi::domain::{ChannelId, MessageId, UserId};
     let bot = app.start_process_with("hikeshi=warn", &[]).await;
     let mut open = vec![];
     for _ in 0..channels {
@@ -180,18 +178,7 @@ async fn restart(app: &TestApp, channels: usize, messages: usize) {
         for k in 0..messages {
             let content = format!("記録済み {k}");
             let id = app.fake.add_user_message(channel, ids::ALICE, &content);
-            let m = TranscriptMessage {
-                message: MessageId(id),
-                channel: ChannelId(channel),
-                author: UserId(ids::ALICE),
-                author_name: "alice".into(),
-                author_bot: false,
-                at: chrono::Utc::now(),
-                content,
-                attachments: vec![],
-                reply_to: None,
-            };
-            tx.record_message(i.id, &m).await.expect("stored");
+            tx.record_message(i.id, &support::kept_message(channel, id, ids::ALICE, content)).await.expect("stored");
         }
         tx.commit().await.expect("commit");
         for n in 0..5 {
@@ -209,13 +196,17 @@ async fn restart(app: &TestApp, channels: usize, messages: usize) {
     let bot = app.start_process_with("hikeshi=warn", &[]).await;
     let pid = bot.child.id().expect("pid");
     let new = || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM transcript WHERE content LIKE '停止中%'").fetch_one(app.store.pool()).await.unwrap()
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM transcript WHERE content LIKE '停止中%'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
     };
     app.eventually_within(Duration::from_secs(600), "the new messages are in the record", || async { new().await >= 5 * channels as i64 })
         .await;
     let (in_record, reads_then) = (started.elapsed(), history() - reads_before);
     let pages = channels * (messages + 5).div_ceil(100);
-    app.eventually_within(Duration::from_secs(600), "the whole history is read again", || async { history() - reads_before >= pages }).await;
+    app.eventually_within(Duration::from_secs(600), "the whole history is read again", || async { history() - reads_before >= pages })
+        .await;
     let whole = started.elapsed();
     println!(
         "restart with {channels} open channels of {messages} messages, 5 new in each: the new ones in the record after {:.2} s and {reads_then} history requests; the whole history ({} requests) read again after {:.1} s; peak {} MiB",

@@ -162,8 +162,6 @@ async fn a_notice_queued_by_an_earlier_version_is_delivered_and_never_doubles_a_
 /// has its channels and cards before any more of it.
 #[tokio::test]
 async fn after_a_restart_the_new_messages_come_first_and_a_burst_goes_before_the_rest_of_the_history() {
-    use hikeshi::domain::transcript::TranscriptMessage;
-    use hikeshi::domain::{ChannelId, MessageId, UserId};
     let mut app = TestApp::spawn().await;
     let i = app.report_malware(ids::ALICE).await;
     let channel = i.channel.unwrap().0;
@@ -173,18 +171,7 @@ async fn after_a_restart_the_new_messages_come_first_and_a_burst_goes_before_the
     for k in 0..6000 {
         let content = format!("記録済み {k}");
         let id = app.fake.add_user_message(channel, ids::ALICE, &content);
-        let m = TranscriptMessage {
-            message: MessageId(id),
-            channel: ChannelId(channel),
-            author: UserId(ids::ALICE),
-            author_name: "alice".into(),
-            author_bot: false,
-            at: chrono::Utc::now(),
-            content,
-            attachments: vec![],
-            reply_to: None,
-        };
-        tx.record_message(i.id, &m).await.unwrap();
+        tx.record_message(i.id, &crate::support::kept_message(channel, id, ids::ALICE, content)).await.unwrap();
         old.push(id);
     }
     tx.commit().await.unwrap();

@@ -215,8 +215,6 @@ async fn a_full_server_is_told_to_the_committee_and_the_channel_opens_once_there
 /// and split into parts that each fit; the parts join to the whole record.
 #[tokio::test]
 async fn a_transcript_over_the_upload_limit_is_compressed_and_split() {
-    use hikeshi::domain::transcript::TranscriptMessage;
-    use hikeshi::domain::{ChannelId, MessageId, UserId};
     use std::io::Read as _;
     let app = TestApp::spawn().await;
     let i = app.report_malware(ids::ALICE).await;
@@ -224,30 +222,14 @@ async fn a_transcript_over_the_upload_limit_is_compressed_and_split() {
     // 16 MB of text that does not compress below the limit (as logs and
     // pasted dumps often do not), kept as the transcript already holds it.
     let mut x: u64 = 0x9e3779b97f4a7c15;
-    let mut noise = |n: usize| -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                ALPHABET[(x % 64) as usize] as char
-            })
-            .collect()
-    };
     let mut tx = app.store.begin().await.unwrap();
     for k in 0..800u64 {
-        let m = TranscriptMessage {
-            message: MessageId(5_000_000 + k),
-            channel: ChannelId(i.channel.unwrap().0),
-            author: UserId(ids::ALICE),
-            author_name: "alice".into(),
-            author_bot: false,
-            at: chrono::Utc::now(),
-            content: format!("dump {k}: {}", noise(20_000)),
-            attachments: vec![],
-            reply_to: None,
-        };
+        let m = crate::support::kept_message(
+            i.channel.unwrap().0,
+            5_000_000 + k,
+            ids::ALICE,
+            format!("dump {k}: {}", crate::support::noise(&mut x, 20_000)),
+        );
         tx.record_message(i.id, &m).await.unwrap();
     }
     tx.commit().await.unwrap();

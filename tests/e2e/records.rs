@@ -371,8 +371,6 @@ async fn the_monthly_audit_post_shows_what_needs_action_first_at_ten_years() {
 /// names only the people who appear in the incident.
 #[tokio::test]
 async fn a_record_too_large_to_attach_goes_compressed_or_as_the_command_to_run() {
-    use hikeshi::domain::transcript::TranscriptMessage;
-    use hikeshi::domain::{ChannelId, MessageId, UserId};
     use std::io::Read as _;
     let app = TestApp::spawn().await;
     let (_, reply) = app
@@ -390,19 +388,8 @@ async fn a_record_too_large_to_attach_goes_compressed_or_as_the_command_to_run()
     let channel = i.channel.unwrap().0;
     let add = |from: u64, n: u64, text: &dyn Fn(u64) -> String| {
         let (store, incident) = (app.store.clone(), i.id);
-        let messages: Vec<TranscriptMessage> = (from..from + n)
-            .map(|k| TranscriptMessage {
-                message: MessageId(5_000_000 + k),
-                channel: ChannelId(channel),
-                author: UserId(ids::ALICE),
-                author_name: "alice".into(),
-                author_bot: false,
-                at: chrono::Utc::now(),
-                content: text(k),
-                attachments: vec![],
-                reply_to: None,
-            })
-            .collect();
+        let messages: Vec<_> =
+            (from..from + n).map(|k| crate::support::kept_message(channel, 5_000_000 + k, ids::ALICE, text(k))).collect();
         async move {
             let mut tx = store.begin().await.unwrap();
             for m in &messages {
@@ -443,19 +430,8 @@ async fn a_record_too_large_to_attach_goes_compressed_or_as_the_command_to_run()
     assert!(!people.contains(&ids::DAVE.to_string().as_str()), "a member of another incident is not named: {people:?}");
 
     // 16 MB that does not compress: the operator's command instead.
-    let mut x: u64 = 0x9e3779b97f4a7c15;
-    let noise = std::sync::Mutex::new(move |n: usize| -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                ALPHABET[(x % 64) as usize] as char
-            })
-            .collect()
-    });
-    add(1000, 800, &|k| format!("dump {k}: {}", (noise.lock().unwrap())(20_000))).await;
+    let x = std::sync::Mutex::new(0x9e3779b97f4a7c15u64);
+    add(1000, 800, &|k| format!("dump {k}: {}", crate::support::noise(&mut x.lock().unwrap(), 20_000))).await;
     let (id, p) = export();
     app.interact(p).await;
     let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);

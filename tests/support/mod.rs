@@ -713,3 +713,34 @@ pub fn ephemeral_text(callback: &Value) -> String {
     assert_eq!(callback["data"]["flags"].as_u64().unwrap_or(0) & 64, 64, "the reply is not ephemeral: {callback}");
     callback["data"]["content"].as_str().unwrap_or_default().to_string()
 }
+
+/// A message of `author` in `channel` as the record keeps it (to fill a
+/// record without the gateway: a long channel, a large export).
+pub fn kept_message(channel: u64, id: u64, author: u64, content: String) -> hikeshi::domain::transcript::TranscriptMessage {
+    use hikeshi::domain::{ChannelId, MessageId, UserId};
+    hikeshi::domain::transcript::TranscriptMessage {
+        message: MessageId(id),
+        channel: ChannelId(channel),
+        author: UserId(author),
+        author_name: if author == ids::ALICE { "alice".into() } else { format!("user {author}") },
+        author_bot: false,
+        at: chrono::Utc::now(),
+        content,
+        attachments: vec![],
+        reply_to: None,
+    }
+}
+
+/// `n` characters that do not compress (base64's alphabet drawn by a
+/// xorshift from `state`): a pasted dump, as large as Discord lets it be.
+pub fn noise(state: &mut u64, n: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    (0..n)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            ALPHABET[(*state % 64) as usize] as char
+        })
+        .collect()
+}
