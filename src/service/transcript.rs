@@ -204,31 +204,37 @@ impl Transcript {
             self.core.store.latest_between(incident, channel, from, until).await?.into_iter().map(|l| (l.msg.message, l)).collect();
         let now = self.core.clock.now();
         let mut found = crate::domain::transcript::Recovered::default();
-        let mut tx = self.core.store.begin().await?;
-        let mut present = std::collections::HashSet::new();
+        let present: std::collections::HashSet<MessageId> = page.iter().map(|h| h.msg.message).collect();
+        let mut writes = vec![];
         for h in page {
-            present.insert(h.msg.message);
             // The bot's own posts are recorded too, but are not news to the
             // channel (its notice of the last recovery, say).
             let people = usize::from(!h.msg.author_bot);
             match latest.get(&h.msg.message) {
                 None => {
-                    tx.record_message(incident, &h.msg).await?;
                     found.new += people;
+                    writes.push(h.msg);
                 }
                 Some(l) if l.deleted_at.is_none() && l.msg.content != h.msg.content => {
-                    let at = h.edited_at.unwrap_or(now);
-                    tx.record_message(incident, &TranscriptMessage { at, ..h.msg }).await?;
                     found.edited += people;
+                    writes.push(TranscriptMessage { at: h.edited_at.unwrap_or(now), ..h.msg });
                 }
                 Some(_) => {}
             }
         }
-        if span.is_some() {
-            for (id, l) in &latest {
-                if l.deleted_at.is_none() && !present.contains(id) && tx.mark_deleted(incident, *id, now).await? && !l.msg.author_bot {
-                    found.deleted += 1;
-                }
+        let gone: Vec<&crate::domain::transcript::TranscriptLine> =
+            latest.values().filter(|l| span.is_some() && l.deleted_at.is_none() && !present.contains(&l.msg.message)).collect();
+        // Most pages of a re-read change nothing: no write transaction.
+        if writes.is_empty() && gone.is_empty() {
+            return Ok(found);
+        }
+        let mut tx = self.core.store.begin().await?;
+        for m in &writes {
+            tx.record_message(incident, m).await?;
+        }
+        for l in gone {
+            if tx.mark_deleted(incident, l.msg.message, now).await? && !l.msg.author_bot {
+                found.deleted += 1;
             }
         }
         tx.commit().await?;

@@ -204,22 +204,20 @@ async fn after_a_restart_the_new_messages_come_first_and_a_burst_goes_before_the
     let during: Vec<Recorded> = history(&app).into_iter().filter(|r| r.at > burst_at && r.at <= last_card).collect();
     assert!(during.is_empty(), "{} history pages went before a card", during.len());
 
-    // Then the rest: the edit and the deletion found, told once with the new.
-    app.eventually("the whole history is read again", || async {
-        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == old[200] && l.deleted_at.is_some())
-    })
-    .await;
+    // Then the rest: the edit and the deletion found, told once with the
+    // new when the whole history has been read again.
+    let notices = |app: &TestApp| -> Vec<String> {
+        let said = app.fake.messages(channel);
+        said.iter().filter_map(|m| m["content"].as_str().filter(|c| c.contains("接続していなかった間")).map(str::to_string)).collect()
+    };
+    app.wait_until("the channel is told what was recovered", |_| !notices(&app).is_empty()).await;
     app.settled().await;
     let t = app.store.transcript(i.id).await.unwrap();
+    assert!(t.iter().any(|l| l.msg.message.0 == old[200] && l.deleted_at.is_some()), "marked deleted while offline");
     let versions: Vec<&str> = t.iter().filter(|l| l.msg.message.0 == old[100]).map(|l| l.msg.content.as_str()).collect();
     assert_eq!(versions, ["記録済み 100", "記録済み 100（訂正）"]);
     assert!(history(&app).len() >= 60, "the whole channel read again");
-    let notices: Vec<String> = app
-        .fake
-        .messages(channel)
-        .iter()
-        .filter_map(|m| m["content"].as_str().filter(|c| c.contains("接続していなかった間")).map(str::to_string))
-        .collect();
+    let notices = notices(&app);
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(notices[0].contains("新しいメッセージ5件、編集1件、削除1件"), "{notices:?}");
     assert!(app.store.verify().await.unwrap().is_ok());

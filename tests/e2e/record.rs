@@ -384,9 +384,9 @@ async fn messages_written_edited_and_deleted_while_hikeshi_was_away_are_recovere
     })
     .await;
     // Edits and deletions of older messages: found by the whole history
-    // read again, in the background.
-    app.eventually("the whole history is read again", || async {
-        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.message.0 == deleted && l.deleted_at.is_some())
+    // read again, in the background, then told.
+    app.wait_until("the whole history is read again and told", |f| {
+        f.messages(channel).iter().any(|m| m["content"].as_str().is_some_and(|c| c.contains("接続していなかった間")))
     })
     .await;
     app.settled().await;
