@@ -206,25 +206,17 @@ struct Recorded {
 
 async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident: i64, since: i64) -> Result<Vouched> {
     let mut v = Vouched::default();
-    let mut after = since;
-    loop {
-        let page = pages::payloads(&mut **tx, backend, incident, EventPayload::VOUCHING, after).await?;
-        for (_, kind, payload) in &page {
-            if kind == EventPayload::VOUCHING[0] {
-                let r: Recorded = serde_json::from_str(payload)?;
-                v.transcript.push((r.message.as_i64(), r.version, raw(&r.digest)));
-                continue;
+    for kind in EventPayload::VOUCHING {
+        let mut after = since;
+        loop {
+            let page = pages::payloads(&mut **tx, backend, incident, kind, after).await?;
+            for (_, payload) in &page {
+                v.vouch(kind, payload)?;
             }
-            match serde_json::from_str::<EventPayload>(payload)? {
-                EventPayload::AttachmentKept { attachment, digest, .. } => v.files.push((attachment as i64, digest)),
-                // Entries written before digests were recorded carry none.
-                EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => v.entries.push((entry_id, digest)),
-                _ => {}
+            match page.last() {
+                Some((seq, _)) if page.len() as i64 == pages::PAGE => after = *seq,
+                _ => break,
             }
-        }
-        match page.last() {
-            Some((seq, _, _)) if page.len() as i64 == pages::PAGE => after = *seq,
-            _ => break,
         }
     }
     // A key vouched for twice: the later event's digest stands (a stable
@@ -237,6 +229,22 @@ async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident:
 }
 
 impl Vouched {
+    /// What one event of `kind` vouches for.
+    fn vouch(&mut self, kind: &str, payload: &str) -> Result<()> {
+        if kind == EventPayload::VOUCHING[0] {
+            let r: Recorded = serde_json::from_str(payload)?;
+            self.transcript.push((r.message.as_i64(), r.version, raw(&r.digest)));
+            return Ok(());
+        }
+        match serde_json::from_str::<EventPayload>(payload)? {
+            EventPayload::AttachmentKept { attachment, digest, .. } => self.files.push((attachment as i64, digest)),
+            // Entries written before digests were recorded carry none.
+            EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => self.entries.push((entry_id, digest)),
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The incident's rows against what its events vouch for, both by key:
     /// the first row edited, else the first vouched row missing.
     async fn check(
