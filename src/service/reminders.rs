@@ -97,24 +97,24 @@ impl Reminders {
         // Only the incidents that can need something (Incident::watched)
         // and need it now (rules::next_look), found by columns: a tick does
         // not grow with the years of history.
-        let (mut stale, mut later) = (vec![], vec![]);
+        let mut looked = vec![];
         for i in self.core.store.incidents_to_look_at(now).await? {
-            match i.watched() {
-                true => tick.reminded += self.remind(&i, now).await?,
-                false => stale.push(i.id),
+            if i.watched() {
+                tick.reminded += self.remind(&i, now).await?;
             }
-            if !i.phase.is_open() {
-                later.push(i.id);
+            // An open incident is looked at every tick; the rest, later.
+            if !(i.watched() && i.phase.is_open()) {
+                looked.push(i.id);
             }
         }
-        self.unwatch(&stale).await?;
-        self.look_again_later(&later, now).await?;
+        self.look_again_later(&looked, now).await?;
         Ok(tick)
     }
 
-    /// Closed incidents just looked at are read again when their next
-    /// reminder can fall due, worked out from the state as it stands under
-    /// the write lock.
+    /// Incidents just looked at that need not be read at every tick, as
+    /// their state stands under the write lock: one that needs nothing is
+    /// unmarked (the migration marked every row until a tick had looked at
+    /// it); a closed one is read again when its next reminder can fall due.
     async fn look_again_later(&self, ids: &[crate::domain::IncidentId], now: DateTime<Utc>) -> Result<(), ServiceError> {
         if ids.is_empty() {
             return Ok(());
@@ -122,25 +122,16 @@ impl Reminders {
         let s = &self.core.settings;
         let mut tx = self.core.store.begin().await?;
         for id in ids {
-            let at = match rules::next_look(&tx.incident(*id).await?, s.followups.remind_every, s.personal_data.as_ref(), now) {
+            let i = tx.incident(*id).await?;
+            if !i.watched() {
+                tx.unwatch(*id).await?;
+                continue;
+            }
+            let at = match rules::next_look(&i, s.followups.remind_every, s.personal_data.as_ref(), now) {
                 rules::Look::At(t) => Some(t),
                 rules::Look::EveryTick | rules::Look::Never => None,
             };
             tx.look_again_at(*id, at).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Rows marked watched that need nothing (marked so by the migration
-    /// until a tick looked at them) are read no more.
-    async fn unwatch(&self, ids: &[crate::domain::IncidentId]) -> Result<(), ServiceError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.core.store.begin().await?;
-        for id in ids {
-            tx.unwatch(*id).await?;
         }
         tx.commit().await?;
         Ok(())

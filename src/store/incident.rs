@@ -150,15 +150,9 @@ impl Store {
         rows.iter().map(decode).collect()
     }
 
-    /// The incidents marked as watched by the scheduler (see
-    /// [`Incident::watched`]): a tick at ten years reads these, not all.
-    pub async fn watched_incidents(&self) -> Result<Vec<Incident>> {
-        let rows = sqlx::query("SELECT state FROM incidents WHERE watched = 1 ORDER BY id").fetch_all(&self.pool).await?;
-        rows.iter().map(decode).collect()
-    }
-
-    /// The watched incidents the scheduler must look at `now`: those whose
-    /// time to be looked at again has come, or was never set.
+    /// The incidents the scheduler must look at `now`: those marked as
+    /// watched (see [`Incident::watched`]) whose time to be looked at again
+    /// has come, or was never set. A tick at ten years reads these, not all.
     pub async fn incidents_to_look_at(&self, now: DateTime<Utc>) -> Result<Vec<Incident>> {
         let rows = sqlx::query("SELECT state FROM incidents WHERE watched = 1 AND (check_at IS NULL OR check_at <= $1) ORDER BY id")
             .bind(crate::clock::to_ms(now))

@@ -22,6 +22,12 @@ use sqlx::{Any, Executor, Row};
 /// small enough that a page of long messages stays a few megabytes.
 pub(super) const PAGE: i64 = 1000;
 
+/// Where the next page starts: after the key of this page's last row,
+/// when the page was full (a shorter one is the last).
+pub(super) fn next<T, K>(page: &[T], key: impl Fn(&T) -> K) -> Option<K> {
+    page.last().filter(|_| page.len() as i64 == PAGE).map(key)
+}
+
 /// A column of a page.
 #[derive(Clone, Copy)]
 enum Col {

@@ -17,7 +17,7 @@ impl Store {
         let pages = stream::try_unfold(Some(0), move |after| async move {
             let Some(after) = after else { return Ok::<_, StoreError>(None) };
             let page = pages::events(&self.pool, self.backend, pages::Events::Of(incident.0), after).await?;
-            let next = (page.len() as i64 == pages::PAGE).then(|| page.last().map_or(after, |e| e.seq));
+            let next = pages::next(&page, |e| e.seq);
             Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
         });
         pages.try_flatten().boxed()
@@ -42,7 +42,7 @@ impl Store {
         let pages = stream::try_unfold(Some((0, 0)), move |after| async move {
             let Some(after) = after else { return Ok::<_, StoreError>(None) };
             let page = pages::transcript(&self.pool, self.backend, incident.0, after).await?;
-            let next = (page.len() as i64 == pages::PAGE).then(|| page.last().map_or(after, |l| (l.msg.message.as_i64(), l.version)));
+            let next = pages::next(&page, |l| (l.msg.message.as_i64(), l.version));
             Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
         });
         pages.try_flatten().boxed()

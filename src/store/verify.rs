@@ -1,7 +1,7 @@
 //! `verify` (§4.4(4)): the event chain, and the rows its events vouch for
-//! (transcript, kept files, §4.3 entries), read as streams so that memory
-//! stays flat at any age of the record: the chain one event at a time, the
-//! rows one incident at a time.
+//! (transcript, kept files, §4.3 entries), read a page at a time so that
+//! memory stays flat at any age of the record: the chain in order, the
+//! rows one incident at a time, beside it.
 
 use super::{pages, Backend, Result, Store, StoreError};
 use crate::domain::event::{digest, digest_bytes, ChainBreak, ChainWalk};
@@ -136,9 +136,9 @@ async fn chain(
             }
         }
         n += page.len() as i64;
-        match page.last() {
-            Some(last) if page.len() as i64 == pages::PAGE => after = last.seq,
-            _ => break,
+        match pages::next(&page, |e| e.seq) {
+            Some(seq) => after = seq,
+            None => break,
         }
     }
     Ok(walk.finish(head).map(|_| n))
@@ -213,9 +213,9 @@ async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident:
             for (_, payload) in &page {
                 v.vouch(kind, payload)?;
             }
-            match page.last() {
-                Some((seq, _)) if page.len() as i64 == pages::PAGE => after = *seq,
-                _ => break,
+            match pages::next(&page, |(seq, _)| *seq) {
+                Some(seq) => after = seq,
+                None => break,
             }
         }
     }
@@ -270,9 +270,9 @@ impl Vouched {
                     _ => return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {}", key.0, key.1)))),
                 }
             }
-            match page.last() {
-                Some((m, v, _)) if page.len() as i64 == pages::PAGE => after = (*m, *v),
-                _ => break,
+            match pages::next(&page, |(m, v, _)| (*m, *v)) {
+                Some(key) => after = key,
+                None => break,
             }
         }
         if let Some((m, v)) = missing.or(vouched.next().map(|v| (v.0, v.1))) {

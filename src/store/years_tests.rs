@@ -78,12 +78,12 @@ async fn the_scheduler_reads_only_watched_incidents(store: Store) {
     let a = open(&store, None).await;
     let mut b = open(&store, None).await;
     let ids = |v: Vec<crate::domain::Incident>| v.iter().map(|i| i.id).collect::<Vec<_>>();
-    assert_eq!(ids(store.watched_incidents().await.unwrap()), vec![a.id, b.id]);
+    assert_eq!(ids(store.incidents_to_look_at(now()).await.unwrap()), vec![a.id, b.id]);
     b.phase = Phase::Closed;
     let mut tx = store.begin().await.unwrap();
     tx.save_incident(&b, now()).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(ids(store.watched_incidents().await.unwrap()), vec![a.id], "closed with nothing owed");
+    assert_eq!(ids(store.incidents_to_look_at(now()).await.unwrap()), vec![a.id], "closed with nothing owed");
     // A row marked watched by the migration is set right once looked at;
     // an open one stays.
     sqlx::query("UPDATE incidents SET watched = 1").execute(store.pool()).await.unwrap();
@@ -91,7 +91,7 @@ async fn the_scheduler_reads_only_watched_incidents(store: Store) {
     tx.unwatch(a.id).await.unwrap();
     tx.unwatch(b.id).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(ids(store.watched_incidents().await.unwrap()), vec![a.id]);
+    assert_eq!(ids(store.incidents_to_look_at(now()).await.unwrap()), vec![a.id]);
     // Told when to look again, a tick reads it only from then; a change of
     // its state, or a restart, has it read at the next tick.
     let later = now() + chrono::Duration::days(7);
