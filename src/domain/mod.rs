@@ -4,6 +4,7 @@
 //! layer loads state, asks these types what may happen, and persists the
 //! answer together with its events and side effects.
 
+pub mod access;
 pub mod alert;
 pub mod appi;
 pub mod category;
