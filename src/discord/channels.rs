@@ -100,6 +100,14 @@ pub(crate) fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &
     serde_json::Value::Array(list)
 }
 
+/// The overwrites the incident's state gives its channel: open, everyone
+/// it lets in works there; archived, they read.
+pub(crate) fn state_overwrites(i: &Incident, s: &crate::config::Settings, bot: crate::domain::UserId) -> serde_json::Value {
+    let readers: Vec<u64> = i.people_with_access().into_iter().map(|u| u.0).collect();
+    let (allow, deny) = if i.phase.is_open() { (perms::MEMBER, 0) } else { (perms::READ_ONLY, perms::ARCHIVED_DENY) };
+    private_overwrites(s.discord.guild, s.discord.committee_role.0, bot.0, &readers, allow, deny)
+}
+
 impl DiscordEffects {
     pub(crate) fn guild(&self) -> GuildId {
         GuildId::new(self.app.settings.discord.guild)

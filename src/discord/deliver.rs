@@ -235,6 +235,8 @@ impl DiscordEffects {
             Effect::PingTriage => self.ping_triage(item).await,
             Effect::ReportDeadItems => self.report_dead_items(item).await,
             Effect::WarnRefusals { count } => self.warn_refusals(item, *count).await,
+            Effect::RestoreAccess { incident } => self.restore_access(*incident).await,
+            Effect::AccessDrift { incident, gained, undone } => self.access_drift(item, *incident, gained, *undone).await,
         }
     }
 }

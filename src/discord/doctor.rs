@@ -90,6 +90,7 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
         return out;
     };
     out.push(intent(&rest, lang).await);
+    out.push(members_intent(&rest, lang).await);
     let Some(server) = server(&rest, s.discord.guild, me, lang, &mut out).await else {
         return out;
     };
@@ -140,6 +141,29 @@ async fn intent(rest: &Rest, lang: Lang) -> Check {
             tr!(
                 lang,
                 "Developer Portal の Bot → Privileged Gateway Intents で Message Content を有効にしてください",
+                "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
+            ),
+        ),
+        Err(e) => Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—"),
+    }
+}
+
+/// The Server Members intent: without it, who can read each incident is
+/// known by role only (issue 25).
+async fn members_intent(rest: &Rest, lang: Lang) -> Check {
+    match get(rest, Route::Oauth2ApplicationCurrent).await {
+        Ok(app) if num(&app["flags"]) & super::MEMBERS_FLAGS != 0 => {
+            Check::pass(tr!(lang, "Server Members インテントが有効です", "the Server Members intent is enabled"))
+        }
+        Ok(_) => Check::fail(
+            tr!(
+                lang,
+                "Server Members インテントが無効です（インシデントを閲覧できる人をロールごとにしか示せません）",
+                "the Server Members intent is off (who can read an incident is known by role only)"
+            ),
+            tr!(
+                lang,
+                "Developer Portal の Bot → Privileged Gateway Intents で Server Members を有効にしてください",
                 "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
             ),
         ),

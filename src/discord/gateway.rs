@@ -2,7 +2,11 @@
 //! messages to the transcript. Events from other guilds are ignored.
 
 use super::{interactions, transcript, Ctx};
-use serenity::all::{Context, EventHandler, GuildChannel, GuildId, Interaction, Message, MessageUpdateEvent, Ready};
+use crate::domain::UserId;
+use serenity::all::{
+    Context, EventHandler, Guild, GuildChannel, GuildId, GuildMemberUpdateEvent, Interaction, Member, Message, MessageUpdateEvent, Ready,
+    Role, RoleId, User,
+};
 
 pub struct Handler {
     ctx: Ctx,
@@ -77,6 +81,70 @@ impl EventHandler for Handler {
             if let Err(e) = self.ctx.app.transcript().thread_deleted(crate::domain::ChannelId(thread.id.get())).await {
                 tracing::warn!(thread = %thread.id, error = %e, "could not note a deleted thread");
             }
+        }
+    }
+
+    /// The server at each connection: who reads each channel from now on.
+    async fn guild_create(&self, _ctx: Context, guild: Guild, _new: Option<bool>) {
+        if self.ours(Some(guild.id)) {
+            self.ctx.access.guild(&guild);
+        }
+    }
+
+    async fn guild_role_create(&self, _ctx: Context, role: Role) {
+        if self.ours(Some(role.guild_id)) {
+            self.ctx.access.role(&role);
+        }
+    }
+
+    async fn guild_role_update(&self, _ctx: Context, _old: Option<Role>, role: Role) {
+        if self.ours(Some(role.guild_id)) {
+            self.ctx.access.role(&role);
+        }
+    }
+
+    async fn guild_role_delete(&self, _ctx: Context, guild: GuildId, role: RoleId, _old: Option<Role>) {
+        if self.ours(Some(guild)) {
+            self.ctx.access.role_deleted(crate::domain::RoleId(role.get()));
+        }
+    }
+
+    async fn guild_member_addition(&self, _ctx: Context, member: Member) {
+        if self.ours(Some(member.guild_id)) {
+            self.ctx
+                .access
+                .member(UserId(member.user.id.get()), Some(member.roles.iter().map(|r| crate::domain::RoleId(r.get())).collect()));
+        }
+    }
+
+    async fn guild_member_update(&self, _ctx: Context, _old: Option<Member>, _new: Option<Member>, event: GuildMemberUpdateEvent) {
+        if self.ours(Some(event.guild_id)) {
+            self.ctx.access.member(UserId(event.user.id.get()), Some(event.roles.iter().map(|r| crate::domain::RoleId(r.get())).collect()));
+        }
+    }
+
+    async fn guild_member_removal(&self, _ctx: Context, guild: GuildId, user: User, _old: Option<Member>) {
+        if self.ours(Some(guild)) {
+            self.ctx.access.member(UserId(user.id.get()), None);
+        }
+    }
+
+    /// A channel's overwrites changed (by hikeshi, or by hand).
+    async fn channel_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
+        if self.ours(Some(new.guild_id)) {
+            self.ctx.access.channel(&new);
+        }
+    }
+
+    async fn channel_create(&self, _ctx: Context, channel: GuildChannel) {
+        if self.ours(Some(channel.guild_id)) {
+            self.ctx.access.channel(&channel);
+        }
+    }
+
+    async fn channel_delete(&self, _ctx: Context, channel: GuildChannel, _messages: Option<Vec<Message>>) {
+        if self.ours(Some(channel.guild_id)) {
+            self.ctx.access.channel_deleted(channel.id.get());
         }
     }
 

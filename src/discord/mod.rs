@@ -6,6 +6,7 @@
 //! `app` assembles the process; this module connects, runs the gateway and
 //! delivers effects, asking the service for every decision.
 
+pub mod access;
 pub mod appi;
 mod channels;
 pub mod commands;
@@ -45,9 +46,21 @@ use tokio::sync::watch;
 /// The gateway events hikeshi uses, and no more. Message Content is
 /// privileged: it must be enabled in the Developer Portal, or transcripts
 /// stay empty (§4.2 "collected in one place").
-pub fn intents() -> GatewayIntents {
-    GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
+/// Server Members (privileged too) is asked for when the application has
+/// it enabled: it tells who can read each incident (issue 25); asked for
+/// without it, Discord would refuse the connection (4014).
+pub fn intents(members: bool) -> GatewayIntents {
+    let base = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
+    if members {
+        base | GatewayIntents::GUILD_MEMBERS
+    } else {
+        base
+    }
 }
+
+/// The application's flags for the Server Members intent (enabled, or
+/// enabled while the bot is in fewer than 100 servers).
+pub const MEMBERS_FLAGS: u64 = (1 << 14) | (1 << 15);
 
 /// What every handler needs.
 #[derive(Clone)]
@@ -68,6 +81,8 @@ pub struct Ctx {
     /// looked up once: whether it is an incident's thread (see
     /// `transcript::message`).
     pub looked_up: Arc<std::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::OnceCell<bool>>>>>,
+    /// The server as the gateway shows it: who can read each channel.
+    pub access: access::Mirror,
 }
 
 impl Ctx {
@@ -88,6 +103,8 @@ pub struct Discord {
     rest: rest::Rest,
     metrics: Arc<Metrics>,
     me: UserId,
+    /// The application has the Server Members intent enabled.
+    members_intent: bool,
 }
 
 /// Tells the committee, once, that Discord refuses so many requests that
@@ -97,6 +114,25 @@ async fn warn_near_ban(rest: rest::Rest, app: Hikeshi) {
     let count = u32::try_from(rest.invalid_recent()).unwrap_or(u32::MAX);
     if let Err(e) = app.delivery().warn_refusals(count).await {
         tracing::error!(error = %e, "could not queue the committee's warning about Discord's refusals");
+    }
+}
+
+/// Whether the application may ask for the Server Members intent; when
+/// it may not, who reads an incident is known by role only.
+async fn members_intent(rest: &rest::Rest) -> bool {
+    let app: Result<serde_json::Value, _> = rest.json(Request::new(Route::Oauth2ApplicationCurrent, LightMethod::Get)).await;
+    match app {
+        Ok(app) => {
+            let on = channels::num(&app["flags"]) & MEMBERS_FLAGS != 0;
+            if !on {
+                tracing::warn!("the Server Members intent is off: who can read each incident is known by role only (enable it in the Developer Portal)");
+            }
+            on
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the application's intents; going on without the Server Members intent");
+            false
+        }
     }
 }
 
@@ -120,7 +156,8 @@ impl Discord {
                 _ => anyhow::anyhow!("could not reach Discord to check the token: {e}"),
             })?;
         tracing::info!(bot = %me.name, id = %me.id, "token accepted");
-        Ok(Discord { token: token.clone(), api_base: api_base.to_string(), rest, metrics, me: UserId(me.id.get()) })
+        let members_intent = members_intent(&rest).await;
+        Ok(Discord { token: token.clone(), api_base: api_base.to_string(), rest, metrics, me: UserId(me.id.get()), members_intent })
     }
 
     /// A REST client alone, for the commands that talk to Discord without
@@ -138,7 +175,8 @@ impl Discord {
     pub async fn run_gateway(&self, app: Hikeshi, answering: Arc<Answering>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
         let (app_clock, warn_app) = (app.clock.clone(), app.clone());
-        let handler = gateway::Handler::new(Ctx {
+        let access = access::Mirror::new(self.members_intent);
+        let ctx = Ctx {
             app,
             rest: self.rest.clone(),
             metrics: self.metrics.clone(),
@@ -146,13 +184,17 @@ impl Discord {
             held: held.clone(),
             looked_up: Arc::default(),
             me: self.me,
-        });
+            access,
+        };
+        let watcher = tokio::spawn(access::watch::run(ctx.clone()));
+        let handler = gateway::Handler::new(ctx);
         // The gateway client gets an HTTP client with the same API base, so
         // that the gateway URL, too, comes from it.
-        let mut client = serenity::all::ClientBuilder::new_with_http(Self::gateway_http(&self.token, &self.api_base), intents())
-            .event_handler(handler)
-            .await
-            .context("could not build the Discord client")?;
+        let mut client =
+            serenity::all::ClientBuilder::new_with_http(Self::gateway_http(&self.token, &self.api_base), intents(self.members_intent))
+                .event_handler(handler)
+                .await
+                .context("could not build the Discord client")?;
         let shards = client.shard_manager.clone();
         let watch = tokio::spawn(gateway::watch_shards(shards.clone(), self.metrics.clone(), app_clock));
         let warn = tokio::spawn(warn_near_ban(self.rest.clone(), warn_app));
@@ -164,6 +206,7 @@ impl Discord {
         };
         watch.abort();
         warn.abort();
+        watcher.abort();
         match ended {
             Some(r) => r.context("the gateway task panicked")?.context("the gateway connection ended")?,
             None => {

@@ -6,7 +6,7 @@
 
 use super::options::sub_options;
 use super::reply::Reply;
-use super::{appi, incident, lessons, playbook, records, reminders, report, requests, Ctx};
+use super::{access, appi, incident, lessons, playbook, records, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::{Caller, InputError, ServiceError};
 use serenity::all::{CommandDataOptionValue, CommandInteraction};
@@ -26,6 +26,7 @@ pub enum Slash {
     IncidentFollowup,
     IncidentAppi,
     IncidentExport,
+    IncidentAccess,
     Followups,
     DrillStart,
     Schedule,
@@ -56,6 +57,7 @@ impl Slash {
             IncidentFollowup => (incident::INCIDENT, "followup"),
             IncidentAppi => (incident::INCIDENT, "appi"),
             IncidentExport => (incident::INCIDENT, "export"),
+            IncidentAccess => (incident::INCIDENT, "access"),
             Followups => (lessons::FOLLOWUPS, ""),
             DrillStart => (reminders::DRILL, "start"),
             Schedule => (reminders::SCHEDULE, ""),
@@ -96,6 +98,7 @@ pub async fn answer(ctx: &Ctx, cmd: &CommandInteraction, slash: Slash, caller: C
         IncidentFollowup => lessons::followups::add(ctx, cmd, sub()?, caller, lang).await,
         IncidentAppi => appi::panel_command(ctx, cmd, lang).await,
         IncidentExport => incident::export(ctx, cmd, sub()?, caller, lang).await,
+        IncidentAccess => access::show(ctx, cmd, caller, lang).await,
         Followups => lessons::followups::list(ctx, caller, lang).await,
         DrillStart => reminders::drill(ctx, cmd, caller, lang).await,
         Schedule => reminders::schedule(ctx, caller, lang).await,

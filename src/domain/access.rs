@@ -12,6 +12,8 @@
 
 use super::ids::{RoleId, UserId};
 use super::incident::Incident;
+use super::text::Lang;
+use crate::tr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -225,6 +227,64 @@ impl Server {
             out.push(Reader { who: Who::Member(u), through, standing: allowed.member(u, &[]) });
         }
         out
+    }
+}
+
+impl Through {
+    /// How a reader reads, in words; `role` names a role.
+    pub fn says(self, lang: Lang, role: &dyn Fn(RoleId) -> String) -> String {
+        match self {
+            Through::Owner => tr!(
+                lang,
+                "サーバーの所有者（Discord はどのチャンネルでも拒めません）",
+                "owns the server (Discord cannot deny it any channel)"
+            ),
+            Through::Administrator(r) => {
+                let r = role(r);
+                tr!(
+                    lang,
+                    "{r} の管理者権限（Discord はどのチャンネルでも拒めません）",
+                    "Administrator through {r} (Discord cannot deny it any channel)"
+                )
+            }
+            Through::Everyone => tr!(lang, "@everyone の権限", "what every member may do (@everyone)"),
+            Through::Role(r) => {
+                let r = role(r);
+                tr!(lang, "ロール {r}", "the role {r}")
+            }
+            Through::Own => tr!(lang, "このチャンネルでの個別の権限設定", "their own permission overwrite on the channel"),
+        }
+    }
+}
+
+impl Standing {
+    pub fn says(self, lang: Lang) -> String {
+        match self {
+            Standing::Reporter => tr!(lang, "報告者", "reporter"),
+            Standing::Commander => tr!(lang, "実行責任者", "commander"),
+            Standing::Responder => tr!(lang, "対応者", "responder"),
+            Standing::Committee => tr!(lang, "委員会", "committee"),
+            Standing::Bot => "hikeshi".to_string(),
+        }
+    }
+}
+
+impl Reader {
+    /// "who — standing (through what)", or "who — through what" for an
+    /// outsider.
+    pub fn says(&self, lang: Lang, name: &dyn Fn(UserId) -> String, role: &dyn Fn(RoleId) -> String) -> String {
+        let who = match self.who {
+            Who::Member(u) => name(u),
+            Who::Role(r) => {
+                let r = role(r);
+                tr!(lang, "{r} の全員", "everyone with {r}")
+            }
+        };
+        let through = self.through.says(lang, role);
+        match self.standing {
+            Some(s) => format!("{who} — {}（{through}）", s.says(lang)),
+            None => format!("{who} — {through}"),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! rendered from the current state when the effect is delivered, so a card
 //! refreshed late still shows the latest phase.
 
+use super::access::Reader;
 use super::ids::{IncidentId, UserId};
 use super::log_entry::LogKind;
 use super::phase::Phase;
@@ -107,6 +108,12 @@ pub enum Effect {
     /// that it slows down to stay clear of Discord's hour-long ban: the
     /// committee hears of it once.
     WarnRefusals { count: u32 },
+    /// Issue 25: puts the incident channel's overwrites back to what the
+    /// state gives (a hand edit let someone in).
+    RestoreAccess { incident: IncidentId },
+    /// Issue 25: tells the committee who reads an incident its state does
+    /// not let them into, through what, and whether hikeshi undoes it.
+    AccessDrift { incident: IncidentId, gained: Vec<Reader>, undone: bool },
 }
 
 /// Discord's interaction tokens live 15 minutes.
@@ -221,6 +228,11 @@ pub enum Notice {
     FollowUpDone {
         n: u32,
     },
+    /// Issue 25: someone the state does not allow reads the channel.
+    AccessGained {
+        gained: Vec<Reader>,
+        undone: bool,
+    },
 }
 
 impl Effect {
@@ -263,7 +275,9 @@ impl Effect {
             | RefreshAnnouncement { incident }
             | BoardReport { incident }
             | TellReporter { incident }
-            | AppiDraft { incident } => Some(*incident),
+            | AppiDraft { incident }
+            | RestoreAccess { incident }
+            | AccessDrift { incident, .. } => Some(*incident),
             RefreshStatusBoard
             | CommitteeNotices
             | RefreshTriage
@@ -302,6 +316,7 @@ impl Effect {
                 | RevokeAccess { .. }
                 | PostNotice { .. }
                 | Remind { .. }
+                | RestoreAccess { .. }
         )
     }
 }
@@ -394,7 +409,7 @@ mod tests {
     #[test]
     fn every_kind_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Effect::VARIANTS.len(), 31);
+        assert_eq!(Effect::VARIANTS.len(), 33);
         for kind in Effect::VARIANTS {
             match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
                 Ok(e) => assert_eq!(e.kind(), *kind),

@@ -96,10 +96,12 @@ pub enum Action {
     /// The committee's figures and lists: `/stats`, `/audit`, `/schedule`,
     /// `/playbook notes`, who has read an announcement (§4.4(3)).
     ViewRecords,
+    /// Issue 25: who can read this incident, and why (`/incident access`).
+    SeeAccess,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -123,6 +125,7 @@ impl Action {
         Action::ApprovePlan,
         Action::RecordBoardReport,
         Action::ViewRecords,
+        Action::SeeAccess,
     ];
 
     /// The roles that may perform this action.
@@ -142,7 +145,7 @@ impl Action {
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
             LogEntry => &[Responder, Commander, Committee],
-            Export => &[Commander, Committee],
+            Export | SeeAccess => &[Commander, Committee],
         }
     }
 
@@ -186,6 +189,7 @@ mod tests {
             (ApprovePlan,      [false, false, false, false, true ]),
             (RecordBoardReport,[false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),
+            (SeeAccess,        [false, false, false, true,  true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -39,6 +39,22 @@ fn actor(actor: &str, lang: Lang, name: &dyn Fn(UserId) -> String) -> String {
     }
 }
 
+/// Issue 25: who the state does not allow reads the channel now.
+fn access_changed(after: &[crate::domain::access::Reader], undone: bool, lang: Lang, name: &dyn Fn(UserId) -> String) -> String {
+    let role = |r: crate::domain::RoleId| tr!(lang, "ロール {r}", "role {r}");
+    let list: Vec<String> = after.iter().map(|r| r.says(lang, name, &role)).collect();
+    let list = list.join(", ");
+    match (after.is_empty(), undone) {
+        (true, _) => tr!(lang, "閲覧できる人が状態どおりに戻る", "who can read is back to what the state allows"),
+        (false, true) => tr!(
+            lang,
+            "状態にない閲覧者: {list}。hikeshi が権限設定を元に戻す",
+            "readers the state does not allow: {list}; hikeshi put its overwrites back"
+        ),
+        (false, false) => tr!(lang, "状態にない閲覧者: {list}", "readers the state does not allow: {list}"),
+    }
+}
+
 fn yes_no(yes: bool, lang: Lang) -> String {
     if yes {
         tr!(lang, "該当", "yes")
@@ -80,6 +96,7 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let kind = kind.label().get(lang).to_string();
             tr!(lang, "{who} が §4.3 の記録「{kind}」を追加", "{who} logged a §4.3 entry: {kind}")
         }
+        AccessChanged { after, undone, .. } => access_changed(after, *undone, lang, name),
         ResponderAdded { user } => {
             let user = name(*user);
             tr!(lang, "{who} が {user} を対応者に追加", "{who} added {user} to the response")

@@ -71,6 +71,9 @@ pub enum InputError {
     NoCategoryChosen,
     NoMemberNamed,
     NoFormatChosen,
+    /// The gateway has not shown the server (or this channel) since hikeshi
+    /// connected: who reads it is not known yet.
+    ServerNotSeenYet,
     /// "Report as incident" on a message Discord did not send along.
     UnreadableMessage,
     /// Used outside the organisation's guild.
@@ -121,6 +124,11 @@ impl InputError {
             InputError::NoCategoryChosen => tr!(lang, "区分を選んでください。", "Please choose a category."),
             InputError::NoMemberNamed => tr!(lang, "会員を指定してください。", "Name a member."),
             InputError::NoFormatChosen => tr!(lang, "形式を選んでください（md / json / html）。", "Choose a format (md, json or html)."),
+            InputError::ServerNotSeenYet => tr!(
+                lang,
+                "接続したばかりで、サーバーのロールとチャンネルをまだ読み込んでいません。少し待ってからもう一度実行してください。",
+                "hikeshi has just connected and has not read the server's roles and channels yet: try again in a moment."
+            ),
             InputError::UnreadableMessage => tr!(lang, "対象のメッセージを読めませんでした。", "Could not read the message."),
             InputError::OtherGuild => {
                 tr!(lang, "hikeshi はこの組織のサーバー内でのみ使えます。", "hikeshi works only inside its organisation's server.")
@@ -170,6 +178,7 @@ impl InputError {
             NoCategoryChosen,
             NoMemberNamed,
             NoFormatChosen,
+            ServerNotSeenYet,
             UnreadableMessage,
             OtherGuild,
             NoRegulationText,
@@ -312,6 +321,7 @@ mod tests {
                 | InputError::NoCategoryChosen
                 | InputError::NoMemberNamed
                 | InputError::NoFormatChosen
+                | InputError::ServerNotSeenYet
                 | InputError::UnreadableMessage
                 | InputError::OtherGuild
                 | InputError::NoRegulationText

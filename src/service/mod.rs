@@ -10,6 +10,7 @@
 //! reminders, records, transcript, alerts, and delivery (the outbox and
 //! exactly-once on both roads to Discord).
 
+mod access;
 mod alerts;
 mod appi;
 mod batch;
@@ -27,6 +28,7 @@ mod transcript;
 #[cfg(test)]
 mod authz_tests;
 
+pub use access::Access;
 pub use alerts::{Alerts, Received};
 pub use appi::Appi;
 pub use delivery::{Delivered, Delivery, Health, NoticePost};
@@ -82,6 +84,7 @@ pub struct Hikeshi {
     transcript: Transcript,
     alerts: Alerts,
     delivery: Delivery,
+    access: Access,
 }
 
 impl Hikeshi {
@@ -101,6 +104,7 @@ impl Hikeshi {
             lessons,
             records: Records::new(core.clone()),
             transcript: Transcript::new(core.clone()),
+            access: Access::new(core.clone()),
             alerts: Alerts::new(core),
             delivery,
         }
@@ -161,5 +165,9 @@ impl Hikeshi {
     /// The outbox, and exactly-once on both roads to Discord.
     pub fn delivery(&self) -> &Delivery {
         &self.delivery
+    }
+
+    pub fn access(&self) -> &Access {
+        &self.access
     }
 }

@@ -4,6 +4,7 @@
 //! `RETURNING`, `ON CONFLICT`), and run through sqlx's `Any` driver; the
 //! few differences (row claims) are chosen by [`Backend`].
 
+mod access;
 mod alerts;
 pub mod incident;
 mod lessons;

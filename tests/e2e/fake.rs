@@ -350,7 +350,8 @@ async fn the_bot_identifies_with_its_token_and_the_message_content_intent() {
     let app = crate::support::TestApp::spawn().await;
     let intents = app.fake.intents();
     assert_eq!(intents.len(), 1);
-    assert_eq!(intents[0], hikeshi::discord::intents().bits());
+    assert_eq!(intents[0], hikeshi::discord::intents(true).bits());
+    assert_ne!(intents[0] & (1 << 1), 0, "Server Members, which the application has enabled");
     assert_ne!(intents[0] & (1 << 15), 0);
 }
 

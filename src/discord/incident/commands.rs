@@ -1,4 +1,4 @@
-//! `/incident add|remove|appi|export`, run in an incident channel.
+//! `/incident add|remove|appi|export|access`, run in an incident channel.
 
 use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 
@@ -20,6 +20,7 @@ pub fn definition() -> CreateCommand {
         crate::discord::lessons::followups::subcommand(),
         appi(),
         export(),
+        subcommand("access", "Who can read this incident, and why", "閲覧者", "このインシデントを閲覧できる人とその理由を表示します"),
     ] {
         command = command.add_option(sub);
     }

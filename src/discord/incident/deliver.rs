@@ -3,7 +3,7 @@
 //! archive (read-only, with the transcript attached), the status board.
 
 use super::{card, notices};
-use crate::discord::channels::{perms, private_overwrites, ChannelLite};
+use crate::discord::channels::{perms, state_overwrites, ChannelLite};
 use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
 use crate::discord::render::no_mentions;
 use crate::domain::effect::OutboxItem;
@@ -115,11 +115,7 @@ impl DiscordEffects {
         let _placing = self.placing.lock().await;
         let archive = self.category_with_room("archive", s.discord.archive_category, item.attempts > 1).await?;
         // Everyone the state gives access keeps it, read-only.
-        let readers: Vec<u64> = i.people_with_access().into_iter().map(|u| u.0).collect();
-        let body = json!({
-            "parent_id": archive.to_string(),
-            "permission_overwrites": private_overwrites(s.discord.guild, s.discord.committee_role.0, self.bot.0, &readers, perms::READ_ONLY, perms::ARCHIVED_DENY),
-        });
+        let body = json!({"parent_id": archive.to_string(), "permission_overwrites": state_overwrites(&i, s, self.bot)});
         let req =
             Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Patch).body(Some(body.to_string().into_bytes()));
         let moved: ChannelLite = self.rest.json(req).await.map_err(rest_err)?;

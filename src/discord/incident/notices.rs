@@ -198,6 +198,7 @@ fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
             )
         }
         Notice::FollowUpDone { n } => tr!(lang, "☑ フォローアップ #{n} が完了しました。", "☑ Follow-up #{n} is done."),
+        Notice::AccessGained { gained, undone } => crate::discord::access::drift_text(gained, *undone, lang),
     }
 }
 

@@ -134,6 +134,13 @@ pub enum EventPayload {
     Archived {
         channel: ChannelId,
     },
+    /// Issue 25: the readers the state does not allow changed (`before`,
+    /// `after`); `undone` when hikeshi puts its overwrites back.
+    AccessChanged {
+        before: Vec<super::access::Reader>,
+        after: Vec<super::access::Reader>,
+        undone: bool,
+    },
     TranscriptRecorded {
         message: MessageId,
         version: i64,
@@ -388,7 +395,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 51);
+        assert_eq!(EventPayload::VARIANTS.len(), 52);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

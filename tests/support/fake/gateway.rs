@@ -45,17 +45,17 @@ pub async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) ->
     ws.on_upgrade(move |socket| session(shared, socket))
 }
 
-fn member(id: u64, roles: Vec<u64>) -> Value {
+pub(crate) fn member(id: u64, roles: Vec<u64>) -> Value {
     json!({"user": user_json(id), "nick": null, "roles": roles.into_iter().map(snowflake).collect::<Vec<_>>(),
         "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0, "pending": false})
 }
 
-fn role(id: u64, name: &str, permissions: u64, managed: bool) -> Value {
+pub(crate) fn role(id: u64, name: &str, permissions: u64, managed: bool) -> Value {
     json!({"id": snowflake(id), "name": name, "color": 0, "hoist": false, "position": 0, "permissions": permissions.to_string(),
         "managed": managed, "mentionable": true, "flags": 0, "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null}})
 }
 
-fn guild_create(shared: &Shared) -> Value {
+fn guild_create(shared: &Shared, intents: u64) -> Value {
     let inner = shared.inner.lock().unwrap();
     let names = |id: u64| match id {
         ids::GUILD => "@everyone",
@@ -65,19 +65,38 @@ fn guild_create(shared: &Shared) -> Value {
     };
     let roles: Vec<Value> = inner.roles.roles.iter().map(|(id, p)| role(*id, names(*id), *p, *id == ids::BOT_ROLE)).collect();
     let role_of = |u: u64| inner.roles.members.iter().find(|(m, _)| *m == u).map(|(_, r)| r.clone()).unwrap_or_default();
-    let members: Vec<Value> = [ids::ALICE, ids::BOB, ids::CAROL, ids::DAVE, ids::BOT].iter().map(|u| member(*u, role_of(*u))).collect();
+    // Without the Server Members intent, Discord sends the bot itself only.
+    let mut people = vec![ids::BOT];
+    if intents & GUILD_MEMBERS != 0 {
+        people.extend([ids::ALICE, ids::BOB, ids::CAROL, ids::DAVE]);
+        people.extend(inner.roles.members.iter().map(|(m, _)| *m));
+    }
+    people.sort_unstable();
+    people.dedup();
+    let member_count = 4 + inner.roles.members.iter().filter(|(m, _)| ![ids::BOB, ids::CAROL, ids::BOT].contains(m)).count();
+    let members: Vec<Value> = people.iter().map(|u| member(*u, role_of(*u))).collect();
     json!({
         "id": snowflake(ids::GUILD), "name": "Sample Corp", "icon": null, "owner_id": snowflake(ids::BOB),
         "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
         "roles": roles, "emojis": [], "features": [], "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "ja",
         "nsfw_level": 0, "stickers": [], "premium_progress_bar_enabled": false, "joined_at": "2024-01-01T00:00:00.000000+00:00",
-        "large": false, "unavailable": false, "member_count": 5, "voice_states": [],
+        "large": false, "unavailable": false, "member_count": member_count, "voice_states": [],
         "members": members, "channels": inner.channels.clone(), "threads": [], "presences": [], "stage_instances": [], "guild_scheduled_events": []
     })
 }
 
 async fn send(socket: &mut WebSocket, v: Value) -> bool {
     socket.send(Message::Text(v.to_string())).await.is_ok()
+}
+
+/// The Server Members intent, privileged: member events need it.
+pub const GUILD_MEMBERS: u64 = 1 << 1;
+/// The application flags that allow it (enabled; limited, under 100 servers).
+pub const MEMBERS_ENABLED: u64 = (1 << 14) | (1 << 15);
+
+/// Member events reach only sessions that asked for Server Members.
+pub fn heard_with(intents: u64, name: &str) -> bool {
+    intents & GUILD_MEMBERS != 0 || !name.starts_with("GUILD_MEMBER")
 }
 
 /// Without the MESSAGE_CONTENT intent Discord sends a message's content,
@@ -119,6 +138,10 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
         if let Some(id) = &session_id {
             let pending: Vec<(String, Value)> = shared.log.lock().unwrap()[state.delivered..].to_vec();
             for (name, d) in pending {
+                if !heard_with(state.intents, &name) {
+                    state.delivered += 1;
+                    continue;
+                }
                 state.seq += 1;
                 state.sent.push((state.seq, state.delivered));
                 state.delivered += 1;
@@ -151,6 +174,11 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                             inner.identifies
                         };
                         state.intents = v["d"]["intents"].as_u64().unwrap_or(0);
+                        let flags = shared.inner.lock().unwrap().app_flags;
+                        if state.intents & GUILD_MEMBERS != 0 && flags & MEMBERS_ENABLED == 0 {
+                            let _ = socket.send(Message::Close(Some(CloseFrame { code: 4014, reason: "Disallowed intent(s).".into() }))).await;
+                            return;
+                        }
                         shared.inner.lock().unwrap().intents.push(state.intents);
                         let id = format!("session-{n}");
                         state.seq += 1;
@@ -159,7 +187,7 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                             "application": {"id": snowflake(ids::APP), "flags": 0}});
                         if !send(&mut socket, json!({"op": 0, "s": state.seq, "t": "READY", "d": ready_d})).await { return }
                         state.seq += 1;
-                        if !send(&mut socket, json!({"op": 0, "s": state.seq, "t": "GUILD_CREATE", "d": guild_create(&shared)})).await { return }
+                        if !send(&mut socket, json!({"op": 0, "s": state.seq, "t": "GUILD_CREATE", "d": guild_create(&shared, state.intents)})).await { return }
                         shared.sessions.lock().unwrap().insert(id.clone(), state.clone());
                         session_id = Some(id);
                     }
@@ -180,6 +208,10 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                         session_id = Some(id.clone());
                         let missed: Vec<(String, Value)> = shared.log.lock().unwrap()[state.delivered..].to_vec();
                         for (name, d) in missed {
+                            if !heard_with(state.intents, &name) {
+                                state.delivered += 1;
+                                continue;
+                            }
                             state.seq += 1;
                             state.sent.push((state.seq, state.delivered));
                             state.delivered += 1;

@@ -290,7 +290,8 @@ impl FakeDiscord {
                     (ids::COMMITTEE_ROLE, ("security-committee".to_string(), true, 2)),
                     (ids::BOT_ROLE, ("hikeshi".to_string(), false, 3)),
                 ]),
-                app_flags: 1 << 18,
+                // Message Content and Server Members, as the README's set-up enables.
+                app_flags: (1 << 18) | (1 << 14),
                 cdn: HashMap::new(),
                 cdn_expired: false,
                 limits: ratelimit::Limits::default(),
@@ -497,6 +498,54 @@ impl FakeDiscord {
 
     pub fn resumes(&self) -> usize {
         self.shared.inner.lock().unwrap().resumes
+    }
+
+    /// Someone with Manage Channels (or Manage Roles) sets a channel's
+    /// overwrites by hand, in Discord's settings: hikeshi hears of it as
+    /// every other change, by CHANNEL_UPDATE.
+    pub fn hand_edit_overwrites(&self, channel: u64, overwrites: Value) {
+        let changed = {
+            let mut inner = self.shared.inner.lock().unwrap();
+            let Some(ch) = inner.channels.iter_mut().find(|c| c["id"] == snowflake(channel)) else {
+                panic!("no channel {channel}");
+            };
+            ch["permission_overwrites"] = overwrites;
+            ch.clone()
+        };
+        routes::channel_changed(&self.shared, &changed);
+    }
+
+    /// A channel's overwrites as Discord holds them now.
+    pub fn overwrites_of(&self, channel: u64) -> Value {
+        let inner = self.shared.inner.lock().unwrap();
+        inner.channels.iter().find(|c| c["id"] == snowflake(channel)).map(|c| c["permission_overwrites"].clone()).unwrap_or(Value::Null)
+    }
+
+    /// A member's roles change (given or taken in the server's settings).
+    pub fn set_member_roles(&self, member: u64, roles: Vec<u64>) {
+        {
+            let mut inner = self.shared.inner.lock().unwrap();
+            inner.roles.members.retain(|(m, _)| *m != member);
+            inner.roles.members.push((member, roles.clone()));
+        }
+        let mut d = gateway::member(member, roles);
+        d["guild_id"] = json!(snowflake(ids::GUILD));
+        self.shared.emit("GUILD_MEMBER_UPDATE", d);
+    }
+
+    /// A role is made, or its permissions change, in the server's settings
+    /// (GUILD_ROLE_CREATE or GUILD_ROLE_UPDATE to every session).
+    pub fn edit_role(&self, role: u64, name: &str, permissions: u64) {
+        let new = {
+            let mut inner = self.shared.inner.lock().unwrap();
+            let new = !inner.roles.roles.iter().any(|(r, _)| *r == role);
+            inner.roles.roles.retain(|(r, _)| *r != role);
+            inner.roles.roles.push((role, permissions));
+            inner.role_meta.insert(role, (name.to_string(), false, 1));
+            new
+        };
+        let event = if new { "GUILD_ROLE_CREATE" } else { "GUILD_ROLE_UPDATE" };
+        self.shared.emit(event, json!({"guild_id": snowflake(ids::GUILD), "role": gateway::role(role, name, permissions, false)}));
     }
 
     /// The intents of every IDENTIFY so far.

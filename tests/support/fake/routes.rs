@@ -63,6 +63,13 @@ fn check_privacy(inner: &mut Inner, id: u64) {
     }
 }
 
+/// Discord tells every session of a channel's change (its overwrites, its
+/// category, its name): CHANNEL_UPDATE, or THREAD_UPDATE for a thread.
+pub(super) fn channel_changed(shared: &Shared, ch: &Value) {
+    let event = if is_thread(ch) { "THREAD_UPDATE" } else { "CHANNEL_UPDATE" };
+    shared.emit(event, ch.clone());
+}
+
 fn channel<'a>(inner: &'a Inner, id: &str) -> Option<&'a Value> {
     inner.channels.iter().find(|c| c["id"] == *id)
 }
@@ -496,6 +503,7 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             );
             inner.channels.push(c.clone());
             check_privacy(&mut inner, id);
+            shared.emit("CHANNEL_CREATE", c.clone());
             ok(c)
         }
         ("PATCH", ["channels", c]) => {
@@ -518,6 +526,7 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             }
             let ch = ch.clone();
             check_privacy(&mut inner, c.parse().unwrap_or(0));
+            channel_changed(shared, &ch);
             ok(ch)
         }
         ("PUT", ["channels", c, "permissions", target]) => {
@@ -528,7 +537,9 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             list.retain(|o| o["id"] != *target);
             list.push(json!({"id": target, "type": body["type"], "allow": body["allow"], "deny": body["deny"]}));
             ch["permission_overwrites"] = Value::Array(list);
+            let ch = ch.clone();
             check_privacy(&mut inner, c.parse().unwrap_or(0));
+            channel_changed(shared, &ch);
             StatusCode::NO_CONTENT.into_response()
         }
         ("DELETE", ["channels", c, "permissions", target]) => {
@@ -538,7 +549,9 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             let mut list = ch["permission_overwrites"].as_array().cloned().unwrap_or_default();
             list.retain(|o| o["id"] != *target);
             ch["permission_overwrites"] = Value::Array(list);
+            let ch = ch.clone();
             check_privacy(&mut inner, c.parse().unwrap_or(0));
+            channel_changed(shared, &ch);
             StatusCode::NO_CONTENT.into_response()
         }
         ("POST", ["channels", c, "messages"]) => {

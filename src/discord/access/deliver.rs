@@ -1,0 +1,51 @@
+//! Drift put right (issue 25): the channel's overwrites back to what the
+//! state gives, and the committee told.
+
+use crate::discord::channels::state_overwrites;
+use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
+use crate::discord::text::clip;
+use crate::domain::access::Reader;
+use crate::domain::effect::OutboxItem;
+use crate::domain::IncidentId;
+use crate::runner::DeliveryError;
+use crate::service::Delivered;
+use crate::tr;
+use serde_json::json;
+use serenity::all::{CreateMessage, LightMethod, Request, Route};
+
+impl DiscordEffects {
+    /// Every overwrite as the state gives it, in one request: a hand edit
+    /// (an allowed `@everyone`, a role or a member let in) is gone.
+    pub(crate) async fn restore_access(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let channel = Self::channel_of(&i)?;
+        let body = json!({"permission_overwrites": state_overwrites(&i, &self.app.settings, self.bot)});
+        let req =
+            Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Patch).body(Some(body.to_string().into_bytes()));
+        match self.rest.send(req).await {
+            Ok(_) => Ok(Delivered::Done),
+            // The channel is gone: nobody reads it any more.
+            Err(e) if e.is_not_found() => Ok(Delivered::Done),
+            Err(e) => Err(rest_err(e)),
+        }
+    }
+
+    /// The committee hears who gained access to which incident.
+    pub(crate) async fn access_drift(
+        &self,
+        item: &OutboxItem,
+        id: IncidentId,
+        gained: &[Reader],
+        undone: bool,
+    ) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let (lang, role, number) = (s.organisation.lang, s.discord.committee_role, i.number);
+        let channel = i.channel.map(|c| format!("<#{c}>")).unwrap_or_default();
+        let head = tr!(lang, "{number} {channel}", "{number} {channel}");
+        let text = format!("<@&{role}> {head}\n{}", super::drift_text(gained, undone, lang));
+        let msg = CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(crate::discord::render::role_mention_only(role));
+        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        Ok(Delivered::Done)
+    }
+}

@@ -1,0 +1,66 @@
+//! Looks at every incident channel again when the server changes (a role,
+//! a member, a channel's overwrites), and every few seconds for channels
+//! it has not looked at yet (a new incident's): the service says what is
+//! drift and what to do. Within seconds of a change; 60 s is the promise.
+
+use super::super::Ctx;
+use crate::domain::access::Overwrite;
+use crate::domain::IncidentId;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Changes come in bursts (a role edit reaches many members): one look
+/// after they settle.
+const SETTLE: Duration = Duration::from_millis(500);
+/// Between looks when nothing is heard: new incidents' channels.
+const EVERY: Duration = Duration::from_secs(5);
+
+/// What the last looks saw: the server's version, and each incident's
+/// overwrites under it. An incident seen unchanged is not asked about.
+#[derive(Default)]
+struct Seen {
+    version: u64,
+    overwrites: HashMap<IncidentId, Vec<Overwrite>>,
+}
+
+pub async fn run(ctx: Ctx) {
+    let mut seen = Seen::default();
+    loop {
+        tokio::select! {
+            _ = ctx.access.changed().notified() => tokio::time::sleep(SETTLE).await,
+            _ = tokio::time::sleep(EVERY) => {}
+        }
+        look(&ctx, &mut seen).await;
+    }
+}
+
+/// Every watched incident whose channel or server changed since it was
+/// last seen, against the server as last seen. One that could not be
+/// checked (the database away) is not marked seen: the next look retries.
+async fn look(ctx: &Ctx, seen: &mut Seen) {
+    let Some((version, server, channels)) = ctx.access.snapshot() else {
+        return;
+    };
+    if version != seen.version {
+        *seen = Seen { version, overwrites: HashMap::new() };
+    }
+    let watched = match ctx.app.access().watched().await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list the incident channels to watch");
+            return;
+        }
+    };
+    for (incident, channel) in watched {
+        let Some(overwrites) = channels.get(&channel.0) else { continue };
+        if seen.overwrites.get(&incident) == Some(overwrites) {
+            continue;
+        }
+        match ctx.app.access().observe(incident, &server, overwrites, ctx.me).await {
+            Ok(()) => {
+                seen.overwrites.insert(incident, overwrites.clone());
+            }
+            Err(e) => tracing::warn!(incident = %incident.0, error = %e, "could not check who reads an incident"),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Issue 25: who can read each incident, against what its state allows.
+//! The Discord adapter brings the facts (the server, a channel's
+//! overwrites); every decision — who is let in, what is drift, whether to
+//! put the overwrites back, who is told — is made here.
+
+use super::{core::Core, Caller, ServiceError};
+use crate::domain::access::{Allowed, Overwrite, Reader, Server};
+use crate::domain::effect::Notice;
+use crate::domain::{Action, Actor, ChannelId, Effect, EventPayload, Incident, IncidentId, UserId};
+
+#[derive(Clone)]
+pub struct Access {
+    core: Core,
+}
+
+impl Access {
+    pub(super) fn new(core: Core) -> Self {
+        Access { core }
+    }
+
+    /// Every incident with a channel to watch, open or archived.
+    pub async fn watched(&self) -> Result<Vec<(IncidentId, ChannelId)>, ServiceError> {
+        Ok(self.core.store.incident_channels().await?)
+    }
+
+    fn readers_of(&self, i: &Incident, server: &Server, overwrites: &[Overwrite], bot: UserId) -> Vec<Reader> {
+        let allowed = Allowed { incident: i, committee: self.core.settings.discord.committee_role, bot };
+        server.readers(overwrites, &allowed)
+    }
+
+    /// `/incident access` (commander, committee): who reads this incident
+    /// now, and why each.
+    pub async fn readers(
+        &self,
+        caller: Caller,
+        channel: ChannelId,
+        server: &Server,
+        overwrites: &[Overwrite],
+        bot: UserId,
+    ) -> Result<(Incident, Vec<Reader>), ServiceError> {
+        let incident = self.core.incident_in_channel(channel).await?;
+        let incident = self.core.may(incident.id, caller, Action::SeeAccess).await?;
+        let readers = self.readers_of(&incident, server, overwrites, bot);
+        Ok((incident, readers))
+    }
+
+    /// The watcher saw `overwrites` on incident `id`'s channel. A reader the
+    /// state does not allow and was not seen before is news: an
+    /// `access_changed` event, the overwrites put back when they let them
+    /// in, the channel (its commander) and the committee told. The owner
+    /// and Administrators first seen with the channel are where every
+    /// channel starts (Discord cannot deny them), not news.
+    pub async fn observe(&self, id: IncidentId, server: &Server, overwrites: &[Overwrite], bot: UserId) -> Result<(), ServiceError> {
+        let incident = self.core.incident(id).await?;
+        let outsiders: Vec<Reader> =
+            self.readers_of(&incident, server, overwrites, bot).into_iter().filter(|r| r.standing.is_none()).collect();
+        let seen: Option<Vec<Reader>> = self.core.store.access_seen(id).await?.and_then(|s| serde_json::from_str(&s).ok());
+        if seen.as_ref() == Some(&outsiders) {
+            return Ok(());
+        }
+        let gained: Vec<Reader> = match &seen {
+            Some(before) => {
+                outsiders.iter().filter(|r| !before.iter().any(|b| b.who == r.who && b.through == r.through)).copied().collect()
+            }
+            None => outsiders.iter().filter(|r| r.is_drift()).copied().collect(),
+        };
+        tracing::debug!(incident = %incident.number, ?outsiders, ?gained, "readers the state does not allow");
+        // A grant or revoke on its way makes the channel differ from the
+        // state for a moment; its own channel update brings the next look.
+        if !gained.is_empty() && self.core.store.access_changing(id).await? {
+            return Ok(());
+        }
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
+        let json = serde_json::to_string(&outsiders).map_err(|_| ServiceError::Internal("access readers not serialisable"))?;
+        tx.set_access_seen(id, &json, now).await?;
+        if !gained.is_empty() {
+            let undone = gained.iter().any(Reader::is_drift);
+            let event = EventPayload::AccessChanged { before: seen.unwrap_or_default(), after: outsiders, undone };
+            tx.append(Some(id), Actor::System, now, &event).await?;
+            let mut effects = vec![
+                Effect::PostNotice { incident: id, notice: Notice::AccessGained { gained: gained.clone(), undone } },
+                Effect::AccessDrift { incident: id, gained, undone },
+            ];
+            if undone {
+                effects.insert(0, Effect::RestoreAccess { incident: id });
+            }
+            tx.enqueue_all(&effects, now).await?;
+            tracing::warn!(incident = %incident.number, undone, "someone the state does not allow can read an incident");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

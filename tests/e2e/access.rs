@@ -1,0 +1,142 @@
+//! Who can read each incident (issue 25): listed with why, watched, and
+//! put right when a hand edit or a role lets someone in.
+
+use crate::support::fake::{ids, perms, snowflake};
+use crate::support::payloads::{self, Who};
+use crate::support::{ephemeral_text, TestApp};
+use hikeshi::clock::SystemClock;
+use hikeshi::domain::{EventPayload, Incident};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// `/incident access` as `user` in the incident's channel: the ephemeral text.
+async fn access(app: &TestApp, user: u64, i: &Incident) -> String {
+    let channel = i.channel.unwrap().0;
+    let reply = app
+        .interact(payloads::slash(app.id(), Who::new(user, channel), "incident", json!([{"name": "access", "type": 1, "options": []}])))
+        .await;
+    ephemeral_text(&reply)
+}
+
+fn committee_posts(app: &TestApp) -> String {
+    app.posts_in(ids::COMMITTEE_CHANNEL).iter().map(|p| p.body["content"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("\n")
+}
+
+async fn access_events(app: &TestApp, i: &Incident) -> Vec<EventPayload> {
+    let events = app.store.events_of(i.id).await.unwrap();
+    events.into_iter().filter(|e| e.kind == "access_changed").map(|e| e.payload().unwrap()).collect()
+}
+
+/// hikeshi has seen the channel once (the owner and Administrators of
+/// that moment are where it starts).
+async fn watched(app: &TestApp, i: &Incident) {
+    app.eventually("the channel is watched", || async { app.store.access_seen(i.id).await.unwrap().is_some() }).await;
+}
+
+fn names(overwrites: &Value, user: u64) -> bool {
+    overwrites.as_array().unwrap().iter().any(|o| o["id"] == snowflake(user))
+}
+
+/// The commander and the committee see who reads the incident and why
+/// (reporter, committee, the owner); a member outside it is refused and
+/// sees no list.
+#[tokio::test]
+async fn who_can_read_an_incident_is_listed_with_why_for_the_committee_only() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let list = access(&app, ids::CAROL, &i).await;
+    assert!(list.contains(&format!("<@{}> — 報告者", ids::ALICE)), "{list}");
+    assert!(list.contains(&format!("<@{}> — 委員会", ids::CAROL)), "{list}");
+    // The fake's owner is BOB, a committee member: Discord cannot deny the owner.
+    assert!(list.contains(&format!("<@{}> — 委員会（サーバーの所有者", ids::BOB)), "{list}");
+    assert!(!list.contains(&format!("<@{}>", ids::DAVE)), "DAVE cannot read it: {list}");
+    assert!(!list.contains('⚠'), "nobody drifts: {list}");
+    let refused = access(&app, ids::DAVE, &i).await;
+    assert!(!refused.contains(&format!("<@{}>", ids::ALICE)), "a member outside the incident sees the list: {refused}");
+    assert!(refused.contains("実行責任者") && refused.contains("委員会"), "says who may: {refused}");
+}
+
+/// Someone with Manage Channels lets DAVE into an incident channel by hand:
+/// within seconds hikeshi puts its overwrites back, the channel and the
+/// committee are told who got in and how, and the chain records it.
+#[tokio::test]
+async fn a_hand_edit_that_lets_a_member_in_is_put_back_and_told() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    watched(&app, &i).await;
+    let mut opened = app.fake.overwrites_of(channel);
+    opened
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": snowflake(ids::DAVE), "type": 1, "allow": perms::VIEW_CHANNEL.to_string(), "deny": "0"}));
+    app.fake.hand_edit_overwrites(channel, opened);
+    assert!(app.fake.member_can(ids::DAVE, channel, perms::VIEW_CHANNEL));
+
+    app.wait_until("the overwrites are put back", |f| !names(&f.overwrites_of(channel), ids::DAVE)).await;
+    app.settled().await;
+    assert!(!app.fake.member_can(ids::DAVE, channel, perms::VIEW_CHANNEL));
+    assert!(app.fake.member_can(ids::ALICE, channel, perms::VIEW_CHANNEL), "the reporter keeps access");
+    let told = committee_posts(&app);
+    assert!(told.contains(&i.number.to_string()) && told.contains(&format!("<@{}>", ids::DAVE)), "{told}");
+    assert!(told.contains("個別の権限設定") && told.contains("状態どおりに戻します"), "{told}");
+    let in_channel = app.posts_in(channel).iter().map(|p| p.body["content"].to_string()).collect::<Vec<_>>().join("\n");
+    assert!(in_channel.contains(&format!("<@{}>", ids::DAVE)), "the commander's channel is told: {in_channel}");
+    let events = access_events(&app, &i).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let EventPayload::AccessChanged { before, after, undone } = &events[0] else { unreachable!() };
+    assert!(*undone && before.iter().all(|r| r.through.reads_every_channel()), "{before:?}");
+    assert!(after.iter().any(|r| format!("{:?}", r.who).contains(&ids::DAVE.to_string())), "{after:?}");
+    // Nobody is pinged by the list (the committee role only).
+    for (what, p) in app.fake.pings() {
+        assert!(!p.users.contains(&ids::DAVE), "{what} pings DAVE");
+    }
+    app.assert_no_schema_violations();
+}
+
+/// A role given Administrator reads every channel and Discord cannot deny
+/// it: the committee is told, once, and nothing is "put back".
+#[tokio::test]
+async fn a_member_given_administrator_is_told_and_not_undone() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    watched(&app, &i).await;
+    let before = app.fake.overwrites_of(channel);
+    app.fake.edit_role(9100, "ops", perms::ADMINISTRATOR);
+    app.fake.set_member_roles(ids::DAVE, vec![9100]);
+    app.wait_until("the committee is told", |_| committee_posts(&app).contains(&format!("<@{}>", ids::DAVE))).await;
+    app.settled().await;
+    let told = committee_posts(&app);
+    assert!(told.contains("<@&9100> の管理者権限") && told.contains("ロールを外して"), "{told}");
+    assert!(!told.contains("状態どおりに戻します"), "nothing to put back: {told}");
+    assert_eq!(app.fake.overwrites_of(channel), before);
+    let events = access_events(&app, &i).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(matches!(&events[0], EventPayload::AccessChanged { undone: false, .. }));
+    // A later change elsewhere tells nobody again.
+    app.fake.set_member_roles(ids::ALICE, vec![]);
+    app.ticks_pass(2).await;
+    app.settled().await;
+    assert_eq!(access_events(&app, &i).await.len(), 1);
+}
+
+/// Without the Server Members intent (off in the Developer Portal) the bot
+/// does not ask for it (Discord would refuse the connection) and lists
+/// readers by role, saying so.
+#[tokio::test]
+async fn without_the_members_intent_readers_are_listed_by_role() {
+    let mut app = TestApp::without_bot(Arc::new(SystemClock), |c| c).await;
+    app.fake.set_app_flags(1 << 18);
+    app.start_bot().await;
+    assert_eq!(app.fake.intents()[0] & (1 << 1), 0);
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let list = access(&app, ids::BOB, &i).await;
+    assert!(list.contains("ロールごと"), "{list}");
+    assert!(list.contains(&format!("<@&{}> の全員 — 委員会", ids::COMMITTEE_ROLE)), "{list}");
+    assert!(list.contains(&format!("<@{}> — 報告者", ids::ALICE)), "{list}");
+}
