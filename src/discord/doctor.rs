@@ -89,8 +89,7 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
     let Some(me) = token_accepted(&rest, lang, &mut out).await else {
         return out;
     };
-    out.push(intent(&rest, lang).await);
-    out.push(members_intent(&rest, lang).await);
+    out.extend(intents(&rest, lang).await);
     let Some(server) = server(&rest, s.discord.guild, me, lang, &mut out).await else {
         return out;
     };
@@ -126,49 +125,52 @@ async fn token_accepted(rest: &Rest, lang: Lang, out: &mut Vec<Check>) -> Option
     }
 }
 
-/// The Message Content intent: without it transcripts stay empty.
-async fn intent(rest: &Rest, lang: Lang) -> Check {
-    match get(rest, Route::Oauth2ApplicationCurrent).await {
-        Ok(app) if num(&app["flags"]) & MESSAGE_CONTENT != 0 => {
-            Check::pass(tr!(lang, "Message Content インテントが有効です", "the Message Content intent is enabled"))
-        }
-        Ok(_) => Check::fail(
-            tr!(
-                lang,
-                "Message Content インテントが無効です（会話記録が空になります）",
-                "the Message Content intent is off (transcripts would stay empty)"
-            ),
-            tr!(
-                lang,
-                "Developer Portal の Bot → Privileged Gateway Intents で Message Content を有効にしてください",
-                "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
-            ),
-        ),
-        Err(e) => Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—"),
-    }
+/// One privileged intent, by the application's flags: its name, its bits,
+/// and what is lost without it.
+struct Intent {
+    name: &'static str,
+    flags: u64,
+    without: (&'static str, &'static str),
 }
 
-/// The Server Members intent: without it, who can read each incident is
-/// known by role only (issue 25).
-async fn members_intent(rest: &Rest, lang: Lang) -> Check {
-    match get(rest, Route::Oauth2ApplicationCurrent).await {
-        Ok(app) if num(&app["flags"]) & super::MEMBERS_FLAGS != 0 => {
-            Check::pass(tr!(lang, "Server Members インテントが有効です", "the Server Members intent is enabled"))
-        }
-        Ok(_) => Check::fail(
-            tr!(
-                lang,
-                "Server Members インテントが無効です（インシデントを閲覧できる人をロールごとにしか示せません）",
-                "the Server Members intent is off (who can read an incident is known by role only)"
-            ),
-            tr!(
-                lang,
-                "Developer Portal の Bot → Privileged Gateway Intents で Server Members を有効にしてください",
-                "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
-            ),
-        ),
-        Err(e) => Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—"),
-    }
+const INTENTS: [Intent; 2] = [
+    Intent {
+        name: "Message Content", flags: MESSAGE_CONTENT, without: ("会話記録が空になります", "transcripts would stay empty")
+    },
+    // Issue 25: who can read each incident, by member.
+    Intent {
+        name: "Server Members",
+        flags: super::MEMBERS_FLAGS,
+        without: ("インシデントを閲覧できる人をロールごとにしか示せません", "who can read an incident is known by role only"),
+    },
+];
+
+/// The privileged intents hikeshi uses, one check each.
+async fn intents(rest: &Rest, lang: Lang) -> Vec<Check> {
+    let app = get(rest, Route::Oauth2ApplicationCurrent).await;
+    INTENTS
+        .iter()
+        .map(|i| {
+            let name = i.name;
+            match &app {
+                Ok(app) if num(&app["flags"]) & i.flags != 0 => {
+                    Check::pass(tr!(lang, "{name} インテントが有効です", "the {name} intent is enabled"))
+                }
+                Ok(_) => {
+                    let (ja, en) = i.without;
+                    Check::fail(
+                        tr!(lang, "{name} インテントが無効です（{ja}）", "the {name} intent is off ({en})"),
+                        tr!(
+                            lang,
+                            "Developer Portal の Bot → Privileged Gateway Intents で {name} を有効にしてください",
+                            "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
+                        ),
+                    )
+                }
+                Err(e) => Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—"),
+            }
+        })
+        .collect()
 }
 
 /// The server as the bot sees it.

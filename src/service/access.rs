@@ -64,7 +64,8 @@ impl Access {
             }
             None => outsiders.iter().filter(|r| r.is_drift()).copied().collect(),
         };
-        tracing::debug!(incident = %incident.number, ?outsiders, ?gained, "readers the state does not allow");
+        // Counts only: an outsider may be a confidential reporter let in by hand.
+        tracing::debug!(incident = %incident.number, outsiders = outsiders.len(), gained = gained.len(), "readers the state does not allow");
         // A grant or revoke on its way makes the channel differ from the
         // state for a moment; its own channel update brings the next look.
         if !gained.is_empty() && self.core.store.access_changing(id).await? {

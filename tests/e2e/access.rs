@@ -89,6 +89,16 @@ async fn a_hand_edit_that_lets_a_member_in_is_put_back_and_told() {
     let EventPayload::AccessChanged { before, after, undone } = &events[0] else { unreachable!() };
     assert!(*undone && before.iter().all(|r| r.through.reads_every_channel()), "{before:?}");
     assert!(after.iter().any(|r| format!("{:?}", r.who).contains(&ids::DAVE.to_string())), "{after:?}");
+    // The committee's export carries the access change.
+    let channel_of = Who::new(ids::BOB, channel);
+    let export = json!([{"name": "export", "type": 1, "options": [{"name": "format", "type": 3, "value": "md"}]}]);
+    let id = app.id();
+    let mut p = payloads::slash(id, channel_of, "incident", export);
+    p["id"] = json!(id.to_string());
+    app.interact(p).await;
+    let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
+    let md = &callback.files[0].1;
+    assert!(md.contains("状態にない閲覧者") && md.contains("権限設定を元に戻す"), "{md}");
     // Nobody is pinged by the list (the committee role only).
     for (what, p) in app.fake.pings() {
         assert!(!p.users.contains(&ids::DAVE), "{what} pings DAVE");

@@ -56,6 +56,7 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
     for said in [
         "トークンが有効",
         "Message Content",
+        "Server Members インテントが有効",
         "#incidents は @everyone から隠れています",
         "#security-committee でボットに必要な権限",
         "データベース",
@@ -76,6 +77,15 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
             }),
             Some(ids::TOKEN),
             "Message Content インテントが無効",
+        ),
+        (
+            "the members intent off",
+            Box::new(|a| {
+                a.fake.set_app_flags(1 << 18);
+                None
+            }),
+            Some(ids::TOKEN),
+            "Server Members インテントが無効です（インシデントを閲覧できる人をロールごとにしか示せません）",
         ),
         (
             "another server",
