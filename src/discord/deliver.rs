@@ -237,6 +237,7 @@ impl DiscordEffects {
             Effect::WarnRefusals { count } => self.warn_refusals(item, *count).await,
             Effect::RestoreAccess { incident } => self.restore_access(*incident).await,
             Effect::AccessDrift { incident, gained, undone } => self.access_drift(item, *incident, gained, *undone).await,
+            Effect::ChannelLost { incident, channel } => self.channel_lost(item, *incident, *channel).await,
         }
     }
 }

@@ -142,9 +142,11 @@ impl EventHandler for Handler {
         }
     }
 
+    /// A channel deleted: an incident's gets a new one (issue 25).
     async fn channel_delete(&self, _ctx: Context, channel: GuildChannel, _messages: Option<Vec<Message>>) {
         if self.ours(Some(channel.guild_id)) {
             self.ctx.access.channel_deleted(channel.id.get());
+            super::access::watch::deleted(&self.ctx, crate::domain::ChannelId(channel.id.get())).await;
         }
     }
 

@@ -114,6 +114,9 @@ pub enum Effect {
     /// Issue 25: tells the committee who reads an incident its state does
     /// not let them into, through what, and whether hikeshi undoes it.
     AccessDrift { incident: IncidentId, gained: Vec<Reader>, undone: bool },
+    /// Issue 25: tells the committee an incident's channel was deleted by
+    /// hand and a new one opened.
+    ChannelLost { incident: IncidentId, channel: super::ids::ChannelId },
 }
 
 /// Discord's interaction tokens live 15 minutes.
@@ -233,6 +236,10 @@ pub enum Notice {
         gained: Vec<Reader>,
         undone: bool,
     },
+    /// Issue 25: this channel replaces `old`, deleted by hand.
+    ChannelReplaced {
+        old: super::ids::ChannelId,
+    },
 }
 
 impl Effect {
@@ -277,7 +284,8 @@ impl Effect {
             | TellReporter { incident }
             | AppiDraft { incident }
             | RestoreAccess { incident }
-            | AccessDrift { incident, .. } => Some(*incident),
+            | AccessDrift { incident, .. }
+            | ChannelLost { incident, .. } => Some(*incident),
             RefreshStatusBoard
             | CommitteeNotices
             | RefreshTriage
@@ -409,7 +417,7 @@ mod tests {
     #[test]
     fn every_kind_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Effect::VARIANTS.len(), 33);
+        assert_eq!(Effect::VARIANTS.len(), 34);
         for kind in Effect::VARIANTS {
             match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
                 Ok(e) => assert_eq!(e.kind(), *kind),

@@ -96,6 +96,11 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let kind = kind.label().get(lang).to_string();
             tr!(lang, "{who} が §4.3 の記録「{kind}」を追加", "{who} logged a §4.3 entry: {kind}")
         }
+        ChannelLost { channel } => tr!(
+            lang,
+            "対応チャンネル {channel} が手作業で削除され、新しいチャンネルを開く（記録はそのまま）",
+            "the incident channel {channel} was deleted by hand; a new one opened (the record intact)"
+        ),
         AccessChanged { after, undone, .. } => access_changed(after, *undone, lang, name),
         ResponderAdded { user } => {
             let user = name(*user);

@@ -92,4 +92,26 @@ impl Access {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Issue 25: a channel was deleted (by hand: hikeshi deletes none). If
+    /// it was an incident's, the incident gets a new private channel, its
+    /// card and a line saying what happened, and the committee is told;
+    /// the record, kept in the database, is whole. Once, however many
+    /// processes hear of it. True when it was an incident's.
+    pub async fn channel_deleted(&self, channel: ChannelId) -> Result<bool, ServiceError> {
+        let Some(found) = self.core.store.incident_by_channel(channel).await? else {
+            return Ok(false);
+        };
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
+        let mut incident = tx.incident(found.id).await?;
+        let Some(outcome) = incident.channel_lost(channel) else {
+            return Ok(false);
+        };
+        tx.save_incident(&incident, now).await?;
+        tx.record(Some(incident.id), Actor::System, now, &outcome).await?;
+        tx.commit().await?;
+        tracing::warn!(incident = %incident.number, %channel, "an incident channel was deleted by hand; opening a new one");
+        Ok(true)
+    }
 }

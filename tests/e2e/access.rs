@@ -150,3 +150,81 @@ async fn without_the_members_intent_readers_are_listed_by_role() {
     assert!(list.contains(&format!("<@&{}> の全員 — 委員会", ids::COMMITTEE_ROLE)), "{list}");
     assert!(list.contains(&format!("<@{}> — 報告者", ids::ALICE)), "{list}");
 }
+
+/// The incident's channel as stored, once it is not `old`.
+async fn new_channel(app: &TestApp, i: &Incident, old: u64) -> Incident {
+    app.eventually("a new channel with its card", || async {
+        let now = app.incident(i.number).await;
+        now.channel.is_some_and(|c| c.0 != old) && now.card_message.is_some()
+    })
+    .await;
+    app.settled().await;
+    app.incident(i.number).await
+}
+
+/// Someone deletes an open incident's channel by hand: a new private
+/// channel opens with the card and a line saying what happened, the
+/// people the state lets in are in it, the committee is told, and the
+/// record (the old channel's messages too) is whole.
+#[tokio::test]
+async fn an_incident_channel_deleted_by_hand_is_opened_again_with_the_record_whole() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.settled().await;
+    let old = i.channel.unwrap().0;
+    app.fake.dispatch("MESSAGE_CREATE", payloads::user_message(app.id(), ids::ALICE, old, "暗号化されたファイルの一覧を添付します"));
+    app.eventually("the message is in the record", || async {
+        app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.content.contains("一覧を添付"))
+    })
+    .await;
+
+    app.fake.hand_delete_channel(old);
+    let now = new_channel(&app, &i, old).await;
+    let channel = now.channel.unwrap().0;
+    assert!(app.fake.channel(channel).is_some() && app.fake.channel(old).is_none());
+    assert!(!app.fake.member_can(ids::DAVE, channel, perms::VIEW_CHANNEL), "private from its first moment");
+    assert!(app.fake.member_can(ids::ALICE, channel, perms::VIEW_CHANNEL) && app.fake.member_can(ids::BOB, channel, perms::VIEW_CHANNEL));
+    let card = app.card(&now).to_string();
+    assert!(card.contains(&i.number.to_string()), "{card}");
+    let line = app.posts_in(channel).iter().map(|p| p.body["content"].to_string()).collect::<Vec<_>>().join("\n");
+    assert!(line.contains("手作業で削除") && line.contains(&old.to_string()), "{line}");
+    let told = committee_posts(&app);
+    assert!(
+        told.contains(&format!("{} の対応チャンネル（{old}）が手作業で削除", i.number)) && told.contains(&format!("<#{channel}>")),
+        "{told}"
+    );
+    let kinds: Vec<String> = app.store.events_of(i.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "channel_lost").count(), 1, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "channel_created").count(), 2, "{kinds:?}");
+    assert!(app.store.transcript(i.id).await.unwrap().iter().any(|l| l.msg.content.contains("一覧を添付")), "the record is whole");
+    app.assert_no_schema_violations();
+}
+
+/// A closed incident's archived channel deleted while hikeshi was away:
+/// found at the next start (Discord says Unknown Channel), opened again in
+/// the archive, read-only, with the record attached.
+#[tokio::test]
+async fn an_archived_channel_deleted_while_away_is_opened_again_in_the_archive() {
+    let mut app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let form = app.click(ids::BOB, &i, &format!("hk1:dismiss:{}", i.id)).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::BOB, i.channel.unwrap().0), &custom, &[("body", "誤検知でした")])).await;
+    app.settled().await;
+    let old = app.incident(i.number).await.channel.unwrap().0;
+    app.stop_bot().await;
+    app.fake.hand_delete_channel(old);
+    // hikeshi asks Discord about the channel the server no longer shows.
+    app.fake.expect_refusal(10003);
+    app.start_bot().await;
+    let now = new_channel(&app, &i, old).await;
+    let channel = now.channel.unwrap().0;
+    let c = app.fake.channel(channel).unwrap();
+    assert_eq!(c["parent_id"], snowflake(ids::ARCHIVE_CATEGORY), "{c}");
+    assert!(!app.fake.member_can(ids::ALICE, channel, perms::SEND_MESSAGES), "read-only");
+    assert!(app.fake.member_can(ids::ALICE, channel, perms::VIEW_CHANNEL));
+    assert!(app.posts_in(channel).iter().any(|p| !p.files.is_empty()), "the record is attached");
+    assert!(committee_posts(&app).contains("手作業で削除"));
+}

@@ -5,8 +5,9 @@
 
 use super::super::Ctx;
 use crate::domain::access::Overwrite;
-use crate::domain::IncidentId;
-use std::collections::HashMap;
+use crate::domain::{ChannelId, IncidentId};
+use serenity::all::{LightMethod, Request, Route};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// Changes come in bursts (a role edit reaches many members): one look
@@ -21,6 +22,9 @@ const EVERY: Duration = Duration::from_secs(5);
 struct Seen {
     version: u64,
     overwrites: HashMap<IncidentId, Vec<Overwrite>>,
+    /// Channels the gateway has not shown but Discord said exist (one
+    /// created a moment ago): not asked about again.
+    present: HashSet<u64>,
 }
 
 pub async fn run(ctx: Ctx) {
@@ -42,7 +46,7 @@ async fn look(ctx: &Ctx, seen: &mut Seen) {
         return;
     };
     if version != seen.version {
-        *seen = Seen { version, overwrites: HashMap::new() };
+        *seen = Seen { version, overwrites: HashMap::new(), present: std::mem::take(&mut seen.present) };
     }
     let watched = match ctx.app.access().watched().await {
         Ok(w) => w,
@@ -52,7 +56,10 @@ async fn look(ctx: &Ctx, seen: &mut Seen) {
         }
     };
     for (incident, channel) in watched {
-        let Some(overwrites) = channels.get(&channel.0) else { continue };
+        let Some(overwrites) = channels.get(&channel.0) else {
+            missing(ctx, seen, channel).await;
+            continue;
+        };
         if seen.overwrites.get(&incident) == Some(overwrites) {
             continue;
         }
@@ -64,3 +71,30 @@ async fn look(ctx: &Ctx, seen: &mut Seen) {
         }
     }
 }
+
+/// A channel deleted: if it was an incident's, the service opens a new one.
+pub async fn deleted(ctx: &Ctx, channel: ChannelId) {
+    if let Err(e) = ctx.app.access().channel_deleted(channel).await {
+        tracing::error!(%channel, error = %e, "could not replace a deleted incident channel; it is looked at again");
+    }
+}
+
+/// An incident's channel the server did not show (deleted while hikeshi
+/// was away, or made a moment ago): Discord is asked once; "Unknown
+/// Channel" means it was deleted.
+async fn missing(ctx: &Ctx, seen: &mut Seen, channel: ChannelId) {
+    if seen.present.contains(&channel.0) {
+        return;
+    }
+    let req = Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Get);
+    match ctx.rest.send(req).await {
+        Ok(_) => {
+            seen.present.insert(channel.0);
+        }
+        Err(e) if e.code() == Some(UNKNOWN_CHANNEL) => deleted(ctx, channel).await,
+        Err(e) => tracing::warn!(%channel, error = %e, "could not ask Discord whether an incident channel exists"),
+    }
+}
+
+/// Discord's code for a channel that does not exist.
+const UNKNOWN_CHANNEL: i64 = 10003;

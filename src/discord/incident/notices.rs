@@ -198,6 +198,11 @@ fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
             )
         }
         Notice::FollowUpDone { n } => tr!(lang, "☑ フォローアップ #{n} が完了しました。", "☑ Follow-up #{n} is done."),
+        Notice::ChannelReplaced { old } => tr!(
+            lang,
+            "⚠ このインシデントの対応チャンネル（{old}）が手作業で削除されたため、新しいチャンネルを開きました。これまでの会話記録と §4.3 の記録はすべて保存されています（`/incident export`）。",
+            "⚠ This incident's channel ({old}) was deleted by hand, so hikeshi opened this one. The transcript so far and the §4.3 records are all kept (`/incident export`)."
+        ),
         Notice::AccessGained { gained, undone } => crate::discord::access::drift_text(gained, *undone, lang),
     }
 }

@@ -3,7 +3,7 @@
 //! reporter's reply; a confidential reporter's DM; and the alarm when a
 //! channel cannot be made.
 
-use crate::discord::channels::{perms, private_overwrites, topic_marker, ChannelLite};
+use crate::discord::channels::{state_overwrites, topic_marker, ChannelLite};
 use crate::discord::custom_id::CustomId;
 use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
 use crate::discord::dm::Fallback;
@@ -64,8 +64,10 @@ impl DiscordEffects {
             "type": 0,
             "topic": topic,
             "parent_id": parent.to_string(),
-            // A confidential reporter is not let in: the channel would name them.
-            "permission_overwrites": private_overwrites(d.guild, d.committee_role.0, self.bot.0, if i.confidential || i.reporter.is_monitoring() { &[] } else { std::slice::from_ref(&i.reporter.0) }, perms::MEMBER, 0),
+            // Whom the state lets in (a confidential reporter is not: the
+            // channel would name them); all of them when it replaces a
+            // channel deleted by hand.
+            "permission_overwrites": state_overwrites(&i, &self.app.settings, self.bot),
         });
         let req =
             Request::new(Route::GuildChannels { guild_id: self.guild() }, LightMethod::Post).body(Some(body.to_string().into_bytes()));

@@ -128,6 +128,11 @@ pub enum EventPayload {
     ChannelCreated {
         channel: ChannelId,
     },
+    /// Issue 25: the incident's channel was deleted by hand (a new one
+    /// follows, `channel_created`).
+    ChannelLost {
+        channel: ChannelId,
+    },
     CardPosted {
         message: MessageId,
     },
@@ -395,7 +400,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 52);
+        assert_eq!(EventPayload::VARIANTS.len(), 53);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

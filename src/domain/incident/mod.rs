@@ -148,6 +148,7 @@ pub struct RecordWaiver {
     pub by: UserId,
 }
 
+mod channel;
 mod held;
 mod lessons;
 mod response;

@@ -515,6 +515,17 @@ impl FakeDiscord {
         routes::channel_changed(&self.shared, &changed);
     }
 
+    /// Someone with Manage Channels deletes a channel by hand.
+    pub fn hand_delete_channel(&self, channel: u64) {
+        let gone = {
+            let mut inner = self.shared.inner.lock().unwrap();
+            let at = inner.channels.iter().position(|c| c["id"] == snowflake(channel)).expect("no such channel");
+            inner.messages.remove(&channel);
+            inner.channels.remove(at)
+        };
+        self.shared.emit("CHANNEL_DELETE", gone);
+    }
+
     /// A channel's overwrites as Discord holds them now.
     pub fn overwrites_of(&self, channel: u64) -> Value {
         let inner = self.shared.inner.lock().unwrap();
