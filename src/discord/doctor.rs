@@ -95,6 +95,7 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
     };
     let role = s.discord.committee_role.0;
     out.push(committee_role(&server, role, lang));
+    out.push(every_channel(&server, lang));
     out.extend(role_order(&server, role, lang));
     for place in places(&s.discord) {
         out.extend(place_checks(&server, &place, lang));
@@ -176,6 +177,8 @@ async fn intents(rest: &Rest, lang: Lang) -> Vec<Check> {
 /// The server as the bot sees it.
 struct Server {
     guild: u64,
+    /// The server's owner: reads every channel.
+    owner: u64,
     me: u64,
     roles: Vec<Value>,
     channels: Vec<Value>,
@@ -197,7 +200,8 @@ impl Server {
 /// own roles.
 async fn server(rest: &Rest, gid: u64, me: u64, lang: Lang, out: &mut Vec<Check>) -> Option<Server> {
     let guild = GuildId::new(gid.max(1));
-    if let Err(e) = get(rest, Route::Guild { guild_id: guild }).await {
+    let found = get(rest, Route::Guild { guild_id: guild }).await;
+    if let Err(e) = &found {
         out.push(Check::fail(
             tr!(lang, "ボットがサーバー {gid} に参加していません（{e}）", "the bot is not in server {gid} ({e})"),
             tr!(
@@ -216,6 +220,7 @@ async fn server(rest: &Rest, gid: u64, me: u64, lang: Lang, out: &mut Vec<Check>
     ) {
         (Ok(r), Ok(c), Ok(m)) => Some(Server {
             guild: gid,
+            owner: found.as_ref().map(|g| num(&g["owner_id"])).unwrap_or(0),
             me,
             roles: r.as_array().cloned().unwrap_or_default(),
             channels: c.as_array().cloned().unwrap_or_default(),
@@ -230,6 +235,32 @@ async fn server(rest: &Rest, gid: u64, me: u64, lang: Lang, out: &mut Vec<Check>
             None
         }
     }
+}
+
+/// Issue 25: who reads every channel whatever hikeshi's overwrites say —
+/// the owner and every role with Administrator — named, so that the
+/// committee knows who they are (not a fault: Discord's rule).
+fn every_channel(server: &Server, lang: Lang) -> Check {
+    let owner = server.owner;
+    let admins: Vec<String> = server
+        .roles
+        .iter()
+        .filter(|r| num(&r["permissions"]) & bits::ADMINISTRATOR != 0 && num(&r["id"]) != server.guild)
+        .map(|r| format!("「{}」", r["name"].as_str().unwrap_or("?")))
+        .collect();
+    let everyone = server.role(server.guild).is_some_and(|r| num(&r["permissions"]) & bits::ADMINISTRATOR != 0);
+    if everyone {
+        return Check::fail(
+            tr!(lang, "@everyone に管理者権限があり、全員がすべてのインシデントを閲覧できます", "@everyone holds Administrator: every member reads every incident"),
+            tr!(lang, "サーバー設定 → ロール → @everyone で管理者を外してください", "remove Administrator from @everyone under Server Settings → Roles"),
+        );
+    }
+    let admins = if admins.is_empty() { tr!(lang, "なし", "none") } else { admins.join(" ") };
+    Check::pass(tr!(
+        lang,
+        "すべてのチャンネルを閲覧できる人（Discord では拒めません）: サーバーの所有者 {owner}、管理者権限のあるロール {admins}",
+        "who reads every channel (Discord cannot deny them): the server's owner {owner}, roles with Administrator: {admins}"
+    ))
 }
 
 /// The committee role exists and can be mentioned (or the bot may mention

@@ -57,6 +57,7 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
         "トークンが有効",
         "Message Content",
         "Server Members インテントが有効",
+        "すべてのチャンネルを閲覧できる人（Discord では拒めません）: サーバーの所有者 3002、管理者権限のあるロール なし",
         "#incidents は @everyone から隠れています",
         "#security-committee でボットに必要な権限",
         "データベース",
@@ -77,6 +78,15 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
             }),
             Some(ids::TOKEN),
             "Message Content インテントが無効",
+        ),
+        (
+            "@everyone with Administrator",
+            Box::new(|a| {
+                a.fake.set_role_permissions(ids::GUILD, perms::EVERYONE_DEFAULT | perms::ADMINISTRATOR);
+                None
+            }),
+            Some(ids::TOKEN),
+            "@everyone に管理者権限があり",
         ),
         (
             "the members intent off",
