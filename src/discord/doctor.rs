@@ -251,8 +251,16 @@ fn every_channel(server: &Server, lang: Lang) -> Check {
     let everyone = server.role(server.guild).is_some_and(|r| num(&r["permissions"]) & bits::ADMINISTRATOR != 0);
     if everyone {
         return Check::fail(
-            tr!(lang, "@everyone に管理者権限があり、全員がすべてのインシデントを閲覧できます", "@everyone holds Administrator: every member reads every incident"),
-            tr!(lang, "サーバー設定 → ロール → @everyone で管理者を外してください", "remove Administrator from @everyone under Server Settings → Roles"),
+            tr!(
+                lang,
+                "@everyone に管理者権限があり、全員がすべてのインシデントを閲覧できます",
+                "@everyone holds Administrator: every member reads every incident"
+            ),
+            tr!(
+                lang,
+                "サーバー設定 → ロール → @everyone で管理者を外してください",
+                "remove Administrator from @everyone under Server Settings → Roles"
+            ),
         );
     }
     let admins = if admins.is_empty() { tr!(lang, "なし", "none") } else { admins.join(" ") };

@@ -86,8 +86,8 @@ impl EventHandler for Handler {
 
     /// The server at each connection: who reads each channel from now on.
     async fn guild_create(&self, _ctx: Context, guild: Guild, _new: Option<bool>) {
-        if self.ours(Some(guild.id)) {
-            self.ctx.access.guild(&guild);
+        if self.ours(Some(guild.id)) && self.ctx.access.guild(&guild) {
+            tokio::spawn(super::access::members::read_all(self.ctx.clone(), guild.id));
         }
     }
 

@@ -8,6 +8,14 @@ use crate::domain::access::{Allowed, Overwrite, Reader, Server};
 use crate::domain::effect::Notice;
 use crate::domain::{Action, Actor, ChannelId, Effect, EventPayload, Incident, IncidentId, UserId};
 
+/// The readers an incident's state does not allow, as last seen, and
+/// whether they were known by member (else by role).
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Seen {
+    by_member: bool,
+    outsiders: Vec<Reader>,
+}
+
 #[derive(Clone)]
 pub struct Access {
     core: Core,
@@ -54,18 +62,21 @@ impl Access {
         let incident = self.core.incident(id).await?;
         let outsiders: Vec<Reader> =
             self.readers_of(&incident, server, overwrites, bot).into_iter().filter(|r| r.standing.is_none()).collect();
-        let seen: Option<Vec<Reader>> = self.core.store.access_seen(id).await?.and_then(|s| serde_json::from_str(&s).ok());
-        if seen.as_ref() == Some(&outsiders) {
+        let now_seen = Seen { by_member: server.members.is_some(), outsiders };
+        let seen: Option<Seen> = self.core.store.access_seen(id).await?.and_then(|s| serde_json::from_str(&s).ok());
+        if seen.as_ref() == Some(&now_seen) {
             return Ok(());
         }
-        let gained: Vec<Reader> = match &seen {
+        // Readers known another way (by role, then by member) are a new
+        // starting point, not news.
+        let before = seen.filter(|s| s.by_member == now_seen.by_member).map(|s| s.outsiders);
+        let outsiders = &now_seen.outsiders;
+        let gained: Vec<Reader> = match &before {
             Some(before) => {
                 outsiders.iter().filter(|r| !before.iter().any(|b| b.who == r.who && b.through == r.through)).copied().collect()
             }
             None => outsiders.iter().filter(|r| r.is_drift()).copied().collect(),
         };
-        // Counts only: an outsider may be a confidential reporter let in by hand.
-        tracing::debug!(incident = %incident.number, outsiders = outsiders.len(), gained = gained.len(), "readers the state does not allow");
         // A grant or revoke on its way makes the channel differ from the
         // state for a moment; its own channel update brings the next look.
         if !gained.is_empty() && self.core.store.access_changing(id).await? {
@@ -73,11 +84,11 @@ impl Access {
         }
         let now = self.core.clock.now();
         let mut tx = self.core.store.begin().await?;
-        let json = serde_json::to_string(&outsiders).map_err(|_| ServiceError::Internal("access readers not serialisable"))?;
+        let json = serde_json::to_string(&now_seen).map_err(|_| ServiceError::Internal("access readers not serialisable"))?;
         tx.set_access_seen(id, &json, now).await?;
         if !gained.is_empty() {
             let undone = gained.iter().any(Reader::is_drift);
-            let event = EventPayload::AccessChanged { before: seen.unwrap_or_default(), after: outsiders, undone };
+            let event = EventPayload::AccessChanged { before: before.unwrap_or_default(), after: now_seen.outsiders, undone };
             tx.append(Some(id), Actor::System, now, &event).await?;
             let mut effects = vec![
                 Effect::PostNotice { incident: id, notice: Notice::AccessGained { gained: gained.clone(), undone } },

@@ -228,3 +228,25 @@ async fn an_archived_channel_deleted_while_away_is_opened_again_in_the_archive()
     assert!(app.posts_in(channel).iter().any(|p| !p.files.is_empty()), "the record is attached");
     assert!(committee_posts(&app).contains("手作業で削除"));
 }
+
+/// A server past Discord's large threshold: GUILD_CREATE carries the bot
+/// alone, and hikeshi reads the members a thousand at a time before it
+/// says who reads an incident — a committee member far down the list is
+/// named as such, not missed.
+#[tokio::test]
+async fn a_large_servers_members_are_read_in_pages_before_anyone_is_listed() {
+    let mut app = TestApp::without_bot(Arc::new(SystemClock), |c| c).await;
+    for n in 0..1_200u64 {
+        let roles = if n == 1_150 { vec![ids::COMMITTEE_ROLE] } else { vec![] };
+        app.fake.set_member_roles(10_000 + n, roles);
+    }
+    app.start_bot().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    app.wait_until("the members are read", |f| f.calls("GET", "/guilds/2000/members").len() == 2).await;
+    let pages = app.fake.calls("GET", "/guilds/2000/members");
+    assert!(pages[1].query.ends_with("limit=1000&after=10994"), "{}", pages[1].query);
+    let list = access(&app, ids::CAROL, &i).await;
+    assert!(list.contains("<@11150> — 委員会"), "{list}");
+    assert!(!list.contains("ロールごと"), "{list}");
+}

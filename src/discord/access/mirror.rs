@@ -16,6 +16,9 @@ struct State {
     /// Counts changes to the server (roles, members): a look that saw this
     /// version need not look at an unchanged channel again.
     version: u64,
+    /// The members are still being read (a large server): nobody looks
+    /// until they are all known, or a member read late would look new.
+    reading_members: bool,
     channels: HashMap<u64, Vec<Overwrite>>,
 }
 
@@ -76,8 +79,9 @@ impl Mirror {
         });
     }
 
-    /// The whole server, at each connection.
-    pub fn guild(&self, g: &Guild) {
+    /// The whole server, at each connection. True when it is large and its
+    /// members must be read apart ([`super::members`]).
+    pub fn guild(&self, g: &Guild) -> bool {
         let members = self
             .members_known()
             .then(|| g.members.values().map(|m| (UserId(m.user.id.get()), m.roles.iter().map(|r| RoleId(r.get())).collect())).collect());
@@ -88,7 +92,21 @@ impl Mirror {
             members,
         };
         let channels = g.channels.values().map(|c| (c.id.get(), c.permission_overwrites.iter().filter_map(overwrite).collect())).collect();
-        self.change(|s| *s = State { server: Some(server), channels, version: s.version + 1 });
+        let reading_members = self.members_known() && (g.members.len() as u64) < g.member_count;
+        self.change(|s| *s = State { server: Some(server), channels, version: s.version + 1, reading_members });
+        reading_members
+    }
+
+    /// Every member, read apart (`None`: they could not be read; readers
+    /// are then known by role).
+    pub fn members(&self, all: Option<std::collections::BTreeMap<UserId, Vec<RoleId>>>) {
+        self.change(|s| {
+            if let Some(server) = s.server.as_mut() {
+                server.members = all;
+                s.version += 1;
+            }
+            s.reading_members = false;
+        });
     }
 
     pub fn role(&self, r: &Role) {
@@ -131,12 +149,18 @@ impl Mirror {
     /// last seen (`None` before the first GUILD_CREATE).
     pub fn snapshot(&self) -> Option<(u64, Server, HashMap<u64, Vec<Overwrite>>)> {
         let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.reading_members {
+            return None;
+        }
         Some((s.version, s.server.clone()?, s.channels.clone()))
     }
 
     /// The server and one channel's overwrites.
     pub fn channel_view(&self, channel: u64) -> Option<(Server, Vec<Overwrite>)> {
         let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.reading_members {
+            return None;
+        }
         Some((s.server.clone()?, s.channels.get(&channel)?.clone()))
     }
 }

@@ -3,6 +3,7 @@
 //! right through the outbox (`deliver`), and `/incident access`.
 
 mod deliver;
+pub mod members;
 pub mod mirror;
 mod show;
 pub mod watch;

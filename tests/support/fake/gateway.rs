@@ -33,6 +33,8 @@ pub struct Session {
     pub seq: u64,
     pub delivered: usize,
     pub intents: u64,
+    /// Members past which a guild is "large" (IDENTIFY's, 50 by default).
+    pub large_threshold: usize,
     /// `(sequence number, place in the log)` of each dispatch sent: a
     /// RESUME replays from the first the client did not receive.
     pub sent: Vec<(u64, usize)>,
@@ -55,7 +57,7 @@ pub(crate) fn role(id: u64, name: &str, permissions: u64, managed: bool) -> Valu
         "managed": managed, "mentionable": true, "flags": 0, "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null}})
 }
 
-fn guild_create(shared: &Shared, intents: u64) -> Value {
+fn guild_create(shared: &Shared, intents: u64, large_threshold: usize) -> Value {
     let inner = shared.inner.lock().unwrap();
     let names = |id: u64| match id {
         ids::GUILD => "@everyone",
@@ -65,22 +67,19 @@ fn guild_create(shared: &Shared, intents: u64) -> Value {
     };
     let roles: Vec<Value> = inner.roles.roles.iter().map(|(id, p)| role(*id, names(*id), *p, *id == ids::BOT_ROLE)).collect();
     let role_of = |u: u64| inner.roles.members.iter().find(|(m, _)| *m == u).map(|(_, r)| r.clone()).unwrap_or_default();
-    // Without the Server Members intent, Discord sends the bot itself only.
-    let mut people = vec![ids::BOT];
-    if intents & GUILD_MEMBERS != 0 {
-        people.extend([ids::ALICE, ids::BOB, ids::CAROL, ids::DAVE]);
-        people.extend(inner.roles.members.iter().map(|(m, _)| *m));
-    }
-    people.sort_unstable();
-    people.dedup();
-    let member_count = 4 + inner.roles.members.iter().filter(|(m, _)| ![ids::BOB, ids::CAROL, ids::BOT].contains(m)).count();
+    // Without the Server Members intent, Discord sends the bot itself
+    // only; past the large threshold too (the bot reads them over REST).
+    let all = super::all_members(&inner);
+    let member_count = all.len();
+    let large = member_count > large_threshold;
+    let people = if intents & GUILD_MEMBERS != 0 && !large { all } else { vec![ids::BOT] };
     let members: Vec<Value> = people.iter().map(|u| member(*u, role_of(*u))).collect();
     json!({
         "id": snowflake(ids::GUILD), "name": "Sample Corp", "icon": null, "owner_id": snowflake(ids::BOB),
         "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
         "roles": roles, "emojis": [], "features": [], "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "ja",
         "nsfw_level": 0, "stickers": [], "premium_progress_bar_enabled": false, "joined_at": "2024-01-01T00:00:00.000000+00:00",
-        "large": false, "unavailable": false, "member_count": member_count, "voice_states": [],
+        "large": large, "unavailable": false, "member_count": member_count, "voice_states": [],
         "members": members, "channels": inner.channels.clone(), "threads": [], "presences": [], "stage_instances": [], "guild_scheduled_events": []
     })
 }
@@ -174,6 +173,7 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                             inner.identifies
                         };
                         state.intents = v["d"]["intents"].as_u64().unwrap_or(0);
+                        state.large_threshold = v["d"]["large_threshold"].as_u64().unwrap_or(50) as usize;
                         let flags = shared.inner.lock().unwrap().app_flags;
                         if state.intents & GUILD_MEMBERS != 0 && flags & MEMBERS_ENABLED == 0 {
                             let _ = socket.send(Message::Close(Some(CloseFrame { code: 4014, reason: "Disallowed intent(s).".into() }))).await;
@@ -187,7 +187,7 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                             "application": {"id": snowflake(ids::APP), "flags": 0}});
                         if !send(&mut socket, json!({"op": 0, "s": state.seq, "t": "READY", "d": ready_d})).await { return }
                         state.seq += 1;
-                        if !send(&mut socket, json!({"op": 0, "s": state.seq, "t": "GUILD_CREATE", "d": guild_create(&shared, state.intents)})).await { return }
+                        if !send(&mut socket, json!({"op": 0, "s": state.seq, "t": "GUILD_CREATE", "d": guild_create(&shared, state.intents, state.large_threshold)})).await { return }
                         shared.sessions.lock().unwrap().insert(id.clone(), state.clone());
                         session_id = Some(id);
                     }

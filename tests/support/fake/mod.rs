@@ -248,6 +248,16 @@ fn channel_json(id: u64, kind: u8, name: &str, parent: Option<u64>, overwrites: 
     })
 }
 
+/// Every member of the fake server: the four people, the bot, and whoever
+/// a test gave roles.
+pub(crate) fn all_members(inner: &Inner) -> Vec<u64> {
+    let mut all = vec![ids::ALICE, ids::BOB, ids::CAROL, ids::DAVE, ids::BOT];
+    all.extend(inner.roles.members.iter().map(|(m, _)| *m));
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
         let mut channels = vec![];

@@ -4,7 +4,7 @@
 
 use super::limits::{self, FormError};
 use super::perms::{self, ADMINISTRATOR};
-use super::{channel_json, error, ids, now_iso, path_matches, snowflake, user_json, Inner, Refusal, Shared, ANSWER_WITHIN};
+use super::{channel_json, error, gateway, ids, now_iso, path_matches, snowflake, user_json, Inner, Refusal, Shared, ANSWER_WITHIN};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -464,6 +464,20 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             inner.role_meta.insert(id, (name, body["mentionable"] == true, 1));
             let made = roles_json(&inner).into_iter().find(|r| r["id"] == snowflake(id));
             ok(made.unwrap_or(Value::Null))
+        }
+        // Listing members needs the Server Members intent enabled.
+        ("GET", ["guilds", _, "members"]) if inner.app_flags & gateway::MEMBERS_ENABLED == 0 => error(403, 50001, "Missing Access"),
+        ("GET", ["guilds", _, "members"]) => {
+            let q = |k: &str| query.split('&').find_map(|p| p.strip_prefix(&format!("{k}="))).and_then(|v| v.parse::<u64>().ok());
+            let (limit, after) = (q("limit").unwrap_or(1).clamp(1, 1000), q("after").unwrap_or(0));
+            let roles_of = |u: u64| inner.roles.members.iter().find(|(m, _)| *m == u).map(|(_, r)| r.clone()).unwrap_or_default();
+            let page: Vec<Value> = super::all_members(&inner)
+                .into_iter()
+                .filter(|u| *u > after)
+                .take(limit as usize)
+                .map(|u| gateway::member(u, roles_of(u)))
+                .collect();
+            ok(Value::Array(page))
         }
         ("GET", ["guilds", _, "members", u]) => {
             let Ok(user) = u.parse::<u64>() else {
