@@ -4,6 +4,8 @@
 //! missing permission, the Message Content intent off) is said plainly
 //! before the first incident finds it.
 
+mod intents;
+
 use super::channels::{num, perms as bits};
 use super::rest::{Rest, RestError};
 use crate::config::{Secret, Settings};
@@ -38,10 +40,6 @@ impl Check {
         }
     }
 }
-
-/// Discord's application flags for the Message Content intent (enabled, or
-/// enabled while the bot is in fewer than 100 servers).
-const MESSAGE_CONTENT: u64 = (1 << 18) | (1 << 19);
 
 /// Permissions as Discord computes them: @everyone and the member's roles,
 /// then the channel's overwrites (@everyone, roles, the member).
@@ -89,7 +87,7 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
     let Some(me) = token_accepted(&rest, lang, &mut out).await else {
         return out;
     };
-    out.extend(intents(&rest, lang).await);
+    out.extend(intents::intents(&rest, lang).await);
     let Some(server) = server(&rest, s.discord.guild, me, lang, &mut out).await else {
         return out;
     };
@@ -124,54 +122,6 @@ async fn token_accepted(rest: &Rest, lang: Lang, out: &mut Vec<Check>) -> Option
             None
         }
     }
-}
-
-/// One privileged intent, by the application's flags: its name, its bits,
-/// and what is lost without it.
-struct Intent {
-    name: &'static str,
-    flags: u64,
-    without: (&'static str, &'static str),
-}
-
-const INTENTS: [Intent; 2] = [
-    Intent {
-        name: "Message Content", flags: MESSAGE_CONTENT, without: ("会話記録が空になります", "transcripts would stay empty")
-    },
-    // Issue 25: who can read each incident, by member.
-    Intent {
-        name: "Server Members",
-        flags: super::MEMBERS_FLAGS,
-        without: ("インシデントを閲覧できる人をロールごとにしか示せません", "who can read an incident is known by role only"),
-    },
-];
-
-/// The privileged intents hikeshi uses, one check each.
-async fn intents(rest: &Rest, lang: Lang) -> Vec<Check> {
-    let app = get(rest, Route::Oauth2ApplicationCurrent).await;
-    INTENTS
-        .iter()
-        .map(|i| {
-            let name = i.name;
-            match &app {
-                Ok(app) if num(&app["flags"]) & i.flags != 0 => {
-                    Check::pass(tr!(lang, "{name} インテントが有効です", "the {name} intent is enabled"))
-                }
-                Ok(_) => {
-                    let (ja, en) = i.without;
-                    Check::fail(
-                        tr!(lang, "{name} インテントが無効です（{ja}）", "the {name} intent is off ({en})"),
-                        tr!(
-                            lang,
-                            "Developer Portal の Bot → Privileged Gateway Intents で {name} を有効にしてください",
-                            "enable it under Bot → Privileged Gateway Intents in the Developer Portal"
-                        ),
-                    )
-                }
-                Err(e) => Check::fail(tr!(lang, "アプリケーション情報を読めません（{e}）", "cannot read the application ({e})"), "—"),
-            }
-        })
-        .collect()
 }
 
 /// The server as the bot sees it.
