@@ -182,23 +182,32 @@ where
     rows.into_iter().map(line_of).collect()
 }
 
-/// `(seq, payload)` of an incident's events of `kind` after `after`, at
-/// most [`PAGE`] (what `verify` reads the rows' digests from): one kind at
-/// a time, an exact range of the index by incident, kind and sequence
-/// (PostgreSQL plans several kinds at once as a scan of every event).
-pub(super) async fn payloads<'e, E>(db: E, backend: Backend, incident: i64, kind: &str, after: i64) -> Result<Vec<(i64, String)>>
+/// One event as `verify` reads what it vouches for: its sequence, its
+/// actor and time (a message's author and when it was written), and its
+/// payload.
+pub(super) type Vouching = (i64, String, i64, String);
+
+/// [`Vouching`] events of an incident of `kind` after `after`, at most
+/// [`PAGE`]: one kind at a time, an exact range of the index by incident,
+/// kind and sequence (PostgreSQL plans several kinds at once as a scan of
+/// every event).
+pub(super) async fn payloads<'e, E>(db: E, backend: Backend, incident: i64, kind: &str, after: i64) -> Result<Vec<Vouching>>
 where
     E: Executor<'e, Database = Any>,
 {
     let inner = format!("SELECT {{cols}} FROM events WHERE incident_id = $1 AND kind = $2 AND seq > $3 ORDER BY seq LIMIT {PAGE}");
-    let sql = framed(backend, &[Int("seq"), Text("payload")], &inner);
+    let sql = framed(backend, &[Int("seq"), Text("actor"), Int("at"), Text("payload")], &inner);
     let query = sqlx::query(&sql).bind(incident).bind(kind).bind(after);
-    page(db, query, |f| Some((f.int()?, f.text()?)), |r: &(i64, String)| r.0).await
+    page(db, query, |f| Some((f.int()?, f.text()?, f.int()?, f.text()?)), |r: &Vouching| r.0).await
 }
 
-/// `(message, version, content)` of an incident's messages after
-/// `(message, version)`, at most [`PAGE`].
-pub(super) async fn contents<'e, E>(db: E, backend: Backend, incident: i64, after: (i64, i64)) -> Result<Vec<(i64, i64, String)>>
+/// A transcript row as `verify` checks it: message, version, author, when
+/// written, when deleted, content.
+pub(super) type Content = (i64, i64, i64, i64, Option<i64>, String);
+
+/// [`Content`] of an incident's messages after `(message, version)`, at
+/// most [`PAGE`].
+pub(super) async fn contents<'e, E>(db: E, backend: Backend, incident: i64, after: (i64, i64)) -> Result<Vec<Content>>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -206,9 +215,10 @@ where
         "SELECT {{cols}} FROM transcript WHERE incident_id = $1 AND (message_id, version) > ($2, $3) \
          ORDER BY message_id, version LIMIT {PAGE}"
     );
-    let sql = framed(backend, &[Int("message_id"), Int("version"), Text("content")], &inner);
+    let cols = [Int("message_id"), Int("version"), Int("author_id"), Int("at"), MaybeInt("deleted_at"), Text("content")];
+    let sql = framed(backend, &cols, &inner);
     let query = sqlx::query(&sql).bind(incident).bind(after.0).bind(after.1);
-    page(db, query, |f| Some((f.int()?, f.int()?, f.text()?)), |r: &(i64, i64, String)| (r.0, r.1)).await
+    page(db, query, |f| Some((f.int()?, f.int()?, f.int()?, f.int()?, f.maybe_int()?, f.text()?)), |r: &Content| (r.0, r.1)).await
 }
 
 /// The states of the incidents reported in `[from, until)`, by id (the

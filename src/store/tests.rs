@@ -378,6 +378,32 @@ async fn transcript_keeps_versions_and_marks_deletions(store: Store) {
     assert_eq!(lines[1].msg.content, "サーバが応答しません（復旧）");
     assert!(lines.iter().all(|l| l.deleted_at.is_some()));
     assert!(store.verify().await.unwrap().is_ok());
+    // Everything a row claims is vouched for: who wrote it, when, and
+    // that it was deleted (issue 25) — each rewrite named, each put back.
+    let broken = |sql: &'static str, undo: &'static str, what: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+            let found = store.verify().await.unwrap();
+            assert!(matches!(&found, Err(crate::domain::event::ChainBreak::RecordEdited(w)) if w.contains(what)), "{sql}: {found:?}");
+            sqlx::query(undo).execute(store.pool()).await.unwrap();
+            assert!(store.verify().await.unwrap().is_ok(), "{undo}");
+        }
+    };
+    broken("UPDATE transcript SET author_id = 8 WHERE version = 1", "UPDATE transcript SET author_id = 7", "(its author)").await;
+    broken(
+        "UPDATE transcript SET at = at + 1 WHERE version = 2",
+        "UPDATE transcript SET at = at - 1 WHERE version = 2",
+        "(when it was written)",
+    )
+    .await;
+    let deleted_at: i64 = sqlx::query_scalar("SELECT deleted_at FROM transcript WHERE version = 1").fetch_one(store.pool()).await.unwrap();
+    sqlx::query("UPDATE transcript SET deleted_at = NULL").execute(store.pool()).await.unwrap();
+    assert!(
+        matches!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::RecordEdited(w)) if w.contains("(its deletion)"))
+    );
+    sqlx::query("UPDATE transcript SET deleted_at = $1").bind(deleted_at).execute(store.pool()).await.unwrap();
+    assert!(store.verify().await.unwrap().is_ok());
     // The transcript is tamper-evident too: an edited text, a deleted row.
     sqlx::query("UPDATE transcript SET content = 'nothing happened' WHERE version = 1").execute(store.pool()).await.unwrap();
     assert!(matches!(store.verify().await.unwrap(), Err(crate::domain::event::ChainBreak::RecordEdited(w)) if w.contains("version 1")));

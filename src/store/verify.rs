@@ -153,12 +153,13 @@ async fn records(tx: &mut Transaction<'static, Any>, backend: Backend, since: i6
         sqlx::query_scalar("SELECT id FROM incidents ORDER BY id").fetch_all(&mut **tx).await?
     } else {
         sqlx::query_scalar(
-            "SELECT DISTINCT incident_id FROM events WHERE seq > $1 AND kind IN ($2, $3, $4) AND incident_id IS NOT NULL ORDER BY incident_id",
+            "SELECT DISTINCT incident_id FROM events WHERE seq > $1 AND kind IN ($2, $3, $4, $5) AND incident_id IS NOT NULL ORDER BY incident_id",
         )
         .bind(since)
         .bind(kinds[0])
         .bind(kinds[1])
         .bind(kinds[2])
+        .bind(kinds[3])
         .fetch_all(&mut **tx)
         .await?
     };
@@ -181,13 +182,26 @@ async fn records(tx: &mut Transaction<'static, Any>, backend: Backend, since: i6
 }
 
 /// What one incident's events vouch for. Digests as 32 bytes, by key: the
-/// largest incident (300,000 messages) stays under 20 MB.
+/// largest incident (300,000 messages) stays under 30 MB.
 #[derive(Default)]
 struct Vouched {
-    /// `(message, version, digest)`, sorted by key, the last word on a key kept.
-    transcript: Vec<(i64, i64, [u8; 32])>,
+    /// Sorted by key, the last word on a key kept.
+    transcript: Vec<Line>,
+    /// `(message, when)` of each deletion, sorted.
+    deleted: Vec<(i64, i64)>,
     files: Vec<(i64, String)>,
     entries: Vec<(i64, String)>,
+}
+
+/// What a `transcript_recorded` event says of one version of a message:
+/// its content's digest, and (as the event's actor and time) who wrote
+/// it and when.
+struct Line {
+    message: i64,
+    version: i64,
+    digest: [u8; 32],
+    author: i64,
+    at: i64,
 }
 
 fn raw(hex_digest: &str) -> [u8; 32] {
@@ -210,10 +224,10 @@ async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident:
         let mut after = since;
         loop {
             let page = pages::payloads(&mut **tx, backend, incident, kind, after).await?;
-            for (_, payload) in &page {
-                v.vouch(kind, payload)?;
+            for (_, actor, at, payload) in &page {
+                v.vouch(kind, actor, *at, payload)?;
             }
-            match pages::next(&page, |(seq, _)| *seq) {
+            match pages::next(&page, |e| e.0) {
                 Some(seq) => after = seq,
                 None => break,
             }
@@ -221,28 +235,57 @@ async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident:
     }
     // A key vouched for twice: the later event's digest stands (a stable
     // sort keeps the events' order among equal keys).
-    v.transcript.sort_by_key(|t| (t.0, t.1));
+    v.transcript.sort_by_key(|t| (t.message, t.version));
     v.transcript.reverse();
-    v.transcript.dedup_by_key(|t| (t.0, t.1));
+    v.transcript.dedup_by_key(|t| (t.message, t.version));
     v.transcript.reverse();
+    v.deleted.sort_unstable();
+    v.deleted.dedup_by_key(|d| d.0);
     Ok(v)
 }
 
 impl Vouched {
-    /// What one event of `kind` vouches for.
-    fn vouch(&mut self, kind: &str, payload: &str) -> Result<()> {
+    /// What one event of `kind` (by `actor`, at `at`) vouches for.
+    fn vouch(&mut self, kind: &str, actor: &str, at: i64, payload: &str) -> Result<()> {
         if kind == EventPayload::VOUCHING[0] {
             let r: Recorded = serde_json::from_str(payload)?;
-            self.transcript.push((r.message.as_i64(), r.version, raw(&r.digest)));
+            // The author is the event's actor (`user:ID`); any other matches no row.
+            let author = actor.strip_prefix("user:").and_then(|a| a.parse().ok()).unwrap_or(-1);
+            self.transcript.push(Line { message: r.message.as_i64(), version: r.version, digest: raw(&r.digest), author, at });
             return Ok(());
         }
         match serde_json::from_str::<EventPayload>(payload)? {
             EventPayload::AttachmentKept { attachment, digest, .. } => self.files.push((attachment as i64, digest)),
             // Entries written before digests were recorded carry none.
             EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => self.entries.push((entry_id, digest)),
+            EventPayload::TranscriptDeleted { message } => self.deleted.push((message.as_i64(), at)),
             _ => {}
         }
         Ok(())
+    }
+
+    /// What is wrong with one row against its event, if anything: its
+    /// content, its author, its time, its deletion mark. `every_row`: a row
+    /// without an event, or marked deleted without one, is wrong too.
+    fn wrong(&self, line: Option<&Line>, row: &pages::Content, every_row: bool) -> Option<&'static str> {
+        let (message, _, author, at, deleted_at, content) = row;
+        let deletion = self.deleted.binary_search_by_key(message, |d| d.0).ok().map(|i| self.deleted[i].1);
+        let line = match line {
+            Some(l) => l,
+            None if every_row => return Some("no event records it"),
+            None => return None,
+        };
+        if line.digest != <[u8; 32]>::from(Sha256::digest(content.as_bytes())) {
+            Some("its text")
+        } else if line.author != *author {
+            Some("its author")
+        } else if line.at != *at {
+            Some("when it was written")
+        } else if *deleted_at != deletion && (every_row || deletion.is_some()) {
+            Some("its deletion")
+        } else {
+            None
+        }
     }
 
     /// The incident's rows against what its events vouch for, both by key:
@@ -259,23 +302,22 @@ impl Vouched {
         let mut after = (0, 0);
         loop {
             let page = pages::contents(&mut **tx, backend, incident, after).await?;
-            for (message, version, content) in &page {
-                let key = (*message, *version);
-                while let Some(v) = vouched.next_if(|v| (v.0, v.1) < key) {
-                    missing = missing.or(Some((v.0, v.1)));
+            for row in &page {
+                let key = (row.0, row.1);
+                while let Some(v) = vouched.next_if(|v| (v.message, v.version) < key) {
+                    missing = missing.or(Some((v.message, v.version)));
                 }
-                match vouched.next_if(|v| (v.0, v.1) == key) {
-                    Some(v) if v.2 == <[u8; 32]>::from(Sha256::digest(content.as_bytes())) => {}
-                    None if !every_row => {}
-                    _ => return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {}", key.0, key.1)))),
+                let line = vouched.next_if(|v| (v.message, v.version) == key);
+                if let Some(what) = self.wrong(line, row, every_row) {
+                    return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {} ({what})", key.0, key.1))));
                 }
             }
-            match pages::next(&page, |(m, v, _)| (*m, *v)) {
+            match pages::next(&page, |r| (r.0, r.1)) {
                 Some(key) => after = key,
                 None => break,
             }
         }
-        if let Some((m, v)) = missing.or(vouched.next().map(|v| (v.0, v.1))) {
+        if let Some((m, v)) = missing.or(vouched.next().map(|v| (v.message, v.version))) {
             return Ok(Err(ChainBreak::RecordMissing(format!("transcript message {m} version {v}"))));
         }
         // Files kept as evidence: the bytes against the digest their event recorded.

@@ -122,8 +122,28 @@ async fn an_incident_exports_in_three_formats_matching_the_database() {
 
     // The records are tamper-evident: the chain, the transcript and the §4.3 entries.
     assert_eq!(app.store.verify().await.unwrap().map(|_| ()), Ok(()));
+    let verify =
+        || std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi")).arg("verify").env("DATABASE_URL", &app.db.0).output().unwrap();
+    // A message given to someone else would be exported as theirs: named.
+    let authors: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT message_id, version, author_id FROM transcript").fetch_all(app.store.pool()).await.unwrap();
+    assert!(!authors.is_empty());
+    sqlx::query("UPDATE transcript SET author_id = $1").bind(ids::DAVE as i64).execute(app.store.pool()).await.unwrap();
+    let out = verify();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && said.contains("(its author)"), "{said}");
+    for (m, v, a) in authors {
+        sqlx::query("UPDATE transcript SET author_id = $1 WHERE message_id = $2 AND version = $3")
+            .bind(a)
+            .bind(m)
+            .bind(v)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.store.verify().await.unwrap().map(|_| ()), Ok(()), "put back");
     sqlx::query("UPDATE log_entries SET body = '何もしていない'").execute(app.store.pool()).await.unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi")).arg("verify").env("DATABASE_URL", &app.db.0).output().unwrap();
+    let out = verify();
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success() && said.contains("log entry") && said.contains("edited"), "{said}");
 }

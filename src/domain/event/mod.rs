@@ -268,7 +268,8 @@ impl EventPayload {
     /// The kinds that vouch for content stored beside the chain (a
     /// message's text, a kept file, a §4.3 entry): `verify` reads them
     /// with the rows they vouch for.
-    pub const VOUCHING: [&'static str; 3] = ["transcript_recorded", "attachment_kept", "log_entry_added"];
+    /// A message's deletion vouches for its rows' deletion mark.
+    pub const VOUCHING: [&'static str; 4] = ["transcript_recorded", "attachment_kept", "log_entry_added", "transcript_deleted"];
 
     /// A short stable name, stored beside the payload for queries.
     pub fn kind(&self) -> &'static str {
