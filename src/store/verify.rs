@@ -4,9 +4,9 @@
 //! rows one incident at a time, beside it.
 
 use super::{pages, Backend, Result, Store, StoreError};
+use crate::domain::event::vouch::{self, wrong, VouchedLine};
 use crate::domain::event::{digest, digest_bytes, ChainBreak, ChainWalk};
 use crate::domain::EventPayload;
-use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 /// Where the last verification that found the record intact ended: the
@@ -186,27 +186,11 @@ async fn records(tx: &mut Transaction<'static, Any>, backend: Backend, since: i6
 #[derive(Default)]
 struct Vouched {
     /// Sorted by key, the last word on a key kept.
-    transcript: Vec<Line>,
+    transcript: Vec<VouchedLine>,
     /// `(message, when)` of each deletion, sorted.
     deleted: Vec<(i64, i64)>,
     files: Vec<(i64, String)>,
     entries: Vec<(i64, String)>,
-}
-
-/// What a `transcript_recorded` event says of one version of a message:
-/// its content's digest, and (as the event's actor and time) who wrote
-/// it and when.
-struct Line {
-    message: i64,
-    version: i64,
-    digest: [u8; 32],
-    author: i64,
-    at: i64,
-}
-
-fn raw(hex_digest: &str) -> [u8; 32] {
-    // A digest that is not 64 hex digits matches no content.
-    crate::domain::event::from_hex(hex_digest).unwrap_or([0xff; 32])
 }
 
 /// A `transcript_recorded` payload, read without the rest of the enum (two
@@ -249,9 +233,7 @@ impl Vouched {
     fn vouch(&mut self, kind: &str, actor: &str, at: i64, payload: &str) -> Result<()> {
         if kind == EventPayload::VOUCHING[0] {
             let r: Recorded = serde_json::from_str(payload)?;
-            // The author is the event's actor (`user:ID`); any other matches no row.
-            let author = actor.strip_prefix("user:").and_then(|a| a.parse().ok()).unwrap_or(-1);
-            self.transcript.push(Line { message: r.message.as_i64(), version: r.version, digest: raw(&r.digest), author, at });
+            self.transcript.push(VouchedLine::new(actor, at, r.message.as_i64(), r.version, &r.digest));
             return Ok(());
         }
         match serde_json::from_str::<EventPayload>(payload)? {
@@ -264,28 +246,9 @@ impl Vouched {
         Ok(())
     }
 
-    /// What is wrong with one row against its event, if anything: its
-    /// content, its author, its time, its deletion mark. `every_row`: a row
-    /// without an event, or marked deleted without one, is wrong too.
-    fn wrong(&self, line: Option<&Line>, row: &pages::Content, every_row: bool) -> Option<&'static str> {
-        let (message, _, author, at, deleted_at, content) = row;
-        let deletion = self.deleted.binary_search_by_key(message, |d| d.0).ok().map(|i| self.deleted[i].1);
-        let line = match line {
-            Some(l) => l,
-            None if every_row => return Some("no event records it"),
-            None => return None,
-        };
-        if line.digest != <[u8; 32]>::from(Sha256::digest(content.as_bytes())) {
-            Some("its text")
-        } else if line.author != *author {
-            Some("its author")
-        } else if line.at != *at {
-            Some("when it was written")
-        } else if *deleted_at != deletion && (every_row || deletion.is_some()) {
-            Some("its deletion")
-        } else {
-            None
-        }
+    /// The deletion time the record holds for `message`, if deleted.
+    fn deletion(&self, message: i64) -> Option<i64> {
+        self.deleted.binary_search_by_key(&message, |d| d.0).ok().map(|i| self.deleted[i].1)
     }
 
     /// The incident's rows against what its events vouch for, both by key:
@@ -308,7 +271,9 @@ impl Vouched {
                     missing = missing.or(Some((v.message, v.version)));
                 }
                 let line = vouched.next_if(|v| (v.message, v.version) == key);
-                if let Some(what) = self.wrong(line, row, every_row) {
+                let (message, version, author, at, deleted_at, content) = row;
+                let r = vouch::Row { message: *message, version: *version, author: *author, at: *at, deleted_at: *deleted_at, content };
+                if let Some(what) = wrong(line, self.deletion(*message), &r, every_row) {
                     return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {} ({what})", key.0, key.1))));
                 }
             }

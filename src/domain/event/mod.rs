@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 mod chain;
+pub mod vouch;
 
 pub use chain::{chain_hash, from_hex, to_hex, verify_chain, ChainBreak, ChainWalk};
 
