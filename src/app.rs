@@ -89,6 +89,11 @@ impl App {
             database = ?store.backend(),
             "starting"
         );
+        // Issue 25: made at first start, so that every bundle can be signed.
+        match crate::signing::load_or_make(&opts.env.key_file) {
+            Ok(key) => tracing::info!(public_key = %crate::signing::public_hex(&key), "signing key ready"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "no signing key: exported bundles cannot be signed until it is put right"),
+        }
         let app = Hikeshi::new(store.clone(), Arc::new(settings), opts.clock).with_spool(opts.env.spool_dir.clone());
         let metrics = Arc::new(Metrics::default());
         let ops = listen("HIKESHI_METRICS_ADDR", opts.env.metrics_addr, "/healthz and /metrics").await;

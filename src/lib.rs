@@ -32,6 +32,7 @@ pub mod records;
 pub mod reminders;
 pub mod runner;
 pub mod service;
+pub mod signing;
 pub mod store;
 
 #[cfg(test)]

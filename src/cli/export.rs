@@ -42,3 +42,24 @@ pub async fn export(config: &Path, env: &Env, number: &str, format: &str, output
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `--bundle DIR`: a record that proves itself (issue 25), signed with the
+/// deployment's key.
+pub async fn bundle(config: &Path, env: &Env, number: &str, dir: &Path) -> anyhow::Result<ExitCode> {
+    let number: crate::domain::IncidentNumber = number.parse()?;
+    let key = crate::signing::load_or_make(&env.key_file)?;
+    let app = open_service(config, env).await?;
+    let record = app.records().record(number).await?;
+    let mut out =
+        crate::records::bundle::BundleWriter::create(dir).with_context(|| format!("could not write a bundle into {}", dir.display()))?;
+    let head = app.records().bundle(&record, &mut out).await.with_context(|| format!("could not write {}", dir.display()))?;
+    let seal = out.finish_record(&record, head, &key).with_context(|| format!("could not write {}", dir.display()))?;
+    println!(
+        "wrote the bundle of {number} into {}: {} events, sealed at event {}, key {}",
+        dir.display(),
+        seal.events,
+        seal.head_seq,
+        seal.public_key
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -5,6 +5,7 @@ mod audit;
 mod check_config;
 mod doctor;
 mod export;
+mod key;
 mod migrate;
 mod outbox;
 mod run;
@@ -47,6 +48,14 @@ pub enum Command {
         /// intact (a daily check); the whole record when none was made.
         #[arg(long)]
         new: bool,
+        /// Check an exported bundle instead (`export --bundle`): needs no
+        /// database and no configuration.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["since", "new"])]
+        bundle: Option<PathBuf>,
+        /// The public key the bundle must be signed with (`hikeshi key` of
+        /// the deployment that made it).
+        #[arg(long, value_name = "HEX", requires = "bundle")]
+        key: Option<String>,
     },
     /// Make a new server ready: the committee role, the incidents and archive
     /// categories, the committee and announcement channels; write their ids
@@ -86,6 +95,9 @@ pub enum Command {
         #[command(subcommand)]
         action: OutboxAction,
     },
+    /// Print the deployment's public key (Ed25519, hex), which checks the
+    /// bundles `export --bundle` signs; the key is made if absent.
+    Key,
     /// Export one incident's whole record (INC-2026-0007).
     Export {
         number: String,
@@ -95,8 +107,13 @@ pub enum Command {
         /// Write to this file instead of standard output; to a folder (one
         /// that exists, or a path ending in `/`): the document and, under
         /// `files/`, every file kept as evidence.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "bundle")]
         output: Option<PathBuf>,
+        /// Write a bundle that proves itself into this folder: the events
+        /// with their hashes, the transcript, the §4.3 entries, the files,
+        /// and a seal signed with the deployment's key.
+        #[arg(long, value_name = "DIR")]
+        bundle: Option<PathBuf>,
     },
 }
 
@@ -117,13 +134,16 @@ pub async fn dispatch(cli: Cli, env: Env) -> anyhow::Result<ExitCode> {
         Command::Run => run::run(config, env).await,
         Command::Migrate => migrate::migrate(&env).await,
         Command::CheckConfig => check_config::check_config(&config),
-        Command::Verify { since, new } => verify::verify(&env, since, new).await,
+        Command::Verify { bundle: Some(dir), key, .. } => verify::bundle(&dir, key.as_deref()),
+        Command::Verify { since, new, .. } => verify::verify(&env, since, new).await,
         Command::Audit { all } => audit::audit(&config, &env, all).await,
         Command::Stats { from, until, chart } => stats::stats(&config, &env, from, until, chart).await,
-        Command::Export { number, format, output } => export::export(&config, &env, &number, &format, output).await,
+        Command::Export { number, bundle: Some(dir), .. } => export::bundle(&config, &env, &number, &dir).await,
+        Command::Export { number, format, output, .. } => export::export(&config, &env, &number, &format, output).await,
         Command::Outbox { action } => outbox::outbox(&config, &env, action).await,
         Command::Setup { guild, print } => setup::setup(&config, &env, guild, print).await,
         Command::Doctor => doctor::doctor(&config, &env).await,
+        Command::Key => key::key(&env),
     }
 }
 

@@ -42,3 +42,25 @@ async fn check(store: &Store, since: Option<i64>, new: bool) -> anyhow::Result<E
         }
     }
 }
+
+/// A bundle (`export --bundle`), with nothing but the bundle: each thing
+/// altered or missing named, exit 1 when any.
+pub fn bundle(dir: &std::path::Path, key: Option<&str>) -> anyhow::Result<ExitCode> {
+    let checked =
+        crate::records::bundle::check(dir, key).map_err(|e| anyhow::anyhow!("could not read the bundle {}: {e}", dir.display()))?;
+    if let Some(seal) = &checked.seal {
+        println!("bundle of {}: {} events, sealed at event {} by key {}", seal.incident, seal.events, seal.head_seq, seal.public_key);
+    }
+    if checked.altered.is_empty() {
+        println!("the bundle is intact");
+        if key.is_none() {
+            println!("(compare the key above with `hikeshi key` of the deployment, or pass it with --key)");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("the bundle is ALTERED:");
+    for a in &checked.altered {
+        println!("  {a}");
+    }
+    Ok(ExitCode::FAILURE)
+}

@@ -88,6 +88,9 @@ pub struct Env {
     pub spool_dir: std::path::PathBuf,
     /// `HIKESHI_LOG_FORMAT`: `json` for one JSON object a line.
     pub log_json: bool,
+    /// `HIKESHI_KEY_FILE`: the deployment's Ed25519 signing key (made at
+    /// first start), kept apart from the database it vouches for.
+    pub key_file: std::path::PathBuf,
 }
 
 /// How long a claimed outbox item stays with a process unless
@@ -96,6 +99,9 @@ pub const DEFAULT_OUTBOX_LEASE_SECONDS: i64 = 30;
 
 /// Where held reports are kept unless `HIKESHI_SPOOL_DIR` says otherwise.
 pub const DEFAULT_SPOOL_DIR: &str = "data/spool";
+
+/// Where the signing key is kept unless `HIKESHI_KEY_FILE` says otherwise.
+pub const DEFAULT_KEY_FILE: &str = "data/signing.key";
 
 /// The default database: an SQLite file under `data/`, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hikeshi.db?mode=rwc";
@@ -120,6 +126,7 @@ pub const VARIABLES: &[Variable] = &[
     Variable { name: "HIKESHI_INTAKE_ADDR", default: "(off)", about: "serve the alert intake, e.g. 127.0.0.1:9095" },
     Variable { name: "HIKESHI_INTAKE_TOKEN", default: "(none: the intake refuses every request)", about: "bearer token of the intake" },
     Variable { name: "HIKESHI_SPOOL_DIR", default: DEFAULT_SPOOL_DIR, about: "reports held on disk while the database is away" },
+    Variable { name: "HIKESHI_KEY_FILE", default: DEFAULT_KEY_FILE, about: "the Ed25519 key that signs exported bundles" },
     Variable { name: "HIKESHI_LOG_FORMAT", default: "text", about: "text, or json for one object a line" },
     Variable { name: "HIKESHI_CHART_FONT", default: "(a system font, else DejaVu Sans)", about: "a .ttf/.ttc for /stats charts" },
     Variable { name: "RUST_LOG", default: "hikeshi=info,serenity=warn,sqlx=warn", about: "what is logged" },
@@ -214,6 +221,7 @@ impl Env {
             intake_token: var("HIKESHI_INTAKE_TOKEN").map(Secret::new),
             spool_dir: var("HIKESHI_SPOOL_DIR").unwrap_or_else(|| DEFAULT_SPOOL_DIR.to_string()).into(),
             log_json,
+            key_file: var("HIKESHI_KEY_FILE").unwrap_or_else(|| DEFAULT_KEY_FILE.to_string()).into(),
         })
     }
 }

@@ -45,9 +45,15 @@ pub enum Kept {
 impl Attachment {
     /// Where exports write the file, beside the document.
     pub fn file_name(&self) -> String {
-        let safe: String = self.name.chars().map(|c| if c.is_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-        format!("files/{}-{safe}", self.id)
+        evidence_file(self.id, &self.name)
     }
+}
+
+/// Where a file kept as evidence goes in an export's folder: `files/`, its
+/// id, and its name made safe for any file system.
+pub fn evidence_file(id: u64, name: &str) -> String {
+    let safe: String = name.chars().map(|c| if c.is_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    format!("files/{id}-{safe}")
 }
 
 /// A message as the channel's history shows it now (fetched after the bot

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 pub mod appi;
 pub mod audit;
 mod board;
+pub mod bundle;
 pub mod chart;
 pub mod export;
 mod lessons;

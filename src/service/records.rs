@@ -95,6 +95,22 @@ impl Records {
         Ok(out.flush()?)
     }
 
+    /// Issue 25: the record as a bundle that proves itself — every event
+    /// (with its hash and link) and transcript line streamed into `out`;
+    /// the chain's head, for the seal, after them.
+    pub async fn bundle(&self, record: &Record, out: &mut crate::records::bundle::BundleWriter) -> Result<(i64, String), WriteError> {
+        let id = record.incident.id;
+        let mut events = self.core.store.events_stream(id);
+        while let Some(e) = events.try_next().await.map_err(ServiceError::from)? {
+            out.event(&e)?;
+        }
+        let mut lines = self.core.store.transcript_stream(id);
+        while let Some(l) = lines.try_next().await.map_err(ServiceError::from)? {
+            out.line(&l)?;
+        }
+        Ok(self.core.store.chain_head().await.map_err(ServiceError::from)?)
+    }
+
     /// Figures for incidents reported in `[from, until)`.
     /// The same, for `/stats` (the committee's).
     pub async fn stats_for(

@@ -93,6 +93,11 @@ impl Store {
         Ok(None)
     }
 
+    /// The chain's newest event and its hash (what a bundle's seal names).
+    pub async fn chain_head(&self) -> Result<(i64, String)> {
+        Ok(sqlx::query_as("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
     /// The checkpoint of the last verification that found the record intact.
     pub async fn verified_head(&self) -> Result<Option<i64>> {
         Ok(self.get_state(CHECKPOINT).await?.and_then(|v| v.split(':').next().and_then(|s| s.parse().ok())))

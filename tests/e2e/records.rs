@@ -461,3 +461,99 @@ async fn a_record_too_large_to_attach_goes_compressed_or_as_the_command_to_run()
     assert!(content.contains("大きすぎ"), "in the committee's language: {content}");
     assert!(app.fake.requests().iter().all(|r| r.status != 413), "no upload refused");
 }
+
+/// A copy of a folder (a bundle to alter without touching the original).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to.join("files")).unwrap();
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        std::fs::copy(&entry, to.join(rel)).unwrap();
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Issue 25: an incident's record handed to an auditor proves itself.
+/// `hikeshi export --bundle` writes it signed with the deployment's key
+/// (made when the bot first started; `hikeshi key` prints it);
+/// `hikeshi verify --bundle` checks it with no database and no
+/// configuration. One byte changed in an event, in a file and in the seal:
+/// each is named; the untouched bundle passes.
+#[tokio::test]
+async fn a_bundle_proves_itself_without_the_bot_and_names_each_alteration() {
+    let app = TestApp::spawn().await;
+    assert!(app.key_file().exists(), "the key is made at first start");
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let channel = i.channel.unwrap().0;
+    let form = app.click(ids::BOB, &i, &format!("hk1:log:{}:status", i.id)).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    app.interact(payloads::modal(app.id(), Who::new(ids::BOB, channel), &custom, &[("body", "端末を隔離した")])).await;
+    app.fake.post_user_file(channel, ids::ALICE, "脅迫文です", "note.txt", b"your files are encrypted");
+    app.eventually("the file is kept", || async { app.store.events_of(i.id).await.unwrap().iter().any(|e| e.kind == "attachment_kept") })
+        .await;
+    app.settled().await;
+
+    let key = app.hikeshi().arg("key").output().await.unwrap();
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
+    assert_eq!(key.len(), 64, "{key}");
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = app.hikeshi().args(["export", &i.number.to_string(), "--bundle"]).arg(&bundle).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&key));
+
+    // The auditor's machine: no database, no configuration.
+    let verify = |dir: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+            .args(["verify", "--bundle"])
+            .arg(dir)
+            .args(["--key", &key])
+            .env_remove("DATABASE_URL")
+            .env("HIKESHI_CONFIG", "/nonexistent/hikeshi.toml")
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+    };
+    let (ok, said) = verify(&bundle);
+    assert!(ok && said.contains("the bundle is intact") && said.contains(&i.number.to_string()), "{said}");
+
+    let file = walk(&bundle.join("files")).pop().expect("the file kept as evidence");
+    let name = format!("files/{}", file.file_name().unwrap().to_string_lossy());
+    let altered = format!("{name} was altered");
+    // (file, the byte after this marker is changed, what must be named)
+    let cases = [
+        ("events.jsonl", "\"at\":", "was altered"),
+        (name.as_str(), "your ", altered.as_str()),
+        ("seal.json", "\"head_seq\": ", "the signature does not match"),
+    ];
+    for (n, (file, marker, named)) in cases.iter().enumerate() {
+        let copy = dir.path().join(format!("altered-{n}"));
+        copy_dir(&bundle, &copy);
+        let path = copy.join(file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = String::from_utf8_lossy(&bytes).find(marker).expect("the marker") + marker.len();
+        bytes[at] = match bytes[at] {
+            b'1' => b'2',
+            b'0'..=b'9' => b'1',
+            c => c.to_ascii_uppercase(),
+        };
+        std::fs::write(&path, bytes).unwrap();
+        let (ok, said) = verify(&copy);
+        assert!(!ok && said.contains("ALTERED") && said.contains(named), "{file}: {said}");
+    }
+    // The untouched bundle still passes.
+    assert!(verify(&bundle).0);
+}

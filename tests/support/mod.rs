@@ -182,6 +182,7 @@ impl TestApp {
             .env("HIKESHI_DISCORD_API", self.fake.base_url())
             .env("RUST_LOG", rust_log)
             .env("HIKESHI_SPOOL_DIR", &self.spool)
+            .env("HIKESHI_KEY_FILE", self.key_file())
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -227,6 +228,7 @@ impl TestApp {
                 intake_token: self.intake_token.clone().map(Secret::new),
                 spool_dir: self.spool.clone(),
                 log_json: false,
+                key_file: self.key_file(),
             },
             clock: self.clock.clone(),
             // The scheduler looks often, so a test that moves the clock
@@ -556,8 +558,13 @@ impl TestApp {
     /// arguments; `--config` is global).
     pub fn hikeshi(&self) -> tokio::process::Command {
         let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"));
-        c.arg("--config").arg(&self.config).env("DATABASE_URL", &self.db.0);
+        c.arg("--config").arg(&self.config).env("DATABASE_URL", &self.db.0).env("HIKESHI_KEY_FILE", self.key_file());
         c
+    }
+
+    /// The deployment's signing key, beside the test's database.
+    pub fn key_file(&self) -> PathBuf {
+        self.spool.parent().expect("the test's folder").join("signing.key")
     }
 
     /// The direct messages the bot sent to `user`.
