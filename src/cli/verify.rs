@@ -34,6 +34,13 @@ async fn check(store: &Store, since: Option<i64>, new: bool) -> anyhow::Result<E
                 0 => println!("the event log is intact: {} events", v.events),
                 _ => println!("the event log is intact: {} events after event {from}, {} in all", v.events, v.head.0),
             }
+            // APPI redactions: the text is gone, the record says who, when and why.
+            for e in &v.redactions {
+                if let Ok(crate::domain::EventPayload::Redacted { message, reason, .. }) = e.payload() {
+                    let at = crate::clock::from_ms(e.at_ms).format("%Y-%m-%d %H:%M UTC");
+                    println!("redacted: message {message} of incident {} by {} at {at}: {reason}", e.incident.unwrap_or(0), e.actor);
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(brk) => {

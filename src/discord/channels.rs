@@ -18,6 +18,7 @@ pub mod perms {
 
     pub const ADMINISTRATOR: u64 = P::ADMINISTRATOR.bits();
     pub const MANAGE_CHANNELS: u64 = P::MANAGE_CHANNELS.bits();
+    pub const MANAGE_MESSAGES: u64 = P::MANAGE_MESSAGES.bits();
     pub const VIEW_CHANNEL: u64 = P::VIEW_CHANNEL.bits();
     pub const SEND_MESSAGES: u64 = P::SEND_MESSAGES.bits();
     pub const EMBED_LINKS: u64 = P::EMBED_LINKS.bits();
@@ -46,7 +47,8 @@ pub mod perms {
     pub const THREADS: u64 = CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS;
     /// What the bot needs where incidents live (`setup` grants it, `doctor`
     /// checks it).
-    pub const BOT_IN_INCIDENTS: u64 = MEMBER | MANAGE_CHANNELS | MANAGE_ROLES | MANAGE_THREADS | THREADS;
+    /// (Manage Messages: a redacted message is deleted, issue 25.)
+    pub const BOT_IN_INCIDENTS: u64 = MEMBER | MANAGE_CHANNELS | MANAGE_ROLES | MANAGE_THREADS | THREADS | MANAGE_MESSAGES;
 }
 
 /// Discord's limit of channels in one category.

@@ -238,6 +238,7 @@ impl DiscordEffects {
             Effect::RestoreAccess { incident } => self.restore_access(*incident).await,
             Effect::AccessDrift { incident, gained, undone } => self.access_drift(item, *incident, gained, *undone).await,
             Effect::ChannelLost { incident, channel } => self.channel_lost(item, *incident, *channel).await,
+            Effect::DeleteMessage { channel, message, .. } => self.delete_message(*channel, *message).await,
         }
     }
 }

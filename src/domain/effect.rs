@@ -117,6 +117,8 @@ pub enum Effect {
     /// Issue 25: tells the committee an incident's channel was deleted by
     /// hand and a new one opened.
     ChannelLost { incident: IncidentId, channel: super::ids::ChannelId },
+    /// Issue 25, APPI: deletes a redacted message from Discord.
+    DeleteMessage { incident: IncidentId, channel: super::ids::ChannelId, message: super::ids::MessageId },
 }
 
 /// Discord's interaction tokens live 15 minutes.
@@ -285,7 +287,8 @@ impl Effect {
             | AppiDraft { incident }
             | RestoreAccess { incident }
             | AccessDrift { incident, .. }
-            | ChannelLost { incident, .. } => Some(*incident),
+            | ChannelLost { incident, .. }
+            | DeleteMessage { incident, .. } => Some(*incident),
             RefreshStatusBoard
             | CommitteeNotices
             | RefreshTriage
@@ -417,7 +420,7 @@ mod tests {
     #[test]
     fn every_kind_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Effect::VARIANTS.len(), 34);
+        assert_eq!(Effect::VARIANTS.len(), 35);
         for kind in Effect::VARIANTS {
             match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
                 Ok(e) => assert_eq!(e.kind(), *kind),

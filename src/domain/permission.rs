@@ -98,10 +98,12 @@ pub enum Action {
     ViewRecords,
     /// Issue 25: who can read this incident, and why (`/incident access`).
     SeeAccess,
+    /// Issue 25, APPI: redact personal data posted by mistake.
+    Redact,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -126,6 +128,7 @@ impl Action {
         Action::RecordBoardReport,
         Action::ViewRecords,
         Action::SeeAccess,
+        Action::Redact,
     ];
 
     /// The roles that may perform this action.
@@ -140,7 +143,7 @@ impl Action {
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
-            ApprovePlan | RecordBoardReport | MakeConfidential => &[Committee],
+            ApprovePlan | RecordBoardReport | MakeConfidential | Redact => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -190,6 +193,7 @@ mod tests {
             (RecordBoardReport,[false, false, false, false, true ]),
             (ViewRecords,      [false, false, false, false, true ]),
             (SeeAccess,        [false, false, false, true,  true ]),
+            (Redact,           [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -49,6 +49,29 @@ impl Attachment {
     }
 }
 
+/// What a redacted message reads everywhere (the transcript, every
+/// export): the text is gone, the event chain keeps its digest.
+pub const REDACTED: &str = "［委員会が個人情報のため削除 / redacted by the committee］";
+
+/// The message a person named: its id, or its link as Discord copies it
+/// (`https://discord.com/channels/GUILD/CHANNEL/MESSAGE`).
+pub fn message_named(text: &str) -> Option<MessageId> {
+    let text = text.trim();
+    let id = match text.strip_prefix("https://") {
+        Some(link) => {
+            let parts: Vec<&str> = link.split('/').collect();
+            let hosts = ["discord.com", "ptb.discord.com", "canary.discord.com", "discordapp.com"];
+            let host_ok = parts.first().is_some_and(|h| hosts.contains(h));
+            match parts.as_slice() {
+                [_, "channels", _, _, m] if host_ok => *m,
+                _ => return None,
+            }
+        }
+        None => text,
+    };
+    id.parse().ok().filter(|n| *n > 0).map(MessageId)
+}
+
 /// Where a file kept as evidence goes in an export's folder: `files/`, its
 /// id, and its name made safe for any file system.
 pub fn evidence_file(id: u64, name: &str) -> String {
@@ -96,6 +119,20 @@ pub struct TranscriptLine {
 
 #[cfg(test)]
 mod tests {
+    use super::MessageId;
+
+    #[test]
+    fn a_message_is_named_by_id_or_by_its_link() {
+        assert_eq!(super::message_named(" 123 "), Some(MessageId(123)));
+        assert_eq!(super::message_named("https://discord.com/channels/1/2/345"), Some(MessageId(345)));
+        assert_eq!(super::message_named("https://ptb.discord.com/channels/1/2/345"), Some(MessageId(345)));
+        assert_eq!(super::message_named("https://evil.example/channels/1/2/345"), None);
+        assert_eq!(super::message_named("https://evildiscord.com/channels/1/2/345"), None);
+        assert_eq!(super::message_named("https://discord.com/channels/1/2"), None);
+        assert_eq!(super::message_named("0"), None);
+        assert_eq!(super::message_named("abc"), None);
+    }
+
     use super::Recovered;
 
     /// What the catch-up and the whole re-read found is told as one sum.

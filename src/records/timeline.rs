@@ -96,6 +96,13 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let kind = kind.label().get(lang).to_string();
             tr!(lang, "{who} が §4.3 の記録「{kind}」を追加", "{who} logged a §4.3 entry: {kind}")
         }
+        Redacted { message, reason, .. } => {
+            tr!(
+                lang,
+                "{who} がメッセージ {message} を個人情報のため削除（理由: {reason}）",
+                "{who} redacted message {message} (personal data; why: {reason})"
+            )
+        }
         ChannelLost { channel } => tr!(
             lang,
             "対応チャンネル {channel} が手作業で削除され、新しいチャンネルを開く（記録はそのまま）",

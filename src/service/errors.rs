@@ -71,6 +71,13 @@ pub enum InputError {
     NoCategoryChosen,
     NoMemberNamed,
     NoFormatChosen,
+    /// Neither a message's id nor its link.
+    NotAMessage,
+    /// The record of this incident holds no such message (or it was
+    /// redacted already).
+    MessageNotInRecord,
+    /// A redaction needs its reason (APPI: why it was taken out).
+    NoReason,
     /// The gateway has not shown the server (or this channel) since hikeshi
     /// connected: who reads it is not known yet.
     ServerNotSeenYet,
@@ -124,6 +131,17 @@ impl InputError {
             InputError::NoCategoryChosen => tr!(lang, "区分を選んでください。", "Please choose a category."),
             InputError::NoMemberNamed => tr!(lang, "会員を指定してください。", "Name a member."),
             InputError::NoFormatChosen => tr!(lang, "形式を選んでください（md / json / html）。", "Choose a format (md, json or html)."),
+            InputError::NotAMessage => tr!(
+                lang,
+                "メッセージのリンク（メッセージの「…」→「メッセージリンクをコピー」）か ID を入れてください。",
+                "Give the message's link (the message's … menu → Copy Message Link) or its id."
+            ),
+            InputError::MessageNotInRecord => tr!(
+                lang,
+                "このインシデントの記録にそのメッセージはありません（すでに削除済みかもしれません）。このインシデントのチャンネルかスレッドのメッセージを指定してください。",
+                "This incident's record holds no such message (it may be redacted already): name a message of this incident's channel or its threads."
+            ),
+            InputError::NoReason => tr!(lang, "削除の理由を書いてください（記録に残ります）。", "Write why it is redacted (it is kept in the record)."),
             InputError::ServerNotSeenYet => tr!(
                 lang,
                 "接続したばかりで、サーバーのロールとチャンネルをまだ読み込んでいません。少し待ってからもう一度実行してください。",
@@ -178,6 +196,9 @@ impl InputError {
             NoCategoryChosen,
             NoMemberNamed,
             NoFormatChosen,
+            NotAMessage,
+            MessageNotInRecord,
+            NoReason,
             ServerNotSeenYet,
             UnreadableMessage,
             OtherGuild,
@@ -321,6 +342,9 @@ mod tests {
                 | InputError::NoCategoryChosen
                 | InputError::NoMemberNamed
                 | InputError::NoFormatChosen
+                | InputError::NotAMessage
+                | InputError::MessageNotInRecord
+                | InputError::NoReason
                 | InputError::ServerNotSeenYet
                 | InputError::UnreadableMessage
                 | InputError::OtherGuild

@@ -1,8 +1,9 @@
 //! §4.2 "collected in one place": messages in incident channels are kept.
 
 use super::batch::{together_or_alone, WriteBatch};
-use super::{core::Core, ServiceError};
+use super::{core::Core, Caller, InputError, ServiceError};
 use crate::domain::transcript::{TranscriptLine, TranscriptMessage};
+use crate::domain::EventPayload;
 use crate::domain::{ChannelId, IncidentId, MessageId, UserId};
 use crate::store::Store;
 use std::collections::hash_map::Entry;
@@ -158,6 +159,34 @@ impl Transcript {
         tx.record_thread(incident.id, thread, name, at).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Issue 25, APPI: the committee redacts a message of this incident
+    /// posted by mistake (personal data): every version's text becomes the
+    /// marker, its files' bytes leave the database, the Discord message is
+    /// deleted; the `redacted` event keeps the old digests, who, when and
+    /// why. The database's files are scrubbed after.
+    pub async fn redact(&self, caller: Caller, channel: ChannelId, message: &str, reason: &str) -> Result<MessageId, ServiceError> {
+        let incident = self.core.incident_in_channel(channel).await?;
+        self.core.may(incident.id, caller, crate::domain::Action::Redact).await?;
+        let message = crate::domain::transcript::message_named(message).ok_or(InputError::NotAMessage)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(InputError::NoReason.into());
+        }
+        let now = self.core.clock.now();
+        let mut tx = self.core.store.begin().await?;
+        let marker = crate::domain::transcript::REDACTED;
+        let taken = tx.redact_message(incident.id, message, marker).await?.ok_or(InputError::MessageNotInRecord)?;
+        let event = EventPayload::Redacted { message, versions: taken.versions, files: taken.files, reason: reason.to_string() };
+        tx.append(Some(incident.id), crate::domain::Actor::User(caller.user), now, &event).await?;
+        tx.enqueue(&crate::domain::Effect::DeleteMessage { incident: incident.id, channel: taken.channel, message }, now).await?;
+        tx.commit().await?;
+        tracing::info!(incident = %incident.number, %message, "a message was redacted");
+        if let Err(e) = self.core.store.scrub().await {
+            tracing::warn!(error = %e, "the database could not be scrubbed after a redaction; its files may hold the old bytes until the next checkpoint");
+        }
+        Ok(message)
     }
 
     /// A thread was deleted on Discord: if it was an incident's, the record

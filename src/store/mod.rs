@@ -14,6 +14,7 @@ mod reminders;
 mod requests;
 
 mod pages;
+mod redact;
 mod streams;
 pub mod testing;
 mod transcript;

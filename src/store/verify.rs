@@ -5,7 +5,7 @@
 
 use super::{pages, Backend, Result, Store, StoreError};
 use crate::domain::event::vouch::{self, wrong, VouchedLine};
-use crate::domain::event::{digest, digest_bytes, ChainBreak, ChainWalk};
+use crate::domain::event::{digest, digest_bytes, ChainBreak, ChainWalk, EventRecord};
 use crate::domain::EventPayload;
 use sqlx::{Any, Row, Transaction};
 
@@ -20,6 +20,8 @@ pub struct Verified {
     pub head: (i64, String),
     /// Events read (all of them, or those after the checkpoint).
     pub events: i64,
+    /// The redactions among them (APPI): who redacted what, when and why.
+    pub redactions: Vec<crate::domain::event::EventRecord>,
 }
 
 impl Store {
@@ -51,7 +53,7 @@ impl Store {
             }
             None => None,
         };
-        let events = match chain(&mut tx, self.backend, since, walk, (head.0, &head.1)).await? {
+        let (events, redactions) = match chain(&mut tx, self.backend, since, walk, (head.0, &head.1)).await? {
             Ok(n) => n,
             Err(brk) => {
                 beside.inspect(|b| b.abort());
@@ -65,7 +67,7 @@ impl Store {
         };
         tracing::debug!(took = ?started.elapsed(), "the rows the events vouch for are checked");
         tx.rollback().await?;
-        Ok(records.map(|()| Verified { head, events }))
+        Ok(records.map(|()| Verified { head, events, redactions }))
     }
 
     /// A read transaction and the chain's head it sees.
@@ -124,20 +126,23 @@ async fn start(tx: &mut Transaction<'static, Any>, since: i64, head: i64) -> Res
 }
 
 /// The chain after `since`, one event at a time (read a page at a time);
-/// the number of events read.
+/// the number of events read, and the redactions among them.
 async fn chain(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     since: i64,
     mut walk: ChainWalk,
     head: (i64, &str),
-) -> Result<Result<i64, ChainBreak>> {
-    let (mut n, mut after) = (0, since);
+) -> Result<Result<(i64, Vec<EventRecord>), ChainBreak>> {
+    let (mut n, mut after, mut redactions) = (0, since, vec![]);
     loop {
         let page = pages::events(&mut **tx, backend, pages::Events::All, after).await?;
         for e in &page {
             if let Err(brk) = walk.step(e) {
                 return Ok(Err(brk));
+            }
+            if e.kind == "redacted" {
+                redactions.push(e.clone());
             }
         }
         n += page.len() as i64;
@@ -146,7 +151,7 @@ async fn chain(
             None => break,
         }
     }
-    Ok(walk.finish(head).map(|_| n))
+    Ok(walk.finish(head).map(|_| (n, redactions)))
 }
 
 /// The rows vouched for by events after `since`, incident by incident.
@@ -158,13 +163,14 @@ async fn records(tx: &mut Transaction<'static, Any>, backend: Backend, since: i6
         sqlx::query_scalar("SELECT id FROM incidents ORDER BY id").fetch_all(&mut **tx).await?
     } else {
         sqlx::query_scalar(
-            "SELECT DISTINCT incident_id FROM events WHERE seq > $1 AND kind IN ($2, $3, $4, $5) AND incident_id IS NOT NULL ORDER BY incident_id",
+            "SELECT DISTINCT incident_id FROM events WHERE seq > $1 AND kind IN ($2, $3, $4, $5, $6) AND incident_id IS NOT NULL ORDER BY incident_id",
         )
         .bind(since)
         .bind(kinds[0])
         .bind(kinds[1])
         .bind(kinds[2])
         .bind(kinds[3])
+        .bind(kinds[4])
         .fetch_all(&mut **tx)
         .await?
     };
@@ -194,6 +200,10 @@ struct Vouched {
     transcript: Vec<VouchedLine>,
     /// `(message, when)` of each deletion, sorted.
     deleted: Vec<(i64, i64)>,
+    /// `((message, version), digest of the text taken away)`, sorted.
+    redacted: Vec<((i64, i64), [u8; 32])>,
+    /// Files whose bytes a redaction took away.
+    files_redacted: Vec<i64>,
     files: Vec<(i64, String)>,
     entries: Vec<(i64, String)>,
 }
@@ -230,6 +240,8 @@ async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident:
     v.transcript.reverse();
     v.deleted.sort_unstable();
     v.deleted.dedup_by_key(|d| d.0);
+    v.redacted.sort_unstable();
+    v.files_redacted.sort_unstable();
     Ok(v)
 }
 
@@ -246,20 +258,42 @@ impl Vouched {
             // Entries written before digests were recorded carry none.
             EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => self.entries.push((entry_id, digest)),
             EventPayload::TranscriptDeleted { message } => self.deleted.push((message.as_i64(), at)),
+            EventPayload::Redacted { message, versions, files, .. } => {
+                let old = |d: &str| crate::domain::event::from_hex(d).unwrap_or([0xff; 32]);
+                self.redacted.extend(versions.iter().map(|(v, d)| ((message.as_i64(), *v), old(d))));
+                self.files_redacted.extend(files.iter().map(|(f, _)| *f as i64));
+            }
             _ => {}
         }
         Ok(())
     }
 
-    /// The deletion time the record holds for `message`, if deleted.
-    fn deletion(&self, message: i64) -> Option<i64> {
-        self.deleted.binary_search_by_key(&message, |d| d.0).ok().map(|i| self.deleted[i].1)
+    /// What the record says of one version besides its event: its
+    /// message's deletion time, and the text its redaction took away.
+    fn said<'a>(&self, line: Option<&'a VouchedLine>, key: (i64, i64)) -> vouch::Said<'a> {
+        let deletion = self.deleted.binary_search_by_key(&key.0, |d| d.0).ok().map(|i| self.deleted[i].1);
+        let redacted = self.redacted.binary_search_by_key(&key, |r| r.0).ok().map(|i| self.redacted[i].1);
+        vouch::Said { line, deletion, redacted }
     }
 
     /// The incident's rows against what its events vouch for, both by key:
     /// the first row edited, else the first vouched row missing.
     async fn check(
         self,
+        tx: &mut Transaction<'static, Any>,
+        backend: Backend,
+        incident: i64,
+        every_row: bool,
+    ) -> Result<Result<(), ChainBreak>> {
+        if let Err(brk) = self.check_transcript(tx, backend, incident, every_row).await? {
+            return Ok(Err(brk));
+        }
+        self.check_kept(tx).await
+    }
+
+    /// The incident's messages, page by page, against their events.
+    async fn check_transcript(
+        &self,
         tx: &mut Transaction<'static, Any>,
         backend: Backend,
         incident: i64,
@@ -278,7 +312,7 @@ impl Vouched {
                 let line = vouched.next_if(|v| (v.message, v.version) == key);
                 let (message, version, author, at, deleted_at, content) = row;
                 let r = vouch::Row { message: *message, version: *version, author: *author, at: *at, deleted_at: *deleted_at, content };
-                if let Some(what) = wrong(line, self.deletion(*message), &r, every_row) {
+                if let Some(what) = wrong(self.said(line, key), &r, every_row) {
                     return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {} ({what})", key.0, key.1))));
                 }
             }
@@ -290,11 +324,24 @@ impl Vouched {
         if let Some((m, v)) = missing.or(vouched.next().map(|v| (v.message, v.version))) {
             return Ok(Err(ChainBreak::RecordMissing(format!("transcript message {m} version {v}"))));
         }
-        // Files kept as evidence: the bytes against the digest their event recorded.
+        Ok(Ok(()))
+    }
+
+    /// Files kept as evidence and §4.3 entries against the digests their
+    /// events recorded (a redacted file's bytes must be gone).
+    async fn check_kept(&self, tx: &mut Transaction<'static, Any>) -> Result<Result<(), ChainBreak>> {
         for (id, d) in &self.files {
             let row = sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(id).fetch_optional(&mut **tx).await?;
             let what = format!("attachment {id}");
-            match row.map(|r| r.try_get::<Option<Vec<u8>>, _>("content")).transpose()?.flatten() {
+            let bytes = row.map(|r| r.try_get::<Option<Vec<u8>>, _>("content")).transpose()?.flatten();
+            if self.files_redacted.binary_search(id).is_ok() {
+                // Redacted: the bytes must be gone.
+                if bytes.is_some() {
+                    return Ok(Err(ChainBreak::RecordEdited(format!("{what} (its redaction)"))));
+                }
+                continue;
+            }
+            match bytes {
                 None => return Ok(Err(ChainBreak::RecordMissing(what))),
                 Some(bytes) if digest_bytes(&bytes) != *d => return Ok(Err(ChainBreak::RecordEdited(what))),
                 Some(_) => {}

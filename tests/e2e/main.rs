@@ -18,6 +18,7 @@ mod matrix;
 mod privacy;
 mod record;
 mod records;
+mod redaction;
 mod refusals;
 mod report;
 mod resilience;

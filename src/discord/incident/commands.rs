@@ -20,6 +20,7 @@ pub fn definition() -> CreateCommand {
         crate::discord::lessons::followups::subcommand(),
         appi(),
         export(),
+        crate::discord::transcript::redact::subcommand(),
         subcommand("access", "Who can read this incident, and why", "閲覧者", "このインシデントを閲覧できる人とその理由を表示します"),
     ] {
         command = command.add_option(sub);

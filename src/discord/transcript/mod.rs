@@ -10,6 +10,7 @@ use serenity::all::{LightMethod, Message, MessageUpdateEvent, Request, Route};
 use std::time::Duration;
 
 mod recovery;
+pub mod redact;
 
 pub use recovery::recover;
 

@@ -155,6 +155,16 @@ pub enum EventPayload {
     TranscriptDeleted {
         message: MessageId,
     },
+    /// Issue 25, APPI: the committee redacted a message posted by mistake:
+    /// every version's text became the marker and its files' bytes left the
+    /// database. The old text's digest per version, and each file's, stay
+    /// here, so `verify` still proves what was recorded.
+    Redacted {
+        message: MessageId,
+        versions: Vec<(i64, String)>,
+        files: Vec<(u64, String)>,
+        reason: String,
+    },
     /// A scheduled reminder fired (`missed`: earlier firings it covers).
     ReminderFired {
         reminder: i64,
@@ -270,7 +280,8 @@ impl EventPayload {
     /// message's text, a kept file, a §4.3 entry): `verify` reads them
     /// with the rows they vouch for.
     /// A message's deletion vouches for its rows' deletion mark.
-    pub const VOUCHING: [&'static str; 4] = ["transcript_recorded", "attachment_kept", "log_entry_added", "transcript_deleted"];
+    /// A redaction vouches for the marker in its rows and the bytes gone.
+    pub const VOUCHING: [&'static str; 5] = ["transcript_recorded", "attachment_kept", "log_entry_added", "transcript_deleted", "redacted"];
 
     /// A short stable name, stored beside the payload for queries.
     pub fn kind(&self) -> &'static str {
@@ -402,7 +413,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 53);
+        assert_eq!(EventPayload::VARIANTS.len(), 54);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

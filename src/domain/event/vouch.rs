@@ -42,15 +42,31 @@ pub struct Row<'a> {
     pub content: &'a str,
 }
 
-/// What is wrong with a row against its event (`line`) and its message's
-/// deletion event (`deletion`, its time), if anything. `every_row`: the
-/// whole record is read, so a row no event records, or a deletion mark
-/// no event records, is wrong too.
-pub fn wrong(line: Option<&VouchedLine>, deletion: Option<i64>, row: &Row<'_>, every_row: bool) -> Option<&'static str> {
+/// What the record says of a row: its `transcript_recorded` event
+/// (`line`), its message's deletion (the time), and its redaction (the
+/// digest of the text it took away from this version).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Said<'a> {
+    pub line: Option<&'a VouchedLine>,
+    pub deletion: Option<i64>,
+    pub redacted: Option<[u8; 32]>,
+}
+
+/// What is wrong with a row against what the record says of it, if
+/// anything. `every_row`: the whole record is read, so a row no event
+/// records, or a deletion mark no event records, is wrong too. A redacted
+/// row reads the marker, and its redaction took away the text recorded.
+pub fn wrong(said: Said<'_>, row: &Row<'_>, every_row: bool) -> Option<&'static str> {
+    let Said { line, deletion, redacted } = said;
     let Some(line) = line else {
         return every_row.then_some("no event records it");
     };
-    if line.digest != <[u8; 32]>::from(Sha256::digest(row.content.as_bytes())) {
+    let text_ok = match redacted {
+        Some(old) if old != line.digest => return Some("its redaction"),
+        Some(_) => row.content == crate::domain::transcript::REDACTED,
+        None => line.digest == <[u8; 32]>::from(Sha256::digest(row.content.as_bytes())),
+    };
+    if !text_ok {
         Some("its text")
     } else if line.author != row.author {
         Some("its author")
@@ -67,24 +83,43 @@ pub fn wrong(line: Option<&VouchedLine>, deletion: Option<i64>, row: &Row<'_>, e
 mod tests {
     use super::*;
 
+    fn said(line: &VouchedLine, deletion: Option<i64>) -> Said<'_> {
+        Said { line: Some(line), deletion, redacted: None }
+    }
+
     #[test]
     fn each_claim_of_a_row_is_checked_against_its_events() {
         let digest = crate::domain::event::digest("hello");
         let line = VouchedLine::new("user:7", 1000, 5, 1, &digest);
         assert_eq!((line.author, line.key()), (7, (5, 1)));
         let row = Row { message: 5, version: 1, author: 7, at: 1000, deleted_at: None, content: "hello" };
-        assert_eq!(wrong(Some(&line), None, &row, true), None);
-        assert_eq!(wrong(Some(&line), None, &Row { content: "bye", ..row }, true), Some("its text"));
-        assert_eq!(wrong(Some(&line), None, &Row { author: 8, ..row }, true), Some("its author"));
-        assert_eq!(wrong(Some(&line), None, &Row { at: 1001, ..row }, true), Some("when it was written"));
+        assert_eq!(wrong(said(&line, None), &row, true), None);
+        assert_eq!(wrong(said(&line, None), &Row { content: "bye", ..row }, true), Some("its text"));
+        assert_eq!(wrong(said(&line, None), &Row { author: 8, ..row }, true), Some("its author"));
+        assert_eq!(wrong(said(&line, None), &Row { at: 1001, ..row }, true), Some("when it was written"));
         // Deleted by the record but not in the row, or the other way round.
-        assert_eq!(wrong(Some(&line), Some(2000), &row, false), Some("its deletion"));
-        assert_eq!(wrong(Some(&line), Some(2000), &Row { deleted_at: Some(2000), ..row }, false), None);
-        assert_eq!(wrong(Some(&line), None, &Row { deleted_at: Some(2000), ..row }, true), Some("its deletion"));
+        assert_eq!(wrong(said(&line, Some(2000)), &row, false), Some("its deletion"));
+        assert_eq!(wrong(said(&line, Some(2000)), &Row { deleted_at: Some(2000), ..row }, false), None);
+        assert_eq!(wrong(said(&line, None), &Row { deleted_at: Some(2000), ..row }, true), Some("its deletion"));
         // After a checkpoint, a deletion before it is not read: not judged.
-        assert_eq!(wrong(Some(&line), None, &Row { deleted_at: Some(2000), ..row }, false), None);
-        assert_eq!(wrong(None, None, &row, true), Some("no event records it"));
-        assert_eq!(wrong(None, None, &row, false), None);
+        assert_eq!(wrong(said(&line, None), &Row { deleted_at: Some(2000), ..row }, false), None);
+        assert_eq!(wrong(Said::default(), &row, true), Some("no event records it"));
+        assert_eq!(wrong(Said::default(), &row, false), None);
         assert_eq!(VouchedLine::new("system", 0, 1, 1, "zz").author, -1);
+    }
+
+    /// A redacted row reads the marker; the redaction must have taken away
+    /// the text the chain recorded, not something else.
+    #[test]
+    fn a_redacted_row_reads_the_marker_and_its_redaction_matches_the_record() {
+        let old = crate::domain::event::digest("電話番号 090-1234-5678");
+        let line = VouchedLine::new("user:7", 1000, 5, 1, &old);
+        let marker = crate::domain::transcript::REDACTED;
+        let row = Row { message: 5, version: 1, author: 7, at: 1000, deleted_at: None, content: marker };
+        let redacted = Said { redacted: Some(line.digest), ..said(&line, None) };
+        assert_eq!(wrong(redacted, &row, true), None);
+        assert_eq!(wrong(redacted, &Row { content: "電話番号 090-1234-5678", ..row }, true), Some("its text"));
+        assert_eq!(wrong(Said { redacted: Some([0; 32]), ..redacted }, &row, true), Some("its redaction"));
+        assert_eq!(wrong(said(&line, None), &row, true), Some("its text"), "the marker without a redaction");
     }
 }

@@ -23,6 +23,8 @@ pub struct Checked {
 struct Vouched {
     lines: Vec<VouchedLine>,
     deleted: Vec<(i64, i64)>,
+    redacted: Vec<((i64, i64), [u8; 32])>,
+    files_redacted: Vec<u64>,
     files: Vec<(u64, String, String)>,
     entries: Vec<(i64, String)>,
 }
@@ -49,7 +51,7 @@ pub fn check(dir: &Path, key: Option<&str>) -> std::io::Result<Checked> {
     }
     transcript(dir, &vouched, &mut altered)?;
     entries(dir, &vouched, &mut altered)?;
-    for (id, name, d) in &vouched.files {
+    for (id, name, d) in vouched.files.iter().filter(|f| !vouched.files_redacted.contains(&f.0)) {
         let file = crate::domain::transcript::evidence_file(*id, name);
         match std::fs::read(dir.join(&file)) {
             Ok(bytes) if digest_bytes(&bytes) == *d => {}
@@ -113,6 +115,11 @@ fn events(dir: &Path, altered: &mut Vec<String>) -> std::io::Result<(Vouched, u6
                 v.lines.push(VouchedLine::new(&e.actor, e.at, message.as_i64(), version, &digest))
             }
             Ok(EventPayload::TranscriptDeleted { message }) => v.deleted.push((message.as_i64(), e.at)),
+            Ok(EventPayload::Redacted { message, versions, files, .. }) => {
+                let old = |d: &str| crate::domain::event::from_hex(d).unwrap_or([0xff; 32]);
+                v.redacted.extend(versions.iter().map(|(n, d)| ((message.as_i64(), *n), old(d))));
+                v.files_redacted.extend(files.iter().map(|(f, _)| *f));
+            }
             Ok(EventPayload::AttachmentKept { attachment, name, digest, .. }) => v.files.push((attachment, name, digest)),
             Ok(EventPayload::LogEntryAdded { entry_id, digest, .. }) if !digest.is_empty() => v.entries.push((entry_id, digest)),
             Ok(_) => {}
@@ -126,6 +133,7 @@ fn events(dir: &Path, altered: &mut Vec<String>) -> std::io::Result<(Vouched, u6
     v.lines.reverse();
     v.deleted.sort_unstable();
     v.deleted.dedup_by_key(|d| d.0);
+    v.redacted.sort_unstable();
     Ok((v, count, hex::encode(hashes.finalize())))
 }
 
@@ -137,6 +145,7 @@ fn transcript(dir: &Path, v: &Vouched, altered: &mut Vec<String>) -> std::io::Re
         let key = (r.message, r.version);
         let line = v.lines.binary_search_by_key(&key, VouchedLine::key).ok().map(|i| &v.lines[i]);
         let deletion = v.deleted.binary_search_by_key(&r.message, |d| d.0).ok().map(|i| v.deleted[i].1);
+        let redacted = v.redacted.binary_search_by_key(&key, |r| r.0).ok().map(|i| v.redacted[i].1);
         let row = vouch::Row {
             message: r.message,
             version: r.version,
@@ -145,7 +154,7 @@ fn transcript(dir: &Path, v: &Vouched, altered: &mut Vec<String>) -> std::io::Re
             deleted_at: r.deleted_at,
             content: &r.content,
         };
-        if let Some(what) = vouch::wrong(line, deletion, &row, true) {
+        if let Some(what) = vouch::wrong(vouch::Said { line, deletion, redacted }, &row, true) {
             found.push(format!("transcript message {} version {} was altered ({what})", r.message, r.version));
         }
         seen.push(key);

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub const ADMINISTRATOR: u64 = 1 << 3;
 pub const MANAGE_CHANNELS: u64 = 1 << 4;
+pub const MANAGE_MESSAGES: u64 = 1 << 13;
 pub const VIEW_CHANNEL: u64 = 1 << 10;
 pub const SEND_MESSAGES: u64 = 1 << 11;
 pub const EMBED_LINKS: u64 = 1 << 14;
@@ -24,8 +25,9 @@ pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
 /// Starting or writing in a thread.
 pub const THREADS: u64 = CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS;
 
-/// What the invite URL in the README grants the bot's role (395405544464).
+/// What the invite URL in the README grants the bot's role (395405552656).
 pub const BOT_INVITE: u64 = VIEW_CHANNEL
+    | MANAGE_MESSAGES
     | SEND_MESSAGES
     | READ_MESSAGE_HISTORY
     | EMBED_LINKS

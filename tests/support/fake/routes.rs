@@ -236,6 +236,17 @@ pub(super) fn check(
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL)?;
         }
+        // Deleting someone else's message needs Manage Messages.
+        ("DELETE", ["channels", c, "messages", m]) => {
+            let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
+            let id = c.parse::<u64>().unwrap_or(0);
+            let own = inner
+                .messages
+                .get(&id)
+                .and_then(|l| l.iter().find(|x| x["id"] == *m))
+                .is_some_and(|x| x["author"]["id"] == snowflake(ids::BOT));
+            need(have, perms::VIEW_CHANNEL | if own { 0 } else { perms::MANAGE_MESSAGES })?;
+        }
         ("GET", ["channels", c, "messages"]) => {
             let have = bot_in(&inner, c).ok_or_else(|| Refusal::new(404, 10003, "Unknown Channel"))?;
             need(have, perms::VIEW_CHANNEL | perms::READ_MESSAGE_HISTORY)?;
@@ -605,6 +616,16 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             event["guild_id"] = json!(snowflake(ids::GUILD));
             shared.emit("MESSAGE_CREATE", event);
             ok(m)
+        }
+        ("DELETE", ["channels", c, "messages", m]) => {
+            let id = c.parse::<u64>().unwrap_or(0);
+            let list = inner.messages.entry(id).or_default();
+            let Some(at) = list.iter().position(|x| x["id"] == *m) else {
+                return error(404, 10008, "Unknown Message");
+            };
+            list.remove(at);
+            shared.emit("MESSAGE_DELETE", json!({"id": m, "channel_id": c, "guild_id": snowflake(ids::GUILD)}));
+            StatusCode::NO_CONTENT.into_response()
         }
         ("PATCH", ["channels", c, "messages", mid]) => {
             let Ok(channel) = c.parse::<u64>() else {
