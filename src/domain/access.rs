@@ -282,7 +282,10 @@ impl Reader {
         };
         let through = self.through.says(lang, role);
         match self.standing {
-            Some(s) => format!("{who} — {}（{through}）", s.says(lang)),
+            Some(s) => {
+                let s = s.says(lang);
+                tr!(lang, "{who} — {s}（{through}）", "{who} — {s} ({through})")
+            }
             None => format!("{who} — {through}"),
         }
     }

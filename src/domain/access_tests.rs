@@ -162,6 +162,9 @@ fn without_members_readers_are_listed_by_role() {
     let s = Server { members: None, ..server() };
     let mut o = hidden();
     o.push(Overwrite { target: Target::Role(STAFF), allow: VIEW_CHANNEL, deny: 0 });
+    // A member's own overwrite that denies, or allows something else, lets nobody in.
+    o.push(Overwrite { target: Target::Member(EVE), allow: 0, deny: VIEW_CHANNEL });
+    o.push(Overwrite { target: Target::Member(OUTSIDER), allow: 1 << 11, deny: 0 });
     let got = readers(&s, &o);
     assert_eq!(
         got,
@@ -173,5 +176,36 @@ fn without_members_readers_are_listed_by_role() {
             (Who::Role(STAFF), Through::Role(STAFF), None),
             (Who::Role(ADMINS), Through::Administrator(ADMINS), None),
         ]
+    );
+}
+
+/// Each reader in words, in both languages: who, what the state gives
+/// them, through what.
+#[test]
+fn a_reader_says_who_what_and_through_what() {
+    use crate::domain::Lang;
+    let name = |u: UserId| format!("<@{u}>");
+    let role = |r: RoleId| format!("<@&{r}>");
+    let reporter = Reader { who: Who::Member(REPORTER), through: Through::Own, standing: Some(Standing::Reporter) };
+    assert_eq!(reporter.says(Lang::Ja, &name, &role), "<@100> — 報告者（このチャンネルでの個別の権限設定）");
+    assert_eq!(reporter.says(Lang::En, &name, &role), "<@100> — reporter (their own permission overwrite on the channel)");
+    let admins = Reader { who: Who::Role(ADMINS), through: Through::Administrator(ADMINS), standing: None };
+    assert_eq!(admins.says(Lang::Ja, &name, &role), "<@&4> の全員 — <@&4> の管理者権限（Discord はどのチャンネルでも拒めません）");
+    assert_eq!(
+        admins.says(Lang::En, &name, &role),
+        "everyone with <@&4> — Administrator through <@&4> (Discord cannot deny it any channel)"
+    );
+    let texts = |lang| {
+        [Through::Owner, Through::Everyone, Through::Role(STAFF)].map(|t| t.says(lang, &role)).to_vec().join("|")
+            + "|"
+            + &[Standing::Commander, Standing::Responder, Standing::Committee, Standing::Bot].map(|s| s.says(lang)).join("|")
+    };
+    assert_eq!(
+        texts(Lang::Ja),
+        "サーバーの所有者（Discord はどのチャンネルでも拒めません）|@everyone の権限|ロール <@&3>|実行責任者|対応者|委員会|hikeshi"
+    );
+    assert_eq!(
+        texts(Lang::En),
+        "owns the server (Discord cannot deny it any channel)|what every member may do (@everyone)|the role <@&3>|commander|responder|committee|hikeshi"
     );
 }

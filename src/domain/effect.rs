@@ -365,6 +365,19 @@ pub struct OutboxStats {
 mod tests {
     use super::*;
 
+    /// Putting overwrites back happens in the incident's channel; telling
+    /// the committee and deleting a redacted message do not wait for it.
+    #[test]
+    fn what_needs_the_incidents_channel() {
+        let id = IncidentId(1);
+        assert!(Effect::RestoreAccess { incident: id }.needs_channel());
+        assert!(Effect::GrantAccess { incident: id, user: UserId(2) }.needs_channel());
+        assert!(!Effect::AccessDrift { incident: id, gained: vec![], undone: false }.needs_channel());
+        let (channel, message) = (super::super::ids::ChannelId(3), super::super::ids::MessageId(4));
+        assert!(!Effect::DeleteMessage { incident: id, channel, message }.needs_channel());
+        assert!(!Effect::ChannelLost { incident: id, channel }.needs_channel());
+    }
+
     #[test]
     fn the_kind_is_the_serialised_type() {
         let i = IncidentId(1);

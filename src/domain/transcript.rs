@@ -121,6 +121,19 @@ pub struct TranscriptLine {
 mod tests {
     use super::MessageId;
 
+    /// Exports write a kept file under `files/`, its name safe anywhere.
+    #[test]
+    fn a_kept_file_is_named_by_its_id_and_a_safe_name() {
+        let a = super::Attachment {
+            id: 77,
+            message: MessageId(1),
+            name: "免許 証/../x.png".into(),
+            size: 3,
+            kept: super::Kept::NotKept { reason: String::new() },
+        };
+        assert_eq!(a.file_name(), "files/77-免許_証_.._x.png");
+    }
+
     #[test]
     fn a_message_is_named_by_id_or_by_its_link() {
         assert_eq!(super::message_named(" 123 "), Some(MessageId(123)));
