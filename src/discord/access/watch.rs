@@ -25,7 +25,15 @@ struct Seen {
     /// Channels the gateway has not shown but Discord said exist (one
     /// created a moment ago): not asked about again.
     present: HashSet<u64>,
+    /// When each channel the gateway does not show was first found
+    /// missing: a channel just made is shown within moments of its
+    /// creation, so only one missing for a while is asked about.
+    missing_since: HashMap<u64, std::time::Instant>,
 }
+
+/// How long a channel may be missing from the gateway's view before
+/// Discord is asked whether it still exists.
+const MISSING_FOR: Duration = Duration::from_secs(2);
 
 pub async fn run(ctx: Ctx) {
     let mut seen = Seen::default();
@@ -46,7 +54,8 @@ async fn look(ctx: &Ctx, seen: &mut Seen) {
         return;
     };
     if version != seen.version {
-        *seen = Seen { version, overwrites: HashMap::new(), present: std::mem::take(&mut seen.present) };
+        seen.version = version;
+        seen.overwrites.clear();
     }
     let watched = match ctx.app.access().watched().await {
         Ok(w) => w,
@@ -60,6 +69,7 @@ async fn look(ctx: &Ctx, seen: &mut Seen) {
             missing(ctx, seen, channel).await;
             continue;
         };
+        seen.missing_since.remove(&channel.0);
         if seen.overwrites.get(&incident) == Some(overwrites) {
             continue;
         }
@@ -80,18 +90,26 @@ pub async fn deleted(ctx: &Ctx, channel: ChannelId) {
 }
 
 /// An incident's channel the server did not show (deleted while hikeshi
-/// was away, or made a moment ago): Discord is asked once; "Unknown
-/// Channel" means it was deleted.
+/// was away, or made a moment ago): once it has been missing a while,
+/// Discord is asked once, when nothing else waits; "Unknown Channel"
+/// means it was deleted.
 async fn missing(ctx: &Ctx, seen: &mut Seen, channel: ChannelId) {
     if seen.present.contains(&channel.0) {
         return;
     }
+    let since = *seen.missing_since.entry(channel.0).or_insert_with(std::time::Instant::now);
+    if since.elapsed() < MISSING_FOR {
+        return;
+    }
     let req = Request::new(Route::Channel { channel_id: channel.0.into() }, LightMethod::Get);
-    match ctx.rest.send(req).await {
+    match ctx.rest.send_in(req, crate::discord::rest::Lane::Idle).await {
         Ok(_) => {
             seen.present.insert(channel.0);
         }
-        Err(e) if e.code() == Some(UNKNOWN_CHANNEL) => deleted(ctx, channel).await,
+        Err(e) if e.code() == Some(UNKNOWN_CHANNEL) => {
+            seen.missing_since.remove(&channel.0);
+            deleted(ctx, channel).await
+        }
         Err(e) => tracing::warn!(%channel, error = %e, "could not ask Discord whether an incident channel exists"),
     }
 }
