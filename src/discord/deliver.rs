@@ -83,6 +83,17 @@ impl DiscordEffects {
         self.post_or_refused(channel, msg, nonce).await.map_err(rest_err)
     }
 
+    /// `text` in the committee's channel, pinging the committee role (and
+    /// nobody else the text names).
+    pub(crate) async fn ping_committee(&self, text: &str, nonce: &str) -> Result<MessageId, DeliveryError> {
+        let d = &self.app.settings.discord;
+        let role = d.committee_role;
+        let msg = CreateMessage::new()
+            .content(crate::discord::text::clip(&format!("<@&{role}> {text}"), 2000))
+            .allowed_mentions(crate::discord::render::role_mention_only(role));
+        self.post(d.committee_channel, msg, nonce).await
+    }
+
     /// The message an earlier attempt of this post made (its answer lost),
     /// as the gateway showed it: Discord's nonce check lasts minutes only.
     async fn earlier_post(&self, channel: ChannelId, nonce: &str) -> Result<Option<MessageId>, RestError> {

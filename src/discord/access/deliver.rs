@@ -3,7 +3,6 @@
 
 use crate::discord::channels::state_overwrites;
 use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
-use crate::discord::text::clip;
 use crate::domain::access::Reader;
 use crate::domain::effect::OutboxItem;
 use crate::domain::{ChannelId, IncidentId};
@@ -11,7 +10,7 @@ use crate::runner::DeliveryError;
 use crate::service::Delivered;
 use crate::tr;
 use serde_json::json;
-use serenity::all::{CreateMessage, LightMethod, Request, Route};
+use serenity::all::{LightMethod, Request, Route};
 
 impl DiscordEffects {
     /// Every overwrite as the state gives it, in one request: a hand edit
@@ -39,13 +38,9 @@ impl DiscordEffects {
         undone: bool,
     ) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
-        let s = &self.app.settings;
-        let (lang, role, number) = (s.organisation.lang, s.discord.committee_role, i.number);
+        let (lang, number) = (self.app.settings.organisation.lang, i.number);
         let channel = i.channel.map(|c| format!("<#{c}>")).unwrap_or_default();
-        let head = tr!(lang, "{number} {channel}", "{number} {channel}");
-        let text = format!("<@&{role}> {head}\n{}", super::drift_text(gained, undone, lang));
-        let msg = CreateMessage::new().content(clip(&text, 2000)).allowed_mentions(crate::discord::render::role_mention_only(role));
-        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        self.ping_committee(&format!("{number} {channel}\n{}", super::drift_text(gained, undone, lang)), &nonce(item)).await?;
         Ok(Delivered::Done)
     }
 
@@ -53,18 +48,14 @@ impl DiscordEffects {
     /// and where the incident is now.
     pub(crate) async fn channel_lost(&self, item: &OutboxItem, id: IncidentId, old: ChannelId) -> Result<Delivered, DeliveryError> {
         let i = self.incident(id).await?;
-        let s = &self.app.settings;
-        let (lang, role, number) = (s.organisation.lang, s.discord.committee_role, i.number);
+        let (lang, number) = (self.app.settings.organisation.lang, i.number);
         let now = i.channel.map(|c| format!("<#{c}>")).unwrap_or_default();
         let text = tr!(
             lang,
             "⚠ {number} の対応チャンネル（{old}）が手作業で削除されました。hikeshi が新しい非公開チャンネル {now} を開き、カードを掲示しました。記録はすべて保存されています。チャンネルを削除できる権限（チャンネルの管理）を誰が持っているか確認してください。",
             "⚠ The channel of {number} ({old}) was deleted by hand. hikeshi opened a new private channel {now} with the card; the record is whole. Check who holds Manage Channels there."
         );
-        let msg = CreateMessage::new()
-            .content(clip(&format!("<@&{role}> {text}"), 2000))
-            .allowed_mentions(crate::discord::render::role_mention_only(role));
-        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        self.ping_committee(&text, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
 }

@@ -88,17 +88,12 @@ impl DiscordEffects {
     /// slows down, and what an operator should look at, before Discord bans
     /// the address for an hour.
     pub(crate) async fn warn_refusals(&self, item: &OutboxItem, count: u32) -> Result<Delivered, DeliveryError> {
-        let s = &self.app.settings;
-        let role = s.discord.committee_role;
         let text = crate::tr!(
-            s.organisation.lang,
+            self.app.settings.organisation.lang,
             "⚠ Discord が直近10分間に hikeshi の要求を{count}件拒否しました（401・403・429）。10,000件に達するとこの接続元は1時間遮断されるため、hikeshi は要求の送信を遅くしています。運用担当者はログ（`hikeshi_discord_invalid_requests_total`）で原因（権限の不足、トークン、レート制限）を確認してください。",
             "⚠ Discord refused {count} of hikeshi's requests (401, 403, 429) in the last ten minutes. At 10,000 it bans this address for an hour, so hikeshi now sends more slowly. An operator should look at the logs and `hikeshi_discord_invalid_requests_total` for the cause (a missing permission, the token, rate limits)."
         );
-        let msg = CreateMessage::new()
-            .content(clip(&format!("<@&{role}> {text}"), 2000))
-            .allowed_mentions(crate::discord::render::role_mention_only(role));
-        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        self.ping_committee(&text, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
 }

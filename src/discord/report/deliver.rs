@@ -100,15 +100,14 @@ impl DiscordEffects {
     async fn guild_full(&self, item: &OutboxItem, i: &crate::domain::Incident) -> Result<(), DeliveryError> {
         let s = &self.app.settings;
         let lang = s.organisation.lang;
-        let (role, number) = (s.discord.committee_role, i.number);
+        let number = i.number;
         let minutes = GUILD_FULL_RETRY.as_secs() / 60;
         let text = tr!(
             lang,
-            "<@&{role}> ⚠ {number} の対応チャンネルを開けません。サーバーのチャンネル数が Discord の上限（500）に達しています。報告は保存済みで、状況ボードに載っています。不要になったチャンネル（書き出し済みのアーカイブなど）を削除してください。hikeshi は{minutes}分ごとに再試行し、空きができしだいチャンネルを開きます。",
-            "<@&{role}> ⚠ The channel of {number} cannot be opened: the server has reached Discord's limit of 500 channels. The report is stored and on the status board. Delete channels you no longer need (exported archive channels, say); hikeshi tries again every {minutes} minutes and opens the channel as soon as there is room."
+            "⚠ {number} の対応チャンネルを開けません。サーバーのチャンネル数が Discord の上限（500）に達しています。報告は保存済みで、状況ボードに載っています。不要になったチャンネル（書き出し済みのアーカイブなど）を削除してください。hikeshi は{minutes}分ごとに再試行し、空きができしだいチャンネルを開きます。",
+            "⚠ The channel of {number} cannot be opened: the server has reached Discord's limit of 500 channels. The report is stored and on the status board. Delete channels you no longer need (exported archive channels, say); hikeshi tries again every {minutes} minutes and opens the channel as soon as there is room."
         );
-        let msg = CreateMessage::new().content(text).allowed_mentions(role_mention_only(role));
-        self.post(s.discord.committee_channel, msg, &format!("hkfull{}", item.id)).await?;
+        self.ping_committee(&text, &format!("hkfull{}", item.id)).await?;
         if let Some((application_id, token)) = self.app.delivery().pending_reply(i.id).await? {
             let text = tr!(
                 lang,

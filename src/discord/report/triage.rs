@@ -7,7 +7,7 @@
 use crate::discord::custom_id::CustomId;
 use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
 use crate::discord::forms::Modal;
-use crate::discord::render::{no_mentions, role_mention_only};
+use crate::discord::render::no_mentions;
 use crate::discord::reply::{self, ephemeral, Reply};
 use crate::discord::text::{clip, inert};
 use crate::discord::Ctx;
@@ -97,20 +97,17 @@ impl DiscordEffects {
 
     /// One ping for the reports held in a window, pointing at the post.
     pub(crate) async fn ping_triage(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
-        let s = &self.app.settings;
-        let lang = s.organisation.lang;
-        let role = s.discord.committee_role;
+        let lang = self.app.settings.organisation.lang;
         let n = self.app.reports().held_reports().await?.len();
         if n == 0 {
             return Ok(Delivered::Done);
         }
         let text = tr!(
             lang,
-            "<@&{role}> ⚠ 保留中の報告が{n}件あります。このチャンネルのトリアージの投稿で確認してください。",
-            "<@&{role}> ⚠ {n} report(s) are held for triage: see the triage post in this channel."
+            "⚠ 保留中の報告が{n}件あります。このチャンネルのトリアージの投稿で確認してください。",
+            "⚠ {n} report(s) are held for triage: see the triage post in this channel."
         );
-        let msg = CreateMessage::new().content(text).allowed_mentions(role_mention_only(role));
-        self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
+        self.ping_committee(&text, &nonce(item)).await?;
         Ok(Delivered::Done)
     }
 }
