@@ -313,6 +313,10 @@ impl Effect {
     /// delivery brings up to date for every report at once.
     pub const DEFER_TO_REPORTS: [&'static str; 2] = ["committee_notices", "refresh_status_board"];
 
+    /// Kinds that change an incident channel's overwrites: while one waits,
+    /// what the channel shows is on its way to the state (issue 25).
+    pub const CHANGING_ACCESS: [&'static str; 5] = ["create_channel", "grant_access", "revoke_access", "archive", "restore_access"];
+
     /// Effects that happen in (or about) the incident's own channel.
     pub fn needs_channel(&self) -> bool {
         use Effect::*;
@@ -390,6 +394,9 @@ mod tests {
             Effect::AppiDraft { incident: i },
         ] {
             assert_eq!(serde_json::to_value(&e).unwrap()["type"], e.kind());
+        }
+        for kind in Effect::CHANGING_ACCESS {
+            assert!(<Effect as strum::VariantNames>::VARIANTS.contains(&kind), "{kind} is a kind");
         }
         for kind in Effect::DEFER_TO_REPORTS {
             assert!([Effect::CommitteeNotices, Effect::RefreshStatusBoard].iter().any(|e| e.kind() == kind), "{kind} is a kind");

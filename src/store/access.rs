@@ -6,10 +6,6 @@ use crate::clock::to_ms;
 use crate::domain::{ChannelId, IncidentId};
 use chrono::{DateTime, Utc};
 
-/// The effects that change an incident channel's overwrites: while one is
-/// queued, what the channel shows is on its way to the state.
-const CHANGING_ACCESS: [&str; 5] = ["create_channel", "grant_access", "revoke_access", "archive", "restore_access"];
-
 impl Store {
     /// Every incident with a channel, open or archived.
     pub async fn incident_channels(&self) -> Result<Vec<(IncidentId, ChannelId)>> {
@@ -27,7 +23,7 @@ impl Store {
     pub async fn access_changing(&self, id: IncidentId) -> Result<bool> {
         let sql = format!(
             "SELECT COUNT(*) FROM outbox WHERE incident_id = $1 AND status IN ('pending', 'inflight') AND kind IN ({})",
-            CHANGING_ACCESS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")
+            crate::domain::Effect::CHANGING_ACCESS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")
         );
         let n: i64 = sqlx::query_scalar(&sql).bind(id.0).fetch_one(self.pool()).await?;
         Ok(n > 0)

@@ -30,7 +30,7 @@ pub struct Mirror {
     changed: Arc<Notify>,
     /// Whether the bot asked for the Server Members intent (the application
     /// has it enabled): without it, readers are known by role only.
-    members: Arc<std::sync::atomic::AtomicBool>,
+    members: bool,
 }
 
 fn overwrite(o: &PermissionOverwrite) -> Option<Overwrite> {
@@ -48,13 +48,11 @@ fn server_role(r: &Role) -> ServerRole {
 
 impl Mirror {
     pub fn new(members_intent: bool) -> Self {
-        let m = Mirror::default();
-        m.members.store(members_intent, std::sync::atomic::Ordering::Relaxed);
-        m
+        Mirror { members: members_intent, ..Mirror::default() }
     }
 
     pub fn members_known(&self) -> bool {
-        self.members.load(std::sync::atomic::Ordering::Relaxed)
+        self.members
     }
 
     /// Something changed: the watcher looks again (one wake-up however
