@@ -4,7 +4,7 @@
 //! rows one incident at a time, beside it.
 
 use super::{pages, Backend, Result, Store, StoreError};
-use crate::domain::event::vouch::{self, wrong, VouchedLine};
+use crate::domain::event::vouch::{self, wrong, VouchedLine, Vouches};
 use crate::domain::event::{digest, digest_bytes, ChainBreak, ChainWalk, EventRecord};
 use crate::domain::EventPayload;
 use sqlx::{Any, Row, Transaction};
@@ -192,21 +192,9 @@ async fn records(tx: &mut Transaction<'static, Any>, backend: Backend, since: i6
     Ok(Ok(()))
 }
 
-/// What one incident's events vouch for. Digests as 32 bytes, by key: the
-/// largest incident (300,000 messages) stays under 30 MB.
+/// What one incident's events vouch for, checked against its rows.
 #[derive(Default)]
-struct Vouched {
-    /// Sorted by key, the last word on a key kept.
-    transcript: Vec<VouchedLine>,
-    /// `(message, when)` of each deletion, sorted.
-    deleted: Vec<(i64, i64)>,
-    /// `((message, version), digest of the text taken away)`, sorted.
-    redacted: Vec<((i64, i64), [u8; 32])>,
-    /// Files whose bytes a redaction took away.
-    files_redacted: Vec<i64>,
-    files: Vec<(i64, String)>,
-    entries: Vec<(i64, String)>,
-}
+struct Vouched(Vouches);
 
 /// A `transcript_recorded` payload, read without the rest of the enum (two
 /// million of them at ten years).
@@ -232,48 +220,21 @@ async fn vouched(tx: &mut Transaction<'static, Any>, backend: Backend, incident:
             }
         }
     }
-    // A key vouched for twice: the later event's digest stands (a stable
-    // sort keeps the events' order among equal keys).
-    v.transcript.sort_by_key(|t| (t.message, t.version));
-    v.transcript.reverse();
-    v.transcript.dedup_by_key(|t| (t.message, t.version));
-    v.transcript.reverse();
-    v.deleted.sort_unstable();
-    v.deleted.dedup_by_key(|d| d.0);
-    v.redacted.sort_unstable();
-    v.files_redacted.sort_unstable();
+    v.0.settle();
     Ok(v)
 }
 
 impl Vouched {
-    /// What one event of `kind` (by `actor`, at `at`) vouches for.
+    /// What one event of `kind` (by `actor`, at `at`) vouches for: a
+    /// message's version read on its own, the rest through the enum.
     fn vouch(&mut self, kind: &str, actor: &str, at: i64, payload: &str) -> Result<()> {
         if kind == EventPayload::VOUCHING[0] {
             let r: Recorded = serde_json::from_str(payload)?;
-            self.transcript.push(VouchedLine::new(actor, at, r.message.as_i64(), r.version, &r.digest));
-            return Ok(());
-        }
-        match serde_json::from_str::<EventPayload>(payload)? {
-            EventPayload::AttachmentKept { attachment, digest, .. } => self.files.push((attachment as i64, digest)),
-            // Entries written before digests were recorded carry none.
-            EventPayload::LogEntryAdded { entry_id, digest, .. } if !digest.is_empty() => self.entries.push((entry_id, digest)),
-            EventPayload::TranscriptDeleted { message } => self.deleted.push((message.as_i64(), at)),
-            EventPayload::Redacted { message, versions, files, .. } => {
-                let old = |d: &str| crate::domain::event::from_hex(d).unwrap_or([0xff; 32]);
-                self.redacted.extend(versions.iter().map(|(v, d)| ((message.as_i64(), *v), old(d))));
-                self.files_redacted.extend(files.iter().map(|(f, _)| *f as i64));
-            }
-            _ => {}
+            self.0.line(VouchedLine::new(actor, at, r.message.as_i64(), r.version, &r.digest));
+        } else {
+            self.0.event(actor, at, &serde_json::from_str(payload)?);
         }
         Ok(())
-    }
-
-    /// What the record says of one version besides its event: its
-    /// message's deletion time, and the text its redaction took away.
-    fn said<'a>(&self, line: Option<&'a VouchedLine>, key: (i64, i64)) -> vouch::Said<'a> {
-        let deletion = self.deleted.binary_search_by_key(&key.0, |d| d.0).ok().map(|i| self.deleted[i].1);
-        let redacted = self.redacted.binary_search_by_key(&key, |r| r.0).ok().map(|i| self.redacted[i].1);
-        vouch::Said { line, deletion, redacted }
     }
 
     /// The incident's rows against what its events vouch for, both by key:
@@ -299,7 +260,7 @@ impl Vouched {
         incident: i64,
         every_row: bool,
     ) -> Result<Result<(), ChainBreak>> {
-        let mut vouched = self.transcript.iter().peekable();
+        let mut vouched = self.0.lines.iter().peekable();
         let mut missing: Option<(i64, i64)> = None;
         let mut after = (0, 0);
         loop {
@@ -312,7 +273,7 @@ impl Vouched {
                 let line = vouched.next_if(|v| (v.message, v.version) == key);
                 let (message, version, author, at, deleted_at, content) = row;
                 let r = vouch::Row { message: *message, version: *version, author: *author, at: *at, deleted_at: *deleted_at, content };
-                if let Some(what) = wrong(self.said(line, key), &r, every_row) {
+                if let Some(what) = wrong(self.0.said(line, key), &r, every_row) {
                     return Ok(Err(ChainBreak::RecordEdited(format!("transcript message {} version {} ({what})", key.0, key.1))));
                 }
             }
@@ -330,11 +291,12 @@ impl Vouched {
     /// Files kept as evidence and §4.3 entries against the digests their
     /// events recorded (a redacted file's bytes must be gone).
     async fn check_kept(&self, tx: &mut Transaction<'static, Any>) -> Result<Result<(), ChainBreak>> {
-        for (id, d) in &self.files {
-            let row = sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(id).fetch_optional(&mut **tx).await?;
+        for (id, _, d) in &self.0.files {
+            let row =
+                sqlx::query("SELECT content FROM attachments WHERE attachment_id = $1").bind(*id as i64).fetch_optional(&mut **tx).await?;
             let what = format!("attachment {id}");
             let bytes = row.map(|r| r.try_get::<Option<Vec<u8>>, _>("content")).transpose()?.flatten();
-            if self.files_redacted.binary_search(id).is_ok() {
+            if self.0.file_redacted(*id) {
                 // Redacted: the bytes must be gone.
                 if bytes.is_some() {
                     return Ok(Err(ChainBreak::RecordEdited(format!("{what} (its redaction)"))));
@@ -347,7 +309,7 @@ impl Vouched {
                 Some(_) => {}
             }
         }
-        for (id, d) in &self.entries {
+        for (id, d) in &self.0.entries {
             let what = format!("§4.3 log entry {id}");
             let body: Option<String> =
                 sqlx::query_scalar("SELECT body FROM log_entries WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;

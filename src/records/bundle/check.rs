@@ -3,7 +3,7 @@
 //! entries and files against what the events vouch for.
 
 use super::{EntryRow, EventLine, Seal, TranscriptRow, ENTRIES, EVENTS, SEAL, TRANSCRIPT};
-use crate::domain::event::vouch::{self, VouchedLine};
+use crate::domain::event::vouch::{self, VouchedLine, Vouches};
 use crate::domain::event::{chain_hash, digest, digest_bytes, EventPayload};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -16,17 +16,6 @@ use std::path::Path;
 pub struct Checked {
     pub seal: Option<Seal>,
     pub altered: Vec<String>,
-}
-
-/// What the events vouch for, gathered as they are read.
-#[derive(Default)]
-struct Vouched {
-    lines: Vec<VouchedLine>,
-    deleted: Vec<(i64, i64)>,
-    redacted: Vec<((i64, i64), [u8; 32])>,
-    files_redacted: Vec<u64>,
-    files: Vec<(u64, String, String)>,
-    entries: Vec<(i64, String)>,
 }
 
 /// Checks the bundle in `dir`; `key`: the public key it must be signed
@@ -51,7 +40,7 @@ pub fn check(dir: &Path, key: Option<&str>) -> std::io::Result<Checked> {
     }
     transcript(dir, &vouched, &mut altered)?;
     entries(dir, &vouched, &mut altered)?;
-    for (id, name, d) in vouched.files.iter().filter(|f| !vouched.files_redacted.contains(&f.0)) {
+    for (id, name, d) in vouched.files.iter().filter(|f| !vouched.file_redacted(f.0)) {
         let file = crate::domain::transcript::evidence_file(*id, name);
         match std::fs::read(dir.join(&file)) {
             Ok(bytes) if digest_bytes(&bytes) == *d => {}
@@ -100,8 +89,8 @@ fn lines<T: serde::de::DeserializeOwned>(path: &Path, altered: &mut Vec<String>,
 
 /// Every event's hash against its fields; what they vouch for; their
 /// count and the digest of their hashes.
-fn events(dir: &Path, altered: &mut Vec<String>) -> std::io::Result<(Vouched, u64, String)> {
-    let (mut v, mut count, mut hashes) = (Vouched::default(), 0u64, Sha256::new());
+fn events(dir: &Path, altered: &mut Vec<String>) -> std::io::Result<(Vouches, u64, String)> {
+    let (mut v, mut count, mut hashes) = (Vouches::default(), 0u64, Sha256::new());
     let mut found = vec![];
     lines(&dir.join(EVENTS), altered, |e: EventLine| {
         count += 1;
@@ -111,41 +100,22 @@ fn events(dir: &Path, altered: &mut Vec<String>) -> std::io::Result<(Vouched, u6
             found.push(format!("event {} ({}) was altered", e.seq, e.kind));
         }
         match serde_json::from_str::<EventPayload>(&e.payload) {
-            Ok(EventPayload::TranscriptRecorded { message, version, digest }) => {
-                v.lines.push(VouchedLine::new(&e.actor, e.at, message.as_i64(), version, &digest))
-            }
-            Ok(EventPayload::TranscriptDeleted { message }) => v.deleted.push((message.as_i64(), e.at)),
-            Ok(EventPayload::Redacted { message, versions, files, .. }) => {
-                let old = |d: &str| crate::domain::event::from_hex(d).unwrap_or([0xff; 32]);
-                v.redacted.extend(versions.iter().map(|(n, d)| ((message.as_i64(), *n), old(d))));
-                v.files_redacted.extend(files.iter().map(|(f, _)| *f));
-            }
-            Ok(EventPayload::AttachmentKept { attachment, name, digest, .. }) => v.files.push((attachment, name, digest)),
-            Ok(EventPayload::LogEntryAdded { entry_id, digest, .. }) if !digest.is_empty() => v.entries.push((entry_id, digest)),
-            Ok(_) => {}
+            Ok(payload) => v.event(&e.actor, e.at, &payload),
             Err(_) => found.push(format!("event {} ({}) cannot be read", e.seq, e.kind)),
         }
     })?;
     altered.extend(found);
-    v.lines.sort_by_key(VouchedLine::key);
-    v.lines.reverse();
-    v.lines.dedup_by_key(|l| l.key());
-    v.lines.reverse();
-    v.deleted.sort_unstable();
-    v.deleted.dedup_by_key(|d| d.0);
-    v.redacted.sort_unstable();
+    v.settle();
     Ok((v, count, hex::encode(hashes.finalize())))
 }
 
 /// Each message's rows against their events; the vouched ones missing.
-fn transcript(dir: &Path, v: &Vouched, altered: &mut Vec<String>) -> std::io::Result<()> {
+fn transcript(dir: &Path, v: &Vouches, altered: &mut Vec<String>) -> std::io::Result<()> {
     let mut seen = vec![];
     let mut found = vec![];
     lines(&dir.join(TRANSCRIPT), altered, |r: TranscriptRow| {
         let key = (r.message, r.version);
         let line = v.lines.binary_search_by_key(&key, VouchedLine::key).ok().map(|i| &v.lines[i]);
-        let deletion = v.deleted.binary_search_by_key(&r.message, |d| d.0).ok().map(|i| v.deleted[i].1);
-        let redacted = v.redacted.binary_search_by_key(&key, |r| r.0).ok().map(|i| v.redacted[i].1);
         let row = vouch::Row {
             message: r.message,
             version: r.version,
@@ -154,7 +124,7 @@ fn transcript(dir: &Path, v: &Vouched, altered: &mut Vec<String>) -> std::io::Re
             deleted_at: r.deleted_at,
             content: &r.content,
         };
-        if let Some(what) = vouch::wrong(vouch::Said { line, deletion, redacted }, &row, true) {
+        if let Some(what) = vouch::wrong(v.said(line, key), &row, true) {
             found.push(format!("transcript message {} version {} was altered ({what})", r.message, r.version));
         }
         seen.push(key);
@@ -167,7 +137,7 @@ fn transcript(dir: &Path, v: &Vouched, altered: &mut Vec<String>) -> std::io::Re
     Ok(())
 }
 
-fn entries(dir: &Path, v: &Vouched, altered: &mut Vec<String>) -> std::io::Result<()> {
+fn entries(dir: &Path, v: &Vouches, altered: &mut Vec<String>) -> std::io::Result<()> {
     let mut rows = std::collections::HashMap::new();
     lines(&dir.join(ENTRIES), altered, |e: EntryRow| {
         rows.insert(e.id, e.body);
