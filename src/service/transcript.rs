@@ -183,6 +183,8 @@ impl Transcript {
         tx.enqueue(&crate::domain::Effect::DeleteMessage { incident: incident.id, channel: taken.channel, message }, now).await?;
         tx.commit().await?;
         tracing::info!(incident = %incident.number, %message, "a message was redacted");
+        // Before the answer (slow work is deferred by the adapter), so that
+        // what the committee is told is done is done.
         if let Err(e) = self.core.store.scrub().await {
             tracing::warn!(error = %e, "the database could not be scrubbed after a redaction; its files may hold the old bytes until the next checkpoint");
         }

@@ -4,7 +4,6 @@
 use super::{Backend, Result, Store, WriteTx};
 use crate::domain::event::digest;
 use crate::domain::{ChannelId, IncidentId, MessageId};
-use sqlx::Row;
 
 /// What a redaction took away: each version's old text digest, each file's
 /// digest, and the channel the message was in.
@@ -21,24 +20,20 @@ impl WriteTx {
     /// incident, or it was redacted already. SQLite zeroes what it frees
     /// (`secure_delete`), so the old text does not linger in the page.
     pub async fn redact_message(&mut self, incident: IncidentId, message: MessageId, marker: &str) -> Result<Option<TakenAway>> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT version, content, channel_id FROM transcript WHERE incident_id = $1 AND message_id = $2 ORDER BY version",
+        )
+        .bind(incident.0)
+        .bind(message.as_i64())
+        .fetch_all(self.conn())
+        .await?;
+        let Some(channel) = rows.first().map(|r| ChannelId::from_i64(r.2)) else { return Ok(None) };
+        if rows.iter().all(|(_, content, _)| content == marker) {
+            return Ok(None);
+        }
+        let versions = rows.iter().map(|(version, content, _)| (*version, digest(content))).collect();
         if self.backend() == Backend::Sqlite {
             sqlx::query("PRAGMA secure_delete = ON").execute(self.conn()).await?;
-        }
-        let rows =
-            sqlx::query("SELECT version, content, channel_id FROM transcript WHERE incident_id = $1 AND message_id = $2 ORDER BY version")
-                .bind(incident.0)
-                .bind(message.as_i64())
-                .fetch_all(self.conn())
-                .await?;
-        let Some(first) = rows.first() else { return Ok(None) };
-        let channel = ChannelId::from_i64(first.try_get("channel_id")?);
-        let mut versions = vec![];
-        for r in &rows {
-            let content: String = r.try_get("content")?;
-            versions.push((r.try_get::<i64, _>("version")?, digest(&content)));
-        }
-        if rows.iter().all(|r| r.try_get::<String, _>("content").is_ok_and(|c| c == marker)) {
-            return Ok(None);
         }
         sqlx::query("UPDATE transcript SET content = $1, attachments = '[]' WHERE incident_id = $2 AND message_id = $3")
             .bind(marker)
