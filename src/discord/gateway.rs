@@ -2,7 +2,6 @@
 //! messages to the transcript. Events from other guilds are ignored.
 
 use super::{interactions, transcript, Ctx};
-use crate::domain::UserId;
 use serenity::all::{
     Context, EventHandler, Guild, GuildChannel, GuildId, GuildMemberUpdateEvent, Interaction, Member, Message, MessageUpdateEvent, Ready,
     Role, RoleId, User,
@@ -111,21 +110,19 @@ impl EventHandler for Handler {
 
     async fn guild_member_addition(&self, _ctx: Context, member: Member) {
         if self.ours(Some(member.guild_id)) {
-            self.ctx
-                .access
-                .member(UserId(member.user.id.get()), Some(member.roles.iter().map(|r| crate::domain::RoleId(r.get())).collect()));
+            self.ctx.access.member(member.user.id, Some(&member.roles));
         }
     }
 
     async fn guild_member_update(&self, _ctx: Context, _old: Option<Member>, _new: Option<Member>, event: GuildMemberUpdateEvent) {
         if self.ours(Some(event.guild_id)) {
-            self.ctx.access.member(UserId(event.user.id.get()), Some(event.roles.iter().map(|r| crate::domain::RoleId(r.get())).collect()));
+            self.ctx.access.member(event.user.id, Some(&event.roles));
         }
     }
 
     async fn guild_member_removal(&self, _ctx: Context, guild: GuildId, user: User, _old: Option<Member>) {
         if self.ours(Some(guild)) {
-            self.ctx.access.member(UserId(user.id.get()), None);
+            self.ctx.access.member(user.id, None);
         }
     }
 

@@ -42,6 +42,10 @@ fn overwrite(o: &PermissionOverwrite) -> Option<Overwrite> {
     Some(Overwrite { target, allow: o.allow.bits(), deny: o.deny.bits() })
 }
 
+fn roles(list: &[serenity::all::RoleId]) -> Vec<RoleId> {
+    list.iter().map(|r| RoleId(r.get())).collect()
+}
+
 fn server_role(r: &Role) -> ServerRole {
     ServerRole { id: RoleId(r.id.get()), name: r.name.clone(), permissions: r.permissions.bits() }
 }
@@ -80,9 +84,7 @@ impl Mirror {
     /// The whole server, at each connection. True when it is large and its
     /// members must be read apart ([`super::members`]).
     pub fn guild(&self, g: &Guild) -> bool {
-        let members = self
-            .members_known()
-            .then(|| g.members.values().map(|m| (UserId(m.user.id.get()), m.roles.iter().map(|r| RoleId(r.get())).collect())).collect());
+        let members = self.members_known().then(|| g.members.values().map(|m| (UserId(m.user.id.get()), roles(&m.roles))).collect());
         let server = Server {
             everyone: RoleId(g.id.get()),
             owner: UserId(g.owner_id.get()),
@@ -119,11 +121,12 @@ impl Mirror {
     }
 
     /// A member joined or their roles changed (`None`: they left).
-    pub fn member(&self, user: UserId, roles: Option<Vec<RoleId>>) {
+    pub fn member(&self, user: serenity::all::UserId, held: Option<&[serenity::all::RoleId]>) {
+        let user = UserId(user.get());
         self.server_change(|server| {
             if let Some(members) = server.members.as_mut() {
-                match roles {
-                    Some(roles) => members.insert(user, roles),
+                match held {
+                    Some(held) => members.insert(user, roles(held)),
                     None => members.remove(&user),
                 };
             }
