@@ -132,9 +132,11 @@ pub fn token_alive(asked_at: Option<chrono::DateTime<chrono::Utc>>, now: chrono:
 }
 
 /// Short announcements in an incident channel; rendered in the
-/// organisation's language at delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// organisation's language at delivery. `VARIANTS` lists their serialised
+/// types (the canary story goes through every one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Notice {
     CommandTaken {
         commander: UserId,
@@ -433,6 +435,21 @@ mod tests {
         assert!(!token_alive(Some(at), after(16 * 60)));
         assert!(token_alive(None, after(100 * 60)), "an item from an earlier version is tried as before");
         assert_eq!(TOKEN_LIFE, chrono::Duration::minutes(15));
+    }
+
+    /// The notices' names are the types serde writes (the canary story
+    /// checks each was delivered by its name).
+    #[test]
+    fn every_notice_name_is_a_serialised_type() {
+        use strum::VariantNames;
+        assert_eq!(Notice::VARIANTS.len(), 23);
+        assert_eq!(serde_json::to_value(Notice::ConfidentialReportMerged).unwrap()["type"], "confidential_report_merged");
+        for kind in Notice::VARIANTS {
+            match serde_json::from_value::<Notice>(serde_json::json!({ "type": kind })) {
+                Ok(n) => assert_eq!(serde_json::to_value(n).unwrap()["type"], *kind),
+                Err(e) => assert!(e.to_string().starts_with("missing field"), "{kind}: {e}"),
+            }
+        }
     }
 
     /// Every kind is a type serde reads (so the two tables are one): a

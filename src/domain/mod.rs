@@ -30,7 +30,7 @@ pub mod text;
 pub mod transcript;
 
 pub use category::{Category, SubKind};
-pub use effect::Effect;
+pub use effect::{Effect, Notice};
 pub use event::{Actor, EventPayload};
 pub use ids::{ChannelId, IncidentId, IncidentNumber, MessageId, PlaybookId, RoleId, SystemId, UserId};
 pub use incident::{AffectedSystem, ChecklistMark, Incident, MarkState};

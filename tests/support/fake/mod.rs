@@ -54,6 +54,11 @@ pub mod ids {
     pub const CAROL: u64 = 3003;
     /// Another plain member.
     pub const DAVE: u64 = 3004;
+    /// A member outside every incident: reads what all members read.
+    pub const FRANK: u64 = 3006;
+    /// The canary story's confidential reporter: an id whose digits turn
+    /// up nowhere by chance (issue 25).
+    pub const CANARY: u64 = 739_261_845_118_407_253;
     pub const TOKEN: &str = "test-token.not-a-real-one";
 }
 
@@ -191,6 +196,9 @@ pub struct Shared {
     pub(crate) heartbeats_unanswered: std::sync::atomic::AtomicBool,
     spec: schema::Spec,
     pub(crate) addr: Mutex<Option<SocketAddr>>,
+    /// Whether each answer closes its connection (Discord's edge closes
+    /// idle and old ones; a client then connects afresh).
+    pub(crate) close_connections: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -215,6 +223,9 @@ fn now_iso() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
 }
 
+/// The canary reporter's name, as Discord shows it (issue 25).
+pub const CANARY_NAME: &str = "KanariyaNAMEq7";
+
 pub fn user_json(id: u64) -> Value {
     let name = match id {
         ids::BOT => "hikeshi",
@@ -222,6 +233,8 @@ pub fn user_json(id: u64) -> Value {
         ids::BOB => "bob",
         ids::CAROL => "carol",
         ids::DAVE => "dave",
+        ids::FRANK => "frank",
+        ids::CANARY => CANARY_NAME,
         _ => "someone",
     };
     let mut u = json!({"id": snowflake(id), "username": name, "discriminator": "0", "global_name": name, "avatar": null});
@@ -312,6 +325,7 @@ impl FakeDiscord {
             control,
             spec: schema::Spec::load(),
             addr: Mutex::new(None),
+            close_connections: Default::default(),
         });
         // Bodies up to well past Discord's upload limit reach the fake's own
         // check (axum would answer 413 at 2 MB by itself).
@@ -319,6 +333,7 @@ impl FakeDiscord {
             .route("/ws", get(gateway::upgrade))
             .route("/attachments/*path", get(cdn))
             .fallback(rest)
+            .layer(axum::middleware::map_response_with_state(shared.clone(), close_if_asked))
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Discord");
@@ -812,12 +827,40 @@ impl FakeDiscord {
         inner.roles.in_channel(member, &ch["permission_overwrites"]) & perms == perms
     }
 
+    /// From now on every answer closes its connection: each request of
+    /// the bot opens a new one.
+    pub fn close_connections(&self) {
+        self.shared.close_connections.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Every member of the server now.
+    pub fn members(&self) -> Vec<u64> {
+        all_members(&self.shared.inner.lock().unwrap())
+    }
+
+    /// The interaction dispatched with this id or token, as the bot got it.
+    pub fn interaction(&self, id_or_token: &str) -> Option<Value> {
+        let log = self.shared.log.lock().unwrap();
+        log.iter()
+            .rev()
+            .find(|(e, d)| e == "INTERACTION_CREATE" && (d["id"] == id_or_token || d["token"] == id_or_token))
+            .map(|(_, d)| d.clone())
+    }
+
     /// A fresh snowflake.
     pub fn next_id(&self) -> u64 {
         let mut inner = self.shared.inner.lock().unwrap();
         inner.next_id += 1;
         inner.next_id
     }
+}
+
+async fn close_if_asked(State(shared): State<Arc<Shared>>, mut response: Response) -> Response {
+    // Not the gateway's upgrade: that connection is the WebSocket.
+    if shared.close_connections.load(std::sync::atomic::Ordering::SeqCst) && response.status() != StatusCode::SWITCHING_PROTOCOLS {
+        response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    response
 }
 
 pub fn path_matches(pattern: &str, path: &str) -> bool {
