@@ -57,6 +57,24 @@ async fn who_can_read_an_incident_is_listed_with_why_for_the_committee_only() {
     assert!(refused.contains("実行責任者") && refused.contains("委員会"), "says who may: {refused}");
 }
 
+/// In a thread of the incident's channel, `/incident access` lists the
+/// channel's readers (a thread never widens them), as Discord sends a
+/// thread's interaction: the thread's id, its parent named.
+#[tokio::test]
+async fn in_a_thread_the_channels_readers_are_listed() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    let channel = i.channel.unwrap().0;
+    let thread = app.fake.start_thread(channel, "ログ調査", false, ids::ALICE);
+    let mut p = payloads::slash(app.id(), Who::new(ids::CAROL, thread), "incident", json!([{"name": "access", "type": 1, "options": []}]));
+    p["channel"]["type"] = json!(11);
+    p["channel"]["parent_id"] = json!(snowflake(channel));
+    let list = ephemeral_text(&app.interact(p).await);
+    assert!(list.contains(&format!("<@{}> — 報告者", ids::ALICE)), "{list}");
+    assert!(list.contains(&i.number.to_string()) && list.contains("スレッド"), "says the thread is read as its channel: {list}");
+}
+
 /// Someone with Manage Channels lets DAVE into an incident channel by hand:
 /// within seconds hikeshi puts its overwrites back, the channel and the
 /// committee are told who got in and how, and the chain records it.

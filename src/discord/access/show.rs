@@ -13,14 +13,35 @@ use crate::tr;
 use serenity::all::{CommandInteraction, CreateInteractionResponseMessage};
 
 pub async fn show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    let channel = cmd.channel_id.get();
+    let (channel, in_thread) = channel_of(cmd);
     let Some((server, overwrites)) = ctx.access.channel_view(channel) else {
         return Err(InputError::ServerNotSeenYet.into());
     };
     let (incident, readers) = ctx.app.access().readers(caller, ChannelId(channel), &server, &overwrites, ctx.me).await?;
-    let text = listing(&incident.number.to_string(), &readers, server.members.is_some(), lang);
+    let mut text = listing(&incident.number.to_string(), &readers, server.members.is_some(), lang);
+    if in_thread {
+        text.push_str(&tr!(
+            lang,
+            "\n（スレッドはチャンネルを閲覧できる人だけが読めます。非公開スレッドはそのうち参加者だけです）",
+            "\n(a thread is read by the channel's readers only; a private thread by those of them who joined)"
+        ));
+    }
     let message = CreateInteractionResponseMessage::new().ephemeral(true).content(clip(&text, 2000)).allowed_mentions(no_mentions());
     Ok(Reply::message(message))
+}
+
+/// The channel whose readers to list: a thread's parent (Discord sends a
+/// thread's interaction with its parent named), since a thread never
+/// widens who reads its channel (`domain::access`); and whether it was one.
+fn channel_of(cmd: &CommandInteraction) -> (u64, bool) {
+    use serenity::all::ChannelType::{NewsThread, PrivateThread, PublicThread};
+    match &cmd.channel {
+        Some(c) if matches!(c.kind, PublicThread | PrivateThread | NewsThread) => match c.parent_id {
+            Some(parent) => (parent.get(), true),
+            None => (cmd.channel_id.get(), false),
+        },
+        _ => (cmd.channel_id.get(), false),
+    }
 }
 
 /// The readers, allowed first; outsiders after, marked.
