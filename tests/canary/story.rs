@@ -470,37 +470,18 @@ async fn operate(run: &mut Run, c: &Incident) {
     ] {
         run.hikeshi(&args).await;
     }
-    for f in walk(&bundle.path().join("bundle")) {
+    for f in crate::support::files_under(&bundle.path().join("bundle")) {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         run.printed.push((format!("bundle {}", f.display()), text));
     }
     let app = &run.app;
-    let last = hikeshi::runner::MAX_ATTEMPTS - 1;
     app.fake.fail("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL), vec![Fault::Status(500)]);
-    sqlx::query("INSERT INTO outbox (incident_id, kind, effect, attempts, not_before, created_at) VALUES (NULL, 'audit_report', '{\"type\":\"audit_report\",\"reminder\":1}', $1, 0, 0)")
-        .bind(last)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
-    app.store.queued_effects().notify_one();
+    app.queue_audit_on_its_last_try().await;
     app.settled_allowing_failures().await;
     app.wait_until("the committee hears of the item given up", |f| {
         f.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("hikeshi outbox"))
     })
     .await;
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Who may read what the canary carries.

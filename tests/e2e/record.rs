@@ -145,12 +145,7 @@ async fn an_item_that_keeps_failing_is_set_aside_after_its_last_try() {
     app.settled().await;
     let last = hikeshi::runner::MAX_ATTEMPTS - 1;
     app.fake.fail("POST", &format!("/channels/{}/messages", ids::COMMITTEE_CHANNEL), vec![Fault::Status(500)]);
-    sqlx::query("INSERT INTO outbox (incident_id, kind, effect, attempts, not_before, created_at) VALUES (NULL, 'audit_report', '{\"type\":\"audit_report\",\"reminder\":1}', $1, 0, 0)")
-        .bind(last)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
-    app.store.queued_effects().notify_one();
+    app.queue_audit_on_its_last_try().await;
     app.settled_allowing_failures().await;
     let (status, error): (String, Option<String>) =
         sqlx::query_as("SELECT status, last_error FROM outbox WHERE kind = 'audit_report'").fetch_one(app.store.pool()).await.unwrap();

@@ -465,23 +465,10 @@ async fn a_record_too_large_to_attach_goes_compressed_or_as_the_command_to_run()
 /// A copy of a folder (a bundle to alter without touching the original).
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to.join("files")).unwrap();
-    for entry in walk(from) {
+    for entry in crate::support::files_under(from) {
         let rel = entry.strip_prefix(from).unwrap();
         std::fs::copy(&entry, to.join(rel)).unwrap();
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Issue 25: an incident's record handed to an auditor proves itself.
@@ -530,7 +517,7 @@ async fn a_bundle_proves_itself_without_the_bot_and_names_each_alteration() {
     let (ok, said) = verify(&bundle);
     assert!(ok && said.contains("the bundle is intact") && said.contains(&i.number.to_string()), "{said}");
 
-    let file = walk(&bundle.join("files")).pop().expect("the file kept as evidence");
+    let file = crate::support::files_under(&bundle.join("files")).pop().expect("the file kept as evidence");
     let name = format!("files/{}", file.file_name().unwrap().to_string_lossy());
     let altered = format!("{name} was altered");
     // (file, the byte after this marker is changed, what must be named)

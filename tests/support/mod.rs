@@ -576,9 +576,34 @@ impl TestApp {
         self.fake.messages(id).into_iter().map(|m| m["content"].as_str().unwrap_or("").to_string()).collect()
     }
 
+    /// A scheduled audit queued as if tried all but once already: one
+    /// more failure gives it up.
+    pub async fn queue_audit_on_its_last_try(&self) {
+        sqlx::query("INSERT INTO outbox (incident_id, kind, effect, attempts, not_before, created_at) VALUES (NULL, 'audit_report', '{\"type\":\"audit_report\",\"reminder\":1}', $1, 0, 0)")
+            .bind(hikeshi::runner::MAX_ATTEMPTS - 1)
+            .execute(self.store.pool())
+            .await
+            .expect("db");
+        self.store.queued_effects().notify_one();
+    }
+
     pub fn posts_in(&self, channel: u64) -> Vec<Recorded> {
         self.fake.calls("POST", &format!("/channels/{channel}/messages"))
     }
+}
+
+/// Every file under `dir`, in its folders too.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).expect("a folder") {
+        let p = e.expect("an entry").path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Everything a refused action must leave as it was: the event log, the
