@@ -35,13 +35,8 @@ pub async fn show(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lan
 /// widens who reads its channel (`domain::access`); and whether it was one.
 fn channel_of(cmd: &CommandInteraction) -> (u64, bool) {
     use serenity::all::ChannelType::{NewsThread, PrivateThread, PublicThread};
-    match &cmd.channel {
-        Some(c) if matches!(c.kind, PublicThread | PrivateThread | NewsThread) => match c.parent_id {
-            Some(parent) => (parent.get(), true),
-            None => (cmd.channel_id.get(), false),
-        },
-        _ => (cmd.channel_id.get(), false),
-    }
+    let thread = cmd.channel.as_ref().filter(|c| matches!(c.kind, PublicThread | PrivateThread | NewsThread));
+    thread.and_then(|c| c.parent_id).map_or((cmd.channel_id.get(), false), |parent| (parent.get(), true))
 }
 
 /// The readers, allowed first; outsiders after, marked.
