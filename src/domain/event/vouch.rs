@@ -193,4 +193,36 @@ mod tests {
         assert_eq!(wrong(Said { redacted: Some([0; 32]), ..redacted }, &row, true), Some("its redaction"));
         assert_eq!(wrong(said(&line, None), &row, true), Some("its text"), "the marker without a redaction");
     }
+
+    /// Gathered from the events: the later word on a version stands, a
+    /// redaction is found by its version and its files, entries without a
+    /// digest (written before digests were kept) vouch for nothing.
+    #[test]
+    fn what_the_events_vouch_for_is_gathered_and_settled() {
+        use crate::domain::event::{digest, EventPayload};
+        use crate::domain::ids::MessageId;
+        let (first, second, taken) = (digest("a"), digest("b"), digest("secret"));
+        let mut v = Vouches::default();
+        let recorded = |d: &str| EventPayload::TranscriptRecorded { message: MessageId(5), version: 1, digest: d.to_string() };
+        v.event("user:7", 10, &recorded(&first));
+        v.event("user:7", 20, &recorded(&second));
+        let redacted = EventPayload::Redacted {
+            message: MessageId(5),
+            versions: vec![(1, taken.clone())],
+            files: vec![(9, taken.clone())],
+            reason: "x".into(),
+        };
+        v.event("user:8", 30, &redacted);
+        let entry = |d: &str| EventPayload::LogEntryAdded { entry_id: 3, kind: crate::domain::LogKind::Status, digest: d.to_string() };
+        v.event("user:7", 40, &entry(""));
+        v.event("user:7", 50, &entry(&first));
+        v.settle();
+        assert_eq!(v.lines.len(), 1, "one version, one line");
+        assert_eq!(v.lines[0].digest, crate::domain::event::from_hex(&second).unwrap(), "the later event stands");
+        let said = v.said(v.lines.first(), (5, 1));
+        assert_eq!(said.redacted, crate::domain::event::from_hex(&taken));
+        assert_eq!(v.said(None, (5, 2)).redacted, None);
+        assert!(v.file_redacted(9) && !v.file_redacted(8));
+        assert_eq!(v.entries, vec![(3, first)]);
+    }
 }
