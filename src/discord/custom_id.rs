@@ -241,6 +241,9 @@ custom_ids! {
     /// The /report modal, with the options chosen on the command.
     ReportModal(category: Category, kind: Option<SubKind>, confidential: Confidential) = "report" => Report,
     TakeCommand(incident: IncidentId) = "take" => Incident,
+    /// §4.2: the committee has the report (確認しました); "ack" is a
+    /// reminder's.
+    AcknowledgeIncident(incident: IncidentId) = "iack" => Incident,
     /// The user select that appoints a commander.
     Appoint(incident: IncidentId) = "appoint" => Incident,
     /// The user select that hands command to someone else (§4.1(1)).

@@ -43,3 +43,33 @@ pub fn deadline_text(i: &Incident, lang: Lang) -> String {
         RecoveryDeadline::None => tr!(lang, "なし（優先度0または不明）", "none (priority 0 or unknown)"),
     }
 }
+
+/// A time elapsed, in whole minutes, as a person says it: 12分, 1時間5分,
+/// 2日3時間 / 12 min, 1 h 5 min, 2 d 3 h.
+pub fn elapsed(d: chrono::Duration, lang: Lang) -> String {
+    let m = d.num_minutes().max(0);
+    let (days, hours, minutes) = (m / 1440, (m % 1440) / 60, m % 60);
+    match (days, hours) {
+        (0, 0) => tr!(lang, "{minutes}分", "{minutes} min"),
+        (0, _) if minutes == 0 => tr!(lang, "{hours}時間", "{hours} h"),
+        (0, _) => tr!(lang, "{hours}時間{minutes}分", "{hours} h {minutes} min"),
+        _ if hours == 0 => tr!(lang, "{days}日", "{days} d"),
+        _ => tr!(lang, "{days}日{hours}時間", "{days} d {hours} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn a_time_elapsed_reads_in_whole_minutes_hours_and_days() {
+        let ja = |m| elapsed(Duration::minutes(m), Lang::Ja);
+        let en = |m| elapsed(Duration::minutes(m), Lang::En);
+        assert_eq!((ja(0), ja(12), ja(60), ja(65)), ("0分".into(), "12分".into(), "1時間".into(), "1時間5分".into()));
+        assert_eq!((ja(1440), ja(1440 + 180 + 7)), ("1日".into(), "1日3時間".into()));
+        assert_eq!((en(59), en(125), en(2 * 1440 + 60)), ("59 min".into(), "2 h 5 min".into(), "2 d 1 h".into()));
+        assert_eq!(elapsed(Duration::seconds(-30), Lang::En), "0 min", "never negative");
+    }
+}

@@ -17,6 +17,8 @@ pub enum IncidentError {
     /// No playbook matches: the committee appoints instead (§4.2).
     NoPlaybook,
     AlreadyCommanded(UserId),
+    /// §4.2: the report was acknowledged once, by this member.
+    AlreadyAcknowledged(UserId),
     /// Only a report held for triage can be opened from the triage post.
     NotHeld,
     /// Command can be handed over only once someone holds it.
@@ -148,6 +150,9 @@ impl IncidentError {
             IncidentError::AlreadyCommanded(u) => {
                 tr!(lang, "<@{u}> がすでに実行責任者です。", "<@{u}> is already in command.")
             }
+            IncidentError::AlreadyAcknowledged(u) => {
+                tr!(lang, "<@{u}> がすでに確認しました。", "<@{u}> has already acknowledged it.")
+            }
             IncidentError::NotHeld => tr!(
                 lang,
                 "この報告は保留されていません（すでに対応チャンネルがあります）。",
@@ -273,6 +278,7 @@ impl IncidentError {
             NotAllowed(&[Role::Commander, Role::Committee]),
             NoPlaybook,
             AlreadyCommanded(UserId(7)),
+            AlreadyAcknowledged(UserId(7)),
             NoCommanderToHandOver,
             NotHeld,
             NeedsCommander,
@@ -345,13 +351,14 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 34, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 35, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
                 IncidentError::NotAllowed(_)
                 | IncidentError::NoPlaybook
                 | IncidentError::AlreadyCommanded(_)
+                | IncidentError::AlreadyAcknowledged(_)
                 | IncidentError::NoCommanderToHandOver
                 | IncidentError::NotHeld
                 | IncidentError::NeedsCommander

@@ -8,6 +8,7 @@ use crate::domain::{Incident, Lang};
 use crate::tr;
 use chrono_tz::Tz;
 
+pub mod acknowledge;
 pub mod appi;
 pub mod audit;
 mod board;

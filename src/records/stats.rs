@@ -25,6 +25,8 @@ pub struct Stats {
     /// Real incidents reported per month (`YYYY-MM` in the organisation's
     /// time zone), by category in `Category::ALL`'s order.
     pub by_month: Vec<(String, Vec<usize>)>,
+    /// §4.2: the time to the committee's acknowledgement, by priority.
+    pub acknowledge: Vec<super::acknowledge::AckRow>,
 }
 
 fn median(mut v: Vec<Duration>) -> Option<Duration> {
@@ -75,6 +77,7 @@ pub fn compute(items: &[(Incident, Entered)], now: DateTime<Utc>, tz: chrono_tz:
         all: row(real(), now),
         drills: row(items.iter().filter(|(i, _)| i.is_drill()), now),
         by_month: months.into_iter().collect(),
+        acknowledge: super::acknowledge::rows(real().map(|(i, _)| i)),
     }
 }
 
@@ -99,7 +102,6 @@ pub fn human(d: Option<Duration>) -> String {
 /// character takes two columns).
 pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     use crate::tr;
-    use unicode_width::UnicodeWidthStr;
     let head = vec![
         tr!(lang, "区分", "category"),
         tr!(lang, "件数", "count"),
@@ -126,9 +128,18 @@ pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     }
     rows.push(line(tr!(lang, "合計", "all"), &s.all));
     rows.push(line(tr!(lang, "訓練（別集計）", "drills (apart)"), &s.drills));
+    let mut out = aligned(&rows);
+    out.push_str(&super::acknowledge::table(&s.acknowledge, lang));
+    out
+}
+
+/// Rows as columns aligned by display width (a Japanese character takes
+/// two): the name column to the left, figures to the right.
+pub(super) fn aligned(rows: &[Vec<String>]) -> String {
+    use unicode_width::UnicodeWidthStr;
     let widths: Vec<usize> = (0..rows[0].len()).map(|k| rows.iter().map(|r| r[k].width()).max().unwrap_or(0)).collect();
     let mut out = String::new();
-    for r in &rows {
+    for r in rows {
         let cells: Vec<String> = r
             .iter()
             .zip(&widths)

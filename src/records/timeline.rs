@@ -76,6 +76,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let commander = name(*commander);
             tr!(lang, "{commander} が実行責任者になる", "{commander} took command")
         }
+        Acknowledged { by } => {
+            let by = name(*by);
+            tr!(lang, "委員会の {by} が報告を確認", "{by} of the committee acknowledged the report")
+        }
         CommanderAppointed { commander } => {
             let commander = name(*commander);
             tr!(lang, "{who} が {commander} を実行責任者に任命", "{who} appointed {commander} as commander")

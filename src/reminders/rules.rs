@@ -30,10 +30,6 @@ pub struct Due {
     pub what: IncidentReminder,
 }
 
-fn strictest(i: &Incident) -> Option<RecoveryPriority> {
-    i.affected.iter().filter_map(|a| a.priority).max()
-}
-
 /// APPI Art. 26: a day before each report is due, and when it is, until
 /// it is filed — also after the incident closed.
 fn appi_due(i: &Incident, appi: Option<&AppiPolicy>, now: DateTime<Utc>) -> Vec<Due> {
@@ -193,7 +189,7 @@ fn table_1(i: &Incident, policy: &DeadlinePolicy, now: DateTime<Utc>) -> Vec<Due
 /// affected, counted from the last one (or from command taken).
 fn status_due(i: &Incident, policy: &DeadlinePolicy, activity: Activity, now: DateTime<Utc>) -> Option<Due> {
     let since = i.commander_since.filter(|_| !i.phase.recovery_complete())?;
-    let every = match strictest(i)? {
+    let every = match i.priority()? {
         RecoveryPriority::NoDowntime => policy.status_every.priority_3,
         RecoveryPriority::OneDay => policy.status_every.priority_2,
         RecoveryPriority::ThreeDays => policy.status_every.priority_1,

@@ -43,6 +43,12 @@ impl Incidents {
         self.core.act(id, caller, |i, _, now| i.take_command(caller.user, &caller.roles(i), now)).await
     }
 
+    /// §4.2 確認しました: a committee member has the report; the
+    /// escalation chain stops.
+    pub async fn acknowledge(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
+        self.core.act(id, caller, |i, _, now| i.acknowledge(caller.user, &caller.roles(i), now)).await
+    }
+
     pub async fn appoint(&self, id: IncidentId, caller: Caller, commander: UserId) -> Result<Incident, ServiceError> {
         self.core.act(id, caller, |i, _, now| i.appoint(caller.user, &caller.roles(i), commander, now)).await
     }

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod acknowledge;
 mod appi;
 mod burst;
 mod classify;

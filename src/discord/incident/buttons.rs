@@ -19,6 +19,13 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     if i.commander.is_none() {
         rows.extend(command_rows(i, lang));
     }
+    // §4.2: while nobody of the committee has said they have it, the
+    // committee's row (acknowledge, not an incident, duplicate) comes
+    // first, so that the five-row limit never cuts it.
+    let triage = i.phase < Phase::Analysis || i.commander.is_none();
+    if triage && i.awaits_acknowledgement() {
+        rows.push(triage_row(i, lang));
+    }
     rows.extend(checklist(i, settings));
     rows.push(CreateActionRow::Buttons(work(i, lang)));
     if i.category == Category::Unsure && !i.is_drill() {
@@ -37,18 +44,51 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
             tr!(lang, "実行責任者を引き継ぐ（実行責任者・委員会）", "Hand over command (commander, committee)"),
         ));
     }
-    if i.phase < Phase::Analysis || i.commander.is_none() {
-        rows.push(CreateActionRow::Buttons(vec![
-            CreateButton::new(CustomId::DismissButton(id).encode())
-                .label(tr!(lang, "インシデントではない", "Not an incident"))
-                .style(ButtonStyle::Danger),
-            CreateButton::new(CustomId::DuplicateButton(id).encode())
-                .label(tr!(lang, "重複として閉じる", "Close as duplicate"))
-                .style(ButtonStyle::Danger),
-        ]));
+    if triage && !i.awaits_acknowledgement() {
+        rows.push(triage_row(i, lang));
     }
     rows.truncate(5);
     rows
+}
+
+/// The committee's first look: acknowledge (while nobody has), not an
+/// incident, a duplicate.
+fn triage_row(i: &Incident, lang: Lang) -> CreateActionRow {
+    let mut row = vec![];
+    if i.awaits_acknowledgement() {
+        row.push(acknowledge_button(i, tr!(lang, "確認しました（委員会）", "Acknowledge (committee)")));
+    }
+    row.push(
+        CreateButton::new(CustomId::DismissButton(i.id).encode())
+            .label(tr!(lang, "インシデントではない", "Not an incident"))
+            .style(ButtonStyle::Danger),
+    );
+    row.push(
+        CreateButton::new(CustomId::DuplicateButton(i.id).encode())
+            .label(tr!(lang, "重複として閉じる", "Close as duplicate"))
+            .style(ButtonStyle::Danger),
+    );
+    CreateActionRow::Buttons(row)
+}
+
+fn acknowledge_button(i: &Incident, label: String) -> CreateButton {
+    CreateButton::new(CustomId::AcknowledgeIncident(i.id).encode()).label(clip(&label, 80)).style(ButtonStyle::Primary)
+}
+
+/// §4.2: one 確認しました per report nobody of the committee has
+/// acknowledged yet, under the status board and the committee's notice
+/// (at most Discord's 25 buttons; the card always has its own).
+pub fn acknowledge_rows<'a>(incidents: impl IntoIterator<Item = &'a Incident>, lang: Lang) -> Vec<CreateActionRow> {
+    let buttons: Vec<CreateButton> = incidents
+        .into_iter()
+        .filter(|i| i.awaits_acknowledgement())
+        .take(25)
+        .map(|i| {
+            let number = i.number;
+            acknowledge_button(i, tr!(lang, "確認しました {number}", "Acknowledge {number}"))
+        })
+        .collect();
+    buttons.chunks(5).map(|c| CreateActionRow::Buttons(c.to_vec())).collect()
 }
 
 fn user_menu(id: CustomId, placeholder: String) -> CreateActionRow {

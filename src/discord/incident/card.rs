@@ -102,6 +102,7 @@ pub fn card(i: &Incident, settings: &Settings) -> CreateEmbed {
         .field(tr!(lang, "復旧期限（表1）", "Recovery deadline (Table 1)"), deadline_text(i, lang), false)
         .field(tr!(lang, "対応手順", "Playbook"), playbook_name(i, settings), false)
         .field(tr!(lang, "実行責任者", "Commander"), commander(i, lang), true)
+        .field(tr!(lang, "委員会の確認", "Acknowledged"), acknowledged(i, lang), true)
         .field(tr!(lang, "フェーズ", "Phase"), i.phase.label().get(lang).to_string(), true);
     let e = working_fields(e, i, settings);
     let e = closing_fields(e, i, lang);
@@ -126,6 +127,18 @@ fn commander(i: &Incident, lang: Lang) -> String {
     match i.commander {
         Some(c) => format!("<@{c}>"),
         None => tr!(lang, "未定", "not yet"),
+    }
+}
+
+/// §4.2: who of the committee has it, and how long it took.
+fn acknowledged(i: &Incident, lang: Lang) -> String {
+    match (i.acknowledged, i.time_to_acknowledge()) {
+        (Some(a), Some(took)) => {
+            let (by, took) = (a.by, crate::discord::render::elapsed(took, lang));
+            tr!(lang, "✅ <@{by}>（報告から{took}）", "✅ <@{by}> ({took} after the report)")
+        }
+        _ if i.awaits_acknowledgement() => tr!(lang, "⏳ まだ誰も確認していません", "⏳ nobody yet"),
+        _ => "—".to_string(),
     }
 }
 
@@ -239,7 +252,7 @@ fn embed_chars(e: &CreateEmbed) -> usize {
     len(&v["title"]) + len(&v["description"]) + len(&v["footer"]["text"]) + len(&v["author"]["name"]) + fields
 }
 
-pub use super::buttons::card_components;
+pub use super::buttons::{acknowledge_rows, card_components};
 
 /// The committee's one-message overview of every open incident.
 pub fn status_board(open: &[Incident], settings: &Settings, now: DateTime<Utc>) -> CreateEmbed {

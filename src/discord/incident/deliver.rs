@@ -192,16 +192,18 @@ impl DiscordEffects {
         let s = &self.app.settings;
         let open = self.app.incidents().open().await?;
         let embed = card::status_board(&open, s, self.app.clock.now());
+        // §4.2: a 確認しました for each report nobody has acknowledged.
+        let rows = card::acknowledge_rows(&open, s.organisation.lang);
         if let Some(id) = self.app.incidents().status_board_message().await? {
-            match self.edit(s.discord.committee_channel, id, EditMessage::new().embed(embed.clone()).allowed_mentions(no_mentions())).await
-            {
+            let edit = EditMessage::new().embed(embed.clone()).components(rows.clone()).allowed_mentions(no_mentions());
+            match self.edit(s.discord.committee_channel, id, edit).await {
                 Ok(()) => return Ok(Delivered::Done),
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(rest_err(e)),
             }
         }
-        let m =
-            self.post(s.discord.committee_channel, CreateMessage::new().embed(embed).allowed_mentions(no_mentions()), &nonce(item)).await?;
+        let message = CreateMessage::new().embed(embed).components(rows).allowed_mentions(no_mentions());
+        let m = self.post(s.discord.committee_channel, message, &nonce(item)).await?;
         self.app.incidents().remember_status_board(m).await?;
         Ok(Delivered::Done)
     }

@@ -47,6 +47,15 @@ fn chosen_user(c: &ComponentInteraction) -> Result<UserId, ServiceError> {
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     match id {
         CustomId::TakeCommand(_) | CustomId::Appoint(_) | CustomId::HandOver(_) => who_commands(ctx, c, id, caller, lang).await,
+        CustomId::AcknowledgeIncident(i) => {
+            let inc = ctx.app.incidents().acknowledge(i, caller).await?;
+            let number = inc.number;
+            Ok(ephemeral(tr!(
+                lang,
+                "{number} を確認したことを記録しました。エスカレーションは止まります。",
+                "Recorded: you acknowledged {number}. The escalation stops."
+            )))
+        }
         CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => advance(ctx, i, id == CustomId::AdvanceAnyway(i), caller, lang).await,
         CustomId::Checklist(i) => checklist(ctx, c, i, caller, lang).await,
         CustomId::PlaybookButton(i) => playbook(ctx, i, caller, lang).await,

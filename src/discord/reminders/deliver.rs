@@ -22,10 +22,33 @@ impl DiscordEffects {
         if escalation && r.acknowledged_by.is_some() {
             return Ok(Delivered::Done);
         }
-        let (text, rows) = if escalation { render::escalation(&r, s, self.app.clock.now()) } else { render::cron_reminder(&r, s) };
+        let (mut text, rows) = if escalation { render::escalation(&r, s, self.app.clock.now()) } else { render::cron_reminder(&r, s) };
+        if r.kind == crate::service::ANNUAL_REVIEW && !escalation {
+            text.push_str(&self.year_in_acknowledgements().await?);
+        }
         let msg = CreateMessage::new().content(clip(&text, 2000)).components(rows).allowed_mentions(render::committee_mentions(s));
         self.post(s.discord.committee_channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
+    }
+
+    /// §9 the yearly review looks back at how the regulation worked: how
+    /// long reports waited for the committee over the past year (§4.2),
+    /// by priority.
+    async fn year_in_acknowledgements(&self) -> Result<String, DeliveryError> {
+        let now = self.app.clock.now();
+        let stats = self.app.records().stats(now - chrono::Duration::days(365), now).await?;
+        let lang = self.app.settings.organisation.lang;
+        let table = crate::records::acknowledge::table(&stats.acknowledge, lang);
+        Ok(if table.is_empty() {
+            String::new()
+        } else {
+            let heading = crate::tr!(
+                lang,
+                "この1年、報告が委員会に確認されるまでの時間（§4.2）:",
+                "Over the past year, the time reports waited for the committee (§4.2):"
+            );
+            format!("\n{heading}\n```{table}```")
+        })
     }
 
     /// A deadline step or nudge in the incident channel, and in the

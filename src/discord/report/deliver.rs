@@ -177,12 +177,14 @@ impl DiscordEffects {
         let open = last.clone().filter(|p| !rest.is_empty() && now - p.started < NOTICE_TOGETHER && p.incidents.len() < NOTICE_LINES);
         if let Some(mut post) = open {
             let (joining, after) = rest.split_at((NOTICE_LINES - post.incidents.len()).min(rest.len()));
-            let mut lines = vec![];
+            let mut listed = vec![];
             for id in &post.incidents {
-                lines.push(self.notice_line(&self.incident(*id).await?));
+                listed.push(self.incident(*id).await?);
             }
-            lines.extend(joining.iter().map(|i| self.notice_line(i)));
-            match self.edit(channel, post.message, EditMessage::new().content(lines.join("\n")).allowed_mentions(no_mentions())).await {
+            listed.extend(joining.iter().cloned());
+            let (text, rows) = self.notice(&listed);
+            match self.edit(channel, post.message, EditMessage::new().content(text).components(rows).allowed_mentions(no_mentions())).await
+            {
                 Ok(()) => {
                     post.incidents.extend(joining.iter().map(|i| i.id));
                     latest = Some(post);
@@ -194,17 +196,23 @@ impl DiscordEffects {
             }
         }
         for (k, chunk) in rest.chunks(NOTICE_LINES).enumerate() {
-            let text = chunk.iter().map(|i| self.notice_line(i)).collect::<Vec<_>>().join("\n");
+            let (text, rows) = self.notice(chunk);
             // One nonce per message: a retry repeats none that arrived.
-            let message = self
-                .post(channel, CreateMessage::new().content(text).allowed_mentions(no_mentions()), &format!("{}-{k}", nonce(item)))
-                .await?;
+            let create = CreateMessage::new().content(text).components(rows).allowed_mentions(no_mentions());
+            let message = self.post(channel, create, &format!("{}-{k}", nonce(item))).await?;
             latest = Some(NoticePost { message, started: now, incidents: chunk.iter().map(|i| i.id).collect() });
         }
         match latest.or(last) {
             Some(latest) => Ok(Delivered::CommitteeTold { told, latest }),
             None => Err(DeliveryError::Transient("no notice message was written".into())),
         }
+    }
+
+    /// The committee's notice of these reports: a line each, and a
+    /// 確認しました for each nobody has acknowledged yet (§4.2).
+    fn notice(&self, listed: &[Incident]) -> (String, Vec<serenity::all::CreateActionRow>) {
+        let text = listed.iter().map(|i| self.notice_line(i)).collect::<Vec<_>>().join("\n");
+        (text, crate::discord::incident::card::acknowledge_rows(listed, self.app.settings.organisation.lang))
     }
 
     /// One report's line in the committee's notice; its reporter is named,

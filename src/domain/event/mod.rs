@@ -45,6 +45,10 @@ pub enum EventPayload {
     CommandTaken {
         commander: UserId,
     },
+    /// §4.2: a committee member said they have the report (確認しました).
+    Acknowledged {
+        by: UserId,
+    },
     CommanderAppointed {
         commander: UserId,
     },
@@ -413,7 +417,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 54);
+        assert_eq!(EventPayload::VARIANTS.len(), 55);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

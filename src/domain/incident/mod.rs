@@ -129,6 +129,9 @@ pub struct Incident {
     /// than queued one message per report.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub notice_owed: bool,
+    /// §4.2: the committee member who said they have it (確認しました).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<Acknowledgement>,
 }
 
 /// What an incident is about, as decided (and re-decided as the cause
@@ -148,6 +151,7 @@ pub struct RecordWaiver {
     pub by: UserId,
 }
 
+mod acknowledge;
 mod channel;
 mod held;
 mod lessons;
@@ -155,6 +159,7 @@ mod response;
 mod wave;
 
 pub use super::refusal::IncidentError;
+pub use acknowledge::Acknowledgement;
 
 /// The longest public title (an embed title holds 256; the number and a
 /// separator come before it).
@@ -262,6 +267,7 @@ impl Incident {
             held: false,
             record_waivers: vec![],
             notice_owed: true,
+            acknowledged: None,
         };
         let outcome = Outcome::default()
             .with(EventPayload::Reported { number: incident.number, title: incident.title.clone() })

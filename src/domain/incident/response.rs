@@ -25,7 +25,8 @@ impl Incident {
             return Err(IncidentError::AlreadyCommanded(c));
         }
         self.set_commander(by, now);
-        Ok(Outcome::default()
+        let outcome = self.acknowledged_now(Outcome::default(), by, now);
+        Ok(outcome
             .with(EventPayload::CommandTaken { commander: by })
             .effect(Effect::GrantAccess { incident: self.id, user: by })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommandTaken { commander: by } })
@@ -42,7 +43,8 @@ impl Incident {
         }
         let previous = self.commander;
         self.set_commander(commander, now);
-        let outcome = Outcome::default()
+        let outcome = self.acknowledged_now(Outcome::default(), by, now);
+        let outcome = outcome
             .with(EventPayload::CommanderAppointed { commander })
             .effect(Effect::GrantAccess { incident: self.id, user: commander })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::CommanderAppointed { commander, by } });

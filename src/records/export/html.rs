@@ -190,6 +190,10 @@ fn summary(r: &Record, lang: Lang, tz: Tz) -> Vec<(String, String)> {
             },
         ),
         (tr!(lang, "実行責任者", "Commander"), i.commander.map(|c| r.name_at(c, i.reported_at)).unwrap_or_else(|| "—".into())),
+        (
+            tr!(lang, "委員会の確認まで（§4.2）", "Time to the committee's acknowledgement (§4.2)"),
+            span(since(i.acknowledged.map(|a| a.at)), lang),
+        ),
         (tr!(lang, "実行責任者が決まるまで", "Time to a commander"), span(since(i.commander_since), lang)),
         (tr!(lang, "封じ込めまで", "Time to containment"), span(since(entered(r, Phase::Containment)), lang)),
         (tr!(lang, "復旧まで", "Time to recovery"), span(since(recovered), lang)),

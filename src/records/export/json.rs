@@ -195,6 +195,7 @@ fn head(r: &Record) -> Value {
         "playbook": i.playbook.as_ref().map(|p| p.0.clone()),
         "commander": i.commander.map(id),
         "commander_since": i.commander_since.map(t),
+        "acknowledged": i.acknowledged.map(|a| json!({"by": id(a.by), "at": t(a.at)})),
         "phase": i.phase.id(),
         "deadline": deadline(i.deadline),
         "channel": i.channel.map(id),
