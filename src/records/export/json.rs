@@ -44,13 +44,9 @@ impl<'a> Json<'a> {
     /// Notes every known member whose id stands in `text` (as a number, a
     /// string, a mention or an actor): the people the document shows.
     fn note(&mut self, text: &str) {
-        // A run of digits that only happens to equal an id names one more
-        // member of the organisation; none that appears is ever left out.
-        for run in text.split(|c: char| !c.is_ascii_digit()).filter(|r| !r.is_empty() && r.len() <= 20) {
-            if let Ok(n) = run.parse::<u64>() {
-                if self.known.contains(&n) {
-                    self.seen.insert(n);
-                }
+        for n in digit_runs(text) {
+            if self.known.contains(&n) {
+                self.seen.insert(n);
             }
         }
     }
@@ -79,6 +75,17 @@ impl<'a> Json<'a> {
         self.written = 0;
         write!(out, "\"{key}\":[")
     }
+}
+
+/// The numbers a text shows: runs of digits standing alone (in a mention,
+/// a string, a sentence). A run that only happens to equal an id names one
+/// more member of the organisation; none that appears is ever left out.
+/// Digits inside a word of letters and digits (a hash's hex) are not a
+/// run: a hash holding `…9f3004ab…` named a member of another incident.
+fn digit_runs(text: &str) -> impl Iterator<Item = u64> + '_ {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|r| !r.is_empty() && r.len() <= 20 && r.bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|r| r.parse().ok())
 }
 
 impl Sink for Json<'_> {
@@ -272,4 +279,17 @@ fn followups(i: &Incident) -> Vec<Value> {
             json!({"n": f.n, "what": f.what, "owner": f.owner.map(id), "due": t(f.due), "source": f.source, "added_at": t(f.added_at), "done": done})
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digit_runs;
+
+    #[test]
+    fn ids_stand_alone_and_a_hashs_digits_are_not_one() {
+        let runs = |t| digit_runs(t).collect::<Vec<_>>();
+        assert_eq!(runs("<@3004> \"3004\" ユーザー3004さん 3004"), vec![3004, 3004, 3004, 3004]);
+        assert_eq!(runs("9f3004ab e3004 3004f"), Vec::<u64>::new());
+        assert_eq!(runs("2026-12-05T18:30:04Z"), vec![2026, 12, 30], "a time's letters join its digits");
+    }
 }
