@@ -107,7 +107,8 @@ impl App {
         let discord = Discord::connect(&token, &opts.env.discord_api, metrics).await?;
         // Answers to interactions go first; the outbox worker yields to them.
         let answering = Arc::new(Answering::default());
-        let deliver = Arc::new(discord.deliverer(app.clone()));
+        let outside = crate::outside::OutsideEffects::new(app.clone(), opts.env.webhook_secret.clone(), opts.env.smtp_login.clone());
+        let deliver = Arc::new(crate::runner::Roads { discord: Arc::new(discord.deliverer(app.clone())), outside: Arc::new(outside) });
         let worker = Worker::new(app.clone(), deliver, worker_name())
             .yielding_to(answering.clone())
             .with_lease(chrono::Duration::seconds(opts.env.outbox_lease_seconds));

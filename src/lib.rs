@@ -14,8 +14,9 @@
 //! - [`runner`]: the loops beside the gateway — the outbox worker and the
 //!   scheduler; [`metrics`]: the process's figures;
 //! - the adapters, side by side over the same services: [`discord`] (the
-//!   only place that knows serenity, one folder a feature) and [`http`]
-//!   (`/healthz`, `/metrics`, the alert intake);
+//!   only place that knows serenity, one folder a feature), [`http`]
+//!   (`/healthz`, `/metrics`, the alert intake) and [`outside`] (the
+//!   organisation's webhook and mail, the escalation's last step);
 //! - [`app`]: the composition root, built then run, shared by `hikeshi run`
 //!   and the tests.
 
@@ -28,6 +29,7 @@ pub mod domain;
 pub mod held;
 pub mod http;
 pub mod metrics;
+pub mod outside;
 pub mod records;
 pub mod reminders;
 pub mod runner;

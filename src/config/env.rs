@@ -91,6 +91,12 @@ pub struct Env {
     /// `HIKESHI_KEY_FILE`: the deployment's Ed25519 signing key (made at
     /// first start), kept apart from the database it vouches for.
     pub key_file: std::path::PathBuf,
+    /// `HIKESHI_WEBHOOK_SECRET`: the key of the webhooks' HMAC-SHA256
+    /// signature (issue 26).
+    pub webhook_secret: Option<Secret>,
+    /// `HIKESHI_SMTP_USER` and `HIKESHI_SMTP_PASSWORD`: the escalation's
+    /// mail server login, if it asks for one.
+    pub smtp_login: Option<(String, Secret)>,
 }
 
 /// How long a claimed outbox item stays with a process unless
@@ -127,6 +133,9 @@ pub const VARIABLES: &[Variable] = &[
     Variable { name: "HIKESHI_INTAKE_TOKEN", default: "(none: the intake refuses every request)", about: "bearer token of the intake" },
     Variable { name: "HIKESHI_SPOOL_DIR", default: DEFAULT_SPOOL_DIR, about: "reports held on disk while the database is away" },
     Variable { name: "HIKESHI_KEY_FILE", default: DEFAULT_KEY_FILE, about: "the Ed25519 key that signs exported bundles" },
+    Variable { name: "HIKESHI_WEBHOOK_SECRET", default: "(none: signed webhooks are not sent)", about: "HMAC-SHA256 key of webhooks" },
+    Variable { name: "HIKESHI_SMTP_USER", default: "(none: no login)", about: "the escalation's SMTP login" },
+    Variable { name: "HIKESHI_SMTP_PASSWORD", default: "(none)", about: "its password" },
     Variable { name: "HIKESHI_LOG_FORMAT", default: "text", about: "text, or json for one object a line" },
     Variable { name: "HIKESHI_CHART_FONT", default: "(a system font, else DejaVu Sans)", about: "a .ttf/.ttc for /stats charts" },
     Variable { name: "RUST_LOG", default: "hikeshi=info,serenity=warn,sqlx=warn", about: "what is logged" },
@@ -222,6 +231,8 @@ impl Env {
             spool_dir: var("HIKESHI_SPOOL_DIR").unwrap_or_else(|| DEFAULT_SPOOL_DIR.to_string()).into(),
             log_json,
             key_file: var("HIKESHI_KEY_FILE").unwrap_or_else(|| DEFAULT_KEY_FILE.to_string()).into(),
+            webhook_secret: var("HIKESHI_WEBHOOK_SECRET").filter(|s| !s.is_empty()).map(Secret::new),
+            smtp_login: var("HIKESHI_SMTP_USER").map(|u| (u, Secret::new(var("HIKESHI_SMTP_PASSWORD").unwrap_or_default()))),
         })
     }
 }

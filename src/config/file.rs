@@ -25,6 +25,51 @@ pub struct ConfigFile {
     pub followups: FollowupsFile,
     #[serde(default)]
     pub intake: IntakeFile,
+    #[serde(default)]
+    pub oncall: Option<OncallFile>,
+    #[serde(default)]
+    pub escalation: EscalationFile,
+}
+
+/// Who of the committee is on duty, a week each (issue 26).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OncallFile {
+    /// Discord ids, in turn.
+    pub rotation: Vec<u64>,
+    /// The first hand-off, "YYYY-MM-DD HH:MM" in the organisation's zone.
+    pub start: String,
+    #[serde(default)]
+    pub quiet_hours: Vec<QuietHoursFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHoursFile {
+    pub member: u64,
+    pub from: String,
+    pub to: String,
+}
+
+/// The escalation chain until a report is acknowledged (issue 26).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationFile {
+    pub priority_3_minutes: Option<i64>,
+    pub priority_2_minutes: Option<i64>,
+    pub priority_1_minutes: Option<i64>,
+    /// Default: none — priority 0 waits for the next business morning.
+    pub priority_0_minutes: Option<i64>,
+    pub business_morning: Option<String>,
+    pub step_every_minutes: Option<i64>,
+    pub webhook_url: Option<String>,
+    pub webhook_format: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<String>,
+    pub mail_from: Option<String>,
+    #[serde(default)]
+    pub mail_to: Vec<String>,
 }
 
 /// §4.1(3): how alerts from monitoring are classified.

@@ -3,6 +3,7 @@
 //! Everything is validated up front; every problem names its file and key.
 
 pub mod env;
+pub mod escalation;
 mod file;
 pub mod fonts;
 mod intake;
@@ -39,6 +40,12 @@ pub struct Settings {
     pub followups: FollowupPolicy,
     /// §4.1(3): `[[intake.rules]]`, in order.
     pub intake_rules: Vec<crate::domain::alert::Rule>,
+    /// Who is on duty (`[oncall]`), if the committee keeps a rotation.
+    pub oncall: Option<crate::domain::oncall::Rotation>,
+    /// §4.2: how long a report may wait for an acknowledgement.
+    pub escalation: crate::domain::escalation::EscalationPolicy,
+    /// The chain's last step, outside Discord.
+    pub outside: escalation::Outside,
 }
 
 /// §4.4(1), §4.4(4): follow-up actions of the lessons.

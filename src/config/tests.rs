@@ -258,3 +258,69 @@ fn the_first_monday_example_in_the_shipped_comment_means_the_first_monday() {
     let next = s.after(&after).next().unwrap();
     assert_eq!(next, tz.with_ymd_and_hms(2027, 1, 4, 10, 0, 0).unwrap(), "1 January 2027 is a Friday");
 }
+
+const ONCALL: &str = "\n[oncall]\nrotation = [11, 12]\nstart = \"2026-06-01 09:00\"\n\
+                      quiet_hours = [{ member = 12, from = \"22:00\", to = \"07:00\" }]\n";
+
+impl Scratch {
+    fn append(&self, text: &str) -> &Self {
+        let path = self.dir.path().join("hikeshi.toml");
+        let old = fs::read_to_string(&path).unwrap();
+        fs::write(&path, old + text).unwrap();
+        self
+    }
+
+    fn settings(&self) -> Settings {
+        Settings::load(&self.dir.path().join("hikeshi.toml")).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+/// Issue 26: the rotation, quiet hours and the chain's numbers load, and
+/// each mistake names its key.
+#[test]
+fn the_rotation_and_the_escalation_load_and_each_mistake_names_its_key() {
+    let s = Scratch::new();
+    s.append(ONCALL).edit("hikeshi.toml", "priority_3_minutes = 15", "priority_3_minutes = 10");
+    let settings = s.settings();
+    let rotation = settings.oncall.expect("a rotation");
+    assert_eq!(rotation.members, vec![crate::domain::UserId(11), crate::domain::UserId(12)]);
+    assert_eq!(rotation.quiet.len(), 1);
+    assert_eq!(settings.escalation.within[3], crate::domain::escalation::AckWithin::After(chrono::Duration::minutes(10)));
+    assert_eq!(settings.escalation.within[0], crate::domain::escalation::AckWithin::NextBusinessMorning);
+    assert_eq!(settings.outside, escalation::Outside::default(), "nothing outside Discord unless configured");
+    let shipped = Settings::load(std::path::Path::new(SHIPPED)).unwrap();
+    assert!(shipped.oncall.is_none(), "the shipped rotation is an example, commented out");
+
+    Scratch::new().append(&ONCALL.replace("[11, 12]", "[11, 11]")).refuses("hikeshi.toml", "oncall.rotation", "listed twice");
+    Scratch::new().append(&ONCALL.replace("2026-06-01 09:00", "Monday")).refuses("hikeshi.toml", "oncall.start", "not a date");
+    Scratch::new().append(&ONCALL.replace("member = 12", "member = 13")).refuses(
+        "hikeshi.toml",
+        "oncall.quiet_hours[0].member",
+        "not in oncall.rotation",
+    );
+    Scratch::new().append(&ONCALL.replace("\"07:00\"", "\"7am\"")).refuses("hikeshi.toml", "oncall.quiet_hours[0].to", "not a time");
+    let both_asleep = ONCALL.replace("}]", "}, { member = 11, from = \"23:00\", to = \"06:00\" }]");
+    Scratch::new().append(&both_asleep).refuses("hikeshi.toml", "oncall.quiet_hours", "from 23:00 to 06:00 every member");
+    let twice = ONCALL.replace("}]", "}, { member = 12, from = \"06:00\", to = \"08:00\" }]");
+    Scratch::new().append(&twice).refuses("hikeshi.toml", "oncall.quiet_hours[1]", "overlaps");
+    Scratch::new().edit("hikeshi.toml", "step_every_minutes = 5", "step_every_minutes = 0").refuses(
+        "hikeshi.toml",
+        "escalation.step_every_minutes",
+        "not usable",
+    );
+    Scratch::new()
+        .edit(
+            "hikeshi.toml",
+            "# webhook_url = \"https://ntfy.example.org/hikeshi-committee\"\n# webhook_format = \"ntfy\"",
+            "webhook_url = \"ntfy.example.org\"\nwebhook_format = \"pager\"",
+        )
+        .refuses("hikeshi.toml", "escalation.webhook_format", "not a format");
+    Scratch::new()
+        .edit("hikeshi.toml", "# webhook_url = \"https://ntfy.example.org/hikeshi-committee\"", "webhook_url = \"ntfy.example.org\"")
+        .refuses("hikeshi.toml", "escalation.webhook_url", "not an http(s) URL");
+    Scratch::new().edit("hikeshi.toml", "# smtp_host = \"mail.example.org\"", "smtp_host = \"mail.example.org\"").refuses(
+        "hikeshi.toml",
+        "escalation.mail_to",
+        "at least one mail_to",
+    );
+}

@@ -102,6 +102,10 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
     let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
     let intake_rules = super::intake::rules(&mut c, &raw, &systems);
+    let tz = organisation.tz;
+    let oncall = super::escalation::rotation(&mut c.problems, path, &raw.oncall, tz);
+    let escalation = super::escalation::policy(&mut c.problems, path, &raw.escalation, tz);
+    let outside = super::escalation::outside(&mut c.problems, path, &raw.escalation);
 
     if !c.problems.is_empty() {
         return Err(ConfigError(c.problems));
@@ -118,6 +122,9 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         max_attachment_bytes,
         followups,
         intake_rules,
+        oncall,
+        escalation,
+        outside,
     })
 }
 

@@ -59,11 +59,13 @@ pub struct DiscordEffects {
     pub(crate) channels: Mutex<Option<Vec<super::channels::ChannelLite>>>,
     /// Serialises category choice, so a burst opens one overflow category.
     pub(crate) placing: Mutex<()>,
+    /// The server as the gateway shows it: who holds the committee role.
+    pub(crate) access: super::access::Mirror,
 }
 
 impl DiscordEffects {
-    pub fn new(rest: Rest, app: Hikeshi, bot: UserId) -> Self {
-        DiscordEffects { rest, app, bot, channels: Mutex::new(None), placing: Mutex::new(()) }
+    pub fn new(rest: Rest, app: Hikeshi, bot: UserId, access: super::access::Mirror) -> Self {
+        DiscordEffects { rest, app, bot, channels: Mutex::new(None), placing: Mutex::new(()), access }
     }
 
     pub(crate) async fn incident(&self, id: IncidentId) -> Result<Incident, DeliveryError> {
@@ -231,6 +233,9 @@ impl DiscordEffects {
             Effect::CronReminder { reminder } => self.cron_reminder(item, *reminder, false).await,
             Effect::EscalateReminder { reminder } => self.cron_reminder(item, *reminder, true).await,
             Effect::Remind { incident, what } => self.remind(item, *incident, what).await,
+            Effect::Escalate { incident, step } => self.escalate(item, *incident, *step).await,
+            // Outside Discord: the outbox hands it to the other deliverer.
+            Effect::PageOutside { .. } => Err(DeliveryError::Refused("not a Discord effect".into())),
             Effect::PostDrillReport { incident } => self.post_drill_report(item, *incident).await,
             Effect::Announce { incident } => self.announce(item, *incident).await,
             Effect::RefreshAnnouncement { incident } => self.refresh_announcement(*incident).await,

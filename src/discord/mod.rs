@@ -14,6 +14,7 @@ pub mod custom_id;
 pub mod deliver;
 mod dm;
 pub mod doctor;
+mod escalation;
 pub mod forms;
 mod gateway;
 pub mod incident;
@@ -105,6 +106,9 @@ pub struct Discord {
     me: UserId,
     /// The application has the Server Members intent enabled.
     members_intent: bool,
+    /// The server as the gateway shows it, shared by the handlers that
+    /// keep it and the deliverer that asks who holds the committee role.
+    access: access::Mirror,
 }
 
 /// Tells the committee, once, that Discord refuses so many requests that
@@ -157,7 +161,8 @@ impl Discord {
             })?;
         tracing::info!(bot = %me.name, id = %me.id, "token accepted");
         let members_intent = members_intent(&rest).await;
-        Ok(Discord { token: token.clone(), api_base: api_base.to_string(), rest, metrics, me: UserId(me.id.get()), members_intent })
+        let access = access::Mirror::new(members_intent);
+        Ok(Discord { token: token.clone(), api_base: api_base.to_string(), rest, metrics, me: UserId(me.id.get()), members_intent, access })
     }
 
     /// A REST client alone, for the commands that talk to Discord without
@@ -168,14 +173,14 @@ impl Discord {
 
     /// The outbox's deliverer of effects to Discord.
     pub fn deliverer(&self, app: Hikeshi) -> deliver::DiscordEffects {
-        deliver::DiscordEffects::new(self.rest.clone(), app, self.me)
+        deliver::DiscordEffects::new(self.rest.clone(), app, self.me, self.access.clone())
     }
 
     /// Runs the gateway until `stop` turns true.
     pub async fn run_gateway(&self, app: Hikeshi, answering: Arc<Answering>, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let held: Arc<std::sync::Mutex<std::collections::HashMap<String, report::HeldReply>>> = Arc::default();
         let (app_clock, warn_app) = (app.clock.clone(), app.clone());
-        let access = access::Mirror::new(self.members_intent);
+        let access = self.access.clone();
         let ctx = Ctx {
             app,
             rest: self.rest.clone(),

@@ -70,6 +70,14 @@ pub enum Effect {
     EscalateReminder { reminder: i64 },
     /// A deadline step or a nudge about one incident.
     Remind { incident: IncidentId, what: IncidentReminder },
+    /// §4.2 (issue 26): a step of the chain in Discord (a DM to who is on
+    /// duty, the role pinged again, a DM to every committee member), while
+    /// the report waits for an acknowledgement; nothing once it came.
+    Escalate { incident: IncidentId, step: super::escalation::Step },
+    /// The chain's last step, outside Discord: the organisation's webhook
+    /// and e-mail. Not held behind the incident's Discord deliveries (a
+    /// hung receiver must not hold up its channel), nor they behind it.
+    PageOutside { incident: IncidentId, road: super::escalation::Road },
     /// §4.1(2): the report of a finished drill.
     PostDrillReport { incident: IncidentId },
     /// §4.4(3): the prevention plan, to all members, with a read button.
@@ -281,6 +289,7 @@ impl Effect {
             | PostNotice { incident, .. }
             | Archive { incident }
             | Remind { incident, .. }
+            | Escalate { incident, .. }
             | PostDrillReport { incident }
             | Announce { incident }
             | RefreshAnnouncement { incident }
@@ -299,6 +308,7 @@ impl Effect {
             | WarnRefusals { .. }
             | CronReminder { .. }
             | EscalateReminder { .. }
+            | PageOutside { .. }
             | AuditReport { .. }
             | PostRequest { .. }
             | RequestDecided { .. }
@@ -318,6 +328,11 @@ impl Effect {
     /// Kinds that change an incident channel's overwrites: while one waits,
     /// what the channel shows is on its way to the state (issue 25).
     pub const CHANGING_ACCESS: [&'static str; 5] = ["create_channel", "grant_access", "revoke_access", "archive", "restore_access"];
+
+    /// Delivered outside Discord (the organisation's webhook and mail).
+    pub fn leaves_discord(&self) -> bool {
+        matches!(self, Effect::PageOutside { .. })
+    }
 
     /// Effects that happen in (or about) the incident's own channel.
     pub fn needs_channel(&self) -> bool {
@@ -457,7 +472,7 @@ mod tests {
     #[test]
     fn every_kind_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Effect::VARIANTS.len(), 35);
+        assert_eq!(Effect::VARIANTS.len(), 37);
         for kind in Effect::VARIANTS {
             match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
                 Ok(e) => assert_eq!(e.kind(), *kind),

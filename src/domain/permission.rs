@@ -100,10 +100,12 @@ pub enum Action {
     SeeAccess,
     /// Issue 25, APPI: redact personal data posted by mistake.
     Redact,
+    /// Issue 26: record an absence from duty or a swap.
+    ChangeDuty,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -129,6 +131,7 @@ impl Action {
         Action::ViewRecords,
         Action::SeeAccess,
         Action::Redact,
+        Action::ChangeDuty,
     ];
 
     /// The roles that may perform this action.
@@ -143,7 +146,7 @@ impl Action {
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
-            ApprovePlan | RecordBoardReport | MakeConfidential | Redact => &[Committee],
+            ApprovePlan | RecordBoardReport | MakeConfidential | Redact | ChangeDuty => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -194,6 +197,7 @@ mod tests {
             (ViewRecords,      [false, false, false, false, true ]),
             (SeeAccess,        [false, false, false, true,  true ]),
             (Redact,           [false, false, false, false, true ]),
+            (ChangeDuty,       [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

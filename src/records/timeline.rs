@@ -76,6 +76,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let commander = name(*commander);
             tr!(lang, "{commander} が実行責任者になる", "{commander} took command")
         }
+        Escalated { step } => {
+            let step = step.label().get(lang).to_string();
+            tr!(lang, "委員会の確認がないため、エスカレーション: {step}", "not acknowledged yet, escalated: {step}")
+        }
         Acknowledged { by } => {
             let by = name(*by);
             tr!(lang, "委員会の {by} が報告を確認", "{by} of the committee acknowledged the report")
@@ -204,6 +208,8 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         | ReminderFired { .. }
         | ReminderAcknowledged { .. }
         | ReminderEscalated { .. }
+        | EscalationDelivered { .. }
+        | DutyChanged { .. }
         | RequestMade { .. }
         | RequestDecided { .. }
         | ReviewConcluded { .. }

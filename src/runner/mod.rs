@@ -12,5 +12,5 @@ mod scheduler;
 
 pub use answering::{Answer, Answering};
 pub use held::replay_held;
-pub use outbox::{backoff, Deliver, DeliveryError, Step, Worker, MAX_ATTEMPTS};
+pub use outbox::{backoff, Deliver, DeliveryError, Roads, Step, Worker, MAX_ATTEMPTS};
 pub use scheduler::Scheduler;

@@ -47,6 +47,35 @@ pub trait Deliver: Send + Sync + 'static {
     async fn gave_up(&self, _item: &OutboxItem, _error: &str) {}
 }
 
+/// Two deliverers behind one outbox: what leaves Discord (the
+/// organisation's webhook and mail) goes to `outside`, the rest to
+/// `discord`.
+pub struct Roads {
+    pub discord: Arc<dyn Deliver>,
+    pub outside: Arc<dyn Deliver>,
+}
+
+impl Roads {
+    fn of(&self, item: &OutboxItem) -> &dyn Deliver {
+        if item.effect.leaves_discord() {
+            self.outside.as_ref()
+        } else {
+            self.discord.as_ref()
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Deliver for Roads {
+    async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        self.of(item).deliver(item).await
+    }
+
+    async fn gave_up(&self, item: &OutboxItem, error: &str) {
+        self.of(item).gave_up(item, error).await;
+    }
+}
+
 /// 1 s, 2 s, 4 s, … capped at 5 minutes.
 pub fn backoff(attempts: i64) -> Duration {
     let exp = attempts.clamp(1, 20) as u32 - 1;

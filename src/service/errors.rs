@@ -92,6 +92,10 @@ pub enum InputError {
     BadDate(String),
     /// A follow-up due date that has already passed.
     DueInPast(String),
+    /// Issue 26: `/oncall` with no `[oncall]` in the configuration.
+    NoRotation,
+    /// An absence that ends before it begins.
+    AwayBackwards,
 }
 
 impl InputError {
@@ -163,6 +167,16 @@ impl InputError {
                     "“{typed}” is not a date: write it as YYYY-MM-DD, e.g. 2027-01-31."
                 )
             }
+            InputError::NoRotation => tr!(
+                lang,
+                "当番表が設定されていません。設定ファイルに委員の当番の順番を書くよう、管理者に依頼してください。",
+                "No on-duty rotation is configured: list the committee members in turn under [oncall] in the configuration file."
+            ),
+            InputError::AwayBackwards => tr!(
+                lang,
+                "不在の終わりが始まりより前です。終わりを後の日時にしてください。",
+                "The absence ends before it begins: give a later end."
+            ),
             InputError::DueInPast(day) => {
                 tr!(
                     lang,
@@ -205,6 +219,8 @@ impl InputError {
             NoRegulationText,
             BadDate("x".into()),
             DueInPast("2026-01-01".into()),
+            NoRotation,
+            AwayBackwards,
         ]
     }
 }
@@ -350,7 +366,9 @@ mod tests {
                 | InputError::OtherGuild
                 | InputError::NoRegulationText
                 | InputError::BadDate(_)
-                | InputError::DueInPast(_) => {}
+                | InputError::DueInPast(_)
+                | InputError::NoRotation
+                | InputError::AwayBackwards => {}
             }
         }
     }

@@ -17,8 +17,10 @@ mod batch;
 mod core;
 mod delivery;
 mod errors;
+mod escalation;
 mod incident;
 mod lessons;
+mod oncall;
 mod records;
 mod reminders;
 mod report;
@@ -33,8 +35,10 @@ pub use alerts::{Alerts, Received};
 pub use appi::Appi;
 pub use delivery::{Delivered, Delivery, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
+pub use escalation::{Escalation, Recipients};
 pub use incident::Incidents;
 pub use lessons::{Lessons, PlaybookNote};
+pub use oncall::Oncall;
 pub use records::{Records, WriteError};
 pub use reminders::{Acknowledging, Overview, Reminders, ReviewOrAck, Tick, ANNUAL_REVIEW, AUDIT, DRILL};
 pub use report::{MyReports, ReplyHandle, Reported, Reports};
@@ -85,6 +89,8 @@ pub struct Hikeshi {
     alerts: Alerts,
     delivery: Delivery,
     access: Access,
+    oncall: Oncall,
+    escalation: Escalation,
 }
 
 impl Hikeshi {
@@ -93,13 +99,17 @@ impl Hikeshi {
         let delivery = Delivery::new(core.clone());
         let requests = Requests::new(core.clone());
         let lessons = Lessons::new(core.clone());
+        let oncall = Oncall::new(core.clone());
+        let escalation = Escalation::new(core.clone(), oncall.clone());
         Hikeshi {
             settings,
             clock,
             report: Reports::new(core.clone()),
             incident: Incidents::new(core.clone()),
             appi: Appi::new(core.clone()),
-            reminders: Reminders::new(core.clone(), delivery.clone(), requests.clone(), lessons.clone()),
+            reminders: Reminders::new(core.clone(), delivery.clone(), requests.clone(), lessons.clone(), escalation.clone()),
+            oncall,
+            escalation,
             requests,
             lessons,
             records: Records::new(core.clone()),
@@ -169,5 +179,15 @@ impl Hikeshi {
 
     pub fn access(&self) -> &Access {
         &self.access
+    }
+
+    /// Issue 26: who of the committee is on duty.
+    pub fn oncall(&self) -> &Oncall {
+        &self.oncall
+    }
+
+    /// §4.2, issue 26: the chain until a report is acknowledged.
+    pub fn escalation(&self) -> &Escalation {
+        &self.escalation
     }
 }

@@ -37,11 +37,19 @@ pub struct Reminders {
     requests: super::Requests,
     /// A new configuration may finish §4.4(4) playbook updates.
     lessons: super::Lessons,
+    /// §4.2: the chain of reports nobody has acknowledged.
+    escalation: super::Escalation,
 }
 
 impl Reminders {
-    pub(super) fn new(core: Core, delivery: super::Delivery, requests: super::Requests, lessons: super::Lessons) -> Self {
-        Reminders { core, delivery, requests, lessons }
+    pub(super) fn new(
+        core: Core,
+        delivery: super::Delivery,
+        requests: super::Requests,
+        lessons: super::Lessons,
+        escalation: super::Escalation,
+    ) -> Self {
+        Reminders { core, delivery, requests, lessons, escalation }
     }
 }
 
@@ -101,6 +109,7 @@ impl Reminders {
         for i in self.core.store.incidents_to_look_at(now).await? {
             if i.watched() {
                 tick.reminded += self.remind(&i, now).await?;
+                tick.escalated += self.escalation.queue_due(&i, now).await?;
             }
             // An open incident is looked at every tick; the rest, later.
             if !(i.watched() && i.phase.is_open()) {

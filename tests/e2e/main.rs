@@ -10,6 +10,7 @@ mod burst;
 mod classify;
 mod cli;
 mod commander;
+mod escalation;
 mod fake;
 mod followthrough;
 mod governance;

@@ -46,6 +46,10 @@ pub struct TestApp {
     /// Where to serve /healthz and /metrics instead of a free port.
     pub ops_at: Option<std::net::SocketAddr>,
     pub intake_token: Option<String>,
+    /// `HIKESHI_WEBHOOK_SECRET` and the SMTP login for bots started in
+    /// process (issue 26).
+    pub webhook_secret: Option<String>,
+    pub smtp_login: Option<(String, String)>,
     /// Where the bot started last listens, as it bound.
     pub served: Addresses,
     /// The outbox lease for bots started in process (default 30 s).
@@ -154,6 +158,8 @@ impl TestApp {
             serve_alerts: false,
             ops_at: None,
             intake_token: None,
+            webhook_secret: None,
+            smtp_login: None,
             served: Addresses { ops: None, alerts: None },
             outbox_lease_seconds: None,
             spool: dir.path().join("spool"),
@@ -229,6 +235,8 @@ impl TestApp {
                 spool_dir: self.spool.clone(),
                 log_json: false,
                 key_file: self.key_file(),
+                webhook_secret: self.webhook_secret.clone().map(Secret::new),
+                smtp_login: self.smtp_login.clone().map(|(u, p)| (u, Secret::new(p))),
             },
             clock: self.clock.clone(),
             // The scheduler looks often, so a test that moves the clock

@@ -156,6 +156,13 @@ impl Mirror {
         Some((s.version, s.server.clone()?, s.channels.clone()))
     }
 
+    /// The members holding `role`, when the server's members are known.
+    pub fn holding(&self, role: crate::domain::RoleId) -> Option<Vec<UserId>> {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let members = s.server.as_ref()?.members.as_ref()?;
+        Some(members.iter().filter(|(_, roles)| roles.contains(&role)).map(|(u, _)| *u).collect())
+    }
+
     /// The server and one channel's overwrites.
     pub fn channel_view(&self, channel: u64) -> Option<(Server, Vec<Overwrite>)> {
         let s = self.state.lock().unwrap_or_else(|e| e.into_inner());

@@ -181,6 +181,24 @@ pub enum EventPayload {
     ReminderEscalated {
         reminder: i64,
     },
+    /// §4.2 (issue 26): a step of the chain was taken for a report nobody
+    /// of the committee had acknowledged (queued once).
+    Escalated {
+        step: super::escalation::Step,
+    },
+    /// What that step reached when it was delivered: the members DMed
+    /// (`dm:ID`), the role, the webhook, the mailbox; and what it could not
+    /// (`quiet:ID` for quiet hours, `closed:ID` for closed DMs, `webhook:…`,
+    /// `mail:…`, `nobody on duty`). A drill's report lists both.
+    EscalationDelivered {
+        step: super::escalation::Step,
+        reached: Vec<String>,
+        missed: Vec<String>,
+    },
+    /// Issue 26: the committee changed who is on duty.
+    DutyChanged {
+        change: super::oncall::DutyChange,
+    },
     /// A deadline step or nudge about the incident was queued.
     Reminded {
         key: String,
@@ -417,7 +435,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 55);
+        assert_eq!(EventPayload::VARIANTS.len(), 58);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");
