@@ -42,6 +42,8 @@ pub struct Mail {
     pub port: u16,
     /// STARTTLS (the default); `false` only for a relay on this machine.
     pub starttls: bool,
+    /// A private CA to trust besides the public ones (PEM, read at start).
+    pub ca: Option<Vec<u8>>,
     pub from: String,
     pub to: Vec<String>,
 }
@@ -178,6 +180,19 @@ pub(super) fn policy(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFil
 /// Where the last step goes. A URL or address that cannot work is a
 /// problem now, not a failure at three in the morning.
 pub(super) fn outside(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFile) -> Outside {
+    let ca = e.smtp_ca_file.as_ref().and_then(|f| {
+        let path = file.parent().unwrap_or(Path::new(".")).join(f);
+        std::fs::read(&path)
+            .map_err(|err| {
+                problems.push(Problem::new(
+                    file,
+                    "escalation.smtp_ca_file",
+                    format!("{} cannot be read: {err}", path.display()),
+                    "point it at the CA certificate (PEM), relative to this file, or remove the key",
+                ))
+            })
+            .ok()
+    });
     let webhook = e.webhook_url.as_ref().map(|url| {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             problems.push(Problem::new(
@@ -229,6 +244,7 @@ pub(super) fn outside(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFi
             host: host.clone(),
             port: e.smtp_port.unwrap_or(587),
             starttls,
+            ca: ca.clone(),
             from: e.mail_from.clone().unwrap_or_default(),
             to: e.mail_to.clone(),
         }

@@ -67,6 +67,9 @@ pub struct EscalationFile {
     pub smtp_host: Option<String>,
     pub smtp_port: Option<u16>,
     pub smtp_tls: Option<String>,
+    /// A private CA's certificate (PEM) the mail server's is signed by,
+    /// relative to this file.
+    pub smtp_ca_file: Option<String>,
     pub mail_from: Option<String>,
     #[serde(default)]
     pub mail_to: Vec<String>,

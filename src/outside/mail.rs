@@ -9,7 +9,7 @@ use crate::domain::effect::OutboxItem;
 use crate::runner::DeliveryError;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 impl OutsideEffects {
@@ -29,8 +29,11 @@ impl OutsideEffects {
         }
         let message = message.body(page.text.clone()).map_err(|e| refused(e.to_string()))?;
         let tls = if m.starttls {
-            let params = TlsParameters::new(m.host.clone()).map_err(|e| refused(format!("TLS: {e}")))?;
-            Tls::Required(params)
+            let mut params = TlsParameters::builder(m.host.clone());
+            if let Some(pem) = &m.ca {
+                params = params.add_root_certificate(Certificate::from_pem(pem).map_err(|e| refused(format!("smtp_ca_file: {e}")))?);
+            }
+            Tls::Required(params.build_rustls().map_err(|e| refused(format!("TLS: {e}")))?)
         } else {
             Tls::None
         };
@@ -47,12 +50,12 @@ impl OutsideEffects {
     }
 }
 
-/// What went wrong, without the server's whole answer (which may quote
-/// addresses back).
+/// What went wrong: the server's code, or how talking to it failed
+/// (lettre's words: never the login, which it does not repeat).
 fn code(e: &lettre::transport::smtp::Error) -> String {
     match e.status() {
         Some(code) => format!("SMTP {code}"),
         None if e.is_timeout() => "no answer in time".into(),
-        None => "could not talk to the server".into(),
+        None => e.to_string(),
     }
 }

@@ -21,6 +21,7 @@ const INFO: &str = "CNRYinfo4821";
 /// Personal data posted by mistake and redacted: nobody reads it after.
 const PII: &str = "CNRYpii4821";
 const INTAKE_TOKEN: &str = "intake-token-for-the-canary";
+const WEBHOOK_SECRET: &str = "webhook-secret-for-the-canary";
 
 /// The reporter: only the committee (and they themselves) read these.
 fn identity() -> [String; 2] {
@@ -64,6 +65,9 @@ fn log_everything() -> Log {
 
 struct Run {
     app: TestApp,
+    /// The organisation's webhook receiver (issue 26: the escalation's
+    /// last step leaves Discord).
+    outside: crate::support::receiver::Receiver,
     clock: ManualClock,
     /// Readers of the channels deleted by hand, when they went.
     gone: HashMap<u64, BTreeSet<u64>>,
@@ -97,8 +101,11 @@ impl Run {
             std::fs::copy(root.join(f), regulation.path().join(f)).unwrap();
         }
         let copy = regulation.path().display().to_string();
+        let outside = crate::support::receiver::Receiver::start(Some(WEBHOOK_SECRET)).await;
+        let hook = format!("step_every_minutes = 5\nwebhook_url = {:?}\nwebhook_format = \"signed\"", outside.url());
         let mut app = TestApp::without_bot(Arc::new(clock.clone()), |c| {
             c.replace(&root.display().to_string(), &copy)
+                .replace("step_every_minutes = 5", &hook)
                 .replace("wave_minutes = 0", "wave_minutes = 10")
                 .replace("channels_per_member_per_hour = 1000", "channels_per_member_per_hour = 2")
         })
@@ -111,8 +118,9 @@ impl Run {
         app.serve_ops = true;
         app.serve_alerts = true;
         app.intake_token = Some(INTAKE_TOKEN.to_string());
+        app.webhook_secret = Some(WEBHOOK_SECRET.to_string());
         app.start_bot().await;
-        Run { app, clock, gone: HashMap::new(), printed: vec![], redacted_at: 0, _regulation: regulation }
+        Run { app, outside, clock, gone: HashMap::new(), printed: vec![], redacted_at: 0, _regulation: regulation }
     }
 
     async fn report(&self, who: u64, category: &str, kind: Option<&str>, fields: &[(&str, &str)], confidential: bool) -> String {
@@ -530,7 +538,8 @@ impl Rules {
     }
 
     /// What the operator's commands printed: the committee's exports may
-    /// name the reporter; the figures, the audit and `/metrics` never.
+    /// name the reporter; the figures, the audit and `/metrics` never;
+    /// what left Discord (the webhook, the mail) holds no canary at all.
     fn printed(&self, printed: &[(String, String)]) -> Vec<String> {
         let mut leaks = vec![];
         for (what, text) in printed {
@@ -539,7 +548,8 @@ impl Rules {
             if !whole_record {
                 forbidden.extend(identity());
             }
-            if what == "GET /metrics" {
+            // Outside Discord (issue 26): anyone may read a webhook's topic.
+            if what == "GET /metrics" || what.starts_with("outside ") {
                 forbidden.extend(text_canaries().map(str::to_string));
             }
             leaks.extend(forbidden.iter().filter(|c| text.contains(c.as_str())).map(|c| format!("{c} in what `{what}` printed")));
@@ -591,6 +601,11 @@ async fn a_confidential_reporters_canary_reaches_only_those_the_state_lets_read_
     run.app.settled().await;
     operate(&mut run, &c).await;
     coverage(&run.app).await;
+    let outside = run.outside.received();
+    assert!(!outside.is_empty() && outside.iter().all(|r| r.signed_ok == Some(true)), "the escalation left Discord, signed");
+    for r in outside {
+        run.printed.push(("outside webhook".into(), r.body));
+    }
 
     let rules = Rules::new();
     let mut seen = BTreeSet::new();

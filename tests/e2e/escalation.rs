@@ -5,6 +5,7 @@
 
 use crate::support::fake::{ids, snowflake, Fault};
 use crate::support::payloads::{self, Who};
+use crate::support::receiver::Answer;
 use crate::support::{ephemeral_text, TestApp};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hikeshi::clock::ManualClock;
@@ -169,4 +170,151 @@ async fn two_processes_on_one_database_take_each_step_once() {
     let kinds: Vec<String> = chain_events(&app, &i).await.into_iter().map(|(k, _)| k).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "escalated").count(), 4, "{kinds:?}");
     assert_eq!(kinds.iter().filter(|k| *k == "escalation_delivered").count(), 4, "{kinds:?}");
+}
+
+const SECRET: &str = "the-committee's-webhook-secret";
+
+/// The escalation's last step to `url`, in `format`.
+fn with_webhook(url: &str, format: &str) -> impl FnOnce(String) -> String {
+    let line = format!("step_every_minutes = 5\nwebhook_url = {url:?}\nwebhook_format = {format:?}");
+    move |c: String| with_oncall(c.replace("step_every_minutes = 5", &line))
+}
+
+async fn outside_records(app: &TestApp, i: &Incident) -> Vec<Value> {
+    chain_events(app, i).await.into_iter().filter(|(k, p)| k == "escalation_delivered" && p["step"] == "outside").map(|(_, p)| p).collect()
+}
+
+/// Moves the clock on a few seconds at a time, so the outbox's back-off
+/// (on the app's clock) lets a failed road be tried again.
+async fn retries_pass(app: &TestApp, clock: &ManualClock, seconds: i64) {
+    for _ in 0..seconds / 5 {
+        clock.advance(Duration::seconds(5));
+        app.ticks_only(1).await;
+    }
+}
+
+#[tokio::test]
+async fn the_signed_webhook_is_away_fails_and_hangs_then_arrives_once_with_a_signature_that_holds() {
+    let clock = ManualClock::new(wednesday(14, 0));
+    let away = crate::support::receiver::nobody_listening().await;
+    let url = format!("http://{away}/hikeshi");
+    let mut app = TestApp::without_bot(Arc::new(clock.clone()), with_webhook(&url, "signed")).await;
+    app.webhook_secret = Some(SECRET.into());
+    app.start_bot().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    clock.set(wednesday(18, 15));
+    app.ticks_only(2).await;
+    // Nobody listens: tried, refused at the door, tried again later.
+    app.eventually("a try failed", || async {
+        app.store.outbox_rows().await.unwrap().iter().any(|r| r.kind == "page_outside" && r.attempts > 0)
+    })
+    .await;
+    assert!(outside_records(&app, &i).await.is_empty(), "not delivered yet");
+    // The receiver comes back, answers 503, then hangs, then 500, then 200.
+    let receiver = crate::support::receiver::Receiver::start_at(away, Some(SECRET)).await;
+    receiver.then(vec![Answer::Status(503), Answer::Hang, Answer::Status(500)]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while receiver.received().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the webhook never arrived:\n{:?}", app.store.outbox_rows().await.unwrap());
+        retries_pass(&app, &clock, 60).await;
+    }
+    retries_pass(&app, &clock, 600).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "once, whatever failed before");
+    assert_eq!(got[0].signed_ok, Some(true), "the signature holds under the shared secret");
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["type"], "escalation");
+    assert_eq!(body["incident"]["number"], i.number.to_string());
+    assert_eq!(body["incident"]["priority"], 1);
+    assert!(body["incident"]["link"].as_str().unwrap().ends_with(&i.channel.unwrap().0.to_string()));
+    assert!(!got[0].body.contains(&i.title), "no text a member wrote leaves Discord: {}", got[0].body);
+    assert!(got[0].headers.get("x-hikeshi-delivery").is_some());
+    let records = outside_records(&app, &i).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["reached"], json!(["webhook"]));
+}
+
+#[tokio::test]
+async fn ntfy_and_slack_bodies_and_a_refusal_is_recorded_as_missed() {
+    for (format, check) in [("ntfy", 0), ("slack", 1), ("signed", 2)] {
+        let clock = ManualClock::new(wednesday(14, 0));
+        let receiver = crate::support::receiver::Receiver::start(None).await;
+        let app = TestApp::spawn_custom(Arc::new(clock.clone()), with_webhook(&receiver.url(), format)).await;
+        let i = app.report_malware(ids::ALICE).await;
+        app.settled().await;
+        at(&app, &clock, wednesday(18, 15)).await;
+        match check {
+            0 => {
+                app.eventually("ntfy got it", || async { !receiver.received().is_empty() }).await;
+                let got = &receiver.received()[0];
+                assert!(got.body.contains(&i.number.to_string()) && got.body.contains("確認しました"), "{}", got.body);
+                assert_eq!(got.headers["priority"], "default", "priority 1");
+                assert!(got.headers["title"].to_str().unwrap().starts_with("=?UTF-8?B?"), "a Japanese title, encoded");
+            }
+            1 => {
+                app.eventually("slack got it", || async { !receiver.received().is_empty() }).await;
+                let body: Value = serde_json::from_str(&receiver.received()[0].body).unwrap();
+                assert!(body["text"].as_str().unwrap().contains(&i.number.to_string()), "{body}");
+            }
+            _ => {
+                // Signed, but the operator set no secret: refused at once,
+                // recorded as missed, nothing sent unsigned.
+                app.eventually("the miss is recorded", || async { !outside_records(&app, &i).await.is_empty() }).await;
+                let records = outside_records(&app, &i).await;
+                assert!(records[0]["missed"][0].as_str().unwrap().contains("HIKESHI_WEBHOOK_SECRET"), "{records:?}");
+                assert!(receiver.received().is_empty());
+            }
+        }
+    }
+}
+
+/// The last step by e-mail to `addr`, STARTTLS with the test CA.
+fn with_mail(addr: std::net::SocketAddr) -> impl FnOnce(String) -> String {
+    let ca = crate::support::mailserver::certificate().display().to_string();
+    let lines = format!(
+        "step_every_minutes = 5\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\nsmtp_ca_file = {ca:?}\n\
+         mail_from = \"hikeshi@example.org\"\nmail_to = [\"security@example.org\", \"duty@example.org\"]",
+        addr.port()
+    );
+    move |c: String| with_oncall(c.replace("step_every_minutes = 5", &lines))
+}
+
+#[tokio::test]
+async fn the_mail_waits_for_a_server_that_is_away_then_arrives_once_over_starttls() {
+    if !crate::support::mailserver::available() {
+        assert!(std::env::var("CI").is_err(), "CI installs python3-aiosmtpd");
+        eprintln!("SKIPPED: python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd; .ci/run installs it)");
+        return;
+    }
+    let clock = ManualClock::new(wednesday(14, 0));
+    let away = crate::support::receiver::nobody_listening().await;
+    let app = TestApp::spawn_custom(Arc::new(clock.clone()), with_mail(away)).await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    clock.set(wednesday(18, 15));
+    app.ticks_only(2).await;
+    app.eventually("a try failed", || async {
+        app.store.outbox_rows().await.unwrap().iter().any(|r| r.kind == "page_outside" && r.attempts > 0)
+    })
+    .await;
+    // The mail server comes up where it was looked for.
+    let server = crate::support::mailserver::MailServer::start_at(away).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while server.mails().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no mail:\n{:?}", app.store.outbox_rows().await.unwrap());
+        retries_pass(&app, &clock, 30).await;
+    }
+    retries_pass(&app, &clock, 300).await;
+    let mails = server.mails();
+    assert_eq!(mails.len(), 1, "one message to both addresses, once");
+    let m = &mails[0];
+    assert_eq!(m.to, vec!["security@example.org".to_string(), "duty@example.org".to_string()]);
+    assert_eq!(m.from, "hikeshi@example.org");
+    assert!(m.subject.contains(&i.number.to_string()) && m.subject.contains("委員会の確認を待っています"), "{}", m.subject);
+    assert!(m.body.contains("報告から") && m.body.contains("確認しました") && !m.body.contains(&i.title), "{}", m.body);
+    assert!(m.message_id.starts_with("hikeshi-"), "{}", m.message_id);
+    let records = outside_records(&app, &i).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["reached"], json!(["mail:security@example.org", "mail:duty@example.org"]));
 }
