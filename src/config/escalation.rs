@@ -180,74 +180,72 @@ pub(super) fn policy(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFil
 /// Where the last step goes. A URL or address that cannot work is a
 /// problem now, not a failure at three in the morning.
 pub(super) fn outside(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFile) -> Outside {
+    let webhook = e.webhook_url.as_ref().map(|url| webhook(problems, file, url, e.webhook_format.as_deref()));
+    let mail = e.smtp_host.as_ref().map(|host| mail(problems, file, host, e));
+    Outside { webhook, mail }
+}
+
+fn webhook(problems: &mut Vec<Problem>, file: &Path, url: &str, format: Option<&str>) -> Webhook {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        problems.push(Problem::new(
+            file,
+            "escalation.webhook_url",
+            format!("`{url}` is not an http(s) URL"),
+            "write the receiver's full URL",
+        ));
+    }
+    let format = match format.unwrap_or("signed") {
+        "signed" => WebhookFormat::Signed,
+        "ntfy" => WebhookFormat::Ntfy,
+        "slack" => WebhookFormat::Slack,
+        other => {
+            problems.push(Problem::new(
+                file,
+                "escalation.webhook_format",
+                format!("`{other}` is not a format"),
+                "write \"signed\", \"ntfy\" or \"slack\"",
+            ));
+            WebhookFormat::Signed
+        }
+    };
+    Webhook { url: url.to_string(), format }
+}
+
+fn mail(problems: &mut Vec<Problem>, file: &Path, host: &str, e: &EscalationFile) -> Mail {
+    if e.mail_to.is_empty() || e.mail_to.iter().chain(&e.mail_from).any(|a| !a.contains('@')) {
+        problems.push(Problem::new(
+            file,
+            "escalation.mail_to",
+            "needs mail_from and at least one mail_to address",
+            "write e-mail addresses such as \"security@example.org\"",
+        ));
+    }
+    let starttls = match e.smtp_tls.as_deref().unwrap_or("starttls") {
+        "starttls" => true,
+        "none" => false,
+        other => {
+            problems.push(Problem::new(
+                file,
+                "escalation.smtp_tls",
+                format!("`{other}` is not a mode"),
+                "write \"starttls\" (or \"none\" for a relay on this machine)",
+            ));
+            true
+        }
+    };
     let ca = e.smtp_ca_file.as_ref().and_then(|f| {
         let path = file.parent().unwrap_or(Path::new(".")).join(f);
-        std::fs::read(&path)
-            .map_err(|err| {
-                problems.push(Problem::new(
-                    file,
-                    "escalation.smtp_ca_file",
-                    format!("{} cannot be read: {err}", path.display()),
-                    "point it at the CA certificate (PEM), relative to this file, or remove the key",
-                ))
-            })
-            .ok()
-    });
-    let webhook = e.webhook_url.as_ref().map(|url| {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        let read = std::fs::read(&path);
+        if let Err(err) = &read {
             problems.push(Problem::new(
                 file,
-                "escalation.webhook_url",
-                format!("`{url}` is not an http(s) URL"),
-                "write the receiver's full URL",
+                "escalation.smtp_ca_file",
+                format!("{} cannot be read: {err}", path.display()),
+                "point it at the CA certificate (PEM), relative to this file, or remove the key",
             ));
         }
-        let format = match e.webhook_format.as_deref().unwrap_or("signed") {
-            "signed" => WebhookFormat::Signed,
-            "ntfy" => WebhookFormat::Ntfy,
-            "slack" => WebhookFormat::Slack,
-            other => {
-                problems.push(Problem::new(
-                    file,
-                    "escalation.webhook_format",
-                    format!("`{other}` is not a format"),
-                    "write \"signed\", \"ntfy\" or \"slack\"",
-                ));
-                WebhookFormat::Signed
-            }
-        };
-        Webhook { url: url.clone(), format }
+        read.ok()
     });
-    let mail = e.smtp_host.as_ref().map(|host| {
-        if e.mail_to.is_empty() || e.mail_to.iter().chain(&e.mail_from).any(|a| !a.contains('@')) {
-            problems.push(Problem::new(
-                file,
-                "escalation.mail_to",
-                "needs mail_from and at least one mail_to address",
-                "write e-mail addresses such as \"security@example.org\"",
-            ));
-        }
-        let starttls = match e.smtp_tls.as_deref().unwrap_or("starttls") {
-            "starttls" => true,
-            "none" => false,
-            other => {
-                problems.push(Problem::new(
-                    file,
-                    "escalation.smtp_tls",
-                    format!("`{other}` is not a mode"),
-                    "write \"starttls\" (or \"none\" for a relay on this machine)",
-                ));
-                true
-            }
-        };
-        Mail {
-            host: host.clone(),
-            port: e.smtp_port.unwrap_or(587),
-            starttls,
-            ca: ca.clone(),
-            from: e.mail_from.clone().unwrap_or_default(),
-            to: e.mail_to.clone(),
-        }
-    });
-    Outside { webhook, mail }
+    let (from, to) = (e.mail_from.clone().unwrap_or_default(), e.mail_to.clone());
+    Mail { host: host.to_string(), port: e.smtp_port.unwrap_or(587), starttls, ca, from, to }
 }

@@ -24,5 +24,6 @@ pub fn all(settings: &Settings) -> Vec<CreateCommand> {
     all.extend(super::records::commands());
     all.extend(super::playbook::commands(settings));
     all.extend(super::requests::commands());
+    all.push(super::oncall::command());
     all
 }

@@ -20,6 +20,7 @@ mod gateway;
 pub mod incident;
 mod interactions;
 pub mod lessons;
+mod oncall;
 mod options;
 pub mod playbook;
 pub mod records;

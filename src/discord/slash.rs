@@ -6,7 +6,7 @@
 
 use super::options::sub_options;
 use super::reply::Reply;
-use super::{access, appi, incident, lessons, playbook, records, reminders, report, requests, Ctx};
+use super::{access, appi, incident, lessons, oncall, playbook, records, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::{Caller, InputError, ServiceError};
 use serenity::all::{CommandDataOptionValue, CommandInteraction};
@@ -39,6 +39,9 @@ pub enum Slash {
     ExceptionList,
     Amend,
     Regulation,
+    OncallShow,
+    OncallAway,
+    OncallSwap,
 }
 
 impl Slash {
@@ -71,6 +74,9 @@ impl Slash {
             ExceptionList => (requests::EXCEPTION, "list"),
             Amend => (requests::AMEND, ""),
             Regulation => (requests::REGULATION, ""),
+            OncallShow => (oncall::ONCALL, "show"),
+            OncallAway => (oncall::ONCALL, "away"),
+            OncallSwap => (oncall::ONCALL, "swap"),
         };
         (command, Some(sub).filter(|s| !s.is_empty()))
     }
@@ -113,6 +119,9 @@ pub async fn answer(ctx: &Ctx, cmd: &CommandInteraction, slash: Slash, caller: C
         ExceptionList => requests::exceptions(ctx, lang).await,
         Amend => Ok(requests::amend(lang)),
         Regulation => requests::regulation(ctx, lang),
+        OncallShow => oncall::show(ctx, caller, lang).await,
+        OncallAway => oncall::away(ctx, sub()?, caller, lang).await,
+        OncallSwap => oncall::swap(ctx, sub()?, caller, lang).await,
     }
 }
 

@@ -39,8 +39,12 @@ impl Oncall {
         self.core.settings.oncall.as_ref().map(|r| r.members.clone()).unwrap_or_default()
     }
 
-    /// `/oncall away`: `member` is not on duty between the two instants.
-    pub async fn away(&self, caller: Caller, member: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Duty, ServiceError> {
+    /// `/oncall away`: `member` is not on duty between the two times as
+    /// typed (`YYYY-MM-DD`, the whole day, or `YYYY-MM-DD HH:MM`, in the
+    /// organisation's zone).
+    pub async fn away(&self, caller: Caller, member: UserId, from: &str, to: &str) -> Result<Duty, ServiceError> {
+        let tz = self.core.settings.organisation.tz;
+        let (from, to) = (local(from, tz, false)?, local(to, tz, true)?);
         if to <= from {
             return Err(InputError::AwayBackwards.into());
         }
@@ -65,5 +69,38 @@ impl Oncall {
         tx.append(None, Actor::User(caller.user), now, &EventPayload::DutyChanged { change }).await?;
         tx.commit().await?;
         Ok(self.duty_at(now).await?.expect("a rotation is configured"))
+    }
+}
+
+/// A local date (its start, or with `end` its end) or date and time.
+fn local(typed: &str, tz: chrono_tz::Tz, end: bool) -> Result<DateTime<Utc>, InputError> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+    let typed = typed.trim();
+    let bad =
+        || InputError::BadDate(typed.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | ':' | ' ')).take(20).collect());
+    let naive = match NaiveDateTime::parse_from_str(typed, "%Y-%m-%d %H:%M") {
+        Ok(t) => t,
+        Err(_) => {
+            let day = NaiveDate::parse_from_str(typed, "%Y-%m-%d").map_err(|_| bad())?;
+            let day = if end { day.succ_opt().ok_or_else(bad)? } else { day };
+            day.and_hms_opt(0, 0, 0).ok_or_else(bad)?
+        }
+    };
+    tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+    use chrono::{TimeZone, Utc};
+    use chrono_tz::Asia::Tokyo;
+
+    #[test]
+    fn a_day_runs_from_its_start_to_the_next_days_and_a_time_is_local() {
+        let at = |y, m, d, h, min| Tokyo.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc);
+        assert_eq!(local("2026-06-03", Tokyo, false).unwrap(), at(2026, 6, 3, 0, 0));
+        assert_eq!(local("2026-06-03", Tokyo, true).unwrap(), at(2026, 6, 4, 0, 0));
+        assert_eq!(local(" 2026-06-03 18:30 ", Tokyo, true).unwrap(), at(2026, 6, 3, 18, 30));
+        assert!(matches!(local("tomorrow <@1>", Tokyo, false), Err(super::InputError::BadDate(t)) if t == "tomorrow 1"));
     }
 }

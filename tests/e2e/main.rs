@@ -17,6 +17,7 @@ mod governance;
 mod intake;
 mod lessons;
 mod matrix;
+mod oncall;
 mod privacy;
 mod record;
 mod records;
