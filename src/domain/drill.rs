@@ -2,7 +2,8 @@
 //! timings compare with the last drill of the same playbook, and whose
 //! procedure problems become playbook-improvement notes.
 
-use crate::domain::{Incident, Phase, Playbook, PlaybookId, Playbooks};
+use crate::domain::escalation::Step;
+use crate::domain::{EventPayload, Incident, Phase, Playbook, PlaybookId, Playbooks};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -40,6 +41,51 @@ pub struct DrillReport {
     /// Procedure problems found: "what was missing" of each note.
     pub problems: Vec<String>,
     pub previous: Option<String>,
+    /// Issue 26: from the start until the committee acknowledged it.
+    #[serde(default)]
+    pub time_to_acknowledge: Option<i64>,
+    /// The escalation chain as it ran: each step, when, what it reached
+    /// and what it did not (a step that reached nobody is a finding).
+    #[serde(default)]
+    pub escalation: Vec<ChainStep>,
+}
+
+/// One step of the chain in a drill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainStep {
+    pub step: Step,
+    /// Seconds from the start of the drill.
+    pub after: i64,
+    pub reached: Vec<String>,
+    pub missed: Vec<String>,
+}
+
+impl ChainStep {
+    /// A step that reached nobody it was meant for: a finding of the drill.
+    pub fn is_finding(&self) -> bool {
+        self.reached.is_empty() || !self.missed.iter().all(|m| m.starts_with("quiet:"))
+    }
+}
+
+/// The chain from its events `(at, payload)` in order: each step queued,
+/// with what its deliveries recorded (several roads for the last one).
+pub fn chain(started: DateTime<Utc>, events: &[(DateTime<Utc>, EventPayload)]) -> Vec<ChainStep> {
+    let mut out: Vec<ChainStep> = vec![];
+    for (at, e) in events {
+        match e {
+            EventPayload::Escalated { step } => {
+                out.push(ChainStep { step: *step, after: (*at - started).num_seconds().max(0), reached: vec![], missed: vec![] })
+            }
+            EventPayload::EscalationDelivered { step, reached, missed } => {
+                if let Some(s) = out.iter_mut().rev().find(|s| s.step == *step) {
+                    s.reached.extend(reached.iter().cloned());
+                    s.missed.extend(missed.iter().cloned());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Builds the report from the phase changes `(from, to, at)` in order.
@@ -80,6 +126,8 @@ pub fn drill_report(
         skipped,
         problems: i.lessons.notes.iter().map(|n| n.missing.clone()).filter(|m| !m.trim().is_empty()).collect(),
         previous: previous.map(|p| p.number.clone()),
+        time_to_acknowledge: i.time_to_acknowledge().map(|d| d.num_seconds()),
+        escalation: vec![],
     }
 }
 
@@ -132,6 +180,32 @@ mod tests {
         assert!(second.skipped.is_empty(), "no item was skipped");
         assert_eq!(second.phases[1].change, Some(-600));
         assert_eq!(second.previous.as_deref(), Some("INC-2026-0001"));
+    }
+
+    /// Issue 26: the chain as its events tell it; a step that reached
+    /// nobody, or missed someone awake, is a finding.
+    #[test]
+    fn the_chain_is_read_from_its_events_and_a_miss_is_a_finding() {
+        let t0 = Utc::now();
+        let at = |m| t0 + Duration::minutes(m);
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let events = vec![
+            (at(15), EventPayload::Escalated { step: Step::OnDuty }),
+            (at(15), EventPayload::EscalationDelivered { step: Step::OnDuty, reached: s(&["dm:2"]), missed: s(&["quiet:3"]) }),
+            (at(20), EventPayload::Escalated { step: Step::Outside }),
+            (at(21), EventPayload::EscalationDelivered { step: Step::Outside, reached: s(&["webhook"]), missed: vec![] }),
+            (at(22), EventPayload::EscalationDelivered { step: Step::Outside, reached: vec![], missed: s(&["mail: SMTP 554"]) }),
+            (at(25), EventPayload::Escalated { step: Step::Committee }),
+        ];
+        let c = chain(t0, &events);
+        assert_eq!(
+            c.iter().map(|x| (x.step, x.after)).collect::<Vec<_>>(),
+            vec![(Step::OnDuty, 900), (Step::Outside, 1200), (Step::Committee, 1500)]
+        );
+        assert!(!c[0].is_finding(), "quiet hours are not a failure");
+        assert_eq!((c[1].reached.clone(), c[1].missed.clone()), (s(&["webhook"]), s(&["mail: SMTP 554"])));
+        assert!(c[1].is_finding(), "the mail did not arrive");
+        assert!(c[2].is_finding(), "never delivered");
     }
 
     /// §4.1(2): the items left unticked when a phase was advanced are the

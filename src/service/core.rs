@@ -65,7 +65,8 @@ impl Core {
                 Some(p) => tx.last_drill_report(p).await?,
                 None => None,
             };
-            let report = crate::domain::drill::drill_report(&incident, &changes, playbook, previous.as_ref());
+            let mut report = crate::domain::drill::drill_report(&incident, &changes, playbook, previous.as_ref());
+            report.escalation = crate::domain::drill::chain(incident.reported_at, &tx.chain_events(id).await?);
             tx.insert_drill_report(id, &report, now).await?;
         }
         tx.commit().await?;

@@ -231,6 +231,21 @@ impl WriteTx {
         super::incident::phase_changes(self.conn(), incident).await
     }
 
+    /// The escalation chain's events of an incident, in order (issue 26:
+    /// a drill's report lists them).
+    pub async fn chain_events(&mut self, incident: IncidentId) -> Result<Vec<(DateTime<Utc>, crate::domain::EventPayload)>> {
+        self.flush().await?;
+        let rows = sqlx::query(
+            "SELECT payload, at FROM events WHERE incident_id = $1 AND kind IN ('escalated', 'escalation_delivered') ORDER BY seq",
+        )
+        .bind(incident.0)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((crate::clock::from_ms(r.try_get("at")?), serde_json::from_str(&r.try_get::<String, _>("payload")?)?)))
+            .collect()
+    }
+
     /// The newest drill report of a playbook.
     pub async fn last_drill_report(&mut self, playbook: &PlaybookId) -> Result<Option<DrillReport>> {
         let row = sqlx::query("SELECT report FROM drill_reports WHERE playbook = $1 ORDER BY created_at DESC, incident_id DESC LIMIT 1")

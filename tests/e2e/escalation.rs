@@ -318,3 +318,69 @@ async fn the_mail_waits_for_a_server_that_is_away_then_arrives_once_over_starttl
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["reached"], json!(["mail:security@example.org", "mail:duty@example.org"]));
 }
+
+/// Issue 26 item 4: a drill follows the same chain, says it is a drill,
+/// and its report lists the steps, when, the time to acknowledge, and a
+/// step that reached nobody as a finding.
+#[tokio::test]
+async fn a_drill_exercises_the_chain_and_its_report_lists_the_steps_and_what_failed() {
+    let clock = ManualClock::new(wednesday(14, 0));
+    let app = TestApp::spawn_custom(Arc::new(clock.clone()), with_oncall).await;
+    let start = payloads::slash(
+        app.id(),
+        Who::new(ids::BOB, ids::COMMITTEE_CHANNEL),
+        "drill",
+        json!([{"name": "start", "type": 1, "options": [{"name": "playbook", "type": 3, "value": "malware"}]}]),
+    );
+    let d = app.incident_from_reply(&app.interact(start).await).await;
+    app.settled().await;
+    let card = app.card(&d);
+    assert!(custom_ids(&card).contains(&format!("hk1:iack:{}", d.id)), "a drill's card carries 確認しました too");
+    for minute in [0, 5, 10, 15] {
+        at(&app, &clock, d.reported_at + Duration::hours(1) + Duration::minutes(minute)).await;
+    }
+    let bob = chain_dms(&app, ids::BOB);
+    assert_eq!(bob.len(), 2, "{bob:?}");
+    assert!(bob.iter().all(|m| m.contains("【訓練】")), "its messages say it is a drill: {bob:?}");
+    assert!(pings_again(&app)[0]["content"].as_str().unwrap().contains("【訓練】"));
+
+    // Bob acknowledges at 1 h 20, then walks the drill to its end.
+    clock.advance(Duration::minutes(5));
+    app.click(ids::BOB, &d, &format!("hk1:iack:{}", d.id)).await;
+    app.click(ids::BOB, &d, &format!("hk1:take:{}", d.id)).await;
+    for _ in 0..6 {
+        let now = app.incident(d.number).await;
+        if now.phase == hikeshi::domain::Phase::Lessons {
+            let fields = [("technical", "EDRの設定見直し"), ("organisational", "連絡網の更新")];
+            app.through_form(&now, ids::BOB, &format!("hk1:plan:{}", d.id), &fields).await;
+            let note = [("went_well", "隔離が早かった"), ("missing", "連絡先リストが古い")];
+            app.through_form(&now, ids::BOB, &format!("hk1:note:{}", d.id), &note).await;
+        }
+        app.advance_times(ids::BOB, &now, 1).await;
+    }
+    app.settled().await;
+    assert_eq!(app.incident(d.number).await.phase, hikeshi::domain::Phase::Closed);
+    let report = app.store.drill_report(d.id).await.unwrap().expect("a drill report");
+    assert_eq!(report.time_to_acknowledge, Some(80 * 60));
+    let steps: Vec<(String, i64)> = report.escalation.iter().map(|s| (format!("{:?}", s.step), s.after / 60)).collect();
+    assert_eq!(steps, [("OnDuty".into(), 60), ("PingAgain".into(), 65), ("Committee".into(), 70), ("Outside".into(), 75)]);
+    assert!(!report.escalation[0].is_finding());
+    assert!(report.escalation[3].is_finding(), "nothing outside Discord is configured: a finding");
+    let posted = app
+        .posts_in(ids::COMMITTEE_CHANNEL)
+        .into_iter()
+        .find(|p| p.body["embeds"][0]["title"].as_str().unwrap_or("").contains("訓練報告"))
+        .expect("the drill report")
+        .body;
+    let field = posted["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().starts_with("エスカレーション"))
+        .unwrap()
+        .clone();
+    let text = field["value"].as_str().unwrap();
+    assert!(text.contains(&format!("<@{}>", ids::BOB)) && text.contains("⚠ Discord外への通知"), "{text}");
+    let ack = posted["embeds"][0]["fields"].as_array().unwrap().iter().find(|f| f["name"] == "委員会の確認まで").unwrap().clone();
+    assert_eq!(ack["value"], "1h20m");
+}

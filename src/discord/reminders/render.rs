@@ -275,8 +275,60 @@ pub fn drill_report(r: &DrillReport, settings: &Settings) -> CreateEmbed {
         crate::discord::text::clip(&problems, 1024),
         false,
     );
+    e = chain_fields(e, r, lang);
     let previous = r.previous.clone().unwrap_or_else(|| tr!(lang, "なし（初回）", "none (first drill)"));
     e.field(tr!(lang, "比較対象の前回訓練", "Compared with"), previous, false)
+}
+
+/// Whom a step reached, as the record keeps it (`dm:ID`, `quiet:ID`,
+/// `closed:ID`, `role`, `webhook`, `mail:ADDRESS`, a road's failure), in
+/// words; an embed's mention names without pinging.
+fn target(t: &str, lang: Lang) -> String {
+    let (kind, rest) = t.split_once(':').unwrap_or((t, ""));
+    let id = rest.parse::<u64>().ok();
+    match (kind, id) {
+        ("dm", Some(u)) => format!("<@{u}>"),
+        ("quiet", Some(u)) => tr!(lang, "<@{u}>（静かな時間帯）", "<@{u}> (quiet hours)"),
+        ("closed", Some(u)) => tr!(lang, "<@{u}>（DMを受け付けていない）", "<@{u}> (DMs closed)"),
+        ("role", _) => tr!(lang, "委員会ロール", "the committee role"),
+        _ => crate::discord::text::inert(t),
+    }
+}
+
+/// Issue 26: the time to acknowledge, and each step of the chain that
+/// fired — when, what it reached — with a step that reached nobody (or
+/// missed someone awake) marked as a finding.
+fn chain_fields(e: CreateEmbed, r: &DrillReport, lang: Lang) -> CreateEmbed {
+    let ack = r.time_to_acknowledge.map(duration).unwrap_or_else(|| tr!(lang, "確認されず", "never acknowledged"));
+    let e = e.field(tr!(lang, "委員会の確認まで", "Time to acknowledge"), ack, true);
+    let steps: Vec<String> = r
+        .escalation
+        .iter()
+        .map(|s| {
+            let (step, after) = (s.step.label().get(lang).to_string(), duration(s.after));
+            let names = |v: &[String]| v.iter().map(|t| target(t, lang)).collect::<Vec<_>>().join(", ");
+            let reached = if s.reached.is_empty() { "—".to_string() } else { names(&s.reached) };
+            let mut line = tr!(lang, "{step}（開始から{after}）: 届いた先 {reached}", "{step} (after {after}): reached {reached}");
+            if !s.missed.is_empty() {
+                let missed = names(&s.missed);
+                line.push_str(&tr!(lang, "／届かなかった先 {missed}", "; missed {missed}"));
+            }
+            if s.is_finding() {
+                line = format!("⚠ {line}");
+            }
+            line
+        })
+        .collect();
+    let text = if steps.is_empty() {
+        tr!(lang, "なし（確認が間に合いました）", "none (acknowledged in time)")
+    } else {
+        steps.join("\n")
+    };
+    e.field(
+        tr!(lang, "エスカレーション（⚠ は見つかった問題）", "Escalation (⚠: a finding)"),
+        crate::discord::text::clip(&text, 1024),
+        false,
+    )
 }
 
 fn phase_name(p: Phase, lang: Lang) -> String {
