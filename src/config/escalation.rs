@@ -3,7 +3,7 @@
 //! where the chain goes outside Discord. Every problem names the key and
 //! the fix; secrets come from the environment, never from here.
 
-use super::file::{EscalationFile, OncallFile};
+use super::file::{EscalationFile, OncallFile, WebhooksFile};
 use super::problem::Problem;
 use crate::domain::escalation::{AckWithin, EscalationPolicy};
 use crate::domain::oncall::{QuietHours, Rotation};
@@ -17,6 +17,8 @@ use std::path::Path;
 pub struct Outside {
     pub webhook: Option<Webhook>,
     pub mail: Option<Mail>,
+    /// `[webhooks] events_url`: where incident events go, signed.
+    pub events_url: Option<String>,
 }
 
 /// How the webhook's body is written.
@@ -179,10 +181,14 @@ pub(super) fn policy(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFil
 
 /// Where the last step goes. A URL or address that cannot work is a
 /// problem now, not a failure at three in the morning.
-pub(super) fn outside(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFile) -> Outside {
+pub(super) fn outside(problems: &mut Vec<Problem>, file: &Path, e: &EscalationFile, w: &WebhooksFile) -> Outside {
     let webhook = e.webhook_url.as_ref().map(|url| webhook(problems, file, url, e.webhook_format.as_deref()));
     let mail = e.smtp_host.as_ref().map(|host| mail(problems, file, host, e));
-    Outside { webhook, mail }
+    let events_url = w.events_url.clone();
+    if let Some(url) = events_url.as_ref().filter(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+        problems.push(Problem::new(file, "webhooks.events_url", format!("`{url}` is not an http(s) URL"), "write the receiver's full URL"));
+    }
+    Outside { webhook, mail, events_url }
 }
 
 fn webhook(problems: &mut Vec<Problem>, file: &Path, url: &str, format: Option<&str>) -> Webhook {

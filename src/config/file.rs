@@ -29,6 +29,16 @@ pub struct ConfigFile {
     pub oncall: Option<OncallFile>,
     #[serde(default)]
     pub escalation: EscalationFile,
+    #[serde(default)]
+    pub webhooks: WebhooksFile,
+}
+
+/// Issue 26 item 6: the organisation's other tools hear of incidents.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksFile {
+    /// Signed JSON (HIKESHI_WEBHOOK_SECRET) for each incident event.
+    pub events_url: Option<String>,
 }
 
 /// Who of the committee is on duty, a week each (issue 26).

@@ -105,7 +105,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let tz = organisation.tz;
     let oncall = super::escalation::rotation(&mut c.problems, path, &raw.oncall, tz);
     let escalation = super::escalation::policy(&mut c.problems, path, &raw.escalation, tz);
-    let outside = super::escalation::outside(&mut c.problems, path, &raw.escalation);
+    let outside = super::escalation::outside(&mut c.problems, path, &raw.escalation, &raw.webhooks);
 
     if !c.problems.is_empty() {
         return Err(ConfigError(c.problems));

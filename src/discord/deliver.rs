@@ -235,7 +235,7 @@ impl DiscordEffects {
             Effect::Remind { incident, what } => self.remind(item, *incident, what).await,
             Effect::Escalate { incident, step } => self.escalate(item, *incident, *step).await,
             // Outside Discord: the outbox hands it to the other deliverer.
-            Effect::PageOutside { .. } => Err(DeliveryError::Refused("not a Discord effect".into())),
+            Effect::PageOutside { .. } | Effect::NotifyTools { .. } => Err(DeliveryError::Refused("not a Discord effect".into())),
             Effect::PostDrillReport { incident } => self.post_drill_report(item, *incident).await,
             Effect::Announce { incident } => self.announce(item, *incident).await,
             Effect::RefreshAnnouncement { incident } => self.refresh_announcement(*incident).await,

@@ -78,6 +78,10 @@ pub enum Effect {
     /// and e-mail. Not held behind the incident's Discord deliveries (a
     /// hung receiver must not hold up its channel), nor they behind it.
     PageOutside { incident: IncidentId, road: super::escalation::Road },
+    /// Issue 26 item 6: the organisation's other tools hear of the
+    /// incident's life by a signed webhook (`[webhooks] events_url`; none
+    /// set, nothing is sent). Not held behind Discord, nor it behind them.
+    NotifyTools { incident: IncidentId, what: super::webhooks::ToolEvent },
     /// §4.1(2): the report of a finished drill.
     PostDrillReport { incident: IncidentId },
     /// §4.4(3): the prevention plan, to all members, with a read button.
@@ -309,6 +313,7 @@ impl Effect {
             | CronReminder { .. }
             | EscalateReminder { .. }
             | PageOutside { .. }
+            | NotifyTools { .. }
             | AuditReport { .. }
             | PostRequest { .. }
             | RequestDecided { .. }
@@ -331,7 +336,7 @@ impl Effect {
 
     /// Delivered outside Discord (the organisation's webhook and mail).
     pub fn leaves_discord(&self) -> bool {
-        matches!(self, Effect::PageOutside { .. })
+        matches!(self, Effect::PageOutside { .. } | Effect::NotifyTools { .. })
     }
 
     /// Effects that happen in (or about) the incident's own channel.
@@ -472,7 +477,7 @@ mod tests {
     #[test]
     fn every_kind_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Effect::VARIANTS.len(), 37);
+        assert_eq!(Effect::VARIANTS.len(), 38);
         for kind in Effect::VARIANTS {
             match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
                 Ok(e) => assert_eq!(e.kind(), *kind),

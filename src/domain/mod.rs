@@ -30,6 +30,7 @@ pub mod request;
 pub mod systems;
 pub mod text;
 pub mod transcript;
+pub mod webhooks;
 
 pub use category::{Category, SubKind};
 pub use effect::{Effect, Notice};

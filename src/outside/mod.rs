@@ -10,6 +10,7 @@
 
 mod mail;
 mod page;
+mod tools;
 mod webhook;
 
 use crate::config::env::Secret;
@@ -57,6 +58,7 @@ impl Deliver for OutsideEffects {
     async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         match &item.effect {
             Effect::PageOutside { incident, road } => self.page(item, *incident, *road).await,
+            Effect::NotifyTools { incident, what } => self.tools(item, *incident, *what).await,
             other => Err(DeliveryError::Refused(format!("{} is not delivered outside Discord", other.kind()))),
         }
     }

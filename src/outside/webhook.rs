@@ -33,19 +33,10 @@ impl OutsideEffects {
         let Some(hook) = &self.app.settings.outside.webhook else {
             return Err(DeliveryError::Refused("no webhook is configured".into()));
         };
-        let request = self.http.post(&hook.url).header(DELIVERY_HEADER, format!("hikeshi-{}", item.id));
-        let request = match hook.format {
+        match hook.format {
             WebhookFormat::Signed => {
-                let Some(secret) = &self.secret else {
-                    return Err(DeliveryError::Refused("HIKESHI_WEBHOOK_SECRET is not set: a signed webhook cannot be sent".into()));
-                };
                 let body = json!({"type": "escalation", "step": "outside", "text": page.text, "incident": page}).to_string();
-                let at = self.app.clock.now().timestamp();
-                request
-                    .header("Content-Type", "application/json")
-                    .header(TIMESTAMP_HEADER, at.to_string())
-                    .header(SIGNATURE_HEADER, signature(secret.expose().as_bytes(), at, body.as_bytes()))
-                    .body(body)
+                self.signed(&hook.url, item, body).await?;
             }
             WebhookFormat::Ntfy => {
                 let urgency = match page.priority {
@@ -55,18 +46,47 @@ impl OutsideEffects {
                 };
                 // ntfy reads headers as Latin-1 unless RFC 2047 encoded.
                 let title = format!("=?UTF-8?B?{}?=", base64_of(page.title.as_bytes()));
-                request.header("Title", title).header("Priority", urgency).header("Tags", "rotating_light").body(page.text.clone())
+                let request =
+                    self.request(&hook.url, item).header("Title", title).header("Priority", urgency).header("Tags", "rotating_light");
+                send(request.body(page.text.clone())).await?;
             }
-            WebhookFormat::Slack => request.header("Content-Type", "application/json").body(json!({"text": page.text}).to_string()),
-        };
-        let answer = request.send().await.map_err(|e| DeliveryError::Transient(format!("webhook: {}", without_url(&e))))?;
-        let status = answer.status();
-        match status.as_u16() {
-            200..=299 => Ok(vec!["webhook".into()]),
-            408 | 429 => Err(DeliveryError::Transient(format!("webhook answered {status}"))),
-            400..=499 => Err(DeliveryError::Refused(format!("webhook refused it: {status}"))),
-            _ => Err(DeliveryError::Transient(format!("webhook answered {status}"))),
+            WebhookFormat::Slack => {
+                let request = self.request(&hook.url, item).header("Content-Type", "application/json");
+                send(request.body(json!({"text": page.text}).to_string())).await?;
+            }
         }
+        Ok(vec!["webhook".into()])
+    }
+
+    fn request(&self, url: &str, item: &OutboxItem) -> reqwest::RequestBuilder {
+        self.http.post(url).header(DELIVERY_HEADER, format!("hikeshi-{}", item.id))
+    }
+
+    /// JSON signed with `HIKESHI_WEBHOOK_SECRET` (none set: refused,
+    /// never sent unsigned).
+    pub(super) async fn signed(&self, url: &str, item: &OutboxItem, body: String) -> Result<(), DeliveryError> {
+        let Some(secret) = &self.secret else {
+            return Err(DeliveryError::Refused("HIKESHI_WEBHOOK_SECRET is not set: a signed webhook cannot be sent".into()));
+        };
+        let at = self.app.clock.now().timestamp();
+        let request = self
+            .request(url, item)
+            .header("Content-Type", "application/json")
+            .header(TIMESTAMP_HEADER, at.to_string())
+            .header(SIGNATURE_HEADER, signature(secret.expose().as_bytes(), at, body.as_bytes()));
+        send(request.body(body)).await
+    }
+}
+
+/// A 2xx is delivered; a 4xx (but 408 and 429) refused; the rest retried.
+async fn send(request: reqwest::RequestBuilder) -> Result<(), DeliveryError> {
+    let answer = request.send().await.map_err(|e| DeliveryError::Transient(format!("webhook: {}", without_url(&e))))?;
+    let status = answer.status();
+    match status.as_u16() {
+        200..=299 => Ok(()),
+        408 | 429 => Err(DeliveryError::Transient(format!("webhook answered {status}"))),
+        400..=499 => Err(DeliveryError::Refused(format!("webhook refused it: {status}"))),
+        _ => Err(DeliveryError::Transient(format!("webhook answered {status}"))),
     }
 }
 

@@ -213,6 +213,13 @@ impl WriteTx {
             self.append(incident, actor, now, e).await?;
         }
         self.enqueue_all(&outcome.effects, now).await?;
+        // Issue 26: what the organisation's tools hear of, in the same
+        // transaction as the events it comes from.
+        if let Some(incident) = incident {
+            for what in crate::domain::webhooks::from_events(&outcome.events) {
+                self.enqueue(&crate::domain::Effect::NotifyTools { incident, what }, now).await?;
+            }
+        }
         Ok(())
     }
 

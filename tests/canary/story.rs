@@ -103,8 +103,10 @@ impl Run {
         let copy = regulation.path().display().to_string();
         let outside = crate::support::receiver::Receiver::start(Some(WEBHOOK_SECRET)).await;
         let hook = format!("step_every_minutes = 5\nwebhook_url = {:?}\nwebhook_format = \"signed\"", outside.url());
+        let tools = format!("\n[webhooks]\nevents_url = {:?}\n", outside.url());
         let mut app = TestApp::without_bot(Arc::new(clock.clone()), |c| {
-            c.replace(&root.display().to_string(), &copy)
+            (c + &tools)
+                .replace(&root.display().to_string(), &copy)
                 .replace("step_every_minutes = 5", &hook)
                 .replace("wave_minutes = 0", "wave_minutes = 10")
                 .replace("channels_per_member_per_hour = 1000", "channels_per_member_per_hour = 2")
@@ -602,7 +604,9 @@ async fn a_confidential_reporters_canary_reaches_only_those_the_state_lets_read_
     operate(&mut run, &c).await;
     coverage(&run.app).await;
     let outside = run.outside.received();
-    assert!(!outside.is_empty() && outside.iter().all(|r| r.signed_ok == Some(true)), "the escalation left Discord, signed");
+    assert!(outside.iter().all(|r| r.signed_ok == Some(true)), "what left Discord is signed");
+    assert!(outside.iter().any(|r| r.body.contains("\"escalation\"")), "the escalation left Discord");
+    assert!(outside.iter().any(|r| r.body.contains("incident.opened")), "the tools heard of the incidents");
     for r in outside {
         run.printed.push(("outside webhook".into(), r.body));
     }

@@ -31,3 +31,4 @@ mod security;
 mod setup;
 mod storm;
 mod transcript;
+mod webhooks;
