@@ -4,7 +4,7 @@
 
 use crate::support::fake::ids;
 use crate::support::payloads::{self, Who};
-use crate::support::{ephemeral_text, TestApp};
+use crate::support::{card_field, custom_ids, ephemeral_text, TestApp};
 use chrono::{Duration, TimeZone, Utc};
 use hikeshi::clock::ManualClock;
 use hikeshi::domain::Incident;
@@ -13,24 +13,6 @@ use std::sync::Arc;
 
 fn ack(i: &Incident) -> String {
     format!("hk1:iack:{}", i.id)
-}
-
-fn card_field(card: &Value, name: &str) -> String {
-    card["embeds"][0]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"].as_str().unwrap().starts_with(name))
-        .map(|f| f["value"].as_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-fn custom_ids(message: &Value) -> Vec<String> {
-    let rows = message["components"].as_array().cloned().unwrap_or_default();
-    rows.iter()
-        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
 }
 
 /// The committee channel's messages now: the status board (an embed) and

@@ -3,20 +3,9 @@
 
 use crate::support::fake::{ids, snowflake};
 use crate::support::payloads::{self, Who};
-use crate::support::{ephemeral_text, TestApp};
+use crate::support::{card_field, ephemeral_text, TestApp};
 use hikeshi::domain::{Incident, MarkState, Phase};
-use serde_json::{json, Value};
-
-/// The value of a card field by its (Japanese) name.
-fn card_field(card: &Value, name: &str) -> String {
-    card["embeds"][0]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"].as_str().unwrap().starts_with(name))
-        .map(|f| f["value"].as_str().unwrap().to_string())
-        .unwrap_or_default()
-}
+use serde_json::json;
 
 async fn refreshed(app: &TestApp, i: &Incident, phase_label: &str) {
     app.wait_until(&format!("the card shows {phase_label}"), |_| card_field(&app.card(i), "フェーズ") == phase_label).await;

@@ -6,7 +6,7 @@
 use crate::support::fake::{ids, snowflake, Fault};
 use crate::support::payloads::{self, Who};
 use crate::support::receiver::Answer;
-use crate::support::{ephemeral_text, TestApp};
+use crate::support::{custom_ids, ephemeral_text, TestApp};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hikeshi::clock::ManualClock;
 use hikeshi::domain::Incident;
@@ -24,14 +24,6 @@ pub fn with_oncall(config: String) -> String {
 /// `h:m` on Wednesday 3 June 2026 in Tokyo (Bob's week).
 fn wednesday(h: u32, m: u32) -> DateTime<Utc> {
     chrono_tz::Asia::Tokyo.with_ymd_and_hms(2026, 6, 3, h, m, 0).unwrap().with_timezone(&Utc)
-}
-
-fn custom_ids(message: &Value) -> Vec<String> {
-    let rows = message["components"].as_array().cloned().unwrap_or_default();
-    rows.iter()
-        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
 }
 
 fn chain_dms(app: &TestApp, user: u64) -> Vec<String> {
@@ -184,6 +176,20 @@ async fn outside_records(app: &TestApp, i: &Incident) -> Vec<Value> {
     chain_events(app, i).await.into_iter().filter(|(k, p)| k == "escalation_delivered" && p["step"] == "outside").map(|(_, p)| p).collect()
 }
 
+/// A report left unacknowledged until its last step, whose road outside
+/// Discord finds nobody listening at first.
+async fn outside_refused_at_first(app: &TestApp, clock: &ManualClock) -> Incident {
+    let i = app.report_malware(ids::ALICE).await;
+    app.settled().await;
+    clock.set(wednesday(18, 15));
+    app.ticks_only(2).await;
+    app.eventually("a try failed", || async {
+        app.store.outbox_rows().await.unwrap().iter().any(|r| r.kind == "page_outside" && r.attempts > 0)
+    })
+    .await;
+    i
+}
+
 /// Moves the clock on a few seconds at a time, so the outbox's back-off
 /// (on the app's clock) lets a failed road be tried again.
 async fn retries_pass(app: &TestApp, clock: &ManualClock, seconds: i64) {
@@ -201,15 +207,8 @@ async fn the_signed_webhook_is_away_fails_and_hangs_then_arrives_once_with_a_sig
     let mut app = TestApp::without_bot(Arc::new(clock.clone()), with_webhook(&url, "signed")).await;
     app.webhook_secret = Some(SECRET.into());
     app.start_bot().await;
-    let i = app.report_malware(ids::ALICE).await;
-    app.settled().await;
-    clock.set(wednesday(18, 15));
-    app.ticks_only(2).await;
     // Nobody listens: tried, refused at the door, tried again later.
-    app.eventually("a try failed", || async {
-        app.store.outbox_rows().await.unwrap().iter().any(|r| r.kind == "page_outside" && r.attempts > 0)
-    })
-    .await;
+    let i = outside_refused_at_first(&app, &clock).await;
     assert!(outside_records(&app, &i).await.is_empty(), "not delivered yet");
     // The receiver comes back, answers 503, then hangs, then 500, then 200.
     let receiver = crate::support::receiver::Receiver::start_at(away, Some(SECRET)).await;
@@ -290,14 +289,7 @@ async fn the_mail_waits_for_a_server_that_is_away_then_arrives_once_over_starttl
     let clock = ManualClock::new(wednesday(14, 0));
     let away = crate::support::receiver::nobody_listening().await;
     let app = TestApp::spawn_custom(Arc::new(clock.clone()), with_mail(away)).await;
-    let i = app.report_malware(ids::ALICE).await;
-    app.settled().await;
-    clock.set(wednesday(18, 15));
-    app.ticks_only(2).await;
-    app.eventually("a try failed", || async {
-        app.store.outbox_rows().await.unwrap().iter().any(|r| r.kind == "page_outside" && r.attempts > 0)
-    })
-    .await;
+    let i = outside_refused_at_first(&app, &clock).await;
     // The mail server comes up where it was looked for.
     let server = crate::support::mailserver::MailServer::start_at(away).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);

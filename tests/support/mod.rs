@@ -758,6 +758,26 @@ impl Drop for TestApp {
 }
 
 /// The text of an ephemeral reply (callback type 4, flags 64).
+/// The value of a card field by the start of its (Japanese) name.
+pub fn card_field(card: &Value, name: &str) -> String {
+    card["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().starts_with(name))
+        .map(|f| f["value"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Every custom id of a message's buttons and menus.
+pub fn custom_ids(message: &Value) -> Vec<String> {
+    let rows = message["components"].as_array().cloned().unwrap_or_default();
+    rows.iter()
+        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
 pub fn ephemeral_text(callback: &Value) -> String {
     assert_eq!(callback["type"], 4, "expected a message reply: {callback}");
     assert_eq!(callback["data"]["flags"].as_u64().unwrap_or(0) & 64, 64, "the reply is not ephemeral: {callback}");
