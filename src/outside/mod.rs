@@ -75,6 +75,12 @@ impl Deliver for OutsideEffects {
     }
 }
 
+/// The incident's channel in Discord: only the people Discord lets in
+/// can open it.
+fn channel_link(i: &crate::domain::Incident, s: &crate::config::Settings) -> Option<String> {
+    i.channel.map(|c| format!("https://discord.com/channels/{}/{c}", s.discord.guild))
+}
+
 fn road_name(road: Road) -> &'static str {
     match road {
         Road::Webhook => "webhook",

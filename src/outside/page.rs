@@ -29,7 +29,7 @@ impl Page {
     pub fn of(i: &Incident, s: &Settings, now: DateTime<Utc>) -> Page {
         let lang = s.organisation.lang;
         let waited = (now - i.reported_at).num_minutes().max(0);
-        let link = i.channel.map(|c| format!("https://discord.com/channels/{}/{c}", s.discord.guild));
+        let link = super::channel_link(i, s);
         let number = i.number.to_string();
         let category = i.category.label().get(lang).to_string();
         let priority = crate::records::acknowledge::priority_name(i.priority(), lang);

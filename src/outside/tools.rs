@@ -25,7 +25,7 @@ impl OutsideEffects {
             "phase": i.phase.id(),
             "public_title": i.public_title,
             "reported_at": i.reported_at,
-            "link": i.channel.map(|c| format!("https://discord.com/channels/{}/{c}", s.discord.guild)),
+            "link": super::channel_link(&i, s),
         });
         let body = json!({"type": what.name(), "event": what, "incident": incident, "sent_at": self.app.clock.now()}).to_string();
         self.signed(url, item, body).await?;

@@ -31,6 +31,11 @@ impl Escalation {
     /// restarts and processes: the key is recorded in the same
     /// transaction). Called by the scheduler's tick.
     pub(super) async fn queue_due(&self, i: &Incident, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+        // Most ticks find nothing due: the duty (a query) is read only when
+        // a step could be (quiet hours only ever hold one back).
+        if self.core.settings.escalation.due(i, false, now).is_empty() {
+            return Ok(0);
+        }
         let on_duty = self.oncall.duty_at(now).await?.and_then(|d| d.now);
         let quiet = on_duty.is_some_and(|m| self.oncall.quiet(m, now));
         let mut due = vec![];
@@ -49,10 +54,11 @@ impl Escalation {
                 continue;
             }
             tx.append(Some(i.id), Actor::System, now, &EventPayload::Escalated { step }).await?;
-            for effect in self.effects(i, step) {
-                tx.enqueue(&effect, now).await?;
+            let effects = self.effects(i, step);
+            for effect in &effects {
+                tx.enqueue(effect, now).await?;
             }
-            if step == Step::Outside && self.effects(i, step).is_empty() {
+            if effects.is_empty() {
                 let missed = vec!["nothing configured outside Discord".to_string()];
                 tx.append(Some(i.id), Actor::System, now, &EventPayload::EscalationDelivered { step, reached: vec![], missed }).await?;
             }
