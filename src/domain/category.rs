@@ -163,6 +163,14 @@ impl Coverage {
         }
     }
 
+    /// The category this coverage lies in.
+    pub fn category(self) -> Category {
+        match self {
+            Coverage::Category(c) => c,
+            Coverage::Kind(k) => k.category(),
+        }
+    }
+
     /// How well this coverage fits a report; `None` when it does not apply.
     /// A playbook for the exact sub-kind beats one for the whole category.
     pub fn fit(self, category: Category, kind: Option<SubKind>) -> Option<u8> {

@@ -7,7 +7,7 @@
 //! refreshed late still shows the latest phase.
 
 use super::access::Reader;
-use super::ids::{IncidentId, UserId};
+use super::ids::{IncidentId, PlaybookId, UserId};
 use super::log_entry::LogKind;
 use super::phase::Phase;
 use super::reminder::IncidentReminder;
@@ -221,6 +221,11 @@ pub enum Notice {
         by: UserId,
     },
     /// §4.2, §4.3: reclassified, with the reason.
+    PlaybookChosen {
+        by: UserId,
+        playbook: PlaybookId,
+        reason: String,
+    },
     Reclassified {
         by: UserId,
         category: super::category::Category,
@@ -462,7 +467,7 @@ mod tests {
     #[test]
     fn every_notice_name_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Notice::VARIANTS.len(), 23);
+        assert_eq!(Notice::VARIANTS.len(), 24);
         assert_eq!(serde_json::to_value(Notice::ConfidentialReportMerged).unwrap()["type"], "confidential_report_merged");
         for kind in Notice::VARIANTS {
             match serde_json::from_value::<Notice>(serde_json::json!({ "type": kind })) {

@@ -102,10 +102,12 @@ pub enum Action {
     Redact,
     /// Issue 26: record an absence from duty or a swap.
     ChangeDuty,
+    /// §4.2: choose the playbook where none fits the report's kind.
+    ChoosePlaybook,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -132,6 +134,7 @@ impl Action {
         Action::SeeAccess,
         Action::Redact,
         Action::ChangeDuty,
+        Action::ChoosePlaybook,
     ];
 
     /// The roles that may perform this action.
@@ -142,7 +145,7 @@ impl Action {
             // §2: every member reports.
             Report => &[Member, Reporter, Responder, Commander, Committee],
             // §4.2: the committee takes command or appoints the executive.
-            TakeCommand | AppointCommander | MarkDuplicate | Dismiss | StartDrill => &[Committee],
+            TakeCommand | AppointCommander | ChoosePlaybook | MarkDuplicate | Dismiss | StartDrill => &[Committee],
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
@@ -198,6 +201,7 @@ mod tests {
             (SeeAccess,        [false, false, false, true,  true ]),
             (Redact,           [false, false, false, false, true ]),
             (ChangeDuty,       [false, false, false, false, true ]),
+            (ChoosePlaybook,   [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

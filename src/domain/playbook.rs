@@ -70,13 +70,26 @@ impl Playbooks {
         self.list.iter().find(|p| &p.id == id)
     }
 
-    /// §4.2: the playbook that matches a report, if any; the most specific
-    /// wins, ties go to the first id in order (deterministic).
-    /// The playbook for a report: the one written for its category and
-    /// kind, or else one written for a system the report names (an unsure
-    /// report about the file server gets the file server's playbook).
+    /// §4.2: the playbook for a report. The one written for its category
+    /// and kind (the most specific wins; ties go to the first id); else
+    /// the one playbook, among those that could fit the category, written
+    /// for a system the report names (an unsure report about the file
+    /// server gets the file server's playbook). A system several such
+    /// playbooks share decides nothing: then there is none, and the
+    /// committee chooses one or appoints a 実行責任者.
     pub fn suggest(&self, category: Category, kind: Option<SubKind>, systems: &[super::ids::SystemId]) -> Option<&Playbook> {
-        self.matching(category, kind).or_else(|| self.list.iter().find(|p| p.systems.iter().any(|s| systems.contains(s))))
+        if let Some(p) = self.matching(category, kind) {
+            return Some(p);
+        }
+        let mut by_system = self
+            .list
+            .iter()
+            .filter(|p| category == Category::Unsure || p.covers.iter().any(|c| c.category() == category))
+            .filter(|p| p.systems.iter().any(|s| systems.contains(s)));
+        match (by_system.next(), by_system.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
     }
 
     pub fn matching(&self, category: Category, kind: Option<SubKind>) -> Option<&Playbook> {
@@ -125,6 +138,33 @@ pub(crate) mod tests {
         assert_eq!(s(Category::Unsure, None, &named), Some("fileserver".into()));
         assert_eq!(s(Category::Breach, Some(SubKind::Malware), &named), Some("malware".into()), "the kind's own playbook first");
         assert_eq!(s(Category::Unsure, None, &[]), None);
+        assert_eq!(s(Category::Breach, None, &named), None, "a breach is not a power anomaly, whatever system it names");
+        assert_eq!(s(Category::Failure, None, &named), Some("fileserver".into()), "a failure of the file server is");
+    }
+
+    /// The two cases: a breach naming the mail server is not a DoS,
+    /// and an unsure report naming the server room is not an intrusion,
+    /// when other playbooks are written for the same system.
+    #[test]
+    fn a_system_several_playbooks_share_decides_nothing() {
+        let with = |id: &str, covers: &[&str], systems: &[&str]| {
+            let mut p = playbook(id, covers, 1);
+            p.systems = systems.iter().map(|s| super::super::ids::SystemId((*s).into())).collect();
+            p
+        };
+        let pbs = Playbooks::new(vec![
+            with("dos", &["breach/dos"], &["mail"]),
+            with("malware", &["breach/malware"], &["mail"]),
+            with("intrusion", &["threat/building_intrusion"], &["server-room"]),
+            with("power", &["failure/power_anomaly"], &["server-room"]),
+            with("vpn-dos", &["breach/dos"], &["vpn"]),
+        ]);
+        let s = |c, sys: &str| pbs.suggest(c, None, &[super::super::ids::SystemId(sys.into())]).map(|p| p.id.0.clone());
+        assert_eq!(s(Category::Breach, "mail"), None);
+        assert_eq!(s(Category::Unsure, "server-room"), None);
+        assert_eq!(s(Category::Threat, "server-room"), Some("intrusion".into()), "the one threat playbook for the room");
+        assert_eq!(s(Category::Breach, "vpn"), Some("vpn-dos".into()), "one breach playbook for the VPN");
+        assert_eq!(s(Category::Failure, "vpn"), None, "no failure playbook is written for the VPN");
     }
 
     #[test]

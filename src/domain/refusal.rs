@@ -17,6 +17,8 @@ pub enum IncidentError {
     /// No playbook matches: the committee appoints instead (§4.2).
     NoPlaybook,
     AlreadyCommanded(UserId),
+    /// §4.2: the committee chose the playbook the incident already has.
+    PlaybookAlreadyChosen,
     /// §4.2: the report was acknowledged once, by this member.
     AlreadyAcknowledged(UserId),
     /// Only a report held for triage can be opened from the triage post.
@@ -177,6 +179,9 @@ impl IncidentError {
             }
             IncidentError::Phase(p) => p.text(lang),
             IncidentError::ReasonRequired => tr!(lang, "理由を書いてください。", "Please give a reason."),
+            IncidentError::PlaybookAlreadyChosen => {
+                tr!(lang, "この対応手順はすでに選ばれています。", "This incident already follows that playbook.")
+            }
             IncidentError::BadOriginal => tr!(
                 lang,
                 "自分自身や、重複として閉じたインシデント、訓練と本番をまたぐ重複は指定できません。",
@@ -279,6 +284,7 @@ impl IncidentError {
             NoPlaybook,
             AlreadyCommanded(UserId(7)),
             AlreadyAcknowledged(UserId(7)),
+            PlaybookAlreadyChosen,
             NoCommanderToHandOver,
             NotHeld,
             NeedsCommander,
@@ -351,7 +357,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 35, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 36, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -386,7 +392,8 @@ pub(crate) mod tests {
                 | IncidentError::BoardAlreadyTold
                 | IncidentError::FollowUpTooEarly
                 | IncidentError::NoSuchFollowUp(_)
-                | IncidentError::FollowUpAlreadyDone(_) => {}
+                | IncidentError::FollowUpAlreadyDone(_)
+                | IncidentError::PlaybookAlreadyChosen => {}
             }
             let ja = e.text(Lang::Ja);
             assert_eq!(has_english(&ja), None, "English in the Japanese text of {e:?}: {ja}");

@@ -6,6 +6,7 @@
 
 use crate::domain::event::{EventPayload, EventRecord};
 use crate::domain::lessons::BoardQuestion;
+use crate::domain::playbook::Playbooks;
 use crate::domain::{Lang, UserId};
 use crate::tr;
 use chrono_tz::Tz;
@@ -14,7 +15,8 @@ use chrono_tz::Tz;
 pub type Names<'a> = &'a dyn Fn(UserId, chrono::DateTime<chrono::Utc>) -> String;
 
 /// `(local time, sentence)` for each event worth a sentence, in order.
-pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz, names: Names<'_>) -> Vec<(String, String)> {
+pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz, names: Names<'_>, playbooks: &Playbooks) -> Vec<(String, String)> {
+    let title = |id: &str| playbook_title(playbooks, id, lang);
     events
         .iter()
         .filter_map(|e| {
@@ -22,11 +24,20 @@ pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz, names: Names<'_>) -
             let at = crate::clock::from_ms(e.at_ms);
             let name = |u: UserId| names(u, at);
             let who = actor(&e.actor, lang, &name);
-            let text = sentence(&payload, &who, lang, &name)?;
+            let text = sentence(&payload, &who, lang, &name, &title)?;
             let at = crate::clock::from_ms(e.at_ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
             Some((at, text))
         })
         .collect()
+}
+
+/// A playbook by its title in `lang`; its id when it is no longer
+/// configured (a record outlives its playbooks).
+pub fn playbook_title(playbooks: &Playbooks, id: &str, lang: Lang) -> String {
+    match playbooks.get(&crate::domain::PlaybookId(id.to_string())) {
+        Some(p) => p.title.get(lang).to_string(),
+        None => id.to_string(),
+    }
 }
 
 /// `user:123` as the member's name, the confidential reporter (redacted to
@@ -63,7 +74,7 @@ fn yes_no(yes: bool, lang: Lang) -> String {
     }
 }
 
-fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> String) -> Option<String> {
+fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> String, title: &dyn Fn(&str) -> String) -> Option<String> {
     use EventPayload::*;
     let phase = |p: &crate::domain::Phase| p.label().get(lang).to_string();
     Some(match p {
@@ -156,6 +167,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let what = crate::domain::category::classification_label(*category, *kind).get(lang).to_string();
             tr!(lang, "{who} が区分を「{what}」に変更（理由: {reason}）", "{who} reclassified it as “{what}” (reason: {reason})")
         }
+        PlaybookChosen { playbook, reason } => {
+            let playbook = title(playbook);
+            tr!(lang, "{who} が対応手順「{playbook}」を選択（理由: {reason}）", "{who} chose the playbook “{playbook}” (reason: {reason})")
+        }
         RecordWaived { kind, reason } => {
             let kind = kind.label().get(lang).to_string();
             tr!(lang, "{who} が §4.3 の記録「{kind}」を免除（理由: {reason}）", "{who} waived the §4.3 record {kind} (reason: {reason})")
@@ -189,7 +204,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         }
         AppiFiled { stage } => tr!(lang, "個人情報保護委員会への報告（{stage:?}）を提出", "the report to the PPC ({stage:?}) was filed"),
         Reminded { key } => tr!(lang, "リマインド（{key}）", "reminder ({key})"),
-        DrillStarted { playbook } => tr!(lang, "{who} が訓練を開始（{playbook}）", "{who} started a drill ({playbook})"),
+        DrillStarted { playbook } => {
+            let playbook = title(playbook);
+            tr!(lang, "{who} が訓練を開始（{playbook}）", "{who} started a drill ({playbook})")
+        }
         PublicTitleSet { title } => tr!(lang, "{who} が周知用の名前を「{title}」に", "{who} named it “{title}” for all members"),
         ThreadOpened { name, .. } => tr!(lang, "スレッド「{name}」が始まる", "thread “{name}” started"),
         ThreadRenamed { name, .. } => tr!(lang, "スレッドの名前を「{name}」に変更", "a thread was renamed “{name}”"),
@@ -248,13 +266,14 @@ mod tests {
             record(5, "user:0", &EventPayload::InfoAdded),
         ];
         let names = |u: UserId, _| if u == UserId(9) { "花子 (9)".to_string() } else { u.to_string() };
-        let ja: Vec<String> = sentences(&events, Lang::Ja, chrono_tz::Asia::Tokyo, &names).into_iter().map(|(_, s)| s).collect();
+        let ja: Vec<String> =
+            sentences(&events, Lang::Ja, chrono_tz::Asia::Tokyo, &names, &Playbooks::default()).into_iter().map(|(_, s)| s).collect();
         assert_eq!(ja.len(), 4, "the transcript line is not in the timeline: {ja:?}");
         assert_eq!(ja[0], "分析 → 封じ込め（未実施 3 件）");
         assert_eq!(ja[1], "取締役会報告: 社外第三者による侵害の被害 = 該当");
         assert_eq!(ja[2], "7 が 花子 (9) を実行責任者に任命");
         assert_eq!(ja[3], "匿名の報告者が情報を追加");
-        let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo, &names);
+        let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo, &names, &Playbooks::default());
         assert_eq!(en[1].1, "board report: a victim of an outside breach = yes");
         assert!(en[0].0.starts_with("2026-"), "{}", en[0].0);
     }

@@ -90,6 +90,18 @@ impl Incidents {
             .await
     }
 
+    /// §4.2: the committee chooses the playbook (one of the configured).
+    pub async fn choose_playbook(
+        &self,
+        id: IncidentId,
+        caller: Caller,
+        playbook: &PlaybookId,
+        reason: &str,
+    ) -> Result<Incident, ServiceError> {
+        let chosen = self.core.settings.playbooks.get(playbook).ok_or(InputError::NoPlaybookChosen)?.id.clone();
+        self.core.act(id, caller, |i, _, _| i.choose_playbook(caller.user, &caller.roles(i), chosen, reason)).await
+    }
+
     /// The committee makes a report confidential after the fact.
     pub async fn make_confidential(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
         self.core.act(id, caller, |i, _, _| i.make_confidential(caller.user, &caller.roles(i))).await

@@ -244,6 +244,15 @@ async fn respond(run: &Run, a: &Incident, c: &Incident) {
         )
         .await;
     assert!(!reclassified.contains("だけ"), "{reclassified}");
+    // §4.2: the committee may choose another playbook, with a reason.
+    let chosen = payloads::slash(
+        app.id(),
+        Who::new(ids::BOB, channel),
+        "playbook",
+        json!([{"name": "choose", "type": 1, "options": [opt("playbook", "insider-leak"), opt("reason", "内部からの持ち出しと判明")]}]),
+    );
+    let chosen = ephemeral_text(&app.interact(chosen).await);
+    assert!(chosen.contains("会員による情報漏えい対応手順"), "{chosen}");
     app.click(ids::DAVE, &app.incident(c.number).await, &format!("hk1:advance!:{}", c.id)).await;
     app.settled().await;
     // From their DM, the reporter adds what they saw, without a name.

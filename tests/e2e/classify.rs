@@ -149,14 +149,71 @@ async fn an_unsure_report_is_classified_and_reclassified_and_the_playbook_and_de
     app.assert_no_schema_violations();
 }
 
-/// A playbook's `systems` are used: an unsure report naming one of them
-/// gets that playbook (and its contacts) from the start.
+/// §4.2: a system several playbooks are written for decides nothing. An
+/// unsure report naming the server room is not an intrusion (power,
+/// heat and disaster are written for it too): no playbook, the committee
+/// is asked to choose one or appoint a 実行責任者, and chooses, with a
+/// reason kept in the record. Nobody else may choose.
 #[tokio::test]
-async fn an_unsure_report_naming_a_playbooks_system_gets_that_playbook() {
+async fn a_report_no_playbook_fits_gets_none_until_the_committee_chooses_one() {
     let app = TestApp::spawn().await;
     let i = report_unsure(&app, "server-room").await;
-    assert_eq!(i.playbook, Some(PlaybookId("building-intrusion".into())));
+    assert_eq!(i.playbook, None, "four playbooks name the server room");
     app.settled().await;
-    assert!(playbook_embed(&app, &i).is_some());
-    assert!(app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)), "a committee member can take command at once");
+    assert!(playbook_embed(&app, &i).is_none());
+    let ping = app
+        .fake
+        .messages(i.channel.unwrap().0)
+        .into_iter()
+        .map(|m| m["content"].as_str().unwrap_or("").to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(ping.contains("該当する対応手順がないため"), "{ping}");
+    assert!(app.card_custom_ids(&i).contains(&format!("hk1:appoint:{}", i.id)), "the committee may appoint instead");
+
+    let channel = i.channel.unwrap().0;
+    let choose = |user: u64, playbook: &str| {
+        payloads::slash(
+            app.id(),
+            Who::new(user, channel),
+            "playbook",
+            json!([{"name": "choose", "type": 1, "options": [
+                {"name": "playbook", "type": 3, "value": playbook},
+                {"name": "reason", "type": 3, "value": "UPS の警報音が鳴っていた"}]}]),
+        )
+    };
+    let reporter = ephemeral_text(&app.interact(choose(ids::ALICE, "power-anomaly")).await);
+    assert!(reporter.contains("委員会") && reporter.contains("だけ"), "{reporter}");
+    let unknown = ephemeral_text(&app.interact(choose(ids::CAROL, "no-such-playbook")).await);
+    assert!(unknown.contains("対応手順"), "{unknown}");
+    let done = ephemeral_text(&app.interact(choose(ids::CAROL, "power-anomaly")).await);
+    assert!(done.contains("電源異常対応手順"), "{done}");
+    app.settled().await;
+    let i = app.incident(i.number).await;
+    assert_eq!((i.category, i.playbook.clone()), (Category::Unsure, Some(PlaybookId("power-anomaly".into()))));
+    assert!(playbook_embed(&app, &i).unwrap().to_string().contains("電源異常"));
+    assert!(app.card_custom_ids(&i).contains(&format!("hk1:take:{}", i.id)), "now a committee member can take command");
+    let again = ephemeral_text(&app.interact(choose(ids::CAROL, "power-anomaly")).await);
+    assert!(again.contains("すでに"), "{again}");
+    let md =
+        String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
+    assert!(md.contains("対応手順「電源異常対応手順」を選択（理由: UPS の警報音が鳴っていた）"), "{md}");
+    app.assert_no_schema_violations();
+}
+
+/// A breach naming the mail server is not a DoS: four breach playbooks are
+/// written for mail, so none is attached by the system.
+#[tokio::test]
+async fn a_breach_of_no_known_kind_naming_a_shared_system_gets_no_playbook() {
+    let app = TestApp::spawn().await;
+    let (_, reply) = app
+        .submit_report(
+            Who::new(ids::ALICE, ids::GENERAL),
+            "breach",
+            None,
+            &[("title", "メールがおかしい"), ("what", "送った覚えのないメール"), ("noticed", ""), ("systems", "mail"), ("impact", "")],
+        )
+        .await;
+    let i = app.ready_incident(app.incident_from_reply(&reply).await.number).await;
+    assert_eq!((i.category, i.kind, i.playbook), (Category::Breach, None, None));
 }

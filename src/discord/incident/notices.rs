@@ -156,6 +156,15 @@ fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
             "🔒 <@{by}> がこの報告を匿名（報告者を秘匿）にしました。報告者はこのチャンネルから外れ、以後の連絡はDMで行います。報告者の名前を書かないでください。",
             "🔒 <@{by}> made this report confidential: the reporter leaves this channel and hears of it by DM. Please do not name them."
         ),
+        Notice::PlaybookChosen { by, playbook: id, reason } => {
+            let title = playbook.filter(|p| &p.id == id).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| id.0.clone());
+            let reason = inert(reason);
+            tr!(
+                lang,
+                "📘 <@{by}> が対応手順「{title}」を選びました（§4.2）。理由: {reason}\nカードの手順・連絡先・チェックリストを確認してください。",
+                "📘 <@{by}> chose the playbook “{title}” (§4.2). Reason: {reason}\nSee its roles, contacts and checklist on the card."
+            )
+        }
         Notice::Reclassified { by, category, kind, new_playbook, reason } => {
             let what = crate::domain::category::classification_label(*category, *kind).get(lang).to_string();
             let reason = inert(reason);

@@ -51,3 +51,16 @@ pub async fn notes(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: La
     let body = lines.join("\n");
     Ok(ephemeral(tr!(lang, "「{title}」への改善メモ {n}件:\n{body}", "{n} improvement note(s) on “{title}”:\n{body}")))
 }
+
+/// `/playbook choose <id> <reason>` in an incident channel: the committee
+/// chooses the playbook where none fits the report's kind (§4.2).
+pub async fn choose(ctx: &Ctx, cmd: &CommandInteraction, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let id = crate::discord::reminders::playbook_option(cmd).ok_or(InputError::NoPlaybookChosen)?;
+    let reason =
+        cmd.data.options.first().map(crate::discord::options::sub_options).and_then(|o| crate::discord::options::text(o, "reason"));
+    let incident = ctx.incident_here(cmd).await?;
+    let i = ctx.app.incidents().choose_playbook(incident.id, caller, &id, reason.unwrap_or("")).await?;
+    let title = ctx.app.settings.playbooks.get(&id).map(|p| p.title.get(lang).to_string()).unwrap_or_default();
+    let number = i.number;
+    Ok(ephemeral(tr!(lang, "{number} は対応手順「{title}」に従います。", "{number} now follows the playbook “{title}”.")))
+}

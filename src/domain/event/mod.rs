@@ -219,6 +219,12 @@ pub enum EventPayload {
         playbook: Option<String>,
         reason: String,
     },
+    /// §4.2: the committee chose the playbook (none fitted the kind, or
+    /// another fits better), with a reason.
+    PlaybookChosen {
+        playbook: String,
+        reason: String,
+    },
     /// §4.1(3): an alert from monitoring opened or joined this incident.
     AlertReceived {
         source: String,
@@ -435,7 +441,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 58);
+        assert_eq!(EventPayload::VARIANTS.len(), 59);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

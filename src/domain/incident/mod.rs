@@ -153,6 +153,7 @@ pub struct RecordWaiver {
 
 mod acknowledge;
 mod channel;
+mod choose;
 mod held;
 mod lessons;
 mod response;

@@ -138,7 +138,7 @@ fn top(r: &Record, settings: &Settings) -> String {
         }
         section {
             h2 { (tr!(lang, "経緯", "Timeline")) }
-            ol.timeline { @for (at, s) in crate::records::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) { li { time { (at) } " " (s) } } }
+            ol.timeline { @for (at, s) in crate::records::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t), &settings.playbooks) { li { time { (at) } " " (s) } } }
         }
     };
     let open = html! { (DOCTYPE) };

@@ -78,14 +78,17 @@ fn head(r: &Record, settings: &Settings) -> String {
     out.push_str(&row(tr!(lang, "報告者", "Reporter"), r.name_at(i.reporter, at)));
     out.push_str(&row(tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)));
     out.push_str(&row(tr!(lang, "実行責任者", "Commander"), i.commander.map(|c| r.name_at(c, at)).unwrap_or_default()));
-    out.push_str(&row(tr!(lang, "対応手順", "Playbook"), i.playbook.as_ref().map(|p| p.0.clone()).unwrap_or_default()));
+    out.push_str(&row(
+        tr!(lang, "対応手順", "Playbook"),
+        i.playbook.as_ref().map(|p| crate::records::timeline::playbook_title(&settings.playbooks, &p.0, lang)).unwrap_or_default(),
+    ));
     out.push_str(&row(tr!(lang, "復旧期限", "Recovery deadline"), i.deadline.at().map(|d| local(d, tz)).unwrap_or_else(|| "—".into())));
     if r.redacted {
         out.push_str(&format!("\n> {}\n", redaction_note(lang)));
     }
     out.push_str(&format!("\n{}\n\n", md_text(&r.named_mentions(&i.description))));
     out.push_str(&tr!(lang, "## 経緯\n\n", "## Timeline\n\n"));
-    for (at, sentence) in crate::records::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t)) {
+    for (at, sentence) in crate::records::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t), &settings.playbooks) {
         out.push_str(&format!("- {at} {}\n", md_text(&sentence)));
     }
     out.push_str(&tr!(lang, "\n## 教訓（§4.4）\n\n", "\n## Lessons (§4.4)\n\n"));
