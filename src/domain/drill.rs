@@ -3,7 +3,7 @@
 //! procedure problems become playbook-improvement notes.
 
 use crate::domain::escalation::Step;
-use crate::domain::{EventPayload, Incident, Phase, Playbook, PlaybookId, Playbooks};
+use crate::domain::{EventPayload, Incident, Phase, Playbook, PlaybookId, Playbooks, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -48,6 +48,10 @@ pub struct DrillReport {
     /// and what it did not (a step that reached nobody is a finding).
     #[serde(default)]
     pub escalation: Vec<ChainStep>,
+    /// §4.1(2): who took part — whoever acted in the drill or was in its
+    /// response organisation (the commander, the responders).
+    #[serde(default)]
+    pub participants: Vec<UserId>,
 }
 
 /// One step of the chain in a drill.
@@ -128,7 +132,18 @@ pub fn drill_report(
         previous: previous.map(|p| p.number.clone()),
         time_to_acknowledge: i.time_to_acknowledge().map(|d| d.num_seconds()),
         escalation: vec![],
+        participants: vec![],
     }
+}
+
+/// Who took part in a drill: the members who acted in it (`actors`, in
+/// any order, with repeats) and its commander and responders, each once,
+/// in id order; never the confidential placeholder 0.
+pub fn participants(i: &Incident, actors: &[UserId]) -> Vec<UserId> {
+    let mut all: Vec<UserId> = actors.iter().copied().chain(i.commander).chain(i.responders.iter().copied()).filter(|u| u.0 != 0).collect();
+    all.sort();
+    all.dedup();
+    all
 }
 
 #[cfg(test)]
@@ -137,6 +152,18 @@ mod tests {
     use crate::domain::incident::tests::incident;
     use crate::domain::playbook::tests::playbook;
     use chrono::Duration;
+
+    #[test]
+    fn participants_are_the_actors_and_the_response_organisation_once_each() {
+        let mut i = incident(true);
+        i.commander = Some(UserId(5));
+        i.responders = vec![UserId(9), UserId(3)];
+        let got = participants(&i, &[UserId(7), UserId(5), UserId(0), UserId(7)]);
+        assert_eq!(got, vec![UserId(3), UserId(5), UserId(7), UserId(9)]);
+        i.commander = None;
+        i.responders.clear();
+        assert_eq!(participants(&i, &[]), vec![]);
+    }
 
     #[test]
     fn every_playbook_is_drilled_over_a_cycle() {

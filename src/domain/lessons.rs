@@ -197,10 +197,12 @@ impl Lessons {
     }
 
     /// What is still missing before the incident may close. Drills owe no
-    /// board answers (they harm nobody and are never reported to the board).
+    /// board answers (they harm nobody and are never reported to the board)
+    /// and no prevention plan: §4.4(1) plans against the recurrence of an
+    /// incident, and a drill's findings are its improvement notes (§4.1(2)).
     pub fn missing(&self, drill: bool) -> Vec<LessonItem> {
         let mut out = vec![];
-        if !self.waived(LessonItem::Plan) {
+        if !drill && !self.waived(LessonItem::Plan) {
             if self.plan.is_none() {
                 out.push(LessonItem::Plan);
             } else if !self.plan_approved() {
@@ -245,10 +247,15 @@ mod tests {
     fn closing_needs_each_item_or_its_waiver() {
         let mut l = Lessons::default();
         assert_eq!(l.missing(false), LessonItem::ALL.to_vec());
-        assert_eq!(l.missing(true), vec![LessonItem::Plan, LessonItem::ImprovementNotes]);
+        assert_eq!(l.missing(true), vec![LessonItem::ImprovementNotes], "a drill owes its notes alone");
         l.plan = Some(PreventionPlan::new("patch", "train").unwrap());
         l.plan_revision = 1;
-        assert_eq!(l.missing(true), vec![LessonItem::PlanApproval, LessonItem::ImprovementNotes], "a draft is not enough");
+        assert_eq!(
+            l.missing(false),
+            vec![LessonItem::PlanApproval, LessonItem::BoardQuestions, LessonItem::ImprovementNotes],
+            "a draft is not enough"
+        );
+        assert_eq!(l.missing(true), vec![LessonItem::ImprovementNotes]);
         l.plan_approval = Some(PlanApproval {
             revision: 1,
             plan: l.plan.clone().unwrap(),

@@ -67,6 +67,7 @@ impl Core {
             };
             let mut report = crate::domain::drill::drill_report(&incident, &changes, playbook, previous.as_ref());
             report.escalation = crate::domain::drill::chain(incident.reported_at, &tx.chain_events(id).await?);
+            report.participants = crate::domain::drill::participants(&incident, &tx.event_actors(id).await?);
             tx.insert_drill_report(id, &report, now).await?;
         }
         tx.commit().await?;

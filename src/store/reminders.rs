@@ -6,7 +6,7 @@ use crate::clock::{from_ms, to_ms};
 use crate::domain::drill::DrillReport;
 use crate::domain::reminder::Activity;
 use crate::domain::reminder::ReminderRow;
-use crate::domain::{IncidentId, Phase, PlaybookId};
+use crate::domain::{IncidentId, Phase, PlaybookId, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -244,6 +244,33 @@ impl WriteTx {
         rows.iter()
             .map(|r| Ok((crate::clock::from_ms(r.try_get("at")?), serde_json::from_str(&r.try_get::<String, _>("payload")?)?)))
             .collect()
+    }
+
+    /// The members who acted in an incident, each once: the actors of
+    /// its events and the authors of its messages (never a bot: the bot's
+    /// own messages are recorded under its user).
+    pub async fn event_actors(&mut self, incident: IncidentId) -> Result<Vec<UserId>> {
+        self.flush().await?;
+        let acted =
+            sqlx::query("SELECT DISTINCT actor FROM events WHERE incident_id = $1 AND actor LIKE 'user:%' AND kind NOT LIKE 'transcript%'")
+                .bind(incident.0)
+                .fetch_all(self.conn())
+                .await?;
+        let mut out = vec![];
+        for r in acted {
+            let actor: String = r.try_get("actor")?;
+            if let Some(Ok(id)) = actor.strip_prefix("user:").map(str::parse::<u64>) {
+                out.push(UserId(id));
+            }
+        }
+        let wrote = sqlx::query("SELECT DISTINCT author_id FROM transcript WHERE incident_id = $1 AND author_bot = 0")
+            .bind(incident.0)
+            .fetch_all(self.conn())
+            .await?;
+        for r in wrote {
+            out.push(UserId::from_i64(r.try_get("author_id")?));
+        }
+        Ok(out)
     }
 
     /// The newest drill report of a playbook.

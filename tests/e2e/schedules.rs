@@ -254,7 +254,15 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
             clock.advance(Duration::minutes(minutes - round * 2));
             let r = app.click(ids::BOB, &d, &format!("hk1:advance!:{}", d.id)).await;
             assert_eq!(r["type"], 4, "{r}");
-            if app.incident(d.number).await.phase == Phase::Lessons {
+            if round == 1 && minutes == 2 {
+                // A responder takes part without acting: still counted.
+                let add = json!([{"name": "user", "type": 6, "value": snowflake(ids::ALICE)}]);
+                let who = Who::new(ids::BOB, d.channel.unwrap().0);
+                app.interact(payloads::slash(app.id(), who, "incident", json!([{"name": "add", "type": 1, "options": add}]))).await;
+            }
+            // §4.4(1) plans against an incident's recurrence: the second
+            // drill closes with its improvement note alone.
+            if app.incident(d.number).await.phase == Phase::Lessons && round == 0 {
                 let form = app.click(ids::BOB, &d, &format!("hk1:plan:{}", d.id)).await;
                 let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
                 app.interact(payloads::modal(
@@ -264,6 +272,8 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
                     &[("technical", "EDRの設定見直し"), ("organisational", "連絡網の更新")],
                 ))
                 .await;
+            }
+            if app.incident(d.number).await.phase == Phase::Lessons {
                 let form = app.click(ids::BOB, &d, &format!("hk1:note:{}", d.id)).await;
                 let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
                 app.interact(payloads::modal(
@@ -286,6 +296,8 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
         assert!(!report.skipped.is_empty(), "the unticked checklist items");
         assert_eq!(report.problems, vec!["連絡先リストが古い".to_string()]);
         assert_eq!(report.previous, previous);
+        let took_part: Vec<u64> = report.participants.iter().map(|u| u.0).collect();
+        assert_eq!(took_part, if round == 0 { vec![ids::BOB] } else { vec![ids::ALICE, ids::BOB] }, "§4.1(2) who took part");
         if round == 1 {
             assert_eq!(report.phases[1].change, Some(-120), "two minutes faster than last time");
         }
@@ -295,6 +307,14 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
             .filter(|p| p.body["embeds"][0]["title"].as_str().unwrap_or("").contains("訓練報告"))
             .count();
         assert_eq!(posted as i64, round + 1);
+        let embed = app
+            .posts_in(ids::COMMITTEE_CHANNEL)
+            .into_iter()
+            .rfind(|p| p.body["embeds"][0]["title"].as_str().unwrap_or("").contains("訓練報告"))
+            .unwrap()
+            .body;
+        assert!(embed["embeds"][0].to_string().contains(&format!("<@{}>", ids::BOB)), "{embed}");
+        assert_eq!(embed["allowed_mentions"]["users"], json!([]), "participants are named, never pinged: {embed}");
         previous = Some(d.number.to_string());
     }
     // Drills are numbered apart and never counted as incidents.

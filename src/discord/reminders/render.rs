@@ -276,6 +276,13 @@ pub fn drill_report(r: &DrillReport, settings: &Settings) -> CreateEmbed {
         false,
     );
     e = chain_fields(e, r, lang);
+    let people: Vec<String> = r.participants.iter().map(|u| format!("<@{u}>")).collect();
+    let n = people.len();
+    e = e.field(
+        tr!(lang, "参加者（{n}名）", "Took part ({n})"),
+        crate::discord::text::clip(&if people.is_empty() { "—".into() } else { people.join(" ") }, 1024),
+        false,
+    );
     let previous = r.previous.clone().unwrap_or_else(|| tr!(lang, "なし（初回）", "none (first drill)"));
     e.field(tr!(lang, "比較対象の前回訓練", "Compared with"), previous, false)
 }
