@@ -288,6 +288,8 @@ custom_ids! {
     ApprovePlan(incident: IncidentId) = "approve" => Lessons,
     /// §4.4(2): the committee records that the board was told.
     BoardTold(incident: IncidentId) = "boardtold" => Lessons,
+    /// Its form: the day the board met and what it decided or instructed.
+    BoardToldModal(incident: IncidentId) = "boardtoldm" => Lessons,
     /// A follow-up action (its number) is done.
     FollowUpDone(incident: IncidentId, n: i64) = "fudone" => Lessons,
     Readers(incident: IncidentId) = "readers" => Lessons,
@@ -323,6 +325,7 @@ impl CustomId {
                 | ReviewModal(_)
                 | NoteModal(_)
                 | PlanModal(_)
+                | BoardToldModal(_)
                 | WaiveModal(..)
                 | WaiveRecordModal(..)
                 | ClassifyModal(..)
@@ -365,6 +368,7 @@ pub(crate) mod tests {
             CustomId::Readers(i),
             CustomId::ApprovePlan(i),
             CustomId::BoardTold(i),
+            CustomId::BoardToldModal(i),
             CustomId::FollowUpDone(i, 12),
             CustomId::Decide(3, true),
             CustomId::DecideModal(3, false),

@@ -29,6 +29,7 @@ pub const F_WHAT: &str = "what";
 pub const F_NOTICED: &str = "noticed";
 pub const F_SYSTEMS: &str = "systems";
 pub const F_IMPACT: &str = "impact";
+pub const F_MET_ON: &str = "met_on";
 
 /// Discord's own maximum for any modal text input.
 pub const DISCORD_MAX: usize = 4000;
@@ -109,6 +110,10 @@ const NOTE: &[Field] = &[
     optional(para(F_WELL, 2000, "うまくいったこと", "What went well")),
     optional(para(F_MISSING, 2000, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
 ];
+const BOARD_TOLD: &[Field] = &[
+    line(F_MET_ON, 10, "取締役会の開催日（YYYY-MM-DD）", "The day the board met (YYYY-MM-DD)"),
+    para(F_BODY, 2000, "取締役会の決定・指示", "What the board decided or instructed"),
+];
 const EXCEPTION: &[Field] = &[
     line(F_SUBJECT, 200, "どの規定の例外か", "Which rule"),
     para(F_TEXT, 2000, "業務上の理由", "The business reason"),
@@ -132,6 +137,7 @@ pub fn fields(form: &CustomId) -> &'static [Field] {
         ReviewModal(_) => REVIEW,
         AddInfoModal(_) => ADD_INFO,
         PlanModal(_) => PLAN,
+        BoardToldModal(_) => BOARD_TOLD,
         NoteModal(_) => NOTE,
         ExceptionModal => EXCEPTION,
         AmendModal => AMEND,

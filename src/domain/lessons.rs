@@ -78,11 +78,24 @@ pub struct PlanApproval {
     pub at: DateTime<Utc>,
 }
 
+/// §4.4(2): what the committee records of the board's meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardMeeting {
+    pub met_on: chrono::NaiveDate,
+    pub decided: String,
+}
+
 /// §4.4(2): the committee recorded that the board was told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardTold {
     pub by: super::ids::UserId,
     pub at: DateTime<Utc>,
+    /// The day the board met (recorded before this was asked: none).
+    #[serde(default)]
+    pub met_on: Option<chrono::NaiveDate>,
+    /// What the board decided or instructed.
+    #[serde(default)]
+    pub decided: String,
 }
 
 /// What the Lessons phase must produce before an incident may close.

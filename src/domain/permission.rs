@@ -104,10 +104,12 @@ pub enum Action {
     ChangeDuty,
     /// §4.2: choose the playbook where none fits the report's kind.
     ChoosePlaybook,
+    /// §4.4(2): answer the two questions that decide the board's report.
+    AnswerBoard,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -135,6 +137,7 @@ impl Action {
         Action::Redact,
         Action::ChangeDuty,
         Action::ChoosePlaybook,
+        Action::AnswerBoard,
     ];
 
     /// The roles that may perform this action.
@@ -149,7 +152,7 @@ impl Action {
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
-            ApprovePlan | RecordBoardReport | MakeConfidential | Redact | ChangeDuty => &[Committee],
+            ApprovePlan | AnswerBoard | RecordBoardReport | MakeConfidential | Redact | ChangeDuty => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -202,6 +205,7 @@ mod tests {
             (Redact,           [false, false, false, false, true ]),
             (ChangeDuty,       [false, false, false, false, true ]),
             (ChoosePlaybook,   [false, false, false, false, true ]),
+            (AnswerBoard,      [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -62,6 +62,11 @@ pub enum IncidentError {
     /// §4.4(2): the answers do not call for a board report.
     NoBoardReportOwed,
     BoardAlreadyTold,
+    /// §4.4(2): the board hears of an approved plan.
+    BoardNeedsApprovedPlan,
+    BoardDecisionEmpty,
+    /// The board's meeting is recorded once it has met.
+    BoardMeetingAhead,
     /// Follow-up actions come from the lessons (§4.4): not before them.
     FollowUpTooEarly,
     NoSuchFollowUp(u32),
@@ -260,6 +265,21 @@ impl IncidentError {
             IncidentError::BoardAlreadyTold => {
                 tr!(lang, "取締役会への報告はすでに記録されています。", "The board report is already recorded.")
             }
+            IncidentError::BoardNeedsApprovedPlan => tr!(
+                lang,
+                "取締役会へは委員会が承認した再発防止計画を報告します。先に計画を承認してください（§4.4(1)(2)）。",
+                "The board hears of the plan the committee approved: approve the prevention plan first (§4.4(1)(2))."
+            ),
+            IncidentError::BoardDecisionEmpty => tr!(
+                lang,
+                "取締役会の決定・指示の内容を書いてください（なければ「指示なし」）。",
+                "Write what the board decided or instructed (or “no instruction”)."
+            ),
+            IncidentError::BoardMeetingAhead => tr!(
+                lang,
+                "取締役会の開催日が未来の日付です。開催後に記録してください。",
+                "The board's meeting date is in the future: record it once the board has met."
+            ),
             IncidentError::FollowUpTooEarly => tr!(
                 lang,
                 "フォローアップは「教訓・再発防止」フェーズから登録できます（§4.4）。",
@@ -317,6 +337,9 @@ impl IncidentError {
             NothingToApprove,
             NoBoardReportOwed,
             BoardAlreadyTold,
+            BoardNeedsApprovedPlan,
+            BoardDecisionEmpty,
+            BoardMeetingAhead,
             FollowUpTooEarly,
             NoSuchFollowUp(2),
             FollowUpAlreadyDone(2),
@@ -357,7 +380,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 36, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 39, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -390,6 +413,9 @@ pub(crate) mod tests {
                 | IncidentError::NothingToApprove
                 | IncidentError::NoBoardReportOwed
                 | IncidentError::BoardAlreadyTold
+                | IncidentError::BoardNeedsApprovedPlan
+                | IncidentError::BoardDecisionEmpty
+                | IncidentError::BoardMeetingAhead
                 | IncidentError::FollowUpTooEarly
                 | IncidentError::NoSuchFollowUp(_)
                 | IncidentError::FollowUpAlreadyDone(_)

@@ -209,6 +209,22 @@ fn exceptions(i: &Incident, out: &mut Vec<Finding>) {
             fix: t("免除が妥当だったか確認してください。".into(), "Check that the waiver was right.".into()),
         });
     }
+    // §4.4(2): "not applicable" to both questions keeps it from the
+    // board; the committee looks at each such decision again.
+    let b = i.lessons.board;
+    if (b.victim_of_outside_breach, b.harmed_outsiders) == (Some(false), Some(false)) {
+        out.push(Finding {
+            kind: "board_not_applicable",
+            what: t(
+                format!("{n}: 取締役会報告の2つの設問がどちらも「非該当」とされ、取締役会に報告されていません（§4.4(2)）。"),
+                format!("{n}: both board questions were answered “no”, so the board was not told (§4.4(2))."),
+            ),
+            fix: t(
+                "非該当の判断が妥当だったか委員会で確認してください。".into(),
+                "The committee checks that both answers were right.".into(),
+            ),
+        });
+    }
     if let (Some(reason), None) = (&i.close_reason, i.duplicate_of) {
         out.push(Finding {
             kind: "dismissed",

@@ -1,19 +1,18 @@
 //! §4.4(2): the board report draft.
 
+use super::export::Record;
 use super::local;
 use crate::config::Settings;
-use crate::domain::log_entry::LogEntry;
 use crate::domain::Incident;
 use crate::tr;
 
-/// §4.4(2): the board report draft, from the incident's records.
-pub fn board_report_markdown(
-    i: &Incident,
-    entries: &[LogEntry],
-    events: &[crate::domain::event::EventRecord],
-    settings: &Settings,
-) -> String {
+/// §4.4(2): the board report draft, from the incident's record (the
+/// confidential reporter taken out: the board is not the committee).
+/// The measures are the plan the committee approved (§4.4(1)), never a
+/// draft it has not.
+pub fn board_report_markdown(r: &Record, settings: &Settings) -> String {
     use crate::domain::LogKind;
+    let (i, entries) = (&r.incident, &r.entries);
     let lang = settings.organisation.lang;
     let tz = settings.organisation.tz;
     let number = i.number;
@@ -29,10 +28,9 @@ pub fn board_report_markdown(
         out.push_str(&format!("## {heading}\n\n{}\n\n", if body.trim().is_empty() { "—".to_string() } else { body }));
     };
     section(&mut out, tr!(lang, "概要", "Summary"), summary(i, lang, tz));
-    let timeline: Vec<String> = events
-        .iter()
-        .filter(|e| !e.kind.starts_with("transcript") && e.kind != "reminded")
-        .map(|e| format!("- {} — {}", local(crate::clock::from_ms(e.at_ms), tz), e.kind.replace('_', " ")))
+    let timeline: Vec<String> = super::timeline::sentences(&r.events, lang, tz, &|u, t| r.name_at(u, t), &settings.playbooks)
+        .into_iter()
+        .map(|(at, s)| format!("- {at} — {s}"))
         .collect();
     section(&mut out, tr!(lang, "経緯", "Timeline"), timeline.join("\n"));
     section(&mut out, tr!(lang, "原因", "Cause"), plan.as_ref().map(|p| p.cause.clone()).unwrap_or_default());
@@ -48,7 +46,9 @@ pub fn board_report_markdown(
     section(&mut out, tr!(lang, "対応", "Response"), by_kind(LogKind::Status));
     section(&mut out, tr!(lang, "業務の再開", "Business resumption"), by_kind(LogKind::BusinessResumption));
     section(&mut out, tr!(lang, "関係者への影響", "Stakeholder impact"), by_kind(LogKind::StakeholderImpact));
-    let plan_text = plan
+    let approved = i.lessons.plan_approval.as_ref().map(|a| a.plan.clone());
+    let pending = tr!(lang, "（委員会の承認待ち）", "(awaiting the committee's approval)");
+    let plan_text = approved
         .map(|p| {
             let (t, o) = (&p.technical, &p.organisational);
             tr!(
@@ -57,7 +57,7 @@ pub fn board_report_markdown(
                 "**Technical measures**\n\n{t}\n\n**Organisational measures**\n\n{o}"
             )
         })
-        .unwrap_or_default();
+        .unwrap_or(pending);
     section(&mut out, tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), plan_text);
     out
 }

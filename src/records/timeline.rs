@@ -178,7 +178,12 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         PlanApproved { revision } => {
             tr!(lang, "{who} が再発防止計画（第{revision}版）を承認", "{who} approved the prevention plan (revision {revision})")
         }
-        BoardTold => tr!(lang, "{who} が取締役会への報告を記録", "{who} recorded that the board was told"),
+        BoardTold { met_on: Some(day), decided } => tr!(
+            lang,
+            "{who} が取締役会への報告を記録（開催日 {day}、決定・指示: {decided}）",
+            "{who} recorded that the board was told (met on {day}; decided or instructed: {decided})"
+        ),
+        BoardTold { met_on: None, .. } => tr!(lang, "{who} が取締役会への報告を記録", "{who} recorded that the board was told"),
         FollowUpAdded { n, what, owner, .. } => {
             let owner = owner.map(name).unwrap_or_else(|| tr!(lang, "委員会", "the committee"));
             tr!(lang, "フォローアップ #{n}「{what}」（担当 {owner}）", "follow-up #{n} “{what}” (owner {owner})")

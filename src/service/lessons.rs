@@ -41,9 +41,23 @@ impl Lessons {
         self.core.act(id, caller, |i, _, now| i.approve_plan(caller.user, &caller.roles(i), now)).await
     }
 
-    /// §4.4(2): the committee records that the board was told.
-    pub async fn board_told(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
-        self.core.act(id, caller, |i, _, now| i.board_told(caller.user, &caller.roles(i), now)).await
+    /// §4.4(2): the committee records that the board was told: the day it
+    /// met (`YYYY-MM-DD`) and what it decided or instructed.
+    pub async fn board_told(&self, id: IncidentId, caller: Caller, met_on: &str, decided: &str) -> Result<Incident, ServiceError> {
+        let met_on = self.day(met_on)?;
+        let told = crate::domain::lessons::BoardMeeting { met_on, decided: decided.to_string() };
+        self.core.act(id, caller, |i, _, now| i.board_told(caller.user, &caller.roles(i), told, now)).await
+    }
+
+    /// Today where the organisation is.
+    pub fn today(&self) -> NaiveDate {
+        self.core.clock.now().with_timezone(&self.core.settings.organisation.tz).date_naive()
+    }
+
+    /// A `YYYY-MM-DD` day as typed.
+    fn day(&self, day: &str) -> Result<NaiveDate, ServiceError> {
+        let bad = || InputError::BadDate(day.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.')).take(20).collect());
+        Ok(NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| bad())?)
     }
 
     /// §4.4(1) 適切に実施: a follow-up action, due at the end of `due`
@@ -73,7 +87,7 @@ impl Lessons {
     /// The last instant of a `YYYY-MM-DD` day where the organisation is.
     fn end_of_day(&self, day: &str) -> Result<DateTime<Utc>, ServiceError> {
         let bad = || InputError::BadDate(day.chars().filter(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '.')).take(20).collect());
-        let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+        let date = self.day(day)?;
         let next = date.succ_opt().ok_or_else(bad)?.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
         let local = self.core.settings.organisation.tz.from_local_datetime(&next).earliest().ok_or_else(bad)?;
         Ok(local.with_timezone(&Utc) - chrono::Duration::seconds(1))

@@ -105,12 +105,14 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     assert!(announced[0]["embeds"][0]["fields"][0]["value"].as_str().unwrap().contains("EDRを全端末に導入"));
 
     // §4.4(2): the board report drafted with the plan; a changed answer redrafts it.
-    app.click(ids::DAVE, &i, &format!("hk1:board:{}:victim:n", i.id)).await;
-    app.click(ids::DAVE, &i, &format!("hk1:board:{}:harm:y", i.id)).await;
+    let commander = app.click(ids::DAVE, &i, &format!("hk1:board:{}:victim:n", i.id)).await;
+    assert!(ephemeral_text(&commander).contains("委員会"), "the committee answers the board's questions: {commander}");
+    app.click(ids::CAROL, &i, &format!("hk1:board:{}:victim:n", i.id)).await;
+    app.click(ids::CAROL, &i, &format!("hk1:board:{}:harm:y", i.id)).await;
     app.settled().await;
     assert_eq!(board_drafts(&app).len(), 1);
     assert!(board_drafts(&app)[0].contains("EDRを全端末に導入"), "the draft carries the plan");
-    app.click(ids::DAVE, &i, &format!("hk1:board:{}:victim:y", i.id)).await;
+    app.click(ids::CAROL, &i, &format!("hk1:board:{}:victim:y", i.id)).await;
     app.settled().await;
     assert_eq!(board_drafts(&app).len(), 2, "changed answers redraft the report");
 
@@ -184,9 +186,9 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     assert!(audit.contains("取締役会") && audit.contains(&i.number.to_string()), "{audit}");
     let member = press(&app, ids::DAVE, ids::COMMITTEE_CHANNEL, &format!("hk1:boardtold:{}", i.id)).await;
     assert!(member.contains("委員会"), "{member}");
-    let told = press(&app, ids::CAROL, ids::COMMITTEE_CHANNEL, &format!("hk1:boardtold:{}", i.id)).await;
+    let told = crate::board::record_board_told(&app, ids::CAROL, &i, "2026-03-31", "計画どおり進めるよう指示").await;
     assert!(told.contains("報告済み"), "{told}");
-    let twice = press(&app, ids::CAROL, ids::COMMITTEE_CHANNEL, &format!("hk1:boardtold:{}", i.id)).await;
+    let twice = crate::board::record_board_told(&app, ids::CAROL, &i, "2026-03-31", "再度").await;
     assert!(twice.contains("すでに"), "{twice}");
 
     // Past the due date (10 April, Tokyo), the owner hears of it by DM and

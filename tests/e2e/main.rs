@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod acknowledge;
 mod appi;
+mod board;
 mod burst;
 mod classify;
 mod cli;

@@ -175,7 +175,7 @@ async fn the_authorisation_matrix_holds_end_to_end() {
         ),
         (
             "board answer",
-            Action::WriteLessons,
+            Action::AnswerBoard,
             Allowed::Changes(&["回答を記録しました"]),
             Box::new({
                 let card = card_l.clone();

@@ -53,9 +53,9 @@ impl DiscordEffects {
         let i = self.incident(id).await?;
         let s = &self.app.settings;
         let lang = s.organisation.lang;
-        let entries = self.app.incidents().log_entries(id).await?;
-        let events = self.app.incidents().events_of(id).await?;
-        let md = records::board_report_markdown(&i, &entries, &events, s);
+        let mut record = self.app.records().record(i.number).await?;
+        record.redact_confidential_reporter();
+        let md = records::board_report_markdown(&record, s);
         let (role, number) = (s.discord.committee_role, i.number);
         let text = tr!(
             lang,

@@ -9,7 +9,7 @@ pub mod render;
 pub use followups::FOLLOWUPS;
 
 use super::custom_id::CustomId;
-use super::forms::{self, Modal, F_BODY, F_CAUSE, F_DAMAGE, F_MISSING, F_ORGANISATIONAL, F_TECHNICAL, F_WELL};
+use super::forms::{self, Modal, F_BODY, F_CAUSE, F_DAMAGE, F_MET_ON, F_MISSING, F_ORGANISATIONAL, F_TECHNICAL, F_WELL};
 use super::incident::selected;
 use super::reply::{self, ephemeral, Reply};
 use super::Ctx;
@@ -23,7 +23,9 @@ use serenity::all::{ComponentInteraction, GuildId};
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     let app = &ctx.app;
     Ok(match id {
-        CustomId::PlanButton(_) | CustomId::NoteButton(_) | CustomId::WaiveSelect(_) => return form(ctx, c, id, caller, lang).await,
+        CustomId::PlanButton(_) | CustomId::NoteButton(_) | CustomId::WaiveSelect(_) | CustomId::BoardTold(_) => {
+            return form(ctx, c, id, caller, lang).await
+        }
         CustomId::Board(i, q, yes) => {
             let board = app.lessons().answer_board(i, caller, q, yes).await?.lessons.board;
             if board.report_due() {
@@ -42,14 +44,6 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
                 lang,
                 "{number} の再発防止計画を承認しました（§4.4(1)）。会員への周知を更新します。",
                 "You approved {number}'s prevention plan (§4.4(1)); the announcement to all members follows."
-            ))
-        }
-        CustomId::BoardTold(i) => {
-            let number = app.lessons().board_told(i, caller).await?.number;
-            ephemeral(tr!(
-                lang,
-                "{number} を取締役会に報告済みとして記録しました（§4.4(2)）。",
-                "Recorded: the board was told of {number} (§4.4(2))."
             ))
         }
         CustomId::FollowUpDone(i, n) => {
@@ -76,6 +70,12 @@ async fn form(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller,
         CustomId::PlanButton(i) => {
             app.incidents().may(i, caller, Action::WriteLessons).await?;
             Modal::new(CustomId::PlanModal(i), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang).build()
+        }
+        CustomId::BoardTold(i) => {
+            app.incidents().may(i, caller, Action::RecordBoardReport).await?;
+            let today = app.lessons().today().to_string();
+            let title = tr!(lang, "取締役会への報告（§4.4(2)）", "The board was told (§4.4(2))");
+            Modal::new(CustomId::BoardToldModal(i), title, lang).value(F_MET_ON, today).build()
         }
         CustomId::NoteButton(i) => {
             app.incidents().may(i, caller, Action::WriteLessons).await?;
@@ -111,6 +111,10 @@ async fn readers(ctx: &Ctx, i: crate::domain::IncidentId, caller: Caller, lang: 
 /// The plan, a waiver or an improvement note came back from its form.
 pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Caller, lang: Lang) -> Result<String, ServiceError> {
     Ok(match id {
+        CustomId::BoardToldModal(i) => {
+            let number = ctx.app.lessons().board_told(i, caller, forms::value(f, F_MET_ON), forms::value(f, F_BODY)).await?.number;
+            tr!(lang, "{number} を取締役会に報告済みとして記録しました（§4.4(2)）。", "Recorded: the board was told of {number} (§4.4(2)).")
+        }
         CustomId::PlanModal(i) => {
             let plan = PreventionPlan {
                 technical: forms::value(f, F_TECHNICAL).to_string(),

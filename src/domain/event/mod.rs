@@ -248,8 +248,15 @@ pub enum EventPayload {
     PlanApproved {
         revision: u32,
     },
-    /// §4.4(2): the committee recorded that the board was told.
-    BoardTold,
+    /// §4.4(2): the committee recorded that the board was told: the day
+    /// it met and what it decided or instructed (both absent in records
+    /// kept before they were asked).
+    BoardTold {
+        #[serde(default)]
+        met_on: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        decided: String,
+    },
     /// §4.4: a follow-up action, with its owner and due date.
     #[strum(serialize = "followup_added")]
     FollowUpAdded {

@@ -8,7 +8,7 @@ use crate::domain::event::EventPayload;
 use crate::domain::followup::{Done, FollowUp, Source};
 use crate::domain::ids::PlaybookId;
 use crate::domain::ids::UserId;
-use crate::domain::lessons::{BoardQuestion, BoardTold, ImprovementNote, LessonItem, PlanApproval, PreventionPlan, Waiver};
+use crate::domain::lessons::{BoardMeeting, BoardQuestion, BoardTold, ImprovementNote, LessonItem, PlanApproval, PreventionPlan, Waiver};
 use crate::domain::permission::{Action, Role, RoleSet};
 use crate::domain::phase::Phase;
 use chrono::{DateTime, Utc};
@@ -113,10 +113,12 @@ impl Incident {
         out
     }
 
-    /// §4.4(2): one of the two board questions. Once both are answered and
-    /// either is yes, the board report is drafted; changed answers redraft it.
+    /// §4.4(2): one of the two board questions, the committee's to answer
+    /// (whether the board hears of it is not the commander's call). Once
+    /// both are answered and either is yes, the board report is drafted;
+    /// changed answers redraft it.
     pub fn answer_board(&mut self, roles: &RoleSet, question: BoardQuestion, yes: bool) -> Result<Outcome, IncidentError> {
-        check(Action::WriteLessons, roles)?;
+        check(Action::AnswerBoard, roles)?;
         self.in_lessons()?;
         if self.is_drill() {
             return Err(IncidentError::DrillNotForBoard);
@@ -135,8 +137,10 @@ impl Incident {
     }
 
     /// §4.4(2): the committee records that the board was told (in Lessons
-    /// or after the close: boards meet when they meet).
-    pub fn board_told(&mut self, by: UserId, roles: &RoleSet, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+    /// or after the close: boards meet when they meet): the day it met and
+    /// what it decided or instructed. The board hears of an approved plan,
+    /// so one must be approved first.
+    pub fn board_told(&mut self, by: UserId, roles: &RoleSet, told: BoardMeeting, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
         check(Action::RecordBoardReport, roles)?;
         let board = self.lessons.board;
         if self.is_drill() || !board.report_due() {
@@ -145,8 +149,18 @@ impl Incident {
         if self.lessons.board_told.is_some() {
             return Err(IncidentError::BoardAlreadyTold);
         }
-        self.lessons.board_told = Some(BoardTold { by, at: now });
-        Ok(Outcome::default().with(EventPayload::BoardTold).refreshed(self.id))
+        if !self.lessons.plan_approved() {
+            return Err(IncidentError::BoardNeedsApprovedPlan);
+        }
+        let decided = told.decided.trim().to_string();
+        if decided.is_empty() {
+            return Err(IncidentError::BoardDecisionEmpty);
+        }
+        if told.met_on > now.date_naive() {
+            return Err(IncidentError::BoardMeetingAhead);
+        }
+        self.lessons.board_told = Some(BoardTold { by, at: now, met_on: Some(told.met_on), decided: decided.clone() });
+        Ok(Outcome::default().with(EventPayload::BoardTold { met_on: Some(told.met_on), decided }).refreshed(self.id))
     }
 
     /// §4.4(1) 適切に実施: a measure of the plan becomes an action with an
