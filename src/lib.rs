@@ -38,4 +38,6 @@ pub mod signing;
 pub mod store;
 
 #[cfg(test)]
+mod glossary;
+#[cfg(test)]
 mod layering;

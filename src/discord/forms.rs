@@ -115,7 +115,7 @@ const BOARD_TOLD: &[Field] = &[
     para(F_BODY, 2000, "取締役会の決定・指示", "What the board decided or instructed"),
 ];
 const EXCEPTION: &[Field] = &[
-    line(F_SUBJECT, 200, "どの規定の例外か", "Which rule"),
+    line(F_SUBJECT, 200, "守れない遵守事項（本規程の条項）", "Which rule"),
     para(F_TEXT, 2000, "業務上の理由", "The business reason"),
     line(F_UNTIL, 10, "いつまで（YYYY-MM-DD）", "Until (YYYY-MM-DD)"),
 ];

@@ -37,10 +37,10 @@ pub fn deadline_text(i: &Incident, lang: Lang) -> String {
     }
     match i.deadline {
         RecoveryDeadline::Immediate(_) => {
-            tr!(lang, "⚠ 優先度3: 業務停止不可 — 直ちに復旧", "⚠ priority 3: business may not stop — restore now")
+            tr!(lang, "⚠ 復旧優先度3: 業務停止不可 — 直ちに復旧", "⚠ priority 3: business may not stop — restore now")
         }
         RecoveryDeadline::By(t) => format!("{} ({})", when(t), relative(t)),
-        RecoveryDeadline::None => tr!(lang, "なし（優先度0または不明）", "none (priority 0 or unknown)"),
+        RecoveryDeadline::None => tr!(lang, "なし（復旧優先度0または不明）", "none (priority 0 or unknown)"),
     }
 }
 

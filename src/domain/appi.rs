@@ -55,6 +55,16 @@ pub enum Stage {
     Final,
 }
 
+impl Stage {
+    /// The two reports to the PPC, as the Act's guidelines name them.
+    pub fn label(self) -> super::Text {
+        match self {
+            Stage::Preliminary => super::Text::new("速報", "preliminary report"),
+            Stage::Final => super::Text::new("確報", "final report"),
+        }
+    }
+}
+
 /// The answers and what was filed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Appi {

@@ -111,7 +111,7 @@ impl Phase {
             Phase::Containment => Text::new("封じ込め", "Containment"),
             Phase::Eradication => Text::new("根絶", "Eradication"),
             Phase::Recovery => Text::new("復旧", "Recovery"),
-            Phase::Lessons => Text::new("教訓・再発防止", "Lessons"),
+            Phase::Lessons => Text::new("インシデントからの学習", "Lessons"),
             Phase::Closed => Text::new("終了", "Closed"),
         }
     }

@@ -213,7 +213,7 @@ impl IncidentError {
                 )
             }
             IncidentError::NotInLessons => {
-                tr!(lang, "これは「教訓・再発防止」フェーズで行います。", "This belongs to the Lessons phase.")
+                tr!(lang, "これは「インシデントからの学習」フェーズで行います。", "This belongs to the Lessons phase.")
             }
             IncidentError::PlanTechnicalEmpty => {
                 tr!(lang, "再発防止計画の技術的対策が空です（§4.4(1)）。", "The technical part of the prevention plan is empty (§4.4(1)).")
@@ -282,7 +282,7 @@ impl IncidentError {
             ),
             IncidentError::FollowUpTooEarly => tr!(
                 lang,
-                "フォローアップは「教訓・再発防止」フェーズから登録できます（§4.4）。",
+                "フォローアップは「インシデントからの学習」フェーズから登録できます（§4.4）。",
                 "Follow-up actions can be added from the Lessons phase on (§4.4)."
             ),
             IncidentError::NoSuchFollowUp(n) => {

@@ -67,9 +67,9 @@ pub fn priority_name(p: Option<RecoveryPriority>, lang: Lang) -> String {
     match p {
         Some(p) => {
             let level = p.level();
-            tr!(lang, "優先度{level}", "priority {level}")
+            tr!(lang, "復旧優先度{level}", "priority {level}")
         }
-        None => tr!(lang, "優先度なし", "no priority"),
+        None => tr!(lang, "復旧優先度なし", "no priority"),
     }
 }
 
@@ -183,7 +183,7 @@ mod tests {
         let all = [acked_after(5, Some(RecoveryPriority::NoDowntime)), acked_after(65, Some(RecoveryPriority::NoDowntime))];
         let ja = table(&rows(&all), Lang::Ja);
         assert!(ja.contains("委員会の確認まで") && ja.contains("優先度3"), "{ja}");
-        assert!(ja.lines().last().unwrap().split_whitespace().eq(["優先度3", "2", "0h35m", "1h05m", "0"]), "{ja}");
+        assert!(ja.lines().last().unwrap().split_whitespace().eq(["復旧優先度3", "2", "0h35m", "1h05m", "0"]), "{ja}");
         let en = table(&rows(&all), Lang::En);
         assert!(en.contains("to acknowledge") && en.contains("priority 3") && en.contains("95th pct"), "{en}");
         assert_eq!(table(&[], Lang::En), "");

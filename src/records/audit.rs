@@ -99,7 +99,11 @@ fn playbooks(x: &Inputs, out: &mut Vec<Finding>) {
                         format!("No playbook covers “{en}” (§4.1(1))."),
                     ),
                     fix: t(
-                        format!("config/playbooks/ に {}/{} を covers に含む対応手順を追加してください。", c.id(), k.id()),
+                        format!(
+                            "「{ja}」の対応手順を作成してください（設定担当者へ: config/playbooks/ の covers に {}/{}）。",
+                            c.id(),
+                            k.id()
+                        ),
                         format!("Add a playbook in config/playbooks/ whose covers include \"{}/{}\".", c.id(), k.id()),
                     ),
                 });
@@ -118,7 +122,7 @@ fn playbooks(x: &Inputs, out: &mut Vec<Finding>) {
                     format!("対応手順「{ja}」はまだ一度も訓練されていません（§4.1(2)）。"),
                     format!("The playbook “{en}” has never been drilled (§4.1(2))."),
                 ),
-                fix: t(format!("/訓練 開始 で {} を訓練してください。", p.id), format!("Run /drill start with {}.", p.id)),
+                fix: t(format!("/訓練 開始 で「{ja}」を訓練してください。"), format!("Run /drill start with “{en}”.")),
             });
         }
     }
@@ -130,9 +134,9 @@ fn systems(x: &Inputs, out: &mut Vec<Finding>) {
         if s.owner.trim().is_empty() {
             out.push(Finding {
                 kind: "system_without_owner",
-                what: t(format!("システム「{}」に管理者（owner）がいません。", s.name), format!("The system “{}” has no owner.", s.name)),
+                what: t(format!("システム「{}」に管理者がいません。", s.name), format!("The system “{}” has no owner.", s.name)),
                 fix: t(
-                    format!("config/hikeshi.toml の [[systems]] id = \"{}\" に owner を書いてください。", s.id),
+                    format!("管理者を決めてください（設定担当者へ: config/hikeshi.toml の [[systems]] id = \"{}\" の owner）。", s.id),
                     format!("Set owner for [[systems]] id = \"{}\" in config/hikeshi.toml.", s.id),
                 ),
             });
@@ -297,7 +301,10 @@ fn reminders(x: &Inputs, out: &mut Vec<Finding>) {
             ),
             "annual_review" => (
                 "review_overdue",
-                t(format!("規程の年次見直しが{days}日遅れています（§9）。"), format!("The yearly review is {days} days overdue (§9).")),
+                t(
+                    format!("規程の内容の適切性の審議（年１回）が{days}日遅れています（§9）。"),
+                    format!("The yearly review is {days} days overdue (§9)."),
+                ),
             ),
             _ => continue,
         };

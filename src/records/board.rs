@@ -78,7 +78,7 @@ fn summary(i: &Incident, lang: crate::domain::Lang, tz: chrono_tz::Tz) -> String
     let description = &i.description;
     tr!(
         lang,
-        "- 区分: {category} {kind}\n- 発見: {noticed}\n- 報告: {reported}\n- 外部第三者による侵害の被害: {victim}\n- 社外への加害: {harmed}\n\n{description}",
+        "- 区分: {category} {kind}\n- 発見: {noticed}\n- 報告: {reported}\n- 社外の第三者からのセキュリティ侵害により当法人が被害者となる場合: {victim}\n- 顧客や取引先等の社外に対して当法人が加害者となる場合: {harmed}\n\n{description}",
         "- Category: {category} {kind}\n- Noticed: {noticed}\n- Reported: {reported}\n- Victim of a breach by an outside third party: {victim}\n- Harmed customers, partners or others: {harmed}\n\n{description}"
     )
 }

@@ -96,10 +96,14 @@ fn board(r: &Record, lang: Lang, tz: Tz) -> Vec<String> {
     let mut lines = vec![
         format!(
             "{}: {}",
-            tr!(lang, "社外第三者による侵害の被害", "A victim of an outside breach"),
+            tr!(lang, "社外の第三者からのセキュリティ侵害により当法人が被害者となる場合", "A victim of an outside breach"),
             answer(b.victim_of_outside_breach, lang)
         ),
-        format!("{}: {}", tr!(lang, "社外への加害", "Harm to outsiders"), answer(b.harmed_outsiders, lang)),
+        format!(
+            "{}: {}",
+            tr!(lang, "顧客や取引先等の社外に対して当法人が加害者となる場合", "Harm to outsiders"),
+            answer(b.harmed_outsiders, lang)
+        ),
     ];
     lines.push(if !b.answered() {
         tr!(lang, "取締役会への報告: 判断前", "Board report: not decided yet")

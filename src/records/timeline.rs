@@ -66,6 +66,31 @@ fn access_changed(after: &[crate::domain::access::Reader], undone: bool, lang: L
     }
 }
 
+/// A reminder as the scheduler keyed it (`deadline:50`, `followup:2:due`,
+/// …), in words.
+fn reminded(key: &str, lang: Lang) -> String {
+    let mut parts = key.split(':');
+    match (parts.next().unwrap_or(""), parts.next().unwrap_or("")) {
+        ("deadline", percent) => {
+            tr!(lang, "表1の復旧期限まで {percent}% の時間が経過したことを通知", "reminded that {percent}% of the Table 1 time had passed")
+        }
+        ("nodowntime", _) => {
+            tr!(lang, "復旧優先度3のシステムの復旧を督促", "reminded that a priority-3 system may not stop")
+        }
+        ("status", _) => tr!(lang, "状況の記録（§4.3）を依頼", "asked for a status record (§4.3)"),
+        ("stale", _) => tr!(lang, "しばらく動きがないことを通知", "reminded that nothing had happened for a while"),
+        ("followup", n) => tr!(lang, "フォローアップ #{n} の期限を通知", "reminded of follow-up #{n}'s due date"),
+        ("appi", "preliminary") | ("appi", "final") => {
+            let stage =
+                if key.contains("preliminary") { crate::domain::appi::Stage::Preliminary } else { crate::domain::appi::Stage::Final };
+            let stage = stage.label().get(lang).to_string();
+            tr!(lang, "個人情報保護委員会への{stage}の期限を通知", "reminded of the {stage} to the PPC")
+        }
+        ("ack", _) => tr!(lang, "委員会の確認を督促（§4.2）", "escalated: nobody had acknowledged (§4.2)"),
+        _ => tr!(lang, "リマインドを送信", "sent a reminder"),
+    }
+}
+
 fn yes_no(yes: bool, lang: Lang) -> String {
     if yes {
         tr!(lang, "該当", "yes")
@@ -191,8 +216,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         FollowUpDone { n } => tr!(lang, "{who} がフォローアップ #{n} を完了", "{who} completed follow-up #{n}"),
         BoardAnswered { question, yes } => {
             let q = match question {
-                BoardQuestion::VictimOfOutsideBreach => tr!(lang, "社外第三者による侵害の被害", "a victim of an outside breach"),
-                BoardQuestion::HarmedOutsiders => tr!(lang, "社外への加害", "harm to outsiders"),
+                BoardQuestion::VictimOfOutsideBreach => {
+                    tr!(lang, "社外の第三者からのセキュリティ侵害により当法人が被害者となる場合", "a victim of an outside breach")
+                }
+                BoardQuestion::HarmedOutsiders => tr!(lang, "顧客や取引先等の社外に対して当法人が加害者となる場合", "harm to outsiders"),
             };
             let a = yes_no(*yes, lang);
             tr!(lang, "取締役会報告: {q} = {a}", "board report: {q} = {a}")
@@ -204,11 +231,14 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         NoteAdded { .. } => tr!(lang, "{who} が改善メモを記録", "{who} added an improvement note"),
         InfoAdded => tr!(lang, "匿名の報告者が情報を追加", "the confidential reporter added information"),
         AppiAnswered { question, yes } => {
-            let (q, a) = (format!("{question:?}"), yes_no(*yes, lang));
-            tr!(lang, "個人情報保護法の質問 {q} = {a}", "personal-data question {q} = {a}")
+            let (q, a) = (question.label().get(lang).to_string(), yes_no(*yes, lang));
+            tr!(lang, "個人情報保護法第26条の確認: {q} = {a}", "APPI Art. 26 question: {q} = {a}")
         }
-        AppiFiled { stage } => tr!(lang, "個人情報保護委員会への報告（{stage:?}）を提出", "the report to the PPC ({stage:?}) was filed"),
-        Reminded { key } => tr!(lang, "リマインド（{key}）", "reminder ({key})"),
+        AppiFiled { stage } => {
+            let stage = stage.label().get(lang).to_string();
+            tr!(lang, "{who} が個人情報保護委員会への{stage}を提出済みにする", "{who} marked the {stage} to the PPC as filed")
+        }
+        Reminded { key } => reminded(key, lang),
         DrillStarted { playbook } => {
             let playbook = title(playbook);
             tr!(lang, "{who} が訓練を開始（{playbook}）", "{who} started a drill ({playbook})")
@@ -275,11 +305,36 @@ mod tests {
             sentences(&events, Lang::Ja, chrono_tz::Asia::Tokyo, &names, &Playbooks::default()).into_iter().map(|(_, s)| s).collect();
         assert_eq!(ja.len(), 4, "the transcript line is not in the timeline: {ja:?}");
         assert_eq!(ja[0], "分析 → 封じ込め（未実施 3 件）");
-        assert_eq!(ja[1], "取締役会報告: 社外第三者による侵害の被害 = 該当");
+        assert_eq!(ja[1], "取締役会報告: 社外の第三者からのセキュリティ侵害により当法人が被害者となる場合 = 該当");
         assert_eq!(ja[2], "7 が 花子 (9) を実行責任者に任命");
         assert_eq!(ja[3], "匿名の報告者が情報を追加");
         let en = sentences(&events, Lang::En, chrono_tz::Asia::Tokyo, &names, &Playbooks::default());
         assert_eq!(en[1].1, "board report: a victim of an outside breach = yes");
         assert!(en[0].0.starts_with("2026-"), "{}", en[0].0);
+    }
+
+    /// Every reminder the scheduler keys reads as words in Japanese (no
+    /// `deadline:50` in a record), and each kind says something different.
+    #[test]
+    fn reminders_read_as_words() {
+        let keys = [
+            "deadline:50",
+            "nodowntime:1",
+            "status:1700000000000:2",
+            "stale:1700000000000",
+            "followup:2:due",
+            "appi:preliminary:due",
+            "appi:final:soon",
+            "ack:outside",
+        ];
+        let ja: Vec<String> = keys.iter().map(|k| reminded(k, Lang::Ja)).collect();
+        for (k, t) in keys.iter().zip(&ja) {
+            assert_eq!(crate::domain::refusal::tests::has_english(t), None, "{k}: {t}");
+            assert!(!t.contains(':') || t.contains("§"), "{k}: {t}");
+        }
+        assert!(ja[0].contains("50%") && ja[4].contains("#2") && ja[5].contains("速報") && ja[6].contains("確報"), "{ja:?}");
+        let distinct: std::collections::HashSet<_> = ja.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "{ja:?}");
+        assert_eq!(reminded("something-new", Lang::Ja), "リマインドを送信");
     }
 }

@@ -328,7 +328,7 @@ async fn a_day_on(run: &Run) -> Incident {
     let e = run.ready(number_in(&said[said.find("INC-").unwrap()..])).await;
     run.clock.set(Utc.with_ymd_and_hms(2026, 4, 2, 1, 0, 30).unwrap());
     let posted = |text: &str| app.fake.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains(text));
-    app.wait_until("the drill and the review are due", |_| posted("定期訓練") && posted("年次見直し")).await;
+    app.wait_until("the drill and the review are due", |_| posted("定期訓練") && posted("内容の適切性の審議")).await;
     app.settled().await;
     // The yearly review's outcome, to all members.
     let review = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();

@@ -81,7 +81,7 @@ async fn the_committee_acknowledges_once_from_the_card_board_or_notice_and_the_t
         app.posts_in(ids::COMMITTEE_CHANNEL)
             .into_iter()
             .map(|p| p.body["content"].as_str().unwrap_or("").to_string())
-            .find(|c| c.contains("年次見直し"))
+            .find(|c| c.contains("内容の適切性の審議"))
     };
     app.wait_until("the yearly review is posted", |_| review(&app).is_some()).await;
     let text = review(&app).unwrap();

@@ -67,7 +67,7 @@ async fn an_unsure_report_is_classified_and_reclassified_and_the_playbook_and_de
     assert_eq!(i.playbook, Some(PlaybookId("unauthorised-access".into())));
     // §4.1(1) 周知: the playbook's roles, contacts and triggers, beside the card.
     let pb = playbook_embed(&app, &i).expect("the playbook beside the card").to_string();
-    for part in ["開始の条件", "終了の条件", "役割", "社外の連絡先", "個人情報保護委員会", "委託先セキュリティベンダー"]
+    for part in ["始動の契機", "終了の契機", "役割", "社外の連絡先", "個人情報保護委員会", "委託先セキュリティベンダー"]
     {
         assert!(pb.contains(part), "{part} missing: {pb}");
     }

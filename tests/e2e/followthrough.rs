@@ -283,7 +283,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
         "#1 EDRを全端末に導入",
         "完了",
         "対応手順のファイルの更新を確認",
-        "社外への加害: 該当",
+        "顧客や取引先等の社外に対して当法人が加害者となる場合: 該当",
     ] {
         assert!(md.contains(part), "{part} missing:\n{md}");
     }

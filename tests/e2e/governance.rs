@@ -133,13 +133,13 @@ async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
     app.ticks_pass(1).await;
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.wait_until("the review reminder", |f| {
-        f.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("年次見直し"))
+        f.messages(ids::COMMITTEE_CHANNEL).iter().any(|m| m["content"].as_str().unwrap_or("").contains("内容の適切性の審議"))
     })
     .await;
-    let reminder = last_post_with(&app, ids::COMMITTEE_CHANNEL, "年次見直し");
+    let reminder = last_post_with(&app, ids::COMMITTEE_CHANNEL, "内容の適切性の審議");
     decide(&app, &reminder, ids::CAROL, 0, "規程は妥当。§4.1(2) の改訂を反映済み").await;
     app.settled().await;
-    assert!(last_post_with(&app, ids::ANNOUNCEMENTS, "年次見直し")["content"].as_str().unwrap().contains("規程は妥当"));
+    assert!(last_post_with(&app, ids::ANNOUNCEMENTS, "内容の適切性の審議")["content"].as_str().unwrap().contains("規程は妥当"));
     let r = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();
     assert_eq!(r.acknowledged_by, Some(ids::CAROL as i64));
 }

@@ -257,7 +257,7 @@ async fn the_audit_finds_a_planted_gap_of_each_kind() {
         .env("DATABASE_URL", &app.db.0)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("管理者（owner）がいません"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("管理者がいません"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// The committee's figures as a chart: `hikeshi stats --chart FILE` writes

@@ -331,7 +331,10 @@ async fn a_confidential_reporter_with_closed_dms_reads_their_news_in_report_stat
     let status = report_status(&app, ids::DAVE).await;
     let now = app.incident(i.number).await;
     assert!(status.contains(&i.number.to_string()) && status.contains(&now.phase.label().ja), "{status}");
-    assert!(status.contains("保管しているお知らせ") && status.matches("あなたの報告 ").count() >= 2, "the phase changes kept: {status}");
+    assert!(
+        status.contains("保管しているお知らせ") && status.matches("ご報告いただいた ").count() >= 2,
+        "the phase changes kept: {status}"
+    );
     // Only one's own: another member sees nothing of it.
     let other = report_status(&app, ids::ALICE).await;
     assert!(!other.contains(&i.number.to_string()) && other.contains("まだありません"), "{other}");

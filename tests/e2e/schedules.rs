@@ -34,7 +34,7 @@ async fn drills_and_the_annual_review_fire_at_local_time_with_buttons() {
     assert_eq!(containing(&app, "訓練"), 0, "nothing is due yet");
     // 1 April 10:00 JST = 01:00 UTC: the quarterly drill and the yearly review.
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
-    app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
+    app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "内容の適切性の審議") == 1).await;
     let drill = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("定期訓練")).unwrap();
     assert!(drill["content"].as_str().unwrap().contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)));
     assert_eq!(drill["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]));
@@ -61,7 +61,7 @@ async fn a_week_of_downtime_is_made_up_by_one_reminder_per_schedule() {
     app.stop_bot().await;
     clock.advance(Duration::days(7));
     app.start_bot().await;
-    app.wait_until("the catch-up is posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
+    app.wait_until("the catch-up is posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "内容の適切性の審議") == 1).await;
     let drill = committee_posts(&app).into_iter().find(|b| b["content"].as_str().unwrap().contains("定期訓練")).unwrap();
     assert!(drill["content"].as_str().unwrap().contains("6 回分"), "seven daily firings make one message naming six missed: {drill}");
     // A restart does not send them again, nor does time passing before the
@@ -69,7 +69,7 @@ async fn a_week_of_downtime_is_made_up_by_one_reminder_per_schedule() {
     app.restart().await;
     clock.advance(Duration::minutes(50));
     app.ticks_pass(2).await;
-    assert_eq!((containing(&app, "定期訓練"), containing(&app, "年次見直し")), (1, 1));
+    assert_eq!((containing(&app, "定期訓練"), containing(&app, "内容の適切性の審議")), (1, 1));
     let fired = app.store.reminders().await.unwrap().into_iter().filter(|r| r.kind != "audit").count();
     assert_eq!(fired, 2);
 }
@@ -80,7 +80,7 @@ async fn an_unacknowledged_reminder_is_escalated_and_an_acknowledged_one_is_not(
     let app = app_at(&clock).await;
     app.ticks_pass(2).await;
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
-    app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "年次見直し") == 1).await;
+    app.wait_until("both reminders are posted", |_| containing(&app, "定期訓練") == 1 && containing(&app, "内容の適切性の審議") == 1).await;
     // The committee acknowledges the review, not the drill.
     let review = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();
     let msg = app.fake.messages(ids::COMMITTEE_CHANNEL).into_iter().last().unwrap();
@@ -386,7 +386,9 @@ async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
     // are due, and the incident has had no commander for a day.
     clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 30).unwrap());
     app.wait_until("the reminders are posted", |_| {
-        containing(&app, "定期訓練") >= 1 && containing(&app, "年次見直し") >= 1 && containing(&app, "まだ実行責任者がいません") >= 1
+        containing(&app, "定期訓練") >= 1
+            && containing(&app, "内容の適切性の審議") >= 1
+            && containing(&app, "まだ実行責任者がいません") >= 1
     })
     .await;
     // Both instances look every tick; give them many chances to repeat.
@@ -395,7 +397,7 @@ async fn two_bots_on_one_postgres_database_fire_each_reminder_once() {
     }
     app.settled().await;
     assert_eq!(containing(&app, "定期訓練"), 1, "the drill reminder once");
-    assert_eq!(containing(&app, "年次見直し"), 1, "the yearly review once");
+    assert_eq!(containing(&app, "内容の適切性の審議"), 1, "the yearly review once");
     assert_eq!(containing(&app, "まだ実行責任者がいません"), 1, "the missing commander once");
     let kinds: Vec<String> = app.store.reminders().await.unwrap().into_iter().map(|r| r.kind).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "drill").count(), 1, "{kinds:?}");

@@ -46,7 +46,7 @@ fn listing(number: &str, readers: &[Reader], by_member: bool, lang: Lang) -> Str
         text.push('\n');
         text.push_str(&tr!(
             lang,
-            "（Server Members インテントが無効なため、メンバーごとではなくロールごとの一覧です）",
+            "（Server Members インテントが無効なため、会員ごとではなくロールごとの一覧です）",
             "(by role, not by member: the Server Members intent is off)"
         ));
     }

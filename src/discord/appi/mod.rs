@@ -69,11 +69,11 @@ A report is owed. Preliminary by {p}; final by {f}."
         let filed = |s: Stage| i.appi.filed(s);
         rows.push(CreateActionRow::Buttons(vec![
             CreateButton::new(CustomId::AppiFiled(i.id, Stage::Preliminary).encode())
-                .label(tr!(lang, "速報を提出した", "Preliminary filed"))
+                .label(tr!(lang, "速報を提出済みにする", "Preliminary filed"))
                 .style(ButtonStyle::Success)
                 .disabled(filed(Stage::Preliminary)),
             CreateButton::new(CustomId::AppiFiled(i.id, Stage::Final).encode())
-                .label(tr!(lang, "確報を提出した", "Final filed"))
+                .label(tr!(lang, "確報を提出済みにする", "Final filed"))
                 .style(ButtonStyle::Success)
                 .disabled(filed(Stage::Final)),
         ]));

@@ -29,7 +29,7 @@ fn affected_text(i: &Incident, lang: Lang) -> String {
         .affected
         .iter()
         .map(|a| match a.priority {
-            Some(p) => format!("{} — {}", inert(&a.name), tr!(lang, "優先度{p}", "priority {p}")),
+            Some(p) => format!("{} — {}", inert(&a.name), tr!(lang, "復旧優先度{p}", "priority {p}")),
             None => format!("{} — {}", inert(&a.name), tr!(lang, "⚠ 登録外のシステム", "⚠ not in the systems registry")),
         })
         .collect();

@@ -184,12 +184,12 @@ fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
         }
         Notice::PlanAwaitsApproval { revision } => tr!(
             lang,
-            "📝 再発防止計画（第{revision}版）を記録しました。委員会が承認すると会員に周知されます（§4.4(1)）。",
+            "📝 再発防止計画（第{revision}版）を記録しました。委員会が承認するとすべての会員に周知されます（§4.4(1)）。",
             "📝 The prevention plan (revision {revision}) is recorded. Once the committee approves it, all members are told (§4.4(1))."
         ),
         Notice::PlanApproved { by, revision, revised: false } => tr!(
             lang,
-            "✅ <@{by}> が再発防止計画（第{revision}版）を承認しました。会員に周知します（§4.4(3)）。",
+            "✅ <@{by}> が再発防止計画（第{revision}版）を承認しました。すべての会員に周知します（§4.4(3)）。",
             "✅ <@{by}> approved the prevention plan (revision {revision}); all members are told (§4.4(3))."
         ),
         Notice::PlanApproved { by, revision, .. } => tr!(

@@ -127,7 +127,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             if !i.lessons.plan_approved() {
                 tr!(
                     lang,
-                    "再発防止計画（第{r}版）を記録しました。委員会の承認を待っています（§4.4(1)）。承認されると会員に周知されます。",
+                    "再発防止計画（第{r}版）を記録しました。委員会の承認を待っています（§4.4(1)）。承認されるとすべての会員に周知されます。",
                     "Prevention plan (revision {r}) recorded. It awaits the committee's approval (§4.4(1)); then all members are told."
                 )
             } else if i.is_drill() {
@@ -135,7 +135,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             } else {
                 tr!(
                     lang,
-                    "再発防止計画（第{r}版）を記録・承認し、会員に周知します（§4.4(3)）。",
+                    "再発防止計画（第{r}版）を記録・承認し、すべての会員に周知します（§4.4(3)）。",
                     "Prevention plan (revision {r}) recorded and approved; all members are told (§4.4(3))."
                 )
             }

@@ -39,7 +39,7 @@ pub fn card_field(i: &Incident, lang: Lang) -> String {
         let mark = if l.board.answered() { "☑" } else { "☐" };
         lines.push(tr!(
             lang,
-            "{mark} 社外第三者による侵害の被害: {v} / 社外への加害: {h}",
+            "{mark} 社外の第三者からのセキュリティ侵害により当法人が被害者となる場合: {v} / 顧客や取引先等の社外に対して当法人が加害者となる場合: {h}",
             "{mark} victim of an outside breach: {v} / harmed outsiders: {h}"
         ));
     }
@@ -101,8 +101,11 @@ pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
         .style(ButtonStyle::Primary)];
     if !i.is_drill() {
         for (q, label) in [
-            (BoardQuestion::VictimOfOutsideBreach, tr!(lang, "社外第三者による侵害の被害", "Outside breach")),
-            (BoardQuestion::HarmedOutsiders, tr!(lang, "社外への加害", "Harmed outsiders")),
+            (
+                BoardQuestion::VictimOfOutsideBreach,
+                tr!(lang, "社外の第三者からのセキュリティ侵害により当法人が被害者となる場合", "Outside breach"),
+            ),
+            (BoardQuestion::HarmedOutsiders, tr!(lang, "顧客や取引先等の社外に対して当法人が加害者となる場合", "Harmed outsiders")),
         ] {
             buttons.push(
                 CreateButton::new(CustomId::Board(id, q, true).encode())
@@ -118,7 +121,7 @@ pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
     }
     let options = LessonItem::ALL
         .iter()
-        .filter(|it| !(i.is_drill() && **it == LessonItem::BoardQuestions))
+        .filter(|it| !(i.is_drill() && matches!(**it, LessonItem::BoardQuestions | LessonItem::Plan)))
         .map(|it| CreateSelectMenuOption::new(clip(&lesson_item(*it, lang), 100), it.id()))
         .collect();
     vec![

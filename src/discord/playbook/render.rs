@@ -24,8 +24,8 @@ pub fn embed(p: &Playbook, lang: Lang) -> CreateEmbed {
     };
     let mut e = CreateEmbed::new()
         .title(clip(&tr!(lang, "📘 対応手順: {title}", "📘 Playbook: {title}"), 256))
-        .field(tr!(lang, "開始の条件", "Activation"), clip(p.activation.get(lang), 300), false)
-        .field(tr!(lang, "終了の条件", "Termination"), clip(p.termination.get(lang), 300), false)
+        .field(tr!(lang, "始動の契機", "Activation"), clip(p.activation.get(lang), 300), false)
+        .field(tr!(lang, "終了の契機", "Termination"), clip(p.termination.get(lang), 300), false)
         .colour(0x2e86c1);
     for (name, text) in [
         (tr!(lang, "役割", "Roles"), roles),

@@ -24,7 +24,7 @@ pub fn commands(settings: &Settings) -> Vec<CreateCommand> {
     let schedule = CreateCommand::new(SCHEDULE)
         .description("What is due next: drills, the annual review, deadlines (committee)")
         .name_localized("ja", "予定")
-        .description_localized("ja", "次の訓練・年次見直し・復旧期限（委員会）")
+        .description_localized("ja", "次の訓練・内容の適切性の審議（年１回）・復旧期限（委員会）")
         .dm_permission(false);
     vec![drill, schedule]
 }

@@ -20,9 +20,12 @@ use serenity::all::{CommandDataOptionValue, CommandInteraction, ComponentInterac
 pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     Ok(match id {
         CustomId::Acknowledge(r) => match ctx.app.reminders().acknowledge_or_review(r, caller).await? {
-            ReviewOrAck::AskOutcome => {
-                Modal::new(CustomId::ReviewModal(r), tr!(lang, "年次見直しの結果（§9）", "Outcome of the yearly review (§9)"), lang).build()
-            }
+            ReviewOrAck::AskOutcome => Modal::new(
+                CustomId::ReviewModal(r),
+                tr!(lang, "内容の適切性の審議（年１回）の結果（§9）", "Outcome of the yearly review (§9)"),
+                lang,
+            )
+            .build(),
             ReviewOrAck::Acknowledged(Acknowledging::Recorded) => ephemeral(tr!(lang, "確認を記録しました。", "Acknowledged; recorded.")),
             ReviewOrAck::Acknowledged(Acknowledging::AlreadyDone) => {
                 ephemeral(tr!(lang, "このリマインダーはすでに確認済みです。", "This reminder was already acknowledged."))
@@ -47,7 +50,7 @@ pub async fn submit(ctx: &Ctx, id: CustomId, f: &[(String, String)], caller: Cal
             ctx.app.reminders().conclude_review(r, caller, forms::value(f, F_BODY)).await?;
             Ok(tr!(
                 lang,
-                "年次見直しの結果を記録し、すべての会員に周知します（§9）。",
+                "内容の適切性の審議（年１回）の結果を記録し、すべての会員に周知します（§9）。",
                 "The review's outcome is recorded and announced to all (§9)."
             ))
         }
@@ -89,7 +92,7 @@ pub async fn schedule(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, Se
         o.suggested_playbook.as_ref().and_then(|p| s.playbooks.get(p)).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| "—".into());
     let mut text = tr!(
         lang,
-        "**次の訓練（§4.1(2)）**: {drill}（おすすめ: {suggestion}）\n**次の年次見直し（§9）**: {review}",
+        "**次の訓練（§4.1(2)）**: {drill}（おすすめ: {suggestion}）\n**次の内容の適切性の審議（年１回）（§9）**: {review}",
         "**Next drill (§4.1(2))**: {drill} (suggested: {suggestion})\n**Next annual review (§9)**: {review}"
     );
     if !o.unacknowledged.is_empty() {

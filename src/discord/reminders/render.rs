@@ -44,7 +44,11 @@ pub fn cron_reminder(r: &ReminderRow, settings: &Settings) -> (String, Vec<Creat
             "<@&{role}> 🧯 Time for a drill (§4.1(2)). Suggested playbook: **{suggestion}** (the one drilled longest ago)."
         )
     } else {
-        tr!(lang, "<@&{role}> 📜 規程の年次見直しの時期です（§9）。", "<@&{role}> 📜 The yearly review of the regulation is due (§9).")
+        tr!(
+            lang,
+            "<@&{role}> 📜 規程の内容の適切性の審議（年１回）の時期です（§9）。",
+            "<@&{role}> 📜 The yearly review of the regulation is due (§9)."
+        )
     };
     if r.missed > 0 {
         let n = r.missed;
@@ -62,7 +66,11 @@ pub fn escalation(r: &ReminderRow, settings: &Settings, now: DateTime<Utc>) -> (
     let lang = settings.organisation.lang;
     let role = settings.discord.committee_role;
     let days = (now - r.fired_at).num_days();
-    let what = if r.kind == DRILL { tr!(lang, "訓練", "drill") } else { tr!(lang, "年次見直し", "annual review") };
+    let what = if r.kind == DRILL {
+        tr!(lang, "訓練", "drill")
+    } else {
+        tr!(lang, "内容の適切性の審議（年１回）", "annual review")
+    };
     let fired = when(r.fired_at);
     let text = tr!(
         lang,
@@ -106,14 +114,14 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
             (
                 tr!(
                     lang,
-                    "🚨 優先度3のシステムに影響しています。業務を止めることはできません（表1）。",
+                    "🚨 復旧優先度3のシステムに影響しています。業務を止めることはできません（表1）。",
                     "🚨 A priority-3 system is affected: business may not stop (Table 1)."
                 ),
                 no_mentions(),
             ),
             Some(tr!(
                 lang,
-                "<@&{role}> 🚨 {number} {channel} は優先度3（業務停止不可）のシステムに影響しています。",
+                "<@&{role}> 🚨 {number} {channel} は復旧優先度3（業務停止不可）のシステムに影響しています。",
                 "<@&{role}> 🚨 {number} {channel} affects a priority-3 system: business may not stop."
             )),
         ),
@@ -199,7 +207,7 @@ mod nudges {
     pub fn no_downtime(minutes: i64, lang: Lang) -> String {
         tr!(
             lang,
-            "🚨 優先度3: 復旧がまだ完了していません（{minutes}分経過）。",
+            "🚨 復旧優先度3: 復旧がまだ完了していません（{minutes}分経過）。",
             "🚨 Priority 3: recovery is still not complete ({minutes} minutes)."
         )
     }

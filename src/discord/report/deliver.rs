@@ -302,8 +302,11 @@ impl DiscordEffects {
                 (text, original.phase.is_open().then_some(original.id))
             }
             _ => {
-                let text =
-                    crate::tr!(lang, "🔒 あなたの報告 {number} は現在「{phase}」です。", "🔒 Your report {number} is now in “{phase}”.");
+                let text = crate::tr!(
+                    lang,
+                    "🔒 ご報告いただいた {number} は現在「{phase}」です。",
+                    "🔒 Your report {number} is now in “{phase}”."
+                );
                 (text, i.phase.is_open().then_some(id))
             }
         };

@@ -13,9 +13,13 @@ pub async fn show(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, Servic
     let mine = ctx.app.reports().my_reports(caller.user).await?;
     let tz = ctx.app.settings.organisation.tz;
     let mut out = if mine.reports.is_empty() {
-        tr!(lang, "あなたの報告はまだありません。報告は `/report new` から。", "You have made no report yet. To report: `/report new`.")
+        tr!(
+            lang,
+            "ご報告いただいたものはまだありません。報告は `/report new` から。",
+            "You have made no report yet. To report: `/report new`."
+        )
     } else {
-        tr!(lang, "あなたの報告:", "Your reports:")
+        tr!(lang, "ご報告いただいたもの:", "Your reports:")
     };
     for i in &mine.reports {
         let (number, phase, title) = (i.number, i.phase.label().get(lang).to_string(), inert(&clip(&i.title, 80)));

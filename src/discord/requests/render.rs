@@ -117,7 +117,7 @@ pub fn review_notice(outcome: &str, settings: &Settings) -> String {
     clip(
         &tr!(
             lang,
-            "📜 規程の年次見直し（§9）の結果です。\n{outcome}",
+            "📜 規程の内容の適切性の審議（年１回）（§9）の結果です。\n{outcome}",
             "📜 The outcome of the yearly review of the regulation (§9):\n{outcome}"
         ),
         2000,

@@ -163,7 +163,7 @@ fn summary(r: &Record, lang: Lang, tz: Tz) -> Vec<(String, String)> {
         .map(|a| match a.priority {
             Some(p) => {
                 let (name, level) = (&a.name, p.level());
-                tr!(lang, "{name}（優先度{level}）", "{name} (priority {level})")
+                tr!(lang, "{name}（復旧優先度{level}）", "{name} (priority {level})")
             }
             None => a.name.clone(),
         })
@@ -179,7 +179,7 @@ fn summary(r: &Record, lang: Lang, tz: Tz) -> Vec<(String, String)> {
         (tr!(lang, "発見", "Noticed"), local(i.noticed.at, tz)),
         (tr!(lang, "報告", "Reported"), local(i.reported_at, tz)),
         (
-            tr!(lang, "影響を受けるシステムと優先度（表1）", "Affected systems and priorities (Table 1)"),
+            tr!(lang, "影響を受けるシステムと復旧優先度（表1）", "Affected systems and priorities (Table 1)"),
             if systems.is_empty() { "—".into() } else { systems },
         ),
         (
