@@ -6,6 +6,7 @@ use crate::domain::category::Coverage;
 use crate::domain::lessons::LessonItem;
 use crate::domain::reminder::ReminderRow;
 use crate::domain::{Category, Incident, Lang, LogKind, PlaybookId, SubKind, Text};
+use crate::tr;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -49,6 +50,7 @@ pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
     reminders(x, &mut now);
     playbooks(x, &mut setup);
     systems(x, &mut setup);
+    detection(x, &mut setup);
     let since = x.now - EXCEPTIONS_LISTED_FOR;
     let mut earlier = 0;
     for i in x.incidents.iter().filter(|i| !i.is_drill()) {
@@ -110,22 +112,62 @@ fn playbooks(x: &Inputs, out: &mut Vec<Finding>) {
             }
         }
     }
-    for p in pbs.all() {
-        if p.covers.iter().all(|cv| matches!(cv, Coverage::Category(Category::Unsure))) {
-            continue;
-        }
-        if !x.last_drills.contains_key(&p.id) {
-            let (ja, en) = (p.title.ja.clone(), p.title.en.clone());
-            out.push(Finding {
-                kind: "never_drilled",
-                what: t(
-                    format!("対応手順「{ja}」はまだ一度も訓練されていません（§4.1(2)）。"),
-                    format!("The playbook “{en}” has never been drilled (§4.1(2))."),
-                ),
-                fix: t(format!("/訓練 開始 で「{ja}」を訓練してください。"), format!("Run /drill start with “{en}”.")),
-            });
-        }
+    // One finding for every playbook never drilled: a new set-up has
+    // them all, and the message has room for the rest.
+    let never: Vec<_> = pbs
+        .all()
+        .iter()
+        .filter(|p| !p.covers.iter().all(|cv| matches!(cv, Coverage::Category(Category::Unsure))))
+        .filter(|p| !x.last_drills.contains_key(&p.id))
+        .collect();
+    if !never.is_empty() {
+        let titles = |lang: Lang| never.iter().map(|p| format!("「{}」", p.title.get(lang))).collect::<Vec<_>>().join("");
+        let (ja, en) = (titles(Lang::Ja), never.iter().map(|p| format!("“{}”", p.title.en)).collect::<Vec<_>>().join(", "));
+        let first = (never[0].title.ja.clone(), never[0].title.en.clone());
+        out.push(Finding {
+            kind: "never_drilled",
+            what: t(
+                format!("まだ一度も訓練されていない対応手順があります（§4.1(2)）: {ja}。"),
+                format!("These playbooks have never been drilled (§4.1(2)): {en}."),
+            ),
+            fix: t(
+                format!("/訓練 開始 で訓練してください（まず「{}」）。", first.0),
+                format!("Run /drill start with each (first “{}”).", first.1),
+            ),
+        });
     }
+}
+
+/// §4.1(3): the systems no intake rule watches, those that may stop least
+/// first (priority 3, then 2, …): an outage there reaches the committee
+/// only if a member notices and reports it.
+fn detection(x: &Inputs, out: &mut Vec<Finding>) {
+    let rules = &x.settings.intake_rules;
+    let mut unwatched: Vec<_> = x.settings.systems.all().iter().filter(|s| !rules.iter().any(|r| r.systems.contains(&s.id))).collect();
+    if unwatched.is_empty() {
+        return;
+    }
+    unwatched.sort_by_key(|s| std::cmp::Reverse(s.priority.level()));
+    let list = |lang: Lang| {
+        let one = |s: &&crate::domain::systems::System| {
+            let (name, level) = (&s.name, s.priority.level());
+            tr!(lang, "{name}（復旧優先度{level}）", "{name} (priority {level})")
+        };
+        unwatched.iter().map(one).collect::<Vec<_>>().join(tr!(lang, "、", ", ").as_str())
+    };
+    let ids = unwatched.iter().map(|s| format!("\"{}\"", s.id)).collect::<Vec<_>>().join(", ");
+    let (ja, en) = (list(Lang::Ja), list(Lang::En));
+    out.push(Finding {
+        kind: "system_undetected",
+        what: t(
+            format!("異常を検知する仕組みがないシステム（§4.1(3)）: {ja}。"),
+            format!("Nothing detects trouble on these systems (§4.1(3)): {en}."),
+        ),
+        fix: t(
+            format!("監視からの通知を受ける検知ルールを用意してください（設定担当者へ: config/hikeshi.toml の [[intake.rules]] の systems に {ids}）。"),
+            format!("Add detection rules for them: [[intake.rules]] entries in config/hikeshi.toml whose systems include {ids}."),
+        ),
+    });
 }
 
 /// §4.1(4): every system has an owner.

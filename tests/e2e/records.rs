@@ -241,7 +241,7 @@ async fn the_audit_finds_a_planted_gap_of_each_kind() {
     let text = ephemeral_text(&reply);
     for expected in [
         "Denial-of-service",
-        "never been drilled",
+        "have never been drilled",
         "has no owner",
         "closed without a prevention plan",
         "past its Table 1",
@@ -251,6 +251,11 @@ async fn the_audit_finds_a_planted_gap_of_each_kind() {
         assert!(text.contains(expected), "no finding with {expected:?}:\n{text}");
     }
     assert!(text.contains("→ Add a playbook"), "each finding says what to do:\n{text}");
+    // §4.1(3): what no detection rule watches, what may not stop first.
+    let undetected = text.lines().find(|l| l.contains("Nothing detects trouble")).expect("the systems nothing watches");
+    let listed = undetected.split_once("):").unwrap().1;
+    assert!(listed.trim_start().split(", ").next().is_some_and(|s| s.ends_with("(priority 3)")), "{undetected}");
+    assert!(!listed.contains("Website"), "the website has a rule: {undetected}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
         .args(["audit", "--config"])
         .arg(&app.config)
