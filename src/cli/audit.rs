@@ -10,7 +10,7 @@ use std::process::ExitCode;
 /// ever made, not only the last year's.
 pub async fn audit(config: &Path, env: &Env, all: bool) -> anyhow::Result<ExitCode> {
     let app = open_service(config, env).await?;
-    let findings = app.records().audit(all).await?;
+    let findings = app.records().audit(all, None).await?;
     println!("{}", crate::records::audit::report(&findings, app.settings.organisation.lang));
     Ok(ExitCode::SUCCESS)
 }

@@ -31,6 +31,17 @@ pub struct ConfigFile {
     pub escalation: EscalationFile,
     #[serde(default)]
     pub webhooks: WebhooksFile,
+    #[serde(default)]
+    pub announcements: AnnouncementsFile,
+}
+
+/// §4.4(3): the announcement of a plan to all members.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementsFile {
+    /// Default 7: members who have not confirmed an announcement this many
+    /// days after it are reminded, once, by DM.
+    pub remind_after_days: Option<i64>,
 }
 
 /// Issue 26 item 6: the organisation's other tools hear of incidents.

@@ -38,6 +38,9 @@ pub struct Settings {
     /// The largest file kept as evidence, in bytes (default 25 MiB).
     pub max_attachment_bytes: u64,
     pub followups: FollowupPolicy,
+    /// §4.4(3): members who have not confirmed an announcement this long
+    /// after it are reminded once (`[announcements] remind_after_days`).
+    pub remind_unread_after: chrono::Duration,
     /// §4.1(3): `[[intake.rules]]`, in order.
     pub intake_rules: Vec<crate::domain::alert::Rule>,
     /// Who is on duty (`[oncall]`), if the committee keeps a rotation.

@@ -81,6 +81,12 @@ pub(super) fn followups(problems: &mut Vec<Problem>, file: &Path, f: &super::fil
     }
 }
 
+/// §4.4(3): how long members have to confirm an announcement before they
+/// are reminded.
+pub(super) fn announcements(problems: &mut Vec<Problem>, file: &Path, a: &super::file::AnnouncementsFile) -> chrono::Duration {
+    days(problems, file, "announcements.remind_after_days", a.remind_after_days, 7)
+}
+
 /// A number of days from 1 to 365 (`default` when unset); out of range is a
 /// problem naming the key.
 fn days(problems: &mut Vec<Problem>, file: &Path, key: &str, v: Option<i64>, default: i64) -> chrono::Duration {

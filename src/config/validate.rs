@@ -101,6 +101,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let reports = super::policies::reports(&mut c.problems, path, &raw.reports);
     let max_attachment_bytes = super::policies::max_attachment_bytes(&mut c.problems, path, &raw.evidence);
     let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
+    let remind_unread_after = super::policies::announcements(&mut c.problems, path, &raw.announcements);
     let intake_rules = super::intake::rules(&mut c, &raw, &systems);
     let tz = organisation.tz;
     let oncall = super::escalation::rotation(&mut c.problems, path, &raw.oncall, tz);
@@ -121,6 +122,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         reports,
         max_attachment_bytes,
         followups,
+        remind_unread_after,
         intake_rules,
         oncall,
         escalation,

@@ -95,6 +95,11 @@ impl Ctx {
     ) -> Result<crate::domain::Incident, crate::service::ServiceError> {
         self.app.incidents().in_channel(crate::domain::ChannelId(cmd.channel_id.get())).await
     }
+
+    /// How many members the server has, the bot left out (when known).
+    pub fn members(&self) -> Option<usize> {
+        self.access.everyone().map(|m| m.iter().filter(|u| **u != self.me).count())
+    }
 }
 
 /// A connection to Discord (or to `HIKESHI_DISCORD_API`) whose token was

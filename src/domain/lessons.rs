@@ -168,6 +168,13 @@ pub struct Lessons {
     /// approvals revise that announcement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announced_revision: Option<u32>,
+    /// When all members were first told (members who have not confirmed
+    /// are reminded some days after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_at: Option<DateTime<Utc>>,
+    /// Members who had not confirmed it were reminded (once).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unread_reminded: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board_told: Option<BoardTold>,
     /// §4.4(1) 適切に実施, §4.4(4): tracked to done, past the close.

@@ -22,6 +22,8 @@ pub enum IncidentReminder {
     StatusDue { every_minutes: i64 },
     /// §4.4(1): a follow-up action is due (`nudge` 0) or still not done.
     FollowUp { n: u32, due: DateTime<Utc>, nudge: i64 },
+    /// §4.4(3): members who have not confirmed the announcement, by DM.
+    Unread,
 }
 
 impl IncidentReminder {

@@ -92,7 +92,7 @@ pub enum Look {
 /// "tomorrow" or deadline. The scheduler reads it again then, not at every
 /// tick: a tick at ten years does not read 150 incidents with follow-ups
 /// long overdue.
-pub fn next_look(i: &Incident, every: Duration, appi: Option<&AppiPolicy>, now: DateTime<Utc>) -> Look {
+pub fn next_look(i: &Incident, every: Duration, unread_after: Duration, appi: Option<&AppiPolicy>, now: DateTime<Utc>) -> Look {
     if i.phase.is_open() {
         return Look::EveryTick;
     }
@@ -112,6 +112,9 @@ pub fn next_look(i: &Incident, every: Duration, appi: Option<&AppiPolicy>, now: 
             let k = (now - f.due).num_milliseconds() / every_ms;
             f.due + Duration::milliseconds((k + 1) * every_ms)
         });
+    }
+    if let Some(at) = i.unread_due(unread_after) {
+        times.push(at.max(now));
     }
     times.into_iter().min().map_or(Look::Never, Look::At)
 }
@@ -239,33 +242,39 @@ mod tests {
         let t0 = i.reported_at;
         let day = Duration::days(1);
         let every = Duration::days(7);
-        assert_eq!(next_look(&i, every, None, t0), Look::EveryTick, "open");
+        assert_eq!(next_look(&i, every, every, None, t0), Look::EveryTick, "open");
         i.phase = Phase::Closed;
-        assert_eq!(next_look(&i, every, None, t0), Look::Never, "nothing owed");
+        assert_eq!(next_look(&i, every, every, None, t0), Look::Never, "nothing owed");
         let followup = |n: u32, due| FollowUp { n, what: "x".into(), owner: None, due, source: Source::Plan, added_at: t0, done: None };
         i.lessons.followups = vec![followup(1, t0 + day * 10), followup(2, t0 + day * 20)];
-        assert_eq!(next_look(&i, every, None, t0), Look::At(t0 + day * 10), "when the first becomes overdue");
+        assert_eq!(next_look(&i, every, every, None, t0), Look::At(t0 + day * 10), "when the first becomes overdue");
         // Overdue by 3 days: its next nudge, a week after the due date.
         let now = t0 + day * 13;
-        assert_eq!(next_look(&i, every, None, now), Look::At(t0 + day * 17));
+        assert_eq!(next_look(&i, every, every, None, now), Look::At(t0 + day * 17));
         assert!(followups_due(&i, every, t0 + day * 17 - Duration::milliseconds(1)).iter().all(|d| d.key == "followup:1:0"));
         assert!(keys(&followups_due(&i, every, t0 + day * 17)).contains(&"followup:1:1".to_string()));
         // Exactly at a nudge: the one after.
-        assert_eq!(next_look(&i, every, None, t0 + day * 17), Look::At(t0 + day * 20));
+        assert_eq!(next_look(&i, every, every, None, t0 + day * 17), Look::At(t0 + day * 20));
         i.lessons.followups[0].done = Some(crate::domain::followup::Done { at: now, by: None });
         i.lessons.followups[1].done = Some(crate::domain::followup::Done { at: now, by: None });
-        assert_eq!(next_look(&i, every, None, now), Look::Never, "all done");
+        assert_eq!(next_look(&i, every, every, None, now), Look::Never, "all done");
+        // §4.4(3): announced, the unread are reminded `after` it.
+        i.lessons.announced_at = Some(now);
+        assert_eq!(next_look(&i, every, day * 3, None, now), Look::At(now + day * 3));
+        assert_eq!(next_look(&i, every, day * 3, None, now + day * 4), Look::At(now + day * 4), "due: at the next tick");
+        i.lessons.unread_reminded = true;
+        assert_eq!(next_look(&i, every, day * 3, None, now), Look::Never, "reminded once");
         // APPI: the day before each report is due, and the day itself.
         let p = AppiPolicy::default();
         i.appi.answers = vec![(AppiQuestion::Malicious, true)];
         let noticed = i.noticed.at;
-        assert_eq!(next_look(&i, every, Some(&p), noticed), Look::At(noticed + day * 2));
-        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 2), Look::At(noticed + day * 3));
+        assert_eq!(next_look(&i, every, every, Some(&p), noticed), Look::At(noticed + day * 2));
+        assert_eq!(next_look(&i, every, every, Some(&p), noticed + day * 2), Look::At(noticed + day * 3));
         i.appi.preliminary_filed = true;
-        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 2), Look::At(noticed + day * 59));
-        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 59), Look::At(noticed + day * 60));
-        assert_eq!(next_look(&i, every, Some(&p), noticed + day * 60), Look::Never, "past the deadline: reminded once");
-        assert_eq!(next_look(&i, every, None, noticed), Look::Never, "no APPI rules configured");
+        assert_eq!(next_look(&i, every, every, Some(&p), noticed + day * 2), Look::At(noticed + day * 59));
+        assert_eq!(next_look(&i, every, every, Some(&p), noticed + day * 59), Look::At(noticed + day * 60));
+        assert_eq!(next_look(&i, every, every, Some(&p), noticed + day * 60), Look::Never, "past the deadline: reminded once");
+        assert_eq!(next_look(&i, every, every, None, noticed), Look::Never, "no APPI rules configured");
     }
 
     #[test]

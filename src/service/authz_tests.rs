@@ -31,7 +31,7 @@ async fn committee_reads_and_decisions_are_refused_to_members_by_the_service() {
     not_allowed(app.lessons().playbook_notes(member, &PlaybookId("malware".into())).await);
     not_allowed(app.reminders().overview(member).await);
     not_allowed(app.records().stats_for(member, from, until).await);
-    not_allowed(app.records().audit_for(member).await);
+    not_allowed(app.records().audit_for(member, None).await);
     not_allowed(app.incidents().set_public_title(i.id, member, "x").await);
     not_allowed(app.incidents().hand_over(i.id, member, UserId(6)).await);
     // The reporter is no commander: no export for them either.

@@ -200,6 +200,29 @@ impl Lessons {
         Ok(self.core.store.get_state(&announcement_key(id)).await?.and_then(|v| v.parse().ok()).map(MessageId))
     }
 
+    /// §4.4(3): of `members`, those who have not confirmed the
+    /// announcement of `id`.
+    pub async fn not_yet_read(&self, id: IncidentId, members: Vec<UserId>) -> Result<Vec<UserId>, ServiceError> {
+        let read: std::collections::HashSet<UserId> = self.core.store.readers(id).await?.into_iter().map(|(u, _)| u).collect();
+        Ok(members.into_iter().filter(|m| !read.contains(m)).collect())
+    }
+
+    /// §4.4(3): members who have not confirmed an announcement are
+    /// reminded once, some days after it.
+    pub(super) async fn remind_unread(&self, i: &Incident, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+        let after = self.core.settings.remind_unread_after;
+        if i.unread_due(after).is_none_or(|at| at > now) {
+            return Ok(0);
+        }
+        let mut tx = self.core.store.begin().await?;
+        let mut i = tx.incident(i.id).await?;
+        let out = i.remind_unread(after, now);
+        tx.save_incident(&i, now).await?;
+        tx.record(Some(i.id), Actor::System, now, &out).await?;
+        tx.commit().await?;
+        Ok(out.effects.len())
+    }
+
     pub async fn remember_announcement(&self, id: IncidentId, message: MessageId) -> Result<(), ServiceError> {
         Ok(self.core.store.set_state(&announcement_key(id), &message.0.to_string()).await?)
     }

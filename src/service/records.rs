@@ -140,15 +140,22 @@ impl Records {
     }
 
     /// §5 for `/audit` (the committee's).
-    pub async fn audit_for(&self, caller: Caller) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+    pub async fn audit_for(&self, caller: Caller, members: Option<usize>) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
         self.core.may_always(caller, Action::ViewRecords)?;
-        self.audit(false).await
+        self.audit(false, members).await
     }
 
     /// §5: the operational checks, now (`hikeshi audit`, the monthly post);
     /// `all`: every exception ever made, not only the last year's.
-    pub async fn audit(&self, all: bool) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
+    pub async fn audit(&self, all: bool, members: Option<usize>) -> Result<Vec<crate::records::audit::Finding>, ServiceError> {
         let incidents = self.core.store.all_incidents().await?;
+        let now = self.core.clock.now();
+        let mut confirmed = std::collections::HashMap::new();
+        for i in
+            incidents.iter().filter(|i| i.lessons.announced_at.is_some_and(|at| at > now - crate::records::audit::EXCEPTIONS_LISTED_FOR))
+        {
+            confirmed.insert(i.id, self.core.store.readers(i.id).await?.len());
+        }
         let reminders = self.core.store.reminders().await?;
         let last_drills = self.core.store.last_drills().await?;
         let logged = self.core.store.all_logged_kinds().await?;
@@ -158,7 +165,9 @@ impl Records {
             reminders: &reminders,
             last_drills: &last_drills,
             logged: &logged,
-            now: self.core.clock.now(),
+            confirmed: &confirmed,
+            members,
+            now,
         };
         Ok(crate::records::audit::audit(&inputs, all))
     }

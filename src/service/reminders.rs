@@ -109,6 +109,7 @@ impl Reminders {
         for i in self.core.store.incidents_to_look_at(now).await? {
             if i.watched() {
                 tick.reminded += self.remind(&i, now).await?;
+                tick.reminded += self.lessons.remind_unread(&i, now).await?;
                 tick.escalated += self.escalation.queue_due(&i, now).await?;
             }
             // An open incident is looked at every tick; the rest, later.
@@ -136,7 +137,7 @@ impl Reminders {
                 tx.unwatch(*id).await?;
                 continue;
             }
-            let at = match rules::next_look(&i, s.followups.remind_every, s.personal_data.as_ref(), now) {
+            let at = match rules::next_look(&i, s.followups.remind_every, s.remind_unread_after, s.personal_data.as_ref(), now) {
                 rules::Look::At(t) => Some(t),
                 rules::Look::EveryTick | rules::Look::Never => None,
             };

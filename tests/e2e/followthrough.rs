@@ -193,13 +193,14 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
 
     // Past the due date (10 April, Tokyo), the owner hears of it by DM and
     // the committee in its channel, once per week until done.
-    let dms = app.dms_to(ids::DAVE).len();
+    let not_announcement = |app: &TestApp| app.dms_to(ids::DAVE).into_iter().filter(|m| !m.contains("§4.4(3)")).count();
+    let dms = not_announcement(&app);
     clock.set(Utc.with_ymd_and_hms(2026, 4, 10, 15, 30, 0).unwrap());
     app.ticks_pass(2).await;
     let reminded = |app: &TestApp| app.dms_to(ids::DAVE).iter().filter(|m| m.contains("フォローアップ #1")).count();
     assert_eq!(reminded(&app), 1, "{:?}", app.dms_to(ids::DAVE));
     assert_eq!(
-        app.dms_to(ids::DAVE).len(),
+        not_announcement(&app),
         dms + 1,
         "the committee's own playbook update goes to the committee, not Dave: {:?}",
         app.dms_to(ids::DAVE)
@@ -296,6 +297,48 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
         std::fs::write(path, &html).unwrap();
     }
     let audit = String::from_utf8_lossy(&app.hikeshi().arg("audit").output().await.unwrap().stdout).to_string();
-    assert!(!audit.contains(&i.number.to_string()), "nothing owed any more: {audit}");
+    let owed = audit.lines().filter(|l| l.contains(&i.number.to_string()) && !l.contains("周知（§4.4(3)）を確認した会員")).count();
+    assert_eq!(owed, 0, "nothing owed any more (the announcement's figure stays a year): {audit}");
     app.assert_no_schema_violations();
+}
+
+/// §4.4(3) すべての会員に周知: a week after the announcement, each member
+/// who has not confirmed it hears of it once by DM, with its link; those
+/// who confirmed and the bot do not; a week later nobody hears again.
+#[tokio::test]
+async fn members_who_have_not_confirmed_the_announcement_are_reminded_once() {
+    let clock = ManualClock::new(start());
+    let app = TestApp::spawn_with_clock(Arc::new(clock.clone())).await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.advance_times(ids::BOB, &i, 5).await;
+    app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "研修")]).await;
+    app.settled().await;
+    let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
+    app.interact(payloads::button(app.id(), Who::new(ids::ALICE, ids::ANNOUNCEMENTS), &format!("hk1:read:{}", i.id), &ann)).await;
+    let reminded = |app: &TestApp, user: u64| app.dms_to(user).iter().filter(|m| m.contains("まだ確認されていない")).count();
+
+    clock.advance(Duration::days(6));
+    app.ticks_pass(2).await;
+    app.settled().await;
+    assert_eq!(reminded(&app, ids::DAVE), 0, "not before the week is out");
+    clock.advance(Duration::days(1) + Duration::minutes(1));
+    app.ticks_pass(2).await;
+    app.settled().await;
+    for user in [ids::BOB, ids::CAROL, ids::DAVE] {
+        assert_eq!(reminded(&app, user), 1, "{user}: {:?}", app.dms_to(user));
+    }
+    assert_eq!(reminded(&app, ids::ALICE), 0, "Alice confirmed it");
+    assert_eq!(reminded(&app, ids::BOT), 0);
+    let dm = app.dms_to(ids::DAVE).into_iter().find(|m| m.contains("まだ確認されていない")).unwrap();
+    let link = format!("https://discord.com/channels/{}/{}/{}", ids::GUILD, ids::ANNOUNCEMENTS, ann["id"].as_str().unwrap());
+    assert!(dm.contains(&link) && dm.contains(&i.number.to_string()), "{dm}");
+    clock.advance(Duration::days(7));
+    app.ticks_pass(2).await;
+    app.settled().await;
+    assert_eq!(reminded(&app, ids::DAVE), 1, "once");
+    // §5: the audit shows the share of members who confirmed it.
+    let audit = app.interact(payloads::slash(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), "audit", json!([]))).await;
+    let audit = ephemeral_text(&audit);
+    assert!(audit.contains(&format!("{} の再発防止計画の周知（§4.4(3)）を確認した会員: 1人（会員4人中 25%）", i.number)), "{audit}");
 }

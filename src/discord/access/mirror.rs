@@ -163,6 +163,12 @@ impl Mirror {
         Some(members.iter().filter(|(_, roles)| roles.contains(&role)).map(|(u, _)| *u).collect())
     }
 
+    /// Every member, when the server's members are known.
+    pub fn everyone(&self) -> Option<Vec<UserId>> {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        Some(s.server.as_ref()?.members.as_ref()?.keys().copied().collect())
+    }
+
     /// The server and one channel's overwrites.
     pub fn channel_view(&self, channel: u64) -> Option<(Server, Vec<Overwrite>)> {
         let s = self.state.lock().unwrap_or_else(|e| e.into_inner());

@@ -25,6 +25,32 @@ impl DiscordEffects {
         Ok(Delivered::Done)
     }
 
+    /// §4.4(3): a DM, once, to each member who has not confirmed the
+    /// announcement, with its link; where the members cannot be listed
+    /// (the members intent is off), one line under the announcement.
+    pub(crate) async fn remind_unread(&self, item: &OutboxItem, id: IncidentId) -> Result<Delivered, DeliveryError> {
+        let i = self.incident(id).await?;
+        let s = &self.app.settings;
+        let link = match self.app.lessons().announcement_message(id).await? {
+            Some(m) => format!("https://discord.com/channels/{}/{}/{m}", s.discord.guild, s.discord.announcement_channel),
+            None => format!("<#{}>", s.discord.announcement_channel),
+        };
+        let text = render::unread(&i, &link, s.organisation.lang);
+        let Some(members) = self.access.everyone() else {
+            let msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
+            self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
+            return Ok(Delivered::Done);
+        };
+        let members = members.into_iter().filter(|m| *m != self.bot).collect();
+        for user in self.app.lessons().not_yet_read(id, members).await? {
+            let msg = CreateMessage::new().content(text.clone()).allowed_mentions(no_mentions());
+            // A member whose DMs are closed is not reached; the share of
+            // those who confirmed is in the §5 audit.
+            self.dm(user, msg, &format!("{}-{user}", nonce(item))).await?;
+        }
+        Ok(Delivered::Done)
+    }
+
     /// The read count, edited in place.
     pub(crate) async fn refresh_announcement(&self, id: IncidentId) -> Result<Delivered, DeliveryError> {
         let Some(message) = self.app.lessons().announcement_message(id).await? else {

@@ -149,6 +149,16 @@ pub fn board_told_row(id: IncidentId, lang: Lang) -> Vec<CreateActionRow> {
         .style(ButtonStyle::Primary)])]
 }
 
+/// §4.4(3): to a member who has not confirmed the announcement yet.
+pub fn unread(i: &Incident, link: &str, lang: Lang) -> String {
+    let number = i.number;
+    tr!(
+        lang,
+        "📢 {number} の再発防止計画がすべての会員に周知されています（§4.4(3)）。まだ確認されていないようです。お読みのうえ「確認しました」を押してください: {link}",
+        "📢 The prevention plan after {number} was announced to all members (§4.4(3)), and you have not confirmed it yet. Please read it and press “I have read this”: {link}"
+    )
+}
+
 /// §4.4(3): the announcement of the plan to all members.
 pub fn announcement(i: &Incident, readers: usize, settings: &Settings) -> (String, CreateEmbed, Vec<CreateActionRow>) {
     let lang = settings.organisation.lang;

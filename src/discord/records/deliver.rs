@@ -12,7 +12,12 @@ impl DiscordEffects {
     /// §5: the monthly audit, as found at delivery.
     pub(crate) async fn audit_report(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let findings = self.app.records().audit(false).await.map_err(|e| DeliveryError::Transient(e.to_string()))?;
+        let findings = self
+            .app
+            .records()
+            .audit(false, self.access.everyone().map(|m| m.iter().filter(|u| **u != self.bot).count()))
+            .await
+            .map_err(|e| DeliveryError::Transient(e.to_string()))?;
         let lang = s.organisation.lang;
         // What needs action comes first and is never cut: findings past
         // Discord's 2,000 characters are in the attached file, whole.

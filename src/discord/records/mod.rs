@@ -16,7 +16,7 @@ use serenity::all::CommandInteraction;
 pub async fn audit(ctx: &Ctx, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
     // What needs action first, whole findings within Discord's limit; the
     // last line says how many more `hikeshi audit` lists.
-    Ok(ephemeral(crate::records::audit::report_within(&ctx.app.records().audit_for(caller).await?, lang, 2000).0))
+    Ok(ephemeral(crate::records::audit::report_within(&ctx.app.records().audit_for(caller, ctx.members()).await?, lang, 2000).0))
 }
 
 /// `/stats [period]`: the committee's figures, drills apart.

@@ -54,6 +54,9 @@ impl DiscordEffects {
     /// A deadline step or nudge in the incident channel, and in the
     /// committee channel where the committee must hear of it.
     pub(crate) async fn remind(&self, item: &OutboxItem, id: IncidentId, what: &IncidentReminder) -> Result<Delivered, DeliveryError> {
+        if *what == IncidentReminder::Unread {
+            return self.remind_unread(item, id).await;
+        }
         let i = self.incident(id).await?;
         let s = &self.app.settings;
         let ((text, mentions), committee) = render::incident_reminder(&i, what, s);

@@ -93,6 +93,8 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
         None => (text, no_mentions()),
     };
     match what {
+        // Delivered by the announcement's feature (`lessons::render::unread`).
+        IncidentReminder::Unread => ((tr!(lang, "📢 周知の確認（§4.4(3)）", "📢 Confirm the announcement (§4.4(3))"), no_mentions()), None),
         IncidentReminder::FollowUp { n, due, .. } => followup(i, *n, *due, lang, &format!("<@&{role}>")),
         IncidentReminder::Deadline { percent: 100, deadline, .. } => {
             let d = when(*deadline);
@@ -110,21 +112,7 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
             )
         }
         IncidentReminder::Deadline { percent, deadline, missed } => (to_commander(deadline_step(*percent, *deadline, missed, lang)), None),
-        IncidentReminder::NoDowntime { nudge: 0 } => (
-            (
-                tr!(
-                    lang,
-                    "🚨 復旧優先度3のシステムに影響しています。業務を止めることはできません（表1）。",
-                    "🚨 A priority-3 system is affected: business may not stop (Table 1)."
-                ),
-                no_mentions(),
-            ),
-            Some(tr!(
-                lang,
-                "<@&{role}> 🚨 {number} {channel} は復旧優先度3（業務停止不可）のシステムに影響しています。",
-                "<@&{role}> 🚨 {number} {channel} affects a priority-3 system: business may not stop."
-            )),
-        ),
+        IncidentReminder::NoDowntime { nudge: 0 } => no_downtime(&format!("<@&{role}> 🚨 {number} {channel}"), lang),
         IncidentReminder::NoCommander => (
             (tr!(lang, "⏳ まだ実行責任者がいません（§4.2）。", "⏳ There is still no commander (§4.2)."), no_mentions()),
             Some(tr!(
@@ -144,6 +132,26 @@ pub fn incident_reminder(i: &Incident, what: &IncidentReminder, settings: &Setti
         IncidentReminder::Stale { since } => (to_commander(nudges::stale(*since, lang)), None),
         IncidentReminder::StatusDue { every_minutes } => (to_commander(nudges::status_due(*every_minutes, lang)), None),
     }
+}
+
+/// Table 1 priority 3: at once, in the channel and to the committee
+/// (`about`: the role, the number and the channel).
+fn no_downtime(about: &str, lang: Lang) -> Reminder {
+    (
+        (
+            tr!(
+                lang,
+                "🚨 復旧優先度3のシステムに影響しています。業務を止めることはできません（表1）。",
+                "🚨 A priority-3 system is affected: business may not stop (Table 1)."
+            ),
+            no_mentions(),
+        ),
+        Some(tr!(
+            lang,
+            "{about} は復旧優先度3（業務停止不可）のシステムに影響しています。",
+            "{about} affects a priority-3 system: business may not stop."
+        )),
+    )
 }
 
 /// §4.4(1): a follow-up past its due date, to its owner and the committee.

@@ -104,6 +104,7 @@ impl Incident {
                 out.effect(Effect::RefreshAnnouncement { incident: self.id })
             } else {
                 self.lessons.announced_revision = Some(revision);
+                self.lessons.announced_at = Some(now);
                 out.effect(Effect::Announce { incident: self.id })
             };
         }
@@ -299,5 +300,64 @@ impl Incident {
             crate::domain::appi::Stage::Final => self.appi.final_filed = true,
         }
         Ok(Outcome::default().with(EventPayload::AppiFiled { stage }).refreshed(self.id))
+    }
+}
+
+impl Incident {
+    /// §4.4(3): all members were told and those who have not confirmed
+    /// are still to be reminded.
+    pub fn unread_pending(&self) -> bool {
+        self.lessons.announced_at.is_some() && !self.lessons.unread_reminded
+    }
+
+    /// When members who have not confirmed are reminded: `after` the
+    /// announcement.
+    pub fn unread_due(&self, after: chrono::Duration) -> Option<DateTime<Utc>> {
+        self.lessons.announced_at.filter(|_| self.unread_pending()).map(|at| at + after)
+    }
+
+    /// The reminder to those who have not confirmed, once: the scheduler's
+    /// (no member asks for it). Only within `after` of falling due: a
+    /// setting turned on years later, or a long outage, does not remind of
+    /// old announcements (it is let go, and no longer looked at).
+    pub fn remind_unread(&mut self, after: chrono::Duration, now: DateTime<Utc>) -> Outcome {
+        let Some(at) = self.unread_due(after).filter(|at| *at <= now) else {
+            return Outcome::default();
+        };
+        self.lessons.unread_reminded = true;
+        if now >= at + after {
+            return Outcome::default();
+        }
+        Outcome::default()
+            .with(EventPayload::Reminded { key: "announcement:unread".into() })
+            .effect(Effect::Remind { incident: self.id, what: crate::domain::IncidentReminder::Unread })
+    }
+}
+
+#[cfg(test)]
+mod unread_tests {
+    use crate::domain::incident::tests::{incident, now};
+    use chrono::Duration;
+
+    #[test]
+    fn members_who_have_not_confirmed_are_reminded_once_after_the_days_and_never_of_old_announcements() {
+        let week = Duration::days(7);
+        let mut i = incident(true);
+        assert!(!i.unread_pending() && i.remind_unread(week, now() + week * 2).events.is_empty(), "nothing announced");
+        i.lessons.announced_at = Some(now());
+        assert!(i.watched(), "the scheduler looks at it until the reminder");
+        assert_eq!(i.unread_due(week), Some(now() + week));
+        assert!(i.remind_unread(week, now() + week - Duration::seconds(1)).effects.is_empty(), "not yet");
+        assert!(i.unread_pending());
+        let out = i.remind_unread(week, now() + week);
+        assert_eq!(out.effects.len(), 1);
+        assert_eq!(out.events.len(), 1);
+        assert!(!i.unread_pending() && i.unread_due(week).is_none());
+        assert!(i.remind_unread(week, now() + week + Duration::hours(1)).effects.is_empty(), "once");
+        let mut old = incident(true);
+        old.lessons.announced_at = Some(now());
+        let late = old.remind_unread(week, now() + week * 2);
+        assert!(late.effects.is_empty() && late.events.is_empty(), "a setting turned on later leaves old announcements alone");
+        assert!(!old.unread_pending(), "and no longer looks at them");
     }
 }

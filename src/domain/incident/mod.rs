@@ -319,7 +319,8 @@ impl Incident {
         !self.held
             && (self.phase.is_open()
                 || (self.appi.reportable() && !self.appi.final_filed)
-                || self.lessons.open_followups().next().is_some())
+                || self.lessons.open_followups().next().is_some()
+                || self.unread_pending())
     }
 
     /// Whether `user` should have their own access to the channel, as the

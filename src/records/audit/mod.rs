@@ -2,13 +2,13 @@
 //! lessons of each incident acted on? Each finding says what to do.
 
 use crate::config::Settings;
-use crate::domain::category::Coverage;
 use crate::domain::lessons::LessonItem;
 use crate::domain::reminder::ReminderRow;
-use crate::domain::{Category, Incident, Lang, LogKind, PlaybookId, SubKind, Text};
-use crate::tr;
+use crate::domain::{Incident, Lang, LogKind, PlaybookId, Text};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+
+mod setup;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -30,6 +30,10 @@ pub struct Inputs<'a> {
     pub last_drills: &'a HashMap<PlaybookId, DateTime<Utc>>,
     /// Which §4.3 records each incident has an entry of.
     pub logged: &'a [(crate::domain::IncidentId, LogKind)],
+    /// §4.4(3): how many members confirmed each announcement of the year.
+    pub confirmed: &'a HashMap<crate::domain::IncidentId, usize>,
+    /// How many members the server has, where the caller can tell.
+    pub members: Option<usize>,
     pub now: DateTime<Utc>,
 }
 
@@ -48,9 +52,9 @@ pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
     // The organisation's own overdue drill and review first: few, and
     // never behind a long list of incidents.
     reminders(x, &mut now);
-    playbooks(x, &mut setup);
-    systems(x, &mut setup);
-    detection(x, &mut setup);
+    setup::playbooks(x, &mut setup);
+    setup::systems(x, &mut setup);
+    setup::detection(x, &mut setup);
     let since = x.now - EXCEPTIONS_LISTED_FOR;
     let mut earlier = 0;
     for i in x.incidents.iter().filter(|i| !i.is_drill()) {
@@ -66,10 +70,38 @@ pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
     if earlier > 0 {
         looked_at.push(earlier_exceptions(earlier, since, x.settings.organisation.tz));
     }
+    confirmed(x, &mut looked_at);
     now.extend(closed);
     now.extend(setup);
     now.extend(looked_at);
     now
+}
+
+/// §4.4(3) すべての会員に周知: the share of members who confirmed each
+/// announcement of the past year.
+fn confirmed(x: &Inputs, out: &mut Vec<Finding>) {
+    let days = x.settings.remind_unread_after.num_days();
+    for i in x.incidents.iter().filter(|i| x.confirmed.contains_key(&i.id)) {
+        let (n, read) = (i.number, x.confirmed[&i.id]);
+        let (ja, en) = match x.members.filter(|m| *m > 0) {
+            Some(m) => {
+                let p = read * 100 / m;
+                (format!("{read}人（会員{m}人中 {p}%）"), format!("{read} of {m} members ({p}%)"))
+            }
+            None => (format!("{read}人"), format!("{read} member(s)")),
+        };
+        out.push(Finding {
+            kind: "announcement_confirmed",
+            what: t(
+                format!("{n} の再発防止計画の周知（§4.4(3)）を確認した会員: {ja}。"),
+                format!("{n}: the prevention plan's announcement (§4.4(3)) was confirmed by {en}."),
+            ),
+            fix: t(
+                format!("未確認の会員には周知の{days}日後にDMでお知らせしています。"),
+                format!("Members who had not confirmed it were reminded by DM {days} days after it."),
+            ),
+        });
+    }
 }
 
 /// One line for the exceptions earlier audits listed.
@@ -82,107 +114,6 @@ fn earlier_exceptions(n: usize, since: DateTime<Utc>, tz: chrono_tz::Tz) -> Find
             format!("{n} waiver(s) and dismissal(s) of incidents closed before {day} were listed by earlier audits."),
         ),
         fix: t("一覧は hikeshi audit --all で表示できます。".into(), "hikeshi audit --all lists them.".into()),
-    }
-}
-
-/// §4.1(1), §4.1(2): a playbook for every assumed type of incident, and
-/// every playbook drilled.
-fn playbooks(x: &Inputs, out: &mut Vec<Finding>) {
-    let pbs = &x.settings.playbooks;
-    for c in Category::ALL.into_iter().filter(|c| *c != Category::Unsure) {
-        let kinds: Vec<SubKind> = c.sub_kinds().collect();
-        for k in kinds {
-            if pbs.matching(c, Some(k)).is_none() {
-                let (ja, en) = (k.label().ja, k.label().en);
-                out.push(Finding {
-                    kind: "playbook_missing",
-                    what: t(
-                        format!("「{ja}」に対応する対応手順がありません（§4.1(1)）。"),
-                        format!("No playbook covers “{en}” (§4.1(1))."),
-                    ),
-                    fix: t(
-                        format!(
-                            "「{ja}」の対応手順を作成してください（設定担当者へ: config/playbooks/ の covers に {}/{}）。",
-                            c.id(),
-                            k.id()
-                        ),
-                        format!("Add a playbook in config/playbooks/ whose covers include \"{}/{}\".", c.id(), k.id()),
-                    ),
-                });
-            }
-        }
-    }
-    // One finding for every playbook never drilled: a new set-up has
-    // them all, and the message has room for the rest.
-    let never: Vec<_> = pbs
-        .all()
-        .iter()
-        .filter(|p| !p.covers.iter().all(|cv| matches!(cv, Coverage::Category(Category::Unsure))))
-        .filter(|p| !x.last_drills.contains_key(&p.id))
-        .collect();
-    if !never.is_empty() {
-        let titles = |lang: Lang| never.iter().map(|p| format!("「{}」", p.title.get(lang))).collect::<Vec<_>>().join("");
-        let (ja, en) = (titles(Lang::Ja), never.iter().map(|p| format!("“{}”", p.title.en)).collect::<Vec<_>>().join(", "));
-        let first = (never[0].title.ja.clone(), never[0].title.en.clone());
-        out.push(Finding {
-            kind: "never_drilled",
-            what: t(
-                format!("まだ一度も訓練されていない対応手順があります（§4.1(2)）: {ja}。"),
-                format!("These playbooks have never been drilled (§4.1(2)): {en}."),
-            ),
-            fix: t(
-                format!("/訓練 開始 で訓練してください（まず「{}」）。", first.0),
-                format!("Run /drill start with each (first “{}”).", first.1),
-            ),
-        });
-    }
-}
-
-/// §4.1(3): the systems no intake rule watches, those that may stop least
-/// first (priority 3, then 2, …): an outage there reaches the committee
-/// only if a member notices and reports it.
-fn detection(x: &Inputs, out: &mut Vec<Finding>) {
-    let rules = &x.settings.intake_rules;
-    let mut unwatched: Vec<_> = x.settings.systems.all().iter().filter(|s| !rules.iter().any(|r| r.systems.contains(&s.id))).collect();
-    if unwatched.is_empty() {
-        return;
-    }
-    unwatched.sort_by_key(|s| std::cmp::Reverse(s.priority.level()));
-    let list = |lang: Lang| {
-        let one = |s: &&crate::domain::systems::System| {
-            let (name, level) = (&s.name, s.priority.level());
-            tr!(lang, "{name}（復旧優先度{level}）", "{name} (priority {level})")
-        };
-        unwatched.iter().map(one).collect::<Vec<_>>().join(tr!(lang, "、", ", ").as_str())
-    };
-    let ids = unwatched.iter().map(|s| format!("\"{}\"", s.id)).collect::<Vec<_>>().join(", ");
-    let (ja, en) = (list(Lang::Ja), list(Lang::En));
-    out.push(Finding {
-        kind: "system_undetected",
-        what: t(
-            format!("異常を検知する仕組みがないシステム（§4.1(3)）: {ja}。"),
-            format!("Nothing detects trouble on these systems (§4.1(3)): {en}."),
-        ),
-        fix: t(
-            format!("監視からの通知を受ける検知ルールを用意してください（設定担当者へ: config/hikeshi.toml の [[intake.rules]] の systems に {ids}）。"),
-            format!("Add detection rules for them: [[intake.rules]] entries in config/hikeshi.toml whose systems include {ids}."),
-        ),
-    });
-}
-
-/// §4.1(4): every system has an owner.
-fn systems(x: &Inputs, out: &mut Vec<Finding>) {
-    for s in x.settings.systems.all() {
-        if s.owner.trim().is_empty() {
-            out.push(Finding {
-                kind: "system_without_owner",
-                what: t(format!("システム「{}」に管理者がいません。", s.name), format!("The system “{}” has no owner.", s.name)),
-                fix: t(
-                    format!("管理者を決めてください（設定担当者へ: config/hikeshi.toml の [[systems]] id = \"{}\" の owner）。", s.id),
-                    format!("Set owner for [[systems]] id = \"{}\" in config/hikeshi.toml.", s.id),
-                ),
-            });
-        }
     }
 }
 
@@ -437,7 +368,16 @@ mod tests {
             acknowledged_by: None,
             escalated_at: None,
         };
-        let x = Inputs { settings: &s, incidents: &incidents, reminders: &[drill], last_drills: &HashMap::new(), logged: &[], now: now() };
+        let x = Inputs {
+            settings: &s,
+            incidents: &incidents,
+            reminders: &[drill],
+            last_drills: &HashMap::new(),
+            logged: &[],
+            confirmed: &HashMap::new(),
+            members: None,
+            now: now(),
+        };
         let found = audit(&x, false);
         assert_eq!(found[0].kind, "drill_overdue", "{:?}", found.iter().map(|f| f.kind).collect::<Vec<_>>());
         let kinds = |k: &str| found.iter().filter(|f| f.kind == k).count();

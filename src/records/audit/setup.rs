@@ -1,0 +1,109 @@
+//! §5 operational checks of the set-up: a playbook for every assumed type
+//! of incident, each drilled (§4.1(1), §4.1(2)); every system watched by a
+//! detection rule (§4.1(3)) and owned (§4.1(4)).
+
+use super::{t, Finding, Inputs};
+use crate::domain::category::Coverage;
+use crate::domain::{Category, Lang, SubKind};
+use crate::tr;
+
+/// §4.1(1), §4.1(2): a playbook for every assumed type of incident, and
+/// every playbook drilled.
+pub(super) fn playbooks(x: &Inputs, out: &mut Vec<Finding>) {
+    let pbs = &x.settings.playbooks;
+    for c in Category::ALL.into_iter().filter(|c| *c != Category::Unsure) {
+        let kinds: Vec<SubKind> = c.sub_kinds().collect();
+        for k in kinds {
+            if pbs.matching(c, Some(k)).is_none() {
+                let (ja, en) = (k.label().ja, k.label().en);
+                out.push(Finding {
+                    kind: "playbook_missing",
+                    what: t(
+                        format!("「{ja}」に対応する対応手順がありません（§4.1(1)）。"),
+                        format!("No playbook covers “{en}” (§4.1(1))."),
+                    ),
+                    fix: t(
+                        format!(
+                            "「{ja}」の対応手順を作成してください（設定担当者へ: config/playbooks/ の covers に {}/{}）。",
+                            c.id(),
+                            k.id()
+                        ),
+                        format!("Add a playbook in config/playbooks/ whose covers include \"{}/{}\".", c.id(), k.id()),
+                    ),
+                });
+            }
+        }
+    }
+    // One finding for every playbook never drilled: a new set-up has
+    // them all, and the message has room for the rest.
+    let never: Vec<_> = pbs
+        .all()
+        .iter()
+        .filter(|p| !p.covers.iter().all(|cv| matches!(cv, Coverage::Category(Category::Unsure))))
+        .filter(|p| !x.last_drills.contains_key(&p.id))
+        .collect();
+    if !never.is_empty() {
+        let titles = |lang: Lang| never.iter().map(|p| format!("「{}」", p.title.get(lang))).collect::<Vec<_>>().join("");
+        let (ja, en) = (titles(Lang::Ja), never.iter().map(|p| format!("“{}”", p.title.en)).collect::<Vec<_>>().join(", "));
+        let first = (never[0].title.ja.clone(), never[0].title.en.clone());
+        out.push(Finding {
+            kind: "never_drilled",
+            what: t(
+                format!("まだ一度も訓練されていない対応手順があります（§4.1(2)）: {ja}。"),
+                format!("These playbooks have never been drilled (§4.1(2)): {en}."),
+            ),
+            fix: t(
+                format!("/訓練 開始 で訓練してください（まず「{}」）。", first.0),
+                format!("Run /drill start with each (first “{}”).", first.1),
+            ),
+        });
+    }
+}
+
+/// §4.1(3): the systems no intake rule watches, those that may stop least
+/// first (priority 3, then 2, …): an outage there reaches the committee
+/// only if a member notices and reports it.
+pub(super) fn detection(x: &Inputs, out: &mut Vec<Finding>) {
+    let rules = &x.settings.intake_rules;
+    let mut unwatched: Vec<_> = x.settings.systems.all().iter().filter(|s| !rules.iter().any(|r| r.systems.contains(&s.id))).collect();
+    if unwatched.is_empty() {
+        return;
+    }
+    unwatched.sort_by_key(|s| std::cmp::Reverse(s.priority.level()));
+    let list = |lang: Lang| {
+        let one = |s: &&crate::domain::systems::System| {
+            let (name, level) = (&s.name, s.priority.level());
+            tr!(lang, "{name}（復旧優先度{level}）", "{name} (priority {level})")
+        };
+        unwatched.iter().map(one).collect::<Vec<_>>().join(tr!(lang, "、", ", ").as_str())
+    };
+    let ids = unwatched.iter().map(|s| format!("\"{}\"", s.id)).collect::<Vec<_>>().join(", ");
+    let (ja, en) = (list(Lang::Ja), list(Lang::En));
+    out.push(Finding {
+        kind: "system_undetected",
+        what: t(
+            format!("異常を検知する仕組みがないシステム（§4.1(3)）: {ja}。"),
+            format!("Nothing detects trouble on these systems (§4.1(3)): {en}."),
+        ),
+        fix: t(
+            format!("監視からの通知を受ける検知ルールを用意してください（設定担当者へ: config/hikeshi.toml の [[intake.rules]] の systems に {ids}）。"),
+            format!("Add detection rules for them: [[intake.rules]] entries in config/hikeshi.toml whose systems include {ids}."),
+        ),
+    });
+}
+
+/// §4.1(4): every system has an owner.
+pub(super) fn systems(x: &Inputs, out: &mut Vec<Finding>) {
+    for s in x.settings.systems.all() {
+        if s.owner.trim().is_empty() {
+            out.push(Finding {
+                kind: "system_without_owner",
+                what: t(format!("システム「{}」に管理者がいません。", s.name), format!("The system “{}” has no owner.", s.name)),
+                fix: t(
+                    format!("管理者を決めてください（設定担当者へ: config/hikeshi.toml の [[systems]] id = \"{}\" の owner）。", s.id),
+                    format!("Set owner for [[systems]] id = \"{}\" in config/hikeshi.toml.", s.id),
+                ),
+            });
+        }
+    }
+}
