@@ -28,6 +28,7 @@ pub enum Feature {
     Reminders,
     Requests,
     Appi,
+    Findings,
 }
 
 /// One argument of a custom id: how it is written, and read back.
@@ -310,6 +311,11 @@ custom_ids! {
     /// APPI Art. 26: a question answered, a report filed.
     Appi(incident: IncidentId, question: AppiQuestion, yes: bool) = "appi" => Appi,
     AppiFiled(incident: IncidentId, stage: Stage) = "appifiled" => Appi,
+    /// §4.2: what the analysis found, its form, and the committee's waiver.
+    FindingsButton(incident: IncidentId) = "findings" => Findings,
+    FindingsModal(incident: IncidentId) = "findingsm" => Findings,
+    WaiveFindings(incident: IncidentId) = "waivefind" => Findings,
+    WaiveFindingsModal(incident: IncidentId) = "waivefindm" => Findings,
 }
 
 impl CustomId {
@@ -333,6 +339,8 @@ impl CustomId {
                 | ExceptionModal
                 | AmendModal
                 | AddInfoModal(_)
+                | FindingsModal(_)
+                | WaiveFindingsModal(_)
         )
     }
 }
@@ -369,6 +377,10 @@ pub(crate) mod tests {
             CustomId::ApprovePlan(i),
             CustomId::BoardTold(i),
             CustomId::BoardToldModal(i),
+            CustomId::FindingsButton(i),
+            CustomId::FindingsModal(i),
+            CustomId::WaiveFindings(i),
+            CustomId::WaiveFindingsModal(i),
             CustomId::FollowUpDone(i, 12),
             CustomId::Decide(3, true),
             CustomId::DecideModal(3, false),

@@ -110,6 +110,14 @@ const NOTE: &[Field] = &[
     optional(para(F_WELL, 2000, "うまくいったこと", "What went well")),
     optional(para(F_MISSING, 2000, "足りなかったこと・手順の問題", "What was missing / procedure problems")),
 ];
+const FINDINGS: &[Field] = &[
+    hint(
+        para(F_DAMAGE, 2000, "被害（分析で特定したこと）", "Damage (as the analysis found it)"),
+        "影響を受けたシステム・情報・業務",
+        "Systems, data and work affected",
+    ),
+    hint(para(F_CAUSE, 2000, "原因", "Cause"), "分からない点は「不明」と", "“unknown” where it is not known yet"),
+];
 const BOARD_TOLD: &[Field] = &[
     line(F_MET_ON, 10, "取締役会の開催日（YYYY-MM-DD）", "The day the board met (YYYY-MM-DD)"),
     para(F_BODY, 2000, "取締役会の決定・指示", "What the board decided or instructed"),
@@ -138,6 +146,8 @@ pub fn fields(form: &CustomId) -> &'static [Field] {
         AddInfoModal(_) => ADD_INFO,
         PlanModal(_) => PLAN,
         BoardToldModal(_) => BOARD_TOLD,
+        FindingsModal(_) => FINDINGS,
+        WaiveFindingsModal(_) => REASON,
         NoteModal(_) => NOTE,
         ExceptionModal => EXCEPTION,
         AmendModal => AMEND,

@@ -6,7 +6,7 @@ use super::custom_id::{CustomId, Feature};
 use super::reply::{self, answer, ephemeral};
 use super::rest::RestError;
 use super::slash::Slash;
-use super::{appi, forms, incident, lessons, reminders, report, requests, Ctx};
+use super::{appi, findings, forms, incident, lessons, reminders, report, requests, Ctx};
 use crate::domain::Lang;
 use crate::service::InputError;
 use serenity::all::{CommandInteraction, ComponentInteraction, Interaction, ModalInteraction};
@@ -115,6 +115,7 @@ async fn component(ctx: &Ctx, c: ComponentInteraction) -> Result<(), RestError> 
                 Feature::Reminders => reminders::click(ctx, &c, id, caller, lang).await,
                 Feature::Requests => requests::click(ctx, id, caller, lang),
                 Feature::Appi => appi::click(ctx, id, caller, lang).await,
+                Feature::Findings => findings::click(ctx, id, caller, lang).await,
             },
         };
         answer(result, lang, "component")
@@ -145,6 +146,7 @@ async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
                     Feature::Reminders => reminders::submit(ctx, id, &fields, caller, lang).await,
                     Feature::Requests => requests::submit(ctx, id, &fields, caller, lang).await,
                     Feature::Appi => reply::refuse(InputError::InvalidForm),
+                    Feature::Findings => findings::submit(ctx, id, &fields, caller, lang).await,
                 },
             },
             _ => reply::refuse(InputError::InvalidForm),

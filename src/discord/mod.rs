@@ -15,6 +15,7 @@ pub mod deliver;
 mod dm;
 pub mod doctor;
 mod escalation;
+mod findings;
 pub mod forms;
 mod gateway;
 pub mod incident;

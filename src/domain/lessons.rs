@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// §4.4(1) the recurrence-prevention plan, technical and organisational,
 /// with what the investigation found (for the board report, §4.4(2)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreventionPlan {
     pub technical: String,
     pub organisational: String,

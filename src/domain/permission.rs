@@ -106,10 +106,12 @@ pub enum Action {
     ChoosePlaybook,
     /// §4.4(2): answer the two questions that decide the board's report.
     AnswerBoard,
+    /// §4.2: record what the analysis found (damage, cause).
+    RecordFindings,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -138,6 +140,7 @@ impl Action {
         Action::ChangeDuty,
         Action::ChoosePlaybook,
         Action::AnswerBoard,
+        Action::RecordFindings,
     ];
 
     /// The roles that may perform this action.
@@ -156,7 +159,7 @@ impl Action {
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
-            LogEntry => &[Responder, Commander, Committee],
+            LogEntry | RecordFindings => &[Responder, Commander, Committee],
             Export | SeeAccess => &[Commander, Committee],
         }
     }
@@ -206,6 +209,7 @@ mod tests {
             (ChangeDuty,       [false, false, false, false, true ]),
             (ChoosePlaybook,   [false, false, false, false, true ]),
             (AnswerBoard,      [false, false, false, false, true ]),
+            (RecordFindings,   [false, false, true,  true,  true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

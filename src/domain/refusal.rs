@@ -17,6 +17,11 @@ pub enum IncidentError {
     /// No playbook matches: the committee appoints instead (§4.2).
     NoPlaybook,
     AlreadyCommanded(UserId),
+    /// §4.2: containment starts from the analysis's findings.
+    FindingsMissing,
+    FindingsTooEarly,
+    FindingsEmpty,
+    FindingsTooLong(usize),
     /// §4.2: the committee chose the playbook the incident already has.
     PlaybookAlreadyChosen,
     /// §4.2: the report was acknowledged once, by this member.
@@ -184,6 +189,18 @@ impl IncidentError {
             }
             IncidentError::Phase(p) => p.text(lang),
             IncidentError::ReasonRequired => tr!(lang, "理由を書いてください。", "Please give a reason."),
+            IncidentError::FindingsMissing => tr!(
+                lang,
+                "封じ込めの前に、分析で分かった被害と原因を「調査結果」に記録してください（§4.2）。急ぐ場合は委員会が理由を付けて免除できます。",
+                "Before containment, record what the analysis found — the damage and its cause — under Findings (§4.2). If it cannot wait, the committee may waive it with a reason."
+            ),
+            IncidentError::FindingsTooEarly => tr!(
+                lang,
+                "調査結果は分析フェーズから記録できます。実行責任者が決まって分析に進んでから、もう一度お試しください。",
+                "Findings are recorded from the Analysis phase on: once a commander has moved it there, try again."
+            ),
+            IncidentError::FindingsEmpty => tr!(lang, "被害と原因の両方を書いてください（分からない点は「不明」と）。", "Write both the damage and the cause (“unknown” where it is not known yet)."),
+            IncidentError::FindingsTooLong(max) => tr!(lang, "被害・原因はそれぞれ{max}文字以内で書いてください。", "Keep the damage and the cause to {max} characters each."),
             IncidentError::PlaybookAlreadyChosen => {
                 tr!(lang, "この対応手順はすでに選ばれています。", "This incident already follows that playbook.")
             }
@@ -305,6 +322,10 @@ impl IncidentError {
             AlreadyCommanded(UserId(7)),
             AlreadyAcknowledged(UserId(7)),
             PlaybookAlreadyChosen,
+            FindingsMissing,
+            FindingsTooEarly,
+            FindingsEmpty,
+            FindingsTooLong(2000),
             NoCommanderToHandOver,
             NotHeld,
             NeedsCommander,
@@ -380,7 +401,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 39, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 43, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -419,7 +440,11 @@ pub(crate) mod tests {
                 | IncidentError::FollowUpTooEarly
                 | IncidentError::NoSuchFollowUp(_)
                 | IncidentError::FollowUpAlreadyDone(_)
-                | IncidentError::PlaybookAlreadyChosen => {}
+                | IncidentError::PlaybookAlreadyChosen
+                | IncidentError::FindingsMissing
+                | IncidentError::FindingsTooEarly
+                | IncidentError::FindingsEmpty
+                | IncidentError::FindingsTooLong(_) => {}
             }
             let ja = e.text(Lang::Ja);
             assert_eq!(has_english(&ja), None, "English in the Japanese text of {e:?}: {ja}");

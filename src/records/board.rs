@@ -33,12 +33,19 @@ pub fn board_report_markdown(r: &Record, settings: &Settings) -> String {
         .map(|(at, s)| format!("- {at} — {s}"))
         .collect();
     section(&mut out, tr!(lang, "経緯", "Timeline"), timeline.join("\n"));
-    section(&mut out, tr!(lang, "原因", "Cause"), plan.as_ref().map(|p| p.cause.clone()).unwrap_or_default());
+    // §4.2: the analysis's findings first; the plan's words where it
+    // revised them.
+    let found = |plan_says: Option<String>, found: Option<String>| plan_says.filter(|t| !t.trim().is_empty()).or(found).unwrap_or_default();
+    let findings = i.findings.as_ref();
+    let cause = found(plan.as_ref().map(|p| p.cause.clone()), findings.map(|f| f.cause.clone()));
+    section(&mut out, tr!(lang, "原因", "Cause"), cause);
     let affected = i.affected.iter().map(|a| format!("- {}", a.name)).collect::<Vec<_>>().join("\n");
     section(
         &mut out,
         tr!(lang, "被害", "Damage"),
-        format!("{}\n\n{}\n\n{}", plan.as_ref().map(|p| p.damage.clone()).unwrap_or_default(), i.impact, affected).trim().to_string(),
+        format!("{}\n\n{}\n\n{}", found(plan.as_ref().map(|p| p.damage.clone()), findings.map(|f| f.damage.clone())), i.impact, affected)
+            .trim()
+            .to_string(),
     );
     let by_kind = |k: LogKind| {
         entries.iter().filter(|e| e.kind == k).map(|e| format!("- {} — {}", local(e.at, tz), e.body)).collect::<Vec<_>>().join("\n")

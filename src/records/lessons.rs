@@ -28,8 +28,8 @@ pub(crate) fn answer(v: Option<bool>, lang: Lang) -> String {
 pub fn parts(r: &Record, lang: Lang, tz: Tz) -> Vec<Part> {
     let i = &r.incident;
     let l = &i.lessons;
-    let mut out =
-        vec![Part { heading: tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lines: plan(r, lang, tz) }];
+    let mut out = findings(r, lang, tz).into_iter().collect::<Vec<_>>();
+    out.push(Part { heading: tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lines: plan(r, lang, tz) });
     if !i.is_drill() {
         out.push(Part {
             heading: tr!(lang, "取締役会への報告（§4.4(2)）", "Report to the board (§4.4(2))"), lines: board(r, lang, tz)
@@ -54,6 +54,28 @@ pub fn parts(r: &Record, lang: Lang, tz: Tz) -> Vec<Part> {
         out.push(Part { heading: tr!(lang, "フォローアップ（§4.4(1)）", "Follow-up actions (§4.4(1))"), lines });
     }
     out
+}
+
+/// §4.2: what the analysis found, or the committee's waiver.
+fn findings(r: &Record, lang: Lang, tz: Tz) -> Option<Part> {
+    let i = &r.incident;
+    let lines = match (&i.findings, &i.findings_waiver) {
+        (Some(f), _) => {
+            let (who, at) = (r.name_at(f.by, f.at), local(f.at, tz));
+            let (damage, cause) = (r.named_mentions(&f.damage), r.named_mentions(&f.cause));
+            vec![
+                tr!(lang, "被害: {damage}", "Damage: {damage}"),
+                tr!(lang, "原因: {cause}", "Cause: {cause}"),
+                tr!(lang, "{who} が {at} に記録", "Recorded by {who} at {at}"),
+            ]
+        }
+        (None, Some(w)) => {
+            let (who, reason) = (r.name_at(w.by, i.reported_at), r.named_mentions(&w.reason));
+            vec![tr!(lang, "{who} が免除（理由: {reason}）", "Waived by {who} (reason: {reason})")]
+        }
+        (None, None) => return None,
+    };
+    Some(Part { heading: tr!(lang, "調査結果（§4.2）", "Findings of the analysis (§4.2)"), lines })
 }
 
 /// §4.4(1): the plan, and who approved which revision.

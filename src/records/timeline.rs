@@ -192,6 +192,16 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let what = crate::domain::category::classification_label(*category, *kind).get(lang).to_string();
             tr!(lang, "{who} が区分を「{what}」に変更（理由: {reason}）", "{who} reclassified it as “{what}” (reason: {reason})")
         }
+        FindingsRecorded { damage, cause } => {
+            tr!(
+                lang,
+                "{who} が調査結果を記録（被害: {damage}／原因: {cause}）",
+                "{who} recorded the findings (damage: {damage}; cause: {cause})"
+            )
+        }
+        FindingsWaived { reason } => {
+            tr!(lang, "{who} が調査結果の記録を免除（理由: {reason}）", "{who} waived the findings (reason: {reason})")
+        }
         PlaybookChosen { playbook, reason } => {
             let playbook = title(playbook);
             tr!(lang, "{who} が対応手順「{playbook}」を選択（理由: {reason}）", "{who} chose the playbook “{playbook}” (reason: {reason})")

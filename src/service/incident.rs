@@ -102,6 +102,16 @@ impl Incidents {
         self.core.act(id, caller, |i, _, _| i.choose_playbook(caller.user, &caller.roles(i), chosen, reason)).await
     }
 
+    /// §4.2: what the analysis found.
+    pub async fn record_findings(&self, id: IncidentId, caller: Caller, damage: &str, cause: &str) -> Result<Incident, ServiceError> {
+        self.core.act(id, caller, |i, _, now| i.record_findings(caller.user, &caller.roles(i), damage, cause, now)).await
+    }
+
+    /// §4.2: the committee lets containment start without findings.
+    pub async fn waive_findings(&self, id: IncidentId, caller: Caller, reason: &str) -> Result<Incident, ServiceError> {
+        self.core.act(id, caller, |i, _, _| i.waive_findings(caller.user, &caller.roles(i), reason)).await
+    }
+
     /// The committee makes a report confidential after the fact.
     pub async fn make_confidential(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
         self.core.act(id, caller, |i, _, _| i.make_confidential(caller.user, &caller.roles(i))).await

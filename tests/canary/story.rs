@@ -351,6 +351,9 @@ async fn drill(run: &Run) {
     app.click(ids::BOB, &d, &format!("hk1:take:{}", d.id)).await;
     for _ in 0..6 {
         let now = app.incident(d.number).await;
+        if now.phase == hikeshi::domain::Phase::Analysis {
+            run.form(ids::BOB, &now, &format!("hk1:findings:{}", d.id), &[("damage", "訓練: 端末1台"), ("cause", "訓練: 添付")]).await;
+        }
         if now.phase == hikeshi::domain::Phase::Lessons {
             run.form(ids::BOB, &now, &format!("hk1:plan:{}", d.id), &[("technical", "EDR"), ("organisational", "連絡網")]).await;
             run.form(ids::BOB, &now, &format!("hk1:note:{}", d.id), &[("went_well", "早い"), ("missing", "連絡先")]).await;

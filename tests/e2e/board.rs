@@ -69,6 +69,11 @@ async fn the_committee_answers_for_the_board_which_hears_of_the_approved_plan_an
         assert!(!first[0].contains(raw), "{raw} in {}", first[0]);
     }
     assert!(first[0].contains("実行責任者に任命"), "{}", first[0]);
+    // §4.2 → §4.4: the analysis's findings are the draft's cause and
+    // damage, and the plan's form starts from them.
+    assert!(first[0].contains("## 原因\n\n不審メールの添付ファイル"), "{}", first[0]);
+    let plan_form = app.click(ids::DAVE, &i, &format!("hk1:plan:{}", i.id)).await;
+    assert!(plan_form["data"]["components"].to_string().contains("共有フォルダが2日使えなかった"), "{plan_form}");
 
     // The board hears of an approved plan: recording it needs one.
     let early = record_board_told(&app, ids::CAROL, &i, "2026-11-30", "承認後に再報告").await;

@@ -61,6 +61,30 @@ async fn a_commander_takes_command_and_walks_the_incident_to_recovery() {
     assert!(ephemeral_text(&tick).contains("チェックしました"));
     app.wait_until("item 1 is ticked on the card", |_| card_field(&app.card(&i), "チェックリスト").contains("☑ 1.")).await;
 
+    // §4.2: containment starts from what the analysis found — the damage
+    // and its cause — recorded from the card; a member cannot.
+    let early = app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    assert!(ephemeral_text(&early).contains("調査結果"), "{early}");
+    assert!(card_field(&app.card(&i), "調査結果").contains("未記録"));
+    let outsider = app.click(ids::DAVE, &i, &format!("hk1:findings:{}", i.id)).await;
+    assert!(ephemeral_text(&outsider).contains("だけ"), "{outsider}");
+    let form = app.click(ids::BOB, &i, &format!("hk1:findings:{}", i.id)).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let empty = app
+        .interact(payloads::modal(
+            app.id(),
+            Who::new(ids::BOB, i.channel.unwrap().0),
+            &custom,
+            &[("damage", "共有フォルダ停止"), ("cause", " ")],
+        ))
+        .await;
+    assert!(ephemeral_text(&empty).contains("両方"), "{empty}");
+    app.record_findings(ids::BOB, &app.incident(i.number).await).await;
+    app.wait_until("the card shows the findings", |_| card_field(&app.card(&i), "調査結果").contains("不審メールの添付ファイル")).await;
+    let again = app.click(ids::BOB, &i, &format!("hk1:findings:{}", i.id)).await;
+    assert!(again["data"]["components"].to_string().contains("不審メールの添付ファイル"), "the form holds them for a revision: {again}");
+
     // Advancing with item 2 unticked asks first, then records it as skipped.
     let ask = app.click(ids::BOB, &i, &advance_id(&i)).await;
     let text = ephemeral_text(&ask);
@@ -321,4 +345,30 @@ async fn a_full_archive_overflows_into_a_new_one() {
     app.settled().await;
     let parent = app.fake.channel(i.channel.unwrap().0).unwrap()["parent_id"].as_str().unwrap().to_string();
     assert_eq!(app.fake.channel(parent.parse().unwrap()).unwrap()["name"], "archive-2");
+}
+
+/// §4.2: where containment cannot wait for the findings, the committee
+/// waives them with a reason; the commander cannot, and the record keeps it.
+#[tokio::test]
+async fn the_committee_may_let_containment_start_before_the_findings() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    let card = app.card(&i);
+    let appoint = format!("hk1:appoint:{}", i.id);
+    app.interact(payloads::user_select(app.id(), Who::new(ids::CAROL, i.channel.unwrap().0), &appoint, ids::DAVE, &card)).await;
+    app.click(ids::DAVE, &i, &format!("hk1:advance!:{}", i.id)).await;
+    let waive = format!("hk1:waivefind:{}", i.id);
+    app.wait_until("the waiver is on the card", |_| app.card_custom_ids(&i).contains(&waive)).await;
+    let commander = app.click(ids::DAVE, &i, &waive).await;
+    assert!(ephemeral_text(&commander).contains("委員会"), "{commander}");
+    let form = app.click(ids::CAROL, &i, &waive).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let who = Who::new(ids::CAROL, i.channel.unwrap().0);
+    app.interact(payloads::modal(app.id(), who, &custom, &[("body", "業務停止中のため封じ込めを優先")])).await;
+    let moved = app.click(ids::DAVE, &i, &format!("hk1:advance!:{}", i.id)).await;
+    assert!(ephemeral_text(&moved).contains("封じ込め"), "{moved}");
+    assert_eq!(app.incident(i.number).await.phase, Phase::Containment);
+    let md =
+        String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
+    assert!(md.contains("調査結果の記録を免除（理由: 業務停止中のため封じ込めを優先）"), "{md}");
 }

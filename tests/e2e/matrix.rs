@@ -219,7 +219,12 @@ async fn the_authorisation_matrix_holds_end_to_end() {
         ),
         // Last: it moves the incident on.
         // (the committee, second, is asked to confirm the unticked items)
-        ("advance", Action::Advance, Allowed::Says(&["進みました", "未チェック"]), button(format!("hk1:advance:{ia}"), &card_a)),
+        (
+            "advance",
+            Action::Advance,
+            Allowed::Says(&["進みました", "未チェック", "調査結果"]),
+            button(format!("hk1:advance:{ia}"), &card_a),
+        ),
     ];
     // A read button forged for an incident whose plan was never announced
     // records nothing, whoever clicks.

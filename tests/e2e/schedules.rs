@@ -252,6 +252,10 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
         app.click(ids::BOB, &d, &format!("hk1:take:{}", d.id)).await;
         for minutes in [2, 20, 15, 10, 30, 5] {
             clock.advance(Duration::minutes(minutes - round * 2));
+            let now = app.incident(d.number).await;
+            if now.phase == Phase::Analysis {
+                app.record_findings(ids::BOB, &now).await;
+            }
             let r = app.click(ids::BOB, &d, &format!("hk1:advance!:{}", d.id)).await;
             assert_eq!(r["type"], 4, "{r}");
             if round == 1 && minutes == 2 {

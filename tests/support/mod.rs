@@ -502,8 +502,17 @@ impl TestApp {
             if now.phase == hikeshi::domain::Phase::Recovery {
                 self.log_three(user, &now).await;
             }
+            if now.phase == hikeshi::domain::Phase::Analysis && now.findings.is_none() {
+                self.record_findings(user, &now).await;
+            }
             self.click(user, &now, &format!("hk1:advance!:{}", i.id)).await;
         }
+    }
+
+    /// §4.2: what the analysis found, as a commander records it.
+    pub async fn record_findings(&self, user: u64, i: &Incident) {
+        let fields = [("damage", "共有フォルダが2日使えなかった"), ("cause", "不審メールの添付ファイル")];
+        self.through_form(i, user, &format!("hk1:findings:{}", i.id), &fields).await;
     }
 
     /// One entry of each §4.3 record.

@@ -28,6 +28,7 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
     }
     rows.extend(checklist(i, settings));
     rows.push(CreateActionRow::Buttons(work(i, lang)));
+    rows.extend(crate::discord::findings::row(i, lang));
     if i.category == Category::Unsure && !i.is_drill() {
         rows.push(classify(id, lang));
     }

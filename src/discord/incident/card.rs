@@ -168,6 +168,9 @@ fn working_fields(mut e: CreateEmbed, i: &Incident, settings: &Settings) -> Crea
     if !i.impact.trim().is_empty() {
         e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 500), false);
     }
+    if let Some(text) = crate::discord::findings::card_text(i, lang) {
+        e = e.field(tr!(lang, "調査結果（§4.2）", "Findings (§4.2)"), text, false);
+    }
     if let Some(list) = checklist_text(i, settings, lang) {
         let phase = i.phase.label().get(lang).to_string();
         e = e.field(tr!(lang, "チェックリスト（{phase}）", "Checklist ({phase})"), list, false);

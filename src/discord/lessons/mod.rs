@@ -68,8 +68,8 @@ async fn form(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller,
     let app = &ctx.app;
     Ok(match id {
         CustomId::PlanButton(i) => {
-            app.incidents().may(i, caller, Action::WriteLessons).await?;
-            Modal::new(CustomId::PlanModal(i), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang).build()
+            let incident = app.incidents().may(i, caller, Action::WriteLessons).await?;
+            plan_form(&incident, lang)
         }
         CustomId::BoardTold(i) => {
             app.incidents().may(i, caller, Action::RecordBoardReport).await?;
@@ -89,6 +89,26 @@ async fn form(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Caller,
         }
         _ => return reply::refuse(InputError::InvalidControl),
     })
+}
+
+/// §4.4(1) 調査結果をもとに: the plan's form, holding the plan as it
+/// stands, its cause and damage starting from the analysis's findings.
+fn plan_form(i: &crate::domain::Incident, lang: Lang) -> Reply {
+    let mut modal = Modal::new(CustomId::PlanModal(i.id), tr!(lang, "再発防止計画（§4.4(1)）", "Prevention plan (§4.4(1))"), lang);
+    let (found_cause, found_damage) = i.findings.as_ref().map(|f| (f.cause.clone(), f.damage.clone())).unwrap_or_default();
+    let plan = i.lessons.plan.clone().unwrap_or_default();
+    let or = |typed: String, found: String| if typed.trim().is_empty() { found } else { typed };
+    for (field, value) in [
+        (F_TECHNICAL, plan.technical),
+        (F_ORGANISATIONAL, plan.organisational),
+        (F_CAUSE, or(plan.cause, found_cause)),
+        (F_DAMAGE, or(plan.damage, found_damage)),
+    ] {
+        if !value.trim().is_empty() {
+            modal = modal.value(field, value);
+        }
+    }
+    modal.build()
 }
 
 /// §4.4(3): who has read the announcement (the committee's).

@@ -219,6 +219,15 @@ pub enum EventPayload {
         playbook: Option<String>,
         reason: String,
     },
+    /// §4.2: what the analysis found, as recorded (a revision replaces it).
+    FindingsRecorded {
+        damage: String,
+        cause: String,
+    },
+    /// §4.2: the committee let containment start without findings.
+    FindingsWaived {
+        reason: String,
+    },
     /// §4.2: the committee chose the playbook (none fitted the kind, or
     /// another fits better), with a reason.
     PlaybookChosen {
@@ -448,7 +457,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 59);
+        assert_eq!(EventPayload::VARIANTS.len(), 61);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

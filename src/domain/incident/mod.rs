@@ -132,6 +132,11 @@ pub struct Incident {
     /// §4.2: the committee member who said they have it (確認しました).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged: Option<Acknowledgement>,
+    /// §4.2: what the analysis found (damage, cause).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<findings::Findings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings_waiver: Option<findings::FindingsWaiver>,
 }
 
 /// What an incident is about, as decided (and re-decided as the cause
@@ -154,6 +159,7 @@ pub struct RecordWaiver {
 mod acknowledge;
 mod channel;
 mod choose;
+pub mod findings;
 mod held;
 mod lessons;
 mod response;
@@ -267,6 +273,8 @@ impl Incident {
             public_title: None,
             held: false,
             record_waivers: vec![],
+            findings: None,
+            findings_waiver: None,
             notice_owed: true,
             acknowledged: None,
         };

@@ -123,6 +123,9 @@ impl Incident {
         if to == Phase::Analysis && self.commander.is_none() {
             return Err(IncidentError::NeedsCommander);
         }
+        if to == Phase::Containment && self.findings_missing() {
+            return Err(IncidentError::FindingsMissing);
+        }
         if to == Phase::Lessons {
             let missing = self.records_missing(logged);
             if !missing.is_empty() {

@@ -98,6 +98,7 @@ fn advancing_past_unticked_items_needs_confirmation_and_records_skips() {
     let cmd = i.roles_of(CHAIR, true);
     i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap(); // Reported has no checklist
     i.tick(&cmd, Some(&pb), 1).unwrap();
+    i.record_findings(CHAIR, &cmd, "file server", "a phishing mail", now()).unwrap();
     assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()), Err(IncidentError::NeedsConfirmation(vec![0, 2])));
     assert_eq!(i.phase, Phase::Analysis);
     let out = i.advance(CHAIR, &cmd, Some(&pb), true, &LogKind::ALL, now()).unwrap();
@@ -128,6 +129,9 @@ fn walking_to_closed_archives() {
     i.take_command(CHAIR, &committee(), now()).unwrap();
     let cmd = i.roles_of(CHAIR, true);
     for _ in 0..5 {
+        if i.phase == Phase::Analysis {
+            i.record_findings(CHAIR, &cmd, "file server", "a phishing mail", now()).unwrap();
+        }
         i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
     }
     assert_eq!(i.phase, Phase::Lessons);
