@@ -13,6 +13,7 @@
 
 use crate::domain::appi::{AppiQuestion, Stage};
 use crate::domain::lessons::{BoardQuestion, LessonItem};
+use crate::domain::proxy::Via;
 use crate::domain::{Category, IncidentId, LogKind, SubKind};
 
 const PREFIX: &str = "hk1";
@@ -93,6 +94,28 @@ impl Part for Confidential {
             "0" => Some(Confidential(false)),
             _ => None,
         }
+    }
+}
+
+/// A member, or `-` for none.
+impl Part for Option<crate::domain::UserId> {
+    fn put(&self) -> String {
+        self.map_or_else(|| "-".into(), |u| u.0.to_string())
+    }
+    fn take(s: &str) -> Option<Self> {
+        match s {
+            "-" => Some(None),
+            u => positive(u).map(|u| Some(crate::domain::UserId(u as u64))),
+        }
+    }
+}
+
+impl Part for Via {
+    fn put(&self) -> String {
+        self.id().into()
+    }
+    fn take(s: &str) -> Option<Self> {
+        Via::parse(s)
     }
 }
 
@@ -241,6 +264,9 @@ macro_rules! custom_ids {
 custom_ids! {
     /// The /report modal, with the options chosen on the command.
     ReportModal(category: Category, kind: Option<SubKind>, confidential: Confidential) = "report" => Report,
+    /// §4.2: a report the committee files for someone (no `member`: a
+    /// person outside the server, named in the form).
+    ReportForModal(category: Category, kind: Option<SubKind>, confidential: Confidential, via: Via, member: Option<crate::domain::UserId>) = "reportfor" => Report,
     TakeCommand(incident: IncidentId) = "take" => Incident,
     /// §4.2: the committee has the report (確認しました); "ack" is a
     /// reminder's.
@@ -325,6 +351,7 @@ impl CustomId {
         matches!(
             self,
             ReportModal(..)
+                | ReportForModal(..)
                 | LogModal(..)
                 | DismissModal(_)
                 | DuplicateModal(_)
@@ -408,6 +435,8 @@ pub(crate) mod tests {
         }
         for c in Category::ALL {
             v.push(CustomId::ReportModal(c, None, Confidential(true)));
+            v.push(CustomId::ReportForModal(c, None, Confidential(false), Via::InPerson, None));
+            v.push(CustomId::ReportForModal(c, None, Confidential(true), Via::Phone, Some(crate::domain::UserId(3001))));
         }
         for k in SubKind::ALL {
             v.push(CustomId::ReportModal(k.category(), Some(k), Confidential(false)));

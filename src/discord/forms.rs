@@ -30,6 +30,7 @@ pub const F_NOTICED: &str = "noticed";
 pub const F_SYSTEMS: &str = "systems";
 pub const F_IMPACT: &str = "impact";
 pub const F_MET_ON: &str = "met_on";
+pub const F_FROM: &str = "from";
 
 /// Discord's own maximum for any modal text input.
 pub const DISCORD_MAX: usize = 4000;
@@ -95,6 +96,24 @@ const REPORT: &[Field] = &[
     ),
     optional(para(F_IMPACT, limits::IMPACT, "これまでの影響", "Impact so far")),
 ];
+/// §4.2: filed for someone outside the server: their name takes the
+/// impact's place (a modal holds five fields).
+const REPORT_FOR_OUTSIDER: &[Field] = &[
+    REPORT[0],
+    REPORT[1],
+    REPORT[2],
+    REPORT[3],
+    hint(
+        line(
+            F_FROM,
+            crate::domain::proxy::MAX_OUTSIDER,
+            "報告者の氏名・所属（会員以外）",
+            "Reporter's name and affiliation (not a member)",
+        ),
+        "例: 清掃委託先 山田様",
+        "e.g. Ms Yamada, cleaning contractor",
+    ),
+];
 const LOG: &[Field] = &[para(F_BODY, MAX_LOG_BODY, "記録", "Entry")];
 const REASON: &[Field] = &[para(F_BODY, 1000, "理由", "Reason")];
 const DUPLICATE: &[Field] = &[line(F_BODY, 20, "元のインシデント番号", "Original incident number")];
@@ -138,7 +157,8 @@ const AMEND: &[Field] = &[
 pub fn fields(form: &CustomId) -> &'static [Field] {
     use CustomId::*;
     match form {
-        ReportModal(..) => REPORT,
+        ReportModal(..) | ReportForModal(.., Some(_)) => REPORT,
+        ReportForModal(.., None) => REPORT_FOR_OUTSIDER,
         LogModal(..) => LOG,
         DismissModal(_) | DecideModal(..) | WaiveModal(..) | WaiveRecordModal(..) | ClassifyModal(..) => REASON,
         DuplicateModal(_) => DUPLICATE,
@@ -264,6 +284,7 @@ pub fn report_draft(category: Category, kind: Option<SubKind>, confidential: Con
         systems: value(f, F_SYSTEMS).to_string(),
         impact: value(f, F_IMPACT).to_string(),
         confidential: confidential.0,
+        proxy: None,
     }
 }
 

@@ -130,8 +130,8 @@ async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
     if !reply::in_guild(&ctx.app.settings, m.guild_id) && !from_dm {
         return reply::answer_now(&ctx.rest, reply::Asked::new(m.id, &m.token, m.application_id), other_guild(lang)).await;
     }
-    if let Some(CustomId::ReportModal(category, kind, confidential)) = id {
-        return report::submit(ctx, &m, category, kind, confidential, lang).await;
+    if let Some(form @ (CustomId::ReportModal(..) | CustomId::ReportForModal(..))) = id {
+        return report::submit(ctx, &m, form, lang).await;
     }
     let caller = reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
     let fields = forms::submitted(&m.data);

@@ -15,6 +15,7 @@ use strum::IntoEnumIterator;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
 pub enum Slash {
     ReportNew,
+    ReportFor,
     ReportStatus,
     ReportMessage,
     IncidentAdd,
@@ -51,6 +52,7 @@ impl Slash {
         use Slash::*;
         let (command, sub) = match self {
             ReportNew => (report::REPORT, "new"),
+            ReportFor => (report::REPORT, "for"),
             ReportStatus => (report::REPORT, "status"),
             ReportMessage => (report::REPORT_MESSAGE, ""),
             IncidentAdd => (incident::INCIDENT, "add"),
@@ -97,6 +99,7 @@ pub async fn answer(ctx: &Ctx, cmd: &CommandInteraction, slash: Slash, caller: C
     let sub = || cmd.data.options.first().ok_or(ServiceError::from(InputError::NoSubcommand));
     match slash {
         ReportNew => Ok(report::new(sub_options(sub()?), lang)),
+        ReportFor => report::for_someone(sub_options(sub()?), caller, lang),
         ReportStatus => report::status(ctx, caller, lang).await,
         ReportMessage => Ok(report::from_message(cmd, lang)),
         IncidentAdd => incident::responder(ctx, cmd, sub()?, caller, lang, true).await,

@@ -23,6 +23,7 @@ pub mod permission;
 pub mod phase;
 pub mod playbook;
 pub mod priority;
+pub mod proxy;
 pub mod refusal;
 pub mod reminder;
 pub mod report;

@@ -30,6 +30,9 @@ pub struct ReportDraft {
     pub systems: String,
     pub impact: String,
     pub confidential: bool,
+    /// §4.2: taken by phone or in person and filed by the committee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<super::proxy::Proxy>,
 }
 
 /// A field of the report form.
@@ -40,6 +43,8 @@ pub enum ReportField {
     Noticed,
     Systems,
     Impact,
+    /// Who made a report the committee files for them (§4.2).
+    Reporter,
 }
 
 impl ReportField {
@@ -55,6 +60,8 @@ impl ReportField {
             (ReportField::Systems, Lang::En) => "affected systems",
             (ReportField::Impact, Lang::Ja) => "これまでの影響",
             (ReportField::Impact, Lang::En) => "impact so far",
+            (ReportField::Reporter, Lang::Ja) => "報告者（会員でない場合の氏名）",
+            (ReportField::Reporter, Lang::En) => "reporter (the name, if not a member)",
         }
     }
 }
@@ -130,6 +137,7 @@ pub struct Report {
     pub systems: Vec<String>,
     pub impact: String,
     pub confidential: bool,
+    pub proxy: Option<super::proxy::Proxy>,
 }
 
 impl ReportDraft {
@@ -147,6 +155,7 @@ impl ReportDraft {
                 systems: self.system_names(),
                 impact: self.impact.trim().to_string(),
                 confidential: self.confidential,
+                proxy: self.proxy.clone(),
             }),
             _ => Err(problems),
         }
@@ -167,6 +176,10 @@ impl ReportDraft {
         field(ReportField::Noticed, &self.noticed, limits::NOTICED, false);
         field(ReportField::Systems, &self.systems, limits::SYSTEMS, false);
         field(ReportField::Impact, &self.impact, limits::IMPACT, false);
+        if let Some(p) = &self.proxy {
+            // A member chosen, or the name of whoever made it.
+            field(ReportField::Reporter, &p.outsider, super::proxy::MAX_OUTSIDER, p.member.is_none());
+        }
         match (self.category, self.kind) {
             (None, _) => out.push(FieldError::NoCategory),
             (Some(c), Some(k)) if k.category() != c => out.push(FieldError::KindMismatch { kind: k, category: c }),

@@ -192,6 +192,11 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let what = crate::domain::category::classification_label(*category, *kind).get(lang).to_string();
             tr!(lang, "{who} が区分を「{what}」に変更（理由: {reason}）", "{who} reclassified it as “{what}” (reason: {reason})")
         }
+        ReportTaken { by, via, outsider } => {
+            let (by, via) = (name(*by), via.label().get(lang).to_string());
+            let from = outsider.clone().map_or_else(|| who.to_string(), |o| tr!(lang, "{o}（会員外）", "{o} (not a member)"));
+            tr!(lang, "{by} が{via}で受けた報告を代理で登録（報告者: {from}）", "{by} filed the report taken by {via} (reporter: {from})")
+        }
         FindingsRecorded { damage, cause } => {
             tr!(
                 lang,

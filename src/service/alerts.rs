@@ -120,5 +120,6 @@ fn new_incident(settings: &Settings, fresh: &[&Alert], number: IncidentNumber, n
         reporter: UserId::MONITORING,
         playbook: settings.playbooks.suggest(category, kind, &named).map(|p| p.id.clone()),
         confidential: false,
+        taken: None,
     }
 }

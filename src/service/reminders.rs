@@ -346,6 +346,7 @@ impl Reminders {
             reporter: caller.user,
             playbook: Some(pb.id.clone()),
             confidential: false,
+            taken: None,
         };
         let started = EventPayload::DrillStarted { playbook: pb.id.0.clone() };
         super::report::open_incident(tx, id, new, source_key, now, |o| o.events.insert(0, started)).await

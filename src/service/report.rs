@@ -57,6 +57,8 @@ pub struct Reported {
 pub(super) struct ReportJob {
     report: Report,
     reporter: UserId,
+    /// §4.2: filed by the committee for the reporter.
+    taken: Option<crate::domain::proxy::Taken>,
     /// The committee is never held by the flood guard.
     committee: bool,
     source_key: String,
@@ -84,7 +86,13 @@ impl Reports {
     ) -> Result<Reported, ServiceError> {
         // Checked once, here: what is queued is a valid report.
         let report = draft.validate().map_err(ServiceError::Invalid)?;
-        let job = ReportJob { report, reporter: caller.user, committee: caller.committee, source_key: source_key.to_string(), reply };
+        // §4.2: only the committee files a report for someone else.
+        if report.proxy.is_some() && !caller.committee {
+            return Err(ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee])));
+        }
+        let reporter = report.proxy.as_ref().map_or(caller.user, |p| p.reporter(caller.user));
+        let taken = report.proxy.as_ref().map(|p| p.taken(caller.user));
+        let job = ReportJob { report, reporter, taken, committee: caller.committee, source_key: source_key.to_string(), reply };
         let reported = self.batch.submit(job).await?;
         // Logged here, in the caller's span (the interaction, the held
         // report's replay), not in the batch writer's task.
@@ -302,6 +310,7 @@ fn new_incident(settings: &Settings, now: DateTime<Utc>, job: &ReportJob, number
             settings.playbooks.suggest(r.category, r.kind, &named).map(|p| p.id.clone())
         },
         confidential: r.confidential,
+        taken: job.taken.clone(),
     }
 }
 

@@ -125,6 +125,7 @@ fn new_incident(number: crate::domain::IncidentNumber, reporter: UserId) -> NewI
         reporter,
         playbook: None,
         confidential: false,
+        taken: None,
     }
 }
 

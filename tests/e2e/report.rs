@@ -307,3 +307,78 @@ async fn a_confidential_report_keeps_the_reporter_out_and_talks_to_them_by_dm() 
     let no = app.interact(payloads::modal(app.id(), alice_dm, &format!("hk1:addinfom:{}", i.id), &[("body", "x")])).await;
     assert!(ephemeral_text(&no).contains("だけ"), "{no}");
 }
+
+/// `/report for`, as a committee member types it; the form it opens (or
+/// the refusal).
+async fn report_for(app: &TestApp, user: u64, options: Value) -> Value {
+    let cmd = json!([{"name": "for", "type": 1, "options": options}]);
+    app.interact(payloads::slash(app.id(), Who::new(user, ids::COMMITTEE_CHANNEL), "report", cmd)).await
+}
+
+/// §4.2 reports taken by phone or in person: a committee member files one
+/// for a member (who is the reporter: the channel and the news are theirs)
+/// and one for someone outside the server, by name; the card and the
+/// record say who took it and how. A member cannot file for anyone.
+#[tokio::test]
+async fn the_committee_files_a_report_taken_by_phone_or_in_person() {
+    let app = TestApp::spawn().await;
+    let opt = |name: &str, value: Value| json!({"name": name, "type": if value.is_boolean() { 5 } else if name == "member" { 6 } else { 3 }, "value": value});
+    let member = report_for(&app, ids::DAVE, json!([opt("category", json!("failure")), opt("via", json!("phone"))])).await;
+    assert!(ephemeral_text(&member).contains("委員会"), "{member}");
+
+    let by_phone = json!([opt("category", json!("failure")), opt("via", json!("phone")), opt("member", json!(snowflake(ids::ALICE)))]);
+    let form = report_for(&app, ids::CAROL, by_phone).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let fields =
+        [("title", "停電でサーバ室の空調停止"), ("what", "携帯から電話で連絡あり"), ("noticed", "10:00"), ("systems", ""), ("impact", "")];
+    let reply = app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, ids::COMMITTEE_CHANNEL), &custom, &fields)).await;
+    let i = app.incident_from_reply(&reply).await;
+    assert_eq!(i.reporter.0, ids::ALICE, "the member who called is the reporter");
+    let taken = i.taken.clone().expect("taken by the committee");
+    assert_eq!((taken.by.0, taken.via), (ids::CAROL, hikeshi::domain::proxy::Via::Phone));
+    let reporter = crate::support::card_field(&app.card(&i), "報告者");
+    assert!(reporter.contains(&format!("<@{}>", ids::ALICE)) && reporter.contains(&format!("電話で受付: <@{}>", ids::CAROL)), "{reporter}");
+    let channel = app.fake.channel(i.channel.unwrap().0).unwrap();
+    assert!(channel["permission_overwrites"].to_string().contains(&snowflake(ids::ALICE)), "the reporter reads the channel: {channel}");
+
+    // Confidential: the member who called is known to the committee only.
+    let secret = json!([
+        opt("category", json!("breach")),
+        opt("via", json!("phone")),
+        opt("member", json!(snowflake(ids::DAVE))),
+        opt("confidential", json!(true))
+    ]);
+    let form = report_for(&app, ids::CAROL, secret).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let fields = [("title", "同僚が顧客名簿を持ち出した"), ("what", "電話で相談あり"), ("noticed", ""), ("systems", ""), ("impact", "")];
+    let reply = app.interact(payloads::modal(app.id(), Who::new(ids::CAROL, ids::COMMITTEE_CHANNEL), &custom, &fields)).await;
+    let k = app.incident_from_reply(&reply).await;
+    assert!(k.confidential && k.reporter.0 == ids::DAVE);
+    let card = app.card(&k).to_string();
+    assert!(!card.contains(&snowflake(ids::DAVE)) && card.contains("匿名"), "never named in the channel: {card}");
+    let channel = app.fake.channel(k.channel.unwrap().0).unwrap();
+    assert!(!channel["permission_overwrites"].to_string().contains(&snowflake(ids::DAVE)), "{channel}");
+
+    // Someone outside the server: named in the form, the committee member
+    // the contact.
+    let in_person = json!([opt("category", json!("threat")), opt("via", json!("in_person"))]);
+    let form = report_for(&app, ids::CAROL, in_person).await;
+    let custom = form["data"]["custom_id"].as_str().unwrap().to_string();
+    assert!(form["data"]["components"].to_string().contains("会員以外"), "the form asks the name: {form}");
+    let who = Who::new(ids::CAROL, ids::COMMITTEE_CHANNEL);
+    let fields = [("title", "不審者"), ("what", "受付で不審な人物を見かけた"), ("noticed", ""), ("systems", "")];
+    let unnamed = app.interact(payloads::modal(app.id(), who, &custom, &[fields[0], fields[1], fields[2], fields[3], ("from", " ")])).await;
+    assert!(ephemeral_text(&unnamed).contains("報告者（会員でない場合の氏名）"), "{unnamed}");
+    let reply = app
+        .interact(payloads::modal(app.id(), who, &custom, &[fields[0], fields[1], fields[2], fields[3], ("from", "清掃委託先 山田様")]))
+        .await;
+    let j = app.incident_from_reply(&reply).await;
+    assert_eq!(j.reporter.0, ids::CAROL);
+    let reporter = crate::support::card_field(&app.card(&j), "報告者");
+    assert!(reporter.contains("清掃委託先 山田様（会員外）") && reporter.contains("対面で受付"), "{reporter}");
+    let md =
+        String::from_utf8(app.hikeshi().args(["export", &j.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
+    assert!(md.contains("対面で受けた報告を代理で登録（報告者: 清掃委託先 山田様（会員外））"), "{md}");
+    app.assert_no_schema_violations();
+}

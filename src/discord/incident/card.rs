@@ -152,12 +152,23 @@ fn noticed(i: &Incident, lang: Lang) -> String {
 
 /// §1(1) leaks by a member: the reporter is known to the committee only.
 fn reporter(i: &Incident, lang: Lang) -> String {
-    if i.confidential {
+    let who = if i.confidential {
         tr!(lang, "🔒 匿名（報告者を秘匿、委員会のみ把握）", "🔒 confidential (known to the committee)")
     } else if i.reporter.is_monitoring() {
         tr!(lang, "📡 監視（検知、§4.1(3)）", "📡 monitoring (detected, §4.1(3))")
+    } else if let Some(name) = i.taken.as_ref().and_then(|t| t.outsider.as_deref()) {
+        let name = inert(name);
+        tr!(lang, "{name}（会員外）", "{name} (not a member)")
     } else {
         format!("<@{}>", i.reporter)
+    };
+    match &i.taken {
+        // §4.2: who took it, and how, beside the reporter.
+        Some(t) => {
+            let (via, by) = (t.via.label().get(lang).to_string(), t.by);
+            tr!(lang, "{who}\n（{via}で受付: <@{by}>）", "{who}\n(taken by {via}: <@{by}>)")
+        }
+        None => who,
     }
 }
 

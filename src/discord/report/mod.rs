@@ -21,6 +21,7 @@ use super::reply::{self, ephemeral, failure, Reply};
 use super::rest::RestError;
 use super::text::clip;
 use super::Ctx;
+use crate::domain::proxy::{Proxy, Via};
 use crate::domain::report::ReportDraft;
 use crate::domain::{Category, Lang, SubKind};
 use crate::service::{Caller, InputError, ReplyHandle, ServiceError};
@@ -50,6 +51,22 @@ pub(crate) fn new(opts: &[CommandDataOption], lang: Lang) -> Reply {
     }
     let confidential = opts.iter().find(|o| o.name == "confidential").and_then(|o| o.value.as_bool()).unwrap_or(false);
     form(category, kind, confidential, lang, None)
+}
+
+/// `/report for category via [member] [kind] [confidential]`: a committee
+/// member files a report taken by phone or in person (§4.2) for a member,
+/// or for someone outside the server (named in the form).
+pub(crate) fn for_someone(opts: &[CommandDataOption], caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    if !caller.committee {
+        return Err(ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee])));
+    }
+    let category = text(opts, "category").and_then(Category::parse).ok_or(InputError::NoCategoryChosen)?;
+    let kind = text(opts, "kind").and_then(SubKind::parse).filter(|k| k.category() == category);
+    let via = text(opts, "via").and_then(Via::parse).unwrap_or(Via::Other);
+    let member = super::options::user(opts, "member");
+    let confidential = opts.iter().find(|o| o.name == "confidential").and_then(|o| o.value.as_bool()).unwrap_or(false);
+    let (how, id) = (via.label().get(lang).to_string(), CustomId::ReportForModal(category, kind, Confidential(confidential), via, member));
+    Ok(Modal::new(id, clip(&tr!(lang, "代理で報告（{how}で受付）", "Report taken by {how}"), 45), lang).build())
 }
 
 /// "Report as incident" on a message: the same form, prefilled with the
@@ -82,16 +99,17 @@ fn transient(result: &Result<crate::service::Reported, ServiceError>) -> bool {
 /// the database is quick, else with a deferred answer edited in once the
 /// report is stored. While the database is unreachable the report is held
 /// and retried, and the reporter is told so (with their text, in case).
-pub async fn submit(
-    ctx: &Ctx,
-    m: &ModalInteraction,
-    category: Category,
-    kind: Option<SubKind>,
-    confidential: Confidential,
-    lang: Lang,
-) -> Result<(), RestError> {
+pub async fn submit(ctx: &Ctx, m: &ModalInteraction, form: CustomId, lang: Lang) -> Result<(), RestError> {
     let asked = reply::Asked::new(m.id, &m.token, m.application_id);
-    let draft = forms::report_draft(category, kind, confidential, &forms::submitted(&m.data));
+    let fields = forms::submitted(&m.data);
+    let draft = match form {
+        CustomId::ReportModal(category, kind, confidential) => forms::report_draft(category, kind, confidential, &fields),
+        CustomId::ReportForModal(category, kind, confidential, via, member) => {
+            let outsider = forms::value(&fields, forms::F_FROM).to_string();
+            ReportDraft { proxy: Some(Proxy { via, member, outsider }), ..forms::report_draft(category, kind, confidential, &fields) }
+        }
+        _ => return Ok(()),
+    };
     // The committee is never held by the flood guard.
     let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone(), asked_at: Some(ctx.app.clock.now()) };

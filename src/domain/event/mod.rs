@@ -219,6 +219,15 @@ pub enum EventPayload {
         playbook: Option<String>,
         reason: String,
     },
+    /// §4.2: a committee member took the report by phone or in person and
+    /// filed it for the reporter (the actor), or for someone outside the
+    /// server by name.
+    ReportTaken {
+        by: super::ids::UserId,
+        via: super::proxy::Via,
+        #[serde(default)]
+        outsider: Option<String>,
+    },
     /// §4.2: what the analysis found, as recorded (a revision replaces it).
     FindingsRecorded {
         damage: String,
@@ -457,7 +466,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 61);
+        assert_eq!(EventPayload::VARIANTS.len(), 62);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

@@ -32,6 +32,7 @@ pub fn incident(with_playbook: bool) -> Incident {
         reporter: REPORTER,
         playbook: with_playbook.then(|| PlaybookId("malware".into())),
         confidential: false,
+        taken: None,
     };
     Incident::open(IncidentId(1), new, now()).0
 }
@@ -63,6 +64,7 @@ fn sample_new() -> NewIncident {
         reporter: i.reporter,
         playbook: i.playbook,
         confidential: false,
+        taken: None,
     }
 }
 
