@@ -240,7 +240,7 @@ async fn commands_are_registered_with_japanese_names() {
     let report = put.body.as_array().unwrap().iter().find(|c| c["name"] == "report").unwrap().clone();
     assert_eq!(report["name_localizations"]["ja"], "報告");
     let subs: Vec<&str> = report["options"].as_array().unwrap().iter().map(|o| o["name_localizations"]["ja"].as_str().unwrap()).collect();
-    assert_eq!(subs, vec!["新規", "状況"]);
+    assert_eq!(subs, vec!["新規", "状況", "代理"]);
     assert!(report["options"][0]["options"][0]["choices"]
         .as_array()
         .unwrap()
