@@ -205,6 +205,12 @@ pub struct OrganisationFile {
     pub regulation_ja: Option<String>,
     #[serde(default)]
     pub regulation_en: Option<String>,
+    /// §9: the day the committee approved the regulation as it stands
+    /// (承認日) and the day it takes effect (施行日), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub regulation_approved: Option<String>,
+    #[serde(default)]
+    pub regulation_effective: Option<String>,
 }
 
 fn default_audit() -> String {

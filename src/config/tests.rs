@@ -324,3 +324,18 @@ fn the_rotation_and_the_escalation_load_and_each_mistake_names_its_key() {
         "at least one mail_to",
     );
 }
+
+#[test]
+fn the_regulations_dates_are_days_and_it_takes_effect_after_its_approval() {
+    let dated = |approved: &str, effective: &str| {
+        format!("[organisation]\nregulation_approved = \"{approved}\"\nregulation_effective = \"{effective}\"\n")
+    };
+    let bad = dated("2026/12/01", "2027-01-01");
+    Scratch::new().edit("hikeshi.toml", "[organisation]\n", &bad).refuses("hikeshi.toml", "organisation.regulation_approved", "not a date");
+    let backwards = dated("2027-02-01", "2027-01-01");
+    Scratch::new().edit("hikeshi.toml", "[organisation]\n", &backwards).refuses(
+        "hikeshi.toml",
+        "organisation.regulation_effective",
+        "before the approval",
+    );
+}

@@ -23,6 +23,12 @@ pub struct Organisation {
     /// SHA-256 of the regulation's texts as loaded (§9: a new version is
     /// announced to all members).
     pub regulation_digest: Option<String>,
+    /// The text in the organisation's language (else the other): a
+    /// revision's notice names the sections that changed (§9).
+    pub regulation_text: Option<String>,
+    /// §9: 承認日 and 施行日 of the version as it stands.
+    pub regulation_approved: Option<chrono::NaiveDate>,
+    pub regulation_effective: Option<chrono::NaiveDate>,
 }
 
 /// A cron schedule with the text it came from.
@@ -148,6 +154,29 @@ fn discord(c: &mut Collector, raw: &ConfigFile) -> DiscordIds {
     d
 }
 
+/// §9: 承認日 and 施行日, each a day, the second not before the first.
+fn regulation_dates(c: &mut Collector, o: &super::file::OrganisationFile) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+    let mut day = |key: &str, v: &Option<String>| {
+        let parsed = v.as_ref().map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"));
+        if let Some(Err(_)) = parsed {
+            c.add(key, format!("`{}` is not a date", v.as_deref().unwrap_or_default()), "write it as YYYY-MM-DD, e.g. \"2027-01-01\"");
+        }
+        parsed.and_then(Result::ok)
+    };
+    let approved = day("organisation.regulation_approved", &o.regulation_approved);
+    let effective = day("organisation.regulation_effective", &o.regulation_effective);
+    if let (Some(a), Some(e)) = (approved, effective) {
+        if e < a {
+            c.add(
+                "organisation.regulation_effective",
+                format!("{e} is before the approval ({a})"),
+                "a regulation takes effect on or after the day it is approved",
+            );
+        }
+    }
+    (approved, effective)
+}
+
 /// `[organisation]`: the name, the time zone, the language, and the
 /// regulation's texts (their digest announces a revision, §9).
 fn organisation(c: &mut Collector, raw: &ConfigFile, path: &Path) -> Organisation {
@@ -186,7 +215,20 @@ fn organisation(c: &mut Collector, raw: &ConfigFile, path: &Path) -> Organisatio
     let texts: Vec<String> =
         [&regulation_ja, &regulation_en].into_iter().flatten().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
     let regulation_digest = (!texts.is_empty()).then(|| crate::domain::event::digest(&texts.join("\u{0}")));
-    Organisation { name: o.name.clone(), tz, lang, regulation_ja, regulation_en, regulation_digest }
+    let (first, second) = if lang == Lang::Ja { (&regulation_ja, &regulation_en) } else { (&regulation_en, &regulation_ja) };
+    let regulation_text = first.as_ref().or(second.as_ref()).and_then(|p| std::fs::read_to_string(p).ok());
+    let (regulation_approved, regulation_effective) = regulation_dates(c, o);
+    Organisation {
+        name: o.name.clone(),
+        tz,
+        lang,
+        regulation_ja,
+        regulation_en,
+        regulation_digest,
+        regulation_text,
+        regulation_approved,
+        regulation_effective,
+    }
 }
 
 fn systems(c: &mut Collector, raw: &ConfigFile) -> Systems {

@@ -25,6 +25,7 @@ pub mod playbook;
 pub mod priority;
 pub mod proxy;
 pub mod refusal;
+pub mod regulation;
 pub mod reminder;
 pub mod report;
 pub mod request;

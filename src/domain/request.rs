@@ -37,6 +37,8 @@ pub enum RequestStatus {
     Pending,
     Approved,
     Denied,
+    /// §9: an approved amendment the regulation's revision carried out.
+    Enacted,
 }
 
 impl RequestStatus {
@@ -45,11 +47,12 @@ impl RequestStatus {
             RequestStatus::Pending => "pending",
             RequestStatus::Approved => "approved",
             RequestStatus::Denied => "denied",
+            RequestStatus::Enacted => "enacted",
         }
     }
 
     pub fn parse(s: &str) -> Option<RequestStatus> {
-        [RequestStatus::Pending, RequestStatus::Approved, RequestStatus::Denied].into_iter().find(|x| x.id() == s)
+        [RequestStatus::Pending, RequestStatus::Approved, RequestStatus::Denied, RequestStatus::Enacted].into_iter().find(|x| x.id() == s)
     }
 }
 

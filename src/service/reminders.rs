@@ -58,8 +58,6 @@ pub const DRILL: &str = "drill";
 pub const ANNUAL_REVIEW: &str = "annual_review";
 /// §5: the monthly audit post (needs no acknowledgement).
 pub const AUDIT: &str = "audit";
-/// Where the digest of the regulation last announced is kept (§9).
-const REGULATION_DIGEST: &str = "regulation_digest";
 
 /// What one tick queued.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -222,23 +220,7 @@ impl Reminders {
         // incident is looked at again by the next tick.
         self.core.store.look_at_all_again().await?;
         self.lessons.reconcile_playbook_updates().await?;
-        self.announce_new_regulation(self.core.clock.now()).await
-    }
-
-    /// §9 変更内容の通知: when the regulation's text as loaded differs from
-    /// the version last seen, all members are told, once (whichever process
-    /// swaps the stored digest announces). The first version is only noted.
-    async fn announce_new_regulation(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
-        let Some(digest) = self.core.settings.organisation.regulation_digest.clone() else {
-            return Ok(());
-        };
-        let mut tx = self.core.store.begin().await?;
-        if tx.swap_state(REGULATION_DIGEST, &digest).await?.is_some() {
-            tx.append(None, Actor::System, now, &EventPayload::RegulationRevised { digest }).await?;
-            tx.enqueue(&Effect::AnnounceRegulation, now).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.requests.revise_regulation(self.core.clock.now()).await
     }
 
     /// Fires one cron schedule once for every firing since it was last

@@ -101,4 +101,56 @@ impl Requests {
     pub async fn get(&self, id: i64) -> Result<Request, ServiceError> {
         self.core.store.request(id).await?.ok_or(ServiceError::NotFound(Missing::Request))
     }
+
+    /// §9 変更内容の通知: when the regulation's text as loaded differs from
+    /// the version last seen, all members are told, once (whichever process
+    /// swaps the stored digest announces): which revision, its 承認日 and
+    /// 施行日, the sections that changed, and the approved change requests
+    /// it carried out (now enacted). The first version is only noted.
+    pub(super) async fn revise_regulation(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
+        let o = &self.core.settings.organisation;
+        let Some(digest) = o.regulation_digest.clone() else {
+            return Ok(());
+        };
+        let text = o.regulation_text.clone().unwrap_or_default();
+        let mut tx = self.core.store.begin().await?;
+        let before = tx.swap_state(REGULATION_TEXT, &text).await?;
+        if tx.swap_state(REGULATION_DIGEST, &digest).await?.is_some() {
+            let revision = tx.get_state(REGULATION_REVISION).await?.and_then(|r| r.parse::<u32>().ok()).unwrap_or(1) + 1;
+            tx.set_state(REGULATION_REVISION, &revision.to_string()).await?;
+            let changed = match before {
+                Some(old) => {
+                    crate::domain::regulation::changes(&old, &text).into_iter().map(|(h, c)| format!("{}:{h}", change_id(c))).collect()
+                }
+                None => vec![],
+            };
+            let enacted = tx.enact_amendments().await?;
+            let (approved_on, effective_on) = (o.regulation_approved, o.regulation_effective);
+            let revised = EventPayload::RegulationRevised { digest, revision, approved_on, effective_on, enacted, changed };
+            tx.append(None, Actor::System, now, &revised).await?;
+            tx.enqueue(&Effect::AnnounceRegulation, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The latest revision's notice, as recorded.
+    pub async fn latest_revision(&self) -> Result<Option<EventPayload>, ServiceError> {
+        Ok(self.core.store.latest_global_event("regulation_revised").await?)
+    }
 }
+
+/// How a section's change is written in the record (`changed:４ 遵守事項`).
+fn change_id(c: crate::domain::regulation::Change) -> &'static str {
+    match c {
+        crate::domain::regulation::Change::Added => "added",
+        crate::domain::regulation::Change::Changed => "changed",
+        crate::domain::regulation::Change::Removed => "removed",
+    }
+}
+
+/// Where the regulation as last loaded is kept: its digest, its text (a
+/// revision is compared with it), and which revision it is.
+const REGULATION_DIGEST: &str = "regulation_digest";
+const REGULATION_TEXT: &str = "regulation_text";
+const REGULATION_REVISION: &str = "regulation_revision";

@@ -244,6 +244,16 @@ impl Store {
         Ok(row.map(|r| r.try_get("value")).transpose()?)
     }
 
+    /// The newest event of `kind` about no incident (a regulation's
+    /// revision, say), as its payload.
+    pub async fn latest_global_event(&self, kind: &str) -> Result<Option<crate::domain::EventPayload>> {
+        let row = sqlx::query("SELECT payload FROM events WHERE incident_id IS NULL AND kind = $1 ORDER BY seq DESC LIMIT 1")
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| -> Result<_> { Ok(serde_json::from_str(&r.try_get::<String, _>("payload")?)?) }).transpose()
+    }
+
     pub async fn set_state(&self, key: &str, value: &str) -> Result<()> {
         let _turn = self.writer_turn().await;
         sqlx::query("INSERT INTO bot_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")

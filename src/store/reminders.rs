@@ -195,6 +195,11 @@ impl WriteTx {
     /// transaction changed it (another process that read the same old value
     /// changes nothing), `Ok(None)` when it was unset (now set) or already
     /// `value`.
+    pub async fn get_state(&mut self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM bot_state WHERE key = $1").bind(key).fetch_optional(self.conn()).await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
     pub async fn swap_state(&mut self, key: &str, value: &str) -> Result<Option<String>> {
         let old: Option<String> = sqlx::query("SELECT value FROM bot_state WHERE key = $1")
             .bind(key)

@@ -62,6 +62,22 @@ impl WriteTx {
     }
 
     /// Marks an exception's expiry as reminded; false when it was.
+    /// §9: the approved amendments a revision of the regulation carried
+    /// out, now enacted; their ids.
+    pub async fn enact_amendments(&mut self) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM requests WHERE kind = 'amendment' AND status = 'approved' ORDER BY id")
+            .fetch_all(self.conn())
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+        for id in &ids {
+            sqlx::query("UPDATE requests SET status = 'enacted' WHERE id = $1 AND status = 'approved'")
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(ids)
+    }
+
     pub async fn mark_expiry_reminded(&mut self, id: i64) -> Result<bool> {
         let done = sqlx::query("UPDATE requests SET expiry_reminded = 1 WHERE id = $1 AND expiry_reminded = 0")
             .bind(id)

@@ -172,27 +172,43 @@ async fn a_revised_regulation_file_is_announced_to_all_members_once() {
         std::fs::copy(root.join(f), dir.path().join(f)).unwrap();
     }
     let copy = dir.path().to_path_buf();
-    let mut app = TestApp::spawn_custom(Arc::new(hikeshi::clock::SystemClock), |c| {
-        c.replace(&root.display().to_string(), &copy.display().to_string())
-    })
-    .await;
+    let dated = |c: String, approved: &str| {
+        c.replace(&root.display().to_string(), &copy.display().to_string()).replace(
+            "[organisation]\n",
+            &format!("[organisation]\nregulation_approved = \"{approved}\"\nregulation_effective = \"2027-01-01\"\n"),
+        )
+    };
+    let mut app = TestApp::spawn_custom(Arc::new(hikeshi::clock::SystemClock), |c| dated(c, "2026-11-20")).await;
     let announced = |app: &TestApp| {
         app.fake.messages(ids::ANNOUNCEMENTS).iter().filter(|m| m["content"].as_str().unwrap_or("").contains("改訂されました")).count()
     };
     app.ticks_pass(2).await;
     assert_eq!(announced(&app), 0, "the first version is only noted");
+    // A member's change request is accepted; the revision carries it out.
+    amendment_accepted(&app).await;
     let ja = dir.path().join("ja.md");
     let text = std::fs::read_to_string(&ja).unwrap();
-    std::fs::write(&ja, format!("{text}\n附則: 2027年1月1日改訂\n")).unwrap();
+    let revised = text.replace("５\t運用確認事項\n", "５\t運用確認事項\n訓練は年2回以上行う。\n");
+    assert_ne!(revised, text, "the story edits §5");
+    std::fs::write(&ja, format!("{revised}\n１０\t附則\n2027年1月1日改訂\n")).unwrap();
     app.restart().await;
     app.ticks_pass(2).await;
     assert_eq!(announced(&app), 1);
     let m =
         app.fake.messages(ids::ANNOUNCEMENTS).into_iter().find(|m| m["content"].as_str().unwrap_or("").contains("改訂されました")).unwrap();
-    assert!(
-        m["content"].as_str().unwrap().contains("セキュリティインシデント報告・対応規程")
-            && m["content"].as_str().unwrap().contains("/規程")
-    );
+    let m = m["content"].as_str().unwrap();
+    assert!(m.contains("セキュリティインシデント報告・対応規程") && m.contains("/規程"), "{m}");
+    // §9: which revision, 承認日 and 施行日, what changed section by
+    // section, and the request it carried out.
+    assert!(m.contains("第2版") && m.contains("承認日: 2026-11-20") && m.contains("施行日: 2027-01-01"), "{m}");
+    assert!(m.contains("- 変更: ５ 運用確認事項") && m.contains("- 追加: １０ 附則") && !m.contains("趣旨"), "{m}");
+    let amendment = app
+        .store
+        .requests(hikeshi::domain::request::RequestKind::Amendment, hikeshi::domain::request::RequestStatus::Enacted)
+        .await
+        .unwrap();
+    assert_eq!(amendment.len(), 1, "the accepted request is now enacted");
+    assert!(m.contains(&format!("この改訂で反映された変更の申請: #{}", amendment[0].id)), "{m}");
     app.restart().await;
     app.ticks_pass(2).await;
     assert_eq!(announced(&app), 1, "once");

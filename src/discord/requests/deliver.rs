@@ -55,7 +55,8 @@ impl DiscordEffects {
     /// where to read it (the new text itself is in `/regulation`).
     pub(crate) async fn announce_regulation(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         let s = &self.app.settings;
-        let msg = CreateMessage::new().content(render::regulation_revised(s)).allowed_mentions(no_mentions());
+        let revised = self.app.requests().latest_revision().await?;
+        let msg = CreateMessage::new().content(render::regulation_revised(s, revised.as_ref())).allowed_mentions(no_mentions());
         self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
     }

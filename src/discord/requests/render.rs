@@ -90,13 +90,43 @@ pub fn amendment_notice(r: &Request, settings: &Settings) -> String {
     )
 }
 
-/// §9: the regulation's text was revised, to all members.
-pub fn regulation_revised(settings: &Settings) -> String {
-    tr!(
-        settings.organisation.lang,
+/// §9 変更内容の通知: the regulation's text was revised, to all members:
+/// which revision, its 承認日 and 施行日, the sections that changed, and
+/// the change requests it carried out.
+pub fn regulation_revised(settings: &Settings, revised: Option<&crate::domain::EventPayload>) -> String {
+    let lang = settings.organisation.lang;
+    let mut text = tr!(
+        lang,
         "📜 セキュリティインシデント報告・対応規程が改訂されました（§9）。すべての会員の方は /規程 で新しい版をお読みください。",
         "📜 The Security Incident Reporting and Response Regulation has been revised (§9). Everyone, please read the new version with /regulation."
-    )
+    );
+    let Some(crate::domain::EventPayload::RegulationRevised { revision, approved_on, effective_on, enacted, changed, .. }) = revised else {
+        return text;
+    };
+    let unset = || tr!(lang, "規程本文のとおり", "as the text says");
+    let (approved, effective) = (approved_on.map_or_else(unset, |d| d.to_string()), effective_on.map_or_else(unset, |d| d.to_string()));
+    text.push_str(&tr!(
+        lang,
+        "\n**第{revision}版** 承認日: {approved}／施行日: {effective}",
+        "\n**Revision {revision}** approved {approved}; in effect from {effective}"
+    ));
+    if !changed.is_empty() {
+        text.push_str(&tr!(lang, "\n**変更された条項**", "\n**Sections changed**"));
+        for c in changed {
+            let (what, heading) = c.split_once(':').unwrap_or(("changed", c.as_str()));
+            let what = match what {
+                "added" => tr!(lang, "追加", "added"),
+                "removed" => tr!(lang, "削除", "removed"),
+                _ => tr!(lang, "変更", "changed"),
+            };
+            text.push_str(&format!("\n- {what}: {}", inert(heading)));
+        }
+    }
+    if !enacted.is_empty() {
+        let ids = enacted.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ");
+        text.push_str(&tr!(lang, "\nこの改訂で反映された変更の申請: {ids}", "\nChange requests this revision carried out: {ids}"));
+    }
+    clip(&text, 2000)
 }
 
 /// §6: an exception has ended, to its requester and the committee.

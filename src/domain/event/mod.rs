@@ -309,9 +309,22 @@ pub enum EventPayload {
         approved: bool,
         reason: String,
     },
-    /// §9: the regulation's text changed (its digest as loaded).
+    /// §9: the regulation's text changed (its digest as loaded): which
+    /// revision this is, its 承認日 and 施行日, the approved change
+    /// requests it carried out, and the sections it changed (all absent
+    /// in records kept before they were).
     RegulationRevised {
         digest: String,
+        #[serde(default)]
+        revision: u32,
+        #[serde(default)]
+        approved_on: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        effective_on: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        enacted: Vec<i64>,
+        #[serde(default)]
+        changed: Vec<String>,
     },
     ReviewConcluded {
         reminder: i64,
