@@ -33,6 +33,17 @@ pub struct ConfigFile {
     pub webhooks: WebhooksFile,
     #[serde(default)]
     pub announcements: AnnouncementsFile,
+    #[serde(default)]
+    pub registry: RegistryFile,
+}
+
+/// §4.1(4) Table 1: the version of the `[[systems]]` registry and the day
+/// the committee approved it (周知・徹底).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryFile {
+    pub version: Option<String>,
+    pub approved_on: Option<String>,
 }
 
 /// §4.4(3): the announcement of a plan to all members.
@@ -308,6 +319,11 @@ impl Default for PlaybooksFile {
 pub struct PlaybookFile {
     pub id: String,
     pub title: Text,
+    /// §4.1 周知・徹底: the version and the day the committee approved it.
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub approved_on: Option<String>,
     /// `"breach"` or `"breach/malware"`.
     pub covers: Vec<String>,
     /// Systems from `[[systems]]` this playbook usually concerns.
@@ -333,6 +349,9 @@ pub struct TriggersFile {
 pub struct RoleFile {
     pub name: Text,
     pub responsibilities: Text,
+    /// Discord user ids of the members this role names.
+    #[serde(default)]
+    pub members: Vec<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,8 @@ pub struct Settings {
     pub discord: DiscordIds,
     pub organisation: Organisation,
     pub systems: Systems,
+    /// §4.1(4): the registry's version, approval and digest.
+    pub registry: Registry,
     pub schedules: Schedules,
     pub playbooks: Playbooks,
     /// APPI Art. 26 deadlines, or `None` where the organisation turned it off.
@@ -49,6 +51,14 @@ pub struct Settings {
     pub escalation: crate::domain::escalation::EscalationPolicy,
     /// The chain's last step, outside Discord.
     pub outside: escalation::Outside,
+}
+
+/// §4.1 周知・徹底: the `[[systems]]` registry (Table 1's priorities) as
+/// approved, and the digest of what it says (a change is recorded).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Registry {
+    pub approval: Option<crate::domain::playbook::Approval>,
+    pub digest: String,
 }
 
 /// §4.4(1), §4.4(4): follow-up actions of the lessons.

@@ -90,7 +90,16 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
     }
     let contacts = contacts(c, &raw.contacts);
     let checklist = checklist(c, raw.checklist);
-    let roles = raw.roles.into_iter().map(|r| PlaybookRole { name: r.name, responsibilities: r.responsibilities }).collect();
+    let approval = approval(c, raw.version.as_deref(), raw.approved_on.as_deref(), "");
+    let roles = raw
+        .roles
+        .into_iter()
+        .map(|r| PlaybookRole {
+            name: r.name,
+            responsibilities: r.responsibilities,
+            members: r.members.into_iter().map(crate::domain::UserId).collect(),
+        })
+        .collect();
     if !id_ok {
         return None;
     }
@@ -105,7 +114,40 @@ fn playbook(c: &mut Collector, raw: PlaybookFile, systems: &Systems) -> Option<P
         checklist,
         systems: raw_systems,
         digest: String::new(),
+        approval,
     })
+}
+
+/// §4.1 周知・徹底: `version` and `approved_on` (YYYY-MM-DD) together, or
+/// neither; `prefix` names the table (`registry.`).
+pub(super) fn approval(
+    c: &mut Collector,
+    version: Option<&str>,
+    on: Option<&str>,
+    prefix: &str,
+) -> Option<crate::domain::playbook::Approval> {
+    match (version.map(str::trim).filter(|v| !v.is_empty()), on) {
+        (None, None) => None,
+        (Some(v), Some(d)) => match chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d") {
+            Ok(approved_on) => Some(crate::domain::playbook::Approval { version: v.to_string(), approved_on }),
+            Err(_) => {
+                c.add(
+                    format!("{prefix}approved_on"),
+                    format!("`{d}` is not a date"),
+                    "write the day the committee approved it as YYYY-MM-DD",
+                );
+                None
+            }
+        },
+        (None, Some(_)) => {
+            c.add(format!("{prefix}version"), "is missing", "name the version the committee approved, e.g. version = \"2\"");
+            None
+        }
+        (Some(_), None) => {
+            c.add(format!("{prefix}approved_on"), "is missing", "write the day the committee approved this version as YYYY-MM-DD");
+            None
+        }
+    }
 }
 
 /// What the playbook covers: categories or category/sub-kinds.

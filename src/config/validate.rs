@@ -109,6 +109,10 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let followups = super::policies::followups(&mut c.problems, path, &raw.followups);
     let remind_unread_after = super::policies::announcements(&mut c.problems, path, &raw.announcements);
     let intake_rules = super::intake::rules(&mut c, &raw, &systems);
+    let registry = super::Registry {
+        approval: super::playbooks::approval(&mut c, raw.registry.version.as_deref(), raw.registry.approved_on.as_deref(), "registry."),
+        digest: crate::domain::event::digest(&format!("{:?}", raw.systems)),
+    };
     let tz = organisation.tz;
     let oncall = super::escalation::rotation(&mut c.problems, path, &raw.oncall, tz);
     let escalation = super::escalation::policy(&mut c.problems, path, &raw.escalation, tz);
@@ -122,6 +126,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         discord,
         organisation,
         systems,
+        registry,
         schedules,
         playbooks,
         personal_data,

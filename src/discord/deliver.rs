@@ -246,6 +246,7 @@ impl DiscordEffects {
             Effect::RequestExpired { request } => self.request_expired(item, *request).await,
             Effect::AnnounceReview { reminder } => self.announce_review(item, *reminder).await,
             Effect::AnnounceRegulation => self.announce_regulation(item).await,
+            Effect::TellPlaybookRevised { playbook } => self.tell_playbook_revised(item, playbook).await,
             Effect::AppiDraft { incident } => self.appi_draft(item, *incident).await,
             Effect::RefreshTriage => self.refresh_triage(item).await,
             Effect::PingTriage => self.ping_triage(item).await,

@@ -101,6 +101,8 @@ pub enum Effect {
     RequestExpired { request: i64 },
     /// §9: the regulation's text changed: the new version, to all members.
     AnnounceRegulation,
+    /// §4.1 周知: a playbook changed; the members its roles name are told.
+    TellPlaybookRevised { playbook: super::ids::PlaybookId },
     /// §9: the yearly review's outcome, to all members.
     AnnounceReview { reminder: i64 },
     /// A confidential reporter hears of a status change by DM.
@@ -324,7 +326,8 @@ impl Effect {
             | RequestDecided { .. }
             | RequestExpired { .. }
             | AnnounceReview { .. }
-            | AnnounceRegulation => None,
+            | AnnounceRegulation
+            | TellPlaybookRevised { .. } => None,
         }
     }
 }
@@ -482,7 +485,7 @@ mod tests {
     #[test]
     fn every_kind_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Effect::VARIANTS.len(), 38);
+        assert_eq!(Effect::VARIANTS.len(), 39);
         for kind in Effect::VARIANTS {
             match serde_json::from_value::<Effect>(serde_json::json!({ "type": kind })) {
                 Ok(e) => assert_eq!(e.kind(), *kind),

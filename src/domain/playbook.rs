@@ -18,6 +18,16 @@ pub struct Contact {
 pub struct PlaybookRole {
     pub name: Text,
     pub responsibilities: Text,
+    /// The members this role names (§4.1(1) 周知: told when it changes).
+    pub members: Vec<super::ids::UserId>,
+}
+
+/// §4.1 周知・徹底: the version of a procedure (a playbook, the priority
+/// registry) and the day the committee approved it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Approval {
+    pub version: String,
+    pub approved_on: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +48,18 @@ pub struct Playbook {
     /// SHA-256 of the playbook's file as loaded (§4.4(4): a requested
     /// update is done once the file changes).
     pub digest: String,
+    /// Its version and the committee's approval, where the file says.
+    pub approval: Option<Approval>,
+}
+
+impl Playbook {
+    /// Everyone its roles name, each once.
+    pub fn named_members(&self) -> Vec<super::ids::UserId> {
+        let mut all: Vec<_> = self.roles.iter().flat_map(|r| r.members.iter().copied()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
 }
 
 impl Playbook {
@@ -125,6 +147,7 @@ pub(crate) mod tests {
             checklist,
             systems: vec![],
             digest: String::new(),
+            approval: None,
         }
     }
 

@@ -281,7 +281,9 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
         | RequestMade { .. }
         | RequestDecided { .. }
         | ReviewConcluded { .. }
-        | RegulationRevised { .. } => return None,
+        | RegulationRevised { .. }
+        | PlaybookRevised { .. }
+        | RegistryRevised { .. } => return None,
     })
 }
 

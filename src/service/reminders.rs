@@ -220,6 +220,7 @@ impl Reminders {
         // incident is looked at again by the next tick.
         self.core.store.look_at_all_again().await?;
         self.lessons.reconcile_playbook_updates().await?;
+        self.requests.revise_procedures(self.core.clock.now()).await?;
         self.requests.revise_regulation(self.core.clock.now()).await
     }
 

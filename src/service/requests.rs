@@ -134,6 +134,31 @@ impl Requests {
         Ok(())
     }
 
+    /// §4.1 周知・徹底: each playbook and the priority registry whose file
+    /// changed since last loaded is recorded with its version and approval;
+    /// the members a changed playbook's roles name are told. What is loaded
+    /// the first time is only noted.
+    pub(super) async fn revise_procedures(&self, now: DateTime<Utc>) -> Result<(), ServiceError> {
+        let s = &self.core.settings;
+        let mut tx = self.core.store.begin().await?;
+        for p in s.playbooks.all() {
+            if tx.swap_state(&format!("playbook_digest:{}", p.id.0), &p.digest).await?.is_some() {
+                let revised =
+                    EventPayload::PlaybookRevised { playbook: p.id.0.clone(), digest: p.digest.clone(), approval: p.approval.clone() };
+                tx.append(None, Actor::System, now, &revised).await?;
+                if !p.named_members().is_empty() {
+                    tx.enqueue(&Effect::TellPlaybookRevised { playbook: p.id.clone() }, now).await?;
+                }
+            }
+        }
+        if tx.swap_state("registry_digest", &s.registry.digest).await?.is_some() {
+            let revised = EventPayload::RegistryRevised { digest: s.registry.digest.clone(), approval: s.registry.approval.clone() };
+            tx.append(None, Actor::System, now, &revised).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The latest revision's notice, as recorded.
     pub async fn latest_revision(&self) -> Result<Option<EventPayload>, ServiceError> {
         Ok(self.core.store.latest_global_event("regulation_revised").await?)

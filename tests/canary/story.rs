@@ -101,11 +101,21 @@ impl Run {
             std::fs::copy(root.join(f), regulation.path().join(f)).unwrap();
         }
         let copy = regulation.path().display().to_string();
+        // The playbooks too: one changes while the bot is away.
+        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/playbooks");
+        std::fs::create_dir(regulation.path().join("playbooks")).unwrap();
+        for e in std::fs::read_dir(&shipped).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), regulation.path().join("playbooks").join(e.file_name())).unwrap();
+        }
+        let playbooks =
+            (format!("{:?}", shipped.display().to_string()), format!("{:?}", regulation.path().join("playbooks").display().to_string()));
         let outside = crate::support::receiver::Receiver::start(Some(WEBHOOK_SECRET)).await;
         let hook = format!("step_every_minutes = 5\nwebhook_url = {:?}\nwebhook_format = \"signed\"", outside.url());
         let tools = format!("\n[webhooks]\nevents_url = {:?}\n", outside.url());
         let mut app = TestApp::without_bot(Arc::new(clock.clone()), |c| {
             (c + &tools)
+                .replace(&playbooks.0, &playbooks.1)
                 .replace(&root.display().to_string(), &copy)
                 .replace("step_every_minutes = 5", &hook)
                 .replace("wave_minutes = 0", "wave_minutes = 10")
@@ -446,6 +456,13 @@ async fn away(run: &mut Run, a: &Incident) {
     let ja = run._regulation.path().join("ja.md");
     let text = std::fs::read_to_string(&ja).unwrap();
     std::fs::write(&ja, format!("{text}\n附則: 2026年4月2日改訂\n")).unwrap();
+    // §4.1 周知: a playbook's new version names Frank for a role.
+    let dos = run._regulation.path().join("playbooks/dos.toml");
+    let text = std::fs::read_to_string(&dos).unwrap().replace("version = \"1\"", "version = \"2\"").replace(
+        "name = { ja = \"ネットワーク担当\", en = \"Network engineer\" }",
+        &format!("name = {{ ja = \"ネットワーク担当\", en = \"Network engineer\" }}\nmembers = [{}]", ids::FRANK),
+    );
+    std::fs::write(&dos, text).unwrap();
     run.app.start_bot().await;
     let app = &run.app;
     app.wait_until("the regulation is announced", |f| {
@@ -453,6 +470,7 @@ async fn away(run: &mut Run, a: &Incident) {
     })
     .await;
     app.settled().await;
+    assert!(app.dms_to(ids::FRANK).iter().any(|m| m.contains("DoS攻撃対応手順") && m.contains("第2版")), "{:?}", app.dms_to(ids::FRANK));
 }
 
 /// What is left to an operator and to the committee: a notice queued by an

@@ -148,17 +148,24 @@ async fn an_amendment_is_accepted_and_announced_and_the_review_outcome_too() {
 async fn the_regulation_is_shown_to_members_only_in_their_language() {
     let app = TestApp::spawn().await;
     let id = app.id();
-    let mut ja = payloads::slash(id, Who::new(ids::DAVE, ids::GENERAL), "regulation", json!([]));
+    let mut ja = payloads::slash(id, Who::new(ids::DAVE, ids::GENERAL), "regulation", json!([{"name": "show", "type": 1, "options": []}]));
     ja["id"] = json!(id.to_string());
     let reply = app.interact(ja).await;
     assert!(ephemeral_text(&reply).contains("セキュリティインシデント報告・対応規程"));
     let callback = app.fake.calls("POST", &format!("/interactions/{id}/*/callback")).remove(0);
     assert!(callback.files[0].1.contains("趣旨"), "the full text is attached");
-    let en = app.interact(payloads::slash(app.id(), Who::new(ids::DAVE, ids::GENERAL).en(), "regulation", json!([]))).await;
+    let en = app
+        .interact(payloads::slash(
+            app.id(),
+            Who::new(ids::DAVE, ids::GENERAL).en(),
+            "regulation",
+            json!([{"name": "show", "type": 1, "options": []}]),
+        ))
+        .await;
     assert!(ephemeral_text(&en).contains("Security Incident Reporting and Response Regulation"));
     let mut outsider = Who::new(ids::DAVE, ids::GENERAL);
     outsider.guild = Some(9999);
-    let no = app.interact(payloads::slash(app.id(), outsider, "regulation", json!([]))).await;
+    let no = app.interact(payloads::slash(app.id(), outsider, "regulation", json!([{"name": "show", "type": 1, "options": []}]))).await;
     assert!(!ephemeral_text(&no).contains("趣旨") && ephemeral_text(&no).contains("サーバー内"));
 }
 
@@ -212,4 +219,92 @@ async fn a_revised_regulation_file_is_announced_to_all_members_once() {
     app.restart().await;
     app.ticks_pass(2).await;
     assert_eq!(announced(&app), 1, "once");
+}
+
+/// §4.1 周知・徹底 and §8: any member asks how to report, in their
+/// language; nobody outside the server gets it.
+#[tokio::test]
+async fn members_are_shown_how_to_report() {
+    let app = TestApp::spawn().await;
+    let howto = json!([{"name": "howto", "type": 1, "options": []}]);
+    let ja = ephemeral_text(&app.interact(payloads::slash(app.id(), Who::new(ids::DAVE, ids::GENERAL), "regulation", howto.clone())).await);
+    assert!(ja.contains("報告のしかた") && ja.contains("/報告 新規") && ja.contains("匿名") && ja.contains("電話や対面"), "{ja}");
+    let en =
+        ephemeral_text(&app.interact(payloads::slash(app.id(), Who::new(ids::DAVE, ids::GENERAL).en(), "regulation", howto.clone())).await);
+    assert!(en.contains("/report new"), "{en}");
+    let mut outsider = Who::new(ids::DAVE, ids::GENERAL);
+    outsider.guild = Some(9999);
+    let no = ephemeral_text(&app.interact(payloads::slash(app.id(), outsider, "regulation", howto)).await);
+    assert!(!no.contains("/報告 新規"), "{no}");
+}
+
+/// §4.1 周知・徹底: a playbook and the priority registry carry the version
+/// the committee approved; a change to either is recorded with it, and the
+/// members a changed playbook's roles name hear of it by DM, once. The
+/// first load is only noted. The audit lists a playbook with no approval.
+#[tokio::test]
+async fn a_changed_playbook_is_recorded_with_its_approval_and_the_members_it_names_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/playbooks");
+    for e in std::fs::read_dir(&shipped).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let dos = dir.path().join("dos.toml");
+    let named = std::fs::read_to_string(&dos).unwrap().replace(
+        "name = { ja = \"ネットワーク担当\", en = \"Network engineer\" }",
+        &format!("name = {{ ja = \"ネットワーク担当\", en = \"Network engineer\" }}\nmembers = [{}]", ids::ALICE),
+    );
+    std::fs::write(&dos, &named).unwrap();
+    let copy = dir.path().to_path_buf();
+    let mut app = TestApp::spawn_custom(Arc::new(hikeshi::clock::SystemClock), |c| {
+        c.replace(&format!("{:?}", shipped.display().to_string()), &format!("{:?}", copy.display().to_string()))
+    })
+    .await;
+    app.ticks_pass(2).await;
+    let told = |app: &TestApp| app.dms_to(ids::ALICE).iter().filter(|m| m.contains("改訂されました")).count();
+    assert_eq!(told(&app), 0, "the first load is only noted");
+
+    std::fs::write(
+        &dos,
+        named.replace("version = \"1\"", "version = \"2\"").replace("approved_on = \"2026-11-01\"", "approved_on = \"2026-12-01\""),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(&app.config).unwrap();
+    std::fs::write(
+        &app.config,
+        config
+            .replace("recovery_priority = 0", "recovery_priority = 1")
+            .replace("version = \"1\"\napproved_on = \"2026-11-01\"\n\n# §3", "version = \"2\"\napproved_on = \"2026-12-01\"\n\n# §3"),
+    )
+    .unwrap();
+    app.restart().await;
+    app.ticks_pass(2).await;
+    app.settled().await;
+    assert_eq!(told(&app), 1);
+    let dm = app.dms_to(ids::ALICE).into_iter().find(|m| m.contains("改訂されました")).unwrap();
+    assert!(dm.contains("DoS攻撃対応手順") && dm.contains("第2版") && dm.contains("2026-12-01") && dm.contains("ネットワーク担当"), "{dm}");
+    assert!(app.dms_to(ids::BOB).iter().all(|m| !m.contains("改訂されました")), "only those the roles name");
+    let payloads: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, payload FROM events WHERE kind IN ('playbook_revised', 'registry_revised')")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    let playbook = payloads.iter().find(|(k, _)| k == "playbook_revised").expect("recorded").1.clone();
+    assert!(playbook.contains("\"dos\"") && playbook.contains("\"version\":\"2\"") && playbook.contains("2026-12-01"), "{playbook}");
+    assert_eq!(payloads.iter().filter(|(k, _)| k == "playbook_revised").count(), 1, "only the playbook that changed");
+    let registry = payloads.iter().find(|(k, _)| k == "registry_revised").expect("the registry's change recorded").1.clone();
+    assert!(registry.contains("\"version\":\"2\""), "{registry}");
+    app.restart().await;
+    app.ticks_pass(2).await;
+    assert_eq!(told(&app), 1, "once");
+
+    // A playbook with no approval is in the audit.
+    std::fs::write(&dos, named.replace("version = \"1\"\n", "").replace("approved_on = \"2026-11-01\"\n", "")).unwrap();
+    let audit = app.hikeshi().arg("audit").output().await.unwrap();
+    let audit = String::from_utf8_lossy(&audit.stdout).to_string();
+    assert!(
+        audit.contains("委員会の承認（版・承認日）が記録されていない対応手順があります") && audit.contains("「DoS攻撃対応手順」"),
+        "{audit}"
+    );
 }

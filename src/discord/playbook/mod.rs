@@ -3,6 +3,7 @@
 //! committee; the playbook beside the card is drawn here too.
 
 mod commands;
+mod deliver;
 pub mod render;
 
 pub use commands::{commands, PLAYBOOK};

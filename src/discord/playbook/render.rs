@@ -27,6 +27,15 @@ pub fn embed(p: &Playbook, lang: Lang) -> CreateEmbed {
         .field(tr!(lang, "始動の契機", "Activation"), clip(p.activation.get(lang), 300), false)
         .field(tr!(lang, "終了の契機", "Termination"), clip(p.termination.get(lang), 300), false)
         .colour(0x2e86c1);
+    // §4.1 周知・徹底: which version the reader has in hand.
+    let approved = match &p.approval {
+        Some(a) => {
+            let (v, d) = (&a.version, a.approved_on);
+            tr!(lang, "第{v}版・{d} 情報セキュリティ委員会承認", "Version {v}, approved by the committee on {d}")
+        }
+        None => tr!(lang, "版・承認の記録なし", "no approved version recorded"),
+    };
+    e = e.footer(serenity::all::CreateEmbedFooter::new(approved));
     for (name, text) in [
         (tr!(lang, "役割", "Roles"), roles),
         (tr!(lang, "社内の連絡先", "Internal contacts"), contacts(false)),

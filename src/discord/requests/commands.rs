@@ -31,6 +31,16 @@ pub fn commands() -> Vec<CreateCommand> {
         .description("Read the regulation (§8: members only)")
         .name_localized("ja", "規程")
         .description_localized("ja", "規程を読む（§8: 対象者にのみ公開）")
-        .dm_permission(false);
+        .dm_permission(false)
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "show", "Read the regulation (§8: members only)")
+                .name_localized("ja", "表示")
+                .description_localized("ja", "規程の本文を表示します（§8: 対象者にのみ公開）"),
+        )
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "howto", "How to report an incident (§4.2)")
+                .name_localized("ja", "報告のしかた")
+                .description_localized("ja", "インシデントの報告のしかた（§4.2）"),
+        );
     vec![exception, amend, regulation]
 }

@@ -57,6 +57,17 @@ pub async fn exceptions(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
 /// §8: the regulation, to members only (this command exists only in the
 /// organisation's guild, and answers only there), ephemeral, in the
 /// reader's language where both are given.
+/// `/regulation howto`: §4.1 周知・徹底 — how any member reports, in
+/// their language (members only: the command answers in the server).
+pub fn howto(ctx: &Ctx, lang: Lang) -> Reply {
+    let role = ctx.app.settings.discord.committee_role;
+    ephemeral(tr!(
+        lang,
+        "🚨 **インシデントの報告のしかた（§4.2）**\nセキュリティインシデントが発生した場合、あるいは発生が疑われる場合は、遅滞なく情報セキュリティ委員会（<@&{role}>）に報告してください。\n1. `/報告 新規` で区分を選び、フォームに件名・何が起きたか・発見日時・影響を受けるシステムを書きます。分からない区分は「不明」で構いません。\n2. 名前を委員会以外に知られたくないときは「匿名」を選べます。\n3. 気になるメッセージは、メッセージのメニュー「インシデントとして報告」からも報告できます。\n4. Discord が使えないとき（停電・天災・端末の紛失など）は、電話や対面で委員会に伝えてください。委員会が代理で登録します。\n5. ご報告いただいたものの状況は `/報告 状況` で確認できます。",
+        "🚨 **How to report an incident (§4.2)**\nWhen a security incident happens, or you suspect one, report it to the Information Security Committee (<@&{role}>) without delay.\n1. `/report new`: choose a category and fill in the title, what happened, when you noticed it and the systems affected. “Unsure” is fine.\n2. Choose “confidential” to keep your name from everyone but the committee.\n3. A worrying message can be reported from its menu: “Report as incident”.\n4. When Discord is out of reach (a power cut, a disaster, a lost device), tell the committee by phone or in person; it files the report for you.\n5. `/report status` shows how your reports are going."
+    ))
+}
+
 pub fn regulation(ctx: &Ctx, lang: Lang) -> Result<Reply, ServiceError> {
     let o = &ctx.app.settings.organisation;
     let (first, second) = match lang {

@@ -326,6 +326,20 @@ pub enum EventPayload {
         #[serde(default)]
         changed: Vec<String>,
     },
+    /// §4.1 周知・徹底: a playbook's file changed: its version and the
+    /// committee's approval as the file says (none where it does not).
+    PlaybookRevised {
+        playbook: String,
+        digest: String,
+        #[serde(default)]
+        approval: Option<super::playbook::Approval>,
+    },
+    /// §4.1(4): the `[[systems]]` registry (Table 1's priorities) changed.
+    RegistryRevised {
+        digest: String,
+        #[serde(default)]
+        approval: Option<super::playbook::Approval>,
+    },
     ReviewConcluded {
         reminder: i64,
     },
@@ -479,7 +493,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 62);
+        assert_eq!(EventPayload::VARIANTS.len(), 64);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

@@ -107,3 +107,38 @@ pub(super) fn systems(x: &Inputs, out: &mut Vec<Finding>) {
         }
     }
 }
+
+/// §4.1 周知・徹底: every playbook and the priority registry carry the
+/// version the committee approved, and when.
+pub(super) fn approvals(x: &Inputs, out: &mut Vec<Finding>) {
+    let unapproved: Vec<_> = x.settings.playbooks.all().iter().filter(|p| p.approval.is_none()).collect();
+    if !unapproved.is_empty() {
+        let ja = unapproved.iter().map(|p| format!("「{}」", p.title.ja)).collect::<String>();
+        let en = unapproved.iter().map(|p| format!("“{}”", p.title.en)).collect::<Vec<_>>().join(", ");
+        out.push(Finding {
+            kind: "playbook_unapproved",
+            what: t(
+                format!("委員会の承認（版・承認日）が記録されていない対応手順があります（§4.1）: {ja}。"),
+                format!("These playbooks carry no version approved by the committee (§4.1): {en}."),
+            ),
+            fix: t(
+                "委員会で承認し、版と承認日を記録してください（設定担当者へ: 各対応手順ファイルの version と approved_on）。".into(),
+                "Have the committee approve them and record it: version and approved_on in each playbook file.".into(),
+            ),
+        });
+    }
+    if x.settings.registry.approval.is_none() {
+        out.push(Finding {
+            kind: "registry_unapproved",
+            what: t(
+                "復旧優先度の一覧（表1）に委員会の承認（版・承認日）が記録されていません（§4.1(4)）。".into(),
+                "The recovery-priority registry (Table 1) carries no version approved by the committee (§4.1(4)).".into(),
+            ),
+            fix: t(
+                "委員会で承認し、版と承認日を記録してください（設定担当者へ: config/hikeshi.toml の [registry] version と approved_on）。"
+                    .into(),
+                "Have the committee approve it and record it: [registry] version and approved_on in config/hikeshi.toml.".into(),
+            ),
+        });
+    }
+}
