@@ -11,7 +11,7 @@ use crate::support::{ephemeral_text, TestApp};
 use hikeshi::domain::{Incident, Phase};
 use serde_json::Value;
 
-fn board_drafts(app: &TestApp) -> Vec<String> {
+pub fn board_drafts(app: &TestApp) -> Vec<String> {
     app.posts_in(ids::COMMITTEE_CHANNEL)
         .into_iter()
         .filter(|p| p.status == 200)

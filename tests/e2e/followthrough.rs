@@ -41,13 +41,7 @@ fn followup(app: &TestApp, user: u64, i: &Incident, options: Value) -> Value {
     )
 }
 
-fn board_drafts(app: &TestApp) -> Vec<String> {
-    app.posts_in(ids::COMMITTEE_CHANNEL)
-        .into_iter()
-        .filter(|p| p.status == 200)
-        .filter_map(|p| p.files.iter().find(|(n, _)| n.ends_with("board-report.md")).map(|(_, body)| body.clone()))
-        .collect()
-}
+use crate::board::board_drafts;
 
 /// The playbooks, copied where the story can change one.
 fn own_playbooks(config: String, dir: &std::path::Path) -> String {
