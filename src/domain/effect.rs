@@ -223,6 +223,11 @@ pub enum Notice {
         by: UserId,
     },
     /// §4.2, §4.3: reclassified, with the reason.
+    RoleAssigned {
+        role: super::text::Text,
+        member: UserId,
+        by: UserId,
+    },
     PlaybookChosen {
         by: UserId,
         playbook: PlaybookId,
@@ -470,7 +475,7 @@ mod tests {
     #[test]
     fn every_notice_name_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Notice::VARIANTS.len(), 24);
+        assert_eq!(Notice::VARIANTS.len(), 25);
         assert_eq!(serde_json::to_value(Notice::ConfidentialReportMerged).unwrap()["type"], "confidential_report_merged");
         for kind in Notice::VARIANTS {
             match serde_json::from_value::<Notice>(serde_json::json!({ "type": kind })) {

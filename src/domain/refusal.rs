@@ -17,6 +17,9 @@ pub enum IncidentError {
     /// No playbook matches: the committee appoints instead (§4.2).
     NoPlaybook,
     AlreadyCommanded(UserId),
+    /// §4.1(1): the playbook has no such role (its roles, to choose from).
+    NoSuchRole(Vec<super::text::Text>),
+    AlreadyInRole(UserId),
     /// §4.2: containment starts from the analysis's findings.
     FindingsMissing,
     FindingsTooEarly,
@@ -189,6 +192,11 @@ impl IncidentError {
             }
             IncidentError::Phase(p) => p.text(lang),
             IncidentError::ReasonRequired => tr!(lang, "理由を書いてください。", "Please give a reason."),
+            IncidentError::NoSuchRole(names) => {
+                let list = names.iter().enumerate().map(|(n, t)| format!("{}. {}", n + 1, t.get(lang))).collect::<Vec<_>>().join("、");
+                tr!(lang, "対応手順にその役割はありません。番号か名前で選んでください: {list}", "The playbook has no such role. Choose one by number or name: {list}")
+            }
+            IncidentError::AlreadyInRole(u) => tr!(lang, "<@{u}> はすでにその役割です。", "<@{u}> already holds that role."),
             IncidentError::FindingsMissing => tr!(
                 lang,
                 "封じ込めの前に、分析で分かった被害と原因を「調査結果」に記録してください（§4.2）。急ぐ場合は委員会が理由を付けて免除できます。",
@@ -322,6 +330,8 @@ impl IncidentError {
             AlreadyCommanded(UserId(7)),
             AlreadyAcknowledged(UserId(7)),
             PlaybookAlreadyChosen,
+            NoSuchRole(vec![super::text::Text::new("広報", "Press")]),
+            AlreadyInRole(UserId(7)),
             FindingsMissing,
             FindingsTooEarly,
             FindingsEmpty,
@@ -401,7 +411,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 43, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 45, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -441,6 +451,8 @@ pub(crate) mod tests {
                 | IncidentError::NoSuchFollowUp(_)
                 | IncidentError::FollowUpAlreadyDone(_)
                 | IncidentError::PlaybookAlreadyChosen
+                | IncidentError::NoSuchRole(_)
+                | IncidentError::AlreadyInRole(_)
                 | IncidentError::FindingsMissing
                 | IncidentError::FindingsTooEarly
                 | IncidentError::FindingsEmpty

@@ -197,6 +197,10 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let from = outsider.clone().map_or_else(|| who.to_string(), |o| tr!(lang, "{o}（会員外）", "{o} (not a member)"));
             tr!(lang, "{by} が{via}で受けた報告を代理で登録（報告者: {from}）", "{by} filed the report taken by {via} (reporter: {from})")
         }
+        RoleAssigned { role, member } => {
+            let member = name(*member);
+            tr!(lang, "{who} が {member} を対応組織の役割「{role}」に指名", "{who} named {member} for the role “{role}”")
+        }
         FindingsRecorded { damage, cause } => {
             tr!(
                 lang,

@@ -102,6 +102,12 @@ impl Incidents {
         self.core.act(id, caller, |i, _, _| i.choose_playbook(caller.user, &caller.roles(i), chosen, reason)).await
     }
 
+    /// §4.1(1) 対応組織: one of the playbook's roles, typed by number or
+    /// name, given to a member.
+    pub async fn assign_role(&self, id: IncidentId, caller: Caller, role: &str, member: UserId) -> Result<Incident, ServiceError> {
+        self.core.act(id, caller, |i, pb, _| i.assign_role(caller.user, &caller.roles(i), pb, role, member)).await
+    }
+
     /// §4.2: what the analysis found.
     pub async fn record_findings(&self, id: IncidentId, caller: Caller, damage: &str, cause: &str) -> Result<Incident, ServiceError> {
         self.core.act(id, caller, |i, _, now| i.record_findings(caller.user, &caller.roles(i), damage, cause, now)).await

@@ -263,6 +263,9 @@ async fn respond(run: &Run, a: &Incident, c: &Incident) {
     );
     let chosen = ephemeral_text(&app.interact(chosen).await);
     assert!(chosen.contains("会員による情報漏えい対応手順"), "{chosen}");
+    // §4.1(1) 対応組織: a role of that playbook given to Dave.
+    let role = json!([opt("role", "1"), {"name": "member", "type": 6, "value": snowflake(ids::DAVE)}]);
+    assert!(run.slash(ids::BOB, c, "role", role).await.contains("指名"));
     app.click(ids::DAVE, &app.incident(c.number).await, &format!("hk1:advance!:{}", c.id)).await;
     app.settled().await;
     // From their DM, the reporter adds what they saw, without a name.

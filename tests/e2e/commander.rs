@@ -372,3 +372,36 @@ async fn the_committee_may_let_containment_start_before_the_findings() {
         String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
     assert!(md.contains("調査結果の記録を免除（理由: 業務停止中のため封じ込めを優先）"), "{md}");
 }
+
+/// §4.1(1) 対応組織: the commander gives the playbook's roles to people,
+/// by number or name; each is let into the channel, named on the card and
+/// in the record. A member cannot; a role the playbook lacks is refused
+/// with the list to choose from.
+#[tokio::test]
+async fn the_playbooks_roles_are_given_to_people_who_join_the_response() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let channel = i.channel.unwrap().0;
+    let role = |user: u64, role: &str, member: u64| {
+        let options = json!([{"name": "role", "type": 3, "value": role}, {"name": "member", "type": 6, "value": snowflake(member)}]);
+        payloads::slash(app.id(), Who::new(user, channel), "incident", json!([{"name": "role", "type": 1, "options": options}]))
+    };
+    let member = ephemeral_text(&app.interact(role(ids::ALICE, "1", ids::DAVE)).await);
+    assert!(member.contains("だけ"), "{member}");
+    let unknown = ephemeral_text(&app.interact(role(ids::BOB, "広報", ids::DAVE)).await);
+    assert!(unknown.contains("その役割はありません") && unknown.contains("1. "), "{unknown}");
+    let named = ephemeral_text(&app.interact(role(ids::BOB, "2", ids::DAVE)).await);
+    assert!(named.contains(&format!("<@{}>", ids::DAVE)), "{named}");
+    app.settled().await;
+    let i = app.incident(i.number).await;
+    let holder = i.organisation.first().expect("a role holder");
+    assert_eq!(holder.member.0, ids::DAVE);
+    let organisation = card_field(&app.card(&i), "対応組織");
+    assert!(organisation.contains(&format!("{}: <@{}>", holder.role.ja, ids::DAVE)), "{organisation}");
+    let overwrites = app.fake.channel(channel).unwrap()["permission_overwrites"].to_string();
+    assert!(overwrites.contains(&snowflake(ids::DAVE)), "let into the channel: {overwrites}");
+    let md =
+        String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
+    assert!(md.contains(&format!("を対応組織の役割「{}」に指名", holder.role.ja)), "{md}");
+}

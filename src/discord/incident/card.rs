@@ -179,6 +179,10 @@ fn working_fields(mut e: CreateEmbed, i: &Incident, settings: &Settings) -> Crea
     if !i.impact.trim().is_empty() {
         e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 500), false);
     }
+    if !i.organisation.is_empty() {
+        let holders: Vec<String> = i.organisation.iter().map(|h| format!("{}: <@{}>", h.role.get(lang), h.member)).collect();
+        e = e.field(tr!(lang, "対応組織（§4.1(1)）", "Response organisation (§4.1(1))"), clip(&holders.join("\n"), 1024), false);
+    }
     if let Some(text) = crate::discord::findings::card_text(i, lang) {
         e = e.field(tr!(lang, "調査結果（§4.2）", "Findings (§4.2)"), text, false);
     }

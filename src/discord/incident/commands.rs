@@ -22,6 +22,7 @@ pub fn definition() -> CreateCommand {
         export(),
         crate::discord::transcript::redact::subcommand(),
         subcommand("access", "Who can read this incident, and why", "閲覧者", "このインシデントを閲覧できる人とその理由を表示します"),
+        role(),
     ] {
         command = command.add_option(sub);
     }
@@ -141,5 +142,26 @@ fn reclassify() -> CreateCommandOption {
                 .description_localized("ja", "影響を受けるシステム（カンマ区切り、省略時は変更なし）")
                 .required(false)
                 .max_length(500),
+        )
+}
+
+/// `/incident role role member`: §4.1(1) 対応組織, a playbook's role given
+/// to a member (the role by its number or name, as /playbook show lists).
+fn role() -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, "role", "Give one of the playbook's roles to a member (§4.1(1))")
+        .name_localized("ja", "役割")
+        .description_localized("ja", "対応手順の役割を会員に割り当てます（§4.1(1) 対応組織）")
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::String, "role", "The role: its number or name in the playbook")
+                .name_localized("ja", "役割")
+                .description_localized("ja", "役割の番号か名前（/対応手順 表示 の順）")
+                .required(true)
+                .max_length(100),
+        )
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::User, "member", "Who takes it")
+                .name_localized("ja", "会員")
+                .description_localized("ja", "役割を担う会員")
+                .required(true),
         )
 }

@@ -155,3 +155,13 @@ pub async fn responder(
         tr!(lang, "<@{user}> を対応者から外しました。", "<@{user}> left the response.")
     }))
 }
+
+/// `/incident role role member`: §4.1(1) 対応組織.
+pub async fn role(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    let opts = sub_options(sub);
+    let member = crate::discord::options::user(opts, "member").ok_or(InputError::NoMemberNamed)?;
+    let incident = ctx.incident_here(cmd).await?;
+    let i = ctx.app.incidents().assign_role(incident.id, caller, text(opts, "role").unwrap_or(""), member).await?;
+    let role = i.organisation.last().map(|h| h.role.get(lang).to_string()).unwrap_or_default();
+    Ok(ephemeral(tr!(lang, "<@{member}> を役割「{role}」に指名しました。", "<@{member}> now holds the role “{role}”.")))
+}

@@ -45,6 +45,7 @@ pub fn notice_text(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> (Stri
     let text = says(n, lang, playbook);
     let mentions = match n {
         Notice::ResponderAdded { user, .. } | Notice::DuplicateReporterJoined { user, .. } => user_mention_only(*user),
+        Notice::RoleAssigned { member, .. } => user_mention_only(*member),
         // The new commander hears of it.
         Notice::CommandHandedOver { to, .. } => user_mention_only(*to),
         Notice::FollowUpAdded { owner: Some(owner), .. } => user_mention_only(*owner),
@@ -156,6 +157,14 @@ fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
             "🔒 <@{by}> がこの報告を匿名（報告者を秘匿）にしました。報告者はこのチャンネルから外れ、以後の連絡はDMで行います。報告者の名前を書かないでください。",
             "🔒 <@{by}> made this report confidential: the reporter leaves this channel and hears of it by DM. Please do not name them."
         ),
+        Notice::RoleAssigned { role, member, by } => {
+            let role = role.get(lang).to_string();
+            tr!(
+                lang,
+                "🧑‍🚒 <@{by}> が <@{member}> を対応組織の役割「{role}」に指名しました（§4.1(1)）。役割の責任は /対応手順 表示 で確認できます。",
+                "🧑‍🚒 <@{by}> named <@{member}> for the response organisation's role “{role}” (§4.1(1)). /playbook show has its responsibilities."
+            )
+        }
         Notice::PlaybookChosen { by, playbook: id, reason } => {
             let title = playbook.filter(|p| &p.id == id).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| id.0.clone());
             let reason = inert(reason);

@@ -228,6 +228,11 @@ pub enum EventPayload {
         #[serde(default)]
         outsider: Option<String>,
     },
+    /// §4.1(1) 対応組織: a role of the playbook given to a member.
+    RoleAssigned {
+        role: String,
+        member: super::ids::UserId,
+    },
     /// §4.2: what the analysis found, as recorded (a revision replaces it).
     FindingsRecorded {
         damage: String,
@@ -493,7 +498,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 64);
+        assert_eq!(EventPayload::VARIANTS.len(), 65);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

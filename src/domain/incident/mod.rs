@@ -140,6 +140,9 @@ pub struct Incident {
     /// §4.2: taken by phone or in person, filed by the committee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken: Option<crate::domain::proxy::Taken>,
+    /// §4.1(1) 対応組織: the playbook's roles given to people.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisation: Vec<organisation::RoleHolder>,
 }
 
 /// What an incident is about, as decided (and re-decided as the cause
@@ -163,6 +166,7 @@ mod acknowledge;
 mod channel;
 mod choose;
 mod open;
+pub mod organisation;
 pub use open::NewIncident;
 pub mod findings;
 mod held;

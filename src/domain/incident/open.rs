@@ -61,6 +61,7 @@ impl Incident {
             findings: None,
             findings_waiver: None,
             taken: new.taken,
+            organisation: vec![],
             notice_owed: true,
             acknowledged: None,
         };

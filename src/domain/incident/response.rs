@@ -260,6 +260,7 @@ impl Incident {
         self.open_phase()?;
         let i = self.responders.iter().position(|u| *u == user).ok_or(IncidentError::NotResponder(user))?;
         self.responders.remove(i);
+        self.organisation.retain(|h| h.member != user);
         let outcome = Outcome::default()
             .with(EventPayload::ResponderRemoved { user })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::ResponderRemoved { user, by } });

@@ -215,6 +215,7 @@ fn head(r: &Record) -> Value {
         "closed_at": i.closed_at.map(t),
         "lessons": lessons(i),
         "findings": i.findings.as_ref().map(|f| json!({"damage": f.damage, "cause": f.cause, "by": id(f.by), "at": t(f.at)})),
+        "organisation": i.organisation.iter().map(|h| json!({"role": h.role.ja, "role_en": h.role.en, "member": id(h.member)})).collect::<Vec<_>>(),
         "findings_waived": i.findings_waiver.as_ref().map(|w| json!({"reason": w.reason, "by": id(w.by)})),
         "log": r.entries.iter().map(|e| json!({"id": e.id, "kind": e.kind.id(), "body": e.body, "author": id(e.author), "at": t(e.at)})).collect::<Vec<_>>(),
         "merged": i.merged.iter().map(|m| json!({"number": m.number.to_string(), "reporter": id(m.reporter), "confidential": m.confidential})).collect::<Vec<_>>(),

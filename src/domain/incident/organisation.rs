@@ -1,0 +1,97 @@
+//! §4.1(1) 対応組織: the playbook's roles given to people. A role holder
+//! works the incident (is let into its channel) like a responder.
+
+use super::{check, Incident, IncidentError, Outcome};
+use crate::domain::effect::{Effect, Notice};
+use crate::domain::event::EventPayload;
+use crate::domain::ids::UserId;
+use crate::domain::permission::{Action, RoleSet};
+use crate::domain::playbook::Playbook;
+use crate::domain::text::Text;
+use serde::{Deserialize, Serialize};
+
+/// A role of the playbook, as named when it was given, and who holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleHolder {
+    pub role: Text,
+    pub member: UserId,
+}
+
+impl Playbook {
+    /// The role typed: its number (1-based) or its name in either language.
+    pub fn role_index(&self, typed: &str) -> Option<usize> {
+        let t = typed.trim();
+        if let Ok(n) = t.parse::<usize>() {
+            return (1..=self.roles.len()).contains(&n).then(|| n - 1);
+        }
+        self.roles.iter().position(|r| r.name.ja.trim() == t || r.name.en.trim().eq_ignore_ascii_case(t))
+    }
+}
+
+impl Incident {
+    /// The commander or the committee gives one of the playbook's roles to
+    /// a member, who is let into the channel if they were not already.
+    pub fn assign_role(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        playbook: Option<&Playbook>,
+        role: &str,
+        member: UserId,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::AddResponder, roles)?;
+        self.open_phase()?;
+        let pb = playbook.ok_or(IncidentError::NoPlaybook)?;
+        let index = pb.role_index(role).ok_or_else(|| IncidentError::NoSuchRole(pb.roles.iter().map(|r| r.name.clone()).collect()))?;
+        let name = pb.roles[index].name.clone();
+        if self.organisation.iter().any(|h| h.member == member && h.role == name) {
+            return Err(IncidentError::AlreadyInRole(member));
+        }
+        let mut out = Outcome::default().with(EventPayload::RoleAssigned { role: name.ja.clone(), member });
+        if !self.has_access(member) {
+            self.responders.push(member);
+            out = out.effect(Effect::GrantAccess { incident: self.id, user: member });
+        }
+        self.organisation.push(RoleHolder { role: name.clone(), member });
+        let notice = Notice::RoleAssigned { role: name, member, by };
+        Ok(out.effect(Effect::PostNotice { incident: self.id, notice }).refreshed(self.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::{committee, incident};
+    use crate::domain::playbook::tests::playbook;
+    use crate::domain::playbook::PlaybookRole;
+
+    fn with_roles() -> Playbook {
+        let mut p = playbook("dos", &["breach/dos"], 1);
+        let role = |ja: &str, en: &str| PlaybookRole { name: Text::new(ja, en), responsibilities: Text::new("", ""), members: vec![] };
+        p.roles = vec![role("実行責任者", "Commander"), role("ネットワーク担当", "Network engineer")];
+        p
+    }
+
+    #[test]
+    fn a_role_is_found_by_number_or_name_and_its_holder_let_in_once() {
+        let p = with_roles();
+        assert_eq!((p.role_index("2"), p.role_index("ネットワーク担当"), p.role_index("network engineer")), (Some(1), Some(1), Some(1)));
+        assert_eq!((p.role_index("0"), p.role_index("3"), p.role_index("広報")), (None, None, None));
+        let mut i = incident(true);
+        let out = i.assign_role(UserId(3), &committee(), Some(&p), "2", UserId(9)).unwrap();
+        assert!(out.effects.contains(&Effect::GrantAccess { incident: i.id, user: UserId(9) }));
+        assert!(i.has_access(UserId(9)) && i.organisation.len() == 1);
+        assert_eq!(
+            i.assign_role(UserId(3), &committee(), Some(&p), "ネットワーク担当", UserId(9)),
+            Err(IncidentError::AlreadyInRole(UserId(9)))
+        );
+        let again = i.assign_role(UserId(3), &committee(), Some(&p), "1", UserId(9)).unwrap();
+        assert!(!again.effects.iter().any(|e| matches!(e, Effect::GrantAccess { .. })), "already in the channel");
+        assert!(
+            matches!(i.assign_role(UserId(3), &committee(), Some(&p), "広報", UserId(9)), Err(IncidentError::NoSuchRole(names)) if names.len() == 2)
+        );
+        assert_eq!(i.assign_role(UserId(3), &committee(), None, "1", UserId(9)), Err(IncidentError::NoPlaybook));
+        let member = RoleSet { reporter: true, ..Default::default() };
+        assert!(matches!(i.assign_role(UserId(100), &member, Some(&p), "1", UserId(7)), Err(IncidentError::NotAllowed(_))));
+    }
+}
