@@ -276,6 +276,8 @@ custom_ids! {
     /// The user select that hands command to someone else (§4.1(1)).
     HandOver(incident: IncidentId) = "handover" => Incident,
     Advance(incident: IncidentId) = "advance" => Incident,
+    /// §4.1(1) 終了の契機: close, the end trigger met or not.
+    Close(incident: IncidentId, met: bool) = "close" => Incident,
     /// Advance once the person agreed to skip the unticked items.
     AdvanceAnyway(incident: IncidentId) = "advance!" => Incident,
     /// The select that ticks checklist items.
@@ -404,6 +406,8 @@ pub(crate) mod tests {
             CustomId::ApprovePlan(i),
             CustomId::BoardTold(i),
             CustomId::BoardToldModal(i),
+            CustomId::Close(i, true),
+            CustomId::Close(i, false),
             CustomId::FindingsButton(i),
             CustomId::FindingsModal(i),
             CustomId::WaiveFindings(i),

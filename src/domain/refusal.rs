@@ -20,6 +20,8 @@ pub enum IncidentError {
     /// §4.1(1): the playbook has no such role (its roles, to choose from).
     NoSuchRole(Vec<super::text::Text>),
     AlreadyInRole(UserId),
+    /// §4.1(1): closing says whether the end trigger was met.
+    EndTriggerUnanswered,
     /// §4.2: containment starts from the analysis's findings.
     FindingsMissing,
     FindingsTooEarly,
@@ -196,6 +198,11 @@ impl IncidentError {
                 let list = names.iter().enumerate().map(|(n, t)| format!("{}. {}", n + 1, t.get(lang))).collect::<Vec<_>>().join("、");
                 tr!(lang, "対応手順にその役割はありません。番号か名前で選んでください: {list}", "The playbook has no such role. Choose one by number or name: {list}")
             }
+            IncidentError::EndTriggerUnanswered => tr!(
+                lang,
+                "終了する前に、対応手順の終了の契機を満たしたかを答えてください（カードの「終了する」ボタン、§4.1(1)）。",
+                "Before closing, say whether the playbook's end trigger was met (the card's Close buttons, §4.1(1))."
+            ),
             IncidentError::AlreadyInRole(u) => tr!(lang, "<@{u}> はすでにその役割です。", "<@{u}> already holds that role."),
             IncidentError::FindingsMissing => tr!(
                 lang,
@@ -332,6 +339,7 @@ impl IncidentError {
             PlaybookAlreadyChosen,
             NoSuchRole(vec![super::text::Text::new("広報", "Press")]),
             AlreadyInRole(UserId(7)),
+            EndTriggerUnanswered,
             FindingsMissing,
             FindingsTooEarly,
             FindingsEmpty,
@@ -411,7 +419,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 45, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 46, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -453,6 +461,7 @@ pub(crate) mod tests {
                 | IncidentError::PlaybookAlreadyChosen
                 | IncidentError::NoSuchRole(_)
                 | IncidentError::AlreadyInRole(_)
+                | IncidentError::EndTriggerUnanswered
                 | IncidentError::FindingsMissing
                 | IncidentError::FindingsTooEarly
                 | IncidentError::FindingsEmpty

@@ -197,6 +197,18 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             let from = outsider.clone().map_or_else(|| who.to_string(), |o| tr!(lang, "{o}（会員外）", "{o} (not a member)"));
             tr!(lang, "{by} が{via}で受けた報告を代理で登録（報告者: {from}）", "{by} filed the report taken by {via} (reporter: {from})")
         }
+        ResponseStarted { trigger, trigger_en } => {
+            let t = if lang == Lang::En && !trigger_en.is_empty() { trigger_en } else { trigger };
+            tr!(lang, "対応組織が始動（始動の契機: {t}）", "the response organisation started (activation: {t})")
+        }
+        EndTriggerAnswered { met, trigger, trigger_en } => {
+            let t = if lang == Lang::En && !trigger_en.is_empty() { trigger_en } else { trigger };
+            if *met {
+                tr!(lang, "{who} が終了の契機を満たしたとして終了（{t}）", "{who} closed it, the end trigger met ({t})")
+            } else {
+                tr!(lang, "{who} が終了の契機を満たさないまま終了（{t}）", "{who} closed it without the end trigger met ({t})")
+            }
+        }
         RoleAssigned { role, member } => {
             let member = name(*member);
             tr!(lang, "{who} が {member} を対応組織の役割「{role}」に指名", "{who} named {member} for the role “{role}”")

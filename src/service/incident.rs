@@ -40,7 +40,20 @@ impl Incidents {
     }
 
     pub async fn take_command(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
-        self.core.act(id, caller, |i, _, now| i.take_command(caller.user, &caller.roles(i), now)).await
+        self.core
+            .act(id, caller, |i, pb, now| {
+                let first = i.commander_since.is_none();
+                let out = i.take_command(caller.user, &caller.roles(i), now)?;
+                Ok(i.started(out, pb, first))
+            })
+            .await
+    }
+
+    /// §4.1(1) 終了の契機: closes the incident, saying whether the
+    /// playbook's end trigger was met.
+    pub async fn close(&self, id: IncidentId, caller: Caller, met: bool) -> Result<Incident, ServiceError> {
+        let logged = self.core.store.logged_kinds(id).await?;
+        self.core.act(id, caller, |i, pb, now| i.close_with_trigger(caller.user, &caller.roles(i), pb, met, &logged, now)).await
     }
 
     /// §4.2 確認しました: a committee member has the report; the
@@ -50,7 +63,13 @@ impl Incidents {
     }
 
     pub async fn appoint(&self, id: IncidentId, caller: Caller, commander: UserId) -> Result<Incident, ServiceError> {
-        self.core.act(id, caller, |i, _, now| i.appoint(caller.user, &caller.roles(i), commander, now)).await
+        self.core
+            .act(id, caller, |i, pb, now| {
+                let first = i.commander_since.is_none();
+                let out = i.appoint(caller.user, &caller.roles(i), commander, now)?;
+                Ok(i.started(out, pb, first))
+            })
+            .await
     }
 
     pub async fn advance(&self, id: IncidentId, caller: Caller, confirm: bool) -> Result<Incident, ServiceError> {

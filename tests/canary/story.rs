@@ -371,7 +371,9 @@ async fn drill(run: &Run) {
             run.form(ids::BOB, &now, &format!("hk1:plan:{}", d.id), &[("technical", "EDR"), ("organisational", "連絡網")]).await;
             run.form(ids::BOB, &now, &format!("hk1:note:{}", d.id), &[("went_well", "早い"), ("missing", "連絡先")]).await;
         }
-        app.click(ids::BOB, &now, &format!("hk1:advance!:{}", d.id)).await;
+        let step =
+            if now.phase == hikeshi::domain::Phase::Lessons { format!("hk1:close:{}:y", d.id) } else { format!("hk1:advance!:{}", d.id) };
+        app.click(ids::BOB, &now, &step).await;
     }
     app.settled().await;
 }
@@ -426,7 +428,7 @@ async fn lessons(run: &Run, c: &Incident) {
     assert!(
         ephemeral_text(&app.interact(payloads::button(app.id(), Who::new(ids::DAVE, ids::GENERAL), &done, &list)).await).contains("完了")
     );
-    run.click(ids::DAVE, c, &format!("hk1:advance!:{}", c.id)).await;
+    run.click(ids::DAVE, c, &format!("hk1:close:{}:n", c.id)).await;
     app.settled().await;
     assert!(app.incident(c.number).await.phase == hikeshi::domain::Phase::Closed);
 }

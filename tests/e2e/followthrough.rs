@@ -86,7 +86,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     let sent = app.posts_in(channel).into_iter().find(|p| p.body["components"].to_string().contains("hk1:approve:")).unwrap();
     assert_eq!(sent.body["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]), "only the committee is pinged");
     // Neither closing nor the commander's own approval get past it.
-    let early = app.click(ids::DAVE, &i, &format!("hk1:advance!:{}", i.id)).await;
+    let early = app.click(ids::DAVE, &i, &format!("hk1:close:{}:y", i.id)).await;
     assert!(ephemeral_text(&early).contains("委員会による再発防止計画の承認"), "{early}");
     let own = press(&app, ids::DAVE, channel, &format!("hk1:approve:{}", i.id)).await;
     assert!(own.contains("委員会"), "{own}");
@@ -169,7 +169,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     assert!(app.fake.problems().is_empty(), "{:?}", app.fake.problems());
 
     // Closing does not close them.
-    let closed = app.click(ids::DAVE, &i, &format!("hk1:advance!:{}", i.id)).await;
+    let closed = app.click(ids::DAVE, &i, &format!("hk1:close:{}:y", i.id)).await;
     assert!(ephemeral_text(&closed).contains("終了"), "{closed}");
     app.settled().await;
     assert_eq!(app.incident(i.number).await.phase, Phase::Closed);

@@ -22,7 +22,7 @@ async fn to_lessons(app: &TestApp) -> Incident {
 async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members() {
     let app = TestApp::spawn().await;
     let i = to_lessons(&app).await;
-    let refused = app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    let refused = app.click(ids::BOB, &i, &format!("hk1:close:{}:y", i.id)).await;
     let text = ephemeral_text(&refused);
     assert!(text.contains("まだ終了できません") && text.contains("再発防止計画"), "{text}");
 
@@ -92,8 +92,13 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
         app.interact(payloads::button(app.id(), Who::new(ids::DAVE, ids::ANNOUNCEMENTS), &format!("hk1:readers:{}", i.id), &ann)).await;
     assert!(ephemeral_text(&not_committee).contains("だけ"));
 
-    // Now it may close.
-    let closed = app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    // Now it may close, saying whether the end trigger was met (§4.1(1)):
+    // the card's Close buttons ask it; a bare advance is refused.
+    let card = app.card_custom_ids(&app.incident(i.number).await);
+    assert!(card.contains(&format!("hk1:close:{}:y", i.id)) && card.contains(&format!("hk1:close:{}:n", i.id)), "{card:?}");
+    let bare = app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    assert!(ephemeral_text(&bare).contains("終了の契機"), "{bare}");
+    let closed = app.click(ids::BOB, &i, &format!("hk1:close:{}:y", i.id)).await;
     assert!(ephemeral_text(&closed).contains("終了"), "{closed}");
     assert_eq!(app.incident(i.number).await.phase, Phase::Closed);
     // The record of an incident walked through every phase, as a page:
@@ -106,6 +111,8 @@ async fn lessons_lead_to_a_board_report_and_an_announcement_read_by_two_members(
     }
     assert!(page.contains("期限内に復旧") || page.contains("期限を超過して復旧"), "the Table 1 outcome is in the summary");
     assert!(page.contains("バックアップの復元手順が古い") && page.contains("該当"), "notes and board answers");
+    // §4.1(1): what started the response, and that its end trigger was met.
+    assert!(page.contains("対応組織が始動（始動の契機:") && page.contains("が終了の契機を満たしたとして終了"), "the 契機 in the record");
     // §4.4(4): the committee reads the notes on the playbook.
     let notes = |user: u64| {
         payloads::slash(
@@ -128,7 +135,7 @@ async fn the_committee_may_waive_an_item_with_a_reason_and_nothing_else_closes_e
     app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "パッチ適用"), ("organisational", "周知")]).await;
     app.click(ids::BOB, &i, &format!("hk1:board:{}:victim:n", i.id)).await;
     app.click(ids::BOB, &i, &format!("hk1:board:{}:harm:n", i.id)).await;
-    let refused = app.click(ids::BOB, &i, &format!("hk1:advance:{}", i.id)).await;
+    let refused = app.click(ids::BOB, &i, &format!("hk1:close:{}:y", i.id)).await;
     assert!(ephemeral_text(&refused).contains("改善メモ"), "{refused}");
     // A member cannot waive; the committee can, with a reason.
     let card = app.card(&i);
@@ -159,7 +166,7 @@ async fn the_committee_may_waive_an_item_with_a_reason_and_nothing_else_closes_e
         &[("body", "対応手順通りに進み改善点なし")],
     ))
     .await;
-    app.click(ids::BOB, &i, &format!("hk1:advance!:{}", i.id)).await;
+    app.click(ids::BOB, &i, &format!("hk1:close:{}:y", i.id)).await;
     let closed = app.incident(i.number).await;
     assert_eq!(closed.phase, Phase::Closed);
     assert_eq!(closed.lessons.waivers[0].reason, "対応手順通りに進み改善点なし");

@@ -256,7 +256,8 @@ async fn a_drill_is_walked_to_the_end_and_reported_with_phase_times() {
             if now.phase == Phase::Analysis {
                 app.record_findings(ids::BOB, &now).await;
             }
-            let r = app.click(ids::BOB, &d, &format!("hk1:advance!:{}", d.id)).await;
+            let close = now.phase == Phase::Lessons;
+            let r = app.click(ids::BOB, &d, &if close { format!("hk1:close:{}:y", d.id) } else { format!("hk1:advance!:{}", d.id) }).await;
             assert_eq!(r["type"], 4, "{r}");
             if round == 1 && minutes == 2 {
                 // A responder takes part without acting: still counted.

@@ -505,7 +505,10 @@ impl TestApp {
             if now.phase == hikeshi::domain::Phase::Analysis && now.findings.is_none() {
                 self.record_findings(user, &now).await;
             }
-            self.click(user, &now, &format!("hk1:advance!:{}", i.id)).await;
+            // §4.1(1): closing says the end trigger was met.
+            let button = if now.phase == hikeshi::domain::Phase::Lessons { "close" } else { "advance!" };
+            let suffix = if button == "close" { ":y" } else { "" };
+            self.click(user, &now, &format!("hk1:{button}:{}{suffix}", i.id)).await;
         }
     }
 

@@ -143,16 +143,27 @@ fn checklist(i: &Incident, settings: &Settings) -> Option<CreateActionRow> {
 fn work(i: &Incident, lang: Lang) -> Vec<CreateButton> {
     let id = i.id;
     let mut work = vec![];
-    if let Some(next) = i.phase.next() {
-        let label = if next == Phase::Closed {
-            tr!(lang, "終了する", "Close")
-        } else {
+    match i.phase.next() {
+        // §4.1(1) 終了の契機: closing says whether it was met.
+        Some(Phase::Closed) => {
+            for (met, label) in [
+                (true, tr!(lang, "終了する（終了の契機を満たした）", "Close (end trigger met)")),
+                (false, tr!(lang, "終了する（契機は満たしていない）", "Close (end trigger not met)")),
+            ] {
+                let style = if met { ButtonStyle::Success } else { ButtonStyle::Secondary };
+                work.push(CreateButton::new(CustomId::Close(id, met).encode()).label(clip(&label, 80)).style(style));
+            }
+        }
+        Some(next) => {
             let next = next.label().get(lang).to_string();
-            tr!(lang, "{next}へ進む", "Advance to {next}")
-        };
-        work.push(CreateButton::new(CustomId::Advance(id).encode()).label(clip(&label, 80)).style(ButtonStyle::Success));
+            let label = tr!(lang, "{next}へ進む", "Advance to {next}");
+            work.push(CreateButton::new(CustomId::Advance(id).encode()).label(clip(&label, 80)).style(ButtonStyle::Success));
+        }
+        None => {}
     }
-    for k in LogKind::ALL {
+    // In Lessons the row holds the two Close buttons instead: the §4.3
+    // records were owed before leaving Recovery.
+    for k in LogKind::ALL.into_iter().filter(|_| i.phase != Phase::Lessons) {
         let what = k.label().get(lang).to_lowercase();
         work.push(
             CreateButton::new(CustomId::LogButton(id, k).encode())

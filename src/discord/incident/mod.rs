@@ -57,6 +57,10 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
             )))
         }
         CustomId::Advance(i) | CustomId::AdvanceAnyway(i) => advance(ctx, i, id == CustomId::AdvanceAnyway(i), caller, lang).await,
+        CustomId::Close(i, met) => {
+            let number = ctx.app.incidents().close(i, caller, met).await?.number;
+            Ok(ephemeral(tr!(lang, "{number} を終了しました（§4.4）。", "{number} is closed (§4.4).")))
+        }
         CustomId::Checklist(i) => checklist(ctx, c, i, caller, lang).await,
         CustomId::PlaybookButton(i) => playbook(ctx, i, caller, lang).await,
         CustomId::LogButton(..)

@@ -228,6 +228,20 @@ pub enum EventPayload {
         #[serde(default)]
         outsider: Option<String>,
     },
+    /// §4.1(1) 始動の契機: the first 実行責任者 started the response; what
+    /// started it, as the playbook says (in both languages).
+    ResponseStarted {
+        trigger: String,
+        #[serde(default)]
+        trigger_en: String,
+    },
+    /// §4.1(1) 終了の契機: on closing, whether the end trigger was met.
+    EndTriggerAnswered {
+        met: bool,
+        trigger: String,
+        #[serde(default)]
+        trigger_en: String,
+    },
     /// §4.1(1) 対応組織: a role of the playbook given to a member.
     RoleAssigned {
         role: String,
@@ -498,7 +512,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 65);
+        assert_eq!(EventPayload::VARIANTS.len(), 67);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

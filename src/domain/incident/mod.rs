@@ -143,6 +143,9 @@ pub struct Incident {
     /// §4.1(1) 対応組織: the playbook's roles given to people.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organisation: Vec<organisation::RoleHolder>,
+    /// §4.1(1) 終了の契機, answered on closing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_trigger: Option<organisation::EndTrigger>,
 }
 
 /// What an incident is about, as decided (and re-decided as the cause

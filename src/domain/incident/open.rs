@@ -62,6 +62,7 @@ impl Incident {
             findings_waiver: None,
             taken: new.taken,
             organisation: vec![],
+            end_trigger: None,
             notice_owed: true,
             acknowledged: None,
         };

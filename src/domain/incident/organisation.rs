@@ -95,3 +95,71 @@ mod tests {
         assert!(matches!(i.assign_role(UserId(100), &member, Some(&p), "1", UserId(7)), Err(IncidentError::NotAllowed(_))));
     }
 }
+
+/// §4.1(1) 終了の契機: whether the playbook's end trigger was met when the
+/// incident closed, and the trigger as the playbook said it then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndTrigger {
+    pub met: bool,
+    pub trigger: Text,
+    pub by: UserId,
+}
+
+impl Incident {
+    /// §4.1(1) 始動の契機: the first 実行責任者 starts the response
+    /// organisation; the record keeps what started it (the playbook's
+    /// activation, or the committee's own decision where none applies).
+    pub fn started(&self, out: Outcome, playbook: Option<&Playbook>, first: bool) -> Outcome {
+        if !first {
+            return out;
+        }
+        let trigger =
+            playbook.map_or_else(|| Text::new("委員会の判断（§4.2）", "the committee's decision (§4.2)"), |p| p.activation.clone());
+        out.with(EventPayload::ResponseStarted { trigger: trigger.ja, trigger_en: trigger.en })
+    }
+
+    /// §4.1(1) 終了の契機: closing says whether the end trigger was met;
+    /// the close itself follows (and is refused as any advance would be,
+    /// leaving the answer unsaved with the rest).
+    #[allow(clippy::too_many_arguments)]
+    pub fn close_with_trigger(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        playbook: Option<&Playbook>,
+        met: bool,
+        logged: &[crate::domain::LogKind],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::Advance, roles)?;
+        if self.phase != crate::domain::Phase::Lessons {
+            return Err(IncidentError::NotInLessons);
+        }
+        let trigger =
+            playbook.map_or_else(|| Text::new("委員会の判断（§4.2）", "the committee's decision (§4.2)"), |p| p.termination.clone());
+        let before = self.end_trigger.replace(EndTrigger { met, trigger: trigger.clone(), by });
+        let mut out = self.advance(by, roles, playbook, true, logged, now).inspect_err(|_| self.end_trigger = before)?;
+        out.events.insert(0, EventPayload::EndTriggerAnswered { met, trigger: trigger.ja, trigger_en: trigger.en });
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod trigger_tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+    use crate::domain::playbook::tests::playbook;
+
+    #[test]
+    fn the_first_commander_starts_the_response_with_the_playbooks_activation() {
+        let i = incident(true);
+        let p = playbook("malware", &["breach/malware"], 1);
+        let out = i.started(Outcome::default(), Some(&p), true);
+        assert!(
+            matches!(&out.events[..], [EventPayload::ResponseStarted { trigger, trigger_en }] if trigger == "開始" && trigger_en == "start")
+        );
+        assert!(i.started(Outcome::default(), Some(&p), false).events.is_empty(), "a later commander starts nothing");
+        let none = i.started(Outcome::default(), None, true);
+        assert!(matches!(&none.events[..], [EventPayload::ResponseStarted { trigger, .. }] if trigger.contains("委員会の判断")));
+    }
+}

@@ -132,6 +132,9 @@ impl Incident {
                 return Err(IncidentError::RecordsMissing(missing));
             }
         }
+        if to == Phase::Closed && self.end_trigger.is_none() {
+            return Err(IncidentError::EndTriggerUnanswered);
+        }
         if to == Phase::Closed {
             let missing = self.lessons.missing(self.is_drill());
             if !missing.is_empty() {

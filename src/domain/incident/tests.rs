@@ -137,11 +137,14 @@ fn walking_to_closed_archives() {
         i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
     }
     assert_eq!(i.phase, Phase::Lessons);
+    // §4.1(1): closing says whether the end trigger was met.
+    assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), true, &LogKind::ALL, now()), Err(IncidentError::EndTriggerUnanswered));
     // §4.4: not without the plan, the board answers and a note.
     assert_eq!(
-        i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()),
+        i.close_with_trigger(CHAIR, &cmd, Some(&pb), true, &LogKind::ALL, now()),
         Err(IncidentError::LessonsIncomplete(vec![LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes]))
     );
+    assert_eq!(i.end_trigger, None, "a refused close keeps no answer");
     let plan = PreventionPlan::new("patch the VPN", "train staff").unwrap();
     let out = i.set_plan(CHAIR, &cmd, plan, now()).unwrap();
     assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3) announced to all");
@@ -149,7 +152,7 @@ fn walking_to_closed_archives() {
     let out = i.answer_board(&cmd, BoardQuestion::HarmedOutsiders, true).unwrap();
     assert!(out.effects.contains(&Effect::BoardReport { incident: i.id }), "§4.4(2) a board report is owed");
     assert_eq!(
-        i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()),
+        i.close_with_trigger(CHAIR, &cmd, Some(&pb), true, &LogKind::ALL, now()),
         Err(IncidentError::LessonsIncomplete(vec![LessonItem::ImprovementNotes]))
     );
     assert!(matches!(
@@ -157,9 +160,11 @@ fn walking_to_closed_archives() {
         Err(IncidentError::NotAllowed(_))
     ));
     i.waive(CHAIR, &committee(), LessonItem::ImprovementNotes, "the playbook held").unwrap();
-    let out = i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
+    let out = i.close_with_trigger(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()).unwrap();
     assert_eq!(i.phase, Phase::Closed);
     assert!(out.effects.contains(&Effect::Archive { incident: i.id }));
+    assert!(matches!(&out.events[0], EventPayload::EndTriggerAnswered { met: false, trigger, .. } if trigger == "終了"));
+    assert_eq!(i.end_trigger.as_ref().map(|t| t.met), Some(false));
     assert_eq!(i.advance(CHAIR, &cmd, Some(&pb), false, &LogKind::ALL, now()), Err(IncidentError::Phase(PhaseError::AlreadyClosed)));
 }
 
