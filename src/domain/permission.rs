@@ -108,10 +108,12 @@ pub enum Action {
     AnswerBoard,
     /// §4.2: record what the analysis found (damage, cause).
     RecordFindings,
+    /// §4.1(4): give a system the registry lacks its recovery priority.
+    AssignPriority,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -141,6 +143,7 @@ impl Action {
         Action::ChoosePlaybook,
         Action::AnswerBoard,
         Action::RecordFindings,
+        Action::AssignPriority,
     ];
 
     /// The roles that may perform this action.
@@ -155,7 +158,7 @@ impl Action {
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
-            ApprovePlan | AnswerBoard | RecordBoardReport | MakeConfidential | Redact | ChangeDuty => &[Committee],
+            ApprovePlan | AnswerBoard | AssignPriority | RecordBoardReport | MakeConfidential | Redact | ChangeDuty => &[Committee],
             // §4.1(1): the commander decides; the committee backs them up.
             Advance | TickChecklist | AddResponder | RemoveResponder | WriteLessons | HandOver | Reclassify => &[Commander, Committee],
             // §4.3: records are kept under the commander by everyone working the incident.
@@ -210,6 +213,7 @@ mod tests {
             (ChoosePlaybook,   [false, false, false, false, true ]),
             (AnswerBoard,      [false, false, false, false, true ]),
             (RecordFindings,   [false, false, true,  true,  true ]),
+            (AssignPriority,   [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

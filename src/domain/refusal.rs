@@ -20,6 +20,8 @@ pub enum IncidentError {
     /// §4.1(1): the playbook has no such role (its roles, to choose from).
     NoSuchRole(Vec<super::text::Text>),
     AlreadyInRole(UserId),
+    /// §4.1(4): no such unregistered system in this incident (those it has).
+    NotUnregistered(Vec<String>),
     /// §4.1(1): closing says whether the end trigger was met.
     EndTriggerUnanswered,
     /// §4.2: containment starts from the analysis's findings.
@@ -198,6 +200,13 @@ impl IncidentError {
                 let list = names.iter().enumerate().map(|(n, t)| format!("{}. {}", n + 1, t.get(lang))).collect::<Vec<_>>().join("、");
                 tr!(lang, "対応手順にその役割はありません。番号か名前で選んでください: {list}", "The playbook has no such role. Choose one by number or name: {list}")
             }
+            IncidentError::NotUnregistered(names) if names.is_empty() => {
+                tr!(lang, "このインシデントに登録外のシステムはありません。", "This incident names no system outside the registry.")
+            }
+            IncidentError::NotUnregistered(names) => {
+                let list = names.join("、");
+                tr!(lang, "登録外のシステムの名前を、報告のとおりに書いてください: {list}", "Name an unregistered system as the report does: {list}")
+            }
             IncidentError::EndTriggerUnanswered => tr!(
                 lang,
                 "終了する前に、対応手順の終了の契機を満たしたかを答えてください（カードの「終了する」ボタン、§4.1(1)）。",
@@ -340,6 +349,8 @@ impl IncidentError {
             NoSuchRole(vec![super::text::Text::new("広報", "Press")]),
             AlreadyInRole(UserId(7)),
             EndTriggerUnanswered,
+            NotUnregistered(vec![]),
+            NotUnregistered(vec!["給与システム".into()]),
             FindingsMissing,
             FindingsTooEarly,
             FindingsEmpty,
@@ -419,7 +430,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 46, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 48, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -462,6 +473,7 @@ pub(crate) mod tests {
                 | IncidentError::NoSuchRole(_)
                 | IncidentError::AlreadyInRole(_)
                 | IncidentError::EndTriggerUnanswered
+                | IncidentError::NotUnregistered(_)
                 | IncidentError::FindingsMissing
                 | IncidentError::FindingsTooEarly
                 | IncidentError::FindingsEmpty

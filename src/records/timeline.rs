@@ -209,6 +209,13 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
                 tr!(lang, "{who} が終了の契機を満たさないまま終了（{t}）", "{who} closed it without the end trigger met ({t})")
             }
         }
+        PriorityAssigned { system, priority } => {
+            tr!(
+                lang,
+                "{who} が登録外のシステム「{system}」の復旧優先度を{priority}に決定（表1）",
+                "{who} gave the unregistered system “{system}” recovery priority {priority} (Table 1)"
+            )
+        }
         RoleAssigned { role, member } => {
             let member = name(*member);
             tr!(lang, "{who} が {member} を対応組織の役割「{role}」に指名", "{who} named {member} for the role “{role}”")

@@ -127,6 +127,13 @@ impl Incidents {
         self.core.act(id, caller, |i, pb, _| i.assign_role(caller.user, &caller.roles(i), pb, role, member)).await
     }
 
+    /// §4.1(4): the committee gives a system the registry lacks its
+    /// recovery priority (0–3) for this incident.
+    pub async fn assign_priority(&self, id: IncidentId, caller: Caller, system: &str, level: u8) -> Result<Incident, ServiceError> {
+        let priority = crate::domain::RecoveryPriority::try_from(level).map_err(|_| InputError::InvalidControl)?;
+        self.core.act(id, caller, |i, _, _| i.assign_priority(&caller.roles(i), system, priority)).await
+    }
+
     /// §4.2: what the analysis found.
     pub async fn record_findings(&self, id: IncidentId, caller: Caller, damage: &str, cause: &str) -> Result<Incident, ServiceError> {
         self.core.act(id, caller, |i, _, now| i.record_findings(caller.user, &caller.roles(i), damage, cause, now)).await

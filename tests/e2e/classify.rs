@@ -217,3 +217,36 @@ async fn a_breach_of_no_known_kind_naming_a_shared_system_gets_no_playbook() {
     let i = app.ready_incident(app.incident_from_reply(&reply).await.number).await;
     assert_eq!((i.category, i.kind, i.playbook), (Category::Breach, None, None));
 }
+
+/// §4.1(4) Table 1: a system the registry lacks is put to the committee,
+/// who gives it a recovery priority; the deadline follows, and the audit
+/// lists the unregistered systems reports named.
+#[tokio::test]
+async fn a_system_the_registry_lacks_gets_its_priority_from_the_committee() {
+    let app = TestApp::spawn().await;
+    let i = report_unsure(&app, "給与SaaS").await;
+    assert_eq!(i.deadline.at(), None, "no priority, no deadline yet");
+    app.settled().await;
+    let systems = crate::support::card_field(&app.card(&i), "影響を受けるシステム");
+    assert!(systems.contains("給与SaaS") && systems.contains("/インシデント 優先度"), "{systems}");
+    let channel = i.channel.unwrap().0;
+    let set = |user: u64, system: &str| {
+        let options = json!([{"name": "system", "type": 3, "value": system}, {"name": "priority", "type": 4, "value": 3}]);
+        payloads::slash(app.id(), Who::new(user, channel), "incident", json!([{"name": "priority", "type": 1, "options": options}]))
+    };
+    let reporter = ephemeral_text(&app.interact(set(ids::ALICE, "給与SaaS")).await);
+    assert!(reporter.contains("委員会"), "{reporter}");
+    let typo = ephemeral_text(&app.interact(set(ids::CAROL, "給与")).await);
+    assert!(typo.contains("給与SaaS"), "the names to choose from: {typo}");
+    let done = ephemeral_text(&app.interact(set(ids::CAROL, "給与saas")).await);
+    assert!(done.contains("復旧優先度を3"), "{done}");
+    app.settled().await;
+    let i = app.incident(i.number).await;
+    assert_eq!(i.deadline.at(), Some(i.noticed.at), "priority 3: restore at once");
+    assert!(crate::support::card_field(&app.card(&i), "影響を受けるシステム").contains("復旧優先度3"));
+    let audit = String::from_utf8_lossy(&app.hikeshi().arg("audit").output().await.unwrap().stdout).to_string();
+    assert!(
+        audit.contains(&format!("報告で挙げられたが登録されていないシステムがあります（§4.1(4) 表1）: 給与SaaS（{}）", i.number)),
+        "{audit}"
+    );
+}

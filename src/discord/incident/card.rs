@@ -30,7 +30,15 @@ fn affected_text(i: &Incident, lang: Lang) -> String {
         .iter()
         .map(|a| match a.priority {
             Some(p) => format!("{} — {}", inert(&a.name), tr!(lang, "復旧優先度{p}", "priority {p}")),
-            None => format!("{} — {}", inert(&a.name), tr!(lang, "⚠ 登録外のシステム", "⚠ not in the systems registry")),
+            None => format!(
+                "{} — {}",
+                inert(&a.name),
+                tr!(
+                    lang,
+                    "⚠ 登録外のシステム（委員会が /インシデント 優先度 で復旧優先度を決めてください）",
+                    "⚠ not in the registry (the committee sets its priority with /incident priority)"
+                )
+            ),
         })
         .collect();
     clip(&lines.join("\n"), 500)

@@ -23,6 +23,7 @@ pub fn definition() -> CreateCommand {
         crate::discord::transcript::redact::subcommand(),
         subcommand("access", "Who can read this incident, and why", "閲覧者", "このインシデントを閲覧できる人とその理由を表示します"),
         role(),
+        priority(),
     ] {
         command = command.add_option(sub);
     }
@@ -164,4 +165,36 @@ fn role() -> CreateCommandOption {
                 .description_localized("ja", "役割を担う会員")
                 .required(true),
         )
+}
+
+/// `/incident priority system priority`: §4.1(4), the committee gives a
+/// system the registry lacks its recovery priority (Table 1).
+fn priority() -> CreateCommandOption {
+    let mut level = CreateCommandOption::new(CommandOptionType::Integer, "priority", "Recovery priority (Table 1)")
+        .name_localized("ja", "復旧優先度")
+        .description_localized("ja", "復旧優先度（表1）")
+        .required(true);
+    for (n, ja, en) in [
+        (3, "3: 業務停止不可", "3: business may not stop"),
+        (2, "2: 24時間以内に復旧", "2: restore within 24 hours"),
+        (1, "1: 3日以内に復旧", "1: restore within 3 days"),
+        (0, "0: 停止してよい", "0: may stop"),
+    ] {
+        level = level.add_int_choice_localized(en, n, [("ja", ja)]);
+    }
+    CreateCommandOption::new(
+        CommandOptionType::SubCommand,
+        "priority",
+        "Give an unregistered system its recovery priority (committee, Table 1)",
+    )
+    .name_localized("ja", "優先度")
+    .description_localized("ja", "登録外のシステムに復旧優先度を決めます（委員会、表1）")
+    .add_sub_option(
+        CreateCommandOption::new(CommandOptionType::String, "system", "The system, as the report names it")
+            .name_localized("ja", "システム")
+            .description_localized("ja", "報告に書かれたシステム名")
+            .required(true)
+            .max_length(100),
+    )
+    .add_sub_option(level)
 }

@@ -165,3 +165,29 @@ pub async fn role(ctx: &Ctx, cmd: &CommandInteraction, sub: &CommandDataOption, 
     let role = i.organisation.last().map(|h| h.role.get(lang).to_string()).unwrap_or_default();
     Ok(ephemeral(tr!(lang, "<@{member}> を役割「{role}」に指名しました。", "<@{member}> now holds the role “{role}”.")))
 }
+
+/// `/incident priority system priority`: §4.1(4) Table 1.
+pub async fn priority(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+) -> Result<Reply, ServiceError> {
+    let opts = sub_options(sub);
+    let level = opts.iter().find(|o| o.name == "priority").and_then(|o| o.value.as_i64()).and_then(|n| u8::try_from(n).ok());
+    let level = level.ok_or(InputError::InvalidControl)?;
+    let system = text(opts, "system").unwrap_or("");
+    let incident = ctx.incident_here(cmd).await?;
+    let i = ctx.app.incidents().assign_priority(incident.id, caller, system, level).await?;
+    let deadline = match i.deadline.at() {
+        Some(d) => crate::discord::render::when(d),
+        None => tr!(lang, "なし", "none"),
+    };
+    let system = crate::discord::text::inert(system.trim());
+    Ok(ephemeral(tr!(
+        lang,
+        "「{system}」の復旧優先度を{level}にしました。表1の復旧期限: {deadline}。",
+        "“{system}” now has recovery priority {level}. Table 1 deadline: {deadline}."
+    )))
+}

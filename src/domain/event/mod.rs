@@ -242,6 +242,12 @@ pub enum EventPayload {
         #[serde(default)]
         trigger_en: String,
     },
+    /// §4.1(4): the committee gave a system the registry lacks its
+    /// recovery priority (0–3) for this incident.
+    PriorityAssigned {
+        system: String,
+        priority: u8,
+    },
     /// §4.1(1) 対応組織: a role of the playbook given to a member.
     RoleAssigned {
         role: String,
@@ -512,7 +518,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 67);
+        assert_eq!(EventPayload::VARIANTS.len(), 68);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

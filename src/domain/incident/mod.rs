@@ -170,6 +170,7 @@ mod channel;
 mod choose;
 mod open;
 pub mod organisation;
+mod table1;
 pub use open::NewIncident;
 pub mod findings;
 mod held;

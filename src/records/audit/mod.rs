@@ -56,6 +56,7 @@ pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
     setup::systems(x, &mut setup);
     setup::detection(x, &mut setup);
     setup::approvals(x, &mut setup);
+    setup::unregistered(x, &mut setup);
     let since = x.now - EXCEPTIONS_LISTED_FOR;
     let mut earlier = 0;
     for i in x.incidents.iter().filter(|i| !i.is_drill()) {

@@ -142,3 +142,39 @@ pub(super) fn approvals(x: &Inputs, out: &mut Vec<Finding>) {
         });
     }
 }
+
+/// §4.1(4): the systems reports named that the registry lacks, each once,
+/// with the incidents that named them (the last three).
+pub(super) fn unregistered(x: &Inputs, out: &mut Vec<Finding>) {
+    let mut named: Vec<(String, Vec<String>)> = vec![];
+    for i in x.incidents.iter().filter(|i| !i.is_drill()) {
+        for a in i.affected.iter().filter(|a| a.system.is_none()) {
+            let key = a.name.trim().to_lowercase();
+            match named.iter_mut().find(|(n, _)| n.to_lowercase() == key) {
+                Some((_, numbers)) => numbers.push(i.number.to_string()),
+                None => named.push((a.name.trim().to_string(), vec![i.number.to_string()])),
+            }
+        }
+    }
+    if named.is_empty() {
+        return;
+    }
+    let list = |sep: &str| {
+        named
+            .iter()
+            .map(|(n, numbers)| format!("{n}（{}）", numbers.iter().rev().take(3).cloned().collect::<Vec<_>>().join(sep)))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    out.push(Finding {
+        kind: "system_unregistered",
+        what: t(
+            format!("報告で挙げられたが登録されていないシステムがあります（§4.1(4) 表1）: {}。", list("、")),
+            format!("Reports named systems the registry lacks (§4.1(4) Table 1): {}.", list(", ")),
+        ),
+        fix: t(
+            "復旧優先度を決めて登録するか、既存のシステムの別名にしてください（設定担当者へ: config/hikeshi.toml の [[systems]] と aliases）。".into(),
+            "Register each with its recovery priority, or add it as an alias of a known system ([[systems]] and aliases in config/hikeshi.toml).".into(),
+        ),
+    });
+}
