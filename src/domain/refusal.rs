@@ -22,6 +22,13 @@ pub enum IncidentError {
     AlreadyInRole(UserId),
     /// §4.1(4): no such unregistered system in this incident (those it has).
     NotUnregistered(Vec<String>),
+    /// §4.1(4): not a system this incident names (those it names).
+    NotAffected(Vec<String>),
+    OutageOpen(String),
+    NoOutage(String),
+    RestoredBeforeOutage,
+    /// A time that could not be read.
+    TimeNotUnderstood(String),
     /// §4.1(1): closing says whether the end trigger was met.
     EndTriggerUnanswered,
     /// §4.2: containment starts from the analysis's findings.
@@ -207,6 +214,14 @@ impl IncidentError {
                 let list = names.join("、");
                 tr!(lang, "登録外のシステムの名前を、報告のとおりに書いてください: {list}", "Name an unregistered system as the report does: {list}")
             }
+            IncidentError::NotAffected(names) => {
+                let list = names.join("、");
+                tr!(lang, "影響を受けるシステムの名前を書いてください（/インシデント 区分変更 で追加できます）: {list}", "Name one of the affected systems (/incident reclassify adds more): {list}")
+            }
+            IncidentError::OutageOpen(s) => tr!(lang, "「{s}」はすでに停止中として記録されています。先に復旧を記録してください。", "“{s}” is already recorded as down: record its restoration first."),
+            IncidentError::NoOutage(s) => tr!(lang, "「{s}」の停止はまだ記録されていません。先に停止を記録してください。", "No outage of “{s}” is recorded: record when it went down first."),
+            IncidentError::TimeNotUnderstood(t) => tr!(lang, "「{t}」は時刻として読めません。2026-11-25 14:30 や 14:30 のように書いてください（空欄は今）。", "“{t}” is not a time: write it like 2026-11-25 14:30 or 14:30 (empty is now)."),
+            IncidentError::RestoredBeforeOutage => tr!(lang, "復旧の時刻が停止より前です。時刻を確かめてください。", "The restoration is before the outage: check the times."),
             IncidentError::EndTriggerUnanswered => tr!(
                 lang,
                 "終了する前に、対応手順の終了の契機を満たしたかを答えてください（カードの「終了する」ボタン、§4.1(1)）。",
@@ -334,11 +349,29 @@ impl IncidentError {
             }
         }
     }
+}
 
+/// English, for logs.
+impl std::fmt::Display for IncidentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for IncidentError {}
+
+#[cfg(test)]
+impl IncidentError {
     /// One of each variant, for the test that reads every refusal in
     /// Japanese (the `match` in that test fails to compile when a variant
     /// is added without an example here).
     pub fn examples() -> Vec<IncidentError> {
+        let mut all = Self::examples_first();
+        all.extend(Self::examples_second());
+        all
+    }
+
+    fn examples_first() -> Vec<IncidentError> {
         use IncidentError::*;
         vec![
             NotAllowed(&[Role::Commander, Role::Committee]),
@@ -350,6 +383,11 @@ impl IncidentError {
             AlreadyInRole(UserId(7)),
             EndTriggerUnanswered,
             NotUnregistered(vec![]),
+            NotAffected(vec!["メール".into()]),
+            OutageOpen("メール".into()),
+            NoOutage("メール".into()),
+            RestoredBeforeOutage,
+            TimeNotUnderstood("あした".into()),
             NotUnregistered(vec!["給与システム".into()]),
             FindingsMissing,
             FindingsTooEarly,
@@ -366,6 +404,12 @@ impl IncidentError {
                 to: super::phase::Phase::Recovery,
                 next: super::phase::Phase::Analysis,
             }),
+        ]
+    }
+
+    fn examples_second() -> Vec<IncidentError> {
+        use IncidentError::*;
+        vec![
             Phase(PhaseError::Backwards { from: super::phase::Phase::Recovery, to: super::phase::Phase::Analysis }),
             Phase(PhaseError::Same(super::phase::Phase::Analysis)),
             ReasonRequired,
@@ -397,15 +441,6 @@ impl IncidentError {
     }
 }
 
-/// English, for logs.
-impl std::fmt::Display for IncidentError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::En))
-    }
-}
-
-impl std::error::Error for IncidentError {}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -430,7 +465,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 48, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 53, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -474,6 +509,11 @@ pub(crate) mod tests {
                 | IncidentError::AlreadyInRole(_)
                 | IncidentError::EndTriggerUnanswered
                 | IncidentError::NotUnregistered(_)
+                | IncidentError::NotAffected(_)
+                | IncidentError::OutageOpen(_)
+                | IncidentError::NoOutage(_)
+                | IncidentError::RestoredBeforeOutage
+                | IncidentError::TimeNotUnderstood(_)
                 | IncidentError::FindingsMissing
                 | IncidentError::FindingsTooEarly
                 | IncidentError::FindingsEmpty

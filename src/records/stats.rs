@@ -27,6 +27,29 @@ pub struct Stats {
     pub by_month: Vec<(String, Vec<usize>)>,
     /// §4.2: the time to the committee's acknowledgement, by priority.
     pub acknowledge: Vec<super::acknowledge::AckRow>,
+    /// §4.1(4) Table 1 per system: `(system, met, missed, still down)`
+    /// over the outages recorded, by system name.
+    pub by_system: Vec<(String, usize, usize, usize)>,
+}
+
+/// The recorded outages of real incidents, counted per system.
+fn by_system<'a>(incidents: impl Iterator<Item = &'a Incident>) -> Vec<(String, usize, usize, usize)> {
+    let mut out: Vec<(String, usize, usize, usize)> = vec![];
+    for o in incidents.flat_map(|i| i.outages.iter()) {
+        let k = match out.iter().position(|(s, ..)| s.eq_ignore_ascii_case(&o.system)) {
+            Some(k) => k,
+            None => {
+                out.push((o.system.clone(), 0, 0, 0));
+                out.len() - 1
+            }
+        };
+        match (o.restored, o.met()) {
+            (None, _) => out[k].3 += 1,
+            (Some(_), Some(true)) | (Some(_), None) => out[k].1 += 1,
+            (Some(_), Some(false)) => out[k].2 += 1,
+        }
+    }
+    out
 }
 
 fn median(mut v: Vec<Duration>) -> Option<Duration> {
@@ -78,6 +101,7 @@ pub fn compute(items: &[(Incident, Entered)], now: DateTime<Utc>, tz: chrono_tz:
         drills: row(items.iter().filter(|(i, _)| i.is_drill()), now),
         by_month: months.into_iter().collect(),
         acknowledge: super::acknowledge::rows(real().map(|(i, _)| i)),
+        by_system: by_system(real().map(|(i, _)| i)),
     }
 }
 
@@ -130,6 +154,19 @@ pub fn table(s: &Stats, lang: crate::domain::Lang) -> String {
     rows.push(line(tr!(lang, "訓練（別集計）", "drills (apart)"), &s.drills));
     let mut out = aligned(&rows);
     out.push_str(&super::acknowledge::table(&s.acknowledge, lang));
+    if !s.by_system.is_empty() {
+        let mut rows = vec![vec![
+            tr!(lang, "システム（表1）", "system (Table 1)"),
+            tr!(lang, "期限内", "met"),
+            tr!(lang, "超過", "missed"),
+            tr!(lang, "停止中", "down"),
+        ]];
+        rows.extend(
+            s.by_system.iter().map(|(name, met, missed, down)| vec![name.clone(), met.to_string(), missed.to_string(), down.to_string()]),
+        );
+        out.push('\n');
+        out.push_str(&aligned(&rows));
+    }
     out
 }
 

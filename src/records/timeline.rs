@@ -24,7 +24,7 @@ pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz, names: Names<'_>, p
             let at = crate::clock::from_ms(e.at_ms);
             let name = |u: UserId| names(u, at);
             let who = actor(&e.actor, lang, &name);
-            let text = sentence(&payload, &who, lang, &name, &title)?;
+            let text = sentence(&payload, &who, (lang, tz), &name, &title)?;
             let at = crate::clock::from_ms(e.at_ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
             Some((at, text))
         })
@@ -99,7 +99,13 @@ fn yes_no(yes: bool, lang: Lang) -> String {
     }
 }
 
-fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> String, title: &dyn Fn(&str) -> String) -> Option<String> {
+fn sentence(
+    p: &EventPayload,
+    who: &str,
+    (lang, tz): (Lang, Tz),
+    name: &dyn Fn(UserId) -> String,
+    title: &dyn Fn(&str) -> String,
+) -> Option<String> {
     use EventPayload::*;
     let phase = |p: &crate::domain::Phase| p.label().get(lang).to_string();
     Some(match p {
@@ -208,6 +214,14 @@ fn sentence(p: &EventPayload, who: &str, lang: Lang, name: &dyn Fn(UserId) -> St
             } else {
                 tr!(lang, "{who} が終了の契機を満たさないまま終了（{t}）", "{who} closed it without the end trigger met ({t})")
             }
+        }
+        OutageStarted { system, at } => {
+            let at = at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+            tr!(lang, "{who} が「{system}」の停止を記録（{at} から）", "{who} recorded “{system}” down (from {at})")
+        }
+        SystemRestored { system, at } => {
+            let at = at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+            tr!(lang, "{who} が「{system}」の復旧を記録（{at}）", "{who} recorded “{system}” restored ({at})")
         }
         PriorityAssigned { system, priority } => {
             tr!(

@@ -134,6 +134,34 @@ impl Incidents {
         self.core.act(id, caller, |i, _, _| i.assign_priority(&caller.roles(i), system, priority)).await
     }
 
+    /// §4.1(4) Table 1 per system: a system went down (`restored`: came
+    /// back) at the time typed (as a report's discovery time is read; empty
+    /// is now).
+    pub async fn outage(
+        &self,
+        id: IncidentId,
+        caller: Caller,
+        system: &str,
+        restored: bool,
+        typed: &str,
+    ) -> Result<Incident, ServiceError> {
+        let tz = self.core.settings.organisation.tz;
+        self.core
+            .act(id, caller, |i, _, now| {
+                let at = crate::domain::report::parse_noticed(typed, now, tz);
+                if !at.understood {
+                    return Err(IncidentError::TimeNotUnderstood(typed.trim().chars().take(40).collect()));
+                }
+                let roles = caller.roles(i);
+                if restored {
+                    i.system_restored(&roles, system, at.at)
+                } else {
+                    i.outage_started(&roles, system, at.at)
+                }
+            })
+            .await
+    }
+
     /// §4.2: what the analysis found.
     pub async fn record_findings(&self, id: IncidentId, caller: Caller, damage: &str, cause: &str) -> Result<Incident, ServiceError> {
         self.core.act(id, caller, |i, _, now| i.record_findings(caller.user, &caller.roles(i), damage, cause, now)).await

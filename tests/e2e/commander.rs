@@ -405,3 +405,38 @@ async fn the_playbooks_roles_are_given_to_people_who_join_the_response() {
         String::from_utf8(app.hikeshi().args(["export", &i.number.to_string(), "--format", "md"]).output().await.unwrap().stdout).unwrap();
     assert!(md.contains(&format!("を対応組織の役割「{}」に指名", holder.role.ja)), "{md}");
 }
+
+/// §4.1(4) Table 1 per system: each system's outage and restoration are
+/// recorded with its own deadline, on the card and in the figures.
+#[tokio::test]
+async fn each_systems_outage_and_restoration_are_recorded_with_its_own_deadline() {
+    let app = TestApp::spawn().await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    let channel = i.channel.unwrap().0;
+    let system = i.affected[0].name.clone();
+    let outage = |user: u64, system: &str, state: &str, at: &str| {
+        let options = json!([{"name": "system", "type": 3, "value": system}, {"name": "state", "type": 3, "value": state}, {"name": "at", "type": 3, "value": at}]);
+        payloads::slash(app.id(), Who::new(user, channel), "incident", json!([{"name": "outage", "type": 1, "options": options}]))
+    };
+    let outsider = ephemeral_text(&app.interact(outage(ids::DAVE, &system, "down", "")).await);
+    assert!(outsider.contains("だけ"), "{outsider}");
+    let unknown = ephemeral_text(&app.interact(outage(ids::BOB, "メール", "down", "")).await);
+    assert!(unknown.contains(&system), "the systems it names: {unknown}");
+    let early = ephemeral_text(&app.interact(outage(ids::BOB, &system, "restored", "")).await);
+    assert!(early.contains("停止はまだ記録されていません"), "{early}");
+    let garbled = ephemeral_text(&app.interact(outage(ids::BOB, &system, "down", "あした")).await);
+    assert!(garbled.contains("時刻として読めません"), "{garbled}");
+    let down = ephemeral_text(&app.interact(outage(ids::BOB, &system, "down", "")).await);
+    assert!(down.contains("停止中") && down.contains("期限"), "{down}");
+    app.settled().await;
+    assert!(card_field(&app.card(&i), "システムごとの復旧").contains("停止中"));
+    let up = ephemeral_text(&app.interact(outage(ids::BOB, &system, "restored", "")).await);
+    assert!(up.contains("期限内に復旧"), "{up}");
+    app.settled().await;
+    assert!(card_field(&app.card(&i), "システムごとの復旧").contains("期限内に復旧"));
+    let out = app.hikeshi().args(["stats", "--from", "2000-01-01"]).output().await.unwrap();
+    let stats = String::from_utf8_lossy(&out.stdout).to_string();
+    let row = stats.lines().find(|l| l.trim_start().starts_with(&system)).unwrap_or_else(|| panic!("{stats}"));
+    assert_eq!(row.split_whitespace().skip(1).collect::<Vec<_>>(), vec!["1", "0", "0"], "met 1, missed 0, down 0: {stats}");
+}

@@ -187,6 +187,10 @@ fn working_fields(mut e: CreateEmbed, i: &Incident, settings: &Settings) -> Crea
     if !i.impact.trim().is_empty() {
         e = e.field(tr!(lang, "これまでの影響", "Impact so far"), clip(&inert(&i.impact), 500), false);
     }
+    if !i.outages.is_empty() {
+        let lines: Vec<String> = i.outages.iter().map(|o| outage_line(o, lang)).collect();
+        e = e.field(tr!(lang, "システムごとの復旧（表1）", "Restoration per system (Table 1)"), clip(&lines.join("\n"), 1024), false);
+    }
     if !i.organisation.is_empty() {
         let holders: Vec<String> = i.organisation.iter().map(|h| format!("{}: <@{}>", h.role.get(lang), h.member)).collect();
         e = e.field(tr!(lang, "対応組織（§4.1(1)）", "Response organisation (§4.1(1))"), clip(&holders.join("\n"), 1024), false);
@@ -335,6 +339,20 @@ pub fn channel_name(i: &Incident) -> String {
         name = format!("drill-{}", name.trim_start_matches("drill-")).chars().take(100).collect();
     }
     name
+}
+
+/// §4.1(4) Table 1 per system: one system's outage, deadline and state.
+pub fn outage_line(o: &crate::domain::incident::outage::Outage, lang: Lang) -> String {
+    let when = crate::discord::render::when;
+    let (system, started) = (inert(&o.system), when(o.started));
+    let deadline = o.deadline().map_or_else(|| tr!(lang, "期限なし", "no deadline"), when);
+    let state = match (o.restored.map(when), o.met()) {
+        (None, _) => tr!(lang, "⏳ 停止中", "⏳ down"),
+        (Some(r), Some(true)) => tr!(lang, "✅ {r} 期限内に復旧", "✅ restored {r}, in time"),
+        (Some(r), Some(false)) => tr!(lang, "⚠ {r} 期限を超過して復旧", "⚠ restored {r}, late"),
+        (Some(r), None) => tr!(lang, "{r} 復旧", "restored {r}"),
+    };
+    tr!(lang, "{system}: 停止 {started} → 期限 {deadline} — {state}", "{system}: down {started} → due {deadline} — {state}")
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn definition() -> CreateCommand {
         subcommand("access", "Who can read this incident, and why", "閲覧者", "このインシデントを閲覧できる人とその理由を表示します"),
         role(),
         priority(),
+        outage(),
     ] {
         command = command.add_option(sub);
     }
@@ -197,4 +198,33 @@ fn priority() -> CreateCommandOption {
             .max_length(100),
     )
     .add_sub_option(level)
+}
+
+/// `/incident outage system state [at]`: §4.1(4) Table 1 per system.
+fn outage() -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, "outage", "Record when a system went down or was restored (Table 1)")
+        .name_localized("ja", "停止復旧")
+        .description_localized("ja", "システムの停止・復旧の時刻を記録します（表1、システムごとの期限）")
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::String, "system", "The affected system")
+                .name_localized("ja", "システム")
+                .description_localized("ja", "影響を受けるシステム")
+                .required(true)
+                .max_length(100),
+        )
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::String, "state", "Down or restored")
+                .name_localized("ja", "状態")
+                .description_localized("ja", "停止か復旧か")
+                .required(true)
+                .add_string_choice_localized("down", "down", [("ja", "停止")])
+                .add_string_choice_localized("restored", "restored", [("ja", "復旧")]),
+        )
+        .add_sub_option(
+            CreateCommandOption::new(CommandOptionType::String, "at", "When (e.g. 14:30; empty: now)")
+                .name_localized("ja", "時刻")
+                .description_localized("ja", "時刻（例: 14:30、空欄は今）")
+                .required(false)
+                .max_length(40),
+        )
 }

@@ -191,3 +191,20 @@ pub async fn priority(
         "“{system}” now has recovery priority {level}. Table 1 deadline: {deadline}."
     )))
 }
+
+/// `/incident outage system state [at]`: §4.1(4) Table 1 per system.
+pub async fn outage(
+    ctx: &Ctx,
+    cmd: &CommandInteraction,
+    sub: &CommandDataOption,
+    caller: Caller,
+    lang: Lang,
+) -> Result<Reply, ServiceError> {
+    let opts = sub_options(sub);
+    let (system, restored) = (text(opts, "system").unwrap_or(""), text(opts, "state") == Some("restored"));
+    let incident = ctx.incident_here(cmd).await?;
+    let i = ctx.app.incidents().outage(incident.id, caller, system, restored, text(opts, "at").unwrap_or("")).await?;
+    let line =
+        i.outages.iter().rev().find(|o| o.system.trim().eq_ignore_ascii_case(system.trim())).map(|o| super::card::outage_line(o, lang));
+    Ok(ephemeral(line.unwrap_or_default()))
+}

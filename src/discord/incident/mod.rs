@@ -11,7 +11,7 @@ mod in_channel;
 pub mod notices;
 
 pub use commands::{definition, INCIDENT};
-pub use in_channel::{confidential, export, priority, public_title, reclassify, responder, role, split};
+pub use in_channel::{confidential, export, outage, priority, public_title, reclassify, responder, role, split};
 
 use super::custom_id::CustomId;
 use super::forms::{self, Modal, F_BODY};

@@ -6,30 +6,13 @@ use super::ids::{ChannelId, IncidentId, IncidentNumber, MessageId, UserId};
 use super::log_entry::LogKind;
 use super::phase::Phase;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 mod chain;
 pub mod vouch;
 
+mod record;
 pub use chain::{chain_hash, from_hex, to_hex, verify_chain, ChainBreak, ChainWalk};
-
-/// Who caused an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "id", rename_all = "snake_case")]
-pub enum Actor {
-    User(UserId),
-    /// hikeshi itself (a delivered side effect, a reminder, …).
-    System,
-}
-
-impl std::fmt::Display for Actor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Actor::User(u) => write!(f, "user:{u}"),
-            Actor::System => f.write_str("system"),
-        }
-    }
-}
+pub use record::{digest, digest_bytes, Actor, EventRecord, GENESIS_HASH};
 
 /// Stored as JSON tagged by `type`, beside its `kind()`: both the
 /// variant's name in snake case (serde and strum alike), but for two kinds
@@ -248,6 +231,15 @@ pub enum EventPayload {
         system: String,
         priority: u8,
     },
+    /// §4.1(4): a system went down, and (later) was restored.
+    OutageStarted {
+        system: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    SystemRestored {
+        system: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// §4.1(1) 対応組織: a role of the playbook given to a member.
     RoleAssigned {
         role: String,
@@ -394,39 +386,6 @@ impl EventPayload {
     }
 }
 
-/// SHA-256 of bytes, hex (a file kept as evidence).
-pub fn digest_bytes(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// SHA-256 of a text, hex: lets an event vouch for content stored elsewhere.
-pub fn digest(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-/// The hash of the chain before the first event.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// The fields of one stored event that the hash covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRecord {
-    pub seq: i64,
-    pub incident: Option<i64>,
-    pub actor: String,
-    pub at_ms: i64,
-    pub kind: String,
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl EventRecord {
-    /// The payload as the typed event it records.
-    pub fn payload(&self) -> Result<EventPayload, serde_json::Error> {
-        serde_json::from_str(&self.payload)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,7 +477,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 68);
+        assert_eq!(EventPayload::VARIANTS.len(), 70);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

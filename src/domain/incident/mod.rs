@@ -146,6 +146,9 @@ pub struct Incident {
     /// §4.1(1) 終了の契機, answered on closing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_trigger: Option<organisation::EndTrigger>,
+    /// §4.1(4) Table 1 per system: each system's outage and restoration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outages: Vec<outage::Outage>,
 }
 
 /// What an incident is about, as decided (and re-decided as the cause
@@ -170,6 +173,7 @@ mod channel;
 mod choose;
 mod open;
 pub mod organisation;
+pub mod outage;
 mod table1;
 pub use open::NewIncident;
 pub mod findings;

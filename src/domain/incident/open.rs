@@ -63,6 +63,7 @@ impl Incident {
             taken: new.taken,
             organisation: vec![],
             end_trigger: None,
+            outages: vec![],
             notice_owed: true,
             acknowledged: None,
         };
