@@ -215,6 +215,7 @@ fn head(r: &Record) -> Value {
         "closed_at": i.closed_at.map(t),
         "lessons": lessons(i),
         "findings": i.findings.as_ref().map(|f| json!({"damage": f.damage, "cause": f.cause, "by": id(f.by), "at": t(f.at)})),
+        "outages": i.outages.iter().map(|o| json!({"system": o.system, "started": t(o.started), "restored": o.restored.map(t), "deadline": o.deadline().map(t), "met": o.met()})).collect::<Vec<_>>(),
         "organisation": i.organisation.iter().map(|h| json!({"role": h.role.ja, "role_en": h.role.en, "member": id(h.member)})).collect::<Vec<_>>(),
         "findings_waived": i.findings_waiver.as_ref().map(|w| json!({"reason": w.reason, "by": id(w.by)})),
         "log": r.entries.iter().map(|e| json!({"id": e.id, "kind": e.kind.id(), "body": e.body, "author": id(e.author), "at": t(e.at)})).collect::<Vec<_>>(),
