@@ -99,7 +99,7 @@ impl Ctx {
 
     /// How many members the server has, the bot left out (when known).
     pub fn members(&self) -> Option<usize> {
-        self.access.everyone().map(|m| m.iter().filter(|u| **u != self.me).count())
+        self.access.members_but(self.me).map(|m| m.len())
     }
 }
 

@@ -107,7 +107,7 @@ pub async fn answer(ctx: &Ctx, cmd: &CommandInteraction, slash: Slash, caller: C
     let sub = || cmd.data.options.first().ok_or(ServiceError::from(InputError::NoSubcommand));
     match slash {
         ReportNew => Ok(report::new(sub_options(sub()?), lang)),
-        ReportFor => report::for_someone(sub_options(sub()?), caller, lang),
+        ReportFor => report::for_someone(ctx, sub_options(sub()?), caller, lang),
         ReportStatus => report::status(ctx, caller, lang).await,
         ReportMessage => Ok(report::from_message(cmd, lang)),
         IncidentAdd => incident::responder(ctx, cmd, sub()?, caller, lang, true).await,

@@ -110,10 +110,12 @@ pub enum Action {
     RecordFindings,
     /// §4.1(4): give a system the registry lacks its recovery priority.
     AssignPriority,
+    /// §4.2: file a report taken by phone or in person for someone else.
+    ReportFor,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -144,6 +146,7 @@ impl Action {
         Action::AnswerBoard,
         Action::RecordFindings,
         Action::AssignPriority,
+        Action::ReportFor,
     ];
 
     /// The roles that may perform this action.
@@ -154,7 +157,7 @@ impl Action {
             // §2: every member reports.
             Report => &[Member, Reporter, Responder, Commander, Committee],
             // §4.2: the committee takes command or appoints the executive.
-            TakeCommand | AppointCommander | ChoosePlaybook | MarkDuplicate | Dismiss | StartDrill => &[Committee],
+            TakeCommand | AppointCommander | ChoosePlaybook | MarkDuplicate | Dismiss | StartDrill | ReportFor => &[Committee],
             // §4.1(2), §5, §6, §9: the committee's own work.
             Acknowledge | Decide | ViewRecords | SetPublicTitle | Triage => &[Committee],
             // §4.4(1) names the committee for the plan; §4.4(2) its report.
@@ -214,6 +217,7 @@ mod tests {
             (AnswerBoard,      [false, false, false, false, true ]),
             (RecordFindings,   [false, false, true,  true,  true ]),
             (AssignPriority,   [false, false, false, false, true ]),
+            (ReportFor,        [false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

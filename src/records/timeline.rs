@@ -25,10 +25,24 @@ pub fn sentences(events: &[EventRecord], lang: Lang, tz: Tz, names: Names<'_>, p
             let name = |u: UserId| names(u, at);
             let who = actor(&e.actor, lang, &name);
             let text = sentence(&payload, &who, (lang, tz), &name, &title)?;
-            let at = crate::clock::from_ms(e.at_ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+            let at = minute(crate::clock::from_ms(e.at_ms), tz);
             Some((at, text))
         })
         .collect()
+}
+
+/// A time where the organisation is, to the minute.
+fn minute(at: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A trigger in `lang`: the English words where the record has them.
+fn in_lang<'a>(ja: &'a str, en: &'a str, lang: Lang) -> &'a str {
+    if lang == Lang::En && !en.is_empty() {
+        en
+    } else {
+        ja
+    }
 }
 
 /// A playbook by its title in `lang`; its id when it is no longer
@@ -204,11 +218,11 @@ fn sentence(
             tr!(lang, "{by} が{via}で受けた報告を代理で登録（報告者: {from}）", "{by} filed the report taken by {via} (reporter: {from})")
         }
         ResponseStarted { trigger, trigger_en } => {
-            let t = if lang == Lang::En && !trigger_en.is_empty() { trigger_en } else { trigger };
+            let t = in_lang(trigger, trigger_en, lang);
             tr!(lang, "対応組織が始動（始動の契機: {t}）", "the response organisation started (activation: {t})")
         }
         EndTriggerAnswered { met, trigger, trigger_en } => {
-            let t = if lang == Lang::En && !trigger_en.is_empty() { trigger_en } else { trigger };
+            let t = in_lang(trigger, trigger_en, lang);
             if *met {
                 tr!(lang, "{who} が終了の契機を満たしたとして終了（{t}）", "{who} closed it, the end trigger met ({t})")
             } else {
@@ -216,11 +230,11 @@ fn sentence(
             }
         }
         OutageStarted { system, at } => {
-            let at = at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+            let at = minute(*at, tz);
             tr!(lang, "{who} が「{system}」の停止を記録（{at} から）", "{who} recorded “{system}” down (from {at})")
         }
         SystemRestored { system, at } => {
-            let at = at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+            let at = minute(*at, tz);
             tr!(lang, "{who} が「{system}」の復旧を記録（{at}）", "{who} recorded “{system}” restored ({at})")
         }
         PriorityAssigned { system, priority } => {

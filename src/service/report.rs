@@ -72,7 +72,15 @@ const TRIAGE_POST: &str = "triage_message";
 /// reports at most once per `triage_ping_every`).
 pub(super) const TRIAGE_PINGED: &str = "triage_pinged_at";
 
+mod held;
+
 impl Reports {
+    /// §4.2: may `caller` file a report taken by phone or in person for
+    /// someone else? (Asked before the form opens, and again on storing.)
+    pub fn may_report_for(&self, caller: super::Caller) -> Result<(), ServiceError> {
+        self.core.may_always(caller, crate::domain::Action::ReportFor)
+    }
+
     /// Validates and stores a report, with its channel, card and pings queued
     /// in the same transaction. `source_key` makes it idempotent. Reports
     /// that arrive together are stored in one transaction (group commit);
@@ -87,8 +95,8 @@ impl Reports {
         // Checked once, here: what is queued is a valid report.
         let report = draft.validate().map_err(ServiceError::Invalid)?;
         // §4.2: only the committee files a report for someone else.
-        if report.proxy.is_some() && !caller.committee {
-            return Err(ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee])));
+        if report.proxy.is_some() {
+            self.may_report_for(caller)?;
         }
         let reporter = report.proxy.as_ref().map_or(caller.user, |p| p.reporter(caller.user));
         let taken = report.proxy.as_ref().map(|p| p.taken(caller.user));
@@ -116,75 +124,6 @@ impl Reports {
     /// anyone else's (there is no one else to ask about).
     pub async fn my_reports(&self, caller: crate::domain::UserId) -> Result<MyReports, ServiceError> {
         Ok(MyReports { reports: self.core.store.reports_by(caller, 10).await?, letters: self.core.store.letters_for(caller, 5).await? })
-    }
-
-    /// The database is away: the report is written to the local spool
-    /// (fsynced) before the reporter reads that it is held. `false` when
-    /// there is no spool or the disk refused (the reporter then gets their
-    /// text back instead of a promise).
-    pub async fn hold_report(&self, draft: &ReportDraft, caller: super::Caller, source: &str, reply: Option<ReplyHandle>) -> bool {
-        let Some(spool) = &self.spool else {
-            return false;
-        };
-        let held = crate::held::HeldReport {
-            source: source.to_string(),
-            draft: draft.clone(),
-            reporter: caller.user,
-            committee: caller.committee,
-            asked_at: reply.as_ref().and_then(|r| r.asked_at),
-            reply: reply.map(|r| (r.application_id, r.token)),
-        };
-        match spool.keep(&held).await {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::error!(error = %e, dir = %spool.dir().display(), "could not keep a held report on disk");
-                false
-            }
-        }
-    }
-
-    /// The database has the report: its spooled copy goes.
-    pub async fn forget_held(&self, source: &str) {
-        if let Some(spool) = &self.spool {
-            if let Err(e) = spool.forget(source).await {
-                tracing::warn!(error = %e, source, "could not remove a stored report from the spool");
-            }
-        }
-    }
-
-    /// Stores the reports kept on disk (at start, and while any wait):
-    /// once each, whatever happened before — storing is idempotent by the
-    /// interaction. Returns how many are still held.
-    pub async fn replay_held(&self) -> usize {
-        let Some(spool) = &self.spool else {
-            return 0;
-        };
-        let mut left = 0;
-        for held in spool.all().await {
-            let held = match held {
-                Ok(h) => h,
-                Err(e) => {
-                    tracing::error!(error = %e, "a held report on disk cannot be read; it stays for an operator");
-                    left += 1;
-                    continue;
-                }
-            };
-            let caller = super::Caller { user: held.reporter, committee: held.committee };
-            let reply = held.reply.clone().map(|(application_id, token)| ReplyHandle { application_id, token, asked_at: held.asked_at });
-            match self.report(&held.draft, caller, &held.source, reply).await {
-                Ok(r) => {
-                    tracing::info!(incident = %r.incident.number, "a report held on disk is stored");
-                    self.forget_held(&held.source).await;
-                }
-                Err(e) if e.is_transient() => left += 1,
-                Err(e) => {
-                    // Checked before it was held: this cannot pass later either.
-                    tracing::error!(error = %e, source = held.source, "a held report was refused; it stays on disk for an operator");
-                    left += 1;
-                }
-            }
-        }
-        left
     }
 }
 

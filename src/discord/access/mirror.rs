@@ -163,10 +163,11 @@ impl Mirror {
         Some(members.iter().filter(|(_, roles)| roles.contains(&role)).map(|(u, _)| *u).collect())
     }
 
-    /// Every member, when the server's members are known.
-    pub fn everyone(&self) -> Option<Vec<UserId>> {
+    /// Every member but `bot` (hikeshi itself), when the server's members
+    /// are known.
+    pub fn members_but(&self, bot: UserId) -> Option<Vec<UserId>> {
         let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        Some(s.server.as_ref()?.members.as_ref()?.keys().copied().collect())
+        Some(s.server.as_ref()?.members.as_ref()?.keys().copied().filter(|u| *u != bot).collect())
     }
 
     /// The server and one channel's overwrites.

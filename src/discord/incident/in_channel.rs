@@ -67,6 +67,14 @@ pub async fn public_title(
     Ok(ephemeral(tr!(lang, "{number} の公開名を「{name}」にしました。", "{number} is now called “{name}” for all members.")))
 }
 
+/// The Table 1 deadline in a reply: the time, or "none".
+fn deadline_at(i: &crate::domain::Incident, lang: Lang) -> String {
+    match i.deadline.at() {
+        Some(d) => crate::discord::render::when(d),
+        None => tr!(lang, "なし", "none"),
+    }
+}
+
 /// `/incident reclassify category reason [kind] [systems]`.
 pub async fn reclassify(
     ctx: &Ctx,
@@ -85,10 +93,7 @@ pub async fn reclassify(
     let incident = ctx.incident_here(cmd).await?;
     let i = ctx.app.incidents().reclassify(incident.id, caller, category, kind, text("systems"), text("reason").unwrap_or("")).await?;
     let number = i.number;
-    let deadline = match i.deadline.at() {
-        Some(d) => crate::discord::render::when(d),
-        None => tr!(lang, "なし", "none"),
-    };
+    let deadline = deadline_at(&i, lang);
     let playbook = i
         .playbook
         .as_ref()
@@ -180,10 +185,7 @@ pub async fn priority(
     let system = text(opts, "system").unwrap_or("");
     let incident = ctx.incident_here(cmd).await?;
     let i = ctx.app.incidents().assign_priority(incident.id, caller, system, level).await?;
-    let deadline = match i.deadline.at() {
-        Some(d) => crate::discord::render::when(d),
-        None => tr!(lang, "なし", "none"),
-    };
+    let deadline = deadline_at(&i, lang);
     let system = crate::discord::text::inert(system.trim());
     Ok(ephemeral(tr!(
         lang,

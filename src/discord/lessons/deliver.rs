@@ -36,12 +36,11 @@ impl DiscordEffects {
             None => format!("<#{}>", s.discord.announcement_channel),
         };
         let text = render::unread(&i, &link, s.organisation.lang);
-        let Some(members) = self.access.everyone() else {
+        let Some(members) = self.access.members_but(self.bot) else {
             let msg = CreateMessage::new().content(text).allowed_mentions(no_mentions());
             self.post(s.discord.announcement_channel, msg, &nonce(item)).await?;
             return Ok(Delivered::Done);
         };
-        let members = members.into_iter().filter(|m| *m != self.bot).collect();
         for user in self.app.lessons().not_yet_read(id, members).await? {
             let msg = CreateMessage::new().content(text.clone()).allowed_mentions(no_mentions());
             // A member whose DMs are closed is not reached; the share of

@@ -15,7 +15,7 @@ impl DiscordEffects {
         let findings = self
             .app
             .records()
-            .audit(false, self.access.everyone().map(|m| m.iter().filter(|u| **u != self.bot).count()))
+            .audit(false, self.access.members_but(self.bot).map(|m| m.len()))
             .await
             .map_err(|e| DeliveryError::Transient(e.to_string()))?;
         let lang = s.organisation.lang;

@@ -56,10 +56,8 @@ pub(crate) fn new(opts: &[CommandDataOption], lang: Lang) -> Reply {
 /// `/report for category via [member] [kind] [confidential]`: a committee
 /// member files a report taken by phone or in person (§4.2) for a member,
 /// or for someone outside the server (named in the form).
-pub(crate) fn for_someone(opts: &[CommandDataOption], caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
-    if !caller.committee {
-        return Err(ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(&[crate::domain::Role::Committee])));
-    }
+pub(crate) fn for_someone(ctx: &Ctx, opts: &[CommandDataOption], caller: Caller, lang: Lang) -> Result<Reply, ServiceError> {
+    ctx.app.reports().may_report_for(caller)?;
     let category = text(opts, "category").and_then(Category::parse).ok_or(InputError::NoCategoryChosen)?;
     let kind = text(opts, "kind").and_then(SubKind::parse).filter(|k| k.category() == category);
     let via = text(opts, "via").and_then(Via::parse).unwrap_or(Via::Other);

@@ -105,6 +105,11 @@ pub struct EndTrigger {
     pub by: UserId,
 }
 
+/// The trigger where no playbook says one: the committee decided (§4.2).
+fn committee_decision() -> Text {
+    Text::new("委員会の判断（§4.2）", "the committee's decision (§4.2)")
+}
+
 impl Incident {
     /// §4.1(1) 始動の契機: the first 実行責任者 starts the response
     /// organisation; the record keeps what started it (the playbook's
@@ -113,8 +118,7 @@ impl Incident {
         if !first {
             return out;
         }
-        let trigger =
-            playbook.map_or_else(|| Text::new("委員会の判断（§4.2）", "the committee's decision (§4.2)"), |p| p.activation.clone());
+        let trigger = playbook.map_or_else(committee_decision, |p| p.activation.clone());
         out.with(EventPayload::ResponseStarted { trigger: trigger.ja, trigger_en: trigger.en })
     }
 
@@ -135,8 +139,7 @@ impl Incident {
         if self.phase != crate::domain::Phase::Lessons {
             return Err(IncidentError::NotInLessons);
         }
-        let trigger =
-            playbook.map_or_else(|| Text::new("委員会の判断（§4.2）", "the committee's decision (§4.2)"), |p| p.termination.clone());
+        let trigger = playbook.map_or_else(committee_decision, |p| p.termination.clone());
         let before = self.end_trigger.replace(EndTrigger { met, trigger: trigger.clone(), by });
         let mut out = self.advance(by, roles, playbook, true, logged, now).inspect_err(|_| self.end_trigger = before)?;
         out.events.insert(0, EventPayload::EndTriggerAnswered { met, trigger: trigger.ja, trigger_en: trigger.en });
