@@ -139,7 +139,7 @@ async fn store_only(n: usize) -> (Duration, Duration) {
         description: "x".into(),
         ..Default::default()
     };
-    let caller = |k: u64| hikeshi::service::Caller { user: UserId(5000 + k), committee: false };
+    let caller = |k: u64| hikeshi::service::Caller::member(UserId(5000 + k), false);
     app.reports().report(&draft(0), caller(0), "warm", None).await.expect("report");
     let started = Instant::now();
     let calls: Vec<_> = (0..n)

@@ -53,7 +53,7 @@ impl Rng {
 
 pub const START: fn() -> DateTime<Utc> = || Utc.with_ymd_and_hms(2016, 12, 31, 15, 0, 0).unwrap();
 
-const COMMITTEE: Caller = Caller { user: UserId(101), committee: true };
+const COMMITTEE: Caller = Caller { user: UserId(101), committee: true, it_department: false };
 
 /// What the seeding made, for the figures.
 #[derive(Debug, Default)]
@@ -115,7 +115,7 @@ impl Seeder {
     }
 
     async fn incident(&mut self, k: u32, messages: u32, stays_open: bool) -> Result<(), ServiceError> {
-        let reporter = Caller { user: UserId(10_000 + self.rng.below(300)), committee: false };
+        let reporter = Caller::member(UserId(10_000 + self.rng.below(300)), false);
         let category = [Category::Breach, Category::Failure, Category::Threat, Category::Unsure][self.rng.below(4) as usize];
         let draft = ReportDraft {
             category: Some(category),
@@ -134,7 +134,7 @@ impl Seeder {
             self.seeded.incidents += 1;
             return Ok(());
         }
-        let commander = Caller { user: UserId(200 + self.rng.below(12)), committee: false };
+        let commander = Caller::member(UserId(200 + self.rng.below(12)), false);
         self.app.incidents().appoint(id, COMMITTEE, commander.user).await?;
         let first = self.next_id + 1;
         self.transcript(channel, messages).await?;
@@ -199,6 +199,8 @@ impl Seeder {
                 continue;
             }
             match item {
+                // The seed's organisation names no IT department role.
+                LessonItem::ItSignOff => {}
                 LessonItem::Plan | LessonItem::PlanApproval => {
                     let plan = PreventionPlan::new("Turn on MFA for the mail relay.", "Remind members how to report phishing.")?;
                     lessons.set_plan(id, COMMITTEE, plan).await?;

@@ -187,9 +187,23 @@ pub struct DiscordIds {
     pub announcement_channel: ChannelId,
     #[serde(rename = "committee_channel_id")]
     pub committee_channel: ChannelId,
+    /// §4.4(1) 情報システム部: the role that signs off each prevention plan
+    /// before the committee approves it. Without it, plans wait for the
+    /// committee alone (and the §5 audit says so).
+    #[serde(rename = "it_department_role_id", default)]
+    pub it_department_role: Option<RoleId>,
 }
 
 impl DiscordIds {
+    /// Whether plans wait for 情報システム部 (§4.4(1)): a role is
+    /// configured for it.
+    pub fn it_department(&self) -> crate::domain::lessons::ItDepartment {
+        match self.it_department_role {
+            Some(_) => crate::domain::lessons::ItDepartment::Configured,
+            None => crate::domain::lessons::ItDepartment::NotConfigured,
+        }
+    }
+
     /// `(key, value)` as the `[discord]` table holds them, in its order.
     pub fn entries(&self) -> [(&'static str, u64); 6] {
         [

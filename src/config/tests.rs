@@ -339,3 +339,19 @@ fn the_regulations_dates_are_days_and_it_takes_effect_after_its_approval() {
         "before the approval",
     );
 }
+
+/// §4.4(1): 情報システム部's role, when given, is a role of its own.
+#[test]
+fn the_it_department_role_is_a_role_of_its_own() {
+    let line = "# it_department_role_id = 1100000000000000007";
+    Scratch::new().edit("hikeshi.toml", line, "it_department_role_id = 0").refuses("hikeshi.toml", "discord.it_department_role_id", "is 0");
+    Scratch::new().edit("hikeshi.toml", line, "it_department_role_id = 1100000000000000002").refuses(
+        "hikeshi.toml",
+        "discord.it_department_role_id",
+        "committee",
+    );
+    let s = Scratch::new();
+    s.edit("hikeshi.toml", line, "it_department_role_id = 1100000000000000007");
+    let loaded = Settings::load(&s.dir.path().join("hikeshi.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.discord.it_department_role, Some(crate::domain::RoleId(1100000000000000007)));
+}

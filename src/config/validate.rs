@@ -156,6 +156,15 @@ fn discord(c: &mut Collector, raw: &ConfigFile) -> DiscordIds {
             "create a separate archive category so closed incidents leave the active list",
         );
     }
+    match d.it_department_role {
+        Some(r) if r.0 == 0 => c.add("discord.it_department_role_id", "is 0", "copy the IT department's role id, or remove the line"),
+        Some(r) if r == d.committee_role => c.add(
+            "discord.it_department_role_id",
+            "is the committee's role",
+            "give 情報システム部 a role of its own: its sign-off is asked before the committee's approval (§4.4(1))",
+        ),
+        _ => {}
+    }
     d
 }
 

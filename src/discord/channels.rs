@@ -107,7 +107,12 @@ pub(crate) fn private_overwrites(guild: u64, committee: u64, bot: u64, people: &
 pub(crate) fn state_overwrites(i: &Incident, s: &crate::config::Settings, bot: crate::domain::UserId) -> serde_json::Value {
     let readers: Vec<u64> = i.people_with_access().into_iter().map(|u| u.0).collect();
     let (allow, deny) = if i.phase.is_open() { (perms::MEMBER, 0) } else { (perms::READ_ONLY, perms::ARCHIVED_DENY) };
-    private_overwrites(s.discord.guild, s.discord.committee_role.0, bot.0, &readers, allow, deny)
+    let mut list = private_overwrites(s.discord.guild, s.discord.committee_role.0, bot.0, &readers, allow, deny);
+    // §4.4(1): 情報システム部 writes the plan with the committee, here.
+    if let (Some(role), true, serde_json::Value::Array(list)) = (s.discord.it_department_role, i.it_department_reads(), &mut list) {
+        list.push(json!({"id": role.to_string(), "type": 0, "allow": perms::MEMBER, "deny": 0}));
+    }
+    list
 }
 
 impl DiscordEffects {

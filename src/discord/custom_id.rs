@@ -315,6 +315,8 @@ custom_ids! {
     Read(incident: IncidentId) = "read" => Lessons,
     /// §4.4(1): the committee approves the commander's plan.
     ApprovePlan(incident: IncidentId) = "approve" => Lessons,
+    /// §4.4(1): 情報システム部 signs off the plan's revision it was shown.
+    SignOff(incident: IncidentId, revision: i64) = "signoff" => Lessons,
     /// §4.4(2): the committee records that the board was told.
     BoardTold(incident: IncidentId) = "boardtold" => Lessons,
     /// Its form: the day the board met and what it decided or instructed.
@@ -404,6 +406,7 @@ pub(crate) mod tests {
             CustomId::Read(i),
             CustomId::Readers(i),
             CustomId::ApprovePlan(i),
+            CustomId::SignOff(i, 4),
             CustomId::BoardTold(i),
             CustomId::BoardToldModal(i),
             CustomId::Close(i, true),

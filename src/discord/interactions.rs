@@ -77,7 +77,7 @@ async fn command(ctx: &Ctx, cmd: CommandInteraction) -> Result<(), RestError> {
     if !reply::in_guild(&ctx.app.settings, cmd.guild_id) {
         return reply::answer_now(&ctx.rest, reply::Asked::new(cmd.id, &cmd.token, cmd.application_id), other_guild(lang)).await;
     }
-    let caller = reply::caller(ctx.app.settings.discord.committee_role, &cmd.user, cmd.member.as_deref());
+    let caller = reply::caller(&ctx.app.settings.discord, &cmd.user, cmd.member.as_deref());
     // Commands take the same answer-or-defer road as clicks and forms:
     // work that waits on the database or draws a chart may pass 3 s.
     let work = async {
@@ -99,7 +99,7 @@ async fn component(ctx: &Ctx, c: ComponentInteraction) -> Result<(), RestError> 
     if !reply::in_guild(&ctx.app.settings, c.guild_id) && !from_dm {
         return reply::answer_now(&ctx.rest, reply::Asked::new(c.id, &c.token, c.application_id), other_guild(lang)).await;
     }
-    let caller = reply::caller(ctx.app.settings.discord.committee_role, &c.user, c.member.as_ref());
+    let caller = reply::caller(&ctx.app.settings.discord, &c.user, c.member.as_ref());
     let work = async {
         let result = match id {
             // Forms arrive as submissions, never as clicks.
@@ -133,7 +133,7 @@ async fn modal(ctx: &Ctx, m: ModalInteraction) -> Result<(), RestError> {
     if let Some(form @ (CustomId::ReportModal(..) | CustomId::ReportForModal(..))) = id {
         return report::submit(ctx, &m, form, lang).await;
     }
-    let caller = reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
+    let caller = reply::caller(&ctx.app.settings.discord, &m.user, m.member.as_ref());
     let fields = forms::submitted(&m.data);
     let work = async {
         let text = match id {

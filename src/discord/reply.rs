@@ -86,11 +86,15 @@ pub fn refuse<T>(e: InputError) -> Result<T, ServiceError> {
     Err(e.into())
 }
 
-/// Who is asking: the committee role is read from the interaction's member
-/// (present only inside the guild, which is checked first).
-pub fn caller(committee_role: crate::domain::RoleId, user: &User, member: Option<&Member>) -> Caller {
-    let role = RoleId::new(committee_role.0);
-    Caller { user: UserId(user.id.get()), committee: member.is_some_and(|m| m.roles.contains(&role)) }
+/// Who is asking: the committee and IT department roles are read from the
+/// interaction's member (present only inside the guild, checked first).
+pub fn caller(d: &crate::config::DiscordIds, user: &User, member: Option<&Member>) -> Caller {
+    let holds = |r: crate::domain::RoleId| member.is_some_and(|m| m.roles.contains(&RoleId::new(r.0)));
+    Caller {
+        user: UserId(user.id.get()),
+        committee: holds(d.committee_role),
+        it_department: d.it_department_role.is_some_and(|r| r.0 != 0 && holds(r)),
+    }
 }
 
 /// hikeshi serves one organisation: its guild only.

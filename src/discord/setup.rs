@@ -45,6 +45,8 @@ pub async fn setup(token: &Secret, api_base: &str, s: &Settings, guild: Option<u
         archive_category: ChannelId(made[1]),
         committee_channel: ChannelId(made[2]),
         announcement_channel: ChannelId(made[3]),
+        // Kept as configured: setup does not make the IT department's role.
+        it_department_role: s.discord.it_department_role,
     })
 }
 
@@ -199,6 +201,7 @@ mod tests {
             archive_category: ChannelId(10),
             announcement_channel: ChannelId(11),
             committee_channel: ChannelId(12),
+            it_department_role: None,
         };
         let out = write_ids(text, &places).unwrap();
         assert!(out.contains("# where it works\nguild_id = 7   # the server\ncommittee_role_id = 8\n"), "{out}");

@@ -93,6 +93,8 @@ pub enum Standing {
     Commander,
     Responder,
     Committee,
+    /// 情報システム部, writing the plan (§4.4(1)).
+    ItDepartment,
     /// hikeshi itself.
     Bot,
 }
@@ -118,6 +120,8 @@ impl Reader {
 pub struct Allowed<'a> {
     pub incident: &'a Incident,
     pub committee: RoleId,
+    /// 情報システム部's role, where one is configured.
+    pub it_department: Option<RoleId>,
     pub bot: UserId,
 }
 
@@ -135,12 +139,21 @@ impl Allowed<'_> {
         } else if roles.contains(&self.committee) {
             Some(Standing::Committee)
         } else {
-            None
+            roles.iter().find_map(|r| self.it_department(*r))
         }
     }
 
     fn role(&self, role: RoleId) -> Option<Standing> {
-        (role == self.committee).then_some(Standing::Committee)
+        if role == self.committee {
+            Some(Standing::Committee)
+        } else {
+            self.it_department(role)
+        }
+    }
+
+    /// §4.4(1): the IT department's role, while the incident lets it in.
+    fn it_department(&self, role: RoleId) -> Option<Standing> {
+        (self.it_department == Some(role) && self.incident.it_department_reads()).then_some(Standing::ItDepartment)
     }
 }
 
@@ -264,6 +277,7 @@ impl Standing {
             Standing::Commander => tr!(lang, "実行責任者", "commander"),
             Standing::Responder => tr!(lang, "対応者", "responder"),
             Standing::Committee => tr!(lang, "委員会", "committee"),
+            Standing::ItDepartment => tr!(lang, "情報システム部（再発防止計画）", "IT department (the prevention plan)"),
             Standing::Bot => "hikeshi".to_string(),
         }
     }

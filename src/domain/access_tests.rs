@@ -39,7 +39,7 @@ fn hidden() -> Vec<Overwrite> {
 
 fn readers(s: &Server, overwrites: &[Overwrite]) -> Vec<(Who, Through, Option<Standing>)> {
     let i = incident(true);
-    let allowed = Allowed { incident: &i, committee: COMMITTEE, bot: BOT };
+    let allowed = Allowed { incident: &i, committee: COMMITTEE, it_department: None, bot: BOT };
     s.readers(overwrites, &allowed).into_iter().map(|r| (r.who, r.through, r.standing)).collect()
 }
 
@@ -59,7 +59,7 @@ fn a_private_channel_is_read_by_whom_the_state_allows_and_the_owner() {
     );
     let s = server();
     let i = incident(true);
-    let allowed = Allowed { incident: &i, committee: COMMITTEE, bot: BOT };
+    let allowed = Allowed { incident: &i, committee: COMMITTEE, it_department: None, bot: BOT };
     assert!(s.readers(&hidden(), &allowed).iter().all(|r| !r.is_drift()));
 }
 
@@ -127,7 +127,7 @@ fn drift_is_an_outsider_hikeshi_can_shut_out() {
     let mut o = hidden();
     o.push(Overwrite { target: Target::Role(STAFF), allow: VIEW_CHANNEL, deny: 0 });
     let i = incident(true);
-    let allowed = Allowed { incident: &i, committee: COMMITTEE, bot: BOT };
+    let allowed = Allowed { incident: &i, committee: COMMITTEE, it_department: None, bot: BOT };
     let drift: Vec<Who> = s.readers(&o, &allowed).into_iter().filter(Reader::is_drift).map(|r| r.who).collect();
     assert_eq!(drift, vec![Who::Member(OUTSIDER)]);
     let eve = s.readers(&o, &allowed).into_iter().find(|r| r.who == Who::Member(EVE)).unwrap();
@@ -141,7 +141,7 @@ fn the_state_gives_each_reader_a_standing() {
     let mut i = incident(true);
     i.commander = Some(CHAIR);
     i.responders = vec![OUTSIDER];
-    let allowed = Allowed { incident: &i, committee: COMMITTEE, bot: BOT };
+    let allowed = Allowed { incident: &i, committee: COMMITTEE, it_department: None, bot: BOT };
     assert_eq!(allowed.member(CHAIR, &[COMMITTEE]), Some(Standing::Commander));
     assert_eq!(allowed.member(OUTSIDER, &[]), Some(Standing::Responder));
     assert_eq!(allowed.member(REPORTER, &[]), Some(Standing::Reporter));
@@ -149,7 +149,7 @@ fn the_state_gives_each_reader_a_standing() {
     assert_eq!(allowed.member(BOT, &[]), Some(Standing::Bot));
     assert_eq!(allowed.member(EVE, &[STAFF]), None);
     i.confidential = true;
-    let allowed = Allowed { incident: &i, committee: COMMITTEE, bot: BOT };
+    let allowed = Allowed { incident: &i, committee: COMMITTEE, it_department: None, bot: BOT };
     assert_eq!(allowed.member(REPORTER, &[]), None);
     assert_eq!(allowed.role(COMMITTEE), Some(Standing::Committee));
     assert_eq!(allowed.role(STAFF), None);
@@ -208,4 +208,27 @@ fn a_reader_says_who_what_and_through_what() {
         texts(Lang::En),
         "owns the server (Discord cannot deny it any channel)|what every member may do (@everyone)|the role <@&3>|commander|responder|committee|hikeshi"
     );
+}
+
+/// §4.4(1): 情報システム部's role stands in the channel while the plan is
+/// written (Lessons, a real incident) and nowhere else: before, after,
+/// in a drill, it is drift like any other role let in by hand.
+#[test]
+fn the_it_department_stands_in_the_channel_in_lessons_only() {
+    use crate::domain::Phase;
+    let mut i = incident(true);
+    let at = |i: &crate::domain::Incident| {
+        let allowed = Allowed { incident: i, committee: COMMITTEE, it_department: Some(STAFF), bot: BOT };
+        (allowed.member(EVE, &[STAFF]), allowed.role(STAFF))
+    };
+    for phase in [Phase::Analysis, Phase::Recovery, Phase::Closed] {
+        i.phase = phase;
+        assert_eq!(at(&i), (None, None), "{phase:?}");
+    }
+    i.phase = Phase::Lessons;
+    assert_eq!(at(&i), (Some(Standing::ItDepartment), Some(Standing::ItDepartment)));
+    i.number.drill = true;
+    assert_eq!(at(&i), (None, None), "a drill plans nothing");
+    let none = Allowed { incident: &i, committee: COMMITTEE, it_department: None, bot: BOT };
+    assert_eq!(none.member(EVE, &[STAFF]), None, "no role configured, nobody stands for it");
 }

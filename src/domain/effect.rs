@@ -123,7 +123,8 @@ pub enum Effect {
     /// committee hears of it once.
     WarnRefusals { count: u32 },
     /// Issue 25: puts the incident channel's overwrites back to what the
-    /// state gives (a hand edit let someone in).
+    /// state gives (a hand edit let someone in, or the state now lets
+    /// 情報システム部 in to write the plan, §4.4(1)).
     RestoreAccess { incident: IncidentId },
     /// Issue 25: tells the committee who reads an incident its state does
     /// not let them into, through what, and whether hikeshi undoes it.
@@ -240,8 +241,17 @@ pub enum Notice {
         new_playbook: bool,
         reason: String,
     },
-    /// §4.4(1): the commander's draft waits for the committee's approval.
+    /// §4.4(1): the commander's draft waits for the committee's approval;
+    /// `signoff` when it waits first for 情報システム部's sign-off (the
+    /// role is pinged and given the button).
     PlanAwaitsApproval {
+        revision: u32,
+        #[serde(default)]
+        signoff: bool,
+    },
+    /// §4.4(1): 情報システム部 signed off this revision.
+    PlanSignedOff {
+        by: UserId,
         revision: u32,
     },
     /// §4.4(1): approved; `revised` when it revises an announced plan.
@@ -475,7 +485,7 @@ mod tests {
     #[test]
     fn every_notice_name_is_a_serialised_type() {
         use strum::VariantNames;
-        assert_eq!(Notice::VARIANTS.len(), 25);
+        assert_eq!(Notice::VARIANTS.len(), 26);
         assert_eq!(serde_json::to_value(Notice::ConfidentialReportMerged).unwrap()["type"], "confidential_report_merged");
         for kind in Notice::VARIANTS {
             match serde_json::from_value::<Notice>(serde_json::json!({ "type": kind })) {

@@ -107,6 +107,11 @@ pub enum LessonItem {
     /// §4.4(1): the committee's approval of the plan as it stands (not
     /// waivable on its own: waiving the plan covers it).
     PlanApproval,
+    /// §4.4(1) 情報セキュリティ委員会および情報システム部は…作成: the IT
+    /// department's sign-off on the plan as it stands, where a role is
+    /// configured for it. The committee may waive it (an incident the IT
+    /// department has no part in), with a reason.
+    ItSignOff,
     /// §4.4(2)
     BoardQuestions,
     /// §4.4(4)
@@ -114,12 +119,13 @@ pub enum LessonItem {
 }
 
 impl LessonItem {
-    pub const ALL: [LessonItem; 3] = [LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes];
+    pub const ALL: [LessonItem; 4] = [LessonItem::Plan, LessonItem::ItSignOff, LessonItem::BoardQuestions, LessonItem::ImprovementNotes];
 
     pub fn id(self) -> &'static str {
         match self {
             LessonItem::Plan => "plan",
             LessonItem::PlanApproval => "approval",
+            LessonItem::ItSignOff => "itsignoff",
             LessonItem::BoardQuestions => "board",
             LessonItem::ImprovementNotes => "notes",
         }
@@ -137,6 +143,23 @@ pub struct Waiver {
     pub item: LessonItem,
     pub reason: String,
     pub by: super::ids::UserId,
+}
+
+/// §4.4(1): 情報システム部 signed off one revision of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItSignOff {
+    pub revision: u32,
+    pub by: super::ids::UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// Whether the plan waits for 情報システム部 (§4.4(1)): only where the
+/// organisation configured a role for it, so that the button has someone
+/// to press it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItDepartment {
+    Configured,
+    NotConfigured,
 }
 
 /// One of the two §4.4(2) questions.
@@ -177,6 +200,10 @@ pub struct Lessons {
     pub unread_reminded: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board_told: Option<BoardTold>,
+    /// §4.4(1): the latest sign-off by 情報システム部 (it covers the plan
+    /// only while it names the current revision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub it_signoff: Option<ItSignOff>,
     /// §4.4(1) 適切に実施, §4.4(4): tracked to done, past the close.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub followups: Vec<super::followup::FollowUp>,
@@ -192,6 +219,17 @@ impl Lessons {
     /// approved: they were announced when recorded.
     pub fn plan_approved(&self) -> bool {
         self.plan.is_some() && (self.plan_revision == 0 || self.plan_approval.as_ref().is_some_and(|a| a.revision == self.plan_revision))
+    }
+
+    /// 情報システム部 signed off the plan as it stands.
+    pub fn signed_off(&self) -> bool {
+        self.plan.is_some() && self.it_signoff.as_ref().is_some_and(|s| s.revision == self.plan_revision)
+    }
+
+    /// The plan as it stands waits for 情報システム部 before the committee
+    /// may approve it (§4.4(1)).
+    pub fn awaits_signoff(&self, it: ItDepartment) -> bool {
+        it == ItDepartment::Configured && self.plan.is_some() && !self.signed_off() && !self.waived(LessonItem::ItSignOff)
     }
 
     /// The plan all members are told of: the approved one.
@@ -266,7 +304,7 @@ mod tests {
     #[test]
     fn closing_needs_each_item_or_its_waiver() {
         let mut l = Lessons::default();
-        assert_eq!(l.missing(false), LessonItem::ALL.to_vec());
+        assert_eq!(l.missing(false), vec![LessonItem::Plan, LessonItem::BoardQuestions, LessonItem::ImprovementNotes]);
         assert_eq!(l.missing(true), vec![LessonItem::ImprovementNotes], "a drill owes its notes alone");
         l.plan = Some(PreventionPlan::new("patch", "train").unwrap());
         l.plan_revision = 1;

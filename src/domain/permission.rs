@@ -18,10 +18,13 @@ pub enum Role {
     Commander,
     /// The Information Security Committee.
     Committee,
+    /// 情報システム部: drafts the prevention plan with the committee
+    /// (§4.4(1)); a role of the server, configured.
+    ItDepartment,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Member, Role::Reporter, Role::Responder, Role::Commander, Role::Committee];
+    pub const ALL: [Role; 6] = [Role::Member, Role::Reporter, Role::Responder, Role::Commander, Role::Committee, Role::ItDepartment];
 }
 
 /// The roles a person holds towards one incident; every member is a Member.
@@ -31,6 +34,7 @@ pub struct RoleSet {
     pub responder: bool,
     pub commander: bool,
     pub committee: bool,
+    pub it_department: bool,
 }
 
 impl RoleSet {
@@ -42,6 +46,7 @@ impl RoleSet {
             Role::Responder => s.responder = true,
             Role::Commander => s.commander = true,
             Role::Committee => s.committee = true,
+            Role::ItDepartment => s.it_department = true,
         }
         s
     }
@@ -53,6 +58,7 @@ impl RoleSet {
             Role::Responder => self.responder,
             Role::Commander => self.commander,
             Role::Committee => self.committee,
+            Role::ItDepartment => self.it_department,
         }
     }
 }
@@ -112,10 +118,13 @@ pub enum Action {
     AssignPriority,
     /// §4.2: file a report taken by phone or in person for someone else.
     ReportFor,
+    /// §4.4(1): 情報システム部 signs off the plan it drafted with the
+    /// committee.
+    SignOffPlan,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::Report,
         Action::TakeCommand,
         Action::AppointCommander,
@@ -147,6 +156,7 @@ impl Action {
         Action::RecordFindings,
         Action::AssignPriority,
         Action::ReportFor,
+        Action::SignOffPlan,
     ];
 
     /// The roles that may perform this action.
@@ -167,6 +177,8 @@ impl Action {
             // §4.3: records are kept under the commander by everyone working the incident.
             LogEntry | RecordFindings => &[Responder, Commander, Committee],
             Export | SeeAccess => &[Commander, Committee],
+            // §4.4(1): the plan is the committee's and 情報システム部's together.
+            SignOffPlan => &[ItDepartment],
         }
     }
 
@@ -185,39 +197,40 @@ mod tests {
     #[test]
     fn permission_matrix() {
         #[rustfmt::skip]
-        let table: &[(Action, [bool; 5])] = &[
-            //                 member reporter responder commander committee
-            (Report,           [true,  true,  true,  true,  true ]),
-            (TakeCommand,      [false, false, false, false, true ]),
-            (AppointCommander, [false, false, false, false, true ]),
-            (Advance,          [false, false, false, true,  true ]),
-            (TickChecklist,    [false, false, false, true,  true ]),
-            (LogEntry,         [false, false, true,  true,  true ]),
-            (AddResponder,     [false, false, false, true,  true ]),
-            (RemoveResponder,  [false, false, false, true,  true ]),
-            (MarkDuplicate,    [false, false, false, false, true ]),
-            (Dismiss,          [false, false, false, false, true ]),
-            (WriteLessons,     [false, false, false, true,  true ]),
-            (Export,           [false, false, false, true,  true ]),
-            (StartDrill,       [false, false, false, false, true ]),
-            (Acknowledge,      [false, false, false, false, true ]),
-            (Decide,           [false, false, false, false, true ]),
-            (HandOver,         [false, false, false, true,  true ]),
-            (SetPublicTitle,   [false, false, false, false, true ]),
-            (Triage,           [false, false, false, false, true ]),
-            (Reclassify,       [false, false, false, true,  true ]),
-            (MakeConfidential, [false, false, false, false, true ]),
-            (ApprovePlan,      [false, false, false, false, true ]),
-            (RecordBoardReport,[false, false, false, false, true ]),
-            (ViewRecords,      [false, false, false, false, true ]),
-            (SeeAccess,        [false, false, false, true,  true ]),
-            (Redact,           [false, false, false, false, true ]),
-            (ChangeDuty,       [false, false, false, false, true ]),
-            (ChoosePlaybook,   [false, false, false, false, true ]),
-            (AnswerBoard,      [false, false, false, false, true ]),
-            (RecordFindings,   [false, false, true,  true,  true ]),
-            (AssignPriority,   [false, false, false, false, true ]),
-            (ReportFor,        [false, false, false, false, true ]),
+        let table: &[(Action, [bool; 6])] = &[
+            //                 member reporter responder commander committee it
+            (Report,           [true,  true,  true,  true,  true , true ]),
+            (TakeCommand,      [false, false, false, false, true , false]),
+            (AppointCommander, [false, false, false, false, true , false]),
+            (Advance,          [false, false, false, true,  true , false]),
+            (TickChecklist,    [false, false, false, true,  true , false]),
+            (LogEntry,         [false, false, true,  true,  true , false]),
+            (AddResponder,     [false, false, false, true,  true , false]),
+            (RemoveResponder,  [false, false, false, true,  true , false]),
+            (MarkDuplicate,    [false, false, false, false, true , false]),
+            (Dismiss,          [false, false, false, false, true , false]),
+            (WriteLessons,     [false, false, false, true,  true , false]),
+            (Export,           [false, false, false, true,  true , false]),
+            (StartDrill,       [false, false, false, false, true , false]),
+            (Acknowledge,      [false, false, false, false, true , false]),
+            (Decide,           [false, false, false, false, true , false]),
+            (HandOver,         [false, false, false, true,  true , false]),
+            (SetPublicTitle,   [false, false, false, false, true , false]),
+            (Triage,           [false, false, false, false, true , false]),
+            (Reclassify,       [false, false, false, true,  true , false]),
+            (MakeConfidential, [false, false, false, false, true , false]),
+            (ApprovePlan,      [false, false, false, false, true , false]),
+            (RecordBoardReport,[false, false, false, false, true , false]),
+            (ViewRecords,      [false, false, false, false, true , false]),
+            (SeeAccess,        [false, false, false, true,  true , false]),
+            (Redact,           [false, false, false, false, true , false]),
+            (ChangeDuty,       [false, false, false, false, true , false]),
+            (ChoosePlaybook,   [false, false, false, false, true , false]),
+            (AnswerBoard,      [false, false, false, false, true , false]),
+            (RecordFindings,   [false, false, true,  true,  true , false]),
+            (AssignPriority,   [false, false, false, false, true , false]),
+            (ReportFor,        [false, false, false, false, true , false]),
+            (SignOffPlan,      [false, false, false, false, false, true ]),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -78,6 +78,13 @@ pub enum IncidentError {
     KindOutsideCategory,
     /// §4.4(1): there is no plan, or no new revision, to approve.
     NothingToApprove,
+    /// §4.4(1): 情報システム部 has not signed off the plan as it stands.
+    PlanAwaitsSignOff,
+    /// §4.4(1): the plan was revised after the button was posted (the
+    /// revision now).
+    SignOffStale(u32),
+    /// §4.4(1): nothing awaits the IT department's sign-off.
+    NothingToSignOff,
     /// §4.4(2): the answers do not call for a board report.
     NoBoardReportOwed,
     BoardAlreadyTold,
@@ -106,6 +113,7 @@ pub fn role_name(r: Role, lang: Lang) -> String {
         Role::Responder => tr!(lang, "対応者", "responders"),
         Role::Commander => tr!(lang, "実行責任者", "the incident commander"),
         Role::Committee => tr!(lang, "情報セキュリティ委員会", "the security committee"),
+        Role::ItDepartment => tr!(lang, "情報システム部", "the IT department (情報システム部)"),
     }
 }
 
@@ -123,6 +131,9 @@ pub fn lesson_item(i: LessonItem, lang: Lang) -> String {
         LessonItem::Plan => tr!(lang, "再発防止計画（§4.4(1)）", "the prevention plan (§4.4(1))"),
         LessonItem::PlanApproval => {
             tr!(lang, "委員会による再発防止計画の承認（§4.4(1)）", "the committee's approval of the prevention plan (§4.4(1))")
+        }
+        LessonItem::ItSignOff => {
+            tr!(lang, "情報システム部による再発防止計画の確認（§4.4(1)）", "the IT department's sign-off on the prevention plan (§4.4(1))")
         }
         LessonItem::BoardQuestions => tr!(lang, "取締役会報告の2つの質問（§4.4(2)）", "the two board questions (§4.4(2))"),
         LessonItem::ImprovementNotes => tr!(lang, "対応手順の改善メモ（§4.4(4)）", "playbook-improvement notes (§4.4(4))"),
@@ -313,6 +324,21 @@ impl IncidentError {
                 "承認する再発防止計画がありません（計画がないか、この版はすでに承認済みです）。",
                 "There is no prevention plan to approve (none was saved, or this revision is already approved)."
             ),
+            IncidentError::PlanAwaitsSignOff => tr!(
+                lang,
+                "この版の再発防止計画は情報システム部がまだ確認していません。情報システム部の確認を待つか、委員会が理由を添えて確認を免除してください（§4.4(1)）。",
+                "The IT department has not signed off this revision of the prevention plan yet: wait for its sign-off, or waive it with a reason (§4.4(1))."
+            ),
+            IncidentError::SignOffStale(current) => tr!(
+                lang,
+                "このボタンの後に再発防止計画が改訂されました（現在は第{current}版）。最新の版を読んでから、その版のボタンで確認してください。",
+                "The prevention plan was revised after this button was posted (it is now revision {current}): read the latest revision and sign off with its button."
+            ),
+            IncidentError::NothingToSignOff => tr!(
+                lang,
+                "情報システム部が確認する再発防止計画はありません（計画がないか、この版は確認済みか、確認が免除されています）。",
+                "No prevention plan awaits the IT department's sign-off (none was saved, this revision is signed off, or the sign-off was waived)."
+            ),
             IncidentError::NoBoardReportOwed => tr!(
                 lang,
                 "取締役会への報告は必要ありません（§4.4(2) の2つの質問がいずれも非該当、または未回答です）。",
@@ -429,6 +455,9 @@ impl IncidentError {
             NotInWave,
             KindOutsideCategory,
             NothingToApprove,
+            PlanAwaitsSignOff,
+            SignOffStale(3),
+            NothingToSignOff,
             NoBoardReportOwed,
             BoardAlreadyTold,
             BoardNeedsApprovedPlan,
@@ -465,7 +494,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_refusal_reads_in_japanese_and_in_english() {
-        assert_eq!(IncidentError::examples().len(), 53, "one example of each variant (and of each phase error)");
+        assert_eq!(IncidentError::examples().len(), 56, "one example of each variant (and of each phase error)");
         for e in IncidentError::examples() {
             // Every variant has an example above (this match has no `_`).
             match &e {
@@ -496,6 +525,9 @@ pub(crate) mod tests {
                 | IncidentError::NotInWave
                 | IncidentError::KindOutsideCategory
                 | IncidentError::NothingToApprove
+                | IncidentError::PlanAwaitsSignOff
+                | IncidentError::SignOffStale(_)
+                | IncidentError::NothingToSignOff
                 | IncidentError::NoBoardReportOwed
                 | IncidentError::BoardAlreadyTold
                 | IncidentError::BoardNeedsApprovedPlan

@@ -95,6 +95,14 @@ fn plan(r: &Record, lang: Lang, tz: Tz) -> Vec<String> {
                 }
             }
             let rev = l.plan_revision;
+            if let Some(s) = &l.it_signoff {
+                let (n, who, at) = (s.revision, r.name_at(s.by, s.at), local(s.at, tz));
+                plan.push(tr!(
+                    lang,
+                    "第{n}版を情報システム部の {who} が {at} に確認",
+                    "Revision {n} signed off by {who} (IT department) at {at}"
+                ));
+            }
             plan.push(match &l.plan_approval {
                 Some(a) if l.plan_approved() => {
                     let (who, at) = (r.name_at(a.by, a.at), local(a.at, tz));

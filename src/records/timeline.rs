@@ -269,6 +269,11 @@ fn sentence(
         PlanApproved { revision } => {
             tr!(lang, "{who} が再発防止計画（第{revision}版）を承認", "{who} approved the prevention plan (revision {revision})")
         }
+        PlanSignedOff { revision } => tr!(
+            lang,
+            "{who} が情報システム部として再発防止計画（第{revision}版）を確認",
+            "{who} signed off the prevention plan (revision {revision}) for the IT department"
+        ),
         BoardTold { met_on: Some(day), decided } => tr!(
             lang,
             "{who} が取締役会への報告を記録（開催日 {day}、決定・指示: {decided}）",

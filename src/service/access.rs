@@ -32,7 +32,8 @@ impl Access {
     }
 
     fn readers_of(&self, i: &Incident, server: &Server, overwrites: &[Overwrite], bot: UserId) -> Vec<Reader> {
-        let allowed = Allowed { incident: i, committee: self.core.settings.discord.committee_role, bot };
+        let d = &self.core.settings.discord;
+        let allowed = Allowed { incident: i, committee: d.committee_role, it_department: d.it_department_role, bot };
         server.readers(overwrites, &allowed)
     }
 

@@ -23,7 +23,7 @@ fn not_allowed<T: std::fmt::Debug>(r: Result<T, ServiceError>) {
 async fn committee_reads_and_decisions_are_refused_to_members_by_the_service() {
     let dir = tempfile::tempdir().unwrap();
     let (app, store) = app(dir.path()).await;
-    let member = Caller { user: UserId(5), committee: false };
+    let member = Caller::member(UserId(5), false);
     let draft = ReportDraft { category: Some(Category::Breach), title: "t".into(), description: "d".into(), ..Default::default() };
     let i = app.reports().report(&draft, member, "interaction:1", None).await.unwrap().incident;
     let (from, until) = (chrono::DateTime::<Utc>::MIN_UTC, Utc::now());
@@ -42,7 +42,7 @@ async fn committee_reads_and_decisions_are_refused_to_members_by_the_service() {
     tx.commit().await.unwrap();
     not_allowed(app.records().export(member, crate::domain::ChannelId(77)).await);
     // A plan never announced cannot be read, by anyone.
-    let committee = Caller { user: UserId(9), committee: true };
+    let committee = Caller::member(UserId(9), true);
     for who in [member, committee] {
         let r = app.lessons().read_announcement(i.id, who).await;
         assert!(matches!(r, Err(ServiceError::NotFound(Missing::Announcement))), "{r:?}");
@@ -65,8 +65,8 @@ async fn a_members_reports_past_the_limit_are_held_and_pinged_once() {
         description: format!("{who} {n}"),
         ..Default::default()
     };
-    let member = Caller { user: UserId(5), committee: false };
-    let committee = Caller { user: UserId(9), committee: true };
+    let member = Caller::member(UserId(5), false);
+    let committee = Caller::member(UserId(9), true);
     for n in 0..limit + 3 {
         let held = app.reports().report(&draft(n, "m"), member, &format!("m:{n}"), None).await.unwrap().incident.held;
         assert_eq!(held, n >= limit, "report {n}");
@@ -77,6 +77,6 @@ async fn a_members_reports_past_the_limit_are_held_and_pinged_once() {
     let pings = store.undelivered().await.unwrap().into_iter().filter(|e| *e == crate::domain::Effect::PingTriage).count();
     assert_eq!(pings, 1, "one ping per window");
     // Another member is not held.
-    let other = Caller { user: UserId(6), committee: false };
+    let other = Caller::member(UserId(6), false);
     assert!(!app.reports().report(&draft(0, "o"), other, "o:0", None).await.unwrap().incident.held);
 }

@@ -2,7 +2,7 @@
 
 use super::{core::Core, Caller, InputError, ServiceError};
 use crate::domain::followup::{FollowUp, Source};
-use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
+use crate::domain::lessons::{BoardQuestion, ItDepartment, LessonItem, PreventionPlan};
 use crate::domain::{Action, Actor, Effect, EventPayload, Incident, IncidentId, MessageId, PlaybookId, UserId};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
@@ -31,14 +31,27 @@ impl Lessons {
     }
 
     /// §4.4(1): records the plan; the committee's own save is approved (and
-    /// announced, §4.4(3)) at once, the commander's waits for approval.
+    /// announced, §4.4(3)) at once, the commander's waits for approval;
+    /// either waits first for 情報システム部 where its role is configured.
     pub async fn set_plan(&self, id: IncidentId, caller: Caller, plan: PreventionPlan) -> Result<Incident, ServiceError> {
-        self.core.act(id, caller, |i, _, now| i.set_plan(caller.user, &caller.roles(i), plan, now)).await
+        let it = self.it_department();
+        self.core.act(id, caller, |i, _, now| i.set_plan(caller.user, &caller.roles(i), plan, it, now)).await
     }
 
     /// §4.4(1): the committee approves the plan as it stands.
     pub async fn approve_plan(&self, id: IncidentId, caller: Caller) -> Result<Incident, ServiceError> {
-        self.core.act(id, caller, |i, _, now| i.approve_plan(caller.user, &caller.roles(i), now)).await
+        let it = self.it_department();
+        self.core.act(id, caller, |i, _, now| i.approve_plan(caller.user, &caller.roles(i), it, now)).await
+    }
+
+    /// §4.4(1): 情報システム部 signs off the revision its button showed.
+    pub async fn sign_off_plan(&self, id: IncidentId, caller: Caller, revision: u32) -> Result<Incident, ServiceError> {
+        let it = self.it_department();
+        self.core.act(id, caller, |i, _, now| i.sign_off_plan(caller.user, &caller.roles(i), revision, it, now)).await
+    }
+
+    fn it_department(&self) -> ItDepartment {
+        self.core.settings.discord.it_department()
     }
 
     /// §4.4(2): the committee records that the board was told: the day it

@@ -58,17 +58,24 @@ use std::sync::Arc;
 pub struct Caller {
     pub user: UserId,
     pub committee: bool,
+    /// Holds the configured 情報システム部 role (§4.4(1)).
+    pub it_department: bool,
 }
 
 impl Caller {
+    /// A member holding the committee role or not, and not the IT role.
+    pub fn member(user: UserId, committee: bool) -> Caller {
+        Caller { user, committee, it_department: false }
+    }
+
     /// The roles the caller holds towards `incident`.
     pub fn roles(&self, incident: &Incident) -> RoleSet {
-        incident.roles_of(self.user, self.committee)
+        RoleSet { it_department: self.it_department, ..incident.roles_of(self.user, self.committee) }
     }
 
     /// The roles of someone with no tie to an incident (committee or member).
     fn standing(&self) -> RoleSet {
-        RoleSet { committee: self.committee, ..Default::default() }
+        RoleSet { committee: self.committee, it_department: self.it_department, ..Default::default() }
     }
 }
 

@@ -388,7 +388,7 @@ mod tests {
                 // Interactions 7 and 8 are the same one, delivered twice.
                 let source = format!("interaction:{}", if n == 8 { 7 } else { n });
                 tokio::spawn(async move {
-                    let committee = super::super::Caller { user: UserId(1), committee: true };
+                    let committee = super::super::Caller::member(UserId(1), true);
                     app.reports().report(&draft(&format!("r{n}")), committee, &source, None).await
                 })
             })

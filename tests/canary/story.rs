@@ -120,6 +120,7 @@ impl Run {
                 .replace("step_every_minutes = 5", &hook)
                 .replace("wave_minutes = 0", "wave_minutes = 10")
                 .replace("channels_per_member_per_hour = 1000", "channels_per_member_per_hour = 2")
+                .replace("# it_department_role_id = 1100000000000000007", &format!("it_department_role_id = {}", ids::IT_ROLE))
         })
         .await;
         // Every request on a connection of its own, as happens over hours
@@ -127,6 +128,9 @@ impl Run {
         app.fake.close_connections();
         app.fake.set_member_roles(ids::CANARY, vec![]);
         app.fake.set_member_roles(ids::FRANK, vec![]);
+        // 情報システム部 reads the channel while the plan is written (§4.4(1)).
+        app.fake.edit_role(ids::IT_ROLE, "情報システム部", 0);
+        app.fake.set_member_roles(ids::ERIN, vec![ids::IT_ROLE]);
         app.serve_ops = true;
         app.serve_alerts = true;
         app.intake_token = Some(INTAKE_TOKEN.to_string());
@@ -408,6 +412,8 @@ async fn lessons(run: &Run, c: &Incident) {
     run.form(ids::DAVE, c, &format!("hk1:plan:{}", c.id), &plan).await;
     app.settled().await;
     let channel = app.incident(c.number).await.channel.unwrap().0;
+    assert!(press(app, ids::ERIN, channel, &format!("hk1:signoff:{}:1", c.id)).await.contains("確認しました"));
+    app.settled().await;
     assert!(press(app, ids::CAROL, channel, &format!("hk1:approve:{}", c.id)).await.contains("承認しました"));
     run.click(ids::BOB, c, &format!("hk1:board:{}:victim:y", c.id)).await;
     run.click(ids::BOB, c, &format!("hk1:board:{}:harm:n", c.id)).await;

@@ -30,6 +30,7 @@ mod road;
 mod schedules;
 mod security;
 mod setup;
+mod signoff;
 mod storm;
 mod transcript;
 mod webhooks;

@@ -36,7 +36,7 @@ pub fn card_components(i: &Incident, settings: &Settings) -> Vec<CreateActionRow
         rows.extend(waive_record(i, lang));
     }
     if i.phase == Phase::Lessons {
-        rows.extend(crate::discord::lessons::render::rows(i, lang));
+        rows.extend(crate::discord::lessons::render::rows(i, settings.discord.it_department(), lang));
     }
     if i.commander.is_some() {
         // §4.1(1): shifts change; the commander or the committee hands over.

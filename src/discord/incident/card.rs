@@ -210,7 +210,11 @@ fn working_fields(mut e: CreateEmbed, i: &Incident, settings: &Settings) -> Crea
         e = e.field(tr!(lang, "個人情報保護法第26条", "APPI Art. 26"), appi_text(i, lang), false);
     }
     if i.phase >= Phase::Lessons && i.close_reason.is_none() {
-        e = e.field(tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"), crate::discord::lessons::render::card_field(i, lang), false);
+        e = e.field(
+            tr!(lang, "教訓（§4.4）", "Lessons (§4.4)"),
+            crate::discord::lessons::render::card_field(i, settings.discord.it_department(), lang),
+            false,
+        );
     }
     e
 }

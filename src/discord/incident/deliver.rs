@@ -5,8 +5,9 @@
 use super::{card, notices};
 use crate::discord::channels::{perms, state_overwrites, ChannelLite};
 use crate::discord::deliver::{nonce, rest_err, DiscordEffects};
+use crate::discord::lessons;
 use crate::discord::render::no_mentions;
-use crate::domain::effect::OutboxItem;
+use crate::domain::effect::{Notice, OutboxItem};
 use crate::domain::{IncidentId, UserId};
 use crate::records;
 use crate::runner::DeliveryError;
@@ -83,16 +84,24 @@ impl DiscordEffects {
         let s = &self.app.settings;
         let playbook = i.playbook.as_ref().and_then(|p| s.playbooks.get(p));
         let (text, mentions) = notices::notice_text(notice, s.organisation.lang, playbook);
-        let mut msg = CreateMessage::new().content(text).allowed_mentions(mentions);
-        if let crate::domain::effect::Notice::PlanAwaitsApproval { .. } = notice {
-            // §4.4(1): the committee approves the commander's draft, here.
-            let role = s.discord.committee_role;
-            let (text, _) = notices::notice_text(notice, s.organisation.lang, playbook);
-            msg = CreateMessage::new()
+        let lang = s.organisation.lang;
+        // §4.4(1): the plan's notices call who acts next, with their button.
+        let (role, rows) = match notice {
+            Notice::PlanAwaitsApproval { revision, signoff: true } => {
+                (s.discord.it_department_role, lessons::render::signoff_row(id, *revision, lang))
+            }
+            Notice::PlanAwaitsApproval { .. } | Notice::PlanSignedOff { .. } => {
+                (Some(s.discord.committee_role), lessons::render::approve_row(id, lang))
+            }
+            _ => (None, vec![]),
+        };
+        let msg = match role {
+            Some(role) => CreateMessage::new()
                 .content(format!("<@&{role}> {text}"))
                 .allowed_mentions(crate::discord::render::role_mention_only(role))
-                .components(crate::discord::lessons::render::approve_row(id, s.organisation.lang));
-        }
+                .components(rows),
+            None => CreateMessage::new().content(text).allowed_mentions(mentions),
+        };
         self.post(channel, msg, &nonce(item)).await?;
         Ok(Delivered::Done)
     }

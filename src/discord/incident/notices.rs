@@ -191,7 +191,17 @@ fn says(n: &Notice, lang: Lang, playbook: Option<&Playbook>) -> String {
             }
             t
         }
-        Notice::PlanAwaitsApproval { revision } => tr!(
+        Notice::PlanAwaitsApproval { revision, signoff: true } => tr!(
+            lang,
+            "📝 再発防止計画（第{revision}版）を記録しました。情報システム部が内容を確認し、委員会が承認すると、すべての会員に周知されます（§4.4(1)）。情報システム部の方は、読んだうえで下のボタンを押してください。",
+            "📝 The prevention plan (revision {revision}) is recorded. The IT department signs it off, then the committee approves it and all members are told (§4.4(1)). IT department: read it, then press the button below."
+        ),
+        Notice::PlanSignedOff { by, revision } => tr!(
+            lang,
+            "☑ 情報システム部の <@{by}> が再発防止計画（第{revision}版）を確認しました（§4.4(1)）。委員会の承認を待ちます。",
+            "☑ <@{by}> signed off the prevention plan (revision {revision}) for the IT department (§4.4(1)). It awaits the committee's approval."
+        ),
+        Notice::PlanAwaitsApproval { revision, .. } => tr!(
             lang,
             "📝 再発防止計画（第{revision}版）を記録しました。委員会が承認するとすべての会員に周知されます（§4.4(1)）。",
             "📝 The prevention plan (revision {revision}) is recorded. Once the committee approves it, all members are told (§4.4(1))."

@@ -46,6 +46,15 @@ pub async fn click(ctx: &Ctx, c: &ComponentInteraction, id: CustomId, caller: Ca
                 "You approved {number}'s prevention plan (§4.4(1)); the announcement to all members follows."
             ))
         }
+        CustomId::SignOff(i, revision) => {
+            let revision = u32::try_from(revision).map_err(|_| InputError::InvalidControl)?;
+            let number = app.lessons().sign_off_plan(i, caller, revision).await?.number;
+            ephemeral(tr!(
+                lang,
+                "{number} の再発防止計画（第{revision}版）を情報システム部として確認しました（§4.4(1)）。委員会の承認を待ちます。",
+                "You signed off {number}'s prevention plan (revision {revision}) for the IT department (§4.4(1)); it now awaits the committee's approval."
+            ))
+        }
         CustomId::FollowUpDone(i, n) => {
             let n = u32::try_from(n).map_err(|_| InputError::InvalidControl)?;
             let number = app.lessons().complete_followup(i, caller, n).await?.number;

@@ -4,7 +4,7 @@ use crate::config::Settings;
 use crate::discord::custom_id::CustomId;
 use crate::discord::text::{clip, inert};
 use crate::domain::followup::{FollowUp, Source};
-use crate::domain::lessons::{BoardQuestion, LessonItem};
+use crate::domain::lessons::{BoardQuestion, ItDepartment, LessonItem};
 use crate::domain::refusal::lesson_item;
 use crate::domain::{Incident, IncidentId, Lang};
 use crate::tr;
@@ -22,12 +22,15 @@ fn yes_no(a: Option<bool>, lang: Lang) -> String {
 }
 
 /// The Lessons status shown on the card.
-pub fn card_field(i: &Incident, lang: Lang) -> String {
+pub fn card_field(i: &Incident, it: ItDepartment, lang: Lang) -> String {
     let l = &i.lessons;
     let plan = if l.plan.is_some() { "☑" } else { "☐" };
     let mut lines = vec![format!("{plan} {}", lesson_item(LessonItem::Plan, lang))];
     if l.plan.is_some() {
         let r = l.plan_revision;
+        if let Some(line) = signoff_line(i, it, lang) {
+            lines.push(line);
+        }
         lines.push(if l.plan_approved() {
             tr!(lang, "☑ 委員会承認済み（第{r}版）", "☑ approved by the committee (revision {r})")
         } else {
@@ -62,6 +65,20 @@ pub fn card_field(i: &Incident, lang: Lang) -> String {
     clip(&lines.join("\n"), 1024)
 }
 
+/// §4.4(1): where the plan stands with 情報システム部 (nothing when no
+/// role is configured, or the plan was approved before it was asked).
+fn signoff_line(i: &Incident, it: ItDepartment, lang: Lang) -> Option<String> {
+    let l = &i.lessons;
+    let r = l.plan_revision;
+    if let Some(by) = l.it_signoff.as_ref().filter(|_| l.signed_off()).map(|s| s.by) {
+        Some(tr!(lang, "☑ 情報システム部 <@{by}> が確認済み（第{r}版）", "☑ signed off by the IT department, <@{by}> (revision {r})"))
+    } else if i.awaits_signoff(it) && !l.plan_approved() {
+        Some(tr!(lang, "☐ 第{r}版は情報システム部の確認待ち（§4.4(1)）", "☐ revision {r} awaits the IT department's sign-off (§4.4(1))"))
+    } else {
+        None
+    }
+}
+
 /// §4.4(1) 適切に実施: the follow-up actions, on the card (which is not
 /// redrawn as time passes, so it shows no "overdue").
 pub fn followups_field(i: &Incident, lang: Lang) -> Option<String> {
@@ -94,7 +111,7 @@ pub fn followup_line(f: &FollowUp, lang: Lang, now: Option<chrono::DateTime<chro
 }
 
 /// The Lessons buttons: the plan, the two board questions, waivers.
-pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
+pub fn rows(i: &Incident, it: ItDepartment, lang: Lang) -> Vec<CreateActionRow> {
     let id = i.id;
     let mut buttons = vec![CreateButton::new(CustomId::PlanButton(id).encode())
         .label(tr!(lang, "再発防止計画", "Prevention plan"))
@@ -121,8 +138,9 @@ pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
     }
     let options = LessonItem::ALL
         .iter()
-        .filter(|it| !(i.is_drill() && matches!(**it, LessonItem::BoardQuestions | LessonItem::Plan)))
-        .map(|it| CreateSelectMenuOption::new(clip(&lesson_item(*it, lang), 100), it.id()))
+        .filter(|item| !(i.is_drill() && matches!(**item, LessonItem::BoardQuestions | LessonItem::Plan | LessonItem::ItSignOff)))
+        .filter(|item| **item != LessonItem::ItSignOff || it == ItDepartment::Configured)
+        .map(|item| CreateSelectMenuOption::new(clip(&lesson_item(*item, lang), 100), item.id()))
         .collect();
     vec![
         CreateActionRow::Buttons(buttons),
@@ -139,6 +157,14 @@ pub fn rows(i: &Incident, lang: Lang) -> Vec<CreateActionRow> {
 pub fn approve_row(id: IncidentId, lang: Lang) -> Vec<CreateActionRow> {
     vec![CreateActionRow::Buttons(vec![CreateButton::new(CustomId::ApprovePlan(id).encode())
         .label(tr!(lang, "承認する（委員会）", "Approve (committee)"))
+        .style(ButtonStyle::Success)])]
+}
+
+/// §4.4(1): 情報システム部's button under the draft's notice, for the
+/// revision it shows.
+pub fn signoff_row(id: IncidentId, revision: u32, lang: Lang) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(vec![CreateButton::new(CustomId::SignOff(id, i64::from(revision)).encode())
+        .label(tr!(lang, "確認した（情報システム部）", "Sign off (IT department)"))
         .style(ButtonStyle::Success)])]
 }
 

@@ -109,7 +109,7 @@ pub async fn submit(ctx: &Ctx, m: &ModalInteraction, form: CustomId, lang: Lang)
         _ => return Ok(()),
     };
     // The committee is never held by the flood guard.
-    let caller = super::reply::caller(ctx.app.settings.discord.committee_role, &m.user, m.member.as_ref());
+    let caller = super::reply::caller(&ctx.app.settings.discord, &m.user, m.member.as_ref());
     let reply = ReplyHandle { application_id: m.application_id.get(), token: m.token.clone(), asked_at: Some(ctx.app.clock.now()) };
     let source = format!("interaction:{}", m.id);
     let store = ctx.app.reports().report(&draft, caller, &source, Some(reply.clone()));

@@ -283,6 +283,10 @@ pub enum EventPayload {
     PlanApproved {
         revision: u32,
     },
+    /// §4.4(1): 情報システム部 signed off this revision of the plan.
+    PlanSignedOff {
+        revision: u32,
+    },
     /// §4.4(2): the committee recorded that the board was told: the day
     /// it met and what it decided or instructed (both absent in records
     /// kept before they were asked).
@@ -477,7 +481,7 @@ mod tests {
     fn every_kind_is_a_serialised_type_but_two_kept_as_first_stored() {
         use strum::VariantNames;
         let first_stored_otherwise = [("followup_added", "follow_up_added"), ("followup_done", "follow_up_done")];
-        assert_eq!(EventPayload::VARIANTS.len(), 70);
+        assert_eq!(EventPayload::VARIANTS.len(), 71);
         assert!(EventPayload::VARIANTS.contains(&EventPayload::PHASE_ADVANCED), "the phases are timed by this kind");
         for kind in EventPayload::VOUCHING {
             assert!(EventPayload::VARIANTS.contains(&kind), "verify reads {kind}");

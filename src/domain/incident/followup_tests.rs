@@ -3,7 +3,7 @@
 
 use super::tests::{committee, in_lessons, incident, now, CHAIR, REPORTER};
 use super::*;
-use crate::domain::lessons::{LessonItem, PreventionPlan};
+use crate::domain::lessons::{ItDepartment, LessonItem, PreventionPlan};
 use crate::domain::playbook::tests::playbook;
 
 /// §4.4(1): the commander drafts, the committee approves; only approval
@@ -13,16 +13,16 @@ fn the_commanders_plan_is_announced_only_once_the_committee_approves_it() {
     let mut i = in_lessons();
     let commander = i.roles_of(CHAIR, false);
     let plan = || PreventionPlan::new("EDR", "研修").unwrap();
-    let draft = i.set_plan(CHAIR, &commander, plan(), now()).unwrap();
+    let draft = i.set_plan(CHAIR, &commander, plan(), ItDepartment::NotConfigured, now()).unwrap();
     assert!(!draft.effects.iter().any(|e| matches!(e, Effect::Announce { .. })), "a draft is not announced");
     assert_eq!(i.lessons.missing(false)[0], LessonItem::PlanApproval);
-    assert!(matches!(i.approve_plan(CHAIR, &commander, now()), Err(IncidentError::NotAllowed(_))));
-    let approved = i.approve_plan(REPORTER, &committee(), now()).unwrap();
+    assert!(matches!(i.approve_plan(CHAIR, &commander, ItDepartment::NotConfigured, now()), Err(IncidentError::NotAllowed(_))));
+    let approved = i.approve_plan(REPORTER, &committee(), ItDepartment::NotConfigured, now()).unwrap();
     assert!(approved.effects.contains(&Effect::Announce { incident: i.id }));
-    assert_eq!(i.approve_plan(REPORTER, &committee(), now()), Err(IncidentError::NothingToApprove));
-    i.set_plan(CHAIR, &commander, PreventionPlan::new("EDR+NDR", "研修").unwrap(), now()).unwrap();
+    assert_eq!(i.approve_plan(REPORTER, &committee(), ItDepartment::NotConfigured, now()), Err(IncidentError::NothingToApprove));
+    i.set_plan(CHAIR, &commander, PreventionPlan::new("EDR+NDR", "研修").unwrap(), ItDepartment::NotConfigured, now()).unwrap();
     assert_eq!(i.lessons.announced_plan().unwrap().technical, "EDR", "members still read the approved text");
-    let revised = i.approve_plan(REPORTER, &committee(), now()).unwrap();
+    let revised = i.approve_plan(REPORTER, &committee(), ItDepartment::NotConfigured, now()).unwrap();
     assert!(revised.effects.contains(&Effect::RefreshAnnouncement { incident: i.id }));
     assert!(!revised.effects.iter().any(|e| matches!(e, Effect::Announce { .. })), "not a second announcement");
     assert_eq!(i.lessons.announced_plan().unwrap().technical, "EDR+NDR");

@@ -8,7 +8,9 @@ use crate::domain::event::EventPayload;
 use crate::domain::followup::{Done, FollowUp, Source};
 use crate::domain::ids::PlaybookId;
 use crate::domain::ids::UserId;
-use crate::domain::lessons::{BoardMeeting, BoardQuestion, BoardTold, ImprovementNote, LessonItem, PlanApproval, PreventionPlan, Waiver};
+use crate::domain::lessons::{
+    BoardMeeting, BoardQuestion, BoardTold, ImprovementNote, ItDepartment, LessonItem, PlanApproval, PreventionPlan, Waiver,
+};
 use crate::domain::permission::{Action, Role, RoleSet};
 use crate::domain::phase::Phase;
 use chrono::{DateTime, Utc};
@@ -49,7 +51,7 @@ impl Incident {
         Ok(out)
     }
 
-    fn in_lessons(&self) -> Result<(), IncidentError> {
+    pub(super) fn in_lessons(&self) -> Result<(), IncidentError> {
         if self.phase == Phase::Lessons {
             Ok(())
         } else {
@@ -59,8 +61,16 @@ impl Incident {
 
     /// §4.4(1): the prevention plan (both parts required). The commander
     /// drafts it and the committee approves it; saved by a member of the
-    /// committee, it is approved at once. Each save is a revision.
-    pub fn set_plan(&mut self, by: UserId, roles: &RoleSet, plan: PreventionPlan, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+    /// committee, it is approved at once unless it waits for 情報システム部.
+    /// Each save is a revision.
+    pub fn set_plan(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        plan: PreventionPlan,
+        it: ItDepartment,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
         check(Action::WriteLessons, roles)?;
         self.in_lessons()?;
         let plan = PreventionPlan::new(&plan.technical, &plan.organisational).map(|p| PreventionPlan {
@@ -71,19 +81,24 @@ impl Incident {
         self.lessons.plan = Some(plan);
         self.lessons.plan_revision += 1;
         let out = Outcome::default().with(EventPayload::PlanRecorded).refreshed(self.id);
-        if roles.committee {
+        let signoff = self.awaits_signoff(it);
+        if roles.committee && !signoff {
             return Ok(self.approve_current(by, out, now));
         }
         let revision = self.lessons.plan_revision;
-        Ok(out.effect(Effect::PostNotice { incident: self.id, notice: Notice::PlanAwaitsApproval { revision } }))
+        Ok(out.effect(Effect::PostNotice { incident: self.id, notice: Notice::PlanAwaitsApproval { revision, signoff } }))
     }
 
-    /// §4.4(1): the committee approves the plan as it stands.
-    pub fn approve_plan(&mut self, by: UserId, roles: &RoleSet, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
+    /// §4.4(1): the committee approves the plan as it stands, once
+    /// 情報システム部 signed it off (or the committee waived that).
+    pub fn approve_plan(&mut self, by: UserId, roles: &RoleSet, it: ItDepartment, now: DateTime<Utc>) -> Result<Outcome, IncidentError> {
         check(Action::ApprovePlan, roles)?;
         self.in_lessons()?;
         if self.lessons.plan.is_none() || self.lessons.plan_approved() {
             return Err(IncidentError::NothingToApprove);
+        }
+        if self.awaits_signoff(it) {
+            return Err(IncidentError::PlanAwaitsSignOff);
         }
         Ok(self.approve_current(by, Outcome::default().refreshed(self.id), now))
     }

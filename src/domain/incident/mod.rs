@@ -180,6 +180,7 @@ pub mod findings;
 mod held;
 mod lessons;
 mod response;
+mod signoff;
 mod wave;
 
 pub use super::refusal::IncidentError;
@@ -268,6 +269,14 @@ impl Incident {
             || self.merged.iter().any(|m| !m.confidential && m.reporter == user)
     }
 
+    /// §4.4(1) 情報セキュリティ委員会および情報システム部は…作成: the IT
+    /// department's role reads and writes in the channel while the plan
+    /// is written (the Lessons phase of a real incident), and not before:
+    /// what a report says reaches it only once the response is done.
+    pub fn it_department_reads(&self) -> bool {
+        self.phase == Phase::Lessons && !self.is_drill()
+    }
+
     /// Everyone the state gives their own access to the channel (see
     /// `has_access`), each once.
     pub fn people_with_access(&self) -> Vec<UserId> {
@@ -327,6 +336,7 @@ impl Incident {
             responder: self.responders.contains(&user),
             commander: self.commander == Some(user),
             committee,
+            it_department: false,
         }
     }
 

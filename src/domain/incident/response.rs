@@ -104,22 +104,10 @@ impl Incident {
         (0..len).filter(|i| !self.marks.iter().any(|m| m.phase == self.phase && m.item == *i)).collect()
     }
 
-    /// §4.2–§4.4: moves to the next phase. Unticked items need `confirm`, and
-    /// are then recorded as skipped. Leaving Recovery needs the three §4.3
-    /// records (`logged`: the kinds with an entry) or the committee's waiver.
-    pub fn advance(
-        &mut self,
-        by: UserId,
-        roles: &RoleSet,
-        playbook: Option<&Playbook>,
-        confirm: bool,
-        logged: &[LogKind],
-        now: DateTime<Utc>,
-    ) -> Result<Outcome, IncidentError> {
-        check(Action::Advance, roles)?;
-        self.open_phase()?;
-        let to = self.phase.next().ok_or(PhaseError::AlreadyClosed)?;
-        self.phase.transition(to)?;
+    /// What entering `to` needs: a commander for the analysis (§4.2), its
+    /// findings for containment, the §4.3 records for the lessons, and for
+    /// the close the end trigger answered (§4.1(1)) and the §4.4 items.
+    fn may_enter(&self, to: Phase, logged: &[LogKind]) -> Result<(), IncidentError> {
         if to == Phase::Analysis && self.commander.is_none() {
             return Err(IncidentError::NeedsCommander);
         }
@@ -141,6 +129,26 @@ impl Incident {
                 return Err(IncidentError::LessonsIncomplete(missing));
             }
         }
+        Ok(())
+    }
+
+    /// §4.2–§4.4: moves to the next phase. Unticked items need `confirm`, and
+    /// are then recorded as skipped. Leaving Recovery needs the three §4.3
+    /// records (`logged`: the kinds with an entry) or the committee's waiver.
+    pub fn advance(
+        &mut self,
+        by: UserId,
+        roles: &RoleSet,
+        playbook: Option<&Playbook>,
+        confirm: bool,
+        logged: &[LogKind],
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, IncidentError> {
+        check(Action::Advance, roles)?;
+        self.open_phase()?;
+        let to = self.phase.next().ok_or(PhaseError::AlreadyClosed)?;
+        self.phase.transition(to)?;
+        self.may_enter(to, logged)?;
         let unticked = self.unticked(playbook);
         if !unticked.is_empty() && !confirm {
             return Err(IncidentError::NeedsConfirmation(unticked));
@@ -156,6 +164,10 @@ impl Incident {
             .with(EventPayload::PhaseAdvanced { from, to, skipped: unticked.clone() })
             .effect(Effect::PostNotice { incident: self.id, notice: Notice::PhaseAdvanced { by, from, skipped: unticked.clone() } })
             .refreshed(self.id);
+        if self.it_department_reads() {
+            // §4.4(1): 情報システム部 is let in to write the plan.
+            outcome = outcome.effect(Effect::RestoreAccess { incident: self.id });
+        }
         if to == Phase::Closed {
             self.closed_at = Some(now);
             if self.is_drill() {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::effect::Notice;
-use crate::domain::lessons::{BoardQuestion, LessonItem, PreventionPlan};
+use crate::domain::lessons::{BoardQuestion, ItDepartment, LessonItem, PreventionPlan};
 use crate::domain::permission::Role;
 use crate::domain::playbook::tests::playbook;
 use chrono::TimeZone;
@@ -146,7 +146,7 @@ fn walking_to_closed_archives() {
     );
     assert_eq!(i.end_trigger, None, "a refused close keeps no answer");
     let plan = PreventionPlan::new("patch the VPN", "train staff").unwrap();
-    let out = i.set_plan(CHAIR, &cmd, plan, now()).unwrap();
+    let out = i.set_plan(CHAIR, &cmd, plan, ItDepartment::NotConfigured, now()).unwrap();
     assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3) announced to all");
     i.answer_board(&cmd, BoardQuestion::VictimOfOutsideBreach, false).unwrap();
     let out = i.answer_board(&cmd, BoardQuestion::HarmedOutsiders, true).unwrap();
@@ -278,9 +278,9 @@ fn lessons_work_happens_in_the_lessons_phase_and_keeps_what_was_written() {
     assert_eq!(early.answer_board(&c, BoardQuestion::HarmedOutsiders, true), Err(IncidentError::NotInLessons));
     let plan =
         PreventionPlan { technical: " EDR ".into(), organisational: "訓練".into(), cause: " 添付 ".into(), damage: "なし".into() };
-    assert_eq!(early.set_plan(CHAIR, &c, plan.clone(), now()), Err(IncidentError::NotInLessons));
+    assert_eq!(early.set_plan(CHAIR, &c, plan.clone(), ItDepartment::NotConfigured, now()), Err(IncidentError::NotInLessons));
     let mut i = in_lessons();
-    let out = i.set_plan(CHAIR, &c, plan, now()).unwrap();
+    let out = i.set_plan(CHAIR, &c, plan, ItDepartment::NotConfigured, now()).unwrap();
     let kept = i.lessons.plan.clone().unwrap();
     assert_eq!((kept.technical.as_str(), kept.cause.as_str(), kept.damage.as_str()), ("EDR", "添付", "なし"));
     assert!(out.effects.contains(&Effect::Announce { incident: i.id }), "§4.4(3)");

@@ -58,6 +58,7 @@ pub fn audit(x: &Inputs, all: bool) -> Vec<Finding> {
     setup::approvals(x, &mut setup);
     setup::unregistered(x, &mut setup);
     let since = x.now - EXCEPTIONS_LISTED_FOR;
+    setup::it_department(x, since, &mut setup);
     let mut earlier = 0;
     for i in x.incidents.iter().filter(|i| !i.is_drill()) {
         owed(i, x.now, &mut now);
@@ -394,6 +395,55 @@ mod tests {
             assert!(first.ends_with(&tr_more(lang, audit(&x, true).len() - first.matches("\n• ").count())));
             assert_eq!(report_within(&found, lang, usize::MAX), (report(&found, lang), true));
         }
+    }
+
+    /// §4.4(1): without a role for 情報システム部 the audit says so once;
+    /// with one, a plan approved in the year without its sign-off or a
+    /// waiver is named, and one signed off or waived is not.
+    #[test]
+    fn plans_approved_without_the_it_department_are_named() {
+        use crate::domain::lessons::{ItSignOff, LessonItem, PlanApproval, PreventionPlan, Waiver};
+        let approved = |seq: u32, revision: u32| {
+            let mut i = incident(false);
+            i.number.seq = seq;
+            let plan = PreventionPlan::new("a", "b").unwrap();
+            i.lessons.plan = Some(plan.clone());
+            i.lessons.plan_revision = revision;
+            i.lessons.plan_approval = Some(PlanApproval { revision, plan, by: crate::domain::UserId(2), at: now() });
+            i
+        };
+        let mut signed = approved(2, 2);
+        signed.lessons.it_signoff = Some(ItSignOff { revision: 2, by: crate::domain::UserId(7), at: now() });
+        let mut stale = approved(3, 2);
+        stale.lessons.it_signoff = Some(ItSignOff { revision: 1, by: crate::domain::UserId(7), at: now() });
+        let mut waived = approved(4, 1);
+        waived.lessons.waivers.push(Waiver { item: LessonItem::ItSignOff, reason: "紙の紛失".into(), by: crate::domain::UserId(2) });
+        let incidents = vec![approved(1, 1), signed, stale, waived];
+        let mut s = settings();
+        let kinds = |s: &Settings| {
+            let x = Inputs {
+                settings: s,
+                incidents: &incidents,
+                reminders: &[],
+                last_drills: &HashMap::new(),
+                logged: &[],
+                confirmed: &HashMap::new(),
+                members: None,
+                now: now(),
+            };
+            audit(&x, false)
+                .into_iter()
+                .filter(|f| f.kind.contains("signoff") || f.kind.starts_with("it_"))
+                .map(|f| (f.kind, f.what.get(Lang::Ja).to_string()))
+                .collect::<Vec<_>>()
+        };
+        let unset = kinds(&s);
+        assert_eq!(unset.len(), 1, "{unset:?}");
+        assert_eq!(unset[0].0, "it_department_unset");
+        s.discord.it_department_role = Some(crate::domain::RoleId(9));
+        let named = kinds(&s);
+        assert_eq!(named.iter().map(|f| f.0).collect::<Vec<_>>(), ["plan_without_signoff", "plan_without_signoff"], "{named:?}");
+        assert!(named[0].1.contains("2026-0001") && named[1].1.contains("2026-0003"), "{named:?}");
     }
 
     fn tr_more(lang: Lang, more: usize) -> String {

@@ -178,3 +178,42 @@ pub(super) fn unregistered(x: &Inputs, out: &mut Vec<Finding>) {
         ),
     });
 }
+
+/// §4.4(1) 情報セキュリティ委員会および情報システム部は…作成: with no role
+/// for 情報システム部, plans are approved by the committee alone; with
+/// one, each plan approved in the year without its sign-off or a waiver
+/// (approved before the role was configured) is named.
+pub(super) fn it_department(x: &Inputs, since: chrono::DateTime<chrono::Utc>, out: &mut Vec<Finding>) {
+    if x.settings.discord.it_department_role.is_none() {
+        out.push(Finding {
+            kind: "it_department_unset",
+            what: t(
+                "情報システム部のロールが設定されていないため、再発防止計画は委員会だけで承認されています（§4.4(1)）。".into(),
+                "No role is set for the IT department (情報システム部), so prevention plans are approved by the committee alone (§4.4(1))."
+                    .into(),
+            ),
+            fix: t(
+                "情報システム部のロールを設定してください（設定担当者へ: [discord] it_department_role_id）。".into(),
+                "Give the IT department's role to hikeshi ([discord] it_department_role_id).".into(),
+            ),
+        });
+        return;
+    }
+    for i in x.incidents.iter().filter(|i| !i.is_drill()) {
+        let l = &i.lessons;
+        let Some(a) = l.plan_approval.as_ref().filter(|a| a.at >= since) else { continue };
+        let signed = l.it_signoff.as_ref().is_some_and(|s| s.revision == a.revision);
+        let waived = l.waivers.iter().any(|w| w.item == crate::domain::lessons::LessonItem::ItSignOff);
+        if !signed && !waived {
+            let (n, r) = (i.number, a.revision);
+            out.push(Finding {
+                kind: "plan_without_signoff",
+                what: t(
+                    format!("{n} の再発防止計画（第{r}版）は情報システム部の確認なしに承認されています（§4.4(1)）。"),
+                    format!("{n}'s prevention plan (revision {r}) was approved without the IT department's sign-off (§4.4(1))."),
+                ),
+                fix: t(format!("{n} の計画を情報システム部と見直してください。"), format!("Review {n}'s plan with the IT department.")),
+            });
+        }
+    }
+}

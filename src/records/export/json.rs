@@ -267,6 +267,7 @@ fn lessons(i: &Incident) -> Value {
         "waivers": i.lessons.waivers.iter().map(|w| json!({"item": w.item, "reason": w.reason, "by": id(w.by)})).collect::<Vec<_>>(),
         "plan_revision": i.lessons.plan_revision,
         "plan_approval": i.lessons.plan_approval.as_ref().map(|a| json!({"revision": a.revision, "by": id(a.by), "at": t(a.at)})),
+        "plan_signoff": i.lessons.it_signoff.as_ref().map(|s| json!({"revision": s.revision, "by": id(s.by), "at": t(s.at)})),
         "board_told": i.lessons.board_told.as_ref().map(|b| json!({"by": id(b.by), "at": t(b.at), "met_on": b.met_on.map(|d| d.to_string()), "decided": b.decided})),
         "followups": followups(i),
     })

@@ -57,7 +57,7 @@ impl Reports {
                     continue;
                 }
             };
-            let caller = super::Caller { user: held.reporter, committee: held.committee };
+            let caller = super::Caller::member(held.reporter, held.committee);
             let reply = held.reply.clone().map(|(application_id, token)| ReplyHandle { application_id, token, asked_at: held.asked_at });
             match self.report(&held.draft, caller, &held.source, reply).await {
                 Ok(r) => {

@@ -46,6 +46,8 @@ pub mod ids {
     pub const ARCHIVE_CATEGORY: u64 = 2300;
     pub const ANNOUNCEMENTS: u64 = 2400;
     pub const COMMITTEE_CHANNEL: u64 = 2500;
+    /// 情報システム部's role (§4.4(1)), where a story configures it.
+    pub const IT_ROLE: u64 = 2700;
     pub const GENERAL: u64 = 2600;
     /// A plain member.
     pub const ALICE: u64 = 3001;
@@ -56,6 +58,8 @@ pub mod ids {
     pub const DAVE: u64 = 3004;
     /// A member outside every incident: reads what all members read.
     pub const FRANK: u64 = 3006;
+    /// Of the IT department (情報システム部), where a story gives the role.
+    pub const ERIN: u64 = 3007;
     /// The canary story's confidential reporter: an id whose digits turn
     /// up nowhere by chance (issue 25).
     pub const CANARY: u64 = 739_261_845_118_407_253;
@@ -592,7 +596,15 @@ impl FakeDiscord {
     /// Sends a gateway dispatch to every session (a session not ready yet
     /// gets it after READY; one away gets it when it resumes). An
     /// INTERACTION_CREATE starts Discord's 3-second clock for its answer.
-    pub fn dispatch(&self, event: &str, d: Value) {
+    pub fn dispatch(&self, event: &str, mut d: Value) {
+        // Discord puts the member's roles as the server holds them now into
+        // each interaction: a role given or taken shows at the next one.
+        if event == "INTERACTION_CREATE" {
+            if let Some(user) = d["member"]["user"]["id"].as_str().and_then(|u| u.parse::<u64>().ok()) {
+                let roles = self.shared.inner.lock().unwrap().roles.members.iter().find(|(m, _)| *m == user).map(|(_, r)| r.clone());
+                d["member"]["roles"] = json!(roles.unwrap_or_default().into_iter().map(snowflake).collect::<Vec<_>>());
+            }
+        }
         // What members write, edit and delete is the channel's history, as
         // on Discord (the bot reads it back after being away).
         // Under one lock and without copies: a benchmark dispatches
