@@ -1,7 +1,8 @@
 //! The committee's figures as one picture (PNG): incidents per month by
 //! category, the median time to a commander, to containment and to
 //! recovery, the time to the committee's acknowledgement by priority, and
-//! Table 1 deadlines met and missed. Drawn in memory; the
+//! Table 1 deadlines met and missed, over all and per system. Drawn in
+//! memory; the
 //! caller brings the font (a Japanese one for Japanese labels).
 
 use super::stats::Stats;
@@ -180,35 +181,63 @@ fn medians(area: &Area, stats: &Stats, lang: Lang) -> Drawn {
     Ok(())
 }
 
-/// Table 1 deadlines, met and missed.
+/// Table 1 deadlines: over all incidents, then per system (§4.1(4)), the
+/// systems with the most outages first; each bar stacks met, missed and
+/// (for a system) still down.
+pub(super) fn deadline_groups(stats: &Stats, lang: Lang) -> Vec<(String, [usize; 3])> {
+    let mut systems = stats.by_system.clone();
+    systems.sort_by_key(|(name, met, missed, down)| (std::cmp::Reverse(met + missed + down), name.clone()));
+    let all = (tr!(lang, "全体", "all"), [stats.all.deadlines_met, stats.all.deadlines_missed, 0]);
+    std::iter::once(all).chain(systems.into_iter().take(MAX_SYSTEMS).map(|(name, met, missed, down)| (name, [met, missed, down]))).collect()
+}
+
+/// The systems the panel has room for.
+const MAX_SYSTEMS: usize = 5;
+
+/// Met, missed, still down.
+const DEADLINE_COLOURS: [RGBColor; 3] = [RGBColor(39, 174, 96), RGBColor(192, 57, 43), RGBColor(127, 140, 141)];
+
 fn deadlines(area: &Area, stats: &Stats, lang: Lang) -> Drawn {
-    let (title, label) = (title_font(), label_font());
-    let deadlines = [
-        (tr!(lang, "期限内に復旧", "met"), stats.all.deadlines_met, RGBColor(39, 174, 96)),
-        (tr!(lang, "期限超過", "missed"), stats.all.deadlines_missed, RGBColor(192, 57, 43)),
-    ];
-    let names: Vec<String> = deadlines.iter().map(|(n, _, _)| n.clone()).collect();
-    let most = deadlines.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
+    let groups = deadline_groups(stats, lang);
+    let names: Vec<String> = groups.iter().map(|(n, _)| n.chars().take(8).collect()).collect();
+    let most = groups.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1);
     let mut chart = ChartBuilder::on(area)
-        .caption(tr!(lang, "表1の復旧期限", "Table 1 recovery deadlines"), title)
+        .caption(tr!(lang, "表1の復旧期限", "Table 1 recovery deadlines"), title_font())
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(50)
-        .build_cartesian_2d((0..deadlines.len() - 1).into_segmented(), 0..(most + 1))?;
-    let deadline_names = named(&names);
+        .build_cartesian_2d((0..groups.len() - 1).into_segmented(), 0..(most + 1))?;
+    let group_names = named(&names);
     chart
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
-        .x_labels(deadlines.len())
-        .x_label_formatter(&deadline_names)
+        .x_labels(groups.len())
+        .x_label_formatter(&group_names)
         .y_labels(most.min(10) + 1)
-        .x_label_style(label.clone())
-        .y_label_style(label)
+        .x_label_style(label_font())
+        .y_label_style(label_font())
         .draw()?;
-    for (x, (_, n, c)) in deadlines.iter().enumerate() {
-        chart.draw_series(Histogram::vertical(&chart).style(c.filled()).margin(60).data(std::iter::once((x, *n))))?;
+    let parts = [tr!(lang, "期限内に復旧", "met"), tr!(lang, "期限超過", "missed"), tr!(lang, "停止中", "still down")];
+    // Stacked: each part from the top of the one below it.
+    for (part, name) in parts.into_iter().enumerate() {
+        let below = |x: usize| groups.get(x).map_or(0, |(_, c)| c[..part].iter().sum::<usize>());
+        let base = move |v: &SegmentValue<usize>| match v {
+            SegmentValue::Exact(x) | SegmentValue::CenterOf(x) => below(*x),
+            SegmentValue::Last => 0,
+        };
+        let tops = groups.iter().enumerate().filter(|(_, (_, c))| c[part] > 0).map(|(x, (_, c))| (x, below(x) + c[part]));
+        let colour = DEADLINE_COLOURS[part];
+        let bars = Histogram::vertical(&chart).style(colour.filled()).margin(12).baseline_func(base).data(tops);
+        chart.draw_series(bars)?.label(name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
     }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE)
+        .border_style(BLACK)
+        .label_font(label_font())
+        .draw()?;
     Ok(())
 }
 
@@ -227,7 +256,8 @@ mod tests {
             p95: Some(chrono::Duration::minutes(40)),
             waiting: 1,
         };
-        let stats = Stats { by_month: vec![("2026-10".into(), vec![2, 1, 0, 1])], acknowledge: vec![ack], ..Default::default() };
+        let by_system = vec![("VPN".into(), 1, 2, 0), ("mail".into(), 0, 0, 1)];
+        let stats = Stats { by_month: vec![("2026-10".into(), vec![2, 1, 0, 1])], acknowledge: vec![ack], by_system, ..Default::default() };
         let font = ChartFont { bytes: crate::config::fonts::BUILT_IN, japanese: false };
         let png = png(&stats, Lang::Ja, &font).unwrap();
         if let Ok(path) = std::env::var("HIKESHI_CHART_OUT") {
@@ -238,5 +268,24 @@ mod tests {
         let colours: std::collections::HashSet<[u8; 3]> = picture.pixels().map(|p| p.0).collect();
         assert!(colours.len() > 20 && colours.contains(&[231, 76, 60]), "{} colours", colours.len());
         assert!(colours.contains(&[230, 126, 34]), "the 95th percentile of the time to acknowledge is drawn");
+        for (c, what) in DEADLINE_COLOURS.iter().zip(["met", "missed", "still down"]) {
+            assert!(colours.contains(&[c.0, c.1, c.2]), "a system's outage {what} is drawn");
+        }
+    }
+
+    /// §4.1(4): the panel's bars: all incidents, then the systems with the
+    /// most outages first (ties by name), as many as there is room for.
+    #[test]
+    fn the_deadline_panel_counts_all_then_each_system() {
+        let mut stats = Stats::default();
+        stats.all.deadlines_met = 4;
+        stats.all.deadlines_missed = 1;
+        stats.by_system = (0..7).map(|k| (format!("s{k}"), k % 3, k / 3, usize::from(k == 0))).collect();
+        let groups = deadline_groups(&stats, Lang::Ja);
+        assert_eq!(groups[0], ("全体".to_string(), [4, 1, 0]));
+        let names: Vec<&str> = groups[1..].iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["s5", "s2", "s4", "s6", "s0"], "{groups:?}");
+        assert_eq!(groups[1].1, [2, 1, 0]);
+        assert_eq!(groups.len(), 1 + MAX_SYSTEMS);
     }
 }

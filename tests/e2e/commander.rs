@@ -431,6 +431,13 @@ async fn each_systems_outage_and_restoration_are_recorded_with_its_own_deadline(
     assert!(down.contains("停止中") && down.contains("期限"), "{down}");
     app.settled().await;
     assert!(card_field(&app.card(&i), "システムごとの復旧").contains("停止中"));
+    // The chart's Table 1 panel has the system's bar, grey while it is down.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("figures.png");
+    let out = app.hikeshi().args(["stats", "--from", "2000-01-01", "--chart"]).arg(&path).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let picture = image::load_from_memory(&std::fs::read(&path).unwrap()).unwrap().to_rgb8();
+    assert!(picture.pixels().any(|p| p.0 == [127, 140, 141]), "the system still down is drawn");
     let up = ephemeral_text(&app.interact(outage(ids::BOB, &system, "restored", "")).await);
     assert!(up.contains("期限内に復旧"), "{up}");
     app.settled().await;
