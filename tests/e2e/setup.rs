@@ -110,6 +110,12 @@ async fn doctor_passes_a_sound_set_up_and_names_every_fault_with_its_fix() {
             "委員会ロール 2199 がありません",
         ),
         (
+            "an IT department role that is not on the server",
+            Box::new(|a| Some(config_with(a, "# it_department_role_id = 1100000000000000007", "it_department_role_id = 2799"))),
+            Some(ids::TOKEN),
+            "情報システム部のロール 2799 がありません",
+        ),
+        (
             "a role nobody can mention (and no Mention @everyone to mention it anyway)",
             Box::new(|a| {
                 a.fake.set_mentionable(ids::COMMITTEE_ROLE, false);

@@ -92,7 +92,10 @@ pub async fn checks(token: &Secret, api_base: &str, s: &Settings, lang: Lang) ->
         return out;
     };
     let role = s.discord.committee_role.0;
-    out.push(committee_role(&server, role, lang));
+    out.push(mentionable(&server, role, Whose::Committee, lang));
+    if let Some(it) = s.discord.it_department_role {
+        out.push(mentionable(&server, it.0, Whose::ItDepartment, lang));
+    }
     out.push(every_channel(&server, lang));
     out.extend(role_order(&server, role, lang));
     for place in places(&s.discord) {
@@ -221,28 +224,44 @@ fn every_channel(server: &Server, lang: Lang) -> Check {
     ))
 }
 
-/// The committee role exists and can be mentioned (or the bot may mention
-/// anything).
-fn committee_role(server: &Server, role: u64, lang: Lang) -> Check {
+/// Which role a check is about: the committee's, or 情報システム部's.
+#[derive(Clone, Copy)]
+enum Whose {
+    Committee,
+    ItDepartment,
+}
+
+impl Whose {
+    fn name(self, lang: Lang) -> String {
+        match self {
+            Whose::Committee => tr!(lang, "委員会ロール", "the committee role"),
+            Whose::ItDepartment => tr!(lang, "情報システム部のロール", "the IT department's role"),
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Whose::Committee => "committee_role_id",
+            Whose::ItDepartment => "it_department_role_id",
+        }
+    }
+}
+
+/// The role exists and can be mentioned (or the bot may mention anything):
+/// the committee hears of reports, 情報システム部 of drafted plans.
+fn mentionable(server: &Server, role: u64, whose: Whose, lang: Lang) -> Check {
     let base = server.permissions(&server.my_roles, server.me, &[]);
+    let (name, key) = (whose.name(lang), whose.key());
     match server.role(role) {
         None => Check::fail(
-            tr!(lang, "委員会ロール {role} がありません", "the committee role {role} does not exist"),
-            tr!(
-                lang,
-                "[discord] committee_role_id を確認するか hikeshi setup を実行してください",
-                "check [discord] committee_role_id, or run hikeshi setup"
-            ),
+            tr!(lang, "{name} {role} がありません", "{name} {role} does not exist"),
+            tr!(lang, "[discord] {key} を確認するか hikeshi setup を実行してください", "check [discord] {key}, or run hikeshi setup"),
         ),
         Some(r) if r["mentionable"] == true || base & bits::MENTION_EVERYONE != 0 => {
-            Check::pass(tr!(lang, "委員会ロールにメンションできます", "the committee role can be mentioned"))
+            Check::pass(tr!(lang, "{name}にメンションできます", "{name} can be mentioned"))
         }
         Some(_) => Check::fail(
-            tr!(
-                lang,
-                "委員会ロールにメンションできません（報告が届いても通知されません）",
-                "the committee role cannot be mentioned (reports would not notify anyone)"
-            ),
+            tr!(lang, "{name}にメンションできません（通知が届きません）", "{name} cannot be mentioned (nobody would be notified)"),
             tr!(
                 lang,
                 "サーバー設定 → ロール で「このロールに対して@mentionを許可する」をオンにしてください",
