@@ -50,4 +50,18 @@ mod tests {
         );
         assert_eq!(i.choose_playbook(UserId(3), &committee(), dos, "again"), Err(IncidentError::PlaybookAlreadyChosen));
     }
+
+    /// The phases done keep their ticks; the phase in hand starts the new
+    /// playbook's checklist afresh (its items are other items).
+    #[test]
+    fn a_chosen_playbook_keeps_the_ticks_of_the_phases_done() {
+        use crate::domain::incident::{ChecklistMark, MarkState};
+        use crate::domain::Phase;
+        let mut i = incident(false);
+        i.phase = Phase::Containment;
+        let mark = |phase| ChecklistMark { phase, item: 0, state: MarkState::Done };
+        i.marks = vec![mark(Phase::Analysis), mark(Phase::Containment), mark(Phase::Eradication)];
+        i.choose_playbook(UserId(3), &committee(), PlaybookId("dos".into()), "r").unwrap();
+        assert_eq!(i.marks, vec![mark(Phase::Analysis)]);
+    }
 }

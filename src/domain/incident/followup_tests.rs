@@ -100,3 +100,28 @@ fn recovery_ends_only_with_the_three_records_or_a_waiver() {
     i.advance(CHAIR, &c, Some(&pb), true, &[LogKind::Status, LogKind::BusinessResumption], now()).unwrap();
     assert_eq!(i.phase, Phase::Lessons);
 }
+
+/// §4.4(2): the committee records the board's meeting once it owes one,
+/// with the approved plan, a decision in words, and a day not ahead
+/// (today is fine); once.
+#[test]
+fn the_board_is_told_of_an_approved_plan_on_a_day_it_met() {
+    use crate::domain::lessons::{BoardMeeting, BoardQuestion};
+    let c = committee();
+    let mut i = in_lessons();
+    let today = now().date_naive();
+    let told = |day, decided: &str| BoardMeeting { met_on: day, decided: decided.into() };
+    assert_eq!(i.board_told(REPORTER, &c, told(today, "了承"), now()), Err(IncidentError::NoBoardReportOwed));
+    i.answer_board(&c, BoardQuestion::VictimOfOutsideBreach, true).unwrap();
+    i.answer_board(&c, BoardQuestion::HarmedOutsiders, false).unwrap();
+    assert!(matches!(i.board_told(CHAIR, &i.roles_of(CHAIR, false), told(today, "了承"), now()), Err(IncidentError::NotAllowed(_))));
+    assert_eq!(i.board_told(REPORTER, &c, told(today, "了承"), now()), Err(IncidentError::BoardNeedsApprovedPlan));
+    i.set_plan(REPORTER, &c, PreventionPlan::new("EDR", "研修").unwrap(), ItDepartment::NotConfigured, now()).unwrap();
+    assert_eq!(i.board_told(REPORTER, &c, told(today, "  "), now()), Err(IncidentError::BoardDecisionEmpty));
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(i.board_told(REPORTER, &c, told(tomorrow, "了承"), now()), Err(IncidentError::BoardMeetingAhead));
+    let out = i.board_told(REPORTER, &c, told(today, " 了承 "), now()).unwrap();
+    assert!(matches!(&out.events[0], EventPayload::BoardTold { met_on: Some(d), decided } if *d == today && decided == "了承"));
+    assert_eq!(i.lessons.board_told.as_ref().map(|t| (t.by, t.met_on)), Some((REPORTER, Some(today))));
+    assert_eq!(i.board_told(REPORTER, &c, told(today, "了承"), now()), Err(IncidentError::BoardAlreadyTold));
+}

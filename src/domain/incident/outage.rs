@@ -80,6 +80,8 @@ mod tests {
         assert_eq!(i.outages[0].deadline(), Some(down + Duration::hours(24)), "from the outage, not the report");
         assert_eq!(i.outages[0].met(), None);
         assert_eq!(i.system_restored(&responder, "fileserver", down - Duration::minutes(1)), Err(IncidentError::RestoredBeforeOutage));
+        let mut blip = i.clone();
+        blip.system_restored(&responder, "fileserver", down).expect("restored the minute it went down: a blip");
         i.system_restored(&responder, "fileserver", down + Duration::hours(24)).unwrap();
         assert_eq!(i.outages[0].met(), Some(true), "on the deadline is in time");
         i.outage_started(&responder, "fileserver", down + Duration::hours(30)).unwrap();
