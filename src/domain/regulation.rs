@@ -29,7 +29,8 @@ fn is_heading(line: &str) -> bool {
         return true;
     }
     let digits = l.chars().take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c)).count();
-    digits > 0 && l.chars().nth(digits).is_some_and(|c| c == '\t' || c == ' ' || c == '　') && l.chars().count() > digits + 1
+    // The line is trimmed at its end: a separator there is followed by a title.
+    digits > 0 && l.chars().nth(digits).is_some_and(|c| c == '\t' || c == ' ' || c == '　')
 }
 
 /// The sections of `text`, in order; whitespace at line ends and blank
@@ -85,6 +86,26 @@ mod tests {
         assert_eq!(md.iter().map(|x| x.heading.as_str()).collect::<Vec<_>>(), vec![PREAMBLE, "## §1 Purpose", "### §4.1 Preparation"]);
         assert!(!is_heading("１"), "a number alone is no heading");
         assert!(!is_heading("（１）準備"), "an item is no heading");
+    }
+
+    /// A heading is a number and a title, parted by a tab, a space or a
+    /// full-width space; a number alone, a year in a sentence, an
+    /// indented line or a numbered item in brackets is body text.
+    #[test]
+    fn a_heading_is_a_number_then_a_separator_then_a_title() {
+        for heading in ["１\t趣旨", "9 改訂", "１２\t附則", "３　定義", "## 附則", "### Scope"] {
+            assert!(is_heading(heading), "{heading:?}");
+        }
+        for body in ["１", "１\t", "9 ", "2026年に改訂", "本規程は", " 本文", "\t本文", "（１）準備", "#タグ"] {
+            assert!(!is_heading(body), "{body:?}");
+        }
+    }
+
+    /// A section with a heading and no text yet is still a section.
+    #[test]
+    fn a_heading_without_text_is_kept() {
+        let s = sections("１\t趣旨\n本規程は…\n９\t改訂\n");
+        assert_eq!(s.iter().map(|x| x.heading.as_str()).collect::<Vec<_>>(), ["１ 趣旨", "９ 改訂"]);
     }
 
     #[test]

@@ -105,6 +105,9 @@ mod tests {
         assert_eq!(i.record_findings(UserId(5), &commander(), "d", "", now()), Err(IncidentError::FindingsEmpty));
         let long = "x".repeat(MAX_FINDING + 1);
         assert_eq!(i.record_findings(UserId(5), &commander(), &long, "c", now()), Err(IncidentError::FindingsTooLong(MAX_FINDING)));
+        assert_eq!(i.record_findings(UserId(5), &commander(), "d", &long, now()), Err(IncidentError::FindingsTooLong(MAX_FINDING)));
+        let full = "x".repeat(MAX_FINDING);
+        assert!(i.clone().record_findings(UserId(5), &commander(), &full, &full, now()).is_ok(), "the limit itself fits");
         let out = i.record_findings(UserId(5), &commander(), " 共有フォルダ2日停止 ", "添付ファイル", now()).unwrap();
         assert!(matches!(&out.events[0], EventPayload::FindingsRecorded { damage, .. } if damage == "共有フォルダ2日停止"));
         assert!(i.advance(UserId(5), &commander(), None, true, &[], now()).is_ok());
