@@ -250,7 +250,8 @@ impl Lessons {
         self.followups.iter().filter(|f| f.is_open())
     }
 
-    fn waived(&self, item: LessonItem) -> bool {
+    /// The committee excused `item`.
+    pub fn waived(&self, item: LessonItem) -> bool {
         self.waivers.iter().any(|w| w.item == item)
     }
 

@@ -325,17 +325,6 @@ async fn redact(run: &mut Run, c: &Incident) {
     run.redacted_at = app.fake.requests().len();
 }
 
-/// The message in `channel` carrying a component whose id starts with `prefix`.
-fn message_with(app: &TestApp, channel: u64, prefix: &str) -> Value {
-    let has = |m: &Value| m["components"].to_string().contains(prefix);
-    app.fake.messages(channel).into_iter().rev().find(has).unwrap_or_else(|| panic!("a message with {prefix} in {channel}"))
-}
-
-async fn press(app: &TestApp, user: u64, channel: u64, custom_id: &str) -> String {
-    let message = message_with(app, channel, custom_id);
-    ephemeral_text(&app.interact(payloads::button(app.id(), Who::new(user, channel), custom_id, &message)).await)
-}
-
 /// The Table 1 reminders, the drill, the yearly review and the audit fall
 /// due a day on; FRANK's report has waited for a commander all along.
 async fn a_day_on(run: &Run) -> Incident {
@@ -349,7 +338,7 @@ async fn a_day_on(run: &Run) -> Incident {
     app.settled().await;
     // The yearly review's outcome, to all members.
     let review = app.store.reminders().await.unwrap().into_iter().find(|r| r.kind == "annual_review").unwrap();
-    let msg = message_with(app, ids::COMMITTEE_CHANNEL, &format!("hk1:ack:{}", review.id));
+    let msg = app.message_with(ids::COMMITTEE_CHANNEL, &format!("hk1:ack:{}", review.id)).expect("the review reminder's button");
     app.interact(payloads::button(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), &format!("hk1:ack:{}", review.id), &msg)).await;
     let body = [("body", "変更なし")];
     app.interact(payloads::modal(app.id(), Who::new(ids::BOB, ids::COMMITTEE_CHANNEL), &format!("hk1:reviewm:{}", review.id), &body)).await;
@@ -412,9 +401,9 @@ async fn lessons(run: &Run, c: &Incident) {
     run.form(ids::DAVE, c, &format!("hk1:plan:{}", c.id), &plan).await;
     app.settled().await;
     let channel = app.incident(c.number).await.channel.unwrap().0;
-    assert!(press(app, ids::ERIN, channel, &format!("hk1:signoff:{}:1", c.id)).await.contains("確認しました"));
+    assert!(app.press(Who::new(ids::ERIN, channel), &format!("hk1:signoff:{}:1", c.id)).await.contains("確認しました"));
     app.settled().await;
-    assert!(press(app, ids::CAROL, channel, &format!("hk1:approve:{}", c.id)).await.contains("承認しました"));
+    assert!(app.press(Who::new(ids::CAROL, channel), &format!("hk1:approve:{}", c.id)).await.contains("承認しました"));
     run.click(ids::BOB, c, &format!("hk1:board:{}:victim:y", c.id)).await;
     run.click(ids::BOB, c, &format!("hk1:board:{}:harm:n", c.id)).await;
     run.form(ids::DAVE, c, &format!("hk1:note:{}", c.id), &[("went_well", "早い"), ("missing", "手順が古い")]).await;

@@ -19,15 +19,11 @@ pub fn board_drafts(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-fn message_with(app: &TestApp, channel: u64, custom_id: &str) -> Option<Value> {
-    app.fake.messages(channel).into_iter().rev().find(|m| m["components"].to_string().contains(custom_id))
-}
-
 /// Presses "the board was told" under the draft and fills its form; the
 /// reply the member sees (a refusal may come before the form).
 pub async fn record_board_told(app: &TestApp, user: u64, i: &Incident, day: &str, decided: &str) -> String {
     let button = format!("hk1:boardtold:{}", i.id);
-    let message = message_with(app, ids::COMMITTEE_CHANNEL, &button).expect("the draft's button");
+    let message = app.message_with(ids::COMMITTEE_CHANNEL, &button).expect("the draft's button");
     let form = app.interact(payloads::button(app.id(), Who::new(user, ids::COMMITTEE_CHANNEL), &button, &message)).await;
     if form["type"] != 9 {
         return ephemeral_text(&form);
@@ -81,7 +77,7 @@ async fn the_committee_answers_for_the_board_which_hears_of_the_approved_plan_an
     app.through_form(&i, ids::DAVE, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "研修")]).await;
     app.settled().await;
     assert_eq!(board_drafts(&app).len(), 1, "a draft plan does not redraft the board report");
-    let approve = message_with(&app, i.channel.unwrap().0, "hk1:approve:").unwrap();
+    let approve = app.message_with(i.channel.unwrap().0, "hk1:approve:").unwrap();
     let who = Who::new(ids::CAROL, i.channel.unwrap().0);
     app.interact(payloads::button(app.id(), who, &format!("hk1:approve:{}", i.id), &approve)).await;
     app.settled().await;

@@ -18,20 +18,6 @@ fn start() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap()
 }
 
-/// The message in `channel` carrying a component whose id starts with `prefix`.
-fn message_with(app: &TestApp, channel: u64, prefix: &str) -> Option<Value> {
-    app.fake.messages(channel).into_iter().rev().find(|m| {
-        m["components"].as_array().into_iter().flatten().any(|row| {
-            row["components"].as_array().into_iter().flatten().any(|c| c["custom_id"].as_str().is_some_and(|id| id.starts_with(prefix)))
-        })
-    })
-}
-
-async fn press(app: &TestApp, user: u64, channel: u64, custom_id: &str) -> String {
-    let message = message_with(app, channel, custom_id).unwrap_or_else(|| panic!("a message with {custom_id} in {channel}"));
-    ephemeral_text(&app.interact(payloads::button(app.id(), Who::new(user, channel), custom_id, &message)).await)
-}
-
 fn followup(app: &TestApp, user: u64, i: &Incident, options: Value) -> Value {
     payloads::slash(
         app.id(),
@@ -81,17 +67,17 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     assert!(ephemeral_text(&saved).contains("承認"), "{saved}");
     app.settled().await;
     assert!(app.fake.messages(ids::ANNOUNCEMENTS).is_empty(), "nothing reaches all members before approval");
-    let asks = message_with(&app, channel, "hk1:approve:").expect("the approval button in the channel");
+    let asks = app.message_with(channel, "hk1:approve:").expect("the approval button in the channel");
     assert!(asks["content"].as_str().unwrap().contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)), "{asks}");
     let sent = app.posts_in(channel).into_iter().find(|p| p.body["components"].to_string().contains("hk1:approve:")).unwrap();
     assert_eq!(sent.body["allowed_mentions"]["roles"], json!([snowflake(ids::COMMITTEE_ROLE)]), "only the committee is pinged");
     // Neither closing nor the commander's own approval get past it.
     let early = app.click(ids::DAVE, &i, &format!("hk1:close:{}:y", i.id)).await;
     assert!(ephemeral_text(&early).contains("委員会による再発防止計画の承認"), "{early}");
-    let own = press(&app, ids::DAVE, channel, &format!("hk1:approve:{}", i.id)).await;
+    let own = app.press(Who::new(ids::DAVE, channel), &format!("hk1:approve:{}", i.id)).await;
     assert!(own.contains("委員会"), "{own}");
     assert!(app.fake.messages(ids::ANNOUNCEMENTS).is_empty());
-    let approved = press(&app, ids::CAROL, channel, &format!("hk1:approve:{}", i.id)).await;
+    let approved = app.press(Who::new(ids::CAROL, channel), &format!("hk1:approve:{}", i.id)).await;
     assert!(approved.contains("承認しました"), "{approved}");
     app.settled().await;
     let announced = app.fake.messages(ids::ANNOUNCEMENTS);
@@ -118,7 +104,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     app.settled().await;
     let still = &app.fake.messages(ids::ANNOUNCEMENTS)[0];
     assert!(!still["embeds"][0]["fields"][0]["value"].as_str().unwrap().contains("振る舞い検知"), "a draft is never shown to all members");
-    press(&app, ids::CAROL, channel, &format!("hk1:approve:{}", i.id)).await;
+    app.press(Who::new(ids::CAROL, channel), &format!("hk1:approve:{}", i.id)).await;
     app.settled().await;
     let announced = app.fake.messages(ids::ANNOUNCEMENTS);
     assert_eq!(announced.len(), 1, "a revision, not a second announcement");
@@ -178,7 +164,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
     let audit = app.hikeshi().arg("audit").output().await.unwrap();
     let audit = String::from_utf8_lossy(&audit.stdout).to_string();
     assert!(audit.contains("取締役会") && audit.contains(&i.number.to_string()), "{audit}");
-    let member = press(&app, ids::DAVE, ids::COMMITTEE_CHANNEL, &format!("hk1:boardtold:{}", i.id)).await;
+    let member = app.press(Who::new(ids::DAVE, ids::COMMITTEE_CHANNEL), &format!("hk1:boardtold:{}", i.id)).await;
     assert!(member.contains("委員会"), "{member}");
     let told = crate::board::record_board_told(&app, ids::CAROL, &i, "2026-03-31", "計画どおり進めるよう指示").await;
     assert!(told.contains("報告済み"), "{told}");

@@ -25,16 +25,6 @@ async fn spawn() -> TestApp {
     app
 }
 
-/// The newest message in `channel` with a component whose id starts with `prefix`.
-fn message_with(app: &TestApp, channel: u64, prefix: &str) -> Option<Value> {
-    app.fake.messages(channel).into_iter().rev().find(|m| m["components"].to_string().contains(prefix))
-}
-
-async fn press(app: &TestApp, who: Who, custom_id: &str) -> String {
-    let message = message_with(app, who.channel, custom_id).unwrap_or_else(|| panic!("a message with {custom_id}"));
-    ephemeral_text(&app.interact(payloads::button(app.id(), who, custom_id, &message)).await)
-}
-
 async fn draft(app: &TestApp, i: &Incident, technical: &str) {
     let fields = [("technical", technical), ("organisational", "添付ファイルの取扱い研修"), ("cause", "不審メール")];
     let saved = app.through_form(i, ids::DAVE, &format!("hk1:plan:{}", i.id), &fields).await;
@@ -66,7 +56,7 @@ async fn the_it_department_signs_off_each_revision_before_the_committee_approves
 
     // The draft pings the IT department only, with its button.
     draft(&app, &i, "EDRを全端末に導入").await;
-    let asks = message_with(&app, channel, &format!("hk1:signoff:{}:1", i.id)).expect("the sign-off button");
+    let asks = app.message_with(channel, &format!("hk1:signoff:{}:1", i.id)).expect("the sign-off button");
     assert!(asks["content"].as_str().unwrap().starts_with(&format!("<@&{}>", ids::IT_ROLE)), "{asks}");
     assert!(!asks["components"].to_string().contains("hk1:approve:"), "nothing to approve yet: {asks}");
     let sent = app.posts_in(channel).into_iter().find(|p| p.body["components"].to_string().contains("hk1:signoff:")).unwrap();
@@ -77,7 +67,7 @@ async fn the_it_department_signs_off_each_revision_before_the_committee_approves
     let early = app.click(ids::CAROL, &i, &format!("hk1:approve:{}", i.id)).await;
     assert!(ephemeral_text(&early).contains("情報システム部がまだ確認していません"), "{early}");
     for who in [ids::CAROL, ids::DAVE, ids::ALICE] {
-        let refused = press(&app, Who::new(who, channel), &format!("hk1:signoff:{}:1", i.id)).await;
+        let refused = app.press(Who::new(who, channel), &format!("hk1:signoff:{}:1", i.id)).await;
         assert!(refused.contains("情報システム部"), "{who}: {refused}");
     }
     assert!(app.incident(i.number).await.lessons.it_signoff.is_none());
@@ -85,20 +75,20 @@ async fn the_it_department_signs_off_each_revision_before_the_committee_approves
     // A revision: the first button is stale, the new one works (after a
     // restart too: the state is in the database).
     draft(&app, &i, "EDRと振る舞い検知を全端末に導入").await;
-    let stale = press(&app, Who::new(ids::ERIN, channel), &format!("hk1:signoff:{}:1", i.id)).await;
+    let stale = app.press(Who::new(ids::ERIN, channel), &format!("hk1:signoff:{}:1", i.id)).await;
     assert!(stale.contains("第2版"), "{stale}");
     app.restart().await;
-    let signed = press(&app, Who::new(ids::ERIN, channel).en(), &format!("hk1:signoff:{}:2", i.id)).await;
+    let signed = app.press(Who::new(ids::ERIN, channel).en(), &format!("hk1:signoff:{}:2", i.id)).await;
     assert!(signed.contains("You signed off") && signed.contains("revision 2"), "{signed}");
     app.settled().await;
-    let told = message_with(&app, channel, &format!("hk1:approve:{}", i.id)).expect("the committee's button after the sign-off");
+    let told = app.message_with(channel, &format!("hk1:approve:{}", i.id)).expect("the committee's button after the sign-off");
     assert!(told["content"].as_str().unwrap().contains(&format!("<@&{}>", ids::COMMITTEE_ROLE)), "{told}");
     assert!(told["content"].as_str().unwrap().contains("情報システム部"), "{told}");
     assert!(app.card(&i)["embeds"].to_string().contains(&format!("情報システム部 <@{}> が確認済み（第2版）", ids::ERIN)));
-    let again = press(&app, Who::new(ids::ERIN, channel), &format!("hk1:signoff:{}:2", i.id)).await;
+    let again = app.press(Who::new(ids::ERIN, channel), &format!("hk1:signoff:{}:2", i.id)).await;
     assert!(again.contains("確認する再発防止計画はありません"), "once: {again}");
 
-    let approved = press(&app, Who::new(ids::CAROL, channel), &format!("hk1:approve:{}", i.id)).await;
+    let approved = app.press(Who::new(ids::CAROL, channel), &format!("hk1:approve:{}", i.id)).await;
     assert!(approved.contains("承認しました"), "{approved}");
     app.settled().await;
     assert_eq!(app.fake.messages(ids::ANNOUNCEMENTS).len(), 1, "all members are told of the approved plan");

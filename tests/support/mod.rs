@@ -493,6 +493,24 @@ impl TestApp {
         self.interact(payloads::button(self.id(), Who::new(user, i.channel.expect("channel").0), custom_id, &card)).await
     }
 
+    /// The newest message in `channel` carrying a component whose custom id
+    /// starts with `prefix` (a notice's button, a draft's, a reminder's).
+    pub fn message_with(&self, channel: u64, prefix: &str) -> Option<Value> {
+        self.fake.messages(channel).into_iter().rev().find(|m| {
+            m["components"].as_array().into_iter().flatten().any(|row| {
+                row["components"].as_array().into_iter().flatten().any(|c| c["custom_id"].as_str().is_some_and(|id| id.starts_with(prefix)))
+            })
+        })
+    }
+
+    /// `who` presses the button `custom_id` on the newest message carrying
+    /// it; the reply they see.
+    pub async fn press(&self, who: payloads::Who, custom_id: &str) -> String {
+        let channel = who.channel;
+        let message = self.message_with(channel, custom_id).unwrap_or_else(|| panic!("a message with {custom_id} in {channel}"));
+        ephemeral_text(&self.interact(payloads::button(self.id(), who, custom_id, &message)).await)
+    }
+
     /// Advances `i` `n` phases as `user` (confirming unticked items); before
     /// leaving Recovery it writes the three §4.3 records the regulation asks
     /// for, as a commander would.

@@ -203,8 +203,7 @@ pub(super) fn it_department(x: &Inputs, since: chrono::DateTime<chrono::Utc>, ou
         let l = &i.lessons;
         let Some(a) = l.plan_approval.as_ref().filter(|a| a.at >= since) else { continue };
         let signed = l.it_signoff.as_ref().is_some_and(|s| s.revision == a.revision);
-        let waived = l.waivers.iter().any(|w| w.item == crate::domain::lessons::LessonItem::ItSignOff);
-        if !signed && !waived {
+        if !signed && !l.waived(crate::domain::lessons::LessonItem::ItSignOff) {
             let (n, r) = (i.number, a.revision);
             out.push(Finding {
                 kind: "plan_without_signoff",
