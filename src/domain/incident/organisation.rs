@@ -94,6 +94,26 @@ mod tests {
         let member = RoleSet { reporter: true, ..Default::default() };
         assert!(matches!(i.assign_role(UserId(100), &member, Some(&p), "1", UserId(7)), Err(IncidentError::NotAllowed(_))));
     }
+
+    /// A responder removed loses their roles; the others keep theirs.
+    #[test]
+    fn a_removed_responder_takes_only_their_own_roles_along() {
+        let p = with_roles();
+        let mut i = incident(true);
+        i.assign_role(UserId(3), &committee(), Some(&p), "1", UserId(8)).unwrap();
+        i.assign_role(UserId(3), &committee(), Some(&p), "2", UserId(9)).unwrap();
+        i.remove_responder(UserId(3), &committee(), UserId(9)).unwrap();
+        assert_eq!(i.organisation.iter().map(|h| h.member).collect::<Vec<_>>(), vec![UserId(8)]);
+    }
+
+    /// §4.1 周知: everyone a playbook's roles name, once each.
+    #[test]
+    fn a_playbook_names_each_member_once() {
+        let mut p = with_roles();
+        p.roles[0].members = vec![UserId(9), UserId(4)];
+        p.roles[1].members = vec![UserId(4), UserId(6)];
+        assert_eq!(p.named_members(), vec![UserId(4), UserId(6), UserId(9)]);
+    }
 }
 
 /// §4.1(1) 終了の契機: whether the playbook's end trigger was met when the
