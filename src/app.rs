@@ -64,6 +64,7 @@ pub struct App {
     scheduler: Scheduler,
     ops: Option<(http::Bound, axum::Router)>,
     alerts: Option<(http::Bound, axum::Router)>,
+    web: Option<(http::Bound, axum::Router)>,
 }
 
 /// Where the app listens, as bound (a port 0 asked for is a real one here).
@@ -73,6 +74,8 @@ pub struct Addresses {
     pub ops: Option<SocketAddr>,
     /// The alert intake (`HIKESHI_INTAKE_ADDR`).
     pub alerts: Option<SocketAddr>,
+    /// The web console (`HIKESHI_WEB_ADDR`).
+    pub web: Option<SocketAddr>,
 }
 
 impl App {
@@ -104,7 +107,12 @@ impl App {
         }
         let alerts = listen("HIKESHI_INTAKE_ADDR", opts.env.intake_addr, http::alerts::WHAT).await;
         let alerts = alerts.map(|b| (b, http::alerts::router(app.alerts().clone(), opts.env.intake_token.clone())));
+        let web = listen("HIKESHI_WEB_ADDR", opts.env.web_addr, http::console::WHAT).await;
         let discord = Discord::connect(&token, &opts.env.discord_api, metrics).await?;
+        // Issue 28: the console asks the bot who a member is now.
+        let guild = app.settings.discord.guild;
+        let app = app.with_members(discord.members(guild));
+        let web = web.and_then(|b| console(&app, &opts.env, discord.application_id()).map(|r| (b, r)));
         // Answers to interactions go first; the outbox worker yields to them.
         let answering = Arc::new(Answering::default());
         let outside = crate::outside::OutsideEffects::new(app.clone(), opts.env.webhook_secret.clone(), opts.env.smtp_login.clone());
@@ -113,18 +121,19 @@ impl App {
             .yielding_to(answering.clone())
             .with_lease(chrono::Duration::seconds(opts.env.outbox_lease_seconds));
         let scheduler = Scheduler::new(app.clone(), opts.tick).counting(opts.ticks.clone());
-        Ok(App { app, store, discord, answering, worker, scheduler, ops, alerts })
+        Ok(App { app, store, discord, answering, worker, scheduler, ops, alerts, web })
     }
 
     pub fn addresses(&self) -> Addresses {
-        Addresses { ops: self.ops.as_ref().map(|(b, _)| b.addr), alerts: self.alerts.as_ref().map(|(b, _)| b.addr) }
+        let addr = |l: &Option<(http::Bound, axum::Router)>| l.as_ref().map(|(b, _)| b.addr);
+        Addresses { ops: addr(&self.ops), alerts: addr(&self.alerts), web: addr(&self.web) }
     }
 
     /// Runs the bot until `stop` turns true.
     pub async fn run(self, stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let App { app, store, discord, answering, worker, scheduler, ops, alerts } = self;
+        let App { app, store, discord, answering, worker, scheduler, ops, alerts, web } = self;
         let serve = |(bound, router): (http::Bound, axum::Router)| tokio::spawn(http::serve(bound, router, stop.clone()));
-        let (ops, alerts) = (ops.map(serve), alerts.map(serve));
+        let (ops, alerts, web) = (ops.map(serve), alerts.map(serve), web.map(serve));
         let worker = tokio::spawn(worker.run(stop.clone()));
         // Reports held on disk by an earlier run (a stop while the database
         // was away) are stored first, and any held later as soon as it can be.
@@ -141,7 +150,7 @@ impl App {
         let _ = worker.await;
         let _ = replay.await;
         let _ = scheduler.await;
-        for (task, what) in [(alerts, "the alert intake"), (ops, "the metrics server")] {
+        for (task, what) in [(alerts, "the alert intake"), (ops, "the metrics server"), (web, http::console::WHAT)] {
             let Some(task) = task else { continue };
             if let Ok(Err(e)) = task.await {
                 tracing::error!(error = %e, "{what} stopped");
@@ -163,6 +172,21 @@ async fn listen(var: &str, addr: Option<SocketAddr>, what: &'static str) -> Opti
             None
         }
     }
+}
+
+/// Issue 28: the web console's routes, if it can sign anyone in: it needs
+/// `[web] public_url` (where Discord sends members back) and
+/// `HIKESHI_OAUTH_SECRET`. Without them it is said, and left out.
+fn console(app: &Hikeshi, env: &crate::config::Env, client_id: u64) -> Option<axum::Router> {
+    let Some(web) = app.settings.web.clone() else {
+        tracing::error!("HIKESHI_WEB_ADDR is set but [web] public_url is not: running without the web console (write the address members open, e.g. public_url = \"https://hikeshi.example.org\", in {})", app.settings.path.display());
+        return None;
+    };
+    let Some(secret) = env.oauth_secret.clone() else {
+        tracing::error!("HIKESHI_WEB_ADDR is set but HIKESHI_OAUTH_SECRET is not: running without the web console (copy the client secret from the Developer Portal → OAuth2)");
+        return None;
+    };
+    Some(http::console::router(app, web, http::console::Oauth::new(client_id, secret, &env.discord_api)))
 }
 
 /// Names this process's outbox claims (a second process has another).

@@ -323,7 +323,7 @@ fn the_service_root_only_hands_out_services() {
     let methods: Vec<&str> = root.lines().map(str::trim).filter(|l| l.starts_with("pub fn") || l.starts_with("pub async fn")).collect();
     assert!(methods.len() > 2, "{methods:?}");
     for m in methods {
-        let constructor = m.starts_with("pub fn new(") || m.starts_with("pub fn with_spool(");
+        let constructor = m.starts_with("pub fn new(") || m.starts_with("pub fn with_spool(") || m.starts_with("pub fn with_members(");
         assert!(constructor || m.ends_with("(&self) -> &") || m.contains("(&self) -> &"), "the service root does work: {m}");
     }
 }

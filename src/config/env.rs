@@ -97,6 +97,11 @@ pub struct Env {
     /// `HIKESHI_SMTP_USER` and `HIKESHI_SMTP_PASSWORD`: the escalation's
     /// mail server login, if it asks for one.
     pub smtp_login: Option<(String, Secret)>,
+    /// `HIKESHI_WEB_ADDR`: serve the web console here (off when unset).
+    pub web_addr: Option<SocketAddr>,
+    /// `HIKESHI_OAUTH_SECRET`: the application's OAuth2 client secret,
+    /// with which the console redeems Discord's sign-in codes.
+    pub oauth_secret: Option<Secret>,
 }
 
 /// How long a claimed outbox item stays with a process unless
@@ -136,6 +141,8 @@ pub const VARIABLES: &[Variable] = &[
     Variable { name: "HIKESHI_WEBHOOK_SECRET", default: "(none: signed webhooks are not sent)", about: "HMAC-SHA256 key of webhooks" },
     Variable { name: "HIKESHI_SMTP_USER", default: "(none: no login)", about: "the escalation's SMTP login" },
     Variable { name: "HIKESHI_SMTP_PASSWORD", default: "(none)", about: "its password" },
+    Variable { name: "HIKESHI_WEB_ADDR", default: "(off)", about: "serve the web console, e.g. 127.0.0.1:8080 ([web] public_url)" },
+    Variable { name: "HIKESHI_OAUTH_SECRET", default: "(none: nobody can sign in)", about: "the application's OAuth2 client secret" },
     Variable { name: "HIKESHI_LOG_FORMAT", default: "text", about: "text, or json for one object a line" },
     Variable { name: "HIKESHI_CHART_FONT", default: "(a system font, else DejaVu Sans)", about: "a .ttf/.ttc for /stats charts" },
     Variable { name: "RUST_LOG", default: "hikeshi=info,serenity=warn,sqlx=warn", about: "what is logged" },
@@ -233,6 +240,8 @@ impl Env {
             key_file: var("HIKESHI_KEY_FILE").unwrap_or_else(|| DEFAULT_KEY_FILE.to_string()).into(),
             webhook_secret: var("HIKESHI_WEBHOOK_SECRET").filter(|s| !s.is_empty()).map(Secret::new),
             smtp_login: var("HIKESHI_SMTP_USER").map(|u| (u, Secret::new(var("HIKESHI_SMTP_PASSWORD").unwrap_or_default()))),
+            web_addr: addr("HIKESHI_WEB_ADDR")?,
+            oauth_secret: var("HIKESHI_OAUTH_SECRET").map(Secret::new),
         })
     }
 }

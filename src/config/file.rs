@@ -35,6 +35,17 @@ pub struct ConfigFile {
     pub announcements: AnnouncementsFile,
     #[serde(default)]
     pub registry: RegistryFile,
+    #[serde(default)]
+    pub web: WebFile,
+}
+
+/// Issue 28: the web console (served where `HIKESHI_WEB_ADDR` says).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WebFile {
+    /// The address members open, e.g. `https://hikeshi.example.org`;
+    /// Discord sends them back to `{public_url}/signin/callback`.
+    pub public_url: Option<String>,
 }
 
 /// §4.1(4) Table 1: the version of the `[[systems]]` registry and the day

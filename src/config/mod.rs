@@ -51,6 +51,24 @@ pub struct Settings {
     pub escalation: crate::domain::escalation::EscalationPolicy,
     /// The chain's last step, outside Discord.
     pub outside: escalation::Outside,
+    /// Issue 28: the web console's address (`[web]`), if it has one.
+    pub web: Option<Web>,
+}
+
+/// Issue 28: where the web console is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Web {
+    /// Without a trailing slash.
+    pub public_url: String,
+    /// Cookies carry `Secure` (everywhere but on this machine over http).
+    pub secure: bool,
+}
+
+impl Web {
+    /// Where Discord sends the member back after they authorise.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/signin/callback", self.public_url)
+    }
 }
 
 /// §4.1 周知・徹底: the `[[systems]]` registry (Table 1's priorities) as

@@ -96,3 +96,23 @@ fn days(problems: &mut Vec<Problem>, file: &Path, key: &str, v: Option<i64>, def
     }
     chrono::Duration::days(d.clamp(1, 365))
 }
+
+/// Issue 28: `[web] public_url`, where the console is reached: https, or
+/// plain http on this machine only (cookies are `Secure` everywhere else).
+pub(super) fn web(problems: &mut Vec<Problem>, file: &Path, w: &super::file::WebFile) -> Option<super::Web> {
+    let url = w.public_url.as_deref()?.trim().trim_end_matches('/');
+    let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .any(|p| url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/')));
+    let https = url.starts_with("https://") && url.len() > "https://".len();
+    if !(https || local) {
+        problems.push(Problem::new(
+            file,
+            "web.public_url",
+            format!("`{url}` is neither an https:// address nor one on this machine"),
+            "write the address members open, e.g. https://hikeshi.example.org (http:// only for localhost)",
+        ));
+        return None;
+    }
+    Some(super::Web { public_url: url.to_string(), secure: !local })
+}

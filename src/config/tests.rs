@@ -355,3 +355,24 @@ fn the_it_department_role_is_a_role_of_its_own() {
     let loaded = Settings::load(&s.dir.path().join("hikeshi.toml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.discord.it_department_role, Some(crate::domain::RoleId(1100000000000000007)));
 }
+
+/// Issue 28: the console's address is https, or http on this machine
+/// only; its cookies are `Secure` wherever they can be.
+#[test]
+fn the_consoles_address_is_https_or_local() {
+    let on = |url: &str| {
+        let s = Scratch::new();
+        s.edit("hikeshi.toml", "# [web]\n# public_url = \"https://hikeshi.example.org\"", &format!("[web]\npublic_url = \"{url}\""));
+        s
+    };
+    let web = on("https://hikeshi.example.org/").settings().web.expect("configured");
+    assert_eq!((web.public_url.as_str(), web.secure), ("https://hikeshi.example.org", true));
+    assert_eq!(web.redirect_uri(), "https://hikeshi.example.org/signin/callback");
+    let local = on("http://127.0.0.1:8080").settings().web.unwrap();
+    assert!(!local.secure);
+    assert!(!on("http://localhost").settings().web.unwrap().secure);
+    for bad in ["http://hikeshi.example.org", "http://localhost.evil.example", "https://", "hikeshi.example.org"] {
+        on(bad).refuses("hikeshi.toml", "web.public_url", "neither an https:// address");
+    }
+    assert!(Scratch::new().settings().web.is_none(), "off unless configured");
+}

@@ -117,6 +117,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let oncall = super::escalation::rotation(&mut c.problems, path, &raw.oncall, tz);
     let escalation = super::escalation::policy(&mut c.problems, path, &raw.escalation, tz);
     let outside = super::escalation::outside(&mut c.problems, path, &raw.escalation, &raw.webhooks);
+    let web = super::policies::web(&mut c.problems, path, &raw.web);
 
     if !c.problems.is_empty() {
         return Err(ConfigError(c.problems));
@@ -138,6 +139,7 @@ pub fn settings(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         oncall,
         escalation,
         outside,
+        web,
     })
 }
 

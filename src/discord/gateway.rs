@@ -20,6 +20,15 @@ impl Handler {
         super::reply::in_guild(&self.ctx.app.settings, guild)
     }
 
+    /// Issue 28: a member's roles changed, or they left (`None`): their
+    /// sign-ins to the web console follow now.
+    async fn console(&self, user: serenity::all::UserId, roles: Option<&[serenity::all::RoleId]>) {
+        let roles: Option<Vec<crate::domain::RoleId>> = roles.map(|r| r.iter().map(|r| crate::domain::RoleId(r.get())).collect());
+        if let Err(e) = self.ctx.app.console().member_changed(crate::domain::UserId(user.get()), roles.as_deref()).await {
+            tracing::warn!(error = %e, "could not apply a member's change to their console sign-ins; the next check will");
+        }
+    }
+
     /// The bot's own post with an outbox nonce: kept, so a retry whose
     /// first answer was lost finds it (see `DiscordEffects::post`).
     async fn own_post(&self, msg: &Message) {
@@ -117,12 +126,14 @@ impl EventHandler for Handler {
     async fn guild_member_update(&self, _ctx: Context, _old: Option<Member>, _new: Option<Member>, event: GuildMemberUpdateEvent) {
         if self.ours(Some(event.guild_id)) {
             self.ctx.access.member(event.user.id, Some(&event.roles));
+            self.console(event.user.id, Some(&event.roles)).await;
         }
     }
 
     async fn guild_member_removal(&self, _ctx: Context, guild: GuildId, user: User, _old: Option<Member>) {
         if self.ours(Some(guild)) {
             self.ctx.access.member(user.id, None);
+            self.console(user.id, None).await;
         }
     }
 

@@ -10,6 +10,7 @@ pub mod access;
 pub mod appi;
 mod channels;
 pub mod commands;
+mod console;
 pub mod custom_id;
 pub mod deliver;
 mod dm;
@@ -176,6 +177,18 @@ impl Discord {
     /// running the bot (`doctor`, `setup`): no token check, no gateway.
     pub(crate) fn rest_only(token: &Secret, api_base: &str) -> rest::Rest {
         rest::Rest::new(token, api_base, Arc::default())
+    }
+
+    /// The application's id: the bot's user id, which Discord gives every
+    /// application made since 2019 (and so the OAuth2 client id).
+    pub fn application_id(&self) -> u64 {
+        self.me.0
+    }
+
+    /// Issue 28: the server's members as the bot reads them, for the web
+    /// console's sign-ins.
+    pub fn members(&self, guild: u64) -> std::sync::Arc<dyn crate::service::Members> {
+        std::sync::Arc::new(console::ServerMembers { rest: self.rest.clone(), guild })
     }
 
     /// The outbox's deliverer of effects to Discord.

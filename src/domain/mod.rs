@@ -8,6 +8,7 @@ pub mod access;
 pub mod alert;
 pub mod appi;
 pub mod category;
+pub mod console;
 pub mod drill;
 pub mod effect;
 pub mod escalation;

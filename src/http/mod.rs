@@ -1,9 +1,11 @@
 //! hikeshi's HTTP side, beside the Discord adapter: the operators'
-//! endpoints (`ops`) and the alert intake (`alerts`). Each listener is bound
+//! endpoints (`ops`), the alert intake (`alerts`) and the web console
+//! (`console`). Each listener is bound
 //! when the app is built, so a port taken is said before anything runs,
 //! and the address bound (port 0 allowed) is known to whoever built it.
 
 pub mod alerts;
+pub mod console;
 pub mod ops;
 
 use axum::Router;

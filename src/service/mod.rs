@@ -7,13 +7,15 @@
 //!
 //! One service per feature, named as the feature is named in `domain/`,
 //! `store/` and `discord/`: report, incident, lessons, appi, requests,
-//! reminders, records, transcript, alerts, and delivery (the outbox and
+//! reminders, records, transcript, alerts, console (the web's sign-ins),
+//! and delivery (the outbox and
 //! exactly-once on both roads to Discord).
 
 mod access;
 mod alerts;
 mod appi;
 mod batch;
+mod console;
 mod core;
 mod delivery;
 mod errors;
@@ -33,13 +35,14 @@ mod authz_tests;
 pub use access::Access;
 pub use alerts::{Alerts, Received};
 pub use appi::Appi;
+pub use console::{Begun, Console, ConsoleError, Members, Opened};
 pub use delivery::{Delivered, Delivery, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
 pub use escalation::{Escalation, Recipients};
 pub use incident::Incidents;
 pub use lessons::{Lessons, PlaybookNote};
 pub use oncall::Oncall;
-pub use records::{Records, WriteError};
+pub use records::{Listed, Records, Shown, Wanted, WriteError, PER_PAGE};
 pub use reminders::{Acknowledging, Overview, Reminders, ReviewOrAck, Tick, ANNUAL_REVIEW, AUDIT, DRILL};
 pub use report::{MyReports, ReplyHandle, Reported, Reports};
 pub use requests::Requests;
@@ -98,6 +101,7 @@ pub struct Hikeshi {
     access: Access,
     oncall: Oncall,
     escalation: Escalation,
+    console: Console,
 }
 
 impl Hikeshi {
@@ -122,6 +126,7 @@ impl Hikeshi {
             records: Records::new(core.clone()),
             transcript: Transcript::new(core.clone()),
             access: Access::new(core.clone()),
+            console: Console::new(core.clone()),
             alerts: Alerts::new(core),
             delivery,
         }
@@ -132,6 +137,18 @@ impl Hikeshi {
     pub fn with_spool(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.report = self.report.with_spool(dir);
         self
+    }
+
+    /// Issue 28: the web console asks the server's roles of a member
+    /// through `members` (the Discord adapter's).
+    pub fn with_members(mut self, members: std::sync::Arc<dyn Members>) -> Self {
+        self.console = self.console.with_members(members);
+        self
+    }
+
+    /// Issue 28: sign-ins to the web console.
+    pub fn console(&self) -> &Console {
+        &self.console
     }
 
     /// §4.2: reports, held reports and their triage.

@@ -3,7 +3,7 @@
 
 use super::{core::Core, Caller, ServiceError};
 use crate::domain::{Action, ChannelId};
-use crate::records::export::{Format, Record, Rows};
+use crate::records::export::{Format, Frame, Record, Rows};
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use std::io::Write;
@@ -74,7 +74,20 @@ impl Records {
     /// transcript read one row at a time as they are written (memory flat
     /// at any size: §4.4(4) keeps incidents of 300,000 messages).
     pub async fn write(&self, record: &Record, format: Format, out: &mut (dyn Write + Send)) -> Result<(), WriteError> {
-        let mut doc = crate::records::export::sink(record, format, &self.core.settings);
+        self.write_doc(record, crate::records::export::sink(record, format, &self.core.settings), out).await
+    }
+
+    /// Issue 28: the HTML record inside the web console's frame.
+    pub async fn write_framed(&self, record: &Record, frame: Frame, out: &mut (dyn Write + Send)) -> Result<(), WriteError> {
+        self.write_doc(record, crate::records::export::framed(record, &self.core.settings, frame), out).await
+    }
+
+    async fn write_doc(
+        &self,
+        record: &Record,
+        mut doc: Box<dyn crate::records::export::Sink + '_>,
+        out: &mut (dyn Write + Send),
+    ) -> Result<(), WriteError> {
         let id = record.incident.id;
         while let Some(rows) = doc.next(out)? {
             match rows {
@@ -170,5 +183,104 @@ impl Records {
             now,
         };
         Ok(crate::records::audit::audit(&inputs, all))
+    }
+}
+
+/// Issue 28: which incidents the console lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Shown {
+    /// Real incidents not closed.
+    #[default]
+    Open,
+    /// Real incidents closed.
+    Closed,
+    /// §9: drills, open or closed.
+    Drills,
+}
+
+/// The filters of the console's list of incidents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wanted {
+    pub shown: Shown,
+    pub category: Option<crate::domain::Category>,
+    /// Table 1: the strictest priority of the systems it names.
+    pub priority: Option<crate::domain::RecoveryPriority>,
+    pub phase: Option<crate::domain::Phase>,
+    /// Reported in this year, in the organisation's zone.
+    pub year: Option<i32>,
+    /// From 1.
+    pub page: usize,
+}
+
+/// One page of the list, and how many there are in all.
+pub struct Listed {
+    pub incidents: Vec<crate::domain::Incident>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Incidents on one page of the console's list.
+pub const PER_PAGE: usize = 50;
+
+impl Records {
+    /// Issue 28: the incidents `caller` reads (see
+    /// [`crate::domain::Incident::reads_record`]) that `w` asks for, one page.
+    pub async fn incidents_for(&self, caller: Caller, w: &Wanted) -> Result<Listed, ServiceError> {
+        use chrono::TimeZone;
+        let tz = self.core.settings.organisation.tz;
+        let year_start = |y: i32| tz.with_ymd_and_hms(y, 1, 1, 0, 0, 0).earliest().map(|t| t.with_timezone(&Utc));
+        let reported = w.year.and_then(|y| Some((year_start(y)?, year_start(y + 1)?)));
+        let listing = crate::store::incident::Listing {
+            drill: Some(w.shown == Shown::Drills),
+            open: match w.shown {
+                Shown::Open => Some(true),
+                Shown::Closed => Some(false),
+                Shown::Drills => None,
+            },
+            category: w.category.map(|c| c.id()),
+            phase: w.phase.map(|p| p.id()),
+            reported,
+        };
+        let all: Vec<_> = self
+            .core
+            .store
+            .incidents_listed(&listing)
+            .await?
+            .into_iter()
+            .filter(|i| i.reads_record(caller.user, &caller.roles(i)) && (w.priority.is_none() || i.priority() == w.priority))
+            .collect();
+        let (total, pages) = (all.len(), all.len().div_ceil(PER_PAGE).max(1));
+        let page = w.page.clamp(1, pages);
+        let incidents = all.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+        Ok(Listed { incidents, total, page, pages })
+    }
+
+    /// Issue 28: the whole record of incident `number`, for `caller` if
+    /// they read it; the confidential reporter redacted for anyone but the
+    /// committee. To anyone but the committee an incident that does not
+    /// exist is refused as one they may not read: the address bar tells
+    /// nobody which numbers exist.
+    pub async fn record_for(&self, caller: Caller, number: crate::domain::IncidentNumber) -> Result<Record, ServiceError> {
+        const READERS: &[crate::domain::Role] = &[
+            crate::domain::Role::Reporter,
+            crate::domain::Role::Responder,
+            crate::domain::Role::Commander,
+            crate::domain::Role::Committee,
+        ];
+        let refused = || ServiceError::Refused(crate::domain::incident::IncidentError::NotAllowed(READERS));
+        let incident = match self.core.store.incident_by_number(number).await? {
+            Some(i) => i,
+            None if caller.committee => return Err(ServiceError::NotFound(super::Missing::IncidentNumbered(number.to_string()))),
+            None => return Err(refused()),
+        };
+        if !incident.reads_record(caller.user, &caller.roles(&incident)) {
+            return Err(refused());
+        }
+        let mut record = self.record(number).await?;
+        if !caller.committee {
+            record.redact_confidential_reporter();
+        }
+        Ok(record)
     }
 }

@@ -144,7 +144,61 @@ impl Store {
     }
 }
 
+/// Issue 28: which incidents a list asks for, by the columns beside the
+/// state (the rest is asked of each incident above the store).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listing<'a> {
+    pub drill: Option<bool>,
+    /// `Some(true)`: not closed; `Some(false)`: closed.
+    pub open: Option<bool>,
+    pub category: Option<&'a str>,
+    pub phase: Option<&'a str>,
+    /// Reported in `[from, until)`.
+    pub reported: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
 impl Store {
+    /// The incidents `l` asks for, newest first.
+    pub async fn incidents_listed(&self, l: &Listing<'_>) -> Result<Vec<Incident>> {
+        let mut sql = String::from("SELECT state FROM incidents WHERE 1 = 1");
+        let mut n = 0;
+        let mut param = |sql: &mut String, cond: &str| {
+            n += 1;
+            sql.push_str(&cond.replace('?', &format!("${n}")));
+        };
+        if l.drill.is_some() {
+            param(&mut sql, " AND drill = ?");
+        }
+        match l.open {
+            Some(true) => sql.push_str(" AND phase <> 'closed'"),
+            Some(false) => sql.push_str(" AND phase = 'closed'"),
+            None => {}
+        }
+        if l.category.is_some() {
+            param(&mut sql, " AND category = ?");
+        }
+        if l.phase.is_some() {
+            param(&mut sql, " AND phase = ?");
+        }
+        if l.reported.is_some() {
+            param(&mut sql, " AND reported_at >= ?");
+            param(&mut sql, " AND reported_at < ?");
+        }
+        sql.push_str(" ORDER BY id DESC");
+        let mut q = sqlx::query(&sql);
+        if let Some(d) = l.drill {
+            q = q.bind(i64::from(d));
+        }
+        for v in [l.category, l.phase].into_iter().flatten() {
+            q = q.bind(v);
+        }
+        if let Some((from, until)) = l.reported {
+            q = q.bind(crate::clock::to_ms(from)).bind(crate::clock::to_ms(until));
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+
     pub async fn all_incidents(&self) -> Result<Vec<Incident>> {
         let rows = sqlx::query("SELECT state FROM incidents ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter().map(decode).collect()

@@ -6,6 +6,7 @@
 
 mod access;
 mod alerts;
+mod console;
 mod duty;
 pub mod incident;
 mod lessons;

@@ -11,6 +11,7 @@ mod burst;
 mod classify;
 mod cli;
 mod commander;
+mod console;
 mod escalation;
 mod fake;
 mod followthrough;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod fake;
 pub mod mailserver;
 pub mod outage;
@@ -54,6 +55,8 @@ pub struct TestApp {
     pub smtp_login: Option<(String, String)>,
     /// Where the bot started last listens, as it bound.
     pub served: Addresses,
+    /// Issue 28: where the web console listens (`enable_console`).
+    pub web_at: Option<std::net::SocketAddr>,
     /// The outbox lease for bots started in process (default 30 s).
     pub outbox_lease_seconds: Option<i64>,
     /// Where the bots keep reports held while the database is away.
@@ -162,7 +165,8 @@ impl TestApp {
             intake_token: None,
             webhook_secret: None,
             smtp_login: None,
-            served: Addresses { ops: None, alerts: None },
+            served: Addresses { ops: None, alerts: None, web: None },
+            web_at: None,
             outbox_lease_seconds: None,
             spool: dir.path().join("spool"),
             ticks: Arc::default(),
@@ -239,6 +243,8 @@ impl TestApp {
                 key_file: self.key_file(),
                 webhook_secret: self.webhook_secret.clone().map(Secret::new),
                 smtp_login: self.smtp_login.clone().map(|(u, p)| (u, Secret::new(p))),
+                web_addr: self.web_at,
+                oauth_secret: self.web_at.map(|_| Secret::new(fake::oauth::SECRET)),
             },
             clock: self.clock.clone(),
             // The scheduler looks often, so a test that moves the clock
@@ -295,6 +301,24 @@ impl TestApp {
     /// `http://…` of the operators' endpoints of the bot started last.
     pub fn ops_url(&self, path: &str) -> String {
         format!("http://{}{path}", self.served.ops.expect("the bot serves /healthz and /metrics (serve_ops)"))
+    }
+
+    /// Issue 28: serve the web console on a free port of 127.0.0.1 (set
+    /// before the bot starts): `[web] public_url` says it, and the fake's
+    /// Developer Portal has its redirect address.
+    pub fn enable_console(&mut self) {
+        let port = std::net::TcpListener::bind(ANY_PORT).expect("a free port").local_addr().expect("address");
+        let url = format!("http://{port}");
+        let mut text = std::fs::read_to_string(&self.config).expect("config");
+        text.push_str(&format!("\n[web]\npublic_url = \"{url}\"\n"));
+        std::fs::write(&self.config, text).expect("config");
+        self.fake.register_redirect(&format!("{url}/signin/callback"));
+        self.web_at = Some(port);
+    }
+
+    /// `http://…` of the web console of the bot started last.
+    pub fn web_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.served.web.expect("the bot serves the web console (enable_console)"))
     }
 
     /// `http://…` of the alert intake of the bot started last.

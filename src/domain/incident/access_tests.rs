@@ -80,3 +80,33 @@ fn command_is_handed_over_and_the_old_commanders_access_follows_the_state() {
     let out = i.hand_over(CHAIR, &c, UserId(77), now()).unwrap();
     assert!(!out.effects.iter().any(|e| matches!(e, Effect::RevokeAccess { .. })), "{:?}", out.effects);
 }
+
+/// Issue 28: the record on the web is read by whoever reads the channel:
+/// the committee, the reporter, the commander and responders; 情報システム部
+/// in Lessons only (never in drills); never a confidential reporter, an
+/// outsider, or a responder once removed.
+#[test]
+fn the_record_is_read_by_whoever_reads_the_channel() {
+    let c = committee();
+    let member = RoleSet::default();
+    let it = RoleSet { it_department: true, ..Default::default() };
+    let mut i = incident(true);
+    assert!(i.reads_record(REPORTER, &member));
+    assert!(i.reads_record(OUTSIDER, &c));
+    assert!(!i.reads_record(OUTSIDER, &member));
+    i.commander = Some(CHAIR);
+    i.responders.push(UserId(77));
+    assert!(i.reads_record(CHAIR, &member));
+    assert!(i.reads_record(UserId(77), &member));
+    i.responders.clear();
+    assert!(!i.reads_record(UserId(77), &member), "a removed responder reads no more");
+    assert!(!i.reads_record(OUTSIDER, &it), "not before Lessons");
+    i.phase = Phase::Lessons;
+    assert!(i.reads_record(OUTSIDER, &it));
+    i.number.drill = true;
+    assert!(!i.reads_record(OUTSIDER, &it), "drills wait for nobody");
+    i.number.drill = false;
+    i.confidential = true;
+    assert!(!i.reads_record(REPORTER, &member), "a confidential reporter is not let in");
+    assert!(i.reads_record(REPORTER, &c));
+}

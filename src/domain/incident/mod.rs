@@ -277,6 +277,15 @@ impl Incident {
         self.phase == Phase::Lessons && !self.is_drill()
     }
 
+    /// Issue 28: whether someone holding `roles` reads this incident's
+    /// record on the web — whoever reads its channel, by the rule the
+    /// channel's overwrites follow: the committee, those the state lets in
+    /// (`has_access`: never a confidential reporter), and 情報システム部
+    /// while it writes the plan.
+    pub fn reads_record(&self, user: UserId, roles: &RoleSet) -> bool {
+        roles.committee || self.has_access(user) || (roles.it_department && self.it_department_reads())
+    }
+
     /// Everyone the state gives their own access to the channel (see
     /// `has_access`), each once.
     pub fn people_with_access(&self) -> Vec<UserId> {

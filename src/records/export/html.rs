@@ -56,21 +56,37 @@ pub(super) struct Page<'a> {
     r: &'a Record,
     settings: &'a Settings,
     stage: u8,
+    frame: Frame,
+}
+
+/// Issue 28: the same page inside the web console — in the reader's
+/// language, with the console's own head lines (its stylesheet) and its
+/// header (navigation, sign-out) before the record. Both are markup the
+/// console built with maud.
+#[derive(Debug, Clone, Default)]
+pub struct Frame {
+    pub lang: Option<Lang>,
+    pub head: String,
+    pub top: String,
 }
 
 impl<'a> Page<'a> {
-    pub(super) fn new(r: &'a Record, settings: &'a Settings) -> Self {
-        Page { r, settings, stage: 0 }
+    pub(super) fn new(r: &'a Record, settings: &'a Settings, frame: Frame) -> Self {
+        Page { r, settings, stage: 0, frame }
+    }
+
+    fn lang(&self) -> Lang {
+        self.frame.lang.unwrap_or(self.settings.organisation.lang)
     }
 }
 
 impl Sink for Page<'_> {
     fn next(&mut self, out: &mut dyn Write) -> io::Result<Option<Rows>> {
         self.stage += 1;
-        let (r, lang) = (self.r, self.settings.organisation.lang);
+        let (r, lang) = (self.r, self.lang());
         match self.stage {
             1 => {
-                out.write_all(top(r, self.settings).as_bytes())?;
+                out.write_all(top(r, self.settings, &self.frame, lang).as_bytes())?;
                 let heading = html! { h2 { (tr!(lang, "会話記録", "Transcript")) } };
                 write!(out, "<section class=\"transcript\">{}", heading.into_string())?;
                 Ok(Some(Rows::Transcript))
@@ -97,16 +113,16 @@ impl Sink for Page<'_> {
     }
 
     fn line(&mut self, out: &mut dyn Write, l: &TranscriptLine) -> io::Result<()> {
-        let (lang, tz) = (self.settings.organisation.lang, self.settings.organisation.tz);
+        let (lang, tz) = (self.lang(), self.settings.organisation.tz);
         out.write_all(message(self.r, l, lang, tz).into_string().as_bytes())
     }
 }
 
 /// Everything before the transcript: the head, the summary, the §4.3
 /// records, the lessons, the timeline in words (the page left open).
-fn top(r: &Record, settings: &Settings) -> String {
+fn top(r: &Record, settings: &Settings, frame: &Frame, lang: Lang) -> String {
     let i = &r.incident;
-    let (lang, tz) = (settings.organisation.lang, settings.organisation.tz);
+    let tz = settings.organisation.tz;
     let title = format!("{} {}", i.number, i.title);
     let summary = summary(r, lang, tz);
     let head = html! {
@@ -114,9 +130,11 @@ fn top(r: &Record, settings: &Settings) -> String {
             meta charset="utf-8";
             title { (title) }
             style { (PreEscaped(STYLE)) }
+            (PreEscaped(&frame.head))
         }
     };
     let body = html! {
+        (PreEscaped(&frame.top))
         header {
             p.regulation { (tr!(lang, "セキュリティインシデント報告・対応規程に基づく記録", "A record under the Security Incident Reporting and Response Regulation")) " — " (settings.organisation.name) }
             h1 { (title) }
@@ -231,7 +249,7 @@ fn message(r: &Record, l: &TranscriptLine, lang: Lang, tz: Tz) -> Markup {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP','IPAGothic','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
+pub(super) const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP','IPAGothic','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
 header .regulation{color:#666;font-size:.9em;margin:0}h1{border-bottom:3px solid #e74c3c;padding-bottom:.3rem;margin-top:.2rem}h2{margin-top:2rem;color:#2c3e50;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#f6f6f6;width:32%}\
 .description,.text{white-space:pre-wrap}.description{background:#fafafa;padding:.8rem;border-left:4px solid #e74c3c}.none{color:#999}\

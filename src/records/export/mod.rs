@@ -22,6 +22,7 @@ mod html;
 mod json;
 mod markdown;
 
+pub use html::Frame;
 pub use json::JSON_SCHEMA;
 
 /// Everything kept about one incident but its rows too many to hold.
@@ -227,8 +228,19 @@ pub fn sink<'a>(r: &'a Record, format: Format, settings: &'a Settings) -> Box<dy
     match format {
         Format::Json => Box::new(json::Json::new(r)),
         Format::Markdown => Box::new(markdown::Markdown::new(r, settings)),
-        Format::Html => Box::new(html::Page::new(r, settings)),
+        Format::Html => Box::new(html::Page::new(r, settings, Frame::default())),
     }
+}
+
+/// Issue 28: the HTML document of `r` inside the web console's `frame`.
+pub fn framed<'a>(r: &'a Record, settings: &'a Settings, frame: Frame) -> Box<dyn Sink + 'a> {
+    Box::new(html::Page::new(r, settings, frame))
+}
+
+/// The HTML document's own stylesheet, inline in its head (the console's
+/// Content-Security-Policy names its digest).
+pub fn html_style() -> &'static str {
+    html::STYLE
 }
 
 /// The whole document at once, from rows in hand (tests, small records).

@@ -13,6 +13,7 @@
 pub mod gateway;
 pub mod limits;
 pub mod links;
+pub mod oauth;
 pub mod perms;
 pub mod pings;
 pub mod ratelimit;
@@ -184,6 +185,10 @@ pub(crate) struct Inner {
     pub cdn_expired: bool,
     /// Discord's rate limits and the invalid-request ban.
     pub limits: ratelimit::Limits,
+    /// Issue 28: sign-ins with Discord (the web console's).
+    pub oauth: oauth::OauthState,
+    /// Members who left the server.
+    pub left: Vec<u64>,
 }
 
 pub struct Shared {
@@ -272,6 +277,7 @@ pub(crate) fn all_members(inner: &Inner) -> Vec<u64> {
     all.extend(inner.roles.members.iter().map(|(m, _)| *m));
     all.sort_unstable();
     all.dedup();
+    all.retain(|m| !inner.left.contains(m));
     all
 }
 
@@ -322,6 +328,8 @@ impl FakeDiscord {
                 cdn: HashMap::new(),
                 cdn_expired: false,
                 limits: ratelimit::Limits::default(),
+                oauth: oauth::OauthState::default(),
+                left: vec![],
             }),
             log: Mutex::new(vec![]),
             logged: Notify::new(),
@@ -336,6 +344,7 @@ impl FakeDiscord {
         let router = Router::new()
             .route("/ws", get(gateway::upgrade))
             .route("/attachments/*path", get(cdn))
+            .route("/oauth2/authorize", get(oauth::authorize_page).post(oauth::authorize))
             .fallback(rest)
             .layer(axum::middleware::map_response_with_state(shared.clone(), close_if_asked))
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
@@ -571,6 +580,27 @@ impl FakeDiscord {
         let mut d = gateway::member(member, roles);
         d["guild_id"] = json!(snowflake(ids::GUILD));
         self.shared.emit("GUILD_MEMBER_UPDATE", d);
+    }
+
+    /// Issue 28: the Discord account "the browser" is logged in as when it
+    /// is sent to the authorisation page.
+    pub fn sign_in_as(&self, user: u64) {
+        self.shared.inner.lock().unwrap().oauth.signed_in = Some(user);
+    }
+
+    /// Issue 28: a redirect address registered in the Developer Portal.
+    pub fn register_redirect(&self, uri: &str) {
+        self.shared.inner.lock().unwrap().oauth.redirects.push(uri.to_string());
+    }
+
+    /// A member leaves the server (GUILD_MEMBER_REMOVE to every session).
+    pub fn member_leaves(&self, member: u64) {
+        {
+            let mut inner = self.shared.inner.lock().unwrap();
+            inner.left.push(member);
+            inner.roles.members.retain(|(m, _)| *m != member);
+        }
+        self.shared.emit("GUILD_MEMBER_REMOVE", json!({"guild_id": snowflake(ids::GUILD), "user": user_json(member)}));
     }
 
     /// A role is made, or its permissions change, in the server's settings
@@ -979,6 +1009,13 @@ async fn cdn(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
 async fn rest(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().trim_start_matches("/api/v10").to_string();
     let method = method.as_str().to_string();
+    // A member's own token, or the application's secret: OAuth2's side.
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|a| a.starts_with("Bearer "));
+    if bearer || path.starts_with("/oauth2/token") {
+        if let Some(r) = oauth::intercept(&shared, &method, &path, &headers, &body) {
+            return r;
+        }
+    }
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let (body, files, raw_files) = if content_type.starts_with("multipart/") {
         parse_multipart(&content_type, &body)

@@ -494,6 +494,9 @@ pub(super) fn route(shared: &Arc<Shared>, method: &str, path: &str, query: &str,
             let Ok(user) = u.parse::<u64>() else {
                 return error(404, 10013, "Unknown User");
             };
+            if !super::all_members(&inner).contains(&user) {
+                return error(404, 10007, "Unknown Member");
+            }
             let roles: Vec<String> = inner
                 .roles
                 .members

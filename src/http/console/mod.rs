@@ -1,0 +1,209 @@
+//! Issue 28: the web console, on `HIKESHI_WEB_ADDR` (off by default): the
+//! second adapter beside `discord/`. Members sign in with Discord; every
+//! page asks the services, which decide who reads what by the same rules
+//! as in Discord. Server-rendered HTML (maud, escaping by construction),
+//! no script at all, in Japanese or English by the browser's language.
+
+mod list;
+mod oauth;
+mod pages;
+mod signin;
+mod view;
+
+pub use oauth::Oauth;
+
+use crate::config::{Settings, Web};
+use crate::domain::console::Session;
+use crate::domain::Lang;
+use crate::service::{Console, ConsoleError, Hikeshi, Records};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+pub const WHAT: &str = "the web console";
+
+#[derive(Clone)]
+pub(crate) struct Site {
+    console: Console,
+    records: Records,
+    settings: Arc<Settings>,
+    web: Web,
+    oauth: Arc<Oauth>,
+}
+
+impl Site {
+    /// The sign-in cookie's name: `__Host-` where it is `Secure`, so that
+    /// no other site under the same domain can set it.
+    fn cookie_name(&self) -> &'static str {
+        if self.web.secure {
+            "__Host-hikeshi"
+        } else {
+            "hikeshi"
+        }
+    }
+
+    fn state_cookie_name(&self) -> &'static str {
+        if self.web.secure {
+            "__Host-hikeshi-signin"
+        } else {
+            "hikeshi-signin"
+        }
+    }
+
+    /// A cookie of this site: never read by script, sent on top-level
+    /// navigations from Discord (Lax) but not on others' forms.
+    fn cookie(&self, name: &str, value: &str, max_age: i64) -> String {
+        let secure = if self.web.secure { "; Secure" } else { "" };
+        format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    }
+}
+
+/// One cookie's value from the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+/// The reader's language: the switch's cookie, else the browser's first
+/// language that is Japanese or English, else the organisation's.
+fn lang(headers: &HeaderMap, settings: &Settings) -> Lang {
+    if let Some(l) = cookie(headers, "lang") {
+        return Lang::from_locale(l);
+    }
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mut tags: Vec<(f32, &str)> = accepted
+        .split(',')
+        .filter_map(|t| {
+            let mut parts = t.trim().split(";q=");
+            let tag = parts.next()?.trim();
+            let q = parts.next().and_then(|q| q.trim().parse().ok()).unwrap_or(1.0);
+            Some((q, tag))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.iter()
+        .find(|(_, t)| {
+            t.eq_ignore_ascii_case("ja") || t.to_ascii_lowercase().starts_with("ja-") || t.to_ascii_lowercase().starts_with("en")
+        })
+        .map(|(_, t)| Lang::from_locale(t))
+        .unwrap_or(settings.organisation.lang)
+}
+
+/// Who is signed in, or the answer to give instead: to Discord to sign
+/// in (and back here after), or a page saying the roles could not be
+/// confirmed.
+async fn viewer(site: &Site, headers: &HeaderMap, here: &str) -> Result<Session, Response> {
+    let lang = lang(headers, &site.settings);
+    let Some(c) = cookie(headers, site.cookie_name()) else { return Err(to_sign_in(here)) };
+    match site.console.session(c).await {
+        Ok(Ok(Some(s))) => Ok(s),
+        Ok(Ok(None)) => Err(to_sign_in(here)),
+        Ok(Err(e)) => Err(view::problem(lang, StatusCode::SERVICE_UNAVAILABLE, &e.says(lang))),
+        Err(e) => Err(view::failed(lang, &e)),
+    }
+}
+
+fn to_sign_in(here: &str) -> Response {
+    let next: String = reqwest::Url::parse_with_params("http://x/signin", &[("next", here)])
+        .map(|u| format!("/signin?{}", u.query().unwrap_or("")))
+        .unwrap_or_else(|_| "/signin".into());
+    Redirect::to(&next).into_response()
+}
+
+/// Equal bytes, in a time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+/// The policy every answer carries: nothing runs (no script source at
+/// all), styles only from this site or the record's own inline sheet (by
+/// its digest), no framing, forms only to this site.
+fn content_security_policy() -> String {
+    let digest = crate::domain::console::base64url(&Sha256::digest(crate::records::export::html_style().as_bytes()));
+    // base64url → base64 for CSP's hash source.
+    let digest: String = digest
+        .chars()
+        .map(|c| {
+            if c == '-' {
+                '+'
+            } else if c == '_' {
+                '/'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let pad = "=".repeat((4 - digest.len() % 4) % 4);
+    format!(
+        "default-src 'none'; style-src 'self' 'sha256-{digest}{pad}'; img-src 'self' data:; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+/// Headers on every answer; `no-store` on all but the stylesheet.
+async fn protect(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let public = req.uri().path() == view::STYLESHEET;
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    let csp = content_security_policy();
+    for (k, v) in [
+        ("content-security-policy", csp.as_str()),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", if public { "public, max-age=3600" } else { "no-store" }),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
+    }
+    resp
+}
+
+/// The console's routes over the services of `app`.
+pub fn router(app: &Hikeshi, web: Web, oauth: Oauth) -> Router {
+    let site = Site {
+        console: app.console().clone(),
+        records: app.records().clone(),
+        settings: app.settings.clone(),
+        web,
+        oauth: Arc::new(oauth),
+    };
+    Router::new()
+        .route("/", get(pages::start))
+        .route(view::STYLESHEET, get(view::stylesheet))
+        .route("/lang/:code", get(pages::switch_lang))
+        .route("/signin", get(signin::begin))
+        .route("/signin/callback", get(signin::callback))
+        .route("/signout", post(signin::sign_out))
+        .route("/incidents", get(pages::incidents))
+        .route("/incidents/:number", get(pages::to_record))
+        .route("/incidents/:number/", get(pages::record))
+        .route("/incidents/:number/files/:file", get(pages::evidence))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(protect))
+        .with_state(site)
+}
+
+impl From<ConsoleError> for StatusCode {
+    fn from(e: ConsoleError) -> StatusCode {
+        match e {
+            ConsoleError::Discord(_) | ConsoleError::RolesUnconfirmed(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ConsoleError::NotMember => StatusCode::FORBIDDEN,
+            ConsoleError::UnknownAttempt | ConsoleError::AttemptExpired => StatusCode::BAD_REQUEST,
+        }
+    }
+}
