@@ -217,6 +217,17 @@ impl Console {
         Ok(())
     }
 
+    /// §8: the regulation's text in `lang` (else the other language), for
+    /// members — everyone signed in is one.
+    pub fn regulation(&self, lang: Lang) -> Option<String> {
+        let o = &self.core.settings.organisation;
+        let (first, second) = match lang {
+            Lang::Ja => (&o.regulation_ja, &o.regulation_en),
+            Lang::En => (&o.regulation_en, &o.regulation_ja),
+        };
+        [first, second].into_iter().flatten().find_map(|p| std::fs::read_to_string(p).ok())
+    }
+
     /// Who the sign-in stands for, to every other service.
     pub fn caller(s: &Session) -> Caller {
         Caller { user: s.user, committee: s.committee, it_department: s.it_department }

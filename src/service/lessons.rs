@@ -240,3 +240,59 @@ impl Lessons {
         Ok(self.core.store.set_state(&announcement_key(id), &message.0.to_string()).await?)
     }
 }
+
+/// §4.4(3), issue 28: one plan as announced to all members — only what
+/// every member may read: the committee's public name for the incident and
+/// the approved plan, nothing of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub incident: IncidentId,
+    /// The public name in Japanese and in English.
+    pub name: (String, String),
+    pub technical: String,
+    pub organisational: String,
+    pub announced_at: DateTime<Utc>,
+    /// When the member asking confirmed it, if they did.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl Announced {
+    pub fn name(&self, lang: crate::domain::Lang) -> &str {
+        match lang {
+            crate::domain::Lang::Ja => &self.name.0,
+            crate::domain::Lang::En => &self.name.1,
+        }
+    }
+}
+
+impl Lessons {
+    /// Issue 28: every plan announced to all members (its message posted),
+    /// newest first, with whether `caller` confirmed it — the same receipt
+    /// as the button under the announcement in Discord.
+    pub async fn announcements(&self, caller: Caller) -> Result<Vec<Announced>, ServiceError> {
+        let mut out = vec![];
+        for i in self.core.store.all_incidents().await? {
+            let (Some(at), Some(plan)) = (i.lessons.announced_at, i.lessons.announced_plan()) else { continue };
+            if self.announcement_message(i.id).await?.is_none() {
+                continue;
+            }
+            let read_at = self.core.store.readers(i.id).await?.into_iter().find(|(u, _)| *u == caller.user).map(|(_, at)| at);
+            out.push(Announced {
+                incident: i.id,
+                name: (i.public_name(crate::domain::Lang::Ja), i.public_name(crate::domain::Lang::En)),
+                technical: plan.technical.clone(),
+                organisational: plan.organisational.clone(),
+                announced_at: at,
+                read_at,
+            });
+        }
+        out.sort_by_key(|a| std::cmp::Reverse(a.announced_at));
+        Ok(out)
+    }
+
+    /// Issue 28: the names people were last seen under, for lists that
+    /// name owners (the web has no mentions to render them).
+    pub async fn names(&self) -> Result<std::collections::HashMap<UserId, String>, ServiceError> {
+        Ok(self.core.store.people().await?.into_iter().map(|(u, _, name)| (u, name)).collect())
+    }
+}

@@ -40,7 +40,7 @@ pub use delivery::{Delivered, Delivery, Health, NoticePost};
 pub use errors::{InputError, Missing, ServiceError};
 pub use escalation::{Escalation, Recipients};
 pub use incident::Incidents;
-pub use lessons::{Lessons, PlaybookNote};
+pub use lessons::{Announced, Lessons, PlaybookNote};
 pub use oncall::Oncall;
 pub use records::{Listed, Records, Shown, Wanted, WriteError, PER_PAGE};
 pub use reminders::{Acknowledging, Overview, Reminders, ReviewOrAck, Tick, ANNUAL_REVIEW, AUDIT, DRILL};

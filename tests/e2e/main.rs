@@ -12,6 +12,7 @@ mod classify;
 mod cli;
 mod commander;
 mod console;
+mod console_browser;
 mod escalation;
 mod fake;
 mod followthrough;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod chrome;
 pub mod fake;
 pub mod mailserver;
 pub mod outage;

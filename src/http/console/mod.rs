@@ -4,6 +4,9 @@
 //! as in Discord. Server-rendered HTML (maud, escaping by construction),
 //! no script at all, in Japanese or English by the browser's language.
 
+mod announcements;
+mod figures;
+mod followups;
 mod list;
 mod oauth;
 mod pages;
@@ -12,10 +15,11 @@ mod view;
 
 pub use oauth::Oauth;
 
+use crate::clock::Clock;
 use crate::config::{Settings, Web};
 use crate::domain::console::Session;
 use crate::domain::Lang;
-use crate::service::{Console, ConsoleError, Hikeshi, Records};
+use crate::service::{Console, ConsoleError, Hikeshi, Lessons, Records};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -29,6 +33,8 @@ pub const WHAT: &str = "the web console";
 pub(crate) struct Site {
     console: Console,
     records: Records,
+    lessons: Lessons,
+    clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
     web: Web,
     oauth: Arc<Oauth>,
@@ -111,6 +117,11 @@ async fn viewer(site: &Site, headers: &HeaderMap, here: &str) -> Result<Session,
     }
 }
 
+/// A signed-in page of the console, whole.
+fn respond(lang: Lang, title: &str, here: &str, s: &Session, body: maud::Markup) -> Response {
+    axum::response::Html(view::page(lang, title, view::top(lang, here, Some(s)), body).into_string()).into_response()
+}
+
 fn to_sign_in(here: &str) -> Response {
     let next: String = reqwest::Url::parse_with_params("http://x/signin", &[("next", here)])
         .map(|u| format!("/signin?{}", u.query().unwrap_or("")))
@@ -178,6 +189,8 @@ pub fn router(app: &Hikeshi, web: Web, oauth: Oauth) -> Router {
     let site = Site {
         console: app.console().clone(),
         records: app.records().clone(),
+        lessons: app.lessons().clone(),
+        clock: app.clock.clone(),
         settings: app.settings.clone(),
         web,
         oauth: Arc::new(oauth),
@@ -193,6 +206,12 @@ pub fn router(app: &Hikeshi, web: Web, oauth: Oauth) -> Router {
         .route("/incidents/:number", get(pages::to_record))
         .route("/incidents/:number/", get(pages::record))
         .route("/incidents/:number/files/:file", get(pages::evidence))
+        .route("/followups", get(followups::list))
+        .route("/announcements", get(announcements::list))
+        .route("/announcements/:id/read", post(announcements::read))
+        .route("/regulation", get(pages::regulation))
+        .route("/figures", get(figures::figures))
+        .route("/audit", get(figures::audit))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(protect))
         .with_state(site)

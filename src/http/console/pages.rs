@@ -165,6 +165,30 @@ pub async fn evidence(State(site): State<Site>, headers: HeaderMap, uri: Uri, Pa
     (headers, content).into_response()
 }
 
+/// `GET /regulation`: §8 — for members only, which everyone signed in is.
+pub async fn regulation(State(site): State<Site>, headers: HeaderMap, uri: Uri) -> Response {
+    let lang = lang(&headers, &site.settings);
+    let s = match viewer(&site, &headers, uri.path()).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let body = match site.console.regulation(lang) {
+        Some(text) => html! {
+            p { (tr!(lang, "§8: この規程は対象者にのみ公開されています。", "§8: this regulation is for members only.")) }
+            @for part in text.split("\n\n") {
+                @let part = part.trim();
+                @if let Some(h) = part.strip_prefix("# ") { h2 { (h) } }
+                @else if let Some(h) = part.strip_prefix("## ") { h3 { (h) } }
+                @else if !part.is_empty() { p.regulation { (part) } }
+            }
+        },
+        None => {
+            html! { p.none { (tr!(lang, "規程の本文が設定されていません。委員会に伝えてください。", "The regulation's text is not configured. Please tell the committee.")) } }
+        }
+    };
+    super::respond(lang, &tr!(lang, "規程", "The regulation"), uri.path(), &s, body)
+}
+
 pub async fn not_found(State(site): State<Site>, headers: HeaderMap) -> Response {
     let lang = lang(&headers, &site.settings);
     view::problem(lang, StatusCode::NOT_FOUND, &tr!(lang, "このページはありません。", "There is no such page."))

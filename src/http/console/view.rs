@@ -25,7 +25,17 @@ pub fn top(lang: Lang, here: &str, s: Option<&Session>) -> Markup {
     html! {
         nav.console aria-label=(tr!(lang, "メニュー", "Menu")) {
             a.brand href="/" { "hikeshi 火消し" }
-            @if s.is_some() { a href="/incidents" { (tr!(lang, "インシデント", "Incidents")) } }
+            @if let Some(s) = s {
+                a href="/incidents" { (tr!(lang, "インシデント", "Incidents")) }
+                a href="/followups" { (tr!(lang, "フォローアップ", "Follow-ups")) }
+                a href="/announcements" { (tr!(lang, "周知", "Announcements")) }
+                a href="/regulation" { (tr!(lang, "規程", "Regulation")) }
+                // The committee's pages; the services refuse them to anyone else.
+                @if s.committee {
+                    a href="/figures" { (tr!(lang, "数値", "Figures")) }
+                    a href="/audit" { (tr!(lang, "点検（§5）", "Audit (§5)")) }
+                }
+            }
             a lang=(other.0) hreflang=(other.0) href=(switch) { (other.1) }
             @if let Some(s) = s {
                 form.signout method="post" action="/signout" {
@@ -77,8 +87,8 @@ pub fn failed(lang: Lang, e: &ServiceError) -> Response {
             StatusCode::FORBIDDEN,
             &tr!(
                 lang,
-                "このページを見る権限がありません。インシデントの記録は、そのチャンネルを読める人（報告者・実行責任者・対応者・委員会）だけが読めます。",
-                "You do not have access to this page. An incident's record is read by those who read its channel (the reporter, the commander, responders, the committee)."
+                "このページを見る権限がありません。ここで読めるのはDiscordで読めるものと同じです（インシデントの記録はそのチャンネルを読める人、数値と点検は委員会）。",
+                "You do not have access to this page. You can read here what you can read in Discord (an incident's record: those who read its channel; figures and the audit: the committee)."
             ),
         ),
         ServiceError::NotFound(m) => problem(lang, StatusCode::NOT_FOUND, &m.text(lang)),
@@ -105,7 +115,9 @@ form.signout{margin-left:auto}button,select,input[type=submit]{font:inherit;padd
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}\
 .filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:end;margin:1rem 0}.filters label{display:flex;flex-direction:column;font-size:.9em}\
 .tabs{display:flex;gap:1rem;margin:.5rem 0}.tabs [aria-current]{font-weight:bold;color:#222;text-decoration:none}\
-.paging{display:flex;gap:1rem;margin:1rem 0}.problem{background:#fff4e5;border-left:4px solid #c0392b;padding:.8rem}.none{color:#555}";
+.paging{display:flex;gap:1rem;margin:1rem 0}.c0{color:#c0392b}.c1{color:#2471a3}.c2{color:#b9770e}.c3{color:#5d6d7e}\
+.plan{white-space:pre-wrap}.announcement{border:1px solid #ccc;border-radius:6px;padding:.2rem 1rem 1rem;margin:1rem 0}.read{color:#1e7d32}.overdue{color:#c0392b}\
+.regulation{white-space:pre-wrap}.fix{color:#444}.figure{display:grid;grid-template-columns:1fr;gap:1rem}.problem{background:#fff4e5;border-left:4px solid #c0392b;padding:.8rem}.none{color:#555}";
 
 #[cfg(test)]
 mod tests {

@@ -252,9 +252,9 @@ fn message(r: &Record, l: &TranscriptLine, lang: Lang, tz: Tz) -> Markup {
 pub(super) const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP','IPAGothic','Noto Sans JP',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.55}\
 header .regulation{color:#666;font-size:.9em;margin:0}h1{border-bottom:3px solid #e74c3c;padding-bottom:.3rem;margin-top:.2rem}h2{margin-top:2rem;color:#2c3e50;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#f6f6f6;width:32%}\
-.description,.text{white-space:pre-wrap}.description{background:#fafafa;padding:.8rem;border-left:4px solid #e74c3c}.none{color:#999}\
-.drill{display:inline-block;background:#3498db;color:#fff;padding:.1rem .6rem;border-radius:4px}.redacted{background:#fff8e1;padding:.5rem}\
+.description,.text{white-space:pre-wrap}.description{background:#fafafa;padding:.8rem;border-left:4px solid #e74c3c}.none{color:#595959}\
+.drill{display:inline-block;background:#1f5f8b;color:#fff;padding:.1rem .6rem;border-radius:4px}.redacted{background:#fff8e1;padding:.5rem}\
 .log li,.timeline li{margin:.3rem 0}.meta{font-size:.85em;color:#666}.msg{border:1px solid #e3e3e3;border-radius:6px;padding:.5rem .7rem;margin:.5rem 0}\
-.msg .text{white-space:pre-wrap}.deleted{opacity:.6;border-style:dashed}.att{font-size:.9em}.att span{color:#888}time{color:#666;font-size:.9em}\
-.events td{font-size:.75em;word-break:break-all}footer{margin-top:3rem;color:#999;font-size:.85em}\
+.msg .text{white-space:pre-wrap}.deleted{opacity:.6;border-style:dashed}.att{font-size:.9em}.att span{color:#595959}time{color:#666;font-size:.9em}\
+.events td{font-size:.75em;word-break:break-all}footer{margin-top:3rem;color:#595959;font-size:.85em}\
 @page{size:A4;margin:15mm}@media print{body{max-width:none;margin:0;padding:0;font-size:10.5pt}h2{break-after:avoid}.msg,li,tr{break-inside:avoid}.appendix{break-before:page}a{color:inherit;text-decoration:none}}";
