@@ -173,6 +173,7 @@ impl Figures<'_> {
         );
         self.verify();
         self.exports();
+        self.console_page().await;
         self.edit().await;
         self.stats().await;
         self.audit().await;
@@ -200,6 +201,32 @@ impl Figures<'_> {
             );
             let _ = std::fs::remove_file(out);
         }
+    }
+
+    /// Issue 28: the web console's page of the longest incident, as the
+    /// committee opens it — read and written whole (the console answers
+    /// with the page in one body).
+    async fn console_page(&self) {
+        let Some(number) = self.seeded.longest.as_ref().map(|l| l.1.clone()) else { return };
+        let number: hikeshi::domain::IncidentNumber = number.parse().expect("number");
+        let committee = hikeshi::service::Caller::member(hikeshi::domain::UserId(1), true);
+        let mut times = vec![];
+        let mut size = 0;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let record = self.app.records().record_for(committee, number).await.expect("record");
+            let mut page = Vec::new();
+            let frame = hikeshi::records::export::Frame { lang: Some(hikeshi::domain::Lang::Ja), ..Default::default() };
+            self.app.records().write_framed(&record, frame, &mut page).await.expect("page");
+            times.push(started.elapsed());
+            size = page.len();
+        }
+        println!(
+            "console page of {number} ({} messages): median {:.2} s, {:.1} MB",
+            self.seeded.longest_messages,
+            median(times).as_secs_f64(),
+            size as f64 / 1e6
+        );
     }
 
     /// An edit of a message in the longest incident, as the gateway

@@ -114,6 +114,20 @@ pub fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// Standard base64 with padding (RFC 4648 §4), for a CSP hash source.
+pub fn base64(bytes: &[u8]) -> String {
+    let url: String = base64url(bytes)
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let pad = (4 - url.len() % 4) % 4;
+    url + &"=".repeat(pad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +155,9 @@ mod tests {
         assert_eq!(base64url(b"foo"), "Zm9v");
         assert_eq!(base64url(b"foob"), "Zm9vYg");
         assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
+        assert_eq!(base64(b"foo"), "Zm9v");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - `POST /alerts/grafana`: Grafana's webhook contact point
 //! - `POST /alerts/generic`: hikeshi's own schema (README)
 
+use super::same;
 use crate::config::Secret;
 use crate::domain::alert::{self, Batch, PayloadError, Source};
 use crate::service::Alerts;
@@ -25,15 +26,6 @@ pub const MAX_BODY: usize = 1024 * 1024;
 struct Intake {
     alerts: Alerts,
     token: Option<Arc<Secret>>,
-}
-
-/// Equal bytes, in a time that does not depend on where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
-    }
-    diff == 0
 }
 
 fn json(status: StatusCode, body: serde_json::Value) -> Response {

@@ -12,6 +12,16 @@ use axum::Router;
 use std::net::SocketAddr;
 use tokio::sync::watch;
 
+/// Equal bytes, in a time that does not depend on where they differ
+/// (tokens: the intake's bearer, the console's CSRF and sign-in state).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
 /// A listener bound, with what it serves (for the log).
 pub struct Bound {
     listener: tokio::net::TcpListener,

@@ -31,6 +31,8 @@ mod transcript;
 
 #[cfg(test)]
 mod authz_tests;
+#[cfg(test)]
+mod console_tests;
 
 pub use access::Access;
 pub use alerts::{Alerts, Received};

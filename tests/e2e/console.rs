@@ -7,7 +7,7 @@
 use crate::privacy::confidential_report;
 use crate::support::browser::{Browser, Page};
 use crate::support::fake::ids;
-use crate::support::payloads::Who;
+use crate::support::payloads::{self, Who};
 use crate::support::TestApp;
 use hikeshi::clock::{Clock, ManualClock};
 use hikeshi::domain::Incident;
@@ -179,7 +179,10 @@ async fn the_console_is_safe_as_a_web_application() {
     assert!(!csp.contains("script-src"), "no script source at all: {csp}");
     let style = page.body.split("<style>").nth(1).unwrap().split("</style>").next().unwrap();
     let digest = Sha256::digest(style.as_bytes());
-    assert!(csp.contains(&format!("'sha256-{}'", base64(&digest))), "the record's own sheet is allowed by its digest: {csp}");
+    assert!(
+        csp.contains(&format!("'sha256-{}'", hikeshi::domain::console::base64(&digest))),
+        "the record's own sheet is allowed by its digest: {csp}"
+    );
     assert_eq!(page.header("cache-control"), "no-store");
     assert_eq!(page.header("x-frame-options"), "DENY");
     assert!(!page.body.contains("<script>alert(1)</script>"), "user text is escaped");
@@ -210,20 +213,33 @@ async fn the_console_is_safe_as_a_web_application() {
     assert_eq!(redeemed, 2, "each sign-in redeemed its code once");
 }
 
-fn base64(bytes: &[u8]) -> String {
-    let url = hikeshi::domain::console::base64url(bytes);
-    let std: String = url
-        .chars()
-        .map(|c| {
-            if c == '-' {
-                '+'
-            } else if c == '_' {
-                '/'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let pad = (4 - std.len() % 4) % 4;
-    std + &"=".repeat(pad)
+/// §4.4(3): 確認しました given in Discord shows on the web, and the web's
+/// own button needs the sign-in's token.
+#[tokio::test]
+async fn a_receipt_is_one_whichever_way_it_was_given_and_the_webs_needs_its_token() {
+    let app = console_app(Arc::new(hikeshi::clock::SystemClock)).await;
+    let i = app.report_malware(ids::ALICE).await;
+    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+    app.advance_times(ids::BOB, &i, 5).await;
+    app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "研修")]).await;
+    app.settled().await;
+    let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
+    let read = payloads::button(app.id(), Who::new(ids::ALICE, ids::ANNOUNCEMENTS), &format!("hk1:read:{}", i.id), &ann);
+    app.interact(read).await;
+    let (alice, _) = signed_in(&app, ids::ALICE, "ja").await;
+    let page = alice.get(&app.web_url("/announcements")).await;
+    assert!(page.body.contains("確認済み") && !page.body.contains("<button type=\"submit\">確認しました"), "{}", page.body);
+    assert!(!page.body.contains("ファイルサーバでランサムウェア"), "members read the public name, never the reporter's title");
+
+    let (frank, _) = signed_in(&app, ids::FRANK, "ja").await;
+    let page = frank.get(&app.web_url("/announcements")).await;
+    let action = format!("/announcements/{}/read", i.id.0);
+    assert!(page.body.contains(&action), "{}", page.body);
+    let forged = frank.send("POST", &app.web_url(&action), Some(&[("csrf", "guessed")])).await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(app.store.readers(i.id).await.unwrap().len(), 1, "nothing recorded");
+    let done = frank.follow(frank.send("POST", &app.web_url(&action), Some(&[("csrf", &page.csrf())])).await).await;
+    assert!(done.body.contains("確認済み"), "{}", done.body);
+    frank.send("POST", &app.web_url(&action), Some(&[("csrf", &page.csrf())])).await;
+    assert_eq!(app.store.readers(i.id).await.unwrap().len(), 2, "one receipt each");
 }

@@ -61,9 +61,9 @@ async fn in_chromium_each_reads_what_is_theirs_confirms_the_plan_and_every_page_
     bob.open(&app.web_url("/")).await;
     accessible(&bob, "the start").await;
     bob.click("a.signin").await;
-    bob.click("#authorize").await;
+    bob.authorize().await;
     assert!(bob.url().await.ends_with("/incidents"), "{}", bob.url().await);
-    let listed = bob.text().await;
+    let listed = bob.wait_text(&j.number.to_string()).await;
     assert!(listed.contains(&i.number.to_string()) && listed.contains(&j.number.to_string()), "{listed}");
     accessible(&bob, "the incidents").await;
     for (path, words) in [
@@ -75,7 +75,7 @@ async fn in_chromium_each_reads_what_is_theirs_confirms_the_plan_and_every_page_
         (app.web_url("/audit"), "点検"),
     ] {
         bob.open(&path).await;
-        assert!(bob.text().await.contains(words), "{path}: {}", bob.text().await);
+        bob.wait_text(words).await;
         accessible(&bob, &path).await;
     }
     bob.open(&record(&i)).await;
@@ -88,24 +88,25 @@ async fn in_chromium_each_reads_what_is_theirs_confirms_the_plan_and_every_page_
     let dave = Chrome::start("console_browser", "en-US").await.unwrap();
     dave.sign_in(&app.fake, &app.web_url("/signin?next=%2Fincidents"), ids::DAVE).await;
     dave.open(&record(&i)).await;
-    assert!(dave.text().await.contains("Summary"), "{}", dave.text().await);
+    dave.wait_text("Summary").await;
     dave.click("a[href^='files/']").await;
     let got = dave.downloaded("-header.eml").await;
     let sha = hex::encode(Sha256::digest(&got));
     assert_eq!((got, sha.clone()), (evidence.clone(), hex::encode(Sha256::digest(&evidence))));
     assert!(dave.text().await.contains(&sha), "the page shows the hash the file has");
     dave.open(&record(&j)).await;
-    assert!(dave.text().await.contains("You do not have access"), "{}", dave.text().await);
+    dave.wait_text("You do not have access").await;
     accessible(&dave, "a refusal").await;
     dave.close().await;
 
     // A member: the committee's page is refused; the plan is confirmed, once.
     let frank = Chrome::start("console_browser", "ja").await.unwrap();
     frank.sign_in(&app.fake, &app.web_url("/signin?next=%2Ffigures"), ids::FRANK).await;
-    assert!(frank.text().await.contains("表示できません"), "{}", frank.text().await);
+    frank.wait_text("表示できません").await;
     frank.open(&app.web_url("/announcements")).await;
+    frank.wait_text("EDRを全端末に導入").await;
     frank.click("article.announcement button").await;
-    assert!(frank.text().await.contains("確認済み"), "{}", frank.text().await);
+    frank.wait_text("確認済み").await;
     accessible(&frank, "the announcements").await;
     app.settled().await;
     let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announcement");
@@ -115,7 +116,7 @@ async fn in_chromium_each_reads_what_is_theirs_confirms_the_plan_and_every_page_
     // Someone not in the server: told so, in their language.
     let outsider = Chrome::start("console_browser", "en").await.unwrap();
     outsider.sign_in(&app.fake, &app.web_url("/signin"), 3999).await;
-    assert!(outsider.text().await.contains("not a member of the organisation's server"), "{}", outsider.text().await);
+    outsider.wait_text("not a member of the organisation's server").await;
     accessible(&outsider, "the outsider's refusal").await;
     outsider.close().await;
 }

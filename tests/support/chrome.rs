@@ -66,18 +66,48 @@ impl Chrome {
     }
 
     pub async fn text(&self) -> String {
-        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     pub async fn click(&self, css: &str) {
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
     }
 
-    /// Signs in through the fake Discord's page: the member presses Authorize.
+    /// Signs in through the fake Discord's page: the member presses
+    /// Authorize; returns once the browser is back on the console.
     pub async fn sign_in(&self, fake: &super::fake::FakeDiscord, start: &str, user: u64) {
         fake.sign_in_as(user);
         self.open(start).await;
+        self.authorize().await;
+    }
+
+    /// Presses Authorize on Discord's page and waits until the browser
+    /// left it (the redirects through the console's callback are done).
+    pub async fn authorize(&self) {
         self.click("#authorize").await;
+        self.wait("back from Discord", |url, _| !url.contains("/oauth2/authorize")).await;
+    }
+
+    /// The page's text once `words` are in it (a click's navigation may
+    /// still be under way when the click returns).
+    pub async fn wait_text(&self, words: &str) -> String {
+        self.wait(&format!("“{words}” on the page"), |_, text| text.contains(words)).await
+    }
+
+    async fn wait(&self, what: &str, done: impl Fn(&str, &str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = self.client.execute("return document.readyState", vec![]).await.ok();
+            let (url, text) = (self.url().await, self.text().await);
+            if ready.as_ref().and_then(|r| r.as_str()) == Some("complete") && done(&url, &text) {
+                return text;
+            }
+            assert!(std::time::Instant::now() < deadline, "waited 30 s for {what}: at {url}\n{text}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// axe-core's serious and critical violations on the page open now.

@@ -41,14 +41,8 @@ pub(crate) struct Site {
 }
 
 impl Site {
-    /// The sign-in cookie's name: `__Host-` where it is `Secure`, so that
-    /// no other site under the same domain can set it.
     fn cookie_name(&self) -> &'static str {
-        if self.web.secure {
-            "__Host-hikeshi"
-        } else {
-            "hikeshi"
-        }
+        session_cookie(self.web.secure)
     }
 
     fn state_cookie_name(&self) -> &'static str {
@@ -59,12 +53,27 @@ impl Site {
         }
     }
 
-    /// A cookie of this site: never read by script, sent on top-level
-    /// navigations from Discord (Lax) but not on others' forms.
     fn cookie(&self, name: &str, value: &str, max_age: i64) -> String {
-        let secure = if self.web.secure { "; Secure" } else { "" };
-        format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+        set_cookie(name, value, max_age, self.web.secure)
     }
+}
+
+/// The sign-in cookie's name: `__Host-` where it is `Secure`, so that no
+/// other site under the same domain can set it.
+fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-hikeshi"
+    } else {
+        "hikeshi"
+    }
+}
+
+/// A cookie of this site: never read by script, sent on top-level
+/// navigations from Discord (Lax) but not on others' forms; `Secure`
+/// everywhere but on this machine over http.
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// One cookie's value from the request.
@@ -129,37 +138,18 @@ fn to_sign_in(here: &str) -> Response {
     Redirect::to(&next).into_response()
 }
 
-/// Equal bytes, in a time that does not depend on where they differ.
+/// Equal tokens, compared in a time that does not depend on where they differ.
 fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
-    }
-    diff == 0
+    super::same(a.as_bytes(), b.as_bytes())
 }
 
 /// The policy every answer carries: nothing runs (no script source at
 /// all), styles only from this site or the record's own inline sheet (by
 /// its digest), no framing, forms only to this site.
 fn content_security_policy() -> String {
-    let digest = crate::domain::console::base64url(&Sha256::digest(crate::records::export::html_style().as_bytes()));
-    // base64url → base64 for CSP's hash source.
-    let digest: String = digest
-        .chars()
-        .map(|c| {
-            if c == '-' {
-                '+'
-            } else if c == '_' {
-                '/'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let pad = "=".repeat((4 - digest.len() % 4) % 4);
+    let digest = crate::domain::console::base64(&Sha256::digest(crate::records::export::html_style().as_bytes()));
     format!(
-        "default-src 'none'; style-src 'self' 'sha256-{digest}{pad}'; img-src 'self' data:; form-action 'self'; \
+        "default-src 'none'; style-src 'self' 'sha256-{digest}'; img-src 'self' data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"
     )
 }
@@ -224,5 +214,45 @@ impl From<ConsoleError> for StatusCode {
             ConsoleError::NotMember => StatusCode::FORBIDDEN,
             ConsoleError::UnknownAttempt | ConsoleError::AttemptExpired => StatusCode::BAD_REQUEST,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_with_the_host_prefix_off_localhost() {
+        assert_eq!(set_cookie("__Host-hikeshi", "v", 60, true), "__Host-hikeshi=v; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
+        assert_eq!(set_cookie("hikeshi", "v", 0, false), "hikeshi=v; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+        assert_eq!((session_cookie(true), session_cookie(false)), ("__Host-hikeshi", "hikeshi"));
+    }
+
+    #[test]
+    fn the_language_is_the_switchs_then_the_browsers_first_known_one() {
+        let settings =
+            crate::config::Settings::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/hikeshi.toml"))).unwrap();
+        let with = |pairs: &[(&str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.append(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            }
+            lang(&h, &settings)
+        };
+        assert_eq!(with(&[("accept-language", "en-GB,en;q=0.9,ja;q=0.8")]), Lang::En);
+        assert_eq!(with(&[("accept-language", "fr-FR,ja;q=0.9,en;q=0.8")]), Lang::Ja, "French is not offered; Japanese is next");
+        assert_eq!(with(&[("accept-language", "en;q=0.5,ja;q=0.9")]), Lang::Ja, "by weight, not order");
+        assert_eq!(with(&[("accept-language", "ja"), ("cookie", "x=1; lang=en")]), Lang::En, "the switch wins");
+        assert_eq!(with(&[]), settings.organisation.lang);
+    }
+
+    #[test]
+    fn the_policy_allows_no_script_and_the_records_sheet_by_its_digest() {
+        let csp = content_security_policy();
+        assert!(csp.starts_with("default-src 'none';") && !csp.contains("script-src") && !csp.contains("unsafe"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"), "{csp}");
+        let digest = Sha256::digest(crate::records::export::html_style().as_bytes());
+        let b64 = crate::domain::console::base64(&digest);
+        assert!(csp.contains(&format!("'sha256-{b64}'")), "{csp}");
     }
 }
