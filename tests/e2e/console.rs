@@ -218,12 +218,7 @@ async fn the_console_is_safe_as_a_web_application() {
 #[tokio::test]
 async fn a_receipt_is_one_whichever_way_it_was_given_and_the_webs_needs_its_token() {
     let app = console_app(Arc::new(hikeshi::clock::SystemClock)).await;
-    let i = app.report_malware(ids::ALICE).await;
-    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    app.advance_times(ids::BOB, &i, 5).await;
-    app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "研修")]).await;
-    app.settled().await;
-    let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
+    let (i, ann) = app.announced_plan(ids::ALICE).await;
     let read = payloads::button(app.id(), Who::new(ids::ALICE, ids::ANNOUNCEMENTS), &format!("hk1:read:{}", i.id), &ann);
     app.interact(read).await;
     let (alice, _) = signed_in(&app, ids::ALICE, "ja").await;

@@ -29,17 +29,7 @@ async fn scene() -> (TestApp, Incident, Incident, Vec<u8>) {
     app.interact(payloads::slash(app.id(), Who::new(ids::BOB, channel), "incident", add)).await;
     let evidence = b"Received: from mail.example (phish)\r\nSubject: invoice\r\n".to_vec();
     app.fake.post_user_file(channel, ids::DAVE, "ヘッダーです", "header.eml", &evidence);
-    let j = app.report_malware(ids::CAROL).await;
-    app.click(ids::BOB, &j, &format!("hk1:take:{}", j.id)).await;
-    app.advance_times(ids::BOB, &j, 5).await;
-    app.through_form(
-        &j,
-        ids::BOB,
-        &format!("hk1:plan:{}", j.id),
-        &[("technical", "EDRを全端末に導入"), ("organisational", "添付ファイルの取扱い研修")],
-    )
-    .await;
-    app.settled().await;
+    let (j, _) = app.announced_plan(ids::CAROL).await;
     let i = app.incident(i.number).await;
     assert!(i.responders.contains(&hikeshi::domain::UserId(ids::DAVE)), "Dave responds");
     (app, i, j, evidence)
@@ -115,7 +105,7 @@ async fn in_chromium_each_reads_what_is_theirs_confirms_the_plan_and_every_page_
 
     // Someone not in the server: told so, in their language.
     let outsider = Chrome::start("console_browser", "en").await.unwrap();
-    outsider.sign_in(&app.fake, &app.web_url("/signin"), 3999).await;
+    outsider.sign_in(&app.fake, &app.web_url("/signin?next=%2Faudit"), 3999).await;
     outsider.wait_text("not a member of the organisation's server").await;
     accessible(&outsider, "the outsider's refusal").await;
     outsider.close().await;

@@ -289,12 +289,7 @@ async fn the_commanders_plan_is_approved_revised_in_place_told_to_the_board_and_
 async fn members_who_have_not_confirmed_the_announcement_are_reminded_once() {
     let clock = ManualClock::new(start());
     let app = TestApp::spawn_with_clock(Arc::new(clock.clone())).await;
-    let i = app.report_malware(ids::ALICE).await;
-    app.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
-    app.advance_times(ids::BOB, &i, 5).await;
-    app.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "研修")]).await;
-    app.settled().await;
-    let ann = app.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
+    let (i, ann) = app.announced_plan(ids::ALICE).await;
     app.interact(payloads::button(app.id(), Who::new(ids::ALICE, ids::ANNOUNCEMENTS), &format!("hk1:read:{}", i.id), &ann)).await;
     let reminded = |app: &TestApp, user: u64| app.dms_to(user).iter().filter(|m| m.contains("まだ確認されていない")).count();
 

@@ -451,6 +451,20 @@ impl TestApp {
         (form, reply)
     }
 
+    /// §4.4(3): `reporter`'s malware report, which Bob commands to Lessons
+    /// and whose plan he saves — approved at once (the committee's own)
+    /// and announced to all members. The incident and the announcement.
+    pub async fn announced_plan(&self, reporter: u64) -> (Incident, Value) {
+        let i = self.report_malware(reporter).await;
+        self.click(ids::BOB, &i, &format!("hk1:take:{}", i.id)).await;
+        self.advance_times(ids::BOB, &i, 5).await;
+        self.through_form(&i, ids::BOB, &format!("hk1:plan:{}", i.id), &[("technical", "EDRを全端末に導入"), ("organisational", "研修")])
+            .await;
+        self.settled().await;
+        let ann = self.fake.messages(ids::ANNOUNCEMENTS).into_iter().last().expect("announced");
+        (i, ann)
+    }
+
     /// The usual report: a member reports malware on the file server.
     pub async fn report_malware(&self, reporter: u64) -> Incident {
         let (_, reply) = self
