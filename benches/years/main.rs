@@ -150,6 +150,22 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// A reader that takes each chunk of a page at once and counts it.
+#[derive(Default)]
+struct Counted {
+    bytes: usize,
+    largest: usize,
+}
+
+#[async_trait::async_trait]
+impl hikeshi::service::Chunks for Counted {
+    async fn chunk(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.bytes += bytes.len();
+        self.largest = self.largest.max(bytes.len());
+        Ok(())
+    }
+}
+
 struct Figures<'a> {
     url: &'a DatabaseUrl,
     root: &'a Path,
@@ -211,21 +227,22 @@ impl Figures<'_> {
         let number: hikeshi::domain::IncidentNumber = number.parse().expect("number");
         let committee = hikeshi::service::Caller::member(hikeshi::domain::UserId(1), true);
         let mut times = vec![];
-        let mut size = 0;
+        let (mut size, mut largest) = (0, 0);
         for _ in 0..3 {
             let started = Instant::now();
             let record = self.app.records().record_for(committee, number).await.expect("record");
-            let mut page = Vec::new();
+            let mut page = Counted::default();
             let frame = hikeshi::records::export::Frame { lang: Some(hikeshi::domain::Lang::Ja), ..Default::default() };
             self.app.records().write_framed(&record, frame, &mut page).await.expect("page");
             times.push(started.elapsed());
-            size = page.len();
+            (size, largest) = (page.bytes, page.largest);
         }
         println!(
-            "console page of {number} ({} messages): median {:.2} s, {:.1} MB",
+            "console page of {number} ({} messages): median {:.2} s, {:.1} MB in chunks of at most {} kB",
             self.seeded.longest_messages,
             median(times).as_secs_f64(),
-            size as f64 / 1e6
+            size as f64 / 1e6,
+            largest / 1000
         );
     }
 

@@ -174,6 +174,21 @@ impl Seeder {
                     }
                 }
                 Err(ServiceError::Refused(IncidentError::LessonsIncomplete(items))) => self.lessons(id, k, commander, &items).await?,
+                // §4.1(1) (issue 27): the close answers the playbook's end trigger.
+                Err(ServiceError::Refused(IncidentError::EndTriggerUnanswered)) => {
+                    match self.app.incidents().close(id, commander, true).await {
+                        Ok(_) => steps += 1,
+                        Err(ServiceError::Refused(IncidentError::LessonsIncomplete(items))) => {
+                            self.lessons(id, k, commander, &items).await?
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                // §4.2 (issue 27): what the analysis found, before containment.
+                Err(ServiceError::Refused(IncidentError::FindingsMissing)) => {
+                    let (damage, cause) = ("Three mailboxes read by an outsider for a day.", "A phished password without a second factor.");
+                    self.app.incidents().record_findings(id, commander, damage, cause).await?;
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -44,7 +44,7 @@ pub use escalation::{Escalation, Recipients};
 pub use incident::Incidents;
 pub use lessons::{Announced, Lessons, PlaybookNote};
 pub use oncall::Oncall;
-pub use records::{Listed, Records, Shown, Wanted, WriteError, PER_PAGE};
+pub use records::{Chunks, Listed, Records, Shown, Wanted, WriteError, PER_PAGE};
 pub use reminders::{Acknowledging, Overview, Reminders, ReviewOrAck, Tick, ANNUAL_REVIEW, AUDIT, DRILL};
 pub use report::{MyReports, ReplyHandle, Reported, Reports};
 pub use requests::Requests;

@@ -19,6 +19,34 @@ pub enum WriteError {
     Write(#[from] std::io::Error),
 }
 
+/// Where a document goes, a chunk at a time. Each chunk is awaited, so a
+/// slow reader paces the writer (issue 28: the console streams a record).
+#[async_trait::async_trait]
+pub trait Chunks: Send {
+    async fn chunk(&mut self, bytes: Vec<u8>) -> std::io::Result<()>;
+}
+
+/// A writer taking chunks (exports to a file, a pipe, memory).
+struct Writing<'a>(&'a mut (dyn Write + Send));
+
+#[async_trait::async_trait]
+impl Chunks for Writing<'_> {
+    async fn chunk(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0.write_all(&bytes)
+    }
+}
+
+/// About how much of a document is handed on at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// Hands `buf` on once it holds a chunk.
+async fn pass(out: &mut dyn Chunks, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    if buf.len() >= CHUNK {
+        out.chunk(std::mem::replace(buf, Vec::with_capacity(2 * CHUNK))).await?;
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct Records {
     core: Core,
@@ -74,11 +102,15 @@ impl Records {
     /// transcript read one row at a time as they are written (memory flat
     /// at any size: §4.4(4) keeps incidents of 300,000 messages).
     pub async fn write(&self, record: &Record, format: Format, out: &mut (dyn Write + Send)) -> Result<(), WriteError> {
-        self.write_doc(record, crate::records::export::sink(record, format, &self.core.settings), out).await
+        let doc = crate::records::export::sink(record, format, &self.core.settings);
+        self.write_doc(record, doc, &mut Writing(&mut *out)).await?;
+        Ok(out.flush()?)
     }
 
-    /// Issue 28: the HTML record inside the web console's frame.
-    pub async fn write_framed(&self, record: &Record, frame: Frame, out: &mut (dyn Write + Send)) -> Result<(), WriteError> {
+    /// Issue 28: the HTML record inside the web console's frame, a chunk
+    /// at a time into `out` (the page of a 300,000-message incident is
+    /// never held whole).
+    pub async fn write_framed(&self, record: &Record, frame: Frame, out: &mut dyn Chunks) -> Result<(), WriteError> {
         self.write_doc(record, crate::records::export::framed(record, &self.core.settings, frame), out).await
     }
 
@@ -86,26 +118,29 @@ impl Records {
         &self,
         record: &Record,
         mut doc: Box<dyn crate::records::export::Sink + '_>,
-        out: &mut (dyn Write + Send),
+        out: &mut dyn Chunks,
     ) -> Result<(), WriteError> {
         let id = record.incident.id;
-        while let Some(rows) = doc.next(out)? {
+        let mut buf = Vec::with_capacity(2 * CHUNK);
+        while let Some(rows) = doc.next(&mut buf)? {
             match rows {
                 Rows::Events => {
                     let mut events = self.core.store.events_stream(id);
                     while let Some(e) = events.try_next().await.map_err(ServiceError::from)? {
-                        doc.event(out, &e)?;
+                        doc.event(&mut buf, &e)?;
+                        pass(out, &mut buf).await?;
                     }
                 }
                 Rows::Transcript => {
                     let mut lines = self.core.store.transcript_stream(id);
                     while let Some(l) = lines.try_next().await.map_err(ServiceError::from)? {
-                        doc.line(out, &l)?;
+                        doc.line(&mut buf, &l)?;
+                        pass(out, &mut buf).await?;
                     }
                 }
             }
         }
-        Ok(out.flush()?)
+        Ok(out.chunk(buf).await?)
     }
 
     /// Issue 25: the record as a bundle that proves itself — every event

@@ -126,18 +126,27 @@ pub async fn record(State(site): State<Site>, headers: HeaderMap, uri: Uri, Path
         head: html! { link rel="stylesheet" href=(view::STYLESHEET); }.into_string(),
         top: view::top(lang, &here(&uri), Some(&s)).into_string(),
     };
-    let mut out = Vec::new();
-    match site.records.write_framed(&record, frame, &mut out).await {
-        Ok(()) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], out).into_response(),
-        Err(crate::service::WriteError::Read(e)) => view::failed(lang, &e),
-        Err(e) => {
-            tracing::error!(error = %e, "a record page could not be written");
-            view::problem(
-                lang,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &tr!(lang, "記録を表示できませんでした。", "The record could not be shown."),
-            )
+    // Streamed: a chunk goes when the browser has taken the one before.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    let (records, failed) = (site.records.clone(), tx.clone());
+    tokio::spawn(async move {
+        if let Err(e) = records.write_framed(&record, frame, &mut Sending(tx)).await {
+            tracing::warn!(error = %e, "a record page was cut short");
+            // The connection is broken off: a cut page never looks whole.
+            let _ = failed.send(Err(std::io::Error::other(e.to_string()))).await;
         }
+    });
+    let body = axum::body::Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async { rx.recv().await.map(|c| (c, rx)) }));
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// The page's chunks on their way to the browser.
+struct Sending(tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>);
+
+#[async_trait::async_trait]
+impl crate::service::Chunks for Sending {
+    async fn chunk(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0.send(Ok(bytes)).await.map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the browser left"))
     }
 }
 
