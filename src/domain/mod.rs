@@ -7,6 +7,7 @@
 pub mod access;
 pub mod alert;
 pub mod appi;
+pub mod base64;
 pub mod category;
 pub mod console;
 pub mod drill;

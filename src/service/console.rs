@@ -98,7 +98,7 @@ pub struct Console {
 fn token() -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|_| ServiceError::Internal("no system randomness"))?;
-    Ok(console::base64url(&bytes))
+    Ok(crate::domain::base64::url(&bytes))
 }
 
 /// What a sign-in is stored under: the cookie's digest, so that the

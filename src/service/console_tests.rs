@@ -44,6 +44,10 @@ async fn the_list_filters_pages_and_shows_each_member_only_their_incidents() {
     assert_eq!(list(committee, Wanted { phase: Some(Phase::Analysis), ..Default::default() }).await.total, 0);
     assert_eq!(list(committee, Wanted { shown: Shown::Closed, ..Default::default() }).await.total, 0);
     assert_eq!(list(committee, Wanted { shown: Shown::Drills, ..Default::default() }).await.total, 0);
+    for shown in Shown::ALL {
+        assert_eq!(Shown::parse(shown.id()), shown, "the address names each tab as it reads it");
+    }
+    assert_eq!(Shown::parse("everything"), Shown::Open);
     let year = threat.reported_at.with_timezone(&app.settings.organisation.tz).format("%Y").to_string().parse::<i32>().unwrap();
     assert_eq!(list(committee, Wanted { year: Some(year), ..Default::default() }).await.total, PER_PAGE + 3);
     assert_eq!(list(committee, Wanted { year: Some(year - 1), ..Default::default() }).await.total, 0);

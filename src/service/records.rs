@@ -233,6 +233,24 @@ pub enum Shown {
     Drills,
 }
 
+impl Shown {
+    pub const ALL: [Shown; 3] = [Shown::Open, Shown::Closed, Shown::Drills];
+
+    /// As the console's address says it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Shown::Open => "open",
+            Shown::Closed => "closed",
+            Shown::Drills => "drills",
+        }
+    }
+
+    /// From the address; anything else is the open incidents.
+    pub fn parse(s: &str) -> Shown {
+        Self::ALL.into_iter().find(|x| x.id() == s).unwrap_or_default()
+    }
+}
+
 /// The filters of the console's list of incidents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Wanted {

@@ -180,7 +180,7 @@ async fn the_console_is_safe_as_a_web_application() {
     let style = page.body.split("<style>").nth(1).unwrap().split("</style>").next().unwrap();
     let digest = Sha256::digest(style.as_bytes());
     assert!(
-        csp.contains(&format!("'sha256-{}'", hikeshi::domain::console::base64(&digest))),
+        csp.contains(&format!("'sha256-{}'", hikeshi::domain::base64::standard(&digest))),
         "the record's own sheet is allowed by its digest: {csp}"
     );
     assert_eq!(page.header("cache-control"), "no-store");

@@ -2,16 +2,15 @@
 //! 確認しました as under the announcement in Discord — one receipt,
 //! whichever way it was given.
 
-use super::{lang, respond, same, signin::forged, view, viewer, Site};
+use super::{form_sender, lang, respond, view, viewer, Csrf, Site};
 use crate::domain::IncidentId;
 use crate::records::local;
 use crate::service::Console;
 use crate::tr;
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use serde::Deserialize;
 
 /// `GET /announcements`.
 pub async fn list(State(site): State<Site>, headers: HeaderMap, uri: Uri) -> Response {
@@ -49,21 +48,13 @@ pub async fn list(State(site): State<Site>, headers: HeaderMap, uri: Uri) -> Res
     respond(lang, &tr!(lang, "周知", "Announcements"), uri.path(), &s, body)
 }
 
-#[derive(Deserialize)]
-pub struct Csrf {
-    csrf: Option<String>,
-}
-
 /// `POST /announcements/{id}/read`: 確認しました.
 pub async fn read(State(site): State<Site>, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<Csrf>) -> Response {
     let lang = lang(&headers, &site.settings);
-    let s = match viewer(&site, &headers, "/announcements").await {
+    let s = match form_sender(&site, &headers, "/announcements", &f).await {
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    if !f.csrf.as_deref().is_some_and(|t| same(t, &s.csrf)) {
-        return view::problem(lang, StatusCode::FORBIDDEN, &forged(lang));
-    }
     match site.lessons.read_announcement(IncidentId(id), Console::caller(&s)).await {
         Ok(_) => Redirect::to("/announcements").into_response(),
         Err(e) => view::failed(lang, &e),

@@ -11,12 +11,7 @@ use maud::{html, Markup};
 
 /// The address of the list with `w`'s filters (and `w.page`).
 fn address(w: &Wanted) -> String {
-    let shown = match w.shown {
-        Shown::Open => "open",
-        Shown::Closed => "closed",
-        Shown::Drills => "drills",
-    };
-    let mut pairs = vec![("shown", shown.to_string())];
+    let mut pairs = vec![("shown", w.shown.id().to_string())];
     pairs.extend(w.category.map(|c| ("category", c.id().to_string())));
     pairs.extend(w.priority.map(|p| ("priority", p.level().to_string())));
     pairs.extend(w.phase.map(|p| ("phase", p.id().to_string())));
@@ -43,15 +38,10 @@ fn tabs(lang: Lang, w: &Wanted) -> Markup {
 }
 
 fn filters(lang: Lang, w: &Wanted) -> Markup {
-    let shown = match w.shown {
-        Shown::Open => "open",
-        Shown::Closed => "closed",
-        Shown::Drills => "drills",
-    };
     let any = tr!(lang, "すべて", "any");
     html! {
         form.filters method="get" action="/incidents" {
-            input type="hidden" name="shown" value=(shown);
+            input type="hidden" name="shown" value=(w.shown.id());
             label { (tr!(lang, "区分", "Category"))
                 select name="category" { option value="" { (any) } @for c in Category::ALL { option value=(c.id()) selected[w.category == Some(c)] { (c.label().get(lang)) } } } }
             label { (tr!(lang, "復旧優先度（表1）", "Priority (Table 1)"))

@@ -131,6 +131,23 @@ fn respond(lang: Lang, title: &str, here: &str, s: &Session, body: maud::Markup)
     axum::response::Html(view::page(lang, title, view::top(lang, here, Some(s)), body).into_string()).into_response()
 }
 
+/// A form's fields that matter to every POST: this sign-in's CSRF token.
+#[derive(serde::Deserialize)]
+pub struct Csrf {
+    csrf: Option<String>,
+}
+
+/// Who sent a form, if it carries their sign-in's token; else the answer
+/// (to sign in, or refused as sent from another site).
+async fn form_sender(site: &Site, headers: &HeaderMap, back: &str, form: &Csrf) -> Result<Session, Response> {
+    let s = viewer(site, headers, back).await?;
+    if !form.csrf.as_deref().is_some_and(|t| same(t, &s.csrf)) {
+        let lang = lang(headers, &site.settings);
+        return Err(view::problem(lang, StatusCode::FORBIDDEN, &signin::forged(lang)));
+    }
+    Ok(s)
+}
+
 fn to_sign_in(here: &str) -> Response {
     let next: String = reqwest::Url::parse_with_params("http://x/signin", &[("next", here)])
         .map(|u| format!("/signin?{}", u.query().unwrap_or("")))
@@ -147,21 +164,23 @@ fn same(a: &str, b: &str) -> bool {
 /// all), styles only from this site or the record's own inline sheet (by
 /// its digest), no framing, forms only to this site.
 fn content_security_policy() -> String {
-    let digest = crate::domain::console::base64(&Sha256::digest(crate::records::export::html_style().as_bytes()));
+    let digest = crate::domain::base64::standard(&Sha256::digest(crate::records::export::html_style().as_bytes()));
     format!(
         "default-src 'none'; style-src 'self' 'sha256-{digest}'; img-src 'self' data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"
     )
 }
 
+/// The policy, made once: the record's sheet does not change while running.
+static POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(content_security_policy);
+
 /// Headers on every answer; `no-store` on all but the stylesheet.
 async fn protect(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let public = req.uri().path() == view::STYLESHEET;
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    let csp = content_security_policy();
     for (k, v) in [
-        ("content-security-policy", csp.as_str()),
+        ("content-security-policy", POLICY.as_str()),
         ("x-frame-options", "DENY"),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "no-referrer"),
@@ -252,7 +271,7 @@ mod tests {
         assert!(csp.starts_with("default-src 'none';") && !csp.contains("script-src") && !csp.contains("unsafe"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"), "{csp}");
         let digest = Sha256::digest(crate::records::export::html_style().as_bytes());
-        let b64 = crate::domain::console::base64(&digest);
+        let b64 = crate::domain::base64::standard(&digest);
         assert!(csp.contains(&format!("'sha256-{b64}'")), "{csp}");
     }
 }

@@ -82,14 +82,7 @@ impl Oauth {
 
     async fn redeem(&self, code: &str, verifier: &str, redirect_uri: &str) -> Result<String, String> {
         let form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri), ("code_verifier", verifier)];
-        let resp = self
-            .client
-            .post(format!("{}/api/v10/oauth2/token", self.base))
-            .basic_auth(self.client_id, Some(self.secret.expose()))
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| format!("the token request failed: {}", e.without_url()))?;
+        let resp = self.as_client("/oauth2/token", &form).await.map_err(|e| format!("the token request failed: {}", e.without_url()))?;
         if !resp.status().is_success() {
             return Err(format!("Discord refused the code ({})", resp.status()));
         }
@@ -123,17 +116,20 @@ impl Oauth {
         Ok((UserId(m.user.id.parse().map_err(|_| "a member without an id")?), Some(roles)))
     }
 
+    /// A form posted to `path` as the application (its id and secret).
+    async fn as_client(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Result<reqwest::Response> {
+        self.client
+            .post(format!("{}/api/v10{path}", self.base))
+            .basic_auth(self.client_id, Some(self.secret.expose()))
+            .form(form)
+            .send()
+            .await
+    }
+
     /// Best effort: a token not revoked expires by itself within a week.
     async fn revoke(&self, token: &str) {
         let form = [("token", token), ("token_type_hint", "access_token")];
-        let sent = self
-            .client
-            .post(format!("{}/api/v10/oauth2/token/revoke", self.base))
-            .basic_auth(self.client_id, Some(self.secret.expose()))
-            .form(&form)
-            .send()
-            .await;
-        if let Err(e) = sent {
+        if let Err(e) = self.as_client("/oauth2/token/revoke", &form).await {
             tracing::warn!(error = %e.without_url(), "could not revoke a sign-in's token");
         }
     }

@@ -63,11 +63,7 @@ impl Filters {
             v.as_deref().filter(|v| !v.is_empty())
         }
         Wanted {
-            shown: match some(&self.shown) {
-                Some("closed") => Shown::Closed,
-                Some("drills") => Shown::Drills,
-                _ => Shown::Open,
-            },
+            shown: some(&self.shown).map(Shown::parse).unwrap_or_default(),
             category: some(&self.category).and_then(Category::parse),
             priority: some(&self.priority).and_then(|p| p.parse::<u8>().ok()).and_then(|p| RecoveryPriority::try_from(p).ok()),
             phase: some(&self.phase).and_then(Phase::parse),

@@ -3,7 +3,7 @@
 //! browser: an answer from Discord counts only in the browser that began
 //! the sign-in, and only once.
 
-use super::{cookie, lang, same, view, viewer, Site};
+use super::{cookie, form_sender, lang, same, view, Csrf, Site};
 use crate::domain::console::{local_path, ATTEMPT_LASTS, SIGN_IN_LASTS};
 use crate::service::ConsoleError;
 use crate::tr;
@@ -81,21 +81,13 @@ pub async fn callback(State(site): State<Site>, headers: HeaderMap, Query(a): Qu
     }
 }
 
-#[derive(Deserialize)]
-pub struct Csrf {
-    csrf: Option<String>,
-}
-
 /// `POST /signout`: ends this sign-in (the form carries its CSRF token).
 pub async fn sign_out(State(site): State<Site>, headers: HeaderMap, Form(f): Form<Csrf>) -> Response {
     let lang = lang(&headers, &site.settings);
-    let s = match viewer(&site, &headers, "/").await {
+    let s = match form_sender(&site, &headers, "/", &f).await {
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    if !f.csrf.as_deref().is_some_and(|t| same(t, &s.csrf)) {
-        return view::problem(lang, StatusCode::FORBIDDEN, &forged(lang));
-    }
     if let Some(c) = cookie(&headers, site.cookie_name()) {
         if let Err(e) = site.console.sign_out(c, s.user).await {
             return view::failed(lang, &e);
